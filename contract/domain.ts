@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** HSA-ID as found in a SITHS certificate's subject serialNumber, e.g. SE2321000131-P000000012345. */
+export const HsaId = z.string().regex(/^SE\d{10}-[A-Za-z0-9]{1,31}$/, 'Ogiltigt HSA-id');
+export type HsaId = z.infer<typeof HsaId>;
+
+export const Uuid = z.string().uuid();
+
+/** A provider organisation (utförare) working for a municipality. */
+export const Organisation = z.object({
+  id: Uuid,
+  name: z.string(),
+  municipality: z.string(),
+});
+export type Organisation = z.infer<typeof Organisation>;
+
+/** A unit (enhet/grupp) of the provider; permissions are granted per unit. */
+export const Unit = z.object({
+  id: Uuid,
+  organisationId: Uuid,
+  name: z.string(),
+  /** hemtjänst or daglig verksamhet */
+  serviceType: z.enum(['hemtjanst', 'daglig_verksamhet']),
+  clientCount: z.number().int().nonnegative(),
+});
+export type Unit = z.infer<typeof Unit>;
+
+export const StaffRole = z.enum(['staff', 'superuser', 'it_contact', 'manager', 'case_officer']);
+export type StaffRole = z.infer<typeof StaffRole>;
+
+export const StaffMember = z.object({
+  id: Uuid,
+  hsaId: HsaId,
+  givenName: z.string(),
+  familyName: z.string(),
+  /** Titel, shown with every journal entry. */
+  title: z.string(),
+  role: StaffRole,
+});
+export type StaffMember = z.infer<typeof StaffMember>;

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { Organisation, Unit } from './domain';
+
+/**
+ * The municipal server's HTTP API, shared by server/ and the workstation's server client.
+ * Paths are versioned; every response body is validated by both sides.
+ */
+export const HealthResponse = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  database: z.enum(['pglite', 'postgres']),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+export const UnitsResponse = z.object({
+  organisation: Organisation,
+  units: z.array(Unit),
+});
+export type UnitsResponse = z.infer<typeof UnitsResponse>;
+
+export const ServerErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+});
+
+export const serverRoutes = {
+  health: { method: 'GET', path: '/health', response: HealthResponse },
+  units: { method: 'GET', path: '/api/v1/units', response: UnitsResponse },
+} as const;

@@ -1,0 +1,13 @@
+import type { EventName, EventPayload } from '../contract';
+import type { Dispatch } from './router';
+
+/**
+ * The services of the workstation, independent of which host runs them. The Electron shell
+ * (main/electron) wires `dispatch` to ipcMain and `onEvent` to webContents.send; the browser host
+ * (main/host) wires them to its WebSocket. Services never know which.
+ */
+export interface Workstation {
+  dispatch: Dispatch;
+  onEvent(listener: (name: EventName, payload: EventPayload<EventName>) => void): () => void;
+  close(): Promise<void>;
+}
