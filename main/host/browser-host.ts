@@ -1,0 +1,117 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { HOST_SECRET_PARAM, WS_PATH, WsCall, err, type WsServerFrame } from '../../contract';
+import type { Workstation } from '../workstation';
+import { browserHostCsp } from './csp';
+import { readStatic } from './static-files';
+
+export interface BrowserHostOptions {
+  workstation: Workstation;
+  /** The built renderer (dist/renderer). */
+  rendererDir: string;
+  /** 0 = a random free port. */
+  port?: number;
+}
+
+export interface BrowserHost {
+  /** The page to open, with the per-launch secret. */
+  url: string;
+  origin: string;
+  close(): Promise<void>;
+}
+
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+/**
+ * Serves the workstation to a browser: the renderer's files over http on 127.0.0.1 and the typed
+ * contract over one WebSocket. The WebSocket is the only door to data and opens only with this
+ * launch's secret and from this host's own Origin, so another local page or process cannot use it.
+ */
+export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
+  const secret = randomBytes(32).toString('base64url');
+  const root = path.resolve(opts.rendererDir);
+  let origin = '';
+
+  const http = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    const file = await readStatic(root, url.pathname);
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Hittades inte');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': file.type,
+      'content-security-policy': browserHostCsp(origin),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  http.on('upgrade', (req, socket, head) => {
+    if (!admits(req, origin, secret)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, opts.workstation));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+
+  return {
+    url: `${origin}/?${HOST_SECRET_PARAM}=${secret}`,
+    origin,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+function admits(req: IncomingMessage, origin: string, secret: string): boolean {
+  const url = new URL(req.url ?? '/', origin);
+  if (url.pathname !== WS_PATH) return false;
+  if (req.headers.origin !== origin) return false;
+  const given = Buffer.from(url.searchParams.get(HOST_SECRET_PARAM) ?? '');
+  const expected = Buffer.from(secret);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function serve(ws: WebSocket, workstation: Workstation): void {
+  const send = (frame: WsServerFrame) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  };
+  const unsubscribe = workstation.onEvent((name, payload) => send({ kind: 'event', name, payload }));
+  ws.on('close', unsubscribe);
+  ws.on('message', async (data, isBinary) => {
+    if (isBinary) return ws.close(1003, 'text frames only');
+    let frame: unknown;
+    try {
+      frame = JSON.parse(data.toString());
+    } catch {
+      return ws.close(1007, 'invalid JSON');
+    }
+    const call = WsCall.safeParse(frame);
+    if (!call.success) {
+      const id = typeof (frame as { id?: unknown })?.id === 'number' ? (frame as { id: number }).id : -1;
+      return send({ kind: 'reply', id, result: err('VALIDATION', 'Ogiltigt anrop över WebSocket') });
+    }
+    const result = await workstation.dispatch(call.data.method, call.data.input);
+    send({ kind: 'reply', id: call.data.id, result });
+  });
+}

@@ -1,0 +1,17 @@
+import { useTranslation } from 'react-i18next';
+import type { AppError } from '../../../contract';
+
+/** An error as the user reads it: the Swedish text for its code, never the developer message. */
+export function ErrorNotice({ error, onRetry }: { error: AppError; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div role="alert" className="notice notice-error">
+      <p>{t(`errors.${error.code}`)}</p>
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          {t('units.retry')}
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { useUnits } from '../state/units-store';
+
+export function UnitsScreen() {
+  const { t } = useTranslation();
+  const { status, units, error, load } = useUnits();
+  useEffect(() => {
+    if (status === 'idle') void load();
+  }, [status, load]);
+
+  return (
+    <section aria-labelledby="units-heading">
+      <h2 id="units-heading">{t('units.heading')}</h2>
+      {status === 'loading' && <p aria-live="polite">{t('units.loading')}</p>}
+      {status === 'error' && error && <ErrorNotice error={error} onRetry={() => void load()} />}
+      {status === 'ready' && units.length === 0 && <p>{t('units.empty')}</p>}
+      {status === 'ready' && units.length > 0 && (
+        <ul className="unit-list" aria-label={t('units.heading')}>
+          {units.map((u) => (
+            <li key={u.id} className="unit-card">
+              <span className="unit-name">{u.name}</span>
+              <span className="unit-meta">
+                {t(`units.serviceType.${u.serviceType}`)} · {t('units.clients', { count: u.clientCount })}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

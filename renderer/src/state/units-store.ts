@@ -1,0 +1,22 @@
+import { create } from 'zustand';
+import type { AppError, Unit } from '../../../contract';
+import { api } from '../bridge';
+
+interface UnitsState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  units: Unit[];
+  error: AppError | null;
+  load(): Promise<void>;
+}
+
+export const useUnits = create<UnitsState>((set) => ({
+  status: 'idle',
+  units: [],
+  error: null,
+  async load() {
+    set({ status: 'loading', error: null });
+    const result = await api.units.list({});
+    if (result.ok) set({ status: 'ready', units: result.value });
+    else set({ status: 'error', error: result.error });
+  },
+}));

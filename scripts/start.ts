@@ -1,0 +1,58 @@
+/**
+ * `npm start`: the embedded server plus the workstation. In Electron when its binary is there;
+ * otherwise (as on our build machines) the same workstation through the browser host, whose URL
+ * is printed.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createWorkstation } from '../main/app';
+import { startBrowserHost } from '../main/host/browser-host';
+import { electronBinary } from './electron-binary';
+import { startEmbeddedServer } from './embedded-server';
+
+const t0 = performance.now();
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = path.resolve(root, process.env.DATA_DIR ?? '.data');
+const rendererDir = path.join(root, 'dist', 'renderer');
+
+if (!existsSync(path.join(rendererDir, 'index.html')) || process.env.REBUILD === '1') {
+  console.log('Bygger gränssnittet…');
+  execFileSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+}
+
+const external = process.env.SERVER_URL;
+const server = external ? null : await startEmbeddedServer({ root, dataDir: path.join(dataDir, 'server') });
+const serverUrl = external ?? server!.url;
+console.log(`Server: ${serverUrl}${external ? ' (extern)' : ' (inbyggd)'}`);
+
+const electron = electronBinary();
+if ('path' in electron && process.env.BROWSER_HOST !== '1') {
+  execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/build-electron.ts'], { cwd: root, stdio: 'inherit' });
+  const app = spawn(electron.path, [path.join(root, 'dist', 'main', 'electron', 'index.cjs')], {
+    cwd: root,
+    env: { ...process.env, SERVER_URL: serverUrl, DATA_DIR: dataDir },
+    stdio: 'inherit',
+  });
+  app.on('exit', (code) => {
+    server?.child.kill();
+    process.exit(code ?? 0);
+  });
+} else {
+  if ('missing' in electron) {
+    console.log(`Electron kan inte startas här (${electron.missing}); arbetsstationen serveras i stället via webbläsarvärden.`);
+  }
+  const workstation = await createWorkstation({ host: 'browser', serverUrl, dataDir });
+  const host = await startBrowserHost({ workstation, rendererDir, port: Number(process.env.PORT ?? 0) });
+  console.log(`Öppna arbetsstationen: ${host.url}`);
+  console.log(`Klar på ${((performance.now() - t0) / 1000).toFixed(1)} s. Avsluta med Ctrl+C.`);
+  const stop = async () => {
+    await host.close();
+    await workstation.close();
+    server?.child.kill();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
