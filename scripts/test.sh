@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): installs what the tests need on Debian/Ubuntu, then runs
+# lint (with the layering rules), the type check, the renderer build and every test — unit,
+# integration (real PostgreSQL, real pcscd + vpcd + software card) and e2e (Debian Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(postgresql chromium pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Saknade systempaket: ${missing[*]}. Installera dem (sudo apt-get install -y ${missing[*]}) och kör igen." >&2
+    exit 1
+  fi
+  echo "Installerar systempaket: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages (native addons build from source here: pcsclite needs libpcsclite-dev above).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+npm run lint
+npm run typecheck
+npm run build
+npx vitest run
