@@ -17,7 +17,7 @@ if ((${#missing[@]})); then
   fi
   echo "Installerar systempaket: ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # npm packages (native addons build from source here: pcsclite needs libpcsclite-dev above).
