@@ -39,6 +39,8 @@ export const ErrorCode = z.enum([
   'UNKNOWN_CARD_HOLDER',
   'NO_ACTIVE_PERMISSION',
   'INTERNAL',
+  // login (server): OCSP configured but the status could not be established (fail closed)
+  'CERT_REVOCATION_UNKNOWN',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { HsaId, StaffRole, Uuid } from './domain';
+
+/**
+ * Card-signed login between the workstation and the municipal server, modelled on the Web eID
+ * authentication token (web-eid-authtoken-validation-java): the server hands out a single-use
+ * nonce, the card signs hash(hash(origin) ‖ hash(nonce)) after the PIN, and the server validates
+ * certificate, nonce and signature. See docs/login.md.
+ */
+
+/** The token format; bumped when the signed value or the fields change. */
+export const LOGIN_TOKEN_FORMAT = 'omsorg-card-login:1';
+
+/** Nonce lifetime and size (Web eID: ≥ 256 bits, ≤ 5 minutes). */
+export const NONCE_BYTES = 32;
+export const NONCE_TTL_MS = 5 * 60_000;
+
+/**
+ * Object identifiers used by the login. The certificate policy is the one OID a deployment must
+ * configure: a real SITHS e-id Person HSA-id LoA3 policy OID is published by Inera ("Tolkning av
+ * tillitsnivå", SITHS e-id) and is NOT hard-coded here. TEST_LOA3_POLICY_OID is our own test
+ * policy (a UUID-derived OID under 2.25, ITU-T X.667) that only the test/demo CA asserts; never
+ * configure it in production.
+ */
+export const OIDS = {
+  /** X.520 serialNumber: SITHS e-id Person HSA-id certificates carry the HSA-ID here. */
+  subjectSerialNumber: '2.5.4.5',
+  givenName: '2.5.4.42',
+  surname: '2.5.4.4',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  smartcardLogon: '1.3.6.1.4.1.311.20.2.2',
+  anyExtendedKeyUsage: '2.5.29.37.0',
+} as const;
+export const TEST_LOA3_POLICY_OID = '2.25.167091734272798612190523344765425662980';
+
+const base64url = (min: number, max: number) =>
+  z.string().min(min).max(max).regex(/^[A-Za-z0-9_-]+$/, 'base64url');
+const base64 = (min: number, max: number) =>
+  z.string().min(min).max(max).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'base64');
+
+/** base64url without padding of NONCE_BYTES random bytes is 43 characters. */
+export const Nonce = base64url(43, 128);
+
+export const ChallengeResponse = z.object({
+  nonce: Nonce,
+  /** ISO 8601. */
+  expiresAt: z.string().datetime(),
+});
+export type ChallengeResponse = z.infer<typeof ChallengeResponse>;
+
+/** JOSE names; ES* signatures are raw r‖s (IEEE P1363), as the card returns them. */
+export const SignatureAlgorithm = z.enum(['RS256', 'RS384', 'ES256', 'ES384', 'PS256']);
+export type SignatureAlgorithm = z.infer<typeof SignatureAlgorithm>;
+
+export const LoginRequest = z
+  .object({
+    format: z.literal(LOGIN_TOKEN_FORMAT),
+    /** The nonce from /challenge, unchanged. */
+    nonce: Nonce,
+    /** The origin the workstation signed for, e.g. https://omsorg.example.se; must equal the server's configured origin. */
+    origin: z.string().min(1).max(255),
+    /** The card's authentication certificate, base64 DER. */
+    certificate: base64(100, 16_384),
+    algorithm: SignatureAlgorithm,
+    /** base64 signature over signedData(origin, nonce). */
+    signature: base64(16, 2_048),
+    /** Optional workstation label for the access log (no personal data). */
+    workstation: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const LoginUser = z.object({
+  id: Uuid,
+  hsaId: HsaId,
+  givenName: z.string(),
+  familyName: z.string(),
+  title: z.string(),
+  role: StaffRole,
+});
+export type LoginUser = z.infer<typeof LoginUser>;
+
+/** A unit the user holds an active permission for, and until when. */
+export const PermittedUnit = z.object({
+  unitId: Uuid,
+  name: z.string(),
+  validFrom: z.string().datetime(),
+  /** null: open-ended. */
+  validTo: z.string().datetime().nullable(),
+});
+export type PermittedUnit = z.infer<typeof PermittedUnit>;
+
+export const LoginResponse = z.object({
+  /** Opaque bearer token: `Authorization: Bearer <token>`. */
+  token: z.string().min(43).max(128),
+  expiresAt: z.string().datetime(),
+  user: LoginUser,
+  units: z.array(PermittedUnit).min(1),
+});
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+export const RenewResponse = z.object({ expiresAt: z.string().datetime() });
+export type RenewResponse = z.infer<typeof RenewResponse>;
+
+export const LogoutResponse = z.object({ ok: z.literal(true) });
+
+/** Login error codes (all in contract/result.ts ErrorCode). */
+export const LOGIN_ERROR_CODES = [
+  'NONCE_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_WRONG_USAGE',
+  'CERT_WRONG_POLICY',
+  'CERT_REVOKED',
+  'CERT_REVOCATION_UNKNOWN',
+  'SIGNATURE_INVALID',
+  'UNKNOWN_CARD_HOLDER',
+  'NO_ACTIVE_PERMISSION',
+] as const;
+export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
+
+export const authRoutes = {
+  challenge: { method: 'POST', path: '/api/v1/auth/challenge', response: ChallengeResponse },
+  login: { method: 'POST', path: '/api/v1/auth/login', body: LoginRequest, response: LoginResponse },
+  renew: { method: 'POST', path: '/api/v1/auth/renew', response: RenewResponse },
+  logout: { method: 'POST', path: '/api/v1/auth/logout', response: LogoutResponse },
+} as const;
+
+/** The hash of an algorithm: SHA-256 for *256, SHA-384 for *384. */
+export const hashOf = (algorithm: SignatureAlgorithm): 'SHA-256' | 'SHA-384' =>
+  algorithm.endsWith('384') ? 'SHA-384' : 'SHA-256';
+
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+const digest = async (hash: string, data: Uint8Array): Promise<Uint8Array> =>
+  new Uint8Array(await globalThis.crypto.subtle.digest(hash, data));
+
+/**
+ * The authentication value: hash(origin) ‖ hash(nonce), over the UTF-8 bytes of both strings
+ * (the nonce as its base64url text). A signature algorithm (RS256, ES256, …) hashes it once more,
+ * so what the card finally signs is {@link signedData}.
+ */
+export async function authValue(origin: string, nonce: string, hash: 'SHA-256' | 'SHA-384' = 'SHA-256'): Promise<Uint8Array> {
+  const [o, n] = await Promise.all([digest(hash, utf8(origin)), digest(hash, utf8(nonce))]);
+  const out = new Uint8Array(o.length + n.length);
+  out.set(o, 0);
+  out.set(n, o.length);
+  return out;
+}
+
+/**
+ * What the card signs: hash(hash(origin) ‖ hash(nonce)) — SHA-256 for RS256/ES256/PS256,
+ * SHA-384 for RS384/ES384. The workstation sends this digest to the card (PSO COMPUTE DIGITAL
+ * SIGNATURE; for RSA wrapped in a PKCS#1 DigestInfo). Uses WebCrypto (global in Node 20 and browsers).
+ */
+export async function signedData(origin: string, nonce: string, hash: 'SHA-256' | 'SHA-384' = 'SHA-256'): Promise<Uint8Array> {
+  return digest(hash, await authValue(origin, nonce, hash));
+}
