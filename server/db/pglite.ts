@@ -1,0 +1,32 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { DATE_OID, parseDate, type Db, type Queryable } from './types';
+
+/**
+ * Embedded PostgreSQL (PGlite, WebAssembly, in process). With `dataDir` the database lives in
+ * that folder; without, in memory (tests).
+ */
+export async function openPglite(options: { dataDir?: string } = {}): Promise<Db> {
+  if (options.dataDir !== undefined) await mkdir(options.dataDir, { recursive: true });
+  const pg = await PGlite.create({
+    ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
+    parsers: { [DATE_OID]: parseDate },
+  });
+
+  const wrap = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    async query<T>(sql: string, params: readonly unknown[] = []) {
+      const result = await target.query<T>(sql, [...params]);
+      return { rows: result.rows };
+    },
+    async exec(sql: string) {
+      await target.exec(sql);
+    },
+  });
+
+  return {
+    kind: 'pglite',
+    ...wrap(pg),
+    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    close: () => pg.close(),
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The database as the server sees it: PostgreSQL SQL, whether the engine is embedded PGlite
+ * (one command runs everything on one machine) or a real PostgreSQL server (production, CI).
+ * Write SQL that runs on both: PostgreSQL 15 features only, `$1` placeholders.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+}
+
+/** What a statement can run against: the database itself or an open transaction. */
+export interface Queryable {
+  /** One statement with `$1, $2 ...` parameters. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** A script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export type DbKind = 'pglite' | 'postgres';
+
+export interface Db extends Queryable {
+  readonly kind: DbKind;
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL type oids whose parsing both engines share. */
+export const DATE_OID = 1082;
+export const INT8_OID = 20;
+
+/** `date` columns are calendar days, returned as `YYYY-MM-DD` strings (never shifted by a time zone). */
+export const parseDate = (value: string): string => value;

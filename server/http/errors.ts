@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { AppFailure, validationDetails, type ErrorCode } from '../../contract/result';
+import type { ServerErrorBody } from '../../contract/server-api';
+
+/**
+ * One error envelope for every failure: `{ error: { code, message } }` (contract ServerErrorBody),
+ * with an optional `details` of non-personal structure (paths of invalid fields, never values).
+ */
+type ErrorBody = z.infer<typeof ServerErrorBody> & { error: { details?: Record<string, unknown> } };
+
+const STATUS_OF: Partial<Record<ErrorCode, number>> = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NO_ACTIVE_PERMISSION: 403,
+  PERMISSION_ENDED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+};
+
+export const errorBody = (code: ErrorCode, message: string, details?: Record<string, unknown>): ErrorBody => ({
+  error: details === undefined ? { code, message } : { code, message, details },
+});
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    // The URL is not echoed: it may carry personal data.
+    void reply.code(404).send(errorBody('NOT_FOUND', `No route for ${request.method} at this path`));
+  });
+
+  app.setErrorHandler((error: FastifyError | AppFailure | z.ZodError, request, reply) => {
+    if (error instanceof z.ZodError) {
+      return reply.code(400).send(errorBody('VALIDATION', 'Invalid request', validationDetails(error)));
+    }
+    if (error instanceof AppFailure) {
+      const status = STATUS_OF[error.code] ?? 500;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.code(status).send(errorBody(error.code, error.message, error.details));
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors (malformed JSON, unsupported media type, body too large ...).
+      return reply.code(status).send(errorBody(status === 404 ? 'NOT_FOUND' : 'VALIDATION', clientErrorMessage(error)));
+    }
+    request.log.error({ err: error }, 'request failed');
+    return reply.code(500).send(errorBody('INTERNAL', 'Internal server error'));
+  });
+}
+
+/** Fastify's messages for client errors name no request data except for JSON parse errors; keep it generic. */
+const clientErrorMessage = (error: FastifyError): string =>
+  error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.name === 'SyntaxError' ? 'Malformed JSON body' : error.message;

@@ -1,0 +1,34 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppFailure } from '../../contract/result';
+
+/**
+ * Declares a GET route from its contract entry (contract/server-api.ts `serverRoutes`): the query
+ * is parsed with `query` (400 VALIDATION on failure) and the handler's answer is parsed with the
+ * contract's response schema before it is sent, so the server cannot answer off-contract.
+ */
+export interface ContractRoute<R extends z.ZodType> {
+  method: 'GET';
+  path: string;
+  response: R;
+}
+
+export function getRoute<R extends z.ZodType, Q extends z.ZodType = z.ZodObject<Record<string, never>>>(
+  app: FastifyInstance,
+  route: ContractRoute<R>,
+  options: { query?: Q },
+  handler: (input: { query: z.infer<Q>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
+): void {
+  const querySchema = options.query ?? z.strictObject({});
+  app.get(route.path, async (request, reply) => {
+    const query = querySchema.parse(request.query ?? {}) as z.infer<Q>;
+    const answer = await handler({ query, request, reply });
+    const checked = route.response.safeParse(answer);
+    if (!checked.success) {
+      // A bug on our side: log the paths that failed (never the values) and answer 500.
+      request.log.error({ issues: checked.error.issues.map((i) => i.path.join('.')) }, 'response off contract');
+      throw new AppFailure('INTERNAL', 'Response did not match the contract');
+    }
+    return reply.send(checked.data);
+  });
+}

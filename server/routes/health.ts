@@ -1,0 +1,12 @@
+import type { FastifyInstance } from 'fastify';
+import { serverRoutes } from '../../contract/server-api';
+import type { Db } from '../db/types';
+import { getRoute } from '../http/route';
+
+/** GET /health: the server runs and its database answers. */
+export function healthRoutes(app: FastifyInstance, deps: { db: Db; version: string }): void {
+  getRoute(app, serverRoutes.health, {}, async () => {
+    await deps.db.query('SELECT 1');
+    return { status: 'ok' as const, version: deps.version, database: deps.db.kind };
+  });
+}
