@@ -44,7 +44,7 @@ export const Nonce = base64url(43, 128);
 export const ChallengeResponse = z.object({
   nonce: Nonce,
   /** ISO 8601. */
-  expiresAt: z.string().datetime(),
+  expiresAt: z.iso.datetime(),
 });
 export type ChallengeResponse = z.infer<typeof ChallengeResponse>;
 
@@ -84,22 +84,23 @@ export type LoginUser = z.infer<typeof LoginUser>;
 export const PermittedUnit = z.object({
   unitId: Uuid,
   name: z.string(),
-  validFrom: z.string().datetime(),
-  /** null: open-ended. */
-  validTo: z.string().datetime().nullable(),
+  /** First day, YYYY-MM-DD. */
+  validFrom: z.iso.date(),
+  /** Inclusive last day, YYYY-MM-DD; null: until further notice. */
+  validTo: z.iso.date().nullable(),
 });
 export type PermittedUnit = z.infer<typeof PermittedUnit>;
 
 export const LoginResponse = z.object({
   /** Opaque bearer token: `Authorization: Bearer <token>`. */
   token: z.string().min(43).max(128),
-  expiresAt: z.string().datetime(),
+  expiresAt: z.iso.datetime(),
   user: LoginUser,
   units: z.array(PermittedUnit).min(1),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
-export const RenewResponse = z.object({ expiresAt: z.string().datetime() });
+export const RenewResponse = z.object({ expiresAt: z.iso.datetime() });
 export type RenewResponse = z.infer<typeof RenewResponse>;
 
 export const LogoutResponse = z.object({ ok: z.literal(true) });
