@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { SqlClient } from './sql';
+
+/**
+ * Sessions after a card-signed login. The bearer token is 256 random bits, handed out once; only
+ * its SHA-256 is stored, so a copy of the table lets nobody in.
+ */
+export interface Session {
+  tokenHash: string;
+  staffId: string;
+  hsaId: string;
+  certSha256: string;
+  createdAt: Date;
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+}
+
+export interface SessionStore {
+  create(session: Session): Promise<void>;
+  /** A live session: not revoked and expiresAt > now. */
+  find(tokenHash: string, now: Date): Promise<Session | null>;
+  /** Moves expiresAt of a live session; false when it is not live (any more). */
+  extend(tokenHash: string, expiresAt: Date, now: Date): Promise<boolean>;
+  revoke(tokenHash: string, now: Date): Promise<boolean>;
+}
+
+export const newSessionToken = (): string => randomBytes(32).toString('base64url');
+export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+export class InMemorySessionStore implements SessionStore {
+  private readonly sessions = new Map<string, Session & { revoked: boolean }>();
+
+  async create(session: Session) {
+    this.sessions.set(session.tokenHash, { ...session, revoked: false });
+  }
+  async find(tokenHash: string, now: Date) {
+    const s = this.sessions.get(tokenHash);
+    if (!s || s.revoked || s.expiresAt.getTime() <= now.getTime()) return null;
+    const { revoked: _revoked, ...session } = s;
+    return session;
+  }
+  async extend(tokenHash: string, expiresAt: Date, now: Date) {
+    const s = this.sessions.get(tokenHash);
+    if (!s || s.revoked || s.expiresAt.getTime() <= now.getTime()) return false;
+    s.expiresAt = expiresAt;
+    return true;
+  }
+  async revoke(tokenHash: string, _now: Date) {
+    const s = this.sessions.get(tokenHash);
+    if (!s || s.revoked) return false;
+    s.revoked = true;
+    return true;
+  }
+}
+
+interface SessionRow {
+  token_hash: string;
+  staff_id: string;
+  hsa_id: string;
+  cert_sha256: string;
+  created_at: Date | string;
+  expires_at: Date | string;
+  absolute_expires_at: Date | string;
+}
+
+const fromRow = (r: SessionRow): Session => ({
+  tokenHash: r.token_hash,
+  staffId: r.staff_id,
+  hsaId: r.hsa_id,
+  certSha256: r.cert_sha256,
+  createdAt: new Date(r.created_at),
+  expiresAt: new Date(r.expires_at),
+  absoluteExpiresAt: new Date(r.absolute_expires_at),
+});
+
+/** Table auth_sessions (server/auth/migration.sql). */
+export class SqlSessionStore implements SessionStore {
+  constructor(private readonly db: SqlClient) {}
+
+  async create(s: Session) {
+    await this.db.query(
+      `INSERT INTO auth_sessions (token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [s.tokenHash, s.staffId, s.hsaId, s.certSha256, s.createdAt, s.expiresAt, s.absoluteExpiresAt],
+    );
+  }
+  async find(tokenHash: string, now: Date) {
+    const { rows } = await this.db.query<SessionRow>(
+      `SELECT token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at
+         FROM auth_sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`,
+      [tokenHash, now],
+    );
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+  async extend(tokenHash: string, expiresAt: Date, now: Date) {
+    const { rows } = await this.db.query(
+      `UPDATE auth_sessions SET expires_at = $2
+        WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $3 RETURNING token_hash`,
+      [tokenHash, expiresAt, now],
+    );
+    return rows.length === 1;
+  }
+  async revoke(tokenHash: string, now: Date) {
+    const { rows } = await this.db.query(
+      'UPDATE auth_sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING token_hash',
+      [tokenHash, now],
+    );
+    return rows.length === 1;
+  }
+}

@@ -1,0 +1,49 @@
+import type { PermittedUnit } from '../../contract/auth';
+import type { StaffRole } from '../../contract/domain';
+import type { SqlClient } from './sql';
+
+export interface StaffRecord {
+  id: string;
+  hsaId: string;
+  givenName: string;
+  familyName: string;
+  title: string;
+  role: StaffRole;
+}
+
+/** Who a card holder is and which units they may work in now. */
+export interface StaffDirectory {
+  findStaffByHsaId(hsaId: string): Promise<StaffRecord | null>;
+  /** Permissions valid on `now`'s calendar day in Sweden (valid_to is an inclusive last day). */
+  activePermissions(staffId: string, now: Date): Promise<PermittedUnit[]>;
+}
+
+/** The calendar day in Sweden, YYYY-MM-DD: permissions are granted by the day. */
+export function swedishDate(now: Date): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Over the server schema: staff(id, hsa_id, given_name, family_name, title, role), permissions, units. */
+export class SqlStaffDirectory implements StaffDirectory {
+  constructor(private readonly db: SqlClient) {}
+
+  async findStaffByHsaId(hsaId: string): Promise<StaffRecord | null> {
+    const { rows } = await this.db.query<{ id: string; hsa_id: string; given_name: string; family_name: string; title: string; role: StaffRole }>(
+      'SELECT id, hsa_id, given_name, family_name, title, role FROM staff WHERE hsa_id = $1',
+      [hsaId],
+    );
+    const r = rows[0];
+    return r ? { id: r.id, hsaId: r.hsa_id, givenName: r.given_name, familyName: r.family_name, title: r.title, role: r.role } : null;
+  }
+
+  async activePermissions(staffId: string, now: Date): Promise<PermittedUnit[]> {
+    const { rows } = await this.db.query<{ unit_id: string; name: string; valid_from: string; valid_to: string | null }>(
+      `SELECT p.unit_id, u.name, p.valid_from::text AS valid_from, p.valid_to::text AS valid_to
+         FROM permissions p JOIN units u ON u.id = p.unit_id
+        WHERE p.staff_id = $1 AND p.valid_from <= $2::date AND (p.valid_to IS NULL OR p.valid_to >= $2::date)
+        ORDER BY u.name`,
+      [staffId, swedishDate(now)],
+    );
+    return rows.map((r) => ({ unitId: r.unit_id, name: r.name, validFrom: r.valid_from, validTo: r.valid_to }));
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * A fresh PostgreSQL database per test file, on the server that test/support/postgres-setup.ts
+ * started, so files never see each other's rows:
+ *
+ *   const database = await createTestDatabase('units');
+ *   afterAll(() => database.drop());
+ *   const db = await openPostgres({ connectionString: database.url });
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+export interface TestDatabase {
+  /** postgres://… of the new, empty database. */
+  url: string;
+  name: string;
+  /** Drops the database, closing any connection still open to it. */
+  drop(): Promise<void>;
+}
+
+/** The URL of the server-wide test database provided by the global setup. */
+export function testServerUrl(): string {
+  const url = inject('databaseUrl') ?? process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('No test PostgreSQL: run this file in a vitest project with test/support/postgres-setup.ts');
+  return url;
+}
+
+export async function createTestDatabase(hint = 'db'): Promise<TestDatabase> {
+  const base = new URL(testServerUrl());
+  const name = `test_${hint.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  await withAdmin(base, (admin) => admin.query(`CREATE DATABASE ${name}`));
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: () => withAdmin(base, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+async function withAdmin<T>(base: URL, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: base.toString() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPglite } from '../../../server/db/pglite';
+import { appliedVersions, loadMigrations, migrate } from '../../../server/db/migrate';
+import type { Db } from '../../../server/db/types';
+
+describe('schema migrations', () => {
+  let db: Db | undefined;
+  afterEach(async () => {
+    await db?.close();
+    db = undefined;
+  });
+
+  it('are numbered NNNN_name.sql files, in order, starting at 1', async () => {
+    const migrations = await loadMigrations();
+    expect(migrations.length).toBeGreaterThan(0);
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    expect(migrations[0]?.name).toBe('initial');
+  });
+
+  it('run forward on an empty database and record each version in schema_migrations', async () => {
+    db = await openPglite();
+    const all = (await loadMigrations()).map((m) => m.version);
+    expect(await migrate(db)).toEqual(all);
+    expect(await appliedVersions(db)).toEqual(all);
+    const { rows } = await db.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+    );
+    expect(rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['organisations', 'units', 'clients', 'staff', 'permissions', 'schema_migrations']),
+    );
+  });
+
+  it('are idempotent: a second run applies nothing and changes nothing', async () => {
+    db = await openPglite();
+    await migrate(db);
+    const before = await appliedVersions(db);
+    expect(await migrate(db)).toEqual([]);
+    expect(await appliedVersions(db)).toEqual(before);
+  });
+
+  it('apply only what is new, and a failing migration leaves no trace of itself', async () => {
+    db = await openPglite();
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+    try {
+      await writeFile(join(dir, '0001_first.sql'), 'CREATE TABLE first_table (id int PRIMARY KEY);');
+      expect(await migrate(db, { dir })).toEqual([1]);
+
+      await writeFile(join(dir, '0002_second.sql'), 'CREATE TABLE second_table (id int); SELECT no_such_function();');
+      await expect(migrate(db, { dir })).rejects.toThrow();
+      expect(await appliedVersions(db)).toEqual([1]);
+      const { rows } = await db.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'second_table'");
+      expect(rows).toHaveLength(0);
+
+      await writeFile(join(dir, '0002_second.sql'), 'CREATE TABLE second_table (id int);');
+      expect(await migrate(db, { dir })).toEqual([2]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuse a file that is not named NNNN_name.sql', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+    try {
+      await writeFile(join(dir, 'add-things.sql'), 'SELECT 1;');
+      await expect(loadMigrations(dir)).rejects.toThrow(/NNNN_name\.sql/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keep a PGlite database on disk across restarts', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'pglite-'));
+    try {
+      db = await openPglite({ dataDir });
+      await migrate(db);
+      await db.close();
+      db = await openPglite({ dataDir });
+      expect(await migrate(db)).toEqual([]);
+      expect((await appliedVersions(db)).length).toBeGreaterThan(0);
+    } finally {
+      await db?.close();
+      db = undefined;
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
