@@ -1,0 +1,206 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { IPC_EVENT_CHANNEL, ipcChannel, methodNames } from '../../../contract';
+import { APP_CSP } from '../../../main/electron/csp';
+import { startShell, type Shell } from '../../../main/electron/shell';
+import { createFakeElectron, type FakeElectron } from '../../support/fake-electron';
+import { fakeWorkstation } from './workstation-fake';
+
+let fake: FakeElectron;
+let ws: ReturnType<typeof fakeWorkstation>;
+let createWorkstation: ReturnType<typeof vi.fn>;
+
+async function start(options: Parameters<typeof createFakeElectron>[0] = {}): Promise<Shell> {
+  fake = createFakeElectron(options);
+  ws = fakeWorkstation();
+  createWorkstation = vi.fn(async () => ws.workstation);
+  const shell = startShell({ electron: fake.electron, createWorkstation, serverUrl: 'http://127.0.0.1:4010', appRoot: '/fake/app' });
+  await shell.ready;
+  return shell;
+}
+
+const mainWindow = () => {
+  const w = fake.windows[0];
+  if (!w) throw new Error('no window');
+  return w;
+};
+
+describe('the Electron shell', () => {
+  beforeEach(async () => {
+    await start();
+  });
+
+  it('opens one window: sandboxed, isolated, no Node, web security on, devtools only unpackaged, our preload', () => {
+    expect(fake.windows).toHaveLength(1);
+    const prefs = mainWindow().options.webPreferences!;
+    expect(prefs).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+      devTools: true,
+      preload: '/fake/app/dist/preload/index.cjs',
+    });
+    expect(fake.calls.enableSandbox).toBe(1);
+    expect(fake.calls.loadURL).toEqual(['app://workstation/index.html']);
+  });
+
+  it('has no devtools when packaged', async () => {
+    await start({ isPackaged: true });
+    expect(mainWindow().options.webPreferences!.devTools).toBe(false);
+  });
+
+  it('registers app:// as a standard, secure scheme and serves it', () => {
+    expect(fake.privilegedSchemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+    expect(fake.protocolHandlers.has('app')).toBe(true);
+  });
+
+  it('starts the services for the electron host with the user data directory', () => {
+    expect(createWorkstation).toHaveBeenCalledWith({ host: 'electron', serverUrl: 'http://127.0.0.1:4010', dataDir: '/fake/userData' });
+  });
+
+  it('puts its CSP on every response of the session, replacing any other', () => {
+    let headers: Record<string, string | string[]> | undefined;
+    fake.session.headersReceived!({ responseHeaders: { 'content-security-policy': ["default-src *"], 'X-Other': ['1'] } }, (r) => {
+      headers = r.responseHeaders;
+    });
+    expect(headers).toEqual({ 'Content-Security-Policy': [APP_CSP], 'X-Other': ['1'] });
+  });
+
+  it('denies every permission request and check', () => {
+    const granted: boolean[] = [];
+    for (const p of ['media', 'geolocation', 'notifications', 'openExternal']) {
+      fake.session.permissionRequestHandler!({}, p, (g) => granted.push(g));
+      expect(fake.session.permissionCheckHandler!({}, p)).toBe(false);
+    }
+    expect(granted).toEqual([false, false, false, false]);
+  });
+
+  describe('navigation and new windows', () => {
+    it('blocks navigation to https://evil.example and does not open it', () => {
+      const ev = mainWindow().webContents.navigate('will-navigate', 'https://evil.example/');
+      expect(ev.defaultPrevented).toBe(true);
+      expect(fake.calls.openExternal).toEqual([]);
+    });
+
+    it('allows navigation within app://workstation', () => {
+      expect(mainWindow().webContents.navigate('will-navigate', 'app://workstation/index.html#/inbox').defaultPrevented).toBe(false);
+    });
+
+    it('blocks other app:// hosts, file:// and redirects away', () => {
+      const wc = mainWindow().webContents;
+      expect(wc.navigate('will-navigate', 'app://other/index.html').defaultPrevented).toBe(true);
+      expect(wc.navigate('will-navigate', 'file:///etc/passwd').defaultPrevented).toBe(true);
+      expect(wc.navigate('will-redirect', 'https://www.socialstyrelsen.se/').defaultPrevented).toBe(true);
+      expect(fake.calls.openExternal).toEqual([]);
+    });
+
+    it('hands an allow-listed link to the system browser instead of navigating', () => {
+      const ev = mainWindow().webContents.navigate('will-navigate', 'https://www.socialstyrelsen.se/kunskapsstod/');
+      expect(ev.defaultPrevented).toBe(true);
+      expect(fake.calls.openExternal).toEqual(['https://www.socialstyrelsen.se/kunskapsstod/']);
+    });
+
+    it('denies window.open, opening only allow-listed https links externally', () => {
+      const wc = mainWindow().webContents;
+      expect(wc.openWindow('https://evil.example/')).toEqual({ action: 'deny' });
+      expect(wc.openWindow('app://workstation/index.html')).toEqual({ action: 'deny' });
+      expect(wc.openWindow('https://inera.se/')).toEqual({ action: 'deny' });
+      expect(fake.calls.openExternal).toEqual(['https://inera.se/']);
+    });
+
+    it('refuses <webview>', () => {
+      expect(mainWindow().webContents.attachWebview().defaultPrevented).toBe(true);
+    });
+
+    it('guards every webContents created later, not only the main window', async () => {
+      const { FakeWebContents } = await import('../../support/fake-electron');
+      const other = new FakeWebContents();
+      fake.emitApp('web-contents-created', other);
+      expect(other.navigate('will-navigate', 'https://evil.example/').defaultPrevented).toBe(true);
+      expect(other.openWindow('https://evil.example/')).toEqual({ action: 'deny' });
+      expect(other.attachWebview().defaultPrevented).toBe(true);
+    });
+  });
+
+  describe('IPC', () => {
+    it('has one handler per contract method and nothing else', () => {
+      expect([...fake.ipcHandlers.keys()].sort()).toEqual(methodNames().map(ipcChannel).sort());
+    });
+
+    it("passes a call from our window's app:// page to dispatch and returns its result", async () => {
+      const wc = mainWindow().webContents;
+      const reply = await fake.electron.ipcMain.invoke(ipcChannel('units.list'), wc.ipcEvent('app://workstation/index.html'), {});
+      expect(ws.dispatch).toHaveBeenCalledWith('units.list', {});
+      expect(reply).toEqual({ ok: true, value: { method: 'units.list', input: {} } });
+    });
+
+    it('refuses a call from another webContents with FORBIDDEN, never reaching dispatch', async () => {
+      const { FakeWebContents } = await import('../../support/fake-electron');
+      const stranger = new FakeWebContents();
+      const reply = await fake.electron.ipcMain.invoke(ipcChannel('units.list'), stranger.ipcEvent('app://workstation/index.html'), {});
+      expect(reply).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(ws.dispatch).not.toHaveBeenCalled();
+    });
+
+    it('refuses a call from our window when the frame is not on app://workstation', async () => {
+      const wc = mainWindow().webContents;
+      for (const url of ['https://evil.example/', 'app://other/index.html', 'file:///index.html', 'about:blank', 'not a url']) {
+        const reply = await fake.electron.ipcMain.invoke(ipcChannel('app.info'), wc.ipcEvent(url), {});
+        expect(reply).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      }
+      const gone = await fake.electron.ipcMain.invoke(ipcChannel('app.info'), wc.ipcEvent(null), {});
+      expect(gone).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(ws.dispatch).not.toHaveBeenCalled();
+    });
+
+    it('refuses calls once the window is destroyed', async () => {
+      const w = mainWindow();
+      w.destroyed = true;
+      const reply = await fake.electron.ipcMain.invoke(ipcChannel('app.info'), w.webContents.ipcEvent(), {});
+      expect(reply).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    });
+
+    it("sends the workstation's events to the window", () => {
+      ws.emit('sync.state', { connection: 'online', pending: 3 });
+      expect(mainWindow().webContents.sent).toEqual([[IPC_EVENT_CHANNEL, 'sync.state', { connection: 'online', pending: 3 }]]);
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('a second instance quits at once, creating nothing', async () => {
+      const shell = await start({ singleInstanceLock: false });
+      expect(shell.primary).toBe(false);
+      expect(await shell.ready).toBeNull();
+      expect(fake.calls.quit).toBe(1);
+      expect(fake.windows).toEqual([]);
+      expect(createWorkstation).not.toHaveBeenCalled();
+      expect(fake.ipcHandlers.size).toBe(0);
+    });
+
+    it('the first instance comes forward when a second one starts', () => {
+      mainWindow().minimized = true;
+      fake.emitApp('second-instance', [], '/');
+      expect(fake.calls.restore).toBe(1);
+      expect(fake.calls.focus).toBe(1);
+    });
+
+    it('shows the window when it is ready to show', () => {
+      expect(mainWindow().shown).toBe(false);
+      mainWindow().emit('ready-to-show');
+      expect(mainWindow().shown).toBe(true);
+    });
+
+    it('closes the workstation before quitting', async () => {
+      const ev = fake.emitApp('will-quit');
+      expect(ev.defaultPrevented).toBe(true);
+      await vi.waitFor(() => expect(fake.calls.quit).toBe(1));
+      expect(ws.close).toHaveBeenCalledOnce();
+      expect(fake.emitApp('will-quit').defaultPrevented).toBe(false);
+    });
+  });
+});
