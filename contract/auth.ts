@@ -132,8 +132,8 @@ export const authRoutes = {
 export const hashOf = (algorithm: SignatureAlgorithm): 'SHA-256' | 'SHA-384' =>
   algorithm.endsWith('384') ? 'SHA-384' : 'SHA-256';
 
-const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-const digest = async (hash: string, data: Uint8Array): Promise<Uint8Array> =>
+const utf8 = (s: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(s);
+const digest = async (hash: string, data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> =>
   new Uint8Array(await globalThis.crypto.subtle.digest(hash, data));
 
 /**
@@ -141,7 +141,7 @@ const digest = async (hash: string, data: Uint8Array): Promise<Uint8Array> =>
  * (the nonce as its base64url text). A signature algorithm (RS256, ES256, …) hashes it once more,
  * so what the card finally signs is {@link signedData}.
  */
-export async function authValue(origin: string, nonce: string, hash: 'SHA-256' | 'SHA-384' = 'SHA-256'): Promise<Uint8Array> {
+export async function authValue(origin: string, nonce: string, hash: 'SHA-256' | 'SHA-384' = 'SHA-256'): Promise<Uint8Array<ArrayBuffer>> {
   const [o, n] = await Promise.all([digest(hash, utf8(origin)), digest(hash, utf8(nonce))]);
   const out = new Uint8Array(o.length + n.length);
   out.set(o, 0);
@@ -154,6 +154,6 @@ export async function authValue(origin: string, nonce: string, hash: 'SHA-256' |
  * SHA-384 for RS384/ES384. The workstation sends this digest to the card (PSO COMPUTE DIGITAL
  * SIGNATURE; for RSA wrapped in a PKCS#1 DigestInfo). Uses WebCrypto (global in Node 20 and browsers).
  */
-export async function signedData(origin: string, nonce: string, hash: 'SHA-256' | 'SHA-384' = 'SHA-256'): Promise<Uint8Array> {
+export async function signedData(origin: string, nonce: string, hash: 'SHA-256' | 'SHA-384' = 'SHA-256'): Promise<Uint8Array<ArrayBuffer>> {
   return digest(hash, await authValue(origin, nonce, hash));
 }

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { OIDS } from '../../contract/auth';
+import { HsaId } from '../../contract/domain';
+import { AppFailure } from '../../contract/result';
+import * as x509 from './x509';
+
+/**
+ * Validation of the card's authentication certificate, in this order (docs/login.md):
+ * 1. a path to a configured trust anchor: every signature verified, every issuer a CA allowed to
+ *    sign certificates (basicConstraints, keyUsage keyCertSign, pathLen), every CA valid now,
+ *    no unknown critical extension                                             → CERT_UNTRUSTED
+ * 2. the certificate valid now                              → CERT_EXPIRED / CERT_NOT_YET_VALID
+ * 3. keyUsage digitalSignature (a nonRepudiation-only signature certificate is refused), not a
+ *    CA, extendedKeyUsage (when present) allowing clientAuth                 → CERT_WRONG_USAGE
+ * 4. one of the required certificate policies (LoA3)                       → CERT_WRONG_POLICY
+ * 5. revocation by OCSP when configured                → CERT_REVOKED / CERT_REVOCATION_UNKNOWN
+ * 6. the HSA-ID from the subject serialNumber                             → UNKNOWN_CARD_HOLDER
+ */
+
+export type RevocationStatus = 'good' | 'revoked' | 'unknown';
+
+/**
+ * The OCSP seam. An implementation asks `url` (or the certificate's AIA responder) about the
+ * certificate, verifies the response's signature, freshness and nonce, and answers. Any failure
+ * to get a verified answer must be 'unknown': the login then fails closed.
+ */
+export interface OcspChecker {
+  readonly url: string;
+  check(request: { certificate: x509.X509Certificate; issuer: x509.X509Certificate; now: Date }): Promise<RevocationStatus>;
+}
+
+export interface CertificateValidationOptions {
+  trustAnchors: readonly x509.X509Certificate[];
+  intermediates: readonly x509.X509Certificate[];
+  now: Date;
+  /** At least one must be asserted by the certificate. Must not be empty. */
+  requiredPolicies: readonly string[];
+  ocsp?: OcspChecker;
+}
+
+export interface ValidatedCertificate {
+  certificate: x509.X509Certificate;
+  /** Leaf first, trust anchor last. */
+  chain: x509.X509Certificate[];
+  hsaId: string;
+  givenName?: string;
+  familyName?: string;
+  sha256: string;
+}
+
+const EXT = {
+  subjectKeyIdentifier: '2.5.29.14',
+  keyUsage: '2.5.29.15',
+  subjectAltName: '2.5.29.17',
+  basicConstraints: '2.5.29.19',
+  certificatePolicies: '2.5.29.32',
+  authorityKeyIdentifier: '2.5.29.35',
+  extKeyUsage: '2.5.29.37',
+} as const;
+/** Extensions this validator processes; any other critical extension makes a certificate unusable (RFC 5280 4.2). */
+const UNDERSTOOD = new Set<string>(Object.values(EXT));
+
+const MAX_PATH = 6;
+
+const fail = (code: ConstructorParameters<typeof AppFailure>[0], message: string): never => {
+  throw new AppFailure(code, message);
+};
+
+export const sha256Hex = (der: ArrayBuffer | Uint8Array): string =>
+  createHash('sha256').update(new Uint8Array(der)).digest('hex');
+
+const sameDer = (a: x509.X509Certificate, b: x509.X509Certificate): boolean =>
+  Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
+
+const sameName = (a: x509.Name, b: x509.Name): boolean =>
+  Buffer.from(a.toArrayBuffer()).equals(Buffer.from(b.toArrayBuffer())) || a.toString() === b.toString();
+
+async function signedBy(child: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
+  try {
+    return await child.verify({ publicKey: issuer.publicKey, signatureOnly: true });
+  } catch {
+    return false;
+  }
+}
+
+const validAt = (c: x509.X509Certificate, now: Date): boolean =>
+  c.notBefore.getTime() <= now.getTime() && now.getTime() <= c.notAfter.getTime();
+
+function hasUnknownCritical(c: x509.X509Certificate): boolean {
+  return c.extensions.some((e) => e.critical && !UNDERSTOOD.has(e.type));
+}
+
+/** Depth-first search for a path leaf → … → anchor over issuers whose signature verifies. */
+async function buildPath(
+  path: x509.X509Certificate[],
+  anchors: readonly x509.X509Certificate[],
+  intermediates: readonly x509.X509Certificate[],
+): Promise<x509.X509Certificate[] | null> {
+  const current = path[path.length - 1]!;
+  if (path.length > MAX_PATH) return null;
+  for (const anchor of anchors) {
+    if (sameName(current.issuerName, anchor.subjectName) && (await signedBy(current, anchor))) return [...path, anchor];
+  }
+  for (const ca of intermediates) {
+    if (path.some((p) => sameDer(p, ca))) continue;
+    if (!sameName(current.issuerName, ca.subjectName) || !(await signedBy(current, ca))) continue;
+    const found = await buildPath([...path, ca], anchors, intermediates);
+    if (found) return found;
+  }
+  return null;
+}
+
+function checkIssuers(chain: x509.X509Certificate[], now: Date): void {
+  // chain[0] is the leaf; chain[i] for i ≥ 1 issued chain[i-1].
+  for (let i = 1; i < chain.length; i++) {
+    const ca = chain[i]!;
+    const bc = ca.getExtension(x509.BasicConstraintsExtension);
+    if (!bc?.ca) fail('CERT_UNTRUSTED', `Issuer at depth ${i} is not a CA`);
+    // Number of intermediate CAs between this one and the leaf.
+    const below = i - 1;
+    if (bc?.pathLength !== undefined && below > bc.pathLength) fail('CERT_UNTRUSTED', `Path length constraint of the CA at depth ${i} exceeded`);
+    const ku = ca.getExtension(x509.KeyUsagesExtension);
+    if (ku && (ku.usages & x509.KeyUsageFlags.keyCertSign) === 0) fail('CERT_UNTRUSTED', `CA at depth ${i} may not sign certificates`);
+    if (!validAt(ca, now)) fail('CERT_UNTRUSTED', `CA at depth ${i} is not valid at this time`);
+    if (hasUnknownCritical(ca)) fail('CERT_UNTRUSTED', `CA at depth ${i} has an unsupported critical extension`);
+  }
+}
+
+function checkUsage(leaf: x509.X509Certificate): void {
+  if (hasUnknownCritical(leaf)) fail('CERT_UNTRUSTED', 'The certificate has an unsupported critical extension');
+  if (leaf.getExtension(x509.BasicConstraintsExtension)?.ca) fail('CERT_WRONG_USAGE', 'A CA certificate cannot log in');
+  const ku = leaf.getExtension(x509.KeyUsagesExtension);
+  if (!ku || (ku.usages & x509.KeyUsageFlags.digitalSignature) === 0) {
+    fail('CERT_WRONG_USAGE', 'The certificate is not an authentication certificate (keyUsage digitalSignature)');
+  }
+  const eku = leaf.getExtension(x509.ExtendedKeyUsageExtension);
+  if (eku && !eku.usages.some((u) => u === OIDS.clientAuth || u === OIDS.anyExtendedKeyUsage)) {
+    fail('CERT_WRONG_USAGE', 'The certificate does not allow client authentication');
+  }
+}
+
+function checkPolicy(leaf: x509.X509Certificate, required: readonly string[]): void {
+  const policies = leaf.getExtension(x509.CertificatePolicyExtension)?.policies ?? [];
+  if (!required.some((p) => policies.includes(p))) fail('CERT_WRONG_POLICY', 'The certificate lacks the required assurance-level policy');
+}
+
+function holder(leaf: x509.X509Certificate) {
+  const serials = leaf.subjectName.getField(OIDS.subjectSerialNumber);
+  const hsaId = serials.length === 1 ? serials[0] : undefined;
+  // The value is not echoed: a certificate of the wrong kind may carry a personnummer there.
+  if (hsaId === undefined || !HsaId.safeParse(hsaId).success) fail('UNKNOWN_CARD_HOLDER', 'The certificate carries no HSA-ID');
+  return {
+    hsaId: hsaId as string,
+    givenName: leaf.subjectName.getField(OIDS.givenName)[0],
+    familyName: leaf.subjectName.getField(OIDS.surname)[0],
+  };
+}
+
+export function parseCertificate(der: Uint8Array | ArrayBuffer): x509.X509Certificate {
+  try {
+    return new x509.X509Certificate(new Uint8Array(der));
+  } catch {
+    return fail('CERT_UNTRUSTED', 'The certificate cannot be parsed');
+  }
+}
+
+export async function validateCertificate(
+  certDer: Uint8Array | ArrayBuffer,
+  options: CertificateValidationOptions,
+): Promise<ValidatedCertificate> {
+  if (options.requiredPolicies.length === 0) throw new Error('validateCertificate: requiredPolicies must not be empty');
+  if (options.trustAnchors.length === 0) throw new Error('validateCertificate: no trust anchors configured');
+  const leaf = parseCertificate(certDer);
+
+  const chain = await buildPath([leaf], options.trustAnchors, options.intermediates);
+  if (!chain) return fail('CERT_UNTRUSTED', 'The certificate is not issued by a trusted CA');
+  checkIssuers(chain, options.now);
+
+  if (options.now.getTime() < leaf.notBefore.getTime()) fail('CERT_NOT_YET_VALID', 'The certificate is not valid yet');
+  if (options.now.getTime() > leaf.notAfter.getTime()) fail('CERT_EXPIRED', 'The certificate has expired');
+
+  checkUsage(leaf);
+  checkPolicy(leaf, options.requiredPolicies);
+
+  if (options.ocsp) {
+    let status: RevocationStatus;
+    try {
+      status = await options.ocsp.check({ certificate: leaf, issuer: chain[1]!, now: options.now });
+    } catch {
+      status = 'unknown';
+    }
+    if (status === 'revoked') fail('CERT_REVOKED', 'The certificate is revoked');
+    if (status !== 'good') fail('CERT_REVOCATION_UNKNOWN', 'The revocation status of the certificate could not be established');
+  }
+
+  return { certificate: leaf, chain, ...holder(leaf), sha256: sha256Hex(leaf.rawData) };
+}

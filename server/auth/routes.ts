@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { LoginRequest, authRoutes } from '../../contract/auth';
+import { AppFailure, validationDetails, type ErrorCode } from '../../contract/result';
+import { createAuthService, type AuthDeps, type AuthService, type AuthSession } from './service';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by requireSession. */
+    authSession: AuthSession | null;
+  }
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  NONCE_INVALID: 401,
+  CERT_UNTRUSTED: 401,
+  CERT_EXPIRED: 401,
+  CERT_NOT_YET_VALID: 401,
+  CERT_WRONG_USAGE: 401,
+  CERT_WRONG_POLICY: 401,
+  CERT_REVOKED: 401,
+  CERT_REVOCATION_UNKNOWN: 401,
+  SIGNATURE_INVALID: 401,
+  UNKNOWN_CARD_HOLDER: 403,
+  NO_ACTIVE_PERMISSION: 403,
+};
+
+function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply {
+  if (e instanceof AppFailure) {
+    const status = STATUS[e.code] ?? 500;
+    if (status >= 500) request.log.error({ err: e }, 'auth failed');
+    return reply.code(status).send({ error: { code: e.code, message: e.message } });
+  }
+  request.log.error({ err: e }, 'auth failed');
+  return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Internal server error' } });
+}
+
+/** `Authorization: Bearer <token>`; anything else is no token. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer ([A-Za-z0-9_-]{43,128})$/.exec(h) : null;
+  return m?.[1];
+}
+
+const workstationOf = (request: FastifyRequest): string | undefined => {
+  const w = request.headers['x-workstation'];
+  return typeof w === 'string' && /^[\w .:-]{1,100}$/.test(w) ? w : undefined;
+};
+
+/** A preHandler for every route that needs a logged-in user: 401 without a live session. */
+export function createRequireSession(service: AuthService): preHandlerAsyncHookHandler {
+  return async function requireSession(request, reply) {
+    try {
+      const { tokenHash: _tokenHash, ...session } = await service.authenticate(bearerToken(request));
+      request.authSession = session;
+    } catch (e) {
+      return sendFailure(reply, e, request);
+    }
+  };
+}
+
+/**
+ * POST /api/v1/auth/challenge | login | renew | logout on `app`. Returns the service and the
+ * requireSession preHandler for the other routes.
+ */
+export function registerAuthRoutes(
+  app: FastifyInstance,
+  deps: AuthDeps | { service: AuthService },
+): { service: AuthService; requireSession: preHandlerAsyncHookHandler } {
+  const service = 'service' in deps ? deps.service : createAuthService(deps);
+  const requireSession = createRequireSession(service);
+  if (!app.hasRequestDecorator('authSession')) app.decorateRequest('authSession', null);
+
+  app.post(authRoutes.challenge.path, async (request, reply) => {
+    try {
+      return reply.code(200).send(await service.challenge());
+    } catch (e) {
+      return sendFailure(reply, e, request);
+    }
+  });
+
+  app.post(authRoutes.login.path, async (request, reply) => {
+    const parsed = LoginRequest.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });
+    }
+    try {
+      return reply.code(200).send(await service.login(parsed.data, { workstation: parsed.data.workstation ?? workstationOf(request) }));
+    } catch (e) {
+      return sendFailure(reply, e, request);
+    }
+  });
+
+  app.post(authRoutes.renew.path, async (request, reply) => {
+    try {
+      return reply.code(200).send(await service.renew(bearerToken(request), { workstation: workstationOf(request) }));
+    } catch (e) {
+      return sendFailure(reply, e, request);
+    }
+  });
+
+  app.post(authRoutes.logout.path, async (request, reply) => {
+    try {
+      await service.logout(bearerToken(request), { workstation: workstationOf(request) });
+      return reply.code(200).send({ ok: true });
+    } catch (e) {
+      return sendFailure(reply, e, request);
+    }
+  });
+
+  return { service, requireSession };
+}

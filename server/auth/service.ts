@@ -1,0 +1,174 @@
+import type { ChallengeResponse, LoginRequest, LoginResponse, RenewResponse } from '../../contract/auth';
+import { AppFailure, type ErrorCode } from '../../contract/result';
+import type { AccessLog, AuthEvent } from './access-log';
+import { sha256Hex, validateCertificate, type OcspChecker } from './certificate';
+import type { NonceStore } from './nonces';
+import { hashToken, newSessionToken, type SessionStore } from './sessions';
+import { verifyLoginSignature } from './signature';
+import type { StaffDirectory } from './staff';
+import type * as x509 from './x509';
+
+export interface TrustConfig {
+  /** SITHS e-id Root CA v2 (production) or the test root (dev/test). */
+  trustAnchors: x509.X509Certificate[];
+  /** SITHS e-id Person HSA-id 3 CA v1 etc.; cards may not send them. */
+  intermediates: x509.X509Certificate[];
+  /** LoA3 policy OID(s); at least one. */
+  requiredPolicies: string[];
+  ocsp?: OcspChecker;
+}
+
+export interface AuthDeps {
+  nonces: NonceStore;
+  sessions: SessionStore;
+  staff: StaffDirectory;
+  accessLog: AccessLog;
+  trust: TrustConfig;
+  /** The origin the workstation signs for, e.g. https://omsorg.kommun.se; compared exactly. */
+  expectedOrigin: string;
+  now?: () => Date;
+  /** Session lifetime without renewal; default 10 minutes. */
+  sessionTtlMs?: number;
+  /** No renewal beyond this after login; default 12 hours. */
+  sessionMaxLifetimeMs?: number;
+}
+
+/** What requireSession puts on the request. */
+export interface AuthSession {
+  staffId: string;
+  hsaId: string;
+  expiresAt: Date;
+}
+
+export interface LoginContext {
+  workstation?: string;
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+const SESSION_TTL_MS = 10 * 60_000;
+const SESSION_MAX_MS = 12 * 3600_000;
+
+export function createAuthService(deps: AuthDeps) {
+  const now = deps.now ?? (() => new Date());
+  const ttl = deps.sessionTtlMs ?? SESSION_TTL_MS;
+  const maxLifetime = deps.sessionMaxLifetimeMs ?? SESSION_MAX_MS;
+
+  const record = (e: Omit<AuthEvent, 'at'>, at: Date) => deps.accessLog.record({ ...e, at });
+
+  async function challenge(): Promise<ChallengeResponse> {
+    const { nonce, expiresAt } = await deps.nonces.issue(now());
+    return { nonce, expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * Validates a login token: nonce (single use, consumed first so a failed attempt burns it),
+   * certificate, signature over signedData(expected origin, nonce), card holder, permission.
+   * Every outcome is recorded; failures throw AppFailure with the login error code.
+   */
+  async function login(req: LoginRequest, ctx: LoginContext = {}): Promise<LoginResponse> {
+    const at = now();
+    const workstation = ctx.workstation ?? req.workstation;
+    const certDer = Buffer.from(req.certificate, 'base64');
+    const certSha256 = sha256Hex(certDer);
+    let actorHsaId: string | undefined;
+    let staffId: string | undefined;
+
+    let recorded = false;
+    const failed = async (code: ErrorCode, message: string): Promise<never> => {
+      recorded = true;
+      await record({ action: 'login_failed', outcome: 'failure', errorCode: code, actorHsaId, staffId, certSha256, workstation }, at);
+      throw new AppFailure(code, message);
+    };
+
+    try {
+      if (!(await deps.nonces.consume(req.nonce, at))) return await failed('NONCE_INVALID', 'Unknown, expired or already used nonce');
+
+      let cert: Awaited<ReturnType<typeof validateCertificate>>;
+      try {
+        cert = await validateCertificate(certDer, { ...deps.trust, now: at });
+      } catch (e) {
+        if (e instanceof AppFailure) return await failed(e.code, e.message);
+        throw e;
+      }
+      actorHsaId = cert.hsaId;
+
+      if (req.origin !== deps.expectedOrigin) return await failed('SIGNATURE_INVALID', 'The token was made for another origin');
+      const signature = Buffer.from(req.signature, 'base64');
+      if (!(await verifyLoginSignature(cert.certificate, req.algorithm, signature, deps.expectedOrigin, req.nonce))) {
+        return await failed('SIGNATURE_INVALID', 'The signature does not verify');
+      }
+
+      const staff = await deps.staff.findStaffByHsaId(cert.hsaId);
+      if (!staff) return await failed('UNKNOWN_CARD_HOLDER', 'No staff member has this HSA-ID');
+      staffId = staff.id;
+      const units = await deps.staff.activePermissions(staff.id, at);
+      if (units.length === 0) return await failed('NO_ACTIVE_PERMISSION', 'No active permission');
+
+      const token = newSessionToken();
+      const expiresAt = new Date(at.getTime() + ttl);
+      const tokenHash = hashToken(token);
+      await deps.sessions.create({
+        tokenHash,
+        staffId: staff.id,
+        hsaId: staff.hsaId,
+        certSha256,
+        createdAt: at,
+        expiresAt,
+        absoluteExpiresAt: new Date(at.getTime() + maxLifetime),
+      });
+      try {
+        await record({ action: 'login', outcome: 'success', actorHsaId, staffId, certSha256, workstation }, at);
+        recorded = true;
+      } catch (e) {
+        // No session without its access-log entry.
+        await deps.sessions.revoke(tokenHash, at);
+        throw e;
+      }
+      const { id, hsaId, givenName, familyName, title, role } = staff;
+      return { token, expiresAt: expiresAt.toISOString(), user: { id, hsaId, givenName, familyName, title, role }, units };
+    } catch (e) {
+      if (e instanceof AppFailure && recorded) throw e;
+      // Unexpected (database down, …): still an attempt in the log, best effort.
+      await record({ action: 'login_failed', outcome: 'failure', errorCode: 'INTERNAL', actorHsaId, staffId, certSha256, workstation }, at).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** The live session of a bearer token, or UNAUTHENTICATED. */
+  async function authenticate(token: string | undefined): Promise<AuthSession & { tokenHash: string }> {
+    if (!token) throw new AppFailure('UNAUTHENTICATED', 'No session token');
+    const tokenHash = hashToken(token);
+    const s = await deps.sessions.find(tokenHash, now());
+    if (!s) throw new AppFailure('UNAUTHENTICATED', 'Session expired or unknown');
+    return { tokenHash, staffId: s.staffId, hsaId: s.hsaId, expiresAt: s.expiresAt };
+  }
+
+  /** Extends a live session by the TTL (never beyond its maximum lifetime) while the card stays in. */
+  async function renew(token: string | undefined, ctx: LoginContext = {}): Promise<RenewResponse> {
+    const at = now();
+    const s = await authenticate(token);
+    const session = await deps.sessions.find(s.tokenHash, at);
+    if (!session) throw new AppFailure('UNAUTHENTICATED', 'Session expired or unknown');
+    if ((await deps.staff.activePermissions(s.staffId, at)).length === 0) {
+      await deps.sessions.revoke(s.tokenHash, at);
+      await record({ action: 'session_renewed', outcome: 'failure', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: s.hsaId, staffId: s.staffId, workstation: ctx.workstation }, at);
+      throw new AppFailure('NO_ACTIVE_PERMISSION', 'No active permission');
+    }
+    const expiresAt = new Date(Math.min(at.getTime() + ttl, session.absoluteExpiresAt.getTime()));
+    if (expiresAt.getTime() <= at.getTime() || !(await deps.sessions.extend(s.tokenHash, expiresAt, at))) {
+      throw new AppFailure('UNAUTHENTICATED', 'Session cannot be renewed; log in again');
+    }
+    await record({ action: 'session_renewed', outcome: 'success', actorHsaId: s.hsaId, staffId: s.staffId, workstation: ctx.workstation }, at);
+    return { expiresAt: expiresAt.toISOString() };
+  }
+
+  async function logout(token: string | undefined, ctx: LoginContext = {}): Promise<void> {
+    const at = now();
+    const s = await authenticate(token);
+    await deps.sessions.revoke(s.tokenHash, at);
+    await record({ action: 'logout', outcome: 'success', actorHsaId: s.hsaId, staffId: s.staffId, workstation: ctx.workstation }, at);
+  }
+
+  return { challenge, login, authenticate, renew, logout, now };
+}

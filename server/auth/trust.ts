@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import type { OcspChecker } from './certificate';
+import type { TrustConfig } from './service';
+import * as x509 from './x509';
+
+/** Every certificate in a PEM text (a bundle may hold several). */
+export function certificatesFromPem(pem: string): x509.X509Certificate[] {
+  return x509.PemConverter.decode(pem).map((der) => new x509.X509Certificate(der));
+}
+
+export interface TrustFiles {
+  /** PEM files of the roots to trust: SITHS e-id Root CA v2 in production, .data/pki/root-ca.pem in dev. */
+  trustAnchorFiles: string[];
+  /** PEM files of issuing CAs (SITHS e-id Person HSA-id 3 CA v1, …). */
+  intermediateFiles?: string[];
+  /** LoA3 policy OID(s) from Inera's SITHS e-id documentation; the test PKI's in dev. */
+  requiredPolicies: string[];
+  ocsp?: OcspChecker;
+}
+
+/** Reads the configured trust anchors; refuses an empty or CA-less configuration. */
+export async function loadTrustConfig(files: TrustFiles): Promise<TrustConfig> {
+  const read = async (paths: string[]) => (await Promise.all(paths.map((p) => readFile(p, 'utf8')))).flatMap(certificatesFromPem);
+  const trustAnchors = await read(files.trustAnchorFiles);
+  const intermediates = await read(files.intermediateFiles ?? []);
+  if (trustAnchors.length === 0) throw new Error('No trust anchor certificates configured');
+  if (files.requiredPolicies.length === 0) throw new Error('No required certificate policy configured');
+  for (const c of [...trustAnchors, ...intermediates]) {
+    if (!c.getExtension(x509.BasicConstraintsExtension)?.ca) throw new Error(`Not a CA certificate: ${c.subject}`);
+  }
+  return { trustAnchors, intermediates, requiredPolicies: files.requiredPolicies, ocsp: files.ocsp };
+}
