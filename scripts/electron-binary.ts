@@ -1,17 +1,19 @@
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /**
- * The Electron binary's path, or why there is none. The `electron` npm package downloads its
- * binary lazily; on machines without access to its download host (our build machines) there is
- * none, and requiring the package throws.
+ * The Electron binary's path, or why there is none. The `electron` npm package fetches its binary
+ * on first use; where its download host cannot be reached (our build machines) that fails. The
+ * attempt runs in a child process so its progress output and stack trace stay out of our console.
  */
-export function electronBinary(): { path: string } | { missing: string } {
-  try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
-    if (typeof p === 'string' && existsSync(p)) return { path: p };
-    return { missing: 'Electron-binären finns inte installerad' };
-  } catch (e) {
-    return { missing: (e as Error).message.split('\n')[0] ?? 'okänt fel' };
-  }
+export function electronBinary(cwd: string): { path: string } | { missing: string } {
+  const r = spawnSync(process.execPath, ['-e', "process.stdout.write(String(require('electron')))"], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  const p = r.stdout.trim();
+  if (r.status === 0 && p && existsSync(p)) return { path: p };
+  const reason = /Electron failed to install[^\n]*|Cannot find module[^\n]*/.exec(r.stderr ?? '')?.[0];
+  return { missing: reason ? 'binären kunde inte hämtas' : 'binären saknas' };
 }

@@ -27,7 +27,7 @@ const server = external ? null : await startEmbeddedServer({ root, dataDir: path
 const serverUrl = external ?? server!.url;
 console.log(`Server: ${serverUrl}${external ? ' (extern)' : ' (inbyggd)'}`);
 
-const electron = electronBinary();
+const electron = electronBinary(root);
 if ('path' in electron && process.env.BROWSER_HOST !== '1') {
   execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/build-electron.ts'], { cwd: root, stdio: 'inherit' });
   const app = spawn(electron.path, [path.join(root, 'dist', 'main', 'electron', 'index.cjs')], {

@@ -46,6 +46,7 @@ export const sv = {
     CERT_WRONG_USAGE: 'Kortets certifikat får inte användas för inloggning.',
     CERT_WRONG_POLICY: 'Kortets certifikat har inte rätt tillitsnivå (LoA3).',
     CERT_REVOKED: 'Kortets certifikat är spärrat.',
+    CERT_REVOCATION_UNKNOWN: 'Det gick inte att kontrollera om kortets certifikat är spärrat. Försök igen om en stund.',
     SIGNATURE_INVALID: 'Kortets underskrift kunde inte kontrolleras.',
     UNKNOWN_CARD_HOLDER: 'Kortinnehavaren är inte känd i systemet.',
     NO_ACTIVE_PERMISSION: 'Du saknar en giltig behörighet.',

@@ -11,13 +11,13 @@ import { EventHub } from '../../../main/events';
 const unit = { id: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c11', organisationId: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c12', name: 'Hemtjänst Norr', serviceType: 'hemtjanst' as const, clientCount: 2 };
 
 let host: BrowserHost;
-let list: ReturnType<typeof vi.fn>;
+let list: ReturnType<typeof vi.fn<() => Promise<(typeof unit)[]>>>;
 let hub: EventHub;
 
 beforeEach(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'renderer-'));
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>t</title>');
-  list = vi.fn(async () => [unit]);
+  list = vi.fn<() => Promise<(typeof unit)[]>>(async () => [unit]);
   hub = new EventHub();
   const workstation: Workstation = {
     dispatch: createRouter({ app: { info: async () => ({ name: 'x', version: '1', host: 'browser', serverUrl: 'http://127.0.0.1:1' }) }, units: { list } }, () => ({})),
