@@ -1,18 +1,18 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENT_CHANNEL, ipcChannel, methodNames } from '../../../contract';
 import { APP_CSP } from '../../../main/electron/csp';
-import { startShell, type Shell } from '../../../main/electron/shell';
+import { startShell, type Shell, type ShellOptions } from '../../../main/electron/shell';
 import { createFakeElectron, type FakeElectron } from '../../support/fake-electron';
 import { fakeWorkstation } from './workstation-fake';
 
 let fake: FakeElectron;
 let ws: ReturnType<typeof fakeWorkstation>;
-let createWorkstation: ReturnType<typeof vi.fn>;
+let createWorkstation: ReturnType<typeof vi.fn<ShellOptions['createWorkstation']>>;
 
 async function start(options: Parameters<typeof createFakeElectron>[0] = {}): Promise<Shell> {
   fake = createFakeElectron(options);
   ws = fakeWorkstation();
-  createWorkstation = vi.fn(async () => ws.workstation);
+  createWorkstation = vi.fn<ShellOptions['createWorkstation']>(async () => ws.workstation);
   const shell = startShell({ electron: fake.electron, createWorkstation, serverUrl: 'http://127.0.0.1:4010', appRoot: '/fake/app' });
   await shell.ready;
   return shell;
