@@ -22,23 +22,27 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 
-export async function buildElectron(): Promise<void> {
+/** Builds both bundles under `outDir` (default dist/); returns their paths. */
+export async function buildElectron(outDir = path.join(root, 'dist')): Promise<{ main: string; preload: string }> {
+  const main = path.join(outDir, 'main', 'electron', 'index.cjs');
+  const preload = path.join(outDir, 'preload', 'index.cjs');
   await Promise.all([
     build({
       ...common,
       entryPoints: ['main/electron/index.ts'],
-      outfile: 'dist/main/electron/index.cjs',
+      outfile: main,
       platform: 'node',
       external: ['electron', ...nativeModules],
     }),
     build({
       ...common,
       entryPoints: ['preload/index.ts'],
-      outfile: 'dist/preload/index.cjs',
+      outfile: preload,
       platform: 'node',
       external: ['electron'],
     }),
   ]);
+  return { main, preload };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
