@@ -19,8 +19,8 @@ export const NONCE_TTL_MS = 5 * 60_000;
  * Object identifiers used by the login. The certificate policy is the one OID a deployment must
  * configure: a real SITHS e-id Person HSA-id LoA3 policy OID is published by Inera ("Tolkning av
  * tillitsnivå", SITHS e-id) and is NOT hard-coded here. TEST_LOA3_POLICY_OID is our own test
- * policy (a UUID-derived OID under 2.25, ITU-T X.667) that only the test/demo CA asserts; never
- * configure it in production.
+ * policy, under IANA's enterprise number for documentation (32473, RFC 5612) so it can never be
+ * a real policy; only the test/demo CA asserts it. Never configure it in production.
  */
 export const OIDS = {
   /** X.520 serialNumber: SITHS e-id Person HSA-id certificates carry the HSA-ID here. */
@@ -31,7 +31,7 @@ export const OIDS = {
   smartcardLogon: '1.3.6.1.4.1.311.20.2.2',
   anyExtendedKeyUsage: '2.5.29.37.0',
 } as const;
-export const TEST_LOA3_POLICY_OID = '2.25.167091734272798612190523344765425662980';
+export const TEST_LOA3_POLICY_OID = '1.3.6.1.4.1.32473.1.3';
 
 const base64url = (min: number, max: number) =>
   z.string().min(min).max(max).regex(/^[A-Za-z0-9_-]+$/, 'base64url');
