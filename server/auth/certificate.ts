@@ -62,6 +62,20 @@ const UNDERSTOOD = new Set<string>(Object.values(EXT));
 
 const MAX_PATH = 6;
 
+/**
+ * A refusal after the chain to a trust anchor was verified: the HSA-ID it carries is then the
+ * issuer's word (not the presenter's claim) and may go into the access log.
+ */
+export class CertificateFailure extends AppFailure {
+  constructor(
+    code: ConstructorParameters<typeof AppFailure>[0],
+    message: string,
+    readonly hsaId: string | undefined,
+  ) {
+    super(code, message);
+  }
+}
+
 const fail = (code: ConstructorParameters<typeof AppFailure>[0], message: string): never => {
   throw new AppFailure(code, message);
 };
@@ -176,6 +190,17 @@ export async function validateCertificate(
   if (!chain) return fail('CERT_UNTRUSTED', 'The certificate is not issued by a trusted CA');
   checkIssuers(chain, options.now);
 
+  const serial = leaf.subjectName.getField(OIDS.subjectSerialNumber);
+  const trustedHsaId = serial.length === 1 && HsaId.safeParse(serial[0]).success ? serial[0] : undefined;
+  try {
+    return await checkLeaf(leaf, chain, options);
+  } catch (e) {
+    if (e instanceof AppFailure) throw new CertificateFailure(e.code, e.message, trustedHsaId);
+    throw e;
+  }
+}
+
+async function checkLeaf(leaf: x509.X509Certificate, chain: x509.X509Certificate[], options: CertificateValidationOptions): Promise<ValidatedCertificate> {
   if (options.now.getTime() < leaf.notBefore.getTime()) fail('CERT_NOT_YET_VALID', 'The certificate is not valid yet');
   if (options.now.getTime() > leaf.notAfter.getTime()) fail('CERT_EXPIRED', 'The certificate has expired');
 

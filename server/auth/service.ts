@@ -1,7 +1,7 @@
 import type { ChallengeResponse, LoginRequest, LoginResponse, RenewResponse } from '../../contract/auth';
 import { AppFailure, type ErrorCode } from '../../contract/result';
 import type { AccessLog, AuthEvent } from './access-log';
-import { sha256Hex, validateCertificate, type OcspChecker } from './certificate';
+import { CertificateFailure, sha256Hex, validateCertificate, type OcspChecker } from './certificate';
 import type { NonceStore } from './nonces';
 import { hashToken, newSessionToken, type SessionStore } from './sessions';
 import { verifyLoginSignature } from './signature';
@@ -88,6 +88,7 @@ export function createAuthService(deps: AuthDeps) {
       try {
         cert = await validateCertificate(certDer, { ...deps.trust, now: at });
       } catch (e) {
+        if (e instanceof CertificateFailure) actorHsaId = e.hsaId;
         if (e instanceof AppFailure) return await failed(e.code, e.message);
         throw e;
       }
