@@ -1,0 +1,78 @@
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+
+/**
+ * The raw pcsclite addon (santigimeno/node-pcsclite), used without its JS wrapper because the
+ * wrapper's defaults bite: exclusive connect, disconnect that powers the card down, no way to
+ * know when the first reader enumeration is done. We call the addon's methods directly with
+ * explicit share mode, protocol and disposition.
+ */
+export interface RawReader {
+  name: string;
+  get_status(cb: (err: Error | null | undefined, state: number, atr?: Buffer) => void): void;
+  _connect(share: number, protocol: number, cb: (err: Error | null | undefined, protocol: number) => void): void;
+  _disconnect(disposition: number, cb: (err: Error | null | undefined) => void): void;
+  _transmit(data: Buffer, resLen: number, protocol: number, cb: (err: Error | null | undefined, data: Buffer) => void): void;
+  close(): void;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  removeAllListeners(event?: string): unknown;
+}
+
+export interface RawContext {
+  start(cb: (err: Error | null | undefined, readers: Buffer) => void): void;
+  close(): void;
+}
+
+interface Addon {
+  PCSCLite: new () => RawContext;
+  CardReader: new (name: string) => RawReader;
+}
+
+let addon: Addon | undefined;
+let loadError: Error | undefined;
+
+export function loadAddon(): Addon {
+  if (addon) return addon;
+  if (loadError) throw loadError;
+  try {
+    const require = createRequire(import.meta.url);
+    const a = require('pcsclite/build/Release/pcsclite.node') as Addon;
+    // The addon emits '_end' through `this.emit`: give both classes EventEmitter's methods, as the wrapper does.
+    for (const cls of [a.PCSCLite, a.CardReader]) {
+      for (const k of Object.getOwnPropertyNames(EventEmitter.prototype)) {
+        if (k === 'constructor' || k in cls.prototype) continue;
+        (cls.prototype as Record<string, unknown>)[k] = (EventEmitter.prototype as unknown as Record<string, unknown>)[k];
+      }
+    }
+    addon = a;
+    return a;
+  } catch (e) {
+    loadError = e instanceof Error ? e : new Error(String(e));
+    throw loadError;
+  }
+}
+
+/** PC/SC constants (pcsclite.h); the same values the addon exposes on CardReader.prototype. */
+export const SCARD = {
+  SHARE_EXCLUSIVE: 1,
+  SHARE_SHARED: 2,
+  PROTOCOL_T0: 1,
+  PROTOCOL_T1: 2,
+  LEAVE_CARD: 0,
+  RESET_CARD: 1,
+  UNPOWER_CARD: 2,
+  STATE_UNKNOWN: 0x0004,
+  STATE_UNAVAILABLE: 0x0008,
+  STATE_EMPTY: 0x0010,
+  STATE_PRESENT: 0x0020,
+  STATE_MUTE: 0x0200,
+} as const;
+
+/** Reader names from the multi-string the addon returns ("a\0b\0\0"). */
+export function parseReaderNames(buf: Buffer | undefined): string[] {
+  if (!buf || buf.length === 0) return [];
+  return buf
+    .toString('utf8')
+    .split('\u0000')
+    .filter((s) => s.length > 0);
+}

@@ -1,0 +1,182 @@
+import { X509Certificate } from 'node:crypto';
+import { AppFailure } from '../../contract/result';
+import { fromHex } from '../apdu/command';
+import { readBinary, selectPath } from '../apdu/file';
+import type { ApduSession } from '../apdu/session';
+import { ALLOW, SW } from '../apdu/status';
+import { DerCursor, TAG, readTlv } from '../der/reader';
+import { checkPinFormat, checkVerifyResult, encodePin, pinBlocked, pinStatusFromSw, wipe, type PinStatus } from '../pin';
+import {
+  PIN_FLAG,
+  parseAodf,
+  parseCdf,
+  parseOdf,
+  parsePrkdf,
+  pickAuthKey,
+  sameId,
+  type PinInfo,
+  type PrivateKeyInfo,
+} from './pkcs15-objects';
+import type { CardProfile, HashAlgorithm, ProfileEntry, SignResult, SignatureAlgorithm } from './profile';
+
+/** The PKCS#15 application identifier: RID A000000063 + "PKCS-15". */
+export const PKCS15_AID = fromHex('A000000063504B43532D3135');
+export const EF_ODF = fromHex('5031');
+export const EF_TOKEN_INFO = fromHex('5032');
+
+/**
+ * MSE SET algorithm references this profile sends (ISO 7816-8 leaves them to the card; these are
+ * the values the software card implements and the common IAS/PKCS#15 choice):
+ * 02 = RSA PKCS#1 v1.5, the host sends the DigestInfo; 04 = ECDSA over a hash sent by the host.
+ */
+export const ALG_REF = { RSA_PKCS1_DIGESTINFO: 0x02, ECDSA_PLAIN_HASH: 0x04 } as const;
+
+const DIGEST_INFO_PREFIX: Record<HashAlgorithm, Uint8Array> = {
+  'SHA-256': fromHex('3031300d060960864801650304020105000420'),
+  'SHA-384': fromHex('3041300d060960864801650304020205000430'),
+};
+const HASH_LENGTH: Record<HashAlgorithm, number> = { 'SHA-256': 32, 'SHA-384': 48 };
+
+interface CardLayout {
+  pin: PinInfo;
+  key: PrivateKeyInfo;
+  certPath: Uint8Array;
+}
+
+/** ISO/IEC 7816-15 as on SITHS / eTjänstekort cards. */
+export class Pkcs15Profile implements CardProfile {
+  readonly name = 'PKCS#15';
+
+  async readCertificate(session: ApduSession): Promise<Uint8Array> {
+    const layout = await this.layout(session);
+    return this.readCert(session, layout.certPath);
+  }
+
+  async pinStatus(session: ApduSession): Promise<PinStatus> {
+    const layout = await this.layout(session);
+    return this.queryPin(session, layout.pin);
+  }
+
+  async sign(session: ApduSession, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult> {
+    if (hash.length !== HASH_LENGTH[hashAlg]) throw new AppFailure('VALIDATION', `Hashen har fel längd för ${hashAlg}.`);
+    const layout = await this.layout(session);
+    checkPinFormat(pin, layout.pin);
+    const certificateDer = await this.readCert(session, layout.certPath);
+    const keyKind = publicKeyKind(certificateDer);
+
+    // Read the retry counter first: a blocked PIN is never sent to the card.
+    const before = await this.queryPin(session, layout.pin);
+    if (before.blocked) throw pinBlocked();
+    // VERIFY even when the card says it is already verified: the person at the keyboard must know the PIN.
+    const encoded = encodePin(pin, { storedLength: layout.pin.storedLength, padChar: layout.pin.padChar, needsPadding: layout.pin.flags.has(PIN_FLAG.needsPadding) });
+    try {
+      const res = await session.send({ cla: 0, ins: 0x20, p1: 0, p2: layout.pin.reference, data: encoded }, ALLOW.verify);
+      checkVerifyResult(res.sw);
+    } finally {
+      wipe(encoded);
+    }
+
+    const keyRef = layout.key.keyReference;
+    if (keyRef === undefined) throw new AppFailure('CARD_ERROR', 'Kortets nyckel saknar nyckelreferens.');
+    const algRef = keyKind.type === 'RSA' ? ALG_REF.RSA_PKCS1_DIGESTINFO : ALG_REF.ECDSA_PLAIN_HASH;
+    // MSE SET, digital signature template (B6): 80 = algorithm reference, 84 = private key reference.
+    await session.send({ cla: 0, ins: 0x22, p1: 0x41, p2: 0xb6, data: Uint8Array.of(0x80, 1, algRef, 0x84, 1, keyRef) });
+    const input = keyKind.type === 'RSA' ? concat(DIGEST_INFO_PREFIX[hashAlg], hash) : hash;
+    // PSO COMPUTE DIGITAL SIGNATURE.
+    const res = await session.send({ cla: 0, ins: 0x2a, p1: 0x9e, p2: 0x9a, data: input, le: keyKind.type === 'RSA' ? Math.min(keyKind.size, 65536) : 256 }, ALLOW.sign);
+    if (res.sw === SW.SECURITY_STATUS) throw new AppFailure('CARD_ERROR', 'Kortet vägrade signera: PIN-koden är inte verifierad.', { sw: '6982' });
+
+    let signature: Uint8Array;
+    let algorithm: SignatureAlgorithm;
+    if (keyKind.type === 'RSA') {
+      if (res.data.length !== keyKind.size) throw new AppFailure('CARD_ERROR', 'Kortets signatur har fel längd.', { length: res.data.length, expected: keyKind.size });
+      signature = res.data;
+      algorithm = hashAlg === 'SHA-256' ? 'RS256' : 'RS384';
+    } else {
+      signature = ecdsaToRaw(res.data, keyKind.size);
+      algorithm = hashAlg === 'SHA-256' ? 'ES256' : 'ES384';
+    }
+    return { signature, algorithm, certificateDer };
+  }
+
+  private async queryPin(session: ApduSession, pin: PinInfo): Promise<PinStatus> {
+    const res = await session.send({ cla: 0, ins: 0x20, p1: 0, p2: pin.reference }, ALLOW.verify);
+    return pinStatusFromSw(res.sw);
+  }
+
+  private async layout(session: ApduSession): Promise<CardLayout> {
+    const sel = await session.send({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x0c, data: PKCS15_AID }, ALLOW.select);
+    if (sel.sw === SW.FILE_NOT_FOUND) throw new AppFailure('CARD_ERROR', 'Kortet har ingen PKCS#15-applikation (inte ett e-tjänstekort?).', { sw: '6A82' });
+    const odf = parseOdf(await this.readFile(session, EF_ODF));
+    const first = (paths: Uint8Array[] | undefined, what: string): Uint8Array[] => {
+      if (!paths?.length) throw new AppFailure('CARD_ERROR', `Kortet saknar ${what}.`);
+      return paths;
+    };
+    const keys = [];
+    for (const p of first(odf.privateKeys, 'PrKDF')) keys.push(...parsePrkdf(await this.readFile(session, p)));
+    const key = pickAuthKey(keys);
+    if (!key) throw new AppFailure('CARD_ERROR', 'Kortet har ingen legitimeringsnyckel (digitalSignature).');
+    const certs = [];
+    for (const p of first(odf.certificates, 'CDF')) certs.push(...parseCdf(await this.readFile(session, p)));
+    const cert = certs.find((c) => sameId(c.id, key.id));
+    if (!cert) throw new AppFailure('CARD_ERROR', 'Kortet saknar certifikatet till legitimeringsnyckeln.');
+    const pins = [];
+    for (const p of first(odf.authObjects, 'AODF')) pins.push(...parseAodf(await this.readFile(session, p)));
+    const pin = (key.authId && pins.find((p) => sameId(p.authId, key.authId!))) || pins.find((p) => !p.flags.has(PIN_FLAG.unblockingPin));
+    if (!pin) throw new AppFailure('CARD_ERROR', 'Kortet saknar PIN-beskrivning.');
+    return { pin, key, certPath: cert.path };
+  }
+
+  private async readFile(session: ApduSession, path: Uint8Array): Promise<Uint8Array> {
+    const { size } = await selectPath(session, path);
+    return readBinary(session, size === undefined ? {} : { size });
+  }
+
+  private async readCert(session: ApduSession, path: Uint8Array): Promise<Uint8Array> {
+    const { size } = await selectPath(session, path);
+    return readBinary(session, { ...(size === undefined ? {} : { size }), der: true });
+  }
+}
+
+export const pkcs15Entry: ProfileEntry = { name: 'PKCS#15', matches: () => true, create: () => new Pkcs15Profile() };
+
+function publicKeyKind(der: Uint8Array): { type: 'RSA' | 'EC'; size: number } {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(der);
+  } catch {
+    throw new AppFailure('CARD_ERROR', 'Certifikatet på kortet kan inte läsas.');
+  }
+  const key = cert.publicKey;
+  const d = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') return { type: 'RSA', size: Math.ceil((d.modulusLength ?? 2048) / 8) };
+  if (key.asymmetricKeyType === 'ec') {
+    const size = d.namedCurve === 'prime256v1' ? 32 : d.namedCurve === 'secp384r1' ? 48 : d.namedCurve === 'secp521r1' ? 66 : 0;
+    if (!size) throw new AppFailure('CARD_ERROR', 'Kortets EC-kurva stöds inte.', { curve: d.namedCurve });
+    return { type: 'EC', size };
+  }
+  throw new AppFailure('CARD_ERROR', 'Kortets nyckeltyp stöds inte.', { type: key.asymmetricKeyType });
+}
+
+/** ECDSA signature as raw r‖s of `size` bytes each; accepts raw from the card or a DER SEQUENCE { r, s }. */
+export function ecdsaToRaw(sig: Uint8Array, size: number): Uint8Array {
+  if (sig.length === 2 * size) return sig;
+  if (sig[0] !== TAG.SEQUENCE) throw new AppFailure('CARD_ERROR', 'Kortets ECDSA-signatur har fel format.', { length: sig.length });
+  const seq = readTlv(sig);
+  const c = new DerCursor(seq);
+  const out = new Uint8Array(2 * size);
+  [c.required(TAG.INTEGER, 'r'), c.required(TAG.INTEGER, 's')].forEach((n, i) => {
+    let v = n.value;
+    while (v.length > size && v[0] === 0) v = v.subarray(1);
+    if (v.length > size) throw new AppFailure('CARD_ERROR', 'Kortets ECDSA-signatur har fel längd.');
+    out.set(v, (i + 1) * size - v.length);
+  });
+  return out;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

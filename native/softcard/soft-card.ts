@@ -1,0 +1,368 @@
+import { constants, privateEncrypt, timingSafeEqual } from 'node:crypto';
+import { decodeApdu, fromHex, type Apdu } from '../apdu/command';
+import { concat, int, tlv } from '../der/writer';
+import type { CardFile } from './card-file';
+import { signP256Prehashed } from './ecdsa-p256';
+import { PIN_PAD, PIN_REF, PIN_STORED_LENGTH, PUK_REF, buildImage, type SoftFile, type SoftImage, type SoftKey } from './image';
+
+/**
+ * A PKCS#15 smart card in software, driven by APDUs: SELECT, READ BINARY, VERIFY (retry counter),
+ * RESET RETRY COUNTER (PUK), MSE SET, PSO COMPUTE DIGITAL SIGNATURE, GET RESPONSE. Real keys,
+ * real DER, real signatures; the retry counters are persisted through `persist` before the card
+ * answers. Test and demo material only: the keys sit in the clear in the card file.
+ */
+export interface SoftCardOptions {
+  /** Called with the updated card file whenever a retry counter or PIN changes; awaited before answering. */
+  persist?: (card: CardFile) => Promise<void>;
+}
+
+const sw = (w: number): Uint8Array => Uint8Array.of(w >> 8, w & 0xff);
+
+const RSA_ALG = 0x02;
+const EC_ALG = 0x04;
+/** GET RESPONSE chunk when behaving like a T=0 card, small enough that certificates need several. */
+const GET_RESPONSE_CHUNK = 0x80;
+
+interface Counter {
+  value: string;
+  triesLeft: number;
+  maxTries: number;
+}
+
+export class SoftCard {
+  readonly atr: Uint8Array;
+  private readonly image: SoftImage;
+  private card: CardFile;
+  private powered = false;
+  private currentDf: SoftFile;
+  private parentOf = new Map<SoftFile, SoftFile>();
+  private currentEf: SoftFile | undefined;
+  private pinVerified = false;
+  private env: { alg: number; key: SoftKey } | undefined;
+  private pending: { data: Uint8Array; sw: number } | undefined;
+  private wrongLeUsed = false;
+  /** Bumped on power off / reset: a slow command started before it never answers. */
+  private epoch = 0;
+
+  constructor(
+    card: CardFile,
+    private readonly opts: SoftCardOptions = {},
+  ) {
+    this.card = structuredClone(card);
+    this.atr = fromHex(card.atrHex);
+    this.image = buildImage(card);
+    this.currentDf = this.image.mf;
+    const index = (df: SoftFile): void => {
+      for (const c of df.children ?? []) {
+        this.parentOf.set(c, df);
+        if (c.kind === 'DF') index(c);
+      }
+    };
+    index(this.image.mf);
+  }
+
+  get label(): string {
+    return this.card.label;
+  }
+
+  /** Current state of the card file (with counters as the card holds them). */
+  get cardFile(): CardFile {
+    return structuredClone(this.card);
+  }
+
+  powerOn(): void {
+    this.resetState();
+    this.powered = true;
+  }
+
+  powerOff(): void {
+    this.resetState();
+    this.powered = false;
+  }
+
+  reset(): void {
+    this.powerOn();
+  }
+
+  private resetState(): void {
+    this.epoch++;
+    this.currentDf = this.image.mf;
+    this.currentEf = undefined;
+    this.pinVerified = false;
+    this.env = undefined;
+    this.pending = undefined;
+    this.wrongLeUsed = false;
+  }
+
+  /**
+   * Processes one command APDU and returns the response APDU, or undefined when the card was
+   * reset or powered off while it was working (the answer is lost, as on a real card).
+   */
+  async process(bytes: Uint8Array): Promise<Uint8Array | undefined> {
+    if (!this.powered) this.powerOn();
+    const epoch = this.epoch;
+    let cmd: Apdu;
+    try {
+      cmd = decodeApdu(bytes);
+    } catch {
+      return sw(0x6700);
+    }
+    let res: { data?: Uint8Array; sw: number };
+    try {
+      res = await this.dispatch(cmd, epoch);
+    } catch {
+      res = { sw: 0x6f00 };
+    }
+    if (epoch !== this.epoch) return undefined;
+    const data = res.data ?? new Uint8Array(0);
+    if (this.card.behaviour.useGetResponse && data.length > 0 && cmd.ins !== 0xc0) {
+      this.pending = { data, sw: res.sw };
+      return sw(0x6100 | (Math.min(data.length, GET_RESPONSE_CHUNK) & 0xff));
+    }
+    return concat(data, sw(res.sw));
+  }
+
+  private async dispatch(c: Apdu, epoch: number): Promise<{ data?: Uint8Array; sw: number }> {
+    if (c.ins === 0xc0) return this.getResponse(c);
+    this.pending = undefined;
+    if (c.cla !== 0x00) return { sw: 0x6e00 };
+    switch (c.ins) {
+      case 0xa4:
+        return this.select(c);
+      case 0xb0:
+        return this.readBinary(c);
+      case 0x20:
+        return this.verify(c);
+      case 0x2c:
+        return this.resetRetryCounter(c);
+      case 0x22:
+        return this.mseSet(c);
+      case 0x2a:
+        return this.pso(c, epoch);
+      default:
+        return { sw: 0x6d00 };
+    }
+  }
+
+  private getResponse(c: Apdu): { data?: Uint8Array; sw: number } {
+    if (!this.pending) return { sw: 0x6985 };
+    const n = Math.min(c.le ?? 256, this.pending.data.length);
+    const data = this.pending.data.slice(0, n);
+    const rest = this.pending.data.subarray(n);
+    if (rest.length > 0) {
+      this.pending = { data: rest, sw: this.pending.sw };
+      return { data, sw: 0x6100 | (Math.min(rest.length, GET_RESPONSE_CHUNK) & 0xff) };
+    }
+    const last = this.pending.sw;
+    this.pending = undefined;
+    return { data, sw: last };
+  }
+
+  // --- SELECT ------------------------------------------------------------------------------
+
+  private select(c: Apdu): { data?: Uint8Array; sw: number } {
+    const data = c.data ?? new Uint8Array(0);
+    let target: SoftFile | undefined;
+    switch (c.p1) {
+      case 0x04:
+        target = this.findByName(this.image.mf, data);
+        break;
+      case 0x00:
+        if (data.length === 0 || (data.length === 2 && data[0] === 0x3f && data[1] === 0x00)) target = this.image.mf;
+        else if (data.length === 2) target = this.findFid(fid(data, 0));
+        break;
+      case 0x01:
+      case 0x02:
+        if (data.length === 2) target = this.child(this.currentDf, fid(data, 0), c.p1 === 0x01 ? 'DF' : 'EF');
+        break;
+      case 0x08:
+      case 0x09:
+        target = this.walk(c.p1 === 0x08 ? this.image.mf : this.currentDf, data);
+        break;
+      default:
+        return { sw: 0x6a86 };
+    }
+    if (!target) return { sw: 0x6a82 };
+    if (target.kind === 'DF') {
+      this.currentDf = target;
+      this.currentEf = undefined;
+    } else {
+      this.currentDf = this.parentOf.get(target) ?? this.image.mf;
+      this.currentEf = target;
+    }
+    if ((c.p2 & 0x0c) === 0x0c) return { sw: 0x9000 };
+    return { data: this.fcp(target, c.p2 & 0x0c), sw: 0x9000 };
+  }
+
+  private fcp(f: SoftFile, p2: number): Uint8Array {
+    const fields = [tlv(0x82, Uint8Array.of(f.kind === 'DF' ? 0x38 : 0x01)), tlv(0x83, Uint8Array.of(f.fid >> 8, f.fid & 0xff))];
+    if (f.kind === 'EF') fields.unshift(tlv(0x80, int(f.data!.length).subarray(2)));
+    if (f.name) fields.push(tlv(0x84, f.name));
+    return tlv(p2 === 0x00 ? 0x6f : 0x62, ...fields);
+  }
+
+  private findByName(df: SoftFile, name: Uint8Array): SoftFile | undefined {
+    if (df.name && equal(df.name, name)) return df;
+    for (const c of df.children ?? []) {
+      if (c.kind !== 'DF') continue;
+      const f = this.findByName(c, name);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  private child(df: SoftFile, id: number, kind?: 'DF' | 'EF'): SoftFile | undefined {
+    return df.children?.find((f) => f.fid === id && (!kind || f.kind === kind));
+  }
+
+  private findFid(id: number): SoftFile | undefined {
+    // ISO 7816-4 §7.1.1: a child of the current DF, the current DF's parent, or a child of the MF.
+    const parent = this.parentOf.get(this.currentDf);
+    return this.child(this.currentDf, id) ?? (parent && parent.fid === id ? parent : undefined) ?? this.child(this.image.mf, id);
+  }
+
+  private walk(from: SoftFile, path: Uint8Array): SoftFile | undefined {
+    if (path.length === 0 || path.length % 2) return undefined;
+    let f: SoftFile | undefined = from;
+    for (let i = 0; i < path.length && f; i += 2) f = f.kind === 'DF' ? this.child(f, fid(path, i)) : undefined;
+    return f;
+  }
+
+  // --- READ BINARY -------------------------------------------------------------------------
+
+  private readBinary(c: Apdu): { data?: Uint8Array; sw: number } {
+    if (c.p1 & 0x80) return { sw: 0x6981 }; // short EF identifiers are not supported
+    const ef = this.currentEf;
+    if (!ef?.data) return { sw: 0x6986 };
+    const offset = (c.p1 << 8) | c.p2;
+    const le = c.le ?? 256;
+    if (offset > ef.data.length) return { sw: 0x6b00 };
+    const available = ef.data.length - offset;
+    if (available === 0) return { sw: 0x6282 };
+    if (this.card.behaviour.wrongLeFirst && !this.wrongLeUsed && le === 256 && available < 256) {
+      this.wrongLeUsed = true;
+      return { sw: 0x6c00 | available };
+    }
+    const data = ef.data.slice(offset, offset + le);
+    return { data, sw: data.length < le && le !== 256 ? 0x6282 : 0x9000 };
+  }
+
+  // --- PIN ---------------------------------------------------------------------------------
+
+  private counter(ref: number): Counter | undefined {
+    if (ref === PIN_REF) return this.card.pin;
+    if (ref === PUK_REF) return this.card.puk;
+    return undefined;
+  }
+
+  private async verify(c: Apdu): Promise<{ sw: number }> {
+    if (c.p1 !== 0x00) return { sw: 0x6a86 };
+    const counter = this.counter(c.p2);
+    if (!counter) return { sw: 0x6a88 };
+    const isPin = c.p2 === PIN_REF;
+    if (!c.data) {
+      if (isPin && this.pinVerified) return { sw: 0x9000 };
+      return { sw: counter.triesLeft === 0 ? 0x6983 : 0x63c0 | counter.triesLeft };
+    }
+    if (c.data.length > PIN_STORED_LENGTH) return { sw: 0x6700 };
+    if (counter.triesLeft === 0) return { sw: 0x6983 };
+    const good = matches(counter.value, unpad(c.data));
+    if (good) {
+      if (isPin) this.pinVerified = true;
+      if (counter.triesLeft !== counter.maxTries) {
+        counter.triesLeft = counter.maxTries;
+        await this.save();
+      }
+      return { sw: 0x9000 };
+    }
+    if (isPin) this.pinVerified = false;
+    counter.triesLeft -= 1;
+    await this.save();
+    return { sw: 0x63c0 | counter.triesLeft };
+  }
+
+  private async resetRetryCounter(c: Apdu): Promise<{ sw: number }> {
+    if (c.p2 !== PIN_REF) return { sw: 0x6a88 };
+    if ((c.p1 !== 0x00 && c.p1 !== 0x01) || !c.data) return { sw: 0x6a86 };
+    const puk = this.card.puk;
+    if (puk.triesLeft === 0) return { sw: 0x6983 };
+    const pukPart = c.p1 === 0x00 ? c.data.subarray(0, PIN_STORED_LENGTH) : c.data;
+    const newPin = c.p1 === 0x00 ? unpad(c.data.subarray(PIN_STORED_LENGTH)) : undefined;
+    if (c.p1 === 0x00 && (c.data.length !== 2 * PIN_STORED_LENGTH || !newPin || !/^\d{4,12}$/.test(ascii(newPin)))) return { sw: 0x6a80 };
+    if (!matches(puk.value, unpad(pukPart))) {
+      puk.triesLeft -= 1;
+      await this.save();
+      return { sw: 0x63c0 | puk.triesLeft };
+    }
+    puk.triesLeft = puk.maxTries;
+    this.card.pin.triesLeft = this.card.pin.maxTries;
+    if (newPin) this.card.pin.value = ascii(newPin);
+    this.pinVerified = false;
+    await this.save();
+    return { sw: 0x9000 };
+  }
+
+  private async save(): Promise<void> {
+    await this.opts.persist?.(structuredClone(this.card));
+  }
+
+  // --- signing -----------------------------------------------------------------------------
+
+  private mseSet(c: Apdu): { sw: number } {
+    if (c.p1 !== 0x41 || c.p2 !== 0xb6 || !c.data) return { sw: 0x6a86 };
+    let alg: number | undefined;
+    let ref: number | undefined;
+    for (let i = 0; i + 1 < c.data.length; ) {
+      const t = c.data[i]!;
+      const l = c.data[i + 1]!;
+      if (i + 2 + l > c.data.length) return { sw: 0x6a80 };
+      if (t === 0x80 && l === 1) alg = c.data[i + 2];
+      if (t === 0x84 && l === 1) ref = c.data[i + 2];
+      i += 2 + l;
+    }
+    const key = this.image.keys.find((k) => k.reference === ref);
+    if (!key || alg === undefined) return { sw: 0x6a88 };
+    if ((key.algorithm === 'RSA-2048' && alg !== RSA_ALG) || (key.algorithm === 'EC-P256' && alg !== EC_ALG)) return { sw: 0x6a80 };
+    this.env = { alg, key };
+    return { sw: 0x9000 };
+  }
+
+  private async pso(c: Apdu, epoch: number): Promise<{ data?: Uint8Array; sw: number }> {
+    if (c.p1 !== 0x9e || c.p2 !== 0x9a) return { sw: 0x6a86 };
+    if (!this.env) return { sw: 0x6985 };
+    if (!this.pinVerified) return { sw: 0x6982 };
+    const input = c.data;
+    if (!input) return { sw: 0x6700 };
+    const delay = this.card.behaviour.signDelayMs;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (epoch !== this.epoch) return { sw: 0x6f00 };
+    const { key } = this.env;
+    if (key.algorithm === 'RSA-2048') {
+      if (input.length > 256 - 11) return { sw: 0x6700 };
+      // RSA PKCS#1 v1.5 signature = private-key operation with block type 1 over the DigestInfo.
+      return { data: new Uint8Array(privateEncrypt({ key: key.privateKey, padding: constants.RSA_PKCS1_PADDING }, input)), sw: 0x9000 };
+    }
+    if (input.length < 20 || input.length > 64) return { sw: 0x6700 };
+    const d = Buffer.from(key.privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
+    try {
+      return { data: signP256Prehashed(d, input), sw: 0x9000 };
+    } finally {
+      d.fill(0);
+    }
+  }
+}
+
+const fid = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
+const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const ascii = (b: Uint8Array): string => String.fromCharCode(...b);
+
+function unpad(b: Uint8Array): Uint8Array {
+  let n = b.length;
+  while (n > 0 && b[n - 1] === PIN_PAD) n--;
+  return b.subarray(0, n);
+}
+
+function matches(expected: string, got: Uint8Array): boolean {
+  const want = Buffer.from(expected, 'ascii');
+  return want.length === got.length && timingSafeEqual(want, got);
+}
