@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoginUser, PermittedUnit } from './auth';
 import { Unit } from './domain';
 
 /**
@@ -22,12 +23,60 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+/** A reader as the login screen shows it. */
+export const CardReaderStatus = z.object({
+  name: z.string(),
+  cardPresent: z.boolean(),
+});
+export type CardReaderStatus = z.infer<typeof CardReaderStatus>;
+
+export const CardStatus = z.object({
+  /** 'unavailable': the PC/SC service (pcscd / Windows Smart Card service) is not running. */
+  service: z.enum(['ok', 'unavailable']),
+  readers: z.array(CardReaderStatus),
+  /** The reader login will use: the first one holding a card. */
+  selectedReader: z.string().nullable(),
+  /** PIN tries left on the card in the selected reader, read without using a try. */
+  pin: z.object({ triesLeft: z.number().int().min(0).max(15).nullable(), blocked: z.boolean() }).nullable(),
+});
+export type CardStatus = z.infer<typeof CardStatus>;
+
+/**
+ * The session as the renderer knows it. 'locked': the card was removed or the user was idle; the
+ * token is gone and sensitive state cleared, but the user is remembered so the same card and PIN
+ * bring them back where they were. Another card logs the previous user out fully.
+ */
+export const SessionState = z.object({
+  state: z.enum(['logged_out', 'locked', 'active']),
+  user: LoginUser.nullable(),
+  units: z.array(PermittedUnit),
+  lockedReason: z.enum(['card_removed', 'idle', 'logout', 'other_card']).nullable(),
+  /** Idle time before the workstation locks, ms. */
+  idleTimeoutMs: z.number().int().positive(),
+});
+export type SessionState = z.infer<typeof SessionState>;
+
+/** A PIN crosses the bridge once, as digits; main turns it into a buffer it wipes after use. */
+export const PinInput = z.string().regex(/^\d{4,12}$/, 'PIN-koden ska vara 4–12 siffror');
+
 export const apiContract = {
   app: {
     info: call(noInput, AppInfo),
   },
+  card: {
+    /** Readers, card presence and PIN tries left; also pushed as the `card.changed` event. */
+    status: call(noInput, CardStatus),
+  },
+  session: {
+    status: call(noInput, SessionState),
+    /** PIN → card signs the server's challenge → session. Never retried automatically. */
+    login: call(z.object({ pin: PinInput, reader: z.string().max(200).optional() }).strict(), SessionState),
+    logout: call(noInput, SessionState),
+    /** The user did something (key, pointer); resets the idle timer. Throttled by the renderer. */
+    activity: call(noInput, z.object({ idleTimeoutMs: z.number().int().positive() })),
+  },
   units: {
-    /** The units of the provider organisation, from the server. */
+    /** The units of the provider organisation the user may see, from the server. */
     list: call(noInput, z.array(Unit)),
   },
 } as const;
@@ -35,6 +84,8 @@ export const apiContract = {
 /** Events main pushes to the renderer. */
 export const eventContract = {
   'session.locked': z.object({ reason: z.enum(['card_removed', 'idle', 'logout', 'other_card']) }),
+  'session.changed': SessionState,
+  'card.changed': CardStatus,
   'sync.state': z.object({
     connection: z.enum(['online', 'offline', 'connecting']),
     pending: z.number().int().nonnegative(),

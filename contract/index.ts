@@ -5,3 +5,4 @@ export * from './api';
 export * from './client';
 export * from './transport';
 export * from './server-api';
+export * from './auth';

@@ -2,15 +2,23 @@ import type { ApiHandlers } from '../contract';
 import { EventHub } from './events';
 import { createRouter } from './router';
 import { createServerClient } from './server-client';
+import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
+import { SessionService } from './session/session-service';
+import { UnitsService } from './units/units-service';
 import type { Workstation } from './workstation';
 import { appVersion } from './version';
 
 export interface WorkstationOptions {
   host: 'electron' | 'browser';
-  /** The municipal server, e.g. http://127.0.0.1:4010 or https://treserva.kommun.se */
+  /** The municipal server, e.g. http://127.0.0.1:4010 or https://omsorg.kommun.example */
   serverUrl: string;
   /** Where the encrypted store and drafts live (per user and device). */
   dataDir: string;
+  /** Real PC/SC (default), or the in-process software card for a demo without pcscd. */
+  card?: CardStackOption | CardAccess;
+  /** Idle time before the workstation locks (default 15 min). */
+  idleTimeoutMs?: number;
+  workstationName?: string;
 }
 
 interface Ctx {
@@ -22,15 +30,36 @@ interface Ctx {
  * `dispatch`; nothing below knows whether Electron or the browser host is in front.
  */
 export async function createWorkstation(opts: WorkstationOptions): Promise<Workstation> {
-  const server = createServerClient(opts.serverUrl);
+  const server = createServerClient(opts.serverUrl, opts.workstationName ? { workstation: opts.workstationName } : {});
   const events = new EventHub();
+  const card = isCardAccess(opts.card) ? opts.card : await openCardAccess(opts.card ?? { kind: 'pcsc' });
+  const session = new SessionService({
+    server,
+    card,
+    events,
+    ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+    ...(opts.workstationName ? { workstationName: opts.workstationName } : {}),
+  });
+  const units = new UnitsService(server, session);
 
   const handlers: ApiHandlers<Ctx> = {
     app: {
       info: async (_input, ctx) => ({ name: 'Omsorgsportalen', version: appVersion, host: ctx.host, serverUrl: server.baseUrl }),
     },
+    card: {
+      status: async () => session.cardStatus(),
+    },
+    session: {
+      status: async () => session.status(),
+      login: (input) => session.login(input),
+      logout: () => session.logout(),
+      activity: async () => {
+        session.touch();
+        return { idleTimeoutMs: session.idleTimeoutMs };
+      },
+    },
     units: {
-      list: async () => (await server.get('units')).units,
+      list: () => units.list(),
     },
   };
 
@@ -41,6 +70,11 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   return {
     dispatch,
     onEvent: (listener) => events.on(listener),
-    close: async () => undefined,
+    close: async () => {
+      await session.close();
+      await card.close();
+    },
   };
 }
+
+const isCardAccess = (c: WorkstationOptions['card']): c is CardAccess => typeof c === 'object' && c !== null && 'monitor' in c;

@@ -1,45 +1,66 @@
-import { z } from 'zod';
-import { AppFailure, ServerErrorBody, serverRoutes, type ErrorCode } from '../contract';
+import type { z } from 'zod';
+import { AppFailure, ServerErrorBody, type ErrorCode } from '../contract';
+
+/** A route of the server API as contract/server-api.ts and contract/auth.ts declare them. */
+export interface RouteSpec<R extends z.ZodType = z.ZodType> {
+  method: 'GET' | 'POST';
+  path: string;
+  response: R;
+}
 
 /**
- * The workstation's HTTP client for the municipal server. Every response is validated against
- * contract/server-api.ts; a server that answers something else is an error, not data.
+ * The workstation's HTTP client for the municipal server. Every response is validated against the
+ * contract; a server that answers something else is an error, not data. The session token, when
+ * there is one, goes as a bearer token and is never logged.
  */
 export interface ServerClient {
   readonly baseUrl: string;
-  get<K extends keyof typeof serverRoutes>(route: K): Promise<z.infer<(typeof serverRoutes)[K]['response']>>;
+  /** The origin the card signs for at login (Web eID: the site's origin). */
+  readonly origin: string;
+  call<R extends z.ZodType>(route: RouteSpec<R>, opts?: { body?: unknown; token?: string | null }): Promise<z.infer<R>>;
 }
 
-export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; fetch?: typeof fetch } = {}): ServerClient {
+export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; fetch?: typeof fetch; workstation?: string } = {}): ServerClient {
   const doFetch = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const root = baseUrl.replace(/\/+$/, '');
   return {
     baseUrl: root,
-    async get(route) {
-      const spec = serverRoutes[route];
+    origin: new URL(root).origin,
+    async call(route, { body, token } = {}) {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (token) headers.authorization = `Bearer ${token}`;
+      if (opts.workstation) headers['x-workstation'] = opts.workstation;
       let res: Response;
       try {
-        res = await doFetch(`${root}${spec.path}`, {
-          method: spec.method,
-          headers: { accept: 'application/json' },
+        res = await doFetch(`${root}${route.path}`, {
+          method: route.method,
+          headers,
+          body: body === undefined ? (route.method === 'POST' ? '{}' : undefined) : JSON.stringify(body),
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (e) {
         throw new AppFailure('SERVER_UNREACHABLE', `Servern svarar inte (${(e as Error).name})`);
       }
-      const body: unknown = await res.json().catch(() => undefined);
+      const json: unknown = await res.json().catch(() => undefined);
       if (!res.ok) {
-        const parsed = ServerErrorBody.safeParse(body);
+        const parsed = ServerErrorBody.safeParse(json);
         const code = parsed.success ? knownCode(parsed.data.error.code) : 'SERVER_ERROR';
         throw new AppFailure(code, parsed.success ? parsed.data.error.message : `Servern svarade ${res.status}`);
       }
-      const parsed = spec.response.safeParse(body);
-      if (!parsed.success) throw new AppFailure('SERVER_ERROR', `Servern svarade på ${spec.path} med fel format`);
-      return parsed.data as never;
+      const parsed = route.response.safeParse(json);
+      if (!parsed.success) throw new AppFailure('SERVER_ERROR', `Servern svarade på ${route.path} med fel format`);
+      return parsed.data;
     },
   };
 }
 
-const passThrough: ReadonlySet<string> = new Set<ErrorCode>(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'VALIDATION', 'PERMISSION_ENDED']);
+/** Server codes the workstation passes on as they are; anything else is SERVER_ERROR. */
+const passThrough: ReadonlySet<string> = new Set<ErrorCode>([
+  'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'VALIDATION', 'PERMISSION_ENDED',
+  'NONCE_INVALID', 'CERT_UNTRUSTED', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_WRONG_USAGE',
+  'CERT_WRONG_POLICY', 'CERT_REVOKED', 'CERT_REVOCATION_UNKNOWN', 'SIGNATURE_INVALID',
+  'UNKNOWN_CARD_HOLDER', 'NO_ACTIVE_PERMISSION',
+]);
 const knownCode = (code: string): ErrorCode => (passThrough.has(code) ? (code as ErrorCode) : 'SERVER_ERROR');

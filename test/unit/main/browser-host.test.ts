@@ -7,6 +7,7 @@ import { startBrowserHost, type BrowserHost } from '../../../main/host/browser-h
 import { createRouter } from '../../../main/router';
 import type { Workstation } from '../../../main/workstation';
 import { EventHub } from '../../../main/events';
+import { handlersWith } from '../../support/handlers';
 
 const unit = { id: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c11', organisationId: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c12', name: 'Hemtjänst Norr', serviceType: 'hemtjanst' as const, clientCount: 2 };
 
@@ -20,7 +21,7 @@ beforeEach(async () => {
   list = vi.fn<() => Promise<(typeof unit)[]>>(async () => [unit]);
   hub = new EventHub();
   const workstation: Workstation = {
-    dispatch: createRouter({ app: { info: async () => ({ name: 'x', version: '1', host: 'browser', serverUrl: 'http://127.0.0.1:1' }) }, units: { list } }, () => ({})),
+    dispatch: createRouter(handlersWith({ app: { info: async () => ({ name: 'x', version: '1', host: 'browser', serverUrl: 'http://127.0.0.1:1' }) }, units: { list } }), () => ({})),
     onEvent: (l) => hub.on(l),
     close: async () => undefined,
   };

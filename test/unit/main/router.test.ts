@@ -1,15 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppFailure, type ApiHandlers } from '../../../contract';
 import { createRouter } from '../../../main/router';
+import { handlersWith } from '../../support/handlers';
 
 const unit = { id: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c11', organisationId: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c12', name: 'Daglig verksamhet Väster', serviceType: 'daglig_verksamhet' as const, clientCount: 8 };
 
 function handlers(overrides: Partial<ApiHandlers<unknown>['units']> = {}) {
   const list = vi.fn(async () => [unit]);
-  const h: ApiHandlers<unknown> = {
+  const h: ApiHandlers<unknown> = handlersWith<unknown>({
     app: { info: async () => ({ name: 'x', version: '1', host: 'browser', serverUrl: 'http://127.0.0.1:1' }) },
     units: { list, ...overrides },
-  };
+  });
   return { h, list };
 }
 

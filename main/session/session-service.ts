@@ -1,0 +1,283 @@
+import {
+  AppFailure,
+  LOGIN_TOKEN_FORMAT,
+  authRoutes,
+  signedData,
+  type CardStatus,
+  type LoginUser,
+  type PermittedUnit,
+  type SessionState,
+} from '../../contract';
+import type { CardEvent } from '../../native/readers';
+import { wipe } from '../../native/pin';
+import type { EventHub } from '../events';
+import type { ServerClient } from '../server-client';
+import type { CardAccess } from './card-access';
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
+
+export interface SessionOptions {
+  server: ServerClient;
+  card: CardAccess;
+  events: EventHub;
+  idleTimeoutMs?: number;
+  /** Shown in the server's access log; no personal data. */
+  workstationName?: string;
+}
+
+type LockReason = NonNullable<SessionState['lockedReason']>;
+type Listener = (reason: LockReason) => void;
+
+/**
+ * The user's session on this workstation: card-signed login, lock on card removal or idle, and
+ * renewal of the short-lived server token while the card stays in. The token lives only here, in
+ * memory; locking drops it and tells every service to clear what it holds (`onLock`).
+ */
+export class SessionService {
+  private state: SessionState['state'] = 'logged_out';
+  private lockedReason: LockReason | null = null;
+  private user: LoginUser | null = null;
+  private units: PermittedUnit[] = [];
+  private token: string | null = null;
+  private sessionReader: string | null = null;
+  private serviceAvailable = true;
+  private readonly pin = new Map<string, { triesLeft: number | null; blocked: boolean }>();
+  private loginInFlight = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private readonly lockListeners = new Set<Listener>();
+  private readonly unsubscribeCard: () => void;
+  readonly idleTimeoutMs: number;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.unsubscribeCard = opts.card.monitor.subscribe((e) => this.onCardEvent(e));
+  }
+
+  status(): SessionState {
+    return {
+      state: this.state,
+      user: this.user,
+      units: this.state === 'active' ? this.units : [],
+      lockedReason: this.state === 'locked' ? this.lockedReason : null,
+      idleTimeoutMs: this.idleTimeoutMs,
+    };
+  }
+
+  cardStatus(): CardStatus {
+    const readers = this.serviceAvailable ? this.opts.card.monitor.readers() : [];
+    const selected = readers.find((r) => r.cardPresent)?.name ?? null;
+    return {
+      service: this.serviceAvailable ? 'ok' : 'unavailable',
+      readers: readers.map((r) => ({ name: r.name, cardPresent: r.cardPresent })),
+      selectedReader: selected,
+      pin: selected ? (this.pin.get(selected) ?? null) : null,
+    };
+  }
+
+  /** Services register here to drop what they hold (caches, store keys) when the session locks. */
+  onLock(listener: Listener): () => void {
+    this.lockListeners.add(listener);
+    return () => this.lockListeners.delete(listener);
+  }
+
+  /** The token for a server call; refuses when there is no active session. */
+  requireToken(): string {
+    if (this.state === 'active' && this.token) return this.token;
+    throw this.state === 'locked'
+      ? new AppFailure('SESSION_LOCKED', 'Arbetsstationen är låst')
+      : new AppFailure('UNAUTHENTICATED', 'Ingen inloggad användare');
+  }
+
+  async login(input: { pin: string; reader?: string }): Promise<SessionState> {
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    this.loginInFlight = true;
+    const pinBytes = new TextEncoder().encode(input.pin);
+    try {
+      const reader = this.pickReader(input.reader);
+      const { server, card } = this.opts;
+      const challenge = await server.call(authRoutes.challenge);
+      const hash = await signedData(server.origin, challenge.nonce, 'SHA-256');
+      let signed;
+      try {
+        signed = await card.sign(reader, pinBytes, hash, 'SHA-256');
+      } catch (e) {
+        this.notePinFailure(reader, e);
+        throw e;
+      } finally {
+        wipe(pinBytes);
+      }
+      this.pin.delete(reader);
+      void this.refreshPin(reader);
+      const res = await server.call(authRoutes.login, {
+        body: {
+          format: LOGIN_TOKEN_FORMAT,
+          nonce: challenge.nonce,
+          origin: server.origin,
+          certificate: Buffer.from(signed.certificateDer).toString('base64'),
+          algorithm: signed.algorithm,
+          signature: Buffer.from(signed.signature).toString('base64'),
+          ...(this.opts.workstationName ? { workstation: this.opts.workstationName } : {}),
+        },
+      });
+      // Still the card the PIN was given for? A removal during the round trip wins.
+      if (!this.cardPresent(reader)) {
+        void server.call(authRoutes.logout, { token: res.token }).catch(() => undefined);
+        throw new AppFailure('CARD_REMOVED', 'Kortet togs ur under inloggningen');
+      }
+      const previous = this.user;
+      this.token = res.token;
+      this.user = res.user;
+      this.units = res.units;
+      this.sessionReader = reader;
+      this.state = 'active';
+      this.lockedReason = null;
+      if (previous && previous.hsaId !== res.user.hsaId) this.notifyLock('other_card');
+      this.scheduleRenew(Date.parse(res.expiresAt));
+      this.touch();
+      this.emitSession();
+      return this.status();
+    } finally {
+      wipe(pinBytes);
+      this.loginInFlight = false;
+    }
+  }
+
+  async logout(): Promise<SessionState> {
+    const token = this.token;
+    this.clearSession();
+    this.state = 'logged_out';
+    this.user = null;
+    this.lockedReason = null;
+    this.notifyLock('logout');
+    this.opts.events.emit('session.locked', { reason: 'logout' });
+    this.emitSession();
+    if (token) await this.opts.server.call(authRoutes.logout, { token }).catch(() => undefined);
+    return this.status();
+  }
+
+  lock(reason: LockReason): void {
+    if (this.state !== 'active') return;
+    const token = this.token;
+    this.clearSession();
+    this.state = 'locked';
+    this.lockedReason = reason;
+    this.notifyLock(reason);
+    this.opts.events.emit('session.locked', { reason });
+    this.emitSession();
+    // The server session ends too: a token left behind on a locked workstation is a token to steal.
+    if (token) void this.opts.server.call(authRoutes.logout, { token }).catch(() => undefined);
+  }
+
+  /** The user did something: the idle clock starts over. */
+  touch(): void {
+    if (this.state !== 'active') return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.lock('idle'), this.idleTimeoutMs);
+    this.idleTimer.unref?.();
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribeCard();
+    if (this.state === 'active') await this.logout();
+    this.clearSession();
+  }
+
+  private clearSession(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.renewTimer);
+    this.token = null;
+    this.units = [];
+    this.sessionReader = null;
+  }
+
+  private notifyLock(reason: LockReason): void {
+    for (const l of this.lockListeners) l(reason);
+  }
+
+  private pickReader(requested: string | undefined): string {
+    if (!this.serviceAvailable) throw new AppFailure('PCSC_UNAVAILABLE', 'Korttjänsten (PC/SC) är inte igång');
+    const readers = this.opts.card.monitor.readers();
+    if (readers.length === 0) throw new AppFailure('NO_READER', 'Ingen kortläsare hittades');
+    const reader = requested ? readers.find((r) => r.name === requested) : readers.find((r) => r.cardPresent);
+    if (!reader) throw new AppFailure(requested ? 'NO_READER' : 'NO_CARD', requested ? 'Kortläsaren finns inte' : 'Inget kort i läsaren');
+    if (!reader.cardPresent) throw new AppFailure('NO_CARD', 'Inget kort i läsaren');
+    return reader.name;
+  }
+
+  private cardPresent(reader: string): boolean {
+    return this.opts.card.monitor.readers().some((r) => r.name === reader && r.cardPresent);
+  }
+
+  private notePinFailure(reader: string, e: unknown): void {
+    if (!(e instanceof AppFailure)) return;
+    if (e.code === 'PIN_WRONG') this.pin.set(reader, { triesLeft: Number(e.details?.triesLeft ?? 0), blocked: false });
+    if (e.code === 'PIN_BLOCKED') this.pin.set(reader, { triesLeft: 0, blocked: true });
+    this.emitCard();
+  }
+
+  private async refreshPin(reader: string): Promise<void> {
+    try {
+      const s = await this.opts.card.pinStatus(reader);
+      this.pin.set(reader, { triesLeft: s.triesLeft ?? null, blocked: s.blocked });
+    } catch {
+      this.pin.delete(reader);
+    }
+    this.emitCard();
+  }
+
+  private scheduleRenew(expiresAt: number): void {
+    clearTimeout(this.renewTimer);
+    const lifetime = Math.max(expiresAt - Date.now(), 10_000);
+    // Renew at two thirds of the token's life, while the card is still in.
+    this.renewTimer = setTimeout(() => void this.renew(), Math.floor((lifetime * 2) / 3));
+    this.renewTimer.unref?.();
+  }
+
+  private async renew(): Promise<void> {
+    const token = this.token;
+    if (this.state !== 'active' || !token || !this.sessionReader || !this.cardPresent(this.sessionReader)) return;
+    try {
+      const r = await this.opts.server.call(authRoutes.renew, { token });
+      if (this.token === token) this.scheduleRenew(Date.parse(r.expiresAt));
+    } catch (e) {
+      if (e instanceof AppFailure && e.code === 'UNAUTHENTICATED') this.lock('logout');
+      else if (this.token === token) this.scheduleRenew(Date.now() + 30_000);
+    }
+  }
+
+  private onCardEvent(e: CardEvent): void {
+    switch (e.type) {
+      case 'card-removed':
+        this.pin.delete(e.reader);
+        if (e.reader === this.sessionReader) this.lock('card_removed');
+        break;
+      case 'reader-removed':
+        this.pin.delete(e.reader);
+        if (e.reader === this.sessionReader) this.lock('card_removed');
+        break;
+      case 'unavailable':
+        this.serviceAvailable = false;
+        this.pin.clear();
+        if (this.sessionReader) this.lock('card_removed');
+        break;
+      case 'available':
+        this.serviceAvailable = true;
+        break;
+      case 'card-inserted':
+        void this.refreshPin(e.reader);
+        break;
+      default:
+        break;
+    }
+    this.emitCard();
+  }
+
+  private emitCard(): void {
+    this.opts.events.emit('card.changed', this.cardStatus());
+  }
+
+  private emitSession(): void {
+    this.opts.events.emit('session.changed', this.status());
+  }
+}
