@@ -1,12 +1,14 @@
 import { create } from 'zustand';
 import type { AppError, Unit } from '../../../contract';
 import { api } from '../bridge';
+import { onSessionCleared } from './session-store';
 
 interface UnitsState {
   status: 'idle' | 'loading' | 'ready' | 'error';
   units: Unit[];
   error: AppError | null;
   load(): Promise<void>;
+  clear(): void;
 }
 
 export const useUnits = create<UnitsState>((set) => ({
@@ -19,4 +21,9 @@ export const useUnits = create<UnitsState>((set) => ({
     if (result.ok) set({ status: 'ready', units: result.value });
     else set({ status: 'error', error: result.error });
   },
+  clear() {
+    set({ status: 'idle', units: [], error: null });
+  },
 }));
+
+onSessionCleared(() => useUnits.getState().clear());

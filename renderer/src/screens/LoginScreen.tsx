@@ -1,0 +1,91 @@
+import { useId, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { useSession } from '../state/session-store';
+
+/**
+ * "Logga in med e-tjänstekort": live reader and card status, the PIN field, tries left, and a
+ * blocked card explained. Also the lock screen: the same card and PIN bring the user back.
+ */
+export function LoginScreen() {
+  const { t } = useTranslation();
+  const { session, card, loggingIn, loginError, login } = useSession();
+  const [pin, setPin] = useState('');
+  const pinRef = useRef<HTMLInputElement>(null);
+  const pinId = useId();
+  const hintId = useId();
+  const locked = session?.state === 'locked';
+  const blocked = card?.pin?.blocked === true || loginError?.code === 'PIN_BLOCKED';
+  const hasCard = Boolean(card?.selectedReader);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const value = pin;
+    setPin('');
+    const ok = await login(value);
+    if (!ok) pinRef.current?.focus();
+  };
+
+  return (
+    <main className="login" aria-labelledby="login-heading">
+      <div className="login-card">
+        <h1 id="login-heading">{locked ? t('login.lockedHeading') : t('login.heading')}</h1>
+        {locked && session?.user && (
+          <p className="login-locked">
+            {t(`login.lockedReason.${session.lockedReason ?? 'card_removed'}`)}{' '}
+            {t('login.lockedUser', { name: `${session.user.givenName} ${session.user.familyName}` })}
+          </p>
+        )}
+        <section aria-label={t('login.readers')} className="readers">
+          {card?.service === 'unavailable' && <p className="reader-line reader-warning">{t('errors.PCSC_UNAVAILABLE')}</p>}
+          {card?.service === 'ok' && card.readers.length === 0 && <p className="reader-line reader-warning">{t('login.noReader')}</p>}
+          <ul aria-live="polite">
+            {card?.readers.map((r) => (
+              <li key={r.name} className="reader-line">
+                <span className="reader-name">{r.name}</span>
+                <span className={r.cardPresent ? 'reader-ok' : 'reader-empty'}>{r.cardPresent ? t('login.cardPresent') : t('login.noCard')}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <form onSubmit={(e) => void submit(e)} className="login-form">
+          <label htmlFor={pinId}>{t('login.pin')}</label>
+          <input
+            id={pinId}
+            ref={pinRef}
+            type="password"
+            inputMode="numeric"
+            autoComplete="off"
+            pattern="\d{4,12}"
+            minLength={4}
+            maxLength={12}
+            required
+            value={pin}
+            onChange={(e) => setPin(e.target.value.replace(/\D/g, ''))}
+            aria-describedby={hintId}
+            disabled={!hasCard || blocked || loggingIn}
+            autoFocus
+          />
+          <p id={hintId} className="pin-hint" aria-live="polite">
+            {blocked
+              ? t('login.blocked')
+              : card?.pin?.triesLeft != null
+                ? t('login.triesLeft', { count: card.pin.triesLeft })
+                : hasCard
+                  ? t('login.pinHint')
+                  : t('login.insertCard')}
+          </p>
+          <button type="submit" disabled={!hasCard || blocked || loggingIn || pin.length < 4}>
+            {loggingIn ? t('login.signingIn') : t('login.submit')}
+          </button>
+        </form>
+        {loginError && !blocked && <ErrorNotice error={loginError} />}
+        {blocked && (
+          <div role="alert" className="notice notice-error">
+            <p>{t('errors.PIN_BLOCKED')}</p>
+          </div>
+        )}
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,68 @@
+import { create } from 'zustand';
+import type { AppError, CardStatus, SessionState } from '../../../contract';
+import { api, events } from '../bridge';
+
+interface SessionStore {
+  session: SessionState | null;
+  card: CardStatus | null;
+  loggingIn: boolean;
+  loginError: AppError | null;
+  init(): Promise<void>;
+  login(pin: string): Promise<boolean>;
+  logout(): Promise<void>;
+}
+
+/** Listeners that drop sensitive renderer state when the session locks or the user changes. */
+const clearers = new Set<() => void>();
+export const onSessionCleared = (fn: () => void): (() => void) => (clearers.add(fn), () => clearers.delete(fn));
+const clearSensitive = () => clearers.forEach((fn) => fn());
+
+export const useSession = create<SessionStore>((set, get) => ({
+  session: null,
+  card: null,
+  loggingIn: false,
+  loginError: null,
+  async init() {
+    events.on('session.changed', (s) => {
+      const prev = get().session;
+      if (s.state !== 'active' || (prev?.user && s.user && prev.user.hsaId !== s.user.hsaId)) clearSensitive();
+      set({ session: s });
+    });
+    events.on('session.locked', () => clearSensitive());
+    events.on('card.changed', (card) => set({ card }));
+    const [s, c] = await Promise.all([api.session.status({}), api.card.status({})]);
+    if (s.ok) set({ session: s.value });
+    if (c.ok) set({ card: c.value });
+  },
+  async login(pin) {
+    set({ loggingIn: true, loginError: null });
+    const r = await api.session.login({ pin });
+    if (r.ok) {
+      set({ session: r.value, loggingIn: false });
+      return true;
+    }
+    set({ loginError: r.error, loggingIn: false });
+    const c = await api.card.status({});
+    if (c.ok) set({ card: c.value });
+    return false;
+  },
+  async logout() {
+    clearSensitive();
+    const r = await api.session.logout({});
+    if (r.ok) set({ session: r.value });
+  },
+}));
+
+/** Key and pointer activity, sent at most every 30 s, keeps the idle lock away. */
+export function trackActivity(target: Window): () => void {
+  let last = 0;
+  const onActivity = () => {
+    const now = Date.now();
+    if (now - last < 30_000 || useSession.getState().session?.state !== 'active') return;
+    last = now;
+    void api.session.activity({});
+  };
+  const kinds = ['keydown', 'pointerdown', 'wheel'] as const;
+  kinds.forEach((k) => target.addEventListener(k, onActivity, { passive: true }));
+  return () => kinds.forEach((k) => target.removeEventListener(k, onActivity));
+}
