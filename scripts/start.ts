@@ -11,6 +11,7 @@ import { createWorkstation } from '../main/app';
 import { startBrowserHost } from '../main/host/browser-host';
 import { electronBinary } from './electron-binary';
 import { startEmbeddedServer } from './embedded-server';
+import { prepareDemoCards } from './demo-cards';
 
 const t0 = performance.now();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,7 +24,11 @@ if (!existsSync(path.join(rendererDir, 'index.html')) || process.env.REBUILD ===
 }
 
 const external = process.env.SERVER_URL;
-const server = external ? null : await startEmbeddedServer({ root, dataDir: path.join(dataDir, 'server') });
+// The embedded server trusts the demo PKI (and only it); every demo person gets a card file.
+const demo = external ? null : await prepareDemoCards({ pkiDir: path.join(dataDir, 'pki'), cardsDir: path.join(dataDir, 'cards') });
+const server = external
+  ? null
+  : await startEmbeddedServer({ root, dataDir: path.join(dataDir, 'server'), env: demo!.serverEnv });
 const serverUrl = external ?? server!.url;
 console.log(`Server: ${serverUrl}${external ? ' (extern)' : ' (inbyggd)'}`);
 
@@ -43,8 +48,24 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
   if ('missing' in electron) {
     console.log(`Electron kan inte startas här (${electron.missing}); arbetsstationen serveras i stället via webbläsarvärden.`);
   }
-  const workstation = await createWorkstation({ host: 'browser', serverUrl, dataDir });
+  const demoCard = process.env.DEMO_CARD;
+  const workstation = await createWorkstation({
+    host: 'browser',
+    serverUrl,
+    dataDir,
+    card: demoCard ? { kind: 'demo', cardFile: path.resolve(demoCard) } : { kind: 'pcsc' },
+    ...(process.env.IDLE_TIMEOUT_MS ? { idleTimeoutMs: Number(process.env.IDLE_TIMEOUT_MS) } : {}),
+    workstationName: process.env.WORKSTATION_NAME ?? 'browser-host',
+  });
   const host = await startBrowserHost({ workstation, rendererDir, port: Number(process.env.PORT ?? 0) });
+  if (demo) {
+    console.log(`Demokort (PIN ${demo.pin}): ${path.relative(process.cwd(), demo.cards[0]!)} m.fl. i ${path.relative(process.cwd(), path.dirname(demo.cards[0]!))}/`);
+    console.log(
+      demoCard
+        ? `Demokortet ${demoCard} sitter i en inbyggd demoläsare (DEMO ONLY, utan PC/SC).`
+        : `Sätt i ett demokort i vpcd-läsaren: npm run card:insert -- ${path.relative(process.cwd(), demo.cards[0]!)}   (eller starta med DEMO_CARD=<kortfil> utan PC/SC)`,
+    );
+  }
   console.log(`Öppna arbetsstationen: ${host.url}`);
   console.log(`Klar på ${((performance.now() - t0) / 1000).toFixed(1)} s. Avsluta med Ctrl+C.`);
   const stop = async () => {
