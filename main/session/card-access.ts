@@ -1,4 +1,4 @@
-import { CardService, PcscReaders, type CardMonitor, type HashAlgorithm, type SignResult } from '../../native';
+import { CardService, PcscReaders, type CardMonitor, type CardReaders, type HashAlgorithm, type SignResult } from '../../native';
 import { DemoInProcessReader, openCardFile } from '../../native/softcard';
 
 /**
@@ -17,18 +17,19 @@ export interface CardAccess {
 export type CardStackOption = { kind: 'pcsc' } | { kind: 'demo'; cardFile: string };
 
 export async function openCardAccess(option: CardStackOption): Promise<CardAccess> {
-  if (option.kind === 'pcsc') {
-    const readers = new PcscReaders();
-    return fromService(new CardService(readers), readers.monitor);
-  }
+  if (option.kind === 'pcsc') return cardAccessOver(new PcscReaders());
   const reader = new DemoInProcessReader();
   reader.insert(await openCardFile(option.cardFile));
-  return fromService(new CardService(reader), reader.monitor);
+  return cardAccessOver(reader);
 }
 
-const fromService = (service: CardService, monitor: CardMonitor): CardAccess => ({
-  monitor,
-  pinStatus: (reader) => service.getPinStatus(reader),
-  sign: (reader, pin, hash, alg) => service.sign(reader, pin, hash, alg),
-  close: () => service.close(),
-});
+/** The session's view of a reader stack, through native's CardService (profiles, PIN rules). */
+export function cardAccessOver(readers: CardReaders): CardAccess {
+  const service = new CardService(readers);
+  return {
+    monitor: readers.monitor,
+    pinStatus: (reader) => service.getPinStatus(reader),
+    sign: (reader, pin, hash, alg) => service.sign(reader, pin, hash, alg),
+    close: () => service.close(),
+  };
+}

@@ -1,43 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createWorkstation } from '../../main/app';
+import { TEST_LOA3_POLICY_OID } from '../../contract/auth';
+import { createWorkstation, type WorkstationOptions } from '../../main/app';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import type { Workstation } from '../../main/workstation';
 import { createServer } from '../../server/app';
 import { migrate, openPostgres, type Db } from '../../server/db';
 import { seedDemoData } from '../../server/seed/seed';
+import { writeCardFile } from '../../tools/card';
+import { generateTestPki, issuePersonCard, type IssueCardOptions, type TestPki } from '../../tools/pki';
 import { createTestDatabase, type TestDatabase } from './postgres';
 
 export const rendererDir = path.resolve(import.meta.dirname, '../../dist/renderer');
 
 export interface Stack {
   db: Db;
+  pki: TestPki;
   serverUrl: string;
   workstation: Workstation;
   host: BrowserHost;
+  /** Issues a card file from the stack's test PKI into a temp folder and returns its path. */
+  issueCard(o: IssueCardOptions): Promise<string>;
   stop(): Promise<void>;
 }
 
 /**
  * The whole product on this machine, for e2e tests: the real server on a fresh database of the
- * real PostgreSQL, seeded with the demo organisation; the workstation's services; the browser host
- * serving the built renderer (run `npm run build` first; `npm test` does).
+ * real PostgreSQL, seeded with the demo organisation and trusting a fresh test PKI; the
+ * workstation's services on real PC/SC (pcscd + vpcd, started by the global setup); the browser
+ * host serving the built renderer (run `npm run build` first; `npm test` does).
  */
-export async function startStack(hint: string): Promise<Stack> {
+export async function startStack(hint: string, opts: Partial<Pick<WorkstationOptions, 'idleTimeoutMs' | 'card'>> = {}): Promise<Stack> {
   const database: TestDatabase = await createTestDatabase(hint);
   const db = await openPostgres({ connectionString: database.url });
   await migrate(db);
   await seedDemoData(db);
-  const app = createServer({ db, version: 'test', logger: false });
+  const pki = await generateTestPki();
+  let serverUrl = '';
+  const app = createServer({
+    db,
+    version: 'test',
+    logger: false,
+    auth: {
+      trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] },
+      expectedOrigin: () => serverUrl,
+    },
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const serverUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const workstation = await createWorkstation({ host: 'browser', serverUrl, dataDir: path.join(database.name) });
+  serverUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), `ws-${hint}-`));
+  const workstation = await createWorkstation({ host: 'browser', serverUrl, dataDir, card: opts.card ?? { kind: 'pcsc' }, ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}), workstationName: `e2e-${hint}` });
   const host = await startBrowserHost({ workstation, rendererDir });
+  const cardsDir = mkdtempSync(path.join(tmpdir(), `cards-${hint}-`));
+  let n = 0;
   return {
     db,
+    pki,
     serverUrl,
     workstation,
     host,
+    issueCard: async (o) => writeCardFile(path.join(cardsDir, `card-${n++}.json`), await issuePersonCard(pki, o)),
     stop: async () => {
       await host.close();
       await workstation.close();

@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { launchChromium, screenshotDir } from '../support/chromium';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * The front door, for real: Chromium → browser host → workstation services → pcscd → vpcd →
+ * software card, and the server on PostgreSQL validating the card-signed challenge.
+ */
+let stack: Stack;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+let sara: string;
+let card: VpcdCard | undefined;
+
+const shot = async (name: string) => {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
+};
+const insert = async (file: string) => {
+  card = await insertCardFile(file, { port: 35963 });
+};
+const remove = async () => {
+  await card?.close();
+  card = undefined;
+};
+const pinField = () => page.getByLabel('PIN-kod');
+
+beforeAll(async () => {
+  stack = await startStack('e2e_login');
+  // Sara Nyström, superuser with permissions on both demo units.
+  sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '123456' });
+  browser = await launchChromium();
+  page = browser.page;
+});
+afterAll(async () => {
+  await remove();
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('smart-card login in the browser host', () => {
+  it('shows the Swedish login screen and the reader without a card', async () => {
+    await page.goto(stack.host.url);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText(), { timeout: 10_000 }).toBe('Logga in med e-tjänstekort');
+    await expect.poll(() => page.getByText('Sätt i ditt e-tjänstekort i kortläsaren.').count()).toBe(1);
+    expect(await pinField().isDisabled()).toBe(true);
+  });
+
+  it('sees the card arrive, and a wrong PIN lowers the tries left that are shown', async () => {
+    await insert(sara);
+    await expect.poll(() => page.getByText('Kort isatt').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('3 försök kvar innan kortet spärras.').count(), { timeout: 10_000 }).toBe(1);
+    await shot('login');
+    await pinField().fill('999999');
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText(), { timeout: 10_000 }).toContain('Fel PIN-kod');
+    await expect.poll(() => page.getByText('2 försök kvar innan kortet spärras.').count()).toBe(1);
+    await shot('login-wrong-pin');
+  });
+
+  it('logs in with the right PIN and lists the units the user holds permissions for', async () => {
+    await pinField().fill('123456');
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    const list = page.getByRole('list', { name: 'Enheter' });
+    await expect.poll(() => list.getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
+    expect(await page.getByText('Sara Nyström, Undersköterska').count()).toBe(1);
+    await shot('units');
+  });
+
+  it('locks within a second when the card is pulled, and clears the units from the page', async () => {
+    const t0 = performance.now();
+    await remove();
+    await page.getByRole('heading', { name: 'Arbetsstationen är låst' }).waitFor({ timeout: 5_000 });
+    const lockMs = performance.now() - t0;
+    expect(lockMs).toBeLessThan(1000);
+    expect(await page.getByRole('list', { name: 'Enheter' }).count()).toBe(0);
+    expect(await page.getByText('Kortet togs ur.').count()).toBe(1);
+    await shot('locked');
+  });
+
+  it('brings the same user back with the same card and PIN', async () => {
+    await insert(sara);
+    await expect.poll(() => page.getByText('Kort isatt').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await pinField().fill('123456');
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Enheter' }).getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
+  });
+});

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventName } from '../../../contract';
+import { cardAccessOver } from '../../../main/session/card-access';
+import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
+import { startStack, type Stack } from '../../support/stack';
+
+/**
+ * The workstation's session against the real server on PostgreSQL, with the software card in the
+ * in-process reader (the PC/SC path is covered by test/integration/card and test/e2e/login).
+ */
+let stack: Stack;
+const reader = new DemoInProcessReader('Testläsare');
+const seen: { name: EventName; payload: unknown }[] = [];
+let sara: string;
+let anna: string;
+
+beforeAll(async () => {
+  stack = await startStack('session', { card: cardAccessOver(reader), idleTimeoutMs: 400 });
+  stack.workstation.onEvent((name, payload) => seen.push({ name, payload }));
+  sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström' });
+  anna = await stack.issueCard({ hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist', algorithm: 'ec' });
+});
+afterAll(async () => stack?.stop());
+
+const call = (method: string, input: unknown = {}) => stack.workstation.dispatch(method, input);
+const waitFor = async (pred: () => boolean, ms = 3000) => {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('the workstation session', () => {
+  it('refuses data before login', async () => {
+    const r = await call('units.list');
+    expect(r.ok === false && r.error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('says NO_CARD when the reader is empty', async () => {
+    const r = await call('session.login', { pin: '123456' });
+    expect(r.ok === false && r.error.code).toBe('NO_CARD');
+  });
+
+  it('refuses a malformed PIN before it reaches the card', async () => {
+    reader.insert(await openCardFile(sara));
+    const r = await call('session.login', { pin: '12' });
+    expect(r.ok === false && r.error.code).toBe('VALIDATION');
+  });
+
+  it('logs in with an RSA card and reads only the permitted units', async () => {
+    const r = await call('session.login', { pin: '123456' });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value).toMatchObject({ state: 'active', user: { hsaId: 'SE2321000131-P000000000103', givenName: 'Sara' } });
+    const units = await call('units.list');
+    expect(units.ok && (units.value as unknown[]).length).toBe(2);
+  });
+
+  it('locks on card removal: token gone, data refused with SESSION_LOCKED, user remembered', async () => {
+    seen.length = 0;
+    reader.remove();
+    const status = await call('session.status');
+    expect(status.ok && status.value).toMatchObject({ state: 'locked', lockedReason: 'card_removed', user: { givenName: 'Sara' }, units: [] });
+    const r = await call('units.list');
+    expect(r.ok === false && r.error.code).toBe('SESSION_LOCKED');
+    expect(seen.map((e) => e.name)).toContain('session.locked');
+  });
+
+  it('a different card logs the previous user out fully (ECC card)', async () => {
+    reader.insert(await openCardFile(anna));
+    const r = await call('session.login', { pin: '123456' });
+    expect(r.ok && r.value).toMatchObject({ state: 'active', user: { givenName: 'Anna' } });
+    const units = await call('units.list');
+    expect(units.ok && (units.value as { name: string }[]).map((u) => u.name)).toEqual(['Hemtjänst Majorna']);
+  });
+
+  it('locks after the idle timeout, and activity postpones it', async () => {
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await call('session.activity');
+    }
+    expect((await call('session.status')).ok && ((await call('session.status')) as { value: { state: string } }).value.state).toBe('active');
+    await waitFor(() => seen.some((e) => e.name === 'session.locked' && (e.payload as { reason: string }).reason === 'idle'));
+    const status = await call('session.status');
+    expect(status.ok && status.value).toMatchObject({ state: 'locked', lockedReason: 'idle' });
+  });
+
+  it('logout forgets the user', async () => {
+    await call('session.login', { pin: '123456' });
+    const r = await call('session.logout');
+    expect(r.ok && r.value).toMatchObject({ state: 'logged_out', user: null });
+  });
+});
