@@ -84,8 +84,7 @@ export class PcscReaders implements CardReaders {
           const failure = mapPcscError(e, 'SCardTransmit');
           // Communication errors right after a removal are reported as the removal.
           if (failure.code === 'CARD_ERROR' || failure.code === 'CARD_RESET') {
-            const now = await openReader(name).catch(() => undefined);
-            if (!now?.state.present) {
+            if (await this.confirmRemoved(name)) {
               removedDuring = true;
               throw new AppFailure('CARD_REMOVED', 'Kortet togs ut.', { reader: name });
             }
@@ -102,6 +101,17 @@ export class PcscReaders implements CardReaders {
         // A handle that did not disconnect is not reused.
         if (this.conns.get(name) === reader) this.conns.delete(name);
       });
+    }
+  }
+
+  /** After a communication error: is the card gone? pcscd may need a moment to notice. */
+  private async confirmRemoved(name: string, withinMs = 1000): Promise<boolean> {
+    const end = Date.now() + withinMs;
+    for (;;) {
+      const now = await openReader(name).catch(() => undefined);
+      if (!now?.state.present) return true;
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 
@@ -131,6 +141,8 @@ export class PcscReaders implements CardReaders {
       reader._transmit(Buffer.from(apdu), MAX_RESPONSE_APDU, protocol, (err, data) => {
         clearTimeout(timer);
         if (err) reject(err);
+        // vpcd (and some drivers) answer an empty response when the card vanished mid-command.
+        else if (data.length < 2) reject(new AppFailure('CARD_ERROR', 'Kortet svarade inte.', { length: data.length }));
         else resolve(new Uint8Array(data));
       });
     });

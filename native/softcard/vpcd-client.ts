@@ -10,6 +10,13 @@ import type { SoftCard } from './soft-card';
 export const VPCD_DEFAULT_PORT = 35963;
 const MAX_FRAME = 0xffff;
 
+/**
+ * 127.0.0.1 unless VPCD_HOST says otherwise. The test setup points it at a loopback address
+ * with a `quickack` route: vpcd sends each frame's length and payload in two writes, and Nagle
+ * on its side + delayed ACK on ours would cost ~40 ms per APDU.
+ */
+export const vpcdHost = (): string => process.env.VPCD_HOST || '127.0.0.1';
+
 export interface VpcdCardOptions {
   host?: string;
   port?: number;
@@ -35,7 +42,7 @@ export class VpcdCard {
   /** Inserts the card into the vpcd reader listening on `port`. */
   static async insert(card: SoftCard, opts: VpcdCardOptions = {}): Promise<VpcdCard> {
     const v = new VpcdCard(card, opts.port ?? VPCD_DEFAULT_PORT);
-    await v.open(opts.host ?? '127.0.0.1', opts.connectTimeoutMs ?? 5000);
+    await v.open(opts.host ?? vpcdHost(), opts.connectTimeoutMs ?? 5000);
     return v;
   }
 

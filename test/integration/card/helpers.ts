@@ -1,0 +1,76 @@
+import { CardService } from '../../../native/card-service';
+import { PcscReaders, type PcscReadersOptions } from '../../../native/pcsc/pcsc-readers';
+import type { CardEvent } from '../../../native/readers';
+import { SoftCard } from '../../../native/softcard/soft-card';
+import { VpcdCard } from '../../../native/softcard/vpcd-client';
+import { AppFailure } from '../../../contract/result';
+import { makeTestCard, type TestCardOptions } from '../../support/test-certs';
+
+export const READER_A = { name: 'Virtual PCD 00 00', port: 35963 };
+export const READER_B = { name: 'Virtual PCD 00 01', port: 35964 };
+
+export const pin = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** A card stack over the real pcscd, with every event recorded (time-stamped) and cleanup tracked. */
+export class Rig {
+  readonly readers: PcscReaders;
+  readonly service: CardService;
+  readonly events: { at: number; e: CardEvent }[] = [];
+  private readonly cards = new Set<VpcdCard>();
+
+  constructor(opts: PcscReadersOptions = {}) {
+    this.readers = new PcscReaders(opts);
+    this.service = new CardService(this.readers);
+    this.service.subscribe((e) => this.events.push({ at: Date.now(), e }));
+  }
+
+  async insert(card: SoftCard, reader = READER_A): Promise<VpcdCard> {
+    const v = await VpcdCard.insert(card, { port: reader.port });
+    this.cards.add(v);
+    void v.ended.then(() => this.cards.delete(v));
+    await this.waitFor(() => this.service.snapshot().some((r) => r.name === reader.name && r.cardPresent), 3000, `card in ${reader.name}`);
+    return v;
+  }
+
+  async waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.cards].map((c) => c.close()));
+    // Let pcscd notice the removals before the next test inserts again.
+    await this.waitFor(() => this.service.snapshot().every((r) => !r.cardPresent), 3000, 'readers empty').catch(() => undefined);
+    await this.service.close();
+  }
+}
+
+export async function softCard(o: TestCardOptions = {}): Promise<SoftCard> {
+  return new SoftCard(await makeTestCard(o));
+}
+
+/** Counts the instructions (INS) and status words a software card sees and answers. */
+export function spy(card: SoftCard): { ins: number[]; sws: string[] } {
+  const log = { ins: [] as number[], sws: [] as string[] };
+  const orig = card.process.bind(card);
+  card.process = async (apdu: Uint8Array) => {
+    log.ins.push(apdu[1]!);
+    const res = await orig(apdu);
+    if (res) log.sws.push(Buffer.from(res.subarray(res.length - 2)).toString('hex').toUpperCase());
+    return res;
+  };
+  return log;
+}
+
+export async function failure(p: Promise<unknown>): Promise<AppFailure> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof AppFailure) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
+}
