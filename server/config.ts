@@ -6,18 +6,62 @@ export interface ServerConfig {
   dataDir: string;
   seed: boolean;
   logLevel: string;
+  /** Card login; absent when TRUST_ANCHORS is not set (login disabled). */
+  auth?: {
+    trustAnchorFiles: string[];
+    intermediateFiles: string[];
+    requiredPolicies: string[];
+  };
+  /** The origin workstations sign for; absent: the listening URL's origin. */
+  publicOrigin?: string;
 }
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const OID = /^[0-2](\.(0|[1-9]\d*))+$/;
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be 0–65535, got ${env.PORT}`);
+
+  const trustAnchorFiles = list(env.TRUST_ANCHORS);
+  const intermediateFiles = list(env.INTERMEDIATE_CAS);
+  const requiredPolicies = list(env.REQUIRED_POLICIES);
+  if (trustAnchorFiles.length > 0 && requiredPolicies.length === 0) {
+    throw new Error('REQUIRED_POLICIES must be set with TRUST_ANCHORS: the LoA3 certificate policy OID(s) to require (docs/login.md)');
+  }
+  if (trustAnchorFiles.length === 0 && (intermediateFiles.length > 0 || requiredPolicies.length > 0)) {
+    throw new Error('INTERMEDIATE_CAS or REQUIRED_POLICIES is set but TRUST_ANCHORS is not');
+  }
+  for (const p of requiredPolicies) if (!OID.test(p)) throw new Error(`REQUIRED_POLICIES: not an OID: ${p}`);
+
+  let publicOrigin: string | undefined;
+  if (env.PUBLIC_ORIGIN) {
+    let url: URL | undefined;
+    try {
+      url = new URL(env.PUBLIC_ORIGIN);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== env.PUBLIC_ORIGIN) {
+      throw new Error(`PUBLIC_ORIGIN must be an origin like https://omsorg.kommun.se (scheme, host, optional port; no path or slash), got ${env.PUBLIC_ORIGIN}`);
+    }
+    publicOrigin = url.origin;
+  }
+
   return {
     port,
-    // Loopback only unless told otherwise: until login lands, some calls answer without it.
+    // Loopback unless told otherwise; a deployment puts a TLS-terminating proxy in front.
     host: env.HOST || '127.0.0.1',
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     dataDir: env.DATA_DIR || '.data/server',
     seed: env.SEED === '1' || env.SEED === 'true',
     logLevel: env.LOG_LEVEL || 'info',
+    ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies } } : {}),
+    ...(publicOrigin ? { publicOrigin } : {}),
   };
 }

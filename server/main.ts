@@ -1,19 +1,25 @@
 /**
  * The municipal server from the command line (`npm run server`).
  *
- *   PORT          port to listen on; 0 (default) picks a free one
- *   HOST          address to listen on; default 127.0.0.1. Keep it on loopback: /api/v1/units
- *                 answers without login for now, so the server must not be reachable from the network.
- *   DATABASE_URL  a PostgreSQL server; without it, embedded PGlite in DATA_DIR (default .data/server)
- *   SEED=1        load the demo organisation when the database is empty
- *   LOG_LEVEL     pino level, default info
+ *   PORT              port to listen on; 0 (default) picks a free one
+ *   HOST              address to listen on; default 127.0.0.1 (put a TLS proxy in front for the network)
+ *   DATABASE_URL      a PostgreSQL server; without it, embedded PGlite in DATA_DIR (default .data/server)
+ *   SEED=1            load the demo organisation when the database is empty
+ *   LOG_LEVEL         pino level, default info
+ *   TRUST_ANCHORS     comma-separated PEM files of the root CA(s) for card login (SITHS e-id Root CA v2);
+ *                     without it the server runs with login disabled (auth routes answer 503)
+ *   INTERMEDIATE_CAS  comma-separated PEM files of issuing CAs (SITHS e-id Person HSA-id 3 CA v1)
+ *   REQUIRED_POLICIES comma-separated LoA3 certificate policy OIDs; required with TRUST_ANCHORS
+ *   PUBLIC_ORIGIN     the origin workstations sign for (https://omsorg.kommun.se); default the
+ *                     listening URL's origin, http://HOST:PORT
  *
  * Stdout carries exactly one line, `server listening on http://HOST:PORT`, for a parent process to
  * parse; logs (JSON lines) go to stderr.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import pino from 'pino';
-import { createServer } from './app';
+import { createServer, type ServerAuthOptions } from './app';
 import { readConfig } from './config';
 import { migrate, openDb } from './db/index';
 import { seedDemoData } from './seed/seed';
@@ -23,7 +29,22 @@ const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 async function main(): Promise<void> {
   const config = readConfig();
   const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
-  const app = createServer({ db, version, logger: { stream: pino.destination(2), level: config.logLevel } });
+  let origin = config.publicOrigin;
+  let auth: ServerAuthOptions | 'disabled' = 'disabled';
+  if (config.auth) {
+    const read = (paths: string[]) => Promise.all(paths.map((p) => readFile(p, 'utf8')));
+    auth = {
+      trust: {
+        trustAnchorsPem: await read(config.auth.trustAnchorFiles),
+        intermediatesPem: await read(config.auth.intermediateFiles),
+        requiredPolicies: config.auth.requiredPolicies,
+      },
+      // Until listen() resolves nobody can log in anyway.
+      expectedOrigin: () => origin ?? '',
+    };
+  }
+  const app = createServer({ db, version, logger: { stream: pino.destination(2), level: config.logLevel }, auth });
+  if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
 
   const applied = await migrate(db);
   app.log.info({ applied, database: db.kind }, 'migrations done');
@@ -33,7 +54,10 @@ async function main(): Promise<void> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
-  process.stdout.write(`server listening on http://${shownHost}:${port}\n`);
+  const listening = `http://${shownHost}:${port}`;
+  origin ??= new URL(listening).origin;
+  if (auth !== 'disabled') app.log.info({ origin, requiredPolicies: config.auth?.requiredPolicies }, 'card login enabled');
+  process.stdout.write(`server listening on ${listening}\n`);
 
   let closing = false;
   const shutdown = (signal: string) => {

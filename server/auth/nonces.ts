@@ -41,7 +41,7 @@ export class InMemoryNonceStore implements NonceStore {
   }
 }
 
-/** PostgreSQL / PGlite (table login_nonces, server/auth/migration.sql): works across server nodes. */
+/** PostgreSQL / PGlite (table login_nonces, server/migrations/0002_auth_and_access_log.sql): works across server nodes. */
 export class SqlNonceStore implements NonceStore {
   constructor(
     private readonly db: SqlClient,

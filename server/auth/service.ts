@@ -24,8 +24,11 @@ export interface AuthDeps {
   staff: StaffDirectory;
   accessLog: AccessLog;
   trust: TrustConfig;
-  /** The origin the workstation signs for, e.g. https://omsorg.kommun.se; compared exactly. */
-  expectedOrigin: string;
+  /**
+   * The origin the workstation signs for, e.g. https://omsorg.kommun.se; compared exactly. A
+   * function is asked at every login (the listening address may be known only after start-up).
+   */
+  expectedOrigin: string | (() => string);
   now?: () => Date;
   /** Session lifetime without renewal; default 10 minutes. */
   sessionTtlMs?: number;
@@ -77,7 +80,7 @@ export function createAuthService(deps: AuthDeps) {
     let recorded = false;
     const failed = async (code: ErrorCode, message: string): Promise<never> => {
       recorded = true;
-      await record({ action: 'login_failed', outcome: 'failure', errorCode: code, actorHsaId, staffId, certSha256, workstation }, at);
+      await record({ action: 'login_failed', outcome: 'failure', errorCode: code, actorHsaId, actorStaffId: staffId, certSha256, workstation }, at);
       throw new AppFailure(code, message);
     };
 
@@ -94,9 +97,10 @@ export function createAuthService(deps: AuthDeps) {
       }
       actorHsaId = cert.hsaId;
 
-      if (req.origin !== deps.expectedOrigin) return await failed('SIGNATURE_INVALID', 'The token was made for another origin');
+      const expectedOrigin = typeof deps.expectedOrigin === 'function' ? deps.expectedOrigin() : deps.expectedOrigin;
+      if (!expectedOrigin || req.origin !== expectedOrigin) return await failed('SIGNATURE_INVALID', 'The token was made for another origin');
       const signature = Buffer.from(req.signature, 'base64');
-      if (!(await verifyLoginSignature(cert.certificate, req.algorithm, signature, deps.expectedOrigin, req.nonce))) {
+      if (!(await verifyLoginSignature(cert.certificate, req.algorithm, signature, expectedOrigin, req.nonce))) {
         return await failed('SIGNATURE_INVALID', 'The signature does not verify');
       }
 
@@ -119,7 +123,7 @@ export function createAuthService(deps: AuthDeps) {
         absoluteExpiresAt: new Date(at.getTime() + maxLifetime),
       });
       try {
-        await record({ action: 'login', outcome: 'success', actorHsaId, staffId, certSha256, workstation }, at);
+        await record({ action: 'login', outcome: 'success', actorHsaId, actorStaffId: staffId, certSha256, workstation }, at);
         recorded = true;
       } catch (e) {
         // No session without its access-log entry.
@@ -131,7 +135,7 @@ export function createAuthService(deps: AuthDeps) {
     } catch (e) {
       if (e instanceof AppFailure && recorded) throw e;
       // Unexpected (database down, …): still an attempt in the log, best effort.
-      await record({ action: 'login_failed', outcome: 'failure', errorCode: 'INTERNAL', actorHsaId, staffId, certSha256, workstation }, at).catch(() => undefined);
+      await record({ action: 'login_failed', outcome: 'failure', errorCode: 'INTERNAL', actorHsaId, actorStaffId: staffId, certSha256, workstation }, at).catch(() => undefined);
       throw e;
     }
   }
@@ -153,14 +157,14 @@ export function createAuthService(deps: AuthDeps) {
     if (!session) throw new AppFailure('UNAUTHENTICATED', 'Session expired or unknown');
     if ((await deps.staff.activePermissions(s.staffId, at)).length === 0) {
       await deps.sessions.revoke(s.tokenHash, at);
-      await record({ action: 'session_renewed', outcome: 'failure', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: s.hsaId, staffId: s.staffId, workstation: ctx.workstation }, at);
+      await record({ action: 'session_renewed', outcome: 'failure', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
       throw new AppFailure('NO_ACTIVE_PERMISSION', 'No active permission');
     }
     const expiresAt = new Date(Math.min(at.getTime() + ttl, session.absoluteExpiresAt.getTime()));
     if (expiresAt.getTime() <= at.getTime() || !(await deps.sessions.extend(s.tokenHash, expiresAt, at))) {
       throw new AppFailure('UNAUTHENTICATED', 'Session cannot be renewed; log in again');
     }
-    await record({ action: 'session_renewed', outcome: 'success', actorHsaId: s.hsaId, staffId: s.staffId, workstation: ctx.workstation }, at);
+    await record({ action: 'session_renewed', outcome: 'success', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
     return { expiresAt: expiresAt.toISOString() };
   }
 
@@ -168,7 +172,7 @@ export function createAuthService(deps: AuthDeps) {
     const at = now();
     const s = await authenticate(token);
     await deps.sessions.revoke(s.tokenHash, at);
-    await record({ action: 'logout', outcome: 'success', actorHsaId: s.hsaId, staffId: s.staffId, workstation: ctx.workstation }, at);
+    await record({ action: 'logout', outcome: 'success', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
   }
 
   return { challenge, login, authenticate, renew, logout, now };

@@ -73,7 +73,7 @@ const fromRow = (r: SessionRow): Session => ({
   absoluteExpiresAt: new Date(r.absolute_expires_at),
 });
 
-/** Table auth_sessions (server/auth/migration.sql). */
+/** Table auth_sessions (server/migrations/0002_auth_and_access_log.sql). */
 export class SqlSessionStore implements SessionStore {
   constructor(private readonly db: SqlClient) {}
 

@@ -18,15 +18,37 @@ export interface TrustFiles {
   ocsp?: OcspChecker;
 }
 
-/** Reads the configured trust anchors; refuses an empty or CA-less configuration. */
-export async function loadTrustConfig(files: TrustFiles): Promise<TrustConfig> {
-  const read = async (paths: string[]) => (await Promise.all(paths.map((p) => readFile(p, 'utf8')))).flatMap(certificatesFromPem);
-  const trustAnchors = await read(files.trustAnchorFiles);
-  const intermediates = await read(files.intermediateFiles ?? []);
+export interface TrustPem {
+  /** PEM texts (each may be a bundle) of the roots to trust. */
+  trustAnchorsPem: string[];
+  /** PEM texts of issuing CAs that cards may not send. */
+  intermediatesPem?: string[];
+  /** LoA3 policy OID(s); at least one. */
+  requiredPolicies: string[];
+  ocsp?: OcspChecker;
+}
+
+/** Trust configuration from PEM texts; refuses an empty or CA-less configuration. */
+export function trustConfigFromPem(pem: TrustPem): TrustConfig {
+  const trustAnchors = pem.trustAnchorsPem.flatMap(certificatesFromPem);
+  const intermediates = (pem.intermediatesPem ?? []).flatMap(certificatesFromPem);
   if (trustAnchors.length === 0) throw new Error('No trust anchor certificates configured');
-  if (files.requiredPolicies.length === 0) throw new Error('No required certificate policy configured');
+  const requiredPolicies = pem.requiredPolicies.map((p) => p.trim()).filter(Boolean);
+  if (requiredPolicies.length === 0) throw new Error('No required certificate policy configured');
+  for (const p of requiredPolicies) if (!/^[0-2](\.(0|[1-9][0-9]*))+$/.test(p)) throw new Error(`Not an OID: ${p}`);
   for (const c of [...trustAnchors, ...intermediates]) {
     if (!c.getExtension(x509.BasicConstraintsExtension)?.ca) throw new Error(`Not a CA certificate: ${c.subject}`);
   }
-  return { trustAnchors, intermediates, requiredPolicies: files.requiredPolicies, ocsp: files.ocsp };
+  return { trustAnchors, intermediates, requiredPolicies, ocsp: pem.ocsp };
+}
+
+/** Reads the configured trust anchors; refuses an empty or CA-less configuration. */
+export async function loadTrustConfig(files: TrustFiles): Promise<TrustConfig> {
+  const read = (paths: string[]) => Promise.all(paths.map((p) => readFile(p, 'utf8')));
+  return trustConfigFromPem({
+    trustAnchorsPem: await read(files.trustAnchorFiles),
+    intermediatesPem: await read(files.intermediateFiles ?? []),
+    requiredPolicies: files.requiredPolicies,
+    ocsp: files.ocsp,
+  });
 }

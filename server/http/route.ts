@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { AppFailure } from '../../contract/result';
 
@@ -16,11 +16,11 @@ export interface ContractRoute<R extends z.ZodType> {
 export function getRoute<R extends z.ZodType, Q extends z.ZodType = z.ZodObject<Record<string, never>>>(
   app: FastifyInstance,
   route: ContractRoute<R>,
-  options: { query?: Q },
+  options: { query?: Q; /** e.g. requireSession: runs before the query is parsed. */ preHandler?: preHandlerAsyncHookHandler },
   handler: (input: { query: z.infer<Q>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
 ): void {
   const querySchema = options.query ?? z.strictObject({});
-  app.get(route.path, async (request, reply) => {
+  app.get(route.path, options.preHandler ? { preHandler: options.preHandler } : {}, async (request, reply) => {
     const query = querySchema.parse(request.query ?? {}) as z.infer<Q>;
     const answer = await handler({ query, request, reply });
     const checked = route.response.safeParse(answer);

@@ -1,29 +1,44 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import { serverRoutes } from '../../contract/server-api';
 import { AppFailure } from '../../contract/result';
+import { swedishDate } from '../auth/staff';
 import type { Db } from '../db/types';
 import { getRoute } from '../http/route';
 
 /**
- * GET /api/v1/units: the provider organisation and its units with their number of clients.
- * Unauthenticated until login exists; it names no person, and the server listens on loopback
- * only by default (server/main.ts). Once login lands, the organisation is the caller's own.
+ * GET /api/v1/units (session required): the caller's provider organisation and the units of it
+ * the caller holds a permission for today (valid_from ≤ today ≤ valid_to, or no valid_to; the
+ * Swedish calendar day), with their number of clients. Least privilege is enforced in the query.
+ * The unit list names no person, so it is not an access-log read.
  */
-export function unitRoutes(app: FastifyInstance, deps: { db: Db }): void {
-  getRoute(app, serverRoutes.units, {}, async () => {
+export function unitRoutes(
+  app: FastifyInstance,
+  deps: { db: Db; requireSession: preHandlerAsyncHookHandler; now?: () => Date },
+): void {
+  const now = deps.now ?? (() => new Date());
+  getRoute(app, serverRoutes.units, { preHandler: deps.requireSession }, async ({ request }) => {
+    const session = request.authSession;
+    if (!session) throw new AppFailure('UNAUTHENTICATED', 'No session');
+
     const { rows: organisations } = await deps.db.query<{ id: string; name: string; municipality: string }>(
-      'SELECT id, name, municipality FROM organisations ORDER BY created_at, name LIMIT 1',
+      `SELECT o.id, o.name, o.municipality
+         FROM staff s JOIN organisations o ON o.id = s.organisation_id
+        WHERE s.id = $1`,
+      [session.staffId],
     );
     const organisation = organisations[0];
-    if (!organisation) throw new AppFailure('NOT_FOUND', 'No provider organisation is set up');
+    if (!organisation) throw new AppFailure('FORBIDDEN', 'The user belongs to no provider organisation');
 
     const { rows: units } = await deps.db.query<UnitRow>(
-      `SELECT u.id, u.organisation_id, u.name, u.service_type, count(c.id)::int AS client_count
-         FROM units u LEFT JOIN clients c ON c.unit_id = u.id
-        WHERE u.organisation_id = $1
-        GROUP BY u.id
+      `SELECT u.id, u.organisation_id, u.name, u.service_type,
+              (SELECT count(*)::int FROM clients c WHERE c.unit_id = u.id) AS client_count
+         FROM units u
+        WHERE u.organisation_id = $2
+          AND EXISTS (SELECT 1 FROM permissions p
+                       WHERE p.unit_id = u.id AND p.staff_id = $1
+                         AND p.valid_from <= $3::date AND (p.valid_to IS NULL OR p.valid_to >= $3::date))
         ORDER BY u.name`,
-      [organisation.id],
+      [session.staffId, organisation.id, swedishDate(now())],
     );
     return {
       organisation,

@@ -29,7 +29,7 @@ describe('card-signed login', () => {
     expect(res.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await service.authenticate(res.token)).toMatchObject({ staffId: ANNA.id, hsaId: ANNA.hsaId });
     expect(accessLog.events).toEqual([
-      expect.objectContaining({ action: 'login', outcome: 'success', actorHsaId: ANNA.hsaId, staffId: ANNA.id, workstation: 'WS-042' }),
+      expect.objectContaining({ action: 'login', outcome: 'success', actorHsaId: ANNA.hsaId, actorStaffId: ANNA.id, workstation: 'WS-042' }),
     ]);
   });
 
@@ -126,8 +126,8 @@ describe('card-signed login', () => {
     expect(await codeOf(service.login(await loginToken(stranger, (await service.challenge()).nonce)))).toBe('UNKNOWN_CARD_HOLDER');
     expect(await codeOf(service.login(await loginToken(leila, (await service.challenge()).nonce)))).toBe('NO_ACTIVE_PERMISSION');
     expect(accessLog.events).toEqual([
-      expect.objectContaining({ action: 'login_failed', errorCode: 'UNKNOWN_CARD_HOLDER', actorHsaId: 'SE2321000131-P000000000999', staffId: undefined }),
-      expect.objectContaining({ action: 'login_failed', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: LEILA.hsaId, staffId: LEILA.id }),
+      expect.objectContaining({ action: 'login_failed', errorCode: 'UNKNOWN_CARD_HOLDER', actorHsaId: 'SE2321000131-P000000000999', actorStaffId: undefined }),
+      expect.objectContaining({ action: 'login_failed', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: LEILA.hsaId, actorStaffId: LEILA.id }),
     ]);
   });
 

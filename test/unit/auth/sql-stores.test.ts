@@ -9,7 +9,6 @@ import { SqlStaffDirectory, swedishDate } from '../../../server/auth/staff';
 let db: PGlite;
 beforeAll(async () => {
   db = new PGlite();
-  await db.exec(await readFile(new URL('../../../server/auth/migration.sql', import.meta.url), 'utf8'));
   // The server schema's staff, units and permissions (server/migrations/0001_initial.sql), reduced.
   await db.exec(`
     CREATE TABLE units (id uuid PRIMARY KEY, name text NOT NULL);
@@ -21,6 +20,8 @@ beforeAll(async () => {
       ('00000000-0000-4000-8000-000000000108', '00000000-0000-4000-8000-00000000a002', '2025-01-01', '2025-06-30'),
       ('00000000-0000-4000-8000-000000000108', '00000000-0000-4000-8000-00000000a001', '2025-07-01', NULL);
   `);
+  // login_nonces, auth_sessions (and access_log) as the server migrates them.
+  await db.exec(await readFile(new URL('../../../server/migrations/0002_auth_and_access_log.sql', import.meta.url), 'utf8'));
 }, 30_000);
 afterAll(async () => {
   await db.close();

@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import { HsaId, Uuid } from '../../contract/domain';
+import { ErrorCode } from '../../contract/result';
+import type { AccessEvent, AccessLog } from '../auth/access-log';
+import type { Queryable } from '../db/types';
+import { maskPersonalData } from '../logging';
+
+/**
+ * The access log in PostgreSQL / PGlite: table `access_log` (server/migrations/0002_…sql),
+ * append-only (UPDATE, DELETE and TRUNCATE raise) and hash-chained by a BEFORE INSERT trigger.
+ * See docs/access-log.md.
+ */
+
+const RECORD_TYPE = /^[a-z_]{1,40}$/;
+const RECORD_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+const CERT_SHA256 = /^[0-9a-f]{64}$/;
+
+/** Free text becomes a harmless label: safe characters only, personnummer-shaped digits masked. */
+export const workstationLabel = (w: string | undefined): string | null => {
+  if (w === undefined) return null;
+  const label = maskPersonalData(w.normalize('NFC')).replace(/[^\p{L}\p{N} ._:[\]-]/gu, '_').slice(0, 100).trim();
+  return label === '' ? null : label;
+};
+
+function checked(event: AccessEvent) {
+  const invalid = (field: string): never => {
+    // The value is not echoed: it might be exactly what must not be logged.
+    throw new Error(`access log: invalid ${field}`);
+  };
+  const opt = <T>(value: T | undefined, ok: (v: T) => boolean, field: string): T | null =>
+    value === undefined ? null : ok(value) ? value : invalid(field);
+
+  const recordId = opt(event.recordId, (v) => RECORD_ID.test(v) && maskPersonalData(v) === v, 'recordId');
+  return [
+    event.at ?? null,
+    opt(event.actorStaffId, (v) => Uuid.safeParse(v).success, 'actorStaffId'),
+    opt(event.actorHsaId, (v) => HsaId.safeParse(v).success, 'actorHsaId'),
+    event.action,
+    event.outcome,
+    opt(event.errorCode, (v) => ErrorCode.safeParse(v).success, 'errorCode'),
+    opt(event.clientId, (v) => Uuid.safeParse(v).success, 'clientId'),
+    opt(event.recordType, (v) => RECORD_TYPE.test(v), 'recordType'),
+    recordId,
+    workstationLabel(event.workstation),
+    opt(event.certSha256, (v) => CERT_SHA256.test(v), 'certSha256'),
+  ];
+}
+
+export class SqlAccessLog implements AccessLog {
+  constructor(private readonly db: Queryable) {}
+
+  async record(event: AccessEvent): Promise<void> {
+    // id, prev_hash and hash are set by the trigger.
+    await this.db.query(
+      `INSERT INTO access_log (at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, record_id, workstation, cert_sha256)
+       VALUES (coalesce($1::timestamptz, now()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      checked(event),
+    );
+  }
+}
+
+/** One stored row, as the verifier reads it. */
+export interface AccessLogRow {
+  id: string;
+  at: Date;
+  actorStaffId: string | null;
+  actorHsaId: string | null;
+  action: string;
+  outcome: string;
+  errorCode: string | null;
+  clientId: string | null;
+  recordType: string | null;
+  recordId: string | null;
+  workstation: string | null;
+  certSha256: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+const field = (v: string | null): string => (v === null ? '-' : `${Buffer.byteLength(v, 'utf8')}:${v}`);
+
+/**
+ * hash = hex(SHA-256(utf8(prev_hash ‖ '|access-log:v1' ‖ '|' field …))), each field NULL as '-' or
+ * '<octet length>:<text>', `at` as UTC ISO 8601 with milliseconds. Must equal the SQL function
+ * access_log_row_hash; computed here independently so verification does not trust the database's code.
+ */
+export function rowHash(r: Omit<AccessLogRow, 'hash'>): string {
+  const fields = [
+    r.id,
+    r.at.toISOString(),
+    r.actorStaffId,
+    r.actorHsaId,
+    r.action,
+    r.outcome,
+    r.errorCode,
+    r.clientId,
+    r.recordType,
+    r.recordId,
+    r.workstation,
+    r.certSha256,
+  ];
+  const text = `${r.prevHash}|access-log:v1|${fields.map(field).join('|')}`;
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+interface DbRow {
+  id: string;
+  at: Date | string;
+  actor_staff_id: string | null;
+  actor_hsa_id: string | null;
+  action: string;
+  outcome: string;
+  error_code: string | null;
+  client_id: string | null;
+  record_type: string | null;
+  record_id: string | null;
+  workstation: string | null;
+  cert_sha256: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const fromDb = (r: DbRow): AccessLogRow => ({
+  id: r.id,
+  at: new Date(r.at),
+  actorStaffId: r.actor_staff_id,
+  actorHsaId: r.actor_hsa_id,
+  action: r.action,
+  outcome: r.outcome,
+  errorCode: r.error_code,
+  clientId: r.client_id,
+  recordType: r.record_type,
+  recordId: r.record_id,
+  workstation: r.workstation,
+  certSha256: r.cert_sha256,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+export interface ChainVerification {
+  ok: boolean;
+  /** Rows checked. */
+  rows: number;
+  /** id of the first row that does not fit: altered, or following a removed or inserted row. */
+  brokenAt?: string;
+  /** Why brokenAt broke. */
+  reason?: 'hash_mismatch' | 'prev_hash_mismatch' | 'head_missing';
+  /** The last row's id and hash: write these down (outside the database) to detect removal of the tail later. */
+  head?: { id: string; hash: string };
+}
+
+/**
+ * Walks the whole log in id order, recomputing every hash and checking every link. Reads in pages,
+ * so it works on a log of millions of rows. Detects any altered, inserted or removed row except
+ * removal of the newest rows, which needs a head recorded earlier (`expectedHead`).
+ */
+export async function verifyChain(
+  db: Queryable,
+  options: { pageSize?: number; expectedHead?: { id: string; hash: string } } = {},
+): Promise<ChainVerification> {
+  const pageSize = options.pageSize ?? 5_000;
+  let prev = GENESIS_HASH;
+  let lastId = '0';
+  let rows = 0;
+  let head: ChainVerification['head'];
+  let sawExpectedHead = options.expectedHead === undefined;
+  for (;;) {
+    const { rows: page } = await db.query<DbRow>(
+      `SELECT id::text AS id, at, actor_staff_id::text AS actor_staff_id, actor_hsa_id, action, outcome, error_code,
+              client_id::text AS client_id, record_type, record_id, workstation, cert_sha256, prev_hash, hash
+         FROM access_log WHERE id > $1::bigint ORDER BY id LIMIT $2`,
+      [lastId, pageSize],
+    );
+    for (const raw of page) {
+      const r = fromDb(raw);
+      rows++;
+      if (r.prevHash !== prev) return { ok: false, rows, brokenAt: r.id, reason: 'prev_hash_mismatch', head };
+      if (rowHash(r) !== r.hash) return { ok: false, rows, brokenAt: r.id, reason: 'hash_mismatch', head };
+      if (options.expectedHead && options.expectedHead.id === r.id) {
+        if (options.expectedHead.hash !== r.hash) return { ok: false, rows, brokenAt: r.id, reason: 'hash_mismatch', head };
+        sawExpectedHead = true;
+      }
+      prev = r.hash;
+      head = { id: r.id, hash: r.hash };
+    }
+    if (page.length < pageSize) break;
+    lastId = page[page.length - 1]!.id;
+  }
+  if (!sawExpectedHead) return { ok: false, rows, brokenAt: options.expectedHead!.id, reason: 'head_missing', head };
+  return head ? { ok: true, rows, head } : { ok: true, rows };
+}
