@@ -6,9 +6,10 @@ import { useUnits } from '../state/units-store';
 export function UnitsScreen() {
   const { t } = useTranslation();
   const { status, units, error, load } = useUnits();
+  // Load on every mount: after an unlock the list is fetched again under the new session.
   useEffect(() => {
-    if (status === 'idle') void load();
-  }, [status, load]);
+    void load();
+  }, [load]);
 
   return (
     <section aria-labelledby="units-heading">
