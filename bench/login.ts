@@ -1,0 +1,74 @@
+/**
+ * Login through real pcscd + vpcd with the software card: PIN submitted → session ready, the
+ * whole path (challenge from the server, SHA-256, VERIFY + MSE + PSO CDS on the card through
+ * PC/SC, certificate chain and signature validation on the server, session token). Server on
+ * embedded PGlite. Goal: median < 500 ms.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { TEST_LOA3_POLICY_OID } from '../contract/auth';
+import { createWorkstation } from '../main/app';
+import { insertCardFile } from '../native/softcard';
+import { createServer } from '../server/app';
+import { migrate, openPglite } from '../server/db';
+import { seedDemoData } from '../server/seed/seed';
+import pcscdSetup from '../test/support/pcscd-setup';
+import { writeCardFile } from '../tools/card';
+import { generateTestPki, issuePersonCard } from '../tools/pki';
+import { percentile, report } from './report';
+
+export async function run(args: string[]): Promise<void> {
+  const n = Math.max(20, Number(args[0] ?? 25));
+  const stopPcscd = await pcscdSetup();
+  const db = await openPglite({});
+  await migrate(db);
+  await seedDemoData(db);
+  const pki = await generateTestPki();
+  let origin = '';
+  const app = createServer({
+    db,
+    version: 'bench',
+    logger: false,
+    auth: {
+      trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] },
+      expectedOrigin: () => origin,
+    },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-login-'));
+
+  for (const algorithm of ['rsa', 'ec'] as const) {
+    const file = await writeCardFile(
+      path.join(dir, `${algorithm}.json`),
+      await issuePersonCard(pki, { hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', algorithm, pin: '123456' }),
+    );
+    const card = await insertCardFile(file, { port: 35963 });
+    const ws = await createWorkstation({ host: 'browser', serverUrl: origin, dataDir: dir, card: { kind: 'pcsc' } });
+    for (let t0 = Date.now(); ; ) {
+      const s = await ws.dispatch('card.status', {});
+      if (s.ok && (s.value as { selectedReader: string | null }).selectedReader) break;
+      if (Date.now() - t0 > 10_000) throw new Error('the card did not appear in the vpcd reader');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const samples: number[] = [];
+    for (let i = 0; i < n + 2; i++) {
+      const t0 = performance.now();
+      const r = await ws.dispatch('session.login', { pin: '123456' });
+      const ms = performance.now() - t0;
+      if (!r.ok) throw new Error(`login failed: ${r.error.code} ${r.error.message}`);
+      if (i >= 2) samples.push(ms); // two warm-up logins
+      await ws.dispatch('session.logout', {});
+    }
+    const suffix = algorithm === 'rsa' ? '' : '_ecc';
+    report('login', `pin_to_session${suffix}_ms_p50`, percentile(samples, 50), 'ms', { samples: samples.length, key: algorithm === 'rsa' ? 'RSA-2048' : 'P-256', goal_ms: 500 });
+    report('login', `pin_to_session${suffix}_ms_p95`, percentile(samples, 95), 'ms', { samples: samples.length, key: algorithm === 'rsa' ? 'RSA-2048' : 'P-256' });
+    await ws.close();
+    await card.close();
+  }
+  await app.close();
+  await db.close();
+  await stopPcscd();
+}
