@@ -170,7 +170,7 @@ export async function verifyChain(
     const { rows: page } = await db.query<DbRow>(
       `SELECT id::text AS id, at, actor_staff_id::text AS actor_staff_id, actor_hsa_id, action, outcome, error_code,
               client_id::text AS client_id, record_type, record_id, workstation, cert_sha256, prev_hash, hash
-         FROM access_log WHERE id > $1::bigint ORDER BY id LIMIT $2`,
+         FROM access_log a WHERE a.id > $1::bigint ORDER BY a.id LIMIT $2`,
       [lastId, pageSize],
     );
     for (const raw of page) {

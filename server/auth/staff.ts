@@ -14,7 +14,10 @@ export interface StaffRecord {
 /** Who a card holder is and which units they may work in now. */
 export interface StaffDirectory {
   findStaffByHsaId(hsaId: string): Promise<StaffRecord | null>;
-  /** Permissions valid on `now`'s calendar day in Sweden (valid_to is an inclusive last day). */
+  /**
+   * Permissions valid on `now`'s calendar day in Sweden (valid_to is an inclusive last day), on
+   * units of the staff member's own organisation.
+   */
   activePermissions(staffId: string, now: Date): Promise<PermittedUnit[]>;
 }
 
@@ -23,7 +26,7 @@ export function swedishDate(now: Date): string {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
-/** Over the server schema: staff(id, hsa_id, given_name, family_name, title, role), permissions, units. */
+/** Over the server schema: staff(id, hsa_id, given_name, family_name, title, role, organisation_id), permissions, units. */
 export class SqlStaffDirectory implements StaffDirectory {
   constructor(private readonly db: SqlClient) {}
 
@@ -39,7 +42,9 @@ export class SqlStaffDirectory implements StaffDirectory {
   async activePermissions(staffId: string, now: Date): Promise<PermittedUnit[]> {
     const { rows } = await this.db.query<{ unit_id: string; name: string; valid_from: string; valid_to: string | null }>(
       `SELECT p.unit_id, u.name, p.valid_from::text AS valid_from, p.valid_to::text AS valid_to
-         FROM permissions p JOIN units u ON u.id = p.unit_id
+         FROM permissions p
+         JOIN units u ON u.id = p.unit_id
+         JOIN staff s ON s.id = p.staff_id AND s.organisation_id = u.organisation_id
         WHERE p.staff_id = $1 AND p.valid_from <= $2::date AND (p.valid_to IS NULL OR p.valid_to >= $2::date)
         ORDER BY u.name`,
       [staffId, swedishDate(now)],

@@ -11,11 +11,12 @@ beforeAll(async () => {
   db = new PGlite();
   // The server schema's staff, units and permissions (server/migrations/0001_initial.sql), reduced.
   await db.exec(`
-    CREATE TABLE units (id uuid PRIMARY KEY, name text NOT NULL);
-    CREATE TABLE staff (id uuid PRIMARY KEY, hsa_id text NOT NULL UNIQUE, given_name text NOT NULL, family_name text NOT NULL, title text NOT NULL, role text NOT NULL);
+    CREATE TABLE units (id uuid PRIMARY KEY, name text NOT NULL, organisation_id uuid NOT NULL);
+    CREATE TABLE staff (id uuid PRIMARY KEY, hsa_id text NOT NULL UNIQUE, given_name text NOT NULL, family_name text NOT NULL, title text NOT NULL, role text NOT NULL, organisation_id uuid);
     CREATE TABLE permissions (staff_id uuid NOT NULL, unit_id uuid NOT NULL, valid_from date NOT NULL, valid_to date);
-    INSERT INTO units VALUES ('00000000-0000-4000-8000-00000000a001', 'Hemtjänst Majorna'), ('00000000-0000-4000-8000-00000000a002', 'Daglig verksamhet Hisingen');
-    INSERT INTO staff VALUES ('00000000-0000-4000-8000-000000000108', 'SE2321000131-P000000000108', 'Leila', 'Karimi', 'Vårdbiträde', 'staff');
+    INSERT INTO units VALUES ('00000000-0000-4000-8000-00000000a001', 'Hemtjänst Majorna', '00000000-0000-4000-8000-0000000000f1'),
+      ('00000000-0000-4000-8000-00000000a002', 'Daglig verksamhet Hisingen', '00000000-0000-4000-8000-0000000000f1');
+    INSERT INTO staff VALUES ('00000000-0000-4000-8000-000000000108', 'SE2321000131-P000000000108', 'Leila', 'Karimi', 'Vårdbiträde', 'staff', '00000000-0000-4000-8000-0000000000f1');
     INSERT INTO permissions VALUES
       ('00000000-0000-4000-8000-000000000108', '00000000-0000-4000-8000-00000000a002', '2025-01-01', '2025-06-30'),
       ('00000000-0000-4000-8000-000000000108', '00000000-0000-4000-8000-00000000a001', '2025-07-01', NULL);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { HealthResponse, ServerErrorBody, UnitsResponse } from '../../../contract/server-api';
+import { HealthResponse, ServerErrorBody } from '../../../contract/server-api';
 import { createServer } from '../../../server/app';
 import type { Db } from '../../../server/db/types';
 import { demoDb } from './helpers';
@@ -25,16 +25,30 @@ describe('the server API on embedded PGlite', () => {
     expect(HealthResponse.parse(res.json())).toEqual({ status: 'ok', version: '9.9.9-test', database: 'pglite' });
   });
 
-  it('GET /api/v1/units lists the organisation and its two units with client counts', async () => {
+  it('without login configured, GET /api/v1/units is 401 UNAUTHENTICATED and there are no auth routes', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/units' });
-    expect(res.statusCode).toBe(200);
-    const body = UnitsResponse.parse(res.json());
-    expect(body.organisation).toMatchObject({ name: 'Omsorgsbolaget Väst AB', municipality: 'Göteborg' });
-    expect(body.units.map((u) => [u.name, u.serviceType, u.clientCount])).toEqual([
-      ['Daglig verksamhet Hisingen', 'daglig_verksamhet', 7],
-      ['Hemtjänst Majorna', 'hemtjanst', 14],
-    ]);
-    for (const unit of body.units) expect(unit.organisationId).toBe(body.organisation.id);
+    expect(res.statusCode).toBe(401);
+    expect(ServerErrorBody.parse(res.json()).error.code).toBe('UNAUTHENTICATED');
+    expect((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).statusCode).toBe(404);
+  });
+
+  it("with auth 'disabled' (no trust anchors), the auth routes answer 503 SERVER_ERROR and units 401", async () => {
+    const disabled = createServer({ db, version: '0', logger: false, auth: 'disabled' });
+    try {
+      for (const path of ['challenge', 'login', 'renew', 'logout']) {
+        const res = await disabled.inject({ method: 'POST', url: `/api/v1/auth/${path}`, payload: {} });
+        expect(res.statusCode).toBe(503);
+        expect(ServerErrorBody.parse(res.json()).error).toEqual({ code: 'SERVER_ERROR', message: expect.stringMatching(/TRUST_ANCHORS/) });
+      }
+      expect((await disabled.inject({ method: 'GET', url: '/api/v1/units' })).statusCode).toBe(401);
+    } finally {
+      await disabled.close();
+    }
+  });
+
+  it('refuses an unusable trust configuration at creation', () => {
+    const trust = { trustAnchorsPem: [], intermediatesPem: [], requiredPolicies: ['1.2.3'] };
+    expect(() => createServer({ db, version: '0', logger: false, auth: { trust, expectedOrigin: 'https://x.example' } })).toThrow(/trust anchor/);
   });
 
   it('GET /api/v1/units names no client: no personnummer and no client name in the answer', async () => {
@@ -55,26 +69,6 @@ describe('the server API on embedded PGlite', () => {
     const res = await app.inject({ method: 'DELETE', url: '/api/v1/units' });
     expect(res.statusCode).toBe(404);
     expect(ServerErrorBody.parse(res.json()).error.code).toBe('NOT_FOUND');
-  });
-
-  it('an unexpected query parameter is a 400 VALIDATION error that does not echo its value', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/units?personnummer=191212121212' });
-    expect(res.statusCode).toBe(400);
-    expect(ServerErrorBody.parse(res.json()).error.code).toBe('VALIDATION');
-    expect(res.body).not.toContain('191212121212');
-  });
-
-  it('answers 404 NOT_FOUND for units when no organisation is set up yet', async () => {
-    const empty = await demoDb({ seed: false });
-    const bare = createServer({ db: empty, version: '0', logger: false });
-    try {
-      const res = await bare.inject({ method: 'GET', url: '/api/v1/units' });
-      expect(res.statusCode).toBe(404);
-      expect(ServerErrorBody.parse(res.json()).error.code).toBe('NOT_FOUND');
-    } finally {
-      await bare.close();
-      await empty.close();
-    }
   });
 
   it('a database failure is a 500 INTERNAL without detail', async () => {
