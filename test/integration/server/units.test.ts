@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { HealthResponse, UnitsResponse } from '../../../contract/server-api';
+import { HealthResponse, ServerErrorBody } from '../../../contract/server-api';
 import { createServer } from '../../../server/app';
 import { appliedVersions, loadMigrations, migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
@@ -59,16 +59,10 @@ describe('the server on a real PostgreSQL server', () => {
     expect(HealthResponse.parse(res.json())).toEqual({ status: 'ok', version: 'integration', database: 'postgres' });
   });
 
-  it('GET /api/v1/units returns the 2 units with their client counts', async () => {
+  it('GET /api/v1/units without a session is 401 UNAUTHENTICATED (the login flow: auth.test.ts)', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/units' });
-    expect(res.statusCode).toBe(200);
-    const body = UnitsResponse.parse(res.json());
-    expect(body.organisation.name).toBe('Omsorgsbolaget Väst AB');
-    expect(body.units).toHaveLength(2);
-    expect(body.units.map((u) => [u.serviceType, u.clientCount])).toEqual([
-      ['daglig_verksamhet', 7],
-      ['hemtjanst', 14],
-    ]);
+    expect(res.statusCode).toBe(401);
+    expect(ServerErrorBody.parse(res.json()).error.code).toBe('UNAUTHENTICATED');
   });
 
   it('rolls a failed transaction back', async () => {
