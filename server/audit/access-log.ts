@@ -30,7 +30,8 @@ function checked(event: AccessEvent) {
   const opt = <T>(value: T | undefined, ok: (v: T) => boolean, field: string): T | null =>
     value === undefined ? null : ok(value) ? value : invalid(field);
 
-  const recordId = opt(event.recordId, (v) => RECORD_ID.test(v) && maskPersonalData(v) === v, 'recordId');
+  // A UUID, or an opaque id that does not look like a personnummer.
+  const recordId = opt(event.recordId, (v) => Uuid.safeParse(v).success || (RECORD_ID.test(v) && maskPersonalData(v) === v), 'recordId');
   return [
     event.at ?? null,
     opt(event.actorStaffId, (v) => Uuid.safeParse(v).success, 'actorStaffId'),

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqlAccessLog, rowHash, verifyChain, workstationLabel } from '../../../server/audit/access-log';
+import type { Db } from '../../../server/db/types';
+import { demoDb } from './helpers';
+
+describe('SqlAccessLog (PGlite)', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await demoDb({ seed: false });
+  });
+  afterAll(() => db.close());
+
+  const last = async () =>
+    (await db.query<Record<string, unknown>>('SELECT * FROM access_log ORDER BY id DESC LIMIT 1')).rows[0]!;
+
+  it('records a read of a record with who, which client, what, when and where', async () => {
+    const at = new Date('2026-03-01T08:15:30.123Z');
+    await new SqlAccessLog(db).record({
+      action: 'read',
+      outcome: 'success',
+      actorStaffId: '00000000-0000-4000-8000-000000000101',
+      actorHsaId: 'SE2321000131-P000000000101',
+      clientId: '00000000-0000-4000-8000-0000000000c1',
+      recordType: 'journal_entry',
+      recordId: '00000000-0000-4000-8000-0000000000e1',
+      workstation: 'WS-042',
+      at,
+    });
+    expect(await last()).toMatchObject({ action: 'read', record_type: 'journal_entry', workstation: 'WS-042', at });
+  });
+
+  it('refuses identifiers that are not identifiers, without echoing them', async () => {
+    const log = new SqlAccessLog(db);
+    const attempts = [
+      { clientId: '191212121212' },
+      { recordId: '191212121212' },
+      { recordId: 'Tolvan Tolvansson' },
+      { actorHsaId: '19121212-1212' },
+      { recordType: 'Journal Entry' },
+      { certSha256: 'abc' },
+    ];
+    for (const extra of attempts) {
+      const error = await log.record({ action: 'read', outcome: 'success', ...extra }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/^access log: invalid \w+$/);
+    }
+  });
+
+  it('masks a personnummer in a workstation label and keeps only harmless characters', async () => {
+    expect(workstationLabel('WS 191212121212')).toBe('WS [personnummer]');
+    expect(workstationLabel("Anna's <b>laptop</b>")).toBe('Anna_s _b_laptop__b_');
+    expect(workstationLabel('x'.repeat(300))).toHaveLength(100);
+    expect(workstationLabel(undefined)).toBeNull();
+    await new SqlAccessLog(db).record({ action: 'login_failed', outcome: 'failure', errorCode: 'NONCE_INVALID', workstation: 'WS-19121212-1212' });
+    expect((await last()).workstation).toBe('WS-[personnummer]');
+  });
+
+  it('computes the same hash in TypeScript as the trigger does in SQL, and the chain verifies', async () => {
+    const { rows } = await db.query<{ h: string; hash: string }>('SELECT access_log_row_hash(a) AS h, hash FROM access_log a');
+    for (const r of rows) expect(r.h).toBe(r.hash);
+    expect(await verifyChain(db)).toMatchObject({ ok: true, rows: 2 });
+    expect(
+      rowHash({
+        id: '1', at: new Date(0), actorStaffId: null, actorHsaId: null, action: 'read', outcome: 'success', errorCode: null,
+        clientId: null, recordType: null, recordId: 'å', workstation: null, certSha256: null, prevHash: '0'.repeat(64),
+      }),
+    ).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('hashes non-ASCII text by its UTF-8 bytes on both sides', async () => {
+    await new SqlAccessLog(db).record({ action: 'copy', outcome: 'success', workstation: 'Hemtjänst Majorna – kontoret 𝄞' });
+    expect(await verifyChain(db)).toMatchObject({ ok: true, rows: 3 });
+  });
+});

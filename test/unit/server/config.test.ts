@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { TEST_LOA3_POLICY_OID } from '../../../contract/auth';
+import { readConfig } from '../../../server/config';
+
+describe('server configuration from the environment', () => {
+  it('without TRUST_ANCHORS: login disabled, no origin configured', () => {
+    const config = readConfig({});
+    expect(config.auth).toBeUndefined();
+    expect(config.publicOrigin).toBeUndefined();
+    expect(config.host).toBe('127.0.0.1');
+  });
+
+  it('reads comma-separated trust files and policies', () => {
+    const config = readConfig({
+      TRUST_ANCHORS: '/etc/siths/root.pem, /etc/siths/root2.pem',
+      INTERMEDIATE_CAS: '/etc/siths/person-ca.pem',
+      REQUIRED_POLICIES: `${TEST_LOA3_POLICY_OID},1.2.752.129.2.1.3`,
+      PUBLIC_ORIGIN: 'https://omsorg.kommun.se',
+    });
+    expect(config.auth).toEqual({
+      trustAnchorFiles: ['/etc/siths/root.pem', '/etc/siths/root2.pem'],
+      intermediateFiles: ['/etc/siths/person-ca.pem'],
+      requiredPolicies: [TEST_LOA3_POLICY_OID, '1.2.752.129.2.1.3'],
+    });
+    expect(config.publicOrigin).toBe('https://omsorg.kommun.se');
+  });
+
+  it('requires REQUIRED_POLICIES with TRUST_ANCHORS, and TRUST_ANCHORS with the others', () => {
+    expect(() => readConfig({ TRUST_ANCHORS: '/root.pem' })).toThrow(/REQUIRED_POLICIES must be set/);
+    expect(() => readConfig({ REQUIRED_POLICIES: TEST_LOA3_POLICY_OID })).toThrow(/TRUST_ANCHORS is not/);
+    expect(() => readConfig({ INTERMEDIATE_CAS: '/ca.pem' })).toThrow(/TRUST_ANCHORS is not/);
+    expect(() => readConfig({ TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: 'loa3' })).toThrow(/not an OID/);
+  });
+
+  it('accepts only a bare origin as PUBLIC_ORIGIN', () => {
+    for (const bad of ['https://omsorg.kommun.se/', 'https://omsorg.kommun.se/api', 'omsorg.kommun.se', 'ftp://x.se', 'https://user@x.se']) {
+      expect(() => readConfig({ PUBLIC_ORIGIN: bad }), bad).toThrow(/PUBLIC_ORIGIN/);
+    }
+    expect(readConfig({ PUBLIC_ORIGIN: 'http://127.0.0.1:8443' }).publicOrigin).toBe('http://127.0.0.1:8443');
+  });
+});
