@@ -49,6 +49,11 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     console.log(`Electron kan inte startas här (${electron.missing}); arbetsstationen serveras i stället via webbläsarvärden.`);
   }
   const demoCard = process.env.DEMO_CARD;
+  if (demoCard && !existsSync(demoCard)) {
+    console.error(`Kortfilen ${demoCard} finns inte (DEMO_CARD). Demokorten ligger i ${path.join(dataDir, 'cards')}/.`);
+    server?.child.kill();
+    process.exit(1);
+  }
   const workstation = await createWorkstation({
     host: 'browser',
     serverUrl,
@@ -56,6 +61,10 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     card: demoCard ? { kind: 'demo', cardFile: path.resolve(demoCard) } : { kind: 'pcsc' },
     ...(process.env.IDLE_TIMEOUT_MS ? { idleTimeoutMs: Number(process.env.IDLE_TIMEOUT_MS) } : {}),
     workstationName: process.env.WORKSTATION_NAME ?? 'browser-host',
+  }).catch((e: unknown) => {
+    console.error(`Arbetsstationen kunde inte starta: ${(e as Error).message}`);
+    server?.child.kill();
+    process.exit(1);
   });
   const host = await startBrowserHost({ workstation, rendererDir, port: Number(process.env.PORT ?? 0) });
   if (demo) {

@@ -1,10 +1,22 @@
+import { AppFailure, validationDetails } from '../../contract/result';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { CardFile } from './card-file';
 
-/** Reads and validates a card file. */
+/** Reads and validates a card file; anything else than a valid card file is a clear VALIDATION error. */
 export async function loadCardFile(path: string): Promise<CardFile> {
-  return CardFile.parse(JSON.parse(await readFile(path, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new AppFailure('VALIDATION', `Kortfilen ${path} kunde inte läsas som JSON: ${(e as Error).message}`);
+  }
+  const parsed = CardFile.safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => i.path.join('.') || '(roten)').slice(0, 5).join(', ');
+    throw new AppFailure('VALIDATION', `${path} är ingen giltig kortfil (fel i: ${where})`, validationDetails(parsed.error));
+  }
+  return parsed.data;
 }
 
 /**
