@@ -6,3 +6,4 @@ export * from './client';
 export * from './transport';
 export * from './server-api';
 export * from './auth';
+export * from './sync';

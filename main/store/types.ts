@@ -1,0 +1,70 @@
+import type {
+  ClientRecord,
+  Cursors,
+  DayNoteRecord,
+  JournalEntryRecord,
+  MutationType,
+  Mutation,
+  PermittedUnit,
+  PullResponse,
+  AppError,
+} from '../../contract';
+
+/**
+ * The workstation's encrypted local store (SQLCipher file per user and device), as the services
+ * see it. Every method is async: SQL runs on a worker thread so the main process never stalls.
+ * Records written here but not yet acknowledged by the server carry `pending: true`.
+ */
+export interface LocalStore {
+  // ---- sync ----
+  cursors(): Promise<Cursors>;
+  /** One transaction: apply upserts/deletes, save cursors, and purge every unit not in `units`. */
+  applyPull(pull: Pick<PullResponse, 'units' | 'changes' | 'cursors'>): Promise<void>;
+  /** Day notes created before `before` are deleted (retention), pending ones included. */
+  purgeDayNotesBefore(before: Date): Promise<number>;
+  /** One transaction: the local record (pending) + the outbox entry. */
+  enqueue(mutation: Mutation): Promise<void>;
+  /** Outbox entries not yet acknowledged, oldest first. */
+  outbox(limit: number): Promise<OutboxEntry[]>;
+  outboxCount(): Promise<number>;
+  /** Acknowledged by the server: out of the outbox; the local record stays until the pull replaces it. */
+  acknowledge(mutationIds: string[]): Promise<void>;
+  /** Refused for good by the server: the mutation leaves the outbox, its local record is removed, the reason is kept for the user. */
+  refuse(mutationId: string, error: Pick<AppError, 'code' | 'message'>): Promise<void>;
+  /** Refusals the user has not dismissed yet. */
+  refusals(): Promise<Refusal[]>;
+  dismissRefusal(mutationId: string): Promise<void>;
+  /** Attempts and the last transient error, for backoff and the UI. */
+  noteAttempt(mutationIds: string[], error: string | null): Promise<void>;
+
+  // ---- reads ----
+  units(): Promise<PermittedUnit[]>;
+  clients(q: { unitId?: string; search?: string; limit: number; offset?: number }): Promise<ClientRecord[]>;
+  client(id: string): Promise<ClientRecord | null>;
+  /** Newest first (eventDate, then createdAt), keyset-paged. */
+  journal(q: { clientId: string; limit: number; before?: { eventDate: string; createdAt: string; id: string } }): Promise<LocalJournalEntry[]>;
+  dayNotes(q: { unitId: string; clientId?: string; limit: number; before?: { createdAt: string; id: string } }): Promise<LocalDayNote[]>;
+  /** Full-text search (FTS5) over day notes the user may see. */
+  searchDayNotes(q: { query: string; unitId?: string; limit: number }): Promise<LocalDayNote[]>;
+
+  close(): Promise<void>;
+}
+
+export type LocalJournalEntry = JournalEntryRecord & { pending: boolean };
+export type LocalDayNote = DayNoteRecord & { pending: boolean };
+
+export interface OutboxEntry {
+  mutation: Mutation;
+  type: MutationType;
+  attempts: number;
+  lastError: string | null;
+  enqueuedAt: string;
+}
+
+export interface Refusal {
+  mutationId: string;
+  type: MutationType;
+  code: AppError['code'];
+  message: string;
+  at: string;
+}
