@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { LoginUser, PermittedUnit } from './auth';
 import { Unit } from './domain';
+import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
+import { ErrorCode } from './result';
 
 /**
  * The one contract between renderer and main. Everything that crosses that boundary is derived
@@ -59,6 +61,20 @@ export type SessionState = z.infer<typeof SessionState>;
 /** A PIN crosses the bridge once, as digits; main turns it into a buffer it wipes after use. */
 export const PinInput = z.string().regex(/^\d{4,12}$/, 'PIN-koden ska vara 4–12 siffror');
 
+export const SyncStatus = z.object({
+  connection: z.enum(['online', 'offline', 'connecting']),
+  /** Writes saved on this workstation but not yet on the server ("Ej skickat (N)"). */
+  pending: z.number().int().nonnegative(),
+  lastSyncAt: z.iso.datetime({ offset: true }).nullable(),
+  /** Writes the server refused for good, with the reason the user must see. */
+  refusals: z.array(z.object({ mutationId: z.string(), type: z.string(), code: ErrorCode, message: z.string(), at: z.string() })),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+const Page = { limit: z.number().int().min(1).max(500).default(50) };
+export const LocalJournalEntry = JournalEntryRecord.extend({ pending: z.boolean() });
+export const LocalDayNote = DayNoteRecord.extend({ pending: z.boolean() });
+
 export const apiContract = {
   app: {
     info: call(noInput, AppInfo),
@@ -79,18 +95,51 @@ export const apiContract = {
     /** The units of the provider organisation the user may see, from the server. */
     list: call(noInput, z.array(Unit)),
   },
+  sync: {
+    status: call(noInput, SyncStatus),
+    /** Push and pull now (also happens by itself). */
+    now: call(noInput, SyncStatus),
+    dismissRefusal: call(z.object({ mutationId: z.string().uuid() }).strict(), SyncStatus),
+  },
+  clients: {
+    list: call(z.object({ unitId: z.string().uuid().optional(), search: z.string().max(100).optional(), offset: z.number().int().min(0).optional(), ...Page }).strict(), z.array(ClientRecord)),
+  },
+  journal: {
+    /** A client's journal, newest first; opening it is a read in the access log. */
+    list: call(
+      z.object({ clientId: z.string().uuid(), before: z.object({ eventDate: z.iso.date(), createdAt: z.string(), id: z.string().uuid() }).optional(), ...Page }).strict(),
+      z.array(LocalJournalEntry),
+    ),
+    create: call(
+      z.object({
+        clientId: z.string().uuid(),
+        eventDate: z.iso.date(),
+        text: z.string().trim().min(1, 'Skriv anteckningen').max(20_000),
+        lifeArea: LifeArea.nullable().default(null),
+        assignmentId: z.string().uuid().nullable().default(null),
+      }).strict(),
+      LocalJournalEntry,
+    ),
+  },
+  notes: {
+    list: call(
+      z.object({ unitId: z.string().uuid(), clientId: z.string().uuid().optional(), before: z.object({ createdAt: z.string(), id: z.string().uuid() }).optional(), ...Page }).strict(),
+      z.array(LocalDayNote),
+    ),
+    create: call(z.object({ unitId: z.string().uuid(), clientId: z.string().uuid().nullable().default(null), text: z.string().trim().min(1).max(4_000) }).strict(), LocalDayNote),
+    search: call(z.object({ query: z.string().trim().min(1).max(200), unitId: z.string().uuid().optional(), ...Page }).strict(), z.array(LocalDayNote)),
+  },
 } as const;
+
+export type { MutationType };
 
 /** Events main pushes to the renderer. */
 export const eventContract = {
   'session.locked': z.object({ reason: z.enum(['card_removed', 'idle', 'logout', 'other_card']) }),
   'session.changed': SessionState,
   'card.changed': CardStatus,
-  'sync.state': z.object({
-    connection: z.enum(['online', 'offline', 'connecting']),
-    pending: z.number().int().nonnegative(),
-  }),
   'data.changed': z.object({ kinds: z.array(z.string()) }),
+  'sync.status': SyncStatus,
 } as const;
 
 type Api = typeof apiContract;

@@ -1,4 +1,4 @@
-import type { ApiHandlers } from '../contract';
+import { AppFailure, type ApiHandlers } from '../contract';
 import { EventHub } from './events';
 import { createRouter } from './router';
 import { createServerClient } from './server-client';
@@ -61,6 +61,11 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     units: {
       list: () => units.list(),
     },
+    // Wired to the local store and the sync engine (issue 4); until then they answer clearly.
+    sync: { status: notYet, now: notYet, dismissRefusal: notYet },
+    clients: { list: notYet },
+    journal: { list: notYet, create: notYet },
+    notes: { list: notYet, create: notYet, search: notYet },
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), {
@@ -76,5 +81,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
   };
 }
+
+const notYet = async (): Promise<never> => Promise.reject(new AppFailure('UNKNOWN_METHOD', 'Funktionen är inte inkopplad ännu'));
 
 const isCardAccess = (c: WorkstationOptions['card']): c is CardAccess => typeof c === 'object' && c !== null && 'monitor' in c;

@@ -8,6 +8,7 @@ import type {
   PermittedUnit,
   PullResponse,
   AppError,
+  Author,
 } from '../../contract';
 
 /**
@@ -22,8 +23,8 @@ export interface LocalStore {
   applyPull(pull: Pick<PullResponse, 'units' | 'changes' | 'cursors'>): Promise<void>;
   /** Day notes created before `before` are deleted (retention), pending ones included. */
   purgeDayNotesBefore(before: Date): Promise<number>;
-  /** One transaction: the local record (pending) + the outbox entry. */
-  enqueue(mutation: Mutation): Promise<void>;
+  /** One transaction: the local record (pending, stamped with the session's author) + the outbox entry. */
+  enqueue(mutation: Mutation, author: Author): Promise<void>;
   /** Outbox entries not yet acknowledged, oldest first. */
   outbox(limit: number): Promise<OutboxEntry[]>;
   outboxCount(): Promise<number>;
