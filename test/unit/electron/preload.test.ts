@@ -66,14 +66,14 @@ describe('the preload', () => {
     const { fake, bridge } = await loadPreload();
     const ipc = fake.electron.ipcRenderer;
     const got: unknown[] = [];
-    const off = bridge.events.on('sync.state', (payload) => got.push(payload));
+    const off = bridge.events.on('sync.status', (payload) => got.push(payload));
     expect(ipc.listenerCount(IPC_EVENT_CHANNEL)).toBe(1);
 
     const ipcEvent = { sender: ipc };
-    ipc.emit(IPC_EVENT_CHANNEL, ipcEvent, 'sync.state', { connection: 'offline', pending: 2 });
+    ipc.emit(IPC_EVENT_CHANNEL, ipcEvent, 'sync.status', { connection: 'offline', pending: 2, lastSyncAt: null, refusals: [] });
     ipc.emit(IPC_EVENT_CHANNEL, ipcEvent, 'data.changed', { kinds: ['units'] });
-    ipc.emit(IPC_EVENT_CHANNEL, ipcEvent, 'sync.state', { connection: 'bogus' });
-    expect(got).toEqual([{ connection: 'offline', pending: 2 }]);
+    ipc.emit(IPC_EVENT_CHANNEL, ipcEvent, 'sync.status', { connection: 'bogus' });
+    expect(got).toEqual([{ connection: 'offline', pending: 2, lastSyncAt: null, refusals: [] }]);
 
     off();
     expect(ipc.listenerCount(IPC_EVENT_CHANNEL)).toBe(0);

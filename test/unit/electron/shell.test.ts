@@ -166,8 +166,8 @@ describe('the Electron shell', () => {
     });
 
     it("sends the workstation's events to the window", () => {
-      ws.emit('sync.state', { connection: 'online', pending: 3 });
-      expect(mainWindow().webContents.sent).toEqual([[IPC_EVENT_CHANNEL, 'sync.state', { connection: 'online', pending: 3 }]]);
+      ws.emit('sync.status', { connection: 'online', pending: 3, lastSyncAt: null, refusals: [] });
+      expect(mainWindow().webContents.sent).toEqual([[IPC_EVENT_CHANNEL, 'sync.status', { connection: 'online', pending: 3, lastSyncAt: null, refusals: [] }]]);
     });
   });
 
