@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HsaId, StaffRole, Uuid } from './domain';
+import { StaffMember, Uuid } from './domain';
 
 /**
  * Card-signed login between the workstation and the municipal server, modelled on the Web eID
@@ -70,14 +70,8 @@ export const LoginRequest = z
   .strict();
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
-export const LoginUser = z.object({
-  id: Uuid,
-  hsaId: HsaId,
-  givenName: z.string(),
-  familyName: z.string(),
-  title: z.string(),
-  role: StaffRole,
-});
+/** The logged-in user: the staff member the certificate's HSA-ID names. */
+export const LoginUser = StaffMember;
 export type LoginUser = z.infer<typeof LoginUser>;
 
 /** A unit the user holds an active permission for, and until when. */
