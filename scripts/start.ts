@@ -17,6 +17,7 @@ const t0 = performance.now();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.resolve(root, process.env.DATA_DIR ?? '.data');
 const rendererDir = path.join(root, 'dist', 'renderer');
+const electronProbe = electronBinary(root);
 
 if (!existsSync(path.join(rendererDir, 'index.html')) || process.env.REBUILD === '1') {
   console.log('Bygger gränssnittet…');
@@ -32,7 +33,7 @@ const server = external
 const serverUrl = external ?? server!.url;
 console.log(`Server: ${serverUrl}${external ? ' (extern)' : ' (inbyggd)'}`);
 
-const electron = electronBinary(root);
+const electron = await electronProbe;
 if ('path' in electron && process.env.BROWSER_HOST !== '1') {
   execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/build-electron.ts'], { cwd: root, stdio: 'inherit' });
   const app = spawn(electron.path, [path.join(root, 'dist', 'main', 'electron', 'index.cjs')], {
