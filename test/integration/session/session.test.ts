@@ -3,6 +3,11 @@ import type { EventName } from '../../../contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
+import { writeCardFile } from '../../../tools/card';
+import { generateTestPki, issuePersonCard } from '../../../tools/pki';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /**
  * The workstation's session against the real server on PostgreSQL, with the software card in the
@@ -85,7 +90,46 @@ describe('the workstation session', () => {
     expect(status.ok && status.value).toMatchObject({ state: 'locked', lockedReason: 'idle' });
   });
 
+  it('surfaces the server refusing a card from an untrusted CA', async () => {
+    const other = await generateTestPki();
+    const file = await writeCardFile(
+      path.join(mkdtempSync(path.join(tmpdir(), 'untrusted-')), 'card.json'),
+      await issuePersonCard(other, { hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström' }),
+    );
+    reader.insert(await openCardFile(file));
+    const r = await call('session.login', { pin: '123456' });
+    expect(r.ok === false && r.error.code).toBe('CERT_UNTRUSTED');
+  });
+
+  it('surfaces the server refusing an expired certificate', async () => {
+    const expired = await stack.issueCard({
+      hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström',
+      notBefore: new Date(Date.now() - 3 * 365 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000),
+    });
+    reader.insert(await openCardFile(expired));
+    const r = await call('session.login', { pin: '123456' });
+    expect(r.ok === false && r.error.code).toBe('CERT_EXPIRED');
+  });
+
+  it('shows tries left after wrong PINs and explains a blocked card', async () => {
+    reader.insert(await openCardFile(await stack.issueCard({ hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' })));
+    for (const left of [2, 1]) {
+      const r = await call('session.login', { pin: '000000' });
+      expect(r.ok === false && r.error).toMatchObject({ code: 'PIN_WRONG', details: { triesLeft: left } });
+      const card = await call('card.status');
+      expect(card.ok && card.value).toMatchObject({ pin: { triesLeft: left, blocked: false } });
+    }
+    const last = await call('session.login', { pin: '000000' });
+    expect(last.ok === false && last.error.code).toBe('PIN_BLOCKED');
+    expect(last.ok === false && last.error.message).toContain('PUK');
+    const blocked = await call('session.login', { pin: '123456' });
+    expect(blocked.ok === false && blocked.error.code).toBe('PIN_BLOCKED');
+    const card = await call('card.status');
+    expect(card.ok && card.value).toMatchObject({ pin: { blocked: true } });
+  });
+
   it('logout forgets the user', async () => {
+    reader.insert(await openCardFile(anna));
     await call('session.login', { pin: '123456' });
     const r = await call('session.logout');
     expect(r.ok && r.value).toMatchObject({ state: 'logged_out', user: null });
