@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { axeViolations } from '../support/axe';
 import { launchChromium, screenshotDir } from '../support/chromium';
 import { startStack, type Stack } from '../support/stack';
 
@@ -60,6 +61,7 @@ describe('smart-card login in the browser host', () => {
     await expect.poll(() => page.getByRole('alert').innerText(), { timeout: 10_000 }).toContain('Fel PIN-kod');
     await expect.poll(() => page.getByText('2 försök kvar innan kortet spärras.').count()).toBe(1);
     await shot('login-wrong-pin');
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('logs in with the right PIN and lists the units the user holds permissions for', async () => {
@@ -69,6 +71,7 @@ describe('smart-card login in the browser host', () => {
     await expect.poll(() => list.getByRole('listitem').count(), { timeout: 15_000 }).toBe(2);
     expect(await page.getByText('Sara Nyström, Undersköterska').count()).toBe(1);
     await shot('units');
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('locks within a second when the card is pulled, and clears the units from the page', async () => {
@@ -80,6 +83,7 @@ describe('smart-card login in the browser host', () => {
     expect(await page.getByRole('list', { name: 'Enheter' }).count()).toBe(0);
     expect(await page.getByText('Kortet togs ur.').count()).toBe(1);
     await shot('locked');
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('brings the same user back with the same card and PIN', async () => {
