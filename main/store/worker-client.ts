@@ -1,0 +1,174 @@
+import { Worker } from 'node:worker_threads';
+import { AppFailure, ErrorCode } from '../../contract';
+import { storeClosed } from './errors';
+import type { CallRequest, ResultOf, SerializedError, StoreMethod, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol';
+import type { LocalStore } from './types';
+
+/** How long `close` waits for the worker to finish the call in progress before terminating it. */
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Where the worker's code is. From source (tsx, vitest) the default starts worker.ts through a
+ * small bootstrap that registers tsx in the worker; compiled to .js next to this file, worker.js.
+ * A bundle (esbuild for Electron) builds main/store/worker.ts as its own entry and passes its path.
+ */
+export type WorkerEntry = URL | string;
+
+function startWorker(entry?: WorkerEntry): Worker {
+  if (entry !== undefined) return new Worker(entry);
+  const here = typeof import.meta.url === 'string' ? import.meta.url : undefined;
+  if (!here) throw new Error('The store worker entry must be given (workerUrl) when bundled without import.meta.url.');
+  if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
+    return new Worker(new URL('./worker-bootstrap.mjs', here), { workerData: { entry: new URL('./worker.ts', here).href } });
+  }
+  return new Worker(new URL('./worker.js', here));
+}
+
+export function revive(e: SerializedError): AppFailure {
+  if (e.code && ErrorCode.safeParse(e.code).success) return new AppFailure(e.code, e.message, e.details);
+  return new AppFailure('INTERNAL', `Lokala databasen: ${e.message}`, e.sqliteCode ? { sqliteCode: e.sqliteCode } : undefined);
+}
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+
+/** LocalStore over the worker: each call is one message, answered by one message. */
+export class WorkerStore implements LocalStore {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closing: Promise<void> | null = null;
+  private onClosed: (() => void) | null = null;
+  private exited = false;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: WorkerResponse) => this.onMessage(m));
+    worker.on('error', (e) => this.failAll(new AppFailure('INTERNAL', `Lokala databasens arbetstråd föll: ${e.message}`)));
+    worker.on('exit', () => {
+      this.exited = true;
+      this.failAll(storeClosed());
+      this.onClosed?.();
+    });
+  }
+
+  /** Starts a worker and opens `file` in it; `key` (32 bytes, or null for a plain file) is wiped here once handed over. */
+  static async open(file: string, key: Uint8Array | null, entry?: WorkerEntry): Promise<WorkerStore> {
+    let transfer: Uint8Array | null = null;
+    if (key) {
+      transfer = new Uint8Array(32);
+      transfer.set(key);
+      key.fill(0);
+    }
+    const worker = startWorker(entry);
+    const opened = new Promise<void>((resolve, reject) => {
+      const onMessage = (m: WorkerResponse) => {
+        if (m.kind === 'opened') {
+          cleanup();
+          resolve();
+        } else if (m.kind === 'open-failed') {
+          cleanup();
+          reject(m.error);
+        }
+      };
+      const onError = (e: Error) => {
+        cleanup();
+        reject({ name: e.name, message: e.message } satisfies SerializedError);
+      };
+      const onExit = () => {
+        cleanup();
+        reject({ name: 'Error', message: 'the store worker exited while opening' } satisfies SerializedError);
+      };
+      const cleanup = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    });
+    try {
+      const req: WorkerRequest = { kind: 'open', file, key: transfer };
+      worker.postMessage(req, transfer ? [transfer.buffer as ArrayBuffer] : []);
+      await opened;
+    } catch (e) {
+      transfer?.fill(0); // only if the transfer never happened
+      await worker.terminate();
+      throw e;
+    }
+    worker.unref();
+    return new WorkerStore(worker);
+  }
+
+  private onMessage(m: WorkerResponse): void {
+    if (m.kind === 'closed') {
+      this.onClosed?.();
+      return;
+    }
+    if (m.kind !== 'result') return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (m.ok) p.resolve(m.value);
+    else p.reject(revive(m.error));
+  }
+
+  private failAll(e: unknown): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) p.reject(e);
+  }
+
+  /** One call into the worker. Refused with SESSION_LOCKED once close has begun. */
+  call<M extends StoreMethod>(method: M, ...args: Parameters<WorkerMethods[M]>): Promise<ResultOf<M>> {
+    if (this.closing || this.exited) return Promise.reject(storeClosed());
+    const id = this.nextId++;
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      if (this.pending.size === 1) this.worker.ref(); // an answer is awaited: keep the process alive for it
+      this.worker.postMessage({ kind: 'call', id, method, args } as CallRequest);
+    });
+  }
+
+  cursors = () => this.call('cursors');
+  applyPull = (...a: Parameters<LocalStore['applyPull']>) => this.call('applyPull', ...a);
+  purgeDayNotesBefore = (before: Date) => this.call('purgeDayNotesBefore', before);
+  enqueue = (...a: Parameters<LocalStore['enqueue']>) => this.call('enqueue', ...a);
+  outbox = (limit: number) => this.call('outbox', limit);
+  outboxCount = () => this.call('outboxCount');
+  acknowledge = (ids: string[]) => this.call('acknowledge', ids);
+  refuse = (...a: Parameters<LocalStore['refuse']>) => this.call('refuse', ...a);
+  refusals = () => this.call('refusals');
+  dismissRefusal = (id: string) => this.call('dismissRefusal', id);
+  noteAttempt = (...a: Parameters<LocalStore['noteAttempt']>) => this.call('noteAttempt', ...a);
+  units = () => this.call('units');
+  clients = (...a: Parameters<LocalStore['clients']>) => this.call('clients', ...a);
+  client = (id: string) => this.call('client', id);
+  journal = (...a: Parameters<LocalStore['journal']>) => this.call('journal', ...a);
+  dayNotes = (...a: Parameters<LocalStore['dayNotes']>) => this.call('dayNotes', ...a);
+  searchDayNotes = (...a: Parameters<LocalStore['searchDayNotes']>) => this.call('searchDayNotes', ...a);
+  /** Benchmarks only: loads a big batch of changes in one transaction. */
+  bulkLoad = (...a: Parameters<WorkerMethods['bulkLoad']>) => this.call('bulkLoad', ...a);
+
+  /**
+   * Closes the database (after the calls already sent), terminates the worker — with it goes the
+   * key schedule SQLite holds — and refuses every later call. Idempotent; concurrent calls share
+   * one close. A call in progress gets `CLOSE_GRACE_MS` to finish before the worker is terminated.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (!this.exited) {
+        this.worker.ref();
+        const closed = new Promise<void>((resolve) => {
+          this.onClosed = resolve;
+        });
+        this.worker.postMessage({ kind: 'close' } satisfies WorkerRequest);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise<void>((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)))]);
+        clearTimeout(timer);
+        await this.worker.terminate();
+      }
+      this.failAll(storeClosed());
+    })();
+    return this.closing;
+  }
+}
