@@ -4,6 +4,7 @@ import { authRoutes } from '../contract/auth';
 import { SqlAccessLog } from './audit/access-log';
 import { SqlNonceStore } from './auth/nonces';
 import { registerAuthRoutes } from './auth/routes';
+import type { AuthService, AuthSession } from './auth/service';
 import { SqlSessionStore } from './auth/sessions';
 import { SqlStaffDirectory } from './auth/staff';
 import { trustConfigFromPem, type TrustPem } from './auth/trust';
@@ -12,6 +13,9 @@ import { errorBody, registerErrorHandling } from './http/errors';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
+import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
+import { DEFAULT_DAY_NOTE_RETENTION_DAYS, startRetentionJob } from './sync/retention';
+import { registerSyncRoutes } from './sync/routes';
 
 /** Card-signed login (docs/login.md): what the server trusts and the origin workstations sign for. */
 export interface ServerAuthOptions {
@@ -37,6 +41,21 @@ export interface ServerOptions {
    * route answers 401 UNAUTHENTICATED.
    */
   auth?: ServerAuthOptions | 'disabled';
+  /** Sync (docs/sync.md); all optional. */
+  sync?: ServerSyncOptions;
+}
+
+export interface ServerSyncOptions {
+  /** Day notes older than this many days are purged and never pulled (DAY_NOTE_RETENTION_DAYS); default 90. */
+  dayNoteRetentionDays?: number;
+  /** How often the retention job runs (it also runs when the server is ready); default one hour; `false`: never. */
+  retentionIntervalMs?: number | false;
+  /** Event streams: keep-alive and session check; default 25 s. */
+  keepAliveMs?: number;
+  /** Event streams: changes within this window become one event; default 100 ms. */
+  coalesceMs?: number;
+  /** The clock of pulls, pushes and retention; default auth.now, else the system clock. */
+  now?: () => Date;
 }
 
 /**
@@ -60,11 +79,13 @@ export function createServer(options: ServerOptions): FastifyInstance {
 
   const auth = options.auth;
   let requireSession: preHandlerAsyncHookHandler = noSession;
+  let authenticate: ((token: string | undefined) => Promise<AuthSession>) | undefined;
   if (auth === 'disabled') {
     registerDisabledAuthRoutes(app);
   } else if (auth) {
     const { db } = options;
-    ({ requireSession } = registerAuthRoutes(app, {
+    let service: AuthService;
+    ({ requireSession, service } = registerAuthRoutes(app, {
       nonces: new SqlNonceStore(db),
       sessions: new SqlSessionStore(db),
       staff: new SqlStaffDirectory(db),
@@ -74,9 +95,72 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
     }));
+    authenticate = (token) => service.authenticate(token);
   }
-  unitRoutes(app, { db: options.db, requireSession, ...(auth && auth !== 'disabled' && auth.now ? { now: auth.now } : {}) });
+  const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
+  unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
+  registerSync(app, options.db, requireSession, authenticate, { ...(authNow ? { now: authNow } : {}), ...options.sync });
   return app;
+}
+
+/**
+ * The sync routes, and what keeps them fed while the server runs: LISTEN on the change channel
+ * (every node hears every node's writes), the retention job, and closing the event streams.
+ */
+function registerSync(
+  app: FastifyInstance,
+  db: Db,
+  requireSession: preHandlerAsyncHookHandler,
+  authenticate: ((token: string | undefined) => Promise<AuthSession>) | undefined,
+  options: ServerSyncOptions,
+): void {
+  const now = options.now ?? (() => new Date());
+  const dayNoteRetentionDays = options.dayNoteRetentionDays ?? DEFAULT_DAY_NOTE_RETENTION_DAYS;
+  const notifier = new SyncNotifier();
+  const streams = registerSyncRoutes(app, {
+    db,
+    requireSession,
+    ...(authenticate ? { authenticate } : {}),
+    notifier,
+    dayNoteRetentionDays,
+    now,
+    keepAliveMs: options.keepAliveMs ?? 25_000,
+    coalesceMs: options.coalesceMs ?? 100,
+  });
+
+  let unlisten: (() => Promise<void>) | undefined;
+  let stopRetention: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    try {
+      unlisten = await db.listen(
+        SYNC_CHANNEL,
+        (unitId) => notifier.publish([unitId]),
+        () => notifier.publishAll(),
+      );
+    } catch (e) {
+      app.log.warn({ err: e }, 'sync: LISTEN failed; event streams hear only this node');
+    }
+    if (options.retentionIntervalMs !== false) {
+      stopRetention = startRetentionJob({
+        db,
+        retentionDays: dayNoteRetentionDays,
+        ...(options.retentionIntervalMs !== undefined ? { intervalMs: options.retentionIntervalMs } : {}),
+        now,
+        onPurged: (result) => {
+          app.log.info({ deleted: result.deleted, units: result.unitIds.length }, 'day notes past retention purged');
+          notifier.publish(result.unitIds);
+        },
+        onError: (e) => app.log.error({ err: e }, 'day-note retention job failed'),
+      });
+    }
+  });
+  app.addHook('preClose', async () => {
+    for (const stream of [...streams]) stream.close();
+  });
+  app.addHook('onClose', async () => {
+    await stopRetention?.();
+    await unlisten?.().catch(() => undefined);
+  });
 }
 
 /** Without login nobody has a session. */

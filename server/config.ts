@@ -14,6 +14,8 @@ export interface ServerConfig {
   };
   /** The origin workstations sign for; absent: the listening URL's origin. */
   publicOrigin?: string;
+  /** Day notes older than this many days are deleted (DAY_NOTE_RETENTION_DAYS, default 90). */
+  dayNoteRetentionDays: number;
 }
 
 const list = (value: string | undefined): string[] =>
@@ -53,6 +55,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicOrigin = url.origin;
   }
 
+  const dayNoteRetentionDays = Number(env.DAY_NOTE_RETENTION_DAYS || 90);
+  if (!Number.isInteger(dayNoteRetentionDays) || dayNoteRetentionDays < 1 || dayNoteRetentionDays > 3650) {
+    throw new Error(`DAY_NOTE_RETENTION_DAYS must be a whole number of days, 1–3650, got ${env.DAY_NOTE_RETENTION_DAYS}`);
+  }
+
   return {
     port,
     // Loopback unless told otherwise; a deployment puts a TLS-terminating proxy in front.
@@ -63,5 +70,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: env.LOG_LEVEL || 'info',
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies } } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
+    dayNoteRetentionDays,
   };
 }

@@ -12,6 +12,8 @@
  *   REQUIRED_POLICIES comma-separated LoA3 certificate policy OIDs; required with TRUST_ANCHORS
  *   PUBLIC_ORIGIN     the origin workstations sign for (https://omsorg.kommun.se); default the
  *                     listening URL's origin, http://HOST:PORT
+ *   DAY_NOTE_RETENTION_DAYS  day notes older than this are deleted (hourly, and at start) and never
+ *                     synced; default 90 (docs/sync.md)
  *
  * Stdout carries exactly one line, `server listening on http://HOST:PORT`, for a parent process to
  * parse; logs (JSON lines) go to stderr.
@@ -43,7 +45,13 @@ async function main(): Promise<void> {
       expectedOrigin: () => origin ?? '',
     };
   }
-  const app = createServer({ db, version, logger: { stream: pino.destination(2), level: config.logLevel }, auth });
+  const app = createServer({
+    db,
+    version,
+    logger: { stream: pino.destination(2), level: config.logLevel },
+    auth,
+    sync: { dayNoteRetentionDays: config.dayNoteRetentionDays },
+  });
   if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
 
   const applied = await migrate(db);

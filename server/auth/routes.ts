@@ -43,7 +43,8 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
-const workstationOf = (request: FastifyRequest): string | undefined => {
+/** The `X-Workstation` label, when it is a harmless one. */
+export const workstationOf = (request: FastifyRequest): string | undefined => {
   const w = request.headers['x-workstation'];
   return typeof w === 'string' && /^[\w .:-]{1,100}$/.test(w) ? w : undefined;
 };

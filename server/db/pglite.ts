@@ -27,6 +27,11 @@ export async function openPglite(options: { dataDir?: string } = {}): Promise<Db
     kind: 'pglite',
     ...wrap(pg),
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    // In process: PGlite delivers NOTIFY to its own listeners after the notifying transaction commits.
+    async listen(channel, onNotify) {
+      const unlisten = await pg.listen(channel, onNotify);
+      return () => unlisten();
+    },
     close: () => pg.close(),
   };
 }

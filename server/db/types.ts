@@ -21,6 +21,13 @@ export interface Db extends Queryable {
   readonly kind: DbKind;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
+  /**
+   * LISTEN on `channel`: `onNotify` gets the payload of every NOTIFY (delivered at commit, from any
+   * connection or server node). `onReconnect` is called when a lost listening connection is back
+   * (notifications in between are lost: the caller should assume everything changed).
+   * Resolves to a function that stops listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -32,3 +32,29 @@ export function getRoute<R extends z.ZodType, Q extends z.ZodType = z.ZodObject<
     return reply.send(checked.data);
   });
 }
+
+/** A POST route from its contract entry: the body parsed with `body` (400 VALIDATION), the answer with `response`. */
+export interface ContractPostRoute<B extends z.ZodType, R extends z.ZodType> {
+  method: 'POST';
+  path: string;
+  body: B;
+  response: R;
+}
+
+export function postRoute<B extends z.ZodType, R extends z.ZodType>(
+  app: FastifyInstance,
+  route: ContractPostRoute<B, R>,
+  options: { preHandler?: preHandlerAsyncHookHandler },
+  handler: (input: { body: z.infer<B>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
+): void {
+  app.post(route.path, options.preHandler ? { preHandler: options.preHandler } : {}, async (request, reply) => {
+    const body = route.body.parse(request.body ?? {}) as z.infer<B>;
+    const answer = await handler({ body, request, reply });
+    const checked = route.response.safeParse(answer);
+    if (!checked.success) {
+      request.log.error({ issues: checked.error.issues.map((i) => i.path.join('.')) }, 'response off contract');
+      throw new AppFailure('INTERNAL', 'Response did not match the contract');
+    }
+    return reply.send(checked.data);
+  });
+}

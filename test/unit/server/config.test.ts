@@ -38,4 +38,12 @@ describe('server configuration from the environment', () => {
     }
     expect(readConfig({ PUBLIC_ORIGIN: 'http://127.0.0.1:8443' }).publicOrigin).toBe('http://127.0.0.1:8443');
   });
+
+  it('DAY_NOTE_RETENTION_DAYS: default 90, a whole number of days otherwise', () => {
+    expect(readConfig({}).dayNoteRetentionDays).toBe(90);
+    expect(readConfig({ DAY_NOTE_RETENTION_DAYS: '30' }).dayNoteRetentionDays).toBe(30);
+    for (const bad of ['0', '-5', '1.5', 'ninety']) {
+      expect(() => readConfig({ DAY_NOTE_RETENTION_DAYS: bad })).toThrow(/DAY_NOTE_RETENTION_DAYS/);
+    }
+  });
 });

@@ -1,0 +1,129 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthSession } from '../auth/service';
+import type { SyncNotifier, SyncSignal } from './notifier';
+
+/**
+ * One Server-Sent Events stream (GET /api/v1/sync/events, docs/sync.md):
+ *   event: ready    data {"unitIds":[…]}  — the scope at connect
+ *   event: changed  data {"unitIds":[…]}  — these units have news: pull (coalesced within `coalesceMs`)
+ *   : keep-alive                          — every `keepAliveMs`; the session and scope are re-checked
+ *   event: end      data {"code":"UNAUTHENTICATED"} — the session expired or was revoked; then closed
+ * A scope that changed (a permission granted or ended) is announced as `changed` for the units
+ * that came or went, so the workstation pulls and purges.
+ */
+export interface EventStreamDeps {
+  notifier: SyncNotifier;
+  /** The live session of `token`, or a rejection (expired, revoked, unknown). */
+  authenticate(token: string | undefined): Promise<AuthSession>;
+  /** unitIds of the user's scope now. */
+  scope(staffId: string): Promise<string[]>;
+  keepAliveMs: number;
+  coalesceMs: number;
+  /** The clock sessions expire by. */
+  now: () => Date;
+}
+
+export interface OpenStream {
+  close(): void;
+}
+
+export async function openEventStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string | undefined,
+  session: AuthSession,
+  deps: EventStreamDeps,
+  streams: Set<OpenStream>,
+): Promise<void> {
+  let scope = new Set(await deps.scope(session.staffId));
+  const raw = reply.raw;
+  reply.hijack();
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  raw.flushHeaders?.();
+
+  let closed = false;
+  let pending = new Set<string>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let expiryTimer: NodeJS.Timeout | undefined;
+
+  const write = (text: string) => {
+    if (!closed) raw.write(text);
+  };
+  const send = (event: string, data: unknown) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+
+  const flush = () => {
+    flushTimer = undefined;
+    if (pending.size === 0) return;
+    const unitIds = [...pending].sort();
+    pending = new Set();
+    send('changed', { unitIds });
+  };
+  const queue = (unitIds: Iterable<string>) => {
+    for (const id of unitIds) pending.add(id);
+    if (pending.size > 0 && !flushTimer) flushTimer = setTimeout(flush, deps.coalesceMs);
+  };
+  const onSignal = (signal: SyncSignal) => {
+    queue('all' in signal ? scope : signal.unitIds.filter((id) => scope.has(id)));
+  };
+
+  const unsubscribe = deps.notifier.subscribe(onSignal);
+  const stream: OpenStream = { close: () => end() };
+  streams.add(stream);
+
+  function end(reason?: { code: string }) {
+    if (closed) return;
+    if (reason) send('end', reason);
+    closed = true;
+    unsubscribe();
+    streams.delete(stream);
+    clearInterval(keepAlive);
+    clearTimeout(flushTimer);
+    clearTimeout(expiryTimer);
+    raw.end();
+  }
+
+  /** The session still lives (renewals move its expiry); otherwise the stream ends. */
+  const check = async (): Promise<boolean> => {
+    let current: AuthSession;
+    try {
+      current = await deps.authenticate(token);
+    } catch {
+      end({ code: 'UNAUTHENTICATED' });
+      return false;
+    }
+    scheduleExpiry(current.expiresAt);
+    return true;
+  };
+  function scheduleExpiry(expiresAt: Date) {
+    clearTimeout(expiryTimer);
+    if (closed) return;
+    // setTimeout holds at most ~24.8 days; sessions are far shorter.
+    const ms = Math.min(Math.max(expiresAt.getTime() - deps.now().getTime() + 50, 0), 2 ** 31 - 1);
+    expiryTimer = setTimeout(() => void check(), ms);
+  }
+
+  const keepAlive = setInterval(() => {
+    void (async () => {
+      if (!(await check()) || closed) return;
+      try {
+        const now = new Set(await deps.scope(session.staffId));
+        const moved = [...now].filter((id) => !scope.has(id)).concat([...scope].filter((id) => !now.has(id)));
+        scope = now;
+        queue(moved);
+      } catch (e) {
+        request.log.warn({ err: e }, 'sync events: scope check failed');
+      }
+      write(': keep-alive\n\n');
+    })();
+  }, deps.keepAliveMs);
+
+  raw.on('close', () => end());
+  raw.on('error', () => end());
+  scheduleExpiry(session.expiresAt);
+  send('ready', { unitIds: [...scope].sort() });
+}

@@ -1,0 +1,115 @@
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import { AppFailure } from '../../contract/result';
+import { syncRoutes, type MutationResult } from '../../contract/sync';
+import { SqlAccessLog } from '../audit/access-log';
+import { bearerToken, workstationOf } from '../auth/routes';
+import type { AuthSession } from '../auth/service';
+import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
+import type { Db } from '../db/types';
+import { postRoute } from '../http/route';
+import { openEventStream, type OpenStream } from './events';
+import type { SyncNotifier } from './notifier';
+import { pullChanges } from './pull';
+import { applyMutation } from './push';
+import { syncScope } from './scope';
+
+export interface SyncRouteDeps {
+  db: Db;
+  requireSession: preHandlerAsyncHookHandler;
+  /** Re-checks a session (event streams); absent when the server has no login. */
+  authenticate?: (token: string | undefined) => Promise<AuthSession>;
+  notifier: SyncNotifier;
+  dayNoteRetentionDays: number;
+  now: () => Date;
+  keepAliveMs: number;
+  coalesceMs: number;
+  staff?: StaffDirectory;
+}
+
+/**
+ * POST /api/v1/sync/pull, POST /api/v1/sync/push, GET /api/v1/sync/events (docs/sync.md), all
+ * behind the session. Returns the open event streams, for closing them when the server closes.
+ */
+export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): Set<OpenStream> {
+  const staff = deps.staff ?? new SqlStaffDirectory(deps.db);
+  const accessLog = new SqlAccessLog(deps.db);
+  const streams = new Set<OpenStream>();
+  const sessionOf = (s: AuthSession | null): AuthSession => {
+    if (!s) throw new AppFailure('UNAUTHENTICATED', 'No session');
+    return s;
+  };
+
+  postRoute(app, syncRoutes.pull, { preHandler: deps.requireSession }, async ({ body, request }) => {
+    const session = sessionOf(request.authSession);
+    const now = deps.now();
+    const units = await syncScope(staff, session.staffId, now);
+    const response = await pullChanges(deps.db, {
+      units,
+      cursors: body.cursors,
+      ...(body.limit !== undefined ? { limit: body.limit } : {}),
+      now,
+      dayNoteRetentionDays: deps.dayNoteRetentionDays,
+    });
+    // One access-log event per pull that handed out records, not one per record (a full sync of
+    // a unit is tens of thousands): opening a record on the workstation is logged as its read.
+    if (response.changes.length > 0) {
+      const workstation = workstationOf(request);
+      await accessLog.record({
+        action: 'read',
+        outcome: 'success',
+        actorStaffId: session.staffId,
+        actorHsaId: session.hsaId,
+        recordType: 'sync',
+        ...(workstation ? { workstation } : {}),
+        at: now,
+      });
+    }
+    return response;
+  });
+
+  postRoute(app, syncRoutes.push, { preHandler: deps.requireSession }, async ({ body, request }) => {
+    const session = sessionOf(request.authSession);
+    const now = deps.now();
+    const member = await staff.findStaffByHsaId(session.hsaId);
+    if (!member || member.id !== session.staffId) throw new AppFailure('UNAUTHENTICATED', 'The session has no staff member');
+    const scope = new Set((await syncScope(staff, session.staffId, now)).map((u) => u.unitId));
+    const workstation = workstationOf(request);
+    const results: MutationResult[] = [];
+    const changed = new Set<string>();
+    try {
+      for (const mutation of body.mutations) {
+        const { result, unitId } = await applyMutation(deps.db, mutation, { staff: member, scope, now, ...(workstation ? { workstation } : {}) });
+        results.push(result);
+        if (unitId) changed.add(unitId);
+      }
+    } finally {
+      // What was committed is announced even if a later mutation failed.
+      deps.notifier.publish(changed);
+    }
+    return { results };
+  });
+
+  app.get(syncRoutes.events.path, { preHandler: deps.requireSession }, async (request, reply) => {
+    const session = sessionOf(request.authSession);
+    const authenticate = deps.authenticate;
+    if (!authenticate) throw new AppFailure('UNAUTHENTICATED', 'No session');
+    await openEventStream(
+      request,
+      reply,
+      bearerToken(request),
+      session,
+      {
+        notifier: deps.notifier,
+        authenticate,
+        scope: async (staffId) => (await syncScope(staff, staffId, deps.now())).map((u) => u.unitId),
+        keepAliveMs: deps.keepAliveMs,
+        coalesceMs: deps.coalesceMs,
+        now: deps.now,
+      },
+      streams,
+    );
+    return reply;
+  });
+
+  return streams;
+}
