@@ -90,7 +90,7 @@ export class WorkerStore implements LocalStore {
       worker.postMessage(req, transfer ? [transfer.buffer as ArrayBuffer] : []);
       await opened;
     } catch (e) {
-      transfer?.fill(0); // only if the transfer never happened
+      if (transfer?.byteLength) transfer.fill(0); // only if the transfer never happened (a transferred buffer is detached)
       await worker.terminate();
       throw e;
     }
