@@ -84,10 +84,14 @@ export type DayNoteRecord = z.infer<typeof DayNoteRecord>;
 export const RecordType = z.enum(['client', 'journal_entry', 'day_note']);
 export type RecordType = z.infer<typeof RecordType>;
 
-export const Change = z.discriminatedUnion('type', [
-  z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('client'), id: Uuid, unitId: Uuid, record: ClientRecord }),
-  z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('journal_entry'), id: Uuid, unitId: Uuid, record: JournalEntryRecord }),
-  z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('day_note'), id: Uuid, unitId: Uuid, record: DayNoteRecord }),
+// Discriminated by op, then (upserts) by type: a delete's `type` overlaps the upserts' literals,
+// which one flat discriminated union on `type` refuses at parse time.
+export const Change = z.discriminatedUnion('op', [
+  z.discriminatedUnion('type', [
+    z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('client'), id: Uuid, unitId: Uuid, record: ClientRecord }),
+    z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('journal_entry'), id: Uuid, unitId: Uuid, record: JournalEntryRecord }),
+    z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('day_note'), id: Uuid, unitId: Uuid, record: DayNoteRecord }),
+  ]),
   z.object({ seq: z.number().int().positive(), op: z.literal('delete'), type: RecordType, id: Uuid, unitId: Uuid }),
 ]);
 export type Change = z.infer<typeof Change>;
