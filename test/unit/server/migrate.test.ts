@@ -6,7 +6,7 @@ import { openPglite } from '../../../server/db/pglite';
 import { appliedVersions, loadMigrations, migrate } from '../../../server/db/migrate';
 import type { Db } from '../../../server/db/types';
 
-describe('schema migrations', () => {
+describe('schema migrations', { timeout: 30_000 }, () => {
   let db: Db | undefined;
   afterEach(async () => {
     await db?.close();
