@@ -1,9 +1,14 @@
 import { AppFailure, type ApiHandlers } from '../contract';
 import { EventHub } from './events';
+import type { KeyVault } from './key-vault';
 import { createRouter } from './router';
 import { createServerClient } from './server-client';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
 import { SessionService } from './session/session-service';
+import { DevKeyFileVault, openLocalStore } from './store';
+import { authorOf, dayNoteCreate, journalEntryCreate } from './sync/records';
+import type { SyncEngineOptions } from './sync/sync-engine';
+import { UserData } from './sync/user-data';
 import { UnitsService } from './units/units-service';
 import type { Workstation } from './workstation';
 import { appVersion } from './version';
@@ -19,6 +24,13 @@ export interface WorkstationOptions {
   /** Idle time before the workstation locks (default 15 min). */
   idleTimeoutMs?: number;
   workstationName?: string;
+  /**
+   * Wraps the local store's key. The Electron shell passes its SafeStorageKeyVault (DPAPI on
+   * Windows); without one (browser host, tests) the development key-file vault in `dataDir` is used.
+   */
+  vault?: KeyVault;
+  /** Sync tuning (tests, benchmarks): backoff, batch sizes, the safety pull interval. */
+  sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs'>>;
 }
 
 interface Ctx {
@@ -41,6 +53,25 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     ...(opts.workstationName ? { workstationName: opts.workstationName } : {}),
   });
   const units = new UnitsService(server, session);
+  const log = (obj: object, msg: string) => console.error(JSON.stringify({ level: 'error', msg, ...obj }));
+  const vault = opts.vault ?? new DevKeyFileVault(opts.dataDir);
+  const data = new UserData({
+    openStore: (user) => openLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId, vault }),
+    token: () => session.requireToken(),
+    serverUrl: opts.serverUrl,
+    emit: (name, payload) => events.emit(name, payload),
+    engine: { ...opts.sync, ...(opts.workstationName ? { workstationName: opts.workstationName } : {}) },
+    log,
+  });
+  // Locked, logged out or another card: the store closes and its key leaves memory at once.
+  session.onLock(() => void data.close());
+  /** The signed-in user, for stamping local writes; the server stamps its own copy from the session. */
+  const author = () => {
+    session.requireToken();
+    const user = session.status().user;
+    if (!user) throw new AppFailure('UNAUTHENTICATED', 'Ingen inloggad användare');
+    return authorOf(user);
+  };
 
   const handlers: ApiHandlers<Ctx> = {
     app: {
@@ -51,7 +82,12 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     session: {
       status: async () => session.status(),
-      login: (input) => session.login(input),
+      login: async (input) => {
+        const state = await session.login(input);
+        // The store opens in the background; calls that need it wait for it (login stays fast).
+        if (state.state === 'active' && state.user) data.open(state.user);
+        return state;
+      },
       logout: () => session.logout(),
       activity: async () => {
         session.touch();
@@ -61,27 +97,66 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     units: {
       list: () => units.list(),
     },
-    // Wired to the local store and the sync engine (issue 4); until then they answer clearly.
-    sync: { status: notYet, now: notYet, dismissRefusal: notYet },
-    clients: { list: notYet },
-    journal: { list: notYet, create: notYet },
-    notes: { list: notYet, create: notYet, search: notYet },
+    sync: {
+      status: async () => (await data.engine()).status(),
+      now: async () => (await data.engine()).syncNow(),
+      dismissRefusal: async ({ mutationId }) => {
+        const { store, engine } = await data.current();
+        await store.dismissRefusal(mutationId);
+        void engine.publishStatus();
+        return engine.status();
+      },
+    },
+    clients: {
+      list: async (q) => (await data.store()).clients(q),
+    },
+    journal: {
+      // TODO(issue 6): opening a client's journal is a read in the access log (record it on the server).
+      list: async (q) => (await data.store()).journal(q),
+      create: async (input) => {
+        const { store, engine } = await data.current();
+        const client = await store.client(input.clientId);
+        if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+        const { mutation, record } = journalEntryCreate(input, client.unitId, author());
+        // The reply waits for the outbox transaction: what the user is told is saved, is saved.
+        await store.enqueue(mutation, record.author);
+        engine.kick();
+        events.emit('data.changed', { kinds: ['journal_entry'] });
+        void engine.publishStatus();
+        return record;
+      },
+    },
+    notes: {
+      list: async (q) => (await data.store()).dayNotes(q),
+      search: async (q) => (await data.store()).searchDayNotes(q),
+      create: async (input) => {
+        const { store, engine } = await data.current();
+        if (!(await store.units()).some((u) => u.unitId === input.unitId)) throw new AppFailure('FORBIDDEN', 'Du har ingen behörighet till enheten');
+        if (input.clientId) {
+          const client = await store.client(input.clientId);
+          if (!client || client.unitId !== input.unitId) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte i enheten');
+        }
+        const { mutation, record } = dayNoteCreate(input, author());
+        await store.enqueue(mutation, record.author);
+        engine.kick();
+        events.emit('data.changed', { kinds: ['day_note'] });
+        void engine.publishStatus();
+        return record;
+      },
+    },
   };
 
-  const dispatch = createRouter(handlers, () => ({ host: opts.host }), {
-    error: (obj, msg) => console.error(JSON.stringify({ level: 'error', msg, ...obj })),
-  });
+  const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });
 
   return {
     dispatch,
     onEvent: (listener) => events.on(listener),
     close: async () => {
       await session.close();
+      await data.close();
       await card.close();
     },
   };
 }
-
-const notYet = async (): Promise<never> => Promise.reject(new AppFailure('UNKNOWN_METHOD', 'Funktionen är inte inkopplad ännu'));
 
 const isCardAccess = (c: WorkstationOptions['card']): c is CardAccess => typeof c === 'object' && c !== null && 'monitor' in c;

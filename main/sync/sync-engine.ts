@@ -1,0 +1,282 @@
+import { AppFailure, syncRoutes, type EventName, type EventPayload, type PullResponse, type SyncStatus } from '../../contract';
+import { createServerClient, type ServerClient } from '../server-client';
+import type { LocalStore } from '../store/types';
+import { Backoff, type BackoffOptions } from './backoff';
+import { SseClient } from './sse';
+
+export interface SyncEngineOptions {
+  store: LocalStore;
+  serverUrl: string;
+  /** The session's bearer token, asked for on every call; throws once the session is gone. */
+  token: () => string;
+  emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
+  workstationName?: string;
+  /** Mutations per push request (≤ 500 by the contract). */
+  pushBatch?: number;
+  /** Changes per pull page (≤ 5,000 by the contract). */
+  pullLimit?: number;
+  /** A pull even when nothing said there is news (the event stream may have missed something). */
+  safetyPullMs?: number;
+  /** Retries after a transient failure (server down, 5xx). */
+  backoff?: BackoffOptions;
+  /** The server's `changed` events; `false` turns them off (unit tests). */
+  events?: false | { backoff?: BackoffOptions };
+  fetch?: typeof fetch;
+  log?: (obj: Record<string, unknown>, msg: string) => void;
+}
+
+/** Failures worth retrying as they are: the server or the network, not the request. */
+const TRANSIENT = new Set(['SERVER_UNREACHABLE', 'SERVER_ERROR', 'INTERNAL']);
+/** A whole push answered with one of these: something in the batch is wrong, retrying it as it is will not help. */
+const BATCH_REFUSED = new Set(['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PERMISSION_ENDED']);
+const DAY_MS = 86_400_000;
+
+/**
+ * Moves data between the user's encrypted store and the server while the session is unlocked.
+ * One run = push the outbox (oldest first, in batches), then pull every unit's changes until the
+ * server has no more, then purge day notes past retention. Runs are single-flight: a kick during
+ * a run makes one more run afterwards. Kicked by a local write, the server's `changed` event,
+ * a periodic safety pull and `sync.now`; after a transient failure it waits (exponential backoff
+ * with jitter) and tries again by itself, so an offline queue drains when the server returns.
+ */
+export class SyncEngine {
+  private readonly store: LocalStore;
+  private readonly server: ServerClient;
+  private readonly abort = new AbortController();
+  private readonly backoff: Backoff;
+  private readonly sse: SseClient | null;
+  private connection: SyncStatus['connection'] = 'connecting';
+  private lastSyncAt: string | null = null;
+  private lastUnits = '';
+  private wanted = false;
+  private running: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private safetyTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private started = false;
+
+  constructor(private readonly opts: SyncEngineOptions) {
+    this.store = opts.store;
+    const baseFetch = opts.fetch ?? fetch;
+    const signal = this.abort.signal;
+    // Every request of this engine dies with it: a lock must not wait for a slow server.
+    const abortable: typeof fetch = (input, init) =>
+      baseFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    this.server = createServerClient(opts.serverUrl, { fetch: abortable, timeoutMs: 30_000, ...(opts.workstationName ? { workstation: opts.workstationName } : {}) });
+    this.backoff = new Backoff(opts.backoff ?? { baseMs: 1_000, capMs: 60_000 });
+    this.sse =
+      opts.events === false
+        ? null
+        : new SseClient({
+            url: `${this.server.baseUrl}${syncRoutes.events.path}`,
+            token: opts.token,
+            fetch: abortable,
+            ...(opts.workstationName ? { headers: { 'x-workstation': opts.workstationName } } : {}),
+            ...(opts.events?.backoff ? { backoff: opts.events.backoff } : {}),
+            onMessage: (m) => {
+              if (m.event === 'changed') this.kick();
+            },
+            // Connected again: the server is back, so do not wait out the backoff; catch up at once.
+            onOpen: () => this.kick({ now: true }),
+            // The stream broke: find out whether the server is gone (status → offline).
+            onDrop: () => this.kick(),
+          });
+  }
+
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.sse?.start();
+    const every = this.opts.safetyPullMs ?? 60_000;
+    this.safetyTimer = setInterval(() => this.kick(), every);
+    this.safetyTimer.unref?.();
+    this.kick({ now: true });
+  }
+
+  /** Stops at once (in-flight requests are aborted) and resolves when the current run has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.safetyTimer);
+    this.abort.abort();
+    await Promise.all([this.sse?.close(), this.running?.catch(() => undefined)]);
+  }
+
+  /**
+   * Something changed (a local write, a server event, a timer). Runs now unless a backoff wait is
+   * on; `now` skips the wait (the user asked, or the server is evidently back).
+   */
+  kick(opts: { now?: boolean } = {}): void {
+    if (this.stopped) return;
+    this.wanted = true;
+    if (opts.now) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.backoff.reset();
+    }
+    if (this.retryTimer) return;
+    this.ensureRunning();
+  }
+
+  /** Push and pull now; resolves with the status after the run. */
+  async syncNow(): Promise<SyncStatus> {
+    this.kick({ now: true });
+    await this.idle();
+    return this.status();
+  }
+
+  /** Resolves when no run is in progress (a run kicked meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
+  async status(): Promise<SyncStatus> {
+    const [pending, refusals] = await Promise.all([this.store.outboxCount(), this.store.refusals()]);
+    return {
+      connection: this.connection,
+      pending,
+      lastSyncAt: this.lastSyncAt,
+      refusals: refusals.map((r) => ({ mutationId: r.mutationId, type: r.type, code: r.code, message: r.message, at: r.at })),
+    };
+  }
+
+  /** Tells the renderer the current status (after writes, runs, dismissals). */
+  async publishStatus(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const s = await this.status();
+      if (!this.stopped) this.opts.emit('sync.status', s);
+    } catch {
+      // The store closed under us (lock): nothing to tell.
+    }
+  }
+
+  private ensureRunning(): void {
+    if (this.running || this.stopped) return;
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      if (this.wanted && !this.retryTimer && !this.stopped) this.ensureRunning();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.wanted && !this.stopped) {
+      this.wanted = false;
+      try {
+        await this.pushAll();
+        await this.pullAll();
+        this.backoff.reset();
+        this.connection = 'online';
+        this.lastSyncAt = new Date().toISOString();
+      } catch (e) {
+        if (this.stopped) return;
+        const code = e instanceof AppFailure ? e.code : 'INTERNAL';
+        this.connection = 'offline';
+        if (!TRANSIENT.has(code)) this.opts.log?.({ code, err: (e as Error).message }, 'sync run failed');
+        if (this.sessionAlive()) this.scheduleRetry(this.backoff.fail());
+        return;
+      } finally {
+        await this.publishStatus();
+      }
+    }
+  }
+
+  private sessionAlive(): boolean {
+    try {
+      this.opts.token();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private scheduleRetry(ms: number): void {
+    clearTimeout(this.retryTimer);
+    this.wanted = true;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.ensureRunning();
+    }, ms);
+    this.retryTimer.unref?.();
+  }
+
+  private async pushAll(): Promise<void> {
+    let batch = Math.min(this.opts.pushBatch ?? 200, 500);
+    const kinds = new Set<string>();
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const entries = await this.store.outbox(batch);
+        if (entries.length === 0) return;
+        const ids = entries.map((e) => e.mutation.mutationId);
+        let results;
+        try {
+          ({ results } = await this.server.call(syncRoutes.push, { body: { mutations: entries.map((e) => e.mutation) }, token: this.opts.token() }));
+        } catch (e) {
+          if (e instanceof AppFailure && BATCH_REFUSED.has(e.code)) {
+            // One bad mutation must not hold the queue hostage: find it by sending one at a time.
+            if (entries.length > 1) {
+              batch = 1;
+              continue;
+            }
+            await this.store.refuse(ids[0]!, { code: e.code, message: e.message });
+            kinds.add(entries[0]!.mutation.type.split('.')[0]!);
+            continue;
+          }
+          await this.store.noteAttempt(ids, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+          throw e;
+        }
+        const byId = new Map(results.map((r) => [r.mutationId, r]));
+        const applied: string[] = [];
+        let answered = 0;
+        for (const entry of entries) {
+          const r = byId.get(entry.mutation.mutationId);
+          if (!r) continue;
+          answered++;
+          if (r.status === 'applied') applied.push(r.mutationId);
+          else {
+            await this.store.refuse(r.mutationId, r.error);
+            kinds.add(entry.mutation.type.split('.')[0]!);
+          }
+        }
+        if (applied.length > 0) await this.store.acknowledge(applied);
+        if (answered === 0) throw new AppFailure('SERVER_ERROR', 'the server answered none of the pushed mutations');
+      }
+    } finally {
+      // A refused write's local record is gone: the lists showing it must reload.
+      if (kinds.size > 0) this.opts.emit('data.changed', { kinds: [...kinds] });
+    }
+  }
+
+  private async pullAll(): Promise<void> {
+    const kinds = new Set<string>();
+    const limit = this.opts.pullLimit;
+    const fetchPage = (cursors: PullResponse['cursors']) =>
+      this.server.call(syncRoutes.pull, { body: { cursors, ...(limit ? { limit } : {}) }, token: this.opts.token() });
+    try {
+      let next: Promise<PullResponse> | null = fetchPage(await this.store.cursors());
+      let last: PullResponse | null = null;
+      while (next) {
+        const page: PullResponse = await next;
+        if (this.stopped) return;
+        // Fetch the next page while the store (on its worker thread) applies this one.
+        next = page.hasMore ? fetchPage(page.cursors) : null;
+        next?.catch(() => undefined);
+        await this.store.applyPull({ units: page.units, changes: page.changes, cursors: page.cursors });
+        for (const c of page.changes) kinds.add(c.type);
+        const units = JSON.stringify(page.units.map((u) => u.unitId).sort());
+        if (units !== this.lastUnits) {
+          if (this.lastUnits !== '') ['units', 'client', 'journal_entry', 'day_note'].forEach((k) => kinds.add(k));
+          this.lastUnits = units;
+        }
+        last = page;
+      }
+      if (last) {
+        const cutoff = new Date(Date.parse(last.serverTime) - last.dayNoteRetentionDays * DAY_MS);
+        if ((await this.store.purgeDayNotesBefore(cutoff)) > 0) kinds.add('day_note');
+      }
+    } finally {
+      if (kinds.size > 0 && !this.stopped) this.opts.emit('data.changed', { kinds: [...kinds] });
+    }
+  }
+}
