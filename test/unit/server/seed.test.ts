@@ -51,10 +51,31 @@ describe('seeding the demo organisation', () => {
     expect(await count('permissions')).toBe(demoStaff.flatMap((p) => p.permissions).length);
   });
 
+  it('writes journal entries and day notes for every demo client, dated within the day-note retention, each with its change row', async () => {
+    expect(await count('journal_entries')).toBeGreaterThanOrEqual(demoClients.length * 3);
+    expect(await count('day_notes')).toBeGreaterThanOrEqual(demoClients.length * 2);
+    const { rows } = await db.query<{ clients_without: number; oldest_days: number; future: number; marked: number; corrections: number }>(
+      `SELECT (SELECT count(*)::int FROM clients c WHERE NOT EXISTS (SELECT 1 FROM journal_entries j WHERE j.client_id = c.id)) AS clients_without,
+              (SELECT extract(epoch FROM now() - min(created_at)) / 86400 FROM day_notes)::float AS oldest_days,
+              (SELECT count(*)::int FROM (SELECT created_at FROM day_notes UNION ALL SELECT created_at FROM journal_entries) t WHERE created_at > now()) AS future,
+              (SELECT count(*)::int FROM journal_entries WHERE erroneous_at IS NOT NULL) AS marked,
+              (SELECT count(*)::int FROM journal_entries WHERE corrects_id IS NOT NULL) AS corrections`,
+    );
+    expect(rows[0]).toMatchObject({ clients_without: 0, future: 0, marked: 2, corrections: 2 });
+    expect(rows[0]!.oldest_days).toBeLessThan(90);
+    const missing = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (
+         SELECT id FROM clients UNION ALL SELECT id FROM journal_entries UNION ALL SELECT id FROM day_notes
+       ) r WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.record_id = r.id)`,
+    );
+    expect(missing.rows[0]?.n).toBe(0);
+  });
+
   it('is idempotent: a second run does nothing', async () => {
     expect(await seedDemoData(db)).toBe(false);
     expect(await count('organisations')).toBe(1);
     expect(await count('clients')).toBe(demoClients.length);
+    expect(await count('journal_entries')).toBe(demoClients.length * 3 + 4);
   });
 
   it('grants permissions per unit with a validity period, keeping an ended one on record', async () => {
