@@ -6,11 +6,13 @@ import { TEST_LOA3_POLICY_OID } from '../../contract/auth';
 import { createWorkstation, type WorkstationOptions } from '../../main/app';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import type { Workstation } from '../../main/workstation';
-import { createServer } from '../../server/app';
+import type { FastifyInstance } from 'fastify';
+import { createServer, type ServerSyncOptions } from '../../server/app';
 import { migrate, openPostgres, type Db } from '../../server/db';
 import { seedDemoData } from '../../server/seed/seed';
 import { writeCardFile } from '../../tools/card';
 import { generateTestPki, issuePersonCard, type IssueCardOptions, type TestPki } from '../../tools/pki';
+import { FaultProxy } from './fault-proxy';
 import { createTestDatabase, type TestDatabase } from './postgres';
 
 export const rendererDir = path.resolve(import.meta.dirname, '../../dist/renderer');
@@ -19,6 +21,11 @@ export interface Stack {
   db: Db;
   pki: TestPki;
   serverUrl: string;
+  /** The server process-side: stop it (the port stays reserved for it) and start it again on the same port. */
+  server: { stop(): Promise<void>; start(): Promise<void>; readonly running: boolean };
+  /** With `proxy: true`: the misbehaving proxy the workstation talks through (`serverUrl` is then the proxy's). */
+  proxy: FaultProxy | null;
+  dataDir: string;
   workstation: Workstation;
   host: BrowserHost;
   /** Issues a card file from the stack's test PKI into a temp folder and returns its path. */
@@ -32,26 +39,56 @@ export interface Stack {
  * workstation's services on real PC/SC (pcscd + vpcd, started by the global setup); the browser
  * host serving the built renderer (run `npm run build` first; `npm test` does).
  */
-export async function startStack(hint: string, opts: Partial<Pick<WorkstationOptions, 'idleTimeoutMs' | 'card'>> = {}): Promise<Stack> {
+export interface StackOptions extends Partial<Pick<WorkstationOptions, 'idleTimeoutMs' | 'card' | 'sync'>> {
+  /** Put a FaultProxy between workstation and server (sync fault tests). */
+  proxy?: boolean;
+  /** Server sync options (retention, event-stream timing). */
+  serverSync?: ServerSyncOptions;
+}
+
+export async function startStack(hint: string, opts: StackOptions = {}): Promise<Stack> {
   const database: TestDatabase = await createTestDatabase(hint);
   const db = await openPostgres({ connectionString: database.url });
   await migrate(db);
   await seedDemoData(db);
   const pki = await generateTestPki();
   let serverUrl = '';
-  const app = createServer({
-    db,
-    version: 'test',
-    logger: false,
-    auth: {
-      trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] },
-      expectedOrigin: () => serverUrl,
+  let port = 0;
+  let app: FastifyInstance | null = null;
+  const startServer = async () => {
+    const next = createServer({
+      db,
+      version: 'test',
+      logger: false,
+      auth: {
+        trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] },
+        expectedOrigin: () => serverUrl,
+      },
+      ...(opts.serverSync ? { sync: opts.serverSync } : {}),
+    });
+    await next.listen({ host: '127.0.0.1', port });
+    port = (next.server.address() as AddressInfo).port;
+    app = next;
+  };
+  await startServer();
+  const proxy = opts.proxy ? new FaultProxy(() => `http://127.0.0.1:${port}`) : null;
+  await proxy?.start();
+  serverUrl = proxy ? proxy.url : `http://127.0.0.1:${port}`;
+  const server = {
+    get running() {
+      return app !== null;
     },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  serverUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    stop: async () => {
+      const a = app;
+      app = null;
+      await a?.close();
+    },
+    start: async () => {
+      if (!app) await startServer();
+    },
+  };
   const dataDir = mkdtempSync(path.join(tmpdir(), `ws-${hint}-`));
-  const workstation = await createWorkstation({ host: 'browser', serverUrl, dataDir, card: opts.card ?? { kind: 'pcsc' }, ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}), workstationName: `e2e-${hint}` });
+  const workstation = await createWorkstation({ host: 'browser', serverUrl, dataDir, card: opts.card ?? { kind: 'pcsc' }, ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}), ...(opts.sync ? { sync: opts.sync } : {}), workstationName: `e2e-${hint}` });
   const host = await startBrowserHost({ workstation, rendererDir });
   const cardsDir = mkdtempSync(path.join(tmpdir(), `cards-${hint}-`));
   let n = 0;
@@ -59,13 +96,17 @@ export async function startStack(hint: string, opts: Partial<Pick<WorkstationOpt
     db,
     pki,
     serverUrl,
+    server,
+    proxy,
+    dataDir,
     workstation,
     host,
     issueCard: async (o) => writeCardFile(path.join(cardsDir, `card-${n++}.json`), await issuePersonCard(pki, o)),
     stop: async () => {
       await host.close();
       await workstation.close();
-      await app.close();
+      await server.stop();
+      await proxy?.close();
       await db.close();
       await database.drop();
     },

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientRecord, EventName, SyncStatus } from '../../../contract';
+import { cardAccessOver } from '../../../main/session/card-access';
+import type { LocalDayNote, LocalJournalEntry } from '../../../main/store/types';
+import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
+import { startStack, type Stack } from '../../support/stack';
+import { fastSync, ok, syncStatus, waitFor, waitSynced } from './helpers';
+
+/**
+ * The workstation's sync against the real server on PostgreSQL, through a proxy that can lose
+ * acknowledgements; the server is stopped and started on the same port. Sara (hemtjänst + daglig
+ * verksamhet) logs in with the in-process software card.
+ */
+let stack: Stack;
+const reader = new DemoInProcessReader('Testläsare');
+const seen: { name: EventName; payload: unknown }[] = [];
+let units: { unitId: string; name: string }[];
+let clients: ClientRecord[];
+
+beforeAll(async () => {
+  stack = await startStack('sync-faults', { card: cardAccessOver(reader), proxy: true, sync: fastSync, serverSync: { coalesceMs: 20 } });
+  stack.workstation.onEvent((name, payload) => seen.push({ name, payload }));
+  const sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström' });
+  reader.insert(await openCardFile(sara));
+  const s = await ok<{ units: { unitId: string; name: string }[] }>(stack.workstation, 'session.login', { pin: '123456' });
+  units = s.units;
+  await waitSynced(stack.workstation);
+  clients = await ok<ClientRecord[]>(stack.workstation, 'clients.list', { limit: 500 });
+});
+afterAll(async () => stack?.stop());
+
+const ws = () => stack.workstation;
+const unitId = (name: RegExp) => units.find((u) => name.test(u.name))!.unitId;
+const clientOf = (unit: string) => clients.find((c) => c.unitId === unit)!;
+const writeJournal = (clientId: string, text: string) =>
+  ok<LocalJournalEntry>(ws(), 'journal.create', { clientId, eventDate: '2026-05-04', text, lifeArea: 'self_care' });
+const writeNote = (unit: string, text: string) => ok<LocalDayNote>(ws(), 'notes.create', { unitId: unit, text });
+
+async function countOnServer(ids: string[]): Promise<Map<string, number>> {
+  const { rows } = await stack.db.query<{ id: string; n: number }>(
+    `SELECT id::text, count(*)::int AS n FROM (
+       SELECT id FROM journal_entries WHERE id = ANY($1::uuid[]) UNION ALL SELECT id FROM day_notes WHERE id = ANY($1::uuid[])
+     ) t GROUP BY id`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.n]));
+}
+async function expectOnServerOnce(ids: string[]): Promise<void> {
+  const counts = await countOnServer(ids);
+  expect(ids.filter((id) => counts.get(id) !== 1)).toEqual([]);
+}
+
+describe('sync with the real server', () => {
+  it('pulls the permitted units into the encrypted store after login', async () => {
+    expect(units.length).toBe(2);
+    const { rows } = await stack.db.query<{ n: number }>('SELECT count(*)::int AS n FROM clients WHERE unit_id = ANY($1::uuid[])', [units.map((u) => u.unitId)]);
+    expect(clients.length).toBe(rows[0]!.n);
+    expect(seen.some((e) => e.name === 'sync.status' && (e.payload as SyncStatus).connection === 'online')).toBe(true);
+  });
+
+  it('a write is pending in the store at once and confirmed after the push and pull', async () => {
+    const c = clientOf(unitId(/Hemtjänst/));
+    const entry = await writeJournal(c.id, 'Hjälp med dusch, gick bra.');
+    expect(entry).toMatchObject({ pending: true, clientId: c.id, unitId: c.unitId, author: { hsaId: 'SE2321000131-P000000000103' } });
+    await waitFor(async () => (await ok<LocalJournalEntry[]>(ws(), 'journal.list', { clientId: c.id })).some((e) => e.id === entry.id && !e.pending));
+    await expectOnServerOnce([entry.id]);
+  });
+
+  it('server down during writes: every write answers ok and waits; when the server returns the queue drains, nothing lost or doubled', async () => {
+    await stack.server.stop();
+    const hem = unitId(/Hemtjänst/);
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      ids.push((await (i % 2 ? writeNote(hem, `Offline-anteckning ${i}`) : writeJournal(clientOf(hem).id, `Offline-journal ${i}`))).id);
+    }
+    await waitFor(async () => (await syncStatus(ws())).connection === 'offline', 10_000, 'offline');
+    expect((await syncStatus(ws())).pending).toBe(20);
+    // Reads come from the store while offline.
+    const notes = await ok<LocalDayNote[]>(ws(), 'notes.list', { unitId: hem, limit: 500 });
+    expect(notes.filter((n) => n.pending).length).toBe(10);
+    expect(seen.some((e) => e.name === 'sync.status' && (e.payload as SyncStatus).pending === 20)).toBe(true);
+    await stack.server.start();
+    await waitSynced(ws());
+    await expectOnServerOnce(ids);
+  });
+
+  it('server restarted in the middle of a push: nothing lost or doubled', async () => {
+    const hem = unitId(/Hemtjänst/);
+    let restarted = false;
+    stack.proxy!.onPush = () => {
+      if (restarted) return;
+      restarted = true;
+      void stack.server.stop().then(() => new Promise((r) => setTimeout(r, 300))).then(() => stack.server.start());
+    };
+    const ids: string[] = [];
+    for (let i = 0; i < 450; i++) ids.push((await writeNote(hem, `Skur ${i}`)).id);
+    await waitFor(() => restarted, 10_000, 'a push');
+    await waitSynced(ws(), 30_000);
+    stack.proxy!.onPush = null;
+    expect(stack.server.running).toBe(true);
+    await expectOnServerOnce(ids);
+  });
+
+  it('the same push sent twice (the acknowledgement was lost): applied once, answered from the stored result', async () => {
+    const hem = unitId(/Hemtjänst/);
+    // Both writes wait in the outbox, so they travel in one push, whose answer the proxy then loses.
+    await stack.server.stop();
+    const ids = [(await writeNote(hem, 'Kvittot försvinner')).id, (await writeJournal(clientOf(hem).id, 'Kvittot försvinner')).id];
+    const before = stack.proxy!.pushes.length;
+    stack.proxy!.dropPushAcks = 1;
+    await stack.server.start();
+    await waitSynced(ws());
+    expect(stack.proxy!.dropPushAcks).toBe(0);
+    const pushes = stack.proxy!.pushes.slice(before).map((b) => JSON.parse(b) as { mutations: { mutationId: string; record: { id: string } }[] });
+    const sent = pushes.flatMap((p) => p.mutations.map((m) => m.record.id)).filter((id) => ids.includes(id));
+    // Each record went out at least twice (the first answer was lost) and is on the server once.
+    for (const id of ids) expect(sent.filter((x) => x === id).length).toBeGreaterThanOrEqual(2);
+    await expectOnServerOnce(ids);
+    const mids = pushes.flatMap((p) => p.mutations.filter((m) => ids.includes(m.record.id)).map((m) => m.mutationId));
+    const { rows } = await stack.db.query<{ n: number }>('SELECT count(*)::int AS n FROM applied_mutations WHERE mutation_id = ANY($1::uuid[])', [[...new Set(mids)]]);
+    expect(rows[0]!.n).toBe(2);
+  });
+
+  it('a permission ended while offline: the unit is purged and its pending writes come back as refusals', async () => {
+    const daglig = unitId(/Daglig/);
+    const dagligClient = clientOf(daglig);
+    await stack.server.stop();
+    const note = await writeNote(daglig, 'Skrivet efter att behörigheten gick ut');
+    const entry = await writeJournal(dagligClient.id, 'Också efter');
+    const hemNote = await writeNote(unitId(/Hemtjänst/), 'Den här enheten gäller fortfarande');
+    await stack.db.query(
+      `UPDATE permissions SET valid_to = current_date - 1
+        WHERE unit_id = $1 AND staff_id = (SELECT id FROM staff WHERE hsa_id = 'SE2321000131-P000000000103')`,
+      [daglig],
+    );
+    await stack.server.start();
+    let s: SyncStatus | null = null;
+    await waitFor(async () => {
+      s = await syncStatus(ws());
+      return s.connection === 'online' && s.pending === 0 && s.refusals.length >= 2;
+    }, 15_000, 'refusals');
+    const refusals = s!.refusals;
+    expect(refusals.map((r) => r.type).sort()).toEqual(['day_note.create', 'journal_entry.create']);
+    for (const r of refusals) expect(r.message.length).toBeGreaterThan(0);
+    // The unit's data left the store; the other unit's did not.
+    expect(await ok<ClientRecord[]>(ws(), 'clients.list', { unitId: daglig })).toEqual([]);
+    expect(await ok<LocalDayNote[]>(ws(), 'notes.list', { unitId: daglig })).toEqual([]);
+    expect(await ok<LocalJournalEntry[]>(ws(), 'journal.list', { clientId: dagligClient.id })).toEqual([]);
+    expect((await countOnServer([note.id, entry.id, hemNote.id])).get(hemNote.id)).toBe(1);
+    expect((await countOnServer([note.id, entry.id])).size).toBe(0);
+    // The user dismisses one.
+    const after = await ok<SyncStatus>(ws(), 'sync.dismissRefusal', { mutationId: refusals[0]!.mutationId });
+    expect(after.refusals.length).toBe(refusals.length - 1);
+  });
+
+  it('a locked workstation refuses every data call and stops syncing', async () => {
+    reader.remove();
+    for (const [m, input] of [
+      ['sync.status', {}],
+      ['clients.list', {}],
+      ['notes.create', { unitId: units[0]!.unitId, text: 'x' }],
+    ] as const) {
+      const r = await ws().dispatch(m, input);
+      expect(r.ok === false && r.error.code).toBe('SESSION_LOCKED');
+    }
+  });
+});

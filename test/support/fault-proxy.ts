@@ -1,0 +1,59 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An HTTP proxy between the workstation and the server that can misbehave on purpose: drop the
+ * connection after the server has answered a push (the acknowledgement is lost), or refuse to
+ * connect at all. Streams (SSE) pass through. Counts what it forwarded.
+ */
+export class FaultProxy {
+  /** Pushes still to "lose": forwarded and applied by the server, then the client's socket is destroyed. */
+  dropPushAcks = 0;
+  /** Called with each push body before it is forwarded. */
+  onPush: ((body: string) => void) | null = null;
+  readonly pushes: string[] = [];
+  private server: Server | null = null;
+  port = 0;
+
+  constructor(private readonly target: () => string) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.forward(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const isPush = req.url === '/api/v1/sync/push';
+    if (isPush) {
+      this.pushes.push(body.toString());
+      this.onPush?.(body.toString());
+    }
+    const target = new URL(req.url ?? '/', this.target());
+    const up = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (upRes) => {
+      if (isPush && this.dropPushAcks > 0 && upRes.statusCode === 200) {
+        this.dropPushAcks--;
+        upRes.resume();
+        upRes.on('end', () => res.socket?.destroy());
+        return;
+      }
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      upRes.pipe(res);
+    });
+    up.on('error', () => res.socket?.destroy());
+    res.on('close', () => up.destroy());
+    up.end(body);
+  }
+}
