@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { SyncIndicator } from './components/SyncIndicator';
 import { LoginScreen } from './screens/LoginScreen';
 import { UnitsScreen } from './screens/UnitsScreen';
 import { trackActivity, useSession } from './state/session-store';
@@ -24,6 +25,7 @@ export function App() {
           <span className="app-subtitle">{t('app.subtitle')}</span>
         </div>
         <div className="app-user">
+          <SyncIndicator />
           <span>
             {user.givenName} {user.familyName}, {user.title}
           </span>

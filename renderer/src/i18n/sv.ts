@@ -43,6 +43,23 @@ export const sv = {
       daglig_verksamhet: 'Daglig verksamhet',
     },
   },
+  sync: {
+    connection: {
+      online: 'Ansluten',
+      offline: 'Ej ansluten',
+      connecting: 'Ansluter…',
+    },
+    pending_one: 'Ej skickat ({{count}})',
+    pending_other: 'Ej skickat ({{count}})',
+    refused: '{{what}} kunde inte sparas på servern:',
+    mutation: {
+      journal_entry_create: 'En journalanteckning',
+      journal_entry_mark_erroneous: 'En felmarkering',
+      day_note_create: 'En daganteckning',
+      other: 'En ändring',
+    },
+    dismiss: 'Stäng',
+  },
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',

@@ -1,0 +1,58 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { create } from 'zustand';
+import type { SyncStatus } from '../../../contract';
+import { api, events } from '../bridge';
+import { onSessionCleared } from '../state/session-store';
+
+interface SyncStore {
+  status: SyncStatus | null;
+  set(status: SyncStatus | null): void;
+}
+
+const useSync = create<SyncStore>((set) => ({
+  status: null,
+  set: (status) => set({ status }),
+}));
+onSessionCleared(() => useSync.getState().set(null));
+
+/**
+ * The connection and the outbox in the header: "Ansluten" / "Ej ansluten" / "Ansluter…", and
+ * "Ej skickat (N)" while writes wait for the server. Writes the server refused for good appear as
+ * alerts with the reason until the user dismisses them.
+ */
+export function SyncIndicator() {
+  const { t } = useTranslation();
+  const { status, set } = useSync();
+
+  useEffect(() => {
+    const off = events.on('sync.status', set);
+    void api.sync.status({}).then((r) => r.ok && set(r.value));
+    return off;
+  }, [set]);
+
+  if (!status) return null;
+  const dismiss = async (mutationId: string) => {
+    const r = await api.sync.dismissRefusal({ mutationId });
+    if (r.ok) set(r.value);
+  };
+
+  return (
+    <div className="sync-indicator">
+      <span role="status" className={`sync-state sync-${status.connection}`}>
+        {t(`sync.connection.${status.connection}`)}
+        {status.pending > 0 && <> · {t('sync.pending', { count: status.pending })}</>}
+      </span>
+      {status.refusals.map((r) => (
+        <div key={r.mutationId} role="alert" className="notice notice-error sync-refusal">
+          <p>
+            {t('sync.refused', { what: t(`sync.mutation.${r.type.replace('.', '_')}`, { defaultValue: t('sync.mutation.other') }) })} {r.message || t(`errors.${r.code}`)}
+          </p>
+          <button type="button" onClick={() => void dismiss(r.mutationId)}>
+            {t('sync.dismiss')}
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
