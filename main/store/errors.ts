@@ -1,9 +1,9 @@
 import { AppFailure } from '../../contract';
 
 /**
- * The store cannot be read: wrong key, corrupt file, missing or unwrappable `.key`. Carried as
- * code 'INTERNAL' with `details.reason = STORE_UNREADABLE` until the contract gets its own code
- * (proposed: 'STORE_UNREADABLE'). The way out is `resetLocalStore`, which keeps the old files aside.
+ * The store cannot be read: wrong key, corrupt file, missing or unwrappable `.key`. Code
+ * STORE_UNREADABLE; `details.reason` says the same for older callers. The way out is
+ * `resetLocalStore`, which keeps the old files aside.
  */
 export const STORE_UNREADABLE = 'STORE_UNREADABLE';
 /** The OS key store is not available (no DPAPI/libsecret): resetting the store would not help. */
@@ -18,7 +18,7 @@ export class StoreUnreadableError extends AppFailure {
     readonly file: string,
   ) {
     // details carry no personal data: the file name is a hash, not the HSA-ID.
-    super('INTERNAL', message, { reason: STORE_UNREADABLE, cause: unreadable, file: file.split(/[\\/]/).pop() });
+    super('STORE_UNREADABLE', message, { reason: STORE_UNREADABLE, cause: unreadable, file: file.split(/[\\/]/).pop() });
     this.name = 'StoreUnreadableError';
   }
 }

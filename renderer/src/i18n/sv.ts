@@ -88,6 +88,7 @@ export const sv = {
     CERT_WRONG_USAGE: 'Kortets certifikat får inte användas för inloggning.',
     CERT_WRONG_POLICY: 'Kortets certifikat har inte rätt tillitsnivå (LoA3).',
     CERT_REVOKED: 'Kortets certifikat är spärrat.',
+    STORE_UNREADABLE: 'Den lokala databasen på den här datorn går inte att läsa. Den gamla filen sparas undan och dina uppgifter hämtas på nytt från servern.',
     CERT_REVOCATION_UNKNOWN: 'Det gick inte att kontrollera om kortets certifikat är spärrat. Försök igen om en stund.',
     SIGNATURE_INVALID: 'Kortets underskrift kunde inte kontrolleras.',
     UNKNOWN_CARD_HOLDER: 'Kortinnehavaren är inte känd i systemet.',

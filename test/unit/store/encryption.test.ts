@@ -93,7 +93,7 @@ describe('a store that cannot be read', () => {
     expect(e).toBeInstanceOf(StoreUnreadableError);
     expect(e).toBeInstanceOf(AppFailure);
     expect(isStoreUnreadable(e)).toBe(true);
-    expect((e as AppFailure).toError()).toMatchObject({ code: 'INTERNAL', details: { reason: 'STORE_UNREADABLE', cause: 'wrong_key_or_corrupt' } });
+    expect((e as AppFailure).toError()).toMatchObject({ code: 'STORE_UNREADABLE', details: { reason: 'STORE_UNREADABLE', cause: 'wrong_key_or_corrupt' } });
     expect(JSON.stringify((e as AppFailure).toError())).not.toContain(HSA);
     expect(sidecars(file).map(sha)).toEqual(before);
   });
