@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { officerRoutes } from '../contract/assignments';
 import { authRoutes } from '../contract/auth';
+import { registerAssignmentRoutes } from './assignments/routes';
 import { SqlAccessLog } from './audit/access-log';
 import { SqlNonceStore } from './auth/nonces';
 import { registerAuthRoutes } from './auth/routes';
@@ -100,6 +102,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
   registerSync(app, options.db, requireSession, authenticate, { ...(authNow ? { now: authNow } : {}), ...options.sync });
+  registerAssignmentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   return app;
 }
 
@@ -169,7 +172,7 @@ const noSession: preHandlerAsyncHookHandler = async (_request, reply) => {
 };
 
 function registerDisabledAuthRoutes(app: FastifyInstance): void {
-  for (const route of Object.values(authRoutes)) {
+  for (const route of [...Object.values(authRoutes), officerRoutes.login]) {
     app.post(route.path, async (_request, reply) =>
       reply.code(503).send(errorBody('SERVER_ERROR', 'Login is disabled: the server has no trust anchors configured (TRUST_ANCHORS)')),
     );

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { officerRoutes } from '../../contract/assignments';
 import { LoginRequest, authRoutes } from '../../contract/auth';
 import { AppFailure, validationDetails, type ErrorCode } from '../../contract/result';
 import { createAuthService, type AuthDeps, type AuthService, type AuthSession } from './service';
@@ -23,6 +24,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CERT_REVOCATION_UNKNOWN: 401,
   SIGNATURE_INVALID: 401,
   UNKNOWN_CARD_HOLDER: 403,
+  FORBIDDEN: 403,
   NO_ACTIVE_PERMISSION: 403,
 };
 
@@ -88,6 +90,20 @@ export function registerAuthRoutes(
     }
     try {
       return reply.code(200).send(await service.login(parsed.data, { workstation: parsed.data.workstation ?? workstationOf(request) }));
+    } catch (e) {
+      return sendFailure(reply, e, request);
+    }
+  });
+
+  // The case officer's login (docs/assignments.md): the same token, role case_officer, no unit permission needed.
+  app.post(officerRoutes.login.path, async (request, reply) => {
+    const parsed = LoginRequest.safeParse(request.body);
+    if (!parsed.success) {
+      return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });
+    }
+    try {
+      const { token, expiresAt, user } = await service.login(parsed.data, { workstation: parsed.data.workstation ?? workstationOf(request), audience: 'officer' });
+      return reply.code(200).send({ token, expiresAt, user });
     } catch (e) {
       return sendFailure(reply, e, request);
     }

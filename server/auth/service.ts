@@ -45,6 +45,12 @@ export interface AuthSession {
 
 export interface LoginContext {
   workstation?: string;
+  /**
+   * `workstation` (default): provider staff, at least one permission valid today.
+   * `officer`: the municipality's case officer (role case_officer), who holds no unit permission;
+   * anyone else is refused FORBIDDEN. Used by POST /api/v1/officer/auth/login (docs/assignments.md).
+   */
+  audience?: 'workstation' | 'officer';
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
@@ -107,8 +113,10 @@ export function createAuthService(deps: AuthDeps) {
       const staff = await deps.staff.findStaffByHsaId(cert.hsaId);
       if (!staff) return await failed('UNKNOWN_CARD_HOLDER', 'No staff member has this HSA-ID');
       staffId = staff.id;
-      const units = await deps.staff.activePermissions(staff.id, at);
-      if (units.length === 0) return await failed('NO_ACTIVE_PERMISSION', 'No active permission');
+      const officer = ctx.audience === 'officer';
+      if (officer && staff.role !== 'case_officer') return await failed('FORBIDDEN', 'Only case officers log in here');
+      const units = officer ? [] : await deps.staff.activePermissions(staff.id, at);
+      if (!officer && units.length === 0) return await failed('NO_ACTIVE_PERMISSION', 'No active permission');
 
       const token = newSessionToken();
       const expiresAt = new Date(at.getTime() + ttl);

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { swedishDate } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
+import { insertDemoAssignments } from './demo-assignments';
 import { demoDayNoteTexts, demoJournalTexts, demoUnitDayNotes, demoWriters } from './demo-notes';
 import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, type DemoUnitKey } from './demo-people';
 
 /**
  * Loads the demo organisation into an empty database, and demo journal entries and day notes
- * (dated within the last weeks, relative to `now`) when the demo organisation has none yet; in one
+ * (dated within the last weeks, relative to `now`) when the demo organisation has none yet, and
+ * demo assignments (server/seed/demo-assignments.ts) when its clients have none yet; in one
  * transaction. Does nothing when both are there already, so it is safe to run at every start
  * (`SEED=1`). Returns whether it seeded anything. Every row gets its change row by the triggers,
  * so a workstation syncing from empty receives all of it.
@@ -19,7 +21,9 @@ export async function seedDemoData(db: Db, now: Date = new Date()): Promise<bool
       await insertDemoData(tx);
       seeded = true;
     }
-    return (await insertDemoNotes(tx, now)) || seeded;
+    const notes = await insertDemoNotes(tx, now);
+    const assignments = await insertDemoAssignments(tx, now);
+    return notes || assignments || seeded;
   });
 }
 
