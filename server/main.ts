@@ -19,7 +19,8 @@
  * parse; logs (JSON lines) go to stderr.
  */
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import pino from 'pino';
 import { createServer, type ServerAuthOptions } from './app';
 import { readConfig } from './config';
@@ -65,6 +66,8 @@ async function main(): Promise<void> {
   const listening = `http://${shownHost}:${port}`;
   origin ??= new URL(listening).origin;
   if (auth !== 'disabled') app.log.info({ origin, requiredPolicies: config.auth?.requiredPolicies }, 'card login enabled');
+  // For `npm run officer` (tools/officer.ts): where the embedded server listens (PGlite data folder only).
+  if (!config.databaseUrl) await writeFile(path.join(config.dataDir, 'server-url'), `${listening}\n`).catch(() => undefined);
   process.stdout.write(`server listening on ${listening}\n`);
 
   let closing = false;

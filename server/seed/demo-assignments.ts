@@ -228,7 +228,7 @@ function demoAssignments(d: (daysAgo: number) => string): DemoAssignment[] {
         execute(20, KARIN),
         // The date was wrong: services actually started two days earlier. The first date stays in the history.
         execute(19, KARIN, 22),
-        { daysAgo: 19, by: KARIN, provider: { type: 'report', message: 'Verkställighetsdatumet rättat: insatserna startade redan måndag.' } },
+        { daysAgo: 19, by: KARIN, provider: { type: 'report', message: 'Verkställighetsdatumet rättat: insatserna startade två dagar tidigare än först angivet.' } },
       ],
     },
     {
