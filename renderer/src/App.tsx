@@ -2,12 +2,14 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SyncIndicator } from './components/SyncIndicator';
 import { LoginScreen } from './screens/LoginScreen';
-import { UnitsScreen } from './screens/UnitsScreen';
+import { screens } from './screens';
+import { useNav } from './state/nav-store';
 import { trackActivity, useSession } from './state/session-store';
 
 export function App() {
   const { t } = useTranslation();
   const { session, init, logout } = useSession();
+  const { screen, go } = useNav();
   useEffect(() => {
     void init();
     return trackActivity(window);
@@ -17,6 +19,7 @@ export function App() {
   if (session.state !== 'active' || !session.user) return <LoginScreen />;
 
   const user = session.user;
+  const current = screens.find((s) => s.id === screen) ?? screens[0]!;
   return (
     <div className="app">
       <header className="app-header">
@@ -34,8 +37,19 @@ export function App() {
           </button>
         </div>
       </header>
+      <nav className="app-nav" aria-label={t('nav.label')}>
+        <ul>
+          {screens.map((s) => (
+            <li key={s.id}>
+              <button type="button" className="nav-item" aria-current={s.id === current.id ? 'page' : undefined} onClick={() => go(s.id)}>
+                {t(s.labelKey)}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
       <main className="app-main">
-        <UnitsScreen />
+        <current.Component />
       </main>
     </div>
   );

@@ -31,6 +31,10 @@ export const sv = {
     signingIn: 'Loggar in…',
     logout: 'Logga ut',
   },
+  nav: {
+    label: 'Huvudmeny',
+    units: 'Enheter',
+  },
   units: {
     heading: 'Enheter',
     loading: 'Hämtar enheter…',
