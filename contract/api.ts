@@ -3,6 +3,7 @@ import { LoginUser, PermittedUnit } from './auth';
 import { Unit } from './domain';
 import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
 import { ErrorCode } from './result';
+import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 
 /**
  * The one contract between renderer and main. Everything that crosses that boundary is derived
@@ -107,9 +108,16 @@ export const apiContract = {
   journal: {
     /** A client's journal, newest first; opening it is a read in the access log. */
     list: call(
-      z.object({ clientId: z.string().uuid(), before: z.object({ eventDate: z.iso.date(), createdAt: z.string(), id: z.string().uuid() }).optional(), ...Page }).strict(),
+      z.object({
+        clientId: z.string().uuid(),
+        before: z.object({ eventDate: z.iso.date(), createdAt: z.string(), id: z.string().uuid() }).optional(),
+        /** Words the entry's text must contain (case-insensitive). */
+        search: z.string().trim().max(200).optional(),
+        ...Page,
+      }).strict(),
       z.array(LocalJournalEntry),
     ),
+
     create: call(
       z.object({
         clientId: z.string().uuid(),
@@ -117,10 +125,39 @@ export const apiContract = {
         text: z.string().trim().min(1, 'Skriv anteckningen').max(20_000),
         lifeArea: LifeArea.nullable().default(null),
         assignmentId: z.string().uuid().nullable().default(null),
+        /** Day notes this entry summarises: they are marked summarised (day_note.mark_summarised). */
+        summarisedNoteIds: z.array(z.string().uuid()).max(500).default([]),
       }).strict(),
       LocalJournalEntry,
     ),
+    /** Felmarkera: the entry stays, marked erroneous with the reason (a change in the access log). */
+    markErroneous: call(z.object({ entryId: z.string().uuid(), reason: z.string().trim().min(1, 'Ange varför anteckningen är fel').max(2_000) }).strict(), LocalJournalEntry),
+    /** A correction: mark the entry erroneous and add the new entry linked to it (two mutations, in order). */
+    correct: call(
+      z.object({
+        entryId: z.string().uuid(),
+        reason: z.string().trim().min(1, 'Ange varför anteckningen är fel').max(2_000),
+        eventDate: z.iso.date(),
+        text: z.string().trim().min(1, 'Skriv anteckningen').max(20_000),
+        lifeArea: LifeArea.nullable().default(null),
+        assignmentId: z.string().uuid().nullable().default(null),
+      }).strict(),
+      z.object({ marked: LocalJournalEntry, correction: LocalJournalEntry }),
+    ),
+    /** The client's journal as a PDF in the workstation's exports folder; an export in the access log. */
+    export: call(z.object({ clientId: z.string().uuid() }).strict(), JournalExport),
   },
+  drafts: {
+    /** Saved as the user types, in the encrypted store; survives lock, crash and restart. */
+    save: call(JournalDraft, SavedDraft),
+    get: call(DraftRef, SavedDraft.nullable()),
+    delete: call(DraftRef, z.object({ deleted: z.boolean() })),
+  },
+  audit: {
+    /** The user copied text of a client's journal or notes to the clipboard (the renderer's `copy` event). */
+    copied: call(z.object({ clientId: z.string().uuid(), recordType: AccessRecordType, recordId: z.string().uuid().optional() }).strict(), z.object({ queued: z.boolean() })),
+  },
+
   notes: {
     list: call(
       z.object({ unitId: z.string().uuid(), clientId: z.string().uuid().optional(), before: z.object({ createdAt: z.string(), id: z.string().uuid() }).optional(), ...Page }).strict(),

@@ -7,3 +7,4 @@ export * from './transport';
 export * from './server-api';
 export * from './auth';
 export * from './sync';
+export * from './journal';

@@ -142,6 +142,12 @@ export const Mutation = z.discriminatedUnion('type', [
     type: z.literal('day_note.create'),
     record: z.object({ id: Uuid, unitId: Uuid, clientId: Uuid.nullable(), text: z.string().min(1).max(4_000) }).strict(),
   }).strict(),
+  /** The note was used in a journal entry ("Kopiera till journal", "Sammanfatta"): only summarised_at is set. */
+  z.object({
+    ...MutationBase,
+    type: z.literal('day_note.mark_summarised'),
+    record: z.object({ id: Uuid }).strict(),
+  }).strict(),
 ]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationType = Mutation['type'];

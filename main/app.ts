@@ -6,10 +6,13 @@ import { createServerClient } from './server-client';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
 import { SessionService } from './session/session-service';
 import { DevKeyFileVault, openLocalStore } from './store';
-import { authorOf, dayNoteCreate, journalEntryCreate } from './sync/records';
+import { authorOf, dayNoteCreate } from './sync/records';
 import type { SyncEngineOptions } from './sync/sync-engine';
 import { UserData } from './sync/user-data';
 import { UnitsService } from './units/units-service';
+import { AccessReporter } from './journal/access-reporter';
+import { JournalService } from './journal/journal-service';
+import path from 'node:path';
 import type { Workstation } from './workstation';
 import { appVersion } from './version';
 
@@ -73,6 +76,23 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     return authorOf(user);
   };
 
+  // Journal and day notes (docs/journal.md): reads/copies/exports go to the server's access log.
+  const access = new AccessReporter({ server, store: () => data.store(), token: () => session.requireToken(), log });
+  session.onLock(() => access.stop());
+  const journal = new JournalService({
+    store: () => data.store(),
+    author,
+    access,
+    exportsDir: path.join(opts.dataDir, 'exports'),
+    written: (kinds) => {
+      void data.engine().then((engine) => {
+        engine.kick();
+        void engine.publishStatus();
+      });
+      events.emit('data.changed', { kinds });
+    },
+  });
+
   const handlers: ApiHandlers<Ctx> = {
     app: {
       info: async (_input, ctx) => ({ name: 'Omsorgsportalen', version: appVersion, host: ctx.host, serverUrl: server.baseUrl }),
@@ -85,7 +105,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       login: async (input) => {
         const state = await session.login(input);
         // The store opens in the background; calls that need it wait for it (login stays fast).
-        if (state.state === 'active' && state.user) data.open(state.user);
+        if (state.state === 'active' && state.user) {
+          data.open(state.user);
+          access.kick(); // access events queued before the lock or offline
+        }
         return state;
       },
       logout: () => session.logout(),
@@ -111,23 +134,35 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       list: async (q) => (await data.store()).clients(q),
     },
     journal: {
-      // TODO(issue 6): opening a client's journal is a read in the access log (record it on the server).
-      list: async (q) => (await data.store()).journal(q),
-      create: async (input) => {
-        const { store, engine } = await data.current();
-        const client = await store.client(input.clientId);
-        if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
-        const { mutation, record } = journalEntryCreate(input, client.unitId, author());
-        // The reply waits for the outbox transaction: what the user is told is saved, is saved.
-        await store.enqueue(mutation, record.author);
-        engine.kick();
-        events.emit('data.changed', { kinds: ['journal_entry'] });
-        void engine.publishStatus();
-        return record;
+      // Opening a client's journal is a read in the access log (JournalService.list).
+      list: (q) => journal.list(q),
+      create: (input) => journal.create(input),
+      markErroneous: ({ entryId, reason }) => journal.markErroneous(entryId, reason),
+      correct: async (input) => {
+        const store = await data.store();
+        const original = await store.journalEntry(input.entryId);
+        if (!original) throw new AppFailure('NOT_FOUND', 'Journalanteckningen finns inte');
+        return journal.correct({ ...input, clientId: original.clientId });
       },
+      export: async ({ clientId }) => journal.exportPdf(clientId, `${author().name}, ${author().title}`),
+    },
+    drafts: {
+      save: (draft) => journal.saveDraft(draft),
+      get: ({ clientId, correctsId }) => journal.draft(clientId, correctsId),
+      delete: async ({ clientId, correctsId }) => ({ deleted: await journal.deleteDraft(clientId, correctsId) }),
+    },
+    audit: {
+      copied: async (e) => ({ queued: await access.record({ action: 'copy', ...e }) }),
     },
     notes: {
-      list: async (q) => (await data.store()).dayNotes(q),
+      list: async (q) => {
+        const notes = await (await data.store()).dayNotes(q);
+        // Opening a client's notes is a read of them; the unit feed is a read of each client it shows.
+        const clients = q.clientId ? [q.clientId] : [...new Set(notes.flatMap((n) => (n.clientId ? [n.clientId] : [])))];
+        if (!q.before) for (const clientId of clients) await access.record({ action: 'read', clientId, recordType: 'day_notes' });
+        return notes;
+      },
+
       search: async (q) => (await data.store()).searchDayNotes(q),
       create: async (input) => {
         const { store, engine } = await data.current();

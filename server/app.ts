@@ -4,6 +4,7 @@ import { officerRoutes } from '../contract/assignments';
 import { authRoutes } from '../contract/auth';
 import { registerAssignmentRoutes } from './assignments/routes';
 import { SqlAccessLog } from './audit/access-log';
+import { registerAccessLogRoutes } from './audit/routes';
 import { SqlNonceStore } from './auth/nonces';
 import { registerAuthRoutes } from './auth/routes';
 import type { AuthService, AuthSession } from './auth/service';
@@ -103,6 +104,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
   registerSync(app, options.db, requireSession, authenticate, { ...(authNow ? { now: authNow } : {}), ...options.sync });
   registerAssignmentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
+  registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
   return app;
 }
 

@@ -127,6 +127,30 @@ export const migrations: readonly Migration[] = [
       INSERT INTO day_notes_fts (day_notes_fts) VALUES ('rebuild');
     `),
   },
+  {
+    version: 3,
+    name: 'journal drafts and the access-event outbox',
+    up: sql(`
+      -- Half-written journal entries, saved as the user types (docs/journal.md). One per client for a
+      -- new entry (corrects_id '') and one per corrected entry. Purged with their unit.
+      CREATE TABLE drafts (
+        client_id TEXT NOT NULL,
+        corrects_id TEXT NOT NULL DEFAULT '',
+        unit_id TEXT NOT NULL,
+        json TEXT NOT NULL,          -- JournalDraft
+        saved_at TEXT NOT NULL,
+        PRIMARY KEY (client_id, corrects_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX drafts_unit ON drafts (unit_id);
+
+      -- Reads, copies and exports not yet recorded by the server's access log, oldest first.
+      CREATE TABLE access_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        json TEXT NOT NULL,          -- AccessEventInput
+        attempts INTEGER NOT NULL DEFAULT 0
+      );
+    `),
+  },
 ];
 
 export const LATEST_VERSION = migrations[migrations.length - 1]?.version ?? 0;

@@ -11,6 +11,9 @@ import {
   type Mutation,
   type PermittedUnit,
   type PullResponse,
+  type AccessEventInput,
+  type JournalDraft,
+  type SavedDraft,
 } from '../../contract';
 import { ftsQuery } from './fts-query';
 import { migrate } from './migrations';
@@ -199,6 +202,18 @@ export class SqlStore implements SyncLocalStore {
       unitInScope: p('SELECT 1 FROM units WHERE unit_id = ?'),
       journalById: p(`SELECT ${JOURNAL_COLS} FROM journal_entries WHERE id = ?`),
       noteExists: p('SELECT 1 FROM day_notes WHERE id = ?'),
+      noteUnit: p('SELECT unit_id FROM day_notes WHERE id = ?'),
+      markSummarised: p('UPDATE day_notes SET summarised_at = coalesce(summarised_at, ?) WHERE id = ?'),
+      saveDraft: p(`INSERT INTO drafts (client_id, corrects_id, unit_id, json, saved_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (client_id, corrects_id) DO UPDATE SET unit_id = excluded.unit_id, json = excluded.json, saved_at = excluded.saved_at`),
+      draft: p('SELECT d.json, d.saved_at FROM drafts d JOIN units u ON u.unit_id = d.unit_id WHERE d.client_id = ? AND d.corrects_id = ?'),
+      deleteDraft: p('DELETE FROM drafts WHERE client_id = ? AND corrects_id = ?'),
+      purgeDrafts: p('DELETE FROM drafts WHERE unit_id = ?'),
+      enqueueAccess: p('INSERT INTO access_outbox (json) VALUES (?)'),
+      accessOutbox: p('SELECT seq, json FROM access_outbox ORDER BY seq LIMIT ?'),
+      ackAccess: p('DELETE FROM access_outbox WHERE seq = ?'),
+      journalSearch: p(`SELECT ${JOURNAL_COLS} FROM journal_entries WHERE client_id = ? AND instr(lower(text), lower(?)) > 0
+        ORDER BY event_date DESC, created_at DESC, id DESC LIMIT ?`),
       insertLocalJournal: p(`INSERT INTO journal_entries (${JOURNAL_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 1)`),
       insertLocalNote: p(`INSERT INTO day_notes (${NOTE_COLS}) VALUES (?, ?, ?, ?, ?, ?, NULL, 1)`),
       markErroneous: p('UPDATE journal_entries SET erroneous = ?, pending = 1 WHERE id = ?'),
@@ -256,6 +271,7 @@ export class SqlStore implements SyncLocalStore {
     st.purgeJournal.run(unitId);
     st.purgeNotes.run(unitId);
     st.purgeClients.run(unitId);
+    st.purgeDrafts.run(unitId);
     st.purgeCursor.run(unitId);
   }
 
@@ -313,6 +329,13 @@ export class SqlStore implements SyncLocalStore {
             if (row.erroneous !== null) throw new AppFailure('CONFLICT', 'Journalanteckningen är redan felmarkerad');
             unitId = row.unit_id;
             st.markErroneous.run(JSON.stringify({ markedAt: createdAt, markedBy: author, reason: m.record.reason }), row.id);
+            break;
+          }
+          case 'day_note.mark_summarised': {
+            const row = st.noteUnit.get(m.record.id) as { unit_id: string } | undefined;
+            if (!row || !st.unitInScope.get(row.unit_id)) throw new AppFailure('NOT_FOUND', 'Daganteckningen finns inte bland dina enheter');
+            unitId = row.unit_id;
+            st.markSummarised.run(createdAt, m.record.id);
             break;
           }
           case 'day_note.create': {
@@ -436,7 +459,16 @@ export class SqlStore implements SyncLocalStore {
     return r && this.st.unitInScope.get(r.unit_id) ? toClient(r) : null;
   }
 
-  journal(q: { clientId: string; limit: number; before?: { eventDate: string; createdAt: string; id: string } }): LocalJournalEntry[] {
+  journal(q: { clientId: string; limit: number; search?: string; before?: { eventDate: string; createdAt: string; id: string } }): LocalJournalEntry[] {
+    const search = q.search?.trim();
+    if (search) {
+      // A client's journal is thousands of entries at most: a scan of them is fast enough (bench/journal.ts).
+      const words = search.split(/\s+/).slice(0, 6);
+      const rows = (this.st.journalSearch.all(q.clientId, words[0], 5_000) as JournalRow[])
+        .filter((r) => words.every((w) => r.text.toLocaleLowerCase('sv').includes(w.toLocaleLowerCase('sv'))))
+        .slice(0, q.limit);
+      return rows.map(toJournal);
+    }
     const rows = q.before
       ? this.st.journalAfter.all(q.clientId, q.before.eventDate, utc(q.before.createdAt), q.before.id, q.limit)
       : this.st.journalFirst.all(q.clientId, q.limit);
@@ -462,6 +494,46 @@ export class SqlStore implements SyncLocalStore {
     if (match === null) return [];
     const rows = q.unitId !== undefined ? this.st.searchUnit.all(match, q.unitId, q.limit) : this.st.search.all(match, q.limit);
     return (rows as NoteRow[]).map(toNote);
+  }
+
+  journalEntry(id: string): LocalJournalEntry | null {
+    const r = this.st.journalById.get(id) as JournalRow | undefined;
+    return r && this.st.unitInScope.get(r.unit_id) ? toJournal(r) : null;
+  }
+
+  // ---- drafts ----
+
+  saveDraft(draft: JournalDraft, savedAt: string): SavedDraft {
+    const unitId = this.unitOfClient(draft.clientId);
+    this.st.saveDraft.run(draft.clientId, draft.correctsId ?? '', unitId, JSON.stringify(draft), utc(savedAt));
+    return { ...draft, savedAt: utc(savedAt) };
+  }
+
+  draft(clientId: string, correctsId: string | null): SavedDraft | null {
+    const r = this.st.draft.get(clientId, correctsId ?? '') as { json: string; saved_at: string } | undefined;
+    return r ? { ...(JSON.parse(r.json) as JournalDraft), savedAt: r.saved_at } : null;
+  }
+
+  deleteDraft(clientId: string, correctsId: string | null): boolean {
+    return this.st.deleteDraft.run(clientId, correctsId ?? '').changes > 0;
+  }
+
+  // ---- access events ----
+
+  enqueueAccess(events: AccessEventInput[]): void {
+    this.db.transaction(() => {
+      for (const e of events) this.st.enqueueAccess.run(JSON.stringify(e));
+    })();
+  }
+
+  accessOutbox(limit: number): { seq: number; event: AccessEventInput }[] {
+    return (this.st.accessOutbox.all(limit) as { seq: number; json: string }[]).map((r) => ({ seq: r.seq, event: JSON.parse(r.json) as AccessEventInput }));
+  }
+
+  ackAccess(seqs: number[]): void {
+    this.db.transaction(() => {
+      for (const s of seqs) this.st.ackAccess.run(s);
+    })();
   }
 
   /** Benchmarks only: a pull's worth of changes without the scope bookkeeping per call. */

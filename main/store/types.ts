@@ -9,6 +9,9 @@ import type {
   PullResponse,
   AppError,
   Author,
+  AccessEventInput,
+  JournalDraft,
+  SavedDraft,
 } from '../../contract';
 
 /**
@@ -43,10 +46,25 @@ export interface LocalStore {
   clients(q: { unitId?: string; search?: string; limit: number; offset?: number }): Promise<ClientRecord[]>;
   client(id: string): Promise<ClientRecord | null>;
   /** Newest first (eventDate, then createdAt), keyset-paged. */
-  journal(q: { clientId: string; limit: number; before?: { eventDate: string; createdAt: string; id: string } }): Promise<LocalJournalEntry[]>;
+  journal(q: { clientId: string; limit: number; search?: string; before?: { eventDate: string; createdAt: string; id: string } }): Promise<LocalJournalEntry[]>;
   dayNotes(q: { unitId: string; clientId?: string; limit: number; before?: { createdAt: string; id: string } }): Promise<LocalDayNote[]>;
   /** Full-text search (FTS5) over day notes the user may see. */
   searchDayNotes(q: { query: string; unitId?: string; limit: number }): Promise<LocalDayNote[]>;
+
+  /** One journal entry of a unit in scope, or null. */
+  journalEntry(id: string): Promise<LocalJournalEntry | null>;
+
+  // ---- drafts (docs/journal.md) ----
+  /** Saves (replaces) the draft of a client's new entry or of a correction; refused FORBIDDEN for a client out of scope. */
+  saveDraft(draft: JournalDraft, savedAt: string): Promise<SavedDraft>;
+  draft(clientId: string, correctsId: string | null): Promise<SavedDraft | null>;
+  deleteDraft(clientId: string, correctsId: string | null): Promise<boolean>;
+
+  // ---- access events not yet on the server ----
+  enqueueAccess(events: AccessEventInput[]): Promise<void>;
+  accessOutbox(limit: number): Promise<{ seq: number; event: AccessEventInput }[]>;
+  /** Recorded by the server (or refused for good): out of the queue. */
+  ackAccess(seqs: number[]): Promise<void>;
 
   close(): Promise<void>;
 }

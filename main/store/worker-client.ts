@@ -146,6 +146,13 @@ export class WorkerStore implements LocalStore {
   journal = (...a: Parameters<LocalStore['journal']>) => this.call('journal', ...a);
   dayNotes = (...a: Parameters<LocalStore['dayNotes']>) => this.call('dayNotes', ...a);
   searchDayNotes = (...a: Parameters<LocalStore['searchDayNotes']>) => this.call('searchDayNotes', ...a);
+  journalEntry = (id: string) => this.call('journalEntry', id);
+  saveDraft = (...a: Parameters<LocalStore['saveDraft']>) => this.call('saveDraft', ...a);
+  draft = (...a: Parameters<LocalStore['draft']>) => this.call('draft', ...a);
+  deleteDraft = (...a: Parameters<LocalStore['deleteDraft']>) => this.call('deleteDraft', ...a);
+  enqueueAccess = (...a: Parameters<LocalStore['enqueueAccess']>) => this.call('enqueueAccess', ...a);
+  accessOutbox = (limit: number) => this.call('accessOutbox', limit);
+  ackAccess = (seqs: number[]) => this.call('ackAccess', seqs);
   /** Benchmarks only: loads a big batch of changes in one transaction. */
   bulkLoad = (...a: Parameters<WorkerMethods['bulkLoad']>) => this.call('bulkLoad', ...a);
 

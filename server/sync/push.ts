@@ -50,6 +50,7 @@ export const MESSAGES = {
   futureDate: 'Händelsedatumet ligger i framtiden.',
   clientNotInUnit: 'Brukaren hör inte till den valda enheten.',
   mutationIdTaken: 'Ändringens id används redan av en annan användare.',
+  noteMissing: 'Daganteckningen finns inte längre (den kan ha gallrats).',
 } as const;
 
 const authorName = (s: StaffRecord) => `${s.givenName} ${s.familyName}`;
@@ -104,6 +105,8 @@ async function apply(tx: Queryable, m: Mutation, ctx: PushContext): Promise<Appl
       return markErroneous(tx, m, ctx);
     case 'day_note.create':
       return createDayNote(tx, m, ctx);
+    case 'day_note.mark_summarised':
+      return markSummarised(tx, m, ctx);
   }
 }
 
@@ -203,4 +206,20 @@ async function createDayNote(tx: Queryable, m: Extract<Mutation, { type: 'day_no
   if (rows.length === 0) refuse('CONFLICT', MESSAGES.duplicateId);
   await logChange(tx, ctx, r.clientId, 'day_note', r.id);
   return { result: { mutationId: m.mutationId, status: 'applied', seq: await seqOf(tx, r.id) }, unitId: r.unitId };
+}
+
+/** Only summarised_at is set (the day_notes trigger refuses any other change); marking twice keeps the first time. */
+async function markSummarised(tx: Queryable, m: Extract<Mutation, { type: 'day_note.mark_summarised' }>, ctx: PushContext): Promise<Applied> {
+  const { rows } = await tx.query<{ client_id: string | null; unit_id: string; summarised: boolean }>(
+    'SELECT client_id, unit_id, summarised_at IS NOT NULL AS summarised FROM day_notes WHERE id = $1 FOR UPDATE',
+    [m.record.id],
+  );
+  const note = rows[0];
+  if (!note) return refuse('NOT_FOUND', MESSAGES.noteMissing);
+  if (!ctx.scope.has(note.unit_id)) return refuse('FORBIDDEN', MESSAGES.unitForbidden);
+  if (!note.summarised) {
+    await tx.query('UPDATE day_notes SET summarised_at = $2 WHERE id = $1', [m.record.id, ctx.now]);
+    await logChange(tx, ctx, note.client_id, 'day_note', m.record.id);
+  }
+  return { result: { mutationId: m.mutationId, status: 'applied', seq: await seqOf(tx, m.record.id) }, unitId: note.unit_id };
 }

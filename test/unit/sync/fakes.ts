@@ -119,6 +119,32 @@ export class MemoryStore implements LocalStore {
   async searchDayNotes() {
     return [];
   }
+  // Journal drafts and access events (issue 6): not used by the engine's tests.
+  drafts = new Map<string, import('../../../contract').SavedDraft>();
+  access: { seq: number; event: import('../../../contract').AccessEventInput }[] = [];
+  async journalEntry(id: string) {
+    return this.journalMap.get(id) ?? null;
+  }
+  async saveDraft(draft: import('../../../contract').JournalDraft, savedAt: string) {
+    const saved = { ...draft, savedAt };
+    this.drafts.set(`${draft.clientId}|${draft.correctsId ?? ''}`, saved);
+    return saved;
+  }
+  async draft(clientId: string, correctsId: string | null) {
+    return this.drafts.get(`${clientId}|${correctsId ?? ''}`) ?? null;
+  }
+  async deleteDraft(clientId: string, correctsId: string | null) {
+    return this.drafts.delete(`${clientId}|${correctsId ?? ''}`);
+  }
+  async enqueueAccess(events: import('../../../contract').AccessEventInput[]) {
+    for (const event of events) this.access.push({ seq: this.access.length + 1, event });
+  }
+  async accessOutbox(limit: number) {
+    return this.access.slice(0, limit);
+  }
+  async ackAccess(seqs: number[]) {
+    this.access = this.access.filter((a) => !seqs.includes(a.seq));
+  }
   async close() {
     this.closed = true;
   }

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AppFailure, type Author, type JournalDraft, type JournalExport, type LifeArea, type Mutation, type SavedDraft } from '../../contract';
+import type { LocalJournalEntry, LocalStore } from '../store/types';
+import { journalEntryCreate } from '../sync/records';
+import type { AccessReporter } from './access-reporter';
+import { journalPdf } from './pdf';
+
+export interface JournalServiceDeps {
+  store: () => Promise<LocalStore>;
+  /** After a local write: push soon, tell the renderer. */
+  written: (kinds: string[]) => void;
+  author: () => Author;
+  access: AccessReporter;
+  /** `<dataDir>/exports` */
+  exportsDir: string;
+}
+
+interface EntryInput {
+  clientId: string;
+  eventDate: string;
+  text: string;
+  lifeArea: LifeArea | null;
+  assignmentId: string | null;
+}
+
+/**
+ * The workstation side of the execution journal (docs/journal.md): local writes through the
+ * outbox, corrections as two ordered mutations, drafts in the encrypted store, the access-log
+ * events of reading and exporting, and the PDF export.
+ */
+export class JournalService {
+  constructor(private readonly deps: JournalServiceDeps) {}
+
+  async list(q: { clientId: string; limit: number; search?: string; before?: { eventDate: string; createdAt: string; id: string } }): Promise<LocalJournalEntry[]> {
+    const store = await this.deps.store();
+    const client = await store.client(q.clientId);
+    if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    const rows = await store.journal(q);
+    // Opening the journal (its first page) is a read; paging and searching in it is the same read.
+    if (!q.before) await this.deps.access.record({ action: 'read', clientId: q.clientId, recordType: 'journal' });
+    return rows;
+  }
+
+  async create(input: EntryInput & { summarisedNoteIds: string[] }, correctsId: string | null = null): Promise<LocalJournalEntry> {
+    const store = await this.deps.store();
+    const client = await store.client(input.clientId);
+    if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    const author = this.deps.author();
+    const { mutation, record } = journalEntryCreate(input, client.unitId, author);
+    mutation.record.correctsId = correctsId;
+    record.correctsId = correctsId;
+    // The reply waits for the outbox transaction: what the user is told is saved, is saved.
+    await store.enqueue(mutation, author);
+    for (const noteId of new Set(input.summarisedNoteIds)) {
+      const m: Mutation = { mutationId: randomUUID(), createdAt: mutation.createdAt, type: 'day_note.mark_summarised', record: { id: noteId } };
+      // A note gone meanwhile (retention) does not undo the saved entry.
+      await store.enqueue(m, author).catch((e: unknown) => {
+        if (!(e instanceof AppFailure && e.code === 'NOT_FOUND')) throw e;
+      });
+    }
+    await store.deleteDraft(input.clientId, correctsId);
+    this.deps.written(input.summarisedNoteIds.length ? ['journal_entry', 'day_note'] : ['journal_entry']);
+    return record;
+  }
+
+  async markErroneous(entryId: string, reason: string): Promise<LocalJournalEntry> {
+    const store = await this.deps.store();
+    const author = this.deps.author();
+    const m: Mutation = { mutationId: randomUUID(), createdAt: new Date().toISOString(), type: 'journal_entry.mark_erroneous', record: { id: entryId, reason } };
+    await store.enqueue(m, author);
+    this.deps.written(['journal_entry']);
+    return this.entry(store, entryId);
+  }
+
+  /** Felmarkera + the new linked entry: two mutations in this order, each its own local transaction. */
+  async correct(input: EntryInput & { entryId: string; reason: string }): Promise<{ marked: LocalJournalEntry; correction: LocalJournalEntry }> {
+    const store = await this.deps.store();
+    const original = await this.entry(store, input.entryId);
+    if (original.clientId !== input.clientId) throw new AppFailure('VALIDATION', 'Rättelsen gäller en annan brukare');
+    const marked = original.erroneous ? original : await this.markErroneous(input.entryId, input.reason);
+    const correction = await this.create({ ...input, summarisedNoteIds: [] }, input.entryId);
+    return { marked, correction };
+  }
+
+  private async entry(store: LocalStore, id: string): Promise<LocalJournalEntry> {
+    // The store has no by-id read in its interface; an entry's client is needed first.
+    const found = await store.journalEntry(id);
+    if (!found) throw new AppFailure('NOT_FOUND', 'Journalanteckningen finns inte');
+    return found;
+  }
+
+  // ---- drafts ----
+
+  async saveDraft(draft: JournalDraft): Promise<SavedDraft> {
+    return (await this.deps.store()).saveDraft(draft, new Date().toISOString());
+  }
+
+  async draft(clientId: string, correctsId: string | null): Promise<SavedDraft | null> {
+    return (await this.deps.store()).draft(clientId, correctsId);
+  }
+
+  async deleteDraft(clientId: string, correctsId: string | null): Promise<boolean> {
+    return (await this.deps.store()).deleteDraft(clientId, correctsId);
+  }
+
+  // ---- export ----
+
+  async exportPdf(clientId: string, printedBy: string): Promise<JournalExport> {
+    const store = await this.deps.store();
+    const client = await store.client(clientId);
+    if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    const entries: LocalJournalEntry[] = [];
+    for (;;) {
+      const last = entries[entries.length - 1];
+      const page = await store.journal({ clientId, limit: 500, ...(last ? { before: { eventDate: last.eventDate, createdAt: last.createdAt, id: last.id } } : {}) });
+      entries.push(...page);
+      if (page.length < 500) break;
+    }
+    const printedAt = new Date();
+    const pdf = await journalPdf(client, entries, { printedBy, printedAt });
+    // Logged before the file exists: an export whose logging failed is not handed out.
+    await this.deps.access.record({ action: 'export', clientId, recordType: 'journal' });
+    await mkdir(this.deps.exportsDir, { recursive: true, mode: 0o700 });
+    // No name or personnummer in the file name.
+    const fileName = `journal-${clientId.slice(0, 8)}-${printedAt.toISOString().replace(/[:.]/g, '-')}.pdf`;
+    const file = path.join(this.deps.exportsDir, fileName);
+    await writeFile(file, pdf, { mode: 0o600 });
+    return { path: file, fileName, entries: entries.length, bytes: pdf.length };
+  }
+}

@@ -1,0 +1,90 @@
+import PDFDocument from 'pdfkit';
+import type { ClientRecord, LifeArea } from '../../contract';
+import type { LocalJournalEntry } from '../store/types';
+
+/** IBIC life areas in Swedish, for the printout (the renderer has its own copy in sv.ts). */
+export const lifeAreaSv: Record<LifeArea, string> = {
+  learning: 'Lärande och att tillämpa kunskap',
+  general_tasks: 'Allmänna uppgifter och krav',
+  communication: 'Kommunikation',
+  mobility: 'Förflyttning',
+  self_care: 'Personlig vård',
+  domestic_life: 'Hemliv',
+  relationships: 'Mellanmänskliga interaktioner och relationer',
+  work_economy: 'Utbildning, arbete och ekonomi',
+  community_life: 'Samhällsgemenskap, socialt och medborgerligt liv',
+  safety: 'Trygghet',
+  relatives_support: 'Stöd från anhöriga',
+};
+
+const stockholm = (iso: string) =>
+  new Date(iso).toLocaleString('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+const pnr = (p: string) => `${p.slice(0, 8)}-${p.slice(8)}`;
+
+/**
+ * The client's execution journal as a text-only PDF (A4, Helvetica): the client's name and
+ * personnummer on every page, each entry with event date, author and title, time written, life
+ * area, and an erroneous marking (who, when, why) in full. Entries newest first, as on screen.
+ */
+export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], meta: { printedBy: string; printedAt: Date }): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 72, bottom: 60, left: 60, right: 60 },
+    bufferPages: true,
+    info: { Title: 'Verkställighetsjournal', Creator: 'Omsorgsportalen' },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const byId = new Map(entries.map((e) => [e.id, e]));
+  const width = doc.page.width - 120;
+
+  doc.font('Helvetica-Bold').fontSize(16).text('Verkställighetsjournal');
+  doc.moveDown(0.3);
+  doc.font('Helvetica').fontSize(11).text(`${client.familyName}, ${client.givenName}  ·  ${pnr(client.personnummer)}`);
+  doc.fontSize(9).fillColor('#444').text(`Utskriven ${stockholm(meta.printedAt.toISOString())} av ${meta.printedBy}. ${entries.length} anteckningar, nyaste först.`);
+  doc.fillColor('black').moveDown(1);
+  if (entries.length === 0) doc.fontSize(11).text('Journalen har inga anteckningar.');
+
+  for (const e of entries) {
+    if (doc.y > doc.page.height - 140) doc.addPage();
+    const top = doc.y;
+    doc.font('Helvetica-Bold').fontSize(11).text(`${e.eventDate}${e.erroneous ? '  FELMARKERAD' : ''}`, { continued: false });
+    doc.font('Helvetica').fontSize(9).fillColor('#333')
+      .text(`${e.author.name}, ${e.author.title} · skriven ${stockholm(e.createdAt)}${e.lifeArea ? ` · ${lifeAreaSv[e.lifeArea]}` : ''}${e.pending ? ' · ej skickad till servern' : ''}`);
+    if (e.correctsId) {
+      const c = byId.get(e.correctsId);
+      doc.text(`Rättar anteckningen från ${c ? `${c.eventDate} (${c.author.name})` : 'en tidigare anteckning'}.`);
+    }
+    doc.fillColor('black').fontSize(10).moveDown(0.2);
+    doc.text(e.text, { width, strike: e.erroneous !== null });
+    if (e.erroneous) {
+      doc.moveDown(0.2).font('Helvetica-Oblique').fontSize(9)
+        .text(`Felmarkerad ${stockholm(e.erroneous.markedAt)} av ${e.erroneous.markedBy.name}, ${e.erroneous.markedBy.title}. Orsak: ${e.erroneous.reason}`, { width });
+      doc.font('Helvetica');
+    }
+    doc.moveDown(0.4);
+    doc.moveTo(60, doc.y).lineTo(60 + width, doc.y).lineWidth(0.5).strokeColor('#999').stroke();
+    doc.moveDown(0.6);
+    if (doc.y < top) doc.moveDown(0); // a page break inside the entry: nothing more to do
+  }
+
+  // Header and page numbers on every page (the name and personnummer identify each sheet).
+  const range = doc.bufferedPageRange();
+  for (let i = 0; i < range.count; i++) {
+    doc.switchToPage(range.start + i);
+    const y = doc.page.margins.top;
+    doc.page.margins.top = 0;
+    doc.font('Helvetica').fontSize(8).fillColor('#444')
+      .text(`${client.familyName}, ${client.givenName} · ${pnr(client.personnummer)}`, 60, 36, { width, lineBreak: false });
+    doc.page.margins.bottom = 0;
+    doc.text(`Sida ${i + 1} av ${range.count} · Sekretess enligt OSL 26 kap.`, 60, doc.page.height - 40, { width, align: 'right', lineBreak: false });
+    doc.page.margins.top = y;
+    doc.page.margins.bottom = 60;
+  }
+  doc.end();
+  return done;
+}
