@@ -3,6 +3,7 @@ import { LoginUser, PermittedUnit } from './auth';
 import { Unit } from './domain';
 import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
 import { ErrorCode } from './result';
+import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 
 /**
@@ -165,6 +166,14 @@ export const apiContract = {
     ),
     create: call(z.object({ unitId: z.string().uuid(), clientId: z.string().uuid().nullable().default(null), text: z.string().trim().min(1).max(4_000) }).strict(), LocalDayNote),
     search: call(z.object({ query: z.string().trim().min(1).max(200), unitId: z.string().uuid().optional(), ...Page }).strict(), z.array(LocalDayNote)),
+  },
+  inbox: {
+    /** The assignment inbox from the local store: filters, sorting, paging (offset/limit ≤ 500), counts per status, the badge count. */
+    list: call(InboxQuery, InboxPage),
+    /** One assignment with its history; online also from the server (the access-log read), offline the stored copy. */
+    get: call(z.object({ id: z.string().uuid() }).strict(), InboxDetail),
+    /** An action, checked by the server (online only); its Swedish refusal comes back as it is. */
+    act: call(InboxActInput, InboxDetail),
   },
 } as const;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PermittedUnit } from './auth';
 import { ErrorCode } from './result';
 import { Uuid } from './domain';
+import { Assignment } from './assignments';
 
 /**
  * Sync between the workstation's encrypted store and the server. Pull: a change feed per unit,
@@ -81,7 +82,7 @@ export const DayNoteRecord = z.object({
 });
 export type DayNoteRecord = z.infer<typeof DayNoteRecord>;
 
-export const RecordType = z.enum(['client', 'journal_entry', 'day_note']);
+export const RecordType = z.enum(['client', 'journal_entry', 'day_note', 'assignment']);
 export type RecordType = z.infer<typeof RecordType>;
 
 // Discriminated by op, then (upserts) by type: a delete's `type` overlaps the upserts' literals,
@@ -91,6 +92,8 @@ export const Change = z.discriminatedUnion('op', [
     z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('client'), id: Uuid, unitId: Uuid, record: ClientRecord }),
     z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('journal_entry'), id: Uuid, unitId: Uuid, record: JournalEntryRecord }),
     z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('day_note'), id: Uuid, unitId: Uuid, record: DayNoteRecord }),
+    /** An assignment (uppdrag) as it is now, with its full history (contract/assignments.ts). */
+    z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('assignment'), id: Uuid, unitId: Uuid, record: Assignment }),
   ]),
   z.object({ seq: z.number().int().positive(), op: z.literal('delete'), type: RecordType, id: Uuid, unitId: Uuid }),
 ]);

@@ -10,6 +10,7 @@ import { authorOf, dayNoteCreate } from './sync/records';
 import type { SyncEngineOptions } from './sync/sync-engine';
 import { UserData } from './sync/user-data';
 import { UnitsService } from './units/units-service';
+import { inboxHandlers } from './inbox/inbox-service';
 import { AccessReporter } from './journal/access-reporter';
 import { JournalService } from './journal/journal-service';
 import path from 'node:path';
@@ -179,6 +180,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         return record;
       },
     },
+    inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import { ASSIGNMENTS_SCHEMA } from './inbox-sql';
 
 /**
  * The local store's schema, as an ordered list of migrations. `PRAGMA user_version` holds the
@@ -150,6 +151,12 @@ export const migrations: readonly Migration[] = [
         attempts INTEGER NOT NULL DEFAULT 0
       );
     `),
+  },
+  {
+    version: 4,
+    name: 'assignment inbox',
+    // Assignments of the user's units, synced (record type 'assignment'); see main/store/inbox-sql.ts.
+    up: sql(ASSIGNMENTS_SCHEMA),
   },
 ];
 

@@ -16,6 +16,9 @@ import {
   type SavedDraft,
 } from '../../contract';
 import { ftsQuery } from './fts-query';
+import { InboxSql } from './inbox-sql';
+import type { Assignment } from '../../contract/assignments';
+import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
 import { migrate } from './migrations';
 import type { LocalDayNote, LocalJournalEntry, LocalStore, OutboxEntry, Refusal } from './types';
 
@@ -158,9 +161,11 @@ const NOTE_COLS = 'id, unit_id, client_id, text, author, created_at, summarised_
  */
 export class SqlStore implements SyncLocalStore {
   private readonly st;
+  private readonly inboxSql: InboxSql;
 
   constructor(readonly db: Database.Database) {
     const p = (s: string) => db.prepare(s);
+    this.inboxSql = new InboxSql(db, swedishFold);
     this.st = {
       cursors: p('SELECT unit_id, seq FROM cursors'),
       unitIds: p('SELECT unit_id FROM units'),
@@ -271,12 +276,17 @@ export class SqlStore implements SyncLocalStore {
     st.purgeJournal.run(unitId);
     st.purgeNotes.run(unitId);
     st.purgeClients.run(unitId);
+    this.inboxSql.purgeUnit(unitId);
     st.purgeDrafts.run(unitId);
     st.purgeCursor.run(unitId);
   }
 
   private applyChange(c: Change): void {
     const st = this.st;
+    if (c.op === 'delete' && c.type === 'assignment') {
+      this.inboxSql.delete(c.id);
+      return;
+    }
     if (c.op === 'delete') {
       (c.type === 'client' ? st.deleteClient : c.type === 'journal_entry' ? st.deleteJournal : st.deleteNote).run(c.id);
       return;
@@ -293,6 +303,9 @@ export class SqlStore implements SyncLocalStore {
           JSON.stringify(r.author), r.erroneous === null ? null : JSON.stringify(r.erroneous), r.correctsId);
         return;
       }
+      case 'assignment':
+        this.inboxSql.upsert(c.record, c.unitId);
+        return;
       case 'day_note': {
         const r = c.record;
         st.upsertNote.run(r.id, c.unitId, r.clientId, r.text, JSON.stringify(r.author), utc(r.createdAt), r.summarisedAt);
@@ -534,6 +547,16 @@ export class SqlStore implements SyncLocalStore {
     this.db.transaction(() => {
       for (const s of seqs) this.st.ackAccess.run(s);
     })();
+  }
+
+  /** The assignment inbox: filters, sorting, paging, counts per status, the needs-action count. */
+  inboxList(q: InboxQueryParsed): InboxPage {
+    return this.inboxSql.list(q);
+  }
+
+  /** One assignment of the user's units, with its history, as last pulled; null when not here. */
+  inboxAssignment(id: string): Assignment | null {
+    return this.inboxSql.get(id);
   }
 
   /** Benchmarks only: a pull's worth of changes without the scope bookkeeping per call. */

@@ -13,6 +13,8 @@ import type {
   JournalDraft,
   SavedDraft,
 } from '../../contract';
+import type { Assignment } from '../../contract/assignments';
+import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
 
 /**
  * The workstation's encrypted local store (SQLCipher file per user and device), as the services
@@ -65,6 +67,10 @@ export interface LocalStore {
   accessOutbox(limit: number): Promise<{ seq: number; event: AccessEventInput }[]>;
   /** Recorded by the server (or refused for good): out of the queue. */
   ackAccess(seqs: number[]): Promise<void>;
+
+  /** The assignment inbox (main/store/inbox-sql.ts). */
+  inboxList(q: InboxQueryParsed): Promise<InboxPage>;
+  inboxAssignment(id: string): Promise<Assignment | null>;
 
   close(): Promise<void>;
 }

@@ -153,6 +153,8 @@ export class WorkerStore implements LocalStore {
   enqueueAccess = (...a: Parameters<LocalStore['enqueueAccess']>) => this.call('enqueueAccess', ...a);
   accessOutbox = (limit: number) => this.call('accessOutbox', limit);
   ackAccess = (seqs: number[]) => this.call('ackAccess', seqs);
+  inboxList = (...a: Parameters<LocalStore['inboxList']>) => this.call('inboxList', ...a);
+  inboxAssignment = (id: string) => this.call('inboxAssignment', id);
   /** Benchmarks only: loads a big batch of changes in one transaction. */
   bulkLoad = (...a: Parameters<WorkerMethods['bulkLoad']>) => this.call('bulkLoad', ...a);
 

@@ -257,6 +257,44 @@ export async function getAssignment(db: Queryable, id: string, scope: Scope): Pr
   return { ...summary, history: await loadHistory(db, id) };
 }
 
+/**
+ * Assignments as the sync pull hands them out (server/sync/pull.ts): each as it is now, with its
+ * history, in one query for the rows and one for the events.
+ */
+export async function loadAssignmentsForSync(db: Queryable, ids: readonly string[]): Promise<Assignment[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<Row>(`${SELECT} WHERE a.id = ANY($1::uuid[])`, [ids]);
+  const { rows: events } = await db.query<{
+    id: string;
+    assignment_id: string;
+    at: Date;
+    action: HistoryAction;
+    actor_staff_id: string;
+    actor_hsa_id: string;
+    actor_name: string;
+    actor_title: string;
+    actor_role: StaffRole;
+    details: Details;
+  }>(
+    `SELECT id, assignment_id, at, action, actor_staff_id, actor_hsa_id, actor_name, actor_title, actor_role, details
+       FROM assignment_events WHERE assignment_id = ANY($1::uuid[]) ORDER BY assignment_id, version`,
+    [ids],
+  );
+  const history = new Map<string, HistoryEvent[]>();
+  for (const r of events) {
+    const list = history.get(r.assignment_id) ?? [];
+    list.push({
+      id: r.id,
+      at: iso(r.at),
+      action: r.action,
+      actor: { staffId: r.actor_staff_id, hsaId: r.actor_hsa_id, name: r.actor_name, title: r.actor_title, role: r.actor_role },
+      details: r.details,
+    });
+    history.set(r.assignment_id, list);
+  }
+  return rows.map((r) => ({ ...toSummary(r), history: history.get(r.id) ?? [] }));
+}
+
 const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
 
 /** Reading one assignment: the read event in the access log, then the assignment. */

@@ -1,6 +1,8 @@
 import type { PermittedUnit } from '../../contract/auth';
 import type { Change, Cursors, PullResponse, RecordType } from '../../contract/sync';
 import type { Db, Queryable } from '../db/types';
+import { loadAssignmentsForSync } from '../assignments/store';
+import type { Assignment } from '../../contract/assignments';
 import {
   CLIENT_COLUMNS,
   DAY_NOTE_COLUMNS,
@@ -115,7 +117,8 @@ async function maxSeqs(tx: Queryable, unitIds: string[]): Promise<Map<string, nu
 type Loaded =
   | { unitId: string; change: { type: 'client'; record: ReturnType<typeof clientRecord> } }
   | { unitId: string; change: { type: 'journal_entry'; record: ReturnType<typeof journalRecord> } }
-  | { unitId: string; change: { type: 'day_note'; record: ReturnType<typeof dayNoteRecord> } };
+  | { unitId: string; change: { type: 'day_note'; record: ReturnType<typeof dayNoteRecord> } }
+  | { unitId: string; change: { type: 'assignment'; record: Assignment } };
 
 /** The current rows of the upserted records, keyed `type:id`; a day note past `notesCutoff` counts as gone. */
 async function loadRecords(tx: Queryable, rows: ChangeRow[], notesCutoff: Date): Promise<Map<string, Loaded>> {
@@ -138,6 +141,9 @@ async function loadRecords(tx: Queryable, rows: ChangeRow[], notesCutoff: Date):
       [noteIds, notesCutoff],
     );
     for (const r of found) out.set(`day_note:${r.id}`, { unitId: r.unit_id, change: { type: 'day_note', record: dayNoteRecord(r) } });
+  }
+  for (const a of await loadAssignmentsForSync(tx, ids('assignment'))) {
+    out.set(`assignment:${a.id}`, { unitId: a.unitId, change: { type: 'assignment', record: a } });
   }
   return out;
 }

@@ -1,4 +1,6 @@
 import type { Author, Change, ClientRecord, Cursors, Mutation, MutationResult, PermittedUnit, PullResponse } from '../../../contract';
+import type { Assignment } from '../../../contract/assignments';
+import type { InboxPage } from '../../../contract/inbox';
 import type { LocalDayNote, LocalJournalEntry, LocalStore, OutboxEntry, Refusal } from '../../../main/store/types';
 
 /** A LocalStore in memory, with the interface's semantics, for unit tests of the sync engine. */
@@ -8,6 +10,7 @@ export class MemoryStore implements LocalStore {
   clientMap = new Map<string, ClientRecord>();
   journalMap = new Map<string, LocalJournalEntry>();
   noteMap = new Map<string, LocalDayNote>();
+  assignmentMap = new Map<string, Assignment>();
   box: OutboxEntry[] = [];
   refused: Refusal[] = [];
   closed = false;
@@ -32,12 +35,14 @@ export class MemoryStore implements LocalStore {
         this.clientMap.delete(c.id);
         this.journalMap.delete(c.id);
         this.noteMap.delete(c.id);
-      } else if (c.type === 'client') this.clientMap.set(c.id, c.record);
+        this.assignmentMap.delete(c.id);
+      } else if (c.type === 'assignment') this.assignmentMap.set(c.id, { ...c.record, unitId: c.unitId });
+      else if (c.type === 'client') this.clientMap.set(c.id, c.record);
       else if (c.type === 'journal_entry') this.journalMap.set(c.id, { ...c.record, pending: false });
       else this.noteMap.set(c.id, { ...c.record, pending: false });
     }
     const keep = new Set(p.units.map((u) => u.unitId));
-    for (const m of [this.clientMap, this.journalMap, this.noteMap] as Map<string, { unitId: string }>[]) {
+    for (const m of [this.clientMap, this.journalMap, this.noteMap, this.assignmentMap] as Map<string, { unitId: string }>[]) {
       for (const [id, r] of m) if (!keep.has(r.unitId)) m.delete(id);
     }
     this.cursorMap = Object.fromEntries(Object.entries({ ...this.cursorMap, ...p.cursors }).filter(([u]) => keep.has(u)));
@@ -144,6 +149,12 @@ export class MemoryStore implements LocalStore {
   }
   async ackAccess(seqs: number[]) {
     this.access = this.access.filter((a) => !seqs.includes(a.seq));
+  }
+  async inboxList(): Promise<InboxPage> {
+    throw new Error('MemoryStore: the inbox is tested on the real store');
+  }
+  async inboxAssignment(id: string) {
+    return this.assignmentMap.get(id) ?? null;
   }
   async close() {
     this.closed = true;

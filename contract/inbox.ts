@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { Assignment, AssignmentSort, AssignmentStatus, ProviderAction } from './assignments';
+
+/**
+ * The workstation's assignment inbox (renderer ↔ main): lists from the encrypted local store
+ * (synced, readable offline), one assignment from the store and — online — from the server (the
+ * access-log read), actions through the server (online only). See docs/assignments.md, "The
+ * workstation side".
+ */
+
+const IsoDate = z.iso.date();
+
+/** One row of the inbox list: what the list shows, nothing more (fast to move and validate at 10k). */
+export const InboxItem = z.object({
+  id: z.string(),
+  clientId: z.string(),
+  clientName: z.string(),
+  /** 12 digits. */
+  personnummer: z.string(),
+  unitId: z.string(),
+  unitName: z.string(),
+  status: AssignmentStatus,
+  needsAction: z.boolean(),
+  decisionReference: z.string(),
+  /** "Hemtjänst 20 h/mån, …" */
+  services: z.string(),
+  startDate: z.string(),
+  endDate: z.string().nullable(),
+  executionDate: z.string().nullable(),
+  receivedAt: z.string(),
+  updatedAt: z.string(),
+});
+export type InboxItem = z.infer<typeof InboxItem>;
+
+export const InboxQuery = z
+  .object({
+    unitId: z.string().uuid().optional(),
+    /** One or several statuses; absent: all. */
+    status: z.array(AssignmentStatus).min(1).max(7).optional(),
+    /** Start date on or after this day. */
+    from: IsoDate.optional(),
+    /** Start date on or before this day. */
+    to: IsoDate.optional(),
+    /** Part of the client's given or family name, or personnummer digits (dash optional). */
+    client: z.string().trim().max(100).optional(),
+    sort: AssignmentSort.default('updated_desc'),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+export type InboxQuery = z.input<typeof InboxQuery>;
+export type InboxQueryParsed = z.output<typeof InboxQuery>;
+
+export const InboxPage = z.object({
+  items: z.array(InboxItem),
+  /** Rows matching every filter (for the virtualised list's length). */
+  total: z.number().int().nonnegative(),
+  /** Per status, over the same filters except status (the filter buttons). */
+  counts: z.record(AssignmentStatus, z.number().int().nonnegative()),
+  /** Assignments in the user's units waiting for the provider (new, or a cancellation to confirm), whatever the filters: the menu badge. */
+  needsAction: z.number().int().nonnegative(),
+});
+export type InboxPage = z.infer<typeof InboxPage>;
+
+export const InboxDetail = z.object({
+  assignment: Assignment,
+  /** The server could not be reached: this is the copy in the local store (it may be behind). */
+  offline: z.boolean(),
+});
+export type InboxDetail = z.infer<typeof InboxDetail>;
+
+/** The action without its requestId: main adds one (a retry after a lost answer is then safe). */
+export const InboxActInput = z.object({ id: z.string().uuid(), action: ProviderAction }).strict();

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { AppFailure, type EventName, type EventPayload } from '../../contract';
+import { assignmentPath, assignmentRoutes, type ProviderAction } from '../../contract/assignments';
+import type { InboxDetail, InboxPage, InboxQueryParsed } from '../../contract/inbox';
+import type { ServerClient } from '../server-client';
+import type { UserData } from '../sync/user-data';
+
+export interface InboxDeps {
+  data: Pick<UserData, 'current' | 'store'>;
+  server: ServerClient;
+  /** The session's token; throws without an unlocked session. */
+  token: () => string;
+  emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
+}
+
+export const OFFLINE_ACTION_MESSAGE = 'Servern går inte att nå. Åtgärder på uppdrag kräver anslutning – försök igen när arbetsstationen är ansluten.';
+/** How long an action waits for the pull that brings its result into the store. */
+const SYNC_WAIT_MS = 3_000;
+
+/**
+ * The assignment inbox (docs/assignments.md, "The workstation side"). Lists come from the
+ * encrypted local store, which the sync keeps current (so the inbox reads offline); opening one
+ * reads the store and, online, the server — that GET is the read in the server's access log;
+ * actions go to the server (online only, with a requestId), then a pull brings the new state.
+ */
+export class InboxService {
+  constructor(private readonly deps: InboxDeps) {}
+
+  async list(q: InboxQueryParsed): Promise<InboxPage> {
+    return (await this.deps.data.store()).inboxList(q);
+  }
+
+  async get(id: string): Promise<InboxDetail> {
+    const store = await this.deps.data.store();
+    const local = await store.inboxAssignment(id);
+    try {
+      const assignment = await this.deps.server.call({ ...assignmentRoutes.get, path: assignmentPath(assignmentRoutes.get.path, id) }, { token: this.deps.token() });
+      return { assignment, offline: false };
+    } catch (e) {
+      if (e instanceof AppFailure && e.code === 'SERVER_UNREACHABLE' && local) return { assignment: local, offline: true };
+      throw e;
+    }
+  }
+
+  async act(id: string, action: ProviderAction): Promise<InboxDetail> {
+    const { engine } = await this.deps.data.current();
+    let assignment;
+    try {
+      assignment = await this.deps.server.call(
+        { ...assignmentRoutes.act, path: assignmentPath(assignmentRoutes.act.path, id) },
+        { body: { ...action, requestId: action.requestId ?? randomUUID() }, token: this.deps.token() },
+      );
+    } catch (e) {
+      if (e instanceof AppFailure && e.code === 'SERVER_UNREACHABLE') throw new AppFailure('SERVER_UNREACHABLE', OFFLINE_ACTION_MESSAGE);
+      throw e;
+    }
+    // Bring the new state into the store (the list reads it), but do not keep the user waiting long.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([engine.syncNow().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, SYNC_WAIT_MS)))]);
+    clearTimeout(timer);
+    this.deps.emit('data.changed', { kinds: ['assignment'] });
+    return { assignment, offline: false };
+  }
+}
+
+/** The `inbox.*` handlers of the contract (registered in main/app.ts). */
+export function inboxHandlers(deps: InboxDeps) {
+  const svc = new InboxService(deps);
+  return {
+    list: (q: InboxQueryParsed) => svc.list(q),
+    get: ({ id }: { id: string }) => svc.get(id),
+    act: ({ id, action }: { id: string; action: ProviderAction }) => svc.act(id, action),
+  };
+}

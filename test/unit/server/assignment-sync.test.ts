@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Change, type PermittedUnit } from '../../../contract';
+import { actOnAssignment, sendAssignment } from '../../../server/assignments/store';
+import { SqlStaffDirectory, swedishDate, type StaffRecord } from '../../../server/auth/staff';
+import type { Db } from '../../../server/db/types';
+import { pullChanges } from '../../../server/sync/pull';
+import { demoDb } from './helpers';
+
+/** Assignments in the sync feed (server/migrations/0005_assignment_sync.sql, server/sync/pull.ts). */
+describe('assignments in the sync feed (PGlite)', { timeout: 60_000 }, () => {
+  let db: Db;
+  let maria: StaffRecord;
+  let anna: StaffRecord;
+  const units: Record<'hemtjanst' | 'daglig', PermittedUnit> = {} as never;
+  const pull = (u: PermittedUnit[], cursors: Record<string, number> = {}) =>
+    pullChanges(db, { units: u, cursors, now: new Date(), dayNoteRetentionDays: 90, limit: 5000 });
+  const ofType = (changes: Change[]) => changes.filter((c) => c.type === 'assignment');
+
+  beforeAll(async () => {
+    db = await demoDb();
+    const staff = new SqlStaffDirectory(db);
+    maria = (await staff.findStaffByHsaId('SE2120001355-P000000000201'))!;
+    anna = (await staff.findStaffByHsaId('SE2321000131-P000000000101'))!;
+    const { rows } = await db.query<{ id: string; name: string }>('SELECT id, name FROM units');
+    for (const r of rows) {
+      const key = r.name === 'Hemtjänst Majorna' ? 'hemtjanst' : 'daglig';
+      units[key] = { unitId: r.id, name: r.name, validFrom: '2020-01-01', validTo: null };
+    }
+  }, 120_000);
+  afterAll(async () => db?.close());
+
+  it('a pull from 0 hands out every assignment of the unit with its history, and none of other units', async () => {
+    const first = await pull([units.hemtjanst]);
+    const assignments = ofType(first.changes);
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM assignments WHERE unit_id = $1', [units.hemtjanst.unitId]);
+    expect(assignments.length).toBe(rows[0]!.n);
+    expect(assignments.length).toBeGreaterThan(0);
+    for (const c of assignments) {
+      expect(c.op).toBe('upsert');
+      if (c.op === 'upsert' && c.type === 'assignment') {
+        expect(c.record.unitId).toBe(units.hemtjanst.unitId);
+        expect(c.record.history.length).toBe(c.record.version);
+      }
+    }
+    expect(() => Change.array().parse(first.changes)).not.toThrow();
+  });
+
+  it('a new assignment, and every action on it, is an upsert in the next pull; the old cursor sees only that', async () => {
+    const before = await pull([units.hemtjanst]);
+    const { rows } = await db.query<{ personnummer: string }>('SELECT personnummer FROM clients WHERE unit_id = $1 LIMIT 1', [units.hemtjanst.unitId]);
+    const today = swedishDate(new Date());
+    const sent = await sendAssignment(
+      db,
+      {
+        client: { personnummer: rows[0]!.personnummer.trim() },
+        decision: { reference: 'BIS-SYNC-1', date: today },
+        services: [{ name: 'Hemtjänst', grantedHours: 10, per: 'month' }],
+        startDate: today,
+        freeText: '',
+      },
+      { actor: maria, now: new Date() },
+    );
+    const next = await pull([units.hemtjanst], before.cursors);
+    expect(ofType(next.changes).map((c) => c.id)).toEqual([sent.id]);
+    await actOnAssignment(db, sent.id, new Set([units.hemtjanst.unitId]), { kind: 'provider', action: { type: 'confirm' } }, { actor: anna, now: new Date() });
+    const after = await pull([units.hemtjanst], next.cursors);
+    const c = ofType(after.changes)[0];
+    expect(c?.op === 'upsert' && c.type === 'assignment' && c.record.status).toBe('confirmed');
+    expect(c?.op === 'upsert' && c.type === 'assignment' && c.record.history.map((h) => h.action)).toEqual(['send', 'confirm']);
+  });
+});
