@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../../contract';
+import { svJournal } from './sv-journal';
 
 /** Swedish first: every string a user sees. */
 export const sv = {
@@ -34,7 +35,9 @@ export const sv = {
   nav: {
     label: 'Huvudmeny',
     units: 'Enheter',
+    clients: 'Brukare',
   },
+  journal: svJournal,
   units: {
     heading: 'Enheter',
     loading: 'Hämtar enheter…',
@@ -60,6 +63,7 @@ export const sv = {
       journal_entry_create: 'En journalanteckning',
       journal_entry_mark_erroneous: 'En felmarkering',
       day_note_create: 'En daganteckning',
+      day_note_mark_summarised: 'En markering av daganteckning som sammanfattad',
       other: 'En ändring',
     },
     dismiss: 'Stäng',
