@@ -43,6 +43,7 @@ export function App() {
             <li key={s.id}>
               <button type="button" className="nav-item" aria-current={s.id === current.id ? 'page' : undefined} onClick={() => go(s.id)}>
                 {t(s.labelKey)}
+                {s.Badge && <s.Badge />}
               </button>
             </li>
           ))}

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../../contract';
+import { svInbox } from '../screens/inbox/sv-inbox';
 import { svJournal } from './sv-journal';
 
 /** Swedish first: every string a user sees. */
@@ -35,6 +36,7 @@ export const sv = {
   nav: {
     label: 'Huvudmeny',
     units: 'Enheter',
+    inbox: 'Inkorg',
     clients: 'Brukare',
   },
   journal: svJournal,
@@ -68,6 +70,7 @@ export const sv = {
     },
     dismiss: 'Stäng',
   },
+  inbox: svInbox,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',

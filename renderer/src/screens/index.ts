@@ -1,5 +1,7 @@
 import type { ComponentType } from 'react';
 import { UnitsScreen } from './UnitsScreen';
+import { InboxBadge } from './inbox/InboxBadge';
+import { InboxScreen } from './inbox/InboxScreen';
 
 /**
  * The workstation's screens, in menu order. A feature adds one entry here; `labelKey` is an
@@ -9,6 +11,11 @@ export interface ScreenEntry {
   id: string;
   labelKey: string;
   Component: ComponentType;
+  /** Shown beside the label in the menu, e.g. the inbox's count of what needs action. */
+  Badge?: ComponentType;
 }
 
-export const screens: ScreenEntry[] = [{ id: 'units', labelKey: 'nav.units', Component: UnitsScreen }];
+export const screens: ScreenEntry[] = [
+  { id: 'units', labelKey: 'nav.units', Component: UnitsScreen },
+  { id: 'inbox', labelKey: 'nav.inbox', Component: InboxScreen, Badge: InboxBadge },
+];
