@@ -33,11 +33,7 @@ export function AssignmentDetail() {
       )}
       {!detail && !detailError && <p aria-live="polite">{t('inbox.loadingDetail')}</p>}
       {detail && <Detail a={detail.assignment} offline={detail.offline} />}
-      {actionError && (
-        <div role="alert" className="notice notice-error action-error">
-          <p>{actionError.message || t(`errors.${actionError.code}`)}</p>
-        </div>
-      )}
+      {!detail && actionError && <ActionError />}
     </section>
   );
 }
@@ -177,6 +173,24 @@ function Actions({ a }: { a: Assignment }) {
         ))}
       </div>
       {form && <ActionForm key={form} type={form} a={a} onDone={() => setForm(null)} />}
+      <ActionError />
+    </div>
+  );
+}
+
+/** The server's refusal, as it came, with a way to fetch the assignment as it now is. */
+function ActionError() {
+  const { t } = useTranslation();
+  const { actionError, openId, open } = useInbox();
+  if (!actionError) return null;
+  return (
+    <div role="alert" className="notice notice-error action-error">
+      <p>{actionError.message || t(`errors.${actionError.code}`)}</p>
+      {openId && (
+        <button type="button" onClick={() => void open(openId)}>
+          {t('inbox.reload')}
+        </button>
+      )}
     </div>
   );
 }

@@ -62,6 +62,7 @@ export const svInbox = {
   freeText: 'Meddelande från handläggaren',
   history: 'Historik',
   actions: 'Åtgärder',
+  reload: 'Hämta uppdraget på nytt',
   final: 'Uppdraget är avslutat eller avbeställt. Inga fler åtgärder kan göras.',
   defaultPauseReason: 'Sjukhusvistelse',
   field: {

@@ -1,0 +1,185 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Assignment } from '../../contract/assignments';
+import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { axeViolations } from '../support/axe';
+import { launchChromium, screenshotDir } from '../support/chromium';
+import { officerLogin, swedishDay, type Officer } from '../support/officer';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * The assignment inbox end to end: the case officer sends over the server's API → the staff member
+ * (Anna, Hemtjänst Majorna), logged in with her card through pcscd, sees it in Chromium within 5 s
+ * (SSE → pull → store → data.changed → the inbox reloads) → confirms → distributes → executes with
+ * a date → the officer sees the date; pause and resume; a forbidden transition refused in Swedish;
+ * the cancellation confirmed.
+ */
+let stack: Stack;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+let card: VpcdCard | undefined;
+let officer: Officer;
+let sent: Assignment;
+let clientName = '';
+const REF = `BIS-E2E-${Date.now() % 100_000}`;
+
+const shot = async (name: string) => {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+};
+const detailStatus = () => page.locator('.detail-facts .status').innerText();
+const form = (name: string) => page.getByRole('form', { name });
+const action = (name: string) => page.locator('.action-buttons').getByRole('button', { name, exact: true });
+
+beforeAll(async () => {
+  stack = await startStack('e2e_inbox', { serverSync: { coalesceMs: 20 } });
+  const anna = await stack.issueCard({ hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist', pin: '123456' });
+  const maria = await stack.issueCard({ hsaId: 'SE2120001355-P000000000201', givenName: 'Maria', familyName: 'Ek' });
+  officer = await officerLogin(stack.serverUrl, maria);
+  browser = await launchChromium();
+  page = browser.page;
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(stack.host.url);
+  card = await insertCardFile(anna, { port: 35963 });
+  await page.getByText('Kort isatt').first().waitFor({ timeout: 10_000 });
+  await page.getByLabel('PIN-kod').fill('123456');
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.getByRole('navigation').waitFor({ timeout: 15_000 });
+});
+afterAll(async () => {
+  await card?.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('the assignment inbox in Chromium', () => {
+  it('shows the synced inbox with counts per status and a badge for what needs action', async () => {
+    await page.getByRole('button', { name: /^Inkorg/ }).click();
+    const list = page.getByRole('listbox', { name: 'Uppdrag' });
+    await expect.poll(() => list.getByRole('option').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    for (const label of ['Nya', 'Kvitterade', 'Verkställda', 'Pausade', 'Avbeställda', 'Avslutade']) {
+      expect(await page.getByRole('button', { name: new RegExp(`^${label} \\d+$`) }).count()).toBe(1);
+    }
+    await expect.poll(() => page.locator('.app-nav .badge').count()).toBe(1);
+  });
+
+  it('a new assignment from the case officer appears within 5 s, with a notice, without reloading', async () => {
+    const { rows } = await stack.db.query<{ personnummer: string; given_name: string; family_name: string }>(
+      `SELECT c.personnummer, c.given_name, c.family_name FROM clients c JOIN units u ON u.id = c.unit_id
+        WHERE u.name = 'Hemtjänst Majorna' ORDER BY c.family_name LIMIT 1`,
+    );
+    const client = rows[0]!;
+    clientName = `${client.given_name} ${client.family_name}`;
+    const badgeBefore = Number(await page.locator('.app-nav .badge').innerText());
+    const t0 = Date.now();
+    sent = await officer.send({
+      client: { personnummer: client.personnummer.trim() },
+      decision: { reference: REF, date: swedishDay(-5) },
+      services: [{ name: 'Hemtjänst – personlig omvårdnad', grantedHours: 20, per: 'month' }],
+      startDate: swedishDay(-3),
+      freeText: 'Hjälp med morgonrutiner och inköp.',
+    });
+    await page.getByText('Nytt uppdrag har kommit').waitFor({ timeout: 5_000 });
+    const first = page.getByRole('listbox', { name: 'Uppdrag' }).getByRole('option').first();
+    await expect.poll(() => first.innerText(), { timeout: 5_000 - (Date.now() - t0) }).toContain(clientName);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(await first.innerText()).toContain('Ny');
+    await expect.poll(() => page.locator('.app-nav .badge').innerText()).toBe(String(badgeBefore + 1));
+    await shot('inbox');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('filters by client and status, and moves with the keyboard; Enter opens the detail', async () => {
+    await page.getByLabel('Brukare', { exact: true }).fill(client4(sent.client.personnummer));
+    await page.getByRole('button', { name: /^Nya \d+$/ }).click();
+    const list = page.getByRole('listbox', { name: 'Uppdrag' });
+    await expect.poll(() => list.getByRole('option').count()).toBeGreaterThan(0);
+    await expect.poll(async () => (await list.getByRole('option').allInnerTexts()).every((t) => t.includes(clientName) && t.includes('Ny'))).toBe(true);
+    await list.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 2, name: new RegExp(clientName) }).waitFor({ timeout: 10_000 });
+    expect(await page.getByText(REF).count()).toBeGreaterThan(0);
+  });
+
+  it('shows client, decision, services, free text and history; the detail passes axe', async () => {
+    // Open exactly the one the officer sent (the filter may show others of the same client).
+    await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();
+    await page.getByRole('listbox', { name: 'Uppdrag' }).waitFor();
+    await page.evaluate(() => undefined);
+    await openSent();
+    expect(await page.getByText('Hemtjänst – personlig omvårdnad: 20 tim/månad').count()).toBe(1);
+    expect(await page.getByText('Hjälp med morgonrutiner och inköp.').count()).toBe(1);
+    expect(await page.getByRole('list', { name: 'Historik' }).innerText()).toContain('Uppdraget skickat – Maria Ek');
+    await shot('inbox-detail');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('confirms, distributes, executes with a date; the officer sees the execution date', async () => {
+    await action('Kvittera').click();
+    await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Kvitterad');
+    await action('Fördela').click();
+    await form('Fördela').getByLabel('Till enhet').selectOption({ label: 'Hemtjänst Majorna' });
+    await form('Fördela').getByRole('button', { name: 'Fördela' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Historik' }).innerText(), { timeout: 10_000 }).toContain('Uppdraget fördelat');
+    await action('Verkställ').click();
+    expect(await form('Verkställ').getByLabel('Verkställighetsdatum').inputValue()).toBe(swedishDay(0));
+    await form('Verkställ').getByLabel('Verkställighetsdatum').fill(swedishDay(-1));
+    await form('Verkställ').getByRole('button', { name: 'Verkställ' }).click();
+    await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Verkställd');
+    expect((await officer.get(sent.id)).executionDate).toBe(swedishDay(-1));
+    expect(await page.getByRole('list', { name: 'Historik' }).innerText()).toContain('Uppdraget verkställt – Anna Lindqvist');
+  });
+
+  it('pauses with a reason and resumes', async () => {
+    await action('Pausa (avbrott)').click();
+    await form('Pausa (avbrott)').getByLabel('Orsak').fill('Sjukhusvistelse');
+    await form('Pausa (avbrott)').getByRole('button', { name: 'Pausa (avbrott)' }).click();
+    await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Pausad');
+    expect((await officer.get(sent.id)).pauses).toEqual([{ from: swedishDay(0), to: null, reason: 'Sjukhusvistelse' }]);
+    await action('Återuppta').click();
+    await form('Återuppta').getByRole('button', { name: 'Återuppta' }).click();
+    await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Verkställd');
+  });
+
+  it('a forbidden transition is refused with the server’s Swedish message; then the cancellation is confirmed', async () => {
+    // The officer cancels while the detail is open; ending it now is no longer allowed.
+    await officer.act(sent.id, { type: 'cancel', reason: 'Brukaren har flyttat' });
+    await action('Avsluta').click();
+    await form('Avsluta').getByRole('button', { name: 'Avsluta' }).click();
+    const alert = page.locator('.action-error');
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.innerText()).toContain('Uppdraget är avbeställt av handläggaren. Bekräfta avbeställningen.');
+    await shot('inbox-refused');
+    expect(await axeViolations(page)).toEqual([]);
+    // Fetch it again: it is waiting for the confirmation of the cancellation.
+    await page.getByRole('button', { name: 'Hämta uppdraget på nytt' }).click();
+    await page.getByText('handläggaren har avbeställt uppdraget').waitFor({ timeout: 10_000 });
+    await action('Bekräfta avbeställning').click();
+    await expect.poll(() => page.getByRole('list', { name: 'Historik' }).innerText(), { timeout: 10_000 }).toContain('Avbeställningen bekräftad');
+    expect(await detailStatus()).toBe('Avbeställd');
+    expect((await officer.get(sent.id)).status).toBe('cancelled');
+    expect(await page.getByText('Inga fler åtgärder kan göras').count()).toBe(1);
+    // Back in the list, it is among the Avbeställda.
+    await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();
+    await page.getByRole('button', { name: /^Avbeställda \d+$/ }).click();
+    await expect.poll(() => page.getByRole('listbox', { name: 'Uppdrag' }).getByRole('option').first().innerText()).toContain('Avbeställd');
+  });
+});
+
+/** The personnummer as people type it: YYYYMMDD-XXXX. */
+function client4(p: string): string {
+  return `${p.slice(0, 8)}-${p.slice(8)}`;
+}
+
+/** Filters by the sent assignment's client, then opens the option whose detail carries its decision reference. */
+async function openSent(): Promise<void> {
+  const list = page.getByRole('listbox', { name: 'Uppdrag' });
+  await page.getByLabel('Brukare', { exact: true }).fill(client4(sent.client.personnummer));
+  await page.getByRole('combobox', { name: 'Sortera' }).selectOption({ label: 'Senast mottagna' });
+  await expect.poll(() => list.getByRole('option').first().innerText()).toContain(clientName);
+  await list.getByRole('option').first().click();
+  await page.getByText(REF).first().waitFor({ timeout: 10_000 });
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboxDetail, InboxPage } from '../../../contract/inbox';
+import { cardAccessOver } from '../../../main/session/card-access';
+import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
+import { startStack, type Stack } from '../../support/stack';
+import { fastSync, ok, waitFor, waitSynced } from '../sync/helpers';
+
+/**
+ * Unit scope of the inbox through the workstation, enforced by the server: Anna holds a permission
+ * for Hemtjänst Majorna only; an assignment of Daglig verksamhet Hisingen is neither in her store
+ * nor readable or actionable through inbox.get / inbox.act (the server answers 404 alike).
+ */
+let stack: Stack;
+const reader = new DemoInProcessReader('Testläsare');
+
+beforeAll(async () => {
+  stack = await startStack('inbox-scope', { card: cardAccessOver(reader), sync: fastSync, serverSync: { coalesceMs: 20 } });
+  const anna = await stack.issueCard({ hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' });
+  reader.insert(await openCardFile(anna));
+  await ok(stack.workstation, 'session.login', { pin: '123456' });
+  await waitSynced(stack.workstation);
+});
+afterAll(async () => stack?.stop());
+
+describe('inbox scope (server-enforced)', () => {
+  it('a user of unit A sees only A in the inbox, and cannot read or act on an assignment of unit B', async () => {
+    const { rows } = await stack.db.query<{ id: string; unit: string }>(
+      `SELECT a.id, u.name AS unit FROM assignments a JOIN units u ON u.id = a.unit_id ORDER BY a.created_at`,
+    );
+    const other = rows.find((r) => r.unit === 'Daglig verksamhet Hisingen')!;
+    const own = rows.find((r) => r.unit === 'Hemtjänst Majorna' && r.id)!;
+    await waitFor(async () => (await ok<InboxPage>(stack.workstation, 'inbox.list', { limit: 500 })).total > 0, 15_000, 'the inbox synced');
+    const page = await ok<InboxPage>(stack.workstation, 'inbox.list', { limit: 500 });
+    expect(page.items.every((i) => i.unitName === 'Hemtjänst Majorna')).toBe(true);
+    expect(page.items.map((i) => i.id)).not.toContain(other.id);
+    expect(page.total).toBe(rows.filter((r) => r.unit === 'Hemtjänst Majorna').length);
+
+    const read = await stack.workstation.dispatch('inbox.get', { id: other.id });
+    expect(read.ok).toBe(false);
+    if (!read.ok) {
+      expect(read.error.code).toBe('NOT_FOUND');
+      expect(read.error.message).toBe('Uppdraget finns inte, eller så har du inte behörighet till det.');
+    }
+    const version = async () => (await stack.db.query<{ version: number }>('SELECT version FROM assignments WHERE id = $1', [other.id])).rows[0]!.version;
+    const versionBefore = await version();
+    const act = await stack.workstation.dispatch('inbox.act', { id: other.id, action: { type: 'confirm' } });
+    expect(act.ok).toBe(false);
+    if (!act.ok) expect(act.error.code).toBe('NOT_FOUND');
+    expect(await version()).toBe(versionBefore);
+
+    // Her own unit's assignment opens, and the open is a read in the server's access log.
+    const mine = await ok<InboxDetail>(stack.workstation, 'inbox.get', { id: own.id });
+    expect(mine.offline).toBe(false);
+    expect(mine.assignment.history.length).toBeGreaterThan(0);
+    const { rows: log } = await stack.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM access_log WHERE action = 'read' AND record_type = 'assignment' AND record_id = $1`,
+      [own.id],
+    );
+    expect(log[0]!.n).toBe(1);
+  });
+
+  it('offline: the stored copy opens with offline: true; an action is refused SERVER_UNREACHABLE in Swedish', async () => {
+    const page = await ok<InboxPage>(stack.workstation, 'inbox.list', { status: ['new'], limit: 1 });
+    const id = page.items[0]!.id;
+    await stack.server.stop();
+    try {
+      const detail = await ok<InboxDetail>(stack.workstation, 'inbox.get', { id });
+      expect(detail.offline).toBe(true);
+      expect(detail.assignment.id).toBe(id);
+      const act = await stack.workstation.dispatch('inbox.act', { id, action: { type: 'confirm' } });
+      expect(act.ok).toBe(false);
+      if (!act.ok) {
+        expect(act.error.code).toBe('SERVER_UNREACHABLE');
+        expect(act.error.message).toMatch(/Servern går inte att nå/);
+      }
+    } finally {
+      await stack.server.start();
+    }
+  });
+});
