@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { UnitsScreen } from './UnitsScreen';
+import { ClientsScreen } from './clients/ClientsScreen';
 import { InboxBadge } from './inbox/InboxBadge';
 import { InboxScreen } from './inbox/InboxScreen';
 
@@ -18,4 +19,5 @@ export interface ScreenEntry {
 export const screens: ScreenEntry[] = [
   { id: 'units', labelKey: 'nav.units', Component: UnitsScreen },
   { id: 'inbox', labelKey: 'nav.inbox', Component: InboxScreen, Badge: InboxBadge },
+  { id: 'clients', labelKey: 'nav.clients', Component: ClientsScreen },
 ];

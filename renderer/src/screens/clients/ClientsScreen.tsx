@@ -1,0 +1,151 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppError, ClientRecord, PermittedUnit } from '../../../../contract';
+import { api, events } from '../../bridge';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { useNav } from '../../state/nav-store';
+import { useSession } from '../../state/session-store';
+import { clientName, formatPnr } from './format';
+import { JournalTab } from './JournalTab';
+import { NotesTab, UnitNotes } from './NotesTab';
+import './clients.css';
+
+/**
+ * Brukare: the clients of the user's units (from the encrypted store, so it works offline) →
+ * a client's page with the execution journal and the day notes. Where the user is (client, tab,
+ * unit feed) lives in the nav store as ids only, so an unlock brings the user back to it.
+ */
+export function ClientsScreen() {
+  const { params, go } = useNav();
+  if (params.unitFeed) {
+    const unitName = useSession.getState().session?.units.find((u: PermittedUnit) => u.unitId === params.unitFeed)?.name ?? '';
+    return <UnitNotes unitId={params.unitFeed} unitName={unitName} back={() => go('clients', params.clientId ? { clientId: params.clientId, tab: 'notes' } : {})} />;
+  }
+  if (params.clientId) return <ClientPage clientId={params.clientId} />;
+  return <ClientList />;
+}
+
+function ClientList() {
+  const { t } = useTranslation();
+  const { go } = useNav();
+  const [search, setSearch] = useState('');
+  const [clients, setClients] = useState<ClientRecord[] | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      void api.clients.list({ limit: 200, ...(search.trim() ? { search: search.trim() } : {}) }).then((r) => {
+        if (!live) return;
+        if (r.ok) {
+          setClients(r.value);
+          setError(null);
+        } else setError(r.error);
+      });
+    load();
+    // The first sync after a login fills the store while the list is open.
+    const off = events.on('data.changed', (e) => {
+      if (e.kinds.includes('client')) load();
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [search]);
+  return (
+    <section aria-labelledby="clients-h">
+      <h2 id="clients-h">{t('journal.clients.heading')}</h2>
+      <div className="field">
+        <label htmlFor="client-search">{t('journal.clients.search')}</label>
+        <input id="client-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+      </div>
+      {error && <ErrorNotice error={error} />}
+      {!clients && !error && <p aria-live="polite">{t('journal.clients.loading')}</p>}
+      {clients && clients.length === 0 && <p>{t('journal.clients.empty')}</p>}
+      {clients && clients.length > 0 && (
+        <ul className="client-list" aria-label={t('journal.clients.heading')}>
+          {clients.map((c) => (
+            <li key={c.id}>
+              <button type="button" className="client-item" onClick={() => go('clients', { clientId: c.id })}>
+                <span className="client-name">
+                  {c.familyName}, {c.givenName}
+                </span>
+                <span className="client-pnr">{formatPnr(c.personnummer)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ClientPage({ clientId }: { clientId: string }) {
+  const { t } = useTranslation();
+  const { params, go } = useNav();
+  const [client, setClient] = useState<ClientRecord | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [editorOpen, setEditorOpen] = useState(false);
+  const tab = params.tab === 'notes' ? 'notes' : 'journal';
+  const setTab = (next: 'journal' | 'notes') => go('clients', { clientId, tab: next });
+
+  useEffect(() => {
+    // The store has no single-client read in the contract: the search by id's owner is the list.
+    void api.clients.list({ limit: 500 }).then((r) => {
+      if (!r.ok) return setError(r.error);
+      const found = r.value.find((c) => c.id === clientId);
+      if (found) setClient(found);
+      else setError({ code: 'NOT_FOUND', message: '' });
+    });
+  }, [clientId]);
+
+  if (error) return <ErrorNotice error={error} onRetry={() => go('clients')} />;
+  if (!client) return <p aria-live="polite">{t('journal.clients.loading')}</p>;
+  const tabs = [
+    { id: 'journal', label: t('journal.tabs.journal') },
+    { id: 'notes', label: t('journal.tabs.notes') },
+  ] as const;
+  return (
+    <section aria-labelledby="client-h" className="client-page">
+      <button type="button" className="button-link" onClick={() => go('clients')}>
+        ← {t('journal.clients.back')}
+      </button>
+      <h2 id="client-h">
+        {clientName(client)} <span className="client-pnr">{formatPnr(client.personnummer)}</span>
+      </h2>
+      <div role="tablist" aria-label={t('journal.tabs.label')} className="tabs">
+        {tabs.map((x) => (
+          <button
+            key={x.id}
+            type="button"
+            role="tab"
+            id={`tab-${x.id}`}
+            aria-selected={tab === x.id}
+            aria-controls={`panel-${x.id}`}
+            tabIndex={tab === x.id ? 0 : -1}
+            className="tab"
+            onClick={() => setTab(x.id)}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') setTab(tab === 'journal' ? 'notes' : 'journal');
+            }}
+          >
+            {x.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
+        {tab === 'journal' ? (
+          <JournalTab client={client} editorOpen={editorOpen} setEditorOpen={setEditorOpen} />
+        ) : (
+          <NotesTab
+            client={client}
+            openDraft={() => {
+              setEditorOpen(true);
+              setTab('journal');
+            }}
+            openUnitFeed={() => go('clients', { clientId, unitFeed: client.unitId })}
+          />
+        )}
+      </div>
+    </section>
+  );
+}

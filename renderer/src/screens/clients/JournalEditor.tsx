@@ -1,0 +1,156 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LifeArea, type AppError } from '../../../../contract';
+import { api } from '../../bridge';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { formatClock, today } from './format';
+
+const DRAFT_DEBOUNCE_MS = 500;
+
+export interface EditorProps {
+  clientId: string;
+  /** Set for a correction: the entry being marked erroneous. */
+  corrects?: { id: string; eventDate: string; text: string; lifeArea: LifeArea | null };
+  onDone(saved: boolean): void;
+}
+
+/**
+ * A journal entry being written. Every change is saved as a draft in the encrypted store
+ * (debounced); opening the editor again — after a lock, a crash or a restart — brings the draft
+ * back. Saving commits locally (pending, "Ej skickat") and deletes the draft.
+ */
+export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
+  const { t } = useTranslation();
+  const ids = useId();
+  const ref = { clientId, correctsId: corrects?.id ?? null };
+  const [text, setText] = useState(corrects?.text ?? '');
+  const [eventDate, setEventDate] = useState(corrects?.eventDate ?? today());
+  const [lifeArea, setLifeArea] = useState<LifeArea | ''>(corrects?.lifeArea ?? '');
+  const [reason, setReason] = useState('');
+  const [noteIds, setNoteIds] = useState<string[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [restoredAt, setRestoredAt] = useState<string | null>(null);
+  const [savedAt, setSavedAt] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const dirty = useRef(false);
+  const textRef = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => {
+    let live = true;
+    void api.drafts.get(ref).then((r) => {
+      if (!live) return;
+      if (r.ok && r.value) {
+        setText(r.value.text);
+        setEventDate(r.value.eventDate);
+        setLifeArea(r.value.lifeArea ?? '');
+        setReason(r.value.reason);
+        setNoteIds(r.value.summarisedNoteIds);
+        setRestoredAt(r.value.savedAt);
+      }
+      setLoaded(true);
+      textRef.current?.focus();
+    });
+    return () => {
+      live = false;
+    };
+  }, [clientId, corrects?.id]);
+
+  // Save the draft ~500 ms after the last keystroke; an emptied editor has no draft.
+  useEffect(() => {
+    if (!loaded || !dirty.current) return;
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      const payload = { ...ref, text, eventDate, lifeArea: lifeArea || null, reason, summarisedNoteIds: noteIds };
+      const empty = text.trim() === '' && reason.trim() === '' && noteIds.length === 0;
+      void (empty ? api.drafts.delete(ref).then(() => setSavedAt(null)) : api.drafts.save(payload).then((r) => r.ok && setSavedAt(r.value.savedAt)));
+    }, DRAFT_DEBOUNCE_MS);
+    return () => clearTimeout(timer.current);
+  }, [text, eventDate, lifeArea, reason, noteIds, loaded]);
+
+  const change = <T,>(set: (v: T) => void) => (v: T) => {
+    dirty.current = true;
+    set(v);
+  };
+
+  const save = async () => {
+    clearTimeout(timer.current);
+    setSaving(true);
+    setError(null);
+    const common = { eventDate, text, lifeArea: lifeArea || null };
+    const r = corrects
+      ? await api.journal.correct({ entryId: corrects.id, reason, ...common })
+      : await api.journal.create({ clientId, ...common, summarisedNoteIds: noteIds });
+    setSaving(false);
+    if (!r.ok) {
+      setError(r.error);
+      return;
+    }
+    onDone(true);
+  };
+
+  const discard = async () => {
+    clearTimeout(timer.current);
+    await api.drafts.delete(ref);
+    onDone(false);
+  };
+
+  const heading = corrects ? t('journal.editor.correctionHeading', { date: corrects.eventDate }) : t('journal.editor.newHeading');
+  return (
+    <form
+      className="journal-editor"
+      aria-labelledby={`${ids}-h`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <h3 id={`${ids}-h`}>{heading}</h3>
+      {restoredAt && <p className="notice" role="status">{t('journal.editor.draftRestored', { time: formatClock(restoredAt) })}</p>}
+      {noteIds.length > 0 && <p className="hint">{t('journal.editor.fromNotes', { count: noteIds.length })}</p>}
+      {corrects && (
+        <div className="field">
+          <label htmlFor={`${ids}-reason`}>{t('journal.editor.reason')}</label>
+          <input id={`${ids}-reason`} value={reason} required maxLength={2000} onChange={(e) => change(setReason)(e.target.value)} />
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor={`${ids}-text`}>{t('journal.editor.text')}</label>
+        <textarea id={`${ids}-text`} ref={textRef} rows={6} value={text} required maxLength={20000} onChange={(e) => change(setText)(e.target.value)} />
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={`${ids}-date`}>{t('journal.editor.eventDate')}</label>
+          <input id={`${ids}-date`} type="date" value={eventDate} max={today()} required onChange={(e) => change(setEventDate)(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={`${ids}-area`}>{t('journal.editor.lifeArea')}</label>
+          <select id={`${ids}-area`} value={lifeArea} onChange={(e) => change(setLifeArea)(e.target.value as LifeArea | '')}>
+            <option value="">{t('journal.editor.noLifeArea')}</option>
+            {LifeArea.options.map((a) => (
+              <option key={a} value={a}>
+                {t(`journal.lifeAreas.${a}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {error && <ErrorNotice error={error} />}
+      <div className="actions">
+        <button type="submit" disabled={saving || !loaded}>
+          {saving ? t('journal.editor.saving') : corrects ? t('journal.editor.saveCorrection') : t('journal.editor.save')}
+        </button>
+        <button type="button" className="button-plain" onClick={() => onDone(false)}>
+          {t('journal.editor.close')}
+        </button>
+        <button type="button" className="button-plain" onClick={() => void discard()}>
+          {t('journal.editor.discard')}
+        </button>
+        <span className="draft-state" role="status" aria-live="polite">
+          {savedAt ? t('journal.editor.draftSaved', { time: formatClock(savedAt) }) : ''}
+        </span>
+      </div>
+    </form>
+  );
+}

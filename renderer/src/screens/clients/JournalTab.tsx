@@ -1,0 +1,136 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AppError, ClientRecord } from '../../../../contract';
+import { api, events } from '../../bridge';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { formatTime } from './format';
+import { JournalEditor, type EditorProps } from './JournalEditor';
+import { reportCopy } from './copy';
+
+type Entry = Extract<Awaited<ReturnType<typeof api.journal.list>>, { ok: true }>['value'][number];
+
+/**
+ * A client's execution journal: newest first, searchable; erroneous entries struck through with
+ * who marked them, when and why, linked to their correction. Opening it is a read in the access
+ * log (main records it); copying from it is reported as a copy.
+ */
+export function JournalTab({ client, editorOpen, setEditorOpen }: { client: ClientRecord; editorOpen: boolean; setEditorOpen(open: boolean): void }) {
+  const { t } = useTranslation();
+  const [entries, setEntries] = useState<Entry[] | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [search, setSearch] = useState('');
+  const [correcting, setCorrecting] = useState<EditorProps['corrects'] | null>(null);
+  const [exportState, setExportState] = useState<{ busy: boolean; message: string | null }>({ busy: false, message: null });
+
+  const load = useCallback(async () => {
+    const r = await api.journal.list({ clientId: client.id, limit: 500, ...(search.trim() ? { search: search.trim() } : {}) });
+    if (r.ok) {
+      setEntries(r.value);
+      setError(null);
+    } else setError(r.error);
+  }, [client.id, search]);
+
+  useEffect(() => {
+    void load();
+    const offData = events.on('data.changed', (e) => {
+      if (e.kinds.includes('journal_entry')) void load();
+    });
+    return offData;
+  }, [load]);
+
+  // A draft waiting for this client opens the editor by itself (after a lock, a crash, a restart).
+  useEffect(() => {
+    void api.drafts.get({ clientId: client.id }).then((r) => {
+      if (r.ok && r.value) setEditorOpen(true);
+    });
+  }, [client.id, setEditorOpen]);
+
+  const exportPdf = async () => {
+    setExportState({ busy: true, message: null });
+    const r = await api.journal.export({ clientId: client.id });
+    setExportState({ busy: false, message: r.ok ? t('journal.journal.exported', { path: r.value.path, count: r.value.entries }) : t(`errors.${r.error.code}`) });
+  };
+
+  const byId = new Map((entries ?? []).map((e) => [e.id, e]));
+  const correctionOf = new Map((entries ?? []).filter((e) => e.correctsId).map((e) => [e.correctsId!, e]));
+
+  return (
+    <div className="journal" onCopy={() => reportCopy(client.id, 'journal', 'journal_entry')}>
+      <div className="toolbar">
+        <button type="button" onClick={() => { setCorrecting(null); setEditorOpen(true); }} disabled={editorOpen}>
+          {t('journal.journal.newEntry')}
+        </button>
+        <button type="button" className="button-outline" onClick={() => void exportPdf()} disabled={exportState.busy}>
+          {exportState.busy ? t('journal.journal.exporting') : t('journal.journal.export')}
+        </button>
+        <div className="field inline">
+          <label htmlFor="journal-search">{t('journal.journal.search')}</label>
+          <input id="journal-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </div>
+      </div>
+      {exportState.message && <p className="notice" role="status">{exportState.message}</p>}
+      {editorOpen && !correcting && <JournalEditor clientId={client.id} onDone={() => setEditorOpen(false)} />}
+      {error && <ErrorNotice error={error} onRetry={() => void load()} />}
+      {entries && entries.length === 0 && <p>{search.trim() ? t('journal.journal.noHits') : t('journal.journal.empty')}</p>}
+      {entries && entries.length > 0 && (
+        <ol className="timeline" aria-label={t('journal.journal.timeline')}>
+          {entries.map((e) => {
+            const correction = correctionOf.get(e.id);
+            const original = e.correctsId ? byId.get(e.correctsId) : undefined;
+            return (
+              <li key={e.id} id={`entry-${e.id}`} data-record-id={e.id} className={`entry${e.erroneous ? ' entry-erroneous' : ''}`}>
+                <article aria-labelledby={`entry-h-${e.id}`}>
+                  <header className="entry-head">
+                    <h3 id={`entry-h-${e.id}`} className="entry-date">
+                      <span className="visually-hidden">{t('journal.journal.eventDate')} </span>
+                      {e.eventDate}
+                      {e.erroneous && <span className="badge badge-danger">{t('journal.journal.erroneous')}</span>}
+                      {e.pending && <span className="badge badge-pending">{t('journal.journal.pending')}</span>}
+                    </h3>
+                    <span className="entry-meta">
+                      {t('journal.journal.by', { name: e.author.name, title: e.author.title })} · {t('journal.journal.written', { time: formatTime(e.createdAt) })}
+                      {e.lifeArea && (
+                        <>
+                          {' · '}
+                          {t(`journal.lifeAreas.${e.lifeArea}`)}
+                        </>
+                      )}
+                    </span>
+                  </header>
+                  {e.correctsId && (
+                    <p className="entry-link">
+                      {t('journal.journal.corrects', { date: original?.eventDate ?? '' })} – <a href={`#entry-${e.correctsId}`}>{t('journal.journal.correctsLink')}</a>
+                    </p>
+                  )}
+                  {e.erroneous ? <del className="entry-text">{e.text}</del> : <p className="entry-text">{e.text}</p>}
+                  {e.erroneous && (
+                    <p className="entry-marked">
+                      {t('journal.journal.markedBy', { time: formatTime(e.erroneous.markedAt), name: e.erroneous.markedBy.name, title: e.erroneous.markedBy.title, reason: e.erroneous.reason })}
+                      {correction && (
+                        <>
+                          {' '}
+                          <a href={`#entry-${correction.id}`}>{t('journal.journal.correctedBy')}</a>
+                        </>
+                      )}
+                    </p>
+                  )}
+                  {!e.erroneous && (
+                    <button
+                      type="button"
+                      className="button-plain"
+                      aria-label={`${t('journal.journal.markErroneous')} ${e.eventDate}`}
+                      onClick={() => setCorrecting({ id: e.id, eventDate: e.eventDate, text: e.text, lifeArea: e.lifeArea })}
+                    >
+                      {t('journal.journal.markErroneous')}
+                    </button>
+                  )}
+                  {correcting?.id === e.id && <JournalEditor clientId={client.id} corrects={correcting} onDone={() => setCorrecting(null)} />}
+                </article>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,155 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { axeViolations } from '../support/axe';
+import { launchChromium, screenshotDir } from '../support/chromium';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * The journal and day notes for real: Chromium → browser host → workstation → pcscd → software
+ * card, and the server on PostgreSQL. Immutability in the database itself (a direct SQL UPDATE
+ * fails) is tested server-side: test/unit/server/sync-suite.ts ("immutable journal"), on PGlite
+ * and PostgreSQL.
+ */
+let stack: Stack;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+let sara: string;
+let card: VpcdCard | undefined;
+let clientId: string;
+
+const shot = async (name: string) => {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+};
+const login = async () => {
+  card = await insertCardFile(sara, { port: 35963 });
+  await page.getByText('Kort isatt').first().waitFor({ timeout: 10_000 });
+  await page.getByLabel('PIN-kod').fill('123456');
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 15_000 });
+};
+const timeline = () => page.getByRole('list', { name: 'Journalanteckningar, nyaste först' });
+const entry = (text: string) => timeline().getByRole('listitem').filter({ hasText: text });
+
+beforeAll(async () => {
+  stack = await startStack('e2e_journal');
+  sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '123456' });
+  browser = await launchChromium();
+  page = browser.page;
+  await page.goto(stack.host.url);
+  await login();
+});
+afterAll(async () => {
+  await card?.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('Brukare: journal and day notes', () => {
+  it('lists the clients of the user\'s units and finds one by name', async () => {
+    await page.getByRole('button', { name: 'Brukare' }).click();
+    const list = page.getByRole('list', { name: 'Brukare' });
+    await expect.poll(() => list.getByRole('listitem').count(), { timeout: 15_000 }).toBeGreaterThan(1);
+    const first = (await list.getByRole('listitem').first().innerText()).split(',')[0]!.trim();
+    await page.getByLabel('Sök brukare (namn eller personnummer)').fill(first);
+    await expect.poll(() => list.getByRole('listitem').first().innerText()).toContain(first);
+    await list.getByRole('button').first().click();
+    await page.getByRole('tab', { name: 'Journal' }).waitFor();
+    const { rows } = await stack.db.query<{ id: string }>('SELECT id FROM clients WHERE family_name = $1 LIMIT 1', [first]);
+    clientId = rows[0]!.id;
+  });
+
+  it('writes an entry offline: shown at once as "Ej skickat", sent when the server is back', async () => {
+    await stack.server.stop();
+    await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
+    await page.getByLabel('Anteckning', { exact: true }).fill('Morgonbesök. Hjälp med dusch, brukaren åt frukost själv.');
+    await page.getByLabel('Livsområde (valfritt)').selectOption('self_care');
+    await page.getByRole('button', { name: 'Spara anteckningen' }).click();
+    const e = entry('Morgonbesök. Hjälp med dusch');
+    await expect.poll(() => e.count(), { timeout: 10_000 }).toBe(1);
+    expect(await e.getByText('Ej skickat').count()).toBe(1);
+    expect(await e.innerText()).toContain('Sara Nyström, Undersköterska');
+    expect(await e.innerText()).toContain('Personlig vård');
+    await stack.server.start();
+    await expect.poll(() => e.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
+    const { rows } = await stack.db.query('SELECT 1 FROM journal_entries WHERE client_id = $1 AND text LIKE $2', [clientId, 'Morgonbesök. Hjälp med dusch%']);
+    expect(rows.length).toBe(1);
+  });
+
+  it('opening the journal was a read in the access log', async () => {
+    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM access_log WHERE client_id = $1 AND action = 'read' AND record_type = 'journal'", [clientId])).rows.length, { timeout: 15_000 }).toBeGreaterThan(0);
+  });
+
+  it('keeps a half-written entry through a pulled card (lock) and unlock', async () => {
+    await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
+    await page.getByLabel('Anteckning', { exact: true }).fill('Halvskrivet: brukaren ville');
+    await page.getByText(/Utkast sparat/).waitFor({ timeout: 5_000 });
+    await card?.close();
+    card = undefined;
+    await page.getByRole('heading', { name: 'Arbetsstationen är låst' }).waitFor({ timeout: 5_000 });
+    await login();
+    await expect.poll(() => page.getByLabel('Anteckning', { exact: true }).inputValue(), { timeout: 15_000 }).toBe('Halvskrivet: brukaren ville');
+    expect(await page.getByText(/Ditt utkast från .* är återställt/).count()).toBe(1);
+    await page.getByRole('button', { name: 'Släng utkastet' }).click();
+  });
+
+  it('felmarkera with a reason and a correction: the original struck through, who/when/why, linked both ways', async () => {
+    const original = entry('Morgonbesök. Hjälp med dusch');
+    await original.getByRole('button', { name: /^Felmarkera/ }).click();
+    await page.getByLabel('Varför är anteckningen fel?').fill('Skrivet på fel dag');
+    await page.getByLabel('Anteckning', { exact: true }).fill('Rättelse: morgonbesöket gällde dusch och påklädning.');
+    await page.getByRole('button', { name: 'Felmarkera och spara rättelsen' }).click();
+    await expect.poll(() => original.locator('del').count(), { timeout: 10_000 }).toBe(1);
+    expect(await original.innerText()).toMatch(/Felmarkerad .* av Sara Nyström, Undersköterska\. Orsak: Skrivet på fel dag/);
+    const correction = entry('Rättelse: morgonbesöket');
+    await expect.poll(() => correction.count()).toBe(1);
+    const to = await original.getByRole('link', { name: 'Se rättelsen' }).getAttribute('href');
+    const back = await correction.getByRole('link', { name: 'Visa den felmarkerade anteckningen' }).getAttribute('href');
+    expect(to).toBe(`#${await correction.getAttribute('id')}`);
+    expect(back).toBe(`#${await original.getAttribute('id')}`);
+    await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
+    const { rows } = await stack.db.query<{ erroneous_reason: string }>("SELECT erroneous_reason FROM journal_entries WHERE client_id = $1 AND erroneous_at IS NOT NULL", [clientId]);
+    expect(rows.map((r) => r.erroneous_reason)).toEqual(['Skrivet på fel dag']);
+    await shot('journal');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('copying text from the journal is a copy event in the access log', async () => {
+    const id = (await entry('Rättelse: morgonbesöket').getAttribute('data-record-id'))!;
+    await page.evaluate((recordId) => {
+      const el = document.querySelector(`[data-record-id="${recordId}"] .entry-text`)!;
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      const sel = document.getSelection()!;
+      sel.removeAllRanges();
+      sel.addRange(range);
+      el.dispatchEvent(new ClipboardEvent('copy', { bubbles: true, cancelable: true }));
+    }, id);
+    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM access_log WHERE client_id = $1 AND action = 'copy' AND record_type = 'journal_entry' AND record_id = $2", [clientId, id])).rows.length, { timeout: 15_000 }).toBe(1);
+  });
+
+  it('writes a day note and summarises the period into a journal draft; saving marks the note summarised', async () => {
+    await page.getByRole('tab', { name: 'Daganteckningar' }).click();
+    await page.getByLabel('Ny daganteckning').fill('Kaffet är slut, står på inköpslistan.');
+    await page.getByRole('button', { name: 'Spara daganteckning' }).click();
+    const notes = page.getByRole('list', { name: 'Daganteckningar, nyaste först' });
+    await expect.poll(() => notes.getByRole('listitem').filter({ hasText: 'Kaffet är slut' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
+    await shot('daynotes');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Sammanfatta', exact: true }).click();
+    const text = page.getByLabel('Anteckning', { exact: true });
+    await expect.poll(() => text.inputValue(), { timeout: 10_000 }).toContain('Sara Nyström: Kaffet är slut, står på inköpslistan.');
+    expect(await text.inputValue()).toMatch(/^Sammanfattning av daganteckningar/);
+    expect(await page.getByText(/Gjord av \d+ daganteckning/).count()).toBe(1);
+    await text.fill(`${await text.inputValue()}\nKaffe köpt på torsdagen.`);
+    await page.getByRole('button', { name: 'Spara anteckningen' }).click();
+    await expect.poll(() => entry('Kaffe köpt på torsdagen').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM day_notes WHERE client_id = $1 AND text = 'Kaffet är slut, står på inköpslistan.' AND summarised_at IS NOT NULL", [clientId])).rows.length, { timeout: 30_000 }).toBe(1);
+    await page.getByRole('tab', { name: 'Daganteckningar' }).click();
+    await expect.poll(() => notes.getByRole('listitem').filter({ hasText: 'Kaffet är slut' }).getByText('Sammanfattad i journalen').count(), { timeout: 15_000 }).toBe(1);
+  });
+});
