@@ -4,6 +4,7 @@ import { Unit } from './domain';
 import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
 import { ErrorCode } from './result';
 import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
+import { UnitStaffMember } from './assignments';
 import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 
 /**
@@ -174,6 +175,8 @@ export const apiContract = {
     get: call(z.object({ id: z.string().uuid() }).strict(), InboxDetail),
     /** An action, checked by the server (online only); its Swedish refusal comes back as it is. */
     act: call(InboxActInput, InboxDetail),
+    /** Staff who may be named when distributing to a unit of the user's (from the server; online only). */
+    staff: call(z.object({ unitId: z.string().uuid() }).strict(), z.array(UnitStaffMember)),
   },
 } as const;
 

@@ -329,11 +329,18 @@ export const OfficerLoginResponse = z.object({
 });
 export type OfficerLoginResponse = z.infer<typeof OfficerLoginResponse>;
 
-/** The provider's side; `:id` is the assignment id. */
+/** A person who may be named in a distribution: holds a permission for the unit today. */
+export const UnitStaffMember = z.object({ staffId: Uuid, name: z.string(), title: z.string() });
+export type UnitStaffMember = z.infer<typeof UnitStaffMember>;
+export const UnitStaffResponse = z.object({ staff: z.array(UnitStaffMember) });
+
+/** The provider's side; `:id` is the assignment id (in `staff`, the unit id). */
 export const assignmentRoutes = {
   list: { method: 'GET', path: '/api/v1/assignments', query: AssignmentListQuery, response: AssignmentListResponse },
   get: { method: 'GET', path: '/api/v1/assignments/:id', response: Assignment },
   act: { method: 'POST', path: '/api/v1/assignments/:id/actions', body: ProviderAction, response: Assignment },
+  /** Staff who may be named when distributing to unit `:id` (a unit of the caller's; otherwise 403). */
+  staff: { method: 'GET', path: '/api/v1/assignments/units/:id/staff', response: UnitStaffResponse },
 } as const;
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppFailure, type EventName, type EventPayload } from '../../contract';
-import { assignmentPath, assignmentRoutes, type ProviderAction } from '../../contract/assignments';
+import { assignmentPath, assignmentRoutes, type ProviderAction, type UnitStaffMember } from '../../contract/assignments';
 import type { InboxDetail, InboxPage, InboxQueryParsed } from '../../contract/inbox';
 import type { ServerClient } from '../server-client';
 import type { UserData } from '../sync/user-data';
@@ -61,6 +61,17 @@ export class InboxService {
     this.deps.emit('data.changed', { kinds: ['assignment'] });
     return { assignment, offline: false };
   }
+
+  /** Who may be named in a distribution to `unitId` (the server checks the unit is the user's). */
+  async staff(unitId: string): Promise<UnitStaffMember[]> {
+    try {
+      const { staff } = await this.deps.server.call({ ...assignmentRoutes.staff, path: assignmentPath(assignmentRoutes.staff.path, unitId) }, { token: this.deps.token() });
+      return staff;
+    } catch (e) {
+      if (e instanceof AppFailure && e.code === 'SERVER_UNREACHABLE') throw new AppFailure('SERVER_UNREACHABLE', OFFLINE_ACTION_MESSAGE);
+      throw e;
+    }
+  }
 }
 
 /** The `inbox.*` handlers of the contract (registered in main/app.ts). */
@@ -70,5 +81,6 @@ export function inboxHandlers(deps: InboxDeps) {
     list: (q: InboxQueryParsed) => svc.list(q),
     get: ({ id }: { id: string }) => svc.get(id),
     act: ({ id, action }: { id: string; action: ProviderAction }) => svc.act(id, action),
+    staff: ({ unitId }: { unitId: string }) => svc.staff(unitId),
   };
 }

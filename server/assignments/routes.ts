@@ -91,6 +91,21 @@ export function registerAssignmentRoutes(app: FastifyInstance, deps: AssignmentR
     return actOnAssignment(deps.db, id, scope, { kind: 'provider', action: body, check: (tx, a) => checkDistribution(tx, a, scope, ctx.now) }, ctx);
   });
 
+  getRoute(app, assignmentRoutes.staff, { preHandler: deps.requireSession }, async ({ request }) => {
+    const { id } = IdParams.parse(request.params);
+    const ctx = await contextOf(request);
+    if (!(await scopeOf(ctx.actor, ctx.now)).has(id)) throw new AppFailure('FORBIDDEN', 'Du har inte behörighet till enheten.');
+    const { rows } = await deps.db.query<{ id: string; given_name: string; family_name: string; title: string }>(
+      `SELECT DISTINCT s.id, s.given_name, s.family_name, s.title
+         FROM permissions p JOIN staff s ON s.id = p.staff_id JOIN units u ON u.id = p.unit_id
+        WHERE p.unit_id = $1 AND s.organisation_id = u.organisation_id
+          AND p.valid_from <= $2::date AND (p.valid_to IS NULL OR p.valid_to >= $2::date)
+        ORDER BY s.family_name, s.given_name, s.id`,
+      [id, swedishDate(ctx.now)],
+    );
+    return { staff: rows.map((r) => ({ staffId: r.id, name: `${r.given_name} ${r.family_name}`, title: r.title })) };
+  });
+
   // --- case officer --------------------------------------------------------------------------
 
   getRoute(app, officerRoutes.list, { preHandler: requireOfficer, query: AssignmentListQuery }, async ({ query, request }) => {

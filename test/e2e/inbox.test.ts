@@ -122,8 +122,11 @@ describe('the assignment inbox in Chromium', () => {
     await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Kvitterad');
     await action('Fördela').click();
     await form('Fördela').getByLabel('Till enhet').selectOption({ label: 'Hemtjänst Majorna' });
+    await form('Fördela').getByRole('checkbox', { name: 'Anna Lindqvist, Undersköterska' }).check();
     await form('Fördela').getByRole('button', { name: 'Fördela' }).click();
     await expect.poll(() => page.getByRole('list', { name: 'Historik' }).innerText(), { timeout: 10_000 }).toContain('Uppdraget fördelat');
+    const { rows: annaRow } = await stack.db.query<{ id: string }>(`SELECT id FROM staff WHERE hsa_id = 'SE2321000131-P000000000101'`);
+    expect((await officer.get(sent.id)).distributedTo?.staffIds).toEqual([annaRow[0]!.id]);
     await action('Verkställ').click();
     expect(await form('Verkställ').getByLabel('Verkställighetsdatum').inputValue()).toBe(swedishDay(0));
     await form('Verkställ').getByLabel('Verkställighetsdatum').fill(swedishDay(-1));

@@ -48,6 +48,14 @@ describe('inbox scope (server-enforced)', () => {
     if (!act.ok) expect(act.error.code).toBe('NOT_FOUND');
     expect(await version()).toBe(versionBefore);
 
+    // Naming staff in a distribution: only for her own unit.
+    const units = await stack.db.query<{ id: string; name: string }>('SELECT id, name FROM units');
+    const unitOf = (name: string) => units.rows.find((u) => u.name === name)!.id;
+    const staff = await ok<{ name: string }[]>(stack.workstation, 'inbox.staff', { unitId: unitOf('Hemtjänst Majorna') });
+    expect(staff.map((p) => p.name)).toContain('Anna Lindqvist');
+    const foreign = await stack.workstation.dispatch('inbox.staff', { unitId: unitOf('Daglig verksamhet Hisingen') });
+    expect(foreign.ok ? 'ok' : foreign.error.code).toBe('FORBIDDEN');
+
     // Her own unit's assignment opens, and the open is a read in the server's access log.
     const mine = await ok<InboxDetail>(stack.workstation, 'inbox.get', { id: own.id });
     expect(mine.offline).toBe(false);

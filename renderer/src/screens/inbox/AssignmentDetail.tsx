@@ -1,6 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { HISTORY_ACTION_LABELS, type Assignment, type AssignmentStatus, type ProviderActionType } from '../../../../contract/assignments';
+import { HISTORY_ACTION_LABELS, type Assignment, type AssignmentStatus, type ProviderActionType, type UnitStaffMember } from '../../../../contract/assignments';
+import { api } from '../../bridge';
 import { useSession } from '../../state/session-store';
 import { formatDateTime, formatPnr, todaySwedish } from './format';
 import { useInbox } from './inbox-store';
@@ -204,6 +205,17 @@ function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignme
   const [to, setTo] = useState(today);
   const [text, setText] = useState(type === 'pause' ? t('inbox.defaultPauseReason') : '');
   const [unitId, setUnitId] = useState(a.distributedTo?.unitId ?? a.unitId);
+  const [staff, setStaff] = useState<UnitStaffMember[] | null>(null);
+  const [staffIds, setStaffIds] = useState<string[]>(a.distributedTo?.unitId === unitId ? a.distributedTo.staffIds : []);
+  useEffect(() => {
+    if (type !== 'distribute') return;
+    let live = true;
+    setStaff(null);
+    void api.inbox.staff({ unitId }).then((r) => live && setStaff(r.ok ? r.value : []));
+    return () => {
+      live = false;
+    };
+  }, [type, unitId]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -211,7 +223,7 @@ function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignme
       type === 'execute'
         ? { type, executionDate: date }
         : type === 'distribute'
-          ? { type, unitId, staffIds: [] }
+          ? { type, unitId, staffIds: staffIds.filter((id) => staff?.some((p) => p.staffId === id)) }
           : type === 'report'
             ? { type, message: text }
             : type === 'pause'
@@ -246,6 +258,23 @@ function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignme
             ))}
           </select>
         </label>
+      )}
+      {type === 'distribute' && (
+        <fieldset className="staff-picker">
+          <legend>{t('inbox.form.staff')}</legend>
+          {staff === null && <span>{t('inbox.form.staffLoading')}</span>}
+          {staff?.length === 0 && <span>{t('inbox.form.staffNone')}</span>}
+          {staff?.map((p) => (
+            <label key={p.staffId} className="staff-option">
+              <input
+                type="checkbox"
+                checked={staffIds.includes(p.staffId)}
+                onChange={(e) => setStaffIds(e.target.checked ? [...staffIds, p.staffId] : staffIds.filter((x) => x !== p.staffId))}
+              />
+              {p.name}, {p.title}
+            </label>
+          ))}
+        </fieldset>
       )}
       {dateLabel[type] && (
         <label>

@@ -94,6 +94,9 @@ export const svInbox = {
   },
   form: {
     unit: 'Till enhet',
+    staff: 'Personal (valfritt)',
+    staffLoading: 'Hämtar personal…',
+    staffNone: 'Ingen personal att välja.',
     executionDate: 'Verkställighetsdatum',
     pauseFrom: 'Avbrott från och med',
     resumeTo: 'Återupptaget den',
