@@ -1,0 +1,226 @@
+/**
+ * Sync of one unit of 200 clients and ~50k records (25k journal entries, 25k day notes)
+ * (`npm run bench -- sync [--entries N] [--notes N] [--pull-limit N]`):
+ *   - sync_from_empty_s: PIN → session → the encrypted store filled (goal < 3 s),
+ *   - push_1000_writes_s: 1,000 writes queued offline, pushed when the server is back (goal < 1 s),
+ *   - main_loop_max_stall_ms: the workstation's longest event-loop stall during the full sync (goal < 16 ms).
+ * The server (PGlite, or PostgreSQL when TEST_DATABASE_URL / DATABASE_URL is set) runs in a child
+ * process, as in production it runs elsewhere: its own work must not count as the workstation's stall.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import type { EventName, EventPayload, SyncStatus } from '../contract';
+import { TEST_LOA3_POLICY_OID } from '../contract/auth';
+import { createWorkstation } from '../main/app';
+import { createServer } from '../server/app';
+import { migrate, openDb } from '../server/db';
+import { seedDemoData } from '../server/seed/seed';
+import { writeCardFile } from '../tools/card';
+import { generateTestPki, issuePersonCard } from '../tools/pki';
+import { report } from './report';
+
+const BENCH = 'sync';
+const SARA = 'SE2321000131-P000000000103';
+
+function arg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Math.floor(Number(args[i + 1])) : dflt;
+}
+
+// ---------------------------------------------------------------- server (child process) ----
+
+async function serve(): Promise<void> {
+  const entries = Number(process.env.BENCH_ENTRIES);
+  const notes = Number(process.env.BENCH_NOTES);
+  const dir = process.env.BENCH_DIR!;
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  const db = await openDb(databaseUrl ? { databaseUrl } : { dataDir: path.join(dir, 'pglite') });
+  await migrate(db);
+  await seedDemoData(db);
+  const t0 = performance.now();
+  const unitId = await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: string }>(
+      `INSERT INTO units (organisation_id, name, service_type) SELECT id, $1, 'hemtjanst' FROM organisations ORDER BY created_at LIMIT 1 RETURNING id`,
+      [`Hemtjänst Bänken ${Date.now()}`],
+    );
+    const unit = rows[0]!.id;
+    const prefix = String(2000 + Math.floor(Math.random() * 99)).padStart(4, '0');
+    await tx.query(
+      `INSERT INTO clients (personnummer, given_name, family_name, unit_id)
+       SELECT $2 || lpad(g::text, 8, '0'), 'Brukare', 'Nummer ' || g, $1 FROM generate_series(1, 200) g
+       ON CONFLICT (personnummer) DO NOTHING`,
+      [unit, prefix],
+    );
+    await tx.query(
+      `INSERT INTO journal_entries (id, client_id, unit_id, event_date, text, life_area, author_staff_id, author_hsa_id, author_name, author_title, created_at)
+       SELECT gen_random_uuid(), c.ids[1 + g % array_length(c.ids, 1)], $1, current_date - (g % 365),
+              'Besök ' || g || '. Hjälp med frukost, medicin och en kort promenad. Brukaren var nöjd och pigg i dag.',
+              (ARRAY['self_care','mobility','domestic_life',NULL])[1 + g % 4], s.id, s.hsa_id, s.given_name || ' ' || s.family_name, s.title,
+              now() - (g % 365) * interval '1 day'
+         FROM generate_series(1, $2::int) g,
+              (SELECT array_agg(id ORDER BY id) AS ids FROM clients WHERE unit_id = $1) c,
+              (SELECT * FROM staff WHERE hsa_id = $3) s`,
+      [unit, entries, SARA],
+    );
+    await tx.query(
+      `INSERT INTO day_notes (id, unit_id, client_id, text, author_staff_id, author_hsa_id, author_name, author_title, created_at)
+       SELECT gen_random_uuid(), $1, CASE WHEN g % 3 = 0 THEN NULL ELSE c.ids[1 + g % array_length(c.ids, 1)] END,
+              'Anteckning ' || g || ': larmet testat, posten hämtad, anhörig ringer i kväll.',
+              s.id, s.hsa_id, s.given_name || ' ' || s.family_name, s.title, now() - (g % 80) * interval '1 day' - (g % 1440) * interval '1 minute'
+         FROM generate_series(1, $2::int) g,
+              (SELECT array_agg(id ORDER BY id) AS ids FROM clients WHERE unit_id = $1) c,
+              (SELECT * FROM staff WHERE hsa_id = $3) s`,
+      [unit, notes, SARA],
+    );
+    await tx.query(`INSERT INTO permissions (staff_id, unit_id, valid_from) SELECT id, $1, '2025-01-01' FROM staff WHERE hsa_id = $2`, [unit, SARA]);
+    return unit;
+  });
+  const seedS = (performance.now() - t0) / 1000;
+  const pki = await generateTestPki();
+  const cardFile = await writeCardFile(path.join(dir, 'sara.json'), await issuePersonCard(pki, { hsaId: SARA, givenName: 'Sara', familyName: 'Nyström', pin: '123456' }));
+  let origin = '';
+  let port = 0;
+  let app: ReturnType<typeof createServer> | null = null;
+  const start = async () => {
+    app = createServer({
+      db,
+      version: 'bench',
+      logger: false,
+      auth: {
+        trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] },
+        expectedOrigin: () => origin,
+      },
+      sync: { retentionIntervalMs: false },
+    });
+    await app.listen({ host: '127.0.0.1', port });
+    port = (app.server.address() as AddressInfo).port;
+    origin = `http://127.0.0.1:${port}`;
+  };
+  await start();
+  const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+  say({ ready: true, url: origin, cardFile, unitId, seedS, db: db.kind });
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    void (async () => {
+      if (line === 'stop') {
+        await app?.close();
+        app = null;
+        say({ stopped: true });
+      } else if (line === 'start') {
+        await start();
+        say({ started: true });
+      } else if (line === 'count') {
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM day_notes WHERE unit_id = $1', [unitId]);
+        say({ notes: rows[0]!.n });
+      }
+    })();
+  });
+  process.stdin.on('end', () => void (async () => {
+    await app?.close();
+    await db.close();
+    process.exit(0);
+  })());
+}
+
+if (process.env.BENCH_SYNC_ROLE === 'server') await serve();
+
+// ---------------------------------------------------------------- workstation (this process) ----
+
+export async function run(args: string[]): Promise<void> {
+  const entries = arg(args, 'entries', 25_000);
+  const notes = arg(args, 'notes', 25_000);
+  const pullLimit = arg(args, 'pull-limit', 2000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-sync-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename], {
+    env: { ...process.env, BENCH_SYNC_ROLE: 'server', BENCH_DIR: dir, BENCH_ENTRIES: String(entries), BENCH_NOTES: String(notes) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines: ((msg: Record<string, unknown>) => void)[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    try {
+      lines.shift()?.(JSON.parse(l));
+    } catch {
+      // not ours
+    }
+  });
+  const next = () => new Promise<Record<string, unknown>>((resolve) => lines.push(resolve));
+  const command = (c: string) => {
+    const p = next();
+    child.stdin!.write(`${c}\n`);
+    return p;
+  };
+  const ready = (await next()) as { url: string; cardFile: string; unitId: string; seedS: number; db: string };
+  report(BENCH, 'server_seed_s', ready.seedS, 's', { clients: 200, journal_entries: entries, day_notes: notes, db: ready.db });
+
+  const seen: { name: EventName; payload: EventPayload<EventName>; at: number }[] = [];
+  const ws = await createWorkstation({
+    host: 'browser',
+    serverUrl: ready.url,
+    dataDir: path.join(dir, 'ws'),
+    card: { kind: 'demo', cardFile: ready.cardFile },
+    workstationName: 'bench',
+    // Long retry waits: nothing may retry behind the measurement's back.
+    sync: { pullLimit, backoff: { baseMs: 60_000, capMs: 60_000 }, events: { backoff: { baseMs: 60_000, capMs: 60_000 } } },
+  });
+  ws.onEvent((name, payload) => seen.push({ name, payload, at: performance.now() }));
+  const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
+    const r = await ws.dispatch(method, input);
+    if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+    return r.value as T;
+  };
+
+  // ---- full sync from an empty store ----
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  let maxGap = 0;
+  let last = performance.now();
+  const probe = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last - 5);
+    last = now;
+  }, 5);
+  h.enable();
+  const t0 = performance.now();
+  await call('session.login', { pin: '123456' });
+  const tLogin = performance.now();
+  const firstOnline = () => seen.find((e) => e.name === 'sync.status' && (e.payload as SyncStatus).connection === 'online');
+  while (!firstOnline()) await new Promise((r) => setTimeout(r, 2));
+  const tSynced = firstOnline()!.at;
+  h.disable();
+  clearInterval(probe);
+  const clients = await call<unknown[]>('clients.list', { unitId: ready.unitId, limit: 500 });
+  if (clients.length !== 200) throw new Error(`expected 200 clients in the store, found ${clients.length}`);
+  const stall = Math.max(h.max / 1e6, maxGap);
+  report(BENCH, 'sync_from_empty_s', (tSynced - t0) / 1000, 's', { goal_s: 3, records: 200 + entries + notes, pull_limit: pullLimit, login_ms: Math.round(tLogin - t0), met: (tSynced - t0) / 1000 < 3 });
+  report(BENCH, 'main_loop_max_stall_ms', stall, 'ms', { goal_ms: 16, p99_ms: Math.round(h.percentile(99) / 1e4) / 100, met: stall < 16 });
+
+  // ---- 1,000 writes queued offline, then pushed ----
+  await command('stop');
+  const N = 1000;
+  const ids = (clients as { id: string }[]).map((c) => c.id);
+  for (let i = 0; i < N; i++) await call('notes.create', { unitId: ready.unitId, clientId: ids[i % ids.length], text: `Köad anteckning ${i}` });
+  while ((await call<SyncStatus>('sync.status')).connection !== 'offline') await new Promise((r) => setTimeout(r, 5));
+  const queued = (await call<SyncStatus>('sync.status')).pending;
+  if (queued !== N) throw new Error(`expected ${N} queued writes, found ${queued}`);
+  await command('start');
+  const tp0 = performance.now();
+  const done = call<SyncStatus>('sync.now');
+  let tPushed = 0;
+  while (!tPushed) {
+    if ((await call<SyncStatus>('sync.status')).pending === 0) tPushed = performance.now();
+    else await new Promise((r) => setTimeout(r, 1));
+  }
+  const after = await done;
+  const tRun = performance.now();
+  const onServer = (await command('count')) as { notes: number };
+  report(BENCH, 'push_1000_writes_s', (tPushed - tp0) / 1000, 's', { goal_s: 1, batches: Math.ceil(N / 200), met: (tPushed - tp0) / 1000 < 1 });
+  report(BENCH, 'push_and_pull_back_1000_writes_s', (tRun - tp0) / 1000, 's', { pending_after: after.pending, server_notes: onServer.notes });
+
+  await ws.close();
+  child.stdin!.end();
+  await new Promise((r) => child.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
