@@ -51,16 +51,12 @@ export class JournalService {
     const { mutation, record } = journalEntryCreate(input, client.unitId, author);
     mutation.record.correctsId = correctsId;
     record.correctsId = correctsId;
-    // The reply waits for the outbox transaction: what the user is told is saved, is saved.
-    await store.enqueue(mutation, author);
-    for (const noteId of new Set(input.summarisedNoteIds)) {
-      const m: Mutation = { mutationId: randomUUID(), createdAt: mutation.createdAt, type: 'day_note.mark_summarised', record: { id: noteId } };
-      // A note gone meanwhile (retention) does not undo the saved entry.
-      await store.enqueue(m, author).catch((e: unknown) => {
-        if (!(e instanceof AppFailure && e.code === 'NOT_FOUND')) throw e;
-      });
-    }
-    await store.deleteDraft(input.clientId, correctsId);
+    const marks: Mutation[] = [...new Set(input.summarisedNoteIds)].map((noteId) => ({
+      mutationId: randomUUID(), createdAt: mutation.createdAt, type: 'day_note.mark_summarised', record: { id: noteId },
+    }));
+    // One local transaction: the entry, the summarised marks, the draft gone. The reply waits for
+    // it: what the user is told is saved, is saved.
+    await store.enqueueEntry([mutation, ...marks], author, { clientId: input.clientId, correctsId });
     this.deps.written(input.summarisedNoteIds.length ? ['journal_entry', 'day_note'] : ['journal_entry']);
     return record;
   }

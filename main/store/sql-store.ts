@@ -509,6 +509,21 @@ export class SqlStore implements SyncLocalStore {
     return (rows as NoteRow[]).map(toNote);
   }
 
+  enqueueEntry(mutations: Mutation[], author: Author, draft: { clientId: string; correctsId: string | null } | null): void {
+    this.db
+      .transaction(() => {
+        for (const m of mutations) {
+          try {
+            this.enqueue(m, author); // nested: a savepoint
+          } catch (e) {
+            if (!(m.type === 'day_note.mark_summarised' && e instanceof AppFailure && e.code === 'NOT_FOUND')) throw e;
+          }
+        }
+        if (draft) this.st.deleteDraft.run(draft.clientId, draft.correctsId ?? '');
+      })
+      .immediate();
+  }
+
   journalEntry(id: string): LocalJournalEntry | null {
     const r = this.st.journalById.get(id) as JournalRow | undefined;
     return r && this.st.unitInScope.get(r.unit_id) ? toJournal(r) : null;

@@ -30,6 +30,11 @@ export interface LocalStore {
   purgeDayNotesBefore(before: Date): Promise<number>;
   /** One transaction: the local record (pending, stamped with the session's author) + the outbox entry. */
   enqueue(mutation: Mutation, author: Author): Promise<void>;
+  /**
+   * A journal entry and what goes with it, in one transaction (one fsync): the mutations in order
+   * (a day_note.mark_summarised of a note gone meanwhile is skipped), and the draft deleted.
+   */
+  enqueueEntry(mutations: Mutation[], author: Author, draft: { clientId: string; correctsId: string | null } | null): Promise<void>;
   /** Outbox entries not yet acknowledged, oldest first. */
   outbox(limit: number): Promise<OutboxEntry[]>;
   outboxCount(): Promise<number>;

@@ -147,6 +147,7 @@ export class WorkerStore implements LocalStore {
   dayNotes = (...a: Parameters<LocalStore['dayNotes']>) => this.call('dayNotes', ...a);
   searchDayNotes = (...a: Parameters<LocalStore['searchDayNotes']>) => this.call('searchDayNotes', ...a);
   journalEntry = (id: string) => this.call('journalEntry', id);
+  enqueueEntry = (...a: Parameters<LocalStore['enqueueEntry']>) => this.call('enqueueEntry', ...a);
   saveDraft = (...a: Parameters<LocalStore['saveDraft']>) => this.call('saveDraft', ...a);
   draft = (...a: Parameters<LocalStore['draft']>) => this.call('draft', ...a);
   deleteDraft = (...a: Parameters<LocalStore['deleteDraft']>) => this.call('deleteDraft', ...a);

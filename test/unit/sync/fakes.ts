@@ -124,9 +124,18 @@ export class MemoryStore implements LocalStore {
   async searchDayNotes() {
     return [];
   }
+  async inboxList(): Promise<InboxPage> {
+    throw new Error('MemoryStore: the inbox is tested on the real store');
+  }
+  async inboxAssignment(id: string) {
+    return this.assignmentMap.get(id) ?? null;
+  }
   // Journal drafts and access events (issue 6): not used by the engine's tests.
   drafts = new Map<string, import('../../../contract').SavedDraft>();
   access: { seq: number; event: import('../../../contract').AccessEventInput }[] = [];
+  async enqueueEntry(mutations: Mutation[], author: Author) {
+    for (const m of mutations) await this.enqueue(m, author);
+  }
   async journalEntry(id: string) {
     return this.journalMap.get(id) ?? null;
   }
@@ -149,12 +158,6 @@ export class MemoryStore implements LocalStore {
   }
   async ackAccess(seqs: number[]) {
     this.access = this.access.filter((a) => !seqs.includes(a.seq));
-  }
-  async inboxList(): Promise<InboxPage> {
-    throw new Error('MemoryStore: the inbox is tested on the real store');
-  }
-  async inboxAssignment(id: string) {
-    return this.assignmentMap.get(id) ?? null;
   }
   async close() {
     this.closed = true;
