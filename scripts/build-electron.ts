@@ -10,7 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const nativeModules = ['pcsclite', 'better-sqlite3-multiple-ciphers', '@electric-sql/pglite', 'pg', 'fastify'];
+// pdfkit reads its font metrics (data/*.afm) from its own folder at run time: it stays a module.
+const nativeModules = ['pcsclite', 'better-sqlite3-multiple-ciphers', '@electric-sql/pglite', 'pg', 'fastify', 'pdfkit'];
 
 const common: BuildOptions = {
   absWorkingDir: root,

@@ -42,7 +42,7 @@ describe('the Electron bundles', () => {
   });
 
   it('the main bundle leaves only electron, Node built-ins and native modules outside', () => {
-    const allowed = /^(electron|node:.+|pcsclite|better-sqlite3-multiple-ciphers|@electric-sql\/pglite|pg|fastify)$/;
+    const allowed = /^(electron|node:.+|pcsclite|better-sqlite3-multiple-ciphers|@electric-sql\/pglite|pg|fastify|pdfkit)$/;
     for (const id of requiredModules(bundles.main)) expect(id).toMatch(allowed);
   });
 });
