@@ -152,4 +152,19 @@ describe('Brukare: journal and day notes', () => {
     await page.getByRole('tab', { name: 'Daganteckningar' }).click();
     await expect.poll(() => notes.getByRole('listitem').filter({ hasText: 'Kaffet är slut' }).getByText('Sammanfattad i journalen').count(), { timeout: 15_000 }).toBe(1);
   });
+
+  it('the unit-wide feed, reached from Enheter, names the client of each note', async () => {
+    await page.getByRole('button', { name: 'Enheter' }).click();
+    const { rows } = await stack.db.query<{ name: string; given_name: string; family_name: string }>(
+      'SELECT u.name, c.given_name, c.family_name FROM clients c JOIN units u ON u.id = c.unit_id WHERE c.id = $1', [clientId]);
+    const unit = rows[0]!;
+    await page.getByRole('button', { name: `Daganteckningar för ${unit.name}` }).click();
+    const feed = page.getByRole('list', { name: 'Daganteckningar, nyaste först' });
+    const note = feed.getByRole('listitem').filter({ hasText: 'Kaffet är slut, står på inköpslistan.' });
+    await expect.poll(() => note.count(), { timeout: 10_000 }).toBe(1);
+    expect(await note.innerText()).toContain(`${unit.given_name} ${unit.family_name}`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: '← Tillbaka till enheterna' }).click();
+    await page.getByRole('heading', { name: 'Enheter' }).waitFor();
+  });
 });

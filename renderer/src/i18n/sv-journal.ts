@@ -34,6 +34,7 @@ export const svJournal = {
     correctsLink: 'Visa den felmarkerade anteckningen',
     markErroneous: 'Felmarkera',
     lifeArea: 'Livsområde',
+    older: 'Visa äldre anteckningar',
   },
   editor: {
     newHeading: 'Ny journalanteckning',
@@ -59,6 +60,7 @@ export const svJournal = {
     unitHeading: 'Daganteckningar – {{unit}}',
     unitFeed: 'Enhetens alla daganteckningar',
     backToClient: 'Tillbaka till brukaren',
+    backToUnits: 'Tillbaka till enheterna',
     write: 'Ny daganteckning',
     save: 'Spara daganteckning',
     empty: 'Inga daganteckningar.',
@@ -75,6 +77,7 @@ export const svJournal = {
     retention: 'Daganteckningar gallras efter 90 dagar. Det som ska sparas förs in i journalen.',
     search: 'Sök bland enhetens daganteckningar',
     unitNote: 'Gäller hela enheten',
+    openUnitFeed: 'Daganteckningar för {{unit}}',
   },
   lifeAreas: {
     learning: 'Lärande och att tillämpa kunskap',

@@ -1,11 +1,13 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { useNav } from '../state/nav-store';
 import { useUnits } from '../state/units-store';
 
 export function UnitsScreen() {
   const { t } = useTranslation();
   const { status, units, error, load } = useUnits();
+  const go = useNav((n) => n.go);
   // Load on every mount: after an unlock the list is fetched again under the new session.
   useEffect(() => {
     void load();
@@ -25,6 +27,9 @@ export function UnitsScreen() {
               <span className="unit-meta">
                 {t(`units.serviceType.${u.serviceType}`)} · {t('units.clients', { count: u.clientCount })}
               </span>
+              <button type="button" className="button-link" onClick={() => go('clients', { unitFeed: u.id, from: 'units' })}>
+                {t('journal.notes.openUnitFeed', { unit: u.name })}
+              </button>
             </li>
           ))}
         </ul>

@@ -19,7 +19,8 @@ export function ClientsScreen() {
   const { params, go } = useNav();
   if (params.unitFeed) {
     const unitName = useSession.getState().session?.units.find((u: PermittedUnit) => u.unitId === params.unitFeed)?.name ?? '';
-    return <UnitNotes unitId={params.unitFeed} unitName={unitName} back={() => go('clients', params.clientId ? { clientId: params.clientId, tab: 'notes' } : {})} />;
+    const back = params.from === 'units' ? () => go('units') : () => go('clients', params.clientId ? { clientId: params.clientId, tab: 'notes' } : {});
+    return <UnitNotes unitId={params.unitFeed} unitName={unitName} back={back} backLabel={params.from === 'units' ? 'journal.notes.backToUnits' : 'journal.notes.backToClient'} />;
   }
   if (params.clientId) return <ClientPage clientId={params.clientId} />;
   return <ClientList />;

@@ -7,6 +7,7 @@ import { formatTime } from './format';
 import { JournalEditor, type EditorProps } from './JournalEditor';
 import { reportCopy } from './copy';
 
+const PAGE = 200;
 type Entry = Extract<Awaited<ReturnType<typeof api.journal.list>>, { ok: true }>['value'][number];
 
 /**
@@ -22,13 +23,29 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
   const [correcting, setCorrecting] = useState<EditorProps['corrects'] | null>(null);
   const [exportState, setExportState] = useState<{ busy: boolean; message: string | null }>({ busy: false, message: null });
 
+  const [older, setOlder] = useState<Entry[]>([]);
+  const [more, setMore] = useState(false);
+
+  // The newest page; older pages the user asked for are kept below it (keyset paging).
   const load = useCallback(async () => {
-    const r = await api.journal.list({ clientId: client.id, limit: 500, ...(search.trim() ? { search: search.trim() } : {}) });
+    const r = await api.journal.list({ clientId: client.id, limit: PAGE, ...(search.trim() ? { search: search.trim() } : {}) });
     if (r.ok) {
       setEntries(r.value);
+      setMore(r.value.length === PAGE && !search.trim());
       setError(null);
     } else setError(r.error);
   }, [client.id, search]);
+  useEffect(() => setOlder([]), [client.id, search]);
+
+  const loadOlder = async () => {
+    const all = [...(entries ?? []), ...older];
+    const last = all[all.length - 1];
+    if (!last) return;
+    const r = await api.journal.list({ clientId: client.id, limit: PAGE, before: { eventDate: last.eventDate, createdAt: last.createdAt, id: last.id } });
+    if (!r.ok) return setError(r.error);
+    setOlder((o) => [...o, ...r.value]);
+    setMore(r.value.length === PAGE);
+  };
 
   useEffect(() => {
     void load();
@@ -51,8 +68,9 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
     setExportState({ busy: false, message: r.ok ? t('journal.journal.exported', { path: r.value.path, count: r.value.entries }) : t(`errors.${r.error.code}`) });
   };
 
-  const byId = new Map((entries ?? []).map((e) => [e.id, e]));
-  const correctionOf = new Map((entries ?? []).filter((e) => e.correctsId).map((e) => [e.correctsId!, e]));
+  const shown = entries ? [...entries, ...older.filter((o) => !entries.some((e) => e.id === o.id))] : null;
+  const byId = new Map((shown ?? []).map((e) => [e.id, e]));
+  const correctionOf = new Map((shown ?? []).filter((e) => e.correctsId).map((e) => [e.correctsId!, e]));
 
   return (
     <div className="journal" onCopy={() => reportCopy(client.id, 'journal', 'journal_entry')}>
@@ -71,10 +89,10 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
       {exportState.message && <p className="notice" role="status">{exportState.message}</p>}
       {editorOpen && !correcting && <JournalEditor clientId={client.id} onDone={() => setEditorOpen(false)} />}
       {error && <ErrorNotice error={error} onRetry={() => void load()} />}
-      {entries && entries.length === 0 && <p>{search.trim() ? t('journal.journal.noHits') : t('journal.journal.empty')}</p>}
-      {entries && entries.length > 0 && (
+      {shown && shown.length === 0 && <p>{search.trim() ? t('journal.journal.noHits') : t('journal.journal.empty')}</p>}
+      {shown && shown.length > 0 && (
         <ol className="timeline" aria-label={t('journal.journal.timeline')}>
-          {entries.map((e) => {
+          {shown.map((e) => {
             const correction = correctionOf.get(e.id);
             const original = e.correctsId ? byId.get(e.correctsId) : undefined;
             return (
@@ -130,6 +148,11 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
             );
           })}
         </ol>
+      )}
+      {more && (
+        <button type="button" className="button-outline load-more" onClick={() => void loadOlder()}>
+          {t('journal.journal.older')}
+        </button>
       )}
     </div>
   );

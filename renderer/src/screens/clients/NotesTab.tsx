@@ -150,7 +150,7 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
 }
 
 /** The unit-wide feed: every note of the unit, the client named; searchable (full-text, local). */
-export function UnitNotes({ unitId, unitName, back }: { unitId: string; unitName: string; back(): void }) {
+export function UnitNotes({ unitId, unitName, back, backLabel }: { unitId: string; unitName: string; back(): void; backLabel: string }) {
   const { t } = useTranslation();
   const [notes, setNotes] = useState<Note[] | null>(null);
   const [names, setNames] = useState(new Map<string, string>());
@@ -171,7 +171,7 @@ export function UnitNotes({ unitId, unitName, back }: { unitId: string; unitName
   return (
     <section aria-labelledby="unit-notes-h" className="day-notes" onCopy={() => reportCopy(null, 'day_notes', 'day_note')}>
       <button type="button" className="button-link" onClick={back}>
-        ← {t('journal.notes.backToClient')}
+        ← {t(backLabel)}
       </button>
       <h2 id="unit-notes-h">{t('journal.notes.unitHeading', { unit: unitName })}</h2>
       <p className="hint">{t('journal.notes.retention')}</p>
