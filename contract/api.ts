@@ -119,7 +119,6 @@ export const apiContract = {
       }).strict(),
       z.array(LocalJournalEntry),
     ),
-
     create: call(
       z.object({
         clientId: z.string().uuid(),
@@ -159,7 +158,6 @@ export const apiContract = {
     /** The user copied text of a client's journal or notes to the clipboard (the renderer's `copy` event). */
     copied: call(z.object({ clientId: z.string().uuid(), recordType: AccessRecordType, recordId: z.string().uuid().optional() }).strict(), z.object({ queued: z.boolean() })),
   },
-
   notes: {
     list: call(
       z.object({ unitId: z.string().uuid(), clientId: z.string().uuid().optional(), before: z.object({ createdAt: z.string(), id: z.string().uuid() }).optional(), ...Page }).strict(),

@@ -163,7 +163,6 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         if (!q.before) for (const clientId of clients) await access.record({ action: 'read', clientId, recordType: 'day_notes' });
         return notes;
       },
-
       search: async (q) => (await data.store()).searchDayNotes(q),
       create: async (input) => {
         const { store, engine } = await data.current();
