@@ -35,6 +35,8 @@ export type InboxItem = z.infer<typeof InboxItem>;
 export const InboxQuery = z
   .object({
     unitId: z.string().uuid().optional(),
+    /** One client's assignments (e.g. to link a journal entry to one). */
+    clientId: z.string().uuid().optional(),
     /** One or several statuses; absent: all. */
     status: z.array(AssignmentStatus).min(1).max(7).optional(),
     /** Start date on or after this day. */

@@ -121,6 +121,10 @@ export class InboxSql {
   list(q: InboxQueryParsed): InboxPage {
     const where: string[] = ['unit_id IN (SELECT unit_id FROM units)'];
     const args: unknown[] = [];
+    if (q.clientId !== undefined) {
+      where.push('client_id = ?');
+      args.push(q.clientId);
+    }
     if (q.unitId !== undefined) {
       where.push('unit_id = ?');
       args.push(q.unitId);

@@ -43,6 +43,8 @@ export const svJournal = {
     eventDate: 'Händelsedatum',
     lifeArea: 'Livsområde (valfritt)',
     noLifeArea: 'Inget livsområde',
+    assignment: 'Uppdrag',
+    noAssignment: 'Inget särskilt uppdrag',
     reason: 'Varför är anteckningen fel?',
     save: 'Spara anteckningen',
     saveCorrection: 'Felmarkera och spara rättelsen',

@@ -49,6 +49,9 @@ describe('the assignment inbox in the local store', () => {
     const target = list[3]!;
     const byPnr = s.inboxList(q({ client: `${target.client.personnummer.slice(0, 8)}-${target.client.personnummer.slice(8)}` }));
     expect(byPnr.items.map((i) => i.id)).toContain(target.id);
+    const ofClient = s.inboxList(q({ clientId: target.client.id }));
+    expect(ofClient.items.map((i) => i.id)).toContain(target.id);
+    expect(ofClient.items.every((i) => i.clientId === target.client.id)).toBe(true);
 
     const window = s.inboxList(q({ from: '2025-01-10', to: '2025-01-20', sort: 'start_asc' }));
     expect(window.items.every((i) => i.startDate >= '2025-01-10' && i.startDate <= '2025-01-20')).toBe(true);

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LifeArea, type AppError } from '../../../../contract';
+import type { InboxItem } from '../../../../contract/inbox';
 import { api } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatClock, today } from './format';
@@ -27,6 +28,8 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
   const [eventDate, setEventDate] = useState(corrects?.eventDate ?? today());
   const [lifeArea, setLifeArea] = useState<LifeArea | ''>(corrects?.lifeArea ?? '');
   const [reason, setReason] = useState('');
+  const [assignmentId, setAssignmentId] = useState('');
+  const [assignments, setAssignments] = useState<InboxItem[]>([]);
   const [noteIds, setNoteIds] = useState<string[]>([]);
   const [loaded, setLoaded] = useState(false);
   const [restoredAt, setRestoredAt] = useState<string | null>(null);
@@ -52,6 +55,8 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
       setLoaded(true);
       textRef.current?.focus();
     });
+    // The client's assignments, so the entry can say which one it concerns.
+    void api.inbox.list({ clientId, limit: 100, sort: 'start_desc' }).then((r) => live && r.ok && setAssignments(r.value.items));
     return () => {
       live = false;
     };
@@ -81,7 +86,7 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
     const common = { eventDate, text, lifeArea: lifeArea || null };
     const r = corrects
       ? await api.journal.correct({ entryId: corrects.id, reason, ...common })
-      : await api.journal.create({ clientId, ...common, summarisedNoteIds: noteIds });
+      : await api.journal.create({ clientId, ...common, assignmentId: assignmentId || null, summarisedNoteIds: noteIds });
     setSaving(false);
     if (!r.ok) {
       setError(r.error);
@@ -135,6 +140,19 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
             ))}
           </select>
         </div>
+        {!corrects && assignments.length > 0 && (
+          <div className="field">
+            <label htmlFor={`${ids}-assignment`}>{t('journal.editor.assignment')}</label>
+            <select id={`${ids}-assignment`} value={assignmentId} onChange={(e) => setAssignmentId(e.target.value)}>
+              <option value="">{t('journal.editor.noAssignment')}</option>
+              {assignments.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.services} ({a.decisionReference})
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
       </div>
       {error && <ErrorNotice error={error} />}
       <div className="actions">
