@@ -10,6 +10,8 @@ import {
   type Cursors,
   type Mutation,
   type PermittedUnit,
+  PullResponse as PullResponseSchema,
+  syncRoutes,
   type PullResponse,
   type AccessEventInput,
   type JournalDraft,
@@ -20,7 +22,7 @@ import { InboxSql } from './inbox-sql';
 import type { Assignment } from '../../contract/assignments';
 import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
 import { migrate } from './migrations';
-import type { LocalDayNote, LocalJournalEntry, LocalStore, OutboxEntry, Refusal } from './types';
+import type { LocalDayNote, LocalJournalEntry, LocalStore, OutboxEntry, PulledPage, Refusal } from './types';
 
 /** The synchronous twin of LocalStore: what the worker runs. Every method of LocalStore but close. */
 export type SyncLocalStore = {
@@ -246,6 +248,45 @@ export class SqlStore implements SyncLocalStore {
     const out: Cursors = {};
     for (const r of this.st.cursors.all() as { unit_id: string; seq: number }[]) out[r.unit_id] = r.seq;
     return out;
+  }
+
+  private readonly pulled = new Map<number, Pick<PullResponse, 'units' | 'changes' | 'cursors'>>();
+  private nextPageId = 1;
+
+  readPullPage(bytes: Uint8Array): PulledPage {
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw new AppFailure('SERVER_UNREACHABLE', `Svaret avbröts (${(e as Error).name})`);
+    }
+    const parsed = PullResponseSchema.safeParse(json);
+    if (!parsed.success) {
+      const inChange = parsed.error.issues.some((i) => i.path[0] === 'changes' && i.path.length > 1);
+      throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med ${inChange ? 'en ändring i fel format' : 'fel format'}`);
+    }
+    const page = parsed.data;
+    // At most the page being applied and the next one wait here; more means an abandoned run.
+    if (this.pulled.size >= 4) this.pulled.clear();
+    const pageId = this.nextPageId++;
+    this.pulled.set(pageId, { units: page.units, changes: page.changes, cursors: page.cursors });
+    return {
+      pageId,
+      units: page.units,
+      cursors: page.cursors,
+      hasMore: page.hasMore,
+      serverTime: page.serverTime,
+      dayNoteRetentionDays: page.dayNoteRetentionDays,
+      types: [...new Set(page.changes.map((c) => c.type))],
+      count: page.changes.length,
+    };
+  }
+
+  applyPulledPage(pageId: number): void {
+    const page = this.pulled.get(pageId);
+    if (!page) throw new AppFailure('INTERNAL', 'The pull page to apply is not in the store (read it first)');
+    this.pulled.delete(pageId);
+    this.applyPull(page);
   }
 
   applyPull(pull: Pick<PullResponse, 'units' | 'changes' | 'cursors'>): void {

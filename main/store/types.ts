@@ -21,11 +21,27 @@ import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
  * see it. Every method is async: SQL runs on a worker thread so the main process never stalls.
  * Records written here but not yet acknowledged by the server carry `pending: true`.
  */
+/** What the sync loop needs of a pull page read by the store (the changes stay in the store). */
+export type PulledPage = Pick<PullResponse, 'units' | 'cursors' | 'hasMore' | 'serverTime' | 'dayNoteRetentionDays'> & {
+  pageId: number;
+  /** The record types of its changes (for `data.changed`). */
+  types: string[];
+  count: number;
+};
+
 export interface LocalStore {
   // ---- sync ----
   cursors(): Promise<Cursors>;
   /** One transaction: apply upserts/deletes, save cursors, and purge every unit not in `units`. */
   applyPull(pull: Pick<PullResponse, 'units' | 'changes' | 'cursors'>): Promise<void>;
+  /**
+   * A pull page as the server sent it (the JSON bytes; over the worker the buffer is transferred,
+   * not copied): parsed and validated against the contract's PullResponse off the main thread and
+   * kept for applyPulledPage. A page that breaks the contract is a SERVER_ERROR and nothing is kept.
+   */
+  readPullPage(bytes: Uint8Array): Promise<PulledPage>;
+  /** Applies a page read by readPullPage, as applyPull does (one transaction). */
+  applyPulledPage(pageId: number): Promise<void>;
   /** Day notes created before `before` are deleted (retention), pending ones included. */
   purgeDayNotesBefore(before: Date): Promise<number>;
   /** One transaction: the local record (pending, stamped with the session's author) + the outbox entry. */

@@ -120,17 +120,30 @@ export class WorkerStore implements LocalStore {
 
   /** One call into the worker. Refused with SESSION_LOCKED once close has begun. */
   call<M extends StoreMethod>(method: M, ...args: Parameters<WorkerMethods[M]>): Promise<ResultOf<M>> {
+    return this.callTransferring([], method, ...args);
+  }
+
+  /** A call whose `transfer` buffers move to the worker (detached here) instead of being copied. */
+  private callTransferring<M extends StoreMethod>(transfer: ArrayBuffer[], method: M, ...args: Parameters<WorkerMethods[M]>): Promise<ResultOf<M>> {
     if (this.closing || this.exited) return Promise.reject(storeClosed());
     const id = this.nextId++;
     return new Promise<ResultOf<M>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       if (this.pending.size === 1) this.worker.ref(); // an answer is awaited: keep the process alive for it
-      this.worker.postMessage({ kind: 'call', id, method, args } as CallRequest);
+      this.worker.postMessage({ kind: 'call', id, method, args } as CallRequest, transfer);
     });
   }
 
   cursors = () => this.call('cursors');
   applyPull = (...a: Parameters<LocalStore['applyPull']>) => this.call('applyPull', ...a);
+  /** The page's buffer is transferred when the bytes span all of it (zero copy; `bytes` is unusable afterwards), else copied. */
+  readPullPage = (bytes: Uint8Array) =>
+    this.callTransferring(
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [],
+      'readPullPage',
+      bytes,
+    );
+  applyPulledPage = (pageId: number) => this.call('applyPulledPage', pageId);
   purgeDayNotesBefore = (before: Date) => this.call('purgeDayNotesBefore', before);
   enqueue = (...a: Parameters<LocalStore['enqueue']>) => this.call('enqueue', ...a);
   outbox = (limit: number) => this.call('outbox', limit);

@@ -1,10 +1,4 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { z } from 'zod';
-import { AppFailure, Change, PullResponse, ServerErrorBody, syncRoutes, type PullRequest } from '../../contract';
-
-/** The page without its changes: validated at once; the changes follow in slices. */
-const Envelope = PullResponse.extend({ changes: z.array(z.unknown()) });
-const SLICE = 200;
+import { AppFailure, ServerErrorBody, syncRoutes, type PullRequest } from '../../contract';
 
 export interface PullPageOptions {
   baseUrl: string;
@@ -16,11 +10,12 @@ export interface PullPageOptions {
 }
 
 /**
- * One pull page, validated against the contract like every server answer — but the changes in
- * slices of 200 with a turn of the event loop between them, so a page of thousands of records
- * never holds the main process for more than a few milliseconds (budget: no stall > 16 ms).
+ * One pull page as the server's JSON bytes, unparsed: the store's worker parses and validates it
+ * against the contract (LocalStore.readPullPage, the buffer transferred, not copied), so a page of
+ * thousands of records never holds the main process (budget: no stall > 16 ms). Error answers
+ * (small) are parsed here.
  */
-export async function pullPage(o: PullPageOptions): Promise<PullResponse> {
+export async function fetchPullPage(o: PullPageOptions): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await o.fetch(`${o.baseUrl}${syncRoutes.pull.path}`, {
@@ -32,30 +27,22 @@ export async function pullPage(o: PullPageOptions): Promise<PullResponse> {
   } catch (e) {
     throw new AppFailure('SERVER_UNREACHABLE', `Servern svarar inte (${(e as Error).name})`);
   }
+  if (res.ok) {
+    try {
+      return new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      throw new AppFailure('SERVER_UNREACHABLE', `Svaret avbröts (${(e as Error).name})`);
+    }
+  }
   let json: unknown;
   try {
     json = JSON.parse(await res.text());
-  } catch (e) {
-    if (res.ok) throw new AppFailure('SERVER_UNREACHABLE', `Svaret avbröts (${(e as Error).name})`);
+  } catch {
+    // not JSON: answered by the status alone
   }
-  if (!res.ok) {
-    const parsed = ServerErrorBody.safeParse(json);
-    const code = res.status >= 500 || !parsed.success ? 'SERVER_ERROR' : parsed.data.error.code;
-    throw new AppFailure(errorCodeOr(code), parsed.success ? parsed.data.error.message : `Servern svarade ${res.status}`);
-  }
-  const envelope = Envelope.safeParse(json);
-  if (!envelope.success) throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med fel format`);
-  const raw = envelope.data.changes;
-  const changes: Change[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i += SLICE) {
-    if (i > 0) await yieldToLoop();
-    for (let j = i; j < Math.min(i + SLICE, raw.length); j++) {
-      const c = Change.safeParse(raw[j]);
-      if (!c.success) throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med en ändring i fel format`);
-      changes[j] = c.data;
-    }
-  }
-  return { ...envelope.data, changes };
+  const parsed = ServerErrorBody.safeParse(json);
+  const code = res.status >= 500 || !parsed.success ? 'SERVER_ERROR' : parsed.data.error.code;
+  throw new AppFailure(errorCodeOr(code), parsed.success ? parsed.data.error.message : `Servern svarade ${res.status}`);
 }
 
 const passThrough = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'VALIDATION', 'PERMISSION_ENDED']);

@@ -1,8 +1,8 @@
 import { AppFailure, syncRoutes, type EventName, type EventPayload, type PullResponse, type SyncStatus } from '../../contract';
 import { createServerClient, type ServerClient } from '../server-client';
-import type { LocalStore } from '../store/types';
+import type { LocalStore, PulledPage } from '../store/types';
 import { Backoff, type BackoffOptions } from './backoff';
-import { pullPage } from './pull-page';
+import { fetchPullPage } from './pull-page';
 import { SseClient } from './sse';
 
 export interface SyncEngineOptions {
@@ -253,11 +253,12 @@ export class SyncEngine {
 
   private async pullAll(): Promise<void> {
     const kinds = new Set<string>();
-    // 2,000: the server's cost per page is mostly fixed (bench/sync.ts: 500 → 23 s, 1,000 → 9 s,
-    // 2,000 → 7 s for 50k records), and the page is validated in slices, so the main loop stays free.
+    // 2,000 per page (bench/sync.ts). The page's bytes go to the store's worker unparsed: it parses,
+    // validates and keeps the page (readPullPage), answers the cursors, and applies it
+    // (applyPulledPage) while the next page is fetched; the main loop never touches the records.
     const limit = this.opts.pullLimit ?? 2_000;
     const fetchPage = (cursors: PullResponse['cursors']) =>
-      pullPage({
+      fetchPullPage({
         baseUrl: this.server.baseUrl,
         token: this.opts.token(),
         body: { cursors, limit },
@@ -265,16 +266,18 @@ export class SyncEngine {
         ...(this.opts.workstationName ? { headers: { 'x-workstation': this.opts.workstationName } } : {}),
       });
     try {
-      let next: Promise<PullResponse> | null = fetchPage(await this.store.cursors());
-      let last: PullResponse | null = null;
+      let next: Promise<Uint8Array> | null = fetchPage(await this.store.cursors());
+      let last: PulledPage | null = null;
       while (next) {
-        const page: PullResponse = await next;
+        const bytes: Uint8Array = await next;
+        if (this.stopped) return;
+        const page = await this.store.readPullPage(bytes);
         if (this.stopped) return;
         // Fetch the next page while the store (on its worker thread) applies this one.
         next = page.hasMore ? fetchPage(page.cursors) : null;
         next?.catch(() => undefined);
-        await this.store.applyPull({ units: page.units, changes: page.changes, cursors: page.cursors });
-        for (const c of page.changes) kinds.add(c.type);
+        await this.store.applyPulledPage(page.pageId);
+        for (const t of page.types) kinds.add(t);
         const units = JSON.stringify(page.units.map((u) => u.unitId).sort());
         if (units !== this.lastUnits) {
           if (this.lastUnits !== '') ['units', 'client', 'journal_entry', 'day_note'].forEach((k) => kinds.add(k));

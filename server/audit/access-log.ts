@@ -58,6 +58,23 @@ export class SqlAccessLog implements AccessLog {
       checked(event),
     );
   }
+
+  /** Several events in one statement, in order (the chain trigger links them row by row). */
+  async recordAll(events: readonly AccessEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const params: unknown[] = [];
+    const rows = events.map((event) => {
+      const base = params.length;
+      params.push(...checked(event));
+      const p = (i: number) => `$${base + i}`;
+      return `(coalesce(${p(1)}::timestamptz, now()), ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::uuid, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)})`;
+    });
+    await this.db.query(
+      `INSERT INTO access_log (at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, record_id, workstation, cert_sha256)
+       VALUES ${rows.join(', ')}`,
+      params,
+    );
+  }
 }
 
 /** One stored row, as the verifier reads it. */

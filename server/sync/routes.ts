@@ -1,6 +1,6 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import { AppFailure } from '../../contract/result';
-import { syncRoutes, type MutationResult } from '../../contract/sync';
+import { syncRoutes } from '../../contract/sync';
 import { SqlAccessLog } from '../audit/access-log';
 import { bearerToken, workstationOf } from '../auth/routes';
 import type { AuthSession } from '../auth/service';
@@ -10,7 +10,7 @@ import { postRoute } from '../http/route';
 import { openEventStream, type OpenStream } from './events';
 import type { SyncNotifier } from './notifier';
 import { pullChanges } from './pull';
-import { applyMutation } from './push';
+import { applyMutations } from './push';
 import { syncScope } from './scope';
 
 export interface SyncRouteDeps {
@@ -74,18 +74,10 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
     if (!member || member.id !== session.staffId) throw new AppFailure('UNAUTHENTICATED', 'The session has no staff member');
     const scope = new Set((await syncScope(staff, session.staffId, now)).map((u) => u.unitId));
     const workstation = workstationOf(request);
-    const results: MutationResult[] = [];
-    const changed = new Set<string>();
-    try {
-      for (const mutation of body.mutations) {
-        const { result, unitId } = await applyMutation(deps.db, mutation, { staff: member, scope, now, ...(workstation ? { workstation } : {}) });
-        results.push(result);
-        if (unitId) changed.add(unitId);
-      }
-    } finally {
-      // What was committed is announced even if a later mutation failed.
-      deps.notifier.publish(changed);
-    }
+    const { results, changed, failure } = await applyMutations(deps.db, body.mutations, { staff: member, scope, now, ...(workstation ? { workstation } : {}) });
+    // What was committed is announced even if a later mutation failed.
+    deps.notifier.publish(changed);
+    if (failure) throw failure;
     return { results };
   });
 

@@ -222,3 +222,32 @@ describe('applyPull', () => {
     expect(await store.searchDayNotes({ query: 'gammal', limit: 10 })).toEqual([]);
   });
 });
+
+describe('readPullPage / applyPulledPage (a page as the server sent it, parsed and validated in the worker)', () => {
+  const page = (changes: unknown[], cursors: Record<string, number>) =>
+    new TextEncoder().encode(
+      JSON.stringify({ units: [home], changes, cursors, hasMore: true, serverTime: '2026-01-01T00:00:00.000Z', dayNoteRetentionDays: 90 }),
+    );
+
+  it('transfers the buffer, answers the cursors and types, and applies the page only when asked', async () => {
+    const e = journalEntry(anna, { text: 'Från bytes' });
+    const bytes = page([upsert('journal_entry', e)], { [home.unitId]: 40 });
+    const read = await store.readPullPage(bytes);
+    expect(bytes.byteLength).toBe(0); // transferred to the worker, not copied
+    expect(read).toMatchObject({ hasMore: true, cursors: { [home.unitId]: 40 }, types: ['journal_entry'], count: 1, dayNoteRetentionDays: 90 });
+    expect(await store.journalEntry(e.id)).toBeNull();
+    await store.applyPulledPage(read.pageId);
+    expect(await store.journalEntry(e.id)).toMatchObject({ text: 'Från bytes' });
+    expect((await store.cursors())[home.unitId]).toBe(40);
+  });
+
+  it('a page that breaks the contract is SERVER_ERROR and nothing of it is applied', async () => {
+    const before = await store.cursors();
+    const good = journalEntry(anna, { text: 'Ska inte synas' });
+    const bad = page([upsert('journal_entry', good), { ...upsert('journal_entry', journalEntry(anna)), seq: 'x' }], { [home.unitId]: 99 });
+    await expect(store.readPullPage(bad)).rejects.toMatchObject({ code: 'SERVER_ERROR' });
+    await expect(store.readPullPage(new TextEncoder().encode('{"units":'))).rejects.toBeInstanceOf(AppFailure);
+    expect(await store.journalEntry(good.id)).toBeNull();
+    expect(await store.cursors()).toEqual(before);
+  });
+});
