@@ -28,6 +28,21 @@ export const LifeArea = z.enum([
 ]);
 export type LifeArea = z.infer<typeof LifeArea>;
 
+/** IBIC's Swedish names of the life areas: domain vocabulary, shared by the UI and the printout. */
+export const LIFE_AREA_LABELS_SV: Record<LifeArea, string> = {
+  learning: 'Lärande och att tillämpa kunskap',
+  general_tasks: 'Allmänna uppgifter och krav',
+  communication: 'Kommunikation',
+  mobility: 'Förflyttning',
+  self_care: 'Personlig vård',
+  domestic_life: 'Hemliv',
+  relationships: 'Mellanmänskliga interaktioner och relationer',
+  work_economy: 'Utbildning, arbete och ekonomi',
+  community_life: 'Samhällsgemenskap, socialt och medborgerligt liv',
+  safety: 'Trygghet',
+  relatives_support: 'Stöd från anhöriga',
+};
+
 const IsoDate = z.iso.date();
 const IsoDateTime = z.iso.datetime({ offset: true });
 

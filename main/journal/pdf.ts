@@ -1,21 +1,9 @@
 import PDFDocument from 'pdfkit';
-import type { ClientRecord, LifeArea } from '../../contract';
+import { LIFE_AREA_LABELS_SV, type ClientRecord } from '../../contract';
 import type { LocalJournalEntry } from '../store/types';
 
-/** IBIC life areas in Swedish, for the printout (the renderer has its own copy in sv.ts). */
-export const lifeAreaSv: Record<LifeArea, string> = {
-  learning: 'Lärande och att tillämpa kunskap',
-  general_tasks: 'Allmänna uppgifter och krav',
-  communication: 'Kommunikation',
-  mobility: 'Förflyttning',
-  self_care: 'Personlig vård',
-  domestic_life: 'Hemliv',
-  relationships: 'Mellanmänskliga interaktioner och relationer',
-  work_economy: 'Utbildning, arbete och ekonomi',
-  community_life: 'Samhällsgemenskap, socialt och medborgerligt liv',
-  safety: 'Trygghet',
-  relatives_support: 'Stöd från anhöriga',
-};
+/** IBIC life areas in Swedish, for the printout. */
+export const lifeAreaSv = LIFE_AREA_LABELS_SV;
 
 const stockholm = (iso: string) =>
   new Date(iso).toLocaleString('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });

@@ -1,3 +1,4 @@
+import { LIFE_AREA_LABELS_SV } from '../../../contract';
 /** Swedish strings of the Brukare screen: journal and day notes (merged into sv.ts as `journal`). */
 export const svJournal = {
   clients: {
@@ -81,17 +82,5 @@ export const svJournal = {
     unitNote: 'Gäller hela enheten',
     openUnitFeed: 'Daganteckningar för {{unit}}',
   },
-  lifeAreas: {
-    learning: 'Lärande och att tillämpa kunskap',
-    general_tasks: 'Allmänna uppgifter och krav',
-    communication: 'Kommunikation',
-    mobility: 'Förflyttning',
-    self_care: 'Personlig vård',
-    domestic_life: 'Hemliv',
-    relationships: 'Mellanmänskliga interaktioner och relationer',
-    work_economy: 'Utbildning, arbete och ekonomi',
-    community_life: 'Samhällsgemenskap, socialt och medborgerligt liv',
-    safety: 'Trygghet',
-    relatives_support: 'Stöd från anhöriga',
-  },
+  lifeAreas: LIFE_AREA_LABELS_SV,
 } as const;
