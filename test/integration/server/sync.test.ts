@@ -57,11 +57,9 @@ describe('sync across two server nodes on one PostgreSQL', { timeout: 60_000 }, 
     try {
       expect(await stream.next('ready')).toEqual({ unitIds: [b.units.hemtjanst] });
       const sara = await a.login('sara');
-      const started = Date.now();
       const { results } = await sara.push(dayNoteCreate(a.units.hemtjanst, await a.client('hemtjanst', 1), 'Ringde om tvättstugan.'));
       expect(results[0]!.status).toBe('applied');
-      expect(await stream.next('changed', 1_000)).toEqual({ unitIds: [b.units.hemtjanst] });
-      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(await stream.next('changed', 5_000)).toEqual({ unitIds: [b.units.hemtjanst] });
     } finally {
       stream.close();
     }
