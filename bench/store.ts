@@ -14,12 +14,11 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Author, Change, PermittedUnit } from '../contract';
 import { DevKeyFileVault, localStoreFile, openLocalStore } from '../main/store';
 import type { LocalStore } from '../main/store/types';
 import { WorkerStore } from '../main/store/worker-client';
-import { percentile, report } from './report';
+import { percentile, report, stallProbe } from './report';
 
 const BENCH = 'store';
 const RARE = 'tandläkarbesök';
@@ -163,21 +162,11 @@ async function workload(store: BenchStore, s: Sizes, runs: number, warmUp = 3): 
     f.searchHits = hits.length;
   };
   for (let i = 0; i < warmUp; i++) await once(false); // warm-up: statements prepared, schema loaded
-  const h = monitorEventLoopDelay({ resolution: 1 });
-  let maxGap = 0;
-  let last = performance.now();
-  const probe = setInterval(() => {
-    const now = performance.now();
-    maxGap = Math.max(maxGap, now - last - 5);
-    last = now;
-  }, 5);
-  h.enable();
+  const probe = stallProbe();
   const t0 = performance.now();
   for (let i = 0; i < runs; i++) await once(true);
   f.totalMs = performance.now() - t0;
-  h.disable();
-  clearInterval(probe);
-  f.stallMs = Math.max(h.max / 1e6, maxGap);
+  f.stallMs = probe.stop().maxMs;
   return f;
 }
 
