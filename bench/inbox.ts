@@ -15,7 +15,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Change, PermittedUnit } from '../contract';
-import { TEST_LOA3_POLICY_OID } from '../contract/auth';
 import type { InboxPage } from '../contract/inbox';
 import { createWorkstation } from '../main/app';
 import { DevKeyFileVault, openLocalStore } from '../main/store';
@@ -25,16 +24,12 @@ import { migrate, openDb } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import { fakeAssignment } from '../test/support/assignments';
 import { writeCardFile } from '../tools/card';
-import { generateTestPki, issuePersonCard } from '../tools/pki';
-import { percentile, report } from './report';
+import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
+import { percentile, report, arg } from './report';
 
 const BENCH = 'inbox';
 const SARA = 'SE2321000131-P000000000103';
 
-function arg(args: string[], name: string, dflt: number): number {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Math.floor(Number(args[i + 1])) : dflt;
-}
 
 export async function run(args: string[]): Promise<void> {
   const n = arg(args, 'assignments', 10_000);
@@ -54,7 +49,7 @@ export async function run(args: string[]): Promise<void> {
       version: 'bench',
       logger: false,
       auth: {
-        trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] },
+        trust: testPkiTrust(pki),
         expectedOrigin: () => origin,
       },
       sync: { retentionIntervalMs: false },

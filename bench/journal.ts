@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Author, Change, PermittedUnit } from '../contract';
-import { TEST_LOA3_POLICY_OID } from '../contract/auth';
 import { createWorkstation } from '../main/app';
 import { cardAccessOver } from '../main/session/card-access';
 import { DevKeyFileVault, openLocalStore } from '../main/store';
@@ -24,20 +23,14 @@ import { createServer } from '../server/app';
 import { migrate, openPglite } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import { writeCardFile } from '../tools/card';
-import { generateTestPki, issuePersonCard } from '../tools/pki';
-import { percentile, report } from './report';
+import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
+import { arg, percentile, report } from './report';
 
 const BENCH = 'journal';
 const HSA = 'SE2321000131-P000000000103';
 const RARE = 'tandläkarbesök';
 const WORDS = 'brukaren åt frukost lunch middag promenad dusch medicin sömn vilade läste tidningen hjälp med påklädning städning tvätt inköp apoteket larmet anhöriga ringde mådde bra trött orolig glad'.split(' ');
 
-const arg = (args: string[], name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(args[i + 1]) : dflt;
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} expects a number`);
-  return Math.floor(v);
-};
 const uuid = (kind: number, n: number) => `${kind.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -93,7 +86,7 @@ export async function run(args: string[]): Promise<void> {
   let origin = '';
   const app = createServer({
     db, version: 'bench', logger: false,
-    auth: { trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] }, expectedOrigin: () => origin },
+    auth: { trust: testPkiTrust(pki), expectedOrigin: () => origin },
     sync: { retentionIntervalMs: false },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -8,7 +8,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { TEST_LOA3_POLICY_OID } from '../contract/auth';
 import { createWorkstation } from '../main/app';
 import { insertCardFile } from '../native/softcard';
 import { createServer } from '../server/app';
@@ -16,7 +15,7 @@ import { migrate, openPglite } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import pcscdSetup from '../test/support/pcscd-setup';
 import { writeCardFile } from '../tools/card';
-import { generateTestPki, issuePersonCard } from '../tools/pki';
+import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
 import { percentile, report } from './report';
 
 export async function run(args: string[]): Promise<void> {
@@ -32,7 +31,7 @@ export async function run(args: string[]): Promise<void> {
     version: 'bench',
     logger: false,
     auth: {
-      trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] },
+      trust: testPkiTrust(pki),
       expectedOrigin: () => origin,
     },
   });

@@ -32,3 +32,11 @@ export function stallProbe(): { stop(): { maxMs: number; p99Ms: number } } {
     },
   };
 }
+
+/** `--name 123` from the benchmark's arguments, or the default. */
+export function arg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(args[i + 1]) : dflt;
+  if (!Number.isFinite(v) || (i >= 0 && v < 0)) throw new Error(`--${name} expects a number`);
+  return Math.floor(v);
+}

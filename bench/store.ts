@@ -18,7 +18,7 @@ import type { Author, Change, PermittedUnit } from '../contract';
 import { DevKeyFileVault, localStoreFile, openLocalStore } from '../main/store';
 import type { LocalStore } from '../main/store/types';
 import { WorkerStore } from '../main/store/worker-client';
-import { percentile, report, stallProbe } from './report';
+import { percentile, report, stallProbe, arg } from './report';
 
 const BENCH = 'store';
 const RARE = 'tandläkarbesök';
@@ -27,13 +27,6 @@ const WORDS = (
   'hjälp med påklädning toalettbesök städning tvätt inköp apoteket larmet testat anhöriga ringde mådde bra trött orolig ' +
   'glad smärta i knät blodtryck mättes sår omlagt kompressionsstrumpor duschpall rullator trapphuset brevlådan posten'
 ).split(' ');
-
-function arg(args: string[], name: string, dflt: number): number {
-  const i = args.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(args[i + 1]) : dflt;
-  if (!Number.isFinite(v) || (i >= 0 && v < 0)) throw new Error(`--${name} expects a number`);
-  return Math.floor(v);
-}
 
 /** Deterministic: the encrypted and the plain file get byte-for-byte the same records. */
 function rng(seed: number) {

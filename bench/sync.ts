@@ -14,22 +14,17 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { EventName, EventPayload, SyncStatus } from '../contract';
-import { TEST_LOA3_POLICY_OID } from '../contract/auth';
 import { createWorkstation } from '../main/app';
 import { createServer } from '../server/app';
 import { migrate, openDb } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import { writeCardFile } from '../tools/card';
-import { generateTestPki, issuePersonCard } from '../tools/pki';
-import { report, stallProbe } from './report';
+import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
+import { report, stallProbe, arg } from './report';
 
 const BENCH = 'sync';
 const SARA = 'SE2321000131-P000000000103';
 
-function arg(args: string[], name: string, dflt: number): number {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Math.floor(Number(args[i + 1])) : dflt;
-}
 
 // ---------------------------------------------------------------- server (child process) ----
 
@@ -91,7 +86,7 @@ async function serve(): Promise<void> {
       version: 'bench',
       logger: false,
       auth: {
-        trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] },
+        trust: testPkiTrust(pki),
         expectedOrigin: () => origin,
       },
       sync: { retentionIntervalMs: false },

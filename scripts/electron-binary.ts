@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
  */
 export function electronBinary(cwd: string): Promise<{ path: string } | { missing: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', "process.stdout.write(String(require('electron')))"], { cwd, encoding: 'utf8', timeout: 300_000 }, (error, stdout, stderr) => {
+    // The package name is an argument, so this file (outside main/electron) imports nothing of Electron.
+    execFile(process.execPath, ['-e', 'process.stdout.write(String(require(process.argv[1])))', 'electron'], { cwd, encoding: 'utf8', timeout: 300_000 }, (error, stdout, stderr) => {
       const p = stdout.trim();
       if (!error && p && existsSync(p)) return resolve({ path: p });
       const reason = /Electron failed to install[^\n]*|Cannot find module[^\n]*/.exec(stderr ?? '')?.[0];

@@ -224,29 +224,32 @@ async function loadSummary(db: Queryable, id: string): Promise<AssignmentSummary
   return rows[0] ? toSummary(rows[0]) : null;
 }
 
+interface EventRow {
+  id: string;
+  assignment_id: string;
+  at: Date;
+  action: HistoryAction;
+  actor_staff_id: string;
+  actor_hsa_id: string;
+  actor_name: string;
+  actor_title: string;
+  actor_role: StaffRole;
+  details: Details;
+}
+
+const EVENT_COLUMNS = 'id, assignment_id, at, action, actor_staff_id, actor_hsa_id, actor_name, actor_title, actor_role, details';
+
+const toHistoryEvent = (r: EventRow): HistoryEvent => ({
+  id: r.id,
+  at: iso(r.at),
+  action: r.action,
+  actor: { staffId: r.actor_staff_id, hsaId: r.actor_hsa_id, name: r.actor_name, title: r.actor_title, role: r.actor_role },
+  details: r.details,
+});
+
 async function loadHistory(db: Queryable, id: string): Promise<HistoryEvent[]> {
-  const { rows } = await db.query<{
-    id: string;
-    at: Date;
-    action: HistoryAction;
-    actor_staff_id: string;
-    actor_hsa_id: string;
-    actor_name: string;
-    actor_title: string;
-    actor_role: StaffRole;
-    details: Details;
-  }>(
-    `SELECT id, at, action, actor_staff_id, actor_hsa_id, actor_name, actor_title, actor_role, details
-       FROM assignment_events WHERE assignment_id = $1 ORDER BY version`,
-    [id],
-  );
-  return rows.map((r) => ({
-    id: r.id,
-    at: iso(r.at),
-    action: r.action,
-    actor: { staffId: r.actor_staff_id, hsaId: r.actor_hsa_id, name: r.actor_name, title: r.actor_title, role: r.actor_role },
-    details: r.details,
-  }));
+  const { rows } = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM assignment_events WHERE assignment_id = $1 ORDER BY version`, [id]);
+  return rows.map(toHistoryEvent);
 }
 
 /** The assignment with its history, or null when it does not exist or is out of scope (alike). */
@@ -264,32 +267,14 @@ export async function getAssignment(db: Queryable, id: string, scope: Scope): Pr
 export async function loadAssignmentsForSync(db: Queryable, ids: readonly string[]): Promise<Assignment[]> {
   if (ids.length === 0) return [];
   const { rows } = await db.query<Row>(`${SELECT} WHERE a.id = ANY($1::uuid[])`, [ids]);
-  const { rows: events } = await db.query<{
-    id: string;
-    assignment_id: string;
-    at: Date;
-    action: HistoryAction;
-    actor_staff_id: string;
-    actor_hsa_id: string;
-    actor_name: string;
-    actor_title: string;
-    actor_role: StaffRole;
-    details: Details;
-  }>(
-    `SELECT id, assignment_id, at, action, actor_staff_id, actor_hsa_id, actor_name, actor_title, actor_role, details
-       FROM assignment_events WHERE assignment_id = ANY($1::uuid[]) ORDER BY assignment_id, version`,
+  const { rows: events } = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM assignment_events WHERE assignment_id = ANY($1::uuid[]) ORDER BY assignment_id, version`,
     [ids],
   );
   const history = new Map<string, HistoryEvent[]>();
   for (const r of events) {
     const list = history.get(r.assignment_id) ?? [];
-    list.push({
-      id: r.id,
-      at: iso(r.at),
-      action: r.action,
-      actor: { staffId: r.actor_staff_id, hsaId: r.actor_hsa_id, name: r.actor_name, title: r.actor_title, role: r.actor_role },
-      details: r.details,
-    });
+    list.push(toHistoryEvent(r));
     history.set(r.assignment_id, list);
   }
   return rows.map((r) => ({ ...toSummary(r), history: history.get(r.id) ?? [] }));

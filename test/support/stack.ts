@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { TEST_LOA3_POLICY_OID } from '../../contract/auth';
 import { createWorkstation, type WorkstationOptions } from '../../main/app';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import type { Workstation } from '../../main/workstation';
@@ -11,7 +10,7 @@ import { createServer, type ServerSyncOptions } from '../../server/app';
 import { migrate, openPostgres, type Db } from '../../server/db';
 import { seedDemoData } from '../../server/seed/seed';
 import { writeCardFile } from '../../tools/card';
-import { generateTestPki, issuePersonCard, type IssueCardOptions, type TestPki } from '../../tools/pki';
+import { generateTestPki, issuePersonCard, type IssueCardOptions, type TestPki, testPkiTrust } from '../../tools/pki';
 import { FaultProxy } from './fault-proxy';
 import { createTestDatabase, type TestDatabase } from './postgres';
 
@@ -61,7 +60,7 @@ export async function startStack(hint: string, opts: StackOptions = {}): Promise
       version: 'test',
       logger: false,
       auth: {
-        trust: { trustAnchorsPem: [pki.root.cert.toString('pem')], intermediatesPem: [pki.personCa.cert.toString('pem')], requiredPolicies: [TEST_LOA3_POLICY_OID] },
+        trust: testPkiTrust(pki),
         expectedOrigin: () => serverUrl,
       },
       ...(opts.serverSync ? { sync: opts.serverSync } : {}),

@@ -140,3 +140,12 @@ export async function loadOrCreateTestPki(dir: string, options: GenerateOptions 
 export function trustFiles(dir: string): { trustAnchors: string[]; intermediates: string[] } {
   return { trustAnchors: [join(dir, FILES.root)], intermediates: [join(dir, FILES.personCa)] };
 }
+
+/** What a server trusts to accept this test PKI's cards (createServer's `auth.trust`). */
+export function testPkiTrust(pki: TestPki): { trustAnchorsPem: string[]; intermediatesPem: string[]; requiredPolicies: string[] } {
+  return {
+    trustAnchorsPem: [pki.root.cert.toString('pem')],
+    intermediatesPem: [pki.personCa.cert.toString('pem')],
+    requiredPolicies: [TEST_LOA3_POLICY_OID],
+  };
+}
