@@ -6,6 +6,7 @@ import { createServerClient } from './server-client';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
 import { SessionService } from './session/session-service';
 import { DevKeyFileVault, openLocalStore } from './store';
+import type { WorkerEntry } from './store/worker-client';
 import { authorOf, dayNoteCreate } from './sync/records';
 import type { SyncEngineOptions } from './sync/sync-engine';
 import { UserData } from './sync/user-data';
@@ -33,6 +34,11 @@ export interface WorkstationOptions {
    * Windows); without one (browser host, tests) the development key-file vault in `dataDir` is used.
    */
   vault?: KeyVault;
+  /**
+   * The store's worker thread when bundled: the Electron shell passes dist/main/store/worker.cjs.
+   * Without it (from source: browser host, tests) the store starts main/store/worker.ts itself.
+   */
+  storeWorker?: WorkerEntry;
   /** Sync tuning (tests, benchmarks): backoff, batch sizes, the safety pull interval. */
   sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs'>>;
 }
@@ -60,7 +66,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const log = (obj: object, msg: string) => console.error(JSON.stringify({ level: 'error', msg, ...obj }));
   const vault = opts.vault ?? new DevKeyFileVault(opts.dataDir);
   const data = new UserData({
-    openStore: (user) => openLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId, vault }),
+    openStore: (user) => openLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId, vault, workerUrl: opts.storeWorker }),
     token: () => session.requireToken(),
     serverUrl: opts.serverUrl,
     emit: (name, payload) => events.emit(name, payload),

@@ -1,6 +1,10 @@
 /**
- * Bundles the Electron shell for `electron .` and for electron-builder:
+ * Bundles the Electron shell for `electron .` and for electron-builder (paths in
+ * main/electron/bundle-paths.ts, relative to the app root):
  *   main/electron/index.ts → dist/main/electron/index.cjs (Node, electron and native modules external)
+ *   main/store/worker.ts   → dist/main/store/worker.cjs (the store's worker thread: plain CommonJS that
+ *                            Node's Worker loads as it is, SQLite's native module external; the shell
+ *                            passes its path to the store, since the bundle has no source tree to start)
  *   preload/index.ts       → dist/preload/index.cjs (one self-contained file: a sandboxed preload
  *                            can require nothing but 'electron' and a few polyfills)
  * The renderer is built separately by Vite into dist/renderer.
@@ -8,45 +12,64 @@
 import { build, type BuildOptions } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLE_PATHS, bundlePath } from '../main/electron/bundle-paths';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sqlite = 'better-sqlite3-multiple-ciphers';
 // pdfkit reads its font metrics (data/*.afm) from its own folder at run time: it stays a module.
-const nativeModules = ['pcsclite', 'better-sqlite3-multiple-ciphers', '@electric-sql/pglite', 'pg', 'fastify', 'pdfkit'];
+const nativeModules = ['pcsclite', sqlite, '@electric-sql/pglite', 'pg', 'fastify', 'pdfkit'];
 
 const common: BuildOptions = {
   absWorkingDir: root,
   bundle: true,
   format: 'cjs',
+  platform: 'node',
   target: 'node22',
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
 };
 
-/** Builds both bundles under `outDir` (default dist/); returns their paths. */
-export async function buildElectron(outDir = path.join(root, 'dist')): Promise<{ main: string; preload: string }> {
-  const main = path.join(outDir, 'main', 'electron', 'index.cjs');
-  const preload = path.join(outDir, 'preload', 'index.cjs');
+export interface ElectronBundles {
+  main: string;
+  preload: string;
+  storeWorker: string;
+}
+
+/** Builds the bundles under `appRoot` (default: the project), each at its BUNDLE_PATHS place; returns their paths. */
+export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
+  const out: ElectronBundles = {
+    main: bundlePath(appRoot, 'main'),
+    preload: bundlePath(appRoot, 'preload'),
+    storeWorker: bundlePath(appRoot, 'storeWorker'),
+  };
   await Promise.all([
     build({
       ...common,
       entryPoints: ['main/electron/index.ts'],
-      outfile: main,
-      platform: 'node',
+      outfile: out.main,
       external: ['electron', ...nativeModules],
+      // worker-client.ts reads import.meta.url only to find the worker from source; the shell
+      // always passes the bundled worker instead, so an empty import.meta is expected here.
+      logOverride: { 'empty-import-meta': 'silent' },
+    }),
+    build({
+      ...common,
+      entryPoints: ['main/store/worker.ts'],
+      outfile: out.storeWorker,
+      external: [sqlite],
     }),
     build({
       ...common,
       entryPoints: ['preload/index.ts'],
-      outfile: preload,
-      platform: 'node',
+      outfile: out.preload,
       external: ['electron'],
     }),
   ]);
-  return { main, preload };
+  return out;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await buildElectron();
-  console.log('Byggde dist/main/electron/index.cjs och dist/preload/index.cjs');
+  console.log(`Byggde ${[BUNDLE_PATHS.main, BUNDLE_PATHS.storeWorker, BUNDLE_PATHS.preload].join(', ')}`);
 }

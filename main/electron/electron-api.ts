@@ -32,6 +32,8 @@ export interface ShellApp {
   readonly isPackaged: boolean;
   requestSingleInstanceLock(): boolean;
   quit(): void;
+  /** Quits at once with an exit code, without 'will-quit' (nothing to close yet). */
+  exit(exitCode?: number): void;
   enableSandbox(): void;
   whenReady(): Promise<void>;
   getAppPath(): string;
@@ -79,4 +81,8 @@ export interface ShellElectron {
   };
   session: { readonly defaultSession: ShellSession };
   shell: { openExternal(url: string): Promise<void> };
+  /** Wraps the local store's key (SafeStorageKeyVault); usable only after `ready`. */
+  safeStorage: ShellSafeStorage;
+  /** A modal error box, usable before any window exists: how a failed start is told to the user. */
+  dialog: { showErrorBox(title: string, content: string): void };
 }

@@ -18,19 +18,23 @@ export class SafeStorageKeyVault implements KeyVault {
   ) {}
 
   async wrap(key: Buffer): Promise<Buffer> {
-    await this.requireAvailable();
+    await this.assertAvailable();
     return this.safeStorage.encryptStringAsync(key.toString('base64'));
   }
 
   async unwrap(blob: Buffer): Promise<Buffer> {
-    await this.requireAvailable();
+    await this.assertAvailable();
     const { result } = await this.safeStorage.decryptStringAsync(blob);
     const key = Buffer.from(result, 'base64');
     if (key.length === 0) throw new KeyVaultUnavailableError('Den skyddade nyckeln kunde inte läsas (tom efter dekryptering).');
     return key;
   }
 
-  private async requireAvailable(): Promise<void> {
+  /**
+   * Throws KeyVaultUnavailableError (a Swedish message for the user) unless keys can be protected
+   * here. The shell calls it at start, so a missing key store is said at once, not at the first login.
+   */
+  async assertAvailable(): Promise<void> {
     if (!(await this.safeStorage.isAsyncEncryptionAvailable())) {
       throw new KeyVaultUnavailableError(
         'Operativsystemets nyckelskydd (safeStorage) är inte tillgängligt; den lokala databasens nyckel kan inte skyddas.',

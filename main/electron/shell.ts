@@ -1,16 +1,30 @@
-import path from 'node:path';
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { KeyVaultUnavailableError, type KeyVault } from '../key-vault';
+import type { WorkerEntry } from '../store/worker-client';
 import type { Workstation } from '../workstation';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
+import { bundlePath } from './bundle-paths';
 import { withCsp } from './csp';
 import type { ShellElectron, ShellWindow } from './electron-api';
 import { forwardEvents, registerIpc } from './ipc';
+import { SafeStorageKeyVault } from './key-vault';
 import { hardenWebContents } from './navigation';
+
+/** What the shell hands the composition root (main/app.ts's WorkstationOptions accepts it). */
+export interface ShellWorkstationOptions {
+  host: 'electron';
+  serverUrl: string;
+  dataDir: string;
+  /** Wraps the local store's key with the OS: Electron safeStorage, i.e. DPAPI on Windows. */
+  vault: KeyVault;
+  /** The bundled store worker (dist/main/store/worker.cjs under the app root): the bundle has no source to start. */
+  storeWorker: WorkerEntry;
+}
 
 export interface ShellOptions {
   electron: ShellElectron;
   /** The composition root of the services (main/app.ts in production, a fake in tests). */
-  createWorkstation(opts: { host: 'electron'; serverUrl: string; dataDir: string }): Promise<Workstation>;
+  createWorkstation(opts: ShellWorkstationOptions): Promise<Workstation>;
   serverUrl: string;
   /** Default: app.getPath('userData'). */
   dataDir?: string;
@@ -21,8 +35,26 @@ export interface ShellOptions {
 export interface Shell {
   /** False in a second instance, which has asked the first to come forward and quits. */
   readonly primary: boolean;
-  /** The main window once the page is loading; null in a second instance. */
+  /**
+   * The main window once the page is loading; null in a second instance, and when the start
+   * failed — the user has then been told why in an error box and the app exits with code 1.
+   */
   readonly ready: Promise<ShellWindow | null>;
+}
+
+export const STARTUP_FAILED_TITLE = 'Omsorgsportalen kan inte starta';
+
+/** What the error box says when the start fails; in Swedish, for the user. */
+export function startupFailureText(e: unknown): string {
+  if (e instanceof KeyVaultUnavailableError) {
+    return [
+      e.message,
+      'Arbetsstationen sparar uppgifterna på datorn krypterade, med en nyckel som operativsystemet skyddar. ' +
+        'Utan det skyddet startar den inte, och ingen oskyddad nyckel används i stället.',
+      'Kontakta er IT-kontaktperson.',
+    ].join('\n\n');
+  }
+  return `Arbetsstationen kunde inte starta: ${e instanceof Error ? e.message : String(e)}`;
 }
 
 /** The window's options: the Electron security checklist in one place. */
@@ -59,7 +91,7 @@ export function windowOptions(preload: string, packaged: boolean): BrowserWindow
  * Everything Electron is reached through `electron`, so tests can pass a fake.
  */
 export function startShell(opts: ShellOptions): Shell {
-  const { app, protocol, session, shell, ipcMain, BrowserWindow } = opts.electron;
+  const { app, protocol, session, shell, ipcMain, BrowserWindow, safeStorage, dialog } = opts.electron;
 
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -93,11 +125,15 @@ export function startShell(opts: ShellOptions): Shell {
       .finally(() => app.quit());
   });
 
-  const ready = (async () => {
+  const start = async () => {
     await app.whenReady();
     const root = opts.appRoot ?? app.getAppPath();
+    // safeStorage works only after ready. No OS key store, no start: nothing falls back to a key
+    // file beside the data (main/app.ts would use the development vault without this one).
+    const vault = new SafeStorageKeyVault(safeStorage);
+    await vault.assertAvailable();
 
-    protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: path.join(root, 'dist', 'renderer') }));
+    protocol.handle(APP_SCHEME, createAppProtocolHandler({ root: bundlePath(root, 'renderer') }));
     const ses = session.defaultSession;
     ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
     ses.setPermissionCheckHandler(() => false);
@@ -107,11 +143,14 @@ export function startShell(opts: ShellOptions): Shell {
       host: 'electron',
       serverUrl: opts.serverUrl,
       dataDir: opts.dataDir ?? app.getPath('userData'),
+      vault,
+      // Electron ≥ 17 loads a worker from inside app.asar; its native module is unpacked (electron-builder.yml).
+      storeWorker: bundlePath(root, 'storeWorker'),
     });
     registerIpc(ipcMain, workstation, current);
     forwardEvents(workstation, current);
 
-    const win = new BrowserWindow(windowOptions(path.join(root, 'dist', 'preload', 'index.cjs'), app.isPackaged));
+    const win = new BrowserWindow(windowOptions(bundlePath(root, 'preload'), app.isPackaged));
     window = win;
     win.once('ready-to-show', () => win.show());
     win.on('closed', () => {
@@ -119,7 +158,14 @@ export function startShell(opts: ShellOptions): Shell {
     });
     await win.loadURL(APP_ENTRY_URL);
     return win;
-  })();
+  };
+
+  const ready = start().catch((e: unknown): null => {
+    console.error('Arbetsstationen kunde inte starta:', e);
+    dialog.showErrorBox(STARTUP_FAILED_TITLE, startupFailureText(e));
+    app.exit(1);
+    return null;
+  });
 
   return { primary: true, ready };
 }

@@ -5,8 +5,9 @@ import type { ShellElectron, ShellIpcEvent, ShellSafeStorage, ShellSession } fro
 /**
  * A fake `electron` module for unit tests (the Electron binary cannot run on our build machines).
  * It records what the shell and the preload do — window options, IPC handlers, protocol handlers,
- * app and webContents listeners, openExternal calls — and lets a test fire events back, with a
- * `preventDefault` spy on each.
+ * app and webContents listeners, openExternal calls, error boxes, exit codes — and lets a test fire
+ * events back, with a `preventDefault` spy on each. Its safeStorage really encrypts reversibly
+ * (XOR behind a "v10" prefix, as Chromium's blobs begin), so a store key wrapped by it round-trips.
  */
 
 export interface FiredEvent {
@@ -75,13 +76,17 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     loadURL: [] as string[],
     focus: 0,
     restore: 0,
+    /** Exit codes given to app.exit. */
+    exit: [] as (number | undefined)[],
   };
+  /** Error boxes shown through dialog.showErrorBox. */
+  const errorBoxes: { title: string; content: string }[] = [];
 
   const fakeApp = Object.assign(new EventEmitter(), {
     isPackaged: options.isPackaged ?? false,
     requestSingleInstanceLock: () => options.singleInstanceLock ?? true,
     quit: () => void calls.quit++,
-    exit: () => void calls.quit++,
+    exit: (code?: number) => void calls.exit.push(code),
     enableSandbox: () => void calls.enableSandbox++,
     whenReady: () => Promise.resolve(),
     getAppPath: () => '/fake/app',
@@ -206,6 +211,9 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
       },
     },
     safeStorage,
+    dialog: {
+      showErrorBox: (title: string, content: string) => void errorBoxes.push({ title, content }),
+    },
     contextBridge,
     ipcRenderer,
   };
@@ -220,6 +228,7 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     privilegedSchemes,
     protocolHandlers,
     session: sessionState,
+    errorBoxes,
     exposed,
     invoked,
     /** Fires an app event (e.g. 'second-instance', 'will-quit') with a preventDefault spy. */

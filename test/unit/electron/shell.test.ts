@@ -1,7 +1,14 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { IPC_EVENT_CHANNEL, ipcChannel, methodNames } from '../../../contract';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { AppFailure, IPC_EVENT_CHANNEL, ipcChannel, methodNames, type AccessEventInput } from '../../../contract';
 import { APP_CSP } from '../../../main/electron/csp';
-import { startShell, type Shell, type ShellOptions } from '../../../main/electron/shell';
+import { SafeStorageKeyVault } from '../../../main/electron/key-vault';
+import { startShell, STARTUP_FAILED_TITLE, type Shell, type ShellOptions, type ShellWorkstationOptions } from '../../../main/electron/shell';
+import { KeyVaultUnavailableError } from '../../../main/key-vault';
+import { openLocalStore } from '../../../main/store';
 import { createFakeElectron, type FakeElectron } from '../../support/fake-electron';
 import { fakeWorkstation } from './workstation-fake';
 
@@ -9,14 +16,32 @@ let fake: FakeElectron;
 let ws: ReturnType<typeof fakeWorkstation>;
 let createWorkstation: ReturnType<typeof vi.fn<ShellOptions['createWorkstation']>>;
 
-async function start(options: Parameters<typeof createFakeElectron>[0] = {}): Promise<Shell> {
+async function start(options: Parameters<typeof createFakeElectron>[0] = {}, shellOptions: Partial<ShellOptions> = {}): Promise<Shell> {
   fake = createFakeElectron(options);
   ws = fakeWorkstation();
   createWorkstation = vi.fn<ShellOptions['createWorkstation']>(async () => ws.workstation);
-  const shell = startShell({ electron: fake.electron, createWorkstation, serverUrl: 'http://127.0.0.1:4010', appRoot: '/fake/app' });
+  const shell = startShell({ electron: fake.electron, createWorkstation, serverUrl: 'http://127.0.0.1:4010', appRoot: '/fake/app', ...shellOptions });
   await shell.ready;
   return shell;
 }
+
+/** What the shell passed to createWorkstation. */
+const workstationOptions = (): ShellWorkstationOptions => {
+  const o = createWorkstation.mock.calls[0]?.[0];
+  if (!o) throw new Error('createWorkstation was not called');
+  return o;
+};
+
+/** A temporary data folder, removed after the test. */
+function dataDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'shell-data-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Every file under `dir`, relative, sorted (an absent dir has none). */
+const filesUnder = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.relative(dir, path.join(d.parentPath, d.name))).sort() : [];
 
 const mainWindow = () => {
   const w = fake.windows[0];
@@ -59,8 +84,42 @@ describe('the Electron shell', () => {
     expect(fake.protocolHandlers.has('app')).toBe(true);
   });
 
-  it('starts the services for the electron host with the user data directory', () => {
-    expect(createWorkstation).toHaveBeenCalledWith({ host: 'electron', serverUrl: 'http://127.0.0.1:4010', dataDir: '/fake/userData' });
+  it('starts the services for the electron host with the user data directory, a safeStorage vault and the bundled store worker', () => {
+    expect(createWorkstation).toHaveBeenCalledWith({
+      host: 'electron',
+      serverUrl: 'http://127.0.0.1:4010',
+      dataDir: '/fake/userData',
+      vault: expect.any(SafeStorageKeyVault),
+      storeWorker: '/fake/app/dist/main/store/worker.cjs',
+    });
+  });
+
+  it("the vault it passes wraps with Electron's safeStorage: blobs are safeStorage's, and go when safeStorage goes", async () => {
+    const { vault } = workstationOptions();
+    const key = randomBytes(32);
+    const blob = await vault.wrap(key);
+    expect(blob.subarray(0, 3).toString()).toBe('v10'); // made by the fake safeStorage, not by a key file
+    expect(blob.includes(key)).toBe(false);
+    const { result } = await fake.electron.safeStorage.decryptStringAsync(blob);
+    expect(Buffer.from(result, 'base64').equals(key)).toBe(true);
+    expect((await vault.unwrap(blob)).equals(key)).toBe(true);
+    fake.electron.safeStorage.available = false;
+    await expect(vault.unwrap(blob)).rejects.toThrow(KeyVaultUnavailableError);
+  });
+
+  it('a real encrypted store opens, closes and reopens with the key wrapped by that vault', async () => {
+    const dir = dataDir();
+    const { vault } = workstationOptions();
+    const hsaId = 'SE2321000131-P000000000103';
+    const first = await openLocalStore({ dataDir: dir, hsaId, vault });
+    const read: AccessEventInput = { action: 'read', clientId: randomUUID(), recordType: 'journal', at: '2026-01-02T08:00:00.000Z' };
+    await first.enqueueAccess([read]);
+    await first.close();
+    const [keyFile] = filesUnder(dir).filter((f) => f.endsWith('.db.key'));
+    expect(keyFile).toBeDefined();
+    const again = await openLocalStore({ dataDir: dir, hsaId, vault });
+    expect((await again.accessOutbox(10)).map((e) => e.event)).toEqual([read]);
+    await again.close();
   });
 
   it('puts its CSP on every response of the session, replacing any other', () => {
@@ -168,6 +227,53 @@ describe('the Electron shell', () => {
     it("sends the workstation's events to the window", () => {
       ws.emit('sync.status', { connection: 'online', pending: 3, lastSyncAt: null, refusals: [] });
       expect(mainWindow().webContents.sent).toEqual([[IPC_EVENT_CHANNEL, 'sync.status', { connection: 'online', pending: 3, lastSyncAt: null, refusals: [] }]]);
+    });
+  });
+
+  describe('without a key store', () => {
+    it("refuses to start when safeStorage cannot encrypt: a Swedish error box, exit code 1, no workstation, no key file", async () => {
+      const dir = dataDir();
+      const shell = await start({ encryptionAvailable: false }, { dataDir: dir });
+      expect(await shell.ready).toBeNull();
+      expect(fake.errorBoxes).toEqual([{ title: STARTUP_FAILED_TITLE, content: expect.stringMatching(/safeStorage\) är inte tillgängligt/) }]);
+      expect(fake.errorBoxes[0]!.content).toMatch(/ingen oskyddad nyckel används i stället[\s\S]*Kontakta er IT-kontaktperson/);
+      expect(fake.calls.exit).toEqual([1]);
+      expect(createWorkstation).not.toHaveBeenCalled();
+      expect(fake.windows).toEqual([]);
+      expect(fake.ipcHandlers.size).toBe(0);
+      expect(filesUnder(dir)).toEqual([]);
+    });
+
+    it.skipIf(process.platform !== 'linux')("on Linux refuses safeStorage's basic_text backend (a hard-coded password) the same way", async () => {
+      await start({ storageBackend: 'basic_text' });
+      expect(fake.errorBoxes).toEqual([{ title: STARTUP_FAILED_TITLE, content: expect.stringMatching(/basic_text.*libsecret/) }]);
+      expect(fake.calls.exit).toEqual([1]);
+      expect(createWorkstation).not.toHaveBeenCalled();
+    });
+
+    it('if safeStorage goes away after the start, opening a store fails with KEY_VAULT_UNAVAILABLE in Swedish and writes no key anywhere', async () => {
+      const dir = dataDir();
+      await start({}, { dataDir: dir });
+      fake.electron.safeStorage.available = false;
+      const opening = openLocalStore({ dataDir: dir, hsaId: 'SE2321000131-P000000000103', vault: workstationOptions().vault });
+      await expect(opening).rejects.toBeInstanceOf(AppFailure);
+      await expect(opening).rejects.toMatchObject({ code: 'INTERNAL', details: { reason: 'KEY_VAULT_UNAVAILABLE' }, message: expect.stringMatching(/nyckel kan inte skyddas/) });
+      expect(filesUnder(dir)).toEqual([]); // no .db.key, no database, no dev-vault.key
+    });
+
+    it('another failed start is told in an error box too, and the app exits', async () => {
+      fake = createFakeElectron();
+      const shell = startShell({
+        electron: fake.electron,
+        createWorkstation: async () => {
+          throw new Error('PC/SC saknas');
+        },
+        serverUrl: 'http://127.0.0.1:4010',
+        appRoot: '/fake/app',
+      });
+      expect(await shell.ready).toBeNull();
+      expect(fake.errorBoxes).toEqual([{ title: STARTUP_FAILED_TITLE, content: 'Arbetsstationen kunde inte starta: PC/SC saknas' }]);
+      expect(fake.calls.exit).toEqual([1]);
     });
   });
 

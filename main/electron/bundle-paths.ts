@@ -1,0 +1,22 @@
+import path from 'node:path';
+
+/**
+ * Where scripts/build-electron.ts writes each bundle, relative to the app root (the project folder
+ * when run with `electron .`, app.asar when packaged). The build writes them here and the shell
+ * loads them from here: one list, so the two cannot drift apart.
+ */
+export const BUNDLE_PATHS = {
+  /** The Electron main process (package.json "main"). */
+  main: 'dist/main/electron/index.cjs',
+  /** The sandboxed preload: one self-contained file. */
+  preload: 'dist/preload/index.cjs',
+  /** The local store's worker thread (main/store/worker.ts), CommonJS, SQLite's native module external. */
+  storeWorker: 'dist/main/store/worker.cjs',
+  /** The renderer, built by Vite, served on app://workstation. */
+  renderer: 'dist/renderer',
+} as const;
+
+export type BundleName = keyof typeof BUNDLE_PATHS;
+
+/** The absolute path of a bundle under `root`. */
+export const bundlePath = (root: string, name: BundleName): string => path.join(root, ...BUNDLE_PATHS[name].split('/'));
