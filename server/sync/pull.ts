@@ -40,8 +40,8 @@ interface ChangeRow {
  * The change feed of the user's units since their cursors (docs/sync.md):
  * - only units in `units`; cursors of other units are ignored and not returned (the workstation
  *   purges those units);
- * - per record only its latest change (an earlier one is skipped: the later one follows), resolved
- *   to the record as it is now: a record that is gone, moved to another unit, or a day note past
+ * - per record its latest change (the feed keeps no other, migration 0006), resolved to the
+ *   record as it is now: a record that is gone, moved to another unit, or a day note past
  *   the retention becomes a delete;
  * - a unit pulled from 0 gets no deletes (it holds nothing to delete);
  * - ordered by seq across units, at most `limit`; `hasMore` when more wait;
@@ -56,18 +56,9 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullRespons
 
   const { rows, unitMax, records, hasMore } = await db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    // The page is the first `limit` latest-per-record changes of each unit in seq order: walk each
-    // unit's (unit_id, seq) index in order, probe "is this the record's latest change?" per row
-    // (a max() subplan: a backward step on changes_record_idx) and stop at the limit — cost
-    // proportional to the page, not to the feed. Left to itself the planner (generic row estimates,
-    // and PGlite never runs autovacuum/ANALYZE) hashes or re-scans the unit's whole feed and sorts
-    // it: ~250 ms per page at 50k changes with statistics, tens of seconds without. So for this one
-    // statement it may not hash, merge, bitmap or sort (set_config(..., true): this transaction
-    // only; switched back on below for the record queries).
-    await tx.query(
-      `SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
-              set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true)`,
-    );
+    // The feed holds only the latest change of each record (migration 0006 compacts on write), so
+    // the page is the first `limit` rows of each unit's (unit_id, seq) index after its cursor:
+    // cost in proportion to the page, not to the feed.
     const { rows } = await tx.query<ChangeRow>(
       `SELECT ch.seq, ch.unit_id, ch.record_type, ch.record_id, ch.op, ch.after
          FROM unnest($1::uuid[], $2::bigint[]) AS c(unit_id, after)
@@ -75,18 +66,12 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullRespons
           SELECT ch.seq, ch.unit_id, ch.record_type, ch.record_id, ch.op, c.after
             FROM changes ch
            WHERE ch.unit_id = c.unit_id AND ch.seq > c.after
-             AND ch.seq = (SELECT max(l.seq) FROM changes l
-                            WHERE l.record_id = ch.record_id AND l.record_type = ch.record_type AND l.unit_id = ch.unit_id)
              AND NOT (c.after = 0 AND ch.op = 'delete')
            ORDER BY ch.seq
            LIMIT $3) ch
         ORDER BY ch.seq
         LIMIT $3`,
       [unitIds, afters, limit + 1],
-    );
-    await tx.query(
-      `SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true),
-              set_config('enable_bitmapscan', 'on', true), set_config('enable_sort', 'on', true)`,
     );
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;

@@ -87,3 +87,39 @@ describe('schema migrations', { timeout: 30_000 }, () => {
     }
   });
 });
+
+describe('migration 0006: the change feed keeps only the latest change of a record per unit', { timeout: 30_000 }, () => {
+  it('compacts a feed written before it, and every later change replaces the earlier row', async () => {
+    const db = await openPglite();
+    try {
+      const all = await loadMigrations();
+      await migrate(db, { migrations: all.filter((m) => m.version < 6) });
+      const unit = '00000000-0000-4000-8000-00000000000a';
+      const other = '00000000-0000-4000-8000-00000000000b';
+      const rec = '00000000-0000-4000-8000-0000000000c1';
+      // Before 0006: three changes of one record in one unit, one of it in another unit.
+      await db.query(
+        `INSERT INTO changes (unit_id, record_type, record_id, op) VALUES
+           ($1, 'client', $3, 'upsert'), ($1, 'client', $3, 'upsert'), ($2, 'client', $3, 'upsert'), ($1, 'client', $3, 'delete')`,
+        [unit, other, rec],
+      );
+      const feed = async () =>
+        (await db.query<{ unit_id: string; op: string; seq: string }>('SELECT unit_id, op, seq::text FROM changes WHERE record_id = $1 ORDER BY seq', [rec])).rows;
+      const before = await feed();
+      expect(before).toHaveLength(4);
+
+      await migrate(db);
+      // The latest of each unit stays, with its seq: a workstation at any cursor still finds it.
+      expect(await feed()).toEqual([before[2], before[3]]);
+
+      await db.query(`SELECT sync_append_change($1, 'client', $2, 'upsert')`, [unit, rec]);
+      const after = await feed();
+      expect(after).toHaveLength(2);
+      expect(after[0]).toEqual(before[2]);
+      expect(after[1]).toMatchObject({ unit_id: unit, op: 'upsert' });
+      expect(BigInt(after[1]!.seq)).toBeGreaterThan(BigInt(before[3]!.seq));
+    } finally {
+      await db.close();
+    }
+  });
+});
