@@ -74,6 +74,33 @@ export const SyncStatus = z.object({
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
+/** Why the user's local store cannot be read (docs/store.md, "A store that cannot be read"). */
+export const StoreUnreadableCause = z.enum(['wrong_key_or_corrupt', 'corrupt', 'missing_key', 'key_not_unwrappable', 'newer_schema']);
+export type StoreUnreadableCause = z.infer<typeof StoreUnreadableCause>;
+
+/**
+ * The signed-in user's encrypted store on this workstation. 'unreadable': it exists but cannot be
+ * read (`cause`); the way out is `store.resync`. 'failed': it could not be opened for another
+ * reason (`failure`, e.g. the OS key store is unavailable), which a resync would not mend.
+ */
+export const StoreStatus = z.object({
+  state: z.enum(['closed', 'opening', 'open', 'unreadable', 'resyncing', 'failed']),
+  cause: StoreUnreadableCause.nullable(),
+  failure: z.enum(['key_vault_unavailable', 'other']).nullable(),
+});
+export type StoreStatus = z.infer<typeof StoreStatus>;
+
+export const StoreResyncResult = z.object({
+  /**
+   * Where the unreadable files were kept (moved, never deleted): the folder on this computer and
+   * the file names — the database, its `-wal`/`-shm` if any, and its wrapped key (`.key`). Writes
+   * that had not reached the server are still in that file; IT can recover them (docs/store.md).
+   */
+  keptAside: z.object({ folder: z.string().nullable(), files: z.array(z.string()) }),
+  status: StoreStatus,
+});
+export type StoreResyncResult = z.infer<typeof StoreResyncResult>;
+
 const Page = { limit: z.number().int().min(1).max(500).default(50) };
 export const LocalJournalEntry = JournalEntryRecord.extend({ pending: z.boolean() });
 export const LocalDayNote = DayNoteRecord.extend({ pending: z.boolean() });
@@ -103,6 +130,15 @@ export const apiContract = {
     /** Push and pull now (also happens by itself). */
     now: call(noInput, SyncStatus),
     dismissRefusal: call(z.object({ mutationId: z.string().uuid() }).strict(), SyncStatus),
+  },
+  store: {
+    /** The local store's state; also pushed as the `store.status` event. */
+    status: call(noInput, StoreStatus),
+    /**
+     * Only while the store is 'unreadable', for the signed-in user: close it, move its files aside
+     * (never delete), open a fresh store and sync it from the server. Answers where the old files are.
+     */
+    resync: call(noInput, StoreResyncResult),
   },
   clients: {
     list: call(z.object({ unitId: z.string().uuid().optional(), search: z.string().max(100).optional(), offset: z.number().int().min(0).optional(), ...Page }).strict(), z.array(ClientRecord)),
@@ -187,6 +223,7 @@ export const eventContract = {
   'card.changed': CardStatus,
   'data.changed': z.object({ kinds: z.array(z.string()) }),
   'sync.status': SyncStatus,
+  'store.status': StoreStatus,
 } as const;
 
 type Api = typeof apiContract;

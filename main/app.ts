@@ -5,7 +5,7 @@ import { createRouter } from './router';
 import { createServerClient } from './server-client';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
 import { SessionService } from './session/session-service';
-import { DevKeyFileVault, openLocalStore } from './store';
+import { DevKeyFileVault, openLocalStore, resetLocalStore } from './store';
 import type { WorkerEntry } from './store/worker-client';
 import { authorOf, dayNoteCreate } from './sync/records';
 import type { SyncEngineOptions } from './sync/sync-engine';
@@ -67,21 +67,25 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const vault = opts.vault ?? new DevKeyFileVault(opts.dataDir);
   const data = new UserData({
     openStore: (user) => openLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId, vault, workerUrl: opts.storeWorker }),
+    resetStore: (user) => resetLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId }),
     token: () => session.requireToken(),
     serverUrl: opts.serverUrl,
     emit: (name, payload) => events.emit(name, payload),
     engine: { ...opts.sync, ...(opts.workstationName ? { workstationName: opts.workstationName } : {}) },
     log,
+    audit: (obj, msg) => console.error(JSON.stringify({ level: 'info', msg, ...obj })),
   });
   // Locked, logged out or another card: the store closes and its key leaves memory at once.
   session.onLock(() => void data.close());
-  /** The signed-in user, for stamping local writes; the server stamps its own copy from the session. */
-  const author = () => {
+  /** The signed-in user of an unlocked session. */
+  const signedIn = () => {
     session.requireToken();
     const user = session.status().user;
     if (!user) throw new AppFailure('UNAUTHENTICATED', 'Ingen inloggad användare');
-    return authorOf(user);
+    return user;
   };
+  /** The signed-in user, for stamping local writes; the server stamps its own copy from the session. */
+  const author = () => authorOf(signedIn());
 
   // Journal and day notes (docs/journal.md): reads/copies/exports go to the server's access log.
   const access = new AccessReporter({ server, store: () => data.store(), token: () => session.requireToken(), log });
@@ -136,6 +140,11 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         void engine.publishStatus();
         return engine.status();
       },
+    },
+    store: {
+      status: async () => data.status(),
+      // Unreadable store → files moved aside, a fresh one synced (docs/store.md); only for the signed-in user.
+      resync: async () => data.resync(signedIn()),
     },
     clients: {
       list: async (q) => (await data.store()).clients(q),

@@ -3,6 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { SyncIndicator } from './components/SyncIndicator';
 import { LoginScreen } from './screens/LoginScreen';
 import { screens } from './screens';
+import { needsStoreDialog, useLocalStore } from './screens/local-store/local-store-store';
+import { StoreUnreadableScreen } from './screens/local-store/StoreUnreadableScreen';
 import { useNav } from './state/nav-store';
 import { trackActivity, useSession } from './state/session-store';
 
@@ -10,13 +12,25 @@ export function App() {
   const { t } = useTranslation();
   const { session, init, logout } = useSession();
   const { screen, go } = useNav();
+  const storeDialog = useLocalStore(needsStoreDialog);
+  const active = session?.state === 'active' ? session.user?.hsaId : undefined;
   useEffect(() => {
     void init();
-    return trackActivity(window);
+    const offStore = useLocalStore.getState().init();
+    const offActivity = trackActivity(window);
+    return () => {
+      offStore();
+      offActivity();
+    };
   }, [init]);
+  // The store opens in the background after a login; an unreadable one is shown as a dialog.
+  useEffect(() => {
+    if (active) void useLocalStore.getState().load();
+  }, [active]);
 
   if (!session) return <p className="loading">{t('app.starting')}</p>;
   if (session.state !== 'active' || !session.user) return <LoginScreen />;
+  if (storeDialog) return <StoreUnreadableScreen />;
 
   const user = session.user;
   const current = screens.find((s) => s.id === screen) ?? screens[0]!;

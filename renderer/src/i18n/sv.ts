@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../../../contract';
 import { svInbox } from '../screens/inbox/sv-inbox';
+import { svLocalStore } from '../screens/local-store/sv-local-store';
 import { svJournal } from './sv-journal';
 
 /** Swedish first: every string a user sees. */
@@ -71,6 +72,7 @@ export const sv = {
     dismiss: 'Stäng',
   },
   inbox: svInbox,
+  localStore: svLocalStore,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',
@@ -99,7 +101,7 @@ export const sv = {
     CERT_WRONG_USAGE: 'Kortets certifikat får inte användas för inloggning.',
     CERT_WRONG_POLICY: 'Kortets certifikat har inte rätt tillitsnivå (LoA3).',
     CERT_REVOKED: 'Kortets certifikat är spärrat.',
-    STORE_UNREADABLE: 'Den lokala databasen på den här datorn går inte att läsa. Den gamla filen sparas undan och dina uppgifter hämtas på nytt från servern.',
+    STORE_UNREADABLE: 'Uppgifterna som sparats på den här datorn går inte att läsa. Du kan hämta dem på nytt från servern; den gamla filen sparas då undan, den raderas inte.',
     CERT_REVOCATION_UNKNOWN: 'Det gick inte att kontrollera om kortets certifikat är spärrat. Försök igen om en stund.',
     SIGNATURE_INVALID: 'Kortets underskrift kunde inte kontrolleras.',
     UNKNOWN_CARD_HOLDER: 'Kortinnehavaren är inte känd i systemet.',

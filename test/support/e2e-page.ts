@@ -1,0 +1,23 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { screenshotDir } from './chromium';
+
+/** A full-page screenshot into test-results/screenshots/<name>.png. */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/**
+ * Puts the card file in the vpcd reader (port 35963, "Virtual PCD 00 00"), waits for the login
+ * screen to see it, types the PIN and presses "Logga in". `close()` on the card pulls it.
+ */
+export async function loginWithCard(page: Page, cardFile: string, pin = '123456'): Promise<VpcdCard> {
+  const card = await insertCardFile(cardFile, { port: 35963 });
+  await page.getByText('Kort isatt').first().waitFor({ timeout: 10_000 });
+  await page.getByLabel('PIN-kod').fill(pin);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  return card;
+}
