@@ -39,6 +39,9 @@ port.on('message', (req: WorkerRequest) => {
     case 'call': {
       try {
         if (!store) throw new AppFailure('SESSION_LOCKED', 'Den lokala databasen är inte öppen');
+        // Pull pages may be group-committed (SqlStore.applyPulledPage): anything else commits them
+        // first, so a user's write never waits in, or rolls back with, a pull's transaction.
+        if (req.method !== 'readPullPage' && req.method !== 'applyPulledPage') store.settle();
         const fn = store[req.method] as (...args: unknown[]) => unknown;
         const value = fn.apply(store, req.args);
         send({ kind: 'result', id: req.id, ok: true, value });

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DevKeyFileVault, localStoreFile, openLocalStore, type LocalStore } from '../../../main/store';
+import { openDatabase } from '../../../main/store/sql-store';
+import { author, client, dayNote, journalEntry, noteCreate, tempDir, unit, upsert } from './fixtures';
+
+/**
+ * Pull pages are group-committed (SqlStore.applyPulledPage): one transaction until the run's last
+ * page or GROUP_COMMIT_CHANGES, and any other call commits first. A second connection to the
+ * same encrypted file shows what is committed, i.e. what survives a crash.
+ */
+const HSA = 'SE2321000131-P000000000103';
+const tmp = tempDir();
+const vault = new DevKeyFileVault(tmp.dir);
+const home = unit('Hemtjänst Norr');
+const anna = client(home.unitId, { givenName: 'Anna', familyName: 'Östlund' });
+let store: LocalStore;
+
+const page = (changes: unknown[], cursor: number, hasMore: boolean) =>
+  new TextEncoder().encode(
+    JSON.stringify({ units: [home], changes, cursors: { [home.unitId]: cursor }, hasMore, serverTime: new Date().toISOString(), dayNoteRetentionDays: 90 }),
+  );
+
+/** What another connection (or the store after a crash) sees: committed rows only. */
+async function committed(): Promise<{ journal: number; notes: number; cursor: number | null; outbox: number }> {
+  const file = localStoreFile(tmp.dir, HSA);
+  const key = await vault.unwrap(readFileSync(`${file}.key`));
+  const db = openDatabase(file, key);
+  try {
+    const n = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    const cursor = db.prepare('SELECT seq FROM cursors WHERE unit_id = ?').get(home.unitId) as { seq: number } | undefined;
+    return { journal: n('SELECT count(*) AS n FROM journal_entries'), notes: n('SELECT count(*) AS n FROM day_notes'), cursor: cursor?.seq ?? null, outbox: n('SELECT count(*) AS n FROM outbox') };
+  } finally {
+    db.close();
+    key.fill(0);
+  }
+}
+
+beforeAll(async () => {
+  store = await openLocalStore({ dataDir: tmp.dir, hsaId: HSA, vault });
+  await store.applyPull({ units: [home], changes: [upsert('client', anna)], cursors: { [home.unitId]: 1 } });
+});
+afterAll(async () => {
+  await store.close();
+  tmp.cleanup();
+});
+
+describe('pull pages are group-committed', () => {
+  it('pages of a run stay uncommitted until its last page, then commit with their cursor', async () => {
+    const first = await store.readPullPage(page([upsert('journal_entry', journalEntry(anna, { text: 'Sida 1' }))], 2, true));
+    await store.applyPulledPage(first.pageId);
+    expect(await committed()).toMatchObject({ journal: 0, cursor: 1 });
+
+    const last = await store.readPullPage(page([upsert('day_note', dayNote(home.unitId, { text: 'Sida 2' }))], 3, false));
+    await store.applyPulledPage(last.pageId);
+    expect(await committed()).toMatchObject({ journal: 1, notes: 1, cursor: 3 });
+  });
+
+  it('a user write in the middle of a run commits the pages before it, and is itself durable', async () => {
+    const mid = await store.readPullPage(page([upsert('journal_entry', journalEntry(anna, { text: 'Före skrivningen' }))], 4, true));
+    await store.applyPulledPage(mid.pageId);
+    expect(await committed()).toMatchObject({ journal: 1, cursor: 3 });
+    await store.enqueue(noteCreate(home.unitId, 'Skriven mitt i en hämtning'), author);
+    expect(await committed()).toMatchObject({ journal: 2, notes: 2, cursor: 4, outbox: 1 });
+  });
+
+  it('a read in the middle of a run sees the applied pages; closing commits what was applied', async () => {
+    const e = journalEntry(anna, { text: 'Sedd före commit' });
+    const p = await store.readPullPage(page([upsert('journal_entry', e)], 5, true));
+    await store.applyPulledPage(p.pageId);
+    expect(await store.journalEntry(e.id)).toMatchObject({ text: 'Sedd före commit' });
+    await store.close();
+    expect(await committed()).toMatchObject({ journal: 3, cursor: 5 });
+    store = await openLocalStore({ dataDir: tmp.dir, hsaId: HSA, vault });
+    expect(await store.journalEntry(e.id)).toMatchObject({ text: 'Sedd före commit' });
+  });
+});
