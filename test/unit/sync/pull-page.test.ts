@@ -1,0 +1,79 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchPullPage, pullAgent } from '../../../main/sync/pull-page';
+
+/** A real HTTP server on loopback whose answer each test chooses. */
+let answer: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => res.end();
+const server = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+  req.on('end', () => {
+    (req as http.IncomingMessage & { body?: string }).body = body;
+    answer(req, res);
+  });
+});
+let baseUrl = '';
+const agent = pullAgent('http://127.0.0.1');
+
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  agent.destroy();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+const pull = (extra: Partial<Parameters<typeof fetchPullPage>[0]> = {}) =>
+  fetchPullPage({ baseUrl, token: 'tok', body: { cursors: {}, limit: 10 }, agent, headers: { 'x-workstation': 'ws-1' }, ...extra });
+
+describe('fetchPullPage (node:http)', () => {
+  it('posts the request with the bearer token and answers the body as one whole, transferable buffer', async () => {
+    const page = JSON.stringify({ big: 'å'.repeat(300_000) });
+    let seen: { auth?: string; ws?: string; body?: string; path?: string } = {};
+    answer = (req, res) => {
+      seen = { auth: req.headers.authorization, ws: req.headers['x-workstation'] as string, body: (req as { body?: string }).body, path: req.url };
+      res.setHeader('content-type', 'application/json');
+      res.end(page);
+    };
+    const bytes = await pull();
+    expect(seen).toEqual({ auth: 'Bearer tok', ws: 'ws-1', body: '{"cursors":{},"limit":10}', path: '/api/v1/sync/pull' });
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.byteLength).toBe(bytes.buffer.byteLength);
+    expect(new TextDecoder().decode(bytes)).toBe(page);
+  });
+
+  it('an error answer becomes its contract code and Swedish message; a 5xx or a non-JSON answer is SERVER_ERROR', async () => {
+    answer = (_req, res) => {
+      res.statusCode = 401;
+      res.end(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'Sessionen har gått ut' } }));
+    };
+    await expect(pull()).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'Sessionen har gått ut' });
+    answer = (_req, res) => {
+      res.statusCode = 503;
+      res.end('<html>proxy</html>');
+    };
+    await expect(pull()).rejects.toMatchObject({ code: 'SERVER_ERROR', message: 'Servern svarade 503' });
+  });
+
+  it('a body cut off, a server that does not answer in time, an abort and a closed port are SERVER_UNREACHABLE', async () => {
+    answer = (_req, res) => {
+      res.setHeader('content-length', '1000');
+      res.write('{"units":');
+      setTimeout(() => res.destroy(), 20);
+    };
+    await expect(pull()).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE' });
+
+    answer = () => undefined; // never answers
+    await expect(pull({ timeoutMs: 100 })).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE', message: expect.stringContaining('TimeoutError') });
+
+    const abort = new AbortController();
+    const p = pull({ signal: abort.signal });
+    setTimeout(() => abort.abort(), 20);
+    await expect(p).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE', message: expect.stringContaining('AbortError') });
+
+    await expect(fetchPullPage({ baseUrl: 'http://127.0.0.1:1', token: 't', body: { cursors: {} } })).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE' });
+  });
+});
