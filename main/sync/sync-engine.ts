@@ -2,7 +2,8 @@ import { AppFailure, syncRoutes, type EventName, type EventPayload, type PullRes
 import { createServerClient, type ServerClient } from '../server-client';
 import type { LocalStore, PulledPage } from '../store/types';
 import { Backoff, type BackoffOptions } from './backoff';
-import { fetchPullPage } from './pull-page';
+import type { Agent } from 'node:http';
+import { fetchPullPage, pullAgent } from './pull-page';
 import { SseClient } from './sse';
 
 export interface SyncEngineOptions {
@@ -43,7 +44,8 @@ const DAY_MS = 86_400_000;
 export class SyncEngine {
   private readonly store: LocalStore;
   private readonly server: ServerClient;
-  private readonly fetchFn: typeof fetch;
+  /** Pull pages go over node:http on one kept-alive connection (see pull-page.ts). */
+  private readonly pullAgent: Agent;
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
   private readonly sse: SseClient | null;
@@ -64,7 +66,7 @@ export class SyncEngine {
     // Every request of this engine dies with it: a lock must not wait for a slow server.
     const abortable: typeof fetch = (input, init) =>
       baseFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
-    this.fetchFn = abortable;
+    this.pullAgent = pullAgent(opts.serverUrl);
     this.server = createServerClient(opts.serverUrl, { fetch: abortable, timeoutMs: 30_000, ...(opts.workstationName ? { workstation: opts.workstationName } : {}) });
     this.backoff = new Backoff(opts.backoff ?? { baseMs: 1_000, capMs: 60_000 });
     this.sse =
@@ -103,6 +105,7 @@ export class SyncEngine {
     clearInterval(this.safetyTimer);
     this.abort.abort();
     await Promise.all([this.sse?.close(), this.running?.catch(() => undefined)]);
+    this.pullAgent.destroy();
   }
 
   /**
@@ -262,7 +265,8 @@ export class SyncEngine {
         baseUrl: this.server.baseUrl,
         token: this.opts.token(),
         body: { cursors, limit },
-        fetch: this.fetchFn,
+        signal: this.abort.signal,
+        agent: this.pullAgent,
         ...(this.opts.workstationName ? { headers: { 'x-workstation': this.opts.workstationName } } : {}),
       });
     try {
