@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import type { VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { canMakeImmutable, whileImmutable } from '../support/immutable-dir';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -93,17 +93,15 @@ describe('an unreadable local store in the browser', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
-  it('a resync that fails says so in the dialog, keeps focus on the button, and nothing is moved or lost', async () => {
+  it.skipIf(!canMakeImmutable)('a resync that fails says so in the dialog, keeps focus on the button, and nothing is moved or lost', async () => {
     const storesDir = path.dirname(localStoreFile(stack.dataDir, HSA));
     const before = readdirSync(storesDir).sort();
     const button = page.getByRole('button', { name: 'Hämta uppgifterna på nytt från servern' });
-    execFileSync('chattr', ['+i', storesDir]); // immutable: not even root can move the files
-    try {
+    // Immutable: not even root can move the files.
+    await whileImmutable(storesDir, async () => {
       await button.click();
       await dialog().getByRole('alert').waitFor({ timeout: 10_000 });
-    } finally {
-      execFileSync('chattr', ['-i', storesDir]);
-    }
+    });
     const alert = await dialog().getByRole('alert').innerText();
     expect(alert).toContain('Det gick inte att hämta uppgifterna på nytt: Den gamla filen kunde inte flyttas undan');
     expect(alert).toContain('Inget har raderats.');

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
 import { fastSync, ok, waitFor, waitSynced } from './helpers';
+import { canMakeImmutable, whileImmutable } from '../../support/immutable-dir';
 
 /**
  * A local store that cannot be read, for real: the workstation's SQLCipher file corrupted on disk
@@ -45,16 +45,6 @@ const loggedEvents = (event: string) =>
 const storesDir = () => path.dirname(localStoreFile(stack.dataDir, HSA));
 const snapshot = (dir: string) =>
   Object.fromEntries(readdirSync(dir).sort().map((f) => [f, createHash('sha256').update(readFileSync(path.join(dir, f))).digest('hex')]));
-/** The folder made immutable (chattr +i; works as root, where permissions would not stop a rename). */
-async function immutable<T>(dir: string, run: () => Promise<T>): Promise<T> {
-  execFileSync('chattr', ['+i', dir]);
-  try {
-    return await run();
-  } finally {
-    execFileSync('chattr', ['-i', dir]);
-  }
-}
-
 beforeAll(async () => {
   vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logLines.push(args.map(String).join(' ')));
   stack = await startStack('store-unreadable', { card: cardAccessOver(reader), sync: fastSync, serverSync: { coalesceMs: 20 } });
@@ -123,9 +113,9 @@ describe('a local store corrupted on disk', () => {
     await waitStore(stack.workstation, 'unreadable');
   });
 
-  it('a resync that cannot move the files fails clearly: nothing moved or deleted, the store stays unreadable', async () => {
+  it.skipIf(!canMakeImmutable)('a resync that cannot move the files fails clearly: nothing moved or deleted, the store stays unreadable', async () => {
     const before = snapshot(storesDir());
-    const r = await immutable(storesDir(), () => stack.workstation.dispatch('store.resync', {}));
+    const r = await whileImmutable(storesDir(), () => stack.workstation.dispatch('store.resync', {}));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error).toMatchObject({ code: 'INTERNAL', details: { reason: 'STORE_RESET_FAILED' } });
     expect(snapshot(storesDir())).toEqual(before);
