@@ -311,6 +311,144 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       expect(results[0]).toMatchObject({ status: 'refused', error: { code: 'CONFLICT' } });
     });
 
+    const markSummarised = (id: string): Mutation => ({ mutationId: randomUUID(), createdAt: new Date().toISOString(), type: 'day_note.mark_summarised', record: { id } });
+    const idOf = (m: Mutation) => m.record.id;
+    /** Each record's latest seq in the feed. */
+    const latestSeqs = async (ids: string[]) =>
+      new Map((await db.query<{ record_id: string; seq: number }>('SELECT record_id::text, max(seq)::int AS seq FROM changes WHERE record_id = ANY($1::uuid[]) GROUP BY record_id', [ids])).rows.map((r) => [r.record_id, r.seq]));
+
+    it('a push mixing every mutation type sees its own earlier mutations; a refusal in the middle leaves the others applied', async () => {
+      const anna = await h.login('anna');
+      const { cursors } = await pullAll(anna);
+      const clientId = await h.client('hemtjanst', 9);
+      const original = journalCreate(clientId, { text: 'Brukaren åt frukost.' });
+      const mark = markErroneous(idOf(original), 'Fel dag.');
+      const correction = journalCreate(clientId, { text: 'Rättelse: frukost i går.', correctsId: idOf(original) });
+      const markAgain = markErroneous(idOf(original));
+      const sameId = journalCreate(clientId, { id: idOf(correction) });
+      const note = dayNoteCreate(h.units.hemtjanst, clientId, 'Ny hörapparat.');
+      const summarise = markSummarised(idOf(note));
+      const summariseAgain = markSummarised(idOf(note));
+      const forbidden = journalCreate(await h.client('daglig', 3));
+      const noteWithEntryId = dayNoteCreate(h.units.hemtjanst, null);
+      (noteWithEntryId.record as { id: string }).id = idOf(original);
+      const last = journalCreate(clientId, { text: 'Kvällsbesök.' });
+      const batch = [original, mark, correction, markAgain, sameId, note, summarise, summariseAgain, forbidden, noteWithEntryId, last];
+      const { results } = await anna.push(...batch);
+      expect(results.map((r) => r.mutationId)).toEqual(batch.map((m) => m.mutationId));
+      expect(results.map((r) => (r.status === 'applied' ? 'applied' : r.error.code))).toEqual([
+        'applied', 'applied', 'applied', 'CONFLICT', 'CONFLICT', 'applied', 'applied', 'applied', 'FORBIDDEN', 'CONFLICT', 'applied',
+      ]);
+
+      // Every applied mutation answers its record's latest seq (a record written twice: both the same).
+      const seqOf = await latestSeqs([idOf(original), idOf(correction), idOf(note), idOf(last)]);
+      const answered = batch.map((m, i) => [idOf(m), results[i]!.status === 'applied' ? (results[i] as { seq: number }).seq : null] as const);
+      for (const [id, seq] of answered) if (seq !== null) expect(seq).toBe(seqOf.get(id));
+      expect(seqOf.get(idOf(original))! < seqOf.get(idOf(correction))! && seqOf.get(idOf(correction))! < seqOf.get(idOf(note))! && seqOf.get(idOf(note))! < seqOf.get(idOf(last))!).toBe(true);
+
+      const { rows } = await db.query<{ id: string; erroneous_reason: string | null; corrects_id: string | null; text: string }>(
+        'SELECT id::text, erroneous_reason, corrects_id::text, text FROM journal_entries WHERE id = ANY($1::uuid[]) ORDER BY created_at, text',
+        [[idOf(original), idOf(correction), idOf(last), idOf(forbidden)]],
+      );
+      expect(new Map(rows.map((r) => [r.id, r]))).toEqual(new Map([
+        [idOf(original), { id: idOf(original), erroneous_reason: 'Fel dag.', corrects_id: null, text: 'Brukaren åt frukost.' }],
+        [idOf(correction), { id: idOf(correction), erroneous_reason: null, corrects_id: idOf(original), text: 'Rättelse: frukost i går.' }],
+        [idOf(last), { id: idOf(last), erroneous_reason: null, corrects_id: null, text: 'Kvällsbesök.' }],
+      ]));
+      expect(await count('SELECT count(*)::int AS n FROM day_notes WHERE id = $1 AND summarised_at IS NOT NULL', [idOf(note)])).toBe(1);
+      // One `change` event per write: the note summarised again changed nothing and is not logged.
+      expect(await count("SELECT count(*)::int AS n FROM access_log WHERE action = 'change' AND record_id = ANY($1::text[])", [[idOf(original), idOf(correction), idOf(note), idOf(last)]])).toBe(6);
+      // The feed keeps each record once, and the pull hands out the records as they are now.
+      const pulled = await pullAll(anna, cursors);
+      expect(pulled.changes.map((c) => c.id)).toEqual([idOf(original), idOf(correction), idOf(note), idOf(last)]);
+      const first = pulled.changes[0]!;
+      expect(first.op === 'upsert' && first.type === 'journal_entry' && first.record.erroneous?.reason).toBe('Fel dag.');
+      // Sent again, the same batch answers the same from storage.
+      expect((await anna.push(...batch)).results).toEqual(results);
+    });
+
+    it('200 day notes in one push: one row, one change and one `change` event each, seqs rising in batch order', async () => {
+      const anna = await h.login('anna');
+      const clients = await Promise.all([10, 11, 12].map((n) => h.client('hemtjanst', n)));
+      const batch = Array.from({ length: 200 }, (_, i) => dayNoteCreate(h.units.hemtjanst, i % 4 === 3 ? null : clients[i % 4]!, `Anteckning ${i}: "citat", {klammer}, \\ och NULL.`));
+      const { results } = await anna.push(...batch);
+      expect(results.every((r) => r.status === 'applied')).toBe(true);
+      const seqs = results.map((r) => (r as { seq: number }).seq);
+      for (let i = 1; i < seqs.length; i++) expect(seqs[i]!).toBeGreaterThan(seqs[i - 1]!);
+      const ids = batch.map(idOf);
+      const { rows } = await db.query<{ id: string; text: string; client_id: string | null; author_name: string }>(
+        'SELECT id::text, text, client_id::text, author_name FROM day_notes WHERE id = ANY($1::uuid[])',
+        [ids],
+      );
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      expect(byId.size).toBe(200);
+      batch.forEach((m, i) => {
+        const r = m.record as { text: string; clientId: string | null };
+        expect(byId.get(ids[i]!)).toEqual({ id: ids[i], text: r.text, client_id: r.clientId, author_name: 'Anna Lindqvist' });
+      });
+      expect(await count('SELECT count(*)::int AS n FROM changes WHERE record_id = ANY($1::uuid[])', [ids])).toBe(200);
+      expect(await count("SELECT count(*)::int AS n FROM access_log WHERE action = 'change' AND record_id = ANY($1::text[])", [ids])).toBe(200);
+    });
+
+    it('two pushes creating the same records under other mutation ids, at the same time: one applies them, the other is refused CONFLICT', async () => {
+      const [anna, sara] = [await h.login('anna'), await h.login('sara')];
+      for (let round = 0; round < 3; round++) {
+        const notes = Array.from({ length: 20 }, () => dayNoteCreate(h.units.hemtjanst, null, 'Samtidigt.'));
+        const twins = notes.map((m) => ({ ...m, mutationId: randomUUID() }));
+        const [a, b] = await Promise.all([anna.push(...notes), sara.push(...twins)]);
+        // Whichever came second (inside its batch, or in the one-at-a-time rerun after its insert
+        // found the rows taken) sees every id taken.
+        const statuses = [a, b].map((p) => [...new Set(p.results.map((r) => (r.status === 'applied' ? 'applied' : r.error.code)))]);
+        expect(statuses.sort()).toEqual([['CONFLICT'], ['applied']]);
+        expect(await count('SELECT count(*)::int AS n FROM day_notes WHERE id = ANY($1::uuid[])', [notes.map(idOf)])).toBe(20);
+      }
+    });
+
+    it('a failure the rules did not foresee: the mutations before it are committed, it and the ones after it are not (nor claimed), and the push is a 5xx', async () => {
+      const anna = await h.login('anna');
+      const clientId = await h.client('hemtjanst', 13);
+      const before = [dayNoteCreate(h.units.hemtjanst, clientId, 'Före 1.'), journalCreate(clientId, { text: 'Före 2.' })];
+      const failing = dayNoteCreate(h.units.hemtjanst, null, 'Den här skrivningen faller på en trigger.');
+      const after = [journalCreate(clientId, { text: 'Efter 1.' }), dayNoteCreate(h.units.hemtjanst, null, 'Efter 2.'), markErroneous(idOf(before[1]!))];
+      const batch = [...before, failing, ...after];
+      // A constraint the rules know nothing of: a trigger that refuses this one note.
+      await db.exec(`
+        CREATE FUNCTION test_push_unforeseen() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.id = '${idOf(failing)}' THEN RAISE EXCEPTION 'test: an unforeseen failure'; END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER test_push_unforeseen BEFORE INSERT ON day_notes FOR EACH ROW EXECUTE FUNCTION test_push_unforeseen();`);
+      const res = await h.app
+        .inject({ method: 'POST', url: '/api/v1/sync/push', headers: { authorization: `Bearer ${anna.token}` }, payload: { mutations: batch } })
+        .finally(() => db.exec('DROP TRIGGER test_push_unforeseen ON day_notes; DROP FUNCTION test_push_unforeseen();'));
+      expect(res.statusCode).toBe(500);
+      expect(ServerErrorBody.parse(res.json()).error.code).toBe('INTERNAL');
+
+      const ids = (ms: Mutation[]) => ms.map(idOf);
+      const mutationIds = (ms: Mutation[]) => ms.map((m) => m.mutationId);
+      const records = async (ms: Mutation[]) =>
+        count('SELECT ((SELECT count(*) FROM day_notes WHERE id = ANY($1::uuid[])) + (SELECT count(*) FROM journal_entries WHERE id = ANY($1::uuid[])))::int AS n', [ids(ms)]);
+      expect(await records(before)).toBe(2);
+      expect(await count('SELECT count(*)::int AS n FROM applied_mutations WHERE mutation_id = ANY($1::uuid[]) AND result IS NOT NULL', [mutationIds(before)])).toBe(2);
+      expect(await records([failing, ...after.slice(0, 2)])).toBe(0);
+      expect(await count('SELECT count(*)::int AS n FROM applied_mutations WHERE mutation_id = ANY($1::uuid[])', [mutationIds([failing, ...after])])).toBe(0);
+      expect(await count('SELECT count(*)::int AS n FROM journal_entries WHERE id = $1 AND erroneous_at IS NULL', [idOf(before[1]!)])).toBe(1);
+      expect(await count("SELECT count(*)::int AS n FROM access_log WHERE action = 'change' AND record_id = ANY($1::text[])", [ids(before)])).toBe(2);
+      expect(await count("SELECT count(*)::int AS n FROM access_log WHERE action = 'change' AND record_id = ANY($1::text[])", [ids([failing, ...after.slice(0, 2)])])).toBe(0);
+
+      // The workstation retries the same push: the ones before answer from storage, the rest apply now.
+      const stored = (await db.query<{ mutation_id: string; result: unknown }>('SELECT mutation_id::text, result FROM applied_mutations WHERE mutation_id = ANY($1::uuid[])', [mutationIds(before)])).rows;
+      const { results } = await anna.push(...batch);
+      expect(results.map((r) => r.status)).toEqual(batch.map(() => 'applied'));
+      for (const s of stored) {
+        const result = typeof s.result === 'string' ? JSON.parse(s.result) : s.result;
+        expect(results.find((r) => r.mutationId === s.mutation_id)).toEqual(result);
+      }
+      expect(await records(batch)).toBe(5);
+      expect(await count('SELECT count(*)::int AS n FROM journal_entries WHERE id = $1 AND erroneous_at IS NOT NULL', [idOf(before[1]!)])).toBe(1);
+    });
+
     it('logs each applied change as a `change` event without the text, and a pull that hands out records as one `read` of `sync`', async () => {
       const anna = await h.login('anna');
       const clientId = await h.client('hemtjanst', 7);
