@@ -18,6 +18,7 @@ import { createWorkstation } from '../main/app';
 import { createServer } from '../server/app';
 import { migrate, openDb } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
+import { buildElectron } from '../scripts/build-electron';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
 import { report, stallProbe, arg } from './report';
@@ -153,8 +154,12 @@ export async function run(args: string[]): Promise<void> {
   const ready = (await next()) as { url: string; cardFile: string; unitId: string; seedS: number; db: string };
   report(BENCH, 'server_seed_s', ready.seedS, 's', { clients: 200, journal_entries: entries, day_notes: notes, db: ready.db });
 
+  // The store worker as the Electron build ships it (one bundled file), not compiled from source
+  // by tsx at start-up as in development.
+  const { storeWorker } = await buildElectron();
   const seen: { name: EventName; payload: EventPayload<EventName>; at: number }[] = [];
   const ws = await createWorkstation({
+    storeWorker,
     host: 'browser',
     serverUrl: ready.url,
     dataDir: path.join(dir, 'ws'),

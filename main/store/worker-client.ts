@@ -15,7 +15,9 @@ const CLOSE_GRACE_MS = 2_000;
 export type WorkerEntry = URL | string;
 
 function startWorker(entry?: WorkerEntry): Worker {
-  if (entry !== undefined) return new Worker(entry);
+  // A bundled worker needs no loader: it must not inherit the parent's `--import tsx` (which
+  // starts tsx's hooks thread in it, ~200 ms per store opening).
+  if (entry !== undefined) return new Worker(entry, { execArgv: [] });
   const here = typeof import.meta.url === 'string' ? import.meta.url : undefined;
   if (!here) throw new Error('The store worker entry must be given (workerUrl) when bundled without import.meta.url.');
   if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
