@@ -135,6 +135,16 @@ export const PullResponse = z.object({
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 
+/**
+ * A pull answer's `cursors` and `hasMore` again, as the HTTP header `x-sync-next` (JSON): the
+ * workstation asks for the next page as soon as the headers arrive, while its store still reads
+ * and applies this one (docs/sync.md, "One run"). The body stays the authority: a header that
+ * differs from it makes the page a SERVER_ERROR.
+ */
+export const PULL_NEXT_HEADER = 'x-sync-next';
+export const PullNext = z.object({ cursors: Cursors, hasMore: z.boolean() }).strict();
+export type PullNext = z.infer<typeof PullNext>;
+
 const MutationBase = { mutationId: Uuid, createdAt: IsoDateTime };
 export const Mutation = z.discriminatedUnion('type', [
   z.object({

@@ -13,6 +13,8 @@ import {
   type Mutation,
   type PermittedUnit,
   PullResponse as PullResponseSchema,
+  PULL_NEXT_HEADER,
+  type PullNext,
   syncRoutes,
   type PullResponse,
   type AccessEventInput,
@@ -97,6 +99,10 @@ const journalRow = (r: JournalEntryRecord, unitId: string): unknown[] => [
 ];
 /** A pulled day note as the row upsertNote takes (NOTE_COLS order). */
 const noteRow = (r: DayNoteRecord, unitId: string): unknown[] => [r.id, unitId, r.clientId, r.text, JSON.stringify(r.author), utc(r.createdAt), r.summarisedAt];
+const sameCursors = (a: Cursors, b: Cursors): boolean => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+};
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 interface JournalRow {
@@ -273,7 +279,7 @@ export class SqlStore implements SyncLocalStore {
   private readonly pulled = new Map<number, Pick<PullResponse, 'units' | 'changes' | 'cursors' | 'hasMore'>>();
   private nextPageId = 1;
 
-  readPullPage(bytes: Uint8Array): PulledPage {
+  readPullPage(bytes: Uint8Array, expect?: PullNext): PulledPage {
     let json: unknown;
     try {
       json = JSON.parse(new TextDecoder().decode(bytes));
@@ -286,6 +292,9 @@ export class SqlStore implements SyncLocalStore {
       throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med ${inChange ? 'en ändring i fel format' : 'fel format'}`);
     }
     const page = parsed.data;
+    if (expect && (expect.hasMore !== page.hasMore || !sameCursors(expect.cursors, page.cursors))) {
+      throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med ett ${PULL_NEXT_HEADER}-huvud som inte stämmer med svaret`);
+    }
     // At most the page being applied and the next one wait here; more means an abandoned run.
     if (this.pulled.size >= 4) this.pulled.clear();
     const pageId = this.nextPageId++;

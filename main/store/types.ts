@@ -6,6 +6,7 @@ import type {
   MutationType,
   Mutation,
   PermittedUnit,
+  PullNext,
   PullResponse,
   AppError,
   Author,
@@ -37,9 +38,10 @@ export interface LocalStore {
   /**
    * A pull page as the server sent it (the JSON bytes; over the worker the buffer is transferred,
    * not copied): parsed and validated against the contract's PullResponse off the main thread and
-   * kept for applyPulledPage. A page that breaks the contract is a SERVER_ERROR and nothing is kept.
+   * kept for applyPulledPage. A page that breaks the contract is a SERVER_ERROR and nothing is kept;
+   * so is one whose cursors or hasMore differ from `expect` (the page's `x-sync-next` header).
    */
-  readPullPage(bytes: Uint8Array): Promise<PulledPage>;
+  readPullPage(bytes: Uint8Array, expect?: PullNext): Promise<PulledPage>;
   /** Applies a page read by readPullPage, as applyPull does (one transaction). */
   applyPulledPage(pageId: number): Promise<void>;
   /** Day notes created before `before` are deleted (retention), pending ones included. */

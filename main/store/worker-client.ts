@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { AppFailure, ErrorCode } from '../../contract';
+import { AppFailure, ErrorCode, type PullNext } from '../../contract';
 import { storeClosed } from './errors';
 import type { CallRequest, ResultOf, SerializedError, StoreMethod, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol';
 import type { LocalStore } from './types';
@@ -139,11 +139,12 @@ export class WorkerStore implements LocalStore {
   cursors = () => this.call('cursors');
   applyPull = (...a: Parameters<LocalStore['applyPull']>) => this.call('applyPull', ...a);
   /** The page's buffer is transferred when the bytes span all of it (zero copy; `bytes` is unusable afterwards), else copied. */
-  readPullPage = (bytes: Uint8Array) =>
+  readPullPage = (bytes: Uint8Array, expect?: PullNext) =>
     this.callTransferring(
       bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [],
       'readPullPage',
       bytes,
+      expect,
     );
   applyPulledPage = (pageId: number) => this.call('applyPulledPage', pageId);
   purgeDayNotesBefore = (before: Date) => this.call('purgeDayNotesBefore', before);

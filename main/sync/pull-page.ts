@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { AppFailure, ServerErrorBody, syncRoutes, type PullRequest } from '../../contract';
+import { AppFailure, PULL_NEXT_HEADER, PullNext, ServerErrorBody, syncRoutes, type PullRequest } from '../../contract';
 
 export interface PullPageOptions {
   baseUrl: string;
@@ -12,6 +12,12 @@ export interface PullPageOptions {
   signal?: AbortSignal;
   /** Keep-alive agent of the engine: one connection reused for every page of a run. */
   agent?: http.Agent;
+}
+
+/** A pull page as received: its JSON bytes, and the `x-sync-next` header (null when the server sends none). */
+export interface PulledBytes {
+  bytes: Uint8Array;
+  next: PullNext | null;
 }
 
 /** A keep-alive agent for `baseUrl`'s protocol. */
@@ -29,11 +35,11 @@ export function pullAgent(baseUrl: string): http.Agent {
  * thread three times the CPU per page (and stalls of 20–40 ms in the sync benchmark) that plain
  * socket chunks copied into one buffer do.
  */
-export function fetchPullPage(o: PullPageOptions): Promise<Uint8Array> {
+export function fetchPullPage(o: PullPageOptions): Promise<PulledBytes> {
   const url = new URL(`${o.baseUrl}${syncRoutes.pull.path}`);
   const payload = Buffer.from(JSON.stringify(o.body), 'utf8');
   const request = url.protocol === 'https:' ? https.request : http.request;
-  return new Promise<Uint8Array>((resolve, reject) => {
+  return new Promise<PulledBytes>((resolve, reject) => {
     const unreachable = (what: string) => new AppFailure('SERVER_UNREACHABLE', what);
     const req = request(
       url,
@@ -71,7 +77,11 @@ export function fetchPullPage(o: PullPageOptions): Promise<Uint8Array> {
               bytes.set(c, at);
               at += c.length;
             }
-            resolve(bytes);
+            try {
+              resolve({ bytes, next: nextOf(res.headers[PULL_NEXT_HEADER]) });
+            } catch (e) {
+              reject(e);
+            }
           } else {
             reject(errorAnswer(status, Buffer.concat(chunks, length).toString('utf8')));
           }
@@ -86,6 +96,20 @@ export function fetchPullPage(o: PullPageOptions): Promise<Uint8Array> {
     req.on('error', (e) => reject(unreachable(`Servern svarar inte (${e.name})`)));
     req.end(payload);
   });
+}
+
+/** The `x-sync-next` header, checked against the contract; a malformed one is the server's error. */
+function nextOf(header: string | string[] | undefined): PullNext | null {
+  if (header === undefined) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(Array.isArray(header) ? (header[0] ?? '') : header);
+  } catch {
+    json = undefined;
+  }
+  const parsed = PullNext.safeParse(json);
+  if (!parsed.success) throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med ett felaktigt ${PULL_NEXT_HEADER}-huvud`);
+  return parsed.data;
 }
 
 function errorAnswer(status: number, text: string): AppFailure {

@@ -1,9 +1,9 @@
-import { AppFailure, syncRoutes, type EventName, type EventPayload, type PullResponse, type SyncStatus } from '../../contract';
+import { AppFailure, syncRoutes, type EventName, type EventPayload, type PullNext, type PullResponse, type SyncStatus } from '../../contract';
 import { createServerClient, type ServerClient } from '../server-client';
 import type { LocalStore, PulledPage } from '../store/types';
 import { Backoff, type BackoffOptions } from './backoff';
 import type { Agent } from 'node:http';
-import { fetchPullPage, pullAgent } from './pull-page';
+import { fetchPullPage, pullAgent, type PulledBytes } from './pull-page';
 import { SseClient } from './sse';
 
 export interface SyncEngineOptions {
@@ -32,6 +32,8 @@ const TRANSIENT = new Set(['SERVER_UNREACHABLE', 'SERVER_ERROR', 'INTERNAL']);
 /** A whole push answered with one of these: something in the batch is wrong, retrying it as it is will not help. */
 const BATCH_REFUSED = new Set(['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PERMISSION_ENDED']);
 const DAY_MS = 86_400_000;
+/** Pull pages fetched ahead of the one the store is reading (each about a megabyte). */
+const PULL_AHEAD = 2;
 
 /**
  * Moves data between the user's encrypted store and the server while the session is unlocked.
@@ -256,30 +258,58 @@ export class SyncEngine {
 
   private async pullAll(): Promise<void> {
     const kinds = new Set<string>();
-    // 2,000 per page (bench/sync.ts). The page's bytes go to the store's worker unparsed: it parses,
-    // validates and keeps the page (readPullPage), answers the cursors, and applies it
-    // (applyPulledPage) while the next page is fetched; the main loop never touches the records.
+    // 2,000 per page (bench/sync.ts). Two loops share a short queue: fetching asks for the next
+    // page as soon as a page's headers arrive (its cursors come again in `x-sync-next`), while
+    // the store's worker reads (parses, validates) and applies the pages strictly in order — so
+    // the server computes page n+1 while the workstation applies page n, and the main thread
+    // never touches the records. A server without the header gets the next request after the
+    // page is read.
     const limit = this.opts.pullLimit ?? 2_000;
+    const run = new AbortController();
+    const signal = AbortSignal.any([this.abort.signal, run.signal]);
     const fetchPage = (cursors: PullResponse['cursors']) =>
       fetchPullPage({
         baseUrl: this.server.baseUrl,
         token: this.opts.token(),
         body: { cursors, limit },
-        signal: this.abort.signal,
+        signal,
         agent: this.pullAgent,
         ...(this.opts.workstationName ? { headers: { 'x-workstation': this.opts.workstationName } } : {}),
       });
+    const queue: Promise<PulledBytes>[] = [];
+    let nextCursors: PullResponse['cursors'] | null = await this.store.cursors();
+    let fetching = true;
+    const learnNext = (next: PullNext) => {
+      if (next.hasMore) nextCursors = next.cursors;
+      else fetching = false;
+    };
+    const pump = () => {
+      while (fetching && nextCursors && queue.length < PULL_AHEAD) {
+        const fetched = fetchPage(nextCursors).then((f) => {
+          if (f.next) {
+            learnNext(f.next);
+            pump();
+          }
+          return f;
+        });
+        fetched.catch(() => undefined); // awaited below, in order
+        nextCursors = null; // known when this page's headers (or body) are in
+        queue.push(fetched);
+      }
+    };
     try {
-      let next: Promise<Uint8Array> | null = fetchPage(await this.store.cursors());
+      pump();
       let last: PulledPage | null = null;
-      while (next) {
-        const bytes: Uint8Array = await next;
+      while (queue.length > 0) {
+        const fetched = await queue.shift()!;
         if (this.stopped) return;
-        const page = await this.store.readPullPage(bytes);
+        pump();
+        const page = await this.store.readPullPage(fetched.bytes, fetched.next ?? undefined);
         if (this.stopped) return;
-        // Fetch the next page while the store (on its worker thread) applies this one.
-        next = page.hasMore ? fetchPage(page.cursors) : null;
-        next?.catch(() => undefined);
+        if (!fetched.next) {
+          learnNext(page);
+          pump();
+        }
         await this.store.applyPulledPage(page.pageId);
         for (const t of page.types) kinds.add(t);
         const units = JSON.stringify(page.units.map((u) => u.unitId).sort());
@@ -294,6 +324,9 @@ export class SyncEngine {
         if ((await this.store.purgeDayNotesBefore(cutoff)) > 0) kinds.add('day_note');
       }
     } finally {
+      // A failed page ends the run: nothing after it may be applied, and the requests ahead are dropped.
+      fetching = false;
+      run.abort();
       if (kinds.size > 0 && !this.stopped) this.opts.emit('data.changed', { kinds: [...kinds] });
     }
   }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import { AppFailure } from '../../contract/result';
-import { syncRoutes } from '../../contract/sync';
+import { PULL_NEXT_HEADER, syncRoutes, type PullNext } from '../../contract/sync';
 import { SqlAccessLog } from '../audit/access-log';
 import { bearerToken, workstationOf } from '../auth/routes';
 import type { AuthSession } from '../auth/service';
@@ -39,7 +39,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
     return s;
   };
 
-  postRoute(app, syncRoutes.pull, { preHandler: deps.requireSession }, async ({ body, request }) => {
+  postRoute(app, syncRoutes.pull, { preHandler: deps.requireSession }, async ({ body, request, reply }) => {
     const session = sessionOf(request.authSession);
     const now = deps.now();
     const units = await syncScope(staff, session.staffId, now);
@@ -64,6 +64,8 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
         at: now,
       });
     }
+    // The next page's cursors up front, so the workstation can ask for it before it has read this one.
+    reply.header(PULL_NEXT_HEADER, JSON.stringify({ cursors: response.cursors, hasMore: response.hasMore } satisfies PullNext));
     return response;
   });
 

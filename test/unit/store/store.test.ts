@@ -250,4 +250,14 @@ describe('readPullPage / applyPulledPage (a page as the server sent it, parsed a
     expect(await store.journalEntry(good.id)).toBeNull();
     expect(await store.cursors()).toEqual(before);
   });
+
+  it('a page whose x-sync-next header (cursors, hasMore) differs from its body is SERVER_ERROR; a matching one is read', async () => {
+    const e = journalEntry(anna, { text: 'Huvudet stämmer' });
+    const body = () => page([upsert('journal_entry', e)], { [home.unitId]: 120 });
+    await expect(store.readPullPage(body(), { cursors: { [home.unitId]: 119 }, hasMore: true })).rejects.toMatchObject({ code: 'SERVER_ERROR' });
+    await expect(store.readPullPage(body(), { cursors: { [home.unitId]: 120 }, hasMore: false })).rejects.toMatchObject({ code: 'SERVER_ERROR' });
+    const read = await store.readPullPage(body(), { cursors: { [home.unitId]: 120 }, hasMore: true });
+    await store.applyPulledPage(read.pageId);
+    expect(await store.journalEntry(e.id)).toMatchObject({ text: 'Huvudet stämmer' });
+  });
 });

@@ -38,11 +38,26 @@ describe('fetchPullPage (node:http)', () => {
       res.setHeader('content-type', 'application/json');
       res.end(page);
     };
-    const bytes = await pull();
+    const { bytes, next } = await pull();
     expect(seen).toEqual({ auth: 'Bearer tok', ws: 'ws-1', body: '{"cursors":{},"limit":10}', path: '/api/v1/sync/pull' });
     expect(bytes.byteOffset).toBe(0);
     expect(bytes.byteLength).toBe(bytes.buffer.byteLength);
     expect(new TextDecoder().decode(bytes)).toBe(page);
+    expect(next).toBeNull(); // no x-sync-next header: the engine reads the page first
+  });
+
+  it('answers the x-sync-next header checked against the contract; a malformed one is SERVER_ERROR', async () => {
+    const unit = '3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+    let header = JSON.stringify({ cursors: { [unit]: 42 }, hasMore: true });
+    answer = (_req, res) => {
+      res.setHeader('x-sync-next', header);
+      res.end('{}');
+    };
+    expect((await pull()).next).toEqual({ cursors: { [unit]: 42 }, hasMore: true });
+    header = JSON.stringify({ cursors: { [unit]: -1 }, hasMore: true });
+    await expect(pull()).rejects.toMatchObject({ code: 'SERVER_ERROR' });
+    header = '{"cursors":';
+    await expect(pull()).rejects.toMatchObject({ code: 'SERVER_ERROR' });
   });
 
   it('an error answer becomes its contract code and Swedish message; a 5xx or a non-JSON answer is SERVER_ERROR', async () => {
