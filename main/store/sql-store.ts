@@ -327,35 +327,49 @@ export class SqlStore implements SyncLocalStore {
     if (!this.group) {
       // Pulled changes need no fsync of their own: the server has them. NORMAL in WAL mode keeps
       // the file consistent and the order of commits, and the next user write (FULL) syncs them.
+      // No automatic checkpoints during the run either: one at its end copies each page once,
+      // where one per commit copied the same index pages again and again.
       this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('wal_autocheckpoint = 0');
       this.db.exec('BEGIN IMMEDIATE');
       this.group = { changes: 0 };
     }
     try {
       this.applyPullBody(page);
+      this.group.changes += page.changes.length;
+      if (page.hasMore && this.group.changes >= GROUP_COMMIT_CHANGES) {
+        this.db.exec('COMMIT');
+        this.db.exec('BEGIN IMMEDIATE');
+        this.group.changes = 0;
+      }
     } catch (e) {
+      // Not committed: the pages (and their cursors) are pulled again by the next run.
       this.group = null;
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.db.pragma('synchronous = FULL');
+      this.restoreWriteSettings();
       throw e;
     }
-    this.group.changes += page.changes.length;
-    if (!page.hasMore || this.group.changes >= GROUP_COMMIT_CHANGES) this.settle();
+    if (!page.hasMore) this.settle();
   }
 
-  /** Commits the pull pages applied since the last commit (see applyPulledPage). */
+  /** Commits the pull pages applied since the last commit and ends the run's settings (see applyPulledPage). */
   settle(): void {
     if (!this.group) return;
     this.group = null;
     try {
       this.db.exec('COMMIT');
     } catch (e) {
-      // Not committed: the pages (and their cursors) are pulled again by the next run.
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw e;
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.restoreWriteSettings();
     }
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  private restoreWriteSettings(): void {
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('wal_autocheckpoint = 1000');
   }
 
   applyPull(pull: Pick<PullResponse, 'units' | 'changes' | 'cursors'>): void {
