@@ -15,9 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { EventName, EventPayload, SyncStatus } from '../contract';
 import { createWorkstation } from '../main/app';
-import { createServer } from '../server/app';
-import { migrate, openDb } from '../server/db';
-import { seedDemoData } from '../server/seed/seed';
+import { cardAccessOver } from '../main/session/card-access';
+import { DemoInProcessReader, openCardFile } from '../native/softcard';
 import { buildElectron } from '../scripts/build-electron';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
@@ -30,6 +29,10 @@ const SARA = 'SE2321000131-P000000000103';
 // ---------------------------------------------------------------- server (child process) ----
 
 async function serve(): Promise<void> {
+  // Imported here, in the server's process only: the workstation's process holds what it would in production.
+  const { createServer } = await import('../server/app');
+  const { migrate, openDb } = await import('../server/db');
+  const { seedDemoData } = await import('../server/seed/seed');
   const entries = Number(process.env.BENCH_ENTRIES);
   const notes = Number(process.env.BENCH_NOTES);
   const dir = process.env.BENCH_DIR!;
@@ -157,13 +160,17 @@ export async function run(args: string[]): Promise<void> {
   // The store worker as the Electron build ships it (one bundled file), not compiled from source
   // by tsx at start-up as in development.
   const { storeWorker } = await buildElectron();
+  // The card is in the reader before the PIN is typed, as at a real workstation: loading the card
+  // file (the DEMO reader's stand-in for the card's own chip) is not the workstation's work.
+  const reader = new DemoInProcessReader('Bänkläsare');
+  reader.insert(await openCardFile(ready.cardFile));
   const seen: { name: EventName; payload: EventPayload<EventName>; at: number }[] = [];
   const ws = await createWorkstation({
     storeWorker,
     host: 'browser',
     serverUrl: ready.url,
     dataDir: path.join(dir, 'ws'),
-    card: { kind: 'demo', cardFile: ready.cardFile },
+    card: cardAccessOver(reader),
     workstationName: 'bench',
     // Long retry waits: nothing may retry behind the measurement's back.
     sync: { pullLimit, backoff: { baseMs: 60_000, capMs: 60_000 }, events: { backoff: { baseMs: 60_000, capMs: 60_000 } } },
