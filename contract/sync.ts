@@ -145,6 +145,13 @@ export const PULL_NEXT_HEADER = 'x-sync-next';
 export const PullNext = z.object({ cursors: Cursors, hasMore: z.boolean() }).strict();
 export type PullNext = z.infer<typeof PullNext>;
 
+/**
+ * Text a user writes (journal entries, day notes, reasons): PostgreSQL cannot store the NUL
+ * character, so it is refused here, as VALIDATION when written, instead of failing every push.
+ */
+const WrittenText = (max: number) =>
+  z.string().min(1).max(max).refine((t) => !t.includes('\u0000'), { message: 'Texten innehåller ett otillåtet tecken (NUL).' });
+
 const MutationBase = { mutationId: Uuid, createdAt: IsoDateTime };
 export const Mutation = z.discriminatedUnion('type', [
   z.object({
@@ -154,7 +161,7 @@ export const Mutation = z.discriminatedUnion('type', [
       id: Uuid,
       clientId: Uuid,
       eventDate: IsoDate,
-      text: z.string().min(1).max(20_000),
+      text: WrittenText(20_000),
       lifeArea: LifeArea.nullable(),
       assignmentId: Uuid.nullable(),
       correctsId: Uuid.nullable(),
@@ -163,12 +170,12 @@ export const Mutation = z.discriminatedUnion('type', [
   z.object({
     ...MutationBase,
     type: z.literal('journal_entry.mark_erroneous'),
-    record: z.object({ id: Uuid, reason: z.string().min(1).max(2_000) }).strict(),
+    record: z.object({ id: Uuid, reason: WrittenText(2_000) }).strict(),
   }).strict(),
   z.object({
     ...MutationBase,
     type: z.literal('day_note.create'),
-    record: z.object({ id: Uuid, unitId: Uuid, clientId: Uuid.nullable(), text: z.string().min(1).max(4_000) }).strict(),
+    record: z.object({ id: Uuid, unitId: Uuid, clientId: Uuid.nullable(), text: WrittenText(4_000) }).strict(),
   }).strict(),
   /** The note was used in a journal entry ("Kopiera till journal", "Sammanfatta"): only summarised_at is set. */
   z.object({
