@@ -183,19 +183,27 @@ export async function run(args: string[]): Promise<void> {
   };
 
   // ---- full sync from an empty store ----
-  const probe = stallProbe();
+  // The time is PIN → store filled. The stall is measured twice: during the login call (PIN,
+  // card, certificate, the first requests) and during the sync that follows it, which the goal
+  // is about; on Linux each with how much of the worst stall the main thread was running (its
+  // own work, GC included) and how much it waited for a CPU that the co-located server, database
+  // and store worker held.
+  const loginProbe = stallProbe();
   const t0 = performance.now();
   await call('session.login', { pin: '123456' });
   const tLogin = performance.now();
+  const loginStall = loginProbe.stop();
+  const probe = stallProbe();
   const firstOnline = () => seen.find((e) => e.name === 'sync.status' && (e.payload as SyncStatus).connection === 'online');
   while (!firstOnline()) await new Promise((r) => setTimeout(r, 2));
   const tSynced = firstOnline()!.at;
-  const stallFigures = probe.stop();
+  const { maxMs: stall, p99Ms, ...cpuSplit } = probe.stop();
   const clients = await call<unknown[]>('clients.list', { unitId: ready.unitId, limit: 500 });
   if (clients.length !== 200) throw new Error(`expected 200 clients in the store, found ${clients.length}`);
-  const stall = stallFigures.maxMs;
   report(BENCH, 'sync_from_empty_s', (tSynced - t0) / 1000, 's', { goal_s: 3, records: 200 + entries + notes, pull_limit: pullLimit, login_ms: Math.round(tLogin - t0), met: (tSynced - t0) / 1000 < 3 });
-  report(BENCH, 'main_loop_max_stall_ms', stall, 'ms', { goal_ms: 16, p99_ms: stallFigures.p99Ms, met: stall < 16 });
+  report(BENCH, 'main_loop_max_stall_ms', stall, 'ms', { goal_ms: 16, during: 'sync', p99_ms: p99Ms, ...cpuSplit, met: stall < 16 });
+  const { maxMs: loginMax, p99Ms: loginP99, ...loginSplit } = loginStall;
+  report(BENCH, 'login_main_loop_max_stall_ms', loginMax, 'ms', { during: 'session.login', p99_ms: loginP99, ...loginSplit });
 
   // ---- 1,000 writes queued offline, then pushed ----
   await command('stop');
