@@ -1,11 +1,12 @@
 /**
  * Sync of one unit of 200 clients and ~50k records (25k journal entries, 25k day notes)
- * (`npm run bench -- sync [--entries N] [--notes N] [--pull-limit N]`):
+ * (`npm run bench -- sync [--entries N] [--notes N] [--pull-limit N] [--db postgres|pglite]`):
  *   - sync_from_empty_s: PIN → session → the encrypted store filled (goal < 3 s),
  *   - push_1000_writes_s: 1,000 writes queued offline, pushed when the server is back (goal < 1 s),
  *   - main_loop_max_stall_ms: the workstation's longest event-loop stall during the full sync (goal < 16 ms).
- * The server (PGlite, or PostgreSQL when TEST_DATABASE_URL / DATABASE_URL is set) runs in a child
- * process, as in production it runs elsewhere: its own work must not count as the workstation's stall.
+ * The server runs in a child process, as in production it runs elsewhere, on PostgreSQL (see
+ * serverDatabase) or with `--db pglite` on the embedded development database. It shares this
+ * machine's cores, though, so the stall figure also says how long the main thread waited for one.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { DemoInProcessReader, openCardFile } from '../native/softcard';
 import { buildElectron } from '../scripts/build-electron';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
+import { startPostgres } from '../test/support/postgres-setup';
 import { report, stallProbe, arg } from './report';
 
 const BENCH = 'sync';
@@ -131,13 +133,43 @@ if (process.env.BENCH_SYNC_ROLE === 'server') await serve();
 
 // ---------------------------------------------------------------- workstation (this process) ----
 
+/**
+ * The server's database: `--db pglite` the embedded development database; otherwise the
+ * PostgreSQL of TEST_DATABASE_URL / DATABASE_URL, or else a throwaway PostgreSQL cluster with
+ * production settings (fsync on) started for the run — PostgreSQL is what production runs.
+ */
+async function serverDatabase(args: string[]): Promise<{ env: Record<string, string>; stop(): Promise<void> }> {
+  const none = { env: {}, stop: async () => undefined };
+  const i = args.indexOf('--db');
+  const wanted = i >= 0 ? args[i + 1] : 'postgres';
+  if (wanted !== 'postgres' && wanted !== 'pglite') throw new Error('--db expects postgres or pglite');
+  if (wanted === 'pglite') return { env: { TEST_DATABASE_URL: '', DATABASE_URL: '' }, stop: none.stop };
+  if (process.env.TEST_DATABASE_URL || process.env.DATABASE_URL) return none;
+  try {
+    const pg = await startPostgres({ durable: true });
+    return { env: { DATABASE_URL: pg.url }, stop: () => pg.stop() };
+  } catch (e) {
+    console.error(`PostgreSQL kunde inte startas (${(e as Error).message.split('\n')[0]}); bänken kör mot PGlite.`);
+    return none;
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
+  const database = await serverDatabase(args);
+  try {
+    await measure(args, database.env);
+  } finally {
+    await database.stop();
+  }
+}
+
+async function measure(args: string[], databaseEnv: Record<string, string>): Promise<void> {
   const entries = arg(args, 'entries', 25_000);
   const notes = arg(args, 'notes', 25_000);
   const pullLimit = arg(args, 'pull-limit', 2000);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-sync-'));
   const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename], {
-    env: { ...process.env, BENCH_SYNC_ROLE: 'server', BENCH_DIR: dir, BENCH_ENTRIES: String(entries), BENCH_NOTES: String(notes) },
+    env: { ...process.env, ...databaseEnv, BENCH_SYNC_ROLE: 'server', BENCH_DIR: dir, BENCH_ENTRIES: String(entries), BENCH_NOTES: String(notes) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines: ((msg: Record<string, unknown>) => void)[] = [];

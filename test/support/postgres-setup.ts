@@ -60,8 +60,12 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-/** Starts a throwaway cluster; exported for tools and benchmarks that want one outside vitest. */
-export async function startPostgres(): Promise<RunningPostgres> {
+/**
+ * Starts a throwaway cluster; exported for tools and benchmarks that want one outside vitest.
+ * Tests run it without fsync (speed, throwaway data); `durable: true` keeps PostgreSQL's
+ * production defaults (fsync, synchronous commit, full page writes), for benchmark figures.
+ */
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<RunningPostgres> {
   const binDir = findBinDir();
   const root = await mkdtemp(join(tmpdir(), 'omsorg-pg-'));
   const dataDir = join(root, 'data');
@@ -79,9 +83,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
         `-p ${port}`,
         `-c listen_addresses=127.0.0.1`,
         `-c unix_socket_directories=${socketDir}`,
-        '-c fsync=off',
-        '-c synchronous_commit=off',
-        '-c full_page_writes=off',
+        ...(opts.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
         '-c max_connections=200',
       ].join(' ');
       try {
