@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * An HTTP proxy between the workstation and the server that can misbehave on purpose: drop the
- * connection after the server has answered a push (the acknowledgement is lost), or refuse to
- * connect at all. Streams (SSE) pass through. Counts what it forwarded.
+ * connection after the server has answered a push (the acknowledgement is lost), drop or falsify
+ * a pull answer's `x-sync-next` header, or refuse to connect at all. Streams (SSE) pass through. Counts what it forwarded.
  */
 export class FaultProxy {
   /** Pushes still to "lose": forwarded and applied by the server, then the client's socket is destroyed. */
@@ -12,6 +12,12 @@ export class FaultProxy {
   /** Called with each push body before it is forwarded. */
   onPush: ((body: string) => void) | null = null;
   readonly pushes: string[] = [];
+  /** Pull requests forwarded. */
+  pulls = 0;
+  /** Pull answers lose their `x-sync-next` header (a server from before it). */
+  stripPullNext = false;
+  /** Rewrites a pull answer's `x-sync-next` header (a server whose header and body disagree). */
+  tamperPullNext: ((header: string) => string) | null = null;
   private server: Server | null = null;
   port = 0;
 
@@ -37,6 +43,8 @@ export class FaultProxy {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const isPush = req.url === '/api/v1/sync/push';
+    const isPull = req.url === '/api/v1/sync/pull';
+    if (isPull) this.pulls++;
     if (isPush) {
       this.pushes.push(body.toString());
       this.onPush?.(body.toString());
@@ -49,7 +57,13 @@ export class FaultProxy {
         upRes.on('end', () => res.socket?.destroy());
         return;
       }
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      const headers = { ...upRes.headers };
+      const next = headers['x-sync-next'];
+      if (isPull && typeof next === 'string') {
+        if (this.stripPullNext) delete headers['x-sync-next'];
+        else if (this.tamperPullNext) headers['x-sync-next'] = this.tamperPullNext(next);
+      }
+      res.writeHead(upRes.statusCode ?? 502, headers);
       upRes.pipe(res);
     });
     up.on('error', () => res.socket?.destroy());

@@ -18,7 +18,8 @@ let units: { unitId: string; name: string }[];
 let clients: ClientRecord[];
 
 beforeAll(async () => {
-  stack = await startStack('sync-faults', { card: cardAccessOver(reader), proxy: true, sync: fastSync, serverSync: { coalesceMs: 20 } });
+  // Pages of 25 changes, so a pull of a few dozen records takes several pages.
+  stack = await startStack('sync-faults', { card: cardAccessOver(reader), proxy: true, sync: { ...fastSync, pullLimit: 25 }, serverSync: { coalesceMs: 20 } });
   stack.workstation.onEvent((name, payload) => seen.push({ name, payload }));
   const sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström' });
   reader.insert(await openCardFile(sara));
@@ -152,6 +153,47 @@ describe('sync with the real server', () => {
     // The user dismisses one.
     const after = await ok<SyncStatus>(ws(), 'sync.dismissRefusal', { mutationId: refusals[0]!.mutationId });
     expect(after.refusals.length).toBe(refusals.length - 1);
+  });
+
+  /** Day notes written on the server (as another workstation would), found in the local store by a word of their text. */
+  const notesOnServer = (unit: string, word: string, n: number) =>
+    stack.db.query(
+      `INSERT INTO day_notes (id, unit_id, text, author_staff_id, author_hsa_id, author_name, author_title)
+       SELECT gen_random_uuid(), $1, $2 || ' ' || g, s.id, s.hsa_id, s.given_name || ' ' || s.family_name, s.title
+         FROM generate_series(1, $3::int) g, staff s WHERE s.hsa_id = 'SE2321000131-P000000000103'`,
+      [unit, word, n],
+    );
+  const inStore = async (unit: string, word: string) => (await ok<LocalDayNote[]>(ws(), 'notes.search', { query: word, unitId: unit, limit: 500 })).length;
+
+  it('a server without x-sync-next (one from before it): each page is read before the next is asked for, and nothing is missed', async () => {
+    const unit = unitId(/Hemtjänst/); // still in scope (the test above ended the other)
+    stack.proxy!.stripPullNext = true;
+    const pullsBefore = stack.proxy!.pulls;
+    try {
+      await notesOnServer(unit, 'Huvudlös', 60);
+      await waitFor(async () => (await inStore(unit, 'Huvudlös')) === 60, 15_000, 'the 60 notes in the store');
+      expect(stack.proxy!.pulls - pullsBefore).toBeGreaterThanOrEqual(3); // pages of 25
+    } finally {
+      stack.proxy!.stripPullNext = false;
+    }
+  });
+
+  it('a page whose x-sync-next disagrees with its body is refused: nothing of it is applied, the sync is offline until the header is right', async () => {
+    const unit = unitId(/Hemtjänst/); // still in scope (the test above ended the other)
+    stack.proxy!.tamperPullNext = (header) => {
+      const next = JSON.parse(header) as { cursors: Record<string, number>; hasMore: boolean };
+      return JSON.stringify({ ...next, cursors: Object.fromEntries(Object.entries(next.cursors).map(([u, seq]) => [u, seq + 1])) });
+    };
+    try {
+      await notesOnServer(unit, 'Felhuvud', 3);
+      await waitFor(async () => (await syncStatus(ws())).connection === 'offline', 15_000, 'offline after the refused page');
+      expect(await inStore(unit, 'Felhuvud')).toBe(0);
+    } finally {
+      stack.proxy!.tamperPullNext = null;
+    }
+    await ok(ws(), 'sync.now');
+    await waitFor(async () => (await inStore(unit, 'Felhuvud')) === 3, 15_000, 'the notes after the header is right');
+    expect((await syncStatus(ws())).connection).toBe('online');
   });
 
   it('a locked workstation refuses every data call and stops syncing', async () => {
