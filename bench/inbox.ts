@@ -11,7 +11,6 @@
  * Goal: medians < 50 ms. Nothing is kept.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Change, PermittedUnit } from '../contract';
@@ -19,12 +18,12 @@ import type { InboxPage } from '../contract/inbox';
 import { createWorkstation } from '../main/app';
 import { DevKeyFileVault, openLocalStore } from '../main/store';
 import type { WorkerStore } from '../main/store/worker-client';
-import { createServer } from '../server/app';
+import { startBenchServer } from './server';
 import { migrate, openDb } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import { fakeAssignment } from '../test/support/assignments';
 import { writeCardFile } from '../tools/card';
-import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
+import { generateTestPki, issuePersonCard } from '../tools/pki';
 import { percentile, report, arg } from './report';
 
 const BENCH = 'inbox';
@@ -43,19 +42,7 @@ export async function run(args: string[]): Promise<void> {
     const units: PermittedUnit[] = rows.map((r) => ({ unitId: r.id, name: r.name, validFrom: '2020-01-01', validTo: null }));
     const pki = await generateTestPki();
     const cardFile = await writeCardFile(path.join(dir, 'sara.json'), await issuePersonCard(pki, { hsaId: SARA, givenName: 'Sara', familyName: 'Nyström', pin: '123456' }));
-    let origin = '';
-    const app = createServer({
-      db,
-      version: 'bench',
-      logger: false,
-      auth: {
-        trust: testPkiTrust(pki),
-        expectedOrigin: () => origin,
-      },
-      sync: { retentionIntervalMs: false },
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const { app, url: origin } = await startBenchServer(db, pki);
 
     // ---- N assignments in Sara's encrypted store, as pulls would have written them ----
     const wsDir = path.join(dir, 'ws');

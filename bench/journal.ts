@@ -12,18 +12,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import type { Author, Change, PermittedUnit } from '../contract';
 import { createWorkstation } from '../main/app';
 import { cardAccessOver } from '../main/session/card-access';
 import { DevKeyFileVault, openLocalStore } from '../main/store';
 import type { WorkerStore } from '../main/store/worker-client';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
-import { createServer } from '../server/app';
+import { startBenchServer } from './server';
 import { migrate, openPglite } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import { writeCardFile } from '../tools/card';
-import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
+import { generateTestPki, issuePersonCard } from '../tools/pki';
 import { arg, percentile, report } from './report';
 
 const BENCH = 'journal';
@@ -83,14 +82,7 @@ export async function run(args: string[]): Promise<void> {
   await migrate(db);
   await seedDemoData(db);
   const pki = await generateTestPki();
-  let origin = '';
-  const app = createServer({
-    db, version: 'bench', logger: false,
-    auth: { trust: testPkiTrust(pki), expectedOrigin: () => origin },
-    sync: { retentionIntervalMs: false },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const { app, url: origin } = await startBenchServer(db, pki);
   try {
     // The user's units as the server will scope them, so the first pull keeps the generated data.
     const { rows } = await db.query<{ id: string; name: string }>(

@@ -7,15 +7,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { createWorkstation } from '../main/app';
 import { insertCardFile } from '../native/softcard';
-import { createServer } from '../server/app';
+import { startBenchServer } from './server';
 import { migrate, openPglite } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import pcscdSetup from '../test/support/pcscd-setup';
 import { writeCardFile } from '../tools/card';
-import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
+import { generateTestPki, issuePersonCard } from '../tools/pki';
 import { percentile, report } from './report';
 
 export async function run(args: string[]): Promise<void> {
@@ -25,18 +24,7 @@ export async function run(args: string[]): Promise<void> {
   await migrate(db);
   await seedDemoData(db);
   const pki = await generateTestPki();
-  let origin = '';
-  const app = createServer({
-    db,
-    version: 'bench',
-    logger: false,
-    auth: {
-      trust: testPkiTrust(pki),
-      expectedOrigin: () => origin,
-    },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const { app, url: origin } = await startBenchServer(db, pki);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-login-'));
 
   for (const algorithm of ['rsa', 'ec'] as const) {

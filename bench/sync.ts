@@ -12,7 +12,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { EventName, EventPayload, SyncStatus } from '../contract';
 import { createWorkstation } from '../main/app';
@@ -20,7 +19,8 @@ import { cardAccessOver } from '../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
 import { buildElectron } from '../scripts/build-electron';
 import { writeCardFile } from '../tools/card';
-import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
+import { generateTestPki, issuePersonCard } from '../tools/pki';
+import type { BenchServer } from './server';
 import { startPostgres } from '../test/support/postgres-setup';
 import { report, stallProbe, arg } from './report';
 
@@ -32,7 +32,7 @@ const SARA = 'SE2321000131-P000000000103';
 
 async function serve(): Promise<void> {
   // Imported here, in the server's process only: the workstation's process holds what it would in production.
-  const { createServer } = await import('../server/app');
+  const { startBenchServer } = await import('./server');
   const { migrate, openDb } = await import('../server/db');
   const { seedDemoData } = await import('../server/seed/seed');
   const entries = Number(process.env.BENCH_ENTRIES);
@@ -88,21 +88,9 @@ async function serve(): Promise<void> {
   const cardFile = await writeCardFile(path.join(dir, 'sara.json'), await issuePersonCard(pki, { hsaId: SARA, givenName: 'Sara', familyName: 'Nyström', pin: '123456' }));
   let origin = '';
   let port = 0;
-  let app: ReturnType<typeof createServer> | null = null;
+  let app: BenchServer | null = null;
   const start = async () => {
-    app = createServer({
-      db,
-      version: 'bench',
-      logger: false,
-      auth: {
-        trust: testPkiTrust(pki),
-        expectedOrigin: () => origin,
-      },
-      sync: { retentionIntervalMs: false },
-    });
-    await app.listen({ host: '127.0.0.1', port });
-    port = (app.server.address() as AddressInfo).port;
-    origin = `http://127.0.0.1:${port}`;
+    ({ app, url: origin, port } = await startBenchServer(db, pki, port));
   };
   await start();
   const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);

@@ -1,0 +1,25 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from '../server/app';
+import type { Db } from '../server/db';
+import { testPkiTrust, type TestPki } from '../tools/pki';
+
+export type BenchServer = ReturnType<typeof createServer>;
+
+/**
+ * The server for a benchmark: trusts the test PKI, no logs, no retention job, on loopback.
+ * `port` 0 picks a free one; passing the previous port restarts a stopped server in place.
+ */
+export async function startBenchServer(db: Db, pki: TestPki, port = 0): Promise<{ app: BenchServer; url: string; port: number }> {
+  let url = '';
+  const app = createServer({
+    db,
+    version: 'bench',
+    logger: false,
+    auth: { trust: testPkiTrust(pki), expectedOrigin: () => url },
+    sync: { retentionIntervalMs: false },
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  const bound = (app.server.address() as AddressInfo).port;
+  url = `http://127.0.0.1:${bound}`;
+  return { app, url, port: bound };
+}
