@@ -349,10 +349,18 @@ export class SqlStore implements SyncLocalStore {
       this.restoreWriteSettings();
       throw e;
     }
-    if (!page.hasMore) this.settle();
+    if (!page.hasMore) {
+      this.settle();
+      // The run is over: now copy the WAL into the file, once.
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
   }
 
-  /** Commits the pull pages applied since the last commit and ends the run's settings (see applyPulledPage). */
+  /**
+   * Commits the pull pages applied since the last commit and restores the write settings (see
+   * applyPulledPage). Cheap when called by another call in the middle of a run: the checkpoint
+   * waits for the run's last page (or SQLite's own, once automatic checkpoints are back on).
+   */
   settle(): void {
     if (!this.group) return;
     this.group = null;
@@ -364,7 +372,6 @@ export class SqlStore implements SyncLocalStore {
     } finally {
       this.restoreWriteSettings();
     }
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   private restoreWriteSettings(): void {
