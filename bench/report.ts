@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 /** One JSON object per line, as every benchmark prints its figures. */
 export function report(bench: string, metric: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
@@ -70,4 +70,60 @@ export function arg(args: string[], name: string, dflt: number): number {
   const v = i >= 0 ? Number(args[i + 1]) : dflt;
   if (!Number.isFinite(v) || (i >= 0 && v < 0)) throw new Error(`--${name} expects a number`);
   return Math.floor(v);
+}
+
+/** Every thread's time on a CPU so far (ns), from Linux's /proc; empty elsewhere. */
+function threadCpu(): Map<string, { label: string; ns: number }> {
+  const out = new Map<string, { label: string; ns: number }>();
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    let tids: string[] = [];
+    let proc = '';
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+      proc = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        out.set(`${pid}/${tid}`, { label: tid === pid ? `${proc} ${pid}` : `${proc} ${pid} thread ${tid} (${comm})`, ns });
+      } catch {
+        // gone
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the machine's CPU went between start and stop, per thread (Linux only): which of the
+ * co-located workstation, server and database threads used the two cores during a measurement.
+ * `names` labels known pids ("workstation", "server"); a process's main thread has the pid as its id.
+ */
+export function cpuUse(names: Record<number, string> = {}): { stop(): { totalMs: number; threads: { thread: string; ms: number }[] } } {
+  const before = threadCpu();
+  return {
+    stop() {
+      const after = threadCpu();
+      const threads: { thread: string; ms: number }[] = [];
+      let total = 0;
+      for (const [key, { label, ns }] of after) {
+        const ms = (ns - (before.get(key)?.ns ?? 0)) / 1e6;
+        if (ms <= 0) continue;
+        total += ms;
+        const pid = Number(key.split('/')[0]);
+        threads.push({ thread: names[pid] ? `${names[pid]}: ${label}` : label, ms: Math.round(ms) });
+      }
+      threads.sort((a, b) => b.ms - a.ms);
+      return { totalMs: Math.round(total), threads: threads.slice(0, 12) };
+    },
+  };
 }

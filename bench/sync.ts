@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { EventName, EventPayload, SyncStatus } from '../contract';
@@ -22,7 +22,7 @@ import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
 import type { BenchServer } from './server';
 import { startPostgres } from '../test/support/postgres-setup';
-import { report, stallProbe, arg } from './report';
+import { report, stallProbe, arg, cpuUse } from './report';
 
 const BENCH = 'sync';
 const SARA = 'SE2321000131-P000000000103';
@@ -208,6 +208,7 @@ async function measure(args: string[], databaseEnv: Record<string, string>): Pro
   // is about; on Linux each with how much of the worst stall the main thread was running (its
   // own work, GC included) and how much it waited for a CPU that the co-located server, database
   // and store worker held.
+  const cpu = cpuUse({ [process.pid]: 'workstation', [child.pid!]: 'server' });
   const loginProbe = stallProbe();
   const t0 = performance.now();
   await call('session.login', { pin: '123456' });
@@ -218,12 +219,14 @@ async function measure(args: string[], databaseEnv: Record<string, string>): Pro
   while (!firstOnline()) await new Promise((r) => setTimeout(r, 2));
   const tSynced = firstOnline()!.at;
   const { maxMs: stall, p99Ms, ...cpuSplit } = probe.stop();
+  const cpuSpent = cpu.stop();
   const clients = await call<unknown[]>('clients.list', { unitId: ready.unitId, limit: 500 });
   if (clients.length !== 200) throw new Error(`expected 200 clients in the store, found ${clients.length}`);
   report(BENCH, 'sync_from_empty_s', (tSynced - t0) / 1000, 's', { goal_s: 3, records: 200 + entries + notes, pull_limit: pullLimit, login_ms: Math.round(tLogin - t0), met: (tSynced - t0) / 1000 < 3 });
   report(BENCH, 'main_loop_max_stall_ms', stall, 'ms', { goal_ms: 16, during: 'sync', p99_ms: p99Ms, ...cpuSplit, met: stall < 16 });
   const { maxMs: loginMax, p99Ms: loginP99, ...loginSplit } = loginStall;
   report(BENCH, 'login_main_loop_max_stall_ms', loginMax, 'ms', { during: 'session.login', p99_ms: loginP99, ...loginSplit });
+  if (cpuSpent.totalMs > 0) report(BENCH, 'sync_cpu_ms', cpuSpent.totalMs, 'ms', { during: 'login and sync', cores: availableParallelism(), threads: cpuSpent.threads });
 
   // ---- 1,000 writes queued offline, then pushed ----
   await command('stop');

@@ -58,3 +58,23 @@ export function postRoute<B extends z.ZodType, R extends z.ZodType>(
     return reply.send(checked.data);
   });
 }
+
+/**
+ * A POST route whose answer is JSON text already, built by PostgreSQL (the sync pull: thousands
+ * of records a page, see server/sync/records.ts). The body is parsed as in postRoute; the answer
+ * is sent as it is, not parsed back into objects to be checked, which would cost the very work
+ * the text saves. Its shape is the contract's all the same: the route's tests parse every answer
+ * with `route.response`, and so does every workstation before it uses a byte of it.
+ */
+export function postJsonTextRoute<B extends z.ZodType, R extends z.ZodType>(
+  app: FastifyInstance,
+  route: ContractPostRoute<B, R>,
+  options: { preHandler?: preHandlerAsyncHookHandler },
+  handler: (input: { body: z.infer<B>; request: FastifyRequest; reply: FastifyReply }) => Promise<string>,
+): void {
+  app.post(route.path, options.preHandler ? { preHandler: options.preHandler } : {}, async (request, reply) => {
+    const body = route.body.parse(request.body ?? {}) as z.infer<B>;
+    const json = await handler({ body, request, reply });
+    return reply.type('application/json; charset=utf-8').send(json);
+  });
+}

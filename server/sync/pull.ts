@@ -1,19 +1,8 @@
 import type { PermittedUnit } from '../../contract/auth';
-import type { Change, Cursors, PullResponse, RecordType } from '../../contract/sync';
+import type { Cursors, PullNext, PullResponse, RecordType } from '../../contract/sync';
 import type { Db, Queryable } from '../db/types';
 import { loadAssignmentsForSync } from '../assignments/store';
-import type { Assignment } from '../../contract/assignments';
-import {
-  CLIENT_COLUMNS,
-  DAY_NOTE_COLUMNS,
-  JOURNAL_COLUMNS,
-  clientRecord,
-  dayNoteRecord,
-  journalRecord,
-  type ClientRow,
-  type DayNoteRow,
-  type JournalRow,
-} from './records';
+import { CLIENT_JSON, DAY_NOTE_JSON, JOURNAL_JSON } from './records';
 import { retentionCutoff } from './retention';
 
 export const DEFAULT_PULL_LIMIT = 1000;
@@ -37,6 +26,16 @@ interface ChangeRow {
 }
 
 /**
+ * A pull page: the PullResponse as JSON text (the records' JSON comes from PostgreSQL, see
+ * records.ts), its `cursors` and `hasMore` (the `x-sync-next` header), and how many changes it holds.
+ */
+export interface PullPage {
+  json: string;
+  next: PullNext;
+  count: number;
+}
+
+/**
  * The change feed of the user's units since their cursors (docs/sync.md):
  * - only units in `units`; cursors of other units are ignored and not returned (the workstation
  *   purges those units);
@@ -49,7 +48,7 @@ interface ChangeRow {
  *   highest seq, so an idle unit's cursor still advances.
  * Reads in one REPEATABLE READ snapshot: changes, records and cursors agree with each other.
  */
-export async function pullChanges(db: Db, input: PullInput): Promise<PullResponse> {
+export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
   const limit = input.limit ?? DEFAULT_PULL_LIMIT;
   const unitIds = input.units.map((u) => u.unitId);
   const afters = unitIds.map((id) => input.cursors[id] ?? 0);
@@ -87,17 +86,17 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullRespons
     return { rows: page, unitMax, records, hasMore };
   });
 
-  const changes: Change[] = [];
+  const changes: string[] = [];
   const returnedMax = new Map<string, number>();
   for (const r of rows) {
     const seq = Number(r.seq);
     returnedMax.set(r.unit_id, Math.max(returnedMax.get(r.unit_id) ?? 0, seq));
-    const base = { seq, id: r.record_id, unitId: r.unit_id };
+    const head = `{"seq":${seq},"id":${JSON.stringify(r.record_id)},"unitId":${JSON.stringify(r.unit_id)},`;
     const record = r.op === 'upsert' ? records.get(`${r.record_type}:${r.record_id}`) : undefined;
     if (record && record.unitId === r.unit_id) {
-      changes.push({ ...base, op: 'upsert', ...record.change } as Change);
+      changes.push(`${head}"op":"upsert","type":${JSON.stringify(r.record_type)},"record":${record.json}}`);
     } else if (Number(r.after) > 0) {
-      changes.push({ ...base, op: 'delete', type: r.record_type });
+      changes.push(`${head}"op":"delete","type":${JSON.stringify(r.record_type)}}`);
     }
   }
 
@@ -108,13 +107,18 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullRespons
     cursors[unitId] = Math.max(after, next);
   }
 
-  return {
+  const rest: Omit<PullResponse, 'changes'> = {
     units: input.units,
-    changes,
     cursors,
     hasMore,
     serverTime: input.now.toISOString(),
     dayNoteRetentionDays: input.dayNoteRetentionDays,
+  };
+  const envelope = JSON.stringify(rest);
+  return {
+    json: `{"changes":[${changes.join(',')}],${envelope.slice(1)}`,
+    next: { cursors, hasMore },
+    count: changes.length,
   };
 }
 
@@ -126,36 +130,29 @@ async function maxSeqs(tx: Queryable, unitIds: string[]): Promise<Map<string, nu
   return new Map(rows.map((r) => [r.unit_id, r.max === null ? 0 : Number(r.max)]));
 }
 
-type Loaded =
-  | { unitId: string; change: { type: 'client'; record: ReturnType<typeof clientRecord> } }
-  | { unitId: string; change: { type: 'journal_entry'; record: ReturnType<typeof journalRecord> } }
-  | { unitId: string; change: { type: 'day_note'; record: ReturnType<typeof dayNoteRecord> } }
-  | { unitId: string; change: { type: 'assignment'; record: Assignment } };
+/** A record's unit and its contract JSON text. */
+interface Loaded {
+  unitId: string;
+  json: string;
+}
 
-/** The current rows of the upserted records, keyed `type:id`; a day note past `notesCutoff` counts as gone. */
+/** The current rows of the upserted records as JSON, keyed `type:id`; a day note past `notesCutoff` counts as gone. */
 async function loadRecords(tx: Queryable, rows: ChangeRow[], notesCutoff: Date): Promise<Map<string, Loaded>> {
   const ids = (type: RecordType) => rows.filter((r) => r.op === 'upsert' && r.record_type === type).map((r) => r.record_id);
   const out = new Map<string, Loaded>();
-  const clientIds = ids('client');
-  if (clientIds.length > 0) {
-    const { rows: found } = await tx.query<ClientRow>(`SELECT ${CLIENT_COLUMNS} FROM clients WHERE id = ANY($1::uuid[])`, [clientIds]);
-    for (const r of found) out.set(`client:${r.id}`, { unitId: r.unit_id, change: { type: 'client', record: clientRecord(r) } });
-  }
-  const journalIds = ids('journal_entry');
-  if (journalIds.length > 0) {
-    const { rows: found } = await tx.query<JournalRow>(`SELECT ${JOURNAL_COLUMNS} FROM journal_entries WHERE id = ANY($1::uuid[])`, [journalIds]);
-    for (const r of found) out.set(`journal_entry:${r.id}`, { unitId: r.unit_id, change: { type: 'journal_entry', record: journalRecord(r) } });
-  }
-  const noteIds = ids('day_note');
-  if (noteIds.length > 0) {
-    const { rows: found } = await tx.query<DayNoteRow>(
-      `SELECT ${DAY_NOTE_COLUMNS} FROM day_notes WHERE id = ANY($1::uuid[]) AND created_at >= $2`,
-      [noteIds, notesCutoff],
+  const load = async (type: RecordType, json: string, from: string, extra = '', params: unknown[] = []) => {
+    const wanted = ids(type);
+    if (wanted.length === 0) return;
+    const { rows: found } = await tx.query<{ id: string; unit_id: string; json: string }>(
+      `SELECT id, unit_id, ${json} AS json FROM ${from} WHERE id = ANY($1::uuid[])${extra}`,
+      [wanted, ...params],
     );
-    for (const r of found) out.set(`day_note:${r.id}`, { unitId: r.unit_id, change: { type: 'day_note', record: dayNoteRecord(r) } });
-  }
-  for (const a of await loadAssignmentsForSync(tx, ids('assignment'))) {
-    out.set(`assignment:${a.id}`, { unitId: a.unitId, change: { type: 'assignment', record: a } });
-  }
+    for (const r of found) out.set(`${type}:${r.id}`, { unitId: r.unit_id, json: r.json });
+  };
+  await load('client', CLIENT_JSON, 'clients');
+  await load('journal_entry', JOURNAL_JSON, 'journal_entries');
+  await load('day_note', DAY_NOTE_JSON, 'day_notes', ' AND created_at >= $2', [notesCutoff]);
+  // Few, and with their history: built here from the assignment store's own mapping.
+  for (const a of await loadAssignmentsForSync(tx, ids('assignment'))) out.set(`assignment:${a.id}`, { unitId: a.unitId, json: JSON.stringify(a) });
   return out;
 }

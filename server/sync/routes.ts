@@ -1,12 +1,12 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import { AppFailure } from '../../contract/result';
-import { PULL_NEXT_HEADER, syncRoutes, type PullNext } from '../../contract/sync';
+import { PULL_NEXT_HEADER, syncRoutes } from '../../contract/sync';
 import { SqlAccessLog } from '../audit/access-log';
 import { bearerToken, workstationOf } from '../auth/routes';
 import type { AuthSession } from '../auth/service';
 import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
 import type { Db } from '../db/types';
-import { postRoute } from '../http/route';
+import { postJsonTextRoute, postRoute } from '../http/route';
 import { openEventStream, type OpenStream } from './events';
 import type { SyncNotifier } from './notifier';
 import { pullChanges } from './pull';
@@ -39,11 +39,11 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
     return s;
   };
 
-  postRoute(app, syncRoutes.pull, { preHandler: deps.requireSession }, async ({ body, request, reply }) => {
+  postJsonTextRoute(app, syncRoutes.pull, { preHandler: deps.requireSession }, async ({ body, request, reply }) => {
     const session = sessionOf(request.authSession);
     const now = deps.now();
     const units = await syncScope(staff, session.staffId, now);
-    const response = await pullChanges(deps.db, {
+    const page = await pullChanges(deps.db, {
       units,
       cursors: body.cursors,
       ...(body.limit !== undefined ? { limit: body.limit } : {}),
@@ -52,7 +52,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
     });
     // One access-log event per pull that handed out records, not one per record (a full sync of
     // a unit is tens of thousands): opening a record on the workstation is logged as its read.
-    if (response.changes.length > 0) {
+    if (page.count > 0) {
       const workstation = workstationOf(request);
       await accessLog.record({
         action: 'read',
@@ -65,8 +65,8 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
       });
     }
     // The next page's cursors up front, so the workstation can ask for it before it has read this one.
-    reply.header(PULL_NEXT_HEADER, JSON.stringify({ cursors: response.cursors, hasMore: response.hasMore } satisfies PullNext));
-    return response;
+    reply.header(PULL_NEXT_HEADER, JSON.stringify(page.next));
+    return page.json;
   });
 
   postRoute(app, syncRoutes.push, { preHandler: deps.requireSession }, async ({ body, request }) => {

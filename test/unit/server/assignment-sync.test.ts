@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Change, type PermittedUnit } from '../../../contract';
+import { Change, PullResponse, type PermittedUnit } from '../../../contract';
 import { actOnAssignment, sendAssignment } from '../../../server/assignments/store';
 import { SqlStaffDirectory, swedishDate, type StaffRecord } from '../../../server/auth/staff';
 import type { Db } from '../../../server/db/types';
@@ -12,8 +12,8 @@ describe('assignments in the sync feed (PGlite)', { timeout: 60_000 }, () => {
   let maria: StaffRecord;
   let anna: StaffRecord;
   const units: Record<'hemtjanst' | 'daglig', PermittedUnit> = {} as never;
-  const pull = (u: PermittedUnit[], cursors: Record<string, number> = {}) =>
-    pullChanges(db, { units: u, cursors, now: new Date(), dayNoteRetentionDays: 90, limit: 5000 });
+  const pull = async (u: PermittedUnit[], cursors: Record<string, number> = {}) =>
+    PullResponse.parse(JSON.parse((await pullChanges(db, { units: u, cursors, now: new Date(), dayNoteRetentionDays: 90, limit: 5000 })).json));
   const ofType = (changes: Change[]) => changes.filter((c) => c.type === 'assignment');
 
   beforeAll(async () => {

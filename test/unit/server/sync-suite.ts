@@ -188,6 +188,60 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       expect(cursors[h.units.hemtjanst]).toBe(seqs.at(-1));
     });
 
+    it('records are built by the database as the contract has them: awkward text, microsecond times, marks and nulls come out as written', async () => {
+      const anna = await h.login('anna');
+      const { cursors } = await pullAll(anna);
+      const client = await h.client('hemtjanst', 2);
+      const staff = (await db.query<{ id: string; hsa_id: string }>('SELECT id, hsa_id FROM staff WHERE hsa_id = $1', [SYNC_PEOPLE.anna.hsaId])).rows[0]!;
+      // Quotes, backslashes, a tab and newlines, control characters, non-BMP characters, Swedish letters.
+      const awkward = 'Sa "hej" \\ gick\tut\r\nsen: \u0001\u001f slut 🙂 åäö ÅÄÖ é';
+      const [entry, marked, note, summarised] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await db.query(
+        `INSERT INTO journal_entries (id, client_id, unit_id, event_date, text, life_area, corrects_id, author_staff_id, author_hsa_id, author_name, author_title, created_at,
+           erroneous_at, erroneous_by_staff_id, erroneous_by_hsa_id, erroneous_by_name, erroneous_by_title, erroneous_reason)
+         VALUES ($1, $3, $4, '2024-02-29', $5, 'self_care', NULL, $6, $7, 'Anna "A" Öberg', 'Undersköterska', '2026-03-01T23:59:59.999999Z', NULL, NULL, NULL, NULL, NULL, NULL),
+                ($2, $3, $4, '2026-01-01', 'Fel brukare', NULL, $1, $6, $7, 'Anna Öberg', 'Undersköterska', '2026-03-02T00:00:00.0005+01:00',
+                 '2026-03-02T10:11:12.345678Z', $6, $7, 'Anna Öberg', 'Undersköterska', $5)`,
+        [entry, marked, client, h.units.hemtjanst, awkward, staff.id, staff.hsa_id],
+      );
+      await db.query(
+        `INSERT INTO day_notes (id, unit_id, client_id, text, author_staff_id, author_hsa_id, author_name, author_title, created_at, summarised_at)
+         VALUES ($1, $3, NULL, $4, $5, $6, 'Anna Öberg', 'Undersköterska', now() - interval '1 day 0.000001 second', NULL),
+                ($2, $3, $7, 'Sammanfattad', $5, $6, 'Anna Öberg', 'Undersköterska', now() - interval '2 days', now() - interval '0.0000015 second')`,
+        [note, summarised, h.units.hemtjanst, awkward, staff.id, staff.hsa_id, client],
+      );
+      const pulled = await anna.pull(cursors);
+      const record = (id: string) => {
+        const c = pulled.changes.find((x) => x.id === id);
+        if (!c || c.op !== 'upsert') throw new Error(`no upsert of ${id}`);
+        return c.record;
+      };
+      // The oracle: the rows as the database driver reads them, mapped the way JavaScript would.
+      const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
+      const author = (r: Record<string, string>, p: string) => ({ staffId: r[`${p}_staff_id`], hsaId: r[`${p}_hsa_id`], name: r[`${p}_name`], title: r[`${p}_title`] });
+      const journal = (await db.query<Record<string, string>>(`SELECT *, event_date::text AS day FROM journal_entries WHERE id = ANY($1::uuid[]) ORDER BY created_at`, [[entry, marked]])).rows;
+      for (const r of journal) {
+        expect(record(r.id!)).toEqual({
+          id: r.id, clientId: r.client_id, unitId: r.unit_id, eventDate: r.day, text: r.text, lifeArea: r.life_area, assignmentId: r.assignment_id,
+          author: author(r, 'author'), createdAt: iso(r.created_at!), correctsId: r.corrects_id,
+          erroneous: r.erroneous_at === null ? null : { markedAt: iso(r.erroneous_at!), markedBy: author(r, 'erroneous_by'), reason: r.erroneous_reason },
+        });
+      }
+      const notes = (await db.query<Record<string, string>>(`SELECT * FROM day_notes WHERE id = ANY($1::uuid[])`, [[note, summarised]])).rows;
+      for (const r of notes) {
+        expect(record(r.id!)).toEqual({
+          id: r.id, unitId: r.unit_id, clientId: r.client_id, text: r.text, author: author(r, 'author'), createdAt: iso(r.created_at!), summarisedAt: iso(r.summarised_at!),
+        });
+      }
+      expect(record(entry)).toMatchObject({ text: awkward, eventDate: '2024-02-29', createdAt: '2026-03-01T23:59:59.999Z', author: { name: 'Anna "A" Öberg' } });
+      expect(record(marked)).toMatchObject({ createdAt: '2026-03-01T23:00:00.000Z', erroneous: { markedAt: '2026-03-02T10:11:12.345Z', reason: awkward } });
+      expect(record(note)).toMatchObject({ clientId: null, text: awkward, summarisedAt: null });
+      // A client's personnummer is char(12) in the database and 12 digits in the contract.
+      const { changes } = await pullAll(anna);
+      const first = changes.find((c) => c.type === 'client' && c.op === 'upsert');
+      expect(first?.op === 'upsert' && first.type === 'client' && first.record.personnummer).toMatch(/^\d{12}$/);
+    });
+
     it('pages with `limit` deliver the same records, each once, with hasMore until the end', async () => {
       const anna = await h.login('anna');
       const whole = await pullAll(anna);
