@@ -39,6 +39,8 @@ export interface WorkstationOptions {
    * Without it (from source: browser host, tests) the store starts main/store/worker.ts itself.
    */
   storeWorker?: WorkerEntry;
+  /** The pull worker when bundled: dist/main/sync/pull-worker.cjs (as storeWorker, for main/sync/pull-worker.ts). */
+  pullWorker?: WorkerEntry;
   /** Sync tuning (tests, benchmarks): backoff, batch sizes, the safety pull interval. */
   sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs'>>;
 }
@@ -71,7 +73,11 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     token: () => session.requireToken(),
     serverUrl: opts.serverUrl,
     emit: (name, payload) => events.emit(name, payload),
-    engine: { ...opts.sync, ...(opts.workstationName ? { workstationName: opts.workstationName } : {}) },
+    engine: {
+      ...opts.sync,
+      ...(opts.workstationName ? { workstationName: opts.workstationName } : {}),
+      ...(opts.pullWorker !== undefined ? { pullWorker: opts.pullWorker } : {}),
+    },
     log,
     audit: (obj, msg) => console.error(JSON.stringify({ level: 'info', msg, ...obj })),
   });

@@ -5,6 +5,8 @@
  *   main/store/worker.ts   → dist/main/store/worker.cjs (the store's worker thread: plain CommonJS that
  *                            Node's Worker loads as it is, SQLite's native module external; the shell
  *                            passes its path to the store, since the bundle has no source tree to start)
+ *   main/sync/pull-worker.ts → dist/main/sync/pull-worker.cjs (the sync pull worker, self-contained;
+ *                            passed to the sync engine the same way)
  *   preload/index.ts       → dist/preload/index.cjs (one self-contained file: a sandboxed preload
  *                            can require nothing but 'electron' and a few polyfills)
  * The renderer is built separately by Vite into dist/renderer.
@@ -34,6 +36,7 @@ export interface ElectronBundles {
   main: string;
   preload: string;
   storeWorker: string;
+  pullWorker: string;
 }
 
 /** Builds the bundles under `appRoot` (default: the project), each at its BUNDLE_PATHS place; returns their paths. */
@@ -42,6 +45,7 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
     main: bundlePath(appRoot, 'main'),
     preload: bundlePath(appRoot, 'preload'),
     storeWorker: bundlePath(appRoot, 'storeWorker'),
+    pullWorker: bundlePath(appRoot, 'pullWorker'),
   };
   await Promise.all([
     build({
@@ -61,6 +65,11 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
     }),
     build({
       ...common,
+      entryPoints: ['main/sync/pull-worker.ts'],
+      outfile: out.pullWorker,
+    }),
+    build({
+      ...common,
       entryPoints: ['preload/index.ts'],
       outfile: out.preload,
       external: ['electron'],
@@ -71,5 +80,5 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await buildElectron();
-  console.log(`Byggde ${[BUNDLE_PATHS.main, BUNDLE_PATHS.storeWorker, BUNDLE_PATHS.preload].join(', ')}`);
+  console.log(`Byggde ${[BUNDLE_PATHS.main, BUNDLE_PATHS.storeWorker, BUNDLE_PATHS.pullWorker, BUNDLE_PATHS.preload].join(', ')}`);
 }

@@ -12,6 +12,8 @@ export const BUNDLE_PATHS = {
   preload: 'dist/preload/index.cjs',
   /** The local store's worker thread (main/store/worker.ts), CommonJS, SQLite's native module external. */
   storeWorker: 'dist/main/store/worker.cjs',
+  /** The sync pull worker (main/sync/pull-worker.ts), CommonJS, self-contained. */
+  pullWorker: 'dist/main/sync/pull-worker.cjs',
   /** The renderer, built by Vite, served on app://workstation. */
   renderer: 'dist/renderer',
 } as const;

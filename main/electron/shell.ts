@@ -19,6 +19,8 @@ export interface ShellWorkstationOptions {
   vault: KeyVault;
   /** The bundled store worker (dist/main/store/worker.cjs under the app root): the bundle has no source to start. */
   storeWorker: WorkerEntry;
+  /** The bundled sync pull worker (dist/main/sync/pull-worker.cjs), for the same reason. */
+  pullWorker: WorkerEntry;
 }
 
 export interface ShellOptions {
@@ -146,6 +148,7 @@ export function startShell(opts: ShellOptions): Shell {
       vault,
       // Electron ≥ 17 loads a worker from inside app.asar; its native module is unpacked (electron-builder.yml).
       storeWorker: bundlePath(root, 'storeWorker'),
+      pullWorker: bundlePath(root, 'pullWorker'),
     });
     registerIpc(ipcMain, workstation, current);
     forwardEvents(workstation, current);

@@ -1,5 +1,8 @@
-import type { ErrorCode } from '../../contract';
+import type { MessagePort } from 'node:worker_threads';
+import type { SerializedError } from '../worker-errors';
 import type { SqlStore, SyncLocalStore } from './sql-store';
+
+export type { SerializedError };
 
 /**
  * The typed protocol between the main thread and the store worker. Requests are answered in
@@ -16,18 +19,10 @@ export type CallRequest = {
 export type WorkerRequest =
   /** `key` is transferred (its buffer detached from the sender) and wiped by the worker after use; null = plain file (benchmarks). */
   | { kind: 'open'; file: string; key: Uint8Array | null }
+  /** The store's end of a page channel (LocalStore.openPageInbox), transferred. */
+  | { kind: 'page-inbox'; port: MessagePort }
   | CallRequest
   | { kind: 'close' };
-
-export interface SerializedError {
-  name: string;
-  message: string;
-  /** Set for AppFailure. */
-  code?: ErrorCode;
-  details?: Record<string, unknown>;
-  /** better-sqlite3's SqliteError code, e.g. SQLITE_NOTADB. */
-  sqliteCode?: string;
-}
 
 export type WorkerResponse =
   | { kind: 'opened'; version: number }

@@ -26,11 +26,12 @@ import { InboxSql } from './inbox-sql';
 import type { Assignment } from '../../contract/assignments';
 import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
 import { migrate } from './migrations';
+import type { PageInbox } from './page-inbox';
 import type { LocalDayNote, LocalJournalEntry, LocalStore, OutboxEntry, PulledPage, Refusal } from './types';
 
 /** The synchronous twin of LocalStore: what the worker runs. Every method of LocalStore but close. */
 export type SyncLocalStore = {
-  [K in Exclude<keyof LocalStore, 'close'>]: LocalStore[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+  [K in Exclude<keyof LocalStore, 'close' | 'openPageInbox'>]: LocalStore[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
 };
 
 /** Applies the SQLCipher v4 format and a raw 256-bit key (no KDF: the key is random, not a password). */
@@ -276,8 +277,16 @@ export class SqlStore implements SyncLocalStore {
     return out;
   }
 
+  /** Where the pull worker delivers page bytes (set by the worker, see page-inbox.ts). */
+  pageInbox: PageInbox | null = null;
   private readonly pulled = new Map<number, Pick<PullResponse, 'units' | 'changes' | 'cursors' | 'hasMore'>>();
   private nextPageId = 1;
+
+  /** readPullPage of a page the pull worker delivered to the page inbox. */
+  readFetchedPage(ticket: number, expect?: PullNext): PulledPage {
+    if (!this.pageInbox) throw new AppFailure('INTERNAL', 'The store has no page inbox (openPageInbox first)');
+    return this.readPullPage(this.pageInbox.take(ticket), expect);
+  }
 
   readPullPage(bytes: Uint8Array, expect?: PullNext): PulledPage {
     let json: unknown;

@@ -16,6 +16,7 @@ import type {
 } from '../../contract';
 import type { Assignment } from '../../contract/assignments';
 import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
+import type { MessagePort } from 'node:worker_threads';
 
 /**
  * The workstation's encrypted local store (SQLCipher file per user and device), as the services
@@ -42,6 +43,13 @@ export interface LocalStore {
    * so is one whose cursors or hasMore differ from `expect` (the page's `x-sync-next` header).
    */
   readPullPage(bytes: Uint8Array, expect?: PullNext): Promise<PulledPage>;
+  /**
+   * A channel for page bytes straight to the store's thread: the pull worker (main/sync/pull-worker.ts)
+   * posts `{ ticket, bytes }` (DeliveredPage) on the returned port. A new inbox replaces the last.
+   */
+  openPageInbox(): MessagePort;
+  /** readPullPage of the page delivered to the inbox under `ticket`. */
+  readFetchedPage(ticket: number, expect?: PullNext): Promise<PulledPage>;
   /** Applies a page read by readPullPage, as applyPull does (one transaction). */
   applyPulledPage(pageId: number): Promise<void>;
   /** Day notes created before `before` are deleted (retention), pending ones included. */

@@ -1,5 +1,7 @@
-import { Worker } from 'node:worker_threads';
-import { AppFailure, ErrorCode, type PullNext } from '../../contract';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { AppFailure, type PullNext } from '../../contract';
+import { reviveError } from '../worker-errors';
+import { besideModule, startWorker, type WorkerEntry } from '../worker-start';
 import { storeClosed } from './errors';
 import type { CallRequest, ResultOf, SerializedError, StoreMethod, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol';
 import type { LocalStore } from './types';
@@ -7,29 +9,14 @@ import type { LocalStore } from './types';
 /** How long `close` waits for the worker to finish the call in progress before terminating it. */
 const CLOSE_GRACE_MS = 2_000;
 
-/**
- * Where the worker's code is. From source (tsx, vitest) the default starts worker.ts through a
- * small bootstrap that registers tsx in the worker; compiled to .js next to this file, worker.js.
- * A bundle (esbuild for Electron) builds main/store/worker.ts as its own entry and passes its path.
- */
-export type WorkerEntry = URL | string;
+export type { WorkerEntry };
 
-function startWorker(entry?: WorkerEntry): Worker {
-  // A bundled worker needs no loader: it must not inherit the parent's `--import tsx` (which
-  // starts tsx's hooks thread in it, ~200 ms per store opening).
-  if (entry !== undefined) return new Worker(entry, { execArgv: [] });
+function startStoreWorker(entry?: WorkerEntry): Worker {
   const here = typeof import.meta.url === 'string' ? import.meta.url : undefined;
-  if (!here) throw new Error('The store worker entry must be given (workerUrl) when bundled without import.meta.url.');
-  if (/\.[cm]?ts$/.test(new URL(here).pathname)) {
-    return new Worker(new URL('./worker-bootstrap.mjs', here), { workerData: { entry: new URL('./worker.ts', here).href } });
-  }
-  return new Worker(new URL('./worker.js', here));
+  return startWorker(besideModule(here, 'worker'), entry);
 }
 
-export function revive(e: SerializedError): AppFailure {
-  if (e.code && ErrorCode.safeParse(e.code).success) return new AppFailure(e.code, e.message, e.details);
-  return new AppFailure('INTERNAL', `Lokala databasen: ${e.message}`, e.sqliteCode ? { sqliteCode: e.sqliteCode } : undefined);
-}
+export const revive = (e: SerializedError): AppFailure => reviveError(e, 'Lokala databasen');
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
@@ -59,7 +46,7 @@ export class WorkerStore implements LocalStore {
       transfer.set(key);
       key.fill(0);
     }
-    const worker = startWorker(entry);
+    const worker = startStoreWorker(entry);
     const opened = new Promise<void>((resolve, reject) => {
       const onMessage = (m: WorkerResponse) => {
         if (m.kind === 'opened') {
@@ -146,7 +133,15 @@ export class WorkerStore implements LocalStore {
       bytes,
       expect,
     );
+  readFetchedPage = (ticket: number, expect?: PullNext) => this.call('readFetchedPage', ticket, expect);
   applyPulledPage = (pageId: number) => this.call('applyPulledPage', pageId);
+
+  openPageInbox(): MessagePort {
+    if (this.closing || this.exited) throw storeClosed();
+    const { port1, port2 } = new MessageChannel();
+    this.worker.postMessage({ kind: 'page-inbox', port: port2 } satisfies WorkerRequest, [port2]);
+    return port1;
+  }
   purgeDayNotesBefore = (before: Date) => this.call('purgeDayNotesBefore', before);
   enqueue = (...a: Parameters<LocalStore['enqueue']>) => this.call('enqueue', ...a);
   outbox = (limit: number) => this.call('outbox', limit);

@@ -4,7 +4,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { AppFailure } from '../../contract';
-import type { SerializedError, WorkerRequest, WorkerResponse } from './protocol';
+import { serializeError } from '../worker-errors';
+import type { WorkerRequest, WorkerResponse } from './protocol';
+import { PageInbox } from './page-inbox';
 import { openDatabase, SqlStore } from './sql-store';
 
 const port = parentPort;
@@ -12,15 +14,6 @@ if (!port) throw new Error('main/store/worker.ts runs as a worker thread');
 
 let store: SqlStore | null = null;
 const send = (m: WorkerResponse) => port.postMessage(m);
-
-function serialize(e: unknown): SerializedError {
-  if (e instanceof AppFailure) {
-    return { name: 'AppFailure', message: e.message, code: e.code, ...(e.details ? { details: e.details } : {}) };
-  }
-  const err = e instanceof Error ? e : new Error(String(e));
-  const sqliteCode = (err as { code?: unknown }).code;
-  return { name: err.name, message: err.message, ...(typeof sqliteCode === 'string' ? { sqliteCode } : {}) };
-}
 
 port.on('message', (req: WorkerRequest) => {
   switch (req.kind) {
@@ -30,7 +23,7 @@ port.on('message', (req: WorkerRequest) => {
         store = new SqlStore(db);
         send({ kind: 'opened', version: db.pragma('user_version', { simple: true }) as number });
       } catch (e) {
-        send({ kind: 'open-failed', error: serialize(e) });
+        send({ kind: 'open-failed', error: serializeError(e) });
       } finally {
         req.key?.fill(0);
       }
@@ -41,17 +34,26 @@ port.on('message', (req: WorkerRequest) => {
         if (!store) throw new AppFailure('SESSION_LOCKED', 'Den lokala databasen är inte öppen');
         // Pull pages may be group-committed (SqlStore.applyPulledPage): anything else commits them
         // first, so a user's write never waits in, or rolls back with, a pull's transaction.
-        if (req.method !== 'readPullPage' && req.method !== 'applyPulledPage') store.settle();
+        if (req.method !== 'readPullPage' && req.method !== 'readFetchedPage' && req.method !== 'applyPulledPage') store.settle();
         const fn = store[req.method] as (...args: unknown[]) => unknown;
         const value = fn.apply(store, req.args);
         send({ kind: 'result', id: req.id, ok: true, value });
       } catch (e) {
-        send({ kind: 'result', id: req.id, ok: false, error: serialize(e) });
+        send({ kind: 'result', id: req.id, ok: false, error: serializeError(e) });
       }
+      return;
+    }
+    case 'page-inbox': {
+      // Sent after `open` and before any call that reads from it; a new one replaces the last.
+      if (store) {
+        store.pageInbox?.close();
+        store.pageInbox = new PageInbox(req.port);
+      } else req.port.close();
       return;
     }
     case 'close': {
       try {
+        store?.pageInbox?.close();
         store?.close();
       } finally {
         store = null;

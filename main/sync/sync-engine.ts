@@ -2,8 +2,8 @@ import { AppFailure, syncRoutes, type EventName, type EventPayload, type PullNex
 import { createServerClient, type ServerClient } from '../server-client';
 import type { LocalStore, PulledPage } from '../store/types';
 import { Backoff, type BackoffOptions } from './backoff';
-import type { Agent } from 'node:http';
-import { fetchPullPage, pullAgent, type PulledBytes } from './pull-page';
+import type { WorkerEntry } from '../worker-start';
+import { PageFetcher, type FetchedPage } from './page-fetcher';
 import { SseClient } from './sse';
 
 export interface SyncEngineOptions {
@@ -24,6 +24,8 @@ export interface SyncEngineOptions {
   /** The server's `changed` events; `false` turns them off (unit tests). */
   events?: false | { backoff?: BackoffOptions };
   fetch?: typeof fetch;
+  /** The pull worker's bundled file (see main/worker-start.ts); from source it is found by itself. */
+  pullWorker?: WorkerEntry;
   log?: (obj: Record<string, unknown>, msg: string) => void;
 }
 
@@ -46,8 +48,8 @@ const PULL_AHEAD = 2;
 export class SyncEngine {
   private readonly store: LocalStore;
   private readonly server: ServerClient;
-  /** Pull pages go over node:http on one kept-alive connection (see pull-page.ts). */
-  private readonly pullAgent: Agent;
+  /** Pull pages are fetched in a worker thread and go straight to the store's (page-fetcher.ts); started at the first pull. */
+  private fetcher: PageFetcher | null = null;
   private readonly abort = new AbortController();
   private readonly backoff: Backoff;
   private readonly sse: SseClient | null;
@@ -68,7 +70,6 @@ export class SyncEngine {
     // Every request of this engine dies with it: a lock must not wait for a slow server.
     const abortable: typeof fetch = (input, init) =>
       baseFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
-    this.pullAgent = pullAgent(opts.serverUrl);
     this.server = createServerClient(opts.serverUrl, { fetch: abortable, timeoutMs: 30_000, ...(opts.workstationName ? { workstation: opts.workstationName } : {}) });
     this.backoff = new Backoff(opts.backoff ?? { baseMs: 1_000, capMs: 60_000 });
     this.sse =
@@ -107,7 +108,7 @@ export class SyncEngine {
     clearInterval(this.safetyTimer);
     this.abort.abort();
     await Promise.all([this.sse?.close(), this.running?.catch(() => undefined)]);
-    this.pullAgent.destroy();
+    await this.fetcher?.close();
   }
 
   /**
@@ -261,22 +262,26 @@ export class SyncEngine {
     // 2,000 per page (bench/sync.ts). Two loops share a short queue: fetching asks for the next
     // page as soon as a page's headers arrive (its cursors come again in `x-sync-next`), while
     // the store's worker reads (parses, validates) and applies the pages strictly in order — so
-    // the server computes page n+1 while the workstation applies page n, and the main thread
-    // never touches the records. A server without the header gets the next request after the
-    // page is read.
+    // the server computes page n+1 while the workstation applies page n. The pull worker fetches
+    // the pages and hands their bytes to the store worker itself: the main thread sees tickets
+    // and headers, never a page (page-fetcher.ts). A server without the header gets the next
+    // request after the page is read.
     const limit = this.opts.pullLimit ?? 2_000;
     const run = new AbortController();
     const signal = AbortSignal.any([this.abort.signal, run.signal]);
+    this.fetcher ??= PageFetcher.start(this.store.openPageInbox(), this.opts.pullWorker);
+    const fetcher = this.fetcher;
     const fetchPage = (cursors: PullResponse['cursors']) =>
-      fetchPullPage({
-        baseUrl: this.server.baseUrl,
-        token: this.opts.token(),
-        body: { cursors, limit },
+      fetcher.fetch(
+        {
+          baseUrl: this.server.baseUrl,
+          token: this.opts.token(),
+          body: { cursors, limit },
+          ...(this.opts.workstationName ? { headers: { 'x-workstation': this.opts.workstationName } } : {}),
+        },
         signal,
-        agent: this.pullAgent,
-        ...(this.opts.workstationName ? { headers: { 'x-workstation': this.opts.workstationName } } : {}),
-      });
-    const queue: Promise<PulledBytes>[] = [];
+      );
+    const queue: Promise<FetchedPage>[] = [];
     let nextCursors: PullResponse['cursors'] | null = await this.store.cursors();
     let fetching = true;
     const learnNext = (next: PullNext) => {
@@ -304,7 +309,7 @@ export class SyncEngine {
         const fetched = await queue.shift()!;
         if (this.stopped) return;
         pump();
-        const page = await this.store.readPullPage(fetched.bytes, fetched.next ?? undefined);
+        const page = await this.store.readFetchedPage(fetched.ticket, fetched.next ?? undefined);
         if (this.stopped) return;
         if (!fetched.next) {
           learnNext(page);

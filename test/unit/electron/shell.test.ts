@@ -84,13 +84,14 @@ describe('the Electron shell', () => {
     expect(fake.protocolHandlers.has('app')).toBe(true);
   });
 
-  it('starts the services for the electron host with the user data directory, a safeStorage vault and the bundled store worker', () => {
+  it('starts the services for the electron host with the user data directory, a safeStorage vault and the bundled store and pull workers', () => {
     expect(createWorkstation).toHaveBeenCalledWith({
       host: 'electron',
       serverUrl: 'http://127.0.0.1:4010',
       dataDir: '/fake/userData',
       vault: expect.any(SafeStorageKeyVault),
       storeWorker: '/fake/app/dist/main/store/worker.cjs',
+      pullWorker: '/fake/app/dist/main/sync/pull-worker.cjs',
     });
   });
 

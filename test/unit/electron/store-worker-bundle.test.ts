@@ -1,4 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MessageChannel } from 'node:worker_threads';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +11,9 @@ import { SafeStorageKeyVault } from '../../../main/electron/key-vault';
 import { startShell, type ShellWorkstationOptions } from '../../../main/electron/shell';
 import type { KeyVault } from '../../../main/key-vault';
 import { localStoreFile, openLocalStore } from '../../../main/store';
+import { PageInbox } from '../../../main/store/page-inbox';
 import type { WorkerEntry } from '../../../main/store/worker-client';
+import { PageFetcher } from '../../../main/sync/page-fetcher';
 import type { Workstation } from '../../../main/workstation';
 import { buildElectron, type ElectronBundles } from '../../../scripts/build-electron';
 import { createFakeElectron } from '../../support/fake-electron';
@@ -96,6 +101,39 @@ describe('the bundled store worker', () => {
   });
 });
 
+describe('the bundled pull worker', () => {
+  it('lies where the shell looks for it, as plain CommonJS needing only Node built-ins', () => {
+    expect(bundles.pullWorker).toBe(bundlePath(appRoot, 'pullWorker'));
+    expect(bundles.pullWorker).toBe(path.join(appRoot, 'dist', 'main', 'sync', 'pull-worker.cjs'));
+    const code = readFileSync(bundles.pullWorker, 'utf8');
+    expect(code).not.toMatch(/^\s*(import|export)\s/m);
+    const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+    expect(requiredModules(bundles.pullWorker).filter((id) => !builtins.has(id))).toEqual([]);
+  });
+
+  it('runs in a plain Node worker: a page fetched over HTTP arrives in the inbox byte for byte', async () => {
+    const page = JSON.stringify({ changes: [], note: 'Brukaren åt frukost' });
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end(page));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port1, port2 } = new MessageChannel();
+    const fetcher = PageFetcher.start(port1, bundles.pullWorker);
+    const inbox = new PageInbox(port2);
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { ticket } = await fetcher.fetch({ baseUrl, token: 'tok', body: { cursors: {} } });
+      expect(new TextDecoder().decode(inbox.take(ticket))).toBe(page);
+    } finally {
+      await fetcher.close();
+      inbox.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
 describe('the Electron shell started from the built app', () => {
   it('hands the workstation a safeStorage vault and the bundled worker, and a real store round-trips with them', async () => {
     const fake = createFakeElectron();
@@ -115,6 +153,7 @@ describe('the Electron shell started from the built app', () => {
     if (!opts) throw new Error('createWorkstation was not called');
     expect(opts.vault).toBeInstanceOf(SafeStorageKeyVault);
     expect(opts.storeWorker).toBe(bundles.storeWorker);
+    expect(opts.pullWorker).toBe(bundles.pullWorker);
     expect(existsSync(opts.storeWorker as string)).toBe(true);
     await roundTrip(opts.vault, opts.storeWorker);
   });
