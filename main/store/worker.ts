@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { AppFailure } from '../../contract';
+import { lowerThisThreadsPriority } from '../thread-priority';
 import { serializeError } from '../worker-errors';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { PageInbox } from './page-inbox';
@@ -11,6 +12,8 @@ import { openDatabase, SqlStore } from './sql-store';
 
 const port = parentPort;
 if (!port) throw new Error('main/store/worker.ts runs as a worker thread');
+// Background work: the main thread, which answers the UI, goes first for a core (thread-priority.ts).
+lowerThisThreadsPriority();
 
 let store: SqlStore | null = null;
 const send = (m: WorkerResponse) => port.postMessage(m);

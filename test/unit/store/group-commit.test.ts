@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevKeyFileVault, localStoreFile, openLocalStore, type LocalStore } from '../../../main/store';
 import { openDatabase } from '../../../main/store/sql-store';
@@ -73,5 +74,72 @@ describe('pull pages are group-committed', () => {
     expect(await committed()).toMatchObject({ journal: 3, cursor: 5 });
     store = await openLocalStore({ dataDir: tmp.dir, hsaId: HSA, vault });
     expect(await store.journalEntry(e.id)).toMatchObject({ text: 'Sedd före commit' });
+  });
+});
+
+describe('filling an empty store goes straight into the file (rollback journal), then back to WAL', () => {
+  const HSA_FRESH = 'SE2321000131-P000000000104';
+  const secret = 'Hemlig bulktext om Östlund';
+  const files = (file: string) => ({ db: `${file}`, journal: `${file}-journal`, wal: `${file}-wal` });
+
+  it('holds no plaintext in the file or its journal mid-run; a crash mid-run leaves the empty store; the last page brings WAL back', async () => {
+    const fresh = await openLocalStore({ dataDir: tmp.dir, hsaId: HSA_FRESH, vault });
+    const file = localStoreFile(tmp.dir, HSA_FRESH);
+    const f = files(file);
+    try {
+      const first = await fresh.readPullPage(page([upsert('client', anna), upsert('day_note', dayNote(home.unitId, { text: secret }))], 2, true));
+      await fresh.applyPulledPage(first.pageId);
+      // Mid-run: a rollback journal beside the file, no WAL; neither holds the text or the personnummer.
+      expect(existsSync(f.journal)).toBe(true);
+      expect(existsSync(f.wal)).toBe(false);
+      for (const path of [f.db, f.journal]) {
+        const bytes = readFileSync(path);
+        expect(bytes.includes(Buffer.from(secret))).toBe(false);
+        expect(bytes.includes(Buffer.from('Östlund'))).toBe(false);
+        expect(bytes.includes(Buffer.from(anna.personnummer))).toBe(false);
+      }
+      // A crash now leaves the file and its hot journal as they are: opened again, the journal
+      // rolls the run back and the store is the empty one it was.
+      const crashed = tempDir('crash-copy-');
+      try {
+        const copy = localStoreFile(crashed.dir, HSA_FRESH);
+        mkdirSync(dirname(copy), { recursive: true });
+        for (const suffix of ['', '-journal', '.key']) copyFileSync(`${file}${suffix}`, `${copy}${suffix}`);
+        const key = await vault.unwrap(readFileSync(`${copy}.key`));
+        const db = openDatabase(copy, key);
+        key.fill(0);
+        try {
+          expect(db.prepare('SELECT count(*) AS n FROM day_notes').get()).toEqual({ n: 0 });
+          expect(db.prepare('SELECT count(*) AS n FROM cursors').get()).toEqual({ n: 0 });
+          expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+        } finally {
+          db.close();
+        }
+      } finally {
+        crashed.cleanup();
+      }
+
+      const last = await fresh.readPullPage(page([upsert('journal_entry', journalEntry(anna, { text: 'Sista sidan' }))], 3, false));
+      await fresh.applyPulledPage(last.pageId);
+      expect(existsSync(f.journal)).toBe(false);
+      expect(existsSync(f.wal)).toBe(true);
+      expect(await fresh.journal({ clientId: anna.id, limit: 10 })).toHaveLength(1);
+      expect((await fresh.dayNotes({ unitId: home.unitId, limit: 10 })).map((n) => n.text)).toEqual([secret]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('only an empty store: the next run of the same store, with cursors, goes through the WAL', async () => {
+    const again = await openLocalStore({ dataDir: tmp.dir, hsaId: HSA_FRESH, vault });
+    const file = localStoreFile(tmp.dir, HSA_FRESH);
+    try {
+      const p = await again.readPullPage(page([upsert('journal_entry', journalEntry(anna, { text: 'Senare körning' }))], 4, true));
+      await again.applyPulledPage(p.pageId);
+      expect(existsSync(`${file}-journal`)).toBe(false);
+      expect(existsSync(`${file}-wal`)).toBe(true);
+    } finally {
+      await again.close();
+    }
   });
 });

@@ -113,3 +113,30 @@ describe('SQL off the main thread', () => {
     expect(stallMs).toBeLessThan(50); // budget is 16 ms; the slack is for a loaded test machine
   });
 });
+
+describe('scheduling priority', () => {
+  /** nice of each of this process's threads (field 19 of /proc/self/task/<tid>/stat, after the parenthesised name). */
+  const niceOfThreads = async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    return new Map(
+      readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])] as const;
+      }),
+    );
+  };
+
+  it.runIf(process.platform === 'linux')('on Linux the store worker runs below the main thread’s priority, and the main thread keeps its own', async () => {
+    const before = await niceOfThreads();
+    const store = await open('SE2321000131-P000000000302');
+    try {
+      await store.units();
+      const after = await niceOfThreads();
+      const started = [...after].filter(([tid]) => !before.has(tid));
+      expect(started.some(([, nice]) => nice === 10)).toBe(true);
+      expect(after.get(process.pid)).toBe(before.get(process.pid));
+    } finally {
+      await store.close();
+    }
+  });
+});
