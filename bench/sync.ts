@@ -5,26 +5,26 @@
  *   - push_1000_writes_s: 1,000 writes queued offline, pushed when the server is back (goal < 1 s),
  *   - main_loop_max_stall_ms: the workstation's longest event-loop stall during the full sync (goal < 16 ms).
  * The server runs in a child process, as in production it runs elsewhere, on PostgreSQL (see
- * serverDatabase) or with `--db pglite` on the embedded development database. It shares this
- * machine's cores, though, so the stall figure also says how long the main thread waited for one.
+ * serverDatabase) or with `--db pglite` on the embedded development database. By default the
+ * server and database get one of this machine's two cores and the workstation the other
+ * (`--cores split`, see placeCores); `--cores shared` lets them all share both.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { EventName, EventPayload, SyncStatus } from '../contract';
-import { createWorkstation } from '../main/app';
-import { cardAccessOver } from '../main/session/card-access';
-import { DemoInProcessReader, openCardFile } from '../native/softcard';
+import { build } from 'esbuild';
 import { buildElectron } from '../scripts/build-electron';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
 import type { BenchServer } from './server';
 import { startPostgres } from '../test/support/postgres-setup';
-import { report, stallProbe, arg, cpuUse } from './report';
+import { report, arg } from './report';
+import type { WorkstationConfig } from './sync-workstation';
 
 const BENCH = 'sync';
+const projectRoot = path.resolve(import.meta.dirname, '..');
 const SARA = 'SE2321000131-P000000000103';
 
 
@@ -142,6 +142,44 @@ async function serverDatabase(args: string[]): Promise<{ env: Record<string, str
   }
 }
 
+/** This machine's PostgreSQL processes (by name: the bench's own cluster, or the one of DATABASE_URL). */
+function postgresPids(): number[] {
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * Where the two sides run. `split` (the default on Linux): the server and PostgreSQL on CPU 1, the
+ * workstation on CPU 0 — in production the server runs on another machine, and a stall of the
+ * workstation's main loop while the database holds its core is not the workstation's; it keeps
+ * one core of its own, harsher than the several of a real PC. `shared` (`--cores shared`, or
+ * where taskset is missing): all of them on both cores, as the benchmark ran before. New threads
+ * and forked PostgreSQL backends inherit the placement.
+ */
+function placeCores(args: string[], serverPid: number, workstationPid: number): 'split' | 'shared' {
+  const i = args.indexOf('--cores');
+  const wanted = i >= 0 ? args[i + 1] : 'split';
+  if (wanted !== 'split' && wanted !== 'shared') throw new Error('--cores expects split or shared');
+  if (wanted === 'shared' || process.platform !== 'linux' || availableParallelism() < 2) return 'shared';
+  try {
+    const pin = (cpu: string, pid: number) => execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpu, String(pid)], { stdio: 'ignore' });
+    for (const pid of [serverPid, ...postgresPids()]) pin('1', pid);
+    pin('0', workstationPid);
+    return 'split';
+  } catch (e) {
+    console.error(`taskset: ${(e as Error).message.split('\n')[0]}; server and workstation share the cores.`);
+    return 'shared';
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const database = await serverDatabase(args);
   try {
@@ -151,107 +189,98 @@ export async function run(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * The workstation side as the Electron main process runs: one bundle (esbuild, CommonJS, native
+ * and server modules external, like scripts/build-electron.ts's main bundle), started by plain
+ * Node without a TypeScript loader; the store and pull workers are the Electron build's.
+ */
+async function buildWorkstation(): Promise<{ entry: string; storeWorker: string; pullWorker: string }> {
+  const { storeWorker, pullWorker } = await buildElectron();
+  const entry = path.join(projectRoot, 'dist', 'bench', 'sync-workstation.cjs');
+  await build({
+    absWorkingDir: projectRoot,
+    entryPoints: ['bench/sync-workstation.ts'],
+    outfile: entry,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+    external: ['pcsclite', 'better-sqlite3-multiple-ciphers', '@electric-sql/pglite', 'pg', 'fastify', 'pdfkit'],
+    // The workers are passed in bundled; the import.meta.url that finds them from source is unused.
+    logOverride: { 'empty-import-meta': 'silent' },
+  });
+  return { entry, storeWorker, pullWorker };
+}
+
+/** JSON lines from a child's stdout, one awaited at a time; `other` gets the lines nobody awaits. */
+function jsonLines(stream: NodeJS.ReadableStream, other: (msg: Record<string, unknown>) => void = () => undefined) {
+  const waiting: ((msg: Record<string, unknown>) => void)[] = [];
+  createInterface({ input: stream }).on('line', (l) => {
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(l) as Record<string, unknown>;
+    } catch {
+      return; // not ours
+    }
+    if ('bench' in msg) console.log(l);
+    else (waiting.shift() ?? other)(msg);
+  });
+  return () => new Promise<Record<string, unknown>>((resolve) => waiting.push(resolve));
+}
+
 async function measure(args: string[], databaseEnv: Record<string, string>): Promise<void> {
   const entries = arg(args, 'entries', 25_000);
   const notes = arg(args, 'notes', 25_000);
   const pullLimit = arg(args, 'pull-limit', 2000);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-sync-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename], {
+  const workstationBuild = buildWorkstation();
+  const server = spawn(process.execPath, ['--import', 'tsx', import.meta.filename], {
     env: { ...process.env, ...databaseEnv, BENCH_SYNC_ROLE: 'server', BENCH_DIR: dir, BENCH_ENTRIES: String(entries), BENCH_NOTES: String(notes) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const lines: ((msg: Record<string, unknown>) => void)[] = [];
-  createInterface({ input: child.stdout! }).on('line', (l) => {
-    try {
-      lines.shift()?.(JSON.parse(l));
-    } catch {
-      // not ours
-    }
-  });
-  const next = () => new Promise<Record<string, unknown>>((resolve) => lines.push(resolve));
-  const command = (c: string) => {
-    const p = next();
-    child.stdin!.write(`${c}\n`);
-    return p;
-  };
-  const ready = (await next()) as { url: string; cardFile: string; unitId: string; seedS: number; db: string };
+  const fromServer = jsonLines(server.stdout!);
+  const ready = (await fromServer()) as { url: string; cardFile: string; unitId: string; seedS: number; db: string };
   report(BENCH, 'server_seed_s', ready.seedS, 's', { clients: 200, journal_entries: entries, day_notes: notes, db: ready.db });
 
-  // The store worker as the Electron build ships it (one bundled file), not compiled from source
-  // by tsx at start-up as in development.
-  const { storeWorker } = await buildElectron();
-  // The card is in the reader before the PIN is typed, as at a real workstation: loading the card
-  // file (the DEMO reader's stand-in for the card's own chip) is not the workstation's work.
-  const reader = new DemoInProcessReader('Bänkläsare');
-  reader.insert(await openCardFile(ready.cardFile));
-  const seen: { name: EventName; payload: EventPayload<EventName>; at: number }[] = [];
-  const ws = await createWorkstation({
-    storeWorker,
-    host: 'browser',
-    serverUrl: ready.url,
+  const { entry, storeWorker, pullWorker } = await workstationBuild;
+  const config: WorkstationConfig = {
+    url: ready.url,
+    cardFile: ready.cardFile,
+    unitId: ready.unitId,
+    entries,
+    notes,
+    pullLimit,
     dataDir: path.join(dir, 'ws'),
-    card: cardAccessOver(reader),
-    workstationName: 'bench',
-    // Long retry waits: nothing may retry behind the measurement's back.
-    sync: { pullLimit, backoff: { baseMs: 60_000, capMs: 60_000 }, events: { backoff: { baseMs: 60_000, capMs: 60_000 } } },
-  });
-  ws.onEvent((name, payload) => seen.push({ name, payload, at: performance.now() }));
-  const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
-    const r = await ws.dispatch(method, input);
-    if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-    return r.value as T;
+    storeWorker,
+    pullWorker,
+    serverPid: server.pid!,
   };
-
-  // ---- full sync from an empty store ----
-  // The time is PIN → store filled. The stall is measured twice: during the login call (PIN,
-  // card, certificate, the first requests) and during the sync that follows it, which the goal
-  // is about; on Linux each with how much of the worst stall the main thread was running (its
-  // own work, GC included) and how much it waited for a CPU that the co-located server, database
-  // and store worker held.
-  const cpu = cpuUse({ [process.pid]: 'workstation', [child.pid!]: 'server' });
-  const loginProbe = stallProbe();
-  const t0 = performance.now();
-  await call('session.login', { pin: '123456' });
-  const tLogin = performance.now();
-  const loginStall = loginProbe.stop();
-  const probe = stallProbe();
-  const firstOnline = () => seen.find((e) => e.name === 'sync.status' && (e.payload as SyncStatus).connection === 'online');
-  while (!firstOnline()) await new Promise((r) => setTimeout(r, 2));
-  const tSynced = firstOnline()!.at;
-  const { maxMs: stall, p99Ms, ...cpuSplit } = probe.stop();
-  const cpuSpent = cpu.stop();
-  const clients = await call<unknown[]>('clients.list', { unitId: ready.unitId, limit: 500 });
-  if (clients.length !== 200) throw new Error(`expected 200 clients in the store, found ${clients.length}`);
-  report(BENCH, 'sync_from_empty_s', (tSynced - t0) / 1000, 's', { goal_s: 3, records: 200 + entries + notes, pull_limit: pullLimit, login_ms: Math.round(tLogin - t0), met: (tSynced - t0) / 1000 < 3 });
-  report(BENCH, 'main_loop_max_stall_ms', stall, 'ms', { goal_ms: 16, during: 'sync', p99_ms: p99Ms, ...cpuSplit, met: stall < 16 });
-  const { maxMs: loginMax, p99Ms: loginP99, ...loginSplit } = loginStall;
-  report(BENCH, 'login_main_loop_max_stall_ms', loginMax, 'ms', { during: 'session.login', p99_ms: loginP99, ...loginSplit });
-  if (cpuSpent.totalMs > 0) report(BENCH, 'sync_cpu_ms', cpuSpent.totalMs, 'ms', { during: 'login and sync', cores: availableParallelism(), threads: cpuSpent.threads });
-
-  // ---- 1,000 writes queued offline, then pushed ----
-  await command('stop');
-  const N = 1000;
-  const ids = (clients as { id: string }[]).map((c) => c.id);
-  for (let i = 0; i < N; i++) await call('notes.create', { unitId: ready.unitId, clientId: ids[i % ids.length], text: `Köad anteckning ${i}` });
-  while ((await call<SyncStatus>('sync.status')).connection !== 'offline') await new Promise((r) => setTimeout(r, 5));
-  const queued = (await call<SyncStatus>('sync.status')).pending;
-  if (queued !== N) throw new Error(`expected ${N} queued writes, found ${queued}`);
-  await command('start');
-  const tp0 = performance.now();
-  const done = call<SyncStatus>('sync.now');
-  let tPushed = 0;
-  while (!tPushed) {
-    if ((await call<SyncStatus>('sync.status')).pending === 0) tPushed = performance.now();
-    else await new Promise((r) => setTimeout(r, 1));
-  }
-  const after = await done;
-  const tRun = performance.now();
-  const onServer = (await command('count')) as { notes: number };
-  report(BENCH, 'push_1000_writes_s', (tPushed - tp0) / 1000, 's', { goal_s: 1, batches: Math.ceil(N / 200), met: (tPushed - tp0) / 1000 < 1 });
-  report(BENCH, 'push_and_pull_back_1000_writes_s', (tRun - tp0) / 1000, 's', { pending_after: after.pending, server_notes: onServer.notes });
-
-  await ws.close();
-  child.stdin!.end();
-  await new Promise((r) => child.once('exit', r));
+  const workstation = spawn(process.execPath, [entry], {
+    env: { ...process.env, NODE_OPTIONS: '', BENCH_SYNC_WORKSTATION: JSON.stringify(config) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => workstation.once('exit', resolve));
+  const answer = (msg: unknown) => workstation.stdin!.write(`${JSON.stringify(msg)}\n`);
+  const fromWorkstation = jsonLines(workstation.stdout!);
+  const serverCommand = (c: string) => {
+    const p = fromServer();
+    server.stdin!.write(`${c}\n`);
+    return p;
+  };
+  // The workstation says what it needs from the server; it is placed on its core before it logs in.
+  const relay = (async () => {
+    for (;;) {
+      const msg = await Promise.race([fromWorkstation(), exited.then(() => null)]);
+      if (!msg) return;
+      if (msg.ready) answer({ go: true, cores: placeCores(args, server.pid!, workstation.pid!) });
+      else if (typeof msg.command === 'string') answer(await serverCommand(msg.command));
+    }
+  })();
+  const code = await exited;
+  await relay;
+  server.stdin!.end();
+  await new Promise((r) => server.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`the workstation side of the benchmark exited with ${code}`);
 }

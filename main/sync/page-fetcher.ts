@@ -76,18 +76,26 @@ export class PageFetcher {
     if (signal?.aborted) return Promise.reject(new AppFailure('SERVER_UNREACHABLE', 'Hämtningen avbröts'));
     const ticket = this.nextTicket++;
     return new Promise<FetchedPage>((resolve, reject) => {
-      this.pending.set(ticket, { resolve, reject });
-      if (this.pending.size === 1) this.worker.ref(); // an answer is awaited
-      signal?.addEventListener(
-        'abort',
-        () => {
-          if (!this.pending.has(ticket)) return;
-          this.settle(ticket);
-          this.worker.postMessage({ kind: 'abort', tickets: [ticket] } satisfies PullWorkerRequest);
-          reject(new AppFailure('SERVER_UNREACHABLE', 'Hämtningen avbröts'));
+      const onAbort = () => {
+        if (!this.pending.has(ticket)) return;
+        this.settle(ticket);
+        this.worker.postMessage({ kind: 'abort', tickets: [ticket] } satisfies PullWorkerRequest);
+        reject(new AppFailure('SERVER_UNREACHABLE', 'Hämtningen avbröts'));
+      };
+      // The run's signal outlives its many pages: each page's listener goes when the page is settled.
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(ticket, {
+        resolve: (p) => {
+          done();
+          resolve(p);
         },
-        { once: true },
-      );
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      });
+      if (this.pending.size === 1) this.worker.ref(); // an answer is awaited
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.worker.postMessage({ kind: 'fetch', ticket, ...req } satisfies PullWorkerRequest);
     });
   }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MessageChannel } from 'node:worker_threads';
@@ -103,6 +104,19 @@ describe('PageFetcher and the pull worker', () => {
     await new Promise((r) => closed.close(r));
     await expect(fetcher.fetch({ ...request(), baseUrl: deadUrl })).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE' });
     expect(() => inbox.take(1)).toThrow(/har inte kommit fram/);
+  });
+
+  it('a run’s signal carries no listener of a settled page, however many pages the run has', async () => {
+    answer = (_req, res) => res.end('{}');
+    const { fetcher, inbox } = start();
+    const run = new AbortController();
+    for (let i = 0; i < 15; i++) inbox.take((await fetcher.fetch(request(i), run.signal)).ticket);
+    answer = (_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    };
+    await expect(fetcher.fetch(request(), run.signal)).rejects.toMatchObject({ code: 'SERVER_ERROR' });
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('an aborted fetch rejects at once and its page never reaches the inbox; close ends every fetch in flight', async () => {
