@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const ws = await createWorkstation({
     storeWorker: cfg.storeWorker,
     pullWorker: cfg.pullWorker,
+    prestartWorkers: true,
     host: 'browser',
     serverUrl: cfg.url,
     dataDir: cfg.dataDir,

@@ -6,7 +6,8 @@ import { createServerClient } from './server-client';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
 import { SessionService } from './session/session-service';
 import { DevKeyFileVault, openLocalStore, resetLocalStore } from './store';
-import type { WorkerEntry } from './store/worker-client';
+import { prestartStoreWorker, type WorkerEntry } from './store/worker-client';
+import { prestartPullWorker } from './sync/page-fetcher';
 import { authorOf, dayNoteCreate } from './sync/records';
 import type { SyncEngineOptions } from './sync/sync-engine';
 import { UserData } from './sync/user-data';
@@ -41,6 +42,12 @@ export interface WorkstationOptions {
   storeWorker?: WorkerEntry;
   /** The pull worker when bundled: dist/main/sync/pull-worker.cjs (as storeWorker, for main/sync/pull-worker.ts). */
   pullWorker?: WorkerEntry;
+  /**
+   * Boot the store and pull workers ahead of each login (a spare of each, holding no file and no
+   * key), so the ~0.1 s a worker takes to start does not fall between the PIN and the first data.
+   * The Electron shell, `npm start` and the sync benchmark set it; tests leave it off.
+   */
+  prestartWorkers?: boolean;
   /** Sync tuning (tests, benchmarks): backoff, batch sizes, the safety pull interval. */
   sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs'>>;
 }
@@ -81,8 +88,15 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     log,
     audit: (obj, msg) => console.error(JSON.stringify({ level: 'info', msg, ...obj })),
   });
-  // Locked, logged out or another card: the store closes and its key leaves memory at once.
-  session.onLock(() => void data.close());
+  const prestart = () => {
+    if (!opts.prestartWorkers) return;
+    prestartStoreWorker(opts.storeWorker);
+    prestartPullWorker(opts.pullWorker);
+  };
+  prestart();
+  // Locked, logged out or another card: the store closes and its key leaves memory at once; then
+  // fresh workers wait for the next login.
+  session.onLock(() => void data.close().then(prestart));
   /** The signed-in user of an unlocked session. */
   const signedIn = () => {
     session.requireToken();

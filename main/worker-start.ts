@@ -26,3 +26,37 @@ export function besideModule(here: string | undefined, name: string): URL | null
   if (!here) return null;
   return new URL(`./${name}${/\.[cm]?ts$/.test(new URL(here).pathname) ? '.ts' : '.js'}`, here);
 }
+
+/** Workers started ahead of need, by kind (the store's, the pull's): at most one each. */
+const spares = new Map<string, { entry: string; worker: Worker; drop: () => void }>();
+
+/**
+ * Starts a worker of `kind` now, to be taken by the next takeWorker of the same kind and entry:
+ * a thread boots and loads its bundle in ~0.1 s (the store's, with SQLite's native module), time
+ * that would otherwise fall between the PIN and the first data. A spare holds no file and no key;
+ * it does not keep the process alive, and one that dies is forgotten.
+ */
+export function prestartWorker(kind: string, source: URL | null, bundled?: WorkerEntry): void {
+  if (spares.has(kind)) return;
+  const worker = startWorker(source, bundled);
+  worker.unref();
+  const drop = () => {
+    if (spares.get(kind)?.worker === worker) spares.delete(kind);
+  };
+  worker.once('error', drop);
+  worker.once('exit', drop);
+  spares.set(kind, { entry: String(bundled ?? source), worker, drop });
+}
+
+/** The spare of `kind` if it was started for the same entry and is alive, else a new worker. */
+export function takeWorker(kind: string, source: URL | null, bundled?: WorkerEntry): Worker {
+  const spare = spares.get(kind);
+  if (spare && spare.entry === String(bundled ?? source)) {
+    spares.delete(kind);
+    spare.worker.off('error', spare.drop);
+    spare.worker.off('exit', spare.drop);
+    spare.worker.ref(); // as a new worker is: the taker decides when it may be let go
+    return spare.worker;
+  }
+  return startWorker(source, bundled);
+}

@@ -62,6 +62,7 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     card: demoCard ? { kind: 'demo', cardFile: path.resolve(demoCard) } : { kind: 'pcsc' },
     ...(process.env.IDLE_TIMEOUT_MS ? { idleTimeoutMs: Number(process.env.IDLE_TIMEOUT_MS) } : {}),
     workstationName: process.env.WORKSTATION_NAME ?? 'browser-host',
+    prestartWorkers: true,
   }).catch((e: unknown) => {
     console.error(`Arbetsstationen kunde inte starta: ${(e as Error).message}`);
     server?.child.kill();

@@ -21,6 +21,8 @@ export interface ShellWorkstationOptions {
   storeWorker: WorkerEntry;
   /** The bundled sync pull worker (dist/main/sync/pull-worker.cjs), for the same reason. */
   pullWorker: WorkerEntry;
+  /** Boot the workers ahead of each login (main/app.ts). */
+  prestartWorkers: true;
 }
 
 export interface ShellOptions {
@@ -149,6 +151,7 @@ export function startShell(opts: ShellOptions): Shell {
       // Electron ≥ 17 loads a worker from inside app.asar; its native module is unpacked (electron-builder.yml).
       storeWorker: bundlePath(root, 'storeWorker'),
       pullWorker: bundlePath(root, 'pullWorker'),
+      prestartWorkers: true,
     });
     registerIpc(ipcMain, workstation, current);
     forwardEvents(workstation, current);

@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { AppFailure, type PullNext } from '../../contract';
 import { reviveError } from '../worker-errors';
-import { besideModule, startWorker, type WorkerEntry } from '../worker-start';
+import { besideModule, prestartWorker, takeWorker, type WorkerEntry } from '../worker-start';
 import { storeClosed } from './errors';
 import type { CallRequest, ResultOf, SerializedError, StoreMethod, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol';
 import type { LocalStore } from './types';
@@ -11,9 +11,11 @@ const CLOSE_GRACE_MS = 2_000;
 
 export type { WorkerEntry };
 
-function startStoreWorker(entry?: WorkerEntry): Worker {
-  const here = typeof import.meta.url === 'string' ? import.meta.url : undefined;
-  return startWorker(besideModule(here, 'worker'), entry);
+const workerSource = () => besideModule(typeof import.meta.url === 'string' ? import.meta.url : undefined, 'worker');
+
+/** Boots a store worker before it is needed (see prestartWorker): the next open takes it. */
+export function prestartStoreWorker(entry?: WorkerEntry): void {
+  prestartWorker('store', workerSource(), entry);
 }
 
 export const revive = (e: SerializedError): AppFailure => reviveError(e, 'Lokala databasen');
@@ -46,7 +48,7 @@ export class WorkerStore implements LocalStore {
       transfer.set(key);
       key.fill(0);
     }
-    const worker = startStoreWorker(entry);
+    const worker = takeWorker('store', workerSource(), entry);
     const opened = new Promise<void>((resolve, reject) => {
       const onMessage = (m: WorkerResponse) => {
         if (m.kind === 'opened') {

@@ -1,6 +1,6 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { AppFailure, type PullNext, type PullRequest } from '../../contract';
-import { besideModule, startWorker, type WorkerEntry } from '../worker-start';
+import { besideModule, prestartWorker, takeWorker, type WorkerEntry } from '../worker-start';
 import { reviveError, type SerializedError } from '../worker-errors';
 
 /** The main thread → pull worker messages. */
@@ -31,6 +31,13 @@ export interface PageRequest {
 }
 
 type Pending = { resolve: (p: FetchedPage) => void; reject: (e: unknown) => void };
+
+const workerSource = () => besideModule(typeof import.meta.url === 'string' ? import.meta.url : undefined, 'pull-worker');
+
+/** Boots a pull worker before the first pull needs it (see prestartWorker). */
+export function prestartPullWorker(entry?: WorkerEntry): void {
+  prestartWorker('pull', workerSource(), entry);
+}
 
 /**
  * Fetches pull pages in the pull worker (pull-worker.ts), which delivers their bytes to the store
@@ -64,8 +71,7 @@ export class PageFetcher {
 
   /** Starts the pull worker and connects it to `inbox` (from LocalStore.openPageInbox). */
   static start(inbox: MessagePort, entry?: WorkerEntry): PageFetcher {
-    const here = typeof import.meta.url === 'string' ? import.meta.url : undefined;
-    const worker = startWorker(besideModule(here, 'pull-worker'), entry);
+    const worker = takeWorker('pull', workerSource(), entry);
     worker.postMessage({ kind: 'inbox', port: inbox } satisfies PullWorkerRequest, [inbox]);
     return new PageFetcher(worker);
   }

@@ -92,6 +92,7 @@ describe('the Electron shell', () => {
       vault: expect.any(SafeStorageKeyVault),
       storeWorker: '/fake/app/dist/main/store/worker.cjs',
       pullWorker: '/fake/app/dist/main/sync/pull-worker.cjs',
+      prestartWorkers: true,
     });
   });
 
