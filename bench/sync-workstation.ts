@@ -65,6 +65,9 @@ async function main(): Promise<void> {
     return r.value as T;
   };
   const { cores } = (await ask({ ready: true })) as { cores: 'split' | 'shared' };
+  // The app has been up a while when someone has read the PIN prompt and typed six digits: the
+  // spare workers it boots at start (prestartWorkers) are ready by then.
+  await new Promise((r) => setTimeout(r, 1000));
 
   // ---- full sync from an empty store ----
   // The time is PIN → store filled. The stall is measured twice: during the login call (PIN,

@@ -2,9 +2,10 @@
  * The store worker: owns the one SQLite connection, so no SQL ever runs on the main thread.
  * Started by worker-client.ts; speaks protocol.ts.
  */
+// First: the thread drops below the main thread's priority before it loads the rest.
+import '../background-thread';
 import { parentPort } from 'node:worker_threads';
 import { AppFailure } from '../../contract';
-import { lowerThisThreadsPriority } from '../thread-priority';
 import { serializeError } from '../worker-errors';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { PageInbox } from './page-inbox';
@@ -12,8 +13,6 @@ import { openDatabase, SqlStore } from './sql-store';
 
 const port = parentPort;
 if (!port) throw new Error('main/store/worker.ts runs as a worker thread');
-// Background work: the main thread, which answers the UI, goes first for a core (thread-priority.ts).
-lowerThisThreadsPriority();
 
 let store: SqlStore | null = null;
 const send = (m: WorkerResponse) => port.postMessage(m);

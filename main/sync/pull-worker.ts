@@ -9,18 +9,18 @@
  * In the store worker the socket could not be read while SQLite writes, so fetching and applying
  * would no longer overlap.
  */
+// First: the thread drops below the main thread's priority before it loads the rest.
+import '../background-thread';
 import type { Agent } from 'node:http';
 import { parentPort, type MessagePort } from 'node:worker_threads';
 import { AppFailure } from '../../contract';
 import type { DeliveredPage } from '../store/page-inbox';
-import { lowerThisThreadsPriority } from '../thread-priority';
 import { serializeError } from '../worker-errors';
 import type { PullWorkerRequest, PullWorkerResponse } from './page-fetcher';
 import { fetchPullPage, pullAgent } from './pull-page';
 
 const port = parentPort;
 if (!port) throw new Error('main/sync/pull-worker.ts runs as a worker thread');
-lowerThisThreadsPriority(); // background work, as the store worker's
 
 let inbox: MessagePort | null = null;
 let agent: { baseUrl: string; agent: Agent } | null = null;
