@@ -77,6 +77,20 @@ describe('pull pages are group-committed', () => {
   });
 });
 
+/** The indexes of a user's store file, with their SQL (a store that does not exist yet is created and migrated). */
+async function indexes(hsaId: string): Promise<{ name: string; sql: string | null }[]> {
+  const file = localStoreFile(tmp.dir, hsaId);
+  if (!existsSync(file)) await (await openLocalStore({ dataDir: tmp.dir, hsaId, vault })).close();
+  const key = await vault.unwrap(readFileSync(`${file}.key`));
+  const db = openDatabase(file, key);
+  key.fill(0);
+  try {
+    return db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name`).all() as { name: string; sql: string | null }[];
+  } finally {
+    db.close();
+  }
+}
+
 describe('filling an empty store goes straight into the file (rollback journal), then back to WAL', () => {
   const HSA_FRESH = 'SE2321000131-P000000000104';
   const secret = 'Hemlig bulktext om Östlund';
@@ -128,6 +142,21 @@ describe('filling an empty store goes straight into the file (rollback journal),
     } finally {
       await fresh.close();
     }
+    // The secondary indexes, dropped for the fill, are all back, exactly as the migrations made them.
+    expect(await indexes(HSA_FRESH)).toEqual(await indexes('SE2321000131-P000000000199'));
+  });
+
+  it('a read in the middle of a fill builds the dropped indexes before it commits; nothing reads without them', async () => {
+    const hsa = 'SE2321000131-P000000000105';
+    const fresh = await openLocalStore({ dataDir: tmp.dir, hsaId: hsa, vault });
+    try {
+      const first = await fresh.readPullPage(page([upsert('client', anna), upsert('journal_entry', journalEntry(anna, { text: 'Mitt i fyllningen' }))], 2, true));
+      await fresh.applyPulledPage(first.pageId);
+      expect((await fresh.journal({ clientId: anna.id, limit: 10 })).map((e) => e.text)).toEqual(['Mitt i fyllningen']);
+    } finally {
+      await fresh.close();
+    }
+    expect(await indexes(hsa)).toEqual(await indexes('SE2321000131-P000000000199'));
   });
 
   it('only an empty store: the next run of the same store, with cursors, goes through the WAL', async () => {
