@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 /** One JSON object per line, as every benchmark prints its figures. */
@@ -108,11 +109,13 @@ function threadCpu(): Map<string, { label: string; ns: number }> {
  * co-located workstation, server and database threads used the two cores during a measurement.
  * `names` labels known pids ("workstation", "server"); a process's main thread has the pid as its id.
  */
-export function cpuUse(names: Record<number, string> = {}): { stop(): { totalMs: number; threads: { thread: string; ms: number }[] } } {
+export function cpuUse(names: Record<number, string> = {}): { stop(): { totalMs: number; stealPct: number | null; threads: { thread: string; ms: number }[] } } {
   const before = threadCpu();
+  const stealBefore = steal();
   return {
     stop() {
       const after = threadCpu();
+      const stealAfter = steal();
       const threads: { thread: string; ms: number }[] = [];
       let total = 0;
       for (const [key, { label, ns }] of after) {
@@ -123,7 +126,39 @@ export function cpuUse(names: Record<number, string> = {}): { stop(): { totalMs:
         threads.push({ thread: names[pid] ? `${names[pid]}: ${label}` : label, ms: Math.round(ms) });
       }
       threads.sort((a, b) => b.ms - a.ms);
-      return { totalMs: Math.round(total), threads: threads.slice(0, 12) };
+      const stealPct =
+        stealBefore && stealAfter && stealAfter.total > stealBefore.total
+          ? Math.round((1000 * (stealAfter.steal - stealBefore.steal)) / (stealAfter.total - stealBefore.total)) / 10
+          : null;
+      return { totalMs: Math.round(total), stealPct, threads: threads.slice(0, 12) };
     },
   };
+}
+
+/** The machine's CPU time stolen by the hypervisor and in all, in ticks (/proc/stat); null elsewhere. */
+function steal(): { steal: number; total: number } | null {
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { steal: cpu[7] ?? 0, total: cpu.reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How fast this machine is right now: the ms to SHA-256 64 MiB on one thread, best of three. A
+ * virtual machine's speed drifts with its host's load (the same sync measured 2.5 and 3.9 s within
+ * an hour here), so each run prints this beside its figures, to compare runs by.
+ */
+export function calibrationMs(): number {
+  const block = Buffer.alloc(1 << 20, 7);
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const t0 = performance.now();
+    const hash = createHash('sha256');
+    for (let i = 0; i < 64; i++) hash.update(block);
+    hash.digest();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
 }
