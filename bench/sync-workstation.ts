@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   if (cpuSpent.totalMs > 0) {
     report(BENCH, 'sync_cpu_ms', cpuSpent.totalMs, 'ms', { during: 'login and sync', cores, machine_cores: cpus().length, steal_pct: cpuSpent.stealPct, threads: cpuSpent.threads });
   }
-  report(BENCH, 'machine_calibration_ms', calibrationMs(), 'ms', { what: 'SHA-256 of 64 MiB on the workstation core, best of 3: lower is a faster machine right now' });
+  report(BENCH, 'machine_calibration_ms', calibrationMs(), 'ms', { what: 'SHA-256 of 64 MiB on one thread of the workstation process, best of 3: lower is a faster machine right now' });
 
   // ---- 1,000 writes queued offline, then pushed ----
   await ask({ command: 'stop' });

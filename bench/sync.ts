@@ -1,13 +1,13 @@
 /**
  * Sync of one unit of 200 clients and ~50k records (25k journal entries, 25k day notes)
- * (`npm run bench -- sync [--entries N] [--notes N] [--pull-limit N] [--db postgres|pglite]`):
+ * (`npm run bench -- sync [--entries N] [--notes N] [--pull-limit N] [--db postgres|pglite] [--cores shared|split]`):
  *   - sync_from_empty_s: PIN → session → the encrypted store filled (goal < 3 s),
  *   - push_1000_writes_s: 1,000 writes queued offline, pushed when the server is back (goal < 1 s),
  *   - main_loop_max_stall_ms: the workstation's longest event-loop stall during the full sync (goal < 16 ms).
  * The server runs in a child process, as in production it runs elsewhere, on PostgreSQL (see
- * serverDatabase) or with `--db pglite` on the embedded development database. By default the
- * server and database get one of this machine's two cores and the workstation the other
- * (`--cores split`, see placeCores); `--cores shared` lets them all share both.
+ * serverDatabase) or with `--db pglite` on the embedded development database. By default all of
+ * them share this machine's two cores; `--cores split` gives the server and database one core and
+ * the workstation the other (see placeCores).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -157,17 +157,17 @@ function postgresPids(): number[] {
 }
 
 /**
- * Where the two sides run. `split` (the default on Linux): the server and PostgreSQL on CPU 1, the
- * workstation on CPU 0 — in production the server runs on another machine, and a stall of the
- * workstation's main loop while the database holds its core is not the workstation's; it keeps
- * one core of its own, harsher than the several of a real PC. `shared` (`--cores shared`, or
- * where taskset is missing): all of them on both cores, as the benchmark ran before. New threads
- * and forked PostgreSQL backends inherit the placement.
+ * Where the two sides run. `shared` (the default): the server, PostgreSQL and the workstation all
+ * on both of this machine's cores — a 2-core workstation with busy neighbours, as this benchmark
+ * has always run, so its figures compare with earlier ones. `split` (`--cores split`, Linux with
+ * taskset): the server and PostgreSQL on CPU 1 and the workstation on CPU 0 — the server as if on
+ * another machine, the workstation with one core to itself, harsher than a real PC's several.
+ * New threads and forked PostgreSQL backends inherit the placement.
  */
 function placeCores(args: string[], serverPid: number, workstationPid: number): 'split' | 'shared' {
   const i = args.indexOf('--cores');
-  const wanted = i >= 0 ? args[i + 1] : 'split';
-  if (wanted !== 'split' && wanted !== 'shared') throw new Error('--cores expects split or shared');
+  const wanted = i >= 0 ? args[i + 1] : 'shared';
+  if (wanted !== 'split' && wanted !== 'shared') throw new Error('--cores expects shared or split');
   if (wanted === 'shared' || process.platform !== 'linux' || availableParallelism() < 2) return 'shared';
   try {
     const pin = (cpu: string, pid: number) => execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpu, String(pid)], { stdio: 'ignore' });

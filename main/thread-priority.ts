@@ -9,7 +9,8 @@ export const BACKGROUND_NICE = 10;
  * operating system gives a thread a priority of its own: Linux, where each thread is a task with
  * its own nice value (its id from /proc/thread-self). A CPU-bound store worker then yields its
  * core whenever the main thread wakes, instead of making the main thread wait out its time slice
- * (bench/sync.ts: the longest main-loop stall of a sync on one core, 12–31 ms → 8–13 ms).
+ * (`npm run bench -- sync --cores split`, the workstation on one core: the longest main-loop stall
+ * of a first sync 12–31 ms → 8–13 ms in four runs each).
  *
  * Elsewhere it does nothing and says so: Node's os.setPriority sets the whole process's priority
  * class on Windows, which would slow the main thread too; a per-thread SetThreadPriority needs a
