@@ -26,14 +26,13 @@ export function pullAgent(baseUrl: string): http.Agent {
 }
 
 /**
- * One pull page as the server's JSON bytes, unparsed: the store's worker parses and validates it
- * against the contract (LocalStore.readPullPage, the buffer transferred, not copied), so a page of
- * thousands of records never holds the main process (budget: no stall > 16 ms). Error answers
- * (small) are parsed here.
+ * One pull page as the server's JSON bytes, unparsed. Runs in the pull worker (pull-worker.ts),
+ * which hands the buffer to the store worker (transferred, not copied); the store worker parses
+ * and validates it against the contract (LocalStore.readFetchedPage), so a page of thousands of
+ * records never touches the main thread. Error answers (small) are parsed here.
  *
- * node:http rather than fetch: a page is about a megabyte, and fetch's web streams cost the main
- * thread three times the CPU per page (and stalls of 20–40 ms in the sync benchmark) that plain
- * socket chunks copied into one buffer do.
+ * node:http rather than fetch: a page is about a megabyte, and fetch's web streams cost three
+ * times the CPU per page that plain socket chunks copied into one buffer do.
  */
 export function fetchPullPage(o: PullPageOptions): Promise<PulledBytes> {
   const url = new URL(`${o.baseUrl}${syncRoutes.pull.path}`);
