@@ -15,7 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
-import { buildElectron } from '../scripts/build-electron';
+import { buildElectron, common, nativeModules } from '../scripts/build-electron';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
 import type { BenchServer } from './server';
@@ -190,23 +190,19 @@ export async function run(args: string[]): Promise<void> {
 }
 
 /**
- * The workstation side as the Electron main process runs: one bundle (esbuild, CommonJS, native
- * and server modules external, like scripts/build-electron.ts's main bundle), started by plain
+ * The workstation side as the Electron main process runs: one bundle (esbuild, with the options and
+ * external native and server modules of scripts/build-electron.ts's main bundle), started by plain
  * Node without a TypeScript loader; the store and pull workers are the Electron build's.
  */
 async function buildWorkstation(): Promise<{ entry: string; storeWorker: string; pullWorker: string }> {
   const { storeWorker, pullWorker } = await buildElectron();
   const entry = path.join(projectRoot, 'dist', 'bench', 'sync-workstation.cjs');
   await build({
+    ...common,
     absWorkingDir: projectRoot,
     entryPoints: ['bench/sync-workstation.ts'],
     outfile: entry,
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    logLevel: 'warning',
-    external: ['pcsclite', 'better-sqlite3-multiple-ciphers', '@electric-sql/pglite', 'pg', 'fastify', 'pdfkit'],
+    external: nativeModules,
     // The workers are passed in bundled; the import.meta.url that finds them from source is unused.
     logOverride: { 'empty-import-meta': 'silent' },
   });

@@ -19,9 +19,10 @@ import { BUNDLE_PATHS, bundlePath } from '../main/electron/bundle-paths';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sqlite = 'better-sqlite3-multiple-ciphers';
 // pdfkit reads its font metrics (data/*.afm) from its own folder at run time: it stays a module.
-const nativeModules = ['pcsclite', sqlite, '@electric-sql/pglite', 'pg', 'fastify', 'pdfkit'];
+export const nativeModules = ['pcsclite', sqlite, '@electric-sql/pglite', 'pg', 'fastify', 'pdfkit'];
 
-const common: BuildOptions = {
+/** The options every Node bundle of the workstation shares (also bench/sync.ts's workstation side). */
+export const common: BuildOptions = {
   absWorkingDir: root,
   bundle: true,
   format: 'cjs',

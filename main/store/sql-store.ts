@@ -370,9 +370,10 @@ export class SqlStore implements SyncLocalStore {
       }
     } catch (e) {
       // Not committed: the pages (and their cursors) are pulled again by the next run.
+      const { bulk } = this.group;
       this.group = null;
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.restoreWriteSettings(true);
+      this.restoreWriteSettings(bulk);
       throw e;
     }
     if (!page.hasMore) {

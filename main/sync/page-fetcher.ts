@@ -13,7 +13,7 @@ export type PullWorkerRequest =
 
 /** The pull worker → main thread messages: a page is in the store's inbox, or its fetch failed. */
 export type PullWorkerResponse =
-  | { kind: 'fetched'; ticket: number; next: PullNext | null; size: number }
+  | { kind: 'fetched'; ticket: number; next: PullNext | null }
   | { kind: 'failed'; ticket: number; error: SerializedError };
 
 /** A page waiting in the store's inbox: read it with LocalStore.readFetchedPage(ticket, next). */

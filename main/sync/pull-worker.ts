@@ -47,7 +47,7 @@ async function fetchPage(m: Extract<PullWorkerRequest, { kind: 'fetch' }>): Prom
     if (abort.signal.aborted) return;
     // Into the store's queue first: once the main thread hears of the page, the store can take it.
     inbox.postMessage({ ticket: m.ticket, bytes } satisfies DeliveredPage, [bytes.buffer as ArrayBuffer]);
-    send({ kind: 'fetched', ticket: m.ticket, next, size: bytes.byteLength });
+    send({ kind: 'fetched', ticket: m.ticket, next });
   } catch (e) {
     if (!abort.signal.aborted) send({ kind: 'failed', ticket: m.ticket, error: serializeError(e) });
   } finally {
