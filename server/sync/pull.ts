@@ -1,8 +1,8 @@
 import type { PermittedUnit } from '../../contract/auth';
-import type { Cursors, PullNext, PullResponse, RecordType } from '../../contract/sync';
+import type { Cursors, PullNext, PullResponse } from '../../contract/sync';
 import type { Db, Queryable } from '../db/types';
 import { loadAssignmentsForSync } from '../assignments/store';
-import { CLIENT_JSON, DAY_NOTE_JSON, JOURNAL_JSON } from './records';
+import { clientJson, dayNoteJson, journalJson } from './records';
 import { retentionCutoff } from './retention';
 
 export const DEFAULT_PULL_LIMIT = 1000;
@@ -16,14 +16,80 @@ export interface PullInput {
   dayNoteRetentionDays: number;
 }
 
-interface ChangeRow {
-  seq: string | number;
-  unit_id: string;
-  record_type: RecordType;
-  record_id: string;
-  op: 'upsert' | 'delete';
-  after: string | number;
+/**
+ * One run of a page's changes in seq order (PAGE_SQL): an assignment upsert, which the server
+ * builds here (a_*), then the changes up to the next one as JSON text built by PostgreSQL.
+ */
+interface RunRow {
+  fetched: string | number;
+  returned_max: string | null;
+  a_id: string | null;
+  a_seq: string | number | null;
+  a_unit: string | null;
+  a_after: string | number | null;
+  changes: string | null;
+  n: string | number;
 }
+
+/**
+ * The page as PostgreSQL builds it (see pullChanges): the first `$3 + 1` changes after the units'
+ * cursors ($1 units, $2 cursors) give `fetched` (more than `$3`: hasMore); the first `$3` of them
+ * are resolved to their records' current rows — a record that is gone, in another unit now, or a
+ * day note created before `$4` is a delete, or nothing when its unit is pulled from 0 — and written
+ * as the contract's Change JSON, joined with commas per run. A run starts at each assignment
+ * upsert (the server adds those: few, with their history) so the order of seqs is kept.
+ * `returned_max`: the highest seq of each unit among the `$3`, as a JSON object.
+ */
+const PAGE_SQL = `
+WITH page AS MATERIALIZED (
+  SELECT ch.seq, ch.unit_id, ch.record_type, ch.record_id, ch.op, ch.after
+    FROM unnest($1::uuid[], $2::bigint[]) AS c(unit_id, after)
+   CROSS JOIN LATERAL (
+     SELECT ch.seq, ch.unit_id, ch.record_type, ch.record_id, ch.op, c.after
+       FROM changes ch
+      WHERE ch.unit_id = c.unit_id AND ch.seq > c.after
+        AND NOT (c.after = 0 AND ch.op = 'delete')
+      ORDER BY ch.seq
+      LIMIT $3 + 1) ch
+   ORDER BY ch.seq
+   LIMIT $3 + 1
+), returned AS MATERIALIZED (
+  SELECT * FROM page ORDER BY seq LIMIT $3
+), rendered AS (
+  SELECT p.seq, p.unit_id, p.record_id, p.after,
+         p.op = 'upsert' AND p.record_type = 'assignment' AS is_assignment,
+         CASE
+           WHEN p.op = 'upsert' AND p.record_type = 'assignment' THEN NULL
+           WHEN r.json IS NOT NULL THEN '{"seq":' || p.seq || ',"id":"' || p.record_id || '","unitId":"' || p.unit_id
+             || '","op":"upsert","type":"' || p.record_type || '","record":' || r.json || '}'
+           WHEN p.after > 0 THEN '{"seq":' || p.seq || ',"id":"' || p.record_id || '","unitId":"' || p.unit_id
+             || '","op":"delete","type":"' || p.record_type || '"}'
+         END AS change
+    FROM returned p
+    LEFT JOIN LATERAL (
+      SELECT ${clientJson('x')} AS json FROM clients x
+       WHERE p.op = 'upsert' AND p.record_type = 'client' AND x.id = p.record_id AND x.unit_id = p.unit_id
+      UNION ALL
+      SELECT ${journalJson('x')} FROM journal_entries x
+       WHERE p.op = 'upsert' AND p.record_type = 'journal_entry' AND x.id = p.record_id AND x.unit_id = p.unit_id
+      UNION ALL
+      SELECT ${dayNoteJson('x')} FROM day_notes x
+       WHERE p.op = 'upsert' AND p.record_type = 'day_note' AND x.id = p.record_id AND x.unit_id = p.unit_id AND x.created_at >= $4
+    ) r ON true
+), runs AS (
+  SELECT *, count(*) FILTER (WHERE is_assignment) OVER (ORDER BY seq) AS run FROM rendered
+)
+SELECT (SELECT count(*) FROM page) AS fetched,
+       (SELECT json_object_agg(unit_id, m)::text FROM (SELECT unit_id, max(seq) AS m FROM returned GROUP BY unit_id) u) AS returned_max,
+       min(record_id::text) FILTER (WHERE is_assignment) AS a_id,
+       min(seq) FILTER (WHERE is_assignment) AS a_seq,
+       min(unit_id::text) FILTER (WHERE is_assignment) AS a_unit,
+       min(after) FILTER (WHERE is_assignment) AS a_after,
+       string_agg(change, ',' ORDER BY seq) AS changes,
+       count(change) AS n
+  FROM runs
+ GROUP BY run
+ ORDER BY run`;
 
 /**
  * A pull page: the PullResponse as JSON text (the records' JSON comes from PostgreSQL, see
@@ -52,8 +118,9 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
   const limit = input.limit ?? DEFAULT_PULL_LIMIT;
   const unitIds = input.units.map((u) => u.unitId);
   const afters = unitIds.map((id) => input.cursors[id] ?? 0);
+  const notesCutoff = retentionCutoff(input.now, input.dayNoteRetentionDays);
 
-  const { rows, unitMax, records, hasMore } = await db.transaction(async (tx) => {
+  const { runs, unitMax, assignments, hasMore } = await db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // The feed holds only the latest change of each record (migration 0006 compacts on write), so
     // the page is the first `limit` rows of each unit's (unit_id, seq) index after its cursor:
@@ -62,49 +129,50 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     // through a bitmap scan and a top-N sort instead (95 ms a page at 50k changes, against 12 ms),
     // so bitmap scans are off for this one statement (set_config(..., true): this transaction
     // only; back on below). Sorts stay on: switching them off too made PostgreSQL's cost estimate
-    // so high that it JIT-compiled the query, 40–90 ms a page for a 1 ms plan.
+    // so high that it JIT-compiled the query, 40–90 ms a page for a 1 ms plan. Each record is
+    // found by its primary key in a LATERAL subquery: one index probe per change, whatever the
+    // size of the tables.
     await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
-    const { rows } = await tx.query<ChangeRow>(
-      `SELECT ch.seq, ch.unit_id, ch.record_type, ch.record_id, ch.op, ch.after
-         FROM unnest($1::uuid[], $2::bigint[]) AS c(unit_id, after)
-        CROSS JOIN LATERAL (
-          SELECT ch.seq, ch.unit_id, ch.record_type, ch.record_id, ch.op, c.after
-            FROM changes ch
-           WHERE ch.unit_id = c.unit_id AND ch.seq > c.after
-             AND NOT (c.after = 0 AND ch.op = 'delete')
-           ORDER BY ch.seq
-           LIMIT $3) ch
-        ORDER BY ch.seq
-        LIMIT $3`,
-      [unitIds, afters, limit + 1],
-    );
+    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, notesCutoff]);
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
-    const hasMore = rows.length > limit;
-    const page = hasMore ? rows.slice(0, limit) : rows;
+    const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
     const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);
-    const records = await loadRecords(tx, page, retentionCutoff(input.now, input.dayNoteRetentionDays));
-    return { rows: page, unitMax, records, hasMore };
+    // Few, and with their history: built here from the assignment store's own mapping.
+    const wanted = runs.flatMap((r) => (r.a_id ? [r.a_id] : []));
+    const assignments = new Map((await loadAssignmentsForSync(tx, wanted)).map((a) => [a.id, a]));
+    return { runs, unitMax, assignments, hasMore };
   });
 
   const changes: string[] = [];
-  const returnedMax = new Map<string, number>();
-  for (const r of rows) {
-    const seq = Number(r.seq);
-    returnedMax.set(r.unit_id, Math.max(returnedMax.get(r.unit_id) ?? 0, seq));
-    const head = `{"seq":${seq},"id":${JSON.stringify(r.record_id)},"unitId":${JSON.stringify(r.unit_id)},`;
-    const record = r.op === 'upsert' ? records.get(`${r.record_type}:${r.record_id}`) : undefined;
-    if (record && record.unitId === r.unit_id) {
-      changes.push(`${head}"op":"upsert","type":${JSON.stringify(r.record_type)},"record":${record.json}}`);
-    } else if (Number(r.after) > 0) {
-      changes.push(`${head}"op":"delete","type":${JSON.stringify(r.record_type)}}`);
+  let count = 0;
+  for (const r of runs) {
+    if (r.a_id) {
+      const head = `{"seq":${Number(r.a_seq)},"id":${JSON.stringify(r.a_id)},"unitId":${JSON.stringify(r.a_unit)},`;
+      const record = assignments.get(r.a_id);
+      // Gone or in another unit now: a delete, or nothing when its unit is pulled from 0.
+      const change =
+        record && record.unitId === r.a_unit
+          ? `${head}"op":"upsert","type":"assignment","record":${JSON.stringify(record)}}`
+          : Number(r.a_after) > 0
+            ? `${head}"op":"delete","type":"assignment"}`
+            : null;
+      if (change !== null) {
+        changes.push(change);
+        count++;
+      }
+    }
+    if (r.changes !== null) {
+      changes.push(r.changes);
+      count += Number(r.n);
     }
   }
 
+  const returnedMax = new Map(Object.entries((runs[0]?.returned_max ? JSON.parse(runs[0].returned_max) : {}) as Record<string, number>));
   const cursors: Cursors = {};
   for (const [i, unitId] of unitIds.entries()) {
     const after = afters[i]!;
     const next = hasMore ? (returnedMax.get(unitId) ?? after) : (unitMax.get(unitId) ?? 0);
-    cursors[unitId] = Math.max(after, next);
+    cursors[unitId] = Math.max(after, Number(next));
   }
 
   const rest: Omit<PullResponse, 'changes'> = {
@@ -118,7 +186,7 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
   return {
     json: `{"changes":[${changes.join(',')}],${envelope.slice(1)}`,
     next: { cursors, hasMore },
-    count: changes.length,
+    count,
   };
 }
 
@@ -128,31 +196,4 @@ async function maxSeqs(tx: Queryable, unitIds: string[]): Promise<Map<string, nu
     [unitIds],
   );
   return new Map(rows.map((r) => [r.unit_id, r.max === null ? 0 : Number(r.max)]));
-}
-
-/** A record's unit and its contract JSON text. */
-interface Loaded {
-  unitId: string;
-  json: string;
-}
-
-/** The current rows of the upserted records as JSON, keyed `type:id`; a day note past `notesCutoff` counts as gone. */
-async function loadRecords(tx: Queryable, rows: ChangeRow[], notesCutoff: Date): Promise<Map<string, Loaded>> {
-  const ids = (type: RecordType) => rows.filter((r) => r.op === 'upsert' && r.record_type === type).map((r) => r.record_id);
-  const out = new Map<string, Loaded>();
-  const load = async (type: RecordType, json: string, from: string, extra = '', params: unknown[] = []) => {
-    const wanted = ids(type);
-    if (wanted.length === 0) return;
-    const { rows: found } = await tx.query<{ id: string; unit_id: string; json: string }>(
-      `SELECT id, unit_id, ${json} AS json FROM ${from} WHERE id = ANY($1::uuid[])${extra}`,
-      [wanted, ...params],
-    );
-    for (const r of found) out.set(`${type}:${r.id}`, { unitId: r.unit_id, json: r.json });
-  };
-  await load('client', CLIENT_JSON, 'clients');
-  await load('journal_entry', JOURNAL_JSON, 'journal_entries');
-  await load('day_note', DAY_NOTE_JSON, 'day_notes', ' AND created_at >= $2', [notesCutoff]);
-  // Few, and with their history: built here from the assignment store's own mapping.
-  for (const a of await loadAssignmentsForSync(tx, ids('assignment'))) out.set(`assignment:${a.id}`, { unitId: a.unitId, json: JSON.stringify(a) });
-  return out;
 }

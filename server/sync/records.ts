@@ -13,22 +13,22 @@
 /** timestamptz → the contract's ISO 8601 UTC with milliseconds, as JavaScript's toISOString writes it. */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const author = (prefix: string) =>
-  `json_build_object('staffId', ${prefix}_staff_id, 'hsaId', ${prefix}_hsa_id, 'name', ${prefix}_name, 'title', ${prefix}_title)`;
+const author = (t: string, prefix: string) =>
+  `json_build_object('staffId', ${t}.${prefix}_staff_id, 'hsaId', ${t}.${prefix}_hsa_id, 'name', ${t}.${prefix}_name, 'title', ${t}.${prefix}_title)`;
 
-/** ClientRecord. personnummer is char(12): trimmed, as the contract wants its 12 digits. */
-export const CLIENT_JSON = `json_build_object(
-  'id', id, 'unitId', unit_id, 'personnummer', rtrim(personnummer), 'givenName', given_name, 'familyName', family_name)::text`;
+/** ClientRecord of the `clients` row aliased `t`. personnummer is char(12): trimmed, as the contract wants its 12 digits. */
+export const clientJson = (t: string) => `json_build_object(
+  'id', ${t}.id, 'unitId', ${t}.unit_id, 'personnummer', rtrim(${t}.personnummer), 'givenName', ${t}.given_name, 'familyName', ${t}.family_name)::text`;
 
-/** JournalEntryRecord; `erroneous` is null until the entry is marked erroneous. */
-export const JOURNAL_JSON = `json_build_object(
-  'id', id, 'clientId', client_id, 'unitId', unit_id, 'eventDate', to_char(event_date, 'YYYY-MM-DD'), 'text', text,
-  'lifeArea', life_area, 'assignmentId', assignment_id, 'author', ${author('author')}, 'createdAt', ${iso('created_at')},
-  'erroneous', CASE WHEN erroneous_at IS NULL THEN NULL ELSE json_build_object(
-    'markedAt', ${iso('erroneous_at')}, 'markedBy', ${author('erroneous_by')}, 'reason', erroneous_reason) END,
-  'correctsId', corrects_id)::text`;
+/** JournalEntryRecord of the `journal_entries` row aliased `t`; `erroneous` is null until the entry is marked erroneous. */
+export const journalJson = (t: string) => `json_build_object(
+  'id', ${t}.id, 'clientId', ${t}.client_id, 'unitId', ${t}.unit_id, 'eventDate', to_char(${t}.event_date, 'YYYY-MM-DD'), 'text', ${t}.text,
+  'lifeArea', ${t}.life_area, 'assignmentId', ${t}.assignment_id, 'author', ${author(t, 'author')}, 'createdAt', ${iso(`${t}.created_at`)},
+  'erroneous', CASE WHEN ${t}.erroneous_at IS NULL THEN NULL ELSE json_build_object(
+    'markedAt', ${iso(`${t}.erroneous_at`)}, 'markedBy', ${author(t, 'erroneous_by')}, 'reason', ${t}.erroneous_reason) END,
+  'correctsId', ${t}.corrects_id)::text`;
 
-/** DayNoteRecord. */
-export const DAY_NOTE_JSON = `json_build_object(
-  'id', id, 'unitId', unit_id, 'clientId', client_id, 'text', text, 'author', ${author('author')},
-  'createdAt', ${iso('created_at')}, 'summarisedAt', CASE WHEN summarised_at IS NULL THEN NULL ELSE ${iso('summarised_at')} END)::text`;
+/** DayNoteRecord of the `day_notes` row aliased `t`. */
+export const dayNoteJson = (t: string) => `json_build_object(
+  'id', ${t}.id, 'unitId', ${t}.unit_id, 'clientId', ${t}.client_id, 'text', ${t}.text, 'author', ${author(t, 'author')},
+  'createdAt', ${iso(`${t}.created_at`)}, 'summarisedAt', CASE WHEN ${t}.summarised_at IS NULL THEN NULL ELSE ${iso(`${t}.summarised_at`)} END)::text`;
