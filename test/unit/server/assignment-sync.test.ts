@@ -45,6 +45,39 @@ describe('assignments in the sync feed (PGlite)', { timeout: 60_000 }, () => {
     expect(() => Change.array().parse(first.changes)).not.toThrow();
   });
 
+  it('assignments come in seq order among the other changes, whole or in pages of any size, and one moved to another unit is a delete', async () => {
+    const whole = await pull([units.hemtjanst]);
+    const seqs = whole.changes.map((c) => c.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(whole.changes.map((c) => c.type))).toEqual(new Set(['client', 'journal_entry', 'day_note', 'assignment']));
+    for (const limit of [1, 2, 5]) {
+      let cursors = {};
+      const paged: Change[] = [];
+      for (let hasMore = true; hasMore; ) {
+        const page = PullResponse.parse(JSON.parse((await pullChanges(db, { units: [units.hemtjanst], cursors, now: new Date(), dayNoteRetentionDays: 90, limit })).json));
+        expect(page.changes.length).toBeLessThanOrEqual(limit);
+        paged.push(...page.changes);
+        ({ cursors, hasMore } = page);
+      }
+      expect(paged).toEqual(whole.changes);
+    }
+    // An assignment whose row now belongs to another unit: a delete for a workstation that has it,
+    // nothing for one pulling from 0 (the change stays in the old unit's feed until it is compacted).
+    const moved = ofType(whole.changes)[0]!;
+    await db.query('ALTER TABLE assignments DISABLE TRIGGER USER');
+    try {
+      await db.query('UPDATE assignments SET unit_id = $1 WHERE id = $2', [units.daglig.unitId, moved.id]);
+      const feed = await db.query<{ seq: string }>(`SELECT seq FROM changes WHERE record_id = $1 AND unit_id = $2`, [moved.id, units.hemtjanst.unitId]);
+      const since = { [units.hemtjanst.unitId]: Number(feed.rows[0]!.seq) - 1 };
+      const after = await pull([units.hemtjanst], since);
+      expect(after.changes.find((c) => c.id === moved.id)).toMatchObject({ op: 'delete', type: 'assignment' });
+      expect((await pull([units.hemtjanst])).changes.find((c) => c.id === moved.id)).toBeUndefined();
+    } finally {
+      await db.query('UPDATE assignments SET unit_id = $1 WHERE id = $2', [units.hemtjanst.unitId, moved.id]);
+      await db.query('ALTER TABLE assignments ENABLE TRIGGER USER');
+    }
+  });
+
   it('a new assignment, and every action on it, is an upsert in the next pull; the old cursor sees only that', async () => {
     const before = await pull([units.hemtjanst]);
     const { rows } = await db.query<{ personnummer: string }>('SELECT personnummer FROM clients WHERE unit_id = $1 LIMIT 1', [units.hemtjanst.unitId]);
