@@ -13,6 +13,7 @@ import type { EventName, EventPayload, SyncStatus } from '../contract';
 import { createWorkstation } from '../main/app';
 import { cardAccessOver } from '../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
+import type { Placement } from './placement';
 import { calibrationMs, cpuUse, report, stallProbe } from './report';
 
 const BENCH = 'sync';
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
     return r.value as T;
   };
-  const { cores } = (await ask({ ready: true })) as { cores: 'split' | 'shared' };
+  const { cores } = (await ask({ ready: true })) as { cores: Placement };
   // The app has been up a while when someone has read the PIN prompt and typed six digits: the
   // spare workers it boots at start (prestartWorkers) are ready by then.
   await new Promise((r) => setTimeout(r, 1000));

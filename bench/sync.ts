@@ -1,17 +1,17 @@
 /**
  * Sync of one unit of 200 clients and ~50k records (25k journal entries, 25k day notes)
- * (`npm run bench -- sync [--entries N] [--notes N] [--pull-limit N] [--db postgres|pglite] [--cores shared|split]`):
+ * (`npm run bench -- sync [--entries N] [--notes N] [--pull-limit N] [--db postgres|pglite] [--cores split|shared]`):
  *   - sync_from_empty_s: PIN → session → the encrypted store filled (goal < 3 s),
  *   - push_1000_writes_s: 1,000 writes queued offline, pushed when the server is back (goal < 1 s),
  *   - main_loop_max_stall_ms: the workstation's longest event-loop stall during the full sync (goal < 16 ms).
  * The server runs in a child process, as in production it runs elsewhere, on PostgreSQL (see
- * serverDatabase) or with `--db pglite` on the embedded development database. By default all of
- * them share this machine's two cores; `--cores split` gives the server and database one core and
- * the workstation the other (see placeCores).
+ * serverDatabase) or with `--db pglite` on the embedded development database. By default the
+ * server and database (and this harness) have one of this machine's two cores and the workstation
+ * the other; `--cores shared` puts them all on both (bench/placement.ts).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
@@ -21,6 +21,7 @@ import { generateTestPki, issuePersonCard } from '../tools/pki';
 import type { BenchServer } from './server';
 import { startPostgres } from '../test/support/postgres-setup';
 import { report, arg } from './report';
+import { place, placementArg, type Placement } from './placement';
 import type { WorkstationConfig } from './sync-workstation';
 
 const BENCH = 'sync';
@@ -156,34 +157,11 @@ function postgresPids(): number[] {
     .map(Number);
 }
 
-/**
- * Where the two sides run. `shared` (the default): the server, PostgreSQL and the workstation all
- * on both of this machine's cores — a 2-core workstation with busy neighbours, as this benchmark
- * has always run, so its figures compare with earlier ones. `split` (`--cores split`, Linux with
- * taskset): the server and PostgreSQL on CPU 1 and the workstation on CPU 0 — the server as if on
- * another machine, the workstation with one core to itself, harsher than a real PC's several.
- * New threads and forked PostgreSQL backends inherit the placement.
- */
-function placeCores(args: string[], serverPid: number, workstationPid: number): 'split' | 'shared' {
-  const i = args.indexOf('--cores');
-  const wanted = i >= 0 ? args[i + 1] : 'shared';
-  if (wanted !== 'split' && wanted !== 'shared') throw new Error('--cores expects shared or split');
-  if (wanted === 'shared' || process.platform !== 'linux' || availableParallelism() < 2) return 'shared';
-  try {
-    const pin = (cpu: string, pid: number) => execFileSync('taskset', ['--all-tasks', '--cpu-list', '--pid', cpu, String(pid)], { stdio: 'ignore' });
-    for (const pid of [serverPid, ...postgresPids()]) pin('1', pid);
-    pin('0', workstationPid);
-    return 'split';
-  } catch (e) {
-    console.error(`taskset: ${(e as Error).message.split('\n')[0]}; server and workstation share the cores.`);
-    return 'shared';
-  }
-}
-
 export async function run(args: string[]): Promise<void> {
+  const wanted = placementArg(args);
   const database = await serverDatabase(args);
   try {
-    await measure(args, database.env);
+    await measure(args, database.env, (serverPid, workstationPid) => place(wanted, [serverPid, ...postgresPids(), process.pid], workstationPid));
   } finally {
     await database.stop();
   }
@@ -225,7 +203,7 @@ function jsonLines(stream: NodeJS.ReadableStream, other: (msg: Record<string, un
   return () => new Promise<Record<string, unknown>>((resolve) => waiting.push(resolve));
 }
 
-async function measure(args: string[], databaseEnv: Record<string, string>): Promise<void> {
+async function measure(args: string[], databaseEnv: Record<string, string>, placeCores: (serverPid: number, workstationPid: number) => Placement): Promise<void> {
   const entries = arg(args, 'entries', 25_000);
   const notes = arg(args, 'notes', 25_000);
   const pullLimit = arg(args, 'pull-limit', 2000);
@@ -269,7 +247,7 @@ async function measure(args: string[], databaseEnv: Record<string, string>): Pro
     for (;;) {
       const msg = await Promise.race([fromWorkstation(), exited.then(() => null)]);
       if (!msg) return;
-      if (msg.ready) answer({ go: true, cores: placeCores(args, server.pid!, workstation.pid!) });
+      if (msg.ready) answer({ go: true, cores: placeCores(server.pid!, workstation.pid!) });
       else if (typeof msg.command === 'string') answer(await serverCommand(msg.command));
     }
   })();
