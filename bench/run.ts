@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 
 const dir = import.meta.dirname;
 const available = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && !['run.ts', 'report.ts'].includes(f))
+  // Modules the benchmarks share are not benchmarks themselves.
+  .filter((f) => f.endsWith('.ts') && !['run.ts', 'report.ts', 'placement.ts', 'server.ts', 'sync-workstation.ts'].includes(f))
   .map((f) => f.replace(/\.ts$/, ''));
 const name = process.argv[2];
 if (!name || !available.includes(name)) {
