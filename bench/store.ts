@@ -8,7 +8,8 @@
  *   - one client's journal page: the 50 newest entries,
  *   - day-note full-text search for a word in ~0.1 % of the notes, 50 hits,
  * the encrypted/plain ratio of the whole query workload (the two stores queried in alternation,
- * see workload), and the longest main event-loop stall while the queries run. Goals: < 20 ms, < 5 ms, < 50 ms (medians), ratio ≤ 1.3, stall < 16 ms.
+ * see workload), and the longest main event-loop stall while the queries run.
+ * Goals: < 20 ms, < 5 ms, < 50 ms (medians), ratio ≤ 1.3, stall < 16 ms.
  * Nothing is kept: the files are deleted at the end.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
