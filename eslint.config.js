@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 /**
  * Layering rules of docs/architecture.md, enforced: a wrong import fails `npm test`.
@@ -38,6 +39,16 @@ export default tseslint.config(
       { group: [...nativeOnly, 'react', 'react-dom', 'zustand'], message: 'contract/ depends on zod only.' },
       ours(['main', 'renderer', 'preload', 'native', 'server', 'tools', 'test', 'bench'], 'contract/ depends on nothing of ours.'),
     ),
+  },
+  {
+    // The rules of hooks, and effects that name everything they use (refs included).
+    files: ['renderer/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    rules: {
+      ...reactHooks.configs.flat.recommended.rules,
+      // A dependency left out is a stale value in an effect: an error here, not a warning nobody reads.
+      'react-hooks/exhaustive-deps': 'error',
+    },
   },
   {
     files: ['renderer/**'],

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LifeArea, type AppError } from '../../../../contract';
 import type { InboxItem } from '../../../../contract/inbox';
@@ -23,7 +23,10 @@ export interface EditorProps {
 export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
   const { t } = useTranslation();
   const ids = useId();
-  const ref = { clientId, correctsId: corrects?.id ?? null };
+  // The draft this editor writes. Its callers key the editor by it, so it stays the same for the
+  // editor's life; memoised so the effects below can name it without running on every render.
+  const correctsId = corrects?.id ?? null;
+  const ref = useMemo(() => ({ clientId, correctsId }), [clientId, correctsId]);
   const [text, setText] = useState(corrects?.text ?? '');
   const [eventDate, setEventDate] = useState(corrects?.eventDate ?? today());
   const [lifeArea, setLifeArea] = useState<LifeArea | ''>(corrects?.lifeArea ?? '');
@@ -60,7 +63,7 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
     return () => {
       live = false;
     };
-  }, [clientId, corrects?.id]);
+  }, [ref, clientId]);
 
   // Save the draft ~500 ms after the last keystroke; an emptied editor has no draft.
   useEffect(() => {
@@ -72,7 +75,7 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
       void (empty ? api.drafts.delete(ref).then(() => setSavedAt(null)) : api.drafts.save(payload).then((r) => r.ok && setSavedAt(r.value.savedAt)));
     }, DRAFT_DEBOUNCE_MS);
     return () => clearTimeout(timer.current);
-  }, [text, eventDate, lifeArea, reason, noteIds, loaded]);
+  }, [ref, text, eventDate, lifeArea, reason, noteIds, loaded]);
 
   const change = <T,>(set: (v: T) => void) => (v: T) => {
     dirty.current = true;

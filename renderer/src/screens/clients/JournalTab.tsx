@@ -23,19 +23,24 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
   const [correcting, setCorrecting] = useState<EditorProps['corrects'] | null>(null);
   const [exportState, setExportState] = useState<{ busy: boolean; message: string | null }>({ busy: false, message: null });
 
-  const [older, setOlder] = useState<Entry[]>([]);
+  // Older pages the user asked for belong to one client and one search: another of either shows none.
+  const listKey = `${client.id}\n${search}`;
+  const [olderPages, setOlderPages] = useState<{ key: string; entries: Entry[] }>({ key: listKey, entries: [] });
+  const older = olderPages.key === listKey ? olderPages.entries : [];
   const [more, setMore] = useState(false);
 
   // The newest page; older pages the user asked for are kept below it (keyset paging).
-  const load = useCallback(async () => {
-    const r = await api.journal.list({ clientId: client.id, limit: PAGE, ...(search.trim() ? { search: search.trim() } : {}) });
-    if (r.ok) {
-      setEntries(r.value);
-      setMore(r.value.length === PAGE && !search.trim());
-      setError(null);
-    } else setError(r.error);
-  }, [client.id, search]);
-  useEffect(() => setOlder([]), [client.id, search]);
+  const load = useCallback(
+    () =>
+      api.journal.list({ clientId: client.id, limit: PAGE, ...(search.trim() ? { search: search.trim() } : {}) }).then((r) => {
+        if (r.ok) {
+          setEntries(r.value);
+          setMore(r.value.length === PAGE && !search.trim());
+          setError(null);
+        } else setError(r.error);
+      }),
+    [client.id, search],
+  );
 
   const loadOlder = async () => {
     const all = [...(entries ?? []), ...older];
@@ -43,7 +48,7 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
     if (!last) return;
     const r = await api.journal.list({ clientId: client.id, limit: PAGE, before: { eventDate: last.eventDate, createdAt: last.createdAt, id: last.id } });
     if (!r.ok) return setError(r.error);
-    setOlder((o) => [...o, ...r.value]);
+    setOlderPages((p) => ({ key: listKey, entries: [...(p.key === listKey ? p.entries : []), ...r.value] }));
     setMore(r.value.length === PAGE);
   };
 
@@ -87,7 +92,7 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
         </div>
       </div>
       {exportState.message && <p className="notice" role="status">{exportState.message}</p>}
-      {editorOpen && !correcting && <JournalEditor clientId={client.id} onDone={() => setEditorOpen(false)} />}
+      {editorOpen && !correcting && <JournalEditor key={client.id} clientId={client.id} onDone={() => setEditorOpen(false)} />}
       {error && <ErrorNotice error={error} onRetry={() => void load()} />}
       {shown && shown.length === 0 && <p>{search.trim() ? t('journal.journal.noHits') : t('journal.journal.empty')}</p>}
       {shown && shown.length > 0 && (
@@ -142,7 +147,7 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
                       {t('journal.journal.markErroneous')}
                     </button>
                   )}
-                  {correcting?.id === e.id && <JournalEditor clientId={client.id} corrects={correcting} onDone={() => setCorrecting(null)} />}
+                  {correcting?.id === e.id && <JournalEditor key={`${client.id}:${e.id}`} clientId={client.id} corrects={correcting} onDone={() => setCorrecting(null)} />}
                 </article>
               </li>
             );

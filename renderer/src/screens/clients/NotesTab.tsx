@@ -81,11 +81,14 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
   const [to, setTo] = useState(today());
   const [message, setMessage] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    const r = await api.notes.list({ unitId: client.unitId, clientId: client.id, limit: 500 });
-    if (r.ok) setNotes(r.value);
-    else setError(r.error);
-  }, [client.id, client.unitId]);
+  const load = useCallback(
+    () =>
+      api.notes.list({ unitId: client.unitId, clientId: client.id, limit: 500 }).then((r) => {
+        if (r.ok) setNotes(r.value);
+        else setError(r.error);
+      }),
+    [client.id, client.unitId],
+  );
   useEffect(() => {
     void load();
     return events.on('data.changed', (e) => {
@@ -156,11 +159,14 @@ export function UnitNotes({ unitId, unitName, back, backLabel }: { unitId: strin
   const [names, setNames] = useState(new Map<string, string>());
   const [query, setQuery] = useState('');
   const [error, setError] = useState<AppError | null>(null);
-  const load = useCallback(async () => {
-    const r = query.trim() ? await api.notes.search({ query, unitId, limit: 200 }) : await api.notes.list({ unitId, limit: 200 });
-    if (r.ok) setNotes(r.value);
-    else setError(r.error);
-  }, [unitId, query]);
+  const load = useCallback(
+    () =>
+      (query.trim() ? api.notes.search({ query, unitId, limit: 200 }) : api.notes.list({ unitId, limit: 200 })).then((r) => {
+        if (r.ok) setNotes(r.value);
+        else setError(r.error);
+      }),
+    [unitId, query],
+  );
   useEffect(() => {
     void load();
     void api.clients.list({ unitId, limit: 500 }).then((r) => r.ok && setNames(new Map(r.value.map((c) => [c.id, clientName(c)]))));

@@ -205,13 +205,14 @@ function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignme
   const [to, setTo] = useState(today);
   const [text, setText] = useState(type === 'pause' ? t('inbox.defaultPauseReason') : '');
   const [unitId, setUnitId] = useState(a.distributedTo?.unitId ?? a.unitId);
-  const [staff, setStaff] = useState<UnitStaffMember[] | null>(null);
+  // The chosen unit's staff, once they have come: null (loading) until the list for this unit is here.
+  const [unitStaff, setUnitStaff] = useState<{ unitId: string; staff: UnitStaffMember[] } | null>(null);
+  const staff = unitStaff?.unitId === unitId ? unitStaff.staff : null;
   const [staffIds, setStaffIds] = useState<string[]>(a.distributedTo?.unitId === unitId ? a.distributedTo.staffIds : []);
   useEffect(() => {
     if (type !== 'distribute') return;
     let live = true;
-    setStaff(null);
-    void api.inbox.staff({ unitId }).then((r) => live && setStaff(r.ok ? r.value : []));
+    void api.inbox.staff({ unitId }).then((r) => live && setUnitStaff({ unitId, staff: r.ok ? r.value : [] }));
     return () => {
       live = false;
     };

@@ -36,6 +36,9 @@ function InboxList() {
   const units = useSession((s) => s.session?.units ?? []);
   const { filters, rows, total, counts, status, error, notice, activeIndex, setFilters, ensureRange, setActive, open, dismissNotice, load } = useInbox();
   const parentRef = useRef<HTMLDivElement>(null);
+  // The React Compiler would skip this component (TanStack Virtual hands out unmemoisable functions);
+  // we do not build with the compiler, and nothing memoised receives the virtualizer's functions.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({ count: total, getScrollElement: () => parentRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
