@@ -1,7 +1,8 @@
 import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
-import globals from 'globals';
+import { importX } from 'eslint-plugin-import-x';
 import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
 
 /**
  * Layering rules of docs/architecture.md, enforced: a wrong import fails `npm test`.
@@ -15,6 +16,12 @@ const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'cr
 const nativeOnly = ['pcsclite', 'better-sqlite3*', 'pg', '@electric-sql/*', 'fastify', '@fastify/*', 'pino', 'ws'];
 const electron = { group: ['electron', 'electron/*'], message: 'Only main/electron/ and preload/ may import electron.' };
 const ours = (dirs, message) => ({ group: dirs.flatMap((d) => [`**/${d}/**`, `**/${d}`]), message });
+
+/**
+ * `import-x/order` is 'warn' until the whole tree is sorted once (`npx eslint --fix .`, one commit
+ * after the parallel branches are merged); then 'error'.
+ */
+const IMPORT_ORDER = 'warn';
 
 const restrict = (...patterns) => ({
   'no-restricted-imports': ['error', { patterns }],
@@ -39,6 +46,22 @@ export default tseslint.config(
       { group: [...nativeOnly, 'react', 'react-dom', 'zustand'], message: 'contract/ depends on zod only.' },
       ours(['main', 'renderer', 'preload', 'native', 'server', 'tools', 'test', 'bench'], 'contract/ depends on nothing of ours.'),
     ),
+  },
+  {
+    // One order of imports everywhere: Node built-ins, packages, then ours (farthest first); sorted
+    // within each group, type-only imports beside the values from the same place.
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/order': [
+        IMPORT_ORDER,
+        {
+          groups: ['builtin', 'external', 'internal', 'parent', 'sibling', 'index'],
+          'newlines-between': 'never',
+          alphabetize: { order: 'asc', caseInsensitive: true },
+        },
+      ],
+    },
   },
   {
     // The rules of hooks, and effects that name everything they use (refs included).

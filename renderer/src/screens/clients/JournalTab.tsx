@@ -3,9 +3,9 @@ import { useTranslation } from 'react-i18next';
 import type { AppError, ClientRecord } from '../../../../contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { reportCopy } from './copy';
 import { formatTime } from './format';
 import { JournalEditor, type EditorProps } from './JournalEditor';
-import { reportCopy } from './copy';
 
 const PAGE = 200;
 type Entry = Extract<Awaited<ReturnType<typeof api.journal.list>>, { ok: true }>['value'][number];
