@@ -1,5 +1,7 @@
 import type { GrantedService, HistoryAction, OfficerAction, ProviderAction } from '../../contract/assignments';
 import type { StaffRole } from '../../contract/domain';
+import { appendEvent } from '../assignments/commands/history';
+import { stateColumns } from '../assignments/sql-rows';
 import { applyOfficerAction, applyProviderAction, type AssignmentState, type Details } from '../assignments/state-machine';
 import { swedishDate } from '../auth/staff';
 import type { Queryable } from '../db/types';
@@ -113,47 +115,18 @@ export async function insertDemoAssignments(tx: Queryable, now: Date): Promise<b
       events.push({ at, by: step.by, action: action.type, details: outcome.details });
     }
 
-    const officer = person(OFFICER);
+    const cols = stateColumns(state, 2);
+    const n = cols.values.length;
     const { rows } = await tx.query<{ id: string }>(
-      `INSERT INTO assignments (client_id, unit_id, decision_reference, decision_date, services, start_date, end_date, free_text, status,
-                                confirmed_at, distributed_unit_id, distributed_staff_ids, execution_date, pauses, registrations,
-                                cancellation_requested_at, cancellation_reason, cancellation_confirmed_at, sent_by_staff_id,
-                                created_at, updated_at, version)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12::uuid[], $13, $14::jsonb, $15::jsonb, $16, $17, $18, $19, $20, $21, $22)
-       RETURNING id`,
-      [
-        client.id,
-        state.unitId,
-        state.decision.reference,
-        state.decision.date,
-        JSON.stringify(state.services),
-        state.startDate,
-        state.endDate,
-        state.freeText,
-        state.status,
-        state.confirmedAt,
-        state.distributedTo?.unitId ?? null,
-        state.distributedTo?.staffIds ?? [],
-        state.executionDate,
-        JSON.stringify(state.pauses),
-        JSON.stringify(state.registrations),
-        state.cancellation?.requestedAt ?? null,
-        state.cancellation?.reason ?? null,
-        state.cancellation?.confirmedAt ?? null,
-        officer.id,
-        sentAt,
-        events.at(-1)!.at,
-        events.length,
-      ],
+      `INSERT INTO assignments (client_id, ${cols.names.join(', ')}, sent_by_staff_id, created_at, updated_at, version)
+       VALUES ($1, ${cols.placeholders.join(', ')}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}) RETURNING id`,
+      [client.id, ...cols.values, person(OFFICER).id, sentAt, events.at(-1)!.at, events.length],
     );
     const id = rows[0]!.id;
     for (const [v, e] of events.entries()) {
       const s = person(e.by);
-      await tx.query(
-        `INSERT INTO assignment_events (assignment_id, version, at, action, actor_staff_id, actor_hsa_id, actor_name, actor_title, actor_role, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)`,
-        [id, v + 1, e.at, e.action, s.id, s.hsa_id, `${s.given_name} ${s.family_name}`, s.title, s.role, JSON.stringify(e.details)],
-      );
+      const actor = { id: s.id, hsaId: s.hsa_id, givenName: s.given_name, familyName: s.family_name, title: s.title, role: s.role };
+      await appendEvent(tx, { assignmentId: id, version: v + 1, action: e.action, actor, details: e.details, at: e.at });
     }
   }
   return true;
