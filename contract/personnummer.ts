@@ -40,5 +40,5 @@ export const Personnummer = z
     return parsed;
   });
 
-/** Display form: YYYYMMDD-NNNN. */
-export const formatPersonnummer = (twelve: string): string => `${twelve.slice(0, 8)}-${twelve.slice(8)}`;
+/** Display form: YYYYMMDD-NNNN (anything but 12 digits is shown as it is). */
+export const formatPersonnummer = (twelve: string): string => (/^\d{12}$/.test(twelve) ? `${twelve.slice(0, 8)}-${twelve.slice(8)}` : twelve);

@@ -19,7 +19,8 @@ export const UnitsResponse = z.object({
 export type UnitsResponse = z.infer<typeof UnitsResponse>;
 
 export const ServerErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string() }),
+  /** `details`: non-personal structure only (paths of invalid fields, never values). */
+  error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
 });
 
 export const serverRoutes = {

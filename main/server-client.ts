@@ -47,7 +47,7 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
       if (!res.ok) {
         const parsed = ServerErrorBody.safeParse(json);
         const code = parsed.success ? knownCode(parsed.data.error.code) : 'SERVER_ERROR';
-        throw new AppFailure(code, parsed.success ? parsed.data.error.message : `Servern svarade ${res.status}`);
+        throw new AppFailure(code, parsed.success ? parsed.data.error.message : `Servern svarade ${res.status}`, parsed.success ? parsed.data.error.details : undefined);
       }
       const parsed = route.response.safeParse(json);
       if (!parsed.success) throw new AppFailure('SERVER_ERROR', `Servern svarade på ${route.path} med fel format`);

@@ -1,13 +1,10 @@
 import PDFDocument from 'pdfkit';
-import { LIFE_AREA_LABELS_SV, type ClientRecord } from '../../contract';
+import { LIFE_AREA_LABELS_SV, formatPersonnummer, swedishDateTime, type ClientRecord } from '../../contract';
 import type { LocalJournalEntry } from '../store/types';
 
 /** IBIC life areas in Swedish, for the printout. */
 export const lifeAreaSv = LIFE_AREA_LABELS_SV;
 
-const stockholm = (iso: string) =>
-  new Date(iso).toLocaleString('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-const pnr = (p: string) => `${p.slice(0, 8)}-${p.slice(8)}`;
 
 /**
  * The client's execution journal as a text-only PDF (A4, Helvetica): the client's name and
@@ -32,8 +29,8 @@ export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], m
 
   doc.font('Helvetica-Bold').fontSize(16).text('Verkställighetsjournal');
   doc.moveDown(0.3);
-  doc.font('Helvetica').fontSize(11).text(`${client.familyName}, ${client.givenName}  ·  ${pnr(client.personnummer)}`);
-  doc.fontSize(9).fillColor('#444').text(`Utskriven ${stockholm(meta.printedAt.toISOString())} av ${meta.printedBy}. ${entries.length} anteckningar, nyaste först.`);
+  doc.font('Helvetica').fontSize(11).text(`${client.familyName}, ${client.givenName}  ·  ${formatPersonnummer(client.personnummer)}`);
+  doc.fontSize(9).fillColor('#444').text(`Utskriven ${swedishDateTime(meta.printedAt.toISOString())} av ${meta.printedBy}. ${entries.length} anteckningar, nyaste först.`);
   doc.fillColor('black').moveDown(1);
   if (entries.length === 0) doc.fontSize(11).text('Journalen har inga anteckningar.');
 
@@ -42,7 +39,7 @@ export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], m
     const top = doc.y;
     doc.font('Helvetica-Bold').fontSize(11).text(`${e.eventDate}${e.erroneous ? '  FELMARKERAD' : ''}`, { continued: false });
     doc.font('Helvetica').fontSize(9).fillColor('#333')
-      .text(`${e.author.name}, ${e.author.title} · skriven ${stockholm(e.createdAt)}${e.lifeArea ? ` · ${lifeAreaSv[e.lifeArea]}` : ''}${e.pending ? ' · ej skickad till servern' : ''}`);
+      .text(`${e.author.name}, ${e.author.title} · skriven ${swedishDateTime(e.createdAt)}${e.lifeArea ? ` · ${lifeAreaSv[e.lifeArea]}` : ''}${e.pending ? ' · ej skickad till servern' : ''}`);
     if (e.correctsId) {
       const c = byId.get(e.correctsId);
       doc.text(`Rättar anteckningen från ${c ? `${c.eventDate} (${c.author.name})` : 'en tidigare anteckning'}.`);
@@ -51,7 +48,7 @@ export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], m
     doc.text(e.text, { width, strike: e.erroneous !== null });
     if (e.erroneous) {
       doc.moveDown(0.2).font('Helvetica-Oblique').fontSize(9)
-        .text(`Felmarkerad ${stockholm(e.erroneous.markedAt)} av ${e.erroneous.markedBy.name}, ${e.erroneous.markedBy.title}. Orsak: ${e.erroneous.reason}`, { width });
+        .text(`Felmarkerad ${swedishDateTime(e.erroneous.markedAt)} av ${e.erroneous.markedBy.name}, ${e.erroneous.markedBy.title}. Orsak: ${e.erroneous.reason}`, { width });
       doc.font('Helvetica');
     }
     doc.moveDown(0.4);
@@ -67,7 +64,7 @@ export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], m
     const y = doc.page.margins.top;
     doc.page.margins.top = 0;
     doc.font('Helvetica').fontSize(8).fillColor('#444')
-      .text(`${client.familyName}, ${client.givenName} · ${pnr(client.personnummer)}`, 60, 36, { width, lineBreak: false });
+      .text(`${client.familyName}, ${client.givenName} · ${formatPersonnummer(client.personnummer)}`, 60, 36, { width, lineBreak: false });
     doc.page.margins.bottom = 0;
     doc.text(`Sida ${i + 1} av ${range.count} · Sekretess enligt OSL 26 kap.`, 60, doc.page.height - 40, { width, align: 'right', lineBreak: false });
     doc.page.margins.top = y;

@@ -1,18 +1,17 @@
 import {
   AppFailure,
-  LOGIN_TOKEN_FORMAT,
   authRoutes,
-  signedData,
   type CardStatus,
   type LoginUser,
   type PermittedUnit,
   type SessionState,
 } from '../../contract';
-import type { CardEvent } from '../../native/readers';
 import { wipe } from '../../native/pin';
+import type { CardEvent } from '../../native/readers';
 import type { EventHub } from '../events';
 import type { ServerClient } from '../server-client';
 import type { CardAccess } from './card-access';
+import { signedLoginRequest } from './card-login';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
 
@@ -96,30 +95,23 @@ export class SessionService {
     try {
       const reader = this.pickReader(input.reader);
       const { server, card } = this.opts;
-      const challenge = await server.call(authRoutes.challenge);
-      const hash = await signedData(server.origin, challenge.nonce, 'SHA-256');
-      let signed;
-      try {
-        signed = await card.sign(reader, pinBytes, hash, 'SHA-256');
-      } catch (e) {
-        this.notePinFailure(reader, e);
-        throw e;
-      } finally {
-        wipe(pinBytes);
-      }
+      const body = await signedLoginRequest(
+        server,
+        async (digest) => {
+          try {
+            return await card.sign(reader, pinBytes, digest, 'SHA-256');
+          } catch (e) {
+            this.notePinFailure(reader, e);
+            throw e;
+          } finally {
+            wipe(pinBytes);
+          }
+        },
+        this.opts.workstationName ? { workstation: this.opts.workstationName } : {},
+      );
       this.pin.delete(reader);
       void this.refreshPin(reader);
-      const res = await server.call(authRoutes.login, {
-        body: {
-          format: LOGIN_TOKEN_FORMAT,
-          nonce: challenge.nonce,
-          origin: server.origin,
-          certificate: Buffer.from(signed.certificateDer).toString('base64'),
-          algorithm: signed.algorithm,
-          signature: Buffer.from(signed.signature).toString('base64'),
-          ...(this.opts.workstationName ? { workstation: this.opts.workstationName } : {}),
-        },
-      });
+      const res = await server.call(authRoutes.login, { body });
       // Still the card the PIN was given for? A removal during the round trip wins.
       if (!this.cardPresent(reader)) {
         void server.call(authRoutes.logout, { token: res.token }).catch(() => undefined);

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { AssignmentListQuery, assignmentRoutes, officerRoutes, type ProviderAction } from '../../contract/assignments';
+import { swedishDate } from '../../contract/dates';
 import { AppFailure } from '../../contract/result';
 import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import type { AuthSession } from '../auth/service';
-import { SqlStaffDirectory, swedishDate, type StaffDirectory, type StaffRecord } from '../auth/staff';
+import { SqlStaffDirectory, type StaffDirectory, type StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
 import { getRoute, postRoute } from '../http/route';
 import { syncScope } from '../sync/scope';

@@ -1,4 +1,5 @@
 import type { PermittedUnit } from '../../contract/auth';
+import { swedishDate } from '../../contract/dates';
 import type { StaffRole } from '../../contract/domain';
 import type { SqlClient } from './sql';
 
@@ -19,11 +20,6 @@ export interface StaffDirectory {
    * units of the staff member's own organisation.
    */
   activePermissions(staffId: string, now: Date): Promise<PermittedUnit[]>;
-}
-
-/** The calendar day in Sweden, YYYY-MM-DD: permissions are granted by the day. */
-export function swedishDate(now: Date): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 /** Over the server schema: staff(id, hsa_id, given_name, family_name, title, role, organisation_id), permissions, units. */

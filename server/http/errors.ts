@@ -4,10 +4,10 @@ import { AppFailure, validationDetails, type ErrorCode } from '../../contract/re
 import type { ServerErrorBody } from '../../contract/server-api';
 
 /**
- * One error envelope for every failure: `{ error: { code, message } }` (contract ServerErrorBody),
- * with an optional `details` of non-personal structure (paths of invalid fields, never values).
+ * One error envelope for every failure: `{ error: { code, message, details? } }` (contract
+ * ServerErrorBody); `details` is non-personal structure (paths of invalid fields, never values).
  */
-type ErrorBody = z.infer<typeof ServerErrorBody> & { error: { details?: Record<string, unknown> } };
+type ErrorBody = z.infer<typeof ServerErrorBody>;
 
 const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   VALIDATION: 400,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import { serverRoutes } from '../../contract/server-api';
+import { swedishDate } from '../../contract/dates';
 import { AppFailure } from '../../contract/result';
-import { swedishDate } from '../auth/staff';
+import { serverRoutes } from '../../contract/server-api';
 import type { Db } from '../db/types';
 import { getRoute } from '../http/route';
 

@@ -1,9 +1,9 @@
 import type { GrantedService, HistoryAction, OfficerAction, ProviderAction } from '../../contract/assignments';
+import { swedishDate } from '../../contract/dates';
 import type { StaffRole } from '../../contract/domain';
 import { appendEvent } from '../assignments/commands/history';
 import { stateColumns } from '../assignments/sql-rows';
 import { applyOfficerAction, applyProviderAction, type AssignmentState, type Details } from '../assignments/state-machine';
-import { swedishDate } from '../auth/staff';
 import type { Queryable } from '../db/types';
 import { demoOrganisation } from './demo-people';
 
@@ -68,8 +68,7 @@ export async function insertDemoAssignments(tx: Queryable, now: Date): Promise<b
   };
   if (!byHsa.has(OFFICER)) return false;
 
-  const DAY_MS = 24 * 3600_000;
-  const d = (daysAgo: number) => swedishDate(new Date(now.getTime() - daysAgo * DAY_MS));
+  const d = (daysAgo: number) => swedishDate(now, -daysAgo);
 
   for (const a of demoAssignments(d)) {
     const client = clients.find((c) => c.personnummer.trim() === a.personnummer);

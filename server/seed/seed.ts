@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { swedishDate } from '../auth/staff';
+import { swedishDate } from '../../contract/dates';
 import type { Db, Queryable } from '../db/types';
 import { insertDemoAssignments } from './demo-assignments';
 import { demoDayNoteTexts, demoJournalTexts, demoUnitDayNotes, demoWriters } from './demo-notes';

@@ -1,6 +1,6 @@
+import { swedishDate } from '../../contract/dates';
 import type { ErrorCode } from '../../contract/result';
 import type { Mutation } from '../../contract/sync';
-import { swedishDate } from '../auth/staff';
 
 /**
  * The rules of a push (docs/sync.md, the table of refusals), in one place and without I/O: each

@@ -3,10 +3,12 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assignment } from '../../contract/assignments';
+import { swedishDate } from '../../contract/dates';
+import { formatPersonnummer } from '../../contract/personnummer';
 import { insertCardFile, type VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium, screenshotDir } from '../support/chromium';
-import { officerLogin, swedishDay, type Officer } from '../support/officer';
+import { officerLogin, type Officer } from '../support/officer';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -76,9 +78,9 @@ describe('the assignment inbox in Chromium', () => {
     const t0 = Date.now();
     sent = await officer.send({
       client: { personnummer: client.personnummer.trim() },
-      decision: { reference: REF, date: swedishDay(-5) },
+      decision: { reference: REF, date: swedishDate(new Date(), -5) },
       services: [{ name: 'Hemtjänst – personlig omvårdnad', grantedHours: 20, per: 'month' }],
-      startDate: swedishDay(-3),
+      startDate: swedishDate(new Date(), -3),
       freeText: 'Hjälp med morgonrutiner och inköp.',
     });
     await page.getByText('Nytt uppdrag har kommit').waitFor({ timeout: 5_000 });
@@ -92,7 +94,7 @@ describe('the assignment inbox in Chromium', () => {
   });
 
   it('filters by client and status, and moves with the keyboard; Enter opens the detail', async () => {
-    await page.getByLabel('Brukare', { exact: true }).fill(client4(sent.client.personnummer));
+    await page.getByLabel('Brukare', { exact: true }).fill(formatPersonnummer(sent.client.personnummer));
     await page.getByRole('button', { name: /^Nya \d+$/ }).click();
     const list = page.getByRole('listbox', { name: 'Uppdrag' });
     await expect.poll(() => list.getByRole('option').count()).toBeGreaterThan(0);
@@ -128,11 +130,11 @@ describe('the assignment inbox in Chromium', () => {
     const { rows: annaRow } = await stack.db.query<{ id: string }>(`SELECT id FROM staff WHERE hsa_id = 'SE2321000131-P000000000101'`);
     expect((await officer.get(sent.id)).distributedTo?.staffIds).toEqual([annaRow[0]!.id]);
     await action('Verkställ').click();
-    expect(await form('Verkställ').getByLabel('Verkställighetsdatum').inputValue()).toBe(swedishDay(0));
-    await form('Verkställ').getByLabel('Verkställighetsdatum').fill(swedishDay(-1));
+    expect(await form('Verkställ').getByLabel('Verkställighetsdatum').inputValue()).toBe(swedishDate());
+    await form('Verkställ').getByLabel('Verkställighetsdatum').fill(swedishDate(new Date(), -1));
     await form('Verkställ').getByRole('button', { name: 'Verkställ' }).click();
     await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Verkställd');
-    expect((await officer.get(sent.id)).executionDate).toBe(swedishDay(-1));
+    expect((await officer.get(sent.id)).executionDate).toBe(swedishDate(new Date(), -1));
     expect(await page.getByRole('list', { name: 'Historik' }).innerText()).toContain('Uppdraget verkställt – Anna Lindqvist');
   });
 
@@ -141,7 +143,7 @@ describe('the assignment inbox in Chromium', () => {
     await form('Pausa (avbrott)').getByLabel('Orsak').fill('Sjukhusvistelse');
     await form('Pausa (avbrott)').getByRole('button', { name: 'Pausa (avbrott)' }).click();
     await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Pausad');
-    expect((await officer.get(sent.id)).pauses).toEqual([{ from: swedishDay(0), to: null, reason: 'Sjukhusvistelse' }]);
+    expect((await officer.get(sent.id)).pauses).toEqual([{ from: swedishDate(), to: null, reason: 'Sjukhusvistelse' }]);
     await action('Återuppta').click();
     await form('Återuppta').getByRole('button', { name: 'Återuppta' }).click();
     await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Verkställd');
@@ -172,15 +174,10 @@ describe('the assignment inbox in Chromium', () => {
   });
 });
 
-/** The personnummer as people type it: YYYYMMDD-XXXX. */
-function client4(p: string): string {
-  return `${p.slice(0, 8)}-${p.slice(8)}`;
-}
-
 /** Filters by the sent assignment's client, then opens the option whose detail carries its decision reference. */
 async function openSent(): Promise<void> {
   const list = page.getByRole('listbox', { name: 'Uppdrag' });
-  await page.getByLabel('Brukare', { exact: true }).fill(client4(sent.client.personnummer));
+  await page.getByLabel('Brukare', { exact: true }).fill(formatPersonnummer(sent.client.personnummer));
   await page.getByRole('combobox', { name: 'Sortera' }).selectOption({ label: 'Senast mottagna' });
   await expect.poll(() => list.getByRole('option').first().innerText()).toContain(clientName);
   await list.getByRole('option').first().click();

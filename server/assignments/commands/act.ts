@@ -1,6 +1,6 @@
 import type { Assignment, OfficerAction, ProviderAction } from '../../../contract/assignments';
+import { swedishDate } from '../../../contract/dates';
 import { AppFailure } from '../../../contract/result';
-import { swedishDate } from '../../auth/staff';
 import type { Db, Queryable } from '../../db/types';
 import { recordAssignmentAccess } from '../access';
 import { getAssignment, loadSummary } from '../queries/get';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Change, PullResponse, type PermittedUnit } from '../../../contract';
+import { swedishDate } from '../../../contract/dates';
 import { actOnAssignment, sendAssignment } from '../../../server/assignments/store';
-import { SqlStaffDirectory, swedishDate, type StaffRecord } from '../../../server/auth/staff';
+import { SqlStaffDirectory, type StaffRecord } from '../../../server/auth/staff';
 import type { Db } from '../../../server/db/types';
 import { pullChanges } from '../../../server/sync/pull';
 import { demoDb } from './helpers';

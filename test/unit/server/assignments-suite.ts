@@ -22,11 +22,11 @@ import {
   type SendAssignment,
 } from '../../../contract/assignments';
 import { ChallengeResponse, LoginResponse } from '../../../contract/auth';
+import { swedishDate } from '../../../contract/dates';
 import { ServerErrorBody } from '../../../contract/server-api';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer } from '../../../server/app';
 import { verifyChain } from '../../../server/audit/access-log';
-import { swedishDate } from '../../../server/auth/staff';
 import type { Db } from '../../../server/db/types';
 import { seedDemoData } from '../../../server/seed/seed';
 import { runOfficer } from '../../../tools/officer';
@@ -48,8 +48,7 @@ const PEOPLE = {
 } as const;
 type Who = keyof typeof PEOPLE;
 
-const DAY_MS = 24 * 3600_000;
-const day = (offset: number) => swedishDate(new Date(Date.now() + offset * DAY_MS));
+const day = (offset: number) => swedishDate(new Date(), offset);
 
 interface Caller {
   token: string;
@@ -493,6 +492,12 @@ export function assignmentSuite(label: string, open: () => Promise<SuiteDb>): vo
       err.length = 0;
       expect(await runOfficer(['end', id, ...common, '--date', day(5)], io)).toBe(1);
       expect(err.at(-1)).toBe('Fel (CONFLICT): Uppdraget är avbeställt och kan inte längre ändras.');
+      err.length = 0;
+      expect(await runOfficer(['send', ...common, '--client', '19121212-1212', '--service', 'Hemtjänst, 20 h/mån', '--start', '2026-13-45', '--decision', 'X'], io)).toBe(1);
+      expect(err.at(-1)).toMatch(/^Fel \(VALIDATION\): .+\n {2}startDate: .+/);
+      err.length = 0;
+      expect(await runOfficer(['list', '--server', 'http://127.0.0.1:9', '--card', path.join(cardDir, 'maria-ek.json')], io)).toBe(1);
+      expect(err.at(-1)).toMatch(/^Kan inte nå servern http:\/\/127\.0\.0\.1:9: /);
       err.length = 0;
       expect(await runOfficer(['list', '--server', base, '--origin', ORIGIN, '--card', path.join(cardDir, 'anna-lindqvist.json')], io)).toBe(1);
       expect(err.at(-1)).toBe('Fel (FORBIDDEN): Åtkomst nekad: kortet tillhör ingen biståndshandläggare.');

@@ -11,6 +11,7 @@ import { createPrivateKey, sign } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeResponse, LOGIN_TOKEN_FORMAT, LoginResponse, TEST_LOA3_POLICY_OID, authValue, type LoginRequest } from '../../../contract/auth';
+import { swedishDate } from '../../../contract/dates';
 import { ServerErrorBody, UnitsResponse } from '../../../contract/server-api';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer, type ServerAuthOptions } from '../../../server/app';
@@ -138,8 +139,8 @@ export function authSuite(label: string, open: () => Promise<SuiteDb>): void {
 
       // Olof's only permission ended yesterday; Anna gets one starting tomorrow, and one on a unit
       // of another organisation: neither may show up in her unit list.
-      const yesterday = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
-      const tomorrow = new Date(Date.now() + 2 * DAY_MS).toISOString().slice(0, 10);
+      const yesterday = swedishDate(new Date(), -1);
+      const tomorrow = swedishDate(new Date(), 1);
       await db.query(
         `INSERT INTO staff (hsa_id, given_name, family_name, title, role, organisation_id)
          SELECT $1, 'Olof', 'Forsberg', 'Vårdbiträde', 'staff', id FROM organisations`,

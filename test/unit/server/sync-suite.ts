@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeResponse, LoginResponse } from '../../../contract/auth';
+import { swedishDate } from '../../../contract/dates';
 import { ServerErrorBody } from '../../../contract/server-api';
 import { PullResponse, PushResponse, type Change, type Cursors, type Mutation } from '../../../contract/sync';
 import type { CardFile } from '../../../native/softcard/card-file';
@@ -109,7 +110,7 @@ export async function startSyncHarness(db: Db, options: { listen?: boolean; pki?
   return { db, app, units, login, client };
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => swedishDate();
 
 export const journalCreate = (clientId: string, extra: Partial<Extract<Mutation, { type: 'journal_entry.create' }>['record']> = {}): Mutation => ({
   mutationId: randomUUID(),
@@ -527,7 +528,7 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       const olof = await h.login('olof');
       const first = await pullAll(olof);
       expect(first.last.units.map((u) => u.unitId).sort()).toEqual([h.units.daglig, h.units.hemtjanst].sort());
-      const yesterday = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
+      const yesterday = swedishDate(new Date(), -1);
       await db.query(
         `UPDATE permissions SET valid_to = $2 WHERE unit_id = $3 AND staff_id = (SELECT id FROM staff WHERE hsa_id = $1)`,
         [SYNC_PEOPLE.olof.hsaId, yesterday, h.units.daglig],

@@ -1,9 +1,10 @@
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InboxQuery } from '../../../contract/inbox';
+import { formatPersonnummer } from '../../../contract/personnummer';
 import { openDatabase, SqlStore } from '../../../main/store/sql-store';
 import { assignmentUpsert, fakeAssignment } from '../../support/assignments';
 import { tempDir, unit } from './fixtures';
-import path from 'node:path';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -47,7 +48,7 @@ describe('the assignment inbox in the local store', () => {
     expect(byName.total).toBeGreaterThan(0);
     expect(byName.items.every((i) => i.clientName.endsWith('Öberg'))).toBe(true);
     const target = list[3]!;
-    const byPnr = s.inboxList(q({ client: `${target.client.personnummer.slice(0, 8)}-${target.client.personnummer.slice(8)}` }));
+    const byPnr = s.inboxList(q({ client: formatPersonnummer(target.client.personnummer) }));
     expect(byPnr.items.map((i) => i.id)).toContain(target.id);
     const ofClient = s.inboxList(q({ clientId: target.client.id }));
     expect(ofClient.items.map((i) => i.id)).toContain(target.id);

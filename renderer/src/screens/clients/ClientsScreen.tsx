@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, ClientRecord, PermittedUnit } from '../../../../contract';
+import { formatPersonnummer } from '../../../../contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
-import { clientName, formatPnr } from './format';
+import { clientName } from './format';
 import { JournalTab } from './JournalTab';
 import { NotesTab, UnitNotes } from './NotesTab';
 import './clients.css';
@@ -70,7 +71,7 @@ function ClientList() {
                 <span className="client-name">
                   {c.familyName}, {c.givenName}
                 </span>
-                <span className="client-pnr">{formatPnr(c.personnummer)}</span>
+                <span className="client-pnr">{formatPersonnummer(c.personnummer)}</span>
               </button>
             </li>
           ))}
@@ -111,7 +112,7 @@ function ClientPage({ clientId }: { clientId: string }) {
         ← {t('journal.clients.back')}
       </button>
       <h2 id="client-h">
-        {clientName(client)} <span className="client-pnr">{formatPnr(client.personnummer)}</span>
+        {clientName(client)} <span className="client-pnr">{formatPersonnummer(client.personnummer)}</span>
       </h2>
       <div role="tablist" aria-label={t('journal.tabs.label')} className="tabs">
         {tabs.map((x) => (

@@ -1,10 +1,10 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LifeArea, type AppError } from '../../../../contract';
+import { type AppError, LifeArea, swedishDate } from '../../../../contract';
 import type { InboxItem } from '../../../../contract/inbox';
 import { api } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { formatClock, today } from './format';
+import { formatClock } from './format';
 
 const DRAFT_DEBOUNCE_MS = 500;
 
@@ -28,7 +28,7 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
   const correctsId = corrects?.id ?? null;
   const ref = useMemo(() => ({ clientId, correctsId }), [clientId, correctsId]);
   const [text, setText] = useState(corrects?.text ?? '');
-  const [eventDate, setEventDate] = useState(corrects?.eventDate ?? today());
+  const [eventDate, setEventDate] = useState(corrects?.eventDate ?? swedishDate());
   const [lifeArea, setLifeArea] = useState<LifeArea | ''>(corrects?.lifeArea ?? '');
   const [reason, setReason] = useState('');
   const [assignmentId, setAssignmentId] = useState('');
@@ -130,7 +130,7 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
       <div className="field-row">
         <div className="field">
           <label htmlFor={`${ids}-date`}>{t('journal.editor.eventDate')}</label>
-          <input id={`${ids}-date`} type="date" value={eventDate} max={today()} required onChange={(e) => change(setEventDate)(e.target.value)} />
+          <input id={`${ids}-date`} type="date" value={eventDate} max={swedishDate()} required onChange={(e) => change(setEventDate)(e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor={`${ids}-area`}>{t('journal.editor.lifeArea')}</label>

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, ClientRecord } from '../../../../contract';
+import { swedishDateTime } from '../../../../contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { reportCopy } from './copy';
-import { formatTime } from './format';
 import { JournalEditor, type EditorProps } from './JournalEditor';
 
 const PAGE = 200;
@@ -111,7 +111,7 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
                       {e.pending && <span className="badge badge-pending">{t('journal.journal.pending')}</span>}
                     </h3>
                     <span className="entry-meta">
-                      {t('journal.journal.by', { name: e.author.name, title: e.author.title })} · {t('journal.journal.written', { time: formatTime(e.createdAt) })}
+                      {t('journal.journal.by', { name: e.author.name, title: e.author.title })} · {t('journal.journal.written', { time: swedishDateTime(e.createdAt) })}
                       {e.lifeArea && (
                         <>
                           {' · '}
@@ -128,7 +128,7 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
                   {e.erroneous ? <del className="entry-text">{e.text}</del> : <p className="entry-text">{e.text}</p>}
                   {e.erroneous && (
                     <p className="entry-marked">
-                      {t('journal.journal.markedBy', { time: formatTime(e.erroneous.markedAt), name: e.erroneous.markedBy.name, title: e.erroneous.markedBy.title, reason: e.erroneous.reason })}
+                      {t('journal.journal.markedBy', { time: swedishDateTime(e.erroneous.markedAt), name: e.erroneous.markedBy.name, title: e.erroneous.markedBy.title, reason: e.erroneous.reason })}
                       {correction && (
                         <>
                           {' '}

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, ClientRecord } from '../../../../contract';
+import { swedishDate, swedishDateTime } from '../../../../contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { reportCopy } from './copy';
-import { clientName, daysAgo, formatTime, today } from './format';
+import { clientName } from './format';
 
 type Note = Extract<Awaited<ReturnType<typeof api.notes.list>>, { ok: true }>['value'][number];
 
-const noteLine = (n: Note) => `${formatTime(n.createdAt)} ${n.author.name}: ${n.text}`;
+const noteLine = (n: Note) => `${swedishDateTime(n.createdAt)} ${n.author.name}: ${n.text}`;
 
 /** Writing a day note: quick, visible to colleagues of the unit. */
 export function NoteForm({ unitId, clientId, onSaved }: { unitId: string; clientId: string | null; onSaved(): void }) {
@@ -50,14 +51,14 @@ export function NoteList({ notes, names, onCopyToJournal }: { notes: Note[]; nam
             <span className="note-author">
               {n.author.name}, {n.author.title}
             </span>
-            <span className="note-time">{formatTime(n.createdAt)}</span>
+            <span className="note-time">{swedishDateTime(n.createdAt)}</span>
             {names && <span className="note-client">{n.clientId ? names.get(n.clientId) ?? '' : t('journal.notes.unitNote')}</span>}
             {n.pending && <span className="badge badge-pending">{t('journal.journal.pending')}</span>}
             {n.summarisedAt && <span className="badge">{t('journal.notes.summarised')}</span>}
           </div>
           <p className="note-text">{n.text}</p>
           {onCopyToJournal && (
-            <button type="button" className="button-plain" onClick={() => onCopyToJournal(n)} aria-label={`${t('journal.notes.copyToJournal')}: ${formatTime(n.createdAt)}`}>
+            <button type="button" className="button-plain" onClick={() => onCopyToJournal(n)} aria-label={`${t('journal.notes.copyToJournal')}: ${swedishDateTime(n.createdAt)}`}>
               {t('journal.notes.copyToJournal')}
             </button>
           )}
@@ -77,8 +78,8 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
   const id = useId();
   const [notes, setNotes] = useState<Note[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
-  const [from, setFrom] = useState(daysAgo(7));
-  const [to, setTo] = useState(today());
+  const [from, setFrom] = useState(swedishDate(new Date(), -7));
+  const [to, setTo] = useState(swedishDate());
   const [message, setMessage] = useState<string | null>(null);
 
   const load = useCallback(
@@ -104,7 +105,7 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
     const r = await api.drafts.save({
       clientId: client.id,
       text: prev?.text.trim() ? `${prev.text}\n\n${block}` : block,
-      eventDate: prev?.eventDate ?? today(),
+      eventDate: prev?.eventDate ?? swedishDate(),
       lifeArea: prev?.lifeArea ?? null,
       summarisedNoteIds: [...new Set([...(prev?.summarisedNoteIds ?? []), ...chosen.map((n) => n.id)])],
     });
@@ -114,7 +115,7 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
 
   const summarise = () => {
     const chosen = (notes ?? []).filter((n) => {
-      const d = new Date(n.createdAt).toLocaleDateString('sv-SE');
+      const d = swedishDate(new Date(n.createdAt));
       return d >= from && d <= to;
     });
     if (chosen.length === 0) return setMessage(t('journal.notes.noneInPeriod'));

@@ -1,9 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { formatPersonnummer, swedishDate, swedishDateTime } from '../../../../contract';
 import { HISTORY_ACTION_LABELS, type Assignment, type AssignmentStatus, type ProviderActionType, type UnitStaffMember } from '../../../../contract/assignments';
 import { api } from '../../bridge';
 import { useSession } from '../../state/session-store';
-import { formatDateTime, formatPnr, todaySwedish } from './format';
 import { useInbox } from './inbox-store';
 
 /** What the provider may do in each status (the server decides; this only chooses what to offer). */
@@ -44,7 +44,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
   return (
     <>
       <h2 id="detail-heading">
-        {a.client.givenName} {a.client.familyName} <span className="detail-pnr">{formatPnr(a.client.personnummer)}</span>
+        {a.client.givenName} {a.client.familyName} <span className="detail-pnr">{formatPersonnummer(a.client.personnummer)}</span>
       </h2>
       {offline && (
         <p role="status" className="notice">
@@ -70,7 +70,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
         <dt>{t('inbox.field.executionDate')}</dt>
         <dd>{a.executionDate ?? t('inbox.notExecuted')}</dd>
         <dt>{t('inbox.field.received')}</dt>
-        <dd>{formatDateTime(a.receivedAt)}</dd>
+        <dd>{swedishDateTime(a.receivedAt)}</dd>
         {a.cancellation && (
           <>
             <dt>{t('inbox.field.cancellation')}</dt>
@@ -122,7 +122,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
       <ol className="detail-history" aria-label={t('inbox.history')}>
         {a.history.map((h) => (
           <li key={h.id}>
-            <span className="history-when">{formatDateTime(h.at)}</span> <strong>{HISTORY_ACTION_LABELS[h.action]}</strong> –{' '}
+            <span className="history-when">{swedishDateTime(h.at)}</span> <strong>{HISTORY_ACTION_LABELS[h.action]}</strong> –{' '}
             {h.actor.name}, {h.actor.title}
             {detailText(h.details) && <span className="history-details"> ({detailText(h.details)})</span>}
           </li>
@@ -200,7 +200,7 @@ function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignme
   const { t } = useTranslation();
   const { act, busy } = useInbox();
   const units = useSession((s) => s.session?.units ?? []);
-  const today = todaySwedish();
+  const today = swedishDate();
   const [date, setDate] = useState(today);
   const [to, setTo] = useState(today);
   const [text, setText] = useState(type === 'pause' ? t('inbox.defaultPauseReason') : '');

@@ -1,11 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { formatPersonnummer } from '../../../../contract';
 import { AssignmentStatus, type AssignmentSort } from '../../../../contract/assignments';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../state/session-store';
 import { AssignmentDetail } from './AssignmentDetail';
-import { formatPnr } from './format';
 import { useInbox } from './inbox-store';
 import './inbox.css';
 
@@ -175,7 +175,7 @@ function InboxList() {
                   <>
                     <span className="row-main">
                       <span className="row-client">{row.clientName}</span>
-                      <span className="row-pnr">{formatPnr(row.personnummer)}</span>
+                      <span className="row-pnr">{formatPersonnummer(row.personnummer)}</span>
                       <span className={`status status-${row.status}`}>{t(`inbox.status.${row.status}`)}</span>
                       {row.needsAction && <span className="row-action">{t('inbox.needsAction')}</span>}
                     </span>

@@ -1,0 +1,69 @@
+import type { z } from 'zod';
+import {
+  type Assignment,
+  type AssignmentListResponse,
+  type OfficerLoginResponse,
+  assignmentPath,
+  officerRoutes,
+  type OfficerAction,
+  type SendAssignment,
+} from '../../contract/assignments';
+import { createServerClient, type RouteSpec } from '../../main/server-client';
+import { signedLoginRequest } from '../../main/session/card-login';
+import { CardService } from '../../native';
+import { DemoInProcessReader, SoftCard, type CardFile } from '../../native/softcard';
+
+/** The case officer's API (docs/assignments.md), every answer checked against the contract. */
+export interface OfficerApi {
+  list(query: Record<string, string>): Promise<AssignmentListResponse>;
+  get(id: string): Promise<Assignment>;
+  send(input: SendAssignment): Promise<Assignment>;
+  act(id: string, action: OfficerAction): Promise<Assignment>;
+}
+
+export interface OfficerLogin {
+  api: OfficerApi;
+  user: OfficerLoginResponse['user'];
+}
+
+/** What the officer's calls and login show in the server's access log as the workstation. */
+export const OFFICER_WORKSTATION = 'officer-cli';
+
+/**
+ * Logs in as the case officer with her card file and answers her API. Over the workstation's own
+ * server client (main/server-client.ts) and login token (main/session/card-login.ts); the card
+ * file is a software card in an in-process reader, signing through the same card stack
+ * (native CardService, PKCS#15 profile, PIN verify) as a real card. The file is only read: retry
+ * counters are not written back. Failures are AppFailure with the server's code and message.
+ */
+export async function officerLogin(opts: { server: string; card: CardFile; origin?: string }): Promise<OfficerLogin> {
+  const server = createServerClient(opts.server, { workstation: OFFICER_WORKSTATION });
+  const body = await signedLoginRequest(server, (digest) => signWithCardFile(opts.card, digest), {
+    ...(opts.origin ? { origin: opts.origin } : {}),
+    workstation: OFFICER_WORKSTATION,
+  });
+  const { token, user } = await server.call(officerRoutes.login, { body });
+  // A route of the contract with its path filled in (an id, a query string).
+  const call = <R extends z.ZodType>(route: RouteSpec<R>, path: string, callBody?: unknown): Promise<z.infer<R>> =>
+    server.call({ ...route, path }, { token, ...(callBody === undefined ? {} : { body: callBody }) });
+  return {
+    user,
+    api: {
+      list: (query) => call(officerRoutes.list, `${officerRoutes.list.path}?${new URLSearchParams(query).toString()}`),
+      get: (id) => call(officerRoutes.get, assignmentPath(officerRoutes.get.path, id)),
+      send: (input) => call(officerRoutes.send, officerRoutes.send.path, input),
+      act: (id, action) => call(officerRoutes.act, assignmentPath(officerRoutes.act.path, id), action),
+    },
+  };
+}
+
+async function signWithCardFile(card: CardFile, digest: Uint8Array) {
+  const reader = new DemoInProcessReader('Handläggarens kortfil');
+  reader.insert(new SoftCard(card));
+  const service = new CardService(reader);
+  try {
+    return await service.sign(reader.readerName, new TextEncoder().encode(card.pin.value), digest, 'SHA-256');
+  } finally {
+    await service.close();
+  }
+}
