@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { contentTypeOf, resolveStatic } from '../renderer-serving/static-files';
 import { APP_SECURITY_HEADERS } from './csp';
 
 /**
@@ -29,38 +29,11 @@ export function isAppUrl(url: string): boolean {
 
 /**
  * The file under `root` an app:// URL names, or null when the URL is not ours or escapes the root
- * (`..`, encoded separators, NUL bytes). `/` is index.html.
+ * (main/renderer-serving/static-files.ts). `/` is index.html.
  */
 export function resolveAppPath(root: string, url: string): string | null {
-  if (!isAppUrl(url)) return null;
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(url).pathname);
-  } catch {
-    return null;
-  }
-  if (pathname.includes('\0')) return null;
-  if (pathname === '' || pathname === '/') pathname = '/index.html';
-  const base = path.resolve(root);
-  const file = path.resolve(base, `.${pathname}`);
-  const rel = path.relative(base, file);
-  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return null;
-  return file;
+  return isAppUrl(url) ? resolveStatic(root, new URL(url).pathname) : null;
 }
-
-const contentTypes: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.map': 'application/json; charset=utf-8',
-};
 
 export type FileReader = (file: string) => Promise<Uint8Array>;
 
@@ -80,10 +53,9 @@ export function createAppProtocolHandler(opts: { root: string; readFile?: FileRe
     } catch {
       return plain(404, 'Not Found');
     }
-    const type = contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
       status: 200,
-      headers: { ...APP_SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-cache' },
+      headers: { ...APP_SECURITY_HEADERS, 'Content-Type': contentTypeOf(file), 'Cache-Control': 'no-cache' },
     });
   };
 }

@@ -1,28 +1,14 @@
+import { contentSecurityPolicy, securityHeaders } from '../renderer-serving/csp';
+
 /**
- * The Content-Security-Policy of every page the shell shows: only our own bundled code and
- * styles, no inline script, no plugins, no framing, no forms posting anywhere. Sent on every
- * app:// response and added again to every response in the default session (onHeadersReceived),
- * so no page can run without it.
+ * The shell's Content-Security-Policy (main/renderer-serving/csp.ts): sent on every app://
+ * response and added again to every response in the default session (onHeadersReceived), so no
+ * page can run without it.
  */
-export const APP_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+export const APP_CSP = contentSecurityPolicy();
 
 /** Headers on every app:// response. */
-export const APP_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': APP_CSP,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};
+export const APP_SECURITY_HEADERS = securityHeaders(APP_CSP);
 
 /** Response headers with our CSP replacing any the response carried (whatever the header's case). */
 export function withCsp(headers: Record<string, string[]> | undefined): Record<string, string[]> {

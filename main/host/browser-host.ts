@@ -1,12 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HOST_SECRET_PARAM, WS_PATH, WsCall, err, type WsServerFrame } from '../../contract';
+import { contentSecurityPolicy, securityHeaders } from '../renderer-serving/csp';
+import { contentTypeOf, resolveStatic } from '../renderer-serving/static-files';
 import type { Workstation } from '../workstation';
-import { browserHostCsp } from './csp';
-import { readStatic } from './static-files';
 
 export interface BrowserHostOptions {
   workstation: Workstation;
@@ -41,19 +42,18 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       res.writeHead(405).end();
       return;
     }
-    const file = await readStatic(root, url.pathname);
-    if (!file) {
+    const file = resolveStatic(root, url.pathname);
+    const body = file && (await readFile(file).catch(() => null));
+    if (!file || !body) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Hittades inte');
       return;
     }
     res.writeHead(200, {
-      'content-type': file.type,
-      'content-security-policy': browserHostCsp(origin),
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
+      ...securityHeaders(contentSecurityPolicy({ connect: [origin.replace(/^http/, 'ws')] })),
+      'content-type': contentTypeOf(file),
       'cache-control': 'no-store',
     });
-    res.end(req.method === 'HEAD' ? undefined : file.body);
+    res.end(req.method === 'HEAD' ? undefined : body);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

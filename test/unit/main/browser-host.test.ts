@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { APP_CSP } from '../../../main/electron/csp';
+import { EventHub } from '../../../main/events';
 import { startBrowserHost, type BrowserHost } from '../../../main/host/browser-host';
 import { createRouter } from '../../../main/router';
 import type { Workstation } from '../../../main/workstation';
-import { EventHub } from '../../../main/events';
 import { handlersWith } from '../../support/handlers';
 
 const unit = { id: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c11', organisationId: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c12', name: 'Hemtjänst Norr', serviceType: 'hemtjanst' as const, clientCount: 2 };
@@ -60,6 +61,8 @@ describe('the browser host', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("object-src 'none'");
     expect(csp).not.toContain('unsafe');
+    // The Electron shell's policy, with the one WebSocket endpoint of this host added.
+    expect(csp).toBe(APP_CSP.replace("connect-src 'self'", `connect-src 'self' ${host.origin.replace(/^http/, 'ws')}`));
     expect((await fetch(`${host.origin}/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
     expect((await fetch(`${host.origin}/nothing.js`)).status).toBe(404);
   });
