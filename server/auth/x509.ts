@@ -1,5 +1,6 @@
 /**
- * @peculiar/x509 through one door: its DI container (tsyringe) needs the Reflect metadata polyfill
+ * @peculiar/x509 through one door, for the server's certificate validation, the test PKI
+ * (tools/pki) and the tests: its DI container (tsyringe) needs the Reflect metadata polyfill
  * loaded first, and it signs with Node's WebCrypto.
  */
 import 'reflect-metadata';

@@ -1,17 +1,15 @@
-import 'reflect-metadata';
 import { generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
 import { CARD_FILE_FORMAT, CardFile } from '../../native/softcard/card-file';
+import * as x509 from '../../server/auth/x509';
 
 /**
  * Keys and certificates for native/ tests: a self-signed test CA and leaf certificates with key
  * usage digitalSignature (authentication) or nonRepudiation (signature). Not the SITHS-like test
  * PKI of tools/pki — just enough for the card stack to have real keys and real certificates.
  */
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 export type KeyAlg = 'RSA-2048' | 'EC-P256';
 

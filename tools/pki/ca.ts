@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as x509 from './x509';
 import { TEST_LOA3_POLICY_OID } from '../../contract/auth';
+import * as x509 from '../../server/auth/x509';
 import { generateKeyPair, keyAlgorithmOf, privateKeyFromPem, privateKeyToPem, signingAlgorithm, type KeyAlgorithm } from './keys';
 
 /**

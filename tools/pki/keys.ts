@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import * as x509 from './x509';
+import * as x509 from '../../server/auth/x509';
 
 export const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
-import * as x509 from './x509';
 import { OIDS, TEST_LOA3_POLICY_OID } from '../../contract/auth';
 import { CARD_FILE_FORMAT, CardFile } from '../../native/softcard/card-file';
+import * as x509 from '../../server/auth/x509';
 import { randomSerial, type CertifiedKey, type TestPki } from './ca';
 import { generateKeyPair, privateKeyToPem, signingAlgorithm, type KeyAlgorithm } from './keys';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TEST_LOA3_POLICY_OID } from '../../../contract/auth';
 import { AppFailure } from '../../../contract/result';
 import { validateCertificate, type CertificateValidationOptions, type OcspChecker } from '../../../server/auth/certificate';
+import * as x509 from '../../../server/auth/x509';
 import { issuePersonCard, issuePersonCertificate, generateKeyPair } from '../../../tools/pki/index';
-import * as x509 from '../../../tools/pki/x509';
 import { certificateB64, pkis } from './fixtures';
 
 const person = { hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' };

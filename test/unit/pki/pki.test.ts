@@ -6,9 +6,9 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { OIDS, TEST_LOA3_POLICY_OID } from '../../../contract/auth';
 import { HsaId } from '../../../contract/domain';
 import { CardFile } from '../../../native/softcard/card-file';
+import * as x509 from '../../../server/auth/x509';
 import { main as cardCli } from '../../../tools/card';
 import { createTestPki, generateTestPki, issuePersonCard, loadTestPki, PERSON_CA_NAME, ROOT_CA_NAME, type TestPki } from '../../../tools/pki/index';
-import * as x509 from '../../../tools/pki/x509';
 
 const person = { hsaId: 'SE2321000131-P000000000101', givenName: 'Åsa', familyName: 'Öberg' };
 
