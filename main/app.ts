@@ -174,12 +174,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       list: (q) => journal.list(q),
       create: (input) => journal.create(input),
       markErroneous: ({ entryId, reason }) => journal.markErroneous(entryId, reason),
-      correct: async (input) => {
-        const store = await data.store();
-        const original = await store.journalEntry(input.entryId);
-        if (!original) throw new AppFailure('NOT_FOUND', 'Journalanteckningen finns inte');
-        return journal.correct({ ...input, clientId: original.clientId });
-      },
+      correct: (input) => journal.correct(input),
       export: async ({ clientId }) => journal.exportPdf(clientId, `${author().name}, ${author().title}`),
     },
     drafts: {

@@ -70,18 +70,19 @@ export class JournalService {
     return this.entry(store, entryId);
   }
 
-  /** Felmarkera + the new linked entry: two mutations in this order, each its own local transaction. */
-  async correct(input: EntryInput & { entryId: string; reason: string }): Promise<{ marked: LocalJournalEntry; correction: LocalJournalEntry }> {
+  /**
+   * Felmarkera + the new linked entry: two mutations in this order, each its own local transaction.
+   * The correction is for the original's client; the caller does not name one.
+   */
+  async correct(input: Omit<EntryInput, 'clientId'> & { entryId: string; reason: string }): Promise<{ marked: LocalJournalEntry; correction: LocalJournalEntry }> {
     const store = await this.deps.store();
     const original = await this.entry(store, input.entryId);
-    if (original.clientId !== input.clientId) throw new AppFailure('VALIDATION', 'Rättelsen gäller en annan brukare');
     const marked = original.erroneous ? original : await this.markErroneous(input.entryId, input.reason);
-    const correction = await this.create({ ...input, summarisedNoteIds: [] }, input.entryId);
+    const correction = await this.create({ ...input, clientId: original.clientId, summarisedNoteIds: [] }, input.entryId);
     return { marked, correction };
   }
 
   private async entry(store: LocalStore, id: string): Promise<LocalJournalEntry> {
-    // The store has no by-id read in its interface; an entry's client is needed first.
     const found = await store.journalEntry(id);
     if (!found) throw new AppFailure('NOT_FOUND', 'Journalanteckningen finns inte');
     return found;

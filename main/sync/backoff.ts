@@ -1,7 +1,8 @@
 /**
  * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
- * the n-th consecutive failure waits a random time in [base·2ⁿ⁻¹/2, base·2ⁿ⁻¹], capped. A success
- * resets it. Jitter keeps 500 workstations from returning to a restarted server in lockstep.
+ * the n-th consecutive failure waits a random time in [0, min(cap, base·2ⁿ⁻¹)]. A success resets
+ * it. Full jitter spreads 500 workstations returning to a restarted server over the whole window
+ * (equal jitter would still bunch them in its upper half).
  */
 export interface BackoffOptions {
   baseMs: number;
@@ -18,7 +19,7 @@ export class Backoff {
     this.failures++;
     const ceiling = Math.min(this.opts.capMs, this.opts.baseMs * 2 ** Math.min(this.failures - 1, 30));
     const r = (this.opts.random ?? Math.random)();
-    return Math.round(ceiling / 2 + (ceiling / 2) * r);
+    return Math.round(ceiling * r);
   }
 
   reset(): void {

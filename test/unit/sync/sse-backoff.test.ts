@@ -16,13 +16,16 @@ describe('the SSE parser', () => {
 });
 
 describe('backoff', () => {
-  it('grows exponentially with jitter, is capped, and resets', () => {
+  it('waits a random time up to a ceiling that grows exponentially, is capped, and resets (full jitter)', () => {
     const b = new Backoff({ baseMs: 100, capMs: 1000, random: () => 1 });
     expect([b.fail(), b.fail(), b.fail(), b.fail(), b.fail(), b.fail()]).toEqual([100, 200, 400, 800, 1000, 1000]);
     b.reset();
-    const low = new Backoff({ baseMs: 100, capMs: 1000, random: () => 0 });
-    expect(low.fail()).toBe(50);
     expect(b.fail()).toBe(100);
+    // Anywhere from nothing to the ceiling: [0, ceiling], not its upper half.
+    const low = new Backoff({ baseMs: 100, capMs: 1000, random: () => 0 });
+    expect([low.fail(), low.fail()]).toEqual([0, 0]);
+    const mid = new Backoff({ baseMs: 100, capMs: 1000, random: () => 0.25 });
+    expect([mid.fail(), mid.fail(), mid.fail()]).toEqual([25, 50, 100]);
   });
 });
 
