@@ -87,7 +87,7 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
     await r.service.readCertificate(READER_A.name);
     const t0 = Date.now();
     await v.close();
-    await r.waitFor(() => r.events.some((x) => x.at >= t0 && x.e.type === 'card-removed' && x.e.reader === READER_A.name), 5000, 'card-removed');
+    await expect.poll(() => r.events.some((x) => x.at >= t0 && x.e.type === 'card-removed' && x.e.reader === READER_A.name), { timeout: 5000, interval: 10, message: 'card-removed' }).toBe(true);
     expect((await failure(r.service.readCertificate(READER_A.name))).code).toBe('NO_CARD');
   });
 
@@ -97,7 +97,7 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
     const v = await r.insert(await softCard());
     const t0 = Date.now();
     await v.close();
-    await r.waitFor(() => r.events.some((x) => x.at >= t0 && x.e.type === 'card-removed'), 5000, 'card-removed by poll');
+    await expect.poll(() => r.events.some((x) => x.at >= t0 && x.e.type === 'card-removed'), { timeout: 5000, interval: 10, message: 'card-removed by poll' }).toBe(true);
   });
 
   it('fails a signature with CARD_REMOVED when the card is pulled during signing, without hanging', async () => {
@@ -159,7 +159,7 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
     const first = await r.insert(await openCardFile(path));
     await failure(r.service.sign(READER_A.name, pin('9999'), new Uint8Array(32), 'SHA-256'));
     await first.close();
-    await r.waitFor(() => !r.service.snapshot().find((x) => x.name === READER_A.name)?.cardPresent, 1000, 'removal');
+    await expect.poll(() => !r.service.snapshot().find((x) => x.name === READER_A.name)?.cardPresent, { timeout: 1000, interval: 10, message: 'removal' }).toBe(true);
     expect(JSON.parse(readFileSync(path, 'utf8')).pin.triesLeft).toBe(2);
     await r.insert(await openCardFile(path));
     expect(await r.service.getPinStatus(READER_A.name)).toEqual({ triesLeft: 2, blocked: false });

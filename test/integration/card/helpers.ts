@@ -1,9 +1,10 @@
+import { expect, vi } from 'vitest';
+import { AppFailure } from '../../../contract/result';
 import { CardService } from '../../../native/card-service';
 import { PcscReaders, type PcscReadersOptions } from '../../../native/pcsc/pcsc-readers';
 import type { CardEvent } from '../../../native/readers';
 import { SoftCard } from '../../../native/softcard/soft-card';
 import { VpcdCard } from '../../../native/softcard/vpcd-client';
-import { AppFailure } from '../../../contract/result';
 import { makeTestCard, type TestCardOptions } from '../../support/test-certs';
 
 export const READER_A = { name: 'Virtual PCD 00 00', port: 35963 };
@@ -28,22 +29,19 @@ export class Rig {
     const v = await VpcdCard.insert(card, { port: reader.port });
     this.cards.add(v);
     void v.ended.then(() => this.cards.delete(v));
-    await this.waitFor(() => this.service.snapshot().some((r) => r.name === reader.name && r.cardPresent), 3000, `card in ${reader.name}`);
+    await vi.waitFor(() => expect(this.service.snapshot().some((r) => r.name === reader.name && r.cardPresent), `card in ${reader.name}`).toBe(true), {
+      timeout: 3000,
+      interval: 10,
+    });
     return v;
-  }
-
-  async waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-    const end = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.cards].map((c) => c.close()));
     // Let pcscd notice the removals before the next test inserts again.
-    await this.waitFor(() => this.service.snapshot().every((r) => !r.cardPresent), 3000, 'readers empty').catch(() => undefined);
+    await vi
+      .waitFor(() => expect(this.service.snapshot().every((r) => !r.cardPresent)).toBe(true), { timeout: 3000, interval: 10 })
+      .catch(() => undefined);
     await this.service.close();
   }
 }

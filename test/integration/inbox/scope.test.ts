@@ -3,7 +3,7 @@ import type { InboxDetail, InboxPage } from '../../../contract/inbox';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
-import { fastSync, ok, waitFor, waitSynced } from '../sync/helpers';
+import { fastSync, ok, waitSynced } from '../sync/helpers';
 
 /**
  * Unit scope of the inbox through the workstation, enforced by the server: Anna holds a permission
@@ -29,7 +29,7 @@ describe('inbox scope (server-enforced)', () => {
     );
     const other = rows.find((r) => r.unit === 'Daglig verksamhet Hisingen')!;
     const own = rows.find((r) => r.unit === 'Hemtjänst Majorna' && r.id)!;
-    await waitFor(async () => (await ok<InboxPage>(stack.workstation, 'inbox.list', { limit: 500 })).total > 0, 15_000, 'the inbox synced');
+    await expect.poll(async () => (await ok<InboxPage>(stack.workstation, 'inbox.list', { limit: 500 })).total > 0, { timeout: 15_000, interval: 20, message: 'the inbox synced' }).toBe(true);
     const page = await ok<InboxPage>(stack.workstation, 'inbox.list', { limit: 500 });
     expect(page.items.every((i) => i.unitName === 'Hemtjänst Majorna')).toBe(true);
     expect(page.items.map((i) => i.id)).not.toContain(other.id);

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ClientRecord } from '../../../contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader } from '../../../native/softcard';
@@ -36,11 +36,14 @@ describe('a journal draft and kill -9', () => {
     const env = { SERVER_URL: stack.serverUrl, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ws-draft-crash-')), CARD_FILE: cardFile };
     const first = await startHostProcess(env);
     hosts.push(first);
-    let clients: ClientRecord[] = [];
-    for (let t0 = Date.now(); clients.length === 0 && Date.now() - t0 < 15_000; ) {
-      clients = await value<ClientRecord[]>(first, 'clients.list', { limit: 5 }).catch(() => []);
-      if (clients.length === 0) await new Promise((r) => setTimeout(r, 100));
-    }
+    const clients = await vi.waitFor(
+      async () => {
+        const list = await value<ClientRecord[]>(first, 'clients.list', { limit: 5 });
+        expect(list.length, 'the host synced its clients').toBeGreaterThan(0);
+        return list;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
     const clientId = clients[0]!.id;
     // Typing: drafts saved one after another; the host dies right after the last answered save.
     let last = '';

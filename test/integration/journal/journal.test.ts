@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ClientRecord, DayNoteRecord } from '../../../contract';
-import type { LocalJournalEntry } from '../../../main/store/types';
 import { createWorkstation } from '../../../main/app';
 import { cardAccessOver } from '../../../main/session/card-access';
+import type { LocalJournalEntry } from '../../../main/store/types';
 import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { purgeExpiredDayNotes } from '../../../server/sync/retention';
@@ -39,20 +39,9 @@ async function call<T>(method: string, input: unknown = {}): Promise<T> {
 const login = async (card: string) => {
   reader.insert(await openCardFile(card));
   await call('session.login', { pin: '123456' });
-  await until(async () => (await call<ClientRecord[]>('clients.list', { limit: 500 })).length > 0);
+  // Also from beforeAll, where expect.poll is not available.
+  await vi.waitFor(async () => expect((await call<ClientRecord[]>('clients.list', { limit: 500 })).length).toBeGreaterThan(0), { timeout: 10_000, interval: 50 });
 };
-async function until(pred: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const t0 = Date.now();
-  for (;;) {
-    try {
-      if (await pred()) return;
-    } catch {
-      // not yet
-    }
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const syncNow = () => call('sync.now');
 const accessRows = async (clientId: string, action: string) =>
   (await stack.db.query<{ action: string; record_type: string; record_id: string | null; actor_hsa_id: string; workstation: string }>(
@@ -115,14 +104,14 @@ describe('the journal', () => {
     const e = await call<LocalJournalEntry>('journal.create', { clientId: majorna.id, eventDate: '2026-01-16', text: 'Promenad med rollator.' });
     expect(e.pending).toBe(true);
     await syncNow();
-    await until(async () => !(await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id })).find((x) => x.id === e.id)!.pending);
+    await expect.poll(async () => !(await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id })).find((x) => x.id === e.id)!.pending, { timeout: 10_000, interval: 50 }).toBe(true);
     const { rows } = await stack.db.query<{ author_hsa_id: string }>('SELECT author_hsa_id FROM journal_entries WHERE id = $1', [e.id]);
     expect(rows[0]?.author_hsa_id).toBe('SE2321000131-P000000000103');
   });
 
   it('opening it is a read in the access log, with the workstation', async () => {
-    await until(async () =>
-      (await accessRows(majorna.id, 'read')).some((r) => r.record_type === 'journal' && r.actor_hsa_id === 'SE2321000131-P000000000103' && r.workstation === 'journal-it'));
+    await expect.poll(async () =>
+      (await accessRows(majorna.id, 'read')).some((r) => r.record_type === 'journal' && r.actor_hsa_id === 'SE2321000131-P000000000103' && r.workstation === 'journal-it'), { timeout: 10_000, interval: 50 }).toBe(true);
   });
 
   it('searches a client\'s entries', async () => {
@@ -139,7 +128,7 @@ describe('the journal', () => {
     expect(marked.erroneous).toMatchObject({ reason: 'Skrivet på fel brukare', markedBy: { name: 'Sara Nyström' } });
     expect(correction.correctsId).toBe(original.id);
     await syncNow();
-    await until(async () => (await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id })).every((e) => !e.pending));
+    await expect.poll(async () => (await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id })).every((e) => !e.pending), { timeout: 10_000, interval: 50 }).toBe(true);
     const { rows } = await stack.db.query<{ id: string; text: string; erroneous_reason: string | null; corrects_id: string | null }>(
       'SELECT id, text, erroneous_reason, corrects_id FROM journal_entries WHERE id = ANY($1::uuid[])', [[original.id, correction.id]]);
     expect(rows.find((r) => r.id === original.id)).toMatchObject({ text: 'Fel brukare antecknad.', erroneous_reason: 'Skrivet på fel brukare' });
@@ -152,13 +141,13 @@ describe('the journal', () => {
     expect(out.path.startsWith(path.join(dataDir, 'exports'))).toBe(true);
     expect(readFileSync(out.path).subarray(0, 5).toString()).toBe('%PDF-');
     expect(out.entries).toBeGreaterThan(3);
-    await until(async () => (await accessRows(majorna.id, 'export')).length === 1);
+    await expect.poll(async () => (await accessRows(majorna.id, 'export')).length, { timeout: 10_000, interval: 50 }).toBe(1);
   });
 
   it('a copy reported by the renderer is a copy event', async () => {
     const [entry] = await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id, limit: 1 });
     await call('audit.copied', { clientId: majorna.id, recordType: 'journal_entry', recordId: entry!.id });
-    await until(async () => (await accessRows(majorna.id, 'copy')).some((r) => r.record_id === entry!.id));
+    await expect.poll(async () => (await accessRows(majorna.id, 'copy')).some((r) => r.record_id === entry!.id), { timeout: 10_000, interval: 50 }).toBe(true);
   });
 });
 
@@ -173,10 +162,10 @@ describe('day notes', () => {
     const local = await call<DayNoteRecord[]>('notes.list', { unitId: majorna.unitId, clientId: majorna.id });
     expect(local.filter((n) => n.id === n1.id || n.id === n2.id).every((n) => n.summarisedAt !== null)).toBe(true);
     await syncNow();
-    await until(async () => {
+    await expect.poll(async () => {
       const { rows } = await stack.db.query<{ n: string }>('SELECT count(*) AS n FROM day_notes WHERE id = ANY($1::uuid[]) AND summarised_at IS NOT NULL', [[n1.id, n2.id]]);
       return Number(rows[0]?.n) === 2;
-    });
+    }, { timeout: 10_000, interval: 50 }).toBe(true);
     // Only summarised_at changed: the text is as written.
     const { rows } = await stack.db.query<{ text: string }>('SELECT text FROM day_notes WHERE id = $1', [n1.id]);
     expect(rows[0]?.text).toBe('Kaffet är slut.');
@@ -195,11 +184,11 @@ describe('day notes', () => {
     }
     await syncNow();
     const ids = async () => (await call<DayNoteRecord[]>('notes.list', { unitId: majorna.unitId, limit: 500 })).map((n) => n.id);
-    await until(async () => (await ids()).includes(old) && (await ids()).includes(younger));
+    await expect.poll(async () => (await ids()).includes(old) && (await ids()).includes(younger), { timeout: 10_000, interval: 50 }).toBe(true);
     clockOffsetMs = 6 * DAY;
     await purgeExpiredDayNotes(stack.db, new Date(Date.now() + clockOffsetMs));
     await syncNow();
-    await until(async () => !(await ids()).includes(old));
+    await expect.poll(async () => !(await ids()).includes(old), { timeout: 10_000, interval: 50 }).toBe(true);
     expect(await ids()).toContain(younger);
     const { rows } = await stack.db.query<{ id: string }>('SELECT id FROM day_notes WHERE id = ANY($1::uuid[])', [[old, younger]]);
     expect(rows.map((r) => r.id)).toEqual([younger]);
@@ -214,7 +203,7 @@ describe('the server refuses access events outside the user\'s units', () => {
     const before = (await accessRows(hisingen.id, 'copy')).length;
     await call('audit.copied', { clientId: hisingen.id, recordType: 'journal' });
     await call('audit.copied', { clientId: majorna.id, recordType: 'journal' });
-    await until(async () => (await accessRows(majorna.id, 'copy')).some((r) => r.actor_hsa_id === 'SE2321000131-P000000000101'));
+    await expect.poll(async () => (await accessRows(majorna.id, 'copy')).some((r) => r.actor_hsa_id === 'SE2321000131-P000000000101'), { timeout: 10_000, interval: 50 }).toBe(true);
     expect((await accessRows(hisingen.id, 'copy')).length).toBe(before);
   });
 

@@ -1,13 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName } from '../../../contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
-import { startStack, type Stack } from '../../support/stack';
 import { writeCardFile } from '../../../tools/card';
 import { generateTestPki, issuePersonCard } from '../../../tools/pki';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { startStack, type Stack } from '../../support/stack';
 
 /**
  * The workstation's session against the real server on PostgreSQL, with the software card in the
@@ -28,14 +28,6 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 const call = (method: string, input: unknown = {}) => stack.workstation.dispatch(method, input);
-const waitFor = async (pred: () => boolean, ms = 3000) => {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
 describe('the workstation session', () => {
   it('refuses data before login', async () => {
     const r = await call('units.list');
@@ -85,7 +77,7 @@ describe('the workstation session', () => {
       await call('session.activity');
     }
     expect((await call('session.status')).ok && ((await call('session.status')) as { value: { state: string } }).value.state).toBe('active');
-    await waitFor(() => seen.some((e) => e.name === 'session.locked' && (e.payload as { reason: string }).reason === 'idle'));
+    await expect.poll(() => seen.some((e) => e.name === 'session.locked' && (e.payload as { reason: string }).reason === 'idle'), { timeout: 3000, interval: 10 }).toBe(true);
     const status = await call('session.status');
     expect(status.ok && status.value).toMatchObject({ state: 'locked', lockedReason: 'idle' });
   });

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ClientRecord, SyncStatus } from '../../../contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import type { LocalDayNote, LocalJournalEntry } from '../../../main/store/types';
 import { DemoInProcessReader, openCardFile, type SoftCard } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
-import { fastSync, ok, waitFor } from './helpers';
+import { fastSync, ok } from './helpers';
 
 /**
  * Property: whatever the interleaving of writes, server outages, syncs and restarts of the
@@ -34,10 +34,11 @@ afterAll(async () => stack?.stop());
 const ws = () => stack.workstation;
 
 async function finalSync(): Promise<void> {
-  await waitFor(async () => {
-    const s = await ok<SyncStatus>(ws(), 'sync.now');
-    return s.connection === 'online' && s.pending === 0;
-  }, 30_000, 'the final sync');
+  // Also from beforeAll, where expect.poll is not available.
+  await vi.waitFor(async () => expect(await ok<SyncStatus>(ws(), 'sync.now'), 'the final sync').toMatchObject({ connection: 'online', pending: 0 }), {
+    timeout: 30_000,
+    interval: 20,
+  });
 }
 
 type Action =

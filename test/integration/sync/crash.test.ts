@@ -7,7 +7,6 @@ import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader } from '../../../native/softcard';
 import { startHostProcess, type HostProcess } from '../../support/host-process';
 import { startStack, type Stack } from '../../support/stack';
-import { waitFor } from './helpers';
 
 /**
  * `kill -9` of the workstation's host in the middle of a burst of writes, then a restart on the
@@ -35,10 +34,9 @@ async function value<T>(h: HostProcess, method: string, input: unknown = {}): Pr
 }
 
 async function synced(h: HostProcess): Promise<void> {
-  await waitFor(async () => {
-    const s = await value<SyncStatus>(h, 'sync.status');
-    return s.connection === 'online' && s.pending === 0;
-  }, 30_000, 'the restarted host to sync');
+  await expect
+    .poll(() => value<SyncStatus>(h, 'sync.status'), { timeout: 30_000, interval: 20, message: 'the restarted host to sync' })
+    .toMatchObject({ connection: 'online', pending: 0 });
 }
 
 async function burst(h: HostProcess, opts: { total: number; killAfterOk: number; inFlight: number; tag: string; clients: ClientRecord[] }) {

@@ -4,7 +4,7 @@ import { cardAccessOver } from '../../../main/session/card-access';
 import type { LocalDayNote, LocalJournalEntry } from '../../../main/store/types';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
-import { fastSync, ok, syncStatus, waitFor, waitSynced } from './helpers';
+import { fastSync, ok, syncStatus, waitSynced } from './helpers';
 
 /**
  * The workstation's sync against the real server on PostgreSQL, through a proxy that can lose
@@ -63,7 +63,7 @@ describe('sync with the real server', () => {
     const c = clientOf(unitId(/Hemtjänst/));
     const entry = await writeJournal(c.id, 'Hjälp med dusch, gick bra.');
     expect(entry).toMatchObject({ pending: true, clientId: c.id, unitId: c.unitId, author: { hsaId: 'SE2321000131-P000000000103' } });
-    await waitFor(async () => (await ok<LocalJournalEntry[]>(ws(), 'journal.list', { clientId: c.id })).some((e) => e.id === entry.id && !e.pending));
+    await expect.poll(async () => (await ok<LocalJournalEntry[]>(ws(), 'journal.list', { clientId: c.id })).some((e) => e.id === entry.id && !e.pending), { timeout: 15_000, interval: 20 }).toBe(true);
     await expectOnServerOnce([entry.id]);
   });
 
@@ -74,7 +74,7 @@ describe('sync with the real server', () => {
     for (let i = 0; i < 20; i++) {
       ids.push((await (i % 2 ? writeNote(hem, `Offline-anteckning ${i}`) : writeJournal(clientOf(hem).id, `Offline-journal ${i}`))).id);
     }
-    await waitFor(async () => (await syncStatus(ws())).connection === 'offline', 10_000, 'offline');
+    await expect.poll(async () => (await syncStatus(ws())).connection, { timeout: 10_000, interval: 20, message: 'offline' }).toBe('offline');
     expect((await syncStatus(ws())).pending).toBe(20);
     // Reads come from the store while offline.
     const notes = await ok<LocalDayNote[]>(ws(), 'notes.list', { unitId: hem, limit: 500 });
@@ -95,7 +95,7 @@ describe('sync with the real server', () => {
     };
     const ids: string[] = [];
     for (let i = 0; i < 450; i++) ids.push((await writeNote(hem, `Skur ${i}`)).id);
-    await waitFor(() => restarted, 10_000, 'a push');
+    await expect.poll(() => restarted, { timeout: 10_000, interval: 20, message: 'a push' }).toBe(true);
     await waitSynced(ws(), 30_000);
     stack.proxy!.onPush = null;
     expect(stack.server.running).toBe(true);
@@ -136,10 +136,10 @@ describe('sync with the real server', () => {
     );
     await stack.server.start();
     let s: SyncStatus | null = null;
-    await waitFor(async () => {
+    await expect.poll(async () => {
       s = await syncStatus(ws());
       return s.connection === 'online' && s.pending === 0 && s.refusals.length >= 2;
-    }, 15_000, 'refusals');
+    }, { timeout: 15_000, interval: 20, message: 'refusals' }).toBe(true);
     const refusals = s!.refusals;
     expect(refusals.map((r) => r.type).sort()).toEqual(['day_note.create', 'journal_entry.create']);
     for (const r of refusals) expect(r.message.length).toBeGreaterThan(0);
@@ -171,7 +171,7 @@ describe('sync with the real server', () => {
     const pullsBefore = stack.proxy!.pulls;
     try {
       await notesOnServer(unit, 'Huvudlös', 60);
-      await waitFor(async () => (await inStore(unit, 'Huvudlös')) === 60, 15_000, 'the 60 notes in the store');
+      await expect.poll(async () => (await inStore(unit, 'Huvudlös')), { timeout: 15_000, interval: 20, message: 'the 60 notes in the store' }).toBe(60);
       expect(stack.proxy!.pulls - pullsBefore).toBeGreaterThanOrEqual(3); // pages of 25
     } finally {
       stack.proxy!.stripPullNext = false;
@@ -186,13 +186,13 @@ describe('sync with the real server', () => {
     };
     try {
       await notesOnServer(unit, 'Felhuvud', 3);
-      await waitFor(async () => (await syncStatus(ws())).connection === 'offline', 15_000, 'offline after the refused page');
+      await expect.poll(async () => (await syncStatus(ws())).connection, { timeout: 15_000, interval: 20, message: 'offline after the refused page' }).toBe('offline');
       expect(await inStore(unit, 'Felhuvud')).toBe(0);
     } finally {
       stack.proxy!.tamperPullNext = null;
     }
     await ok(ws(), 'sync.now');
-    await waitFor(async () => (await inStore(unit, 'Felhuvud')) === 3, 15_000, 'the notes after the header is right');
+    await expect.poll(async () => (await inStore(unit, 'Felhuvud')), { timeout: 15_000, interval: 20, message: 'the notes after the header is right' }).toBe(3);
     expect((await syncStatus(ws())).connection).toBe('online');
   });
 

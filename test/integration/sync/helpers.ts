@@ -1,13 +1,6 @@
+import { expect, vi } from 'vitest';
 import type { SyncStatus } from '../../../contract';
 import type { Workstation } from '../../../main/workstation';
-
-export const waitFor = async (pred: () => boolean | Promise<boolean>, ms = 15_000, what = 'condition'): Promise<void> => {
-  const t0 = Date.now();
-  while (!(await pred())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 /** A dispatch that must succeed. */
 export async function ok<T = unknown>(ws: Workstation, method: string, input: unknown = {}): Promise<T> {
@@ -18,17 +11,16 @@ export async function ok<T = unknown>(ws: Workstation, method: string, input: un
 
 export const syncStatus = (ws: Workstation) => ok<SyncStatus>(ws, 'sync.status');
 
+/** Online with nothing pending; usable from hooks too (vi.waitFor, not expect.poll). */
 export async function waitSynced(ws: Workstation, ms = 15_000): Promise<SyncStatus> {
-  let last: SyncStatus | null = null;
-  await waitFor(
+  return vi.waitFor(
     async () => {
-      last = await syncStatus(ws);
-      return last.connection === 'online' && last.pending === 0;
+      const s = await syncStatus(ws);
+      expect(s, 'online with nothing pending').toMatchObject({ connection: 'online', pending: 0 });
+      return s;
     },
-    ms,
-    'online with nothing pending',
+    { timeout: ms, interval: 20 },
   );
-  return last!;
 }
 
 /** Fast retries for tests: a returning server is found within a fraction of a second. */

@@ -11,9 +11,9 @@ import { openDatabase, SqlStore } from '../../../main/store/sql-store';
 import type { LocalJournalEntry } from '../../../main/store/types';
 import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
-import { startStack, type Stack } from '../../support/stack';
-import { fastSync, ok, waitFor, waitSynced } from './helpers';
 import { canMakeImmutable, whileImmutable } from '../../support/immutable-dir';
+import { startStack, type Stack } from '../../support/stack';
+import { fastSync, ok, waitSynced } from './helpers';
 
 /**
  * A local store that cannot be read, for real: the workstation's SQLCipher file corrupted on disk
@@ -32,7 +32,7 @@ let serverClientCount = 0;
 
 const storeStatus = (ws: Workstation) => ok<StoreStatus>(ws, 'store.status');
 const waitStore = (ws: Workstation, state: StoreStatus['state']) =>
-  waitFor(async () => (await storeStatus(ws)).state === state, 15_000, `store ${state}`);
+  expect.poll(async () => (await storeStatus(ws)).state, { timeout: 15_000, interval: 20, message: `store ${state}` }).toBe(state);
 const loggedEvents = (event: string) =>
   logLines.flatMap((l) => {
     try {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChallengeResponse, LoginResponse } from '../../../contract/auth';
 import { swedishDate } from '../../../contract/dates';
 import { ServerErrorBody } from '../../../contract/server-api';
@@ -659,7 +659,7 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       const stream = await openEvents(base, anna.token);
       try {
         await stream.next('ready');
-        await stream.waitFor(() => stream.comments > 0, 2_000);
+        await expect.poll(() => stream.comments, { timeout: 2_000, interval: 10 }).toBeGreaterThan(0);
         const out = await h.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${anna.token}` } });
         expect(out.statusCode).toBe(200);
         expect(await stream.next('end', 2_000)).toEqual({ code: 'UNAUTHENTICATED' });
@@ -675,7 +675,6 @@ export interface EventStreamClient {
   events: { event: string; data: unknown }[];
   comments: number;
   next(event: string, timeoutMs?: number): Promise<unknown>;
-  waitFor(predicate: () => boolean, timeoutMs: number): Promise<void>;
   closed: Promise<void>;
   close(): void;
 }
@@ -690,17 +689,16 @@ export async function openEvents(base: string, token: string): Promise<EventStre
     events: [],
     comments: 0,
     next: async (event, timeoutMs = 2_000) => {
-      await client.waitFor(() => client.events.some((e) => e.event === event), timeoutMs);
-      const found = client.events.find((e) => e.event === event)!;
+      const found = await vi.waitFor(
+        () => {
+          const e = client.events.find((x) => x.event === event);
+          if (!e) throw new Error(`event stream: no \`${event}\` yet; events so far ${JSON.stringify(client.events)}`);
+          return e;
+        },
+        { timeout: timeoutMs, interval: 10 },
+      );
       client.events.splice(client.events.indexOf(found), 1);
       return found.data;
-    },
-    waitFor: async (predicate, timeoutMs) => {
-      const until = Date.now() + timeoutMs;
-      while (!predicate()) {
-        if (Date.now() > until) throw new Error(`event stream: timed out; events so far ${JSON.stringify(client.events)}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
     },
     closed: Promise.resolve(),
     close: () => controller.abort(),

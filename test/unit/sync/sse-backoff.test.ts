@@ -48,7 +48,7 @@ describe('the SSE client', () => {
     let opens = 0;
     const c = new SseClient({ url: 'http://x/api/v1/sync/events', token: () => 'abc', fetch: fetchFn, onMessage: (m) => got.push(m.event), onOpen: () => opens++, backoff: { baseMs: 1, capMs: 2 } });
     c.start();
-    while (got.length < 3) await new Promise((r) => setTimeout(r, 2));
+    await expect.poll(() => got.length, { timeout: 4_000, interval: 2 }).toBeGreaterThanOrEqual(3);
     await c.close();
     expect(auths[0]).toBe('Bearer abc');
     expect(opens).toBeGreaterThanOrEqual(3);
