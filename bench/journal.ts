@@ -18,29 +18,19 @@ import { cardAccessOver } from '../main/session/card-access';
 import { DevKeyFileVault, openLocalStore } from '../main/store';
 import type { WorkerStore } from '../main/store/worker-client';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
-import { startBenchServer } from './server';
 import { migrate, openPglite } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
+import { rng, uuid } from './generated';
 import { arg, percentile, report } from './report';
+import { startBenchServer } from './server';
 
 const BENCH = 'journal';
 const HSA = 'SE2321000131-P000000000103';
 const RARE = 'tandläkarbesök';
 const WORDS = 'brukaren åt frukost lunch middag promenad dusch medicin sömn vilade läste tidningen hjälp med påklädning städning tvätt inköp apoteket larmet anhöriga ringde mådde bra trött orolig glad'.split(' ');
 
-const uuid = (kind: number, n: number) => `${kind.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function* generate(units: PermittedUnit[], clients: number, entriesPerClient: number, notes: number): Generator<Change[]> {
   const r = rng(42);

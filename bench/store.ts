@@ -19,6 +19,7 @@ import type { Author, Change, PermittedUnit } from '../contract';
 import { DevKeyFileVault, localStoreFile, openLocalStore } from '../main/store';
 import type { LocalStore } from '../main/store/types';
 import { WorkerStore } from '../main/store/worker-client';
+import { rng, uuid } from './generated';
 import { percentile, report, stallProbe, arg } from './report';
 
 const BENCH = 'store';
@@ -29,18 +30,6 @@ const WORDS = (
   'glad smärta i knät blodtryck mättes sår omlagt kompressionsstrumpor duschpall rullator trapphuset brevlådan posten'
 ).split(' ');
 
-/** Deterministic: the encrypted and the plain file get byte-for-byte the same records. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const uuid = (kind: number, n: number) => `${kind.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
 interface Sizes {
   clients: number;
@@ -50,6 +39,7 @@ interface Sizes {
 }
 
 function* batches(s: Sizes, batchSize: number): Generator<Change[]> {
+  // Seeded: the encrypted and the plain file get byte-for-byte the same records.
   const r = rng(42);
   const pick = () => WORDS[Math.floor(r() * WORDS.length)]!;
   const sentence = (n: number) => Array.from({ length: n }, pick).join(' ');

@@ -7,6 +7,7 @@ import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader } from '../../../native/softcard';
 import { startHostProcess, type HostProcess } from '../../support/host-process';
 import { startStack, type Stack } from '../../support/stack';
+import { ok } from '../sync/helpers';
 
 /**
  * A journal draft survives `kill -9` of the workstation's host: a draft save that answered ok is
@@ -25,12 +26,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function value<T>(h: HostProcess, method: string, input: unknown = {}): Promise<T> {
-  const r = await h.dispatch(method, input);
-  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-}
-
 describe('a journal draft and kill -9', () => {
   it('is there after the host is killed mid-typing and started again', async () => {
     const env = { SERVER_URL: stack.serverUrl, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ws-draft-crash-')), CARD_FILE: cardFile };
@@ -38,7 +33,7 @@ describe('a journal draft and kill -9', () => {
     hosts.push(first);
     const clients = await vi.waitFor(
       async () => {
-        const list = await value<ClientRecord[]>(first, 'clients.list', { limit: 5 });
+        const list = await ok<ClientRecord[]>(first, 'clients.list', { limit: 5 });
         expect(list.length, 'the host synced its clients').toBeGreaterThan(0);
         return list;
       },
@@ -49,12 +44,12 @@ describe('a journal draft and kill -9', () => {
     let last = '';
     for (let i = 1; i <= 20; i++) {
       last = `Brukaren ville inte äta frukost, ${'x'.repeat(i)}`;
-      await value(first, 'drafts.save', { clientId, text: last, eventDate: '2026-05-04' });
+      await ok(first, 'drafts.save', { clientId, text: last, eventDate: '2026-05-04' });
     }
     await first.kill9();
     const second = await startHostProcess(env);
     hosts.push(second);
-    expect(await value(second, 'drafts.get', { clientId })).toMatchObject({ clientId, text: last, eventDate: '2026-05-04' });
+    expect(await ok(second, 'drafts.get', { clientId })).toMatchObject({ clientId, text: last, eventDate: '2026-05-04' });
     await second.stop();
   });
 });

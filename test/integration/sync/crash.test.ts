@@ -7,6 +7,7 @@ import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader } from '../../../native/softcard';
 import { startHostProcess, type HostProcess } from '../../support/host-process';
 import { startStack, type Stack } from '../../support/stack';
+import { ok } from './helpers';
 
 /**
  * `kill -9` of the workstation's host in the middle of a burst of writes, then a restart on the
@@ -27,15 +28,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function value<T>(h: HostProcess, method: string, input: unknown = {}): Promise<T> {
-  const r = await h.dispatch(method, input);
-  if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-  return r.value as T;
-}
-
 async function synced(h: HostProcess): Promise<void> {
   await expect
-    .poll(() => value<SyncStatus>(h, 'sync.status'), { timeout: 30_000, interval: 20, message: 'the restarted host to sync' })
+    .poll(() => ok<SyncStatus>(h, 'sync.status'), { timeout: 30_000, interval: 20, message: 'the restarted host to sync' })
     .toMatchObject({ connection: 'online', pending: 0 });
 }
 
@@ -68,7 +63,7 @@ describe('kill -9 during a burst of writes', () => {
       const first = await startHostProcess(env);
       hosts.push(first);
       await synced(first);
-      const clients = (await value<ClientRecord[]>(first, 'clients.list', { limit: 50 })).slice(0, 10);
+      const clients = (await ok<ClientRecord[]>(first, 'clients.list', { limit: 50 })).slice(0, 10);
       expect(clients.length).toBeGreaterThan(0);
       if (!serverUp) await stack.server.stop();
       const tag = `Krasch-${serverUp ? 'uppe' : 'nere'}-${Date.now()}`;

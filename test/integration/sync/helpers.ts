@@ -2,8 +2,8 @@ import { expect, vi } from 'vitest';
 import type { SyncStatus } from '../../../contract';
 import type { Workstation } from '../../../main/workstation';
 
-/** A dispatch that must succeed. */
-export async function ok<T = unknown>(ws: Workstation, method: string, input: unknown = {}): Promise<T> {
+/** A dispatch that must succeed, on the workstation in this process or one in a child (HostProcess). */
+export async function ok<T = unknown>(ws: Pick<Workstation, 'dispatch'>, method: string, input: unknown = {}): Promise<T> {
   const r = await ws.dispatch(method, input);
   if (!r.ok) throw new Error(`${method} failed: ${r.error.code} ${r.error.message}`);
   return r.value as T;
