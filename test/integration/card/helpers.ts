@@ -1,11 +1,11 @@
 import { expect, vi } from 'vitest';
-import { AppFailure } from '../../../contract/result';
 import { CardService } from '../../../native/card-service';
 import { PcscReaders, type PcscReadersOptions } from '../../../native/pcsc/pcsc-readers';
 import type { CardEvent } from '../../../native/readers';
 import { SoftCard } from '../../../native/softcard/soft-card';
 import { VpcdCard } from '../../../native/softcard/vpcd-client';
 import { makeTestCard, type TestCardOptions } from '../../support/test-certs';
+export { failure } from '../../support/failure';
 
 export const READER_A = { name: 'Virtual PCD 00 00', port: 35963 };
 export const READER_B = { name: 'Virtual PCD 00 01', port: 35964 };
@@ -63,12 +63,3 @@ export function spy(card: SoftCard): { ins: number[]; sws: string[] } {
   return log;
 }
 
-export async function failure(p: Promise<unknown>): Promise<AppFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
-}

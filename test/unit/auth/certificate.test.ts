@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_LOA3_POLICY_OID } from '../../../contract/auth';
-import { AppFailure } from '../../../contract/result';
 import { validateCertificate, type CertificateValidationOptions, type OcspChecker } from '../../../server/auth/certificate';
 import * as x509 from '../../../server/auth/x509';
 import { issuePersonCard, issuePersonCertificate, generateKeyPair } from '../../../tools/pki/index';
+import { codeOf } from '../../support/failure';
 import { certificateB64, pkis } from './fixtures';
 
 const person = { hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' };
@@ -14,16 +14,6 @@ async function options(extra: Partial<CertificateValidationOptions> = {}): Promi
 }
 
 const der = (b64: string) => Buffer.from(b64, 'base64');
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (e instanceof AppFailure) return e.code;
-    throw e;
-  }
-}
 
 describe('validateCertificate', () => {
   it('accepts a card certificate that chains to the trust anchor and returns the HSA-ID', async () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LoginResponse, NONCE_TTL_MS, type LoginRequest } from '../../../contract/auth';
-import { AppFailure } from '../../../contract/result';
 import { issuePersonCard } from '../../../tools/pki/index';
+import { codeOf } from '../../support/failure';
 import { ANNA, LEILA, ORIGIN, authSetup, loginToken, pkis } from './fixtures';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (e instanceof AppFailure) return e.code;
-    throw e;
-  }
-}
 
 const anna = { hsaId: ANNA.hsaId, givenName: ANNA.givenName, familyName: ANNA.familyName };
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AppFailure } from '../../../contract/result';
 import { decodeApdu, encodeApdu, fromHex, hex } from '../../../native/apdu/command';
 import { readBinary } from '../../../native/apdu/file';
 import { ApduSession } from '../../../native/apdu/session';
 import { ALLOW } from '../../../native/apdu/status';
 import type { CardTransport } from '../../../native/apdu/transport';
+import { failure } from '../../support/failure';
 
 /** A scripted card: each command APDU (hex) is checked and answered in order. */
 function scripted(steps: [string, string][]): CardTransport & { left: () => number } {
@@ -18,16 +18,6 @@ function scripted(steps: [string, string][]): CardTransport & { left: () => numb
       return fromHex(step[1]);
     },
   };
-}
-
-async function failure(p: Promise<unknown>): Promise<AppFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('APDU encoding', () => {

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppFailure } from '../../../contract/result';
 import { CardService } from '../../../native/card-service';
+import { openCardFile } from '../../../native/softcard';
 import { DemoInProcessReader } from '../../../native/softcard/in-process';
 import { SoftCard } from '../../../native/softcard/soft-card';
-import { openCardFile } from '../../../native/softcard';
+import { failure } from '../../support/failure';
 import { makeTestCard, type TestCardOptions } from '../../support/test-certs';
 
 const pinBytes = (s: string) => new TextEncoder().encode(s);
@@ -17,16 +17,6 @@ async function setup(o: TestCardOptions = {}) {
   const reader = new DemoInProcessReader();
   reader.insert(card);
   return { card, reader, service: new CardService(reader), name: reader.readerName };
-}
-
-async function failure(p: Promise<unknown>): Promise<AppFailure> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('the software card, driven in-process', () => {
