@@ -99,21 +99,6 @@ export type RenewResponse = z.infer<typeof RenewResponse>;
 
 export const LogoutResponse = z.object({ ok: z.literal(true) });
 
-/** Login error codes (all in contract/result.ts ErrorCode). */
-export const LOGIN_ERROR_CODES = [
-  'NONCE_INVALID',
-  'CERT_UNTRUSTED',
-  'CERT_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_WRONG_USAGE',
-  'CERT_WRONG_POLICY',
-  'CERT_REVOKED',
-  'CERT_REVOCATION_UNKNOWN',
-  'SIGNATURE_INVALID',
-  'UNKNOWN_CARD_HOLDER',
-  'NO_ACTIVE_PERMISSION',
-] as const;
-export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
 
 export const authRoutes = {
   challenge: { method: 'POST', path: '/api/v1/auth/challenge', response: ChallengeResponse },

@@ -5,6 +5,23 @@ import { z } from 'zod';
  * The renderer translates codes to Swedish (renderer/src/i18n); messages here are for logs
  * and developers and never contain personal data.
  */
+/** The server's refusals of a login (docs/login.md); every one is an ErrorCode. */
+export const LOGIN_ERROR_CODES = [
+  'NONCE_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_WRONG_USAGE',
+  'CERT_WRONG_POLICY',
+  'CERT_REVOKED',
+  // OCSP configured but the status could not be established (fail closed)
+  'CERT_REVOCATION_UNKNOWN',
+  'SIGNATURE_INVALID',
+  'UNKNOWN_CARD_HOLDER',
+  'NO_ACTIVE_PERMISSION',
+] as const;
+export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
+
 export const ErrorCode = z.enum([
   'VALIDATION',
   'UNKNOWN_METHOD',
@@ -28,19 +45,8 @@ export const ErrorCode = z.enum([
   'PIN_WRONG',
   'PIN_BLOCKED',
   // login (server)
-  'NONCE_INVALID',
-  'CERT_UNTRUSTED',
-  'CERT_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_WRONG_USAGE',
-  'CERT_WRONG_POLICY',
-  'CERT_REVOKED',
-  'SIGNATURE_INVALID',
-  'UNKNOWN_CARD_HOLDER',
-  'NO_ACTIVE_PERMISSION',
+  ...LOGIN_ERROR_CODES,
   'INTERNAL',
-  // login (server): OCSP configured but the status could not be established (fail closed)
-  'CERT_REVOCATION_UNKNOWN',
   // local store (main/store): wrong key, corrupt file or missing key; the way out is a fresh resync
   'STORE_UNREADABLE',
 ]);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppFailure, ServerErrorBody, type ErrorCode } from '../contract';
+import { AppFailure, LOGIN_ERROR_CODES, ServerErrorBody, type ErrorCode } from '../contract';
 
 /** A route of the server API as contract/server-api.ts and contract/auth.ts declare them. */
 export interface RouteSpec<R extends z.ZodType = z.ZodType> {
@@ -58,9 +58,6 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
 
 /** Server codes the workstation passes on as they are; anything else is SERVER_ERROR. */
 const passThrough: ReadonlySet<string> = new Set<ErrorCode>([
-  'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'VALIDATION', 'PERMISSION_ENDED',
-  'NONCE_INVALID', 'CERT_UNTRUSTED', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_WRONG_USAGE',
-  'CERT_WRONG_POLICY', 'CERT_REVOKED', 'CERT_REVOCATION_UNKNOWN', 'SIGNATURE_INVALID',
-  'UNKNOWN_CARD_HOLDER', 'NO_ACTIVE_PERMISSION',
+  'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'VALIDATION', 'PERMISSION_ENDED', ...LOGIN_ERROR_CODES,
 ]);
 const knownCode = (code: string): ErrorCode => (passThrough.has(code) ? (code as ErrorCode) : 'SERVER_ERROR');

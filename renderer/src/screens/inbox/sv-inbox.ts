@@ -1,3 +1,5 @@
+import { ASSIGNMENT_STATUS_LABELS } from '../../../../contract/assignments';
+
 /** The inbox's Swedish strings (merged into renderer/src/i18n/sv.ts under `inbox`). */
 export const svInbox = {
   heading: 'Inkorg – uppdrag',
@@ -15,15 +17,8 @@ export const svInbox = {
     cancelled: 'Avbeställda',
     ended: 'Avslutade',
   },
-  status: {
-    new: 'Ny',
-    confirmed: 'Kvitterad',
-    executed: 'Verkställd',
-    paused: 'Pausad',
-    cancellation_requested: 'Avbeställd',
-    cancelled: 'Avbeställd',
-    ended: 'Avslutad',
-  },
+  // One label per status, the contract's (the officer's command prints the same words).
+  status: ASSIGNMENT_STATUS_LABELS,
   filters: 'Filter',
   unit: 'Enhet',
   allUnits: 'Alla enheter',
