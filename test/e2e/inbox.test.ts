@@ -1,13 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assignment } from '../../contract/assignments';
 import { swedishDate } from '../../contract/dates';
 import { formatPersonnummer } from '../../contract/personnummer';
-import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import type { VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
-import { launchChromium, screenshotDir } from '../support/chromium';
+import { launchChromium } from '../support/chromium';
+import { loginWithCard, saveScreenshot } from '../support/e2e-page';
 import { officerLogin, type Officer } from '../support/officer';
 import { startStack, type Stack } from '../support/stack';
 
@@ -27,10 +26,7 @@ let sent: Assignment;
 let clientName = '';
 const REF = `BIS-E2E-${Date.now() % 100_000}`;
 
-const shot = async (name: string) => {
-  mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-};
+const shot = (name: string) => saveScreenshot(page, name);
 const detailStatus = () => page.locator('.detail-facts .status').innerText();
 const form = (name: string) => page.getByRole('form', { name });
 const action = (name: string) => page.locator('.action-buttons').getByRole('button', { name, exact: true });
@@ -44,10 +40,7 @@ beforeAll(async () => {
   page = browser.page;
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(stack.host.url);
-  card = await insertCardFile(anna, { port: 35963 });
-  await page.getByText('Kort isatt').first().waitFor({ timeout: 10_000 });
-  await page.getByLabel('PIN-kod').fill('123456');
-  await page.getByRole('button', { name: 'Logga in' }).click();
+  card = await loginWithCard(page, anna);
   await page.getByRole('navigation').waitFor({ timeout: 15_000 });
 });
 afterAll(async () => {

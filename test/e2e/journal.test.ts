@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import type { VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
-import { launchChromium, screenshotDir } from '../support/chromium';
+import { launchChromium } from '../support/chromium';
+import { loginWithCard, saveScreenshot } from '../support/e2e-page';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -20,15 +19,9 @@ let sara: string;
 let card: VpcdCard | undefined;
 let clientId: string;
 
-const shot = async (name: string) => {
-  mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
-};
+const shot = (name: string) => saveScreenshot(page, name);
 const login = async () => {
-  card = await insertCardFile(sara, { port: 35963 });
-  await page.getByText('Kort isatt').first().waitFor({ timeout: 10_000 });
-  await page.getByLabel('PIN-kod').fill('123456');
-  await page.getByRole('button', { name: 'Logga in' }).click();
+  card = await loginWithCard(page, sara);
   await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 15_000 });
 };
 const timeline = () => page.getByRole('list', { name: 'Journalanteckningar, nyaste först' });
