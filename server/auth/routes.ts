@@ -83,31 +83,25 @@ export function registerAuthRoutes(
     }
   });
 
-  app.post(authRoutes.login.path, async (request, reply) => {
-    const parsed = LoginRequest.safeParse(request.body);
-    if (!parsed.success) {
-      return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });
-    }
-    try {
-      return reply.code(200).send(await service.login(parsed.data, { workstation: parsed.data.workstation ?? workstationOf(request) }));
-    } catch (e) {
-      return sendFailure(reply, e, request);
-    }
-  });
-
+  /** A login route: the card-signed token validated, then the session for `audience` (or the refusal). */
+  const loginRoute = (path: string, audience: 'workstation' | 'officer') =>
+    app.post(path, async (request, reply) => {
+      const parsed = LoginRequest.safeParse(request.body);
+      if (!parsed.success) {
+        return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });
+      }
+      try {
+        const workstation = parsed.data.workstation ?? workstationOf(request);
+        if (audience === 'workstation') return reply.code(200).send(await service.login(parsed.data, { workstation }));
+        const { token, expiresAt, user } = await service.login(parsed.data, { workstation, audience });
+        return reply.code(200).send({ token, expiresAt, user });
+      } catch (e) {
+        return sendFailure(reply, e, request);
+      }
+    });
+  loginRoute(authRoutes.login.path, 'workstation');
   // The case officer's login (docs/assignments.md): the same token, role case_officer, no unit permission needed.
-  app.post(officerRoutes.login.path, async (request, reply) => {
-    const parsed = LoginRequest.safeParse(request.body);
-    if (!parsed.success) {
-      return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });
-    }
-    try {
-      const { token, expiresAt, user } = await service.login(parsed.data, { workstation: parsed.data.workstation ?? workstationOf(request), audience: 'officer' });
-      return reply.code(200).send({ token, expiresAt, user });
-    } catch (e) {
-      return sendFailure(reply, e, request);
-    }
-  });
+  loginRoute(officerRoutes.login.path, 'officer');
 
   app.post(authRoutes.renew.path, async (request, reply) => {
     try {
