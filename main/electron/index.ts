@@ -6,11 +6,13 @@
  */
 import * as electron from 'electron';
 import { createWorkstation } from '../app';
+import { resolveSettings } from '../config/machine-config';
 import { startShell } from './shell';
 
 startShell({
   electron,
   createWorkstation,
-  serverUrl: process.env.SERVER_URL ?? 'http://127.0.0.1:4010',
+  // The packaged app: the machine's config file; from the project: SERVER_URL (development).
+  settings: () => resolveSettings(process.env, electron.app.isPackaged),
   dataDir: process.env.DATA_DIR,
 });

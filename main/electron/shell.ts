@@ -1,4 +1,6 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { cardStackFor, MachineConfigError, type WorkstationSettings } from '../config/machine-config';
+import type { CardStackOption } from '../session/card-access';
 import { KeyVaultUnavailableError, type KeyVault } from '../key-vault';
 import type { WorkerEntry } from '../store/worker-client';
 import type { Workstation } from '../workstation';
@@ -14,6 +16,9 @@ import { hardenWebContents } from './navigation';
 export interface ShellWorkstationOptions {
   host: 'electron';
   serverUrl: string;
+  /** The card stack the machine's configuration names (PC/SC by default). */
+  card: CardStackOption;
+  idleTimeoutMs?: number;
   dataDir: string;
   /** Wraps the local store's key with the OS: Electron safeStorage, i.e. DPAPI on Windows. */
   vault: KeyVault;
@@ -29,7 +34,12 @@ export interface ShellOptions {
   electron: ShellElectron;
   /** The composition root of the services (main/app.ts in production, a fake in tests). */
   createWorkstation(opts: ShellWorkstationOptions): Promise<Workstation>;
-  serverUrl: string;
+  /**
+   * The server, card profile, idle timeout and update feed: main/config/machine-config.ts's
+   * resolveSettings in production. Read after `ready`; a MachineConfigError stops the start with
+   * an error window naming the file and what is wrong.
+   */
+  settings(): WorkstationSettings;
   /** Default: app.getPath('userData'). */
   dataDir?: string;
   /** Where dist/ lives. Default: app.getAppPath() (the asar when packaged). */
@@ -50,6 +60,13 @@ export const STARTUP_FAILED_TITLE = 'Omsorgsportalen kan inte starta';
 
 /** What the error box says when the start fails; in Swedish, for the user. */
 export function startupFailureText(e: unknown): string {
+  if (e instanceof MachineConfigError) {
+    return [
+      `Inställningsfilen ${e.file} kan inte användas:`,
+      e.problems.map((p) => `• ${p}`).join('\n'),
+      'Kontakta er IT-kontaktperson.',
+    ].join('\n\n');
+  }
   if (e instanceof KeyVaultUnavailableError) {
     return [
       e.message,
@@ -131,6 +148,7 @@ export function startShell(opts: ShellOptions): Shell {
 
   const start = async () => {
     await app.whenReady();
+    const settings = opts.settings();
     const root = opts.appRoot ?? app.getAppPath();
     // safeStorage works only after ready. No OS key store, no start: nothing falls back to a key
     // file beside the data (main/app.ts would use the development vault without this one).
@@ -145,7 +163,9 @@ export function startShell(opts: ShellOptions): Shell {
 
     workstation = await opts.createWorkstation({
       host: 'electron',
-      serverUrl: opts.serverUrl,
+      serverUrl: settings.serverUrl,
+      card: cardStackFor(settings.card),
+      ...(settings.idleTimeoutMs ? { idleTimeoutMs: settings.idleTimeoutMs } : {}),
       dataDir: opts.dataDir ?? app.getPath('userData'),
       vault,
       // Electron ≥ 17 loads a worker from inside app.asar; its native module is unpacked (electron-builder.yml).

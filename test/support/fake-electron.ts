@@ -66,6 +66,12 @@ export interface FakeElectronOptions {
   isPackaged?: boolean;
   encryptionAvailable?: boolean;
   storageBackend?: string;
+  /** app.getAppPath() (default /fake/app): the packaged-app tests point it at the extracted asar. */
+  appPath?: string;
+  /** app.getPath(name) for these names (default /fake/<name>). */
+  paths?: Record<string, string>;
+  /** app.getVersion() (default 0.0.0-fake). */
+  version?: string;
 }
 
 export function createFakeElectron(options: FakeElectronOptions = {}) {
@@ -89,8 +95,9 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     exit: (code?: number) => void calls.exit.push(code),
     enableSandbox: () => void calls.enableSandbox++,
     whenReady: () => Promise.resolve(),
-    getAppPath: () => '/fake/app',
-    getPath: (name: string) => `/fake/${name}`,
+    getAppPath: () => options.appPath ?? '/fake/app',
+    getPath: (name: string) => options.paths?.[name] ?? `/fake/${name}`,
+    getVersion: () => options.version ?? '0.0.0-fake',
   });
 
   const windows: FakeBrowserWindow[] = [];
