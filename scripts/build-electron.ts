@@ -92,6 +92,8 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
       ...common,
       entryPoints: ['preload/index.ts'],
       outfile: out.preload,
+      // Sandboxed: no require('node:url'), no __filename; it has no import.meta either (an error above).
+      banner: {},
       external: ['electron'],
     }),
   ]);

@@ -27,7 +27,7 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 const secureUrl = (what: string) =>
   z
     .string({ error: `${what} saknas eller är inte text` })
-    .refine((s) => URL.canParse(s), { error: `${what} är ingen giltig adress` })
+    .refine((s) => URL.canParse(s), { error: `${what} är ingen giltig adress`, abort: true })
     .refine(
       (s) => {
         const u = new URL(s);
@@ -75,11 +75,14 @@ export class MachineConfigError extends Error {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+const valueAt = (json: unknown, at: readonly PropertyKey[]): unknown =>
+  at.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), json);
+
+function describeIssue(issue: z.core.$ZodIssue, json: unknown): string {
   if (issue.code === 'unrecognized_keys') return `okänd inställning ${issue.keys.map((k) => `"${[...issue.path, k].join('.')}"`).join(', ')}`;
   const field = issue.path.join('.');
   // zod's own wording for a missing required field is English; ours names it.
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${field} saknas`;
+  if (issue.code === 'invalid_type' && valueAt(json, issue.path) === undefined) return issue.message.startsWith(`${field} saknas:`) ? issue.message : `${field} saknas`;
   return issue.message;
 }
 
@@ -92,7 +95,7 @@ export function parseMachineConfig(text: string, file: string): MachineConfig {
     throw new MachineConfigError(file, [`filen är inte giltig JSON (${(e as Error).message})`]);
   }
   const parsed = machineConfigSchema.safeParse(json);
-  if (!parsed.success) throw new MachineConfigError(file, parsed.error.issues.map(describeIssue));
+  if (!parsed.success) throw new MachineConfigError(file, parsed.error.issues.map((i) => describeIssue(i, json)));
   return parsed.data;
 }
 
