@@ -5,6 +5,7 @@
  * tells the user in an error box (then exits with code 1) if the start fails.
  */
 import * as electron from 'electron';
+import { createRequire } from 'node:module';
 import { createWorkstation } from '../app';
 import { resolveSettings } from '../config/machine-config';
 import { startShell } from './shell';
@@ -15,4 +16,7 @@ startShell({
   // The packaged app: the machine's config file; from the project: SERVER_URL (development).
   settings: () => resolveSettings(process.env, electron.app.isPackaged),
   dataDir: process.env.DATA_DIR,
+  // Loaded only when the configuration names an update feed: it is not needed for the start.
+  updater: () => (createRequire(import.meta.url)('electron-updater') as typeof import('electron-updater')).autoUpdater,
+  resourcesPath: process.resourcesPath,
 });

@@ -11,6 +11,7 @@ import type { ShellElectron, ShellWindow } from './electron-api';
 import { forwardEvents, registerIpc } from './ipc';
 import { SafeStorageKeyVault } from './key-vault';
 import { hardenWebContents } from './navigation';
+import { startUpdates, type UpdaterApi, type Updates } from './updater';
 
 /** What the shell hands the composition root (main/app.ts's WorkstationOptions accepts it). */
 export interface ShellWorkstationOptions {
@@ -44,6 +45,10 @@ export interface ShellOptions {
   dataDir?: string;
   /** Where dist/ lives. Default: app.getAppPath() (the asar when packaged). */
   appRoot?: string;
+  /** electron-updater's autoUpdater, loaded only when the packaged app has an update feed. */
+  updater?: () => UpdaterApi;
+  /** Where app-update.yml is: process.resourcesPath in Electron. */
+  resourcesPath?: string;
 }
 
 export interface Shell {
@@ -76,6 +81,12 @@ export function startupFailureText(e: unknown): string {
     ].join('\n\n');
   }
   return `Arbetsstationen kunde inte starta: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** Writes saved on this PC but not yet on the server; 0 with nobody logged in (their outbox waits in their store). */
+async function pendingWrites(workstation: Workstation): Promise<number> {
+  const r = await workstation.dispatch('sync.status', {});
+  return r.ok ? (r.value as { pending: number }).pending : 0;
 }
 
 /** The window's options: the Electron security checklist in one place. */
@@ -126,6 +137,7 @@ export function startShell(opts: ShellOptions): Shell {
 
   let window: ShellWindow | null = null;
   let workstation: Workstation | null = null;
+  let updates: Updates | null = null;
   const current = () => window;
 
   app.on('second-instance', () => {
@@ -140,6 +152,7 @@ export function startShell(opts: ShellOptions): Shell {
     if (closed || !workstation) return;
     event.preventDefault();
     closed = true;
+    updates?.stop();
     workstation
       .close()
       .catch((e: unknown) => console.error('workstation close failed', e))
@@ -183,6 +196,27 @@ export function startShell(opts: ShellOptions): Shell {
       window = null;
     });
     await win.loadURL(APP_ENTRY_URL);
+    if (settings.updateFeed && app.isPackaged && opts.updater) {
+      const ws = workstation;
+      updates = startUpdates({
+        updater: opts.updater(),
+        feedUrl: settings.updateFeed,
+        resourcesPath: opts.resourcesPath ?? root,
+        pendingWrites: () => pendingWrites(ws),
+        askRestart: async (version) =>
+          (
+            await dialog.showMessageBox({
+              type: 'question',
+              title: 'Uppdatering',
+              message: `Omsorgsportalen ${version} är hämtad.`,
+              detail: 'Allt du har sparat är skickat till servern. Starta om nu för att installera uppdateringen, eller senare: den installeras då när du avslutar.',
+              buttons: ['Starta om nu', 'Senare'],
+              defaultId: 1,
+              cancelId: 1,
+            })
+          ).response === 0,
+      });
+    }
     return win;
   };
 

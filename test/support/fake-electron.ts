@@ -87,6 +87,9 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
   };
   /** Error boxes shown through dialog.showErrorBox. */
   const errorBoxes: { title: string; content: string }[] = [];
+  /** Questions asked through dialog.showMessageBox; `answer` is the button index the fake user presses. */
+  const messageBoxes: { title: string; message: string; detail?: string; buttons: string[] }[] = [];
+  const dialogState = { answer: 0 };
 
   const fakeApp = Object.assign(new EventEmitter(), {
     isPackaged: options.isPackaged ?? false,
@@ -220,6 +223,10 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     safeStorage,
     dialog: {
       showErrorBox: (title: string, content: string) => void errorBoxes.push({ title, content }),
+      showMessageBox: (o: { title: string; message: string; detail?: string; buttons: string[] }) => {
+        messageBoxes.push({ title: o.title, message: o.message, ...(o.detail ? { detail: o.detail } : {}), buttons: o.buttons });
+        return Promise.resolve({ response: dialogState.answer });
+      },
     },
     contextBridge,
     ipcRenderer,
@@ -236,6 +243,8 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     protocolHandlers,
     session: sessionState,
     errorBoxes,
+    messageBoxes,
+    dialog: dialogState,
     exposed,
     invoked,
     /** Fires an app event (e.g. 'second-instance', 'will-quit') with a preventDefault spy. */

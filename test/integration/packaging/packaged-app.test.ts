@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipcChannel, type ClientRecord } from '../../../contract';
 import { APP_ENTRY_URL } from '../../../main/electron/app-protocol';
+import { signedPublishers } from '../../../main/electron/updater';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, insertCardFile } from '../../../native/softcard';
 import type { PackageResult } from '../../../scripts/package';
@@ -61,6 +62,12 @@ describe('the packaged app directory', () => {
     expect(natives).toEqual(expect.arrayContaining(['/node_modules/pcsclite/build/Release/pcsclite.node', '/node_modules/better-sqlite3-multiple-ciphers/build/Release/better_sqlite3.node']));
     const unpacked = path.join(path.dirname(built.asar), 'app.asar.unpacked');
     for (const f of natives) expect(existsSync(path.join(unpacked, f)), f).toBe(true);
+  });
+
+  it('writes app-update.yml for electron-updater; unsigned, it names no publisher, so this build does not update itself', () => {
+    const resources = path.dirname(built.asar);
+    expect(readFileSync(path.join(resources, 'app-update.yml'), 'utf8')).toMatch(/^provider: generic$/m);
+    expect(signedPublishers(resources)).toEqual([]);
   });
 
   it('has the Electron fuses flipped in the executable, read back from the built binary', async () => {
