@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
-import { buildElectron, common, nativeModules } from '../scripts/build-electron';
+import { appPackages, buildElectron, common } from '../scripts/build-electron';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
 import type { BenchServer } from './server';
@@ -180,7 +180,7 @@ async function buildWorkstation(): Promise<{ entry: string; storeWorker: string;
     absWorkingDir: projectRoot,
     entryPoints: ['bench/sync-workstation.ts'],
     outfile: entry,
-    external: nativeModules,
+    external: appPackages,
     // The workers are passed in bundled; the import.meta.url that finds them from source is unused.
     logOverride: { 'empty-import-meta': 'silent' },
   });

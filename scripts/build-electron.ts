@@ -12,17 +12,39 @@
  * The renderer is built separately by Vite into dist/renderer.
  */
 import { build, type BuildOptions } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_PATHS, bundlePath } from '../main/electron/bundle-paths';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sqlite = 'better-sqlite3-multiple-ciphers';
-// pdfkit reads its font metrics (data/*.afm) from its own folder at run time: it stays a module.
-export const nativeModules = ['pcsclite', sqlite, '@electric-sql/pglite', 'pg', 'fastify', 'pdfkit'];
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+/**
+ * The packages the bundles leave external, loaded from node_modules at run time: exactly the
+ * package.json `dependencies` and `optionalDependencies` — the only packages electron-builder puts
+ * in app.asar. Native modules (pcsclite, SQLite) cannot be bundled; pdfkit reads its font metrics
+ * (data/*.afm) from its own folder; electron-updater requires electron itself. Everything else is
+ * bundled in, so it is a devDependency (see docs/windows.md).
+ */
+export const appPackages = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies });
+
+/**
+ * A CommonJS bundle has no `import.meta`: esbuild leaves it an empty object, so code written as ES
+ * modules that finds files from `import.meta.url` (native/pcsc/binding.ts's createRequire for the
+ * PC/SC addon) would get undefined and fail only at run time — in the packaged app, PC/SC reported
+ * as unavailable. Each bundle therefore defines `import.meta.url` as its own file's URL, and any
+ * other use of `import.meta` is a build error rather than a silenced warning.
+ */
+const bundleUrl: Pick<BuildOptions, 'define' | 'banner' | 'logOverride'> = {
+  define: { 'import.meta.url': '__bundleFileUrl' },
+  banner: { js: 'var __bundleFileUrl = require("node:url").pathToFileURL(__filename).href;' },
+  logOverride: { 'empty-import-meta': 'error' },
+};
 
 /** The options every Node bundle of the workstation shares (also bench/sync.ts's workstation side). */
 export const common: BuildOptions = {
+  ...bundleUrl,
   absWorkingDir: root,
   bundle: true,
   format: 'cjs',
@@ -53,10 +75,7 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
       ...common,
       entryPoints: ['main/electron/index.ts'],
       outfile: out.main,
-      external: ['electron', ...nativeModules],
-      // worker-client.ts reads import.meta.url only to find the worker from source; the shell
-      // always passes the bundled worker instead, so an empty import.meta is expected here.
-      logOverride: { 'empty-import-meta': 'silent' },
+      external: ['electron', ...appPackages],
     }),
     build({
       ...common,
@@ -73,6 +92,8 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
       ...common,
       entryPoints: ['preload/index.ts'],
       outfile: out.preload,
+      // Sandboxed: no require('node:url'), no __filename; it has no import.meta either (an error above).
+      banner: {},
       external: ['electron'],
     }),
   ]);

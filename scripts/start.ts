@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkstation } from '../main/app';
+import { pcscAddonProblem } from '../native/pcsc/binding';
 import { startBrowserHost } from '../main/host/browser-host';
 import { electronBinary } from './electron-binary';
 import { startEmbeddedServer } from './embedded-server';
@@ -55,6 +56,8 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     server?.child.kill();
     process.exit(1);
   }
+  const pcscProblem = demoCard ? null : pcscAddonProblem();
+  if (pcscProblem) console.log(pcscProblem);
   const workstation = await createWorkstation({
     host: 'browser',
     serverUrl,

@@ -83,6 +83,18 @@ export interface ShellElectron {
   shell: { openExternal(url: string): Promise<void> };
   /** Wraps the local store's key (SafeStorageKeyVault); usable only after `ready`. */
   safeStorage: ShellSafeStorage;
-  /** A modal error box, usable before any window exists: how a failed start is told to the user. */
-  dialog: { showErrorBox(title: string, content: string): void };
+  dialog: {
+    /** A modal error box, usable before any window exists: how a failed start is told to the user. */
+    showErrorBox(title: string, content: string): void;
+    /** A question with buttons (the update's "Starta om nu"); resolves with the index of the button pressed. */
+    showMessageBox(options: {
+      type: 'question';
+      title: string;
+      message: string;
+      detail?: string;
+      buttons: string[];
+      defaultId: number;
+      cancelId: number;
+    }): Promise<{ response: number }>;
+  };
 }

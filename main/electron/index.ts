@@ -5,12 +5,18 @@
  * tells the user in an error box (then exits with code 1) if the start fails.
  */
 import * as electron from 'electron';
+import { createRequire } from 'node:module';
 import { createWorkstation } from '../app';
+import { resolveSettings } from '../config/machine-config';
 import { startShell } from './shell';
 
 startShell({
   electron,
   createWorkstation,
-  serverUrl: process.env.SERVER_URL ?? 'http://127.0.0.1:4010',
+  // The packaged app: the machine's config file; from the project: SERVER_URL (development).
+  settings: () => resolveSettings(process.env, electron.app.isPackaged),
   dataDir: process.env.DATA_DIR,
+  // Loaded only when the configuration names an update feed: it is not needed for the start.
+  updater: () => (createRequire(import.meta.url)('electron-updater') as typeof import('electron-updater')).autoUpdater,
+  resourcesPath: process.resourcesPath,
 });

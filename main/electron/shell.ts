@@ -1,4 +1,6 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { cardStackFor, MachineConfigError, type WorkstationSettings } from '../config/machine-config';
+import type { CardStackOption } from '../session/card-access';
 import { KeyVaultUnavailableError, type KeyVault } from '../key-vault';
 import type { WorkerEntry } from '../store/worker-client';
 import type { Workstation } from '../workstation';
@@ -9,11 +11,15 @@ import type { ShellElectron, ShellWindow } from './electron-api';
 import { forwardEvents, registerIpc } from './ipc';
 import { SafeStorageKeyVault } from './key-vault';
 import { hardenWebContents } from './navigation';
+import { startUpdates, type UpdaterApi, type Updates } from './updater';
 
 /** What the shell hands the composition root (main/app.ts's WorkstationOptions accepts it). */
 export interface ShellWorkstationOptions {
   host: 'electron';
   serverUrl: string;
+  /** The card stack the machine's configuration names (PC/SC by default). */
+  card: CardStackOption;
+  idleTimeoutMs?: number;
   dataDir: string;
   /** Wraps the local store's key with the OS: Electron safeStorage, i.e. DPAPI on Windows. */
   vault: KeyVault;
@@ -29,11 +35,20 @@ export interface ShellOptions {
   electron: ShellElectron;
   /** The composition root of the services (main/app.ts in production, a fake in tests). */
   createWorkstation(opts: ShellWorkstationOptions): Promise<Workstation>;
-  serverUrl: string;
+  /**
+   * The server, card profile, idle timeout and update feed: main/config/machine-config.ts's
+   * resolveSettings in production. Read after `ready`; a MachineConfigError stops the start with
+   * an error window naming the file and what is wrong.
+   */
+  settings(): WorkstationSettings;
   /** Default: app.getPath('userData'). */
   dataDir?: string;
   /** Where dist/ lives. Default: app.getAppPath() (the asar when packaged). */
   appRoot?: string;
+  /** electron-updater's autoUpdater, loaded only when the packaged app has an update feed. */
+  updater?: () => UpdaterApi;
+  /** Where app-update.yml is: process.resourcesPath in Electron. */
+  resourcesPath?: string;
 }
 
 export interface Shell {
@@ -50,6 +65,13 @@ export const STARTUP_FAILED_TITLE = 'Omsorgsportalen kan inte starta';
 
 /** What the error box says when the start fails; in Swedish, for the user. */
 export function startupFailureText(e: unknown): string {
+  if (e instanceof MachineConfigError) {
+    return [
+      `Inställningsfilen ${e.file} kan inte användas:`,
+      e.problems.map((p) => `• ${p}`).join('\n'),
+      'Kontakta er IT-kontaktperson.',
+    ].join('\n\n');
+  }
   if (e instanceof KeyVaultUnavailableError) {
     return [
       e.message,
@@ -59,6 +81,12 @@ export function startupFailureText(e: unknown): string {
     ].join('\n\n');
   }
   return `Arbetsstationen kunde inte starta: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** Writes saved on this PC but not yet on the server; 0 with nobody logged in (their outbox waits in their store). */
+async function pendingWrites(workstation: Workstation): Promise<number> {
+  const r = await workstation.dispatch('sync.status', {});
+  return r.ok ? (r.value as { pending: number }).pending : 0;
 }
 
 /** The window's options: the Electron security checklist in one place. */
@@ -109,6 +137,7 @@ export function startShell(opts: ShellOptions): Shell {
 
   let window: ShellWindow | null = null;
   let workstation: Workstation | null = null;
+  let updates: Updates | null = null;
   const current = () => window;
 
   app.on('second-instance', () => {
@@ -123,6 +152,7 @@ export function startShell(opts: ShellOptions): Shell {
     if (closed || !workstation) return;
     event.preventDefault();
     closed = true;
+    updates?.stop();
     workstation
       .close()
       .catch((e: unknown) => console.error('workstation close failed', e))
@@ -131,6 +161,7 @@ export function startShell(opts: ShellOptions): Shell {
 
   const start = async () => {
     await app.whenReady();
+    const settings = opts.settings();
     const root = opts.appRoot ?? app.getAppPath();
     // safeStorage works only after ready. No OS key store, no start: nothing falls back to a key
     // file beside the data (main/app.ts would use the development vault without this one).
@@ -145,7 +176,9 @@ export function startShell(opts: ShellOptions): Shell {
 
     workstation = await opts.createWorkstation({
       host: 'electron',
-      serverUrl: opts.serverUrl,
+      serverUrl: settings.serverUrl,
+      card: cardStackFor(settings.card),
+      ...(settings.idleTimeoutMs ? { idleTimeoutMs: settings.idleTimeoutMs } : {}),
       dataDir: opts.dataDir ?? app.getPath('userData'),
       vault,
       // Electron ≥ 17 loads a worker from inside app.asar; its native module is unpacked (electron-builder.yml).
@@ -163,6 +196,27 @@ export function startShell(opts: ShellOptions): Shell {
       window = null;
     });
     await win.loadURL(APP_ENTRY_URL);
+    if (settings.updateFeed && app.isPackaged && opts.updater) {
+      const ws = workstation;
+      updates = startUpdates({
+        updater: opts.updater(),
+        feedUrl: settings.updateFeed,
+        resourcesPath: opts.resourcesPath ?? root,
+        pendingWrites: () => pendingWrites(ws),
+        askRestart: async (version) =>
+          (
+            await dialog.showMessageBox({
+              type: 'question',
+              title: 'Uppdatering',
+              message: `Omsorgsportalen ${version} är hämtad.`,
+              detail: 'Allt du har sparat är skickat till servern. Starta om nu för att installera uppdateringen, eller senare: den installeras då när du avslutar.',
+              buttons: ['Starta om nu', 'Senare'],
+              defaultId: 1,
+              cancelId: 1,
+            })
+          ).response === 0,
+      });
+    }
     return win;
   };
 

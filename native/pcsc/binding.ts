@@ -52,6 +52,27 @@ export function loadAddon(): Addon {
   }
 }
 
+/**
+ * Why PC/SC cannot be used on this machine, in one Swedish line for the console (`npm start`);
+ * null when the addon loads. pcsclite is an optional dependency: on a machine without the PC/SC
+ * development files its build fails, npm leaves it out and the install goes on.
+ */
+export function pcscAddonProblem(): string | null {
+  try {
+    loadAddon();
+    return null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
+      return (
+        'PC/SC är inte tillgängligt: kortläsarmodulen pcsclite byggdes inte vid npm install. ' +
+        'Installera PC/SC (Debian/Ubuntu: sudo apt-get install pcscd libpcsclite-dev) och kör npm rebuild pcsclite, ' +
+        'eller starta med DEMO_CARD=<kortfil> utan kortläsare.'
+      );
+    }
+    return `PC/SC är inte tillgängligt: kortläsarmodulen pcsclite kan inte laddas (${(e as Error).message.split('\n')[0]}).`;
+  }
+}
+
 /** PC/SC constants (pcsclite.h); the same values the addon exposes on CardReader.prototype. */
 export const SCARD = {
   SHARE_EXCLUSIVE: 1,

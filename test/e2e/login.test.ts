@@ -6,6 +6,7 @@ import { insertCardFile, type VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium, screenshotDir } from '../support/chromium';
 import { startStack, type Stack } from '../support/stack';
+import { appVersion } from '../../main/version';
 
 /**
  * The front door, for real: Chromium → browser host → workstation services → pcscd → vpcd →
@@ -44,10 +45,11 @@ afterAll(async () => {
 });
 
 describe('smart-card login in the browser host', () => {
-  it('shows the Swedish login screen and the reader without a card', async () => {
+  it('shows the Swedish login screen, the reader without a card and the version this PC runs', async () => {
     await page.goto(stack.host.url);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText(), { timeout: 10_000 }).toBe('Logga in med e-tjänstekort');
     await expect.poll(() => page.getByText('Sätt i ditt e-tjänstekort i kortläsaren.').count()).toBe(1);
+    await expect.poll(() => page.getByText(`Omsorgsportalen version ${appVersion}`).count()).toBe(1);
     expect(await pinField().isDisabled()).toBe(true);
   });
 

@@ -66,6 +66,12 @@ export interface FakeElectronOptions {
   isPackaged?: boolean;
   encryptionAvailable?: boolean;
   storageBackend?: string;
+  /** app.getAppPath() (default /fake/app): the packaged-app tests point it at the extracted asar. */
+  appPath?: string;
+  /** app.getPath(name) for these names (default /fake/<name>). */
+  paths?: Record<string, string>;
+  /** app.getVersion() (default 0.0.0-fake). */
+  version?: string;
 }
 
 export function createFakeElectron(options: FakeElectronOptions = {}) {
@@ -81,6 +87,9 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
   };
   /** Error boxes shown through dialog.showErrorBox. */
   const errorBoxes: { title: string; content: string }[] = [];
+  /** Questions asked through dialog.showMessageBox; `answer` is the button index the fake user presses. */
+  const messageBoxes: { title: string; message: string; detail?: string; buttons: string[] }[] = [];
+  const dialogState = { answer: 0 };
 
   const fakeApp = Object.assign(new EventEmitter(), {
     isPackaged: options.isPackaged ?? false,
@@ -89,8 +98,9 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     exit: (code?: number) => void calls.exit.push(code),
     enableSandbox: () => void calls.enableSandbox++,
     whenReady: () => Promise.resolve(),
-    getAppPath: () => '/fake/app',
-    getPath: (name: string) => `/fake/${name}`,
+    getAppPath: () => options.appPath ?? '/fake/app',
+    getPath: (name: string) => options.paths?.[name] ?? `/fake/${name}`,
+    getVersion: () => options.version ?? '0.0.0-fake',
   });
 
   const windows: FakeBrowserWindow[] = [];
@@ -213,6 +223,10 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     safeStorage,
     dialog: {
       showErrorBox: (title: string, content: string) => void errorBoxes.push({ title, content }),
+      showMessageBox: (o: { title: string; message: string; detail?: string; buttons: string[] }) => {
+        messageBoxes.push({ title: o.title, message: o.message, ...(o.detail ? { detail: o.detail } : {}), buttons: o.buttons });
+        return Promise.resolve({ response: dialogState.answer });
+      },
     },
     contextBridge,
     ipcRenderer,
@@ -229,6 +243,8 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     protocolHandlers,
     session: sessionState,
     errorBoxes,
+    messageBoxes,
+    dialog: dialogState,
     exposed,
     invoked,
     /** Fires an app event (e.g. 'second-instance', 'will-quit') with a preventDefault spy. */

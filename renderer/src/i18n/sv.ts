@@ -9,6 +9,7 @@ export const sv = {
     title: 'Omsorgsportalen',
     subtitle: 'Arbetsstation för utförare',
     starting: 'Startar…',
+    version: 'Omsorgsportalen version {{version}}',
   },
   login: {
     heading: 'Logga in med e-tjänstekort',

@@ -1,5 +1,6 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AppVersion } from '../components/AppVersion';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useSession } from '../state/session-store';
 
@@ -85,6 +86,7 @@ export function LoginScreen() {
             <p>{t('errors.PIN_BLOCKED')}</p>
           </div>
         )}
+        <AppVersion />
       </div>
     </main>
   );

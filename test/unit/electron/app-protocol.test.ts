@@ -23,7 +23,7 @@ beforeAll(async () => {
 
   // The handler the shell registers, not a separately built one.
   const fake = createFakeElectron();
-  await startShell({ electron: fake.electron, createWorkstation: async () => fakeWorkstation().workstation, serverUrl: 'http://x', appRoot }).ready;
+  await startShell({ electron: fake.electron, createWorkstation: async () => fakeWorkstation().workstation, settings: () => ({ serverUrl: 'http://x', card: { type: 'pcsc' } }), appRoot }).ready;
   handler = fake.protocolHandlers.get('app')!;
 });
 

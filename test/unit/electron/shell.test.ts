@@ -20,7 +20,7 @@ async function start(options: Parameters<typeof createFakeElectron>[0] = {}, she
   fake = createFakeElectron(options);
   ws = fakeWorkstation();
   createWorkstation = vi.fn<ShellOptions['createWorkstation']>(async () => ws.workstation);
-  const shell = startShell({ electron: fake.electron, createWorkstation, serverUrl: 'http://127.0.0.1:4010', appRoot: '/fake/app', ...shellOptions });
+  const shell = startShell({ electron: fake.electron, createWorkstation, settings: () => ({ serverUrl: 'http://127.0.0.1:4010', card: { type: 'pcsc' } }), appRoot: '/fake/app', ...shellOptions });
   await shell.ready;
   return shell;
 }
@@ -88,6 +88,7 @@ describe('the Electron shell', () => {
     expect(createWorkstation).toHaveBeenCalledWith({
       host: 'electron',
       serverUrl: 'http://127.0.0.1:4010',
+      card: { kind: 'pcsc' },
       dataDir: '/fake/userData',
       vault: expect.any(SafeStorageKeyVault),
       storeWorker: '/fake/app/dist/main/store/worker.cjs',
@@ -270,7 +271,7 @@ describe('the Electron shell', () => {
         createWorkstation: async () => {
           throw new Error('PC/SC saknas');
         },
-        serverUrl: 'http://127.0.0.1:4010',
+        settings: () => ({ serverUrl: 'http://127.0.0.1:4010', card: { type: 'pcsc' } }),
         appRoot: '/fake/app',
       });
       expect(await shell.ready).toBeNull();

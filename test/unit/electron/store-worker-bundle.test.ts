@@ -145,7 +145,7 @@ describe('the Electron shell started from the built app', () => {
         given = opts;
         return ws.workstation;
       },
-      serverUrl: 'http://127.0.0.1:4010',
+      settings: () => ({ serverUrl: 'http://127.0.0.1:4010', card: { type: 'pcsc' } }),
       appRoot,
     });
     expect(await shell.ready).not.toBeNull();
