@@ -8,3 +8,8 @@ export * from './server-api';
 export * from './auth';
 export * from './sync';
 export * from './journal';
+export * from './sync-kind';
+export * from './clients';
+export * from './daynotes';
+export * from './assignments';
+export * from './inbox';
