@@ -1,6 +1,8 @@
 import { AppFailure, type Author, type DayNoteRecord } from '#contract';
 import { ftsQuery } from './fts-query';
-import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
+import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type Retention, type StoreContext, type UpsertOf } from './kind';
+
+const DAY_MS = 86_400_000;
 import type { LocalDayNote } from './types';
 
 /** Day notes in the store, with their full-text index; purged after the server's retention period. */
@@ -101,6 +103,10 @@ export class DayNotesSql implements KindPart<'day_note'> {
 
   purgeUnit(unitId: string): void {
     this.st.purge.run(unitId);
+  }
+
+  retention(page: Retention): number {
+    return this.purgeBefore(new Date(Date.parse(page.serverTime) - page.dayNoteRetentionDays * DAY_MS));
   }
 
   /** The retention: notes created before `before` are gone on the server too. */

@@ -1,5 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
-import type { Author, Change, Mutation, RecordType } from '#contract';
+import type { Author, Change, Mutation, PullResponse, RecordType } from '#contract';
+
+/** What a run's last page says about retention. */
+export type Retention = Pick<PullResponse, 'serverTime' | 'dayNoteRetentionDays'>;
 
 /**
  * How one synced record kind lives in the workstation's encrypted store (docs/adding-a-feature.md).
@@ -44,6 +47,8 @@ export interface KindPart<N extends RecordType> {
   delete(id: string): void;
   /** Everything of the unit: it left the user's scope. */
   purgeUnit(unitId: string): void;
+  /** Records past the kind's retention are deleted after a run (server time and settings); returns how many. */
+  retention?(page: Retention): number;
   readonly mutations: LocalMutations<N>;
 }
 

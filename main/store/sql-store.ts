@@ -24,7 +24,7 @@ import {
 } from '#contract';
 import { swedishFold } from './clients-sql';
 import { DraftsSql } from './drafts-sql';
-import { utc, type KindPart, type LocalMutation, type StoreContext, type UpsertOf } from './kind';
+import { utc, type KindPart, type LocalMutation, type Retention, type StoreContext, type UpsertOf } from './kind';
 import { STORE_KINDS, type KindParts } from './kinds';
 import { migrate } from './migrations';
 import { OutboxSql } from './outbox-sql';
@@ -337,6 +337,14 @@ export class SqlStore implements SyncLocalStore {
     for (const part of this.parts) part.purgeUnit(unitId);
     this.drafts.purgeUnit(unitId);
     this.st.purgeCursor.run(unitId);
+  }
+
+  applyRetention(page: Retention): RecordType[] {
+    const purged: RecordType[] = [];
+    for (const [type, part] of Object.entries(this.kinds) as [RecordType, KindPart<RecordType>][]) {
+      if (part.retention && part.retention(page) > 0) purged.push(type);
+    }
+    return purged;
   }
 
   purgeDayNotesBefore(before: Date): number {

@@ -8,6 +8,7 @@ import type {
   PermittedUnit,
   PullNext,
   PullResponse,
+  RecordType,
   AppError,
   Author,
   AccessEventInput,
@@ -17,6 +18,7 @@ import type {
 import type { Assignment } from '../../contract/assignments';
 import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
 import type { MessagePort } from 'node:worker_threads';
+import type { Retention } from './kind';
 
 /**
  * The workstation's encrypted local store (SQLCipher file per user and device), as the services
@@ -54,6 +56,8 @@ export interface LocalStore {
   applyPulledPage(pageId: number): Promise<void>;
   /** Day notes created before `before` are deleted (retention), pending ones included. */
   purgeDayNotesBefore(before: Date): Promise<number>;
+  /** Every kind's retention after a run, by the server's time and settings; the kinds that lost records. */
+  applyRetention(page: Retention): Promise<RecordType[]>;
   /** One transaction: the local record (pending, stamped with the session's author) + the outbox entry. */
   enqueue(mutation: Mutation, author: Author): Promise<void>;
   /**

@@ -145,6 +145,7 @@ export class WorkerStore implements LocalStore {
     return port1;
   }
   purgeDayNotesBefore = (before: Date) => this.call('purgeDayNotesBefore', before);
+  applyRetention = (...a: Parameters<LocalStore['applyRetention']>) => this.call('applyRetention', ...a);
   enqueue = (...a: Parameters<LocalStore['enqueue']>) => this.call('enqueue', ...a);
   outbox = (limit: number) => this.call('outbox', limit);
   outboxCount = () => this.call('outboxCount');
