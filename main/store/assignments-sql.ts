@@ -65,7 +65,7 @@ export function inboxItem(a: Assignment): InboxItem {
 
 export class AssignmentsSql implements KindPart<'assignment'> {
   readonly mutations = {};
-  private readonly st: Record<'upsert' | 'del' | 'purge' | 'get' | 'needsAction', Statement>;
+  private readonly st: Record<'upsert' | 'del' | 'purge' | 'get' | 'byId' | 'needsAction', Statement>;
   private readonly cache = new Map<string, Statement>();
   private readonly db: Database;
   private readonly fold: (s: string) => string;
@@ -84,6 +84,7 @@ export class AssignmentsSql implements KindPart<'assignment'> {
       del: p('DELETE FROM assignments WHERE id = ?'),
       purge: p('DELETE FROM assignments WHERE unit_id = ?'),
       get: p('SELECT record FROM assignments WHERE id = ? AND unit_id IN (SELECT unit_id FROM units)'),
+      byId: p('SELECT record FROM assignments WHERE id = ?'),
       needsAction: p('SELECT count(*) AS n FROM assignments WHERE needs_action = 1 AND unit_id IN (SELECT unit_id FROM units)'),
     };
   }
@@ -105,6 +106,11 @@ export class AssignmentsSql implements KindPart<'assignment'> {
 
   purgeUnit(unitId: string): void {
     this.st.purge.run(unitId);
+  }
+
+  record(id: string): Assignment | null {
+    const r = this.st.byId.get(id) as { record: string } | undefined;
+    return r ? (JSON.parse(r.record) as Assignment) : null;
   }
 
   get(id: string): Assignment | null {

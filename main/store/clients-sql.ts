@@ -59,6 +59,11 @@ export class ClientsSql implements KindPart<'client'> {
     this.st.purge.run(unitId);
   }
 
+  record(id: string): ClientRecord | null {
+    const r = this.st.byId.get(id) as ClientRow | undefined;
+    return r ? toClient(r) : null;
+  }
+
   /** The unit of a client of the user's units; undefined when not here or out of scope. */
   unitInScope(clientId: string): string | undefined {
     return (this.st.inScope.get(clientId) as { unit_id: string } | undefined)?.unit_id;

@@ -50,6 +50,7 @@ export class DayNotesSql implements KindPart<'day_note'> {
       purge: 'DELETE FROM day_notes WHERE unit_id = ?',
       purgeBefore: 'DELETE FROM day_notes WHERE created_at < ?',
       exists: 'SELECT 1 FROM day_notes WHERE id = ?',
+      byId: `SELECT ${NOTE_COLS} FROM day_notes WHERE id = ?`,
       unitOf: 'SELECT unit_id FROM day_notes WHERE id = ?',
       markSummarised: 'UPDATE day_notes SET summarised_at = coalesce(summarised_at, ?) WHERE id = ?',
       insertLocal: `INSERT INTO day_notes (${NOTE_COLS}) VALUES (?, ?, ?, ?, ?, ?, NULL, 1)`,
@@ -107,6 +108,13 @@ export class DayNotesSql implements KindPart<'day_note'> {
 
   retention(page: Retention): number {
     return this.purgeBefore(new Date(Date.parse(page.serverTime) - page.dayNoteRetentionDays * DAY_MS));
+  }
+
+  record(id: string): DayNoteRecord | null {
+    const r = this.st.byId.get(id) as NoteRow | undefined;
+    if (!r) return null;
+    const { pending: _pending, ...record } = toNote(r);
+    return record;
   }
 
   /** The retention: notes created before `before` are gone on the server too. */

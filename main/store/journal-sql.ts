@@ -124,6 +124,13 @@ export class JournalSql implements KindPart<'journal_entry'> {
     return (rows as JournalRow[]).map(toJournal);
   }
 
+  record(id: string): JournalEntryRecord | null {
+    const r = this.st.byId.get(id) as JournalRow | undefined;
+    if (!r) return null;
+    const { pending: _pending, ...record } = toJournal(r);
+    return record;
+  }
+
   get(id: string): LocalJournalEntry | null {
     const r = this.st.byId.get(id) as JournalRow | undefined;
     return r && this.unitInScope(r.unit_id) ? toJournal(r) : null;

@@ -30,6 +30,7 @@ export interface StoreContext {
 }
 
 export type UpsertOf<N extends RecordType> = Extract<Change, { op: 'upsert'; type: N }>;
+export type RecordOf<N extends RecordType> = UpsertOf<N>['record'];
 export type MutationOf<N extends RecordType> = Extract<Mutation, { type: `${N}.${string}` }>;
 
 /** A queued mutation applied to the local copy, so the user sees it before the server has it. */
@@ -47,6 +48,11 @@ export interface KindPart<N extends RecordType> {
   delete(id: string): void;
   /** Everything of the unit: it left the user's scope. */
   purgeUnit(unitId: string): void;
+  /**
+   * The stored record as the contract has it (no local flags), in scope or not: what the pull
+   * round-trip and purge guarantees check (test/unit/sync/kinds-suite.ts); null when not stored.
+   */
+  record(id: string): RecordOf<N> | null;
   /** Records past the kind's retention are deleted after a run (server time and settings); returns how many. */
   retention?(page: Retention): number;
   readonly mutations: LocalMutations<N>;

@@ -339,6 +339,11 @@ export class SqlStore implements SyncLocalStore {
     this.st.purgeCursor.run(unitId);
   }
 
+  /** A kind's stored record as the contract has it, in scope or not (kind.ts, KindPart.record). Not in LocalStore: for checks. */
+  record(type: RecordType, id: string): unknown {
+    return this.part(type).record(id);
+  }
+
   applyRetention(page: Retention): RecordType[] {
     const purged: RecordType[] = [];
     for (const [type, part] of Object.entries(this.kinds) as [RecordType, KindPart<RecordType>][]) {
