@@ -35,7 +35,10 @@ export { clientSortKey } from './clients-sql';
 
 /** The synchronous twin of LocalStore: what the worker runs. Every method of LocalStore but close. */
 export type SyncLocalStore = {
-  [K in Exclude<keyof LocalStore, 'close' | 'openPageInbox'>]: LocalStore[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+  [K in Exclude<keyof LocalStore, 'close' | 'openPageInbox' | 'read'>]: LocalStore[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+} & {
+  /** LocalStore.read, untyped here: the worker passes the call on to the kind's part. */
+  read(kind: RecordType, method: string, ...args: unknown[]): unknown;
 };
 
 /** Applies the SQLCipher v4 format and a raw 256-bit key (no KDF: the key is random, not a password). */
@@ -85,6 +88,8 @@ export function openDatabase(file: string, key: Uint8Array | null): Database.Dat
   }
 }
 
+/** KindPart's generic methods: not callable through read(). */
+const GENERIC_PART_METHODS = new Set(['upsert', 'delete', 'purgeUnit', 'record', 'retention', 'mutations', 'constructor']);
 const sameCursors = (a: Cursors, b: Cursors): boolean => {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
@@ -337,6 +342,14 @@ export class SqlStore implements SyncLocalStore {
     for (const part of this.parts) part.purgeUnit(unitId);
     this.drafts.purgeUnit(unitId);
     this.st.purgeCursor.run(unitId);
+  }
+
+  read(kind: RecordType, method: string, ...args: unknown[]): unknown {
+    const part = this.kinds[kind] as unknown as Record<string, unknown>;
+    const fn = part[method];
+    // Only a kind's own public reads: not the generic writes every part has (KindPart).
+    if (typeof fn !== 'function' || GENERIC_PART_METHODS.has(method)) throw new AppFailure('INTERNAL', `No read ${kind}.${method}`);
+    return (fn as (...a: unknown[]) => unknown).apply(part, args);
   }
 
   /** A kind's stored record as the contract has it, in scope or not (kind.ts, KindPart.record). Not in LocalStore: for checks. */

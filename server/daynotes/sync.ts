@@ -122,5 +122,6 @@ export const dayNotesServer = defineServerKind({
   name: 'day_note',
   // Past the retention ($4): a delete, as on the workstation (retention.ts deletes the rows later).
   feed: { table: 'day_notes', json: dayNoteJson, where: (t) => `${t}.created_at >= $4` },
+  retention: { table: 'day_notes', column: 'created_at' },
   push,
 });

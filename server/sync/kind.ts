@@ -96,9 +96,25 @@ export interface PushRules<S, K extends Record<string, Set<string>>, W extends K
   mutations: Record<string, MutationRules<never, S, K, W>>;
 }
 
+/**
+ * Records deleted after the retention period (the server's day-note retention setting): rows of
+ * `table` whose `column` is before the cutoff. Each delete enters the feed as a delete.
+ */
+export interface Retention {
+  table: string;
+  column: string;
+}
+
 export interface ServerKind<N extends RecordType = RecordType> {
   name: N;
   feed: SqlFeed | LoadedFeed;
+  retention?: Retention;
+  /**
+   * The folder of the kind's own migrations (`NNNN_name.sql`, numbered in the one sequence of
+   * server/migrations/), e.g. `fileURLToPath(new URL('./migrations/', import.meta.url))`. The kinds
+   * that came before the registry have theirs in server/migrations/.
+   */
+  migrations?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind's own state, keys and writes
   push?: PushRules<any, any, any>;
 }
