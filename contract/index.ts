@@ -13,3 +13,4 @@ export * from './clients';
 export * from './daynotes';
 export * from './assignments';
 export * from './inbox';
+export * from './call';
