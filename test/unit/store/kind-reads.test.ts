@@ -3,7 +3,7 @@
  * methods without a method of its own on LocalStore, and nothing but reads is reachable that way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppFailure } from '../../../contract';
+import { AppFailure } from '#contract';
 import { DevKeyFileVault, openLocalStore, type LocalStore } from '../../../main/store';
 import { client, dayNote, tempDir, unit, upsert } from './fixtures';
 
