@@ -65,7 +65,7 @@ export class ClientsSql implements KindPart<'client'> {
   }
 
   /** The unit of a client of the user's units; undefined when not here or out of scope. */
-  unitInScope(clientId: string): string | undefined {
+  unitOf(clientId: string): string | undefined {
     return (this.st.inScope.get(clientId) as { unit_id: string } | undefined)?.unit_id;
   }
 

@@ -43,8 +43,10 @@ const journalRow = (r: JournalEntryRecord, unitId: string): unknown[] => [
 export class JournalSql implements KindPart<'journal_entry'> {
   private readonly st;
   readonly mutations: LocalMutations<'journal_entry'>;
+  private readonly unitInScope: StoreContext['unitInScope'];
 
   constructor(ctx: StoreContext) {
+    this.unitInScope = ctx.unitInScope;
     const st = prepareAll(ctx.db, {
       // Upserts take a JSON array of row arrays: one statement per page and record type instead of
       // one per record (json_each in C).
@@ -91,10 +93,7 @@ export class JournalSql implements KindPart<'journal_entry'> {
         undo: (id) => st.unmarkErroneous.run(id),
       },
     };
-    this.unitInScope = ctx.unitInScope;
   }
-
-  private readonly unitInScope: StoreContext['unitInScope'];
 
   upsert(changes: UpsertOf<'journal_entry'>[]): void {
     this.st.upsert.run(JSON.stringify(changes.map((c) => journalRow(c.record, c.unitId))));

@@ -386,7 +386,7 @@ export class SqlStore implements SyncLocalStore {
   }
 
   private unitOfClient(clientId: string): string {
-    const unitId = this.kinds.client.unitInScope(clientId);
+    const unitId = this.kinds.client.unitOf(clientId);
     if (unitId === undefined) throw new AppFailure('FORBIDDEN', 'Brukaren finns inte bland brukarna du har behörighet till');
     return unitId;
   }
