@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './domain';
-import { Author, defineSyncKind, IsoDateTime, mutation, WrittenText } from './sync-kind';
+import { Author, defineMutation, defineSyncKind, IsoDateTime, WrittenText } from './sync-kind';
 
 /** A day note (daganteckning): short, for colleagues of the unit; deleted after the retention period. */
 export const DayNoteRecord = z.object({
@@ -14,11 +14,11 @@ export const DayNoteRecord = z.object({
 });
 export type DayNoteRecord = z.infer<typeof DayNoteRecord>;
 
-export const DayNoteCreate = mutation(
+export const DayNoteCreate = defineMutation(
   'day_note.create',
   z.object({ id: Uuid, unitId: Uuid, clientId: Uuid.nullable(), text: WrittenText(4_000) }).strict(),
 );
 /** The note was used in a journal entry ("Kopiera till journal", "Sammanfatta"): only summarised_at is set. */
-export const DayNoteMarkSummarised = mutation('day_note.mark_summarised', z.object({ id: Uuid }).strict());
+export const DayNoteMarkSummarised = defineMutation('day_note.mark_summarised', z.object({ id: Uuid }).strict());
 
 export const dayNotesKind = defineSyncKind({ name: 'day_note', record: DayNoteRecord, mutations: [DayNoteCreate, DayNoteMarkSummarised] });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './domain';
-import { Author, defineSyncKind, IsoDate, IsoDateTime, mutation, WrittenText } from './sync-kind';
+import { Author, defineMutation, defineSyncKind, IsoDate, IsoDateTime, WrittenText } from './sync-kind';
 
 /** IBIC life areas (livsområden), built on ICF. */
 export const LifeArea = z.enum([
@@ -52,7 +52,7 @@ export const JournalEntryRecord = z.object({
 });
 export type JournalEntryRecord = z.infer<typeof JournalEntryRecord>;
 
-export const JournalEntryCreate = mutation(
+export const JournalEntryCreate = defineMutation(
   'journal_entry.create',
   z.object({
     id: Uuid,
@@ -64,7 +64,7 @@ export const JournalEntryCreate = mutation(
     correctsId: Uuid.nullable(),
   }).strict(),
 );
-export const JournalEntryMarkErroneous = mutation('journal_entry.mark_erroneous', z.object({ id: Uuid, reason: WrittenText(2_000) }).strict());
+export const JournalEntryMarkErroneous = defineMutation('journal_entry.mark_erroneous', z.object({ id: Uuid, reason: WrittenText(2_000) }).strict());
 
 export const journalKind = defineSyncKind({
   name: 'journal_entry',

@@ -11,7 +11,7 @@ export interface SyncKind<Name extends string = string, Record extends z.ZodType
   /** The record type in the feed, the store and the server's `changes.record_type`. */
   readonly name: Name;
   readonly record: Record;
-  /** Each a strict object `{ mutationId, createdAt, type: '<name>.<verb>', record: { id, … } }` (mutation()). */
+  /** Each a strict object `{ mutationId, createdAt, type: '<name>.<verb>', record: { id, … } }` (defineMutation()). */
   readonly mutations: Mutations;
 }
 
@@ -39,5 +39,5 @@ export const WrittenText = (max: number) =>
   z.string().min(1).max(max).refine((t) => !t.includes('\u0000'), { message: 'Texten innehåller ett otillåtet tecken (NUL).' });
 
 /** A mutation of a kind: client-generated `mutationId` (applied at most once), its type and record (with the record's id). */
-export const mutation = <const Type extends string, Rec extends z.ZodObject>(type: Type, record: Rec) =>
+export const defineMutation = <const Type extends string, Rec extends z.ZodObject>(type: Type, record: Rec) =>
   z.object({ mutationId: Uuid, createdAt: IsoDateTime, type: z.literal(type), record }).strict();

@@ -16,6 +16,8 @@ import { authorOf } from './session/author';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { AccessReporter } from './journal/access-reporter';
 import { JournalService } from './journal/journal-service';
+import { journalHandlers } from './journal/journal-handlers';
+import { syncHandlers } from './sync/sync-handlers';
 import path from 'node:path';
 import type { Workstation } from './workstation';
 import { appVersion } from './version';
@@ -152,16 +154,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     units: {
       list: () => units.list(),
     },
-    sync: {
-      status: async () => (await data.engine()).status(),
-      now: async () => (await data.engine()).syncNow(),
-      dismissRefusal: async ({ mutationId }) => {
-        const { store, engine } = await data.current();
-        await store.dismissRefusal(mutationId);
-        void engine.publishStatus();
-        return engine.status();
-      },
-    },
+    sync: syncHandlers(data),
     store: {
       status: async () => data.status(),
       // Unreadable store → files moved aside, a fresh one synced (docs/store.md); only for the signed-in user.
@@ -170,24 +163,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     clients: {
       list: async (q) => (await data.store()).clients(q),
     },
-    journal: {
-      // Opening a client's journal is a read in the access log (JournalService.list).
-      list: (q) => journal.list(q),
-      create: (input) => journal.create(input),
-      markErroneous: ({ entryId, reason }) => journal.markErroneous(entryId, reason),
-      correct: async (input) => {
-        const store = await data.store();
-        const original = await store.journalEntry(input.entryId);
-        if (!original) throw new AppFailure('NOT_FOUND', 'Journalanteckningen finns inte');
-        return journal.correct({ ...input, clientId: original.clientId });
-      },
-      export: async ({ clientId }) => journal.exportPdf(clientId, `${author().name}, ${author().title}`),
-    },
-    drafts: {
-      save: (draft) => journal.saveDraft(draft),
-      get: ({ clientId, correctsId }) => journal.draft(clientId, correctsId),
-      delete: async ({ clientId, correctsId }) => ({ deleted: await journal.deleteDraft(clientId, correctsId) }),
-    },
+    ...journalHandlers(journal, { store: () => data.store(), signature: () => `${author().name}, ${author().title}` }),
     audit: {
       copied: async (e) => ({ queued: await access.record({ action: 'copy', ...e }) }),
     },
