@@ -95,10 +95,6 @@ const sameCursors = (a: Cursors, b: Cursors): boolean => {
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 };
 
-/**
- * The store's SQL, synchronous, over one better-sqlite3 connection. Runs in the store worker
- * (main/store/worker.ts); tests may use it directly.
- */
 /** Pull pages applied in one transaction until this many changes (see applyPulledPage). */
 export const GROUP_COMMIT_CHANGES = 10_000;
 /**
@@ -109,6 +105,12 @@ export const GROUP_COMMIT_CHANGES = 10_000;
  */
 export const BULK_GROUP_COMMIT_CHANGES = 100_000;
 
+/**
+ * The store's SQL, synchronous, over one better-sqlite3 connection. Runs in the store worker
+ * (main/store/worker.ts); tests may use it directly. The synced kinds' SQL is in their parts
+ * (kinds.ts); here are the connection, cursors and units, the pull pages and their group commit,
+ * and the loops over the kinds.
+ */
 export class SqlStore implements SyncLocalStore {
   private group: { changes: number; bulk: boolean; deferredIndexes: string[] } | null = null;
   private readonly st;
