@@ -4,7 +4,7 @@
  * bundled JavaScript, no TypeScript loader compiling modules, and the bundled store and pull
  * workers. Talks to bench/sync.ts over stdio in JSON lines:
  *   - stdout: report lines (`{"bench":…}`), `{"ready":true}` once the workstation is built, and
- *     commands for the server (`{"command":"stop"|"start"|"count"}`);
+ *     commands for the server (`{"command":"stop"|"start"|"count"|"conditions"}`);
  *   - stdin: the answers, in order (`{"go":true,"cores":…}` first, once the cores are placed).
  */
 import { cpus } from 'node:os';
@@ -15,6 +15,7 @@ import { cardAccessOver } from '../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
 import type { Placement } from './placement';
 import { calibrationMs, cpuUse, report, stallProbe } from './report';
+import { cacheDuring, fsOf, machineConditions, type DbConditions } from './sync-conditions';
 
 const BENCH = 'sync';
 
@@ -66,6 +67,9 @@ async function main(): Promise<void> {
     return r.value as T;
   };
   const { cores } = (await ask({ ready: true })) as { cores: Placement };
+  // What could differ from another machine (bench/sync-conditions.ts): read before the measurement.
+  const dbBefore = (await ask({ command: 'conditions' })) as unknown as DbConditions & { cluster_created_for_run: boolean };
+  const machine = machineConditions();
   // The app has been up a while when someone has read the PIN prompt and typed six digits: the
   // spare workers it boots at start (prestartWorkers) are ready by then.
   await new Promise((r) => setTimeout(r, 1000));
@@ -98,6 +102,18 @@ async function main(): Promise<void> {
     report(BENCH, 'sync_cpu_ms', cpuSpent.totalMs, 'ms', { during: 'login and sync', cores, machine_cores: cpus().length, steal_pct: cpuSpent.stealPct, threads: cpuSpent.threads });
   }
   report(BENCH, 'machine_calibration_ms', calibrationMs(), 'ms', { what: 'SHA-256 of 64 MiB on one thread of the workstation process, best of 3: lower is a faster machine right now' });
+  const dbAfter = (await ask({ command: 'conditions' })) as unknown as DbConditions;
+  const cache = cacheDuring(dbBefore.stats, dbAfter.stats);
+  if (cache) report(BENCH, 'server_db_cache_hit_pct', Number(cache.hit_pct), '%', { during: 'login and sync', db: dbBefore.kind, ...cache });
+  report(BENCH, 'server_db_uptime_s', dbBefore.uptime_s ?? 0, 's', {
+    db: dbBefore.kind,
+    cluster_created_for_run: dbBefore.cluster_created_for_run,
+    earlier_runs_on_database: dbBefore.earlier_runs,
+    size_mb: dbBefore.size_mb,
+    data_fs: dbBefore.data_fs,
+    settings: dbBefore.settings,
+  });
+  report(BENCH, 'machine_uptime_s', machine.uptime_s ?? 0, 's', { mem_available_mb: machine.mem_available_mb, page_cache_mb: machine.page_cache_mb, store_fs: fsOf(cfg.dataDir) });
 
   // ---- 1,000 writes queued offline, then pushed ----
   await ask({ command: 'stop' });

@@ -27,6 +27,8 @@ import type { WorkstationConfig } from './sync-workstation';
 const BENCH = 'sync';
 const projectRoot = path.resolve(import.meta.dirname, '..');
 const SARA = 'SE2321000131-P000000000103';
+/** The benchmark's units are named so: those of earlier runs on the same database tell it has served before. */
+const BENCH_UNIT = 'Hemtjänst Bänken ';
 
 
 // ---------------------------------------------------------------- server (child process) ----
@@ -47,7 +49,7 @@ async function serve(): Promise<void> {
   const unitId = await db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: string }>(
       `INSERT INTO units (organisation_id, name, service_type) SELECT id, $1, 'hemtjanst' FROM organisations ORDER BY created_at LIMIT 1 RETURNING id`,
-      [`Hemtjänst Bänken ${Date.now()}`],
+      [`${BENCH_UNIT}${Date.now()}`],
     );
     const unit = rows[0]!.id;
     const prefix = String(2000 + Math.floor(Math.random() * 99)).padStart(4, '0');
@@ -105,6 +107,9 @@ async function serve(): Promise<void> {
       } else if (line === 'start') {
         await start();
         say({ started: true });
+      } else if (line === 'conditions') {
+        const { dbConditions } = await import('./sync-conditions');
+        say({ ...(await dbConditions(db, BENCH_UNIT)), cluster_created_for_run: process.env.BENCH_PG_FRESH === '1' || db.kind === 'pglite' });
       } else if (line === 'count') {
         const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM day_notes WHERE unit_id = $1', [unitId]);
         say({ notes: rows[0]!.n });
@@ -136,7 +141,7 @@ async function serverDatabase(args: string[]): Promise<{ env: Record<string, str
   if (process.env.TEST_DATABASE_URL || process.env.DATABASE_URL) return none;
   try {
     const pg = await startPostgres({ durable: true });
-    return { env: { DATABASE_URL: pg.url }, stop: () => pg.stop() };
+    return { env: { DATABASE_URL: pg.url, BENCH_PG_FRESH: '1' }, stop: () => pg.stop() };
   } catch (e) {
     console.error(`PostgreSQL kunde inte startas (${(e as Error).message.split('\n')[0]}); bänken kör mot PGlite.`);
     return none;

@@ -6,17 +6,14 @@ import { ErrorCode } from './result';
 import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { UnitStaffMember } from './assignments';
 import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
+import { call, type CallSpec } from './call';
 
 /**
  * The one contract between renderer and main. Everything that crosses that boundary is derived
  * from these two objects: the preload bridge, the browser host's WebSocket, the main router's
  * validation and the renderer's client. A method's channel name is `namespace.method`.
  */
-export interface CallSpec<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
-  readonly input: I;
-  readonly output: O;
-}
-const call = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O): CallSpec<I, O> => ({ input, output });
+export type { CallSpec } from './call';
 const noInput = z.object({}).strict();
 
 export const AppInfo = z.object({

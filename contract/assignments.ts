@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LoginRequest } from './auth';
 import { StaffMember, StaffRole, Uuid } from './domain';
 import { Personnummer } from './personnummer';
+import { defineSyncKind } from './sync-kind';
 
 /**
  * Assignments (uppdrag) from the municipality's case officer (biståndshandläggare) to the provider
@@ -271,6 +272,12 @@ export const Assignment = AssignmentSummary.extend({
   history: z.array(HistoryEvent),
 });
 export type Assignment = z.infer<typeof Assignment>;
+
+/**
+ * Assignments are synced as they are now, with their full history; workstations change them only
+ * online, through the server's actions (ProviderAction), so they queue no mutations.
+ */
+export const assignmentsKind = defineSyncKind({ name: 'assignment', record: Assignment, mutations: [] });
 
 // ---------------------------------------------------------------------------------------------
 // Lists

@@ -1,6 +1,76 @@
 import { z } from 'zod';
 import { Uuid } from './domain';
-import { LifeArea } from './sync';
+import { Author, defineMutation, defineSyncKind, IsoDate, IsoDateTime, WrittenText } from './sync-kind';
+
+/** IBIC life areas (livsområden), built on ICF. */
+export const LifeArea = z.enum([
+  'learning',
+  'general_tasks',
+  'communication',
+  'mobility',
+  'self_care',
+  'domestic_life',
+  'relationships',
+  'work_economy',
+  'community_life',
+  'safety',
+  'relatives_support',
+]);
+export type LifeArea = z.infer<typeof LifeArea>;
+
+/** IBIC's Swedish names of the life areas: domain vocabulary, shared by the UI and the printout. */
+export const LIFE_AREA_LABELS_SV: Record<LifeArea, string> = {
+  learning: 'Lärande och att tillämpa kunskap',
+  general_tasks: 'Allmänna uppgifter och krav',
+  communication: 'Kommunikation',
+  mobility: 'Förflyttning',
+  self_care: 'Personlig vård',
+  domestic_life: 'Hemliv',
+  relationships: 'Mellanmänskliga interaktioner och relationer',
+  work_economy: 'Utbildning, arbete och ekonomi',
+  community_life: 'Samhällsgemenskap, socialt och medborgerligt liv',
+  safety: 'Trygghet',
+  relatives_support: 'Stöd från anhöriga',
+};
+
+/** An execution journal entry (verkställighetsjournal): append-only; corrections add entries. */
+export const JournalEntryRecord = z.object({
+  id: Uuid,
+  clientId: Uuid,
+  unitId: Uuid,
+  /** The day the event happened. */
+  eventDate: IsoDate,
+  text: z.string().min(1).max(20_000),
+  lifeArea: LifeArea.nullable(),
+  assignmentId: Uuid.nullable(),
+  author: Author,
+  createdAt: IsoDateTime,
+  /** Set when the entry was marked erroneous (felmarkerad); the entry itself never changes otherwise. */
+  erroneous: z.object({ markedAt: IsoDateTime, markedBy: Author, reason: z.string() }).nullable(),
+  /** The entry this one corrects. */
+  correctsId: Uuid.nullable(),
+});
+export type JournalEntryRecord = z.infer<typeof JournalEntryRecord>;
+
+export const JournalEntryCreate = defineMutation(
+  'journal_entry.create',
+  z.object({
+    id: Uuid,
+    clientId: Uuid,
+    eventDate: IsoDate,
+    text: WrittenText(20_000),
+    lifeArea: LifeArea.nullable(),
+    assignmentId: Uuid.nullable(),
+    correctsId: Uuid.nullable(),
+  }).strict(),
+);
+export const JournalEntryMarkErroneous = defineMutation('journal_entry.mark_erroneous', z.object({ id: Uuid, reason: WrittenText(2_000) }).strict());
+
+export const journalKind = defineSyncKind({
+  name: 'journal_entry',
+  record: JournalEntryRecord,
+  mutations: [JournalEntryCreate, JournalEntryMarkErroneous],
+});
 
 /**
  * The execution journal and day notes beyond the sync records (docs/journal.md): drafts kept in

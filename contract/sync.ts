@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { PermittedUnit } from './auth';
 import { ErrorCode } from './result';
 import { Uuid } from './domain';
-import { Assignment } from './assignments';
+import { assignmentsKind } from './assignments';
+import { clientsKind } from './clients';
+import { dayNotesKind } from './daynotes';
+import { journalKind } from './journal';
+import { IsoDateTime, type SyncKind } from './sync-kind';
+
+export { Author } from './sync-kind';
+export { ClientRecord } from './clients';
+export { DayNoteRecord } from './daynotes';
+export { JournalEntryRecord, LifeArea, LIFE_AREA_LABELS_SV } from './journal';
 
 /**
  * Sync between the workstation's encrypted store and the server. Pull: a change feed per unit,
@@ -12,105 +21,28 @@ import { Assignment } from './assignments';
  * See docs/sync.md.
  */
 
-/** IBIC life areas (livsområden), built on ICF. */
-export const LifeArea = z.enum([
-  'learning',
-  'general_tasks',
-  'communication',
-  'mobility',
-  'self_care',
-  'domestic_life',
-  'relationships',
-  'work_economy',
-  'community_life',
-  'safety',
-  'relatives_support',
-]);
-export type LifeArea = z.infer<typeof LifeArea>;
+/**
+ * The synced record kinds, each declared once in its feature's contract module: one line each.
+ * The feed's changes and the push's mutations below are built from this list; each layer has a
+ * registry of the same kinds (main/store/kinds.ts, server/sync/kinds.ts). docs/adding-a-feature.md.
+ */
+export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind] as const;
+type Kinds = typeof SYNC_KINDS;
 
-/** IBIC's Swedish names of the life areas: domain vocabulary, shared by the UI and the printout. */
-export const LIFE_AREA_LABELS_SV: Record<LifeArea, string> = {
-  learning: 'Lärande och att tillämpa kunskap',
-  general_tasks: 'Allmänna uppgifter och krav',
-  communication: 'Kommunikation',
-  mobility: 'Förflyttning',
-  self_care: 'Personlig vård',
-  domestic_life: 'Hemliv',
-  relationships: 'Mellanmänskliga interaktioner och relationer',
-  work_economy: 'Utbildning, arbete och ekonomi',
-  community_life: 'Samhällsgemenskap, socialt och medborgerligt liv',
-  safety: 'Trygghet',
-  relatives_support: 'Stöd från anhöriga',
-};
-
-const IsoDate = z.iso.date();
-const IsoDateTime = z.iso.datetime({ offset: true });
-
-/** Who wrote a record, stamped by the server from the session (never from the client). */
-export const Author = z.object({
-  staffId: Uuid,
-  hsaId: z.string(),
-  name: z.string(),
-  title: z.string(),
-});
-export type Author = z.infer<typeof Author>;
-
-/** A client (brukare) of a unit. */
-export const ClientRecord = z.object({
-  id: Uuid,
-  unitId: Uuid,
-  /** 12 digits. */
-  personnummer: z.string().regex(/^\d{12}$/),
-  givenName: z.string(),
-  familyName: z.string(),
-});
-export type ClientRecord = z.infer<typeof ClientRecord>;
-
-/** An execution journal entry (verkställighetsjournal): append-only; corrections add entries. */
-export const JournalEntryRecord = z.object({
-  id: Uuid,
-  clientId: Uuid,
-  unitId: Uuid,
-  /** The day the event happened. */
-  eventDate: IsoDate,
-  text: z.string().min(1).max(20_000),
-  lifeArea: LifeArea.nullable(),
-  assignmentId: Uuid.nullable(),
-  author: Author,
-  createdAt: IsoDateTime,
-  /** Set when the entry was marked erroneous (felmarkerad); the entry itself never changes otherwise. */
-  erroneous: z.object({ markedAt: IsoDateTime, markedBy: Author, reason: z.string() }).nullable(),
-  /** The entry this one corrects. */
-  correctsId: Uuid.nullable(),
-});
-export type JournalEntryRecord = z.infer<typeof JournalEntryRecord>;
-
-/** A day note (daganteckning): short, for colleagues of the unit; deleted after the retention period. */
-export const DayNoteRecord = z.object({
-  id: Uuid,
-  unitId: Uuid,
-  clientId: Uuid.nullable(),
-  text: z.string().min(1).max(4_000),
-  author: Author,
-  createdAt: IsoDateTime,
-  summarisedAt: IsoDateTime.nullable(),
-});
-export type DayNoteRecord = z.infer<typeof DayNoteRecord>;
-
-export const RecordType = z.enum(['client', 'journal_entry', 'day_note', 'assignment']);
+type NamesOf<K> = K extends readonly [infer H extends SyncKind, ...infer T] ? [H['name'], ...NamesOf<T>] : [];
+export const RecordType = z.enum(SYNC_KINDS.map((k) => k.name) as NamesOf<Kinds>);
 export type RecordType = z.infer<typeof RecordType>;
+
+const Seq = z.number().int().positive();
+const upsertOf = <K extends SyncKind>(k: K) =>
+  z.object({ seq: Seq, op: z.literal('upsert'), type: z.literal(k.name as K['name']), id: Uuid, unitId: Uuid, record: k.record as K['record'] });
+type UpsertsOf<K> = K extends readonly [infer H extends SyncKind, ...infer T] ? [ReturnType<typeof upsertOf<H>>, ...UpsertsOf<T>] : [];
 
 // Discriminated by op, then (upserts) by type: a delete's `type` overlaps the upserts' literals,
 // which one flat discriminated union on `type` refuses at parse time.
 export const Change = z.discriminatedUnion('op', [
-  z.discriminatedUnion('type', [
-    z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('client'), id: Uuid, unitId: Uuid, record: ClientRecord }),
-    z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('journal_entry'), id: Uuid, unitId: Uuid, record: JournalEntryRecord }),
-    z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('day_note'), id: Uuid, unitId: Uuid, record: DayNoteRecord }),
-    /** An assignment (uppdrag) as it is now, with its full history (contract/assignments.ts). */
-    z.object({ seq: z.number().int().positive(), op: z.literal('upsert'), type: z.literal('assignment'), id: Uuid, unitId: Uuid, record: Assignment }),
-  ]),
-  z.object({ seq: z.number().int().positive(), op: z.literal('delete'), type: RecordType, id: Uuid, unitId: Uuid }),
+  z.discriminatedUnion('type', SYNC_KINDS.map(upsertOf) as unknown as UpsertsOf<Kinds>),
+  z.object({ seq: Seq, op: z.literal('delete'), type: RecordType, id: Uuid, unitId: Uuid }),
 ]);
 export type Change = z.infer<typeof Change>;
 
@@ -145,45 +77,9 @@ export const PULL_NEXT_HEADER = 'x-sync-next';
 export const PullNext = z.object({ cursors: Cursors, hasMore: z.boolean() }).strict();
 export type PullNext = z.infer<typeof PullNext>;
 
-/**
- * Text a user writes (journal entries, day notes, reasons): PostgreSQL cannot store the NUL
- * character, so it is refused here, as VALIDATION when written, instead of failing every push.
- */
-const WrittenText = (max: number) =>
-  z.string().min(1).max(max).refine((t) => !t.includes('\u0000'), { message: 'Texten innehåller ett otillåtet tecken (NUL).' });
-
-const MutationBase = { mutationId: Uuid, createdAt: IsoDateTime };
-export const Mutation = z.discriminatedUnion('type', [
-  z.object({
-    ...MutationBase,
-    type: z.literal('journal_entry.create'),
-    record: z.object({
-      id: Uuid,
-      clientId: Uuid,
-      eventDate: IsoDate,
-      text: WrittenText(20_000),
-      lifeArea: LifeArea.nullable(),
-      assignmentId: Uuid.nullable(),
-      correctsId: Uuid.nullable(),
-    }).strict(),
-  }).strict(),
-  z.object({
-    ...MutationBase,
-    type: z.literal('journal_entry.mark_erroneous'),
-    record: z.object({ id: Uuid, reason: WrittenText(2_000) }).strict(),
-  }).strict(),
-  z.object({
-    ...MutationBase,
-    type: z.literal('day_note.create'),
-    record: z.object({ id: Uuid, unitId: Uuid, clientId: Uuid.nullable(), text: WrittenText(4_000) }).strict(),
-  }).strict(),
-  /** The note was used in a journal entry ("Kopiera till journal", "Sammanfatta"): only summarised_at is set. */
-  z.object({
-    ...MutationBase,
-    type: z.literal('day_note.mark_summarised'),
-    record: z.object({ id: Uuid }).strict(),
-  }).strict(),
-]);
+type Flat<K> = K extends readonly [infer H extends SyncKind, ...infer T] ? [...H['mutations'], ...Flat<T>] : [];
+/** Every mutation of every registered kind. */
+export const Mutation = z.discriminatedUnion('type', SYNC_KINDS.flatMap((k): readonly z.ZodObject[] => k.mutations) as unknown as Flat<Kinds>);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationType = Mutation['type'];
 

@@ -8,13 +8,16 @@ import { SessionService } from './session/session-service';
 import { DevKeyFileVault, openLocalStore, resetLocalStore } from './store';
 import { prestartStoreWorker, type WorkerEntry } from './store/worker-client';
 import { prestartPullWorker } from './sync/page-fetcher';
-import { authorOf, dayNoteCreate } from './sync/records';
 import type { SyncEngineOptions } from './sync/sync-engine';
 import { UserData } from './sync/user-data';
 import { UnitsService } from './units/units-service';
-import { inboxHandlers } from './inbox/inbox-service';
+import { inboxHandlers } from './assignments/inbox-service';
+import { authorOf } from './session/author';
+import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { AccessReporter } from './journal/access-reporter';
 import { JournalService } from './journal/journal-service';
+import { journalHandlers } from './journal/journal-handlers';
+import { syncHandlers } from './sync/sync-handlers';
 import path from 'node:path';
 import type { Workstation } from './workstation';
 import { appVersion } from './version';
@@ -151,16 +154,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     units: {
       list: () => units.list(),
     },
-    sync: {
-      status: async () => (await data.engine()).status(),
-      now: async () => (await data.engine()).syncNow(),
-      dismissRefusal: async ({ mutationId }) => {
-        const { store, engine } = await data.current();
-        await store.dismissRefusal(mutationId);
-        void engine.publishStatus();
-        return engine.status();
-      },
-    },
+    sync: syncHandlers(data),
     store: {
       status: async () => data.status(),
       // Unreadable store → files moved aside, a fresh one synced (docs/store.md); only for the signed-in user.
@@ -169,46 +163,11 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     clients: {
       list: async (q) => (await data.store()).clients(q),
     },
-    journal: {
-      // Opening a client's journal is a read in the access log (JournalService.list).
-      list: (q) => journal.list(q),
-      create: (input) => journal.create(input),
-      markErroneous: ({ entryId, reason }) => journal.markErroneous(entryId, reason),
-      correct: (input) => journal.correct(input),
-      export: async ({ clientId }) => journal.exportPdf(clientId, `${author().name}, ${author().title}`),
-    },
-    drafts: {
-      save: (draft) => journal.saveDraft(draft),
-      get: ({ clientId, correctsId }) => journal.draft(clientId, correctsId),
-      delete: async ({ clientId, correctsId }) => ({ deleted: await journal.deleteDraft(clientId, correctsId) }),
-    },
+    ...journalHandlers(journal, { store: () => data.store(), signature: () => `${author().name}, ${author().title}` }),
     audit: {
       copied: async (e) => ({ queued: await access.record({ action: 'copy', ...e }) }),
     },
-    notes: {
-      list: async (q) => {
-        const notes = await (await data.store()).dayNotes(q);
-        // Opening a client's notes is a read of them; the unit feed is a read of each client it shows.
-        const clients = q.clientId ? [q.clientId] : [...new Set(notes.flatMap((n) => (n.clientId ? [n.clientId] : [])))];
-        if (!q.before) for (const clientId of clients) await access.record({ action: 'read', clientId, recordType: 'day_notes' });
-        return notes;
-      },
-      search: async (q) => (await data.store()).searchDayNotes(q),
-      create: async (input) => {
-        const { store, engine } = await data.current();
-        if (!(await store.units()).some((u) => u.unitId === input.unitId)) throw new AppFailure('FORBIDDEN', 'Du har ingen behörighet till enheten');
-        if (input.clientId) {
-          const client = await store.client(input.clientId);
-          if (!client || client.unitId !== input.unitId) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte i enheten');
-        }
-        const { mutation, record } = dayNoteCreate(input, author());
-        await store.enqueue(mutation, record.author);
-        engine.kick();
-        events.emit('data.changed', { kinds: ['day_note'] });
-        void engine.publishStatus();
-        return record;
-      },
-    },
+    notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
   };
 

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AppFailure, type Author, type JournalDraft, type JournalExport, type LifeArea, type Mutation, type SavedDraft } from '../../contract';
 import type { LocalJournalEntry, LocalStore } from '../store/types';
-import { journalEntryCreate } from '../sync/records';
+import { journalEntryCreate } from './mutations';
 import type { AccessReporter } from './access-reporter';
 import { journalPdf } from './pdf';
 

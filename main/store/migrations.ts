@@ -1,11 +1,15 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import { ASSIGNMENTS_SCHEMA } from './inbox-sql';
+import { STORE_KINDS } from './kinds';
 
 /**
  * The local store's schema, as an ordered list of migrations. `PRAGMA user_version` holds the
  * number of the last one applied; each runs in its own transaction together with the bump of
  * user_version, so a crash leaves the file at the previous version, never half-way.
  * Never edit a migration that has shipped: add the next one.
+ *
+ * The synced kinds' tables are declared with their kinds (main/store/kinds.ts, each kind's
+ * `schema`): a kind's piece of a version runs in that version's transaction, after the base
+ * schema's piece below.
  */
 export interface Migration {
   version: number;
@@ -15,7 +19,7 @@ export interface Migration {
 
 const sql = (text: string) => (db: Database) => db.exec(text);
 
-export const migrations: readonly Migration[] = [
+const BASE: readonly Migration[] = [
   {
     version: 1,
     name: 'base schema',
@@ -30,50 +34,6 @@ export const migrations: readonly Migration[] = [
         valid_to TEXT,
         position INTEGER NOT NULL
       ) WITHOUT ROWID;
-
-      CREATE TABLE clients (
-        id TEXT PRIMARY KEY,
-        unit_id TEXT NOT NULL,
-        personnummer TEXT NOT NULL,
-        given_name TEXT NOT NULL,
-        family_name TEXT NOT NULL,
-        -- family, given name folded for Swedish order (å ä ö after z), computed on write
-        sort_key TEXT NOT NULL
-      );
-      CREATE INDEX clients_unit_sort ON clients (unit_id, sort_key, id);
-      CREATE INDEX clients_sort ON clients (sort_key, id);
-
-      CREATE TABLE journal_entries (
-        id TEXT PRIMARY KEY,
-        client_id TEXT NOT NULL,
-        unit_id TEXT NOT NULL,
-        event_date TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        text TEXT NOT NULL,
-        life_area TEXT,
-        assignment_id TEXT,
-        author TEXT NOT NULL,      -- JSON Author
-        erroneous TEXT,            -- JSON {markedAt, markedBy, reason} or NULL
-        corrects_id TEXT,
-        pending INTEGER NOT NULL DEFAULT 0
-      );
-      CREATE INDEX journal_client_order ON journal_entries (client_id, event_date DESC, created_at DESC, id DESC);
-      CREATE INDEX journal_unit ON journal_entries (unit_id);
-
-      CREATE TABLE day_notes (
-        rowid INTEGER PRIMARY KEY,  -- stable rowid: the full-text index refers to it
-        id TEXT NOT NULL UNIQUE,
-        unit_id TEXT NOT NULL,
-        client_id TEXT,
-        text TEXT NOT NULL,
-        author TEXT NOT NULL,       -- JSON Author
-        created_at TEXT NOT NULL,
-        summarised_at TEXT,
-        pending INTEGER NOT NULL DEFAULT 0
-      );
-      CREATE INDEX day_notes_unit_order ON day_notes (unit_id, created_at DESC, id DESC);
-      CREATE INDEX day_notes_client_order ON day_notes (client_id, created_at DESC, id DESC) WHERE client_id IS NOT NULL;
-      CREATE INDEX day_notes_created ON day_notes (created_at);
 
       -- Writes not yet acknowledged by the server, in the order they were made.
       CREATE TABLE outbox (
@@ -104,31 +64,6 @@ export const migrations: readonly Migration[] = [
     `),
   },
   {
-    version: 2,
-    name: 'full-text search over day notes',
-    up: sql(`
-      -- External content: the text lives once, in day_notes; triggers keep the index in step.
-      -- No diacritic folding: in Swedish å, ä, ö are letters of their own (får ≠ far).
-      CREATE VIRTUAL TABLE day_notes_fts USING fts5 (
-        text,
-        content = 'day_notes',
-        content_rowid = 'rowid',
-        tokenize = 'unicode61 remove_diacritics 0'
-      );
-      CREATE TRIGGER day_notes_fts_ai AFTER INSERT ON day_notes BEGIN
-        INSERT INTO day_notes_fts (rowid, text) VALUES (new.rowid, new.text);
-      END;
-      CREATE TRIGGER day_notes_fts_ad AFTER DELETE ON day_notes BEGIN
-        INSERT INTO day_notes_fts (day_notes_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-      END;
-      CREATE TRIGGER day_notes_fts_au AFTER UPDATE OF text ON day_notes BEGIN
-        INSERT INTO day_notes_fts (day_notes_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
-        INSERT INTO day_notes_fts (rowid, text) VALUES (new.rowid, new.text);
-      END;
-      INSERT INTO day_notes_fts (day_notes_fts) VALUES ('rebuild');
-    `),
-  },
-  {
     version: 3,
     name: 'journal drafts and the access-event outbox',
     up: sql(`
@@ -152,13 +87,23 @@ export const migrations: readonly Migration[] = [
       );
     `),
   },
-  {
-    version: 4,
-    name: 'assignment inbox',
-    // Assignments of the user's units, synced (record type 'assignment'); see main/store/inbox-sql.ts.
-    up: sql(ASSIGNMENTS_SCHEMA),
-  },
 ];
+
+/** The base schema's migrations and the kinds' pieces, one migration per version. */
+export const migrations: readonly Migration[] = (() => {
+  const byVersion = new Map<number, { names: string[]; ups: ((db: Database) => void)[] }>();
+  const add = (version: number, name: string, up: (db: Database) => void) => {
+    const m = byVersion.get(version) ?? { names: [], ups: [] };
+    m.names.push(name);
+    m.ups.push(up);
+    byVersion.set(version, m);
+  };
+  for (const m of BASE) add(m.version, m.name, m.up);
+  for (const kind of STORE_KINDS) for (const part of kind.schema) add(part.version, part.name, sql(part.sql));
+  return [...byVersion.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([version, m]) => ({ version, name: m.names.join(', '), up: (db: Database) => m.ups.forEach((up) => up(db)) }));
+})();
 
 export const LATEST_VERSION = migrations[migrations.length - 1]?.version ?? 0;
 

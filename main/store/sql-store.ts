@@ -5,33 +5,40 @@ import {
   validationDetails,
   type AppError,
   type Author,
-  type Change,
   type ClientRecord,
-  type DayNoteRecord,
-  type JournalEntryRecord,
   type Cursors,
   type Mutation,
   type PermittedUnit,
   PullResponse as PullResponseSchema,
   PULL_NEXT_HEADER,
   type PullNext,
+  type RecordType,
   syncRoutes,
   type PullResponse,
   type AccessEventInput,
   type JournalDraft,
   type SavedDraft,
-} from '../../contract';
-import { ftsQuery } from './fts-query';
-import { InboxSql } from './inbox-sql';
-import type { Assignment } from '../../contract/assignments';
-import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
+  type Assignment,
+  type InboxPage,
+  type InboxQueryParsed,
+} from '#contract';
+import { swedishFold } from './clients-sql';
+import { DraftsSql } from './drafts-sql';
+import { utc, type KindPart, type LocalMutation, type Retention, type StoreContext, type UpsertOf } from './kind';
+import { STORE_KINDS, type KindParts } from './kinds';
 import { migrate } from './migrations';
+import { OutboxSql } from './outbox-sql';
 import type { PageInbox } from './page-inbox';
 import type { LocalDayNote, LocalJournalEntry, LocalStore, OutboxEntry, PulledPage, Refusal } from './types';
 
+export { clientSortKey } from './clients-sql';
+
 /** The synchronous twin of LocalStore: what the worker runs. Every method of LocalStore but close. */
 export type SyncLocalStore = {
-  [K in Exclude<keyof LocalStore, 'close' | 'openPageInbox'>]: LocalStore[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+  [K in Exclude<keyof LocalStore, 'close' | 'openPageInbox' | 'read'>]: LocalStore[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+} & {
+  /** LocalStore.read, untyped here: the worker passes the call on to the kind's part. */
+  read(kind: RecordType, method: string, ...args: unknown[]): unknown;
 };
 
 /** Applies the SQLCipher v4 format and a raw 256-bit key (no KDF: the key is random, not a password). */
@@ -81,102 +88,13 @@ export function openDatabase(file: string, key: Uint8Array | null): Database.Dat
   }
 }
 
-const swedishFold = (s: string) =>
-  s
-    .normalize('NFC')
-    .toLocaleLowerCase('sv')
-    .replace(/[åäöæøü]/g, (c) => ({ å: '{', ä: '|', æ: '|', ö: '}', ø: '}', ü: 'y' })[c] ?? c)
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '');
-/** Swedish name order (family name, given name; å ä ö after z) as a binary-comparable key. */
-export const clientSortKey = (c: Pick<ClientRecord, 'familyName' | 'givenName'>) => `${swedishFold(c.familyName)}\u0001${swedishFold(c.givenName)}`;
-
-/** Timestamps are compared as text: UTC `…Z` strings are kept as they are, others converted to UTC. */
-const utc = (iso: string) => (iso.endsWith('Z') ? iso : new Date(iso).toISOString());
-/** A pulled journal entry as the row upsertJournal takes (JOURNAL_COLS order, JSON columns as text). */
-const journalRow = (r: JournalEntryRecord, unitId: string): unknown[] => [
-  r.id, r.clientId, unitId, r.eventDate, utc(r.createdAt), r.text, r.lifeArea, r.assignmentId,
-  JSON.stringify(r.author), r.erroneous === null ? null : JSON.stringify(r.erroneous), r.correctsId,
-];
-/** A pulled day note as the row upsertNote takes (NOTE_COLS order). */
-const noteRow = (r: DayNoteRecord, unitId: string): unknown[] => [r.id, unitId, r.clientId, r.text, JSON.stringify(r.author), utc(r.createdAt), r.summarisedAt];
+/** KindPart's generic methods: not callable through read(). */
+const GENERIC_PART_METHODS = new Set(['upsert', 'delete', 'purgeUnit', 'record', 'retention', 'mutations', 'constructor']);
 const sameCursors = (a: Cursors, b: Cursors): boolean => {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 };
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-interface JournalRow {
-  id: string;
-  client_id: string;
-  unit_id: string;
-  event_date: string;
-  created_at: string;
-  text: string;
-  life_area: string | null;
-  assignment_id: string | null;
-  author: string;
-  erroneous: string | null;
-  corrects_id: string | null;
-  pending: number;
-}
-interface NoteRow {
-  id: string;
-  unit_id: string;
-  client_id: string | null;
-  text: string;
-  author: string;
-  created_at: string;
-  summarised_at: string | null;
-  pending: number;
-}
-interface ClientRow {
-  id: string;
-  unit_id: string;
-  personnummer: string;
-  given_name: string;
-  family_name: string;
-}
-
-const toJournal = (r: JournalRow): LocalJournalEntry => ({
-  id: r.id,
-  clientId: r.client_id,
-  unitId: r.unit_id,
-  eventDate: r.event_date,
-  text: r.text,
-  lifeArea: r.life_area as LocalJournalEntry['lifeArea'],
-  assignmentId: r.assignment_id,
-  author: JSON.parse(r.author) as Author,
-  createdAt: r.created_at,
-  erroneous: r.erroneous === null ? null : (JSON.parse(r.erroneous) as LocalJournalEntry['erroneous']),
-  correctsId: r.corrects_id,
-  pending: r.pending !== 0,
-});
-const toNote = (r: NoteRow): LocalDayNote => ({
-  id: r.id,
-  unitId: r.unit_id,
-  clientId: r.client_id,
-  text: r.text,
-  author: JSON.parse(r.author) as Author,
-  createdAt: r.created_at,
-  summarisedAt: r.summarised_at,
-  pending: r.pending !== 0,
-});
-const toClient = (r: ClientRow): ClientRecord => ({
-  id: r.id,
-  unitId: r.unit_id,
-  personnummer: r.personnummer,
-  givenName: r.given_name,
-  familyName: r.family_name,
-});
-
-const JOURNAL_COLS = 'id, client_id, unit_id, event_date, created_at, text, life_area, assignment_id, author, erroneous, corrects_id, pending';
-const NOTE_COLS = 'id, unit_id, client_id, text, author, created_at, summarised_at, pending';
-
-/**
- * The store's SQL, synchronous, over one better-sqlite3 connection. Runs in the store worker
- * (main/store/worker.ts); tests may use it directly.
- */
 /** Pull pages applied in one transaction until this many changes (see applyPulledPage). */
 export const GROUP_COMMIT_CHANGES = 10_000;
 /**
@@ -187,14 +105,24 @@ export const GROUP_COMMIT_CHANGES = 10_000;
  */
 export const BULK_GROUP_COMMIT_CHANGES = 100_000;
 
+/**
+ * The store's SQL, synchronous, over one better-sqlite3 connection. Runs in the store worker
+ * (main/store/worker.ts); tests may use it directly. The synced kinds' SQL is in their parts
+ * (kinds.ts); here are the connection, cursors and units, the pull pages and their group commit,
+ * and the loops over the kinds.
+ */
 export class SqlStore implements SyncLocalStore {
   private group: { changes: number; bulk: boolean; deferredIndexes: string[] } | null = null;
   private readonly st;
-  private readonly inboxSql: InboxSql;
+  /** The synced kinds' parts (kinds.ts), by name, for the reads; the generic code uses `parts`. */
+  private readonly kinds: KindParts;
+  private readonly parts: readonly KindPart<RecordType>[];
+  private readonly localMutations: Map<string, LocalMutation<Mutation>>;
+  private readonly outboxSql: OutboxSql;
+  private readonly drafts: DraftsSql;
 
   constructor(readonly db: Database.Database) {
     const p = (s: string) => db.prepare(s);
-    this.inboxSql = new InboxSql(db, swedishFold);
     this.st = {
       cursors: p('SELECT unit_id, seq FROM cursors'),
       isEmpty: p('SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM cursors) AND NOT EXISTS (SELECT 1 FROM outbox)'),
@@ -203,78 +131,20 @@ export class SqlStore implements SyncLocalStore {
       deleteUnits: p('DELETE FROM units'),
       insertUnit: p('INSERT INTO units (unit_id, name, valid_from, valid_to, position) VALUES (?, ?, ?, ?, ?)'),
       upsertCursor: p('INSERT INTO cursors (unit_id, seq) VALUES (?, ?) ON CONFLICT (unit_id) DO UPDATE SET seq = excluded.seq'),
-      upsertClient: p(`INSERT INTO clients (id, unit_id, personnummer, given_name, family_name, sort_key) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, personnummer = excluded.personnummer,
-          given_name = excluded.given_name, family_name = excluded.family_name, sort_key = excluded.sort_key`),
-      // Upserts take a JSON array of row arrays: one statement per page and record type instead of
-      // one per record (json_each in C; the day-note full-text trigger then runs inside one
-      // statement, which costs a third of thousands of separate ones).
-      upsertJournal: p(`INSERT INTO journal_entries (${JOURNAL_COLS})
-        SELECT r ->> 0, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, r ->> 6, r ->> 7, r ->> 8, r ->> 9, r ->> 10, 0
-          FROM (SELECT value AS r FROM json_each(?)) WHERE true
-        ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, unit_id = excluded.unit_id, event_date = excluded.event_date,
-          created_at = excluded.created_at, text = excluded.text, life_area = excluded.life_area, assignment_id = excluded.assignment_id,
-          author = excluded.author, erroneous = excluded.erroneous, corrects_id = excluded.corrects_id, pending = 0`),
-      upsertNote: p(`INSERT INTO day_notes (${NOTE_COLS})
-        SELECT r ->> 0, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, r ->> 6, 0
-          FROM (SELECT value AS r FROM json_each(?)) WHERE true
-        ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, client_id = excluded.client_id, text = excluded.text,
-          author = excluded.author, created_at = excluded.created_at, summarised_at = excluded.summarised_at, pending = 0`),
-      deleteClient: p('DELETE FROM clients WHERE id = ?'),
-      deleteJournal: p('DELETE FROM journal_entries WHERE id = ?'),
-      deleteNote: p('DELETE FROM day_notes WHERE id = ?'),
-      purgeClients: p('DELETE FROM clients WHERE unit_id = ?'),
-      purgeJournal: p('DELETE FROM journal_entries WHERE unit_id = ?'),
-      purgeNotes: p('DELETE FROM day_notes WHERE unit_id = ?'),
       purgeCursor: p('DELETE FROM cursors WHERE unit_id = ?'),
-      outboxOfUnit: p('SELECT mutation_id, type, json FROM outbox WHERE unit_id = ? ORDER BY seq'),
-      insertRefusal: p(`INSERT INTO refusals (mutation_id, type, code, message, json, at) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT (mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message, at = excluded.at, dismissed = 0`),
-      deleteOutbox: p('DELETE FROM outbox WHERE mutation_id = ?'),
-      outboxRow: p('SELECT mutation_id, type, json, record_id FROM outbox WHERE mutation_id = ?'),
-      insertOutbox: p(`INSERT INTO outbox (mutation_id, type, json, unit_id, record_id, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)`),
-      outbox: p('SELECT type, json, attempts, last_error, enqueued_at FROM outbox ORDER BY seq LIMIT ?'),
-      outboxCount: p('SELECT count(*) AS n FROM outbox'),
-      noteAttempt: p('UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE mutation_id = ?'),
-      refusals: p('SELECT mutation_id, type, code, message, at FROM refusals WHERE dismissed = 0 ORDER BY at, mutation_id'),
-      dismissRefusal: p('UPDATE refusals SET dismissed = 1 WHERE mutation_id = ?'),
-      purgeNotesBefore: p('DELETE FROM day_notes WHERE created_at < ?'),
-      clientById: p('SELECT id, unit_id, personnummer, given_name, family_name FROM clients WHERE id = ?'),
-      clientInScope: p('SELECT c.unit_id FROM clients c JOIN units u ON u.unit_id = c.unit_id WHERE c.id = ?'),
       unitInScope: p('SELECT 1 FROM units WHERE unit_id = ?'),
-      journalById: p(`SELECT ${JOURNAL_COLS} FROM journal_entries WHERE id = ?`),
-      noteExists: p('SELECT 1 FROM day_notes WHERE id = ?'),
-      noteUnit: p('SELECT unit_id FROM day_notes WHERE id = ?'),
-      markSummarised: p('UPDATE day_notes SET summarised_at = coalesce(summarised_at, ?) WHERE id = ?'),
-      saveDraft: p(`INSERT INTO drafts (client_id, corrects_id, unit_id, json, saved_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (client_id, corrects_id) DO UPDATE SET unit_id = excluded.unit_id, json = excluded.json, saved_at = excluded.saved_at`),
-      draft: p('SELECT d.json, d.saved_at FROM drafts d JOIN units u ON u.unit_id = d.unit_id WHERE d.client_id = ? AND d.corrects_id = ?'),
-      deleteDraft: p('DELETE FROM drafts WHERE client_id = ? AND corrects_id = ?'),
-      purgeDrafts: p('DELETE FROM drafts WHERE unit_id = ?'),
-      enqueueAccess: p('INSERT INTO access_outbox (json) VALUES (?)'),
-      accessOutbox: p('SELECT seq, json FROM access_outbox ORDER BY seq LIMIT ?'),
-      ackAccess: p('DELETE FROM access_outbox WHERE seq = ?'),
-      journalSearch: p(`SELECT ${JOURNAL_COLS} FROM journal_entries WHERE client_id = ? AND instr(lower(text), lower(?)) > 0
-        ORDER BY event_date DESC, created_at DESC, id DESC LIMIT ?`),
-      insertLocalJournal: p(`INSERT INTO journal_entries (${JOURNAL_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 1)`),
-      insertLocalNote: p(`INSERT INTO day_notes (${NOTE_COLS}) VALUES (?, ?, ?, ?, ?, ?, NULL, 1)`),
-      markErroneous: p('UPDATE journal_entries SET erroneous = ?, pending = 1 WHERE id = ?'),
-      unmarkErroneous: p('UPDATE journal_entries SET erroneous = NULL, pending = 0 WHERE id = ? AND pending = 1'),
-      journalFirst: p(`SELECT ${JOURNAL_COLS} FROM journal_entries WHERE client_id = ?
-        ORDER BY event_date DESC, created_at DESC, id DESC LIMIT ?`),
-      journalAfter: p(`SELECT ${JOURNAL_COLS} FROM journal_entries WHERE client_id = ? AND (event_date, created_at, id) < (?, ?, ?)
-        ORDER BY event_date DESC, created_at DESC, id DESC LIMIT ?`),
-      notesFirst: p(`SELECT ${NOTE_COLS} FROM day_notes WHERE unit_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`),
-      notesAfter: p(`SELECT ${NOTE_COLS} FROM day_notes WHERE unit_id = ? AND (created_at, id) < (?, ?)
-        ORDER BY created_at DESC, id DESC LIMIT ?`),
-      clientNotesFirst: p(`SELECT ${NOTE_COLS} FROM day_notes WHERE client_id = ? AND unit_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`),
-      clientNotesAfter: p(`SELECT ${NOTE_COLS} FROM day_notes WHERE client_id = ? AND unit_id = ? AND (created_at, id) < (?, ?)
-        ORDER BY created_at DESC, id DESC LIMIT ?`),
-      search: p(`SELECT ${NOTE_COLS.split(', ').map((c) => `n.${c}`).join(', ')} FROM day_notes_fts f JOIN day_notes n ON n.rowid = f.rowid
-        WHERE day_notes_fts MATCH ? ORDER BY n.created_at DESC, n.id DESC LIMIT ?`),
-      searchUnit: p(`SELECT ${NOTE_COLS.split(', ').map((c) => `n.${c}`).join(', ')} FROM day_notes_fts f JOIN day_notes n ON n.rowid = f.rowid
-        WHERE day_notes_fts MATCH ? AND n.unit_id = ? ORDER BY n.created_at DESC, n.id DESC LIMIT ?`),
     };
+    this.outboxSql = new OutboxSql(db);
+    this.drafts = new DraftsSql(db);
+    const ctx: StoreContext = {
+      db,
+      fold: swedishFold,
+      unitInScope: (unitId) => this.st.unitInScope.get(unitId) !== undefined,
+      unitOfClient: (clientId) => this.unitOfClient(clientId),
+    };
+    this.kinds = Object.fromEntries(STORE_KINDS.map((k) => [k.name, k.open(ctx)])) as unknown as KindParts;
+    this.parts = Object.values(this.kinds) as KindPart<RecordType>[];
+    this.localMutations = new Map(this.parts.flatMap((part) => Object.entries(part.mutations as Record<string, LocalMutation<Mutation>>)));
   }
 
   // ---- sync ----
@@ -405,7 +275,8 @@ export class SqlStore implements SyncLocalStore {
   }
 
   /**
-   * Filling an empty store, the journal's and day notes' secondary indexes are dropped inside the
+   * Filling an empty store, the secondary indexes of the kinds' `fillTables` (the journal's and
+   * day notes') are dropped inside the
    * group's transaction and built again, from their own SQL in sqlite_master, before it commits
    * (restoreIndexes): building an index over sorted rows once costs a fraction of tens of
    * thousands of inserts at random places in five B-trees (a third of the worker's time in a
@@ -414,9 +285,11 @@ export class SqlStore implements SyncLocalStore {
    * (the upserts need them), and so does the full-text index.
    */
   private dropSecondaryIndexes(): string[] {
+    const tables = STORE_KINDS.flatMap((k) => ('fillTables' in k ? k.fillTables : []) as readonly string[]);
+    if (tables.length === 0) return [];
     const indexes = this.db
-      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('journal_entries', 'day_notes')`)
-      .all() as { name: string; sql: string }[];
+      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables.map(() => '?').join(', ')})`)
+      .all(...tables) as { name: string; sql: string }[];
     for (const { name } of indexes) this.db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
     return indexes.map((i) => i.sql);
   }
@@ -446,177 +319,115 @@ export class SqlStore implements SyncLocalStore {
     // Every row belongs to a unit that was in scope when it was written, so purging the units
     // that left the scope removes everything out of scope.
     for (const unitId of known) if (!scope.has(unitId)) this.purgeUnit(unitId);
-    const journal: unknown[][] = [];
-    const notes: unknown[][] = [];
+    const upserts = new Map<RecordType, UpsertOf<RecordType>[]>();
     for (const c of pull.changes) {
       if (!scope.has(c.unitId)) continue;
       // A record comes at most once per page (the feed holds its latest change), so gathering the
-      // upserts of a type into one statement keeps the page's meaning.
-      if (c.op === 'upsert' && c.type === 'journal_entry') journal.push(journalRow(c.record, c.unitId));
-      else if (c.op === 'upsert' && c.type === 'day_note') notes.push(noteRow(c.record, c.unitId));
-      else this.applyChange(c);
+      // upserts of a kind into one call (one statement, for the kinds with many rows) keeps the page's meaning.
+      if (c.op === 'upsert') {
+        const list = upserts.get(c.type);
+        if (list) list.push(c);
+        else upserts.set(c.type, [c]);
+      } else this.part(c.type).delete(c.id);
     }
-    if (journal.length > 0) st.upsertJournal.run(JSON.stringify(journal));
-    if (notes.length > 0) st.upsertNote.run(JSON.stringify(notes));
+    for (const [type, list] of upserts) this.part(type).upsert(list);
     for (const [unitId, seq] of Object.entries(pull.cursors)) if (scope.has(unitId)) st.upsertCursor.run(unitId, seq);
   }
 
-  private purgeUnit(unitId: string): void {
-    const st = this.st;
-    const at = new Date().toISOString();
-    for (const o of st.outboxOfUnit.all(unitId) as { mutation_id: string; type: string; json: string }[]) {
-      st.insertRefusal.run(o.mutation_id, o.type, 'PERMISSION_ENDED', 'Behörigheten till enheten har upphört; ändringen skickades inte.', o.json, at);
-      st.deleteOutbox.run(o.mutation_id);
-    }
-    st.purgeJournal.run(unitId);
-    st.purgeNotes.run(unitId);
-    st.purgeClients.run(unitId);
-    this.inboxSql.purgeUnit(unitId);
-    st.purgeDrafts.run(unitId);
-    st.purgeCursor.run(unitId);
+  private part(type: RecordType): KindPart<RecordType> {
+    return this.kinds[type] as unknown as KindPart<RecordType>;
   }
 
-  private applyChange(c: Change): void {
-    const st = this.st;
-    if (c.op === 'delete' && c.type === 'assignment') {
-      this.inboxSql.delete(c.id);
-      return;
+  /** The unit left the scope: its queued mutations become refusals, and every kind's rows of it go. */
+  private purgeUnit(unitId: string): void {
+    this.outboxSql.refuseUnit(unitId);
+    for (const part of this.parts) part.purgeUnit(unitId);
+    this.drafts.purgeUnit(unitId);
+    this.st.purgeCursor.run(unitId);
+  }
+
+  read(kind: RecordType, method: string, ...args: unknown[]): unknown {
+    const part = this.kinds[kind] as unknown as Record<string, unknown>;
+    const fn = part[method];
+    // Only a kind's own public reads: not the generic writes every part has (KindPart).
+    if (typeof fn !== 'function' || GENERIC_PART_METHODS.has(method)) throw new AppFailure('INTERNAL', `No read ${kind}.${method}`);
+    return (fn as (...a: unknown[]) => unknown).apply(part, args);
+  }
+
+  /** A kind's stored record as the contract has it, in scope or not (kind.ts, KindPart.record). Not in LocalStore: for checks. */
+  record(type: RecordType, id: string): unknown {
+    return this.part(type).record(id);
+  }
+
+  applyRetention(page: Retention): RecordType[] {
+    const purged: RecordType[] = [];
+    for (const [type, part] of Object.entries(this.kinds) as [RecordType, KindPart<RecordType>][]) {
+      if (part.retention && part.retention(page) > 0) purged.push(type);
     }
-    if (c.op === 'delete') {
-      (c.type === 'client' ? st.deleteClient : c.type === 'journal_entry' ? st.deleteJournal : st.deleteNote).run(c.id);
-      return;
-    }
-    switch (c.type) {
-      case 'client': {
-        const r = c.record;
-        st.upsertClient.run(r.id, c.unitId, r.personnummer, r.givenName, r.familyName, clientSortKey(r));
-        return;
-      }
-      case 'journal_entry':
-        st.upsertJournal.run(JSON.stringify([journalRow(c.record, c.unitId)]));
-        return;
-      case 'assignment':
-        this.inboxSql.upsert(c.record, c.unitId);
-        return;
-      case 'day_note':
-        st.upsertNote.run(JSON.stringify([noteRow(c.record, c.unitId)]));
-        return;
-    }
+    return purged;
   }
 
   purgeDayNotesBefore(before: Date): number {
-    return this.st.purgeNotesBefore.run(before.toISOString()).changes;
+    return this.kinds.day_note.purgeBefore(before);
   }
 
   enqueue(mutation: Mutation, author: Author): void {
     const parsed = MutationSchema.safeParse(mutation);
     if (!parsed.success) throw new AppFailure('VALIDATION', 'Ogiltig ändring', validationDetails(parsed.error));
     const m = parsed.data;
-    const st = this.st;
     const createdAt = utc(m.createdAt);
     this.db
       .transaction(() => {
-        if (st.outboxRow.get(m.mutationId)) return; // the same mutation again: already queued
-        let unitId: string;
-        switch (m.type) {
-          case 'journal_entry.create': {
-            const r = m.record;
-            unitId = this.unitOfClient(r.clientId);
-            if (st.journalById.get(r.id)) throw new AppFailure('CONFLICT', 'Journalanteckningen finns redan');
-            st.insertLocalJournal.run(r.id, r.clientId, unitId, r.eventDate, createdAt, r.text, r.lifeArea, r.assignmentId, JSON.stringify(author), r.correctsId);
-            break;
-          }
-          case 'journal_entry.mark_erroneous': {
-            const row = st.journalById.get(m.record.id) as JournalRow | undefined;
-            if (!row || !st.unitInScope.get(row.unit_id)) throw new AppFailure('FORBIDDEN', 'Journalanteckningen finns inte bland brukarna du har behörighet till');
-            if (row.erroneous !== null) throw new AppFailure('CONFLICT', 'Journalanteckningen är redan felmarkerad');
-            unitId = row.unit_id;
-            st.markErroneous.run(JSON.stringify({ markedAt: createdAt, markedBy: author, reason: m.record.reason }), row.id);
-            break;
-          }
-          case 'day_note.mark_summarised': {
-            const row = st.noteUnit.get(m.record.id) as { unit_id: string } | undefined;
-            if (!row || !st.unitInScope.get(row.unit_id)) throw new AppFailure('NOT_FOUND', 'Daganteckningen finns inte bland dina enheter');
-            unitId = row.unit_id;
-            st.markSummarised.run(createdAt, m.record.id);
-            break;
-          }
-          case 'day_note.create': {
-            const r = m.record;
-            if (!st.unitInScope.get(r.unitId)) throw new AppFailure('FORBIDDEN', 'Enheten finns inte bland dina behörigheter');
-            if (r.clientId !== null && this.unitOfClient(r.clientId) !== r.unitId) {
-              throw new AppFailure('VALIDATION', 'Brukaren hör inte till enheten');
-            }
-            if (st.noteExists.get(r.id)) throw new AppFailure('CONFLICT', 'Daganteckningen finns redan');
-            unitId = r.unitId;
-            st.insertLocalNote.run(r.id, r.unitId, r.clientId, r.text, JSON.stringify(author), createdAt);
-            break;
-          }
-        }
-        st.insertOutbox.run(m.mutationId, m.type, JSON.stringify(m), unitId, m.record.id, new Date().toISOString());
+        if (this.outboxSql.has(m.mutationId)) return; // the same mutation again: already queued
+        const local = this.localMutations.get(m.type);
+        if (!local) throw new AppFailure('INTERNAL', `No local handler for ${m.type}`);
+        const unitId = local.apply(m, author, createdAt);
+        this.outboxSql.add(m, unitId);
       })
       .immediate();
   }
 
   private unitOfClient(clientId: string): string {
-    const row = this.st.clientInScope.get(clientId) as { unit_id: string } | undefined;
-    if (!row) throw new AppFailure('FORBIDDEN', 'Brukaren finns inte bland brukarna du har behörighet till');
-    return row.unit_id;
+    const unitId = this.kinds.client.unitOf(clientId);
+    if (unitId === undefined) throw new AppFailure('FORBIDDEN', 'Brukaren finns inte bland brukarna du har behörighet till');
+    return unitId;
   }
 
   outbox(limit: number): OutboxEntry[] {
-    return (this.st.outbox.all(limit) as { type: OutboxEntry['type']; json: string; attempts: number; last_error: string | null; enqueued_at: string }[]).map((r) => ({
-      mutation: JSON.parse(r.json) as Mutation,
-      type: r.type,
-      attempts: r.attempts,
-      lastError: r.last_error,
-      enqueuedAt: r.enqueued_at,
-    }));
+    return this.outboxSql.list(limit);
   }
 
   outboxCount(): number {
-    return (this.st.outboxCount.get() as { n: number }).n;
+    return this.outboxSql.count();
   }
 
   acknowledge(mutationIds: string[]): void {
     this.db.transaction(() => {
-      for (const id of mutationIds) this.st.deleteOutbox.run(id);
+      for (const id of mutationIds) this.outboxSql.delete(id);
     })();
   }
 
   refuse(mutationId: string, error: Pick<AppError, 'code' | 'message'>): void {
-    const st = this.st;
     this.db
       .transaction(() => {
-        const row = st.outboxRow.get(mutationId) as { mutation_id: string; type: string; json: string; record_id: string } | undefined;
-        if (!row) return;
-        st.insertRefusal.run(mutationId, row.type, error.code, error.message, row.json, new Date().toISOString());
-        st.deleteOutbox.run(mutationId);
+        const refused = this.outboxSql.refuse(mutationId, error);
         // The local record goes; the mutation (with its text) stays in refusals, so nothing is lost silently.
-        if (row.type === 'journal_entry.create') this.db.prepare('DELETE FROM journal_entries WHERE id = ? AND pending = 1').run(row.record_id);
-        else if (row.type === 'day_note.create') this.db.prepare('DELETE FROM day_notes WHERE id = ? AND pending = 1').run(row.record_id);
-        else if (row.type === 'journal_entry.mark_erroneous') st.unmarkErroneous.run(row.record_id);
+        if (refused) this.localMutations.get(refused.type)?.undo(refused.recordId);
       })
       .immediate();
   }
 
   refusals(): Refusal[] {
-    return (this.st.refusals.all() as { mutation_id: string; type: Refusal['type']; code: Refusal['code']; message: string; at: string }[]).map((r) => ({
-      mutationId: r.mutation_id,
-      type: r.type,
-      code: r.code,
-      message: r.message,
-      at: r.at,
-    }));
+    return this.outboxSql.refusals();
   }
 
   dismissRefusal(mutationId: string): void {
-    this.st.dismissRefusal.run(mutationId);
+    this.outboxSql.dismissRefusal(mutationId);
   }
 
   noteAttempt(mutationIds: string[], error: string | null): void {
     this.db.transaction(() => {
-      for (const id of mutationIds) this.st.noteAttempt.run(error, id);
+      for (const id of mutationIds) this.outboxSql.noteAttempt(id, error);
     })();
   }
 
@@ -632,71 +443,23 @@ export class SqlStore implements SyncLocalStore {
   }
 
   clients(q: { unitId?: string; search?: string; limit: number; offset?: number }): ClientRecord[] {
-    const where: string[] = ['unit_id IN (SELECT unit_id FROM units)'];
-    const args: unknown[] = [];
-    if (q.unitId !== undefined) {
-      where.push('unit_id = ?');
-      args.push(q.unitId);
-    }
-    const words = (q.search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 4);
-    for (const w of words) {
-      if (/^\d[\d-]*$/.test(w)) {
-        where.push(`personnummer LIKE ? ESCAPE '\\'`);
-        args.push(`%${likeEscape(w.replace(/-/g, ''))}%`);
-      } else {
-        // sort_key holds both names folded; a word matches the start of either name.
-        const f = likeEscape(swedishFold(w));
-        where.push(`(sort_key LIKE ? ESCAPE '\\' OR sort_key LIKE ? ESCAPE '\\' OR sort_key LIKE ? ESCAPE '\\')`);
-        args.push(`${f}%`, `%\u0001${f}%`, `% ${f}%`);
-      }
-    }
-    args.push(q.limit, q.offset ?? 0);
-    const rows = this.db
-      .prepare(`SELECT id, unit_id, personnummer, given_name, family_name FROM clients WHERE ${where.join(' AND ')} ORDER BY sort_key, id LIMIT ? OFFSET ?`)
-      .all(...args) as ClientRow[];
-    return rows.map(toClient);
+    return this.kinds.client.list(q);
   }
 
   client(id: string): ClientRecord | null {
-    const r = this.st.clientById.get(id) as ClientRow | undefined;
-    return r && this.st.unitInScope.get(r.unit_id) ? toClient(r) : null;
+    return this.kinds.client.get(id);
   }
 
   journal(q: { clientId: string; limit: number; search?: string; before?: { eventDate: string; createdAt: string; id: string } }): LocalJournalEntry[] {
-    const search = q.search?.trim();
-    if (search) {
-      // A client's journal is thousands of entries at most: a scan of them is fast enough (bench/journal.ts).
-      const words = search.split(/\s+/).slice(0, 6);
-      const rows = (this.st.journalSearch.all(q.clientId, words[0], 5_000) as JournalRow[])
-        .filter((r) => words.every((w) => r.text.toLocaleLowerCase('sv').includes(w.toLocaleLowerCase('sv'))))
-        .slice(0, q.limit);
-      return rows.map(toJournal);
-    }
-    const rows = q.before
-      ? this.st.journalAfter.all(q.clientId, q.before.eventDate, utc(q.before.createdAt), q.before.id, q.limit)
-      : this.st.journalFirst.all(q.clientId, q.limit);
-    return (rows as JournalRow[]).map(toJournal);
+    return this.kinds.journal_entry.list(q);
   }
 
   dayNotes(q: { unitId: string; clientId?: string; limit: number; before?: { createdAt: string; id: string } }): LocalDayNote[] {
-    const st = this.st;
-    const b = q.before ? [utc(q.before.createdAt), q.before.id] : [];
-    const rows =
-      q.clientId !== undefined
-        ? q.before
-          ? st.clientNotesAfter.all(q.clientId, q.unitId, ...b, q.limit)
-          : st.clientNotesFirst.all(q.clientId, q.unitId, q.limit)
-        : q.before
-          ? st.notesAfter.all(q.unitId, ...b, q.limit)
-          : st.notesFirst.all(q.unitId, q.limit);
-    return (rows as NoteRow[]).map(toNote);
+    return this.kinds.day_note.list(q);
   }
 
   searchDayNotes(q: { query: string; unitId?: string; limit: number }): LocalDayNote[] {
-    const match = ftsQuery(q.query);
-    if (match === null) return [];
-    const rows = q.unitId !== undefined ? this.st.searchUnit.all(match, q.unitId, q.limit) : this.st.search.all(match, q.limit);
-    return (rows as NoteRow[]).map(toNote);
+    return this.kinds.day_note.search(q);
   }
 
   enqueueEntry(mutations: Mutation[], author: Author, draft: { clientId: string; correctsId: string | null } | null): void {
@@ -709,59 +472,55 @@ export class SqlStore implements SyncLocalStore {
             if (!(m.type === 'day_note.mark_summarised' && e instanceof AppFailure && e.code === 'NOT_FOUND')) throw e;
           }
         }
-        if (draft) this.st.deleteDraft.run(draft.clientId, draft.correctsId ?? '');
+        if (draft) this.drafts.delete(draft.clientId, draft.correctsId);
       })
       .immediate();
   }
 
   journalEntry(id: string): LocalJournalEntry | null {
-    const r = this.st.journalById.get(id) as JournalRow | undefined;
-    return r && this.st.unitInScope.get(r.unit_id) ? toJournal(r) : null;
+    return this.kinds.journal_entry.get(id);
   }
 
   // ---- drafts ----
 
   saveDraft(draft: JournalDraft, savedAt: string): SavedDraft {
-    const unitId = this.unitOfClient(draft.clientId);
-    this.st.saveDraft.run(draft.clientId, draft.correctsId ?? '', unitId, JSON.stringify(draft), utc(savedAt));
-    return { ...draft, savedAt: utc(savedAt) };
+    return this.drafts.save(draft, this.unitOfClient(draft.clientId), savedAt);
   }
 
   draft(clientId: string, correctsId: string | null): SavedDraft | null {
-    const r = this.st.draft.get(clientId, correctsId ?? '') as { json: string; saved_at: string } | undefined;
-    return r ? { ...(JSON.parse(r.json) as JournalDraft), savedAt: r.saved_at } : null;
+    return this.drafts.get(clientId, correctsId);
   }
 
   deleteDraft(clientId: string, correctsId: string | null): boolean {
-    return this.st.deleteDraft.run(clientId, correctsId ?? '').changes > 0;
+    return this.drafts.delete(clientId, correctsId);
   }
 
   // ---- access events ----
 
   enqueueAccess(events: AccessEventInput[]): void {
     this.db.transaction(() => {
-      for (const e of events) this.st.enqueueAccess.run(JSON.stringify(e));
+      for (const e of events) this.outboxSql.enqueueAccess(e);
     })();
   }
 
   accessOutbox(limit: number): { seq: number; event: AccessEventInput }[] {
-    return (this.st.accessOutbox.all(limit) as { seq: number; json: string }[]).map((r) => ({ seq: r.seq, event: JSON.parse(r.json) as AccessEventInput }));
+    return this.outboxSql.accessOutbox(limit);
   }
 
   ackAccess(seqs: number[]): void {
     this.db.transaction(() => {
-      for (const s of seqs) this.st.ackAccess.run(s);
+      for (const s of seqs) this.outboxSql.ackAccess(s);
     })();
   }
 
   /** The assignment inbox: filters, sorting, paging, counts per status, the needs-action count. */
   inboxList(q: InboxQueryParsed): InboxPage {
-    return this.inboxSql.list(q);
+    return this.kinds.assignment.list(q);
   }
 
   /** One assignment of the user's units, with its history, as last pulled; null when not here. */
   inboxAssignment(id: string): Assignment | null {
-    return this.inboxSql.get(id);
+    return this.kinds.assignment.get(id);
   }
 
   /** Benchmarks only: a pull's worth of changes without the scope bookkeeping per call. */

@@ -8,6 +8,7 @@ import type {
   PermittedUnit,
   PullNext,
   PullResponse,
+  RecordType,
   AppError,
   Author,
   AccessEventInput,
@@ -17,6 +18,8 @@ import type {
 import type { Assignment } from '../../contract/assignments';
 import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
 import type { MessagePort } from 'node:worker_threads';
+import type { Retention } from './kind';
+import type { KindReads } from './kinds';
 
 /**
  * The workstation's encrypted local store (SQLCipher file per user and device), as the services
@@ -54,6 +57,8 @@ export interface LocalStore {
   applyPulledPage(pageId: number): Promise<void>;
   /** Day notes created before `before` are deleted (retention), pending ones included. */
   purgeDayNotesBefore(before: Date): Promise<number>;
+  /** Every kind's retention after a run, by the server's time and settings; the kinds that lost records. */
+  applyRetention(page: Retention): Promise<RecordType[]>;
   /** One transaction: the local record (pending, stamped with the session's author) + the outbox entry. */
   enqueue(mutation: Mutation, author: Author): Promise<void>;
   /**
@@ -99,7 +104,17 @@ export interface LocalStore {
   /** Recorded by the server (or refused for good): out of the queue. */
   ackAccess(seqs: number[]): Promise<void>;
 
-  /** The assignment inbox (main/store/inbox-sql.ts). */
+  /**
+   * A kind's own read (a public method of its part, e.g. `read('client', 'list', q)`), in the
+   * worker: a new kind's reads need no method here (docs/adding-a-feature.md).
+   */
+  read<K extends keyof KindReads, M extends keyof KindReads[K]>(
+    kind: K,
+    method: M,
+    ...args: KindReads[K][M] extends (...a: infer A) => unknown ? A : never
+  ): Promise<KindReads[K][M] extends (...a: never[]) => infer R ? R : never>;
+
+  /** The assignment inbox (main/store/assignments-sql.ts). */
   inboxList(q: InboxQueryParsed): Promise<InboxPage>;
   inboxAssignment(id: string): Promise<Assignment | null>;
 

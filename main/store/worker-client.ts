@@ -145,6 +145,8 @@ export class WorkerStore implements LocalStore {
     return port1;
   }
   purgeDayNotesBefore = (before: Date) => this.call('purgeDayNotesBefore', before);
+  applyRetention = (...a: Parameters<LocalStore['applyRetention']>) => this.call('applyRetention', ...a);
+  read: LocalStore['read'] = (kind, method, ...args) => this.call('read', kind, method as string, ...(args as unknown[])) as never;
   enqueue = (...a: Parameters<LocalStore['enqueue']>) => this.call('enqueue', ...a);
   outbox = (limit: number) => this.call('outbox', limit);
   outboxCount = () => this.call('outboxCount');

@@ -1,4 +1,4 @@
-import { AppFailure, syncRoutes, type EventName, type EventPayload, type PullNext, type PullResponse, type SyncStatus } from '../../contract';
+import { AppFailure, RecordType, syncRoutes, type EventName, type EventPayload, type PullNext, type PullResponse, type SyncStatus } from '../../contract';
 import { createServerClient, type ServerClient } from '../server-client';
 import type { LocalStore, PulledPage } from '../store/types';
 import { Backoff, type BackoffOptions } from './backoff';
@@ -33,7 +33,6 @@ export interface SyncEngineOptions {
 const TRANSIENT = new Set(['SERVER_UNREACHABLE', 'SERVER_ERROR', 'INTERNAL']);
 /** A whole push answered with one of these: something in the batch is wrong, retrying it as it is will not help. */
 const BATCH_REFUSED = new Set(['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PERMISSION_ENDED']);
-const DAY_MS = 86_400_000;
 /** Pull pages fetched ahead of the one the store is reading (each about a megabyte). */
 const PULL_AHEAD = 2;
 
@@ -319,14 +318,13 @@ export class SyncEngine {
         for (const t of page.types) kinds.add(t);
         const units = JSON.stringify(page.units.map((u) => u.unitId).sort());
         if (units !== this.lastUnits) {
-          if (this.lastUnits !== '') ['units', 'client', 'journal_entry', 'day_note'].forEach((k) => kinds.add(k));
+          if (this.lastUnits !== '') ['units', ...RecordType.options].forEach((k) => kinds.add(k));
           this.lastUnits = units;
         }
         last = page;
       }
       if (last) {
-        const cutoff = new Date(Date.parse(last.serverTime) - last.dayNoteRetentionDays * DAY_MS);
-        if ((await this.store.purgeDayNotesBefore(cutoff)) > 0) kinds.add('day_note');
+        for (const k of await this.store.applyRetention({ serverTime: last.serverTime, dayNoteRetentionDays: last.dayNoteRetentionDays })) kinds.add(k);
       }
     } finally {
       // A failed page ends the run: nothing after it may be applied, and the requests ahead are dropped.

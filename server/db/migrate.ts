@@ -1,10 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { SERVER_KINDS } from '../sync/kinds';
 import type { Db } from './types';
 
 /**
- * Versioned schema migrations: `server/migrations/NNNN_name.sql`, applied in order, each in its own
+ * Versioned schema migrations: `server/migrations/NNNN_name.sql` and a synced kind's own folder
+ * (server/sync/kind.ts, `migrations`), one sequence of versions, applied in order, each in its own
  * transaction together with its row in `schema_migrations`. Re-running applies only what is new.
  * An advisory lock serialises nodes that start at the same time against one database.
  */
@@ -19,15 +21,19 @@ const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 /** Arbitrary, fixed key of the advisory lock taken while migrating. */
 const LOCK_KEY = 7_340_101;
 
-export async function loadMigrations(dir: string = DEFAULT_DIR): Promise<Migration[]> {
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.sql')).sort();
+/** The migrations of `dir`, or (without one) of server/migrations/ and every registered kind's folder. */
+export async function loadMigrations(dir?: string): Promise<Migration[]> {
+  const dirs = dir !== undefined ? [dir] : [DEFAULT_DIR, ...SERVER_KINDS.flatMap((k) => ('migrations' in k && typeof k.migrations === 'string' ? [k.migrations] : []))];
+  const files = (await Promise.all(dirs.map(async (d) => (await readdir(d)).filter((f) => f.endsWith('.sql')).map((f) => ({ d, f })))))
+    .flat()
+    .sort((a, b) => (a.f < b.f ? -1 : a.f > b.f ? 1 : 0));
   const migrations: Migration[] = [];
-  for (const file of files) {
+  for (const { d, f: file } of files) {
     const m = FILE_NAME.exec(file);
     if (!m) throw new Error(`Migration file name must be NNNN_name.sql: ${file}`);
     const version = Number(m[1]);
     if (migrations.some((x) => x.version === version)) throw new Error(`Duplicate migration version ${version}`);
-    migrations.push({ version, name: m[2]!, sql: await readFile(join(dir, file), 'utf8') });
+    migrations.push({ version, name: m[2]!, sql: await readFile(join(d, file), 'utf8') });
   }
   return migrations;
 }

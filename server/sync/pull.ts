@@ -1,8 +1,8 @@
 import type { PermittedUnit } from '../../contract/auth';
 import type { Cursors, PullNext, PullResponse } from '../../contract/sync';
 import type { Db, Queryable } from '../db/types';
-import { loadAssignmentsForSync } from '../assignments/store';
-import { clientJson, dayNoteJson, journalJson } from './records';
+import type { LoadedFeed, SqlFeed } from './kind';
+import { SERVER_KINDS } from './kinds';
 import { retentionCutoff } from './retention';
 
 export const DEFAULT_PULL_LIMIT = 1000;
@@ -17,12 +17,13 @@ export interface PullInput {
 }
 
 /**
- * One run of a page's changes in seq order (PAGE_SQL): an assignment upsert, which the server
- * builds here (a_*), then the changes up to the next one as JSON text built by PostgreSQL.
+ * One run of a page's changes in seq order (PAGE_SQL): an upsert of a kind the server builds here
+ * (a LoadedFeed: assignments; a_*), then the changes up to the next one as JSON text built by PostgreSQL.
  */
 interface RunRow {
   fetched: string | number;
   returned_max: string | null;
+  a_type: string | null;
   a_id: string | null;
   a_seq: string | number | null;
   a_unit: string | null;
@@ -31,13 +32,27 @@ interface RunRow {
   n: string | number;
 }
 
+const sqlKinds = SERVER_KINDS.flatMap((k) => ('table' in k.feed ? [{ name: k.name, feed: k.feed as SqlFeed }] : []));
+const loadedKinds = new Map(SERVER_KINDS.flatMap((k) => ('load' in k.feed ? [[k.name as string, k.feed as LoadedFeed] as const] : [])));
+const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
+/** Upserts of the kinds built in JavaScript: each starts a run. */
+const IS_LOADED = loadedKinds.size === 0 ? 'false' : `p.op = 'upsert' AND p.record_type IN (${[...loadedKinds.keys()].map(quote).join(', ')})`;
+/** Each SQL-built kind's record, found by its primary key (the record's current row in the change's unit). */
+const RECORDS = sqlKinds
+  .map(({ name, feed }) =>
+    `SELECT ${feed.json('x')}${name === sqlKinds[0]!.name ? ' AS json' : ''} FROM ${feed.table} x
+       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x')}` : ''}`,
+  )
+  .join('\n      UNION ALL\n      ');
+
 /**
  * The page as PostgreSQL builds it (see pullChanges): the first `$3 + 1` changes after the units'
  * cursors ($1 units, $2 cursors) give `fetched` (more than `$3`: hasMore); the first `$3` of them
- * are resolved to their records' current rows — a record that is gone, in another unit now, or a
- * day note created before `$4` is a delete, or nothing when its unit is pulled from 0 — and written
- * as the contract's Change JSON, joined with commas per run. A run starts at each assignment
- * upsert (the server adds those: few, with their history) so the order of seqs is kept.
+ * are resolved to their records' current rows (each SQL-built kind's `feed`) — a record that is
+ * gone, in another unit now, or failing its kind's `where` (a day note created before `$4`) is a
+ * delete, or nothing when its unit is pulled from 0 — and written as the contract's Change JSON,
+ * joined with commas per run. A run starts at each upsert of a kind built in JavaScript (the server
+ * adds those: assignments, few, with their history) so the order of seqs is kept.
  * `returned_max`: the highest seq of each unit among the `$3`, as a JSON object.
  */
 const PAGE_SQL = `
@@ -57,9 +72,9 @@ WITH page AS MATERIALIZED (
   SELECT * FROM page ORDER BY seq LIMIT $3
 ), rendered AS (
   SELECT p.seq, p.unit_id, p.record_id, p.after,
-         p.op = 'upsert' AND p.record_type = 'assignment' AS is_assignment,
+         ${IS_LOADED} AS is_loaded, p.record_type,
          CASE
-           WHEN p.op = 'upsert' AND p.record_type = 'assignment' THEN NULL
+           WHEN ${IS_LOADED} THEN NULL
            WHEN r.json IS NOT NULL THEN '{"seq":' || p.seq || ',"id":"' || p.record_id || '","unitId":"' || p.unit_id
              || '","op":"upsert","type":"' || p.record_type || '","record":' || r.json || '}'
            WHEN p.after > 0 THEN '{"seq":' || p.seq || ',"id":"' || p.record_id || '","unitId":"' || p.unit_id
@@ -67,24 +82,18 @@ WITH page AS MATERIALIZED (
          END AS change
     FROM returned p
     LEFT JOIN LATERAL (
-      SELECT ${clientJson('x')} AS json FROM clients x
-       WHERE p.op = 'upsert' AND p.record_type = 'client' AND x.id = p.record_id AND x.unit_id = p.unit_id
-      UNION ALL
-      SELECT ${journalJson('x')} FROM journal_entries x
-       WHERE p.op = 'upsert' AND p.record_type = 'journal_entry' AND x.id = p.record_id AND x.unit_id = p.unit_id
-      UNION ALL
-      SELECT ${dayNoteJson('x')} FROM day_notes x
-       WHERE p.op = 'upsert' AND p.record_type = 'day_note' AND x.id = p.record_id AND x.unit_id = p.unit_id AND x.created_at >= $4
+      ${RECORDS}
     ) r ON true
 ), runs AS (
-  SELECT *, count(*) FILTER (WHERE is_assignment) OVER (ORDER BY seq) AS run FROM rendered
+  SELECT *, count(*) FILTER (WHERE is_loaded) OVER (ORDER BY seq) AS run FROM rendered
 )
 SELECT (SELECT count(*) FROM page) AS fetched,
        (SELECT json_object_agg(unit_id, m)::text FROM (SELECT unit_id, max(seq) AS m FROM returned GROUP BY unit_id) u) AS returned_max,
-       min(record_id::text) FILTER (WHERE is_assignment) AS a_id,
-       min(seq) FILTER (WHERE is_assignment) AS a_seq,
-       min(unit_id::text) FILTER (WHERE is_assignment) AS a_unit,
-       min(after) FILTER (WHERE is_assignment) AS a_after,
+       min(record_type) FILTER (WHERE is_loaded) AS a_type,
+       min(record_id::text) FILTER (WHERE is_loaded) AS a_id,
+       min(seq) FILTER (WHERE is_loaded) AS a_seq,
+       min(unit_id::text) FILTER (WHERE is_loaded) AS a_unit,
+       min(after) FILTER (WHERE is_loaded) AS a_after,
        string_agg(change, ',' ORDER BY seq) AS changes,
        count(change) AS n
   FROM runs
@@ -120,7 +129,7 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
   const afters = unitIds.map((id) => input.cursors[id] ?? 0);
   const notesCutoff = retentionCutoff(input.now, input.dayNoteRetentionDays);
 
-  const { runs, unitMax, assignments, hasMore } = await db.transaction(async (tx) => {
+  const { runs, unitMax, loaded, hasMore } = await db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // The feed holds only the latest change of each record (migration 0006 compacts on write), so
     // the page is the first `limit` rows of each unit's (unit_id, seq) index after its cursor:
@@ -137,10 +146,13 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
     const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
     const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);
-    // Few, and with their history: built here from the assignment store's own mapping.
-    const wanted = runs.flatMap((r) => (r.a_id ? [r.a_id] : []));
-    const assignments = new Map((await loadAssignmentsForSync(tx, wanted)).map((a) => [a.id, a]));
-    return { runs, unitMax, assignments, hasMore };
+    // Few, and with their history: built here by their kinds' own mapping (LoadedFeed).
+    const loaded = new Map<string, { id: string; unitId: string }>();
+    for (const [type, feed] of loadedKinds) {
+      const wanted = runs.flatMap((r) => (r.a_id && r.a_type === type ? [r.a_id] : []));
+      if (wanted.length > 0) for (const rec of await feed.load(tx, wanted)) loaded.set(`${type}:${rec.id}`, rec);
+    }
+    return { runs, unitMax, loaded, hasMore };
   });
 
   const changes: string[] = [];
@@ -148,13 +160,14 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
   for (const r of runs) {
     if (r.a_id) {
       const head = `{"seq":${Number(r.a_seq)},"id":${JSON.stringify(r.a_id)},"unitId":${JSON.stringify(r.a_unit)},`;
-      const record = assignments.get(r.a_id);
+      const record = loaded.get(`${r.a_type}:${r.a_id}`);
+      const type = JSON.stringify(r.a_type);
       // Gone or in another unit now: a delete, or nothing when its unit is pulled from 0.
       const change =
         record && record.unitId === r.a_unit
-          ? `${head}"op":"upsert","type":"assignment","record":${JSON.stringify(record)}}`
+          ? `${head}"op":"upsert","type":${type},"record":${JSON.stringify(record)}}`
           : Number(r.a_after) > 0
-            ? `${head}"op":"delete","type":"assignment"}`
+            ? `${head}"op":"delete","type":${type}}`
             : null;
       if (change !== null) {
         changes.push(change);

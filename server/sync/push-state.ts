@@ -1,45 +1,27 @@
-import type { Mutation } from '../../contract/sync';
+import type { Mutation } from '#contract';
 import type { Queryable } from '../db/types';
-import { stateKeys, type BatchState } from './push-rules';
+import { emptyState, PUSH_KINDS, stateKeys, type BatchState } from './push-rules';
 
 /**
  * Loads what the push rules (push-rules.ts) need to decide a whole batch, with one set query per
- * kind of fact and none for a kind the batch does not need: the clients it names, which of the ids
- * it creates are taken (journal or day note), the entries it corrects, the entries it marks
- * erroneous and the notes it marks summarised — the last two `FOR UPDATE` (in id order), so a
- * concurrent marking waits for this transaction and then sees the mark.
+ * kind of fact and none for a kind the batch does not need: the clients it names and which of the
+ * ids it creates are taken (in any kind's `idTable`) here, the rest by each kind's `load` (the
+ * records it marks `FOR UPDATE`, in id order, so a concurrent marking waits for this transaction
+ * and then sees the mark).
  */
 export async function loadBatchState(tx: Queryable, mutations: readonly Mutation[]): Promise<BatchState> {
-  const keys = stateKeys(mutations);
-  const state: BatchState = { clients: new Map(), taken: new Set(), entries: new Map(), notes: new Map() };
+  const keys = stateKeys(mutations) as Record<string, string[]> & { clientIds: string[]; createdIds: string[] };
+  const state = emptyState();
   if (keys.clientIds.length > 0) {
     const { rows } = await tx.query<{ id: string; unit_id: string }>('SELECT id, unit_id FROM clients WHERE id = ANY($1::uuid[])', [keys.clientIds]);
     for (const r of rows) state.clients.set(r.id, r.unit_id);
   }
-  if (keys.createdIds.length > 0) {
-    const { rows } = await tx.query<{ id: string }>(
-      'SELECT id FROM journal_entries WHERE id = ANY($1::uuid[]) UNION ALL SELECT id FROM day_notes WHERE id = ANY($1::uuid[])',
-      [keys.createdIds],
-    );
+  if (keys.createdIds.length > 0 && ID_TABLES.length > 0) {
+    const { rows } = await tx.query<{ id: string }>(ID_TABLES.map((t) => `SELECT id FROM ${t} WHERE id = ANY($1::uuid[])`).join(' UNION ALL '), [keys.createdIds]);
     for (const r of rows) state.taken.add(r.id);
   }
-  type EntryRow = { id: string; client_id: string; unit_id: string; marked: boolean };
-  const entryColumns = 'id, client_id, unit_id, erroneous_at IS NOT NULL AS marked';
-  const addEntries = (rows: EntryRow[]) => {
-    for (const r of rows) state.entries.set(r.id, { clientId: r.client_id, unitId: r.unit_id, marked: r.marked });
-  };
-  if (keys.correctsIds.length > 0) {
-    addEntries((await tx.query<EntryRow>(`SELECT ${entryColumns} FROM journal_entries WHERE id = ANY($1::uuid[])`, [keys.correctsIds])).rows);
-  }
-  if (keys.markedEntryIds.length > 0) {
-    addEntries((await tx.query<EntryRow>(`SELECT ${entryColumns} FROM journal_entries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [keys.markedEntryIds])).rows);
-  }
-  if (keys.summarisedNoteIds.length > 0) {
-    const { rows } = await tx.query<{ id: string; client_id: string | null; unit_id: string; summarised: boolean }>(
-      'SELECT id, client_id, unit_id, summarised_at IS NOT NULL AS summarised FROM day_notes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
-      [keys.summarisedNoteIds],
-    );
-    for (const r of rows) state.notes.set(r.id, { clientId: r.client_id, unitId: r.unit_id, summarised: r.summarised });
-  }
+  for (const kind of PUSH_KINDS) await kind.load(tx, keys, state);
   return state;
 }
+
+const ID_TABLES = PUSH_KINDS.flatMap((k) => (k.idTable ? [k.idTable] : []));

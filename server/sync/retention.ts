@@ -1,4 +1,6 @@
 import type { Db } from '../db/types';
+import type { Retention } from './kind';
+import { SERVER_KINDS } from './kinds';
 
 /** Day notes (daganteckningar) are deleted after this many days unless the server is told otherwise. */
 export const DEFAULT_DAY_NOTE_RETENTION_DAYS = 90;
@@ -14,14 +16,29 @@ export interface PurgeResult {
   unitIds: string[];
 }
 
+/** The kinds with a retention (kinds.ts): today the day notes. */
+const RETAINED = SERVER_KINDS.flatMap((k) => ('retention' in k && k.retention ? [k.retention] : []));
+
 /**
- * Deletes the day notes older than the retention. Each delete becomes a 'delete' change (by the
- * trigger), so the next pull removes the note from every workstation. One transaction per unit and
- * batch, so a large purge never holds more than one unit's change lock at a time.
+ * Deletes the records of every kind with a retention (the day notes) older than the retention.
+ * Each delete becomes a 'delete' change (by the trigger), so the next pull removes the record from
+ * every workstation. One transaction per unit and batch, so a large purge never holds more than
+ * one unit's change lock at a time.
  */
 export async function purgeExpiredDayNotes(db: Db, now: Date, retentionDays = DEFAULT_DAY_NOTE_RETENTION_DAYS): Promise<PurgeResult> {
   const cutoff = retentionCutoff(now, retentionDays);
-  const { rows: units } = await db.query<{ unit_id: string }>('SELECT DISTINCT unit_id FROM day_notes WHERE created_at < $1', [cutoff]);
+  let deleted = 0;
+  const unitIds = new Set<string>();
+  for (const kind of RETAINED) {
+    const r = await purgeExpired(db, kind, cutoff);
+    deleted += r.deleted;
+    for (const u of r.unitIds) unitIds.add(u);
+  }
+  return { deleted, unitIds: [...unitIds] };
+}
+
+async function purgeExpired(db: Db, { table, column }: Retention, cutoff: Date): Promise<PurgeResult> {
+  const { rows: units } = await db.query<{ unit_id: string }>(`SELECT DISTINCT unit_id FROM ${table} WHERE ${column} < $1`, [cutoff]);
   let deleted = 0;
   const unitIds: string[] = [];
   for (const { unit_id: unitId } of units) {
@@ -29,8 +46,8 @@ export async function purgeExpiredDayNotes(db: Db, now: Date, retentionDays = DE
     for (;;) {
       const n = await db.transaction(async (tx) => {
         const { rows } = await tx.query<{ id: string }>(
-          `DELETE FROM day_notes WHERE id IN (
-             SELECT id FROM day_notes WHERE unit_id = $1 AND created_at < $2 LIMIT $3
+          `DELETE FROM ${table} WHERE id IN (
+             SELECT id FROM ${table} WHERE unit_id = $1 AND ${column} < $2 LIMIT $3
            ) RETURNING id`,
           [unitId, cutoff, BATCH],
         );

@@ -49,7 +49,7 @@ export interface SyncHarness {
 }
 
 /** Starts a server on `db` (migrated and seeded) and logs people in with test cards. */
-export async function startSyncHarness(db: Db, options: { listen?: boolean; pki?: TestPki } = {}): Promise<SyncHarness> {
+export async function startSyncHarness(db: Db, options: { listen?: boolean; pki?: TestPki; logStream?: NodeJS.WritableStream } = {}): Promise<SyncHarness> {
   const pki = options.pki ?? (await generateTestPki());
   const cards = {} as Record<keyof typeof SYNC_PEOPLE, CardFile>;
   for (const [key, person] of Object.entries(SYNC_PEOPLE) as [keyof typeof SYNC_PEOPLE, (typeof SYNC_PEOPLE)[keyof typeof SYNC_PEOPLE]][]) {
@@ -75,7 +75,7 @@ export async function startSyncHarness(db: Db, options: { listen?: boolean; pki?
   const app = createServer({
     db,
     version: 'test',
-    logger: process.env.SYNC_TEST_LOG ? { level: 'error', stream: process.stderr } : false,
+    logger: options.logStream ? { level: 'trace', stream: options.logStream } : process.env.SYNC_TEST_LOG ? { level: 'error', stream: process.stderr } : false,
     auth: authOptions(pki),
     sync: { retentionIntervalMs: false, keepAliveMs: 300, coalesceMs: 50 },
   });

@@ -1,14 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
-import { AssignmentStatus as StatusEnum, type Assignment, type AssignmentStatus } from '../../contract/assignments';
-import type { InboxItem, InboxPage, InboxQueryParsed } from '../../contract/inbox';
+import { AssignmentStatus as StatusEnum, type Assignment, type AssignmentStatus, type InboxItem, type InboxPage, type InboxQueryParsed } from '#contract';
+import { defineStoreKind, likeEscape, utc, type KindPart, type StoreContext, type UpsertOf } from './kind';
 
 /**
- * The assignment inbox in the local store (table `assignments`, store migration 4): one row per
+ * Assignments in the local store, listed by the inbox (table `assignments`, store migration 4): one row per
  * assignment of the user's units, as the last pull handed it out. The list columns are kept apart
  * (indexed: unit, status, dates, client name/personnummer); `item` is the list row as JSON, `record`
  * the whole assignment with its history. Runs inside SqlStore, on the store worker.
  */
-export const ASSIGNMENTS_SCHEMA = `
+const ASSIGNMENTS_SCHEMA = `
   CREATE TABLE assignments (
     id TEXT PRIMARY KEY,
     unit_id TEXT NOT NULL,
@@ -62,17 +62,17 @@ export function inboxItem(a: Assignment): InboxItem {
   };
 }
 
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-const utc = (iso: string) => (iso.endsWith('Z') ? iso : new Date(iso).toISOString());
 
-export class InboxSql {
-  private readonly st: Record<'upsert' | 'del' | 'purge' | 'get' | 'needsAction', Statement>;
+export class AssignmentsSql implements KindPart<'assignment'> {
+  readonly mutations = {};
+  private readonly st: Record<'upsert' | 'del' | 'purge' | 'get' | 'byId' | 'needsAction', Statement>;
   private readonly cache = new Map<string, Statement>();
+  private readonly db: Database;
+  private readonly fold: (s: string) => string;
 
-  constructor(
-    private readonly db: Database,
-    private readonly fold: (s: string) => string,
-  ) {
+  constructor(ctx: StoreContext) {
+    const db = (this.db = ctx.db);
+    this.fold = ctx.fold;
     const p = (s: string) => db.prepare(s);
     this.st = {
       upsert: p(`INSERT INTO assignments (id, unit_id, client_id, status, needs_action, start_date, received_at, updated_at, client_sort, personnummer, item, record)
@@ -84,11 +84,16 @@ export class InboxSql {
       del: p('DELETE FROM assignments WHERE id = ?'),
       purge: p('DELETE FROM assignments WHERE unit_id = ?'),
       get: p('SELECT record FROM assignments WHERE id = ? AND unit_id IN (SELECT unit_id FROM units)'),
+      byId: p('SELECT record FROM assignments WHERE id = ?'),
       needsAction: p('SELECT count(*) AS n FROM assignments WHERE needs_action = 1 AND unit_id IN (SELECT unit_id FROM units)'),
     };
   }
 
-  upsert(a: Assignment, unitId: string): void {
+  upsert(changes: UpsertOf<'assignment'>[]): void {
+    for (const c of changes) this.upsertOne(c.record, c.unitId);
+  }
+
+  private upsertOne(a: Assignment, unitId: string): void {
     const sort = `${this.fold(a.client.familyName)}\u0001${this.fold(a.client.givenName)}`;
     const item = inboxItem({ ...a, unitId });
     this.st.upsert.run(a.id, unitId, a.clientId, a.status, a.needsAction ? 1 : 0, a.startDate, utc(a.receivedAt), utc(a.updatedAt), sort,
@@ -101,6 +106,11 @@ export class InboxSql {
 
   purgeUnit(unitId: string): void {
     this.st.purge.run(unitId);
+  }
+
+  record(id: string): Assignment | null {
+    const r = this.st.byId.get(id) as { record: string } | undefined;
+    return r ? (JSON.parse(r.record) as Assignment) : null;
   }
 
   get(id: string): Assignment | null {
@@ -171,3 +181,9 @@ export class InboxSql {
     return { items: rows.map((r) => JSON.parse(r.item) as InboxItem), total, counts, needsAction };
   }
 }
+
+export const assignmentsStore = defineStoreKind({
+  name: 'assignment',
+  schema: [{ version: 4, name: 'assignment inbox', sql: ASSIGNMENTS_SCHEMA }],
+  open: (ctx) => new AssignmentsSql(ctx),
+});

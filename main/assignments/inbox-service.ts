@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { AppFailure, type EventName, type EventPayload } from '../../contract';
-import { assignmentPath, assignmentRoutes, type ProviderAction, type UnitStaffMember } from '../../contract/assignments';
-import type { InboxDetail, InboxPage, InboxQueryParsed } from '../../contract/inbox';
+import {
+  AppFailure,
+  assignmentPath,
+  assignmentRoutes,
+  type EventName,
+  type EventPayload,
+  type InboxDetail,
+  type InboxPage,
+  type InboxQueryParsed,
+  type ProviderAction,
+  type UnitStaffMember,
+} from '#contract';
 import type { ServerClient } from '../server-client';
 import type { UserData } from '../sync/user-data';
 

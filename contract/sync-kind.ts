@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { Uuid } from './domain';
+
+/**
+ * What every synced record kind declares once, in its own contract module (docs/adding-a-feature.md):
+ * its sync name (the `type` of its changes in the pull feed), its record schema, and the mutations a
+ * workstation may queue for it offline. contract/sync.ts builds the feed's Change and the push's
+ * Mutation unions from the registered kinds (SYNC_KINDS); nothing else in the contract names a kind.
+ */
+export interface SyncKind<Name extends string = string, Record extends z.ZodType = z.ZodType, Mutations extends readonly z.ZodObject[] = readonly z.ZodObject[]> {
+  /** The record type in the feed, the store and the server's `changes.record_type`. */
+  readonly name: Name;
+  readonly record: Record;
+  /** Each a strict object `{ mutationId, createdAt, type: '<name>.<verb>', record: { id, … } }` (defineMutation()). */
+  readonly mutations: Mutations;
+}
+
+export const defineSyncKind = <const Name extends string, Record extends z.ZodType, const Mutations extends readonly z.ZodObject[]>(
+  kind: SyncKind<Name, Record, Mutations>,
+): SyncKind<Name, Record, Mutations> => kind;
+
+export const IsoDate = z.iso.date();
+export const IsoDateTime = z.iso.datetime({ offset: true });
+
+/** Who wrote a record, stamped by the server from the session (never from the client). */
+export const Author = z.object({
+  staffId: Uuid,
+  hsaId: z.string(),
+  name: z.string(),
+  title: z.string(),
+});
+export type Author = z.infer<typeof Author>;
+
+/**
+ * Text a user writes (journal entries, day notes, reasons): PostgreSQL cannot store the NUL
+ * character, so it is refused here, as VALIDATION when written, instead of failing every push.
+ */
+export const WrittenText = (max: number) =>
+  z.string().min(1).max(max).refine((t) => !t.includes('\u0000'), { message: 'Texten innehåller ett otillåtet tecken (NUL).' });
+
+/** A mutation of a kind: client-generated `mutationId` (applied at most once), its type and record (with the record's id). */
+export const defineMutation = <const Type extends string, Rec extends z.ZodObject>(type: Type, record: Rec) =>
+  z.object({ mutationId: Uuid, createdAt: IsoDateTime, type: z.literal(type), record }).strict();

@@ -1,0 +1,22 @@
+import type { RecordType } from '#contract';
+import { assignmentsStore } from './assignments-sql';
+import { clientsStore } from './clients-sql';
+import { dayNotesStore } from './daynotes-sql';
+import { journalStore } from './journal-sql';
+import type { KindPart } from './kind';
+
+/**
+ * The synced record kinds in the store: one line each (docs/adding-a-feature.md). The same kinds
+ * as contract/sync.ts's SYNC_KINDS (a test checks both lists and every mutation's handler).
+ */
+export const STORE_KINDS = [clientsStore, journalStore, dayNotesStore, assignmentsStore] as const;
+
+type Kinds = (typeof STORE_KINDS)[number];
+/** Each kind's part over one connection, by the kind's name. */
+export type KindParts = { [K in Kinds as K['name']]: ReturnType<K['open']> };
+
+type Fn = (...args: never[]) => unknown;
+/** A kind's own reads: its part's public methods beyond the generic ones (KindPart), for LocalStore.read. */
+export type KindReads = {
+  [K in keyof KindParts]: { [M in Exclude<keyof KindParts[K], keyof KindPart<RecordType> | 'retention'> as KindParts[K][M] extends Fn ? M : never]: KindParts[K][M] };
+};

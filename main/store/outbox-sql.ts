@@ -1,0 +1,106 @@
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { AccessEventInput, AppError, Mutation } from '#contract';
+import { prepareAll } from './kind';
+import type { OutboxEntry, Refusal } from './types';
+
+/**
+ * The outbox (mutations not yet acknowledged by the server, in the order they were made), the
+ * refusals (mutations refused for good, kept with their text) and the access-event outbox. No
+ * kind is named here: a mutation's local write and its undo are its kind's (kind.ts).
+ */
+export class OutboxSql {
+  private readonly st;
+
+  constructor(db: Database) {
+    this.st = prepareAll(db, {
+      ofUnit: 'SELECT mutation_id, type, json FROM outbox WHERE unit_id = ? ORDER BY seq',
+      insertRefusal: `INSERT INTO refusals (mutation_id, type, code, message, json, at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (mutation_id) DO UPDATE SET code = excluded.code, message = excluded.message, at = excluded.at, dismissed = 0`,
+      del: 'DELETE FROM outbox WHERE mutation_id = ?',
+      row: 'SELECT mutation_id, type, json, record_id FROM outbox WHERE mutation_id = ?',
+      insert: `INSERT INTO outbox (mutation_id, type, json, unit_id, record_id, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      list: 'SELECT type, json, attempts, last_error, enqueued_at FROM outbox ORDER BY seq LIMIT ?',
+      count: 'SELECT count(*) AS n FROM outbox',
+      noteAttempt: 'UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE mutation_id = ?',
+      refusals: 'SELECT mutation_id, type, code, message, at FROM refusals WHERE dismissed = 0 ORDER BY at, mutation_id',
+      dismissRefusal: 'UPDATE refusals SET dismissed = 1 WHERE mutation_id = ?',
+      enqueueAccess: 'INSERT INTO access_outbox (json) VALUES (?)',
+      accessOutbox: 'SELECT seq, json FROM access_outbox ORDER BY seq LIMIT ?',
+      ackAccess: 'DELETE FROM access_outbox WHERE seq = ?',
+    });
+  }
+
+  has(mutationId: string): boolean {
+    return this.st.row.get(mutationId) !== undefined;
+  }
+
+  add(m: Mutation, unitId: string): void {
+    this.st.insert.run(m.mutationId, m.type, JSON.stringify(m), unitId, m.record.id, new Date().toISOString());
+  }
+
+  /** The unit left the scope: its queued mutations become refusals (PERMISSION_ENDED), nothing is lost silently. */
+  refuseUnit(unitId: string): void {
+    const at = new Date().toISOString();
+    for (const o of this.st.ofUnit.all(unitId) as { mutation_id: string; type: string; json: string }[]) {
+      this.st.insertRefusal.run(o.mutation_id, o.type, 'PERMISSION_ENDED', 'Behörigheten till enheten har upphört; ändringen skickades inte.', o.json, at);
+      this.st.del.run(o.mutation_id);
+    }
+  }
+
+  /** Moves a queued mutation to the refusals; returns its type and record id (for the kind's undo), or null when not queued. */
+  refuse(mutationId: string, error: Pick<AppError, 'code' | 'message'>): { type: Mutation['type']; recordId: string } | null {
+    const row = this.st.row.get(mutationId) as { mutation_id: string; type: Mutation['type']; json: string; record_id: string } | undefined;
+    if (!row) return null;
+    this.st.insertRefusal.run(mutationId, row.type, error.code, error.message, row.json, new Date().toISOString());
+    this.st.del.run(mutationId);
+    return { type: row.type, recordId: row.record_id };
+  }
+
+  list(limit: number): OutboxEntry[] {
+    return (this.st.list.all(limit) as { type: OutboxEntry['type']; json: string; attempts: number; last_error: string | null; enqueued_at: string }[]).map((r) => ({
+      mutation: JSON.parse(r.json) as Mutation,
+      type: r.type,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      enqueuedAt: r.enqueued_at,
+    }));
+  }
+
+  count(): number {
+    return (this.st.count.get() as { n: number }).n;
+  }
+
+  delete(mutationId: string): void {
+    this.st.del.run(mutationId);
+  }
+
+  noteAttempt(mutationId: string, error: string | null): void {
+    this.st.noteAttempt.run(error, mutationId);
+  }
+
+  refusals(): Refusal[] {
+    return (this.st.refusals.all() as { mutation_id: string; type: Refusal['type']; code: Refusal['code']; message: string; at: string }[]).map((r) => ({
+      mutationId: r.mutation_id,
+      type: r.type,
+      code: r.code,
+      message: r.message,
+      at: r.at,
+    }));
+  }
+
+  dismissRefusal(mutationId: string): void {
+    this.st.dismissRefusal.run(mutationId);
+  }
+
+  enqueueAccess(e: AccessEventInput): void {
+    this.st.enqueueAccess.run(JSON.stringify(e));
+  }
+
+  accessOutbox(limit: number): { seq: number; event: AccessEventInput }[] {
+    return (this.st.accessOutbox.all(limit) as { seq: number; json: string }[]).map((r) => ({ seq: r.seq, event: JSON.parse(r.json) as AccessEventInput }));
+  }
+
+  ackAccess(seq: number): void {
+    this.st.ackAccess.run(seq);
+  }
+}

@@ -1,0 +1,155 @@
+import type { JournalEntryCreate, JournalEntryMarkErroneous } from '#contract';
+import type { z } from 'zod';
+import { iso, authorJson } from '../sync/records';
+import {
+  applied,
+  authorName,
+  clientInScope,
+  defineServerKind,
+  refused,
+  SHARED_MESSAGES,
+  tomorrow,
+  type PushRules,
+  type RuleContext,
+  type SharedState,
+} from '../sync/kind';
+
+/**
+ * Journal entries on the server (table journal_entries, migration 0003): their feed record, and the
+ * rules and writes of `journal_entry.create` and `journal_entry.mark_erroneous` (docs/sync.md).
+ */
+
+export type JournalCreate = z.infer<typeof JournalEntryCreate>;
+export type MarkErroneous = z.infer<typeof JournalEntryMarkErroneous>;
+
+export interface EntryState {
+  clientId: string;
+  unitId: string;
+  marked: boolean;
+}
+export interface JournalState {
+  /** The journal entries the batch corrects or marks. */
+  entries: Map<string, EntryState>;
+}
+export type JournalKeys = { correctsIds: Set<string>; markedEntryIds: Set<string> };
+export type JournalWrite =
+  | { kind: 'journal_entry.insert'; mutation: JournalCreate; unitId: string }
+  | { kind: 'journal_entry.mark_erroneous'; mutation: MarkErroneous };
+
+export const JOURNAL_MESSAGES = {
+  entryForbidden: 'Du har inte behörighet till journalanteckningen. Behörigheten kan ha upphört.',
+  correctsMissing: 'Anteckningen som ska rättas finns inte hos samma brukare.',
+  entryMissing: 'Journalanteckningen finns inte.',
+  alreadyErroneous: 'Journalanteckningen är redan felmarkerad.',
+  futureDate: 'Händelsedatumet ligger i framtiden.',
+} as const;
+const M = JOURNAL_MESSAGES;
+
+/** JournalEntryRecord of the `journal_entries` row aliased `t`; `erroneous` is null until the entry is marked erroneous. */
+export const journalJson = (t: string) => `json_build_object(
+  'id', ${t}.id, 'clientId', ${t}.client_id, 'unitId', ${t}.unit_id, 'eventDate', to_char(${t}.event_date, 'YYYY-MM-DD'), 'text', ${t}.text,
+  'lifeArea', ${t}.life_area, 'assignmentId', ${t}.assignment_id, 'author', ${authorJson(t, 'author')}, 'createdAt', ${iso(`${t}.created_at`)},
+  'erroneous', CASE WHEN ${t}.erroneous_at IS NULL THEN NULL ELSE json_build_object(
+    'markedAt', ${iso(`${t}.erroneous_at`)}, 'markedBy', ${authorJson(t, 'erroneous_by')}, 'reason', ${t}.erroneous_reason) END,
+  'correctsId', ${t}.corrects_id)::text`;
+
+type State = SharedState & JournalState;
+
+function decideCreate(m: JournalCreate, state: State, ctx: RuleContext) {
+  const r = m.record;
+  const client = clientInScope(state, r.clientId, ctx);
+  if (!client) return refused<JournalWrite>(m, 'FORBIDDEN', SHARED_MESSAGES.clientForbidden);
+  if (r.eventDate > tomorrow(ctx.now)) return refused<JournalWrite>(m, 'VALIDATION', M.futureDate);
+  if (r.correctsId !== null && state.entries.get(r.correctsId)?.clientId !== r.clientId) return refused<JournalWrite>(m, 'NOT_FOUND', M.correctsMissing);
+  if (state.taken.has(r.id)) return refused<JournalWrite>(m, 'CONFLICT', SHARED_MESSAGES.duplicateId);
+  return applied<JournalWrite>(m, 'journal_entry', { unitId: client.unitId, clientId: client.id }, { kind: 'journal_entry.insert', mutation: m, unitId: client.unitId });
+}
+
+function decideMarkErroneous(m: MarkErroneous, state: State, ctx: RuleContext) {
+  const entry = state.entries.get(m.record.id);
+  if (!entry) return refused<JournalWrite>(m, 'NOT_FOUND', M.entryMissing);
+  if (!ctx.scope.has(entry.unitId)) return refused<JournalWrite>(m, 'FORBIDDEN', M.entryForbidden);
+  if (entry.marked) return refused<JournalWrite>(m, 'CONFLICT', M.alreadyErroneous);
+  return applied<JournalWrite>(m, 'journal_entry', entry, { kind: 'journal_entry.mark_erroneous', mutation: m });
+}
+
+type EntryRow = { id: string; client_id: string; unit_id: string; marked: boolean };
+const ENTRY_COLUMNS = 'id, client_id, unit_id, erroneous_at IS NOT NULL AS marked';
+
+const push: PushRules<JournalState, JournalKeys, JournalWrite> = {
+  idTable: 'journal_entries',
+  messages: JOURNAL_MESSAGES,
+  emptyState: () => ({ entries: new Map() }),
+  emptyKeys: () => ({ correctsIds: new Set(), markedEntryIds: new Set() }),
+  async load(tx, keys, state) {
+    const add = (rows: EntryRow[]) => {
+      for (const r of rows) state.entries.set(r.id, { clientId: r.client_id, unitId: r.unit_id, marked: r.marked });
+    };
+    if (keys.correctsIds.length > 0) {
+      add((await tx.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM journal_entries WHERE id = ANY($1::uuid[])`, [keys.correctsIds])).rows);
+    }
+    if (keys.markedEntryIds.length > 0) {
+      add((await tx.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM journal_entries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [keys.markedEntryIds])).rows);
+    }
+  },
+  mutations: {
+    'journal_entry.create': {
+      keys(m: JournalCreate, keys) {
+        keys.clientIds.add(m.record.clientId);
+        keys.createdIds.add(m.record.id);
+        if (m.record.correctsId !== null) keys.correctsIds.add(m.record.correctsId);
+      },
+      decide: decideCreate,
+    },
+    'journal_entry.mark_erroneous': {
+      keys(m: MarkErroneous, keys) {
+        keys.markedEntryIds.add(m.record.id);
+      },
+      decide: decideMarkErroneous,
+    },
+  },
+  remember(write, state) {
+    const id = write.mutation.record.id;
+    if (write.kind === 'journal_entry.insert') {
+      state.taken.add(id);
+      state.entries.set(id, { clientId: write.mutation.record.clientId, unitId: write.unitId, marked: false });
+    } else {
+      state.entries.get(id)!.marked = true;
+    }
+  },
+  writers: {
+    'journal_entry.insert': async (tx, writes, ctx) => {
+      const r = writes.map((w) => w.mutation.record);
+      const { rows } = await tx.query<{ id: string }>(
+        `INSERT INTO journal_entries (id, client_id, unit_id, event_date, text, life_area, assignment_id, corrects_id,
+                                      author_staff_id, author_hsa_id, author_name, author_title, created_at, client_created_at)
+         SELECT r.id, r.client_id, r.unit_id, r.event_date, r.text, r.life_area, r.assignment_id, r.corrects_id,
+                $10, $11, $12, $13, $14, r.client_created_at
+           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::text[], $6::text[], $7::uuid[], $8::uuid[], $9::timestamptz[])
+                WITH ORDINALITY AS r(id, client_id, unit_id, event_date, text, life_area, assignment_id, corrects_id, client_created_at, n)
+          ORDER BY r.n
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [
+          r.map((x) => x.id), r.map((x) => x.clientId), writes.map((w) => w.unitId), r.map((x) => x.eventDate), r.map((x) => x.text),
+          r.map((x) => x.lifeArea), r.map((x) => x.assignmentId), r.map((x) => x.correctsId), writes.map((w) => w.mutation.createdAt),
+          ctx.staff.id, ctx.staff.hsaId, authorName(ctx.staff), ctx.staff.title, ctx.now,
+        ],
+      );
+      return rows;
+    },
+    'journal_entry.mark_erroneous': async (tx, writes, ctx) => {
+      const { rows } = await tx.query<{ id: string }>(
+        `UPDATE journal_entries j
+            SET erroneous_at = $3, erroneous_by_staff_id = $4, erroneous_by_hsa_id = $5, erroneous_by_name = $6,
+                erroneous_by_title = $7, erroneous_reason = r.reason
+           FROM unnest($1::uuid[], $2::text[]) AS r(id, reason)
+          WHERE j.id = r.id
+         RETURNING j.id`,
+        [writes.map((w) => w.mutation.record.id), writes.map((w) => w.mutation.record.reason), ctx.now, ctx.staff.id, ctx.staff.hsaId, authorName(ctx.staff), ctx.staff.title],
+      );
+      return rows;
+    },
+  },
+};
+
+export const journalServer = defineServerKind({ name: 'journal_entry', feed: { table: 'journal_entries', json: journalJson }, push });

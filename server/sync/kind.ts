@@ -1,0 +1,151 @@
+import type { ErrorCode, Mutation, RecordType } from '#contract';
+import { swedishDate } from '#contract';
+import type { StaffRecord } from '../auth/staff';
+import type { Queryable } from '../db/types';
+
+/**
+ * How one synced record kind lives on the server (docs/adding-a-feature.md): how its changes are
+ * written into the pull feed, and — for kinds workstations write offline — the rules, state and
+ * writes of its pushed mutations. The generic feed (pull.ts) and push (push.ts, push-rules.ts,
+ * push-state.ts, push-writes.ts) loop over the registry (kinds.ts) and name no kind. A kind's table
+ * enters the feed through its `changes` trigger (sync_record_changed, migration 0003) or, for a
+ * kind whose rows are written elsewhere, sync_append_change.
+ */
+
+/** A feed record built by PostgreSQL as JSON text from the kind's row (records.ts explains why). */
+export interface SqlFeed {
+  /** The table holding the records (`id`, `unit_id`). */
+  table: string;
+  /** The record as the contract's JSON text, of the row aliased `t`. */
+  json(t: string): string;
+  /**
+   * More conditions on the row aliased `t` for it to be in the feed; `$4` is the day-note retention
+   * cutoff (a row failing it is a delete, as a gone record is).
+   */
+  where?(t: string): string;
+}
+
+/** A feed record built in JavaScript (few, large records: an assignment with its history). */
+export interface LoadedFeed {
+  load(tx: Queryable, ids: readonly string[]): Promise<{ id: string; unitId: string }[]>;
+}
+
+// ---- push ----
+
+/** What every kind's rules may use: the clients the batch names and the record ids taken. */
+export interface SharedState {
+  /** The clients the batch refers to: id → unit. Absent: no such client. */
+  clients: Map<string, string>;
+  /** Ids taken by a record of a kind with `idTable`, of those the batch creates (ids are unique across kinds). */
+  taken: Set<string>;
+}
+export interface SharedKeys {
+  clientIds: Set<string>;
+  createdIds: Set<string>;
+}
+
+export interface RuleContext {
+  /** unitIds of the user's scope now. */
+  scope: ReadonlySet<string>;
+  now: Date;
+}
+
+export interface WriteContext {
+  staff: StaffRecord;
+  now: Date;
+}
+
+/** A write, decided by a kind's rules; consecutive writes of one `kind` become one statement. */
+export interface KindWrite {
+  kind: string;
+  mutation: Mutation;
+}
+
+export type KindDecision<W extends KindWrite = KindWrite> =
+  | { status: 'refused'; mutationId: string; code: ErrorCode; message: string }
+  | {
+      status: 'applied';
+      mutationId: string;
+      recordType: RecordType;
+      recordId: string;
+      /** The unit whose feed changes. */
+      unitId: string;
+      clientId: string | null;
+      /** null: applied without change (a note summarised already). */
+      write: W | null;
+    };
+
+/** The rules of one mutation type: what to load, the decision (pure), what a write changes in the batch's state, the write. */
+export interface MutationRules<M extends Mutation, S, K, W extends KindWrite> {
+  keys(m: M, keys: SharedKeys & K): void;
+  decide(m: M, state: SharedState & S, ctx: RuleContext): KindDecision<W>;
+}
+
+export interface PushRules<S, K extends Record<string, Set<string>>, W extends KindWrite> {
+  /** The table the kind's created ids live in (checked for ids taken). */
+  idTable?: string;
+  messages: Record<string, string>;
+  emptyState(): S;
+  emptyKeys(): K;
+  /** Loads the kind's state for the keys (rows it marks: FOR UPDATE, in id order). */
+  load(tx: Queryable, keys: { [P in keyof K]: string[] }, state: S): Promise<void>;
+  /** The state after `write`: what later mutations of the batch must see. */
+  remember(write: W, state: SharedState & S): void;
+  /** Executes a run of writes of one kind in order; returns the rows written (all of them, or the run throws). */
+  writers: { [Kind in W['kind']]: (tx: Queryable, writes: Extract<W, { kind: Kind }>[], ctx: WriteContext) => Promise<{ id: string }[]> };
+  mutations: Record<string, MutationRules<never, S, K, W>>;
+}
+
+/**
+ * Records deleted after the retention period (the server's day-note retention setting): rows of
+ * `table` whose `column` is before the cutoff. Each delete enters the feed as a delete.
+ */
+export interface Retention {
+  table: string;
+  column: string;
+}
+
+export interface ServerKind<N extends RecordType = RecordType> {
+  name: N;
+  feed: SqlFeed | LoadedFeed;
+  retention?: Retention;
+  /**
+   * The folder of the kind's own migrations (`NNNN_name.sql`, numbered in the one sequence of
+   * server/migrations/), e.g. `fileURLToPath(new URL('./migrations/', import.meta.url))`. The kinds
+   * that came before the registry have theirs in server/migrations/.
+   */
+  migrations?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind's own state, keys and writes
+  push?: PushRules<any, any, any>;
+}
+
+export const defineServerKind = <N extends RecordType, K extends ServerKind<N>>(kind: K & ServerKind<N>): K => kind;
+
+// ---- helpers for the rules ----
+
+export const SHARED_MESSAGES = {
+  clientForbidden: 'Du har inte behörighet till brukaren. Behörigheten kan ha upphört.',
+  unitForbidden: 'Du har inte behörighet till enheten. Behörigheten kan ha upphört.',
+  duplicateId: 'Det finns redan en annan post med samma id.',
+  clientNotInUnit: 'Brukaren hör inte till den valda enheten.',
+  mutationIdTaken: 'Ändringens id används redan av en annan användare.',
+} as const;
+
+export const refused = <W extends KindWrite>(m: Mutation, code: ErrorCode, message: string): KindDecision<W> => ({ status: 'refused', mutationId: m.mutationId, code, message });
+export const applied = <W extends KindWrite>(
+  m: Mutation,
+  recordType: RecordType,
+  where: { unitId: string; clientId: string | null },
+  write: W | null,
+): KindDecision<W> => ({ status: 'applied', mutationId: m.mutationId, recordType, recordId: m.record.id, unitId: where.unitId, clientId: where.clientId, write });
+
+/** One day of slack for a workstation clock a little ahead. */
+export const tomorrow = (now: Date) => swedishDate(new Date(now.getTime() + 24 * 3600_000));
+
+/** The client if it exists and is in scope; unknown and out of scope answer alike (existence is not revealed). */
+export function clientInScope(state: SharedState, clientId: string, ctx: RuleContext): { id: string; unitId: string } | null {
+  const unitId = state.clients.get(clientId);
+  return unitId !== undefined && ctx.scope.has(unitId) ? { id: clientId, unitId } : null;
+}
+
+export const authorName = (s: StaffRecord) => `${s.givenName} ${s.familyName}`;

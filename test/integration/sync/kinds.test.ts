@@ -1,0 +1,20 @@
+import { afterAll } from 'vitest';
+import { migrate } from '../../../server/db/migrate';
+import { openPostgres } from '../../../server/db/postgres';
+import { seedDemoData } from '../../../server/seed/seed';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { kindsSuite } from '../../unit/sync/kinds-suite';
+
+const databases: TestDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(databases.map((d) => d.drop()));
+});
+
+kindsSuite('PostgreSQL', async () => {
+  const database = await createTestDatabase('kinds');
+  databases.push(database);
+  const db = await openPostgres({ connectionString: database.url, maxConnections: 20 });
+  await migrate(db);
+  await seedDemoData(db);
+  return { db, close: () => db.close() };
+});
