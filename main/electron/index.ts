@@ -5,12 +5,20 @@
  * tells the user in an error box (then exits with code 1) if the start fails.
  */
 import * as electron from 'electron';
+import path from 'node:path';
 import { createWorkstation } from '../app';
+import { bundlePath } from './bundle-paths';
 import { startShell } from './shell';
+
+// DEMO ONLY: DEMO_CARD=<card file> puts a software card in a built-in reader, from the separate
+// demo bundle; without it the software card is not even loaded.
+const demoCard = process.env.DEMO_CARD;
+const appRoot = path.resolve(__dirname, '..', '..', '..'); // this file is dist/main/electron/index.cjs
 
 startShell({
   electron,
-  createWorkstation,
+  createWorkstation: (o) =>
+    createWorkstation(demoCard ? { ...o, card: { kind: 'demo', cardFile: path.resolve(demoCard), module: bundlePath(appRoot, 'softcardDemo') } } : o),
   serverUrl: process.env.SERVER_URL ?? 'http://127.0.0.1:4010',
   dataDir: process.env.DATA_DIR,
 });
