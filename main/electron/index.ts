@@ -15,10 +15,19 @@ import { startShell } from './shell';
 const demoCard = process.env.DEMO_CARD;
 const appRoot = path.resolve(__dirname, '..', '..', '..'); // this file is dist/main/electron/index.cjs
 
+// PKCS11_MODULE=<module path> (e.g. Net iD's) talks to the card through that PKCS#11 module instead of PC/SC.
+const pkcs11Module = process.env.PKCS11_MODULE;
+
 startShell({
   electron,
   createWorkstation: (o) =>
-    createWorkstation(demoCard ? { ...o, card: { kind: 'demo', cardFile: path.resolve(demoCard), module: bundlePath(appRoot, 'softcardDemo') } } : o),
+    createWorkstation(
+      demoCard
+        ? { ...o, card: { kind: 'demo', cardFile: path.resolve(demoCard), module: bundlePath(appRoot, 'softcardDemo') } }
+        : pkcs11Module
+          ? { ...o, card: { kind: 'pkcs11', module: pkcs11Module } }
+          : o,
+    ),
   serverUrl: process.env.SERVER_URL ?? 'http://127.0.0.1:4010',
   dataDir: process.env.DATA_DIR,
 });

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { Pkcs11Tokens } from '../../native/pkcs11/pkcs11-tokens';
 import { CardService, PcscReaders, type CardMonitor, type CardReaders, type HashAlgorithm, type SignResult } from '../../native';
 
 /**
@@ -18,13 +19,21 @@ export interface CardAccess {
  * `demo.module`: the demo bundle (dist/main/softcard-demo.cjs) when running bundled; from source
  * the software card's demo entry is imported directly.
  */
-export type CardStackOption = { kind: 'pcsc' } | { kind: 'demo'; cardFile: string; module?: string };
+export type CardStackOption =
+  | { kind: 'pcsc' }
+  | { kind: 'demo'; cardFile: string; module?: string }
+  /** The card through a PKCS#11 module (Net iD on Windows; SoftHSM2 in tests), by the module's path (PKCS11_MODULE). */
+  | { kind: 'pkcs11'; module: string };
 
 /** native/softcard/demo.ts, named through a variable so that no bundler pulls the software card into the main bundle. */
 const DEMO_SOURCE = '../../native/softcard/demo';
 
 export async function openCardAccess(option: CardStackOption): Promise<CardAccess> {
   if (option.kind === 'pcsc') return cardAccessOver(new PcscReaders());
+  if (option.kind === 'pkcs11') {
+    const tokens = await Pkcs11Tokens.open({ module: option.module });
+    return { monitor: tokens, pinStatus: (r) => tokens.pinStatus(r), sign: (r, pin, hash, alg) => tokens.sign(r, pin, hash, alg), close: () => tokens.close() };
+  }
   const specifier = option.module ? pathToFileURL(option.module).href : DEMO_SOURCE;
   const demo = (await import(specifier)) as typeof import('../../native/softcard/demo');
   return cardAccessOver(await demo.openDemoReader(option.cardFile));

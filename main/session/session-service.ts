@@ -242,7 +242,8 @@ export class SessionService {
 
   private notePinFailure(reader: string, e: unknown): void {
     if (!(e instanceof AppFailure)) return;
-    if (e.code === 'PIN_WRONG') this.pin.set(reader, { triesLeft: Number(e.details?.triesLeft ?? 0), blocked: false });
+    // A PKCS#11 module may not say how many tries are left: unknown, not zero.
+    if (e.code === 'PIN_WRONG') this.pin.set(reader, { triesLeft: typeof e.details?.triesLeft === 'number' ? e.details.triesLeft : null, blocked: false });
     if (e.code === 'PIN_BLOCKED') this.pin.set(reader, { triesLeft: 0, blocked: true });
     this.emitCard();
   }
