@@ -35,7 +35,7 @@ export type CardKey = z.infer<typeof CardKey>;
 export const Behaviour = z.object({
   /** T=0: every answer with data is held back and announced with 61xx (fetched by GET RESPONSE). */
   useGetResponse: z.boolean().default(false),
-  /** Answer a READ BINARY with Le=00 by 6Cxx once, so the reader must resend with the right Le. */
+  /** Answer the first READ BINARY after power-up by 6Cxx, so the reader must resend with that Le. */
   wrongLeFirst: z.boolean().default(false),
   /** T=0 style: answer every READ BINARY whose Le is not exactly what it will return with 6Cxx, at any offset. */
   exactLe: z.boolean().default(false),

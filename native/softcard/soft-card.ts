@@ -245,9 +245,11 @@ export class SoftCard {
     // What this card returns at most for one READ BINARY (its buffer), answered with 9000.
     const n = Math.min(available, b.maxReadBinary);
     if (b.exactLe && le !== n) return { sw: 0x6c00 | (n & 0xff) };
-    if (b.wrongLeFirst && !this.wrongLeUsed && le === 256 && available < 256) {
+    if (b.wrongLeFirst && !this.wrongLeUsed) {
+      // Once per power-up: "wrong length, use xx" — what it will return, or one byte less when Le fits exactly.
       this.wrongLeUsed = true;
-      return { sw: 0x6c00 | available };
+      const xx = le !== Math.min(le, n) ? n : Math.max(1, le - 1);
+      return { sw: 0x6c00 | (xx & 0xff) };
     }
     const data = ef.data.slice(offset, offset + Math.min(le, n));
     // 6282: the end of the file came before Le bytes; a capped answer inside the file is 9000.

@@ -32,6 +32,8 @@ export function openscConf(opts: { debug?: number; debugFile?: string } = {}): s
 }
 
 export interface Pkcs15ToolResult {
+  /** The exit code (0 = every action succeeded). */
+  code: number;
   stdout: string;
   stderr: string;
   /** Objects listed, by section header ("X.509 Certificate", "Private RSA Key", "PIN", …). */
@@ -45,12 +47,15 @@ export interface Pkcs15ToolResult {
 export async function pkcs15Tool(args: string[], opts: { reader?: number; conf?: string } = {}): Promise<Pkcs15ToolResult> {
   conf = opts.conf ?? (conf ??= openscConf());
   const t0 = performance.now();
-  const { stdout, stderr } = await run('pkcs15-tool', ['--reader', String(opts.reader ?? 0), '--no-cache', ...args], {
+  const { code, stdout, stderr } = await run('pkcs15-tool', ['--reader', String(opts.reader ?? 0), '--no-cache', ...args], {
     env: { ...process.env, OPENSC_CONF: conf },
     timeout: 20_000,
-  });
+  }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(e) }),
+  );
   const ms = performance.now() - t0;
-  return { stdout, stderr, objects: parseObjects(stdout), pem: parsePem(stdout), ms };
+  return { code, stdout, stderr, objects: parseObjects(stdout), pem: parsePem(stdout), ms };
 }
 
 function parseObjects(out: string): Pkcs15ToolResult['objects'] {

@@ -54,6 +54,7 @@ for (const name of CARD_PROFILE_NAMES) {
         const card = new SoftCard(file);
         const log = spy(card);
         const vpcd = await rig.insert(card, READER_A);
+        try {
         const authCert = file.auth.certificateChainPem[0]!;
         const authId = createHash('sha1').update(spkiOf(authCert)).digest('hex');
 
@@ -68,6 +69,7 @@ for (const name of CARD_PROFILE_NAMES) {
           ...(profile.behaviour.minimalFiles ? [] : ['--read-public-key', authId]),
         ]);
         const said = ossc.stdout + ossc.stderr;
+        expect(ossc.code, said).toBe(0);
         expect(said, said).not.toMatch(/decoding failed|ASN\.1|Failed to|error/i);
         const ids = (kind: RegExp) => ossc.objects.filter((o) => kind.test(o.kind)).map((o) => o.fields['ID'] ?? o.fields['Auth ID']);
         const certPem = ossc.pem.find((p) => p.type === 'CERTIFICATE');
@@ -119,6 +121,11 @@ for (const name of CARD_PROFILE_NAMES) {
         await vpcd.close();
         await rig.waitFor(() => rig.events.some((e) => e.at >= pulledAt && e.e.type === 'card-removed' && e.e.reader === READER_A.name), 2000, 'card-removed');
         expect(['NO_CARD', 'CARD_REMOVED']).toContain((await failure(rig.service.sign(READER_A.name, pin('1234'), hash, 'SHA-256'))).code);
+        } finally {
+          // Whatever failed, the reader is empty for the next profile.
+          await vpcd.close();
+          await rig.waitFor(() => rig.service.snapshot().every((r) => !r.cardPresent), 3000, 'reader empty');
+        }
       });
     }
   });
