@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type * as Pkcs11Js from 'pkcs11js';
@@ -64,6 +65,17 @@ export class Pkcs11Tokens implements CardMonitor {
       });
     }
     return new Pkcs11Tokens(p, lib, opts.pollMs ?? 300);
+  }
+
+  /** The label of the token in a reader ('' when none): tests and diagnostics tell SoftHSM's identical slot names apart by it. */
+  labelOf(reader: string): string {
+    const s = this.slots.get(reader);
+    if (!s?.present) return '';
+    try {
+      return this.lib.C_GetTokenInfo(s.slot).label.trim();
+    } catch {
+      return '';
+    }
   }
 
   readers(): ReaderInfo[] {
