@@ -48,6 +48,7 @@ export async function run(args: string[]): Promise<void> {
 
   const readers = new PcscReaders();
   const service = new CardService(readers);
+  const unsubscribe = service.subscribe(() => undefined); // starts the monitor, so snapshot() sees the card
   const vpcd = await VpcdCard.insert(card, { port: READER.port });
   try {
     for (const end = Date.now() + 5000; !service.snapshot().some((r) => r.name === READER.name && r.cardPresent); ) {
@@ -85,6 +86,7 @@ export async function run(args: string[]): Promise<void> {
     report(BENCH, 'ratio_ours_vs_opensc_card_span', p50(ours, 'spanMs') / p50(opensc, 'spanMs'), 'x');
     report(BENCH, 'ratio_ours_vs_opensc_apdus', p50(ours, 'apdus') / p50(opensc, 'apdus'), 'x', { goal: '<= 1' });
   } finally {
+    unsubscribe();
     await vpcd.close();
     await service.close();
     await stopPcscd();

@@ -48,7 +48,10 @@ export const Behaviour = z.object({
     .object({ char: z.number().int().min(0).max(255), length: z.number().int().min(4).max(12) })
     .nullable()
     .default({ char: 0xff, length: 12 }),
-  /** False: SELECT's FCP carries no file size (tag 80), so a reader reads to the DER end or to 6282/6B00. */
+  /**
+   * False: SELECT's FCP carries no file size (tag 80) for the directory files and certificates, so a reader
+   * reads to the DER end or to 6282/6B00 (EF.ODF and EF.TokenInfo keep theirs: OpenSC needs the ODF's).
+   */
   fcpFileSize: z.boolean().default(true),
   /**
    * The authentication key needs MSE SET with this algorithm reference instead of the usual one

@@ -32,7 +32,7 @@ export const CARD_PROFILES = {
     behaviour: { maxReadBinary: 0x80, extendedLength: false },
   },
   'read-0xdf-no-fcp-size': {
-    description: 'READ BINARY capped at 0xDF, FCP without file size (read to the DER end / 6282)',
+    description: 'READ BINARY capped at 0xDF, FCP without file size for the DFs and certificates (read to the DER end / 6282)',
     atrHex: ATR_T1,
     behaviour: { maxReadBinary: 0xdf, fcpFileSize: false },
   },

@@ -198,7 +198,9 @@ export class SoftCard {
 
   private fcp(f: SoftFile, p2: number): Uint8Array {
     const fields = [tlv(0x82, Uint8Array.of(f.kind === 'DF' ? 0x38 : 0x01)), tlv(0x83, Uint8Array.of(f.fid >> 8, f.fid & 0xff))];
-    if (f.kind === 'EF' && this.card.behaviour.fcpFileSize) fields.unshift(tlv(0x80, int(f.data!.length).subarray(2)));
+    // Without sizes, EF.ODF and EF.TokenInfo still carry theirs: OpenSC's default driver (our oracle) refuses an ODF of unknown size.
+    if (f.kind === 'EF' && (this.card.behaviour.fcpFileSize || f.fid === 0x5031 || f.fid === 0x5032))
+      fields.unshift(tlv(0x80, int(f.data!.length).subarray(2)));
     if (f.name) fields.push(tlv(0x84, f.name));
     return tlv(p2 === 0x00 ? 0x6f : 0x62, ...fields);
   }
