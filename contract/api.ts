@@ -36,7 +36,10 @@ export const CardStatus = z.object({
   /** 'unavailable': the PC/SC service (pcscd / Windows Smart Card service) is not running. */
   service: z.enum(['ok', 'unavailable']),
   readers: z.array(CardReaderStatus),
-  /** The reader login will use: the first one holding a card. */
+  /**
+   * The reader login will use: the one chosen on this workstation if it holds a card, else the
+   * only reader holding a card; null when several hold cards and none is chosen (the user picks).
+   */
   selectedReader: z.string().nullable(),
   /** PIN tries left on the card in the selected reader, read without using a try. */
   pin: z.object({ triesLeft: z.number().int().min(0).max(15).nullable(), blocked: z.boolean() }).nullable(),
@@ -109,6 +112,8 @@ export const apiContract = {
   card: {
     /** Readers, card presence and PIN tries left; also pushed as the `card.changed` event. */
     status: call(noInput, CardStatus),
+    /** The user picks the reader to log in with; kept for this workstation (not per user). */
+    selectReader: call(z.object({ reader: z.string().min(1).max(200) }).strict(), CardStatus),
   },
   session: {
     status: call(noInput, SessionState),

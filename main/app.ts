@@ -4,6 +4,7 @@ import type { KeyVault } from './key-vault';
 import { createRouter } from './router';
 import { createServerClient } from './server-client';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
+import { fileReaderChoice } from './session/reader-choice';
 import { SessionService } from './session/session-service';
 import { DevKeyFileVault, openLocalStore, resetLocalStore } from './store';
 import { prestartStoreWorker, type WorkerEntry } from './store/worker-client';
@@ -73,6 +74,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     events,
     ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
     ...(opts.workstationName ? { workstationName: opts.workstationName } : {}),
+    readerChoice: fileReaderChoice(opts.dataDir),
   });
   const units = new UnitsService(server, session);
   const log = (obj: object, msg: string) => console.error(JSON.stringify({ level: 'error', msg, ...obj }));
@@ -133,6 +135,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     card: {
       status: async () => session.cardStatus(),
+      selectReader: async ({ reader }) => session.selectReader(reader),
     },
     session: {
       status: async () => session.status(),

@@ -88,6 +88,12 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
       entryPoints: ['main/sync/pull-worker.ts'],
       outfile: out.pullWorker,
     }),
+    // DEMO ONLY: the software card stays out of the main bundle; main loads this file with DEMO_CARD set.
+    build({
+      ...common,
+      entryPoints: ['native/softcard/demo.ts'],
+      outfile: bundlePath(appRoot, 'softcardDemo'),
+    }),
     build({
       ...common,
       entryPoints: ['preload/index.ts'],

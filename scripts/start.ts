@@ -62,7 +62,11 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     host: 'browser',
     serverUrl,
     dataDir,
-    card: demoCard ? { kind: 'demo', cardFile: path.resolve(demoCard) } : { kind: 'pcsc' },
+    card: demoCard
+      ? { kind: 'demo', cardFile: path.resolve(demoCard) }
+      : process.env.PKCS11_MODULE
+        ? { kind: 'pkcs11', module: process.env.PKCS11_MODULE }
+        : { kind: 'pcsc' },
     ...(process.env.IDLE_TIMEOUT_MS ? { idleTimeoutMs: Number(process.env.IDLE_TIMEOUT_MS) } : {}),
     workstationName: process.env.WORKSTATION_NAME ?? 'browser-host',
     prestartWorkers: true,

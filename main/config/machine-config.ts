@@ -141,8 +141,8 @@ export function resolveSettings(env: NodeJS.ProcessEnv, packaged: boolean): Work
 }
 
 /** The card stack for a configured profile (main/app.ts's `card` option). */
-export function cardStackFor(profile: CardProfile, file = machineConfigPath()): CardStackOption {
+export function cardStackFor(profile: CardProfile): CardStackOption {
   if (profile.type === 'pcsc') return { kind: 'pcsc' };
-  // The PKCS#11 stack is connected here when it lands (native/, the card profile work).
-  throw new MachineConfigError(file, [`card.type "pkcs11" (${profile.module}) stöds inte av den här versionen av arbetsstationen`]);
+  // Net iD (or another PKCS#11 module) by its path: native/pkcs11/pkcs11-tokens.ts.
+  return { kind: 'pkcs11', module: profile.module };
 }

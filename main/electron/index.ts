@@ -6,13 +6,30 @@
  */
 import * as electron from 'electron';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { createWorkstation } from '../app';
 import { resolveSettings } from '../config/machine-config';
+import { bundlePath } from './bundle-paths';
 import { startShell } from './shell';
+
+// DEMO ONLY: DEMO_CARD=<card file> puts a software card in a built-in reader, from the separate
+// demo bundle; without it the software card is not even loaded.
+const demoCard = process.env.DEMO_CARD;
+const appRoot = path.resolve(__dirname, '..', '..', '..'); // this file is dist/main/electron/index.cjs
+
+// PKCS11_MODULE=<module path> (e.g. Net iD's) talks to the card through that PKCS#11 module instead of PC/SC.
+const pkcs11Module = process.env.PKCS11_MODULE;
 
 startShell({
   electron,
-  createWorkstation,
+  createWorkstation: (o) =>
+    createWorkstation(
+      demoCard
+        ? { ...o, card: { kind: 'demo', cardFile: path.resolve(demoCard), module: bundlePath(appRoot, 'softcardDemo') } }
+        : pkcs11Module
+          ? { ...o, card: { kind: 'pkcs11', module: pkcs11Module } }
+          : o,
+    ),
   // The packaged app: the machine's config file; from the project: SERVER_URL (development).
   settings: () => resolveSettings(process.env, electron.app.isPackaged),
   dataDir: process.env.DATA_DIR,

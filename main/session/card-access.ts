@@ -1,5 +1,6 @@
+import { pathToFileURL } from 'node:url';
+import { Pkcs11Tokens } from '../../native/pkcs11/pkcs11-tokens';
 import { CardService, PcscReaders, type CardMonitor, type CardReaders, type HashAlgorithm, type SignResult } from '../../native';
-import { DemoInProcessReader, openCardFile } from '../../native/softcard';
 
 /**
  * What the session needs from the card stack (native/): watch readers, read the PIN counter,
@@ -14,13 +15,28 @@ export interface CardAccess {
   close(): Promise<void>;
 }
 
-export type CardStackOption = { kind: 'pcsc' } | { kind: 'demo'; cardFile: string };
+/**
+ * `demo.module`: the demo bundle (dist/main/softcard-demo.cjs) when running bundled; from source
+ * the software card's demo entry is imported directly.
+ */
+export type CardStackOption =
+  | { kind: 'pcsc' }
+  | { kind: 'demo'; cardFile: string; module?: string }
+  /** The card through a PKCS#11 module (Net iD on Windows; SoftHSM2 in tests), by the module's path (PKCS11_MODULE). */
+  | { kind: 'pkcs11'; module: string };
+
+/** native/softcard/demo.ts, named through a variable so that no bundler pulls the software card into the main bundle. */
+const DEMO_SOURCE = '../../native/softcard/demo';
 
 export async function openCardAccess(option: CardStackOption): Promise<CardAccess> {
   if (option.kind === 'pcsc') return cardAccessOver(new PcscReaders());
-  const reader = new DemoInProcessReader();
-  reader.insert(await openCardFile(option.cardFile));
-  return cardAccessOver(reader);
+  if (option.kind === 'pkcs11') {
+    const tokens = await Pkcs11Tokens.open({ module: option.module });
+    return { monitor: tokens, pinStatus: (r) => tokens.pinStatus(r), sign: (r, pin, hash, alg) => tokens.sign(r, pin, hash, alg), close: () => tokens.close() };
+  }
+  const specifier = option.module ? pathToFileURL(option.module).href : DEMO_SOURCE;
+  const demo = (await import(specifier)) as typeof import('../../native/softcard/demo');
+  return cardAccessOver(await demo.openDemoReader(option.cardFile));
 }
 
 /** The session's view of a reader stack, through native's CardService (profiles, PIN rules). */

@@ -12,6 +12,7 @@ import type { EventHub } from '../events';
 import type { ServerClient } from '../server-client';
 import type { CardAccess } from './card-access';
 import { signedLoginRequest } from './card-login';
+import { memoryReaderChoice, type ReaderChoice } from './reader-choice';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
 
@@ -22,6 +23,8 @@ export interface SessionOptions {
   idleTimeoutMs?: number;
   /** Shown in the server's access log; no personal data. */
   workstationName?: string;
+  /** Where the reader chosen on this workstation is kept (default: memory only). */
+  readerChoice?: ReaderChoice;
 }
 
 type LockReason = NonNullable<SessionState['lockedReason']>;
@@ -47,9 +50,13 @@ export class SessionService {
   private readonly lockListeners = new Set<Listener>();
   private readonly unsubscribeCard: () => void;
   readonly idleTimeoutMs: number;
+  private readonly readerChoice: ReaderChoice;
+  private chosenReader: string | null;
 
   constructor(private readonly opts: SessionOptions) {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.readerChoice = opts.readerChoice ?? memoryReaderChoice();
+    this.chosenReader = this.readerChoice.load();
     this.unsubscribeCard = opts.card.monitor.subscribe((e) => this.onCardEvent(e));
   }
 
@@ -65,13 +72,34 @@ export class SessionService {
 
   cardStatus(): CardStatus {
     const readers = this.serviceAvailable ? this.opts.card.monitor.readers() : [];
-    const selected = readers.find((r) => r.cardPresent)?.name ?? null;
+    const selected = this.selectedReader();
     return {
       service: this.serviceAvailable ? 'ok' : 'unavailable',
       readers: readers.map((r) => ({ name: r.name, cardPresent: r.cardPresent })),
       selectedReader: selected,
       pin: selected ? (this.pin.get(selected) ?? null) : null,
     };
+  }
+
+  /**
+   * The reader login uses: the one chosen on this workstation when it holds a card, else the only
+   * reader holding a card; with several cards and no choice among them, none (the user picks).
+   */
+  private selectedReader(): string | null {
+    if (!this.serviceAvailable) return null;
+    const withCard = this.opts.card.monitor.readers().filter((r) => r.cardPresent).map((r) => r.name);
+    if (this.chosenReader && withCard.includes(this.chosenReader)) return this.chosenReader;
+    return withCard.length === 1 ? withCard[0]! : null;
+  }
+
+  /** The user picks a reader; the choice is kept for this workstation. */
+  selectReader(reader: string): CardStatus {
+    if (!this.opts.card.monitor.readers().some((r) => r.name === reader)) throw new AppFailure('NO_READER', 'Kortläsaren finns inte', { reader });
+    this.chosenReader = reader;
+    this.readerChoice.save(reader);
+    if (!this.pin.has(reader)) void this.refreshPin(reader);
+    this.emitCard();
+    return this.cardStatus();
   }
 
   /** Services register here to drop what they hold (caches, store keys) when the session locks. */
@@ -191,7 +219,10 @@ export class SessionService {
     if (!this.serviceAvailable) throw new AppFailure('PCSC_UNAVAILABLE', 'Korttjänsten (PC/SC) är inte igång');
     const readers = this.opts.card.monitor.readers();
     if (readers.length === 0) throw new AppFailure('NO_READER', 'Ingen kortläsare hittades');
-    const reader = requested ? readers.find((r) => r.name === requested) : readers.find((r) => r.cardPresent);
+    const name = requested ?? this.selectedReader();
+    if (!requested && !name && readers.filter((r) => r.cardPresent).length > 1)
+      throw new AppFailure('VALIDATION', 'Det sitter kort i flera kortläsare. Välj vilken du vill logga in med.');
+    const reader = name ? readers.find((r) => r.name === name) : undefined;
     if (!reader) throw new AppFailure(requested ? 'NO_READER' : 'NO_CARD', requested ? 'Kortläsaren finns inte' : 'Inget kort i läsaren');
     if (!reader.cardPresent) throw new AppFailure('NO_CARD', 'Inget kort i läsaren');
     return reader.name;
@@ -203,7 +234,8 @@ export class SessionService {
 
   private notePinFailure(reader: string, e: unknown): void {
     if (!(e instanceof AppFailure)) return;
-    if (e.code === 'PIN_WRONG') this.pin.set(reader, { triesLeft: Number(e.details?.triesLeft ?? 0), blocked: false });
+    // A PKCS#11 module may not say how many tries are left: unknown, not zero.
+    if (e.code === 'PIN_WRONG') this.pin.set(reader, { triesLeft: typeof e.details?.triesLeft === 'number' ? e.details.triesLeft : null, blocked: false });
     if (e.code === 'PIN_BLOCKED') this.pin.set(reader, { triesLeft: 0, blocked: true });
     this.emitCard();
   }

@@ -1,7 +1,7 @@
 import { AppFailure } from '../../contract/result';
 import { derHeaderLength } from '../der/reader';
 import { ApduSession } from './session';
-import { ALLOW, SW } from './status';
+import { ALLOW, SW, swHex } from './status';
 import { parseFcp } from './fcp';
 
 /** Certificates and directory files are small; nothing on a card we read is larger. */
@@ -40,32 +40,45 @@ async function selectFid(session: ApduSession, data: Uint8Array, p1: number): Pr
 }
 
 /**
- * READ BINARY of the selected EF in chunks with offsets. Bounded by the size from the FCP and by
- * `max`; when `der` is set, stops at the end of the first DER object (a certificate in an EF that
- * is larger than it). Never trusts the card's lengths: a chunk longer than asked is an error.
+ * READ BINARY of the selected EF in chunks with offsets (ISO/IEC 7816-4 §11.3.3). A card may
+ * answer fewer bytes than Le with 9000 — many cap one answer at 0x80, 0xDF, 0xE7 or 0xFF bytes —
+ * so a short answer is never taken as the end: the read goes on from the new offset until the
+ * size is reached (the FCP size, or the end of the first DER object when `der` is set). Only 6282
+ * (end of file before Le bytes), 6B00 (offset past the end) or an empty answer end it early, and
+ * only when the size is not known; with a known size they are errors. The largest answer seen is
+ * remembered on the session, so a capped card is asked for exactly what it gives (no 6Cxx round
+ * trip per chunk on T=0 cards). Never trusts the card's lengths: a chunk longer than asked is an error.
  */
 export async function readBinary(session: ApduSession, opts: { size?: number; max?: number; der?: boolean } = {}): Promise<Uint8Array> {
   const max = Math.min(opts.max ?? MAX_FILE_BYTES, MAX_SHORT_OFFSET + 1);
   if (opts.size !== undefined && opts.size > max && !opts.der)
     throw new AppFailure('CARD_ERROR', 'En fil på kortet är större än väntat.', { size: opts.size, max });
   let limit = Math.min(opts.size ?? max, max);
+  let known = opts.size !== undefined;
   const buf = new Uint8Array(limit);
   let offset = 0;
   while (offset < limit) {
-    const res = await session.send({ cla: 0, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, le: CHUNK }, ALLOW.readBinary);
-    if (res.sw === SW.WRONG_P1P2 && offset > 0) break;
-    if (res.sw === SW.WRONG_P1P2) throw new AppFailure('CARD_ERROR', 'Kortet vägrade läsa filen.', { sw: '6B00' });
+    const le = Math.min(session.readChunk, known ? limit - offset : CHUNK);
+    const res = await session.send({ cla: 0, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, le }, ALLOW.readBinary);
+    const ended = res.sw === SW.WRONG_P1P2 || res.data.length === 0;
+    if (ended && offset === 0) throw new AppFailure('CARD_ERROR', 'Kortet vägrade läsa filen.', { sw: swHex(res.sw) });
+    if (ended) break;
     const n = Math.min(res.data.length, limit - offset);
     buf.set(res.data.subarray(0, n), offset);
     offset += n;
+    // Inside a file of known size a short 9000 answer is the card's cap; past the size it may be the tail.
+    if (known && res.sw === SW.OK && res.data.length < le) session.readChunk = res.data.length;
     if (opts.der && offset === n) {
       const total = derHeaderLength(buf.subarray(0, offset));
       if (total > max) throw new AppFailure('CARD_ERROR', 'Ett objekt på kortet är större än väntat.', { length: total, max });
       if (total > limit) throw new AppFailure('CARD_ERROR', 'Ett objekt på kortet är längre än filen.', { length: total, size: limit });
       limit = total;
+      known = true;
     }
-    if (res.sw === SW.END_OF_FILE || res.data.length < CHUNK) break;
+    if (res.sw === SW.END_OF_FILE) break;
   }
   if (opts.der && offset < limit) throw new AppFailure('CARD_ERROR', 'Objektet på kortet tog slut för tidigt.', { read: offset, length: limit });
+  if (opts.size !== undefined && !opts.der && offset < Math.min(opts.size, limit))
+    throw new AppFailure('CARD_ERROR', 'Filen på kortet tog slut före sin angivna storlek.', { read: offset, size: opts.size });
   return buf.slice(0, offset);
 }

@@ -34,6 +34,11 @@ const insName: Record<number, string> = {
  */
 export class ApduSession {
   private readonly maxResponse: number;
+  /**
+   * The largest READ BINARY answer to ask for: 256 until the card shows it gives less (capped
+   * answers with 9000, or 6Cxx); kept for the session so later reads ask for what the card gives.
+   */
+  readChunk = 256;
 
   constructor(
     private readonly transport: CardTransport,

@@ -142,6 +142,12 @@ export class DerCursor {
     }
     return n;
   }
+  /** Every remaining child with `tag` (a SEQUENCE OF). */
+  all(tag: number): DerNode[] {
+    const out: DerNode[] = [];
+    for (let n = this.optional(tag); n; n = this.optional(tag)) out.push(n);
+    return out;
+  }
   /** Moves past the fields until one with `tag` (skipping extensions), or undefined. */
   find(tag: number): DerNode | undefined {
     while (this.i < this.items.length) {

@@ -1,5 +1,7 @@
 import { DerCursor, DerError, TAG, children, ctx, readBits, readInteger, readUtf8, type DerNode } from '../der/reader';
 
+const GENERALIZED_TIME = 0x18;
+
 /**
  * ISO/IEC 7816-15 (PKCS#15) directory files as SITHS cards carry them: EF.ODF points to the
  * AODF, PrKDF and CDF; those describe PINs, private keys and certificates. Only the fields we use
@@ -36,6 +38,17 @@ export interface PrivateKeyInfo {
   usage: Set<number>;
   keyReference?: number;
   authId?: Uint8Array;
+  path?: Uint8Array;
+  modulusLength?: number;
+  /** CommonKeyAttributes.algReference: the MSE SET algorithm reference(s) the card wants for this key. */
+  algReferences?: number[];
+}
+
+export interface PublicKeyInfo {
+  label: string;
+  kind: 'RSA' | 'EC';
+  id: Uint8Array;
+  /** Path of the EF holding the key (RSAPublicKey or SubjectPublicKeyInfo); absent for a direct value. */
   path?: Uint8Array;
   modulusLength?: number;
 }
@@ -112,20 +125,30 @@ export function parseAodf(buf: Uint8Array): PinInfo[] {
   return pins;
 }
 
-export function parsePrkdf(buf: Uint8Array): PrivateKeyInfo[] {
-  const keys: PrivateKeyInfo[] = [];
+/** The RSA (untagged SEQUENCE) and EC ([0]) key objects of a PrKDF or PuKDF, with their common attributes read. */
+function* keyObjects(buf: Uint8Array) {
   for (const obj of children(buf)) {
-    // privateRSAKey is untagged (SEQUENCE), privateECKey is [0].
-    const kind = obj.tag === TAG.SEQUENCE ? 'RSA' : obj.tag === ctx(0) ? 'EC' : undefined;
+    const kind = obj.tag === TAG.SEQUENCE ? ('RSA' as const) : obj.tag === ctx(0) ? ('EC' as const) : undefined;
     if (!kind) continue;
     const c = new DerCursor(obj, 2);
     const common = commonObject(c, c.required(TAG.SEQUENCE, 'CommonObjectAttributes'));
     const k = c.sub(c.required(TAG.SEQUENCE, 'CommonKeyAttributes'));
     const id = k.required(TAG.OCTET_STRING, 'iD').value.slice();
+    yield { kind, c, common, k, id, offset: obj.offset };
+  }
+}
+
+export function parsePrkdf(buf: Uint8Array): PrivateKeyInfo[] {
+  const keys: PrivateKeyInfo[] = [];
+  for (const { kind, c, common, k, id } of keyObjects(buf)) {
     const usage = readBits(k.required(TAG.BIT_STRING, 'usage'));
     k.optional(TAG.BOOLEAN); // native
     k.optional(TAG.BIT_STRING); // accessFlags
     const ref = k.optional(TAG.INTEGER);
+    k.optional(GENERALIZED_TIME); // startDate
+    k.optional(ctx(0, false)); // endDate
+    const algRefNode = k.optional(ctx(1));
+    const algReferences = algRefNode ? k.sub(algRefNode).all(TAG.INTEGER).map((n) => readInteger(n, 255)) : [];
     let path: Uint8Array | undefined;
     let modulusLength: number | undefined;
     const type = c.find(ctx(1));
@@ -149,7 +172,25 @@ export function parsePrkdf(buf: Uint8Array): PrivateKeyInfo[] {
       ...(common.authId ? { authId: common.authId } : {}),
       ...(path ? { path } : {}),
       ...(modulusLength ? { modulusLength } : {}),
+      ...(algReferences.length ? { algReferences } : {}),
     });
+  }
+  return keys;
+}
+
+/** PuKDF: publicRSAKey (SEQUENCE: value, modulusLength) and publicECKey ([0]: value); other choices skipped. */
+export function parsePukdf(buf: Uint8Array): PublicKeyInfo[] {
+  const keys: PublicKeyInfo[] = [];
+  for (const { kind, c, common, id, offset } of keyObjects(buf)) {
+    const type = c.find(ctx(1));
+    if (!type) throw new DerError('public key object without typeAttributes', offset);
+    const t = c.sub(type);
+    const a = t.sub(t.required(TAG.SEQUENCE, 'PublicKeyAttributes'));
+    const value = a.optional(TAG.SEQUENCE);
+    const path = value ? readPath(value, a) : undefined;
+    if (!value) a.optional(ctx(0)); // direct value
+    const ml = kind === 'RSA' ? a.required(TAG.INTEGER, 'modulusLength') : undefined;
+    keys.push({ label: common.label, kind, id, ...(path ? { path } : {}), ...(ml ? { modulusLength: readInteger(ml, 16384) } : {}) });
   }
   return keys;
 }

@@ -12,10 +12,14 @@ import {
   parseCdf,
   parseOdf,
   parsePrkdf,
+  parsePukdf,
   pickAuthKey,
   sameId,
+  type CertificateInfo,
+  type Odf,
   type PinInfo,
   type PrivateKeyInfo,
+  type PublicKeyInfo,
 } from './pkcs15-objects';
 import type { CardProfile, HashAlgorithm, ProfileEntry, SignResult, SignatureAlgorithm } from './profile';
 
@@ -37,10 +41,19 @@ const DIGEST_INFO_PREFIX: Record<HashAlgorithm, Uint8Array> = {
 };
 const HASH_LENGTH: Record<HashAlgorithm, number> = { 'SHA-256': 32, 'SHA-384': 48 };
 
-interface CardLayout {
+/** What login needs from the directory files: the authentication key and its PIN (ODF → PrKDF → AODF). */
+interface KeyAndPin {
+  odf: Odf;
   pin: PinInfo;
   key: PrivateKeyInfo;
-  certPath: Uint8Array;
+}
+
+/** Every object the PKCS#15 application lists, with the certificates and public keys read (for tools and tests). */
+export interface Pkcs15Objects {
+  pins: PinInfo[];
+  privateKeys: PrivateKeyInfo[];
+  publicKeys: (PublicKeyInfo & { der?: Uint8Array })[];
+  certificates: (CertificateInfo & { der: Uint8Array })[];
 }
 
 /** ISO/IEC 7816-15 as on SITHS / eTjänstekort cards. */
@@ -48,37 +61,43 @@ export class Pkcs15Profile implements CardProfile {
   readonly name = 'PKCS#15';
 
   async readCertificate(session: ApduSession): Promise<Uint8Array> {
-    const layout = await this.layout(session);
-    return this.readCert(session, layout.certPath);
+    const odf = await this.selectApplication(session);
+    const key = await this.authKey(session, odf);
+    return this.readCert(session, await this.certPath(session, odf, key));
   }
 
   async pinStatus(session: ApduSession): Promise<PinStatus> {
-    const layout = await this.layout(session);
-    return this.queryPin(session, layout.pin);
+    const { pin } = await this.keyAndPin(session);
+    return this.queryPin(session, pin);
   }
 
+  /**
+   * PIN first, then everything else: the retry counter and VERIFY come before the certificate is
+   * read, so a wrong PIN is always reported with the tries left, whatever fails later.
+   */
   async sign(session: ApduSession, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult> {
     if (hash.length !== HASH_LENGTH[hashAlg]) throw new AppFailure('VALIDATION', `Hashen har fel längd för ${hashAlg}.`);
-    const layout = await this.layout(session);
-    checkPinFormat(pin, layout.pin);
-    const certificateDer = await this.readCert(session, layout.certPath);
-    const keyKind = publicKeyKind(certificateDer);
+    const { odf, pin: pinInfo, key } = await this.keyAndPin(session);
+    checkPinFormat(pin, pinInfo);
 
     // Read the retry counter first: a blocked PIN is never sent to the card.
-    const before = await this.queryPin(session, layout.pin);
+    const before = await this.queryPin(session, pinInfo);
     if (before.blocked) throw pinBlocked();
     // VERIFY even when the card says it is already verified: the person at the keyboard must know the PIN.
-    const encoded = encodePin(pin, { storedLength: layout.pin.storedLength, padChar: layout.pin.padChar, needsPadding: layout.pin.flags.has(PIN_FLAG.needsPadding) });
+    const encoded = encodePin(pin, { storedLength: pinInfo.storedLength, padChar: pinInfo.padChar, needsPadding: pinInfo.flags.has(PIN_FLAG.needsPadding) });
     try {
-      const res = await session.send({ cla: 0, ins: 0x20, p1: 0, p2: layout.pin.reference, data: encoded }, ALLOW.verify);
+      const res = await session.send({ cla: 0, ins: 0x20, p1: 0, p2: pinInfo.reference, data: encoded }, ALLOW.verify);
       checkVerifyResult(res.sw);
     } finally {
       wipe(encoded);
     }
 
-    const keyRef = layout.key.keyReference;
+    const certificateDer = await this.readCert(session, await this.certPath(session, odf, key));
+    const keyKind = publicKeyKind(certificateDer);
+    const keyRef = key.keyReference;
     if (keyRef === undefined) throw new AppFailure('CARD_ERROR', 'Kortets nyckel saknar nyckelreferens.');
-    const algRef = keyKind.type === 'RSA' ? ALG_REF.RSA_PKCS1_DIGESTINFO : ALG_REF.ECDSA_PLAIN_HASH;
+    // The PrKDF's algReference wins (ISO/IEC 7816-15): some cards want their own number for the same algorithm.
+    const algRef = key.algReferences?.[0] ?? (keyKind.type === 'RSA' ? ALG_REF.RSA_PKCS1_DIGESTINFO : ALG_REF.ECDSA_PLAIN_HASH);
     // MSE SET, digital signature template (B6): 80 = algorithm reference, 84 = private key reference.
     await session.send({ cla: 0, ins: 0x22, p1: 0x41, p2: 0xb6, data: Uint8Array.of(0x80, 1, algRef, 0x84, 1, keyRef) });
     const input = keyKind.type === 'RSA' ? concat(DIGEST_INFO_PREFIX[hashAlg], hash) : hash;
@@ -99,32 +118,58 @@ export class Pkcs15Profile implements CardProfile {
     return { signature, algorithm, certificateDer };
   }
 
+  /** Every PIN, key and certificate the application lists, certificates and public key files read. */
+  async readObjects(session: ApduSession): Promise<Pkcs15Objects> {
+    const odf = await this.selectApplication(session);
+    const all = async <T>(paths: Uint8Array[] | undefined, parse: (b: Uint8Array) => T[]): Promise<T[]> => {
+      const out: T[] = [];
+      for (const p of paths ?? []) out.push(...parse(await this.readFile(session, p)));
+      return out;
+    };
+    const pins = await all(odf.authObjects, parseAodf);
+    const privateKeys = await all(odf.privateKeys, parsePrkdf);
+    const publicKeys = [];
+    for (const k of await all(odf.publicKeys, parsePukdf)) publicKeys.push(k.path ? { ...k, der: await this.readCert(session, k.path) } : k);
+    const certificates = [];
+    for (const c of await all(odf.certificates, parseCdf)) certificates.push({ ...c, der: await this.readCert(session, c.path) });
+    return { pins, privateKeys, publicKeys, certificates };
+  }
+
   private async queryPin(session: ApduSession, pin: PinInfo): Promise<PinStatus> {
     const res = await session.send({ cla: 0, ins: 0x20, p1: 0, p2: pin.reference }, ALLOW.verify);
     return pinStatusFromSw(res.sw);
   }
 
-  private async layout(session: ApduSession): Promise<CardLayout> {
+  private async selectApplication(session: ApduSession): Promise<Odf> {
     const sel = await session.send({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x0c, data: PKCS15_AID }, ALLOW.select);
     if (sel.sw === SW.FILE_NOT_FOUND) throw new AppFailure('CARD_ERROR', 'Kortet har ingen PKCS#15-applikation (inte ett e-tjänstekort?).', { sw: '6A82' });
-    const odf = parseOdf(await this.readFile(session, EF_ODF));
-    const first = (paths: Uint8Array[] | undefined, what: string): Uint8Array[] => {
-      if (!paths?.length) throw new AppFailure('CARD_ERROR', `Kortet saknar ${what}.`);
-      return paths;
-    };
+    return parseOdf(await this.readFile(session, EF_ODF));
+  }
+
+  private async authKey(session: ApduSession, odf: Odf): Promise<PrivateKeyInfo> {
     const keys = [];
-    for (const p of first(odf.privateKeys, 'PrKDF')) keys.push(...parsePrkdf(await this.readFile(session, p)));
+    for (const p of required(odf.privateKeys, 'PrKDF')) keys.push(...parsePrkdf(await this.readFile(session, p)));
     const key = pickAuthKey(keys);
     if (!key) throw new AppFailure('CARD_ERROR', 'Kortet har ingen legitimeringsnyckel (digitalSignature).');
-    const certs = [];
-    for (const p of first(odf.certificates, 'CDF')) certs.push(...parseCdf(await this.readFile(session, p)));
-    const cert = certs.find((c) => sameId(c.id, key.id));
-    if (!cert) throw new AppFailure('CARD_ERROR', 'Kortet saknar certifikatet till legitimeringsnyckeln.');
+    return key;
+  }
+
+  private async keyAndPin(session: ApduSession): Promise<KeyAndPin> {
+    const odf = await this.selectApplication(session);
+    const key = await this.authKey(session, odf);
     const pins = [];
-    for (const p of first(odf.authObjects, 'AODF')) pins.push(...parseAodf(await this.readFile(session, p)));
+    for (const p of required(odf.authObjects, 'AODF')) pins.push(...parseAodf(await this.readFile(session, p)));
     const pin = (key.authId && pins.find((p) => sameId(p.authId, key.authId!))) || pins.find((p) => !p.flags.has(PIN_FLAG.unblockingPin));
     if (!pin) throw new AppFailure('CARD_ERROR', 'Kortet saknar PIN-beskrivning.');
-    return { pin, key, certPath: cert.path };
+    return { odf, pin, key };
+  }
+
+  private async certPath(session: ApduSession, odf: Odf, key: PrivateKeyInfo): Promise<Uint8Array> {
+    const certs = [];
+    for (const p of required(odf.certificates, 'CDF')) certs.push(...parseCdf(await this.readFile(session, p)));
+    const cert = certs.find((c) => sameId(c.id, key.id));
+    if (!cert) throw new AppFailure('CARD_ERROR', 'Kortet saknar certifikatet till legitimeringsnyckeln.');
+    return cert.path;
   }
 
   private async readFile(session: ApduSession, path: Uint8Array): Promise<Uint8Array> {
@@ -136,6 +181,11 @@ export class Pkcs15Profile implements CardProfile {
     const { size } = await selectPath(session, path);
     return readBinary(session, { ...(size === undefined ? {} : { size }), der: true });
   }
+}
+
+function required(paths: Uint8Array[] | undefined, what: string): Uint8Array[] {
+  if (!paths?.length) throw new AppFailure('CARD_ERROR', `Kortet saknar ${what}.`);
+  return paths;
 }
 
 export const pkcs15Entry: ProfileEntry = { name: 'PKCS#15', matches: () => true, create: () => new Pkcs15Profile() };

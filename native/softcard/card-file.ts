@@ -28,6 +28,44 @@ export const CardKey = z.object({
 });
 export type CardKey = z.infer<typeof CardKey>;
 
+/**
+ * How the software card behaves, knob by knob: the card families found in the field (documented
+ * in docs/smart-card.md, named in ./profiles.ts). Every knob defaults to the well-behaved T=1 card.
+ */
+export const Behaviour = z.object({
+  /** T=0: every answer with data is held back and announced with 61xx (fetched by GET RESPONSE). */
+  useGetResponse: z.boolean().default(false),
+  /** Answer the first READ BINARY after power-up by 6Cxx, so the reader must resend with that Le. */
+  wrongLeFirst: z.boolean().default(false),
+  /** T=0 style: answer every READ BINARY whose Le is not exactly what it will return with 6Cxx, at any offset. */
+  exactLe: z.boolean().default(false),
+  /** The most bytes one READ BINARY returns (cards cap at 0x80, 0xDF, 0xE7, 0xFF or 0x100), answered with 9000. */
+  maxReadBinary: z.number().int().min(1).max(256).default(256),
+  /** False: extended-length APDUs are refused with 6700 (short APDUs only). */
+  extendedLength: z.boolean().default(true),
+  /** How the PIN is padded before VERIFY (the AODF says so with needsPadding + padChar + storedLength); null = not padded. */
+  pinPadding: z
+    .object({ char: z.number().int().min(0).max(255), length: z.number().int().min(4).max(12) })
+    .nullable()
+    .default({ char: 0xff, length: 12 }),
+  /**
+   * False: SELECT's FCP carries no file size (tag 80) for the directory files and certificates, so a reader
+   * reads to the DER end or to 6282/6B00 (EF.ODF and EF.TokenInfo keep theirs: OpenSC needs the ODF's).
+   */
+  fcpFileSize: z.boolean().default(true),
+  /**
+   * The authentication key needs MSE SET with this algorithm reference instead of the usual one
+   * (02 RSA, 04 ECDSA); the PrKDF names it in CommonKeyAttributes.algReference.
+   */
+  keyAlgReference: z.number().int().min(1).max(255).optional(),
+  /** Delay before answering PSO COMPUTE DIGITAL SIGNATURE, ms (slow cards; removal during signing). */
+  signDelayMs: z.number().int().min(0).max(60_000).default(0),
+  /** No EF.DIR and no PuKDF: SELECT answers 6A82 for them, as for any file the card does not have. */
+  minimalFiles: z.boolean().default(false),
+});
+export type Behaviour = z.infer<typeof Behaviour>;
+export const DEFAULT_BEHAVIOUR: Behaviour = Behaviour.parse({});
+
 export const CardFile = z.object({
   format: z.literal(CARD_FILE_FORMAT),
   /** Shown by the reader UI, e.g. "Anna Andersson (demo)". */
@@ -41,16 +79,7 @@ export const CardFile = z.object({
   sign: CardKey.optional(),
   pin: Counter.extend({ value: Digits(4, 12) }),
   puk: Counter.extend({ value: Digits(6, 12) }),
-  /** Test knobs to make the card behave like particular real cards. */
-  behaviour: z
-    .object({
-      /** Answer long responses with 61xx so the reader must send GET RESPONSE (T=0 style). */
-      useGetResponse: z.boolean().default(false),
-      /** Answer a READ BINARY with Le=00 by 6Cxx once, so the reader must resend with the right Le. */
-      wrongLeFirst: z.boolean().default(false),
-      /** Delay before answering PSO COMPUTE DIGITAL SIGNATURE, ms (tests removal during signing). */
-      signDelayMs: z.number().int().min(0).max(60_000).default(0),
-    })
-    .default({ useGetResponse: false, wrongLeFirst: false, signDelayMs: 0 }),
+  /** Test knobs to make the card behave like particular real cards (named profiles: ./profiles.ts). */
+  behaviour: Behaviour.default(DEFAULT_BEHAVIOUR),
 });
 export type CardFile = z.infer<typeof CardFile>;

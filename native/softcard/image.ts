@@ -1,9 +1,11 @@
-import { X509Certificate, createHash, createPrivateKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { fromHex } from '../apdu/command';
 import { bits, bool, concat, enumerated, int, octets, seq, tlv, utf8 } from '../der/writer';
 import { PKCS15_AID } from '../profiles/pkcs15';
 import { KEY_USAGE, PIN_FLAG } from '../profiles/pkcs15-objects';
-import type { CardFile, CardKey } from './card-file';
+import type { Behaviour, CardFile, CardKey } from './card-file';
+
+type PinPadding = Behaviour['pinPadding'];
 
 /**
  * The software card's file system, built as real ISO/IEC 7816-15 DER from a card file:
@@ -13,9 +15,9 @@ import type { CardFile, CardKey } from './card-file';
  *   └─ DF 5015  AID A0 00 00 00 63 50 4B 43 53 2D 31 35
  *      ├─ EF.ODF 5031         → AODF, PrKDF, PuKDF, CDF (absolute paths)
  *      ├─ EF.TokenInfo 5032
- *      ├─ EF.AODF 4401        PIN (ref 81, 4–12 digits, padded with FF to 12) + PUK (ref 82)
+ *      ├─ EF.AODF 4401        PIN (ref 81, 4–12 digits, padded as the behaviour says: FF to 12 by default) + PUK (ref 82)
  *      ├─ EF.PrKDF 4402       signature key (nonRepudiation, ref 02) first, then authentication key (sign, ref 01)
- *      ├─ EF.PuKDF 4403
+ *      ├─ EF.PuKDF 4403       public keys → their key files 4341, 4342… (absent with `minimalFiles`)
  *      ├─ EF.CDF 4404         certificates by iD (= SHA-1 of the public key), CA certificates as authority
  *      └─ EF 4331, 4332, 4333…  the certificates (DER)
  */
@@ -32,6 +34,8 @@ export interface SoftKey {
   algorithm: CardKey['algorithm'];
   privateKey: KeyObject;
   usage: 'auth' | 'sign';
+  /** The MSE SET algorithm reference this key demands instead of the default (02 RSA, 04 ECDSA). */
+  algRef?: number;
 }
 
 export interface SoftImage {
@@ -51,27 +55,52 @@ const path = (fid: number): Uint8Array => concat(DF_PATH, Uint8Array.of(fid >> 8
 const pathObj = (p: Uint8Array): Uint8Array => seq(octets(p));
 const ef = (fid: number, data: Uint8Array): SoftFile => ({ fid, kind: 'EF', data });
 
-function pinObject(label: string, authId: number, ref: number, flags: number[], min: number, unblockedBy?: number): Uint8Array {
+/** PinAttributes: needsPadding, storedLength and padChar say how the reader must pad the PIN (none when `pad` is null). */
+function pinObject(label: string, authId: number, ref: number, flags: number[], min: number, pad: PinPadding, unblockedBy?: number): Uint8Array {
+  const stored = pad?.length ?? PIN_STORED_LENGTH;
   return seq(
     seq(utf8(label), bits([0]), ...(unblockedBy !== undefined ? [octets([unblockedBy])] : [])),
     seq(octets([authId])),
-    tlv(0xa1, seq(bits(flags), enumerated(1), int(min), int(PIN_STORED_LENGTH), int(PIN_STORED_LENGTH), int(ref, 0x80), octets([PIN_PAD]), pathObj(DF_PATH))),
+    tlv(
+      0xa1,
+      seq(
+        bits(pad ? [...flags, PIN_FLAG.needsPadding] : flags),
+        enumerated(1),
+        int(min),
+        int(stored),
+        int(stored),
+        int(ref, 0x80),
+        ...(pad ? [octets([pad.char])] : []),
+        pathObj(DF_PATH),
+      ),
+    ),
   );
 }
 
-function keyObject(label: string, key: CardKey, id: Uint8Array, usage: number[], ref: number, modulusBits: number): Uint8Array {
+function keyObject(label: string, key: CardKey, id: Uint8Array, usage: number[], ref: number, modulusBits: number, algRef?: number): Uint8Array {
   const common = seq(utf8(label), bits([0]), octets([0x01]));
-  const keyAttrs = seq(octets(id), bits(usage), bits([0, 2, 3, 4]), int(ref));
+  // algReference [1] SEQUENCE OF Reference (ISO/IEC 7816-15 CommonKeyAttributes): the MSE SET algorithm the key needs.
+  const keyAttrs = seq(octets(id), bits(usage), bits([0, 2, 3, 4]), int(ref), ...(algRef !== undefined ? [tlv(0xa1, int(algRef))] : []));
   if (key.algorithm === 'RSA-2048') return seq(common, keyAttrs, tlv(0xa1, seq(pathObj(DF_PATH), int(modulusBits))));
   return tlv(0xa0, common, keyAttrs, tlv(0xa1, seq(pathObj(DF_PATH))));
 }
 
-function publicKeyObject(label: string, key: CardKey, id: Uint8Array, certPath: Uint8Array): Uint8Array {
+/**
+ * PuKDF entry (ISO/IEC 7816-15): publicRSAKey (untagged) with value + modulusLength, publicECKey
+ * [0] with value; the value is a path to an EF holding the key itself — RSAPublicKey (PKCS#1) for
+ * RSA, SubjectPublicKeyInfo for EC — never the certificate.
+ */
+function publicKeyObject(label: string, key: CardKey, id: Uint8Array, keyPath: Uint8Array, modulusBits: number): Uint8Array {
   const common = seq(utf8(label));
   const keyAttrs = seq(octets(id), bits([6]));
-  // publicRSAKey is untagged, publicECKey is [0]; the value points at the certificate holding the key.
-  const body = [common, keyAttrs, tlv(0xa1, seq(pathObj(certPath)))];
-  return key.algorithm === 'RSA-2048' ? seq(...body) : tlv(0xa0, ...body);
+  if (key.algorithm === 'RSA-2048') return seq(common, keyAttrs, tlv(0xa1, seq(pathObj(keyPath), int(modulusBits))));
+  return tlv(0xa0, common, keyAttrs, tlv(0xa1, seq(pathObj(keyPath))));
+}
+
+/** The public key file's content: RSAPublicKey for RSA, SubjectPublicKeyInfo for EC. */
+export function publicKeyFile(privateKey: KeyObject): Uint8Array {
+  const pub = createPublicKey(privateKey);
+  return new Uint8Array(pub.asymmetricKeyType === 'rsa' ? pub.export({ type: 'pkcs1', format: 'der' }) : pub.export({ type: 'spki', format: 'der' }));
 }
 
 const certObject = (label: string, id: Uint8Array, authority: boolean, p: Uint8Array): Uint8Array =>
@@ -87,7 +116,10 @@ export function buildImage(card: CardFile): SoftImage {
   const pukdf: Uint8Array[] = [];
   const cdf: Uint8Array[] = [];
   const certEfs: SoftFile[] = [];
+  const pubEfs: SoftFile[] = [];
   let nextCertFid = 0x4331;
+  let nextPubFid = 0x4341;
+  const b = card.behaviour;
 
   const addKey = (k: CardKey, usage: 'auth' | 'sign'): void => {
     const ref = usage === 'auth' ? AUTH_KEY_REF : SIGN_KEY_REF;
@@ -96,12 +128,15 @@ export function buildImage(card: CardFile): SoftImage {
     const id = keyId(leaf);
     const modulusBits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0;
     const label = usage === 'auth' ? 'Legitimering' : 'Underskrift';
-    prkdf.push(keyObject(label, k, id, usage === 'auth' ? [KEY_USAGE.sign] : [KEY_USAGE.nonRepudiation], ref, modulusBits));
+    const algRef = usage === 'auth' ? b.keyAlgReference : undefined;
+    prkdf.push(keyObject(label, k, id, usage === 'auth' ? [KEY_USAGE.sign] : [KEY_USAGE.nonRepudiation], ref, modulusBits, algRef));
     const fid = nextCertFid++;
     certEfs.push(ef(fid, derOf(leaf)));
     cdf.push(certObject(label, id, false, path(fid)));
-    pukdf.push(publicKeyObject(label, k, id, path(fid)));
-    keys.push({ reference: ref, algorithm: k.algorithm, privateKey, usage });
+    const pubFid = nextPubFid++;
+    pubEfs.push(ef(pubFid, publicKeyFile(privateKey)));
+    pukdf.push(publicKeyObject(label, k, id, path(pubFid), modulusBits));
+    keys.push({ reference: ref, algorithm: k.algorithm, privateKey, usage, ...(algRef !== undefined ? { algRef } : {}) });
   };
   // The signature key first, so a reader that ignores key usage would pick the wrong one.
   if (card.sign) addKey(card.sign, 'sign');
@@ -118,12 +153,12 @@ export function buildImage(card: CardFile): SoftImage {
   }
 
   const aodf = concat(
-    pinObject('PIN', 0x01, PIN_REF, [PIN_FLAG.local, PIN_FLAG.initialized, PIN_FLAG.needsPadding], 4, 0x02),
-    pinObject('PUK', 0x02, PUK_REF, [PIN_FLAG.local, PIN_FLAG.initialized, PIN_FLAG.needsPadding, PIN_FLAG.unblockingPin], 6),
+    pinObject('PIN', 0x01, PIN_REF, [PIN_FLAG.local, PIN_FLAG.initialized], 4, b.pinPadding, 0x02),
+    pinObject('PUK', 0x02, PUK_REF, [PIN_FLAG.local, PIN_FLAG.initialized, PIN_FLAG.unblockingPin], 6, { char: PIN_PAD, length: PIN_STORED_LENGTH }),
   );
   const odf = concat(
     tlv(0xa0, pathObj(path(0x4402))),
-    tlv(0xa1, pathObj(path(0x4403))),
+    ...(b.minimalFiles ? [] : [tlv(0xa1, pathObj(path(0x4403)))]),
     tlv(0xa4, pathObj(path(0x4404))),
     tlv(0xa8, pathObj(path(0x4401))),
   );
@@ -140,10 +175,10 @@ export function buildImage(card: CardFile): SoftImage {
       ef(0x5032, tokenInfo),
       ef(0x4401, aodf),
       ef(0x4402, concat(...prkdf)),
-      ef(0x4403, concat(...pukdf)),
+      ...(b.minimalFiles ? [] : [ef(0x4403, concat(...pukdf)), ...pubEfs]),
       ef(0x4404, concat(...cdf)),
       ...certEfs,
     ],
   };
-  return { mf: { fid: 0x3f00, kind: 'DF', children: [ef(0x2f00, dir), app] }, keys };
+  return { mf: { fid: 0x3f00, kind: 'DF', children: [...(b.minimalFiles ? [] : [ef(0x2f00, dir)]), app] }, keys };
 }

@@ -2,7 +2,7 @@ import { constants, privateEncrypt, timingSafeEqual } from 'node:crypto';
 import { decodeApdu, fromHex, type Apdu } from '../apdu/command';
 import { concat, int, tlv } from '../der/writer';
 import type { CardFile } from './card-file';
-import { signP256Prehashed } from './ecdsa-p256';
+import { p256 } from '@noble/curves/nist.js';
 import { PIN_PAD, PIN_REF, PIN_STORED_LENGTH, PUK_REF, buildImage, type SoftFile, type SoftImage, type SoftKey } from './image';
 
 /**
@@ -101,6 +101,8 @@ export class SoftCard {
   async process(bytes: Uint8Array): Promise<Uint8Array | undefined> {
     if (!this.powered) this.powerOn();
     const epoch = this.epoch;
+    // Extended length: Lc or Le in three bytes, flagged by a 00 after the header (ISO 7816-4 §5.1).
+    if (!this.card.behaviour.extendedLength && bytes.length >= 7 && bytes[4] === 0) return sw(0x6700);
     let cmd: Apdu;
     try {
       cmd = decodeApdu(bytes);
@@ -196,7 +198,9 @@ export class SoftCard {
 
   private fcp(f: SoftFile, p2: number): Uint8Array {
     const fields = [tlv(0x82, Uint8Array.of(f.kind === 'DF' ? 0x38 : 0x01)), tlv(0x83, Uint8Array.of(f.fid >> 8, f.fid & 0xff))];
-    if (f.kind === 'EF') fields.unshift(tlv(0x80, int(f.data!.length).subarray(2)));
+    // Without sizes, EF.ODF and EF.TokenInfo still carry theirs: OpenSC's default driver (our oracle) refuses an ODF of unknown size.
+    if (f.kind === 'EF' && (this.card.behaviour.fcpFileSize || f.fid === 0x5031 || f.fid === 0x5032))
+      fields.unshift(tlv(0x80, int(f.data!.length).subarray(2)));
     if (f.name) fields.push(tlv(0x84, f.name));
     return tlv(p2 === 0x00 ? 0x6f : 0x62, ...fields);
   }
@@ -239,12 +243,19 @@ export class SoftCard {
     if (offset > ef.data.length) return { sw: 0x6b00 };
     const available = ef.data.length - offset;
     if (available === 0) return { sw: 0x6282 };
-    if (this.card.behaviour.wrongLeFirst && !this.wrongLeUsed && le === 256 && available < 256) {
+    const b = this.card.behaviour;
+    // What this card returns at most for one READ BINARY (its buffer), answered with 9000.
+    const n = Math.min(available, b.maxReadBinary);
+    if (b.exactLe && le !== n) return { sw: 0x6c00 | (n & 0xff) };
+    if (b.wrongLeFirst && !this.wrongLeUsed) {
+      // Once per power-up: "wrong length, use xx" — what it will return, or one byte less when Le fits exactly.
       this.wrongLeUsed = true;
-      return { sw: 0x6c00 | available };
+      const xx = le !== Math.min(le, n) ? n : Math.max(1, le - 1);
+      return { sw: 0x6c00 | (xx & 0xff) };
     }
-    const data = ef.data.slice(offset, offset + le);
-    return { data, sw: data.length < le && le !== 256 ? 0x6282 : 0x9000 };
+    const data = ef.data.slice(offset, offset + Math.min(le, n));
+    // 6282: the end of the file came before Le bytes; a capped answer inside the file is 9000.
+    return { data, sw: data.length < le && offset + data.length === ef.data.length ? 0x6282 : 0x9000 };
   }
 
   // --- PIN ---------------------------------------------------------------------------------
@@ -266,7 +277,10 @@ export class SoftCard {
     }
     if (c.data.length > PIN_STORED_LENGTH) return { sw: 0x6700 };
     if (counter.triesLeft === 0) return { sw: 0x6983 };
-    const good = matches(counter.value, unpad(c.data));
+    // The card takes the PIN only in the format its AODF announces; anything else is refused, not counted.
+    const typed = unpadAs(c.data, isPin ? this.card.behaviour.pinPadding : PUK_PADDING);
+    if (!typed) return { sw: 0x6a80 };
+    const good = matches(counter.value, typed);
     if (good) {
       if (isPin) this.pinVerified = true;
       if (counter.triesLeft !== counter.maxTries) {
@@ -322,7 +336,8 @@ export class SoftCard {
     }
     const key = this.image.keys.find((k) => k.reference === ref);
     if (!key || alg === undefined) return { sw: 0x6a88 };
-    if ((key.algorithm === 'RSA-2048' && alg !== RSA_ALG) || (key.algorithm === 'EC-P256' && alg !== EC_ALG)) return { sw: 0x6a80 };
+    const wanted = key.algRef ?? (key.algorithm === 'RSA-2048' ? RSA_ALG : EC_ALG);
+    if (alg !== wanted) return { sw: 0x6a80 };
     this.env = { alg, key };
     return { sw: 0x9000 };
   }
@@ -343,9 +358,10 @@ export class SoftCard {
       return { data: new Uint8Array(privateEncrypt({ key: key.privateKey, padding: constants.RSA_PKCS1_PADDING }, input)), sw: 0x9000 };
     }
     if (input.length < 20 || input.length > 64) return { sw: 0x6700 };
+    // node:crypto always hashes its input; @noble/curves signs the prehashed digest (constant-time, audited).
     const d = Buffer.from(key.privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
     try {
-      return { data: signP256Prehashed(d, input), sw: 0x9000 };
+      return { data: p256.sign(input, d, { prehash: false }), sw: 0x9000 };
     } finally {
       d.fill(0);
     }
@@ -356,10 +372,18 @@ const fid = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const ascii = (b: Uint8Array): string => String.fromCharCode(...b);
 
-function unpad(b: Uint8Array): Uint8Array {
+const PUK_PADDING = { char: PIN_PAD, length: PIN_STORED_LENGTH };
+
+function unpad(b: Uint8Array, char = PIN_PAD): Uint8Array {
   let n = b.length;
-  while (n > 0 && b[n - 1] === PIN_PAD) n--;
+  while (n > 0 && b[n - 1] === char) n--;
   return b.subarray(0, n);
+}
+
+/** The typed digits from a VERIFY block padded as `pad` says (exactly `length` bytes), or undefined when it is not. */
+function unpadAs(b: Uint8Array, pad: { char: number; length: number } | null): Uint8Array | undefined {
+  const digits = pad ? (b.length === pad.length ? unpad(b, pad.char) : undefined) : b;
+  return digits && digits.length >= 4 && digits.every((x) => x >= 0x30 && x <= 0x39) ? digits : undefined;
 }
 
 function matches(expected: string, got: Uint8Array): boolean {

@@ -26,6 +26,8 @@ export const sv = {
     cardPresent: 'Kort isatt',
     noCard: 'Inget kort',
     insertCard: 'Sätt i ditt e-tjänstekort i kortläsaren.',
+    chooseReader: 'Det sitter kort i flera kortläsare. Välj vilken du vill logga in med.',
+    readerChosen: 'Kortläsaren du valde används på den här datorn tills du väljer en annan.',
     pin: 'PIN-kod',
     pinHint: 'Ange PIN-koden för ditt e-tjänstekort (legitimering).',
     triesLeft_one: '{{count}} försök kvar innan kortet spärras.',

@@ -10,7 +10,7 @@ import { useSession } from '../state/session-store';
  */
 export function LoginScreen() {
   const { t } = useTranslation();
-  const { session, card, loggingIn, loginError, login } = useSession();
+  const { session, card, loggingIn, loginError, login, selectReader } = useSession();
   const [pin, setPin] = useState('');
   const pinRef = useRef<HTMLInputElement>(null);
   const pinId = useId();
@@ -18,6 +18,9 @@ export function LoginScreen() {
   const locked = session?.state === 'locked';
   const blocked = card?.pin?.blocked === true || loginError?.code === 'PIN_BLOCKED';
   const hasCard = Boolean(card?.selectedReader);
+  // Several cards in several readers: the user picks one (kept for this workstation).
+  const choosing = (card?.readers.filter((r) => r.cardPresent).length ?? 0) > 1;
+  const readerGroup = useId();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -40,10 +43,24 @@ export function LoginScreen() {
         <section aria-label={t('login.readers')} className="readers">
           {card?.service === 'unavailable' && <p className="reader-line reader-warning">{t('errors.PCSC_UNAVAILABLE')}</p>}
           {card?.service === 'ok' && card.readers.length === 0 && <p className="reader-line reader-warning">{t('login.noReader')}</p>}
+          {choosing && <p className="reader-line">{card?.selectedReader ? t('login.readerChosen') : t('login.chooseReader')}</p>}
           <ul aria-live="polite">
             {card?.readers.map((r) => (
               <li key={r.name} className="reader-line">
-                <span className="reader-name">{r.name}</span>
+                {choosing && r.cardPresent ? (
+                  <label className="reader-name">
+                    <input
+                      type="radio"
+                      name={readerGroup}
+                      checked={card.selectedReader === r.name}
+                      onChange={() => void selectReader(r.name)}
+                      disabled={loggingIn}
+                    />{' '}
+                    {r.name}
+                  </label>
+                ) : (
+                  <span className="reader-name">{r.name}</span>
+                )}
                 <span className={r.cardPresent ? 'reader-ok' : 'reader-empty'}>{r.cardPresent ? t('login.cardPresent') : t('login.noCard')}</span>
               </li>
             ))}
@@ -74,7 +91,9 @@ export function LoginScreen() {
                 ? t('login.triesLeft', { count: card.pin.triesLeft })
                 : hasCard
                   ? t('login.pinHint')
-                  : t('login.insertCard')}
+                  : choosing
+                    ? t('login.chooseReader')
+                    : t('login.insertCard')}
           </p>
           <button type="submit" disabled={!hasCard || blocked || loggingIn || pin.length < 4}>
             {loggingIn ? t('login.signingIn') : t('login.submit')}

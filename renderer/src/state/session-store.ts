@@ -9,6 +9,8 @@ interface SessionStore {
   loginError: AppError | null;
   init(): Promise<void>;
   login(pin: string): Promise<boolean>;
+  /** Picks the reader to log in with (kept for this workstation). */
+  selectReader(reader: string): Promise<void>;
   logout(): Promise<void>;
 }
 
@@ -45,6 +47,11 @@ export const useSession = create<SessionStore>((set, get) => ({
     const c = await api.card.status({});
     if (c.ok) set({ card: c.value });
     return false;
+  },
+  async selectReader(reader) {
+    const r = await api.card.selectReader({ reader });
+    if (r.ok) set({ card: r.value, loginError: null });
+    else set({ loginError: r.error });
   },
   async logout() {
     clearSensitive();

@@ -51,11 +51,12 @@ export async function softCard(o: TestCardOptions = {}): Promise<SoftCard> {
 }
 
 /** Counts the instructions (INS) and status words a software card sees and answers. */
-export function spy(card: SoftCard): { ins: number[]; sws: string[] } {
-  const log = { ins: [] as number[], sws: [] as string[] };
+export function spy(card: SoftCard): { ins: number[]; sws: string[]; lengths: number[] } {
+  const log = { ins: [] as number[], sws: [] as string[], lengths: [] as number[] };
   const orig = card.process.bind(card);
   card.process = async (apdu: Uint8Array) => {
     log.ins.push(apdu[1]!);
+    log.lengths.push(apdu.length);
     const res = await orig(apdu);
     if (res) log.sws.push(Buffer.from(res.subarray(res.length - 2)).toString('hex').toUpperCase());
     return res;

@@ -81,6 +81,10 @@ describe('the machine configuration file', () => {
   });
 
   it('the PC/SC profile maps to the PC/SC card stack', () => {
-    expect(cardStackFor({ type: 'pcsc' }, FILE)).toEqual({ kind: 'pcsc' });
+    expect(cardStackFor({ type: 'pcsc' })).toEqual({ kind: 'pcsc' });
+  });
+
+  it('the PKCS#11 profile maps to the PKCS#11 card stack over the configured module', () => {
+    expect(cardStackFor({ type: 'pkcs11', module: 'C:\\Program Files\\iiD\\iidp11.dll' })).toEqual({ kind: 'pkcs11', module: 'C:\\Program Files\\iiD\\iidp11.dll' });
   });
 });

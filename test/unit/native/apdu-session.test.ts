@@ -141,12 +141,49 @@ describe('READ BINARY', () => {
       async transmit(apdu) {
         reads++;
         const off = (apdu[2]! << 8) | apdu[3]!;
-        return Uint8Array.from([...ef.subarray(off, off + 256), 0x90, 0x00]);
+        return Uint8Array.from([...ef.subarray(off, off + (apdu[4] || 256)), 0x90, 0x00]);
       },
     };
     const data = await readBinary(new ApduSession(card), { size: ef.length, der: true });
     expect(data.length).toBe(304);
     expect(reads).toBe(2);
+  });
+
+  /** A card that answers at most `cap` bytes per READ BINARY with 9000, and 6282 / 6B00 at and past the end. */
+  const capped = (file: Uint8Array, cap: number, log: number[][] = []): CardTransport => ({
+    async transmit(apdu) {
+      const off = (apdu[2]! << 8) | apdu[3]!;
+      const le = apdu[4] || 256;
+      log.push([off, le]);
+      if (off > file.length) return fromHex('6B00');
+      const data = file.subarray(off, off + Math.min(le, cap));
+      const eof = data.length < le && off + data.length === file.length;
+      return Uint8Array.from([...data, ...(eof ? [0x62, 0x82] : [0x90, 0x00])]);
+    },
+  });
+
+  for (const cap of [0x80, 0xdf, 0xe7, 0xf0, 0xff]) {
+    it(`reads on after answers capped at 0x${cap.toString(16)} bytes until the FCP size, then asks for what the card gives`, async () => {
+      const file = Uint8Array.from({ length: 1000 }, (_, i) => (i * 7) & 0xff);
+      const log: number[][] = [];
+      const data = await readBinary(new ApduSession(capped(file, cap, log)), { size: file.length });
+      expect(Buffer.from(data).equals(Buffer.from(file))).toBe(true);
+      expect(log.length).toBe(Math.ceil(file.length / cap)); // no extra APDU: after the first capped answer Le = cap
+    });
+  }
+
+  it('reads a DER object to its end when the FCP has no size, and a directory file to 6282', async () => {
+    const cert = Uint8Array.from([0x30, 0x82, 0x03, 0x00, ...new Uint8Array(0x300).fill(9)]);
+    const der = await readBinary(new ApduSession(capped(Uint8Array.from([...cert, 0, 0, 0]), 0x80)), { der: true });
+    expect(der.length).toBe(cert.length);
+    const dir = Uint8Array.from({ length: 333 }, (_, i) => i & 0x7f);
+    const all = await readBinary(new ApduSession(capped(dir, 0xe7)), {});
+    expect(Buffer.from(all).equals(Buffer.from(dir))).toBe(true);
+  });
+
+  it('calls a file that ends before its FCP size a card error (6B00 / 6282 inside the file)', async () => {
+    const f = await failure(readBinary(new ApduSession(capped(new Uint8Array(300), 0x80)), { size: 500 }));
+    expect(f.message).toMatch(/tog slut före/);
   });
 
   it('refuses a file larger than the bound, and a DER object that claims more than the file', async () => {
