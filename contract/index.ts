@@ -8,3 +8,4 @@ export * from './server-api';
 export * from './auth';
 export * from './sync';
 export * from './journal';
+export * from './values';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Uuid } from './domain';
 import { LifeArea } from './sync';
+import { IsoDate, IsoDateTime } from './values';
 
 /**
  * The execution journal and day notes beyond the sync records (docs/journal.md): drafts kept in
@@ -16,7 +17,7 @@ export const JournalDraft = z.object({
   clientId: Uuid,
   correctsId: Uuid.nullable().default(null),
   text: z.string().max(20_000),
-  eventDate: z.iso.date(),
+  eventDate: IsoDate,
   lifeArea: LifeArea.nullable().default(null),
   assignmentId: Uuid.nullable().default(null),
   /** Day notes the draft was made from ("Kopiera till journal", "Sammanfatta"); marked summarised when saved. */
@@ -42,7 +43,7 @@ export const AccessEventInput = z.object({
   recordType: AccessRecordType,
   recordId: Uuid.optional(),
   /** When it happened on the workstation (events queued offline are sent later). */
-  at: z.iso.datetime({ offset: true }),
+  at: IsoDateTime,
 }).strict();
 export type AccessEventInput = z.infer<typeof AccessEventInput>;
 

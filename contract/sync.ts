@@ -3,6 +3,7 @@ import { PermittedUnit } from './auth';
 import { ErrorCode } from './result';
 import { Uuid } from './domain';
 import { Assignment } from './assignments';
+import { IsoDate, IsoDateTime, WrittenText } from './values';
 
 /**
  * Sync between the workstation's encrypted store and the server. Pull: a change feed per unit,
@@ -42,9 +43,6 @@ export const LIFE_AREA_LABELS_SV: Record<LifeArea, string> = {
   safety: 'Trygghet',
   relatives_support: 'Stöd från anhöriga',
 };
-
-const IsoDate = z.iso.date();
-const IsoDateTime = z.iso.datetime({ offset: true });
 
 /** Who wrote a record, stamped by the server from the session (never from the client). */
 export const Author = z.object({
@@ -145,13 +143,7 @@ export const PULL_NEXT_HEADER = 'x-sync-next';
 export const PullNext = z.object({ cursors: Cursors, hasMore: z.boolean() }).strict();
 export type PullNext = z.infer<typeof PullNext>;
 
-/**
- * Text a user writes (journal entries, day notes, reasons): PostgreSQL cannot store the NUL
- * character, so it is refused here, as VALIDATION when written, instead of failing every push.
- */
-const WrittenText = (max: number) =>
-  z.string().min(1).max(max).refine((t) => !t.includes('\u0000'), { message: 'Texten innehåller ett otillåtet tecken (NUL).' });
-
+/** Text a user writes is WrittenText (contract/values.ts): not blank, no NUL, which PostgreSQL cannot store. */
 const MutationBase = { mutationId: Uuid, createdAt: IsoDateTime };
 export const Mutation = z.discriminatedUnion('type', [
   z.object({

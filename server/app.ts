@@ -13,6 +13,7 @@ import { SqlStaffDirectory } from './auth/staff';
 import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
 import { errorBody, registerErrorHandling } from './http/errors';
+import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
@@ -77,6 +78,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ? Fastify({ ...common, logger: false })
       : Fastify({ ...common, loggerInstance: createLogger(options.logger ?? {}) as FastifyBaseLogger });
 
+  recordRoutes(app);
   registerErrorHandling(app);
   healthRoutes(app, { db: options.db, version: options.version });
 

@@ -83,7 +83,7 @@ export function registerAuthRoutes(
     }
   });
 
-  app.post(authRoutes.login.path, async (request, reply) => {
+  app.post(authRoutes.login.path, { config: { contract: { body: LoginRequest } } }, async (request, reply) => {
     const parsed = LoginRequest.safeParse(request.body);
     if (!parsed.success) {
       return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });
@@ -96,7 +96,7 @@ export function registerAuthRoutes(
   });
 
   // The case officer's login (docs/assignments.md): the same token, role case_officer, no unit permission needed.
-  app.post(officerRoutes.login.path, async (request, reply) => {
+  app.post(officerRoutes.login.path, { config: { contract: { body: LoginRequest } } }, async (request, reply) => {
     const parsed = LoginRequest.safeParse(request.body);
     if (!parsed.success) {
       return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });

@@ -20,7 +20,8 @@ export function getRoute<R extends z.ZodType, Q extends z.ZodType = z.ZodObject<
   handler: (input: { query: z.infer<Q>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
 ): void {
   const querySchema = options.query ?? z.strictObject({});
-  app.get(route.path, options.preHandler ? { preHandler: options.preHandler } : {}, async (request, reply) => {
+  const config = { contract: { query: querySchema } };
+  app.get(route.path, options.preHandler ? { preHandler: options.preHandler, config } : { config }, async (request, reply) => {
     const query = querySchema.parse(request.query ?? {}) as z.infer<Q>;
     const answer = await handler({ query, request, reply });
     const checked = route.response.safeParse(answer);
@@ -47,7 +48,8 @@ export function postRoute<B extends z.ZodType, R extends z.ZodType>(
   options: { preHandler?: preHandlerAsyncHookHandler },
   handler: (input: { body: z.infer<B>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
 ): void {
-  app.post(route.path, options.preHandler ? { preHandler: options.preHandler } : {}, async (request, reply) => {
+  const config = { contract: { body: route.body } };
+  app.post(route.path, options.preHandler ? { preHandler: options.preHandler, config } : { config }, async (request, reply) => {
     const body = route.body.parse(request.body ?? {}) as z.infer<B>;
     const answer = await handler({ body, request, reply });
     const checked = route.response.safeParse(answer);
@@ -72,7 +74,8 @@ export function postJsonTextRoute<B extends z.ZodType, R extends z.ZodType>(
   options: { preHandler?: preHandlerAsyncHookHandler },
   handler: (input: { body: z.infer<B>; request: FastifyRequest; reply: FastifyReply }) => Promise<string>,
 ): void {
-  app.post(route.path, options.preHandler ? { preHandler: options.preHandler } : {}, async (request, reply) => {
+  const config = { contract: { body: route.body } };
+  app.post(route.path, options.preHandler ? { preHandler: options.preHandler, config } : { config }, async (request, reply) => {
     const body = route.body.parse(request.body ?? {}) as z.infer<B>;
     const json = await handler({ body, request, reply });
     return reply.type('application/json; charset=utf-8').send(json);
