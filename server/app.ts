@@ -13,6 +13,7 @@ import { SqlStaffDirectory } from './auth/staff';
 import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
 import { errorBody, registerErrorHandling } from './http/errors';
+import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
 import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
@@ -71,7 +72,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const common = {
     // Never trust X-Forwarded-* unless a deployment behind a proxy says so explicitly.
     trustProxy: false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
   };
   const app: FastifyInstance =
     options.logger === false
@@ -79,6 +80,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       : Fastify({ ...common, loggerInstance: createLogger(options.logger ?? {}) as FastifyBaseLogger });
 
   recordRoutes(app);
+  registerJsonParser(app);
   registerErrorHandling(app);
   healthRoutes(app, { db: options.db, version: options.version });
 
@@ -177,7 +179,7 @@ const noSession: preHandlerAsyncHookHandler = async (_request, reply) => {
 
 function registerDisabledAuthRoutes(app: FastifyInstance): void {
   for (const route of [...Object.values(authRoutes), officerRoutes.login]) {
-    app.post(route.path, async (_request, reply) =>
+    app.post(route.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (_request, reply) =>
       reply.code(503).send(errorBody('SERVER_ERROR', 'Login is disabled: the server has no trust anchors configured (TRUST_ANCHORS)')),
     );
   }

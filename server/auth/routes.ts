@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import { officerRoutes } from '../../contract/assignments';
 import { LoginRequest, authRoutes } from '../../contract/auth';
 import { AppFailure, validationDetails, type ErrorCode } from '../../contract/result';
+import { EMPTY_BODY_LIMIT, LOGIN_BODY_LIMIT } from '../http/body-limits';
 import { createAuthService, type AuthDeps, type AuthService, type AuthSession } from './service';
 
 declare module 'fastify' {
@@ -75,7 +76,7 @@ export function registerAuthRoutes(
   const requireSession = createRequireSession(service);
   if (!app.hasRequestDecorator('authSession')) app.decorateRequest('authSession', null);
 
-  app.post(authRoutes.challenge.path, async (request, reply) => {
+  app.post(authRoutes.challenge.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (request, reply) => {
     try {
       return reply.code(200).send(await service.challenge());
     } catch (e) {
@@ -83,7 +84,7 @@ export function registerAuthRoutes(
     }
   });
 
-  app.post(authRoutes.login.path, { config: { contract: { body: LoginRequest } } }, async (request, reply) => {
+  app.post(authRoutes.login.path, { bodyLimit: LOGIN_BODY_LIMIT, config: { contract: { body: LoginRequest } } }, async (request, reply) => {
     const parsed = LoginRequest.safeParse(request.body);
     if (!parsed.success) {
       return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });
@@ -96,7 +97,7 @@ export function registerAuthRoutes(
   });
 
   // The case officer's login (docs/assignments.md): the same token, role case_officer, no unit permission needed.
-  app.post(officerRoutes.login.path, { config: { contract: { body: LoginRequest } } }, async (request, reply) => {
+  app.post(officerRoutes.login.path, { bodyLimit: LOGIN_BODY_LIMIT, config: { contract: { body: LoginRequest } } }, async (request, reply) => {
     const parsed = LoginRequest.safeParse(request.body);
     if (!parsed.success) {
       return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });
@@ -109,7 +110,7 @@ export function registerAuthRoutes(
     }
   });
 
-  app.post(authRoutes.renew.path, async (request, reply) => {
+  app.post(authRoutes.renew.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (request, reply) => {
     try {
       return reply.code(200).send(await service.renew(bearerToken(request), { workstation: workstationOf(request) }));
     } catch (e) {
@@ -117,7 +118,7 @@ export function registerAuthRoutes(
     }
   });
 
-  app.post(authRoutes.logout.path, async (request, reply) => {
+  app.post(authRoutes.logout.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (request, reply) => {
     try {
       await service.logout(bearerToken(request), { workstation: workstationOf(request) });
       return reply.code(200).send({ ok: true });
