@@ -73,41 +73,38 @@ afterAll(async () => {
   await admin(`DROP ROLE IF EXISTS ${RUNTIME}; DROP ROLE IF EXISTS ${OWNER}`).catch(() => undefined);
 });
 
+/** Every statement fails for the runtime role with an error matching `why`. */
+async function expectRefused(statements: string[], why: RegExp): Promise<void> {
+  for (const sql of statements) {
+    const r = await psql(RUNTIME, sql);
+    expect(r.code, sql).not.toBe(0);
+    expect(r.stderr, sql).toMatch(why);
+  }
+}
+
 describe('the runtime role, from psql', () => {
   it('cannot disable, drop or replace the triggers that guard the journal and the access log', async () => {
-    for (const sql of [
+    await expectRefused([
       'ALTER TABLE journal_entries DISABLE TRIGGER USER',
       'ALTER TABLE access_log DISABLE TRIGGER access_log_no_update_delete',
       'DROP TRIGGER journal_entries_no_change ON journal_entries',
       'DROP FUNCTION access_log_append_only() CASCADE',
-    ]) {
-      const r = await psql(RUNTIME, sql);
-      expect(r.code, sql).not.toBe(0);
-      expect(r.stderr, sql).toMatch(/must be owner/);
-    }
+    ], /must be owner/);
   });
 
   it('cannot change or delete a journal entry, an assignment event or an access-log row, nor truncate them', async () => {
-    for (const sql of [
+    await expectRefused([
       'DELETE FROM journal_entries',
       "UPDATE journal_entries SET text = 'omskriven'",
       'TRUNCATE journal_entries CASCADE',
       'DELETE FROM access_log',
       "UPDATE access_log SET action = 'read'",
       'DELETE FROM assignment_events',
-    ]) {
-      const r = await psql(RUNTIME, sql);
-      expect(r.code, sql).not.toBe(0);
-      expect(r.stderr, sql).toMatch(/permission denied/);
-    }
+    ], /permission denied/);
   });
 
   it('runs no DDL', async () => {
-    for (const sql of ['CREATE TABLE shadow (id int)', 'ALTER TABLE clients ADD COLUMN x int', 'DROP TABLE day_notes']) {
-      const r = await psql(RUNTIME, sql);
-      expect(r.code, sql).not.toBe(0);
-      expect(r.stderr, sql).toMatch(/permission denied|must be owner/);
-    }
+    await expectRefused(['CREATE TABLE shadow (id int)', 'ALTER TABLE clients ADD COLUMN x int', 'DROP TABLE day_notes'], /permission denied|must be owner/);
   });
 
   it('the owner can (so the refusals above are the roles, not the triggers alone)', async () => {
