@@ -6,6 +6,7 @@ import { registerAssignmentRoutes } from './assignments/routes';
 import { SqlAccessLog } from './audit/access-log';
 import { registerAccessLogRoutes } from './audit/routes';
 import { SqlNonceStore } from './auth/nonces';
+import { startAuthPurge } from './auth/purge';
 import { registerAuthRoutes } from './auth/routes';
 import type { AuthService, AuthSession } from './auth/service';
 import { SqlSessionStore } from './auth/sessions';
@@ -103,6 +104,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ...(auth.now ? { now: auth.now } : {}),
     }));
     authenticate = (token) => service.authenticate(token);
+    registerAuthPurge(app, db, auth.now ?? (() => new Date()));
   }
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
@@ -169,6 +171,17 @@ function registerSync(
   app.addHook('onClose', async () => {
     await stopRetention?.();
     await unlisten?.().catch(() => undefined);
+  });
+}
+
+/** Dead sessions and nonces are deleted while the server runs (server/auth/purge.ts). */
+function registerAuthPurge(app: FastifyInstance, db: Db, now: () => Date): void {
+  let stop: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    stop = startAuthPurge({ db, now, onError: (e) => app.log.error({ err: e }, 'auth purge failed') });
+  });
+  app.addHook('onClose', async () => {
+    await stop?.();
   });
 }
 
