@@ -16,6 +16,7 @@ export const MESSAGES = {
   entryForbidden: 'Du har inte behörighet till journalanteckningen. Behörigheten kan ha upphört.',
   duplicateId: 'Det finns redan en annan post med samma id.',
   correctsMissing: 'Anteckningen som ska rättas finns inte hos samma brukare.',
+  assignmentMissing: 'Uppdraget som anteckningen gäller finns inte hos samma brukare.',
   entryMissing: 'Journalanteckningen finns inte.',
   alreadyErroneous: 'Journalanteckningen är redan felmarkerad.',
   futureDate: 'Händelsedatumet ligger i framtiden.',
@@ -50,6 +51,8 @@ export interface BatchState {
   entries: Map<string, EntryState>;
   /** The day notes the batch marks summarised. */
   notes: Map<string, NoteState>;
+  /** The assignments the batch's entries name: id → client. Absent: no such assignment. */
+  assignments?: Map<string, string>;
 }
 
 /** The ids a batch's state is loaded for. */
@@ -59,16 +62,18 @@ export interface StateKeys {
   correctsIds: string[];
   markedEntryIds: string[];
   summarisedNoteIds: string[];
+  assignmentIds: string[];
 }
 
 export function stateKeys(mutations: readonly Mutation[]): StateKeys {
-  const keys = { clientIds: new Set<string>(), createdIds: new Set<string>(), correctsIds: new Set<string>(), markedEntryIds: new Set<string>(), summarisedNoteIds: new Set<string>() };
+  const keys = { clientIds: new Set<string>(), createdIds: new Set<string>(), correctsIds: new Set<string>(), markedEntryIds: new Set<string>(), summarisedNoteIds: new Set<string>(), assignmentIds: new Set<string>() };
   for (const m of mutations) {
     switch (m.type) {
       case 'journal_entry.create':
         keys.clientIds.add(m.record.clientId);
         keys.createdIds.add(m.record.id);
         if (m.record.correctsId !== null) keys.correctsIds.add(m.record.correctsId);
+        if (m.record.assignmentId !== null) keys.assignmentIds.add(m.record.assignmentId);
         break;
       case 'day_note.create':
         if (m.record.clientId !== null) keys.clientIds.add(m.record.clientId);
@@ -88,6 +93,7 @@ export function stateKeys(mutations: readonly Mutation[]): StateKeys {
     correctsIds: [...keys.correctsIds],
     markedEntryIds: [...keys.markedEntryIds],
     summarisedNoteIds: [...keys.summarisedNoteIds],
+    assignmentIds: [...keys.assignmentIds],
   };
 }
 
@@ -141,6 +147,7 @@ function decideJournalCreate(m: JournalCreate, state: BatchState, ctx: RuleConte
   if (!client) return refused(m, 'FORBIDDEN', MESSAGES.clientForbidden);
   if (r.eventDate > tomorrow(ctx.now)) return refused(m, 'VALIDATION', MESSAGES.futureDate);
   if (r.correctsId !== null && state.entries.get(r.correctsId)?.clientId !== r.clientId) return refused(m, 'NOT_FOUND', MESSAGES.correctsMissing);
+  if (r.assignmentId !== null && state.assignments?.get(r.assignmentId) !== r.clientId) return refused(m, 'NOT_FOUND', MESSAGES.assignmentMissing);
   if (state.taken.has(r.id)) return refused(m, 'CONFLICT', MESSAGES.duplicateId);
   return applied(m, 'journal_entry', { unitId: client.unitId, clientId: client.id }, { kind: 'journal_entry.insert', mutation: m, unitId: client.unitId });
 }

@@ -11,7 +11,7 @@ import { stateKeys, type BatchState } from './push-rules';
  */
 export async function loadBatchState(tx: Queryable, mutations: readonly Mutation[]): Promise<BatchState> {
   const keys = stateKeys(mutations);
-  const state: BatchState = { clients: new Map(), taken: new Set(), entries: new Map(), notes: new Map() };
+  const state: BatchState = { clients: new Map(), taken: new Set(), entries: new Map(), notes: new Map(), assignments: new Map() };
   if (keys.clientIds.length > 0) {
     const { rows } = await tx.query<{ id: string; unit_id: string }>('SELECT id, unit_id FROM clients WHERE id = ANY($1::uuid[])', [keys.clientIds]);
     for (const r of rows) state.clients.set(r.id, r.unit_id);
@@ -40,6 +40,10 @@ export async function loadBatchState(tx: Queryable, mutations: readonly Mutation
       [keys.summarisedNoteIds],
     );
     for (const r of rows) state.notes.set(r.id, { clientId: r.client_id, unitId: r.unit_id, summarised: r.summarised });
+  }
+  if (keys.assignmentIds.length > 0) {
+    const { rows } = await tx.query<{ id: string; client_id: string }>('SELECT id, client_id FROM assignments WHERE id = ANY($1::uuid[])', [keys.assignmentIds]);
+    for (const r of rows) state.assignments!.set(r.id, r.client_id);
   }
   return state;
 }

@@ -180,6 +180,19 @@ describe('the inputs that answered 500 before (issue 19) answer 400 VALIDATION',
     await expect400('POST', '/api/v1/sync/push', 'provider', push({ eventDate: '0000-01-01' }));
     await expect400('POST', '/api/v1/sync/push', 'provider', push({ eventDate: '1850-06-01' }));
   });
+  it('a journal entry naming an assignment that does not exist (or is another client\'s) is refused, the rest applied', async () => {
+    const tokens = await freshTokens();
+    const { rows } = await db.query<{ id: string; client_id: string }>('SELECT id, client_id FROM assignments WHERE client_id <> $1 LIMIT 1', [pools.byKey.clientId![0]]);
+    const bodies = [push({ assignmentId: crypto.randomUUID() }), push({ assignmentId: rows[0]!.id }), push({})];
+    const statuses = [];
+    for (const body of bodies) {
+      const answer = await send('POST', '/api/v1/sync/push', tokens.provider, body);
+      expect(answer.status).toBe(200);
+      statuses.push((answer.body as { results: { status: string; error?: { code: string } }[] }).results[0]);
+    }
+    expect(statuses.map((r) => r?.error?.code ?? r?.status)).toEqual(['NOT_FOUND', 'NOT_FOUND', 'applied']);
+  });
+
   it('whitespace-only journal text', async () => {
     await expect400('POST', '/api/v1/sync/push', 'provider', push({ text: '  \n\t ' }));
   });
