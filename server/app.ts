@@ -15,6 +15,7 @@ import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
 import { errorBody, registerErrorHandling } from './http/errors';
 import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
+import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
@@ -33,6 +34,8 @@ export interface ServerAuthOptions {
   sessionTtlMs?: number;
   /** The clock of login, sessions and permissions (tests). */
   now?: () => Date;
+  /** Limits on the challenge and login routes (server/http/rate-limit.ts); `false`: none (tests that log in a lot). */
+  rateLimit?: RateLimitOptions | false;
 }
 
 export interface ServerOptions {
@@ -102,6 +105,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       expectedOrigin: auth.expectedOrigin,
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
+      ...(auth.rateLimit === false ? {} : { limiter: new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit) }),
     }));
     authenticate = (token) => service.authenticate(token);
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));
