@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
 import { DEFAULT_DAY_NOTE_RETENTION_DAYS, startRetentionJob } from './sync/retention';
+import { PERMISSIONS_CHANNEL } from './sync/events';
 import { registerSyncRoutes } from './sync/routes';
 
 /** Card-signed login (docs/login.md): what the server trusts and the origin workstations sign for. */
@@ -144,6 +145,7 @@ function registerSync(
   });
 
   let unlisten: (() => Promise<void>) | undefined;
+  let unlistenPermissions: (() => Promise<void>) | undefined;
   let stopRetention: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {
     try {
@@ -154,6 +156,13 @@ function registerSync(
       );
     } catch (e) {
       app.log.warn({ err: e }, 'sync: LISTEN failed; event streams hear only this node');
+    }
+    try {
+      unlistenPermissions = await db.listen(PERMISSIONS_CHANNEL, (staffId) => {
+        for (const stream of streams) if (stream.staffId === staffId) stream.rescope();
+      });
+    } catch (e) {
+      app.log.warn({ err: e }, 'sync: LISTEN on permission changes failed; scope is re-checked at each keep-alive only');
     }
     if (options.retentionIntervalMs !== false) {
       stopRetention = startRetentionJob({
@@ -175,6 +184,7 @@ function registerSync(
   app.addHook('onClose', async () => {
     await stopRetention?.();
     await unlisten?.().catch(() => undefined);
+    await unlistenPermissions?.().catch(() => undefined);
   });
 }
 
