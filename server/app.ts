@@ -13,7 +13,7 @@ import { SqlSessionStore } from './auth/sessions';
 import { SqlStaffDirectory } from './auth/staff';
 import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
-import { errorBody, registerErrorHandling } from './http/errors';
+import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
 import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
@@ -78,6 +78,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     // Never trust X-Forwarded-* unless a deployment behind a proxy says so explicitly.
     trustProxy: false,
     bodyLimit: BODY_LIMIT,
+    clientErrorHandler,
   };
   const app: FastifyInstance =
     options.logger === false

@@ -193,6 +193,12 @@ describe('the inputs that answered 500 before (issue 19) answer 400 VALIDATION',
     expect(statuses.map((r) => r?.error?.code ?? r?.status)).toEqual(['NOT_FOUND', 'NOT_FOUND', 'applied']);
   });
 
+  it('a URL too large for the HTTP parser is answered with the error envelope too', async () => {
+    const answer = await send('GET', `/api/v1/assignments?client=${'x'.repeat(20_000)}`, null, undefined);
+    expect(answer.status).toBe(431);
+    expect(ServerErrorBody.parse(answer.body).error.code).toBe('VALIDATION');
+  });
+
   it('whitespace-only journal text', async () => {
     await expect400('POST', '/api/v1/sync/push', 'provider', push({ text: '  \n\t ' }));
   });
