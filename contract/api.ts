@@ -7,6 +7,7 @@ import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { UnitStaffMember } from './assignments';
 import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { call, type CallSpec } from './call';
+import { IsoDate, WrittenText } from './values';
 
 /**
  * The one contract between renderer and main. Everything that crosses that boundary is derived
@@ -150,7 +151,7 @@ export const apiContract = {
     list: call(
       z.object({
         clientId: z.string().uuid(),
-        before: z.object({ eventDate: z.iso.date(), createdAt: z.string(), id: z.string().uuid() }).optional(),
+        before: z.object({ eventDate: IsoDate, createdAt: z.string(), id: z.string().uuid() }).optional(),
         /** Words the entry's text must contain (case-insensitive). */
         search: z.string().trim().max(200).optional(),
         ...Page,
@@ -160,8 +161,8 @@ export const apiContract = {
     create: call(
       z.object({
         clientId: z.string().uuid(),
-        eventDate: z.iso.date(),
-        text: z.string().trim().min(1, 'Skriv anteckningen').max(20_000),
+        eventDate: IsoDate,
+        text: WrittenText(20_000).pipe(z.string().trim().min(1, 'Skriv anteckningen')),
         lifeArea: LifeArea.nullable().default(null),
         assignmentId: z.string().uuid().nullable().default(null),
         /** Day notes this entry summarises: they are marked summarised (day_note.mark_summarised). */
@@ -170,14 +171,14 @@ export const apiContract = {
       LocalJournalEntry,
     ),
     /** Felmarkera: the entry stays, marked erroneous with the reason (a change in the access log). */
-    markErroneous: call(z.object({ entryId: z.string().uuid(), reason: z.string().trim().min(1, 'Ange varför anteckningen är fel').max(2_000) }).strict(), LocalJournalEntry),
+    markErroneous: call(z.object({ entryId: z.string().uuid(), reason: WrittenText(2_000).pipe(z.string().trim().min(1, 'Ange varför anteckningen är fel')) }).strict(), LocalJournalEntry),
     /** A correction: mark the entry erroneous and add the new entry linked to it (two mutations, in order). */
     correct: call(
       z.object({
         entryId: z.string().uuid(),
-        reason: z.string().trim().min(1, 'Ange varför anteckningen är fel').max(2_000),
-        eventDate: z.iso.date(),
-        text: z.string().trim().min(1, 'Skriv anteckningen').max(20_000),
+        reason: WrittenText(2_000).pipe(z.string().trim().min(1, 'Ange varför anteckningen är fel')),
+        eventDate: IsoDate,
+        text: WrittenText(20_000).pipe(z.string().trim().min(1, 'Skriv anteckningen')),
         lifeArea: LifeArea.nullable().default(null),
         assignmentId: z.string().uuid().nullable().default(null),
       }).strict(),

@@ -3,6 +3,7 @@ import { LoginRequest } from './auth';
 import { StaffMember, StaffRole, Uuid } from './domain';
 import { Personnummer } from './personnummer';
 import { defineSyncKind } from './sync-kind';
+import { IsoDate, IsoDateTime, Label, OptionalText, WrittenText } from './values';
 
 /**
  * Assignments (uppdrag) from the municipality's case officer (biståndshandläggare) to the provider
@@ -13,9 +14,6 @@ import { defineSyncKind } from './sync-kind';
  * machine (server/assignments/state-machine.ts); every action is a history event. See
  * docs/assignments.md.
  */
-
-const IsoDate = z.iso.date();
-const IsoDateTime = z.iso.datetime({ offset: true });
 
 /**
  * Status, with the Swedish label the inbox shows (ASSIGNMENT_STATUS_LABELS). In FHIR Task terms:
@@ -59,8 +57,8 @@ export const FINAL_STATUSES: readonly AssignmentStatus[] = ['cancelled', 'ended'
 /** An insats: a granted service, often with granted time. */
 export const GrantedService = z.object({
   /** E.g. a KSI or municipal service code. */
-  code: z.string().min(1).max(40).optional(),
-  name: z.string().min(1).max(200),
+  code: Label(40).optional(),
+  name: Label(200),
   grantedHours: z.number().positive().max(744),
   per: z.enum(['week', 'month']),
 });
@@ -68,14 +66,14 @@ export type GrantedService = z.infer<typeof GrantedService>;
 
 export const Decision = z.object({
   /** The decision's reference (diarienummer / beslutsnummer). */
-  reference: z.string().min(1).max(60),
+  reference: Label(60),
   /** The day of the decision. */
   date: IsoDate,
 });
 export type Decision = z.infer<typeof Decision>;
 
 /** An interruption (avbrott): open while `to` is null. */
-export const Pause = z.object({ from: IsoDate, to: IsoDate.nullable(), reason: z.string().min(1).max(500) });
+export const Pause = z.object({ from: IsoDate, to: IsoDate.nullable(), reason: OptionalText(500) });
 export type Pause = z.infer<typeof Pause>;
 
 /** Absence (frånvaro, special housing) or presence (närvaro, short-term stay), inclusive days. */
@@ -84,7 +82,7 @@ export type Registration = z.infer<typeof Registration>;
 
 export const Cancellation = z.object({
   requestedAt: IsoDateTime,
-  reason: z.string().min(1).max(1_000),
+  reason: OptionalText(1_000),
   /** When the provider confirmed it; null: it waits for confirmation. */
   confirmedAt: IsoDateTime.nullable(),
 });
@@ -123,9 +121,9 @@ export const ProviderAction = z.discriminatedUnion('type', [
   /** Verkställ: the day services started (again to correct it; every change is kept in the history). */
   providerAction('execute', { executionDate: IsoDate }),
   /** Återrapportera to the case officer. */
-  providerAction('report', { message: z.string().trim().min(1).max(2_000) }),
+  providerAction('report', { message: WrittenText(2_000) }),
   /** Avbrott (e.g. sjukhusvistelse) from a day. */
-  providerAction('pause', { from: IsoDate, reason: z.string().trim().min(1).max(500) }),
+  providerAction('pause', { from: IsoDate, reason: WrittenText(500) }),
   /** The interruption ended: services resumed on `to`. */
   providerAction('resume', { to: IsoDate }),
   /** Bekräfta avbeställning. */
@@ -157,7 +155,7 @@ export const SendAssignment = z
     services: z.array(GrantedService).min(1).max(20),
     startDate: IsoDate,
     endDate: IsoDate.nullable().optional(),
-    freeText: z.string().max(4_000).default(''),
+    freeText: OptionalText(4_000).default(''),
   })
   .strict();
 export type SendAssignment = z.infer<typeof SendAssignment>;
@@ -171,12 +169,12 @@ export const OfficerAction = z.discriminatedUnion('type', [
     services: z.array(GrantedService).min(1).max(20).optional(),
     startDate: IsoDate.optional(),
     endDate: IsoDate.nullable().optional(),
-    freeText: z.string().max(4_000).optional(),
+    freeText: OptionalText(4_000).optional(),
   }).strict(),
   /** Avbeställ: the provider must confirm it. */
-  z.object({ type: z.literal('cancel'), reason: z.string().trim().min(1).max(1_000) }).strict(),
+  z.object({ type: z.literal('cancel'), reason: WrittenText(1_000) }).strict(),
   /** Avsluta (the decision ends). */
-  z.object({ type: z.literal('end'), endDate: IsoDate, reason: z.string().trim().max(1_000).optional() }).strict(),
+  z.object({ type: z.literal('end'), endDate: IsoDate, reason: OptionalText(1_000).optional() }).strict(),
 ]);
 export type OfficerAction = z.infer<typeof OfficerAction>;
 
@@ -310,10 +308,10 @@ export const AssignmentListQuery = z
     /** Start date on or before this day. */
     to: IsoDate.optional(),
     /** Client name (part of given or family name) or personnummer (digits, with or without the dash; a prefix is enough). */
-    client: z.string().trim().min(1).max(100).optional(),
+    client: Label(100).optional(),
     sort: AssignmentSort.default('updated_desc'),
     /** From the previous page's nextCursor. */
-    cursor: z.string().min(1).max(500).optional(),
+    cursor: z.string().min(1).max(500).regex(/^[A-Za-z0-9_-]+$/, 'base64url').optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();

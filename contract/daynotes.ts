@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Uuid } from './domain';
-import { Author, defineMutation, defineSyncKind, IsoDateTime, WrittenText } from './sync-kind';
+import { Author, defineMutation, defineSyncKind } from './sync-kind';
+import { IsoDateTime, WrittenText } from './values';
 
 /** A day note (daganteckning): short, for colleagues of the unit; deleted after the retention period. */
 export const DayNoteRecord = z.object({

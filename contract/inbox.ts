@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Assignment, AssignmentSort, AssignmentStatus, ProviderAction } from './assignments';
+import { IsoDate } from './values';
 
 /**
  * The workstation's assignment inbox (renderer ↔ main): lists from the encrypted local store
@@ -7,8 +8,6 @@ import { Assignment, AssignmentSort, AssignmentStatus, ProviderAction } from './
  * access-log read), actions through the server (online only). See docs/assignments.md, "The
  * workstation side".
  */
-
-const IsoDate = z.iso.date();
 
 /** One row of the inbox list: what the list shows, nothing more (fast to move and validate at 10k). */
 export const InboxItem = z.object({

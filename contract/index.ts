@@ -15,3 +15,4 @@ export * from './daynotes';
 export * from './assignments';
 export * from './inbox';
 export * from './call';
+export * from './values';

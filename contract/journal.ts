@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Uuid } from './domain';
-import { Author, defineMutation, defineSyncKind, IsoDate, IsoDateTime, WrittenText } from './sync-kind';
+import { Author, defineMutation, defineSyncKind } from './sync-kind';
+import { IsoDate, IsoDateTime, WrittenText } from './values';
 
 /** IBIC life areas (livsområden), built on ICF. */
 export const LifeArea = z.enum([
@@ -86,7 +87,7 @@ export const JournalDraft = z.object({
   clientId: Uuid,
   correctsId: Uuid.nullable().default(null),
   text: z.string().max(20_000),
-  eventDate: z.iso.date(),
+  eventDate: IsoDate,
   lifeArea: LifeArea.nullable().default(null),
   assignmentId: Uuid.nullable().default(null),
   /** Day notes the draft was made from ("Kopiera till journal", "Sammanfatta"); marked summarised when saved. */
@@ -112,7 +113,7 @@ export const AccessEventInput = z.object({
   recordType: AccessRecordType,
   recordId: Uuid.optional(),
   /** When it happened on the workstation (events queued offline are sent later). */
-  at: z.iso.datetime({ offset: true }),
+  at: IsoDateTime,
 }).strict();
 export type AccessEventInput = z.infer<typeof AccessEventInput>;
 

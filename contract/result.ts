@@ -47,6 +47,10 @@ export const ErrorCode = z.enum([
   // login (server)
   ...LOGIN_ERROR_CODES,
   'INTERNAL',
+  // login (server): OCSP configured but the status could not be established (fail closed)
+  'CERT_REVOCATION_UNKNOWN',
+  // the server: too many requests from one address or card (server/http/rate-limit.ts)
+  'RATE_LIMITED',
   // local store (main/store): wrong key, corrupt file or missing key; the way out is a fresh resync
   'STORE_UNREADABLE',
 ]);

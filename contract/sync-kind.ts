@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './domain';
+import { IsoDateTime } from './values';
 
 /**
  * What every synced record kind declares once, in its own contract module (docs/adding-a-feature.md):
@@ -19,9 +20,6 @@ export const defineSyncKind = <const Name extends string, Record extends z.ZodTy
   kind: SyncKind<Name, Record, Mutations>,
 ): SyncKind<Name, Record, Mutations> => kind;
 
-export const IsoDate = z.iso.date();
-export const IsoDateTime = z.iso.datetime({ offset: true });
-
 /** Who wrote a record, stamped by the server from the session (never from the client). */
 export const Author = z.object({
   staffId: Uuid,
@@ -30,13 +28,6 @@ export const Author = z.object({
   title: z.string(),
 });
 export type Author = z.infer<typeof Author>;
-
-/**
- * Text a user writes (journal entries, day notes, reasons): PostgreSQL cannot store the NUL
- * character, so it is refused here, as VALIDATION when written, instead of failing every push.
- */
-export const WrittenText = (max: number) =>
-  z.string().min(1).max(max).refine((t) => !t.includes('\u0000'), { message: 'Texten innehåller ett otillåtet tecken (NUL).' });
 
 /** A mutation of a kind: client-generated `mutationId` (applied at most once), its type and record (with the record's id). */
 export const defineMutation = <const Type extends string, Rec extends z.ZodObject>(type: Type, record: Rec) =>

@@ -6,7 +6,8 @@ import { assignmentsKind } from './assignments';
 import { clientsKind } from './clients';
 import { dayNotesKind } from './daynotes';
 import { journalKind } from './journal';
-import { IsoDateTime, type SyncKind } from './sync-kind';
+import type { SyncKind } from './sync-kind';
+import { IsoDateTime } from './values';
 
 export { Author } from './sync-kind';
 export { ClientRecord } from './clients';

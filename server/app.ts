@@ -6,18 +6,23 @@ import { registerAssignmentRoutes } from './assignments/routes';
 import { SqlAccessLog } from './audit/access-log';
 import { registerAccessLogRoutes } from './audit/routes';
 import { SqlNonceStore } from './auth/nonces';
+import { startAuthPurge } from './auth/purge';
 import { registerAuthRoutes } from './auth/routes';
 import type { AuthService, AuthSession } from './auth/service';
 import { SqlSessionStore } from './auth/sessions';
 import { SqlStaffDirectory } from './auth/staff';
 import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
-import { errorBody, registerErrorHandling } from './http/errors';
+import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
+import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
+import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
+import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
 import { DEFAULT_DAY_NOTE_RETENTION_DAYS, startRetentionJob } from './sync/retention';
+import { PERMISSIONS_CHANNEL } from './sync/events';
 import { registerSyncRoutes } from './sync/routes';
 
 /** Card-signed login (docs/login.md): what the server trusts and the origin workstations sign for. */
@@ -30,6 +35,8 @@ export interface ServerAuthOptions {
   sessionTtlMs?: number;
   /** The clock of login, sessions and permissions (tests). */
   now?: () => Date;
+  /** Limits on the challenge and login routes (server/http/rate-limit.ts); `false`: none (tests that log in a lot). */
+  rateLimit?: RateLimitOptions | false;
 }
 
 export interface ServerOptions {
@@ -70,13 +77,16 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const common = {
     // Never trust X-Forwarded-* unless a deployment behind a proxy says so explicitly.
     trustProxy: false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: BODY_LIMIT,
+    clientErrorHandler,
   };
   const app: FastifyInstance =
     options.logger === false
       ? Fastify({ ...common, logger: false })
       : Fastify({ ...common, loggerInstance: createLogger(options.logger ?? {}) as FastifyBaseLogger });
 
+  recordRoutes(app);
+  registerJsonParser(app);
   registerErrorHandling(app);
   healthRoutes(app, { db: options.db, version: options.version });
 
@@ -97,8 +107,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
       expectedOrigin: auth.expectedOrigin,
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
+      ...(auth.rateLimit === false ? {} : { limiter: new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit) }),
     }));
     authenticate = (token) => service.authenticate(token);
+    registerAuthPurge(app, db, auth.now ?? (() => new Date()));
   }
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
@@ -134,6 +146,7 @@ function registerSync(
   });
 
   let unlisten: (() => Promise<void>) | undefined;
+  let unlistenPermissions: (() => Promise<void>) | undefined;
   let stopRetention: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {
     try {
@@ -144,6 +157,13 @@ function registerSync(
       );
     } catch (e) {
       app.log.warn({ err: e }, 'sync: LISTEN failed; event streams hear only this node');
+    }
+    try {
+      unlistenPermissions = await db.listen(PERMISSIONS_CHANNEL, (staffId) => {
+        for (const stream of streams) if (stream.staffId === staffId) stream.rescope();
+      });
+    } catch (e) {
+      app.log.warn({ err: e }, 'sync: LISTEN on permission changes failed; scope is re-checked at each keep-alive only');
     }
     if (options.retentionIntervalMs !== false) {
       stopRetention = startRetentionJob({
@@ -165,6 +185,18 @@ function registerSync(
   app.addHook('onClose', async () => {
     await stopRetention?.();
     await unlisten?.().catch(() => undefined);
+    await unlistenPermissions?.().catch(() => undefined);
+  });
+}
+
+/** Dead sessions and nonces are deleted while the server runs (server/auth/purge.ts). */
+function registerAuthPurge(app: FastifyInstance, db: Db, now: () => Date): void {
+  let stop: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    stop = startAuthPurge({ db, now, onError: (e) => app.log.error({ err: e }, 'auth purge failed') });
+  });
+  app.addHook('onClose', async () => {
+    await stop?.();
   });
 }
 
@@ -175,7 +207,7 @@ const noSession: preHandlerAsyncHookHandler = async (_request, reply) => {
 
 function registerDisabledAuthRoutes(app: FastifyInstance): void {
   for (const route of [...Object.values(authRoutes), officerRoutes.login]) {
-    app.post(route.path, async (_request, reply) =>
+    app.post(route.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (_request, reply) =>
       reply.code(503).send(errorBody('SERVER_ERROR', 'Login is disabled: the server has no trust anchors configured (TRUST_ANCHORS)')),
     );
   }

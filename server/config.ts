@@ -3,6 +3,8 @@ export interface ServerConfig {
   port: number;
   host: string;
   databaseUrl?: string;
+  /** The owner role's URL: migrations run as it, the server as DATABASE_URL's role (server/db/roles.ts). */
+  migrationDatabaseUrl?: string;
   dataDir: string;
   seed: boolean;
   logLevel: string;
@@ -55,6 +57,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicOrigin = url.origin;
   }
 
+  if (env.MIGRATION_DATABASE_URL && !env.DATABASE_URL) throw new Error('MIGRATION_DATABASE_URL is set but DATABASE_URL is not');
+
   const dayNoteRetentionDays = Number(env.DAY_NOTE_RETENTION_DAYS || 90);
   if (!Number.isInteger(dayNoteRetentionDays) || dayNoteRetentionDays < 1 || dayNoteRetentionDays > 3650) {
     throw new Error(`DAY_NOTE_RETENTION_DAYS must be a whole number of days, 1–3650, got ${env.DAY_NOTE_RETENTION_DAYS}`);
@@ -65,6 +69,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     // Loopback unless told otherwise; a deployment puts a TLS-terminating proxy in front.
     host: env.HOST || '127.0.0.1',
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
+    ...(env.MIGRATION_DATABASE_URL ? { migrationDatabaseUrl: env.MIGRATION_DATABASE_URL } : {}),
     dataDir: env.DATA_DIR || '.data/server',
     seed: env.SEED === '1' || env.SEED === 'true',
     logLevel: env.LOG_LEVEL || 'info',

@@ -4,6 +4,9 @@
  *   PORT              port to listen on; 0 (default) picks a free one
  *   HOST              address to listen on; default 127.0.0.1 (put a TLS proxy in front for the network)
  *   DATABASE_URL      a PostgreSQL server; without it, embedded PGlite in DATA_DIR (default .data/server)
+ *   MIGRATION_DATABASE_URL  the same database as the owner role: migrations run as it and grant
+ *                     DATABASE_URL's role only what the server needs (server/db/roles.ts,
+ *                     docs/security.md); without it DATABASE_URL's role migrates and owns the tables
  *   SEED=1            load the demo organisation when the database is empty
  *   LOG_LEVEL         pino level, default info
  *   TRUST_ANCHORS     comma-separated PEM files of the root CA(s) for card login (SITHS e-id Root CA v2);
@@ -25,6 +28,7 @@ import pino from 'pino';
 import { createServer, type ServerAuthOptions } from './app';
 import { readConfig } from './config';
 import { migrate, openDb } from './db/index';
+import { grantRuntimeRole, roleOfUrl } from './db/roles';
 import { seedDemoData } from './seed/seed';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -55,9 +59,23 @@ async function main(): Promise<void> {
   });
   if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
 
-  const applied = await migrate(db);
-  app.log.info({ applied, database: db.kind }, 'migrations done');
-  if (config.seed && (await seedDemoData(db))) app.log.info('demo data seeded');
+  if (config.migrationDatabaseUrl && config.databaseUrl) {
+    const owner = await openDb({ databaseUrl: config.migrationDatabaseUrl });
+    try {
+      const applied = await migrate(owner);
+      const role = roleOfUrl(config.databaseUrl);
+      await grantRuntimeRole(owner, role);
+      app.log.info({ applied, database: owner.kind, runtimeRole: role }, 'migrations done as the owner; runtime role granted');
+      if (config.seed && (await seedDemoData(owner))) app.log.info('demo data seeded');
+    } finally {
+      await owner.close();
+    }
+  } else {
+    const applied = await migrate(db);
+    app.log.info({ applied, database: db.kind }, 'migrations done');
+    if (db.kind === 'postgres') app.log.warn('MIGRATION_DATABASE_URL is not set: the server runs as the role that owns the tables (docs/security.md)');
+    if (config.seed && (await seedDemoData(db))) app.log.info('demo data seeded');
+  }
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -2,6 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import { officerRoutes } from '../../contract/assignments';
 import { LoginRequest, authRoutes } from '../../contract/auth';
 import { AppFailure, validationDetails, type ErrorCode } from '../../contract/result';
+import { createHash } from 'node:crypto';
+import { EMPTY_BODY_LIMIT, LOGIN_BODY_LIMIT } from '../http/body-limits';
+import { limitByAddress, type RateLimiter } from '../http/rate-limit';
 import { createAuthService, type AuthDeps, type AuthService, type AuthSession } from './service';
 
 declare module 'fastify' {
@@ -69,13 +72,25 @@ export function createRequireSession(service: AuthService): preHandlerAsyncHookH
  */
 export function registerAuthRoutes(
   app: FastifyInstance,
-  deps: AuthDeps | { service: AuthService },
+  deps: (AuthDeps | { service: AuthService }) & { limiter?: RateLimiter },
 ): { service: AuthService; requireSession: preHandlerAsyncHookHandler } {
   const service = 'service' in deps ? deps.service : createAuthService(deps);
+  const limiter = deps.limiter;
+  // Before the body is read: per address. After it is parsed: per card (the certificate's hash).
+  const byAddress = (route: string) => (limiter ? { onRequest: limitByAddress(limiter, route) } : {});
+  const byCard = limiter
+    ? {
+        preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
+          const certificate = (request.body as { certificate?: unknown } | undefined)?.certificate;
+          if (typeof certificate !== 'string') return;
+          await limiter.refuse(request, reply, `card:${createHash('sha256').update(certificate).digest('hex')}`, limiter.perCard);
+        },
+      }
+    : {};
   const requireSession = createRequireSession(service);
   if (!app.hasRequestDecorator('authSession')) app.decorateRequest('authSession', null);
 
-  app.post(authRoutes.challenge.path, async (request, reply) => {
+  app.post(authRoutes.challenge.path, { bodyLimit: EMPTY_BODY_LIMIT, ...byAddress('challenge') }, async (request, reply) => {
     try {
       return reply.code(200).send(await service.challenge());
     } catch (e) {
@@ -85,7 +100,7 @@ export function registerAuthRoutes(
 
   /** A login route: the card-signed token validated, then the session for `audience` (or the refusal). */
   const loginRoute = (path: string, audience: 'workstation' | 'officer') =>
-    app.post(path, async (request, reply) => {
+    app.post(path, { bodyLimit: LOGIN_BODY_LIMIT, ...byAddress('login'), ...byCard, config: { contract: { body: LoginRequest } } }, async (request, reply) => {
       const parsed = LoginRequest.safeParse(request.body);
       if (!parsed.success) {
         return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });
@@ -103,7 +118,7 @@ export function registerAuthRoutes(
   // The case officer's login (docs/assignments.md): the same token, role case_officer, no unit permission needed.
   loginRoute(officerRoutes.login.path, 'officer');
 
-  app.post(authRoutes.renew.path, async (request, reply) => {
+  app.post(authRoutes.renew.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (request, reply) => {
     try {
       return reply.code(200).send(await service.renew(bearerToken(request), { workstation: workstationOf(request) }));
     } catch (e) {
@@ -111,7 +126,7 @@ export function registerAuthRoutes(
     }
   });
 
-  app.post(authRoutes.logout.path, async (request, reply) => {
+  app.post(authRoutes.logout.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (request, reply) => {
     try {
       await service.logout(bearerToken(request), { workstation: workstationOf(request) });
       return reply.code(200).send({ ok: true });

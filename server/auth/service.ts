@@ -129,6 +129,7 @@ export function createAuthService(deps: AuthDeps) {
         createdAt: at,
         expiresAt,
         absoluteExpiresAt: new Date(at.getTime() + maxLifetime),
+        audience: officer ? 'officer' : 'workstation',
       });
       try {
         await record({ action: 'login', outcome: 'success', actorHsaId, actorStaffId: staffId, certSha256, workstation }, at);
@@ -163,7 +164,8 @@ export function createAuthService(deps: AuthDeps) {
     const s = await authenticate(token);
     const session = await deps.sessions.find(s.tokenHash, at);
     if (!session) throw new AppFailure('UNAUTHENTICATED', 'Session expired or unknown');
-    if ((await deps.staff.activePermissions(s.staffId, at)).length === 0) {
+    // A case officer's session holds no unit permission by design (her login asks for none).
+    if (session.audience !== 'officer' && (await deps.staff.activePermissions(s.staffId, at)).length === 0) {
       await deps.sessions.revoke(s.tokenHash, at);
       await record({ action: 'session_renewed', outcome: 'failure', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
       throw new AppFailure('NO_ACTIVE_PERMISSION', 'No active permission');

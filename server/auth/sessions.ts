@@ -13,6 +13,8 @@ export interface Session {
   createdAt: Date;
   expiresAt: Date;
   absoluteExpiresAt: Date;
+  /** The login that opened it; a case officer's ('officer') holds no unit permission. Default 'workstation'. */
+  audience?: 'workstation' | 'officer';
 }
 
 export interface SessionStore {
@@ -61,6 +63,7 @@ interface SessionRow {
   created_at: Date | string;
   expires_at: Date | string;
   absolute_expires_at: Date | string;
+  audience: 'workstation' | 'officer';
 }
 
 const fromRow = (r: SessionRow): Session => ({
@@ -71,6 +74,7 @@ const fromRow = (r: SessionRow): Session => ({
   createdAt: new Date(r.created_at),
   expiresAt: new Date(r.expires_at),
   absoluteExpiresAt: new Date(r.absolute_expires_at),
+  audience: r.audience,
 });
 
 /** Table auth_sessions (server/migrations/0002_auth_and_access_log.sql). */
@@ -79,14 +83,14 @@ export class SqlSessionStore implements SessionStore {
 
   async create(s: Session) {
     await this.db.query(
-      `INSERT INTO auth_sessions (token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [s.tokenHash, s.staffId, s.hsaId, s.certSha256, s.createdAt, s.expiresAt, s.absoluteExpiresAt],
+      `INSERT INTO auth_sessions (token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at, audience)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [s.tokenHash, s.staffId, s.hsaId, s.certSha256, s.createdAt, s.expiresAt, s.absoluteExpiresAt, s.audience ?? 'workstation'],
     );
   }
   async find(tokenHash: string, now: Date) {
     const { rows } = await this.db.query<SessionRow>(
-      `SELECT token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at
+      `SELECT token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at, audience
          FROM auth_sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`,
       [tokenHash, now],
     );

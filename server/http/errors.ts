@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppFailure, validationDetails, type ErrorCode } from '../../contract/result';
@@ -46,6 +48,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed');
     return reply.code(500).send(errorBody('INTERNAL', 'Internal server error'));
   });
+}
+
+/**
+ * Errors Node's HTTP parser answers before Fastify sees a request (headers or URL over 16 KiB,
+ * malformed request line): the same envelope, then the connection is closed.
+ */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify(errorBody('VALIDATION', status === 431 ? 'Request headers or URL too large' : 'Malformed HTTP request'));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Fastify's messages for client errors name no request data except for JSON parse errors; keep it generic. */

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { AppFailure } from '../../contract/result';
 
@@ -7,6 +7,13 @@ import { AppFailure } from '../../contract/result';
  * is parsed with `query` (400 VALIDATION on failure) and the handler's answer is parsed with the
  * contract's response schema before it is sent, so the server cannot answer off-contract.
  */
+/**
+ * The session check (`preHandler` in the options below, e.g. requireSession) runs as the route's
+ * onRequest hook: before the body is read and parsed, so an anonymous client costs no parsing
+ * (server/http/body-limits.ts).
+ */
+const asOnRequest = (hook: preHandlerAsyncHookHandler): onRequestAsyncHookHandler => hook as unknown as onRequestAsyncHookHandler;
+
 export interface ContractRoute<R extends z.ZodType> {
   method: 'GET';
   path: string;
@@ -20,7 +27,8 @@ export function getRoute<R extends z.ZodType, Q extends z.ZodType = z.ZodObject<
   handler: (input: { query: z.infer<Q>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
 ): void {
   const querySchema = options.query ?? z.strictObject({});
-  app.get(route.path, options.preHandler ? { preHandler: options.preHandler } : {}, async (request, reply) => {
+  const config = { contract: { query: querySchema } };
+  app.get(route.path, options.preHandler ? { onRequest: asOnRequest(options.preHandler), config } : { config }, async (request, reply) => {
     const query = querySchema.parse(request.query ?? {}) as z.infer<Q>;
     const answer = await handler({ query, request, reply });
     const checked = route.response.safeParse(answer);
@@ -47,7 +55,8 @@ export function postRoute<B extends z.ZodType, R extends z.ZodType>(
   options: { preHandler?: preHandlerAsyncHookHandler },
   handler: (input: { body: z.infer<B>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
 ): void {
-  app.post(route.path, options.preHandler ? { preHandler: options.preHandler } : {}, async (request, reply) => {
+  const config = { contract: { body: route.body } };
+  app.post(route.path, options.preHandler ? { onRequest: asOnRequest(options.preHandler), config } : { config }, async (request, reply) => {
     const body = route.body.parse(request.body ?? {}) as z.infer<B>;
     const answer = await handler({ body, request, reply });
     const checked = route.response.safeParse(answer);
@@ -72,7 +81,8 @@ export function postJsonTextRoute<B extends z.ZodType, R extends z.ZodType>(
   options: { preHandler?: preHandlerAsyncHookHandler },
   handler: (input: { body: z.infer<B>; request: FastifyRequest; reply: FastifyReply }) => Promise<string>,
 ): void {
-  app.post(route.path, options.preHandler ? { preHandler: options.preHandler } : {}, async (request, reply) => {
+  const config = { contract: { body: route.body } };
+  app.post(route.path, options.preHandler ? { onRequest: asOnRequest(options.preHandler), config } : { config }, async (request, reply) => {
     const body = route.body.parse(request.body ?? {}) as z.infer<B>;
     const json = await handler({ body, request, reply });
     return reply.type('application/json; charset=utf-8').send(json);

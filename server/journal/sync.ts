@@ -30,8 +30,10 @@ export interface EntryState {
 export interface JournalState {
   /** The journal entries the batch corrects or marks. */
   entries: Map<string, EntryState>;
+  /** The assignments the batch's entries name: id → client. Absent: no such assignment. */
+  assignments?: Map<string, string>;
 }
-export type JournalKeys = { correctsIds: Set<string>; markedEntryIds: Set<string> };
+export type JournalKeys = { correctsIds: Set<string>; markedEntryIds: Set<string>; assignmentIds: Set<string> };
 export type JournalWrite =
   | { kind: 'journal_entry.insert'; mutation: JournalCreate; unitId: string }
   | { kind: 'journal_entry.mark_erroneous'; mutation: MarkErroneous };
@@ -42,6 +44,7 @@ export const JOURNAL_MESSAGES = {
   entryMissing: 'Journalanteckningen finns inte.',
   alreadyErroneous: 'Journalanteckningen är redan felmarkerad.',
   futureDate: 'Händelsedatumet ligger i framtiden.',
+  assignmentMissing: 'Uppdraget som anteckningen gäller finns inte hos samma brukare.',
 } as const;
 const M = JOURNAL_MESSAGES;
 
@@ -61,6 +64,7 @@ function decideCreate(m: JournalCreate, state: State, ctx: RuleContext) {
   if (!client) return refused<JournalWrite>(m, 'FORBIDDEN', SHARED_MESSAGES.clientForbidden);
   if (r.eventDate > tomorrow(ctx.now)) return refused<JournalWrite>(m, 'VALIDATION', M.futureDate);
   if (r.correctsId !== null && state.entries.get(r.correctsId)?.clientId !== r.clientId) return refused<JournalWrite>(m, 'NOT_FOUND', M.correctsMissing);
+  if (r.assignmentId !== null && state.assignments?.get(r.assignmentId) !== r.clientId) return refused<JournalWrite>(m, 'NOT_FOUND', M.assignmentMissing);
   if (state.taken.has(r.id)) return refused<JournalWrite>(m, 'CONFLICT', SHARED_MESSAGES.duplicateId);
   return applied<JournalWrite>(m, 'journal_entry', { unitId: client.unitId, clientId: client.id }, { kind: 'journal_entry.insert', mutation: m, unitId: client.unitId });
 }
@@ -79,8 +83,8 @@ const ENTRY_COLUMNS = 'id, client_id, unit_id, erroneous_at IS NOT NULL AS marke
 const push: PushRules<JournalState, JournalKeys, JournalWrite> = {
   idTable: 'journal_entries',
   messages: JOURNAL_MESSAGES,
-  emptyState: () => ({ entries: new Map() }),
-  emptyKeys: () => ({ correctsIds: new Set(), markedEntryIds: new Set() }),
+  emptyState: () => ({ entries: new Map(), assignments: new Map() }),
+  emptyKeys: () => ({ correctsIds: new Set(), markedEntryIds: new Set(), assignmentIds: new Set() }),
   async load(tx, keys, state) {
     const add = (rows: EntryRow[]) => {
       for (const r of rows) state.entries.set(r.id, { clientId: r.client_id, unitId: r.unit_id, marked: r.marked });
@@ -91,6 +95,10 @@ const push: PushRules<JournalState, JournalKeys, JournalWrite> = {
     if (keys.markedEntryIds.length > 0) {
       add((await tx.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM journal_entries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [keys.markedEntryIds])).rows);
     }
+    if (keys.assignmentIds.length > 0) {
+      const { rows } = await tx.query<{ id: string; client_id: string }>('SELECT id, client_id FROM assignments WHERE id = ANY($1::uuid[])', [keys.assignmentIds]);
+      for (const r of rows) state.assignments?.set(r.id, r.client_id);
+    }
   },
   mutations: {
     'journal_entry.create': {
@@ -98,6 +106,7 @@ const push: PushRules<JournalState, JournalKeys, JournalWrite> = {
         keys.clientIds.add(m.record.clientId);
         keys.createdIds.add(m.record.id);
         if (m.record.correctsId !== null) keys.correctsIds.add(m.record.correctsId);
+        if (m.record.assignmentId !== null) keys.assignmentIds.add(m.record.assignmentId);
       },
       decide: decideCreate,
     },

@@ -7,6 +7,7 @@ import type { SyncNotifier, SyncSignal } from './notifier';
  *   event: ready    data {"unitIds":[…]}  — the scope at connect
  *   event: changed  data {"unitIds":[…]}  — these units have news: pull (coalesced within `coalesceMs`)
  *   : keep-alive                          — every `keepAliveMs`; the session and scope are re-checked
+ *                                           (the scope also at once when a permission of hers changes)
  *   event: end      data {"code":"UNAUTHENTICATED"} — the session expired or was revoked; then closed
  * A scope that changed (a permission granted or ended) is announced as `changed` for the units
  * that came or went, so the workstation pulls and purges.
@@ -25,7 +26,14 @@ export interface EventStreamDeps {
 
 export interface OpenStream {
   close(): void;
+  /** Whose stream it is. */
+  staffId: string;
+  /** Re-checks the scope now (a permission of hers changed: PERMISSIONS_CHANNEL). */
+  rescope(): void;
 }
+
+/** NOTIFY channel of permission changes (server/migrations/0010_permission_notify.sql); payload: the staff id. */
+export const PERMISSIONS_CHANNEL = 'permissions_changed';
 
 export async function openEventStream(
   request: FastifyRequest,
@@ -72,7 +80,7 @@ export async function openEventStream(
   };
 
   const unsubscribe = deps.notifier.subscribe(onSignal);
-  const stream: OpenStream = { close: () => end() };
+  const stream: OpenStream = { close: () => end(), staffId: session.staffId, rescope: () => void rescope() };
   streams.add(stream);
 
   function end(reason?: { code: string }) {
@@ -107,17 +115,23 @@ export async function openEventStream(
     expiryTimer = setTimeout(() => void check(), ms);
   }
 
+  /** Units that came or went since the last check are announced, so the workstation pulls and purges. */
+  async function rescope(): Promise<void> {
+    if (closed) return;
+    try {
+      const now = new Set(await deps.scope(session.staffId));
+      const moved = [...now].filter((id) => !scope.has(id)).concat([...scope].filter((id) => !now.has(id)));
+      scope = now;
+      queue(moved);
+    } catch (e) {
+      request.log.warn({ err: e }, 'sync events: scope check failed');
+    }
+  }
+
   const keepAlive = setInterval(() => {
     void (async () => {
       if (!(await check()) || closed) return;
-      try {
-        const now = new Set(await deps.scope(session.staffId));
-        const moved = [...now].filter((id) => !scope.has(id)).concat([...scope].filter((id) => !now.has(id)));
-        scope = now;
-        queue(moved);
-      } catch (e) {
-        request.log.warn({ err: e }, 'sync events: scope check failed');
-      }
+      await rescope();
       write(': keep-alive\n\n');
     })();
   }, deps.keepAliveMs);

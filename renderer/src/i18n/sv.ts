@@ -85,6 +85,7 @@ export const sv = {
     CONFLICT: 'Någon annan har ändrat uppgiften. Granska ändringen innan du sparar.',
     SERVER_UNREACHABLE: 'Servern går inte att nå just nu.',
     SERVER_ERROR: 'Servern kunde inte utföra åtgärden.',
+    RATE_LIMITED: 'För många försök. Vänta en stund och försök igen.',
     SESSION_LOCKED: 'Arbetsstationen är låst.',
     PERMISSION_ENDED: 'Din behörighet har upphört.',
     PCSC_UNAVAILABLE: 'Korttjänsten (PC/SC) är inte igång.',

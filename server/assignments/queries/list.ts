@@ -1,12 +1,12 @@
 import { AssignmentStatus as StatusEnum, type AssignmentListQuery, type AssignmentListResponse, type AssignmentStatus } from '../../../contract/assignments';
-import { AppFailure } from '../../../contract/result';
+import { decodeCursor, encodeCursor, type CursorCast } from '../cursor';
 import type { Queryable } from '../../db/types';
 import type { Scope } from '../scope';
 import { SELECT, toSummary, type Row } from '../sql-rows';
 
 interface SortKey {
   expr: string;
-  cast: 'timestamptz' | 'date' | 'text';
+  cast: CursorCast;
 }
 const SORTS: Record<AssignmentListQuery['sort'], { desc: boolean; keys: SortKey[] }> = {
   updated_desc: { desc: true, keys: [{ expr: 'a.updated_at', cast: 'timestamptz' }] },
@@ -15,20 +15,6 @@ const SORTS: Record<AssignmentListQuery['sort'], { desc: boolean; keys: SortKey[
   start_desc: { desc: true, keys: [{ expr: 'a.start_date', cast: 'date' }] },
   client_asc: { desc: false, keys: [{ expr: 'c.family_name', cast: 'text' }, { expr: 'c.given_name', cast: 'text' }] },
 };
-
-/** The cursor: the sort's key values (as text, exact) and the id of the last row of the page. */
-const encodeCursor = (sort: string, values: string[]) => Buffer.from(JSON.stringify([sort, ...values]), 'utf8').toString('base64url');
-function decodeCursor(cursor: string, sort: string, keys: number): string[] {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === keys + 2 && parsed[0] === sort && parsed.every((v) => typeof v === 'string')) {
-      return (parsed as string[]).slice(1);
-    }
-  } catch {
-    // falls through
-  }
-  throw new AppFailure('VALIDATION', 'Ogiltig markör (cursor) för den här sorteringen.');
-}
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
@@ -71,7 +57,7 @@ export async function listAssignments(db: Queryable, scope: Scope, query: Assign
   const sort = SORTS[query.sort];
   const dir = sort.desc ? 'DESC' : 'ASC';
   if (query.cursor) {
-    const values = decodeCursor(query.cursor, query.sort, sort.keys.length);
+    const values = decodeCursor(query.cursor, query.sort, sort.keys.map((k) => k.cast));
     const left = [...sort.keys.map((k) => k.expr), 'a.id'].join(', ');
     const right = [...sort.keys.map((k, i) => `${p(values[i])}::${k.cast}`), `${p(values.at(-1))}::uuid`].join(', ');
     where.push(`(${left}) ${sort.desc ? '<' : '>'} (${right})`);

@@ -41,7 +41,7 @@ describe('the server on a real PostgreSQL server', () => {
     const nodes = await Promise.all([1, 2, 3].map(() => openPostgres({ connectionString: fresh.url })));
     try {
       const results = await Promise.all(nodes.map((node) => migrate(node)));
-      expect(results.flat().sort()).toEqual((await loadMigrations()).map((m) => m.version));
+      expect(results.flat().sort((a, b) => a - b)).toEqual((await loadMigrations()).map((m) => m.version));
     } finally {
       await Promise.all(nodes.map((node) => node.close()));
       await fresh.drop();

@@ -54,6 +54,8 @@ export function authOptions(pki: TestPki, extra: Partial<ServerAuthOptions> = {}
       requiredPolicies: [TEST_LOA3_POLICY_OID],
     },
     expectedOrigin: ORIGIN,
+    // The suites log in far more often than anyone would; the limits are tested in rate-limit.test.ts.
+    rateLimit: false,
     ...extra,
   };
 }

@@ -1,0 +1,32 @@
+import type { Queryable } from '../db/types';
+import { purgeRateLimits } from '../http/rate-limit';
+
+/**
+ * Dead login state is deleted on a schedule (issue 19), so a flood of logins leaves no lasting
+ * rows: sessions expired or revoked more than KEEP_MS ago (the access log keeps every login,
+ * renewal and logout; the session row is only the live token), and used or expired nonces.
+ */
+const KEEP_MS = 24 * 3600_000;
+export const AUTH_PURGE_INTERVAL_MS = 10 * 60_000;
+
+export async function purgeDeadAuthState(db: Queryable, now: Date): Promise<{ sessions: number; nonces: number; rateLimits: number }> {
+  const before = new Date(now.getTime() - KEEP_MS);
+  const sessions = await db.query('DELETE FROM auth_sessions WHERE expires_at < $1 OR revoked_at < $1 RETURNING 1', [before]);
+  const nonces = await db.query('DELETE FROM login_nonces WHERE expires_at < $1 RETURNING 1', [now]);
+  return { sessions: sessions.rows.length, nonces: nonces.rows.length, rateLimits: await purgeRateLimits(db, now) };
+}
+
+/** Runs the purge now and every `intervalMs`; the returned function stops it and waits for a run in flight. */
+export function startAuthPurge(options: { db: Queryable; now: () => Date; intervalMs?: number; onError: (e: unknown) => void }): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = () => {
+    running = purgeDeadAuthState(options.db, options.now()).catch(options.onError);
+  };
+  tick();
+  const timer = setInterval(tick, options.intervalMs ?? AUTH_PURGE_INTERVAL_MS);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,53 @@
+import type { Db } from './types';
+
+/**
+ * Two database roles (docs/security.md, "Compromised server role"): the owner, which runs the
+ * migrations and owns every table, trigger and function (MIGRATION_DATABASE_URL), and the runtime
+ * role the server works as (DATABASE_URL), which owns nothing, so it cannot ALTER, DROP or
+ * DISABLE TRIGGER anything, and may not change or delete the records that are evidence: the
+ * journal (only the erroneous-marking columns may be set, once, as the trigger allows), the
+ * assignment history and the access log. Embedded PGlite has one user; these grants are for
+ * PostgreSQL.
+ */
+
+/** Never changed or deleted by the server: append-only evidence. */
+const APPEND_ONLY = ['access_log', 'journal_entries', 'assignment_events'] as const;
+/** The owner's bookkeeping: the runtime role reads it (nothing else). */
+const OWNER_ONLY = ['schema_migrations'] as const;
+/** Felmarkera: the only journal columns the server may ever set. */
+const JOURNAL_ERRONEOUS_COLUMNS = ['erroneous_at', 'erroneous_by_staff_id', 'erroneous_by_hsa_id', 'erroneous_by_name', 'erroneous_by_title', 'erroneous_reason'];
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Grants `role` exactly what the server needs, run by the owner after every migration (so tables
+ * a migration adds are covered). Idempotent.
+ */
+export async function grantRuntimeRole(owner: Db, role: string): Promise<void> {
+  if (!ROLE_NAME.test(role)) throw new Error(`runtime role: not a plain role name: ${role}`);
+  const { rows } = await owner.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+  const tables = rows.map((r) => r.tablename);
+  const mutable = tables.filter((t) => !(APPEND_ONLY as readonly string[]).includes(t) && !(OWNER_ONLY as readonly string[]).includes(t));
+  const appendOnly = tables.filter((t) => (APPEND_ONLY as readonly string[]).includes(t));
+  const q = (name: string) => `"${name}"`;
+  await owner.transaction(async (tx) => {
+    // Start from nothing, so a grant given by hand or by an older version does not linger.
+    await tx.exec(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${q(role)}`);
+    await tx.exec(`REVOKE CREATE ON SCHEMA public FROM ${q(role)}`);
+    await tx.exec(`GRANT USAGE ON SCHEMA public TO ${q(role)}`);
+    await tx.exec(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${q(role)}`);
+    await tx.exec(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${q(role)}`);
+    if (mutable.length) await tx.exec(`GRANT INSERT, UPDATE, DELETE ON ${mutable.map(q).join(', ')} TO ${q(role)}`);
+    if (appendOnly.length) await tx.exec(`GRANT INSERT ON ${appendOnly.map(q).join(', ')} TO ${q(role)}`);
+    if (tables.includes('journal_entries')) {
+      await tx.exec(`GRANT UPDATE (${JOURNAL_ERRONEOUS_COLUMNS.join(', ')}) ON journal_entries TO ${q(role)}`);
+    }
+  });
+}
+
+/** The user name of a postgres:// URL (the runtime role of DATABASE_URL). */
+export function roleOfUrl(url: string): string {
+  const user = decodeURIComponent(new URL(url).username);
+  if (!user) throw new Error('DATABASE_URL names no user: the runtime role must be explicit when MIGRATION_DATABASE_URL is set');
+  return user;
+}

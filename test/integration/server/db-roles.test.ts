@@ -1,0 +1,158 @@
+/**
+ * Two database roles (issue 19, point 3; docs/security.md): migrations run as the owner, the
+ * server as a runtime role granted by server/db/roles.ts. Checked with the real `psql` as the
+ * runtime role: it cannot disable or drop a trigger, create a table, or change or delete a journal
+ * entry, an assignment event or an access-log row; and the server works as that role (login,
+ * push, felmarkering, access-log events).
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChallengeResponse } from '../../../contract/auth';
+import { PushResponse } from '../../../contract/sync';
+import { createServer } from '../../../server/app';
+import { migrate, openPostgres, type Db } from '../../../server/db';
+import { grantRuntimeRole } from '../../../server/db/roles';
+import { seedDemoData } from '../../../server/seed/seed';
+import { generateTestPki, issuePersonCard } from '../../../tools/pki/index';
+import { createTestDatabase, testServerUrl, type TestDatabase } from '../../support/postgres';
+import { authOptions, loginToken } from '../../unit/server/auth-suite';
+
+const run = promisify(execFile);
+const suffix = randomBytes(4).toString('hex');
+const OWNER = `omsorg_owner_${suffix}`;
+const RUNTIME = `omsorg_app_${suffix}`;
+
+let database: TestDatabase;
+let ownerDb: Db;
+let runtimeDb: Db;
+const urlAs = (user: string) => {
+  const url = new URL(database.url);
+  url.username = user;
+  return url.toString();
+};
+const admin = async (sql: string) => {
+  const client = new pg.Client({ connectionString: testServerUrl() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+};
+
+/** Runs `sql` with the psql binary as `user`; resolves with its exit code and stderr. */
+async function psql(user: string, sql: string): Promise<{ code: number; stderr: string }> {
+  try {
+    await run('psql', [urlAs(user), '-v', 'ON_ERROR_STOP=1', '-X', '-q', '-c', sql]);
+    return { code: 0, stderr: '' };
+  } catch (e) {
+    const err = e as { code?: number; stderr?: string };
+    return { code: err.code ?? -1, stderr: err.stderr ?? '' };
+  }
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('roles');
+  await admin(`CREATE ROLE ${OWNER} LOGIN; CREATE ROLE ${RUNTIME} LOGIN`);
+  await admin(`ALTER DATABASE ${database.name} OWNER TO ${OWNER}`);
+  ownerDb = await openPostgres({ connectionString: urlAs(OWNER) });
+  await migrate(ownerDb);
+  await seedDemoData(ownerDb);
+  await grantRuntimeRole(ownerDb, RUNTIME);
+  runtimeDb = await openPostgres({ connectionString: urlAs(RUNTIME) });
+}, 120_000);
+
+afterAll(async () => {
+  await runtimeDb?.close();
+  await ownerDb?.close();
+  await database?.drop();
+  await admin(`DROP ROLE IF EXISTS ${RUNTIME}; DROP ROLE IF EXISTS ${OWNER}`).catch(() => undefined);
+});
+
+/** Every statement fails for the runtime role with an error matching `why`. */
+async function expectRefused(statements: string[], why: RegExp): Promise<void> {
+  for (const sql of statements) {
+    const r = await psql(RUNTIME, sql);
+    expect(r.code, sql).not.toBe(0);
+    expect(r.stderr, sql).toMatch(why);
+  }
+}
+
+describe('the runtime role, from psql', () => {
+  it('cannot disable, drop or replace the triggers that guard the journal and the access log', async () => {
+    await expectRefused([
+      'ALTER TABLE journal_entries DISABLE TRIGGER USER',
+      'ALTER TABLE access_log DISABLE TRIGGER access_log_no_update_delete',
+      'DROP TRIGGER journal_entries_no_change ON journal_entries',
+      'DROP FUNCTION access_log_append_only() CASCADE',
+    ], /must be owner/);
+  });
+
+  it('cannot change or delete a journal entry, an assignment event or an access-log row, nor truncate them', async () => {
+    await expectRefused([
+      'DELETE FROM journal_entries',
+      "UPDATE journal_entries SET text = 'omskriven'",
+      'TRUNCATE journal_entries CASCADE',
+      'DELETE FROM access_log',
+      "UPDATE access_log SET action = 'read'",
+      'DELETE FROM assignment_events',
+    ], /permission denied/);
+  });
+
+  it('runs no DDL', async () => {
+    await expectRefused(['CREATE TABLE shadow (id int)', 'ALTER TABLE clients ADD COLUMN x int', 'DROP TABLE day_notes'], /permission denied|must be owner/);
+  });
+
+  it('the owner can (so the refusals above are the roles, not the triggers alone)', async () => {
+    const r = await psql(OWNER, 'ALTER TABLE journal_entries DISABLE TRIGGER USER; ALTER TABLE journal_entries ENABLE TRIGGER USER');
+    expect(r).toEqual({ code: 0, stderr: '' });
+  });
+});
+
+describe('the server as the runtime role', () => {
+  let app: FastifyInstance;
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('logs in, pushes a journal entry, marks it erroneous and records an access-log event', async () => {
+    const pki = await generateTestPki();
+    app = createServer({ db: runtimeDb, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
+    await app.ready();
+    const card = await issuePersonCard(pki, { hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist', algorithm: 'ec', withSignatureKey: false });
+    const nonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: await loginToken(card, nonce) });
+    expect(login.statusCode, login.body).toBe(200);
+    const headers = { authorization: `Bearer ${(login.json() as { token: string }).token}` };
+    const { rows } = await runtimeDb.query<{ id: string }>(
+      `SELECT c.id FROM clients c JOIN units u ON u.id = c.unit_id WHERE u.name = 'Hemtjänst Majorna' LIMIT 1`,
+    );
+    const clientId = rows[0]!.id;
+    const entryId = randomUUID();
+    const now = new Date().toISOString();
+    const push = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sync/push',
+      headers,
+      payload: {
+        mutations: [
+          { mutationId: randomUUID(), createdAt: now, type: 'journal_entry.create', record: { id: entryId, clientId, eventDate: now.slice(0, 10), text: 'Promenad', lifeArea: null, assignmentId: null, correctsId: null } },
+          { mutationId: randomUUID(), createdAt: now, type: 'journal_entry.mark_erroneous', record: { id: entryId, reason: 'Fel brukare' } },
+        ],
+      },
+    });
+    expect(push.statusCode, push.body).toBe(200);
+    expect(PushResponse.parse(push.json()).results.map((r) => r.status)).toEqual(['applied', 'applied']);
+    const events = await app.inject({
+      method: 'POST',
+      url: '/api/v1/access-log/events',
+      headers,
+      payload: { events: [{ action: 'read', clientId, recordType: 'journal', at: now }] },
+    });
+    expect(events.statusCode, events.body).toBe(200);
+  });
+});
