@@ -49,7 +49,7 @@ describe('npm start with Electron: native modules for its ABI, beside Node’s',
     expect(planElectronNatives({ ...input, electronVersion: '33.3.0' })).toEqual({ use: 'build', dir });
     writeFileSync(path.join(fakeRoot, 'package-lock.json'), '{}');
     expect(planElectronNatives(input)).toEqual({ use: 'build', dir });
-  });
+  }, 60_000);
 
   it('copies the production packages only, asks @electron/rebuild for their native modules there, and leaves Node’s builds untouched', async () => {
     const before = nodeNatives().map(sha);
@@ -74,7 +74,7 @@ describe('npm start with Electron: native modules for its ABI, beside Node’s',
     expect(calls[0]!.onlyModules).not.toContain('pdfkit');
 
     expect(nodeNatives().map(sha)).toEqual(before);
-  });
+  }, 60_000);
 
   it('copies the bundles as just built into the app folder at every start', () => {
     const project = path.join(tmp, 'bundles');
