@@ -4,13 +4,14 @@
  * is printed.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkstation } from '../main/app';
 import { pcscAddonProblem } from '../native/pcsc/binding';
 import { startBrowserHost } from '../main/host/browser-host';
 import { electronBinary } from './electron-binary';
+import { copyBundles, electronAbi, planElectronNatives, prepareElectronApp } from './electron-natives';
 import { startEmbeddedServer } from './embedded-server';
 import { prepareDemoCards } from './demo-cards';
 
@@ -37,7 +38,8 @@ console.log(`Server: ${serverUrl}${external ? ' (extern)' : ' (inbyggd)'}`);
 const electron = await electronProbe;
 if ('path' in electron && process.env.BROWSER_HOST !== '1') {
   execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/build-electron.ts'], { cwd: root, stdio: 'inherit' });
-  const app = spawn(electron.path, [path.join(root, 'dist', 'main', 'electron', 'index.cjs')], {
+  const appDir = await electronAppFolder(electron.path);
+  const app = spawn(electron.path, [appDir ?? path.join(root, 'dist', 'main', 'electron', 'index.cjs')], {
     cwd: root,
     env: { ...process.env, SERVER_URL: serverUrl, DATA_DIR: dataDir },
     stdio: 'inherit',
@@ -94,4 +96,35 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/**
+ * Where Electron runs from: its own app folder with the native modules built for its ABI
+ * (scripts/electron-natives.ts), built on first use; null when its ABI is Node's (run from the
+ * project). If they cannot be built, one Swedish line says why and what to do, and the start ends.
+ */
+async function electronAppFolder(binary: string): Promise<string | null> {
+  const abi = electronAbi(binary);
+  const electronVersion = (JSON.parse(readFileSync(path.join(root, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
+  const input = { root, nodeAbi: process.versions.modules, electronAbi: abi ?? '', electronVersion };
+  const plan = abi ? planElectronNatives(input) : null;
+  if (!plan) return fail(`Electron ${electronVersion} säger inte vilket ABI det har (${binary}); starta utan Electron: BROWSER_HOST=1 npm start.`);
+  if (plan.use === 'project') return null;
+  if (plan.use === 'build') {
+    console.log(`Bygger de inbyggda modulerna för Electron ${electronVersion} (ABI ${abi}) i ${path.relative(root, plan.dir)}/ (en gång per Electron-version)…`);
+    const { rebuild } = await import('@electron/rebuild');
+    await prepareElectronApp(input, plan.dir, (o) => rebuild(o)).catch((e: unknown) =>
+      fail(
+        `De inbyggda modulerna kunde inte byggas för Electron ${electronVersion} (ABI ${abi}): ${(e as Error).message.split('\n')[0]}. Installera byggverktygen (docs/windows.md) eller starta utan Electron: BROWSER_HOST=1 npm start.`,
+      ),
+    );
+  }
+  copyBundles(root, plan.dir);
+  return plan.dir;
+}
+
+function fail(line: string): never {
+  console.error(line);
+  server?.child.kill();
+  process.exit(1);
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CardStackOption } from '../session/card-access';
@@ -14,12 +14,27 @@ import type { CardStackOption } from '../session/card-access';
  *     "card": { "type": "pcsc" } }           or { "type": "pkcs11", "module": "C:\\...\\iidp11.dll" }
  */
 
-/** Where the file is: %ProgramData%\Omsorgsportalen\config.json on Windows, /etc/omsorgsportalen/config.json elsewhere; OMSORG_CONFIG overrides (tests, a second installation). */
-export function machineConfigPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
-  if (env.OMSORG_CONFIG) return env.OMSORG_CONFIG;
+/**
+ * Where the file is: %ProgramData%\Omsorgsportalen\config.json on Windows, /etc/omsorgsportalen/config.json
+ * elsewhere. OMSORG_CONFIG names another file only where `overrideAllowed` (see resolveSettings).
+ */
+export function machineConfigPath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, overrideAllowed = true): string {
+  if (env.OMSORG_CONFIG && overrideAllowed) return env.OMSORG_CONFIG;
   if (platform === 'win32') return path.win32.join(env.ProgramData ?? env.PROGRAMDATA ?? 'C:\\ProgramData', 'Omsorgsportalen', 'config.json');
   return '/etc/omsorgsportalen/config.json';
 }
+
+/**
+ * The machine-wide policy that lets the installed app follow OMSORG_CONFIG: this file in the app's
+ * resources folder (C:\Program Files\Omsorgsportalen\resources\, writable only by administrators,
+ * outside the signed and integrity-checked app.asar). Test machines and a deliberate second
+ * installation create it; a managed PC does not have it, so a user's environment variable cannot
+ * point the app at another server. Every update reinstalls the folder and removes it.
+ */
+export const CONFIG_OVERRIDE_POLICY_FILE = 'allow-omsorg-config';
+
+/** Whether the policy file is there (`resourcesPath`: Electron's process.resourcesPath; none in plain Node). */
+export const configOverrideAllowed = (resourcesPath: string | undefined): boolean => !!resourcesPath && existsSync(path.join(resourcesPath, CONFIG_OVERRIDE_POLICY_FILE));
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
@@ -132,12 +147,14 @@ export const settingsFromConfig = (c: MachineConfig): WorkstationSettings => ({
 });
 
 /**
- * The packaged app always reads the machine's file. Started from the project (`npm start`,
- * `electron .`), SERVER_URL stays what it was: the development server, PC/SC, no updates.
+ * The packaged app always reads the machine's file — at its fixed place, unless the machine-wide
+ * policy (`overrideAllowed`, CONFIG_OVERRIDE_POLICY_FILE) lets OMSORG_CONFIG name another. Started
+ * from the project (`npm start`, `electron .`), SERVER_URL stays what it was: the development
+ * server, PC/SC, no updates; and OMSORG_CONFIG is followed.
  */
-export function resolveSettings(env: NodeJS.ProcessEnv, packaged: boolean): WorkstationSettings {
+export function resolveSettings(env: NodeJS.ProcessEnv, packaged: boolean, overrideAllowed = false): WorkstationSettings {
   if (!packaged && env.SERVER_URL) return { serverUrl: env.SERVER_URL, card: { type: 'pcsc' } };
-  return settingsFromConfig(readMachineConfig(machineConfigPath(env)));
+  return settingsFromConfig(readMachineConfig(machineConfigPath(env, process.platform, !packaged || overrideAllowed)));
 }
 
 /** The card stack for a configured profile (main/app.ts's `card` option). */

@@ -8,7 +8,7 @@ import * as electron from 'electron';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createWorkstation } from '../app';
-import { resolveSettings } from '../config/machine-config';
+import { configOverrideAllowed, resolveSettings } from '../config/machine-config';
 import { bundlePath } from './bundle-paths';
 import { startShell } from './shell';
 
@@ -16,6 +16,9 @@ import { startShell } from './shell';
 // demo bundle; without it the software card is not even loaded.
 const demoCard = process.env.DEMO_CARD;
 const appRoot = path.resolve(__dirname, '..', '..', '..'); // this file is dist/main/electron/index.cjs
+
+// The machine-wide policy that lets the installed app follow OMSORG_CONFIG (main/config/machine-config.ts).
+const configOverrideAllowedAtStart = configOverrideAllowed(process.resourcesPath);
 
 // PKCS11_MODULE=<module path> (e.g. Net iD's) talks to the card through that PKCS#11 module instead of PC/SC.
 const pkcs11Module = process.env.PKCS11_MODULE;
@@ -30,8 +33,8 @@ startShell({
           ? { ...o, card: { kind: 'pkcs11', module: pkcs11Module } }
           : o,
     ),
-  // The packaged app: the machine's config file; from the project: SERVER_URL (development).
-  settings: () => resolveSettings(process.env, electron.app.isPackaged),
+  // The packaged app: the machine's config file (OMSORG_CONFIG only under the machine-wide policy); from the project: SERVER_URL (development).
+  settings: () => resolveSettings(process.env, electron.app.isPackaged, configOverrideAllowedAtStart),
   dataDir: process.env.DATA_DIR,
   // Loaded only when the configuration names an update feed: it is not needed for the start.
   updater: () => (createRequire(import.meta.url)('electron-updater') as typeof import('electron-updater')).autoUpdater,

@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 import { Pkcs11Tokens } from '../../native/pkcs11/pkcs11-tokens';
 import { CardService, PcscReaders, type CardMonitor, type CardReaders, type HashAlgorithm, type SignResult } from '../../native';
 
@@ -34,8 +34,9 @@ export async function openCardAccess(option: CardStackOption): Promise<CardAcces
     const tokens = await Pkcs11Tokens.open({ module: option.module });
     return { monitor: tokens, pinStatus: (r) => tokens.pinStatus(r), sign: (r, pin, hash, alg) => tokens.sign(r, pin, hash, alg), close: () => tokens.close() };
   }
-  const specifier = option.module ? pathToFileURL(option.module).href : DEMO_SOURCE;
-  const demo = (await import(specifier)) as typeof import('../../native/softcard/demo');
+  // The bundle is CommonJS and, packaged, lies inside app.asar: require() reads it there through
+  // Electron's asar support, which the ES module loader's file URLs do not promise.
+  const demo = (option.module ? createRequire(import.meta.url)(option.module) : await import(DEMO_SOURCE)) as typeof import('../../native/softcard/demo');
   return cardAccessOver(await demo.openDemoReader(option.cardFile));
 }
 

@@ -1,17 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_OVERRIDE_POLICY_FILE } from '../../main/config/machine-config';
 import { prepareDemoCards } from '../../scripts/demo-cards';
 import { startEmbeddedServer } from '../../scripts/embedded-server';
 
 /**
  * The installed Windows app (.github/workflows/windows.yml): the per-machine NSIS install, started
  * as IT deploys it — from its machine configuration (here a temporary file through OMSORG_CONFIG,
- * pointing at the embedded server on this computer) — and driven through Chromium's DevTools
- * protocol. Playwright's `_electron` needs the Node inspector, which the shipped fuses switch off
+ * pointing at the embedded server on this computer, which the installed app follows only under the
+ * machine-wide policy file this test puts in its resources folder: the runner is an administrator)
+ * — with the built-in demo reader (DEMO_CARD, the separate demo bundle inside app.asar), and driven
+ * through Chromium's DevTools protocol. Playwright's `_electron` needs the Node inspector, which the shipped fuses switch off
  * (electron-builder.yml), so the page is reached with `--remote-debugging-port` instead.
  * Runs only where OMSORG_INSTALLED_APP names the installed executable.
  */
@@ -20,14 +24,21 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 let server: Awaited<ReturnType<typeof startEmbeddedServer>> | null = null;
 let app: ChildProcess | null = null;
 let cdp = '';
+let policy = '';
+let pin = '';
+let browser: Browser | null = null;
+let page: Page;
 
 describe.skipIf(!exe)(`the installed app${exe ? '' : ' — skipped: OMSORG_INSTALLED_APP is not set (the Windows workflow sets it)'}`, () => {
   beforeAll(async () => {
     const data = mkdtempSync(path.join(tmpdir(), 'installed-'));
     const demo = await prepareDemoCards({ pkiDir: path.join(data, 'pki'), cardsDir: path.join(data, 'cards') });
     server = await startEmbeddedServer({ root, dataDir: path.join(data, 'server'), env: demo.serverEnv });
+    pin = demo.pin;
     const config = path.join(data, 'config.json');
     writeFileSync(config, JSON.stringify({ serverUrl: server.url, card: { type: 'pcsc' } }));
+    policy = path.join(path.dirname(exe!), 'resources', CONFIG_OVERRIDE_POLICY_FILE);
+    writeFileSync(policy, '');
     app = spawn(exe!, ['--remote-debugging-port=0'], { env: { ...process.env, OMSORG_CONFIG: config, DEMO_CARD: demo.cards[0]! }, stdio: ['ignore', 'ignore', 'pipe'] });
     cdp = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the app printed no DevTools endpoint within 60 s')), 60_000);
@@ -40,26 +51,44 @@ describe.skipIf(!exe)(`the installed app${exe ? '' : ' — skipped: OMSORG_INSTA
       });
     });
   }, 120_000);
-  afterAll(() => {
+  afterAll(async () => {
+    await browser?.close();
     app?.kill();
     server?.child.kill();
+    if (policy) rmSync(policy, { force: true });
   });
 
   it('opens the workstation on app://workstation with the bridge, nothing of Node, and its version shown', async () => {
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.connectOverCDP(cdp);
-    try {
-      const page = browser.contexts()[0]!.pages().find((p) => p.url().startsWith('app://workstation/'))!;
-      expect(page).toBeDefined();
-      const globals = await page.evaluate(() => ({
-        omsorg: typeof (window as unknown as { omsorg?: unknown }).omsorg,
-        require: typeof (window as unknown as { require?: unknown }).require,
-        process: typeof (window as unknown as { process?: unknown }).process,
-      }));
-      expect(globals).toEqual({ omsorg: 'object', require: 'undefined', process: 'undefined' });
-      await page.getByText(/version \d+\.\d+\.\d+/i).first().waitFor({ timeout: 15_000 });
-    } finally {
-      await browser.close();
-    }
+    browser = await chromium.connectOverCDP(cdp);
+    page = browser.contexts()[0]!.pages().find((p) => p.url().startsWith('app://workstation/'))!;
+    expect(page).toBeDefined();
+    const globals = await page.evaluate(() => ({
+      omsorg: typeof (window as unknown as { omsorg?: unknown }).omsorg,
+      require: typeof (window as unknown as { require?: unknown }).require,
+      process: typeof (window as unknown as { process?: unknown }).process,
+    }));
+    expect(globals).toEqual({ omsorg: 'object', require: 'undefined', process: 'undefined' });
+    await page.getByText(/version \d+\.\d+\.\d+/i).first().waitFor({ timeout: 15_000 });
+  });
+
+  it('logs in with the demo card in the built-in reader, writes a journal entry and shows it', async () => {
+    await page.getByText('Kort isatt').first().waitFor({ timeout: 15_000 });
+    await page.getByLabel('PIN-kod').fill(pin);
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Brukare' }).click();
+    const clients = page.getByRole('list', { name: 'Brukare' });
+    await expect.poll(() => clients.getByRole('listitem').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await clients.getByRole('button').first().click();
+    await page.getByRole('tab', { name: 'Journal' }).waitFor();
+    const text = `Installerad app: besök ${Date.now()}`;
+    await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
+    await page.getByLabel('Anteckning', { exact: true }).fill(text);
+    await page.getByRole('button', { name: 'Spara anteckningen' }).click();
+    const entry = page.getByRole('list', { name: 'Journalanteckningar, nyaste först' }).getByRole('listitem').filter({ hasText: text });
+    await expect.poll(() => entry.count(), { timeout: 15_000 }).toBe(1);
+    // Sent to the server: the "not sent" mark goes away.
+    await expect.poll(() => entry.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
   });
 });

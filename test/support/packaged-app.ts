@@ -64,3 +64,48 @@ export function startPackagedMain(appDir: string, options: FakeElectronOptions =
     },
   };
 }
+
+export interface StartEnvironment {
+  /** Set while the bundle starts and until it has read its settings (at require time and after `ready`). */
+  env?: Record<string, string>;
+  /** Electron's process.resourcesPath (plain Node has none): where the bundle looks for the machine-wide policy file. */
+  resourcesPath?: string;
+}
+
+/**
+ * startPackagedMain with `start`'s environment in place until `started` holds for the fake (the
+ * window loaded, or an error window), then the process's own environment back.
+ */
+export async function startPackagedMainWith(appDir: string, options: FakeElectronOptions, start: StartEnvironment, started: (fake: FakeElectron) => boolean): Promise<RunningMain> {
+  const proc = process as { resourcesPath?: string };
+  const saved = { env: Object.fromEntries(Object.keys(start.env ?? {}).map((k) => [k, process.env[k]])), resourcesPath: proc.resourcesPath };
+  Object.assign(process.env, start.env);
+  if (start.resourcesPath) proc.resourcesPath = start.resourcesPath;
+  try {
+    const running = startPackagedMain(appDir, options);
+    await until(() => started(running.fake), 20_000);
+    return running;
+  } finally {
+    for (const [k, v] of Object.entries(saved.env)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    if (saved.resourcesPath === undefined) delete proc.resourcesPath;
+    else proc.resourcesPath = saved.resourcesPath;
+  }
+}
+
+/** Polls `pred` every 50 ms until it holds; throws with the last error after `ms`. */
+export async function until(pred: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const t0 = Date.now();
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await pred()) return;
+    } catch (e) {
+      last = e; // not yet
+    }
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${pred.toString().slice(0, 120)}${last ? ` (last: ${(last as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

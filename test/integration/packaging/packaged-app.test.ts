@@ -1,17 +1,19 @@
 import { listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipcChannel, type ClientRecord } from '../../../contract';
+import { CONFIG_OVERRIDE_POLICY_FILE } from '../../../main/config/machine-config';
 import { APP_ENTRY_URL } from '../../../main/electron/app-protocol';
 import { signedPublishers } from '../../../main/electron/updater';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, insertCardFile } from '../../../native/softcard';
 import type { PackageResult } from '../../../scripts/package';
 import type { LocalJournalEntry } from '../../../main/store/types';
-import { buildPackagedApp, extractPackagedApp, startPackagedMain, type RunningMain } from '../../support/packaged-app';
+import { buildPackagedApp, extractPackagedApp, startPackagedMainWith, until, type RunningMain, type StartEnvironment } from '../../support/packaged-app';
 import { startStack, type Stack } from '../../support/stack';
 
 /**
@@ -41,6 +43,8 @@ describe('the packaged app directory', () => {
     expect(files).toContain('/dist/preload/index.cjs');
     expect(files).toContain('/dist/main/store/worker.cjs');
     expect(files).toContain('/dist/renderer/index.html');
+    // DEMO ONLY, loaded only with DEMO_CARD (main/session/card-access.ts).
+    expect(files).toContain('/dist/main/softcard-demo.cjs');
   });
 
   it('holds no sources, tests, source maps, docs or development data', () => {
@@ -59,9 +63,43 @@ describe('the packaged app directory', () => {
 
   it('unpacks every native module (.node) beside the asar, where Electron loads it from', () => {
     const natives = files.filter((f) => f.endsWith('.node'));
-    expect(natives).toEqual(expect.arrayContaining(['/node_modules/pcsclite/build/Release/pcsclite.node', '/node_modules/better-sqlite3-multiple-ciphers/build/Release/better_sqlite3.node']));
+    expect(natives).toEqual(
+      expect.arrayContaining([
+        '/node_modules/pcsclite/build/Release/pcsclite.node',
+        '/node_modules/better-sqlite3-multiple-ciphers/build/Release/better_sqlite3.node',
+        // The optional PKCS#11 binding, loaded only when the configuration's card profile is pkcs11.
+        '/node_modules/pkcs11js/build/Release/pkcs11.node',
+      ]),
+    );
     const unpacked = path.join(path.dirname(built.asar), 'app.asar.unpacked');
     for (const f of natives) expect(existsSync(path.join(unpacked, f)), f).toBe(true);
+  });
+
+  it('the packaged pkcs11js loads from the app and talks to a real PKCS#11 module (SoftHSM2)', () => {
+    const appDir = extractPackagedApp(built.asar);
+    const hsm = mkdtempSync(path.join(tmpdir(), 'softhsm-packaged-'));
+    writeFileSync(path.join(hsm, 'softhsm2.conf'), `directories.tokendir = ${hsm}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    const saved = process.env.SOFTHSM2_CONF;
+    process.env.SOFTHSM2_CONF = path.join(hsm, 'softhsm2.conf');
+    try {
+      const resolved = createRequire(path.join(appDir, 'package.json')).resolve('pkcs11js');
+      expect(resolved.startsWith(appDir)).toBe(true);
+      const { PKCS11 } = createRequire(path.join(appDir, 'package.json'))('pkcs11js') as typeof import('pkcs11js');
+      const p11 = new PKCS11();
+      p11.load('/usr/lib/softhsm/libsofthsm2.so');
+      p11.C_Initialize();
+      try {
+        expect(p11.C_GetInfo().manufacturerID.trim()).toBe('SoftHSM');
+      } finally {
+        p11.C_Finalize();
+        p11.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.SOFTHSM2_CONF;
+      else process.env.SOFTHSM2_CONF = saved;
+      rmSync(appDir, { recursive: true, force: true });
+      rmSync(hsm, { recursive: true, force: true });
+    }
   });
 
   it('writes app-update.yml for electron-updater; unsigned, it names no publisher, so this build does not update itself', () => {
@@ -90,62 +128,77 @@ describe('the packaged main bundle, started with the fake electron', () => {
   let stack: Stack;
   let appDir: string;
   let userData: string;
+  let resources: string;
   let running: RunningMain | null = null;
+  const others: { dir: string; running: RunningMain | null }[] = [];
   const configFile = () => path.join(userData, 'config.json');
+  const loadedOrFailed = (fake: RunningMain['fake']) => fake.calls.loadURL.length > 0 || fake.errorBoxes.length > 0;
+
+  /** A second bundle instance in the same process needs a fresh copy of the app directory. */
+  async function startAnother(start: StartEnvironment): Promise<RunningMain> {
+    const other = { dir: extractPackagedApp(built.asar), running: null as RunningMain | null };
+    others.push(other);
+    other.running = await startPackagedMainWith(other.dir, { paths: { userData: mkdtempSync(path.join(tmpdir(), 'omsorg-userdata-')) } }, start, loadedOrFailed);
+    return other.running;
+  }
+
+  /** Calls the bridge's IPC as the renderer would. */
+  const bridge =
+    (r: RunningMain) =>
+    async <T>(method: string, input: unknown = {}): Promise<T> => {
+      const win = r.fake.windows[0]!;
+      const res = (await r.fake.electron.ipcMain.invoke(ipcChannel(method), win.webContents.ipcEvent(), input)) as { ok: boolean; value?: T; error?: { code: string; message: string } };
+      if (!res.ok) throw new Error(`${method}: ${res.error!.code} ${res.error!.message}`);
+      return res.value as T;
+    };
+
+  /** Logs in with `pin` once a card is seen, then writes a journal entry and finds it again by its text. */
+  async function loginWriteAndRead(r: RunningMain, pin: string, label: string): Promise<void> {
+    const call = bridge(r);
+    await until(async () => (await call<{ readers: { cardPresent: boolean }[] }>('card.status')).readers.some((x) => x.cardPresent), 10_000);
+    expect((await call<{ state: string }>('session.login', { pin })).state).toBe('active');
+    let clients: ClientRecord[] = [];
+    await until(async () => (clients = await call<ClientRecord[]>('clients.list', { limit: 500 })).length > 0, 15_000);
+    const text = `${label}: besök ${Date.now()}`;
+    const written = await call<LocalJournalEntry>('journal.create', { clientId: clients[0]!.id, eventDate: '2026-01-15', text });
+    const read = await call<LocalJournalEntry[]>('journal.list', { clientId: clients[0]!.id, search: text });
+    expect(read.map((e) => [e.id, e.text])).toEqual([[written.id, text]]);
+  }
+
+  const quit = async (r: RunningMain) => {
+    r.fake.emitApp('will-quit');
+    await until(() => r.fake.calls.quit > 0, 10_000).catch(() => undefined);
+    r.unhook();
+  };
 
   beforeAll(async () => {
     // The stack's own workstation uses an in-process reader: the vpcd reader is the packaged app's.
     stack = await startStack('packaged', { card: cardAccessOver(new DemoInProcessReader('Stackens läsare')) });
     appDir = extractPackagedApp(built.asar);
     userData = mkdtempSync(path.join(tmpdir(), 'omsorg-userdata-'));
+    // The packaged resources folder, with the machine-wide policy that lets OMSORG_CONFIG name the test's file.
+    resources = path.dirname(built.asar);
+    writeFileSync(path.join(resources, CONFIG_OVERRIDE_POLICY_FILE), '');
   }, 120_000);
   afterAll(async () => {
-    if (running) {
-      running.fake.emitApp('will-quit');
-      await until(() => running!.fake.calls.quit > 0, 10_000).catch(() => undefined);
-      running.unhook();
-    }
+    for (const r of [running, ...others.map((o) => o.running)]) if (r) await quit(r);
     await stack?.stop();
-    rmSync(appDir, { recursive: true, force: true });
-    rmSync(userData, { recursive: true, force: true });
+    for (const dir of [appDir, userData, ...others.map((o) => o.dir)]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('starts from the machine configuration, logs in with the card in the real reader, writes a journal entry and reads it back from the encrypted store', async () => {
     writeFileSync(configFile(), JSON.stringify({ serverUrl: stack.serverUrl, idleTimeoutMinutes: 15, card: { type: 'pcsc' } }));
-    const saved = process.env.OMSORG_CONFIG;
-    process.env.OMSORG_CONFIG = configFile();
-    try {
-      running = startPackagedMain(appDir, { paths: { userData } });
-      await until(() => running!.fake.calls.loadURL.length > 0 || running!.fake.errorBoxes.length > 0, 20_000);
-    } finally {
-      if (saved === undefined) delete process.env.OMSORG_CONFIG;
-      else process.env.OMSORG_CONFIG = saved;
-    }
+    running = await startPackagedMainWith(appDir, { paths: { userData } }, { env: { OMSORG_CONFIG: configFile() }, resourcesPath: resources }, loadedOrFailed);
     const { fake } = running;
     expect(fake.errorBoxes).toEqual([]);
     expect(fake.calls.loadURL).toEqual([APP_ENTRY_URL]);
     const index = await fake.protocolHandlers.get('app')!(new Request(APP_ENTRY_URL));
     expect(index.status).toBe(200);
 
-    const win = fake.windows[0]!;
-    const call = async <T>(method: string, input: unknown = {}): Promise<T> => {
-      const r = (await fake.electron.ipcMain.invoke(ipcChannel(method), win.webContents.ipcEvent(), input)) as { ok: boolean; value?: T; error?: { code: string; message: string } };
-      if (!r.ok) throw new Error(`${method}: ${r.error!.code} ${r.error!.message}`);
-      return r.value as T;
-    };
-
     const cardFile = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '123456' });
     const card = await insertCardFile(cardFile, { port: 35963 });
     try {
-      await until(async () => (await call<{ readers: { cardPresent: boolean }[] }>('card.status')).readers.some((r) => r.cardPresent), 10_000);
-      expect((await call<{ state: string }>('session.login', { pin: '123456' })).state).toBe('active');
-      let clients: ClientRecord[] = [];
-      await until(async () => (clients = await call<ClientRecord[]>('clients.list', { limit: 500 })).length > 0, 15_000);
-      const client = clients[0]!;
-      const text = `Paketerad app: besök ${Date.now()}`;
-      const written = await call<LocalJournalEntry>('journal.create', { clientId: client.id, eventDate: '2026-01-15', text });
-      const read = await call<LocalJournalEntry[]>('journal.list', { clientId: client.id, search: text });
-      expect(read.map((e) => [e.id, e.text])).toEqual([[written.id, text]]);
+      await loginWriteAndRead(running, '123456', 'Paketerad app');
     } finally {
       await card.close();
     }
@@ -158,39 +211,32 @@ describe('the packaged main bundle, started with the fake electron', () => {
     expect(bytes.includes(Buffer.from('Paketerad app'))).toBe(false);
   });
 
+  it('with DEMO_CARD it loads the demo bundle from the app and logs in with the card file in the built-in reader, no PC/SC involved', async () => {
+    const cardFile = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '654321' });
+    const demo = await startAnother({ env: { OMSORG_CONFIG: configFile(), DEMO_CARD: cardFile }, resourcesPath: resources });
+    expect(demo.fake.errorBoxes).toEqual([]);
+    const { readers } = await bridge(demo)<{ readers: { name: string; cardPresent: boolean }[] }>('card.status');
+    expect(readers).toEqual([expect.objectContaining({ cardPresent: true })]);
+    await loginWriteAndRead(demo, '654321', 'Paketerad app med demokort');
+  });
+
+  it('without the machine-wide policy file the installed app ignores OMSORG_CONFIG and reads only the machine file', async () => {
+    writeFileSync(configFile(), JSON.stringify({ serverUrl: stack.serverUrl }));
+    const noPolicy = mkdtempSync(path.join(tmpdir(), 'omsorg-resources-'));
+    const other = await startAnother({ env: { OMSORG_CONFIG: configFile() }, resourcesPath: noPolicy });
+    rmSync(noPolicy, { recursive: true, force: true });
+    // This machine has no /etc/omsorgsportalen/config.json: the error window names that file, not the user's.
+    expect(other.fake.errorBoxes[0]!.content).toContain('Inställningsfilen /etc/omsorgsportalen/config.json kan inte användas');
+    expect(other.fake.errorBoxes[0]!.content).not.toContain(configFile());
+    expect(other.fake.calls.exit).toEqual([1]);
+  });
+
   it('without a usable configuration file the packaged app says in an error window which file and what is wrong, and exits', async () => {
     const bad = path.join(userData, 'bad.json');
     writeFileSync(bad, JSON.stringify({ serverUrl: 'http://omsorg.kommun.example' }));
-    const saved = process.env.OMSORG_CONFIG;
-    process.env.OMSORG_CONFIG = bad;
-    // A second bundle instance in the same process: a fresh copy of the app directory.
-    const second = extractPackagedApp(built.asar);
-    let other: RunningMain | null = null;
-    try {
-      other = startPackagedMain(second, { paths: { userData: mkdtempSync(path.join(tmpdir(), 'omsorg-userdata-')) } });
-      await until(() => other!.fake.errorBoxes.length > 0, 10_000);
-    } finally {
-      if (saved === undefined) delete process.env.OMSORG_CONFIG;
-      else process.env.OMSORG_CONFIG = saved;
-      other?.unhook();
-    }
+    const other = await startAnother({ env: { OMSORG_CONFIG: bad }, resourcesPath: resources });
     expect(other.fake.errorBoxes[0]!.content).toContain(`Inställningsfilen ${bad} kan inte användas`);
     expect(other.fake.errorBoxes[0]!.content).toContain('serverUrl måste börja med https://');
     expect(other.fake.calls.exit).toEqual([1]);
-    rmSync(second, { recursive: true, force: true });
   });
 });
-
-async function until(pred: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const t0 = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await pred()) return;
-    } catch (e) {
-      last = e; // not yet
-    }
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${pred.toString().slice(0, 120)}${last ? ` (last: ${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

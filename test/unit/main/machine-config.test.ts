@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cardStackFor, machineConfigPath, MachineConfigError, parseMachineConfig, readMachineConfig, resolveSettings } from '../../../main/config/machine-config';
+import { cardStackFor, CONFIG_OVERRIDE_POLICY_FILE, configOverrideAllowed, machineConfigPath, MachineConfigError, parseMachineConfig, readMachineConfig, resolveSettings } from '../../../main/config/machine-config';
 import { startupFailureText } from '../../../main/electron/shell';
 
 /** The machine-wide configuration file IT deploys (docs/windows.md). */
@@ -23,6 +23,7 @@ describe('the machine configuration file', () => {
     expect(machineConfigPath({}, 'win32')).toBe(FILE);
     expect(machineConfigPath({}, 'linux')).toBe('/etc/omsorgsportalen/config.json');
     expect(machineConfigPath({ OMSORG_CONFIG: '/tmp/x.json' }, 'win32')).toBe('/tmp/x.json');
+    expect(machineConfigPath({ OMSORG_CONFIG: '/tmp/x.json' }, 'win32', false)).toBe(FILE);
   });
 
   it('gives the server, update feed, idle timeout and card profile; PC/SC by default', () => {
@@ -72,12 +73,28 @@ describe('the machine configuration file', () => {
     const file = path.join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ serverUrl: 'https://omsorg.kommun.example', idleTimeoutMinutes: 5, updateFeed: 'https://u.example/feed/' }));
     expect(resolveSettings({ SERVER_URL: 'http://127.0.0.1:4010' }, false)).toEqual({ serverUrl: 'http://127.0.0.1:4010', card: { type: 'pcsc' } });
-    expect(resolveSettings({ SERVER_URL: 'http://evil.example', OMSORG_CONFIG: file }, true)).toEqual({
+    expect(resolveSettings({ SERVER_URL: 'http://evil.example', OMSORG_CONFIG: file }, true, true)).toEqual({
       serverUrl: 'https://omsorg.kommun.example',
       idleTimeoutMs: 300_000,
       updateFeed: 'https://u.example/feed/',
       card: { type: 'pcsc' },
     });
+  });
+
+  it('the installed app follows OMSORG_CONFIG only under the machine-wide policy file in its resources folder', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'config-'));
+    const other = path.join(dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ serverUrl: 'https://annan.server.example' }));
+    const resources = mkdtempSync(path.join(tmpdir(), 'resources-'));
+    expect(configOverrideAllowed(resources)).toBe(false);
+    expect(configOverrideAllowed(undefined)).toBe(false);
+    // No policy: a user's OMSORG_CONFIG is ignored, the machine's own file is read (here: missing, so an error naming it).
+    expect(() => resolveSettings({ OMSORG_CONFIG: other }, true, configOverrideAllowed(resources))).toThrow(/Inställningsfilen \/etc\/omsorgsportalen\/config\.json|Omsorgsportalen\\config\.json/);
+    writeFileSync(path.join(resources, CONFIG_OVERRIDE_POLICY_FILE), '');
+    expect(configOverrideAllowed(resources)).toBe(true);
+    expect(resolveSettings({ OMSORG_CONFIG: other }, true, configOverrideAllowed(resources)).serverUrl).toBe('https://annan.server.example');
+    // From the project (not packaged) it is followed as before.
+    expect(resolveSettings({ OMSORG_CONFIG: other }, false).serverUrl).toBe('https://annan.server.example');
   });
 
   it('the PC/SC profile maps to the PC/SC card stack', () => {
