@@ -157,6 +157,18 @@ export function resolveSettings(env: NodeJS.ProcessEnv, packaged: boolean, overr
   return settingsFromConfig(readMachineConfig(machineConfigPath(env, process.platform, !packaged || overrideAllowed)));
 }
 
+/**
+ * The card overrides a developer or a test machine sets in the environment: DEMO_CARD (a software
+ * card file in a built-in reader, DEMO ONLY) and PKCS11_MODULE (a PKCS#11 module to load). The
+ * installed app follows them only under the same machine-wide policy as OMSORG_CONFIG: on a managed
+ * PC a user's environment must neither log in with a software card nor make the app load a DLL of
+ * their choosing (the configured card profile names the module IT deployed).
+ */
+export function cardOverrides(env: NodeJS.ProcessEnv, packaged: boolean, overrideAllowed = false): { demoCard?: string; pkcs11Module?: string } {
+  if (packaged && !overrideAllowed) return {};
+  return { ...(env.DEMO_CARD ? { demoCard: env.DEMO_CARD } : {}), ...(env.PKCS11_MODULE ? { pkcs11Module: env.PKCS11_MODULE } : {}) };
+}
+
 /** The card stack for a configured profile (main/app.ts's `card` option). */
 export function cardStackFor(profile: CardProfile): CardStackOption {
   if (profile.type === 'pcsc') return { kind: 'pcsc' };

@@ -8,20 +8,19 @@ import * as electron from 'electron';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createWorkstation } from '../app';
-import { configOverrideAllowed, resolveSettings } from '../config/machine-config';
+import { cardOverrides, configOverrideAllowed, resolveSettings } from '../config/machine-config';
 import { bundlePath } from './bundle-paths';
 import { startShell } from './shell';
 
-// DEMO ONLY: DEMO_CARD=<card file> puts a software card in a built-in reader, from the separate
-// demo bundle; without it the software card is not even loaded.
-const demoCard = process.env.DEMO_CARD;
 const appRoot = path.resolve(__dirname, '..', '..', '..'); // this file is dist/main/electron/index.cjs
 
 // The machine-wide policy that lets the installed app follow OMSORG_CONFIG (main/config/machine-config.ts).
 const configOverrideAllowedAtStart = configOverrideAllowed(process.resourcesPath);
 
-// PKCS11_MODULE=<module path> (e.g. Net iD's) talks to the card through that PKCS#11 module instead of PC/SC.
-const pkcs11Module = process.env.PKCS11_MODULE;
+// DEMO ONLY: DEMO_CARD=<card file> puts a software card in a built-in reader, from the separate
+// demo bundle (without it the software card is not even loaded); PKCS11_MODULE=<module path> talks
+// to the card through that PKCS#11 module. The installed app follows them only under the policy.
+const { demoCard, pkcs11Module } = cardOverrides(process.env, electron.app.isPackaged, configOverrideAllowedAtStart);
 
 startShell({
   electron,

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cardStackFor, CONFIG_OVERRIDE_POLICY_FILE, configOverrideAllowed, machineConfigPath, MachineConfigError, parseMachineConfig, readMachineConfig, resolveSettings } from '../../../main/config/machine-config';
+import { cardOverrides, cardStackFor, CONFIG_OVERRIDE_POLICY_FILE, configOverrideAllowed, machineConfigPath, MachineConfigError, parseMachineConfig, readMachineConfig, resolveSettings } from '../../../main/config/machine-config';
 import { startupFailureText } from '../../../main/electron/shell';
 
 /** The machine-wide configuration file IT deploys (docs/windows.md). */
@@ -105,3 +105,17 @@ describe('the machine configuration file', () => {
     expect(cardStackFor({ type: 'pkcs11', module: 'C:\\Program Files\\iiD\\iidp11.dll' })).toEqual({ kind: 'pkcs11', module: 'C:\\Program Files\\iiD\\iidp11.dll' });
   });
 });
+
+describe('the card overrides in the environment (DEMO_CARD, PKCS11_MODULE)', () => {
+  const env = { DEMO_CARD: '/tmp/card.json', PKCS11_MODULE: 'C:\\Users\\x\\evil.dll' };
+  it('are followed when started from the project', () => {
+    expect(cardOverrides(env, false)).toEqual({ demoCard: '/tmp/card.json', pkcs11Module: 'C:\\Users\\x\\evil.dll' });
+  });
+  it('are ignored by the installed app without the machine-wide policy', () => {
+    expect(cardOverrides(env, true, false)).toEqual({});
+  });
+  it('are followed by the installed app under the policy (test machines)', () => {
+    expect(cardOverrides(env, true, true)).toEqual({ demoCard: '/tmp/card.json', pkcs11Module: 'C:\\Users\\x\\evil.dll' });
+  });
+});
+
