@@ -17,11 +17,8 @@ const nativeOnly = ['pcsclite', 'better-sqlite3*', 'pg', '@electric-sql/*', 'fas
 const electron = { group: ['electron', 'electron/*'], message: 'Only main/electron/ and preload/ may import electron.' };
 const ours = (dirs, message) => ({ group: dirs.flatMap((d) => [`**/${d}/**`, `**/${d}`]), message });
 
-/**
- * `import-x/order` is 'warn' until the whole tree is sorted once (`npx eslint --fix .`, one commit
- * after the parallel branches are merged); then 'error'.
- */
-const IMPORT_ORDER = 'warn';
+/** One import order everywhere (`npx eslint --fix .` sorts a file). */
+const IMPORT_ORDER = 'error';
 
 const restrict = (...patterns) => ({
   'no-restricted-imports': ['error', { patterns }],

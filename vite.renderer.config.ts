@@ -1,5 +1,5 @@
-import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
 
 // The renderer is built once and served by both hosts: Electron's app:// protocol and the browser
 // host's http on 127.0.0.1. Relative asset paths work under both.

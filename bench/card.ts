@@ -15,8 +15,8 @@ import { CardService } from '../native/card-service';
 import { PcscReaders } from '../native/pcsc/pcsc-readers';
 import { SoftCard } from '../native/softcard/soft-card';
 import { VpcdCard } from '../native/softcard/vpcd-client';
-import pcscdSetup from '../test/support/pcscd-setup';
 import { pkcs15Tool } from '../test/support/opensc';
+import pcscdSetup from '../test/support/pcscd-setup';
 import { makeTestCard } from '../test/support/test-certs';
 import { calibrationMs, percentile, report } from './report';
 

@@ -13,18 +13,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Change, PermittedUnit } from '../contract';
-import type { InboxPage } from '../contract/inbox';
+import type { Change, PermittedUnit } from '#contract';
+import type { InboxPage } from '#contract';
 import { createWorkstation } from '../main/app';
 import { DevKeyFileVault, openLocalStore } from '../main/store';
 import type { WorkerStore } from '../main/store/worker-client';
-import { startBenchServer } from './server';
 import { migrate, openDb } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import { fakeAssignment } from '../test/support/assignments';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
 import { percentile, report, arg } from './report';
+import { startBenchServer } from './server';
 
 const BENCH = 'inbox';
 const SARA = 'SE2321000131-P000000000103';

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Author, Change, PermittedUnit } from '../contract';
+import type { Author, Change, PermittedUnit } from '#contract';
 import { createWorkstation } from '../main/app';
 import { cardAccessOver } from '../main/session/card-access';
 import { DevKeyFileVault, openLocalStore } from '../main/store';

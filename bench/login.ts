@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createWorkstation } from '../main/app';
 import { insertCardFile } from '../native/softcard';
-import { startBenchServer } from './server';
 import { migrate, openPglite } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import pcscdSetup from '../test/support/pcscd-setup';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
 import { percentile, report } from './report';
+import { startBenchServer } from './server';
 
 export async function run(args: string[]): Promise<void> {
   const n = Math.max(20, Number(args[0] ?? 25));

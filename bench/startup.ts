@@ -15,8 +15,8 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { common } from '../scripts/build-electron';
 import { packageApp } from '../scripts/package';
-import pcscdSetup from '../test/support/pcscd-setup';
 import { extractPackagedApp } from '../test/support/packaged-app';
+import pcscdSetup from '../test/support/pcscd-setup';
 import { calibrationMs, percentile, report } from './report';
 
 export async function run(args: string[]): Promise<void> {

@@ -15,7 +15,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Author, Change, PermittedUnit } from '../contract';
+import type { Author, Change, PermittedUnit } from '#contract';
 import { DevKeyFileVault, localStoreFile, openLocalStore } from '../main/store';
 import type { LocalStore } from '../main/store/types';
 import { WorkerStore } from '../main/store/worker-client';

@@ -9,7 +9,7 @@
  */
 import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
-import type { EventName, EventPayload, SyncStatus } from '../contract';
+import type { EventName, EventPayload, SyncStatus } from '#contract';
 import { createWorkstation } from '../main/app';
 import { cardAccessOver } from '../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';

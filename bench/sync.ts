@@ -16,12 +16,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { appPackages, buildElectron, common } from '../scripts/build-electron';
+import { startPostgres } from '../test/support/postgres-setup';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
-import type { BenchServer } from './server';
-import { startPostgres } from '../test/support/postgres-setup';
-import { report, arg } from './report';
 import { place, placementArg, type Placement } from './placement';
+import { report, arg } from './report';
+import type { BenchServer } from './server';
 import type { WorkstationConfig } from './sync-workstation';
 
 const BENCH = 'sync';

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { LoginUser, PermittedUnit } from './auth';
-import { Unit } from './domain';
-import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
-import { ErrorCode } from './result';
-import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { UnitStaffMember } from './assignments';
-import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
+import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
+import { Unit } from './domain';
+import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
+import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
+import { ErrorCode } from './result';
+import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
 import { IsoDate, WrittenText } from './values';
 
 /**

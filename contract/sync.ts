@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { PermittedUnit } from './auth';
-import { ErrorCode } from './result';
-import { Uuid } from './domain';
 import { assignmentsKind } from './assignments';
+import { PermittedUnit } from './auth';
 import { clientsKind } from './clients';
 import { dayNotesKind } from './daynotes';
+import { Uuid } from './domain';
 import { journalKind } from './journal';
+import { ErrorCode } from './result';
 import type { SyncKind } from './sync-kind';
 import { IsoDateTime } from './values';
 

@@ -1,8 +1,15 @@
-import { AppFailure, type ApiHandlers } from '../contract';
+import path from 'node:path';
+import { AppFailure, type ApiHandlers } from '#contract';
+import { inboxHandlers } from './assignments/inbox-service';
+import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { EventHub } from './events';
+import { AccessReporter } from './journal/access-reporter';
+import { journalHandlers } from './journal/journal-handlers';
+import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';
 import { createRouter } from './router';
 import { createServerClient } from './server-client';
+import { authorOf } from './session/author';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
 import { fileReaderChoice } from './session/reader-choice';
 import { SessionService } from './session/session-service';
@@ -10,18 +17,11 @@ import { DevKeyFileVault, openLocalStore, resetLocalStore } from './store';
 import { prestartStoreWorker, type WorkerEntry } from './store/worker-client';
 import { prestartPullWorker } from './sync/page-fetcher';
 import type { SyncEngineOptions } from './sync/sync-engine';
+import { syncHandlers } from './sync/sync-handlers';
 import { UserData } from './sync/user-data';
 import { UnitsService } from './units/units-service';
-import { inboxHandlers } from './assignments/inbox-service';
-import { authorOf } from './session/author';
-import { dayNotesHandlers } from './daynotes/daynotes-service';
-import { AccessReporter } from './journal/access-reporter';
-import { JournalService } from './journal/journal-service';
-import { journalHandlers } from './journal/journal-handlers';
-import { syncHandlers } from './sync/sync-handlers';
-import path from 'node:path';
-import type { Workstation } from './workstation';
 import { appVersion } from './version';
+import type { Workstation } from './workstation';
 
 export interface WorkstationOptions {
   host: 'electron' | 'browser';

@@ -1,4 +1,4 @@
-import type { EventName, EventPayload } from '../contract';
+import type { EventName, EventPayload } from '#contract';
 
 type Listener = (name: EventName, payload: EventPayload<EventName>) => void;
 

@@ -5,7 +5,7 @@ import {
   validationDetails,
   type ApiHandlers,
   type Result,
-} from '../contract';
+} from '#contract';
 
 export type Dispatch = (method: string, input: unknown) => Promise<Result<unknown>>;
 

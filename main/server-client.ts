@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppFailure, LOGIN_ERROR_CODES, ServerErrorBody, type ErrorCode } from '../contract';
+import { AppFailure, LOGIN_ERROR_CODES, ServerErrorBody, type ErrorCode } from '#contract';
 
 /** A route of the server API as contract/server-api.ts and contract/auth.ts declare them. */
 export interface RouteSpec<R extends z.ZodType = z.ZodType> {

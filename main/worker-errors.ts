@@ -1,4 +1,4 @@
-import { AppFailure, ErrorCode } from '../contract';
+import { AppFailure, ErrorCode } from '#contract';
 
 /** An error as it crosses from a worker thread to the main thread (structured clone keeps no classes). */
 export interface SerializedError {

@@ -1,4 +1,4 @@
-import type { EventName, EventPayload } from '../contract';
+import type { EventName, EventPayload } from '#contract';
 import type { Dispatch } from './router';
 
 /**

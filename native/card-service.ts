@@ -1,4 +1,4 @@
-import { AppFailure } from '../contract/result';
+import { AppFailure } from '#contract';
 import { ApduSession } from './apdu/session';
 import { checkPinFormat, wipe, type PinStatus } from './pin';
 import { pkcs15Entry } from './profiles/pkcs15';

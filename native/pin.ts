@@ -1,4 +1,4 @@
-import { AppFailure } from '../contract/result';
+import { AppFailure } from '#contract';
 import { SW, isPinTries, swHex } from './apdu/status';
 
 /**

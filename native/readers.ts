@@ -1,4 +1,4 @@
-import type { AppError } from '../contract/result';
+import type { AppError } from '#contract';
 import type { CardTransport } from './apdu/transport';
 
 /**

@@ -1,5 +1,5 @@
-import { createApiClient, createEventSource, type WorkstationBridge } from '../contract/client';
-import { IPC_EVENT_CHANNEL, ipcChannel } from '../contract/transport';
+import { createApiClient, createEventSource, type WorkstationBridge } from '#contract';
+import { IPC_EVENT_CHANNEL, ipcChannel } from '#contract';
 
 /** The part of ipcRenderer the bridge uses; never handed to the page itself. */
 export interface PreloadIpc {

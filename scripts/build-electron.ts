@@ -11,10 +11,10 @@
  *                            can require nothing but 'electron' and a few polyfills)
  * The renderer is built separately by Vite into dist/renderer.
  */
-import { build, type BuildOptions } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
 import { BUNDLE_PATHS, bundlePath } from '../main/electron/bundle-paths';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,6 +1,6 @@
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { TEST_LOA3_POLICY_OID } from '../contract/auth';
+import { TEST_LOA3_POLICY_OID } from '#contract';
 import { issueDemoCards } from '../tools/card';
 import { DEFAULT_PIN, loadOrCreateTestPki, trustFiles } from '../tools/pki';
 

@@ -8,12 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkstation } from '../main/app';
-import { pcscAddonProblem } from '../native/pcsc/binding';
 import { startBrowserHost } from '../main/host/browser-host';
+import { pcscAddonProblem } from '../native/pcsc/binding';
+import { prepareDemoCards } from './demo-cards';
 import { electronBinary } from './electron-binary';
 import { copyBundles, electronAbi, planElectronNatives, prepareElectronApp } from './electron-natives';
 import { startEmbeddedServer } from './embedded-server';
-import { prepareDemoCards } from './demo-cards';
 
 const t0 = performance.now();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

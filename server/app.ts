@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { officerRoutes } from '../contract/assignments';
-import { authRoutes } from '../contract/auth';
+import { officerRoutes } from '#contract';
+import { authRoutes } from '#contract';
 import { registerAssignmentRoutes } from './assignments/routes';
 import { SqlAccessLog } from './audit/access-log';
 import { registerAccessLogRoutes } from './audit/routes';
@@ -13,16 +13,16 @@ import { SqlSessionStore } from './auth/sessions';
 import { SqlStaffDirectory } from './auth/staff';
 import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
-import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
 import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
+import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
+import { PERMISSIONS_CHANNEL } from './sync/events';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
 import { DEFAULT_DAY_NOTE_RETENTION_DAYS, startRetentionJob } from './sync/retention';
-import { PERMISSIONS_CHANNEL } from './sync/events';
 import { registerSyncRoutes } from './sync/routes';
 
 /** Card-signed login (docs/login.md): what the server trusts and the origin workstations sign for. */

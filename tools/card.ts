@@ -11,8 +11,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import type { CardFile } from '../native/softcard/card-file';
 import { issuePersonCard, loadOrCreateTestPki, normaliseAlgorithm, splitName, trustFiles, type TestPki } from './pki/index';
 

@@ -23,7 +23,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AppFailure } from '../contract/result';
+import { AppFailure } from '#contract';
 import { CardFile } from '../native/softcard/card-file';
 import { officerLogin } from './officer/api';
 import { COMMANDS, CliError, runCommand, type Command } from './officer/commands';

@@ -17,8 +17,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openDb } from '../server/db/index';
 import { verifyLogs } from '../server/audit/verify';
+import { openDb } from '../server/db/index';
 
 export async function runVerifyLog(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   if (argv[0] === '--new-key') {

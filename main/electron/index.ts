@@ -4,9 +4,9 @@
  * builds the safeStorage key vault after `ready`, passes it and the bundled store worker on, and
  * tells the user in an error box (then exits with code 1) if the start fails.
  */
-import * as electron from 'electron';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import * as electron from 'electron';
 import { createWorkstation } from '../app';
 import { cardOverrides, configOverrideAllowed, resolveSettings } from '../config/machine-config';
 import { bundlePath } from './bundle-paths';

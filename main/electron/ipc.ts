@@ -1,4 +1,4 @@
-import { err, IPC_EVENT_CHANNEL, ipcChannel, methodNames } from '../../contract';
+import { err, IPC_EVENT_CHANNEL, ipcChannel, methodNames } from '#contract';
 import type { Workstation } from '../workstation';
 import { isAppUrl } from './app-protocol';
 import type { ShellElectron, ShellIpcEvent, ShellWindow } from './electron-api';

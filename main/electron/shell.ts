@@ -1,7 +1,7 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { cardStackFor, MachineConfigError, type WorkstationSettings } from '../config/machine-config';
-import type { CardStackOption } from '../session/card-access';
 import { KeyVaultUnavailableError, type KeyVault } from '../key-vault';
+import type { CardStackOption } from '../session/card-access';
 import type { WorkerEntry } from '../store/worker-client';
 import type { Workstation } from '../workstation';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';

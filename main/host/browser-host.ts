@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { HOST_SECRET_PARAM, WS_PATH, WsCall, err, type WsServerFrame } from '../../contract';
+import { HOST_SECRET_PARAM, WS_PATH, WsCall, err, type WsServerFrame } from '#contract';
 import { contentSecurityPolicy, securityHeaders } from '../renderer-serving/csp';
 import { contentTypeOf, resolveStatic } from '../renderer-serving/static-files';
 import type { Workstation } from '../workstation';

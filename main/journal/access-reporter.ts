@@ -1,4 +1,4 @@
-import { AppFailure, accessLogRoutes, type AccessEventInput } from '../../contract';
+import { AppFailure, accessLogRoutes, type AccessEventInput } from '#contract';
 import type { ServerClient } from '../server-client';
 import type { LocalStore } from '../store/types';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AppFailure, type Author, type JournalDraft, type JournalExport, type LifeArea, type Mutation, type SavedDraft } from '../../contract';
+import { AppFailure, type Author, type JournalDraft, type JournalExport, type LifeArea, type Mutation, type SavedDraft } from '#contract';
 import type { LocalJournalEntry, LocalStore } from '../store/types';
-import { journalEntryCreate } from './mutations';
 import type { AccessReporter } from './access-reporter';
+import { journalEntryCreate } from './mutations';
 import { journalPdf } from './pdf';
 
 export interface JournalServiceDeps {

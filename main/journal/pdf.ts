@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { LIFE_AREA_LABELS_SV, formatPersonnummer, swedishDateTime, type ClientRecord } from '../../contract';
+import { LIFE_AREA_LABELS_SV, formatPersonnummer, swedishDateTime, type ClientRecord } from '#contract';
 import type { LocalJournalEntry } from '../store/types';
 
 /** IBIC life areas in Swedish, for the printout. */

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { Pkcs11Tokens } from '../../native/pkcs11/pkcs11-tokens';
 import { CardService, PcscReaders, type CardMonitor, type CardReaders, type HashAlgorithm, type SignResult } from '../../native';
+import { Pkcs11Tokens } from '../../native/pkcs11/pkcs11-tokens';
 
 /**
  * What the session needs from the card stack (native/): watch readers, read the PIN counter,

@@ -1,4 +1,4 @@
-import { LOGIN_TOKEN_FORMAT, authRoutes, signedData, type LoginRequest } from '../../contract';
+import { LOGIN_TOKEN_FORMAT, authRoutes, signedData, type LoginRequest } from '#contract';
 import type { SignResult } from '../../native';
 import type { ServerClient } from '../server-client';
 

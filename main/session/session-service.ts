@@ -5,7 +5,7 @@ import {
   type LoginUser,
   type PermittedUnit,
   type SessionState,
-} from '../../contract';
+} from '#contract';
 import { wipe } from '../../native/pin';
 import type { CardEvent } from '../../native/readers';
 import type { EventHub } from '../events';

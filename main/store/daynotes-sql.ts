@@ -1,9 +1,9 @@
 import { AppFailure, type Author, type DayNoteRecord } from '#contract';
 import { ftsQuery } from './fts-query';
 import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type Retention, type StoreContext, type UpsertOf } from './kind';
+import type { LocalDayNote } from './types';
 
 const DAY_MS = 86_400_000;
-import type { LocalDayNote } from './types';
 
 /** Day notes in the store, with their full-text index; purged after the server's retention period. */
 

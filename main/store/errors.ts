@@ -1,4 +1,4 @@
-import { AppFailure } from '../../contract';
+import { AppFailure } from '#contract';
 
 /**
  * The store cannot be read: wrong key, corrupt file, missing or unwrappable `.key`. Code

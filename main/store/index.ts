@@ -2,7 +2,7 @@ import { createHash, randomFillSync } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { AppFailure } from '../../contract';
+import { AppFailure } from '#contract';
 import { KeyVaultUnavailableError, type KeyVault } from '../key-vault';
 import { KEY_VAULT_UNAVAILABLE, StoreUnreadableError } from './errors';
 import type { SerializedError } from './protocol';

@@ -1,5 +1,5 @@
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { AppFailure } from '../../contract';
+import { AppFailure } from '#contract';
 
 /** A pull page on its way from the pull worker (main/sync/pull-worker.ts) to the store worker. */
 export interface DeliveredPage {

@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type {
   ClientRecord,
   Cursors,
@@ -14,10 +15,9 @@ import type {
   AccessEventInput,
   JournalDraft,
   SavedDraft,
-} from '../../contract';
-import type { Assignment } from '../../contract/assignments';
-import type { InboxPage, InboxQueryParsed } from '../../contract/inbox';
-import type { MessagePort } from 'node:worker_threads';
+} from '#contract';
+import type { Assignment } from '#contract';
+import type { InboxPage, InboxQueryParsed } from '#contract';
 import type { Retention } from './kind';
 import type { KindReads } from './kinds';
 

@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
-import { AppFailure, type PullNext } from '../../contract';
+import { AppFailure, type PullNext } from '#contract';
 import { reviveError } from '../worker-errors';
 import { besideModule, prestartWorker, takeWorker, type WorkerEntry } from '../worker-start';
 import { storeClosed } from './errors';

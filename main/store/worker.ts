@@ -5,10 +5,10 @@
 // First: the thread drops below the main thread's priority before it loads the rest.
 import '../background-thread';
 import { parentPort } from 'node:worker_threads';
-import { AppFailure } from '../../contract';
+import { AppFailure } from '#contract';
 import { serializeError } from '../worker-errors';
-import type { WorkerRequest, WorkerResponse } from './protocol';
 import { PageInbox } from './page-inbox';
+import type { WorkerRequest, WorkerResponse } from './protocol';
 import { openDatabase, SqlStore } from './sql-store';
 
 const port = parentPort;

@@ -1,7 +1,7 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { AppFailure, type PullNext, type PullRequest } from '../../contract';
-import { besideModule, prestartWorker, takeWorker, type WorkerEntry } from '../worker-start';
+import { AppFailure, type PullNext, type PullRequest } from '#contract';
 import { reviveError, type SerializedError } from '../worker-errors';
+import { besideModule, prestartWorker, takeWorker, type WorkerEntry } from '../worker-start';
 
 /** The main thread → pull worker messages. */
 export type PullWorkerRequest =

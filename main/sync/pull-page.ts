@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { AppFailure, PULL_NEXT_HEADER, PullNext, ServerErrorBody, syncRoutes, type PullRequest } from '../../contract';
+import { AppFailure, PULL_NEXT_HEADER, PullNext, ServerErrorBody, syncRoutes, type PullRequest } from '#contract';
 
 export interface PullPageOptions {
   baseUrl: string;

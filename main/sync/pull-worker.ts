@@ -13,7 +13,7 @@
 import '../background-thread';
 import type { Agent } from 'node:http';
 import { parentPort, type MessagePort } from 'node:worker_threads';
-import { AppFailure } from '../../contract';
+import { AppFailure } from '#contract';
 import type { DeliveredPage } from '../store/page-inbox';
 import { serializeError } from '../worker-errors';
 import type { PullWorkerRequest, PullWorkerResponse } from './page-fetcher';

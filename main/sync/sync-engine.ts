@@ -1,8 +1,8 @@
-import { AppFailure, RecordType, syncRoutes, type EventName, type EventPayload, type PullNext, type PullResponse, type SyncStatus } from '../../contract';
+import { AppFailure, RecordType, syncRoutes, type EventName, type EventPayload, type PullNext, type PullResponse, type SyncStatus } from '#contract';
 import { createServerClient, type ServerClient } from '../server-client';
 import type { LocalStore, PulledPage } from '../store/types';
-import { Backoff, type BackoffOptions } from './backoff';
 import type { WorkerEntry } from '../worker-start';
+import { Backoff, type BackoffOptions } from './backoff';
 import { PageFetcher, type FetchedPage } from './page-fetcher';
 import { SseClient } from './sse';
 

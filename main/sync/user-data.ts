@@ -7,7 +7,7 @@ import {
   type LoginUser,
   type StoreResyncResult,
   type StoreStatus,
-} from '../../contract';
+} from '#contract';
 import { isStoreUnreadable, KEY_VAULT_UNAVAILABLE } from '../store/errors';
 import type { LocalStore } from '../store/types';
 import { SyncEngine, type SyncEngineOptions } from './sync-engine';

@@ -1,4 +1,4 @@
-import { serverRoutes, type Unit } from '../../contract';
+import { serverRoutes, type Unit } from '#contract';
 import type { ServerClient } from '../server-client';
 import type { SessionService } from '../session/session-service';
 

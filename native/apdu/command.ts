@@ -1,4 +1,4 @@
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 
 /** A command APDU (ISO/IEC 7816-4 §5.1). `le` is the number of bytes expected: 1..65536, 256 = short "00". */
 export interface Apdu {

@@ -1,8 +1,8 @@
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 import { derHeaderLength } from '../der/reader';
+import { parseFcp } from './fcp';
 import { ApduSession } from './session';
 import { ALLOW, SW, swHex } from './status';
-import { parseFcp } from './fcp';
 
 /** Certificates and directory files are small; nothing on a card we read is larger. */
 export const MAX_FILE_BYTES = 16 * 1024;

@@ -1,4 +1,4 @@
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 import { encodeApdu, type Apdu } from './command';
 import { ALLOW, allowed, swHex, type SwRule } from './status';
 import { MAX_RESPONSE_APDU, type CardTransport } from './transport';

@@ -1,4 +1,4 @@
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 
 /**
  * A small, bounded DER reader for what a card returns (PKCS#15 directory files, FCP templates).

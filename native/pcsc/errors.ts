@@ -1,4 +1,4 @@
-import { AppFailure, type ErrorCode } from '../../contract/result';
+import { AppFailure, type ErrorCode } from '#contract';
 
 /**
  * PC/SC return codes (pcsclite.h / winerror.h) → the codes a user can act on. The addon reports

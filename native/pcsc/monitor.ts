@@ -1,6 +1,6 @@
-import { AppFailure } from '../../contract/result';
-import type { CardEvent, CardEventListener, CardMonitor, ReaderInfo } from '../readers';
+import { AppFailure } from '#contract';
 import { hex } from '../apdu/command';
+import type { CardEvent, CardEventListener, CardMonitor, ReaderInfo } from '../readers';
 import { loadAddon, parseReaderNames, type RawContext, type RawReader } from './binding';
 import { unavailable } from './errors';
 import { openReader, readerState, type ReaderState } from './snapshot';

@@ -1,4 +1,4 @@
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 import type { CardTransport } from '../apdu/transport';
 import { MAX_RESPONSE_APDU } from '../apdu/transport';
 import type { CardReaders, ConnectedCard, ReaderInfo, WithCardOptions } from '../readers';

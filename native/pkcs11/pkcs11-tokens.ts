@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type * as Pkcs11Js from 'pkcs11js';
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 import { fromHex } from '../apdu/command';
 import { pinBlocked, wipe } from '../pin';
 import type { HashAlgorithm, SignResult } from '../profiles/profile';

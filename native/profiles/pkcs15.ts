@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 import { fromHex } from '../apdu/command';
 import { readBinary, selectPath } from '../apdu/file';
 import type { ApduSession } from '../apdu/session';

@@ -1,4 +1,4 @@
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 import { hex } from '../apdu/command';
 import type { CardTransport } from '../apdu/transport';
 import type { CardEvent, CardEventListener, CardMonitor, CardReaders, ConnectedCard, ReaderInfo, WithCardOptions } from '../readers';

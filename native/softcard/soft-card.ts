@@ -1,8 +1,8 @@
 import { constants, privateEncrypt, timingSafeEqual } from 'node:crypto';
+import { p256 } from '@noble/curves/nist.js';
 import { decodeApdu, fromHex, type Apdu } from '../apdu/command';
 import { concat, int, tlv } from '../der/writer';
 import type { CardFile } from './card-file';
-import { p256 } from '@noble/curves/nist.js';
 import { PIN_PAD, PIN_REF, PIN_STORED_LENGTH, PUK_REF, buildImage, type SoftFile, type SoftImage, type SoftKey } from './image';
 
 /**

@@ -1,6 +1,6 @@
-import { AppFailure, validationDetails } from '../../contract/result';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { AppFailure, validationDetails } from '#contract';
 import { CardFile } from './card-file';
 
 /** Reads and validates a card file; anything else than a valid card file is a clear VALIDATION error. */

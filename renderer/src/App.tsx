@@ -1,10 +1,10 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SyncIndicator } from './components/SyncIndicator';
-import { LoginScreen } from './screens/LoginScreen';
 import { screens } from './screens';
 import { needsStoreDialog, useLocalStore } from './screens/local-store/local-store-store';
 import { StoreUnreadableScreen } from './screens/local-store/StoreUnreadableScreen';
+import { LoginScreen } from './screens/LoginScreen';
 import { useNav } from './state/nav-store';
 import { trackActivity, useSession } from './state/session-store';
 

@@ -1,6 +1,6 @@
-import { IsoDate } from '../../contract/values';
-import { Uuid } from '../../contract/domain';
-import { AppFailure } from '../../contract/result';
+import { IsoDate } from '#contract';
+import { Uuid } from '#contract';
+import { AppFailure } from '#contract';
 
 /**
  * The list cursor: the sort's key values (as text, exact) and the id of the last row of the page,

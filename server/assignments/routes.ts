@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { AssignmentListQuery, assignmentRoutes, officerRoutes, type ProviderAction } from '../../contract/assignments';
-import { swedishDate } from '../../contract/dates';
-import { AppFailure } from '../../contract/result';
+import { AssignmentListQuery, assignmentRoutes, officerRoutes, type ProviderAction } from '#contract';
+import { swedishDate } from '#contract';
+import { AppFailure } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import type { AuthSession } from '../auth/service';

@@ -4,8 +4,8 @@ import {
   type AssignmentSummary,
   type HistoryAction,
   type HistoryEvent,
-} from '../../contract/assignments';
-import type { StaffRole } from '../../contract/domain';
+} from '#contract';
+import type { StaffRole } from '#contract';
 import type { AssignmentState, Details } from './state-machine';
 
 /**

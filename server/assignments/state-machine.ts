@@ -8,7 +8,7 @@ import type {
   Pause,
   ProviderAction,
   Registration,
-} from '../../contract/assignments';
+} from '#contract';
 
 /**
  * The assignment state machine (docs/assignments.md), pure: given the assignment as it is, an

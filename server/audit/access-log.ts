@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { HsaId, Uuid } from '../../contract/domain';
-import { ErrorCode } from '../../contract/result';
+import { HsaId, Uuid } from '#contract';
+import { ErrorCode } from '#contract';
 import type { AccessEvent, AccessLog } from '../auth/access-log';
 import type { Queryable } from '../db/types';
 import { maskPersonalData } from '../logging';

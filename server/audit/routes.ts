@@ -1,6 +1,6 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import { accessLogRoutes } from '../../contract/journal';
-import { AppFailure } from '../../contract/result';
+import { accessLogRoutes } from '#contract';
+import { AppFailure } from '#contract';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
 import type { Db } from '../db/types';

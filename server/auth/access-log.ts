@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../contract/result';
+import type { ErrorCode } from '#contract';
 
 /**
  * The access log's interface (docs/access-log.md): every login attempt, and every read, copy

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { OIDS } from '../../contract/auth';
-import { HsaId } from '../../contract/domain';
-import { AppFailure } from '../../contract/result';
+import { OIDS } from '#contract';
+import { HsaId } from '#contract';
+import { AppFailure } from '#contract';
 import * as x509 from './x509';
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { NONCE_BYTES, NONCE_TTL_MS } from '../../contract/auth';
+import { NONCE_BYTES, NONCE_TTL_MS } from '#contract';
 import type { SqlClient } from './sql';
 
 /** Challenge nonces: ≥ 256 bits from the CSPRNG, valid NONCE_TTL_MS, usable exactly once. */

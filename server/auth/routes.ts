@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { officerRoutes } from '../../contract/assignments';
-import { LoginRequest, authRoutes } from '../../contract/auth';
-import { AppFailure, validationDetails, type ErrorCode } from '../../contract/result';
 import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { officerRoutes } from '#contract';
+import { LoginRequest, authRoutes } from '#contract';
+import { AppFailure, validationDetails, type ErrorCode } from '#contract';
 import { EMPTY_BODY_LIMIT, LOGIN_BODY_LIMIT } from '../http/body-limits';
 import { limitByAddress, type RateLimiter } from '../http/rate-limit';
 import { createAuthService, type AuthDeps, type AuthService, type AuthSession } from './service';

@@ -1,5 +1,5 @@
-import type { ChallengeResponse, LoginRequest, LoginResponse, RenewResponse } from '../../contract/auth';
-import { AppFailure, type ErrorCode } from '../../contract/result';
+import type { ChallengeResponse, LoginRequest, LoginResponse, RenewResponse } from '#contract';
+import { AppFailure, type ErrorCode } from '#contract';
 import type { AccessLog, AuthEvent } from './access-log';
 import { CertificateFailure, sha256Hex, validateCertificate, type OcspChecker } from './certificate';
 import type { NonceStore } from './nonces';

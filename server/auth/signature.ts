@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import { authValue, hashOf, type SignatureAlgorithm } from '../../contract/auth';
+import { authValue, hashOf, type SignatureAlgorithm } from '#contract';
 import type * as x509 from './x509';
 
 const subtle = webcrypto.subtle;

@@ -1,6 +1,6 @@
-import type { PermittedUnit } from '../../contract/auth';
-import { swedishDate } from '../../contract/dates';
-import type { StaffRole } from '../../contract/domain';
+import { swedishDate } from '#contract';
+import type { PermittedUnit } from '#contract';
+import type { StaffRole } from '#contract';
 import type { SqlClient } from './sql';
 
 export interface StaffRecord {

@@ -1,7 +1,7 @@
-import type { DayNoteCreate as DayNoteCreateSchema, DayNoteMarkSummarised } from '#contract';
 import type { z } from 'zod';
-import { authorJson, iso } from '../sync/records';
+import type { DayNoteCreate as DayNoteCreateSchema, DayNoteMarkSummarised } from '#contract';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, type PushRules, type RuleContext, type SharedState } from '../sync/kind';
+import { authorJson, iso } from '../sync/records';
 
 /**
  * Day notes on the server (table day_notes, migration 0003): their feed record (a note past the

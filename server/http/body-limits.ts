@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 
 /**
  * What a request body may cost before anyone is known (docs/security.md, "Hostile network

@@ -2,8 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { AppFailure, validationDetails, type ErrorCode } from '../../contract/result';
-import type { ServerErrorBody } from '../../contract/server-api';
+import { AppFailure, validationDetails, type ErrorCode } from '#contract';
+import type { ServerErrorBody } from '#contract';
 
 /**
  * One error envelope for every failure: `{ error: { code, message, details? } }` (contract

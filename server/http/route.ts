@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 
 /**
  * Declares a GET route from its contract entry (contract/server-api.ts `serverRoutes`): the query

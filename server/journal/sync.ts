@@ -1,6 +1,5 @@
-import type { JournalEntryCreate, JournalEntryMarkErroneous } from '#contract';
 import type { z } from 'zod';
-import { iso, authorJson } from '../sync/records';
+import type { JournalEntryCreate, JournalEntryMarkErroneous } from '#contract';
 import {
   applied,
   authorName,
@@ -13,6 +12,7 @@ import {
   type RuleContext,
   type SharedState,
 } from '../sync/kind';
+import { iso, authorJson } from '../sync/records';
 
 /**
  * Journal entries on the server (table journal_entries, migration 0003): their feed record, and the

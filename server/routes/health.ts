@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { serverRoutes } from '../../contract/server-api';
+import { serverRoutes } from '#contract';
 import type { Db } from '../db/types';
 import { getRoute } from '../http/route';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import { swedishDate } from '../../contract/dates';
-import { AppFailure } from '../../contract/result';
-import { serverRoutes } from '../../contract/server-api';
+import { swedishDate } from '#contract';
+import { AppFailure } from '#contract';
+import { serverRoutes } from '#contract';
 import type { Db } from '../db/types';
 import { getRoute } from '../http/route';
 

@@ -1,6 +1,6 @@
-import type { GrantedService, HistoryAction, OfficerAction, ProviderAction } from '../../contract/assignments';
-import { swedishDate } from '../../contract/dates';
-import type { StaffRole } from '../../contract/domain';
+import { swedishDate } from '#contract';
+import type { GrantedService, HistoryAction, OfficerAction, ProviderAction } from '#contract';
+import type { StaffRole } from '#contract';
 import { appendEvent } from '../assignments/commands/history';
 import { stateColumns } from '../assignments/sql-rows';
 import { applyOfficerAction, applyProviderAction, type AssignmentState, type Details } from '../assignments/state-machine';

@@ -1,4 +1,4 @@
-import type { LifeArea } from '../../contract/sync';
+import type { LifeArea } from '#contract';
 import type { DemoUnitKey } from './demo-people';
 
 /**

@@ -1,4 +1,4 @@
-import type { StaffRole } from '../../contract/domain';
+import type { StaffRole } from '#contract';
 
 /**
  * The demo organisation: who works there and whom they care for. Fictional people only.

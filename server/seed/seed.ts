@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { swedishDate } from '../../contract/dates';
+import { swedishDate } from '#contract';
 import type { Db, Queryable } from '../db/types';
 import { insertDemoAssignments } from './demo-assignments';
 import { demoDayNoteTexts, demoJournalTexts, demoUnitDayNotes, demoWriters } from './demo-notes';

@@ -1,5 +1,5 @@
-import type { PermittedUnit } from '../../contract/auth';
-import type { Cursors, PullNext, PullResponse } from '../../contract/sync';
+import type { PermittedUnit } from '#contract';
+import type { Cursors, PullNext, PullResponse } from '#contract';
 import type { Db, Queryable } from '../db/types';
 import type { LoadedFeed, SqlFeed } from './kind';
 import { SERVER_KINDS } from './kinds';

@@ -1,4 +1,4 @@
-import { MutationResult, type Mutation } from '../../contract/sync';
+import { MutationResult, type Mutation } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
 import type { AccessEvent } from '../auth/access-log';
 import type { StaffRecord } from '../auth/staff';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import { AppFailure } from '../../contract/result';
-import { PULL_NEXT_HEADER, syncRoutes } from '../../contract/sync';
+import { AppFailure } from '#contract';
+import { PULL_NEXT_HEADER, syncRoutes } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
 import { bearerToken, workstationOf } from '../auth/routes';
 import type { AuthSession } from '../auth/service';

@@ -1,4 +1,4 @@
-import type { PermittedUnit } from '../../contract/auth';
+import type { PermittedUnit } from '#contract';
 import type { StaffDirectory } from '../auth/staff';
 
 /**

@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Assignment } from '../../contract/assignments';
-import { swedishDate } from '../../contract/dates';
-import { formatPersonnummer } from '../../contract/personnummer';
+import type { Assignment } from '#contract';
+import { swedishDate } from '#contract';
+import { formatPersonnummer } from '#contract';
 import type { VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';

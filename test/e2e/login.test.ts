@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appVersion } from '../../main/version';
 import { insertCardFile, type VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium, screenshotDir } from '../support/chromium';
 import { startStack, type Stack } from '../support/stack';
-import { appVersion } from '../../main/version';
 
 /**
  * The front door, for real: Chromium → browser host → workstation services → pcscd → vpcd →

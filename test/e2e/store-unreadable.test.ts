@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoreStatus } from '../../contract';
+import type { StoreStatus } from '#contract';
 import { localStoreFile } from '../../main/store';
 import type { VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';

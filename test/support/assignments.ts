@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Assignment, AssignmentStatus } from '../../contract/assignments';
-import { STATUSES_NEEDING_ACTION } from '../../contract/assignments';
-import type { Change, PermittedUnit } from '../../contract';
+import { STATUSES_NEEDING_ACTION } from '#contract';
+import type { Assignment, AssignmentStatus } from '#contract';
+import type { Change, PermittedUnit } from '#contract';
 
 const GIVEN = ['Anna', 'Björn', 'Cecilia', 'David', 'Eva', 'Fredrik', 'Greta', 'Håkan', 'Ingrid', 'Jan', 'Karin', 'Lars', 'Maja', 'Nils', 'Olof', 'Åsa'];
 const FAMILY = ['Andersson', 'Berg', 'Carlsson', 'Dahl', 'Ek', 'Forsberg', 'Gustafsson', 'Holm', 'Isaksson', 'Johansson', 'Karlsson', 'Lind', 'Öberg', 'Ängström'];

@@ -1,4 +1,4 @@
-import { AppFailure } from '../../contract/result';
+import { AppFailure } from '#contract';
 
 /** The AppFailure `p` rejects with; anything else (a resolve, another error) fails the test. */
 export async function failure(p: Promise<unknown>): Promise<AppFailure> {

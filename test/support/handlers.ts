@@ -1,4 +1,4 @@
-import { AppFailure, apiContract, type ApiHandlers } from '../../contract';
+import { AppFailure, apiContract, type ApiHandlers } from '#contract';
 
 type PartialHandlers<Ctx> = { [N in keyof ApiHandlers<Ctx>]?: Partial<ApiHandlers<Ctx>[N]> };
 

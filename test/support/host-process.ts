@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Result } from '../../contract';
+import type { Result } from '#contract';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

@@ -1,8 +1,8 @@
-import { extractAll } from '@electron/asar';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { extractAll } from '@electron/asar';
 import { BUNDLE_PATHS } from '../../main/electron/bundle-paths';
 import { buildElectron } from '../../scripts/build-electron';
 import { packageApp, type PackageResult } from '../../scripts/package';

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { createWorkstation, type WorkstationOptions } from '../../main/app';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import type { Workstation } from '../../main/workstation';
-import type { FastifyInstance } from 'fastify';
 import { createServer, type ServerSyncOptions } from '../../server/app';
 import { migrate, openPostgres, type Db } from '../../server/db';
 import { seedDemoData } from '../../server/seed/seed';

@@ -7,7 +7,7 @@ import {
   officerRoutes,
   type OfficerAction,
   type SendAssignment,
-} from '../../contract/assignments';
+} from '#contract';
 import { createServerClient, type RouteSpec } from '../../main/server-client';
 import { signedLoginRequest } from '../../main/session/card-login';
 import { CardService } from '../../native';

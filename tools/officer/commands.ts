@@ -1,5 +1,5 @@
-import type { AssignmentListResponse, GrantedService, OfficerAction } from '../../contract/assignments';
-import { swedishDate } from '../../contract/dates';
+import type { AssignmentListResponse, GrantedService, OfficerAction } from '#contract';
+import { swedishDate } from '#contract';
 import type { OfficerApi } from './api';
 import { printAssignment, printList, type Out } from './format';
 

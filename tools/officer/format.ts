@@ -5,10 +5,10 @@ import {
   type AssignmentListResponse,
   type AssignmentSummary,
   type GrantedService,
-} from '../../contract/assignments';
-import { swedishDateTime as when } from '../../contract/dates';
-import { formatPersonnummer } from '../../contract/personnummer';
-import { AppFailure } from '../../contract/result';
+} from '#contract';
+import { swedishDateTime as when } from '#contract';
+import { formatPersonnummer } from '#contract';
+import { AppFailure } from '#contract';
 
 /** What the officer command prints to: lines on stdout and on stderr. */
 export interface Out {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TEST_LOA3_POLICY_OID } from '../../contract/auth';
+import { TEST_LOA3_POLICY_OID } from '#contract';
 import * as x509 from '../../server/auth/x509';
 import { generateKeyPair, keyAlgorithmOf, privateKeyFromPem, privateKeyToPem, signingAlgorithm, type KeyAlgorithm } from './keys';
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { OIDS, TEST_LOA3_POLICY_OID } from '../../contract/auth';
+import { OIDS, TEST_LOA3_POLICY_OID } from '#contract';
 import { CARD_FILE_FORMAT, CardFile } from '../../native/softcard/card-file';
 import * as x509 from '../../server/auth/x509';
 import { randomSerial, type CertifiedKey, type TestPki } from './ca';

@@ -1,4 +1,4 @@
-import { createApiClient, createEventSource, type WorkstationBridge } from '../../../contract';
+import { createApiClient, createEventSource, type WorkstationBridge } from '#contract';
 import { createWsBridge } from './ws-bridge';
 
 declare global {

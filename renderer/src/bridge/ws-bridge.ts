@@ -1,4 +1,4 @@
-import { HOST_SECRET_PARAM, WS_PATH, WsServerFrame, type Bridge } from '../../../contract';
+import { HOST_SECRET_PARAM, WS_PATH, WsServerFrame, type Bridge } from '#contract';
 
 /**
  * The browser host's side of the bridge: the typed contract over one WebSocket, opened with the

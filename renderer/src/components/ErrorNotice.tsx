@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { AppError } from '../../../contract';
+import type { AppError } from '#contract';
 
 /** An error as the user reads it: the Swedish text for its code, never the developer message. */
 export function ErrorNotice({ error, onRetry }: { error: AppError; onRetry?: () => void }) {

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
-import type { SyncStatus } from '../../../contract';
+import type { SyncStatus } from '#contract';
 import { api, events } from '../bridge';
 import { onSessionCleared } from '../state/session-store';
 

@@ -1,4 +1,4 @@
-import { LIFE_AREA_LABELS_SV } from '../../../contract';
+import { LIFE_AREA_LABELS_SV } from '#contract';
 /** Swedish strings of the Brukare screen: journal and day notes (merged into sv.ts as `journal`). */
 export const svJournal = {
   clients: {

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../contract';
+import type { ErrorCode } from '#contract';
 import { svInbox } from '../screens/inbox/sv-inbox';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
 import { svJournal } from './sv-journal';

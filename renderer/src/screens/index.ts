@@ -1,8 +1,8 @@
 import type { ComponentType } from 'react';
-import { UnitsScreen } from './UnitsScreen';
 import { ClientsScreen } from './clients/ClientsScreen';
 import { InboxBadge } from './inbox/InboxBadge';
 import { InboxScreen } from './inbox/InboxScreen';
+import { UnitsScreen } from './UnitsScreen';
 
 /**
  * The workstation's screens, in menu order. A feature adds one entry here; `labelKey` is an

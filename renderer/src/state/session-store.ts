@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, CardStatus, SessionState } from '../../../contract';
+import type { AppError, CardStatus, SessionState } from '#contract';
 import { api, events } from '../bridge';
 
 interface SessionStore {

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, Unit } from '../../../contract';
+import type { AppError, Unit } from '#contract';
 import { api } from '../bridge';
 import { onSessionCleared } from './session-store';
 

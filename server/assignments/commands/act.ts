@@ -1,6 +1,6 @@
-import type { Assignment, OfficerAction, ProviderAction } from '../../../contract/assignments';
-import { swedishDate } from '../../../contract/dates';
-import { AppFailure } from '../../../contract/result';
+import type { Assignment, OfficerAction, ProviderAction } from '#contract';
+import { swedishDate } from '#contract';
+import { AppFailure } from '#contract';
 import type { Db, Queryable } from '../../db/types';
 import { recordAssignmentAccess } from '../access';
 import { getAssignment, loadSummary } from '../queries/get';

@@ -1,4 +1,4 @@
-import type { HistoryAction } from '../../../contract/assignments';
+import type { HistoryAction } from '#contract';
 import type { StaffRecord } from '../../auth/staff';
 import type { Queryable } from '../../db/types';
 import type { Details } from '../state-machine';

@@ -1,6 +1,6 @@
-import type { Assignment, SendAssignment } from '../../../contract/assignments';
-import { swedishDate } from '../../../contract/dates';
-import { AppFailure } from '../../../contract/result';
+import type { Assignment, SendAssignment } from '#contract';
+import { swedishDate } from '#contract';
+import { AppFailure } from '#contract';
 import type { Db } from '../../db/types';
 import { recordAssignmentAccess } from '../access';
 import { getAssignment } from '../queries/get';

@@ -1,4 +1,4 @@
-import type { Assignment, HistoryEvent } from '../../../contract/assignments';
+import type { Assignment, HistoryEvent } from '#contract';
 import type { Queryable } from '../../db/types';
 import { EVENT_COLUMNS, SELECT, toHistoryEvent, toSummary, type EventRow, type Row } from '../sql-rows';
 

@@ -1,5 +1,5 @@
-import type { Assignment, AssignmentSummary, HistoryEvent } from '../../../contract/assignments';
-import { AppFailure } from '../../../contract/result';
+import type { Assignment, AssignmentSummary, HistoryEvent } from '#contract';
+import { AppFailure } from '#contract';
 import type { Queryable } from '../../db/types';
 import { recordAssignmentAccess } from '../access';
 import { NOT_FOUND_MESSAGE, inScope, isUuid, type ActContext, type Scope } from '../scope';

@@ -1,6 +1,6 @@
-import { AssignmentStatus as StatusEnum, type AssignmentListQuery, type AssignmentListResponse, type AssignmentStatus } from '../../../contract/assignments';
-import { decodeCursor, encodeCursor, type CursorCast } from '../cursor';
+import { AssignmentStatus as StatusEnum, type AssignmentListQuery, type AssignmentListResponse, type AssignmentStatus } from '#contract';
 import type { Queryable } from '../../db/types';
+import { decodeCursor, encodeCursor, type CursorCast } from '../cursor';
 import type { Scope } from '../scope';
 import { SELECT, toSummary, type Row } from '../sql-rows';
 

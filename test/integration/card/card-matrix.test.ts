@@ -2,8 +2,8 @@ import { createHash, createPublicKey, verify, X509Certificate } from 'node:crypt
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApduSession } from '../../../native/apdu/session';
 import { Pkcs15Profile, type Pkcs15Objects } from '../../../native/profiles/pkcs15';
-import { SoftCard } from '../../../native/softcard/soft-card';
 import { CARD_PROFILES, CARD_PROFILE_NAMES, type SoftCardProfile } from '../../../native/softcard/profiles';
+import { SoftCard } from '../../../native/softcard/soft-card';
 import { pkcs15Tool } from '../../support/opensc';
 import { makeTestCard, type KeyAlg } from '../../support/test-certs';
 import { READER_A, Rig, failure, pin, spy } from './helpers';

@@ -1,6 +1,6 @@
 // Run in a child process with PCSCLITE_CSOCK_NAME pointing at nothing: PC/SC as on a machine
 // where the smart-card service is not running, without stopping the shared pcscd.
-import { AppFailure } from '../../../contract/result';
+import { AppFailure } from '#contract';
 import { CardService } from '../../../native/card-service';
 import { PcscReaders } from '../../../native/pcsc/pcsc-readers';
 

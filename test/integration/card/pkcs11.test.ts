@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CardStatus, SessionState } from '../../../contract';
+import type { CardStatus, SessionState } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { startStack, type Stack } from '../../support/stack';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InboxDetail, InboxPage } from '../../../contract/inbox';
+import type { InboxDetail, InboxPage } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';

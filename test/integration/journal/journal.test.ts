@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ClientRecord, DayNoteRecord } from '../../../contract';
+import type { ClientRecord, DayNoteRecord } from '#contract';
 import { createWorkstation } from '../../../main/app';
 import { cardAccessOver } from '../../../main/session/card-access';
 import type { LocalJournalEntry } from '../../../main/store/types';

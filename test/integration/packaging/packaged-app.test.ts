@@ -1,18 +1,18 @@
-import { listPackage } from '@electron/asar';
-import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { listPackage } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ipcChannel, type ClientRecord } from '../../../contract';
+import { ipcChannel, type ClientRecord } from '#contract';
 import { CONFIG_OVERRIDE_POLICY_FILE } from '../../../main/config/machine-config';
 import { APP_ENTRY_URL } from '../../../main/electron/app-protocol';
 import { signedPublishers } from '../../../main/electron/updater';
 import { cardAccessOver } from '../../../main/session/card-access';
+import type { LocalJournalEntry } from '../../../main/store/types';
 import { DemoInProcessReader, insertCardFile } from '../../../native/softcard';
 import type { PackageResult } from '../../../scripts/package';
-import type { LocalJournalEntry } from '../../../main/store/types';
 import { buildPackagedApp, extractPackagedApp, startPackagedMainWith, until, type RunningMain, type StartEnvironment } from '../../support/packaged-app';
 import { startStack, type Stack } from '../../support/stack';
 

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ChallengeResponse, LoginResponse, TEST_LOA3_POLICY_OID } from '../../../contract/auth';
-import { HealthResponse, ServerErrorBody, UnitsResponse } from '../../../contract/server-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChallengeResponse, LoginResponse, TEST_LOA3_POLICY_OID } from '#contract';
+import { HealthResponse, ServerErrorBody, UnitsResponse } from '#contract';
 import { verifyChain } from '../../../server/audit/access-log';
 import { openPostgres } from '../../../server/db/postgres';
 import { createTestPki, issuePersonCard, trustFiles, type TestPki } from '../../../tools/pki/index';

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Change, Cursors } from '../../../contract/sync';
+import type { Change, Cursors } from '#contract';
 import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { HealthResponse, ServerErrorBody } from '../../../contract/server-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HealthResponse, ServerErrorBody } from '#contract';
 import { createServer } from '../../../server/app';
 import { appliedVersions, loadMigrations, migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventName } from '../../../contract';
+import type { EventName } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { writeCardFile } from '../../../tools/card';

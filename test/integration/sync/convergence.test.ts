@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ClientRecord, SyncStatus } from '../../../contract';
+import type { ClientRecord, SyncStatus } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import type { LocalDayNote, LocalJournalEntry } from '../../../main/store/types';
 import { DemoInProcessReader, openCardFile, type SoftCard } from '../../../native/softcard';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientRecord, SyncStatus } from '../../../contract';
+import type { ClientRecord, SyncStatus } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader } from '../../../native/softcard';
 import { startHostProcess, type HostProcess } from '../../support/host-process';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientRecord, EventName, SyncStatus } from '../../../contract';
+import type { ClientRecord, EventName, SyncStatus } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import type { LocalDayNote, LocalJournalEntry } from '../../../main/store/types';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';

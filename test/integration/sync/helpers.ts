@@ -1,5 +1,5 @@
 import { expect, vi } from 'vitest';
-import type { SyncStatus } from '../../../contract';
+import type { SyncStatus } from '#contract';
 import type { Workstation } from '../../../main/workstation';
 
 /** A dispatch that must succeed, on the workstation in this process or one in a child (HostProcess). */

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ClientRecord, EventName, StoreResyncResult, StoreStatus } from '../../../contract';
+import type { ClientRecord, EventName, StoreResyncResult, StoreStatus } from '#contract';
 import { createWorkstation } from '../../../main/app';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DevKeyFileVault, localStoreFile } from '../../../main/store';

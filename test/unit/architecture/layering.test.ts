@@ -1,5 +1,5 @@
-import { ESLint } from 'eslint';
 import path from 'node:path';
+import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 /** The layering rules of docs/architecture.md, checked against the real lint configuration. */
@@ -28,10 +28,10 @@ describe('layering rules', () => {
   });
 
   it.each([
-    ['renderer/src/x.ts', "import { Unit } from '../../contract'; export type U = Unit;"],
+    ['renderer/src/x.ts', "import { Unit } from '#contract'; export type U = Unit;"],
     ['main/electron/x.ts', "import { app } from 'electron'; export const a = app;"],
-    ['server/x.ts', "import { Unit } from '../contract'; export type U = Unit;"],
-    ['main/x.ts', "import { Unit } from '../contract'; export type U = Unit;"],
+    ['server/x.ts', "import { Unit } from '#contract'; export type U = Unit;"],
+    ['main/x.ts', "import { Unit } from '#contract'; export type U = Unit;"],
   ])('allows %s: %s', async (file, source) => {
     expect(await restrictedImports(file, source)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TEST_LOA3_POLICY_OID } from '../../../contract/auth';
+import { TEST_LOA3_POLICY_OID } from '#contract';
 import { validateCertificate, type CertificateValidationOptions, type OcspChecker } from '../../../server/auth/certificate';
 import * as x509 from '../../../server/auth/x509';
 import { issuePersonCard, issuePersonCertificate, generateKeyPair } from '../../../tools/pki/index';

@@ -1,5 +1,5 @@
 import { createPrivateKey, privateEncrypt, sign, constants } from 'node:crypto';
-import { LOGIN_TOKEN_FORMAT, TEST_LOA3_POLICY_OID, authValue, signedData, type LoginRequest, type PermittedUnit, type SignatureAlgorithm } from '../../../contract/auth';
+import { LOGIN_TOKEN_FORMAT, TEST_LOA3_POLICY_OID, authValue, signedData, type LoginRequest, type PermittedUnit, type SignatureAlgorithm } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { InMemoryAccessLog } from '../../../server/auth/access-log';
 import { InMemoryNonceStore } from '../../../server/auth/nonces';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoginResponse, NONCE_TTL_MS, type LoginRequest } from '../../../contract/auth';
+import { LoginResponse, NONCE_TTL_MS, type LoginRequest } from '#contract';
 import { issuePersonCard } from '../../../tools/pki/index';
 import { codeOf } from '../../support/failure';
 import { ANNA, LEILA, ORIGIN, authSetup, loginToken, pkis } from './fixtures';

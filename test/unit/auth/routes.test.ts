@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChallengeResponse, LoginResponse, RenewResponse } from '../../../contract/auth';
+import { ChallengeResponse, LoginResponse, RenewResponse } from '#contract';
 import { registerAuthRoutes } from '../../../server/auth/routes';
 import { issuePersonCard } from '../../../tools/pki/index';
 import { ANNA, authSetup, loginToken, pkis } from './fixtures';

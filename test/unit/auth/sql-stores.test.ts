@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NONCE_TTL_MS } from '../../../contract/auth';
-import { swedishDate } from '../../../contract/dates';
+import { NONCE_TTL_MS } from '#contract';
+import { swedishDate } from '#contract';
 import { SqlNonceStore } from '../../../server/auth/nonces';
 import { SqlSessionStore, hashToken, newSessionToken } from '../../../server/auth/sessions';
 import { SqlStaffDirectory } from '../../../server/auth/staff';

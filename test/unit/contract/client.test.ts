@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiContract, createApiClient, createEventSource, methodNames, type Bridge } from '../../../contract';
+import { apiContract, createApiClient, createEventSource, methodNames, type Bridge } from '#contract';
 
 const unit = { id: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c11', organisationId: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c12', name: 'Hemtjänst Centrum', serviceType: 'hemtjanst', clientCount: 3 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Personnummer, formatPersonnummer, parsePersonnummer } from '../../../contract';
+import { Personnummer, formatPersonnummer, parsePersonnummer } from '#contract';
 
 describe('personnummer', () => {
   it('accepts a valid number with or without the dash and normalises to 12 digits', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { apiContract, Mutation } from '../../../contract';
-import { SendAssignment } from '../../../contract/assignments';
+import { apiContract, Mutation } from '#contract';
+import { SendAssignment } from '#contract';
 
 /**
  * The value types both sides parse with (contract/values.ts, issue 19 points 4–6): what the server

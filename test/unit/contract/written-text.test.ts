@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Mutation, PushRequest } from '../../../contract';
+import { Mutation, PushRequest } from '#contract';
 
 /** PostgreSQL cannot store NUL: a text holding it is refused when written, not at every push after. */
 describe('text a user writes refuses the NUL character', () => {

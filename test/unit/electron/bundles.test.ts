@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { methodNames, type WorkstationBridge } from '../../../contract';
+import { methodNames, type WorkstationBridge } from '#contract';
 import { appPackages, buildElectron } from '../../../scripts/build-electron';
 import { createFakeElectron } from '../../support/fake-electron';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { apiContract, IPC_EVENT_CHANNEL, ipcChannel, methodNames, type WorkstationBridge } from '../../../contract';
+import { apiContract, IPC_EVENT_CHANNEL, ipcChannel, methodNames, type WorkstationBridge } from '#contract';
 import type { FakeElectron } from '../../support/fake-electron';
 
 const holder = vi.hoisted(() => ({ fake: null as FakeElectron | null }));

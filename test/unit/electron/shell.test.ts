@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { AppFailure, IPC_EVENT_CHANNEL, ipcChannel, methodNames, type AccessEventInput } from '../../../contract';
+import { AppFailure, IPC_EVENT_CHANNEL, ipcChannel, methodNames, type AccessEventInput } from '#contract';
 import { APP_CSP } from '../../../main/electron/csp';
 import { SafeStorageKeyVault } from '../../../main/electron/key-vault';
 import { startShell, STARTUP_FAILED_TITLE, type Shell, type ShellOptions, type ShellWorkstationOptions } from '../../../main/electron/shell';

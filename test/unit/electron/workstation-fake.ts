@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import type { EventName, EventPayload, Result } from '../../../contract';
+import type { EventName, EventPayload, Result } from '#contract';
 import type { Workstation } from '../../../main/workstation';
 
 type Listener = (name: EventName, payload: EventPayload<EventName>) => void;

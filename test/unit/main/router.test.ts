@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AppFailure, type ApiHandlers } from '../../../contract';
+import { AppFailure, type ApiHandlers } from '#contract';
 import { createRouter } from '../../../main/router';
 import { handlersWith } from '../../support/handlers';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppFailure } from '../../../contract/result';
+import { AppFailure } from '#contract';
 import { Pkcs11Tokens } from '../../../native/pkcs11/pkcs11-tokens';
 import type { CardEvent } from '../../../native/readers';
 import { makeTestCard, type KeyAlg } from '../../support/test-certs';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppFailure } from '../../../contract/result';
+import { AppFailure } from '#contract';
 import { fromHex } from '../../../native/apdu/command';
 import { bits, concat, int, octets, seq, tlv, utf8 } from '../../../native/der/writer';
 import { checkPinFormat, checkVerifyResult, encodePin, pinStatusFromSw, wipe } from '../../../native/pin';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Mutation } from '../../../contract';
+import type { Mutation } from '#contract';
 import { verifyChain } from '../../../server/audit/access-log';
 import type { Db } from '../../../server/db';
 import { demoDb } from './helpers';

@@ -3,7 +3,7 @@
  * every provider action and every officer action, then the date rules one by one.
  */
 import { describe, expect, it } from 'vitest';
-import { AssignmentStatus, PROVIDER_ACTION_TYPES, type OfficerAction, type ProviderAction, type ProviderActionType } from '../../../contract/assignments';
+import { AssignmentStatus, PROVIDER_ACTION_TYPES, type OfficerAction, type ProviderAction, type ProviderActionType } from '#contract';
 import {
   MESSAGES,
   applyOfficerAction,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Change, PullResponse, type PermittedUnit } from '../../../contract';
-import { swedishDate } from '../../../contract/dates';
+import { Change, PullResponse, type PermittedUnit } from '#contract';
+import { swedishDate } from '#contract';
 import { actOnAssignment, sendAssignment } from '../../../server/assignments/store';
 import { SqlStaffDirectory, type StaffRecord } from '../../../server/auth/staff';
 import type { Db } from '../../../server/db/types';

@@ -20,10 +20,10 @@ import {
   type OfficerAction,
   type ProviderAction,
   type SendAssignment,
-} from '../../../contract/assignments';
-import { ChallengeResponse, LoginResponse } from '../../../contract/auth';
-import { swedishDate } from '../../../contract/dates';
-import { ServerErrorBody } from '../../../contract/server-api';
+} from '#contract';
+import { ChallengeResponse, LoginResponse } from '#contract';
+import { swedishDate } from '#contract';
+import { ServerErrorBody } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer } from '../../../server/app';
 import { verifyChain } from '../../../server/audit/access-log';

@@ -1,5 +1,5 @@
-import { demoDb } from './helpers';
 import { assignmentSuite } from './assignments-suite';
+import { demoDb } from './helpers';
 
 assignmentSuite('PGlite', async () => {
   const db = await demoDb();

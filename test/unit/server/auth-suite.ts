@@ -10,9 +10,9 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeResponse, LOGIN_TOKEN_FORMAT, LoginResponse, TEST_LOA3_POLICY_OID, authValue, type LoginRequest } from '../../../contract/auth';
-import { swedishDate } from '../../../contract/dates';
-import { ServerErrorBody, UnitsResponse } from '../../../contract/server-api';
+import { ChallengeResponse, LOGIN_TOKEN_FORMAT, LoginResponse, TEST_LOA3_POLICY_OID, authValue, type LoginRequest } from '#contract';
+import { swedishDate } from '#contract';
+import { ServerErrorBody, UnitsResponse } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer, type ServerAuthOptions } from '../../../server/app';
 import { SqlAccessLog, verifyChain } from '../../../server/audit/access-log';

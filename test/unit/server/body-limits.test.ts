@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerErrorBody } from '../../../contract/server-api';
+import { ServerErrorBody } from '#contract';
 import { createServer } from '../../../server/app';
 import type { Db } from '../../../server/db/types';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../../../server/http/body-limits';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TEST_LOA3_POLICY_OID } from '../../../contract/auth';
+import { TEST_LOA3_POLICY_OID } from '#contract';
 import { readConfig } from '../../../server/config';
 
 describe('server configuration from the environment', () => {

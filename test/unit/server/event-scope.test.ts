@@ -7,9 +7,9 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ChallengeResponse, LoginResponse } from '../../../contract/auth';
+import { ChallengeResponse, LoginResponse } from '#contract';
+import { swedishDate } from '#contract';
 import { createServer } from '../../../server/app';
-import { swedishDate } from '../../../contract/dates';
 import type { Db } from '../../../server/db/types';
 import { generateTestPki, issuePersonCard } from '../../../tools/pki/index';
 import { authOptions, loginToken } from './auth-suite';

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import { openPglite } from '../../../server/db/pglite';
 import { migrate } from '../../../server/db/migrate';
-import { seedDemoData } from '../../../server/seed/seed';
+import { openPglite } from '../../../server/db/pglite';
 import type { Db } from '../../../server/db/types';
+import { seedDemoData } from '../../../server/seed/seed';
 
 /** An in-memory PGlite with the schema, and the demo data unless `seed: false`. */
 export async function demoDb(options: { seed?: boolean } = {}): Promise<Db> {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../../server/app';
-import { loggablePath, maskPersonalData } from '../../../server/logging';
 import type { Db } from '../../../server/db/types';
+import { loggablePath, maskPersonalData } from '../../../server/logging';
 import { captureStream, demoDb } from './helpers';
 
 describe('server logs never contain personal data', () => {

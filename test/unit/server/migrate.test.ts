@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPglite } from '../../../server/db/pglite';
+import { afterEach, describe, expect, it } from 'vitest';
 import { appliedVersions, loadMigrations, migrate } from '../../../server/db/migrate';
+import { openPglite } from '../../../server/db/pglite';
 import type { Db } from '../../../server/db/types';
 
 describe('schema migrations', { timeout: 30_000 }, () => {

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeResponse, RenewResponse } from '../../../contract/auth';
+import { ChallengeResponse, RenewResponse } from '#contract';
 import { createServer } from '../../../server/app';
 import type { Db } from '../../../server/db/types';
 import { generateTestPki, issuePersonCard } from '../../../tools/pki/index';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Mutation } from '../../../contract/sync';
+import type { Mutation } from '#contract';
 import { decideBatch, MESSAGES, stateKeys, type BatchState, type Decision, type Write } from '../../../server/sync/push-rules';
 import { runsOfOneKind } from '../../../server/sync/push-writes';
 

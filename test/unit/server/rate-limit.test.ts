@@ -6,8 +6,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeResponse } from '../../../contract/auth';
-import { ServerErrorBody } from '../../../contract/server-api';
+import { ChallengeResponse } from '#contract';
+import { ServerErrorBody } from '#contract';
 import { createServer } from '../../../server/app';
 import { purgeDeadAuthState } from '../../../server/auth/purge';
 import type { Db } from '../../../server/db/types';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HsaId, StaffRole } from '../../../contract/domain';
-import { luhnValid, parsePersonnummer } from '../../../contract/personnummer';
+import { HsaId, StaffRole } from '#contract';
+import { luhnValid, parsePersonnummer } from '#contract';
+import type { Db } from '../../../server/db/types';
 import { demoClients, demoStaff, demoUnits } from '../../../server/seed/demo-people';
 import { seedDemoData } from '../../../server/seed/seed';
-import type { Db } from '../../../server/db/types';
 import { demoDb } from './helpers';
 
 describe('the demo people', () => {

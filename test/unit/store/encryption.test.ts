@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppFailure } from '../../../contract';
+import { AppFailure } from '#contract';
 import { DevKeyFileVault, isStoreUnreadable, openLocalStore, resetLocalStore, StoreUnreadableError } from '../../../main/store';
 import { localStoreFile } from '../../../main/store';
 import { openDatabase, SqlStore } from '../../../main/store/sql-store';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Author, Change, ClientRecord, DayNoteRecord, JournalEntryRecord, Mutation, PermittedUnit } from '../../../contract';
+import type { Author, Change, ClientRecord, DayNoteRecord, JournalEntryRecord, Mutation, PermittedUnit } from '#contract';
 
 export const author: Author = { staffId: randomUUID(), hsaId: 'SE2321000131-P000000000103', name: 'Sara Nyström', title: 'Undersköterska' };
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InboxQuery } from '../../../contract/inbox';
-import { formatPersonnummer } from '../../../contract/personnummer';
+import { InboxQuery } from '#contract';
+import { formatPersonnummer } from '#contract';
 import { openDatabase, SqlStore } from '../../../main/store/sql-store';
 import { assignmentUpsert, fakeAssignment } from '../../support/assignments';
 import { tempDir, unit } from './fixtures';

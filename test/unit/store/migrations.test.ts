@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3-multiple-ciphers';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DevKeyFileVault, localStoreFile, openLocalStore } from '../../../main/store';
 import { LATEST_VERSION, migrate, migrations } from '../../../main/store/migrations';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppFailure } from '../../../contract';
+import { AppFailure } from '#contract';
 import { DevKeyFileVault, openLocalStore, type LocalStore } from '../../../main/store';
 import { author, client, dayNote, del, journalCreate, journalEntry, noteCreate, tempDir, unit, upsert } from './fixtures';
 

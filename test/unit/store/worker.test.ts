@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Change } from '../../../contract';
+import type { Change } from '#contract';
 import { DevKeyFileVault, openLocalStore, type LocalStore } from '../../../main/store';
 import type { WorkerStore } from '../../../main/store/worker-client';
 import { author, client, tempDir, unit } from './fixtures';

@@ -15,11 +15,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Change as ChangeSchema, Mutation, RecordType, SYNC_KINDS, type Change, type Cursors, type MutationType } from '#contract';
-import { openDatabase, SqlStore } from '../../../main/store/sql-store';
 import { STORE_KINDS } from '../../../main/store/kinds';
+import { openDatabase, SqlStore } from '../../../main/store/sql-store';
+import type { Db } from '../../../server/db/types';
 import { SERVER_KINDS } from '../../../server/sync/kinds';
 import { rulesOf } from '../../../server/sync/push-rules';
-import type { Db } from '../../../server/db/types';
 import { captureStream } from '../server/helpers';
 import { startSyncHarness, type SuiteDb, type SyncHarness } from '../server/sync-suite';
 import { author, tempDir } from '../store/fixtures';

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError, ClientRecord, PermittedUnit } from '../../../../contract';
-import { formatPersonnummer } from '../../../../contract';
+import type { AppError, ClientRecord, PermittedUnit } from '#contract';
+import { formatPersonnummer } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';

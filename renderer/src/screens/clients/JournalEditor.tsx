@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type AppError, LifeArea, swedishDate } from '../../../../contract';
-import type { InboxItem } from '../../../../contract/inbox';
+import { type AppError, LifeArea, swedishDate } from '#contract';
+import type { InboxItem } from '#contract';
 import { api } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatClock } from './format';

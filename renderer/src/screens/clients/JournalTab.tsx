@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError, ClientRecord } from '../../../../contract';
-import { swedishDateTime } from '../../../../contract';
+import type { AppError, ClientRecord } from '#contract';
+import { swedishDateTime } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { reportCopy } from './copy';

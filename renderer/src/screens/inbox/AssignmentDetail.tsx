@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatPersonnummer, swedishDate, swedishDateTime } from '../../../../contract';
-import { HISTORY_ACTION_LABELS, type Assignment, type AssignmentStatus, type ProviderActionType, type UnitStaffMember } from '../../../../contract/assignments';
+import { formatPersonnummer, swedishDate, swedishDateTime } from '#contract';
+import { HISTORY_ACTION_LABELS, type Assignment, type AssignmentStatus, type ProviderActionType, type UnitStaffMember } from '#contract';
 import { api } from '../../bridge';
 import { useSession } from '../../state/session-store';
 import { useInbox } from './inbox-store';

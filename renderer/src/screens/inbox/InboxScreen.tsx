@@ -1,8 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatPersonnummer } from '../../../../contract';
-import { AssignmentStatus, type AssignmentSort } from '../../../../contract/assignments';
+import { formatPersonnummer } from '#contract';
+import { AssignmentStatus, type AssignmentSort } from '#contract';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../state/session-store';
 import { AssignmentDetail } from './AssignmentDetail';

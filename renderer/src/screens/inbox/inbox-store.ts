@@ -1,7 +1,7 @@
 import { create } from 'zustand';
-import type { AppError } from '../../../../contract';
-import type { AssignmentSort, AssignmentStatus, ProviderAction } from '../../../../contract/assignments';
-import type { InboxDetail, InboxItem, InboxPage } from '../../../../contract/inbox';
+import type { AppError } from '#contract';
+import type { AssignmentSort, AssignmentStatus, ProviderAction } from '#contract';
+import type { InboxDetail, InboxItem, InboxPage } from '#contract';
 import { api, events } from '../../bridge';
 import { onSessionCleared } from '../../state/session-store';
 

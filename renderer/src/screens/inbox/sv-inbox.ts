@@ -1,4 +1,4 @@
-import { ASSIGNMENT_STATUS_LABELS } from '../../../../contract/assignments';
+import { ASSIGNMENT_STATUS_LABELS } from '#contract';
 
 /** The inbox's Swedish strings (merged into renderer/src/i18n/sv.ts under `inbox`). */
 export const svInbox = {

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, StoreResyncResult, StoreStatus } from '../../../../contract';
+import type { AppError, StoreResyncResult, StoreStatus } from '#contract';
 import { api, events } from '../../bridge';
 import { onSessionCleared } from '../../state/session-store';
 
