@@ -23,6 +23,9 @@ export interface DbStats {
   tup_fetched: number;
   temp_bytes: number;
   xact_commit: number;
+  /** Checkpoints started (timed + requested) and buffers they wrote: a checkpoint during the sync competes for I/O. */
+  checkpoints: number;
+  buffers_checkpoint: number;
 }
 
 export interface DbConditions {
@@ -43,7 +46,10 @@ async function readStats(db: Db): Promise<DbStats | null> {
       `SELECT blks_read::text, blks_hit::text, tup_returned::text, tup_fetched::text, temp_bytes::text, xact_commit::text
          FROM pg_stat_database WHERE datname = current_database()`,
     );
-    const r = rows[0];
+    const { rows: bg } = await db.query<{ checkpoints: string; buffers_checkpoint: string }>(
+      'SELECT (checkpoints_timed + checkpoints_req)::text AS checkpoints, buffers_checkpoint::text FROM pg_stat_bgwriter',
+    );
+    const r = rows[0] && bg[0] ? { ...rows[0], ...bg[0] } : undefined;
     return r ? (Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])) as unknown as DbStats) : null;
   } catch {
     return null;
@@ -108,6 +114,8 @@ export function cacheDuring(before: DbStats | null, after: DbStats | null): Reco
     blks_hit: hit,
     hit_pct: total > 0 ? Math.round((hit / total) * 1000) / 10 : 100,
     temp_bytes: after.temp_bytes - before.temp_bytes,
+    checkpoints: after.checkpoints - before.checkpoints,
+    buffers_checkpoint: after.buffers_checkpoint - before.buffers_checkpoint,
     // More than 1 % of the blocks from outside shared buffers (the OS cache or the disk): cold.
     cold: total > 0 && read / total > 0.01,
   };
