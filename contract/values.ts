@@ -19,8 +19,13 @@ export const IsoDate = z.iso.date().refine(inYears, { message: YEAR_MESSAGE });
 /** An ISO timestamp with offset, year 1900–2199. */
 export const IsoDateTime = z.iso.datetime({ offset: true }).refine(inYears, { message: YEAR_MESSAGE });
 
-const noNul = (t: string) => !t.includes('\u0000');
-const NUL_MESSAGE = 'Texten innehåller ett otillåtet tecken (NUL).';
+/**
+ * No NUL and no lone UTF-16 surrogate: PostgreSQL stores neither (text refuses NUL, jsonb refuses
+ * an unpaired surrogate), so either would be a 500 at the database instead of a VALIDATION here.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const noNul = (t: string) => !t.includes('\u0000') && !LONE_SURROGATE.test(t);
+const NUL_MESSAGE = 'Texten innehåller ett otillåtet tecken (NUL eller ett ofullständigt Unicode-tecken).';
 
 /**
  * Text a user writes (journal entries, day notes, reasons, messages): not blank, at most `max`

@@ -47,4 +47,17 @@ describe('dates and texts the server would refuse are refused by the workstation
     expect(send({ decision: { reference: 'B\u0000', date: '2026-11-01' } }).success).toBe(false);
     expect(send({ startDate: '0000-01-01' }).success).toBe(false);
   });
+
+  it('a lone UTF-16 surrogate (jsonb refuses it) is refused like NUL; a paired one (an emoji) is text', () => {
+    const send = (code: string) =>
+      SendAssignment.safeParse({
+        client: { clientId: randomUUID() },
+        decision: { reference: 'BIS-1', date: '2026-11-01' },
+        services: [{ code, name: 'Hemtjänst', grantedHours: 10, per: 'month' }],
+        startDate: '2026-12-01',
+      });
+    expect(send('\ud800').success).toBe(false);
+    expect(send('a\udc00').success).toBe(false);
+    expect(send('\u{1F600}').success).toBe(true);
+  });
 });
