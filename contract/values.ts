@@ -24,18 +24,20 @@ export const IsoDateTime = z.iso.datetime({ offset: true }).refine(inYears, { me
  * an unpaired surrogate), so either would be a 500 at the database instead of a VALIDATION here.
  */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const noNul = (t: string) => !t.includes('\u0000') && !LONE_SURROGATE.test(t);
-const NUL_MESSAGE = 'Texten innehåller ett otillåtet tecken (NUL eller ett ofullständigt Unicode-tecken).';
+const NUL_MESSAGE = 'Texten innehåller ett otillåtet tecken (NUL).';
+const SURROGATE_MESSAGE = 'Texten innehåller ett ofullständigt Unicode-tecken.';
+const noNul = (t: string) => !t.includes('\u0000');
+const noLoneSurrogate = (t: string) => !LONE_SURROGATE.test(t);
 
 /**
  * Text a user writes (journal entries, day notes, reasons, messages): not blank, at most `max`
  * characters, and without the NUL character, which PostgreSQL cannot store.
  */
 export const WrittenText = (max: number) =>
-  z.string().max(max).refine(noNul, { message: NUL_MESSAGE }).refine((t) => t.trim().length > 0, { message: 'Texten får inte vara tom.' });
+  z.string().max(max).refine(noNul, { message: NUL_MESSAGE }).refine(noLoneSurrogate, { message: SURROGATE_MESSAGE }).refine((t) => t.trim().length > 0, { message: 'Texten får inte vara tom.' });
 
 /** Trimmed text that may be empty (free text fields), without NUL. */
-export const OptionalText = (max: number) => z.string().max(max).refine(noNul, { message: NUL_MESSAGE });
+export const OptionalText = (max: number) => z.string().max(max).refine(noNul, { message: NUL_MESSAGE }).refine(noLoneSurrogate, { message: SURROGATE_MESSAGE });
 
 /** A short label or name typed by a person (references, service names): trimmed, not empty, without NUL. */
-export const Label = (max: number) => z.string().trim().min(1).max(max).refine(noNul, { message: NUL_MESSAGE });
+export const Label = (max: number) => z.string().trim().min(1).max(max).refine(noNul, { message: NUL_MESSAGE }).refine(noLoneSurrogate, { message: SURROGATE_MESSAGE });
