@@ -63,7 +63,7 @@ export interface StoreKind<N extends RecordType = RecordType, P extends KindPart
   schema: readonly SchemaPart[];
   /**
    * Tables whose secondary indexes are dropped while an empty store is filled and built again
-   * before the commit (SqlStore.dropSecondaryIndexes): for kinds with tens of thousands of rows.
+   * before the commit (bulk-fill.ts, dropFillIndexes): for kinds with tens of thousands of rows.
    */
   fillTables?: readonly string[];
   open(ctx: StoreContext): P;

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { SerializedError } from '../worker-errors';
-import type { SqlStore, SyncLocalStore } from './sql-store';
+import type { SqlStore } from './sql-store';
+import type { SyncLocalStore } from './types';
 
 export type { SerializedError };
 

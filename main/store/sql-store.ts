@@ -3,97 +3,36 @@ import {
   AppFailure,
   Mutation as MutationSchema,
   validationDetails,
+  type AccessEventInput,
   type AppError,
+  type Assignment,
   type Author,
   type ClientRecord,
   type Cursors,
-  type Mutation,
-  type PermittedUnit,
-  PullResponse as PullResponseSchema,
-  PULL_NEXT_HEADER,
-  type PullNext,
-  type RecordType,
-  syncRoutes,
-  type PullResponse,
-  type AccessEventInput,
-  type JournalDraft,
-  type SavedDraft,
-  type Assignment,
   type InboxPage,
   type InboxQueryParsed,
+  type JournalDraft,
+  type Mutation,
+  type PermittedUnit,
+  type PullNext,
+  type PullResponse,
+  type RecordType,
+  type SavedDraft,
 } from '#contract';
+import { dropFillIndexes, restoreFillIndexes, restoreWriteSettings } from './bulk-fill';
 import { swedishFold } from './clients-sql';
 import { DraftsSql } from './drafts-sql';
 import { utc, type KindPart, type LocalMutation, type Retention, type StoreContext, type UpsertOf } from './kind';
 import { STORE_KINDS, type KindParts } from './kinds';
-import { migrate } from './migrations';
 import { OutboxSql } from './outbox-sql';
 import type { PageInbox } from './page-inbox';
-import type { LocalDayNote, LocalJournalEntry, LocalStore, OutboxEntry, PulledPage, Refusal } from './types';
+import { parsePullPage } from './pull-page-parse';
+import type { LocalDayNote, LocalJournalEntry, OutboxEntry, PulledPage, Refusal, SyncLocalStore } from './types';
 
 export { clientSortKey } from './clients-sql';
 
-/** The synchronous twin of LocalStore: what the worker runs. Every method of LocalStore but close. */
-export type SyncLocalStore = {
-  [K in Exclude<keyof LocalStore, 'close' | 'openPageInbox' | 'read'>]: LocalStore[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
-} & {
-  /** LocalStore.read, untyped here: the worker passes the call on to the kind's part. */
-  read(kind: RecordType, method: string, ...args: unknown[]): unknown;
-};
-
-/** Applies the SQLCipher v4 format and a raw 256-bit key (no KDF: the key is random, not a password). */
-export function keyDatabase(db: Database.Database, key: Uint8Array): void {
-  if (key.length !== 32) throw new Error('Store key must be 32 bytes');
-  db.pragma(`cipher = 'sqlcipher'`);
-  db.pragma('legacy = 4');
-  // `x'<64 hex>'` as bytes, so the key never becomes an (unwipeable) JS string.
-  const literal = Buffer.alloc(2 + 64 + 1);
-  literal[0] = 0x78; // x
-  literal[1] = 0x27; // '
-  const hex = (n: number) => (n < 10 ? 0x30 + n : 0x61 + n - 10);
-  for (let i = 0; i < 32; i++) {
-    literal[2 + 2 * i] = hex((key[i] ?? 0) >> 4);
-    literal[3 + 2 * i] = hex((key[i] ?? 0) & 15);
-  }
-  literal[66] = 0x27;
-  try {
-    db.key(literal);
-  } finally {
-    literal.fill(0);
-  }
-}
-
-/** Connection settings after the key: WAL, full fsync on commit (a saved write survives a power cut), temp in memory (no plaintext temp files). */
-export function tuneConnection(db: Database.Database): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -32768');
-  db.pragma('busy_timeout = 5000');
-}
-
-/** Opens (creating if needed) and migrates. Throws the SQLite error when the file cannot be read. */
-export function openDatabase(file: string, key: Uint8Array | null): Database.Database {
-  const db = new Database(file);
-  try {
-    if (key) keyDatabase(db, key);
-    // The first read decrypts page 1: a wrong key or a corrupt file fails here (SQLITE_NOTADB).
-    db.prepare('SELECT count(*) FROM sqlite_master').get();
-    tuneConnection(db);
-    migrate(db);
-    return db;
-  } catch (e) {
-    db.close();
-    throw e;
-  }
-}
-
 /** KindPart's generic methods: not callable through read(). */
 const GENERIC_PART_METHODS = new Set(['upsert', 'delete', 'purgeUnit', 'record', 'retention', 'mutations', 'constructor']);
-const sameCursors = (a: Cursors, b: Cursors): boolean => {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-};
 
 /** Pull pages applied in one transaction until this many changes (see applyPulledPage). */
 export const GROUP_COMMIT_CHANGES = 10_000;
@@ -167,21 +106,7 @@ export class SqlStore implements SyncLocalStore {
   }
 
   readPullPage(bytes: Uint8Array, expect?: PullNext): PulledPage {
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(bytes));
-    } catch (e) {
-      throw new AppFailure('SERVER_UNREACHABLE', `Svaret avbröts (${(e as Error).name})`);
-    }
-    const parsed = PullResponseSchema.safeParse(json);
-    if (!parsed.success) {
-      const inChange = parsed.error.issues.some((i) => i.path[0] === 'changes' && i.path.length > 1);
-      throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med ${inChange ? 'en ändring i fel format' : 'fel format'}`);
-    }
-    const page = parsed.data;
-    if (expect && (expect.hasMore !== page.hasMore || !sameCursors(expect.cursors, page.cursors))) {
-      throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med ett ${PULL_NEXT_HEADER}-huvud som inte stämmer med svaret`);
-    }
+    const page = parsePullPage(bytes, expect);
     // At most the page being applied and the next one wait here; more means an abandoned run.
     if (this.pulled.size >= 4) this.pulled.clear();
     const pageId = this.nextPageId++;
@@ -227,13 +152,13 @@ export class SqlStore implements SyncLocalStore {
       const bulk = this.st.isEmpty.get() !== undefined;
       if (bulk) this.db.pragma('journal_mode = DELETE');
       this.db.exec('BEGIN IMMEDIATE');
-      this.group = { changes: 0, bulk, deferredIndexes: bulk ? this.dropSecondaryIndexes() : [] };
+      this.group = { changes: 0, bulk, deferredIndexes: bulk ? dropFillIndexes(this.db) : [] };
     }
     try {
       this.applyPullBody(page);
       this.group.changes += page.changes.length;
       if (page.hasMore && this.group.changes >= (this.group.bulk ? BULK_GROUP_COMMIT_CHANGES : GROUP_COMMIT_CHANGES)) {
-        this.restoreIndexes(this.group);
+        restoreFillIndexes(this.db, this.group.deferredIndexes);
         this.db.exec('COMMIT');
         this.db.exec('BEGIN IMMEDIATE');
         this.group.changes = 0;
@@ -243,7 +168,7 @@ export class SqlStore implements SyncLocalStore {
       const { bulk } = this.group;
       this.group = null;
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.restoreWriteSettings(bulk);
+      restoreWriteSettings(this.db, bulk);
       throw e;
     }
     if (!page.hasMore) {
@@ -264,44 +189,14 @@ export class SqlStore implements SyncLocalStore {
     const { bulk } = group;
     this.group = null;
     try {
-      this.restoreIndexes(group);
+      restoreFillIndexes(this.db, group.deferredIndexes);
       this.db.exec('COMMIT');
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw e;
     } finally {
-      this.restoreWriteSettings(bulk);
+      restoreWriteSettings(this.db, bulk);
     }
-  }
-
-  /**
-   * Filling an empty store, the secondary indexes of the kinds' `fillTables` (the journal's and
-   * day notes') are dropped inside the
-   * group's transaction and built again, from their own SQL in sqlite_master, before it commits
-   * (restoreIndexes): building an index over sorted rows once costs a fraction of tens of
-   * thousands of inserts at random places in five B-trees (a third of the worker's time in a
-   * first sync). Nothing reads without them: every other call commits the group first, which
-   * builds them; a crash rolls the drop back with the rest. The primary keys and UNIQUE ids stay
-   * (the upserts need them), and so does the full-text index.
-   */
-  private dropSecondaryIndexes(): string[] {
-    const tables = STORE_KINDS.flatMap((k) => ('fillTables' in k ? k.fillTables : []) as readonly string[]);
-    if (tables.length === 0) return [];
-    const indexes = this.db
-      .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables.map(() => '?').join(', ')})`)
-      .all(...tables) as { name: string; sql: string }[];
-    for (const { name } of indexes) this.db.exec(`DROP INDEX "${name.replaceAll('"', '""')}"`);
-    return indexes.map((i) => i.sql);
-  }
-
-  private restoreIndexes(group: { deferredIndexes: string[] }): void {
-    for (const sql of group.deferredIndexes.splice(0)) this.db.exec(sql);
-  }
-
-  private restoreWriteSettings(fromBulk: boolean): void {
-    if (fromBulk) this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('wal_autocheckpoint = 1000');
   }
 
   applyPull(pull: Pick<PullResponse, 'units' | 'changes' | 'cursors'>): void {

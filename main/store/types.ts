@@ -139,3 +139,11 @@ export interface Refusal {
   message: string;
   at: string;
 }
+
+/** The synchronous twin of LocalStore: what the worker runs. Every method of LocalStore but close. */
+export type SyncLocalStore = {
+  [K in Exclude<keyof LocalStore, 'close' | 'openPageInbox' | 'read'>]: LocalStore[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never;
+} & {
+  /** LocalStore.read, untyped here: the worker passes the call on to the kind's part. */
+  read(kind: RecordType, method: string, ...args: unknown[]): unknown;
+};

@@ -7,9 +7,10 @@ import '../background-thread';
 import { parentPort } from 'node:worker_threads';
 import { AppFailure } from '#contract';
 import { serializeError } from '../worker-errors';
+import { openDatabase } from './connection';
 import { PageInbox } from './page-inbox';
 import type { WorkerRequest, WorkerResponse } from './protocol';
-import { openDatabase, SqlStore } from './sql-store';
+import { SqlStore } from './sql-store';
 
 const port = parentPort;
 if (!port) throw new Error('main/store/worker.ts runs as a worker thread');

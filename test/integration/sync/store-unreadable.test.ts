@@ -7,7 +7,8 @@ import type { ClientRecord, EventName, StoreResyncResult, StoreStatus } from '#c
 import { createWorkstation } from '../../../main/app';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DevKeyFileVault, localStoreFile } from '../../../main/store';
-import { openDatabase, SqlStore } from '../../../main/store/sql-store';
+import { openDatabase } from '../../../main/store/connection';
+import { SqlStore } from '../../../main/store/sql-store';
 import type { LocalJournalEntry } from '../../../main/store/types';
 import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';

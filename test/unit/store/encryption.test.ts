@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppFailure } from '#contract';
 import { DevKeyFileVault, isStoreUnreadable, openLocalStore, resetLocalStore, StoreUnreadableError } from '../../../main/store';
 import { localStoreFile } from '../../../main/store';
-import { openDatabase, SqlStore } from '../../../main/store/sql-store';
+import { openDatabase } from '../../../main/store/connection';
+import { SqlStore } from '../../../main/store/sql-store';
 import { author, client, dayNote, journalCreate, journalEntry, tempDir, unit, upsert } from './fixtures';
 
 const HSA = 'SE2321000131-P000000000103';

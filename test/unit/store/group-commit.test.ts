@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevKeyFileVault, localStoreFile, openLocalStore, type LocalStore } from '../../../main/store';
-import { openDatabase } from '../../../main/store/sql-store';
+import { openDatabase } from '../../../main/store/connection';
 import { author, client, dayNote, journalEntry, noteCreate, tempDir, unit, upsert } from './fixtures';
 
 /**

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InboxQuery } from '#contract';
 import { formatPersonnummer } from '#contract';
-import { openDatabase, SqlStore } from '../../../main/store/sql-store';
+import { openDatabase } from '../../../main/store/connection';
+import { SqlStore } from '../../../main/store/sql-store';
 import { assignmentUpsert, fakeAssignment } from '../../support/assignments';
 import { tempDir, unit } from './fixtures';
 

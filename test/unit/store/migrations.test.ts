@@ -4,8 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DevKeyFileVault, localStoreFile, openLocalStore } from '../../../main/store';
+import { keyDatabase, tuneConnection } from '../../../main/store/connection';
 import { LATEST_VERSION, migrate, migrations } from '../../../main/store/migrations';
-import { keyDatabase, tuneConnection } from '../../../main/store/sql-store';
 import { author, tempDir } from './fixtures';
 
 const HSA = 'SE2321000131-P000000000200';

@@ -15,8 +15,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Change as ChangeSchema, Mutation, RecordType, SYNC_KINDS, type Change, type Cursors, type MutationType } from '#contract';
+import { openDatabase } from '../../../main/store/connection';
 import { STORE_KINDS } from '../../../main/store/kinds';
-import { openDatabase, SqlStore } from '../../../main/store/sql-store';
+import { SqlStore } from '../../../main/store/sql-store';
 import type { Db } from '../../../server/db/types';
 import { SERVER_KINDS } from '../../../server/sync/kinds';
 import { rulesOf } from '../../../server/sync/push-rules';
