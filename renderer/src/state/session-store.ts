@@ -49,9 +49,13 @@ export const useSession = create<SessionStore>((set, get) => ({
     return false;
   },
   async selectReader(reader) {
+    // The radio shows the choice at once; the answer then brings the reader's PIN status (or, on
+    // a refusal, the previous choice back).
+    const before = get().card;
+    if (before) set({ card: { ...before, selectedReader: reader } });
     const r = await api.card.selectReader({ reader });
     if (r.ok) set({ card: r.value, loginError: null });
-    else set({ loginError: r.error });
+    else set({ card: get().card === null ? null : before, loginError: r.error });
   },
   async logout() {
     clearSensitive();
