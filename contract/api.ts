@@ -70,8 +70,11 @@ export const SyncStatus = z.object({
   /** Writes saved on this workstation but not yet on the server ("Ej skickat (N)"). */
   pending: z.number().int().nonnegative(),
   lastSyncAt: z.iso.datetime({ offset: true }).nullable(),
-  /** Writes the server refused for good, with the reason the user must see. */
-  refusals: z.array(z.object({ mutationId: z.string(), type: z.string(), code: ErrorCode, message: z.string(), at: z.string() })),
+  /**
+   * Writes the server refused for good, with the reason the user must see and what she wrote in
+   * them (`text`, so it can be copied and written again), when the write carries text.
+   */
+  refusals: z.array(z.object({ mutationId: z.string(), type: z.string(), code: ErrorCode, message: z.string(), text: z.string().nullable(), at: z.string() })),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

@@ -87,6 +87,16 @@ const BASE: readonly Migration[] = [
       );
     `),
   },
+  {
+    version: 5,
+    name: 'the outbox counts server failures per mutation',
+    up: sql(`
+      -- How often in a row this mutation, sent alone, was answered with a server error (5xx or an
+      -- answer that does not parse) while the server otherwise worked: at POISON_AFTER (main/sync/
+      -- poison.ts) it is set aside as a refusal and the queue goes on (docs/sync.md, "A poison pill").
+      ALTER TABLE outbox ADD COLUMN server_failures INTEGER NOT NULL DEFAULT 0;
+    `),
+  },
 ];
 
 /** The base schema's migrations and the kinds' pieces, one migration per version. */

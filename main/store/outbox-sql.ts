@@ -22,7 +22,11 @@ export class OutboxSql {
       list: 'SELECT type, json, attempts, last_error, enqueued_at FROM outbox ORDER BY seq LIMIT ?',
       count: 'SELECT count(*) AS n FROM outbox',
       noteAttempt: 'UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE mutation_id = ?',
-      refusals: 'SELECT mutation_id, type, code, message, at FROM refusals WHERE dismissed = 0 ORDER BY at, mutation_id',
+      // The same error as last time counts on; another error starts the count again ("in a row").
+      noteServerFailure: `UPDATE outbox SET attempts = attempts + 1,
+          server_failures = CASE WHEN last_error IS @error THEN server_failures + 1 ELSE 1 END, last_error = @error
+        WHERE mutation_id = @mutationId RETURNING server_failures`,
+      refusals: 'SELECT mutation_id, type, code, message, json, at FROM refusals WHERE dismissed = 0 ORDER BY at, mutation_id',
       dismissRefusal: 'UPDATE refusals SET dismissed = 1 WHERE mutation_id = ?',
       enqueueAccess: 'INSERT INTO access_outbox (json) VALUES (?)',
       accessOutbox: 'SELECT seq, json FROM access_outbox ORDER BY seq LIMIT ?',
@@ -78,12 +82,23 @@ export class OutboxSql {
     this.st.noteAttempt.run(error, mutationId);
   }
 
+  /**
+   * The server answered this mutation, sent alone, with an error (5xx or an answer that does not
+   * parse) while it otherwise worked. Returns how often in a row it did so with the same error;
+   * 0 when the mutation is no longer queued.
+   */
+  noteServerFailure(mutationId: string, error: string): number {
+    const row = this.st.noteServerFailure.get({ error, mutationId }) as { server_failures: number } | undefined;
+    return row?.server_failures ?? 0;
+  }
+
   refusals(): Refusal[] {
-    return (this.st.refusals.all() as { mutation_id: string; type: Refusal['type']; code: Refusal['code']; message: string; at: string }[]).map((r) => ({
+    return (this.st.refusals.all() as { mutation_id: string; type: Refusal['type']; code: Refusal['code']; message: string; json: string; at: string }[]).map((r) => ({
       mutationId: r.mutation_id,
       type: r.type,
       code: r.code,
       message: r.message,
+      text: writtenText(r.json),
       at: r.at,
     }));
   }
@@ -103,4 +118,14 @@ export class OutboxSql {
   ackAccess(seq: number): void {
     this.st.ackAccess.run(seq);
   }
+}
+
+/**
+ * What the user wrote in a refused mutation, shown with the refusal so it can be copied and is
+ * never lost: a record's `text` (journal entries, day notes) or `reason` (a felmarkering).
+ */
+function writtenText(json: string): string | null {
+  const record = (JSON.parse(json) as { record?: Record<string, unknown> }).record ?? {};
+  const text = record.text ?? record.reason;
+  return typeof text === 'string' ? text : null;
 }

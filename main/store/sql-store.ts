@@ -326,6 +326,10 @@ export class SqlStore implements SyncLocalStore {
     })();
   }
 
+  noteServerFailure(mutationId: string, error: string): number {
+    return this.outboxSql.noteServerFailure(mutationId, error);
+  }
+
   // ---- reads ----
 
   units(): PermittedUnit[] {

@@ -78,6 +78,8 @@ export interface LocalStore {
   dismissRefusal(mutationId: string): Promise<void>;
   /** Attempts and the last transient error, for backoff and the UI. */
   noteAttempt(mutationIds: string[], error: string | null): Promise<void>;
+  /** Sent alone, answered with a server error: how often in a row with this error (outbox-sql.ts). */
+  noteServerFailure(mutationId: string, error: string): Promise<number>;
 
   // ---- reads ----
   units(): Promise<PermittedUnit[]>;
@@ -137,6 +139,8 @@ export interface Refusal {
   type: MutationType;
   code: AppError['code'];
   message: string;
+  /** What the user wrote in it (kept so it can be copied), when the mutation carries text. */
+  text: string | null;
   at: string;
 }
 

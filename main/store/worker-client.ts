@@ -155,6 +155,7 @@ export class WorkerStore implements LocalStore {
   refusals = () => this.call('refusals');
   dismissRefusal = (id: string) => this.call('dismissRefusal', id);
   noteAttempt = (...a: Parameters<LocalStore['noteAttempt']>) => this.call('noteAttempt', ...a);
+  noteServerFailure = (...a: Parameters<LocalStore['noteServerFailure']>) => this.call('noteServerFailure', ...a);
   units = () => this.call('units');
   clients = (...a: Parameters<LocalStore['clients']>) => this.call('clients', ...a);
   client = (id: string) => this.call('client', id);

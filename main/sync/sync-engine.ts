@@ -35,6 +35,21 @@ const TRANSIENT = new Set(['SERVER_UNREACHABLE', 'SERVER_ERROR', 'INTERNAL']);
 const BATCH_REFUSED = new Set(['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PERMISSION_ENDED']);
 /** Pull pages fetched ahead of the one the store is reading (each about a megabyte). */
 const PULL_AHEAD = 2;
+/**
+ * A mutation the server answers with the same server error this many times in a row — sent alone,
+ * in runs whose pull shows the server otherwise works — is a poison pill: it is set aside as a
+ * refusal and the queue goes on (docs/sync.md, "A poison pill").
+ */
+export const POISON_AFTER = 3;
+const POISON_MESSAGE = (error: string) =>
+  `Servern svarade med fel ${POISON_AFTER} gånger i rad på just den här ändringen (${error}); övriga ändringar skickas. Texten finns kvar här – kopiera den och kontakta supporten.`;
+
+/** A mutation that, sent alone, got a server error in this run: the run's push stopped at it. */
+interface Suspect {
+  mutationId: string;
+  type: string;
+  error: string;
+}
 
 /**
  * Moves data between the user's encrypted store and the server while the session is unlocked.
@@ -144,7 +159,7 @@ export class SyncEngine {
       connection: this.connection,
       pending,
       lastSyncAt: this.lastSyncAt,
-      refusals: refusals.map((r) => ({ mutationId: r.mutationId, type: r.type, code: r.code, message: r.message, at: r.at })),
+      refusals: refusals.map((r) => ({ mutationId: r.mutationId, type: r.type, code: r.code, message: r.message, text: r.text, at: r.at })),
     };
   }
 
@@ -171,11 +186,16 @@ export class SyncEngine {
     while (this.wanted && !this.stopped) {
       this.wanted = false;
       try {
-        await this.pushAll();
+        const suspect = await this.pushAll();
         await this.pullAll();
-        this.backoff.reset();
         this.connection = 'online';
         this.lastSyncAt = new Date().toISOString();
+        if (suspect && !(await this.strike(suspect))) {
+          // The server works but failed this mutation: try it again after the backoff wait.
+          if (this.sessionAlive()) this.scheduleRetry(this.backoff.fail());
+          return;
+        }
+        this.backoff.reset();
       } catch (e) {
         if (this.stopped) return;
         const code = e instanceof AppFailure ? e.code : 'INTERNAL';
@@ -208,14 +228,43 @@ export class SyncEngine {
     this.retryTimer.unref?.();
   }
 
-  private async pushAll(): Promise<void> {
-    let batch = Math.min(this.opts.pushBatch ?? 200, 500);
+  /**
+   * The pull has just shown that the server works, so the suspect's server error is its own: one
+   * strike. At POISON_AFTER strikes in a row it is set aside (true: the queue behind it goes on now).
+   */
+  private async strike(suspect: Suspect): Promise<boolean> {
+    const strikes = await this.store.noteServerFailure(suspect.mutationId, suspect.error);
+    this.opts.log?.({ mutationId: suspect.mutationId, type: suspect.type, strikes, err: suspect.error }, 'the server failed one mutation');
+    if (strikes < POISON_AFTER) return strikes === 0; // 0: no longer queued (acknowledged or refused meanwhile)
+    await this.store.refuse(suspect.mutationId, { code: 'SERVER_ERROR', message: POISON_MESSAGE(suspect.error) });
+    this.opts.emit('data.changed', { kinds: [suspect.type.split('.')[0]!] });
+    this.wanted = true; // push what waited behind it
+    return true;
+  }
+
+  /**
+   * Pushes the outbox oldest first. A server error on a batch (5xx, or an answer that does not
+   * parse or leaves a mutation out) may be one mutation's doing: the batch is sent again one at a
+   * time, as the server applies it, and the first mutation that fails alone is returned as the
+   * suspect; the push stops there, so later writes of the same record keep their order.
+   */
+  private async pushAll(): Promise<Suspect | null> {
+    const fullBatch = Math.min(this.opts.pushBatch ?? 200, 500);
+    let batch = fullBatch;
+    // Mutations of a failed batch still to send one at a time; then full batches again.
+    let alone = 0;
+    const oneAtATime = (n: number) => {
+      batch = 1;
+      alone = Math.max(alone, n);
+    };
     const kinds = new Set<string>();
     try {
       for (;;) {
-        if (this.stopped) return;
+        if (this.stopped) return null;
+        if (batch === 1 && alone === 0) batch = fullBatch;
         const entries = await this.store.outbox(batch);
-        if (entries.length === 0) return;
+        if (entries.length === 0) return null;
+        if (alone > 0) alone--;
         const ids = entries.map((e) => e.mutation.mutationId);
         let results;
         try {
@@ -224,23 +273,32 @@ export class SyncEngine {
           if (e instanceof AppFailure && BATCH_REFUSED.has(e.code)) {
             // One bad mutation must not hold the queue hostage: find it by sending one at a time.
             if (entries.length > 1) {
-              batch = 1;
+              oneAtATime(entries.length);
               continue;
             }
             await this.store.refuse(ids[0]!, { code: e.code, message: e.message });
             kinds.add(entries[0]!.mutation.type.split('.')[0]!);
             continue;
           }
+          if (e instanceof AppFailure && e.code === 'SERVER_ERROR') {
+            if (entries.length > 1) {
+              oneAtATime(entries.length);
+              continue;
+            }
+            return { mutationId: ids[0]!, type: entries[0]!.mutation.type, error: e.message };
+          }
           await this.store.noteAttempt(ids, e instanceof Error ? e.message : String(e)).catch(() => undefined);
           throw e;
         }
         const byId = new Map(results.map((r) => [r.mutationId, r]));
         const applied: string[] = [];
-        let answered = 0;
+        let unanswered: Suspect | null = null;
         for (const entry of entries) {
           const r = byId.get(entry.mutation.mutationId);
-          if (!r) continue;
-          answered++;
+          if (!r) {
+            unanswered ??= { mutationId: entry.mutation.mutationId, type: entry.mutation.type, error: 'Servern svarade inte på ändringen' };
+            continue;
+          }
           if (r.status === 'applied') applied.push(r.mutationId);
           else {
             await this.store.refuse(r.mutationId, r.error);
@@ -248,7 +306,10 @@ export class SyncEngine {
           }
         }
         if (applied.length > 0) await this.store.acknowledge(applied);
-        if (answered === 0) throw new AppFailure('SERVER_ERROR', 'the server answered none of the pushed mutations');
+        if (unanswered) {
+          if (entries.length === 1) return unanswered;
+          oneAtATime(entries.length - applied.length);
+        }
       }
     } finally {
       // A refused write's local record is gone: the lists showing it must reload.

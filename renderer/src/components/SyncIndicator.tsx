@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { create } from 'zustand';
 import type { SyncStatus } from '#contract';
@@ -48,11 +48,30 @@ export function SyncIndicator() {
           <p>
             {t('sync.refused', { what: t(`sync.mutation.${r.type.replace('.', '_')}`, { defaultValue: t('sync.mutation.other') }) })} {r.message || t(`errors.${r.code}`)}
           </p>
+          {r.text !== null && <RefusedText text={r.text} />}
           <button type="button" onClick={() => void dismiss(r.mutationId)}>
             {t('sync.dismiss')}
           </button>
         </div>
       ))}
+    </div>
+  );
+}
+
+/** What the user wrote in the refused write, selectable and with a copy button, so it is never lost. */
+function RefusedText({ text }: { text: string }) {
+  const { t } = useTranslation();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    await navigator.clipboard.writeText(text);
+    setCopied(true);
+  };
+  return (
+    <div className="sync-refused-text">
+      <textarea readOnly value={text} aria-label={t('sync.refusedText')} rows={Math.min(6, text.split('\n').length + 1)} />
+      <button type="button" onClick={() => void copy()}>
+        {copied ? t('sync.copied') : t('sync.copy')}
+      </button>
     </div>
   );
 }

@@ -64,7 +64,10 @@ export const sv = {
     },
     pending_one: 'Ej skickat ({{count}})',
     pending_other: 'Ej skickat ({{count}})',
-    refused: '{{what}} kunde inte sparas på servern:',
+    refused: '{{what}} kunde inte sparas hos servern:',
+    refusedText: 'Det du skrev',
+    copy: 'Kopiera texten',
+    copied: 'Kopierad',
     mutation: {
       journal_entry_create: 'En journalanteckning',
       journal_entry_mark_erroneous: 'En felmarkering',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientRecord, EventName, SyncStatus } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
+import { POISON_AFTER } from '../../../main/sync/sync-engine';
 import type { LocalDayNote, LocalJournalEntry } from '../../../main/store/types';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
@@ -120,6 +121,50 @@ describe('sync with the real server', () => {
     const mids = pushes.flatMap((p) => p.mutations.filter((m) => ids.includes(m.record.id)).map((m) => m.mutationId));
     const { rows } = await stack.db.query<{ n: number }>('SELECT count(*)::int AS n FROM applied_mutations WHERE mutation_id = ANY($1::uuid[])', [[...new Set(mids)]]);
     expect(rows[0]!.n).toBe(2);
+  });
+
+  it('a poison pill: a mutation the server answers 500 is set aside after POISON_AFTER tries alone, the text kept; the writes behind it arrive', async () => {
+    const hem = unitId(/Hemtjänst/);
+    const client = clientOf(hem).id;
+    const isPoison = (m: { record: { text?: string } }) => m.record.text === 'Giftpiller: servern faller på just den här';
+    // The server fails every push that carries the poisoned entry (a server bug on one mutation).
+    stack.proxy!.failPush = (body) => (JSON.parse(body) as { mutations: { record: { text?: string } }[] }).mutations.some(isPoison);
+    await stack.server.stop();
+    const before = (await writeJournal(client, 'Före giftpillret')).id;
+    const poison = await writeJournal(client, 'Giftpiller: servern faller på just den här');
+    const behind = [(await writeNote(hem, 'Efter giftpillret')).id, (await writeJournal(client, 'Också efter giftpillret')).id];
+    const pushesBefore = stack.proxy!.pushes.length;
+    await stack.server.start();
+    try {
+      let s: SyncStatus | null = null;
+      await expect.poll(async () => {
+        s = await syncStatus(ws());
+        return s.connection === 'online' && s.pending === 0 && s.refusals.some((r) => r.type === 'journal_entry.create');
+      }, { timeout: 20_000, interval: 20, message: 'the poison set aside and the queue drained' }).toBe(true);
+      const refusal = s!.refusals.find((r) => r.type === 'journal_entry.create')!;
+      expect(refusal).toMatchObject({ code: 'SERVER_ERROR', text: 'Giftpiller: servern faller på just den här' });
+      expect(refusal.message).toMatch(/3 gånger i rad/);
+      // The writes before and behind it are on the server once; the poison is not, and its local copy is gone.
+      await expectOnServerOnce([before, ...behind]);
+      expect((await countOnServer([poison.id])).size).toBe(0);
+      expect((await ok<LocalJournalEntry[]>(ws(), 'journal.list', { clientId: client, limit: 500 })).some((e) => e.id === poison.id)).toBe(false);
+      // It was sent alone exactly POISON_AFTER times (after the batch that carried it failed).
+      const alone = stack.proxy!.pushes.slice(pushesBefore).map((b) => (JSON.parse(b) as { mutations: { record: { text?: string } }[] }).mutations).filter((m) => m.length === 1 && isPoison(m[0]!));
+      expect(alone.length).toBe(POISON_AFTER);
+      await ok(ws(), 'sync.dismissRefusal', { mutationId: refusal.mutationId });
+    } finally {
+      stack.proxy!.failPush = null;
+    }
+  });
+
+  it("the workstation's API refuses a year-0000 event date in Swedish before anything is queued (the server's schema)", async () => {
+    const pending = (await syncStatus(ws())).pending;
+    const r = await ws().dispatch('journal.create', { clientId: clientOf(unitId(/Hemtjänst/)).id, eventDate: '0000-01-01', text: 'År noll', lifeArea: null });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('VALIDATION');
+    expect(JSON.stringify(r.error.details)).toContain('Datumet måste ligga mellan år 1900 och 2199.');
+    expect((await syncStatus(ws())).pending).toBe(pending);
   });
 
   it('a permission ended while offline: the unit is purged and its pending writes come back as refusals', async () => {

@@ -157,6 +157,26 @@ describe('outbox', () => {
     expect(await store.refusals()).toEqual([]);
   });
 
+  it('counts server failures of one mutation in a row, per error; its refusal keeps the text to copy', async () => {
+    const m = journalCreate(bo, 'Giftpillret som servern inte tål');
+    await store.enqueue(m, author);
+    expect(await store.noteServerFailure(m.mutationId, 'Servern svarade 500')).toBe(1);
+    expect(await store.noteServerFailure(m.mutationId, 'Servern svarade 500')).toBe(2);
+    expect(await store.noteServerFailure(m.mutationId, 'Servern svarade 502')).toBe(1); // another error: not "the same" in a row
+    expect(await store.noteServerFailure(m.mutationId, 'Servern svarade 502')).toBe(2);
+    expect((await store.outbox(10))[0]).toMatchObject({ attempts: 4, lastError: 'Servern svarade 502' });
+    await store.refuse(m.mutationId, { code: 'SERVER_ERROR', message: 'Servern svarade med fel' });
+    expect(await store.noteServerFailure(m.mutationId, 'Servern svarade 502')).toBe(0); // no longer queued
+    expect(await store.refusals()).toEqual([expect.objectContaining({ mutationId: m.mutationId, code: 'SERVER_ERROR', text: 'Giftpillret som servern inte tål' })]);
+    await store.dismissRefusal(m.mutationId);
+  });
+
+  it('refuses a mutation the server would refuse (year 0000) before it is queued, whatever called it', async () => {
+    const m = journalCreate(bo, 'År noll');
+    await expect(store.enqueue({ ...m, record: { ...m.record, eventDate: '0000-01-01' } }, author)).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(await store.outboxCount()).toBe(0);
+  });
+
   it('mark_erroneous marks locally; a refusal takes the mark back', async () => {
     const e = journalEntry(cecilia, { text: 'Fel brukare' });
     await store.applyPull({ units: [home, other], changes: [upsert('journal_entry', e)], cursors: {} });
