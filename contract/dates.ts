@@ -14,3 +14,21 @@ export const swedishDate = (at: Date = new Date(), offsetDays = 0): string =>
 
 /** Date and time in Sweden, to the minute: "2026-12-01 14:05". */
 export const swedishDateTime = (at: string | Date): string => SWEDISH_DATE_TIME.format(new Date(at));
+
+/**
+ * The first instant after `at` that is another calendar day in Sweden (the next midnight in
+ * Europe/Stockholm, daylight saving included), to the millisecond: when permissions, granted by
+ * the day, begin and end.
+ */
+export function nextSwedishMidnight(at: Date): Date {
+  const today = swedishDate(at);
+  // A Swedish day lasts 23–25 hours: the change lies in (at, at + 25 h]; bisect to the millisecond.
+  let lo = at.getTime();
+  let hi = lo + 25 * 3600_000;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (swedishDate(new Date(mid)) === today) lo = mid;
+    else hi = mid;
+  }
+  return new Date(hi);
+}

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { nextSwedishMidnight } from '#contract';
 import type { AuthSession } from '../auth/service';
 import type { SyncNotifier, SyncSignal } from './notifier';
 
@@ -7,7 +8,9 @@ import type { SyncNotifier, SyncSignal } from './notifier';
  *   event: ready    data {"unitIds":[…]}  — the scope at connect
  *   event: changed  data {"unitIds":[…]}  — these units have news: pull (coalesced within `coalesceMs`)
  *   : keep-alive                          — every `keepAliveMs`; the session and scope are re-checked
- *                                           (the scope also at once when a permission of hers changes)
+ *                                           (the scope also at once when a permission of hers changes,
+ *                                           and just after every Swedish midnight, when permissions
+ *                                           begin and end by the calendar without a row changing)
  *   event: end      data {"code":"UNAUTHENTICATED"} — the session expired or was revoked; then closed
  * A scope that changed (a permission granted or ended) is announced as `changed` for the units
  * that came or went, so the workstation pulls and purges.
@@ -20,9 +23,12 @@ export interface EventStreamDeps {
   scope(staffId: string): Promise<string[]>;
   keepAliveMs: number;
   coalesceMs: number;
-  /** The clock sessions expire by. */
+  /** The clock sessions expire and permissions begin and end by. */
   now: () => Date;
 }
+
+/** Streams re-check their scope within this long after midnight, at random, so that they do not all query at one instant. */
+const DAY_TURN_SPREAD_MS = 1_000;
 
 export interface OpenStream {
   close(): void;
@@ -58,6 +64,7 @@ export async function openEventStream(
   let pending = new Set<string>();
   let flushTimer: NodeJS.Timeout | undefined;
   let expiryTimer: NodeJS.Timeout | undefined;
+  let dayTimer: NodeJS.Timeout | undefined;
 
   const write = (text: string) => {
     if (!closed) raw.write(text);
@@ -92,6 +99,7 @@ export async function openEventStream(
     clearInterval(keepAlive);
     clearTimeout(flushTimer);
     clearTimeout(expiryTimer);
+    clearTimeout(dayTimer);
     raw.end();
   }
 
@@ -113,6 +121,19 @@ export async function openEventStream(
     // setTimeout holds at most ~24.8 days; sessions are far shorter.
     const ms = Math.min(Math.max(expiresAt.getTime() - deps.now().getTime() + 50, 0), 2 ** 31 - 1);
     expiryTimer = setTimeout(() => void check(), ms);
+  }
+
+  /**
+   * Permissions are granted by the Swedish day: one that ends at midnight changes no row, so no
+   * NOTIFY says so. The scope is re-checked just after each midnight (within DAY_TURN_SPREAD_MS).
+   */
+  function scheduleDayTurn() {
+    if (closed) return;
+    const now = deps.now();
+    const ms = nextSwedishMidnight(now).getTime() - now.getTime() + 20 + Math.floor(Math.random() * DAY_TURN_SPREAD_MS);
+    dayTimer = setTimeout(() => {
+      void rescope().then(scheduleDayTurn);
+    }, ms);
   }
 
   /** Units that came or went since the last check are announced, so the workstation pulls and purges. */
@@ -139,5 +160,6 @@ export async function openEventStream(
   raw.on('close', () => end());
   raw.on('error', () => end());
   scheduleExpiry(session.expiresAt);
+  scheduleDayTurn();
   send('ready', { unitIds: [...scope].sort() });
 }
