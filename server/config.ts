@@ -13,6 +13,8 @@ export interface ServerConfig {
     trustAnchorFiles: string[];
     intermediateFiles: string[];
     requiredPolicies: string[];
+    /** Revocation by OCSP (server/auth/ocsp.ts); absent when OCSP is off. */
+    ocsp?: { url?: string; graceMs: number };
   };
   /** The origin workstations sign for; absent: the listening URL's origin. */
   publicOrigin?: string;
@@ -42,6 +44,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new Error('INTERMEDIATE_CAS or REQUIRED_POLICIES is set but TRUST_ANCHORS is not');
   }
   for (const p of requiredPolicies) if (!OID.test(p)) throw new Error(`REQUIRED_POLICIES: not an OID: ${p}`);
+  const ocsp = readOcsp(env);
+  if (ocsp && trustAnchorFiles.length === 0) throw new Error('OCSP or OCSP_URL is set but TRUST_ANCHORS is not');
 
   let publicOrigin: string | undefined;
   if (env.PUBLIC_ORIGIN) {
@@ -73,8 +77,26 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir: env.DATA_DIR || '.data/server',
     seed: env.SEED === '1' || env.SEED === 'true',
     logLevel: env.LOG_LEVEL || 'info',
-    ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies } } : {}),
+    ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, ...(ocsp ? { ocsp } : {}) } } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
     dayNoteRetentionDays,
   };
+}
+
+/**
+ * OCSP=on asks the responder in each login certificate (AIA); OCSP_URL asks that responder instead
+ * (and turns OCSP on); OCSP_GRACE_MINUTES (default 240, 0–1440) is how old a cached good answer may
+ * be to stand in for an unreachable responder (docs/login.md, "Revocation").
+ */
+function readOcsp(env: NodeJS.ProcessEnv): { url?: string; graceMs: number } | undefined {
+  const mode = env.OCSP || (env.OCSP_URL ? 'on' : 'off');
+  if (mode !== 'on' && mode !== 'off') throw new Error(`OCSP must be on or off, got ${env.OCSP}`);
+  if (mode === 'off') {
+    if (env.OCSP_URL) throw new Error('OCSP_URL is set but OCSP=off');
+    return undefined;
+  }
+  if (env.OCSP_URL && !/^https?:\/\/[^/\s]+/.test(env.OCSP_URL)) throw new Error(`OCSP_URL must be an http(s) URL, got ${env.OCSP_URL}`);
+  const minutes = Number(env.OCSP_GRACE_MINUTES || 240);
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > 1440) throw new Error(`OCSP_GRACE_MINUTES must be 0–1440, got ${env.OCSP_GRACE_MINUTES}`);
+  return { ...(env.OCSP_URL ? { url: env.OCSP_URL } : {}), graceMs: minutes * 60_000 };
 }

@@ -13,6 +13,10 @@
  *                     without it the server runs with login disabled (auth routes answer 503)
  *   INTERMEDIATE_CAS  comma-separated PEM files of issuing CAs (SITHS e-id Person HSA-id 3 CA v1)
  *   REQUIRED_POLICIES comma-separated LoA3 certificate policy OIDs; required with TRUST_ANCHORS
+ *   OCSP=on           check each login certificate's revocation at the OCSP responder of its AIA
+ *                     extension; OCSP_URL asks that responder instead (and turns OCSP on);
+ *                     OCSP_GRACE_MINUTES (default 240) is how old a cached good answer may be to stand
+ *                     in for an unreachable responder, after which the login is refused (docs/login.md)
  *   PUBLIC_ORIGIN     the origin workstations sign for (https://omsorg.kommun.se); default the
  *                     listening URL's origin, http://HOST:PORT
  *   DAY_NOTE_RETENTION_DAYS  day notes older than this are deleted (hourly, and at start) and never
@@ -26,6 +30,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import { createServer, type ServerAuthOptions } from './app';
+import { OcspClient } from './auth/ocsp';
 import { readConfig } from './config';
 import { migrate, openDb } from './db/index';
 import { grantRuntimeRole, roleOfUrl } from './db/roles';
@@ -45,6 +50,7 @@ async function main(): Promise<void> {
         trustAnchorsPem: await read(config.auth.trustAnchorFiles),
         intermediatesPem: await read(config.auth.intermediateFiles),
         requiredPolicies: config.auth.requiredPolicies,
+        ...(config.auth.ocsp ? { ocsp: new OcspClient({ ...config.auth.ocsp, log: (obj, msg) => app.log.warn(obj, msg) }) } : {}),
       },
       // Until listen() resolves nobody can log in anyway.
       expectedOrigin: () => origin ?? '',
@@ -83,7 +89,8 @@ async function main(): Promise<void> {
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const listening = `http://${shownHost}:${port}`;
   origin ??= new URL(listening).origin;
-  if (auth !== 'disabled') app.log.info({ origin, requiredPolicies: config.auth?.requiredPolicies }, 'card login enabled');
+  if (auth !== 'disabled') app.log.info({ origin, requiredPolicies: config.auth?.requiredPolicies, ocsp: config.auth?.ocsp ?? 'off' }, 'card login enabled');
+  if (auth !== 'disabled' && !config.auth?.ocsp) app.log.warn('OCSP is off: revoked login certificates are accepted until they expire (set OCSP=on in production, docs/login.md)');
   // For `npm run officer` (tools/officer.ts): where the embedded server listens (PGlite data folder only).
   if (!config.databaseUrl) await writeFile(path.join(config.dataDir, 'server-url'), `${listening}\n`).catch(() => undefined);
   process.stdout.write(`server listening on ${listening}\n`);

@@ -20,12 +20,14 @@ import * as x509 from './x509';
 export type RevocationStatus = 'good' | 'revoked' | 'unknown';
 
 /**
- * The OCSP seam. An implementation asks `url` (or the certificate's AIA responder) about the
- * certificate, verifies the response's signature, freshness and nonce, and answers. Any failure
- * to get a verified answer must be 'unknown': the login then fails closed.
+ * The OCSP seam; the implementation is OcspClient (server/auth/ocsp.ts). It asks `url` (or the
+ * certificate's AIA responder) about the certificate, verifies the response's signature,
+ * freshness and nonce, and answers. A throw (no verified answer, and no cached one it may stand
+ * in with) counts as 'unknown': the login then fails closed.
  */
 export interface OcspChecker {
-  readonly url: string;
+  /** The configured responder; absent: the certificate's AIA responder (server/auth/ocsp.ts). */
+  readonly url?: string | undefined;
   check(request: { certificate: x509.X509Certificate; issuer: x509.X509Certificate; now: Date }): Promise<RevocationStatus>;
 }
 

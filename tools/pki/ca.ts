@@ -97,6 +97,36 @@ export async function generateTestPki(options: GenerateOptions = {}): Promise<Te
   };
 }
 
+/**
+ * A delegated OCSP responder of the person CA (RFC 6960 4.2.2.2): issued by it, extendedKeyUsage
+ * id-kp-OCSPSigning, id-pkix-ocsp-nocheck (its own status is not asked). `ocspSigning: false`
+ * leaves the usage out (a responder the CA did not authorise, for negative tests); `issuer`
+ * issues it from another CA.
+ */
+export async function issueOcspResponder(pki: Pick<TestPki, 'personCa'>, o: { ocspSigning?: boolean; issuer?: CertifiedKey } = {}): Promise<CertifiedKey> {
+  const issuer = o.issuer ?? pki.personCa;
+  const algorithm: KeyAlgorithm = 'EC-P256';
+  const keys = await generateKeyPair(algorithm);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: 'CN=TEST SITHS e-id OCSP responder, O=Omsorgsportalen TEST PKI, C=SE',
+    issuer: issuer.cert.subject,
+    notBefore: new Date(Date.now() - 24 * 3600_000),
+    notAfter: new Date(Date.now() + YEAR_MS),
+    publicKey: keys.publicKey,
+    signingKey: issuer.key,
+    signingAlgorithm: signingAlgorithm(issuer.algorithm),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      ...(o.ocspSigning === false ? [] : [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.ocspSigning])]),
+      new x509.Extension('1.3.6.1.5.5.7.48.1.5', false, new Uint8Array([0x05, 0x00])),
+      await x509.AuthorityKeyIdentifierExtension.create(issuer.cert.publicKey),
+    ],
+  });
+  return { cert, key: keys.privateKey, algorithm };
+}
+
 /** Writes the CA certificates and keys as PEM; keys mode 0600. */
 export async function saveTestPki(pki: TestPki, dir: string): Promise<TestPki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -32,6 +32,18 @@ describe('server configuration from the environment', () => {
     expect(() => readConfig({ TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: 'loa3' })).toThrow(/not an OID/);
   });
 
+  it('OCSP: off by default; on asks the AIA responder; OCSP_URL another one; the grace in minutes', () => {
+    const trust = { TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: TEST_LOA3_POLICY_OID };
+    expect(readConfig(trust).auth?.ocsp).toBeUndefined();
+    expect(readConfig({ ...trust, OCSP: 'on' }).auth?.ocsp).toEqual({ graceMs: 240 * 60_000 });
+    expect(readConfig({ ...trust, OCSP_URL: 'http://ocsp.siths.se', OCSP_GRACE_MINUTES: '0' }).auth?.ocsp).toEqual({ url: 'http://ocsp.siths.se', graceMs: 0 });
+    expect(() => readConfig({ OCSP: 'on' })).toThrow(/TRUST_ANCHORS is not/);
+    expect(() => readConfig({ ...trust, OCSP: 'yes' })).toThrow(/OCSP must be on or off/);
+    expect(() => readConfig({ ...trust, OCSP: 'off', OCSP_URL: 'http://ocsp.siths.se' })).toThrow(/OCSP=off/);
+    expect(() => readConfig({ ...trust, OCSP_URL: 'ocsp.siths.se' })).toThrow(/OCSP_URL/);
+    expect(() => readConfig({ ...trust, OCSP: 'on', OCSP_GRACE_MINUTES: '2000' })).toThrow(/OCSP_GRACE_MINUTES/);
+  });
+
   it('accepts only a bare origin as PUBLIC_ORIGIN', () => {
     for (const bad of ['https://omsorg.kommun.se/', 'https://omsorg.kommun.se/api', 'omsorg.kommun.se', 'ftp://x.se', 'https://user@x.se']) {
       expect(() => readConfig({ PUBLIC_ORIGIN: bad }), bad).toThrow(/PUBLIC_ORIGIN/);
