@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
+import * as pkijs from 'pkijs';
 import { OIDS } from '#contract';
 import { HsaId } from '#contract';
 import { AppFailure } from '#contract';
@@ -13,6 +14,11 @@ import * as x509 from './x509';
  * 3. keyUsage digitalSignature (a nonRepudiation-only signature certificate is refused), not a
  *    CA, extendedKeyUsage (when present) allowing clientAuth                 → CERT_WRONG_USAGE
  * 4. one of the required certificate policies (LoA3)                       → CERT_WRONG_POLICY
+ * 4b. the path again through pkijs's RFC 5280 engine (CertificateChainValidationEngine): name
+ *    constraints, and the required policy valid through every CA of the path (the policy tree;
+ *    a CA below the anchor must name a policy, its own or anyPolicy) → CERT_WRONG_POLICY for the
+ *    policy, CERT_UNTRUSTED for anything else.
+ *    Ours keeps what pkijs does not check: pathLenConstraint, keyCertSign, critical extensions.
  * 5. revocation by OCSP when configured                → CERT_REVOKED / CERT_REVOCATION_UNKNOWN
  * 6. the HSA-ID from the subject serialNumber                             → UNKNOWN_CARD_HOLDER
  */
@@ -59,8 +65,16 @@ const EXT = {
   authorityKeyIdentifier: '2.5.29.35',
   extKeyUsage: '2.5.29.37',
 } as const;
+/** Processed by pkijs's engine (step 4b). */
+const PKIJS_PROCESSED = {
+  nameConstraints: '2.5.29.30',
+  policyMappings: '2.5.29.33',
+  policyConstraints: '2.5.29.36',
+  inhibitAnyPolicy: '2.5.29.54',
+} as const;
 /** Extensions this validator processes; any other critical extension makes a certificate unusable (RFC 5280 4.2). */
-const UNDERSTOOD = new Set<string>(Object.values(EXT));
+const UNDERSTOOD = new Set<string>([...Object.values(EXT), ...Object.values(PKIJS_PROCESSED)]);
+const pkijsCrypto = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
 
 const MAX_PATH = 6;
 
@@ -155,9 +169,37 @@ function checkUsage(leaf: x509.X509Certificate): void {
   }
 }
 
-function checkPolicy(leaf: x509.X509Certificate, required: readonly string[]): void {
+function checkPolicy(leaf: x509.X509Certificate, chain: x509.X509Certificate[], required: readonly string[]): void {
   const policies = leaf.getExtension(x509.CertificatePolicyExtension)?.policies ?? [];
   if (!required.some((p) => policies.includes(p))) fail('CERT_WRONG_POLICY', 'The certificate lacks the required assurance-level policy');
+  // A CA that names no policy vouches for none (RFC 5280 6.1.3 (e): the policy tree ends there).
+  // pkijs, asked without explicit policy, would read it as anyPolicy; the trust anchor is exempt.
+  chain.slice(1, -1).forEach((ca, i) => {
+    if (!ca.getExtension(x509.CertificatePolicyExtension)) fail('CERT_WRONG_POLICY', `The CA at depth ${i + 1} names no certificate policy`);
+  });
+}
+
+/** Step 4b: the path we built, validated by pkijs's RFC 5280 engine (name constraints, policy tree). */
+async function checkPathRfc5280(chain: x509.X509Certificate[], options: CertificateValidationOptions): Promise<void> {
+  const asPkijs = (c: x509.X509Certificate) => pkijs.Certificate.fromBER(new Uint8Array(c.rawData));
+  const engine = new pkijs.CertificateChainValidationEngine({
+    trustedCerts: [asPkijs(chain[chain.length - 1]!)],
+    // The leaf goes last: pkijs takes the last certificate as the one to validate.
+    certs: [...chain.slice(1, -1).map(asPkijs), asPkijs(chain[0]!)],
+    checkDate: options.now,
+  });
+  let result: { result: boolean; resultMessage?: string };
+  try {
+    // Not initialExplicitPolicy: pkijs then refuses a CA asserting anyPolicy, which RFC 5280
+    // allows; checkPolicy has already refused a CA naming no policy, the case explicit policy adds.
+    result = await engine.verify({ initialPolicySet: [...options.requiredPolicies] }, pkijsCrypto);
+  } catch (e) {
+    result = { result: false, resultMessage: (e as Error).message };
+  }
+  if (result.result) return;
+  const message = result.resultMessage ?? '';
+  if (/polic/i.test(message)) fail('CERT_WRONG_POLICY', `The required assurance-level policy is not valid through the CA path (${message})`);
+  fail('CERT_UNTRUSTED', `The certificate path is not valid (${message})`);
 }
 
 function holder(leaf: x509.X509Certificate) {
@@ -207,7 +249,8 @@ async function checkLeaf(leaf: x509.X509Certificate, chain: x509.X509Certificate
   if (options.now.getTime() > leaf.notAfter.getTime()) fail('CERT_EXPIRED', 'The certificate has expired');
 
   checkUsage(leaf);
-  checkPolicy(leaf, options.requiredPolicies);
+  checkPolicy(leaf, chain, options.requiredPolicies);
+  await checkPathRfc5280(chain, options);
 
   if (options.ocsp) {
     let status: RevocationStatus;
