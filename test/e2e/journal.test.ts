@@ -28,7 +28,8 @@ const timeline = () => page.getByRole('list', { name: 'Journalanteckningar, nyas
 const entry = (text: string) => timeline().getByRole('listitem').filter({ hasText: text });
 
 beforeAll(async () => {
-  stack = await startStack('e2e_journal');
+  // Through the fault proxy: one test makes the server fail one entry (a poison pill).
+  stack = await startStack('e2e_journal', { proxy: true });
   sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '123456' });
   browser = await launchChromium();
   page = browser.page;
@@ -70,6 +71,31 @@ describe('Brukare: journal and day notes', () => {
     await expect.poll(() => e.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
     const { rows } = await stack.db.query('SELECT 1 FROM journal_entries WHERE client_id = $1 AND text LIKE $2', [clientId, 'Morgonbesök. Hjälp med dusch%']);
     expect(rows.length).toBe(1);
+  });
+
+  it('an entry the server keeps failing is set aside after three tries: the alert keeps the text, read-only and copyable', async () => {
+    const poison = 'Giftpiller från e2e: servern faller på just den här.';
+    stack.proxy!.failPush = (body) => body.includes('Giftpiller från e2e');
+    try {
+      await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
+      await page.getByLabel('Anteckning', { exact: true }).fill(poison);
+      await page.getByRole('button', { name: 'Spara anteckningen' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'kunde inte sparas hos servern' });
+      await alert.waitFor({ timeout: 30_000 });
+      const text = alert.getByRole('textbox', { name: 'Det du skrev' });
+      expect(await text.inputValue()).toBe(poison);
+      expect(await text.getAttribute('readonly')).not.toBeNull();
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(stack.host.url).origin });
+      await alert.getByRole('button', { name: 'Kopiera texten' }).click();
+      await alert.getByRole('button', { name: 'Kopierad' }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(poison);
+      await shot('journal-poison-refusal');
+      expect(await axeViolations(page)).toEqual([]);
+      await alert.getByRole('button', { name: 'Stäng' }).click();
+      await expect.poll(() => alert.count()).toBe(0);
+    } finally {
+      stack.proxy!.failPush = null;
+    }
   });
 
   it('opening the journal was a read in the access log', async () => {
