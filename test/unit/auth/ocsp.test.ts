@@ -6,13 +6,16 @@
  * within the grace stands in, otherwise the login fails closed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_LOA3_POLICY_OID } from '#contract';
+import { ChallengeResponse, ServerErrorBody, TEST_LOA3_POLICY_OID } from '#contract';
+import { createServer } from '../../../server/app';
 import { validateCertificate, type CertificateValidationOptions } from '../../../server/auth/certificate';
 import { OcspClient, type OcspClientOptions } from '../../../server/auth/ocsp';
-import type * as x509 from '../../../server/auth/x509';
-import { generateKeyPair, generateTestPki, issueOcspResponder, issuePersonCertificate, type TestPki } from '../../../tools/pki/index';
+import * as x509 from '../../../server/auth/x509';
+import { generateKeyPair, generateTestPki, issueOcspResponder, issuePersonCard, issuePersonCertificate, type TestPki } from '../../../tools/pki/index';
 import { codeOf } from '../../support/failure';
 import { freePort, OpensslOcspResponder } from '../../support/ocsp-responder';
+import { authOptions, loginToken } from '../server/auth-suite';
+import { demoDb } from '../server/helpers';
 
 const person = { hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' };
 let pki: TestPki;
@@ -104,4 +107,37 @@ describe('OCSP against openssl ocsp over loopback', () => {
       await responder.start();
     }
   });
+
+  it('through the login route: a revoked card is refused 401 CERT_REVOKED and the attempt is in the access log; a good card logs in', async () => {
+    const port = await freePort();
+    const issue = () => issuePersonCard(pki, { ...person, algorithm: 'ec', withSignatureKey: false, ocspUrl: `http://127.0.0.1:${port}/` });
+    const [goodCard, revokedCard] = [await issue(), await issue()];
+    const certOf = (card: typeof goodCard) => new x509.X509Certificate(card.auth.certificateChainPem[0]!);
+    const cardResponder = new OpensslOcspResponder(port, pki.personCa.cert, await issueOcspResponder(pki), [
+      { certificate: certOf(goodCard), status: 'good' },
+      { certificate: certOf(revokedCard), status: 'revoked' },
+    ]);
+    await cardResponder.start();
+    const db = await demoDb();
+    const options = authOptions(pki);
+    const app = createServer({ db, version: 'test', logger: false, auth: { ...options, trust: { ...options.trust, ocsp: client() } } });
+    try {
+      const attempt = async (card: typeof goodCard) => {
+        const nonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
+        return app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: await loginToken(card, nonce) });
+      };
+      const refused = await attempt(revokedCard);
+      expect(refused.statusCode).toBe(401);
+      expect(ServerErrorBody.parse(refused.json()).error.code).toBe('CERT_REVOKED');
+      const { rows } = await db.query<{ action: string; error_code: string | null; actor_hsa_id: string | null }>(
+        'SELECT action, error_code, actor_hsa_id FROM access_log ORDER BY id DESC LIMIT 1',
+      );
+      expect(rows[0]).toEqual({ action: 'login_failed', error_code: 'CERT_REVOKED', actor_hsa_id: person.hsaId });
+      expect((await attempt(goodCard)).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await db.close();
+      await cardResponder.close();
+    }
+  }, 30_000);
 });
