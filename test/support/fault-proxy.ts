@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * An HTTP proxy between the workstation and the server that can misbehave on purpose: drop the
  * connection after the server has answered a push (the acknowledgement is lost), drop or falsify
- * a pull answer's `x-sync-next` header, answer a push 500 (one poisoned mutation), or refuse to connect at all. Streams (SSE) pass through. Counts what it forwarded.
+ * a pull answer's `x-sync-next` header, answer a push 500 (one poisoned mutation) or everything 500, or refuse to connect at all. Streams (SSE) pass through. Counts what it forwarded.
  */
 export class FaultProxy {
   /** Pushes still to "lose": forwarded and applied by the server, then the client's socket is destroyed. */
@@ -13,6 +13,8 @@ export class FaultProxy {
   onPush: ((body: string) => void) | null = null;
   /** A push whose body this matches is not forwarded but answered 500 (a server that fails on one mutation). */
   failPush: ((body: string) => boolean) | null = null;
+  /** Every request is answered 500 (a server whose database is down). */
+  failAll = false;
   readonly pushes: string[] = [];
   /** Pull requests forwarded. */
   pulls = 0;
@@ -51,7 +53,7 @@ export class FaultProxy {
       this.pushes.push(body.toString());
       this.onPush?.(body.toString());
     }
-    if (isPush && this.failPush?.(body.toString())) {
+    if (this.failAll || (isPush && this.failPush?.(body.toString()))) {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Internt fel' } }));
       return;

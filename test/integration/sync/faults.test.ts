@@ -157,6 +157,25 @@ describe('sync with the real server', () => {
     }
   });
 
+  it('a server failing every request (its database down) sets nothing aside: the writes wait and arrive when it recovers', async () => {
+    const hem = unitId(/Hemtjänst/);
+    stack.proxy!.failAll = true;
+    const pushesBefore = stack.proxy!.pushes.length;
+    try {
+      const ids = [(await writeJournal(clientOf(hem).id, 'Databasen nere')).id, (await writeNote(hem, 'Databasen nere')).id];
+      // Each run tries the batch, then its first mutation alone, then fails at the pull: more runs than POISON_AFTER.
+      await expect.poll(() => stack.proxy!.pushes.length - pushesBefore, { timeout: 15_000, interval: 20, message: 'runs against the failing server' }).toBeGreaterThanOrEqual(2 * (POISON_AFTER + 1));
+      const s = await syncStatus(ws());
+      expect(s).toMatchObject({ connection: 'offline', pending: 2, refusals: [] });
+      stack.proxy!.failAll = false;
+      await waitSynced(ws());
+      await expectOnServerOnce(ids);
+      expect((await syncStatus(ws())).refusals).toEqual([]);
+    } finally {
+      stack.proxy!.failAll = false;
+    }
+  });
+
   it("the workstation's API refuses a year-0000 event date in Swedish before anything is queued (the server's schema)", async () => {
     const pending = (await syncStatus(ws())).pending;
     const r = await ws().dispatch('journal.create', { clientId: clientOf(unitId(/Hemtjänst/)).id, eventDate: '0000-01-01', text: 'År noll', lifeArea: null });
