@@ -14,7 +14,7 @@ import { createWorkstation } from '../main/app';
 import { cardAccessOver } from '../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
 import type { Placement } from './placement';
-import { calibrationMs, cpuUse, report, stallProbe } from './report';
+import { calibrationMs, cpuUse, report, stallProbe, storeCalibrationMs } from './report';
 import { cacheDuring, fsOf, machineConditions, type DbConditions } from './sync-conditions';
 
 const BENCH = 'sync';
@@ -102,6 +102,7 @@ async function main(): Promise<void> {
     report(BENCH, 'sync_cpu_ms', cpuSpent.totalMs, 'ms', { during: 'login and sync', cores, machine_cores: cpus().length, steal_pct: cpuSpent.stealPct, threads: cpuSpent.threads });
   }
   report(BENCH, 'machine_calibration_ms', calibrationMs(), 'ms', { what: 'SHA-256 of 64 MiB on one thread of the workstation process, best of 3: lower is a faster machine right now' });
+  report(BENCH, 'machine_calibration_store_ms', storeCalibrationMs(), 'ms', { what: '20,000 rows into a new SQLCipher file (UNIQUE UUID index, json_each), fsync off, one thread of the workstation process, best of 3: lower is a faster machine right now' });
   const dbAfter = (await ask({ command: 'conditions' })) as unknown as DbConditions;
   const cache = cacheDuring(dbBefore.stats, dbAfter.stats);
   if (cache) report(BENCH, 'server_db_cache_hit_pct', Number(cache.hit_pct), '%', { during: 'login and sync', db: dbBefore.kind, ...cache });

@@ -63,8 +63,11 @@ export const PullResponse = z.object({
   hasMore: z.boolean(),
   /** Server time, for retention decisions on the workstation. */
   serverTime: IsoDateTime,
-  /** Day notes older than this many days are gone (server setting). */
-  dayNoteRetentionDays: z.number().int().positive(),
+  /**
+   * Per record kind with a retention (server setting, e.g. `day_note`: 90): its records older than
+   * this many days are gone from the server and go from the workstation after the run.
+   */
+  retentionDays: z.partialRecord(RecordType, z.number().int().positive()),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 

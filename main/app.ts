@@ -8,7 +8,7 @@ import { journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';
 import { createRouter } from './router';
-import { createServerClient } from './server-client';
+import { createServerClient, warmUp } from './server-client';
 import { authorOf } from './session/author';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
 import { fileReaderChoice } from './session/reader-choice';
@@ -99,6 +99,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     prestartPullWorker(opts.pullWorker);
   };
   prestart();
+  if (opts.prestartWorkers) warmUp(server);
   // Locked, logged out or another card: the store closes and its key leaves memory at once; then
   // fresh workers wait for the next login.
   session.onLock(() => void data.close().then(prestart));

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppFailure, LOGIN_ERROR_CODES, ServerErrorBody, type ErrorCode } from '#contract';
+import { AppFailure, LOGIN_ERROR_CODES, ServerErrorBody, serverRoutes, type ErrorCode } from '#contract';
 
 /** A route of the server API as contract/server-api.ts and contract/auth.ts declare them. */
 export interface RouteSpec<R extends z.ZodType = z.ZodType> {
@@ -54,6 +54,17 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
       return parsed.data;
     },
   };
+}
+
+/**
+ * Node compiles its fetch implementation (undici) and its HTTP client paths at the first request:
+ * ~60 ms on the main thread, which at login would be a stall while the user waits for her PIN to be
+ * taken. The app asks the server's /health once at start (with the spare workers), while she reads
+ * the PIN prompt; the answer does not matter (an unreachable server shows at login), and the open
+ * connection is the one the login then uses.
+ */
+export function warmUp(client: ServerClient): void {
+  setTimeout(() => void client.call(serverRoutes.health).catch(() => undefined), 0).unref();
 }
 
 /** Server codes the workstation passes on as they are; anything else is SERVER_ERROR. */

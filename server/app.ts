@@ -22,7 +22,7 @@ import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { PERMISSIONS_CHANNEL } from './sync/events';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
-import { DEFAULT_DAY_NOTE_RETENTION_DAYS, startRetentionJob } from './sync/retention';
+import { retentionDaysOf, startRetentionJob, type RetentionDays } from './sync/retention';
 import { registerSyncRoutes } from './sync/routes';
 
 /** Card-signed login (docs/login.md): what the server trusts and the origin workstations sign for. */
@@ -56,8 +56,8 @@ export interface ServerOptions {
 }
 
 export interface ServerSyncOptions {
-  /** Day notes older than this many days are purged and never pulled (DAY_NOTE_RETENTION_DAYS); default 90. */
-  dayNoteRetentionDays?: number;
+  /** Per retained kind, records older than this many days are purged and never pulled (e.g. DAY_NOTE_RETENTION_DAYS); default the kind's own. */
+  retentionDays?: RetentionDays;
   /** How often the retention job runs (it also runs when the server is ready); default one hour; `false`: never. */
   retentionIntervalMs?: number | false;
   /** Event streams: keep-alive and session check; default 25 s. */
@@ -132,14 +132,14 @@ function registerSync(
   options: ServerSyncOptions,
 ): void {
   const now = options.now ?? (() => new Date());
-  const dayNoteRetentionDays = options.dayNoteRetentionDays ?? DEFAULT_DAY_NOTE_RETENTION_DAYS;
+  const retentionDays = retentionDaysOf(options.retentionDays);
   const notifier = new SyncNotifier();
   const streams = registerSyncRoutes(app, {
     db,
     requireSession,
     ...(authenticate ? { authenticate } : {}),
     notifier,
-    dayNoteRetentionDays,
+    retentionDays,
     now,
     keepAliveMs: options.keepAliveMs ?? 25_000,
     coalesceMs: options.coalesceMs ?? 100,
@@ -168,14 +168,14 @@ function registerSync(
     if (options.retentionIntervalMs !== false) {
       stopRetention = startRetentionJob({
         db,
-        retentionDays: dayNoteRetentionDays,
+        retentionDays,
         ...(options.retentionIntervalMs !== undefined ? { intervalMs: options.retentionIntervalMs } : {}),
         now,
         onPurged: (result) => {
-          app.log.info({ deleted: result.deleted, units: result.unitIds.length }, 'day notes past retention purged');
+          app.log.info({ deleted: result.deleted, units: result.unitIds.length }, 'records past retention purged');
           notifier.publish(result.unitIds);
         },
-        onError: (e) => app.log.error({ err: e }, 'day-note retention job failed'),
+        onError: (e) => app.log.error({ err: e }, 'retention job failed'),
       });
     }
   });

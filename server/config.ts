@@ -1,3 +1,5 @@
+import { RETAINED, type RetentionDays } from './sync/retention';
+
 /** Server settings from the environment (see server/main.ts for what each one does). */
 export interface ServerConfig {
   port: number;
@@ -18,8 +20,8 @@ export interface ServerConfig {
   };
   /** The origin workstations sign for; absent: the listening URL's origin. */
   publicOrigin?: string;
-  /** Day notes older than this many days are deleted (DAY_NOTE_RETENTION_DAYS, default 90). */
-  dayNoteRetentionDays: number;
+  /** Per retained kind, the days its records are kept (its setting, e.g. DAY_NOTE_RETENTION_DAYS; absent: its default). */
+  retentionDays: RetentionDays;
 }
 
 const list = (value: string | undefined): string[] =>
@@ -63,9 +65,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
 
   if (env.MIGRATION_DATABASE_URL && !env.DATABASE_URL) throw new Error('MIGRATION_DATABASE_URL is set but DATABASE_URL is not');
 
-  const dayNoteRetentionDays = Number(env.DAY_NOTE_RETENTION_DAYS || 90);
-  if (!Number.isInteger(dayNoteRetentionDays) || dayNoteRetentionDays < 1 || dayNoteRetentionDays > 3650) {
-    throw new Error(`DAY_NOTE_RETENTION_DAYS must be a whole number of days, 1–3650, got ${env.DAY_NOTE_RETENTION_DAYS}`);
+  const retentionDays: RetentionDays = {};
+  for (const kind of RETAINED) {
+    const value = env[kind.env];
+    if (!value) continue;
+    const days = Number(value);
+    if (!Number.isInteger(days) || days < 1 || days > 3650) throw new Error(`${kind.env} must be a whole number of days, 1–3650, got ${value}`);
+    retentionDays[kind.name] = days;
   }
 
   return {
@@ -79,7 +85,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: env.LOG_LEVEL || 'info',
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, ...(ocsp ? { ocsp } : {}) } } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
-    dayNoteRetentionDays,
+    retentionDays,
   };
 }
 

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     version,
     logger: { stream: pino.destination(2), level: config.logLevel },
     auth,
-    sync: { dayNoteRetentionDays: config.dayNoteRetentionDays },
+    sync: { retentionDays: config.retentionDays },
   });
   if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
 

@@ -107,7 +107,10 @@ export class DayNotesSql implements KindPart<'day_note'> {
   }
 
   retention(page: Retention): number {
-    return this.purgeBefore(new Date(Date.parse(page.serverTime) - page.dayNoteRetentionDays * DAY_MS));
+    const days = page.retentionDays.day_note;
+    // A server without a retention for day notes keeps them: so does the workstation.
+    if (days === undefined) return 0;
+    return this.purgeBefore(new Date(Date.parse(page.serverTime) - days * DAY_MS));
   }
 
   record(id: string): DayNoteRecord | null {

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3-multiple-ciphers';
 import type { Author, Change, Mutation, PullResponse, RecordType } from '#contract';
 
 /** What a run's last page says about retention. */
-export type Retention = Pick<PullResponse, 'serverTime' | 'dayNoteRetentionDays'>;
+export type Retention = Pick<PullResponse, 'serverTime' | 'retentionDays'>;
 
 /**
  * How one synced record kind lives in the workstation's encrypted store (docs/adding-a-feature.md).

@@ -117,7 +117,7 @@ export class SqlStore implements SyncLocalStore {
       cursors: page.cursors,
       hasMore: page.hasMore,
       serverTime: page.serverTime,
-      dayNoteRetentionDays: page.dayNoteRetentionDays,
+      retentionDays: page.retentionDays,
       types: [...new Set(page.changes.map((c) => c.type))],
       count: page.changes.length,
     };

@@ -27,7 +27,7 @@ import type { KindReads } from './kinds';
  * Records written here but not yet acknowledged by the server carry `pending: true`.
  */
 /** What the sync loop needs of a pull page read by the store (the changes stay in the store). */
-export type PulledPage = Pick<PullResponse, 'units' | 'cursors' | 'hasMore' | 'serverTime' | 'dayNoteRetentionDays'> & {
+export type PulledPage = Pick<PullResponse, 'units' | 'cursors' | 'hasMore' | 'serverTime' | 'retentionDays'> & {
   pageId: number;
   /** The record types of its changes (for `data.changed`). */
   types: string[];

@@ -385,7 +385,7 @@ export class SyncEngine {
         last = page;
       }
       if (last) {
-        for (const k of await this.store.applyRetention({ serverTime: last.serverTime, dayNoteRetentionDays: last.dayNoteRetentionDays })) kinds.add(k);
+        for (const k of await this.store.applyRetention({ serverTime: last.serverTime, retentionDays: last.retentionDays })) kinds.add(k);
       }
     } finally {
       // A failed page ends the run: nothing after it may be applied, and the requests ahead are dropped.

@@ -120,8 +120,8 @@ const push: PushRules<DayNoteState, DayNoteKeys, DayNoteWrite> = {
 
 export const dayNotesServer = defineServerKind({
   name: 'day_note',
-  // Past the retention ($4): a delete, as on the workstation (retention.ts deletes the rows later).
-  feed: { table: 'day_notes', json: dayNoteJson, where: (t) => `${t}.created_at >= $4` },
-  retention: { table: 'day_notes', column: 'created_at' },
+  // Past the retention: a delete, as on the workstation (retention.ts deletes the rows later).
+  feed: { table: 'day_notes', json: dayNoteJson, where: (t, cutoff) => `${t}.created_at >= ${cutoff}` },
+  retention: { table: 'day_notes', column: 'created_at', env: 'DAY_NOTE_RETENTION_DAYS', defaultDays: 90 },
   push,
 });

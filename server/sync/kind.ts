@@ -19,10 +19,10 @@ export interface SqlFeed {
   /** The record as the contract's JSON text, of the row aliased `t`. */
   json(t: string): string;
   /**
-   * More conditions on the row aliased `t` for it to be in the feed; `$4` is the day-note retention
-   * cutoff (a row failing it is a delete, as a gone record is).
+   * More conditions on the row aliased `t` for it to be in the feed; `cutoff` is the SQL parameter
+   * of the kind's retention cutoff (a row failing it is a delete, as a gone record is).
    */
-  where?(t: string): string;
+  where?(t: string, cutoff: string): string;
 }
 
 /** A feed record built in JavaScript (few, large records: an assignment with its history). */
@@ -97,12 +97,15 @@ export interface PushRules<S, K extends Record<string, Set<string>>, W extends K
 }
 
 /**
- * Records deleted after the retention period (the server's day-note retention setting): rows of
- * `table` whose `column` is before the cutoff. Each delete enters the feed as a delete.
+ * Records deleted after the kind's retention period: rows of `table` whose `column` is before the
+ * cutoff. Each delete enters the feed as a delete. The period is the server's setting `env`
+ * (whole days, 1–3650), `defaultDays` without it; pull answers carry it (`retentionDays`).
  */
 export interface Retention {
   table: string;
   column: string;
+  env: string;
+  defaultDays: number;
 }
 
 export interface ServerKind<N extends RecordType = RecordType> {

@@ -3,7 +3,7 @@ import type { Cursors, PullNext, PullResponse } from '#contract';
 import type { Db, Queryable } from '../db/types';
 import type { LoadedFeed, SqlFeed } from './kind';
 import { SERVER_KINDS } from './kinds';
-import { retentionCutoff } from './retention';
+import { RETAINED, retentionCutoff, type RetentionDays } from './retention';
 
 export const DEFAULT_PULL_LIMIT = 1000;
 
@@ -13,7 +13,8 @@ export interface PullInput {
   cursors: Cursors;
   limit?: number;
   now: Date;
-  dayNoteRetentionDays: number;
+  /** The kinds' retention periods (retentionDaysOf: every retained kind's). */
+  retentionDays: RetentionDays;
 }
 
 /**
@@ -37,11 +38,16 @@ const loadedKinds = new Map(SERVER_KINDS.flatMap((k) => ('load' in k.feed ? [[k.
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /** Upserts of the kinds built in JavaScript: each starts a run. */
 const IS_LOADED = loadedKinds.size === 0 ? 'false' : `p.op = 'upsert' AND p.record_type IN (${[...loadedKinds.keys()].map(quote).join(', ')})`;
+/** The SQL parameter of each retained kind's cutoff: $4, $5, … in RETAINED's order. */
+const cutoffParam = (name: string): string => {
+  const i = RETAINED.findIndex((k) => k.name === name);
+  return i < 0 ? 'NULL' : `$${4 + i}::timestamptz`;
+};
 /** Each SQL-built kind's record, found by its primary key (the record's current row in the change's unit). */
 const RECORDS = sqlKinds
   .map(({ name, feed }) =>
     `SELECT ${feed.json('x')}${name === sqlKinds[0]!.name ? ' AS json' : ''} FROM ${feed.table} x
-       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x')}` : ''}`,
+       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x', cutoffParam(name))}` : ''}`,
   )
   .join('\n      UNION ALL\n      ');
 
@@ -49,7 +55,7 @@ const RECORDS = sqlKinds
  * The page as PostgreSQL builds it (see pullChanges): the first `$3 + 1` changes after the units'
  * cursors ($1 units, $2 cursors) give `fetched` (more than `$3`: hasMore); the first `$3` of them
  * are resolved to their records' current rows (each SQL-built kind's `feed`) — a record that is
- * gone, in another unit now, or failing its kind's `where` (a day note created before `$4`) is a
+ * gone, in another unit now, or failing its kind's `where` (a day note past its retention cutoff, `$4`…) is a
  * delete, or nothing when its unit is pulled from 0 — and written as the contract's Change JSON,
  * joined with commas per run. A run starts at each upsert of a kind built in JavaScript (the server
  * adds those: assignments, few, with their history) so the order of seqs is kept.
@@ -127,7 +133,7 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
   const limit = input.limit ?? DEFAULT_PULL_LIMIT;
   const unitIds = input.units.map((u) => u.unitId);
   const afters = unitIds.map((id) => input.cursors[id] ?? 0);
-  const notesCutoff = retentionCutoff(input.now, input.dayNoteRetentionDays);
+  const cutoffs = RETAINED.map((k) => retentionCutoff(input.now, input.retentionDays[k.name] ?? k.defaultDays));
 
   const { runs, unitMax, loaded, hasMore } = await db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -142,7 +148,7 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     // found by its primary key in a LATERAL subquery: one index probe per change, whatever the
     // size of the tables.
     await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
-    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, notesCutoff]);
+    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, ...cutoffs]);
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
     const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
     const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);
@@ -193,7 +199,7 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     cursors,
     hasMore,
     serverTime: input.now.toISOString(),
-    dayNoteRetentionDays: input.dayNoteRetentionDays,
+    retentionDays: input.retentionDays,
   };
   const envelope = JSON.stringify(rest);
   return {

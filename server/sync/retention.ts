@@ -1,43 +1,50 @@
+import type { RecordType } from '#contract';
 import type { Db } from '../db/types';
 import type { Retention } from './kind';
 import { SERVER_KINDS } from './kinds';
 
-/** Day notes (daganteckningar) are deleted after this many days unless the server is told otherwise. */
-export const DEFAULT_DAY_NOTE_RETENTION_DAYS = 90;
 const DAY_MS = 24 * 3600_000;
 const BATCH = 5_000;
 
-/** Notes created before this instant are past the retention. */
+/** Days per kind with a retention (e.g. `{ day_note: 90 }`): the server's settings. */
+export type RetentionDays = Partial<Record<RecordType, number>>;
+
+/** The kinds with a retention (kinds.ts): today the day notes. */
+export const RETAINED = SERVER_KINDS.flatMap((k) => ('retention' in k && k.retention ? [{ name: k.name, ...k.retention }] : []));
+
+/** Each retained kind's period: the setting when given, else the kind's default. */
+export function retentionDaysOf(settings: RetentionDays = {}): RetentionDays {
+  return Object.fromEntries(RETAINED.map((k) => [k.name, settings[k.name] ?? k.defaultDays]));
+}
+
+/** Records created before this instant are past a retention of `retentionDays`. */
 export const retentionCutoff = (now: Date, retentionDays: number): Date => new Date(now.getTime() - retentionDays * DAY_MS);
 
 export interface PurgeResult {
   deleted: number;
-  /** Units that lost notes (their workstations should pull). */
+  /** Units that lost records (their workstations should pull). */
   unitIds: string[];
 }
 
-/** The kinds with a retention (kinds.ts): today the day notes. */
-const RETAINED = SERVER_KINDS.flatMap((k) => ('retention' in k && k.retention ? [k.retention] : []));
-
 /**
- * Deletes the records of every kind with a retention (the day notes) older than the retention.
- * Each delete becomes a 'delete' change (by the trigger), so the next pull removes the record from
- * every workstation. One transaction per unit and batch, so a large purge never holds more than
- * one unit's change lock at a time.
+ * Deletes the records of every kind with a retention older than its period. Each delete becomes a
+ * 'delete' change (by the trigger), so the next pull removes the record from every workstation.
+ * One transaction per unit and batch, so a large purge never holds more than one unit's change
+ * lock at a time.
  */
-export async function purgeExpiredDayNotes(db: Db, now: Date, retentionDays = DEFAULT_DAY_NOTE_RETENTION_DAYS): Promise<PurgeResult> {
-  const cutoff = retentionCutoff(now, retentionDays);
+export async function purgeExpired(db: Db, now: Date, settings: RetentionDays = {}): Promise<PurgeResult> {
+  const days = retentionDaysOf(settings);
   let deleted = 0;
   const unitIds = new Set<string>();
   for (const kind of RETAINED) {
-    const r = await purgeExpired(db, kind, cutoff);
+    const r = await purgeKind(db, kind, retentionCutoff(now, days[kind.name] ?? kind.defaultDays));
     deleted += r.deleted;
     for (const u of r.unitIds) unitIds.add(u);
   }
   return { deleted, unitIds: [...unitIds] };
 }
 
-async function purgeExpired(db: Db, { table, column }: Retention, cutoff: Date): Promise<PurgeResult> {
+async function purgeKind(db: Db, { table, column }: Retention, cutoff: Date): Promise<PurgeResult> {
   const { rows: units } = await db.query<{ unit_id: string }>(`SELECT DISTINCT unit_id FROM ${table} WHERE ${column} < $1`, [cutoff]);
   let deleted = 0;
   const unitIds: string[] = [];
@@ -64,7 +71,7 @@ async function purgeExpired(db: Db, { table, column }: Retention, cutoff: Date):
 
 export interface RetentionJobOptions {
   db: Db;
-  retentionDays: number;
+  retentionDays?: RetentionDays;
   /** How often; default one hour. */
   intervalMs?: number;
   now?: () => Date;
@@ -72,13 +79,13 @@ export interface RetentionJobOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Runs purgeExpiredDayNotes now and then every `intervalMs` (an unref'd timer). Returns stop(). */
+/** Runs purgeExpired now and then every `intervalMs` (an unref'd timer). Returns stop(). */
 export function startRetentionJob(options: RetentionJobOptions): () => Promise<void> {
   const now = options.now ?? (() => new Date());
   let running: Promise<void> | undefined;
   const run = () => {
     if (running) return;
-    running = purgeExpiredDayNotes(options.db, now(), options.retentionDays)
+    running = purgeExpired(options.db, now(), options.retentionDays)
       .then((result) => {
         if (result.deleted > 0) options.onPurged?.(result);
       }, options.onError ?? (() => undefined))

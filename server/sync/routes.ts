@@ -11,6 +11,7 @@ import { openEventStream, type OpenStream } from './events';
 import type { SyncNotifier } from './notifier';
 import { pullChanges } from './pull';
 import { applyMutations } from './push';
+import type { RetentionDays } from './retention';
 import { syncScope } from './scope';
 
 export interface SyncRouteDeps {
@@ -19,7 +20,8 @@ export interface SyncRouteDeps {
   /** Re-checks a session (event streams); absent when the server has no login. */
   authenticate?: (token: string | undefined) => Promise<AuthSession>;
   notifier: SyncNotifier;
-  dayNoteRetentionDays: number;
+  /** Every retained kind's period (retentionDaysOf). */
+  retentionDays: RetentionDays;
   now: () => Date;
   keepAliveMs: number;
   coalesceMs: number;
@@ -48,7 +50,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
       cursors: body.cursors,
       ...(body.limit !== undefined ? { limit: body.limit } : {}),
       now,
-      dayNoteRetentionDays: deps.dayNoteRetentionDays,
+      retentionDays: deps.retentionDays,
     });
     // One access-log event per pull that handed out records, not one per record (a full sync of
     // a unit is tens of thousands): opening a record on the workstation is logged as its read.

@@ -9,7 +9,7 @@ import { cardAccessOver } from '../../../main/session/card-access';
 import type { LocalJournalEntry } from '../../../main/store/types';
 import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
-import { purgeExpiredDayNotes } from '../../../server/sync/retention';
+import { purgeExpired } from '../../../server/sync/retention';
 import { startStack, type Stack } from '../../support/stack';
 
 /**
@@ -186,7 +186,7 @@ describe('day notes', () => {
     const ids = async () => (await call<DayNoteRecord[]>('notes.list', { unitId: majorna.unitId, limit: 500 })).map((n) => n.id);
     await expect.poll(async () => (await ids()).includes(old) && (await ids()).includes(younger), { timeout: 10_000, interval: 50 }).toBe(true);
     clockOffsetMs = 6 * DAY;
-    await purgeExpiredDayNotes(stack.db, new Date(Date.now() + clockOffsetMs));
+    await purgeExpired(stack.db, new Date(Date.now() + clockOffsetMs));
     await syncNow();
     await expect.poll(async () => !(await ids()).includes(old), { timeout: 10_000, interval: 50 }).toBe(true);
     expect(await ids()).toContain(younger);

@@ -14,7 +14,7 @@ describe('assignments in the sync feed (PGlite)', { timeout: 60_000 }, () => {
   let anna: StaffRecord;
   const units: Record<'hemtjanst' | 'daglig', PermittedUnit> = {} as never;
   const pull = async (u: PermittedUnit[], cursors: Record<string, number> = {}) =>
-    PullResponse.parse(JSON.parse((await pullChanges(db, { units: u, cursors, now: new Date(), dayNoteRetentionDays: 90, limit: 5000 })).json));
+    PullResponse.parse(JSON.parse((await pullChanges(db, { units: u, cursors, now: new Date(), retentionDays: { day_note: 90 }, limit: 5000 })).json));
   const ofType = (changes: Change[]) => changes.filter((c) => c.type === 'assignment');
 
   beforeAll(async () => {
@@ -55,7 +55,7 @@ describe('assignments in the sync feed (PGlite)', { timeout: 60_000 }, () => {
       let cursors = {};
       const paged: Change[] = [];
       for (let hasMore = true; hasMore; ) {
-        const page = PullResponse.parse(JSON.parse((await pullChanges(db, { units: [units.hemtjanst], cursors, now: new Date(), dayNoteRetentionDays: 90, limit })).json));
+        const page = PullResponse.parse(JSON.parse((await pullChanges(db, { units: [units.hemtjanst], cursors, now: new Date(), retentionDays: { day_note: 90 }, limit })).json));
         expect(page.changes.length).toBeLessThanOrEqual(limit);
         paged.push(...page.changes);
         ({ cursors, hasMore } = page);

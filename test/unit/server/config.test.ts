@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_LOA3_POLICY_OID } from '#contract';
 import { readConfig } from '../../../server/config';
+import { retentionDaysOf } from '../../../server/sync/retention';
 
 describe('server configuration from the environment', () => {
   it('without TRUST_ANCHORS: login disabled, no origin configured', () => {
@@ -51,9 +52,10 @@ describe('server configuration from the environment', () => {
     expect(readConfig({ PUBLIC_ORIGIN: 'http://127.0.0.1:8443' }).publicOrigin).toBe('http://127.0.0.1:8443');
   });
 
-  it('DAY_NOTE_RETENTION_DAYS: default 90, a whole number of days otherwise', () => {
-    expect(readConfig({}).dayNoteRetentionDays).toBe(90);
-    expect(readConfig({ DAY_NOTE_RETENTION_DAYS: '30' }).dayNoteRetentionDays).toBe(30);
+  it('DAY_NOTE_RETENTION_DAYS (the day notes\' retention setting): absent is the kind\'s default 90, a whole number of days otherwise', () => {
+    expect(readConfig({}).retentionDays).toEqual({});
+    expect(retentionDaysOf(readConfig({}).retentionDays)).toEqual({ day_note: 90 });
+    expect(readConfig({ DAY_NOTE_RETENTION_DAYS: '30' }).retentionDays).toEqual({ day_note: 30 });
     for (const bad of ['0', '-5', '1.5', 'ninety']) {
       expect(() => readConfig({ DAY_NOTE_RETENTION_DAYS: bad })).toThrow(/DAY_NOTE_RETENTION_DAYS/);
     }

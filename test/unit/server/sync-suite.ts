@@ -14,7 +14,7 @@ import { PullResponse, PushResponse, type Change, type Cursors, type Mutation } 
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer } from '../../../server/app';
 import type { Db } from '../../../server/db/types';
-import { purgeExpiredDayNotes } from '../../../server/sync/retention';
+import { purgeExpired } from '../../../server/sync/retention';
 import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
 import { ORIGIN, PEOPLE, authOptions, loginToken } from './auth-suite';
 
@@ -167,7 +167,7 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       const { changes, cursors, last } = await pullAll(anna);
       expect(last.units.map((u) => u.name)).toEqual(['Hemtjänst Majorna']);
       expect(Object.keys(cursors)).toEqual([h.units.hemtjanst]);
-      expect(last.dayNoteRetentionDays).toBe(90);
+      expect(last.retentionDays).toEqual({ day_note: 90 });
       expect(changes.every((c) => c.unitId === h.units.hemtjanst && c.op === 'upsert')).toBe(true);
 
       const ids = (type: string) => changes.filter((c) => c.type === type).map((c) => c.id).sort();
@@ -591,7 +591,7 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       expect(fromEmpty.changes.some((c) => c.id === old)).toBe(false);
       expect(fromEmpty.changes.some((c) => c.id === young)).toBe(true);
 
-      const result = await purgeExpiredDayNotes(db, new Date());
+      const result = await purgeExpired(db, new Date());
       expect(result.deleted).toBeGreaterThanOrEqual(1);
       expect(result.unitIds).toContain(h.units.hemtjanst);
       expect(await count('SELECT count(*)::int AS n FROM day_notes WHERE id = ANY($1::uuid[])', [[old, young]])).toBe(1);
@@ -599,7 +599,7 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       expect(after.changes.map((c) => [c.id, c.op])).toEqual([[old, 'delete']]);
 
       // With the clock two days on, the 89-day note is 91 days old: gone too.
-      await purgeExpiredDayNotes(db, new Date(Date.now() + 2 * DAY_MS));
+      await purgeExpired(db, new Date(Date.now() + 2 * DAY_MS));
       expect(await count('SELECT count(*)::int AS n FROM day_notes WHERE id = $1', [young])).toBe(0);
       const last = await anna.pull(after.cursors);
       expect(last.changes.map((c) => [c.id, c.op])).toEqual([[young, 'delete']]);

@@ -19,7 +19,7 @@ let store: LocalStore;
 
 const page = (changes: unknown[], cursor: number, hasMore: boolean) =>
   new TextEncoder().encode(
-    JSON.stringify({ units: [home], changes, cursors: { [home.unitId]: cursor }, hasMore, serverTime: new Date().toISOString(), dayNoteRetentionDays: 90 }),
+    JSON.stringify({ units: [home], changes, cursors: { [home.unitId]: cursor }, hasMore, serverTime: new Date().toISOString(), retentionDays: { day_note: 90 } }),
   );
 
 /** What another connection (or the store after a crash) sees: committed rows only. */

@@ -246,7 +246,7 @@ describe('applyPull', () => {
 describe('readPullPage / applyPulledPage (a page as the server sent it, parsed and validated in the worker)', () => {
   const page = (changes: unknown[], cursors: Record<string, number>) =>
     new TextEncoder().encode(
-      JSON.stringify({ units: [home], changes, cursors, hasMore: true, serverTime: '2026-01-01T00:00:00.000Z', dayNoteRetentionDays: 90 }),
+      JSON.stringify({ units: [home], changes, cursors, hasMore: true, serverTime: '2026-01-01T00:00:00.000Z', retentionDays: { day_note: 90 } }),
     );
 
   it('transfers the buffer, answers the cursors and types, and applies the page only when asked', async () => {
@@ -254,7 +254,7 @@ describe('readPullPage / applyPulledPage (a page as the server sent it, parsed a
     const bytes = page([upsert('journal_entry', e)], { [home.unitId]: 40 });
     const read = await store.readPullPage(bytes);
     expect(bytes.byteLength).toBe(0); // transferred to the worker, not copied
-    expect(read).toMatchObject({ hasMore: true, cursors: { [home.unitId]: 40 }, types: ['journal_entry'], count: 1, dayNoteRetentionDays: 90 });
+    expect(read).toMatchObject({ hasMore: true, cursors: { [home.unitId]: 40 }, types: ['journal_entry'], count: 1, retentionDays: { day_note: 90 } });
     expect(await store.journalEntry(e.id)).toBeNull();
     await store.applyPulledPage(read.pageId);
     expect(await store.journalEntry(e.id)).toMatchObject({ text: 'Från bytes' });
