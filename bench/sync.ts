@@ -211,7 +211,7 @@ function jsonLines(stream: NodeJS.ReadableStream, other: (msg: Record<string, un
 async function measure(args: string[], databaseEnv: Record<string, string>, placeCores: (serverPid: number, workstationPid: number) => Placement): Promise<void> {
   const entries = arg(args, 'entries', 25_000);
   const notes = arg(args, 'notes', 25_000);
-  const pullLimit = arg(args, 'pull-limit', 2000);
+  const pullLimit = arg(args, 'pull-limit', 5000);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-sync-'));
   const workstationBuild = buildWorkstation();
   const server = spawn(process.execPath, ['--import', 'tsx', import.meta.filename], {

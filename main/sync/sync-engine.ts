@@ -319,14 +319,15 @@ export class SyncEngine {
 
   private async pullAll(): Promise<void> {
     const kinds = new Set<string>();
-    // 2,000 per page (bench/sync.ts). Two loops share a short queue: fetching asks for the next
+    // 5,000 per page, the most the server gives: against 2,000, the workstation's threads spent
+    // 15–25 % less CPU on a 50k-record first sync (8 alternating runs of bench/sync.ts). Two loops share a short queue: fetching asks for the next
     // page as soon as a page's headers arrive (its cursors come again in `x-sync-next`), while
     // the store's worker reads (parses, validates) and applies the pages strictly in order — so
     // the server computes page n+1 while the workstation applies page n. The pull worker fetches
     // the pages and hands their bytes to the store worker itself: the main thread sees tickets
     // and headers, never a page (page-fetcher.ts). A server without the header gets the next
     // request after the page is read.
-    const limit = this.opts.pullLimit ?? 2_000;
+    const limit = this.opts.pullLimit ?? 5_000;
     const run = new AbortController();
     const signal = AbortSignal.any([this.abort.signal, run.signal]);
     this.fetcher ??= PageFetcher.start(this.store.openPageInbox(), this.opts.pullWorker);
