@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +20,17 @@ export async function freePort(): Promise<number> {
 const opensslDate = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
 
 /**
- * The real OpenSSL OCSP responder (`openssl ocsp -index … -port`), asked over loopback (OpenSSL
- * 3.0's `-port` takes no address, so it listens on every interface while the test runs), answering for
- * the certificates `ca` issued: those listed as good or revoked in its index, every other one
- * unknown. Signs with `signer` (the CA itself, or a delegated responder).
+ * The real OpenSSL OCSP responder, answering for the certificates `ca` issued: those listed as good
+ * or revoked in its index, every other one unknown; it signs with `signer` (the CA itself, or a
+ * delegated responder). OpenSSL 3.0's own server (`openssl ocsp -port`) cannot be bound to an
+ * address and would listen on every interface, so this listens on 127.0.0.1 only and hands each
+ * request to `openssl ocsp -index … -reqin … -respout …`: OpenSSL decodes the request, decides and
+ * signs the answer; Node only carries the bytes.
  */
 export class OpensslOcspResponder {
-  private child: ChildProcess | null = null;
+  private server: Server | null = null;
   private readonly dir = mkdtempSync(join(tmpdir(), 'ocsp-'));
+  private requests = 0;
 
   constructor(
     readonly port: number,
@@ -55,33 +59,41 @@ export class OpensslOcspResponder {
     writeFileSync(join(this.dir, 'ca.pem'), this.ca.toString('pem') + '\n');
     writeFileSync(join(this.dir, 'signer.pem'), this.signer.cert.toString('pem') + '\n');
     writeFileSync(join(this.dir, 'signer.key.pem'), (await privateKeyToPem(this.signer.key)) + '\n', { mode: 0o600 });
-    const child = spawn(
-      'openssl',
-      ['ocsp', '-index', 'index.txt', '-port', String(this.port), '-rsigner', 'signer.pem', '-rkey', 'signer.key.pem', '-CA', 'ca.pem', '-nmin', '10', '-ignore_err'],
-      { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    let output = '';
-    // OpenSSL says so on stderr once it listens.
-    await new Promise<void>((resolve, reject) => {
-      const onData = (b: Buffer) => {
-        output += b.toString();
-        if (/waiting for OCSP client connections/i.test(output)) resolve();
-      };
-      child.stderr!.on('data', onData);
-      child.stdout!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`openssl ocsp exited ${code}: ${output}`)));
-      setTimeout(() => reject(new Error(`openssl ocsp did not start: ${output}`)), 10_000).unref();
+    const server = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const n = ++this.requests;
+        const reqFile = join(this.dir, `req-${n}.der`);
+        const respFile = join(this.dir, `resp-${n}.der`);
+        writeFileSync(reqFile, Buffer.concat(chunks));
+        execFile(
+          'openssl',
+          ['ocsp', '-index', 'index.txt', '-rsigner', 'signer.pem', '-rkey', 'signer.key.pem', '-CA', 'ca.pem', '-nmin', '10', '-reqin', reqFile, '-respout', respFile],
+          { cwd: this.dir },
+          (error) => {
+            if (error) {
+              res.writeHead(500).end();
+              return;
+            }
+            res.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(readFileSync(respFile));
+          },
+        );
+      });
     });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill();
-      await exited;
+    const server = this.server;
+    this.server = null;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * Revocation by OCSP against the real OpenSSL responder (`openssl ocsp -index … -port`) over
+ * Revocation by OCSP against the real OpenSSL responder (`openssl ocsp -index … -reqin`) over
  * loopback (issue 19 point 7; docs/login.md, "Revocation"): a good, a revoked and an unknown
  * certificate; the configured responder over the certificate's AIA; a responder the CA did not
  * authorise; and the policy when the responder cannot be reached — a cached verified good answer
