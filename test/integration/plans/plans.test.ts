@@ -7,6 +7,9 @@
  * municipality's figures per unit; plans are never purged by the day-note retention.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -30,7 +33,8 @@ import { seedDemoData } from '../../../server/seed/seed';
 import { purgeExpiredDayNotes } from '../../../server/sync/retention';
 import { generateTestPki, issuePersonCard } from '../../../tools/pki/index';
 import { createTestDatabase, testServerUrl, type TestDatabase } from '../../support/postgres';
-import { loginToken } from '../../unit/server/auth-suite';
+import { runOfficer } from '../../../tools/officer';
+import { ORIGIN, loginToken } from '../../unit/server/auth-suite';
 import { startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';
 import { author, tempDir } from '../../unit/store/fixtures';
 
@@ -42,6 +46,7 @@ let sara: Session;
 let anna: Session;
 /** A hemtjänst client with an executed assignment sent by Maria Ek (the seed's). */
 let clientId: string;
+let officerCard: string;
 const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
@@ -50,7 +55,7 @@ beforeAll(async () => {
   await migrate(db);
   await seedDemoData(db);
   const pki = await generateTestPki();
-  h = await startSyncHarness(db, { pki });
+  h = await startSyncHarness(db, { pki, listen: true });
   sara = await h.login('sara');
   anna = await h.login('anna');
   const card = await issuePersonCard(pki, { hsaId: 'SE2120001355-P000000000201', givenName: 'Maria', familyName: 'Ek', algorithm: 'ec', withSignatureKey: false });
@@ -58,6 +63,10 @@ beforeAll(async () => {
   const login = await h.app.inject({ method: 'POST', url: '/api/v1/officer/auth/login', payload: await loginToken(card, nonce) });
   expect(login.statusCode, login.body).toBe(200);
   officer = { authorization: `Bearer ${(login.json() as { token: string }).token}` };
+  const t = tempDir('plans-officer-');
+  cleanups.push(t.cleanup);
+  officerCard = path.join(t.dir, 'maria-ek.json');
+  writeFileSync(officerCard, JSON.stringify(card));
   const { rows } = await db.query<{ client_id: string }>(
     `SELECT a.client_id FROM assignments a JOIN staff s ON s.id = a.sent_by_staff_id
       WHERE a.unit_id = $1 AND a.status = 'executed' AND s.hsa_id = 'SE2120001355-P000000000201' ORDER BY a.client_id LIMIT 1`,
@@ -312,6 +321,39 @@ describe('implementation plans on PostgreSQL', { timeout: 60_000 }, () => {
     expect(majorna.withSetPlan).toBeGreaterThanOrEqual(1); // the client above
     expect(majorna.withSetPlan).toBeLessThanOrEqual(majorna.activeClients);
     expect(majorna.overdueRevision).toBeLessThanOrEqual(majorna.withSetPlan);
+  });
+
+  it('npm run officer -- plans|plan|plan-stats: the plans, the refusal naming the missing consent, the figures, in Swedish', async () => {
+    const id = randomUUID();
+    await sara.push(saveDraft(id, 0), setPlan(id, 1));
+    const { rows } = await db.query<{ personnummer: string }>('SELECT personnummer FROM clients WHERE id = $1', [clientId]);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {} };
+    const common = ['--server', `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`, '--origin', ORIGIN, '--card', officerCard];
+    const officerCli = async (...args: string[]) => {
+      out.length = 0;
+      err.length = 0;
+      return runOfficer([...args, ...common], io);
+    };
+
+    expect(await officerCli('plans', '--client', rows[0]!.personnummer), err.join('\n')).toBe(0);
+    expect(out[0]).toMatch(/^Id\s+Enhet\s+Version\s+Fastställd\s+Samtycke/);
+    expect(out.find((l) => l.startsWith(id))).toMatch(/Hemtjänst Majorna\s+1\s+\d{4}-\d\d-\d\d\s+saknas/);
+
+    expect(await officerCli('plan', id)).toBe(1);
+    expect(err.at(-1)).toBe(`Fel (FORBIDDEN): ${OFFICER_PLAN_MESSAGES.consentMissing}`);
+
+    await sara.push(consent(id, 'given'));
+    expect(await officerCli('plan', id), err.join('\n')).toBe(0);
+    expect(out[0]).toMatch(/^Genomförandeplan, Hemtjänst Majorna: version 1, fastställd/);
+    expect(out).toContain('Personlig vård');
+    expect(out).toContain('  Mål: Klara morgonrutinen själv');
+    expect(out.some((l) => l.includes('Stöd vid dusch 1 — Undersköterska') && l.includes('[KSI PMB.AA]'))).toBe(true);
+
+    expect(await officerCli('plan-stats'), err.join('\n')).toBe(0);
+    expect(out[1]).toMatch(/^Enhet\s+Aktiva brukare\s+Med fastställd plan\s+Andel\s+Försenad revidering/);
+    expect(out.some((l) => /^Hemtjänst Majorna\s+\d+\s+\d+\s+\d+ %\s+\d+/.test(l))).toBe(true);
   });
 
   it('plans are kept: the day-note retention purges neither the server’s plans nor the workstation’s', async () => {
