@@ -14,50 +14,56 @@ import { IsoDate, IsoDateTime, Label, OptionalText, WrittenText } from './values
  * per assignment covered).
  */
 
-export const PlanGoal = z.object({ id: Uuid, text: WrittenText(2_000) }).strict();
-export type PlanGoal = z.infer<typeof PlanGoal>;
-
-/** Needs and goals of one IBIC life area. */
-export const PlanArea = z.object({ lifeArea: LifeArea, needs: OptionalText(4_000), goals: z.array(PlanGoal).max(20) }).strict();
-export type PlanArea = z.infer<typeof PlanArea>;
+/**
+ * The plan's text, built twice: strict for what is saved and set (goals and activities written,
+ * a KSI code well-formed), and lenient for the editor's autosaved working copy, which holds
+ * whatever the user has typed so far (an empty goal just added).
+ */
+function planContentSchema(strict: boolean) {
+  const written = (max: number) => (strict ? WrittenText(max) : OptionalText(max));
+  const goal = z.object({ id: Uuid, text: written(2_000) }).strict();
+  const area = z.object({ lifeArea: LifeArea, needs: OptionalText(4_000), goals: z.array(goal).max(20) }).strict();
+  /** What is done, by whom (a role, not a named person), how and when; optionally a KSI code. */
+  const activity = z.object({
+    id: Uuid,
+    lifeArea: LifeArea.nullable(),
+    what: written(2_000),
+    who: strict ? Label(200) : OptionalText(200),
+    how: OptionalText(2_000),
+    /** Days, times, frequency: "mån–fre 08.00–08.30". */
+    when: OptionalText(500),
+    ksiCode: (strict ? KsiCode : OptionalText(20)).nullable(),
+  }).strict();
+  return z.object({
+    /** The assignments (uppdrag) the plan covers. */
+    assignmentIds: z.array(Uuid).max(20),
+    /** The client's own goals, in their words. */
+    clientGoals: OptionalText(4_000),
+    areas: z.array(area).max(11).refine((a) => new Set(a.map((x) => x.lifeArea)).size === a.length, { message: 'Ett livsområde får bara finnas en gång.' }),
+    activities: z.array(activity).max(100),
+    /** How the client took part, and how much weight their wishes had. */
+    participation: OptionalText(4_000),
+    othersPresent: z.array(z.object({ role: ParticipantRole, name: OptionalText(200) }).strict()).max(20),
+    /** How the provider works with the case officer and with health care. */
+    cooperation: OptionalText(4_000),
+    /** When and how the plan is followed up. */
+    followUp: z.object({ date: IsoDate.nullable(), how: OptionalText(2_000) }).strict(),
+  }).strict();
+}
 
 /** A KSI code (Klassifikation av socialtjänstinsatser), e.g. "PMB.AA": letters, digits and dots. */
 export const KsiCode = z.string().regex(/^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9.-]{1,19}$/, 'KSI-koden ska bestå av versaler, siffror och punkter (t.ex. PMB.AA).');
-
-/** What is done, by whom (a role, not a named person), how and when; optionally a KSI code. */
-export const PlanActivity = z.object({
-  id: Uuid,
-  lifeArea: LifeArea.nullable(),
-  what: WrittenText(2_000),
-  who: Label(200),
-  how: OptionalText(2_000),
-  /** Days, times, frequency: "mån–fre 08.00–08.30". */
-  when: OptionalText(500),
-  ksiCode: KsiCode.nullable(),
-}).strict();
-export type PlanActivity = z.infer<typeof PlanActivity>;
 
 export const ParticipantRole = z.enum(['relative', 'interpreter', 'guardian', 'other']);
 export type ParticipantRole = z.infer<typeof ParticipantRole>;
 export const PARTICIPANT_ROLE_SV: Record<ParticipantRole, string> = { relative: 'Anhörig', interpreter: 'Tolk', guardian: 'God man/förvaltare', other: 'Annan' };
 
 /** The plan's text: what a draft holds and a set version keeps. */
-export const PlanContent = z.object({
-  /** The assignments (uppdrag) the plan covers. */
-  assignmentIds: z.array(Uuid).max(20),
-  /** The client's own goals, in their words. */
-  clientGoals: OptionalText(4_000),
-  areas: z.array(PlanArea).max(11).refine((a) => new Set(a.map((x) => x.lifeArea)).size === a.length, { message: 'Ett livsområde får bara finnas en gång.' }),
-  activities: z.array(PlanActivity).max(100),
-  /** How the client took part, and how much weight their wishes had. */
-  participation: OptionalText(4_000),
-  othersPresent: z.array(z.object({ role: ParticipantRole, name: OptionalText(200) }).strict()).max(20),
-  /** How the provider works with the case officer and with health care. */
-  cooperation: OptionalText(4_000),
-  /** When and how the plan is followed up. */
-  followUp: z.object({ date: IsoDate.nullable(), how: OptionalText(2_000) }).strict(),
-}).strict();
+export const PlanContent = planContentSchema(true);
 export type PlanContent = z.infer<typeof PlanContent>;
+export type PlanGoal = PlanContent['areas'][number]['goals'][number];
+export type PlanArea = PlanContent['areas'][number];
+export type PlanActivity = PlanContent['activities'][number];
 
 export const emptyPlanContent = (): PlanContent => ({
   assignmentIds: [],
@@ -341,7 +347,7 @@ export const PlanWork = z.object({
   /** The plan revision it was started from (0: a new plan). */
   baseRevision: z.number().int().nonnegative(),
   basedOnVersionId: Uuid.nullable(),
-  content: PlanContent,
+  content: planContentSchema(false),
 });
 export type PlanWork = z.infer<typeof PlanWork>;
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { swedishDate } from '#contract';
 import type { Db, Queryable } from '../db/types';
 import { insertDemoAssignments } from './demo-assignments';
+import { insertDemoPlans } from './demo-plans';
 import { demoDayNoteTexts, demoJournalTexts, demoUnitDayNotes, demoWriters } from './demo-notes';
 import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, type DemoUnitKey } from './demo-people';
 
@@ -23,7 +24,8 @@ export async function seedDemoData(db: Db, now: Date = new Date()): Promise<bool
     }
     const notes = await insertDemoNotes(tx, now);
     const assignments = await insertDemoAssignments(tx, now);
-    return notes || assignments || seeded;
+    const plans = await insertDemoPlans(tx, now);
+    return notes || assignments || plans || seeded;
   });
 }
 
