@@ -99,17 +99,17 @@ export class PlansSql implements KindPart<'plan'> {
         WHERE type = 'plan.save_draft' AND code = 'CONFLICT' AND dismissed = 0 AND json ->> '$.record.clientId' = ? ORDER BY at, mutation_id`,
       refusal: `SELECT json FROM refusals WHERE mutation_id = ? AND type = 'plan.save_draft' AND dismissed = 0`,
       due: `SELECT d.client_id, d.plan_id, d.reason, d.due, c.given_name, c.family_name FROM (
-          SELECT client_id, id AS plan_id, 'revision' AS reason, revision_due AS due FROM plans WHERE unit_id = ?1 AND revision_due <= ?2
+          SELECT client_id, id AS plan_id, 'revision' AS reason, revision_due AS due FROM plans WHERE unit_id = @unit AND revision_due <= @horizon
           UNION ALL
-          SELECT client_id, id, 'follow_up', follow_up_due FROM plans WHERE unit_id = ?1 AND follow_up_due <= ?2
+          SELECT client_id, id, 'follow_up', follow_up_due FROM plans WHERE unit_id = @unit AND follow_up_due <= @horizon
           UNION ALL
           SELECT a.client_id, NULL, 'no_plan', date(min(json_extract(a.record, '$.executionDate')), '+${PLAN_AFTER_EXECUTION_DAYS} days') AS due
             FROM assignments a
-           WHERE a.unit_id = ?1 AND json_extract(a.record, '$.executionDate') IS NOT NULL AND a.status IN ${ACTIVE}
+           WHERE a.unit_id = @unit AND json_extract(a.record, '$.executionDate') IS NOT NULL AND a.status IN ${ACTIVE}
              AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.client_id = a.client_id AND p.set_on IS NOT NULL)
-           GROUP BY a.client_id HAVING due <= ?2
+           GROUP BY a.client_id HAVING due <= @horizon
         ) d JOIN clients c ON c.id = d.client_id
-        ORDER BY d.due, c.sort_key, d.client_id, d.reason LIMIT ?3`,
+        ORDER BY d.due, c.sort_key, d.client_id, d.reason LIMIT @limit`,
     });
     this.st = st;
     const planMutation = {
@@ -257,7 +257,7 @@ export class PlansSql implements KindPart<'plan'> {
   due(q: { unitId: string; today: string; limit: number }): PlanDueItem[] {
     if (!this.ctx.unitInScope(q.unitId)) return [];
     const horizon = new Date(Date.parse(`${q.today}T00:00:00Z`) + REVISION_WARNING_DAYS * 86_400_000).toISOString().slice(0, 10);
-    const rows = this.st.due.all(q.unitId, horizon, q.limit) as { client_id: string; plan_id: string | null; reason: PlanDueItem['reason']; due: string; given_name: string; family_name: string }[];
+    const rows = this.st.due.all({ unit: q.unitId, horizon, limit: q.limit }) as { client_id: string; plan_id: string | null; reason: PlanDueItem['reason']; due: string; given_name: string; family_name: string }[];
     const today = Date.parse(`${q.today}T00:00:00Z`);
     return rows.map((r) => ({
       clientId: r.client_id,

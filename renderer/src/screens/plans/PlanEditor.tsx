@@ -124,9 +124,9 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
         {content.areas.map((a, i) => (
           <div key={a.lifeArea} className="plan-area-edit">
             <h4>{LIFE_AREA_LABELS_SV[a.lifeArea]}</h4>
-            {field(`needs-${a.lifeArea}`, S.needs, a.needs, (v) => setArea(i, (x) => ({ ...x, needs: v })), { rows: 2 })}
+            {field(`needs-${a.lifeArea}`, `${S.needs}: ${LIFE_AREA_LABELS_SV[a.lifeArea]}`, a.needs, (v) => setArea(i, (x) => ({ ...x, needs: v })), { rows: 2 })}
             {a.goals.map((g, k) =>
-              field(`goal-${g.id}`, S.goal(k + 1), g.text, (v) => setArea(i, (x) => ({ ...x, goals: x.goals.map((y) => (y.id === g.id ? { ...y, text: v } : y)) })), { max: 2000 }),
+              field(`goal-${g.id}`, `${S.goal(k + 1)}: ${LIFE_AREA_LABELS_SV[a.lifeArea]}`, g.text, (v) => setArea(i, (x) => ({ ...x, goals: x.goals.map((y) => (y.id === g.id ? { ...y, text: v } : y)) })), { max: 2000 }),
             )}
             <div className="actions">
               <button type="button" className="button-plain" onClick={() => setArea(i, (x) => ({ ...x, goals: [...x.goals, { id: newId(), text: '' }] }))}>
@@ -173,15 +173,15 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
           <div key={a.id} className="plan-activity-edit">
             <h4>{S.activity(i + 1)}</h4>
             <div className="field-row">
-              {field(`what-${a.id}`, S.what, a.what, (v) => setActivity(i, { what: v }), { max: 2000 })}
-              {field(`who-${a.id}`, S.who, a.who, (v) => setActivity(i, { who: v }), { max: 200 })}
+              {field(`what-${a.id}`, `${S.what} (${S.activity(i + 1).toLowerCase()})`, a.what, (v) => setActivity(i, { what: v }), { max: 2000 })}
+              {field(`who-${a.id}`, `${S.who} (${S.activity(i + 1).toLowerCase()})`, a.who, (v) => setActivity(i, { who: v }), { max: 200 })}
             </div>
             <div className="field-row">
-              {field(`how-${a.id}`, S.how, a.how, (v) => setActivity(i, { how: v }), { max: 2000 })}
-              {field(`when-${a.id}`, S.when, a.when, (v) => setActivity(i, { when: v }))}
-              {field(`ksi-${a.id}`, S.ksi, a.ksiCode ?? '', (v) => setActivity(i, { ksiCode: v.trim() === '' ? null : v.toUpperCase() }), { max: 20 })}
+              {field(`how-${a.id}`, `${S.how} (${S.activity(i + 1).toLowerCase()})`, a.how, (v) => setActivity(i, { how: v }), { max: 2000 })}
+              {field(`when-${a.id}`, `${S.when} (${S.activity(i + 1).toLowerCase()})`, a.when, (v) => setActivity(i, { when: v }))}
+              {field(`ksi-${a.id}`, `${S.ksi} (${S.activity(i + 1).toLowerCase()})`, a.ksiCode ?? '', (v) => setActivity(i, { ksiCode: v.trim() === '' ? null : v.toUpperCase() }), { max: 20 })}
               <div className="field">
-                <label htmlFor={`${ids}-area-${a.id}`}>{S.activityArea}</label>
+                <label htmlFor={`${ids}-area-${a.id}`}>{`${S.activityArea} (${S.activity(i + 1).toLowerCase()})`}</label>
                 <select id={`${ids}-area-${a.id}`} value={a.lifeArea ?? ''} onChange={(e) => setActivity(i, { lifeArea: (e.target.value || null) as LifeArea | null })}>
                   <option value="">{S.noArea}</option>
                   {content.areas.map((x) => (

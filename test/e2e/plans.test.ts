@@ -1,0 +1,157 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { swedishDate } from '#contract';
+import type { VpcdCard } from '../../native/softcard';
+import { axeViolations } from '../support/axe';
+import { launchChromium } from '../support/chromium';
+import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { officerLogin } from '../support/officer';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * The implementation plan for real (issue 15; docs/plans.md): Chromium → browser host →
+ * workstation → pcscd → software card, the server on PostgreSQL, and the case officer over the
+ * server's API with her card. The rules behind it (immutability in the database, the conflict
+ * path, consent) are tested in test/integration/plans/plans.test.ts.
+ */
+let stack: Stack;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+let card: VpcdCard | undefined;
+let maria: string;
+let client: { id: string; family_name: string; given_name: string };
+
+const tab = () => page.getByRole('tabpanel');
+const synced = () => expect.poll(() => tab().getByText(/Ej skickat/).count(), { timeout: 30_000 }).toBe(0);
+const planId = async () => (await stack.db.query<{ id: string }>('SELECT id FROM plans WHERE client_id = $1', [client.id])).rows[0]!.id;
+
+beforeAll(async () => {
+  stack = await startStack('e2e_plans');
+  const sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '123456' });
+  maria = await stack.issueCard({ hsaId: 'SE2120001355-P000000000201', givenName: 'Maria', familyName: 'Ek', pin: '123456' });
+  // A client of Hemtjänst Majorna with an assignment Maria sent and executed, without a plan yet.
+  const { rows } = await stack.db.query<{ id: string; family_name: string; given_name: string }>(
+    `SELECT c.id, c.family_name, c.given_name FROM clients c JOIN units u ON u.id = c.unit_id
+      WHERE u.name = 'Hemtjänst Majorna' AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.client_id = c.id)
+        AND EXISTS (SELECT 1 FROM assignments a WHERE a.client_id = c.id AND a.status = 'executed')
+      ORDER BY c.personnummer LIMIT 1`,
+  );
+  client = rows[0]!;
+  browser = await launchChromium();
+  page = browser.page;
+  await page.goto(stack.host.url);
+  card = await loginWithCard(page, sara);
+  await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 15_000 });
+});
+afterAll(async () => {
+  await card?.close();
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('Genomförandeplan', () => {
+  it('writes a plan with two life areas and three activities, sets it and records consent; the case officer reads it', async () => {
+    await page.getByRole('button', { name: 'Brukare' }).click();
+    await page.getByLabel('Sök brukare (namn eller personnummer)').fill(client.family_name);
+    const list = page.getByRole('list', { name: 'Brukare' });
+    await list.getByRole('button', { name: new RegExp(client.family_name) }).first().click();
+    await page.getByRole('tab', { name: 'Genomförandeplan' }).click();
+    await tab().getByRole('button', { name: 'Ny genomförandeplan' }).click();
+
+    await page.getByLabel('Brukarens egna mål').fill('Bo kvar hemma och klara morgonen själv.');
+    for (const area of ['self_care', 'domestic_life']) {
+      await page.getByLabel('Välj livsområde').selectOption(area);
+      await page.getByRole('button', { name: 'Lägg till livsområde' }).click();
+    }
+    await page.getByLabel('Behov: Personlig vård').fill('Stöd vid dusch.');
+    await page.getByLabel('Mål 1: Personlig vård').fill('Duscha tryggt två gånger i veckan.');
+    await page.getByLabel('Mål 1: Hemliv').fill('Ha mat hemma som brukaren själv valt.');
+    const activities = [
+      ['Stöd vid dusch', 'Undersköterska', 'Tisdag och fredag 08.00', 'PMB.AA'],
+      ['Inköp', 'Vårdbiträde', 'Torsdagar', ''],
+      ['Promenad', 'Undersköterska', 'Söndagar 14.00', ''],
+    ];
+    for (const [i, [what, who, when, ksi]] of activities.entries()) {
+      await page.getByRole('button', { name: 'Lägg till aktivitet' }).click();
+      await page.getByLabel(`Vad görs (aktivitet ${i + 1})`).fill(what!);
+      await page.getByLabel(`Vem (roll) (aktivitet ${i + 1})`).fill(who!);
+      await page.getByLabel(`När (dagar, tider, hur ofta) (aktivitet ${i + 1})`).fill(when!);
+      if (ksi) await page.getByLabel(`KSI-kod (valfri) (aktivitet ${i + 1})`).fill(ksi);
+    }
+    await page.getByLabel(`Livsområde (aktivitet 2)`).selectOption('domestic_life');
+    await page.getByLabel('Brukarens delaktighet och hur brukarens önskemål vägts in').fill('Brukaren formulerade målen själv.');
+    await page.getByRole('button', { name: 'Lägg till deltagare' }).click();
+    await page.getByLabel('Deltagare 1, namn').fill('Dotter');
+    await page.getByLabel('Planerad uppföljning, datum').fill(swedishDate());
+    // Autosaved in the encrypted store while typing.
+    await page.getByText(/Sparat lokalt/).waitFor({ timeout: 5_000 });
+    await saveScreenshot(page, 'plan-editor');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Spara utkast' }).click();
+
+    await tab().getByRole('heading', { name: 'Utkast' }).waitFor({ timeout: 10_000 });
+    await synced();
+    await tab().getByRole('button', { name: 'Fastställ planen' }).click();
+    await expect.poll(() => tab().locator('.plan-status').innerText(), { timeout: 10_000 }).toMatch(/^Version 1, fastställd \d{4}-\d\d-\d\d av Sara Nyström, Undersköterska/);
+    await tab().getByRole('button', { name: 'Anteckna samtycke' }).click();
+    await tab().getByRole('button', { name: 'Spara', exact: true }).click();
+    await expect.poll(() => tab().locator('.plan-consent-now').innerText(), { timeout: 10_000 }).toMatch(/^Samtycke lämnat/);
+    await synced();
+
+    const id = await planId();
+    const officer = await officerLogin(stack.serverUrl, maria);
+    const read = await officer.plan(id);
+    expect(read.version.versionNo).toBe(1);
+    expect(read.version.content.areas.map((a) => a.lifeArea)).toEqual(['self_care', 'domestic_life']);
+    expect(read.version.content.activities.map((a) => [a.what, a.who, a.ksiCode])).toEqual([
+      ['Stöd vid dusch', 'Undersköterska', 'PMB.AA'],
+      ['Inköp', 'Vårdbiträde', null],
+      ['Promenad', 'Undersköterska', null],
+    ]);
+    expect(read.consent).toMatchObject({ status: 'given', how: 'written', givenBy: 'client' });
+    expect((await stack.db.query("SELECT 1 FROM access_log WHERE record_type = 'plan' AND record_id = $1 AND action = 'read' AND outcome = 'success'", [id])).rows).toHaveLength(1);
+  });
+
+  it('revises the plan: a new version, the first one replaced, and the difference view shows what changed', async () => {
+    await tab().getByRole('button', { name: 'Revidera planen' }).click();
+    await page.getByLabel('Mål 1: Personlig vård').fill('Duscha med mindre stöd.');
+    await page.getByRole('button', { name: 'Spara utkast' }).click();
+    await tab().getByRole('heading', { name: 'Utkast' }).waitFor({ timeout: 10_000 });
+    await tab().getByRole('button', { name: 'Fastställ planen' }).click();
+    await expect.poll(() => tab().locator('.plan-status').innerText(), { timeout: 10_000 }).toMatch(/^Version 2/);
+    await tab().getByRole('button', { name: /Visa ändringar mot föregående version \(v2\)/ }).click();
+    const diff = tab().getByRole('region', { name: 'Ändringar från version 1 till 2' });
+    expect(await diff.locator('del').allInnerTexts()).toContain('Duscha tryggt två gånger i veckan.');
+    expect(await diff.locator('ins').allInnerTexts()).toContain('Duscha med mindre stöd.');
+    expect(await tab().getByText(/Version 1 · ersatt · fastställd/).count()).toBe(1);
+    await synced();
+    const { rows } = await stack.db.query<{ version_no: number }>('SELECT version_no FROM plan_versions WHERE plan_id = $1 ORDER BY version_no', [await planId()]);
+    expect(rows.map((r) => r.version_no)).toEqual([1, 2]);
+    await saveScreenshot(page, 'plan-versions');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('records a follow-up with an outcome per goal', async () => {
+    await tab().getByRole('button', { name: 'Registrera uppföljning' }).click();
+    await page.getByLabel('Utfall: Duscha med mindre stöd.').selectOption('partly');
+    await page.getByLabel('Kommentar: Duscha med mindre stöd.').fill('Behöver fortfarande hjälp med ryggen.');
+    await page.getByRole('button', { name: 'Spara uppföljningen' }).click();
+    await expect.poll(() => tab().getByText(/Uppföljd \d{4}-\d\d-\d\d av Sara Nyström/).count(), { timeout: 10_000 }).toBe(1);
+    expect(await tab().getByText('Duscha med mindre stöd.: Delvis uppnått – Behöver fortfarande hjälp med ryggen.').count()).toBe(1);
+    await synced();
+    expect((await stack.db.query('SELECT outcomes FROM plan_follow_ups WHERE plan_id = $1', [await planId()])).rows).toHaveLength(1);
+  });
+
+  it('"Planer att följa upp" lists the unit’s plans due, the most overdue first', async () => {
+    await page.getByRole('button', { name: 'Planer att följa upp' }).click();
+    await page.getByLabel('Enhet').selectOption({ label: 'Hemtjänst Majorna' });
+    const rows = page.locator('.due-table tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const dates = await page.locator('.due-table tbody td:nth-child(3)').allInnerTexts();
+    expect(dates).toEqual([...dates].sort());
+    // The seed's plan set eleven months ago: its yearly revision is due within the month.
+    expect(await page.locator('.due-table tbody td:nth-child(2)').allInnerTexts()).toContain('Årlig revidering');
+    await saveScreenshot(page, 'plans-due');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+});
