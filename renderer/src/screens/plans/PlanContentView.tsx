@@ -56,7 +56,7 @@ export function PlanDiff({ before, after, heading }: { before: PlanContent; afte
         <table>
           <thead>
             <tr>
-              <th scope="col">{S.areas}</th>
+              <th scope="col">{S.section}</th>
               <th scope="col">{S.before}</th>
               <th scope="col">{S.after}</th>
             </tr>

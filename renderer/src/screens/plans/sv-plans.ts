@@ -25,6 +25,7 @@ export const svPlans = {
   hideDiff: 'Dölj ändringar',
   diffHeading: (from: number, to: number) => `Ändringar från version ${from} till ${to}`,
   noDiff: 'Inga ändringar i innehållet.',
+  section: 'Avsnitt',
   diffChange: { added: 'Tillagt', removed: 'Borttaget', changed: 'Ändrat' },
   before: 'Före',
   after: 'Efter',
