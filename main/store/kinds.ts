@@ -3,8 +3,8 @@ import { assignmentsStore } from './assignments-sql';
 import { clientsStore } from './clients-sql';
 import { dayNotesStore } from './daynotes-sql';
 import { journalStore } from './journal-sql';
-import { plansStore } from './plans-sql';
 import type { KindPart } from './kind';
+import { plansStore } from './plans-sql';
 
 /**
  * The synced record kinds in the store: one line each (docs/adding-a-feature.md). The same kinds

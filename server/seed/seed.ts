@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { swedishDate } from '#contract';
 import type { Db, Queryable } from '../db/types';
 import { insertDemoAssignments } from './demo-assignments';
-import { insertDemoPlans } from './demo-plans';
 import { demoDayNoteTexts, demoJournalTexts, demoUnitDayNotes, demoWriters } from './demo-notes';
 import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, type DemoUnitKey } from './demo-people';
+import { insertDemoPlans } from './demo-plans';
 
 /**
  * Loads the demo organisation into an empty database, and demo journal entries and day notes

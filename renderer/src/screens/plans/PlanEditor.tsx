@@ -30,7 +30,7 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
   const [savedAt, setSavedAt] = useState<string | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
-  const dirty = useRef(false);
+  const [dirty, setDirty] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [newArea, setNewArea] = useState<LifeArea | ''>('');
 
@@ -54,16 +54,16 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
   // A new plan gets its id with its first autosave, so the working copy and the draft agree.
   const idRef = useRef(planId ?? newId());
   useEffect(() => {
-    if (!loaded || !dirty.current) return;
+    if (!loaded || !dirty) return;
     clearTimeout(timer.current);
     timer.current = setTimeout(() => {
       void api.plans.saveWork({ clientId: start.clientId, planId: planId ?? idRef.current, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content }).then((r) => r.ok && setSavedAt(r.value.savedAt));
     }, AUTOSAVE_MS);
     return () => clearTimeout(timer.current);
-  }, [content, loaded, base, planId, start.clientId]);
+  }, [content, loaded, dirty, base, planId, start.clientId]);
 
   const edit = (f: (c: PlanContent) => PlanContent) => {
-    dirty.current = true;
+    setDirty(true);
     setContent((c) => f(c));
   };
   const setArea = (i: number, f: (a: PlanContent['areas'][number]) => PlanContent['areas'][number]) => edit((c) => ({ ...c, areas: c.areas.map((a, k) => (k === i ? f(a) : a)) }));
@@ -79,7 +79,7 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
       areas: content.areas.map((a) => ({ ...a, goals: a.goals.filter((g) => g.text.trim() !== '') })),
       activities: content.activities.filter((a) => a.what.trim() !== '' || a.who.trim() !== ''),
     };
-    const r = await api.plans.saveDraft({ clientId: start.clientId, planId: base.baseRevision === 0 ? idRef.current : planId, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content: kept });
+    const r = await api.plans.saveDraft({ clientId: start.clientId, planId: planId ?? idRef.current, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content: kept });
     setBusy(false);
     if (!r.ok) return setError(r.error);
     onDone(true);

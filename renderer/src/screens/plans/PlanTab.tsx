@@ -2,9 +2,9 @@ import { useCallback, useEffect, useState } from 'react';
 import { currentConsent, currentVersion, emptyPlanContent, swedishDate, swedishDateTime, type AppError, type ClientRecord, type LocalPlan, type PlanConflict } from '#contract';
 import { api, events } from '../../bridge';
 import { ConflictView } from './ConflictView';
-import { ConsentSection, FollowUpSection } from './PlanRecords';
 import { PlanContentView, PlanDiff, PlanError } from './PlanContentView';
 import { PlanEditor, type EditorStart } from './PlanEditor';
+import { ConsentSection, FollowUpSection } from './PlanRecords';
 import { S } from './sv-plans';
 import './plans.css';
 
@@ -20,13 +20,16 @@ export function PlanTab({ client }: { client: ClientRecord }) {
   const [error, setError] = useState<AppError | null>(null);
   const [editing, setEditing] = useState<EditorStart | null>(null);
 
-  const load = useCallback(async () => {
-    const [p, c] = await Promise.all([api.plans.list({ clientId: client.id }), api.plans.conflicts({ clientId: client.id })]);
-    if (!p.ok) return setError(p.error);
-    setPlans(p.value);
-    setError(null);
-    if (c.ok) setConflicts(c.value);
-  }, [client.id]);
+  const load = useCallback(
+    () =>
+      Promise.all([api.plans.list({ clientId: client.id }), api.plans.conflicts({ clientId: client.id })]).then(([p, c]) => {
+        if (!p.ok) return setError(p.error);
+        setPlans(p.value);
+        setError(null);
+        if (c.ok) setConflicts(c.value);
+      }),
+    [client.id],
+  );
 
   useEffect(() => {
     void load();
