@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { swedishDate } from '#contract';
@@ -129,6 +131,18 @@ describe('Genomförandeplan', () => {
     expect(rows.map((r) => r.version_no)).toEqual([1, 2]);
     await saveScreenshot(page, 'plan-versions');
     expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('prints the set plan as a PDF for signing; the export is in the access log', async () => {
+    await tab().getByRole('button', { name: 'Skriv ut (PDF)' }).click();
+    const status = tab().getByText(/^Planen sparades som PDF: /);
+    await status.waitFor({ timeout: 10_000 });
+    const file = (await status.innerText()).replace('Planen sparades som PDF: ', '');
+    expect(file.startsWith(path.join(stack.dataDir, 'exports'))).toBe(true);
+    expect(path.basename(file)).not.toContain(client.family_name);
+    expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+    const id = await planId();
+    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM access_log WHERE action = 'export' AND record_type = 'plan' AND record_id = $1", [id])).rows.length, { timeout: 15_000 }).toBe(1);
   });
 
   it('records a follow-up with an outcome per goal', async () => {
