@@ -156,6 +156,37 @@ describe('Genomförandeplan', () => {
     expect((await stack.db.query('SELECT outcomes FROM plan_follow_ups WHERE plan_id = $1', [await planId()])).rows).toHaveLength(1);
   });
 
+  it('a draft written offline while someone else saved one: both shown side by side, the user keeps hers, nothing lost', async () => {
+    await tab().getByRole('button', { name: 'Revidera planen' }).click();
+    await stack.server.stop();
+    await page.getByLabel('Mål 1: Hemliv').fill('Min text: handla tillsammans på torsdagar.');
+    await page.getByRole('button', { name: 'Spara utkast' }).click();
+    await tab().getByText('Ej skickat (1)').waitFor({ timeout: 10_000 });
+    // Meanwhile, on another workstation, Anna saved a draft of the same plan.
+    await stack.db.query(
+      `UPDATE plans p SET revision = p.revision + 1, updated_at = now(), draft_saved_at = now(), draft_based_on = v.id,
+              draft = jsonb_set(v.content, '{clientGoals}', '"Annans text: fler promenader."'::jsonb),
+              draft_by_staff_id = s.id, draft_by_hsa_id = s.hsa_id, draft_by_name = s.given_name || ' ' || s.family_name, draft_by_title = s.title
+         FROM plan_versions v, staff s
+        WHERE p.id = $1 AND v.plan_id = p.id AND s.hsa_id = 'SE2321000131-P000000000101'
+          AND v.version_no = (SELECT max(version_no) FROM plan_versions WHERE plan_id = p.id)`,
+      [await planId()],
+    );
+    await stack.server.start();
+    const conflict = tab().getByRole('region', { name: 'Planen ändrades av någon annan medan du skrev' });
+    await conflict.waitFor({ timeout: 30_000 });
+    expect(await conflict.innerText()).toContain('Annans text: fler promenader.');
+    expect(await conflict.innerText()).toContain('Min text: handla tillsammans på torsdagar.');
+    await saveScreenshot(page, 'plan-conflict');
+    expect(await axeViolations(page)).toEqual([]);
+    await conflict.getByRole('button', { name: 'Behåll min version' }).click();
+    await expect.poll(() => conflict.count(), { timeout: 10_000 }).toBe(0);
+    await synced();
+    await expect
+      .poll(async () => JSON.stringify((await stack.db.query<{ draft: unknown }>('SELECT draft FROM plans WHERE id = $1', [await planId()])).rows[0]!.draft), { timeout: 15_000 })
+      .toContain('Min text: handla tillsammans på torsdagar.');
+  });
+
   it('"Planer att följa upp" lists the unit’s plans due, the most overdue first', async () => {
     await page.getByRole('button', { name: 'Planer att följa upp' }).click();
     await page.getByLabel('Enhet').selectOption({ label: 'Hemtjänst Majorna' });
