@@ -18,7 +18,7 @@ import {
  * per life area, the activities (what, who, how, when, KSI), participation, cooperation and
  * follow-up, the consent as recorded, and lines for the signatures. Name and personnummer on every page.
  */
-export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVersion, meta: { printedBy: string; printedAt: Date }): Promise<Buffer> {
+export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVersion, meta: { printedBy: string; printedAt: Date; covered: string[] }): Promise<Buffer> {
   const doc = new PDFDocument({ size: 'A4', margins: { top: 72, bottom: 60, left: 60, right: 60 }, bufferPages: true, info: { Title: 'Genomförandeplan', Creator: 'Omsorgsportalen' } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -41,6 +41,10 @@ export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVer
     .text(`Version ${version.versionNo}, fastställd ${version.setOn} av ${version.setBy.name}, ${version.setBy.title}.${version.status === 'replaced' ? ` Ersatt ${version.replacedOn}.` : ''}`)
     .text(`Utskriven ${swedishDateTime(meta.printedAt.toISOString())} av ${meta.printedBy}.`);
 
+  if (meta.covered.length > 0) {
+    heading('Uppdrag som planen gäller');
+    for (const a of meta.covered) para(`•  ${a}`);
+  }
   heading('Brukarens egna mål');
   para(c.clientGoals);
   for (const area of c.areas) {

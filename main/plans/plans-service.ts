@@ -140,7 +140,10 @@ export class PlansService {
     if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
     const printedAt = this.now();
     const author = this.deps.author();
-    const pdf = await planPdf(client, plan, version, { printedBy: `${author.name}, ${author.title}`, printedAt });
+    const covered = (await Promise.all(version.content.assignmentIds.map((id) => store.inboxAssignment(id)))).flatMap((a) =>
+      a ? [`${a.services.map((x) => x.name).join(', ')} (beslut ${a.decision.reference})`] : [],
+    );
+    const pdf = await planPdf(client, plan, version, { printedBy: `${author.name}, ${author.title}`, printedAt, covered });
     // Logged before the file exists: an export whose logging failed is not handed out.
     await this.deps.access.record({ action: 'export', clientId: plan.clientId, recordType: 'plan', recordId: plan.id });
     const dir = this.deps.exportsDir;

@@ -60,6 +60,11 @@ describe('Genomförandeplan', () => {
     await page.getByRole('tab', { name: 'Genomförandeplan' }).click();
     await tab().getByRole('button', { name: 'Ny genomförandeplan' }).click();
 
+    const { rows: assignment } = await stack.db.query<{ id: string; decision_reference: string }>(
+      "SELECT id, decision_reference FROM assignments WHERE client_id = $1 AND status = 'executed' LIMIT 1",
+      [client.id],
+    );
+    await page.getByRole('checkbox', { name: new RegExp(`\\(${assignment[0]!.decision_reference}\\)`) }).check();
     await page.getByLabel('Brukarens egna mål').fill('Bo kvar hemma och klara morgonen själv.');
     for (const area of ['self_care', 'domestic_life']) {
       await page.getByLabel('Välj livsområde').selectOption(area);
@@ -105,6 +110,7 @@ describe('Genomförandeplan', () => {
     const read = await officer.plan(id);
     expect(read.version.versionNo).toBe(1);
     expect(read.version.content.areas.map((a) => a.lifeArea)).toEqual(['self_care', 'domestic_life']);
+    expect(read.version.content.assignmentIds).toEqual([assignment[0]!.id]);
     expect(read.version.content.activities.map((a) => [a.what, a.who, a.ksiCode])).toEqual([
       ['Stöd vid dusch', 'Undersköterska', 'PMB.AA'],
       ['Inköp', 'Vårdbiträde', null],

@@ -6,6 +6,7 @@ export function PlanContentView({ content }: { content: PlanContent }) {
   const text = (t: string) => (t.trim() === '' ? '—' : t);
   return (
     <div className="plan-content">
+      {content.assignmentIds.length > 0 && <p className="hint">{S.assignmentCount(content.assignmentIds.length)}</p>}
       <h5>{S.clientGoals}</h5>
       <p className="plan-text">{text(content.clientGoals)}</p>
       {content.areas.map((a) => (

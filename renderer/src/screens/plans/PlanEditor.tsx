@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type PlanActivity, type PlanContent } from '#contract';
+import { LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
 import { api } from '../../bridge';
 import { PlanError } from './PlanContentView';
 import { S } from './sv-plans';
@@ -33,9 +33,12 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
   const [dirty, setDirty] = useState(false);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [newArea, setNewArea] = useState<LifeArea | ''>('');
+  const [assignments, setAssignments] = useState<InboxItem[]>([]);
 
   useEffect(() => {
     let live = true;
+    // The client's assignments, so the plan can say which it covers.
+    void api.inbox.list({ clientId: start.clientId, limit: 100, sort: 'start_desc' }).then((r) => live && r.ok && setAssignments(r.value.items));
     void api.plans.work({ clientId: start.clientId }).then((r) => {
       if (!live) return;
       if (r.ok && r.value && r.value.planId === (start.planId ?? r.value.planId)) {
@@ -116,6 +119,23 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
         <p className="notice" role="status">
           {S.restored(clock(restoredAt))}
         </p>
+      )}
+      {assignments.length > 0 && (
+        <fieldset className="plan-fieldset">
+          <legend>{S.assignments}</legend>
+          {assignments.map((a) => (
+            <div key={a.id} className="field checkbox">
+              <label>
+                <input
+                  type="checkbox"
+                  checked={content.assignmentIds.includes(a.id)}
+                  onChange={(e) => edit((c) => ({ ...c, assignmentIds: e.target.checked ? [...c.assignmentIds, a.id] : c.assignmentIds.filter((x) => x !== a.id) }))}
+                />{' '}
+                {a.services} ({a.decisionReference})
+              </label>
+            </div>
+          ))}
+        </fieldset>
       )}
       {field('goals', S.clientGoals, content.clientGoals, (v) => edit((c) => ({ ...c, clientGoals: v })), { rows: 3 })}
 

@@ -33,6 +33,8 @@ export const svPlans = {
   editorHeading: 'Skriv genomförandeplan',
   restored: (time: string) => `Ditt osparade arbete från ${time} är återställt.`,
   autosaved: (time: string) => `Sparat lokalt ${time}`,
+  assignments: 'Uppdrag som planen gäller',
+  assignmentCount: (n: number) => (n === 1 ? 'Gäller 1 uppdrag' : `Gäller ${n} uppdrag`),
   clientGoals: 'Brukarens egna mål',
   areas: 'Behov och mål per livsområde',
   addArea: 'Lägg till livsområde',
