@@ -5,6 +5,7 @@ import { call, type CallSpec } from './call';
 import { Unit } from './domain';
 import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
+import { plansApi } from './plans';
 import { ErrorCode } from './result';
 import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
 import { IsoDate, WrittenText } from './values';
@@ -218,6 +219,7 @@ export const apiContract = {
     /** Staff who may be named when distributing to a unit of the user's (from the server; online only). */
     staff: call(z.object({ unitId: z.string().uuid() }).strict(), z.array(UnitStaffMember)),
   },
+  plans: plansApi,
 } as const;
 
 export type { MutationType };

@@ -7,6 +7,7 @@ import { AccessReporter } from './journal/access-reporter';
 import { journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';
+import { plansHandlers } from './plans/plans-service';
 import { createRouter } from './router';
 import { createServerClient, warmUp } from './server-client';
 import { authorOf } from './session/author';
@@ -116,19 +117,16 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   // Journal and day notes (docs/journal.md): reads/copies/exports go to the server's access log.
   const access = new AccessReporter({ server, store: () => data.store(), token: () => session.requireToken(), log });
   session.onLock(() => access.stop());
-  const journal = new JournalService({
-    store: () => data.store(),
-    author,
-    access,
-    exportsDir: path.join(opts.dataDir, 'exports'),
-    written: (kinds) => {
-      void data.engine().then((engine) => {
-        engine.kick();
-        void engine.publishStatus();
-      });
-      events.emit('data.changed', { kinds });
-    },
-  });
+  /** After a local write: push soon, tell the renderer. */
+  const written = (kinds: string[]) => {
+    void data.engine().then((engine) => {
+      engine.kick();
+      void engine.publishStatus();
+    });
+    events.emit('data.changed', { kinds });
+  };
+  const exportsDir = path.join(opts.dataDir, 'exports');
+  const journal = new JournalService({ store: () => data.store(), author, access, exportsDir, written });
 
   const handlers: ApiHandlers<Ctx> = {
     app: {
@@ -173,6 +171,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
+    plans: plansHandlers({ store: () => data.store(), author, access, written, exportsDir }),
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

@@ -13,6 +13,9 @@
  *   change ID [--service …] [--start …] [--end …|--end none] [--text …] [--decision REF] [--decision-date …]
  *   cancel ID --reason "…"
  *   end    ID --date YYYY-MM-DD [--reason "…"]
+ *   plans  --client PERSONNUMMER   (a client's plans and consent; tools/officer/plans.ts)
+ *   plan   PLAN-ID                 (the current set version, only with the client's consent)
+ *   plan-stats                     (the municipality's follow-up per provider unit)
  *
  * ID: the full id or its first characters as `list` shows them.
  * Options for every command: --server URL (or SERVER_URL; default the URL the embedded server
@@ -43,6 +46,9 @@ const USAGE = `Användning: npm run officer -- KOMMANDO [flaggor]
   change ID [--service …] [--start …] [--end …|none] [--text …] [--decision …] [--decision-date …]
   cancel ID --reason "…"
   end    ID --date ÅÅÅÅ-MM-DD [--reason "…"]
+  plans  --client PERSONNUMMER          brukarens genomförandeplaner och samtycke
+  plan   PLAN-ID                        gällande fastställd plan (kräver brukarens samtycke)
+  plan-stats                            andel brukare med fastställd plan per enhet
 
   --server URL   servern (annars SERVER_URL, annars .data/server/server-url)
   --card FIL     handläggarens kortfil (annars OFFICER_CARD, annars .data/cards/maria-ek.json)

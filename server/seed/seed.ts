@@ -4,6 +4,7 @@ import type { Db, Queryable } from '../db/types';
 import { insertDemoAssignments } from './demo-assignments';
 import { demoDayNoteTexts, demoJournalTexts, demoUnitDayNotes, demoWriters } from './demo-notes';
 import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, type DemoUnitKey } from './demo-people';
+import { insertDemoPlans } from './demo-plans';
 
 /**
  * Loads the demo organisation into an empty database, and demo journal entries and day notes
@@ -23,7 +24,8 @@ export async function seedDemoData(db: Db, now: Date = new Date()): Promise<bool
     }
     const notes = await insertDemoNotes(tx, now);
     const assignments = await insertDemoAssignments(tx, now);
-    return notes || assignments || seeded;
+    const plans = await insertDemoPlans(tx, now);
+    return notes || assignments || plans || seeded;
   });
 }
 

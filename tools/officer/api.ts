@@ -7,6 +7,10 @@ import {
   officerRoutes,
   type OfficerAction,
   type SendAssignment,
+  officerPlanRoutes,
+  type OfficerPlan,
+  type OfficerPlanListItem,
+  type PlanUnitStats,
 } from '#contract';
 import { createServerClient, type RouteSpec } from '../../main/server-client';
 import { signedLoginRequest } from '../../main/session/card-login';
@@ -19,6 +23,9 @@ export interface OfficerApi {
   get(id: string): Promise<Assignment>;
   send(input: SendAssignment): Promise<Assignment>;
   act(id: string, action: OfficerAction): Promise<Assignment>;
+  plans(clientId: string): Promise<{ plans: OfficerPlanListItem[] }>;
+  plan(id: string): Promise<OfficerPlan>;
+  planStats(): Promise<{ units: PlanUnitStats[]; at: string }>;
 }
 
 export interface OfficerLogin {
@@ -53,6 +60,9 @@ export async function officerLogin(opts: { server: string; card: CardFile; origi
       get: (id) => call(officerRoutes.get, assignmentPath(officerRoutes.get.path, id)),
       send: (input) => call(officerRoutes.send, officerRoutes.send.path, input),
       act: (id, action) => call(officerRoutes.act, assignmentPath(officerRoutes.act.path, id), action),
+      plans: (clientId) => call(officerPlanRoutes.list, officerPlanRoutes.list.path.replace(':clientId', encodeURIComponent(clientId))),
+      plan: (id) => call(officerPlanRoutes.get, assignmentPath(officerPlanRoutes.get.path, id)),
+      planStats: () => call(officerPlanRoutes.stats, officerPlanRoutes.stats.path),
     },
   };
 }

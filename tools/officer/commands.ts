@@ -1,16 +1,16 @@
 import type { AssignmentListResponse, GrantedService, OfficerAction } from '#contract';
 import { swedishDate } from '#contract';
 import type { OfficerApi } from './api';
-import { printAssignment, printList, type Out } from './format';
+import { CliError, printAssignment, printList, type Out } from './format';
+import { PLAN_COMMANDS, runPlanCommand, type PlanCommandOptions } from './plans';
 
-/** A mistake on the command line: its Swedish message is all the officer needs to see. */
-export class CliError extends Error {}
+export { CliError };
 
-export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end'] as const;
+export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end', ...PLAN_COMMANDS] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** The command's options, as parsed from the command line. */
-export interface CommandOptions {
+export interface CommandOptions extends PlanCommandOptions {
   client?: string;
   service?: string[];
   start?: string;
@@ -116,5 +116,7 @@ export async function runCommand(api: OfficerApi, command: Command, idArg: strin
       printAssignment(a, io);
       return;
     }
+    default:
+      return runPlanCommand(api, command, idArg, o, io);
   }
 }

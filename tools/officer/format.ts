@@ -10,6 +10,9 @@ import { swedishDateTime as when } from '#contract';
 import { formatPersonnummer } from '#contract';
 import { AppFailure } from '#contract';
 
+/** A mistake on the command line: its Swedish message is all the officer needs to see. */
+export class CliError extends Error {}
+
 /** What the officer command prints to: lines on stdout and on stderr. */
 export interface Out {
   out: (line: string) => void;
@@ -96,7 +99,7 @@ function historyDetail(action: string, d: Record<string, unknown>): string {
   }
 }
 
-function table(head: string[], rows: string[][], io: Out): void {
+export function table(head: string[], rows: string[][], io: Out): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   io.out(line(head));
@@ -120,7 +123,9 @@ export function failureText(e: AppFailure, server: string, during: 'login' | 'ca
   // A server without trust anchors answers every login 503 SERVER_ERROR.
   if (e.code === 'SERVER_ERROR' && during === 'login') return `Fel (${e.code}): Servern har inte inloggning påslagen.`;
   // Refusals of the assignment API carry a Swedish message for the user; login messages are for logs.
-  const message = ['CONFLICT', 'VALIDATION', 'NOT_FOUND'].includes(e.code) ? e.message : (LOGIN_ERROR_TEXT[e.code] ?? e.message);
+  // A call's FORBIDDEN says why (a plan read without the client's consent); at login it is the card's role.
+  const own = ['CONFLICT', 'VALIDATION', 'NOT_FOUND', ...(during === 'call' ? ['FORBIDDEN'] : [])];
+  const message = own.includes(e.code) ? e.message : (LOGIN_ERROR_TEXT[e.code] ?? e.message);
   const issues = (e.details?.issues as { path: string; message: string }[] | undefined) ?? [];
   return `Fel (${e.code}): ${message}${issues.length ? `\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}` : ''}`;
 }

@@ -42,6 +42,7 @@ export const sv = {
     units: 'Enheter',
     inbox: 'Inkorg',
     clients: 'Brukare',
+    plans: 'Planer att följa upp',
   },
   journal: svJournal,
   units: {

@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import { ClientsScreen } from './clients/ClientsScreen';
 import { InboxBadge } from './inbox/InboxBadge';
 import { InboxScreen } from './inbox/InboxScreen';
+import { DuePlansScreen } from './plans/DuePlansScreen';
 import { UnitsScreen } from './UnitsScreen';
 
 /**
@@ -20,4 +21,5 @@ export const screens: ScreenEntry[] = [
   { id: 'units', labelKey: 'nav.units', Component: UnitsScreen },
   { id: 'inbox', labelKey: 'nav.inbox', Component: InboxScreen, Badge: InboxBadge },
   { id: 'clients', labelKey: 'nav.clients', Component: ClientsScreen },
+  { id: 'plans', labelKey: 'nav.plans', Component: DuePlansScreen },
 ];

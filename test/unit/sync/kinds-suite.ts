@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Change as ChangeSchema, Mutation, RecordType, SYNC_KINDS, type Change, type Cursors, type MutationType } from '#contract';
+import { Change as ChangeSchema, Mutation, RecordType, SYNC_KINDS, type Change, type Cursors, type MutationType, type PlanContent } from '#contract';
 import { openDatabase } from '../../../main/store/connection';
 import { STORE_KINDS } from '../../../main/store/kinds';
 import { SqlStore } from '../../../main/store/sql-store';
@@ -54,7 +54,37 @@ export const MUTATION_SAMPLES: { [T in MutationType]: (env: SampleEnv) => [...Mu
     const [create] = MUTATION_SAMPLES['day_note.create'](env);
     return [create, { ...base(), type: 'day_note.mark_summarised', record: { id: create.record.id } }];
   },
+  'plan.save_draft': (env) => [{ ...base(), type: 'plan.save_draft', record: { id: randomUUID(), clientId: env.clientId, baseRevision: 0, basedOnVersionId: null, content: planContent(env.text) } }],
+  'plan.set': (env) => {
+    const [draft] = MUTATION_SAMPLES['plan.save_draft'](env);
+    return [draft, { ...base(), type: 'plan.set', record: { id: draft.record.id, revision: 1, versionId: randomUUID(), setOn: today() } }];
+  },
+  'plan.follow_up': (env) => {
+    const [draft, set] = MUTATION_SAMPLES['plan.set'](env) as [Extract<Mutation, { type: 'plan.save_draft' }>, Extract<Mutation, { type: 'plan.set' }>];
+    const goalId = draft.record.content.areas[0]!.goals[0]!.id;
+    const outcomes = [{ goalId, outcome: 'partly' as const, comment: env.text }];
+    return [draft, set, { ...base(), type: 'plan.follow_up', record: { id: draft.record.id, followUpId: randomUUID(), versionId: set.record.versionId, date: today(), outcomes, comment: env.text, revise: true } }];
+  },
+  'plan.consent': (env) => {
+    const [draft] = MUTATION_SAMPLES['plan.save_draft'](env);
+    const consent = { id: draft.record.id, consentId: randomUUID(), status: 'given' as const, date: today(), how: 'written' as const, givenBy: 'representative' as const, representative: 'Anna Andersson', note: env.text };
+    return [draft, { ...base(), type: 'plan.consent', record: consent }];
+  },
 };
+
+/** A plan that can be set: one life area with a goal, one activity; `text` in every free-text field. */
+function planContent(text: string): PlanContent {
+  return {
+    assignmentIds: [],
+    clientGoals: text,
+    areas: [{ lifeArea: 'self_care', needs: text, goals: [{ id: randomUUID(), text }] }],
+    activities: [{ id: randomUUID(), lifeArea: 'self_care', what: text, who: 'Undersköterska', how: text, when: 'Mån–fre 08.00', ksiCode: null }],
+    participation: text,
+    othersPresent: [{ role: 'relative', name: 'Anna Andersson' }],
+    cooperation: text,
+    followUp: { date: today(), how: text },
+  };
+}
 
 const MUTATION_TYPES = Mutation.options.map((o) => o.shape.type.value) as MutationType[];
 

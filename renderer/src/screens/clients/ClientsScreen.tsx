@@ -6,6 +6,8 @@ import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
+import { PlanTab } from '../plans/PlanTab';
+import { svPlans } from '../plans/sv-plans';
 import { clientName } from './format';
 import { JournalTab } from './JournalTab';
 import { NotesTab, UnitNotes } from './NotesTab';
@@ -87,8 +89,8 @@ function ClientPage({ clientId }: { clientId: string }) {
   const [client, setClient] = useState<ClientRecord | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [editorOpen, setEditorOpen] = useState(false);
-  const tab = params.tab === 'notes' ? 'notes' : 'journal';
-  const setTab = (next: 'journal' | 'notes') => go('clients', { clientId, tab: next });
+  const tab = params.tab === 'notes' || params.tab === 'plan' ? params.tab : 'journal';
+  const setTab = (next: 'journal' | 'notes' | 'plan') => go('clients', { clientId, tab: next });
 
   useEffect(() => {
     // The store has no single-client read in the contract: the search by id's owner is the list.
@@ -105,6 +107,7 @@ function ClientPage({ clientId }: { clientId: string }) {
   const tabs = [
     { id: 'journal', label: t('journal.tabs.journal') },
     { id: 'notes', label: t('journal.tabs.notes') },
+    { id: 'plan', label: svPlans.tab },
   ] as const;
   return (
     <section aria-labelledby="client-h" className="client-page">
@@ -127,7 +130,8 @@ function ClientPage({ clientId }: { clientId: string }) {
             className="tab"
             onClick={() => setTab(x.id)}
             onKeyDown={(e) => {
-              if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') setTab(tab === 'journal' ? 'notes' : 'journal');
+              const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+              if (step) setTab(tabs[(tabs.findIndex((x) => x.id === tab) + step + tabs.length) % tabs.length]!.id);
             }}
           >
             {x.label}
@@ -135,7 +139,9 @@ function ClientPage({ clientId }: { clientId: string }) {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
-        {tab === 'journal' ? (
+        {tab === 'plan' ? (
+          <PlanTab client={client} />
+        ) : tab === 'journal' ? (
           <JournalTab client={client} editorOpen={editorOpen} setEditorOpen={setEditorOpen} />
         ) : (
           <NotesTab

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { AppFailure, currentVersion, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanWork } from '#contract';
+import type { AccessReporter } from '../journal/access-reporter';
+import type { LocalStore } from '../store/types';
+import { planPdf } from './pdf';
+
+export interface PlansDeps {
+  store: () => Promise<LocalStore>;
+  author: () => Author;
+  access: Pick<AccessReporter, 'record'>;
+  /** After a local write: push soon, tell the renderer. */
+  written: (kinds: string[]) => void;
+  /** `<dataDir>/exports` */
+  exportsDir: string;
+  now?: () => Date;
+}
+
+type DraftInput = { clientId: string; planId?: string | undefined; baseRevision: number; basedOnVersionId: string | null; content: PlanContent };
+type FollowUpInput = Omit<Extract<Mutation, { type: 'plan.follow_up' }>['record'], 'followUpId'>;
+type ConsentInput = Omit<Extract<Mutation, { type: 'plan.consent' }>['record'], 'consentId'>;
+
+/**
+ * Implementation plans on the workstation (docs/plans.md): the client's plans from the encrypted
+ * store (opening them is a read in the access log), writes queued through the outbox (draft, set,
+ * follow-up, consent), the editor's autosaved working copy, drafts the server refused as stale
+ * (the user chooses), the unit's due list and the PDF for signing.
+ */
+export class PlansService {
+  constructor(private readonly deps: PlansDeps) {}
+
+  private now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  async list(clientId: string): Promise<LocalPlan[]> {
+    const store = await this.deps.store();
+    if (!(await store.client(clientId))) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    const plans = await store.read('plan', 'list', clientId);
+    await this.deps.access.record({ action: 'read', clientId, recordType: 'plan' });
+    return plans;
+  }
+
+  private async enqueue(m: Mutation): Promise<LocalPlan> {
+    const store = await this.deps.store();
+    await store.enqueue(m, this.deps.author());
+    this.deps.written(['plan']);
+    const plan = await store.read('plan', 'get', m.record.id);
+    if (!plan) throw new AppFailure('NOT_FOUND', 'Genomförandeplanen finns inte bland dina enheter');
+    return plan;
+  }
+
+  private base() {
+    return { mutationId: randomUUID(), createdAt: this.now().toISOString() };
+  }
+
+  /** Queues the draft; the editor's working copy has done its job. */
+  async saveDraft(input: DraftInput): Promise<LocalPlan> {
+    const id = input.planId ?? randomUUID();
+    const plan = await this.enqueue({
+      ...this.base(),
+      type: 'plan.save_draft',
+      record: { id, clientId: input.clientId, baseRevision: input.baseRevision, basedOnVersionId: input.basedOnVersionId, content: input.content },
+    });
+    await (await this.deps.store()).read('plan', 'dropWork', input.clientId);
+    return plan;
+  }
+
+  set(input: { planId: string; revision: number; setOn: string }): Promise<LocalPlan> {
+    return this.enqueue({ ...this.base(), type: 'plan.set', record: { id: input.planId, revision: input.revision, versionId: randomUUID(), setOn: input.setOn } });
+  }
+
+  followUp(input: FollowUpInput): Promise<LocalPlan> {
+    return this.enqueue({ ...this.base(), type: 'plan.follow_up', record: { ...input, followUpId: randomUUID() } });
+  }
+
+  consent(input: ConsentInput): Promise<LocalPlan> {
+    return this.enqueue({ ...this.base(), type: 'plan.consent', record: { ...input, consentId: randomUUID() } });
+  }
+
+  // ---- the editor's working copy ----
+
+  async saveWork(work: PlanWork): Promise<{ savedAt: string }> {
+    return (await this.deps.store()).read('plan', 'saveWork', work, this.now().toISOString());
+  }
+
+  async work(clientId: string) {
+    return (await this.deps.store()).read('plan', 'work', clientId);
+  }
+
+  async dropWork(clientId: string): Promise<{ deleted: boolean }> {
+    return { deleted: await (await this.deps.store()).read('plan', 'dropWork', clientId) };
+  }
+
+  // ---- conflicts ----
+
+  async conflicts(clientId: string) {
+    return (await this.deps.store()).read('plan', 'conflicts', clientId);
+  }
+
+  /**
+   * The user's choice on a stale draft: `mine` queues their text as the next draft of the plan as
+   * it is now (someone else's changes are replaced by it, knowingly); `theirs` drops their text.
+   * Either way the refusal is dismissed.
+   */
+  async resolve(input: { mutationId: string; keep: 'mine' | 'theirs' }): Promise<{ plan: LocalPlan | null }> {
+    const store = await this.deps.store();
+    const mine = await store.read('plan', 'conflictDraft', input.mutationId);
+    if (!mine) throw new AppFailure('NOT_FOUND', 'Konflikten är redan löst.');
+    let plan: LocalPlan | null = await store.read('plan', 'get', mine.id);
+    if (input.keep === 'mine') {
+      plan = await this.saveDraft({
+        clientId: mine.clientId,
+        planId: plan ? mine.id : randomUUID(),
+        baseRevision: plan?.revision ?? 0,
+        basedOnVersionId: plan ? (currentVersion(plan)?.id ?? null) : null,
+        content: mine.content,
+      });
+    }
+    await store.dismissRefusal(input.mutationId);
+    this.deps.written(['plan']);
+    return { plan };
+  }
+
+  // ---- the unit's due list, the printout ----
+
+  async due(q: { unitId: string; limit: number }) {
+    const store = await this.deps.store();
+    if (!(await store.units()).some((u) => u.unitId === q.unitId)) throw new AppFailure('FORBIDDEN', 'Du har ingen behörighet till enheten');
+    return store.read('plan', 'due', { unitId: q.unitId, today: swedishDate(this.now()), limit: q.limit });
+  }
+
+  async exportPdf(planId: string): Promise<{ path: string; fileName: string; bytes: number }> {
+    const store = await this.deps.store();
+    const plan = await store.read('plan', 'get', planId);
+    const version = plan ? currentVersion(plan) : null;
+    if (!plan || !version) throw new AppFailure('NOT_FOUND', 'Planen har ingen fastställd version att skriva ut.');
+    const client = await store.client(plan.clientId);
+    if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    const printedAt = this.now();
+    const author = this.deps.author();
+    const covered = (await Promise.all(version.content.assignmentIds.map((id) => store.inboxAssignment(id)))).flatMap((a) =>
+      a ? [`${a.services.map((x) => x.name).join(', ')} (beslut ${a.decision.reference})`] : [],
+    );
+    const pdf = await planPdf(client, plan, version, { printedBy: `${author.name}, ${author.title}`, printedAt, covered });
+    // Logged before the file exists: an export whose logging failed is not handed out.
+    await this.deps.access.record({ action: 'export', clientId: plan.clientId, recordType: 'plan', recordId: plan.id });
+    const dir = this.deps.exportsDir;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // No name or personnummer in the file name.
+    const fileName = `genomforandeplan-${plan.id.slice(0, 8)}-v${version.versionNo}-${printedAt.toISOString().replace(/[:.]/g, '-')}.pdf`;
+    const file = path.join(dir, fileName);
+    await writeFile(file, pdf, { mode: 0o600 });
+    return { path: file, fileName, bytes: pdf.length };
+  }
+}
+
+/** The `plans` API namespace over the service. */
+export function plansHandlers(deps: PlansDeps) {
+  const svc = new PlansService(deps);
+  return {
+    list: ({ clientId }: { clientId: string }) => svc.list(clientId),
+    saveDraft: (input: DraftInput) => svc.saveDraft(input),
+    set: (input: { planId: string; revision: number; setOn: string }) => svc.set(input),
+    followUp: (input: FollowUpInput) => svc.followUp(input),
+    consent: (input: ConsentInput) => svc.consent(input),
+    saveWork: (work: PlanWork) => svc.saveWork(work),
+    work: ({ clientId }: { clientId: string }) => svc.work(clientId),
+    dropWork: ({ clientId }: { clientId: string }) => svc.dropWork(clientId),
+    conflicts: ({ clientId }: { clientId: string }) => svc.conflicts(clientId),
+    resolve: (input: { mutationId: string; keep: 'mine' | 'theirs' }) => svc.resolve(input),
+    due: (q: { unitId: string; limit: number }) => svc.due(q),
+    export: ({ planId }: { planId: string }) => svc.exportPdf(planId),
+  };
+}

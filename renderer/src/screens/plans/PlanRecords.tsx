@@ -1,0 +1,208 @@
+import { useId, useState } from 'react';
+import { currentVersion, GoalOutcome, swedishDate, type AppError, type LocalPlan } from '#contract';
+import { api } from '../../bridge';
+import { PlanError } from './PlanContentView';
+import { S } from './sv-plans';
+
+/** The plan's follow-ups (uppföljningar) and the form to record one for the current version. */
+export function FollowUpSection({ plan }: { plan: LocalPlan }) {
+  const ids = useId();
+  const v = currentVersion(plan);
+  const goals = v ? v.content.areas.flatMap((a) => a.goals) : [];
+  const [open, setOpen] = useState(false);
+  const [date, setDate] = useState(swedishDate());
+  const [outcomes, setOutcomes] = useState<Record<string, { outcome: GoalOutcome; comment: string }>>({});
+  const [comment, setComment] = useState('');
+  const [revise, setRevise] = useState(false);
+  const [error, setError] = useState<AppError | null>(null);
+  const save = async () => {
+    if (!v) return;
+    const r = await api.plans.followUp({
+      id: plan.id,
+      versionId: v.id,
+      date,
+      outcomes: goals.map((g) => ({ goalId: g.id, outcome: outcomes[g.id]?.outcome ?? 'achieved', comment: outcomes[g.id]?.comment ?? '' })),
+      comment,
+      revise,
+    });
+    if (!r.ok) return setError(r.error);
+    setOpen(false);
+    setComment('');
+    setOutcomes({});
+  };
+  const goalText = new Map(plan.versions.flatMap((x) => x.content.areas.flatMap((a) => a.goals.map((g) => [g.id, g.text] as const))));
+  return (
+    <section aria-labelledby={`${ids}-h`} className="plan-card">
+      <h4 id={`${ids}-h`}>{S.followUps}</h4>
+      {plan.followUps.length === 0 && <p>{S.noFollowUps}</p>}
+      <ul className="plan-list">
+        {plan.followUps.map((f) => (
+          <li key={f.id}>
+            <strong>{S.followedUp(f.date, f.recordedBy.name)}</strong>
+            {f.revise && <span className="badge badge-pending">{S.reviseFlag}</span>}
+            <ul>
+              {f.outcomes.map((o) => (
+                <li key={o.goalId}>
+                  {goalText.get(o.goalId) ?? '—'}: {S.outcomes[o.outcome]}
+                  {o.comment && ` – ${o.comment}`}
+                </li>
+              ))}
+            </ul>
+            {f.comment && <p className="plan-text">{f.comment}</p>}
+          </li>
+        ))}
+      </ul>
+      {v && !open && (
+        <button type="button" className="button-outline" onClick={() => setOpen(true)}>
+          {S.followUpButton}
+        </button>
+      )}
+      {v && open && (
+        <form
+          className="plan-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <div className="field">
+            <label htmlFor={`${ids}-date`}>{S.followUpDay}</label>
+            <input id={`${ids}-date`} type="date" value={date} max={swedishDate()} required onChange={(e) => setDate(e.target.value)} />
+          </div>
+          {goals.map((g) => (
+            <div key={g.id} className="field-row">
+              <div className="field">
+                <label htmlFor={`${ids}-o-${g.id}`}>{S.outcome(g.text)}</label>
+                <select
+                  id={`${ids}-o-${g.id}`}
+                  value={outcomes[g.id]?.outcome ?? 'achieved'}
+                  onChange={(e) => setOutcomes((o) => ({ ...o, [g.id]: { comment: o[g.id]?.comment ?? '', outcome: e.target.value as GoalOutcome } }))}
+                >
+                  {GoalOutcome.options.map((x) => (
+                    <option key={x} value={x}>
+                      {S.outcomes[x]}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label htmlFor={`${ids}-c-${g.id}`}>{S.outcomeComment(g.text)}</label>
+                <input
+                  id={`${ids}-c-${g.id}`}
+                  value={outcomes[g.id]?.comment ?? ''}
+                  maxLength={2000}
+                  onChange={(e) => setOutcomes((o) => ({ ...o, [g.id]: { outcome: o[g.id]?.outcome ?? 'achieved', comment: e.target.value } }))}
+                />
+              </div>
+            </div>
+          ))}
+          <div className="field">
+            <label htmlFor={`${ids}-comment`}>{S.followUpComment}</label>
+            <textarea id={`${ids}-comment`} rows={2} value={comment} maxLength={4000} onChange={(e) => setComment(e.target.value)} />
+          </div>
+          <div className="field checkbox">
+            <label>
+              <input type="checkbox" checked={revise} onChange={(e) => setRevise(e.target.checked)} /> {S.reviseNeeded}
+            </label>
+          </div>
+          {error && <PlanError error={error} generic={S.saveFollowUp} />}
+          <div className="actions">
+            <button type="submit">{S.saveFollowUp}</button>
+            <button type="button" className="button-plain" onClick={() => setOpen(false)}>
+              {S.close}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** The consent events, the one in force, and the form to record a new one. */
+export function ConsentSection({ plan }: { plan: LocalPlan }) {
+  const ids = useId();
+  const [open, setOpen] = useState(false);
+  const [status, setStatus] = useState<'given' | 'refused' | 'revoked'>('given');
+  const [date, setDate] = useState(swedishDate());
+  const [how, setHow] = useState<'oral' | 'written'>('written');
+  const [givenBy, setGivenBy] = useState<'client' | 'representative'>('client');
+  const [representative, setRepresentative] = useState('');
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<AppError | null>(null);
+  const save = async () => {
+    const r = await api.plans.consent({ id: plan.id, status, date, how, givenBy, representative, note });
+    if (!r.ok) return setError(r.error);
+    setOpen(false);
+  };
+  const last = plan.consents.at(-1);
+  return (
+    <section aria-labelledby={`${ids}-h`} className="plan-card">
+      <h4 id={`${ids}-h`}>{S.consent}</h4>
+      <p className="plan-consent-now">
+        {last ? S.consentNow(S.consentStatus[last.status], last.date, `${S.consentHow[last.how]}, ${S.consentGivenBy[last.givenBy]}${last.representative ? ` ${last.representative}` : ''}`, last.recordedBy.name) : S.noConsent}
+      </p>
+      {!open && (
+        <button type="button" className="button-outline" onClick={() => setOpen(true)}>
+          {S.consentButton}
+        </button>
+      )}
+      {open && (
+        <form
+          className="plan-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save();
+          }}
+        >
+          <div className="field-row">
+            <div className="field">
+              <label htmlFor={`${ids}-status`}>{S.consentChoice}</label>
+              <select id={`${ids}-status`} value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
+                {(['given', 'refused', 'revoked'] as const).map((x) => (
+                  <option key={x} value={x}>
+                    {S.consentStatus[x]}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={`${ids}-date`}>{S.consentDate}</label>
+              <input id={`${ids}-date`} type="date" value={date} max={swedishDate()} required onChange={(e) => setDate(e.target.value)} />
+            </div>
+            <div className="field">
+              <label htmlFor={`${ids}-how`}>{S.consentHowLabel}</label>
+              <select id={`${ids}-how`} value={how} onChange={(e) => setHow(e.target.value as typeof how)}>
+                <option value="written">{S.consentHow.written}</option>
+                <option value="oral">{S.consentHow.oral}</option>
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor={`${ids}-who`}>{S.consentWho}</label>
+              <select id={`${ids}-who`} value={givenBy} onChange={(e) => setGivenBy(e.target.value as typeof givenBy)}>
+                <option value="client">{S.consentGivenBy.client}</option>
+                <option value="representative">{S.consentGivenBy.representative}</option>
+              </select>
+            </div>
+          </div>
+          {givenBy === 'representative' && (
+            <div className="field">
+              <label htmlFor={`${ids}-rep`}>{S.representative}</label>
+              <input id={`${ids}-rep`} value={representative} maxLength={200} required onChange={(e) => setRepresentative(e.target.value)} />
+            </div>
+          )}
+          <div className="field">
+            <label htmlFor={`${ids}-note`}>{S.consentNote}</label>
+            <input id={`${ids}-note`} value={note} maxLength={1000} onChange={(e) => setNote(e.target.value)} />
+          </div>
+          {error && <PlanError error={error} generic={S.saveConsent} />}
+          <div className="actions">
+            <button type="submit">{S.saveConsent}</button>
+            <button type="button" className="button-plain" onClick={() => setOpen(false)}>
+              {S.close}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
