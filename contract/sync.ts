@@ -5,6 +5,7 @@ import { clientsKind } from './clients';
 import { dayNotesKind } from './daynotes';
 import { Uuid } from './domain';
 import { journalKind } from './journal';
+import { messagesKind, messageThreadsKind } from './messages';
 import { ErrorCode } from './result';
 import type { SyncKind } from './sync-kind';
 import { IsoDateTime } from './values';
@@ -27,7 +28,7 @@ export { JournalEntryRecord, LifeArea, LIFE_AREA_LABELS_SV } from './journal';
  * The feed's changes and the push's mutations below are built from this list; each layer has a
  * registry of the same kinds (main/store/kinds.ts, server/sync/kinds.ts). docs/adding-a-feature.md.
  */
-export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind] as const;
+export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind, messageThreadsKind, messagesKind] as const;
 type Kinds = typeof SYNC_KINDS;
 
 type NamesOf<K> = K extends readonly [infer H extends SyncKind, ...infer T] ? [H['name'], ...NamesOf<T>] : [];

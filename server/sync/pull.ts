@@ -14,6 +14,8 @@ export interface PullInput {
   limit?: number;
   now: Date;
   dayNoteRetentionDays: number;
+  /** Who pulls: `$5` of a kind's `where` (records for some people of a unit only, e.g. a message thread); absent: no one's. */
+  staffId?: string;
 }
 
 /**
@@ -87,7 +89,7 @@ WITH page AS MATERIALIZED (
 ), runs AS (
   SELECT *, count(*) FILTER (WHERE is_loaded) OVER (ORDER BY seq) AS run FROM rendered
 )
-SELECT (SELECT count(*) FROM page) AS fetched,
+SELECT (SELECT count(*) FROM page) AS fetched, $5::uuid IS NULL AS no_viewer,
        (SELECT json_object_agg(unit_id, m)::text FROM (SELECT unit_id, max(seq) AS m FROM returned GROUP BY unit_id) u) AS returned_max,
        min(record_type) FILTER (WHERE is_loaded) AS a_type,
        min(record_id::text) FILTER (WHERE is_loaded) AS a_id,
@@ -142,7 +144,7 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     // found by its primary key in a LATERAL subquery: one index probe per change, whatever the
     // size of the tables.
     await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
-    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, notesCutoff]);
+    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, notesCutoff, input.staffId ?? null]);
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
     const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
     const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);

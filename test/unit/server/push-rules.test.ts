@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Mutation } from '#contract';
-import { decideBatch, MESSAGES, stateKeys, type BatchState, type Decision, type Write } from '../../../server/sync/push-rules';
+import { decideBatch, emptyState, MESSAGES, stateKeys, type BatchState, type Decision, type Write } from '../../../server/sync/push-rules';
 import { runsOfOneKind } from '../../../server/sync/push-writes';
 
 const unit = randomUUID();
@@ -34,6 +34,7 @@ const idOf = (m: Mutation) => m.record.id;
 
 /** A state as loaded: three clients (one in a unit out of scope), nothing else unless given. */
 const state = (extra: Partial<BatchState> = {}): BatchState => ({
+  ...emptyState(),
   clients: new Map([[client, unit], [otherClient, otherUnit], [foreignClient, randomUUID()]]),
   taken: new Set(),
   entries: new Map(),

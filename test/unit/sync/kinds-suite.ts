@@ -54,6 +54,17 @@ export const MUTATION_SAMPLES: { [T in MutationType]: (env: SampleEnv) => [...Mu
     const [create] = MUTATION_SAMPLES['day_note.create'](env);
     return [create, { ...base(), type: 'day_note.mark_summarised', record: { id: create.record.id } }];
   },
+  'message_thread.create': (env) => [
+    { ...base(), type: 'message_thread.create', record: { id: randomUUID(), unitId: env.unitId, subject: `Om brukaren ${env.text}`.slice(0, 200), clientId: env.clientId, assignmentId: null, toUnit: true, participantIds: [] } },
+  ],
+  'message.send': (env) => {
+    const [thread] = MUTATION_SAMPLES['message_thread.create'](env);
+    return [thread, { ...base(), type: 'message.send', record: { id: randomUUID(), threadId: thread.record.id, text: env.text } }];
+  },
+  'message.mark_read': (env) => {
+    const [thread, send] = MUTATION_SAMPLES['message.send'](env) as [Mutation, Extract<Mutation, { type: 'message.send' }>];
+    return [thread, send, { ...base(), type: 'message.mark_read', record: { id: send.record.id } }];
+  },
 };
 
 const MUTATION_TYPES = Mutation.options.map((o) => o.shape.type.value) as MutationType[];
