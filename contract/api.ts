@@ -4,6 +4,7 @@ import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
 import { Unit } from './domain';
 import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
+import { messagesApi } from './messages';
 import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { ErrorCode } from './result';
 import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
@@ -215,6 +216,7 @@ export const apiContract = {
     /** Staff who may be named when distributing to a unit of the user's (from the server; online only). */
     staff: call(z.object({ unitId: z.string().uuid() }).strict(), z.array(UnitStaffMember)),
   },
+  messages: messagesApi,
 } as const;
 
 export type { MutationType };

@@ -136,6 +136,10 @@ export type LocalThreadSummary = z.infer<typeof LocalThreadSummary>;
 export const LocalThreadDetail = z.object({ thread: MessageThreadRecord.extend({ pending: z.boolean() }), messages: z.array(LocalMessage) });
 export type LocalThreadDetail = z.infer<typeof LocalThreadDetail>;
 
+const DraftKey = z.string().min(1).max(120);
+export const MessageDraft = z.object({ key: DraftKey, unitId: Uuid, subject: z.string(), text: z.string(), savedAt: z.string() });
+export type MessageDraft = z.infer<typeof MessageDraft>;
+
 export const messagesApi = {
   /** The user's threads from the store, newest activity first; `query`: search in own threads. */
   list: call(
@@ -160,6 +164,9 @@ export const messagesApi = {
     LocalThreadDetail,
   ),
   reply: call(z.object({ threadId: Uuid, text: WrittenText(MAX_MESSAGE_TEXT).pipe(z.string().trim().min(1, 'Skriv meddelandet')) }).strict(), LocalMessage),
+  /** The half-written message, saved as the user types (encrypted store): a reply's key is the thread id, a new thread's `new:<unit>:<assignment or client>`. */
+  saveDraft: call(z.object({ key: DraftKey, unitId: Uuid, subject: z.string().max(MAX_SUBJECT), text: z.string().max(MAX_MESSAGE_TEXT) }).strict(), MessageDraft),
+  draft: call(z.object({ key: DraftKey }).strict(), MessageDraft.nullable()),
   /** Unread messages in all the user's threads (the menu's count). */
   unreadCount: call(z.object({}).strict(), z.object({ unread: z.number().int().nonnegative() })),
 } as const;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { AppFailure, type ApiHandlers } from '#contract';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
+import { messagesHandlers } from './messages/messages-service';
 import { EventHub } from './events';
 import { AccessReporter } from './journal/access-reporter';
 import { journalHandlers } from './journal/journal-handlers';
@@ -172,6 +173,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
+    messages: messagesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

@@ -18,6 +18,7 @@ import { clientErrorHandler, errorBody, registerErrorHandling } from './http/err
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
+import { registerMessageRoutes } from './messages/routes';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { PERMISSIONS_CHANNEL } from './sync/events';
@@ -117,6 +118,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerSync(app, options.db, requireSession, authenticate, { ...(authNow ? { now: authNow } : {}), ...options.sync });
   registerAssignmentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
+  registerMessageRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   return app;
 }
 

@@ -1,4 +1,4 @@
-import { AppFailure, type Author, type LocalMessage, type LocalThreadDetail, type LocalThreadSummary, type MessageParticipant, type MessageRead, type MessageRecord, type MessageThreadRecord } from '#contract';
+import { AppFailure, type Author, type LocalMessage, type MessageDraft, type LocalThreadDetail, type LocalThreadSummary, type MessageParticipant, type MessageRead, type MessageRecord, type MessageThreadRecord } from '#contract';
 import { ftsQuery } from './fts-query';
 import { defineStoreKind, likeEscape, prepareAll, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
 
@@ -129,14 +129,6 @@ export class MessageThreadsSql implements KindPart<'message_thread'> {
   }
 }
 
-export interface MessageDraft {
-  /** The thread replied to, or `new:<unit>[:<assignment or client>]` for a new thread. */
-  key: string;
-  unitId: string;
-  subject: string;
-  text: string;
-  savedAt: string;
-}
 
 export class MessagesSql implements KindPart<'message'> {
   private readonly st;
