@@ -81,6 +81,7 @@ export const ThreadSummary = MessageThreadRecord.extend({
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
 
 export const ThreadListResponse = z.object({ threads: z.array(ThreadSummary) });
+export type ThreadListResponse = z.infer<typeof ThreadListResponse>;
 export const ThreadDetail = z.object({ thread: MessageThreadRecord, messages: z.array(MessageRecord) });
 export type ThreadDetail = z.infer<typeof ThreadDetail>;
 

@@ -13,6 +13,8 @@
  *   change ID [--service …] [--start …] [--end …|--end none] [--text …] [--decision REF] [--decision-date …]
  *   cancel ID --reason "…"
  *   end    ID --date YYYY-MM-DD [--reason "…"]
+ *   messages [--search TEXT]; read ID; reply ID --text "…";
+ *   send --subject "…" --text "…" (--assignment ID | --client PNR | --unit UNIT_ID)   (tools/officer/messages.ts)
  *
  * ID: the full id or its first characters as `list` shows them.
  * Options for every command: --server URL (or SERVER_URL; default the URL the embedded server
@@ -28,6 +30,7 @@ import { CardFile } from '../native/softcard/card-file';
 import { officerLogin } from './officer/api';
 import { COMMANDS, CliError, runCommand, type Command } from './officer/commands';
 import { failureText, type Out } from './officer/format';
+import { MESSAGE_COMMANDS, runMessageCommand, type MessageCommand } from './officer/messages';
 
 export interface OfficerIo extends Out {
   env?: NodeJS.ProcessEnv;
@@ -43,6 +46,12 @@ const USAGE = `Användning: npm run officer -- KOMMANDO [flaggor]
   change ID [--service …] [--start …] [--end …|none] [--text …] [--decision …] [--decision-date …]
   cancel ID --reason "…"
   end    ID --date ÅÅÅÅ-MM-DD [--reason "…"]
+
+  Meddelanden:
+  messages [--search TEXT] [--limit N]      dina samtal, nyast först, med antal olästa
+  read   ID                                 visa samtalet (vem som läst vad) och markera det läst
+  reply  ID --text "…"
+  send   --subject "…" --text "…" (--assignment ID | --client PERSONNUMMER | --unit ENHETS-ID)
 
   --server URL   servern (annars SERVER_URL, annars .data/server/server-url)
   --card FIL     handläggarens kortfil (annars OFFICER_CARD, annars .data/cards/maria-ek.json)
@@ -82,6 +91,9 @@ async function run(argv: string[], io: OfficerIo): Promise<void> {
         limit: { type: 'string' },
         reason: { type: 'string' },
         date: { type: 'string' },
+        subject: { type: 'string' },
+        assignment: { type: 'string' },
+        search: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -107,7 +119,9 @@ async function run(argv: string[], io: OfficerIo): Promise<void> {
     throw e instanceof AppFailure ? new CliError(failureText(e, server, 'login')) : e;
   });
   io.err(`Inloggad som ${login.user.givenName} ${login.user.familyName} (${login.user.title}) mot ${server}`);
-  await runCommand(login.api, command as Command, idArg, o, io, USAGE).catch((e: unknown) => {
+  const isMessage = (MESSAGE_COMMANDS as readonly string[]).includes(command) || (command === 'send' && o.subject !== undefined);
+  const running = isMessage ? runMessageCommand(login.api, command as MessageCommand, idArg, o, io, login.user.id) : runCommand(login.api, command as Command, idArg, o, io, USAGE);
+  await running.catch((e: unknown) => {
     throw e instanceof AppFailure ? new CliError(failureText(e, server, 'call')) : e;
   });
 }

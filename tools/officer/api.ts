@@ -7,6 +7,10 @@ import {
   officerRoutes,
   type OfficerAction,
   type SendAssignment,
+  messageRoutes,
+  type StartThreadBody,
+  type ThreadDetail,
+  type ThreadListResponse,
 } from '#contract';
 import { createServerClient, type RouteSpec } from '../../main/server-client';
 import { signedLoginRequest } from '../../main/session/card-login';
@@ -19,6 +23,14 @@ export interface OfficerApi {
   get(id: string): Promise<Assignment>;
   send(input: SendAssignment): Promise<Assignment>;
   act(id: string, action: OfficerAction): Promise<Assignment>;
+  /** Her secure messages (docs/messages.md). */
+  messages: {
+    list(query: Record<string, string>): Promise<ThreadListResponse>;
+    get(id: string): Promise<ThreadDetail>;
+    start(input: z.input<typeof StartThreadBody>): Promise<ThreadDetail>;
+    reply(id: string, input: { text: string }): Promise<ThreadDetail>;
+    markRead(id: string): Promise<{ marked: number }>;
+  };
 }
 
 export interface OfficerLogin {
@@ -53,6 +65,13 @@ export async function officerLogin(opts: { server: string; card: CardFile; origi
       get: (id) => call(officerRoutes.get, assignmentPath(officerRoutes.get.path, id)),
       send: (input) => call(officerRoutes.send, officerRoutes.send.path, input),
       act: (id, action) => call(officerRoutes.act, assignmentPath(officerRoutes.act.path, id), action),
+      messages: {
+        list: (query) => call(messageRoutes.list, `${messageRoutes.list.path}?${new URLSearchParams(query).toString()}`),
+        get: (id) => call(messageRoutes.get, assignmentPath(messageRoutes.get.path, id)),
+        start: (input) => call(messageRoutes.start, messageRoutes.start.path, input),
+        reply: (id, input) => call(messageRoutes.reply, assignmentPath(messageRoutes.reply.path, id), input),
+        markRead: (id) => call(messageRoutes.read, assignmentPath(messageRoutes.read.path, id), {}),
+      },
     },
   };
 }

@@ -2,11 +2,12 @@ import type { AssignmentListResponse, GrantedService, OfficerAction } from '#con
 import { swedishDate } from '#contract';
 import type { OfficerApi } from './api';
 import { printAssignment, printList, type Out } from './format';
+import { MESSAGE_COMMANDS } from './messages';
 
 /** A mistake on the command line: its Swedish message is all the officer needs to see. */
 export class CliError extends Error {}
 
-export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end'] as const;
+export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end', ...MESSAGE_COMMANDS] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** The command's options, as parsed from the command line. */
