@@ -1,6 +1,7 @@
 import type { ErrorCode } from '#contract';
 import { svInbox } from '../screens/inbox/sv-inbox';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
+import { svMessages } from '../screens/messages/sv-messages';
 import { svJournal } from './sv-journal';
 
 /** Swedish first: every string a user sees. */
@@ -42,6 +43,7 @@ export const sv = {
     units: 'Enheter',
     inbox: 'Inkorg',
     clients: 'Brukare',
+    messages: 'Meddelanden',
   },
   journal: svJournal,
   units: {
@@ -75,6 +77,7 @@ export const sv = {
     dismiss: 'Stäng',
   },
   inbox: svInbox,
+  messages: svMessages,
   localStore: svLocalStore,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',

@@ -2,6 +2,9 @@ import type { ComponentType } from 'react';
 import { ClientsScreen } from './clients/ClientsScreen';
 import { InboxBadge } from './inbox/InboxBadge';
 import { InboxScreen } from './inbox/InboxScreen';
+import { MessageNotice } from './messages/MessageNotice';
+import { MessagesBadge } from './messages/MessagesBadge';
+import { MessagesScreen } from './messages/MessagesScreen';
 import { UnitsScreen } from './UnitsScreen';
 
 /**
@@ -14,10 +17,13 @@ export interface ScreenEntry {
   Component: ComponentType;
   /** Shown beside the label in the menu, e.g. the inbox's count of what needs action. */
   Badge?: ComponentType;
+  /** Shown above every screen while it has something to say (a notice that a message came). */
+  Banner?: ComponentType;
 }
 
 export const screens: ScreenEntry[] = [
   { id: 'units', labelKey: 'nav.units', Component: UnitsScreen },
   { id: 'inbox', labelKey: 'nav.inbox', Component: InboxScreen, Badge: InboxBadge },
   { id: 'clients', labelKey: 'nav.clients', Component: ClientsScreen },
+  { id: 'messages', labelKey: 'nav.messages', Component: MessagesScreen, Badge: MessagesBadge, Banner: MessageNotice },
 ];

@@ -6,6 +6,7 @@ import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
+import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { clientName } from './format';
 import { JournalTab } from './JournalTab';
 import { NotesTab, UnitNotes } from './NotesTab';
@@ -148,6 +149,7 @@ function ClientPage({ clientId }: { clientId: string }) {
           />
         )}
       </div>
+      <ThreadsPanel unitId={client.unitId} clientId={client.id} />
     </section>
   );
 }
