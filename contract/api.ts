@@ -6,6 +6,7 @@ import { Unit } from './domain';
 import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { messagesApi } from './messages';
+import { noticesApi } from './notices';
 import { ErrorCode } from './result';
 import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
 import { IsoDate, WrittenText } from './values';
@@ -217,6 +218,7 @@ export const apiContract = {
     staff: call(z.object({ unitId: z.string().uuid() }).strict(), z.array(UnitStaffMember)),
   },
   messages: messagesApi,
+  notices: noticesApi,
 } as const;
 
 export type { MutationType };

@@ -6,6 +6,7 @@ import { dayNotesKind } from './daynotes';
 import { Uuid } from './domain';
 import { journalKind } from './journal';
 import { messagesKind, messageThreadsKind } from './messages';
+import { noticesKind } from './notices';
 import { ErrorCode } from './result';
 import type { SyncKind } from './sync-kind';
 import { IsoDateTime } from './values';
@@ -28,7 +29,7 @@ export { JournalEntryRecord, LifeArea, LIFE_AREA_LABELS_SV } from './journal';
  * The feed's changes and the push's mutations below are built from this list; each layer has a
  * registry of the same kinds (main/store/kinds.ts, server/sync/kinds.ts). docs/adding-a-feature.md.
  */
-export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind, messageThreadsKind, messagesKind] as const;
+export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind, messageThreadsKind, messagesKind, noticesKind] as const;
 type Kinds = typeof SYNC_KINDS;
 
 type NamesOf<K> = K extends readonly [infer H extends SyncKind, ...infer T] ? [H['name'], ...NamesOf<T>] : [];

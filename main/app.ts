@@ -174,6 +174,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
     messages: messagesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
+    // Not personal data: no access-log event. Past notices are left out here; current ones are the renderer's (its clock).
+    notices: { list: async () => (await data.store()).read('notice', 'list', { now: new Date(Date.now() - 86_400_000).toISOString() }) },
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

@@ -19,6 +19,7 @@ import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
 import { registerMessageRoutes } from './messages/routes';
+import { registerNoticeRoutes } from './notices/routes';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { PERMISSIONS_CHANNEL } from './sync/events';
@@ -119,6 +120,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerAssignmentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
   registerMessageRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
+  registerNoticeRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   return app;
 }
 

@@ -3,9 +3,10 @@ import { clientsServer } from '../clients/sync';
 import { dayNotesServer } from '../daynotes/sync';
 import { journalServer } from '../journal/sync';
 import { messagesServer, messageThreadsServer } from '../messages/sync';
+import { noticesServer } from '../notices/sync';
 
 /**
  * The synced record kinds on the server: one line each (docs/adding-a-feature.md). The same kinds as
  * contract/sync.ts's SYNC_KINDS (test/unit/sync/kinds.test.ts checks every layer's list).
  */
-export const SERVER_KINDS = [clientsServer, journalServer, dayNotesServer, assignmentsServer, messageThreadsServer, messagesServer] as const;
+export const SERVER_KINDS = [clientsServer, journalServer, dayNotesServer, assignmentsServer, messageThreadsServer, messagesServer, noticesServer] as const;

@@ -15,7 +15,9 @@ import { startStack, type Stack } from '../support/stack';
  * Anna (Hemtjänst Majorna), logged in with her card through pcscd, sees it arrive live in Chromium
  * within 5 s (SSE → pull → store → data.changed) with a notice, in Meddelanden and on the
  * assignment's page → opens it (a receipt) and replies → the officer reads the reply and Anna's
- * receipt with `npm run officer -- read`, and Anna sees the officer's receipt of her reply.
+ * receipt with `npm run officer -- read`, and Anna sees the officer's receipt of her reply. Then
+ * the notice board: a planned outage published by the officer warns at once (it starts within 24
+ * hours), and its banner appears and disappears at its display times (the renderer's clock moved).
  */
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -48,6 +50,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = browser.page;
   await page.setViewportSize({ width: 1280, height: 900 });
+  // The renderer's clock, controlled for the notice board (it runs in real time until moved).
+  await page.clock.install();
   await page.goto(stack.host.url);
   card = await loginWithCard(page, anna);
   await page.getByRole('navigation').waitFor({ timeout: 15_000 });
@@ -116,5 +120,35 @@ describe('secure messages in Chromium', () => {
     await expect.poll(() => mine.innerText(), { timeout: 5_000 }).toMatch(/Läst av Maria Ek \d/);
     await saveScreenshot(page, 'messages-thread');
     expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('a notice: the outage warning comes at once, the banner appears on every screen at its start and goes at its end', async () => {
+    const now = Date.now();
+    const at = (minutes: number) => new Date(now + minutes * 60_000).toISOString();
+    const title = `Driftstopp ${REF}`;
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: () => undefined, env: {} };
+    const flags = ['--title', title, '--text', 'Systemet uppdateras.', '--from', at(60), '--until', at(120), '--outage-start', at(90), '--outage-end', at(110)];
+    expect(await runOfficer(['notice', ...flags, '--server', stack.serverUrl, '--card', maria], io)).toBe(0);
+    expect(out[0]).toMatch(/^Meddelandet är publicerat på anslagstavlan för \d+ enheter\.$/);
+
+    const warning = page.getByRole('alert').filter({ hasText: 'Planerat driftstopp inom 24 timmar' }).filter({ hasText: title });
+    await warning.waitFor({ timeout: 5_000 });
+    await warning.getByRole('button', { name: 'Jag förstår' }).click();
+    const banner = page.getByRole('complementary', { name: 'Meddelande från anslagstavlan' }).filter({ hasText: title });
+    expect(await banner.count()).toBe(0);
+
+    await page.clock.fastForward('01:00:02');
+    await banner.waitFor({ timeout: 5_000 });
+    await nav(/^Brukare/).click();
+    await banner.waitFor();
+    await saveScreenshot(page, 'notice-banner');
+    expect(await axeViolations(page)).toEqual([]);
+    await banner.getByRole('button', { name: 'Läs mer' }).click();
+    await page.getByRole('heading', { name: 'Anslagstavla', level: 2 }).waitFor();
+    expect(await page.getByRole('heading', { name: title, level: 4 }).count()).toBe(1);
+
+    await page.clock.fastForward('01:00:00');
+    await banner.waitFor({ state: 'detached', timeout: 5_000 });
   });
 });

@@ -8,6 +8,8 @@ import {
   type OfficerAction,
   type SendAssignment,
   messageRoutes,
+  noticeRoutes,
+  type PublishNotice,
   type StartThreadBody,
   type ThreadDetail,
   type ThreadListResponse,
@@ -31,6 +33,8 @@ export interface OfficerApi {
     reply(id: string, input: { text: string }): Promise<ThreadDetail>;
     markRead(id: string): Promise<{ marked: number }>;
   };
+  /** The notice board (docs/messages.md). */
+  notices: { publish(input: z.input<typeof PublishNotice>): Promise<{ noticeId: string; units: number }> };
 }
 
 export interface OfficerLogin {
@@ -72,6 +76,7 @@ export async function officerLogin(opts: { server: string; card: CardFile; origi
         reply: (id, input) => call(messageRoutes.reply, assignmentPath(messageRoutes.reply.path, id), input),
         markRead: (id) => call(messageRoutes.read, assignmentPath(messageRoutes.read.path, id), {}),
       },
+      notices: { publish: (input) => call(noticeRoutes.publish, noticeRoutes.publish.path, input) },
     },
   };
 }

@@ -7,7 +7,7 @@ import { MESSAGE_COMMANDS } from './messages';
 /** A mistake on the command line: its Swedish message is all the officer needs to see. */
 export class CliError extends Error {}
 
-export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end', ...MESSAGE_COMMANDS] as const;
+export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end', ...MESSAGE_COMMANDS, 'notice'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** The command's options, as parsed from the command line. */

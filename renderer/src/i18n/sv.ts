@@ -2,6 +2,7 @@ import type { ErrorCode } from '#contract';
 import { svInbox } from '../screens/inbox/sv-inbox';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
 import { svMessages } from '../screens/messages/sv-messages';
+import { svNotices } from '../screens/notices/sv-notices';
 import { svJournal } from './sv-journal';
 
 /** Swedish first: every string a user sees. */
@@ -44,6 +45,7 @@ export const sv = {
     inbox: 'Inkorg',
     clients: 'Brukare',
     messages: 'Meddelanden',
+    notices: 'Anslagstavla',
   },
   journal: svJournal,
   units: {
@@ -78,6 +80,7 @@ export const sv = {
   },
   inbox: svInbox,
   messages: svMessages,
+  notices: svNotices,
   localStore: svLocalStore,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',

@@ -5,6 +5,8 @@ import { InboxScreen } from './inbox/InboxScreen';
 import { MessageNotice } from './messages/MessageNotice';
 import { MessagesBadge } from './messages/MessagesBadge';
 import { MessagesScreen } from './messages/MessagesScreen';
+import { NoticeBanner } from './notices/NoticeBanner';
+import { NoticesScreen } from './notices/NoticesScreen';
 import { UnitsScreen } from './UnitsScreen';
 
 /**
@@ -26,4 +28,5 @@ export const screens: ScreenEntry[] = [
   { id: 'inbox', labelKey: 'nav.inbox', Component: InboxScreen, Badge: InboxBadge },
   { id: 'clients', labelKey: 'nav.clients', Component: ClientsScreen },
   { id: 'messages', labelKey: 'nav.messages', Component: MessagesScreen, Badge: MessagesBadge, Banner: MessageNotice },
+  { id: 'notices', labelKey: 'nav.notices', Component: NoticesScreen, Banner: NoticeBanner },
 ];
