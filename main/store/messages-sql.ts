@@ -167,8 +167,11 @@ export class MessagesSql implements KindPart<'message'> {
       messages: `SELECT ${MESSAGE_COLS} FROM messages WHERE thread_id = ? ORDER BY created_at, id`,
       unreadIds: `SELECT m.id FROM messages m WHERE m.thread_id = @thread AND m.author_staff_id <> @me AND m.pending = 0
         AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.staff_id = @me) ORDER BY m.created_at, m.id`,
-      unreadTotal: `SELECT count(*) AS n FROM messages m WHERE m.author_staff_id <> @me
-        AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.staff_id = @me)`,
+      // Two index-only counts, not a probe per message (100k messages: ~1.7 s through SQLCipher with
+      // a cold cache, bench/messages.ts): the others' messages less the user's receipts (there are
+      // none of one's own messages: the server gives none, and unreadIds asks for none).
+      unreadTotal: `SELECT (SELECT count(*) FROM messages WHERE author_staff_id <> @me)
+        - (SELECT count(*) FROM message_reads WHERE staff_id = @me) AS n`,
       saveDraft: `INSERT INTO message_drafts (key, unit_id, json, saved_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (key) DO UPDATE SET unit_id = excluded.unit_id, json = excluded.json, saved_at = excluded.saved_at`,
       draft: 'SELECT json FROM message_drafts WHERE key = ?',
@@ -332,6 +335,7 @@ export const messagesStore = defineStoreKind({
       );
       CREATE INDEX messages_thread ON messages (thread_id, created_at, id);
       CREATE INDEX messages_unit ON messages (unit_id);
+      CREATE INDEX messages_author ON messages (author_staff_id);
       -- Who has read which message, from the receipts (pending: the user's, not yet sent).
       CREATE TABLE message_reads (
         message_id TEXT NOT NULL,
@@ -339,6 +343,7 @@ export const messagesStore = defineStoreKind({
         pending INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (message_id, staff_id)
       ) WITHOUT ROWID;
+      CREATE INDEX message_reads_staff ON message_reads (staff_id);
       CREATE TRIGGER messages_last_at AFTER INSERT ON messages BEGIN
         UPDATE message_threads SET last_at = new.created_at WHERE id = new.thread_id AND (last_at IS NULL OR last_at < new.created_at);
       END;

@@ -156,6 +156,23 @@ describe('secure messages on PostgreSQL', { timeout: 60_000 }, () => {
     }
   });
 
+  it('the notice board: staff may not publish; the published notices reach each unit’s feed and the store, readable offline', async () => {
+    const now = Date.now();
+    const body = { title: 'Driftstopp', text: 'Systemet uppdateras.', showFrom: new Date(now).toISOString(), showUntil: new Date(now + 3_600_000).toISOString() };
+    expect((await api(sara, 'POST', '/api/v1/notices', body))).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    const t = tempDir('notices-');
+    const store = new SqlStore(openDatabase(`${t.dir}/store.db`, Buffer.alloc(32, 5)));
+    try {
+      store.applyPull(await anna.pull({}, 5000));
+      const notices = store.read('notice', 'list', { now: new Date(now).toISOString() }) as { title: string; outageStart: string | null }[];
+      expect(notices.map((n) => n.title)).toContain('Planerat driftstopp');
+      expect(notices.find((n) => n.title === 'Planerat driftstopp')!.outageStart).not.toBeNull();
+    } finally {
+      store.close();
+      t.cleanup();
+    }
+  });
+
   it('no message text in any log line: every request above was logged at trace level, none with the text', () => {
     const text = log.text();
     expect(text).toContain('/api/v1/messages/threads');
