@@ -50,7 +50,7 @@ describe('assignments in the sync feed (PGlite)', { timeout: 60_000 }, () => {
     const whole = await pull([units.hemtjanst]);
     const seqs = whole.changes.map((c) => c.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-    expect(new Set(whole.changes.map((c) => c.type))).toEqual(new Set(['client', 'journal_entry', 'day_note', 'assignment']));
+    expect(new Set(whole.changes.map((c) => c.type))).toEqual(new Set(['client', 'journal_entry', 'day_note', 'assignment', 'notice']));
     for (const limit of [1, 2, 5]) {
       let cursors = {};
       const paged: Change[] = [];

@@ -46,12 +46,15 @@ async function storeAtVersion(k: number): Promise<string> {
 }
 
 describe('migrations', () => {
-  it('are numbered 1..N without gaps', () => {
-    expect(migrations.map((m) => m.version)).toEqual(Array.from({ length: migrations.length }, (_, i) => i + 1));
-    expect(LATEST_VERSION).toBe(migrations.length);
+  // Gaps are allowed: parallel branches hold their numbers (each kind's `schema` version) until merged.
+  it('are numbered from 1 upwards, each version once', () => {
+    const versions = migrations.map((m) => m.version);
+    expect(versions[0]).toBe(1);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+    expect(LATEST_VERSION).toBe(versions.at(-1));
   });
 
-  it.each(Array.from({ length: LATEST_VERSION }, (_, k) => k))('run forward from version %i to the latest, data intact', async (k) => {
+  it.each([0, ...migrations.map((m) => m.version).slice(0, -1)])('run forward from version %i to the latest, data intact', async (k) => {
     const dir = await storeAtVersion(k);
     const store = await openLocalStore({ dataDir: dir, hsaId: HSA, vault: new DevKeyFileVault(dir) });
     try {
