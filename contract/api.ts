@@ -5,6 +5,8 @@ import { call, type CallSpec } from './call';
 import { Unit } from './domain';
 import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
+import { messagesApi } from './messages';
+import { noticesApi } from './notices';
 import { plansApi } from './plans';
 import { ErrorCode } from './result';
 import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
@@ -220,6 +222,8 @@ export const apiContract = {
     staff: call(z.object({ unitId: z.string().uuid() }).strict(), z.array(UnitStaffMember)),
   },
   plans: plansApi,
+  messages: messagesApi,
+  notices: noticesApi,
 } as const;
 
 export type { MutationType };

@@ -17,3 +17,5 @@ export * from './inbox';
 export * from './call';
 export * from './values';
 export * from './plans';
+export * from './messages';
+export * from './notices';

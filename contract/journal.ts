@@ -104,7 +104,7 @@ export const DraftRef = z.object({ clientId: Uuid, correctsId: Uuid.nullable().d
 export const AccessAction = z.enum(['read', 'copy', 'export']);
 export type AccessAction = z.infer<typeof AccessAction>;
 /** `journal` / `day_notes`: a client's whole journal or notes feed; `journal_entry` / `day_note`: one record. */
-export const AccessRecordType = z.enum(['journal', 'journal_entry', 'day_notes', 'day_note', 'plan']);
+export const AccessRecordType = z.enum(['journal', 'journal_entry', 'day_notes', 'day_note', 'plan', 'message_thread']);
 export type AccessRecordType = z.infer<typeof AccessRecordType>;
 
 export const AccessEventInput = z.object({

@@ -7,6 +7,7 @@ import { AccessReporter } from './journal/access-reporter';
 import { journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';
+import { messagesHandlers } from './messages/messages-service';
 import { plansHandlers } from './plans/plans-service';
 import { createRouter } from './router';
 import { createServerClient, warmUp } from './server-client';
@@ -172,6 +173,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
     plans: plansHandlers({ store: () => data.store(), author, access, written, exportsDir }),
+    messages: messagesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
+    // Not personal data: no access-log event. Past notices are left out here; current ones are the renderer's (its clock).
+    notices: { list: async () => (await data.store()).read('notice', 'list', { now: new Date(Date.now() - 86_400_000).toISOString() }) },
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

@@ -18,6 +18,8 @@ import { clientErrorHandler, errorBody, registerErrorHandling } from './http/err
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
+import { registerMessageRoutes } from './messages/routes';
+import { registerNoticeRoutes } from './notices/routes';
 import { registerPlanOfficerRoutes } from './plans/officer';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
@@ -119,6 +121,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerAssignmentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
   registerPlanOfficerRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
+  registerMessageRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
+  registerNoticeRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   return app;
 }
 

@@ -16,6 +16,9 @@
  *   plans  --client PERSONNUMMER   (a client's plans and consent; tools/officer/plans.ts)
  *   plan   PLAN-ID                 (the current set version, only with the client's consent)
  *   plan-stats                     (the municipality's follow-up per provider unit)
+ *   messages [--search TEXT]; read ID; reply ID --text "…";
+ *   send --subject "…" --text "…" (--assignment ID | --client PNR | --unit UNIT_ID)   (tools/officer/messages.ts)
+ *   notice --title --text --from --until [--outage-start --outage-end] [--unit]          (tools/officer/notices.ts)
  *
  * ID: the full id or its first characters as `list` shows them.
  * Options for every command: --server URL (or SERVER_URL; default the URL the embedded server
@@ -31,6 +34,8 @@ import { CardFile } from '../native/softcard/card-file';
 import { officerLogin } from './officer/api';
 import { COMMANDS, CliError, runCommand, type Command } from './officer/commands';
 import { failureText, type Out } from './officer/format';
+import { MESSAGE_COMMANDS, runMessageCommand, type MessageCommand } from './officer/messages';
+import { runNoticeCommand } from './officer/notices';
 
 export interface OfficerIo extends Out {
   env?: NodeJS.ProcessEnv;
@@ -49,6 +54,16 @@ const USAGE = `Användning: npm run officer -- KOMMANDO [flaggor]
   plans  --client PERSONNUMMER          brukarens genomförandeplaner och samtycke
   plan   PLAN-ID                        gällande fastställd plan (kräver brukarens samtycke)
   plan-stats                            andel brukare med fastställd plan per enhet
+
+  Meddelanden:
+  messages [--search TEXT] [--limit N]      dina samtal, nyast först, med antal olästa
+  read   ID                                 visa samtalet (vem som läst vad) och markera det läst
+  reply  ID --text "…"
+  send   --subject "…" --text "…" (--assignment ID | --client PERSONNUMMER | --unit ENHETS-ID)
+
+  Anslagstavla:
+  notice --title "…" --text "…" --from ÅÅÅÅ-MM-DDTHH:MM --until ÅÅÅÅ-MM-DDTHH:MM
+         [--outage-start ÅÅÅÅ-MM-DDTHH:MM --outage-end ÅÅÅÅ-MM-DDTHH:MM] [--unit ENHETS-ID]
 
   --server URL   servern (annars SERVER_URL, annars .data/server/server-url)
   --card FIL     handläggarens kortfil (annars OFFICER_CARD, annars .data/cards/maria-ek.json)
@@ -88,6 +103,14 @@ async function run(argv: string[], io: OfficerIo): Promise<void> {
         limit: { type: 'string' },
         reason: { type: 'string' },
         date: { type: 'string' },
+        subject: { type: 'string' },
+        assignment: { type: 'string' },
+        search: { type: 'string' },
+        title: { type: 'string' },
+        from: { type: 'string' },
+        until: { type: 'string' },
+        'outage-start': { type: 'string' },
+        'outage-end': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -113,7 +136,9 @@ async function run(argv: string[], io: OfficerIo): Promise<void> {
     throw e instanceof AppFailure ? new CliError(failureText(e, server, 'login')) : e;
   });
   io.err(`Inloggad som ${login.user.givenName} ${login.user.familyName} (${login.user.title}) mot ${server}`);
-  await runCommand(login.api, command as Command, idArg, o, io, USAGE).catch((e: unknown) => {
+  const isMessage = (MESSAGE_COMMANDS as readonly string[]).includes(command) || (command === 'send' && o.subject !== undefined);
+  const running = command === 'notice' ? runNoticeCommand(login.api, o, io) : isMessage ? runMessageCommand(login.api, command as MessageCommand, idArg, o, io, login.user.id) : runCommand(login.api, command as Command, idArg, o, io, USAGE);
+  await running.catch((e: unknown) => {
     throw e instanceof AppFailure ? new CliError(failureText(e, server, 'call')) : e;
   });
 }

@@ -4,13 +4,15 @@ import { clientsStore } from './clients-sql';
 import { dayNotesStore } from './daynotes-sql';
 import { journalStore } from './journal-sql';
 import type { KindPart } from './kind';
+import { messagesStore, messageThreadsStore } from './messages-sql';
+import { noticesStore } from './notices-sql';
 import { plansStore } from './plans-sql';
 
 /**
  * The synced record kinds in the store: one line each (docs/adding-a-feature.md). The same kinds
  * as contract/sync.ts's SYNC_KINDS (a test checks both lists and every mutation's handler).
  */
-export const STORE_KINDS = [clientsStore, journalStore, dayNotesStore, assignmentsStore, plansStore] as const;
+export const STORE_KINDS = [clientsStore, journalStore, dayNotesStore, assignmentsStore, plansStore, messageThreadsStore, messagesStore, noticesStore] as const;
 
 type Kinds = (typeof STORE_KINDS)[number];
 /** Each kind's part over one connection, by the kind's name. */

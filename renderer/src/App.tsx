@@ -64,6 +64,7 @@ export function App() {
         </ul>
       </nav>
       <main className="app-main">
+        {screens.map((s) => s.Banner && <s.Banner key={s.id} />)}
         <current.Component />
       </main>
     </div>

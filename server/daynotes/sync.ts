@@ -121,7 +121,7 @@ const push: PushRules<DayNoteState, DayNoteKeys, DayNoteWrite> = {
 export const dayNotesServer = defineServerKind({
   name: 'day_note',
   // Past the retention: a delete, as on the workstation (retention.ts deletes the rows later).
-  feed: { table: 'day_notes', json: dayNoteJson, where: (t, cutoff) => `${t}.created_at >= ${cutoff}` },
+  feed: { table: 'day_notes', json: dayNoteJson, where: (t, { cutoff }) => `${t}.created_at >= ${cutoff}` },
   retention: { table: 'day_notes', column: 'created_at', env: 'DAY_NOTE_RETENTION_DAYS', defaultDays: 90 },
   push,
 });

@@ -3,6 +3,7 @@ import { swedishDate } from '#contract';
 import type { Db, Queryable } from '../db/types';
 import { insertDemoAssignments } from './demo-assignments';
 import { demoDayNoteTexts, demoJournalTexts, demoUnitDayNotes, demoWriters } from './demo-notes';
+import { insertDemoNotices } from './demo-notices';
 import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, type DemoUnitKey } from './demo-people';
 import { insertDemoPlans } from './demo-plans';
 
@@ -25,7 +26,8 @@ export async function seedDemoData(db: Db, now: Date = new Date()): Promise<bool
     const notes = await insertDemoNotes(tx, now);
     const assignments = await insertDemoAssignments(tx, now);
     const plans = await insertDemoPlans(tx, now);
-    return notes || assignments || plans || seeded;
+    const notices = await insertDemoNotices(tx, now);
+    return notes || assignments || plans || notices || seeded;
   });
 }
 

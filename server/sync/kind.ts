@@ -19,10 +19,11 @@ export interface SqlFeed {
   /** The record as the contract's JSON text, of the row aliased `t`. */
   json(t: string): string;
   /**
-   * More conditions on the row aliased `t` for it to be in the feed; `cutoff` is the SQL parameter
-   * of the kind's retention cutoff (a row failing it is a delete, as a gone record is).
+   * More conditions on the row aliased `t` for it to be in the feed: `cutoff` is the SQL parameter
+   * of the kind's retention cutoff, `staff` that of the pulling staff member's id (a record for some
+   * people of the unit only: a message thread). A row failing it is a delete, as a gone record is.
    */
-  where?(t: string, cutoff: string): string;
+  where?(t: string, params: { cutoff: string; staff: string }): string;
 }
 
 /** A feed record built in JavaScript (few, large records: an assignment with its history). */
@@ -48,6 +49,8 @@ export interface RuleContext {
   /** unitIds of the user's scope now. */
   scope: ReadonlySet<string>;
   now: Date;
+  /** Who pushes (kinds whose records are for some people of a unit only: messages). */
+  staff?: StaffRecord;
 }
 
 export interface WriteContext {
@@ -82,7 +85,7 @@ export interface MutationRules<M extends Mutation, S, K, W extends KindWrite> {
 }
 
 export interface PushRules<S, K extends Record<string, Set<string>>, W extends KindWrite> {
-  /** The table the kind's created ids live in (checked for ids taken). */
+  /** The table the kind's created ids live in (checked for ids taken); a subquery with an alias for several. */
   idTable?: string;
   messages: Record<string, string>;
   emptyState(): S;

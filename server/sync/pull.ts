@@ -15,6 +15,8 @@ export interface PullInput {
   now: Date;
   /** The kinds' retention periods (retentionDaysOf: every retained kind's). */
   retentionDays: RetentionDays;
+  /** Who pulls: the `staff` parameter of a kind's `where` (records for some people of a unit only, e.g. a message thread); absent: no one's. */
+  staffId?: string;
 }
 
 /**
@@ -38,16 +40,16 @@ const loadedKinds = new Map(SERVER_KINDS.flatMap((k) => ('load' in k.feed ? [[k.
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /** Upserts of the kinds built in JavaScript: each starts a run. */
 const IS_LOADED = loadedKinds.size === 0 ? 'false' : `p.op = 'upsert' AND p.record_type IN (${[...loadedKinds.keys()].map(quote).join(', ')})`;
-/** The SQL parameter of each retained kind's cutoff: $4, $5, … in RETAINED's order. */
-const cutoffParam = (name: string): string => {
+/** The SQL parameters a kind's `where` may use: the pulling staff member's id ($4) and its retention cutoff ($5, $6, … in RETAINED's order). */
+const whereParams = (name: string): { cutoff: string; staff: string } => {
   const i = RETAINED.findIndex((k) => k.name === name);
-  return i < 0 ? 'NULL' : `$${4 + i}::timestamptz`;
+  return { cutoff: i < 0 ? 'NULL::timestamptz' : `$${5 + i}::timestamptz`, staff: '$4::uuid' };
 };
 /** Each SQL-built kind's record, found by its primary key (the record's current row in the change's unit). */
 const RECORDS = sqlKinds
   .map(({ name, feed }) =>
     `SELECT ${feed.json('x')}${name === sqlKinds[0]!.name ? ' AS json' : ''} FROM ${feed.table} x
-       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x', cutoffParam(name))}` : ''}`,
+       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x', whereParams(name))}` : ''}`,
   )
   .join('\n      UNION ALL\n      ');
 
@@ -55,7 +57,7 @@ const RECORDS = sqlKinds
  * The page as PostgreSQL builds it (see pullChanges): the first `$3 + 1` changes after the units'
  * cursors ($1 units, $2 cursors) give `fetched` (more than `$3`: hasMore); the first `$3` of them
  * are resolved to their records' current rows (each SQL-built kind's `feed`) — a record that is
- * gone, in another unit now, or failing its kind's `where` (a day note past its retention cutoff, `$4`…) is a
+ * gone, in another unit now, or failing its kind's `where` (a day note past its retention cutoff, `$5`…; a thread the puller, `$4`, is not in) is a
  * delete, or nothing when its unit is pulled from 0 — and written as the contract's Change JSON,
  * joined with commas per run. A run starts at each upsert of a kind built in JavaScript (the server
  * adds those: assignments, few, with their history) so the order of seqs is kept.
@@ -93,7 +95,7 @@ WITH page AS MATERIALIZED (
 ), runs AS (
   SELECT *, count(*) FILTER (WHERE is_loaded) OVER (ORDER BY seq) AS run FROM rendered
 )
-SELECT (SELECT count(*) FROM page) AS fetched,
+SELECT (SELECT count(*) FROM page) AS fetched, $5::uuid IS NULL AS no_viewer,
        (SELECT json_object_agg(unit_id, m)::text FROM (SELECT unit_id, max(seq) AS m FROM returned GROUP BY unit_id) u) AS returned_max,
        min(record_type) FILTER (WHERE is_loaded) AS a_type,
        min(record_id::text) FILTER (WHERE is_loaded) AS a_id,
@@ -148,7 +150,7 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     // found by its primary key in a LATERAL subquery: one index probe per change, whatever the
     // size of the tables.
     await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
-    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, ...cutoffs]);
+    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs]);
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
     const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
     const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);

@@ -51,6 +51,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
       ...(body.limit !== undefined ? { limit: body.limit } : {}),
       now,
       retentionDays: deps.retentionDays,
+      staffId: session.staffId,
     });
     // One access-log event per pull that handed out records, not one per record (a full sync of
     // a unit is tens of thousands): opening a record on the workstation is logged as its read.

@@ -11,6 +11,12 @@ import {
   type OfficerPlan,
   type OfficerPlanListItem,
   type PlanUnitStats,
+  messageRoutes,
+  noticeRoutes,
+  type PublishNotice,
+  type StartThreadBody,
+  type ThreadDetail,
+  type ThreadListResponse,
 } from '#contract';
 import { createServerClient, type RouteSpec } from '../../main/server-client';
 import { signedLoginRequest } from '../../main/session/card-login';
@@ -26,6 +32,16 @@ export interface OfficerApi {
   plans(clientId: string): Promise<{ plans: OfficerPlanListItem[] }>;
   plan(id: string): Promise<OfficerPlan>;
   planStats(): Promise<{ units: PlanUnitStats[]; at: string }>;
+  /** Her secure messages (docs/messages.md). */
+  messages: {
+    list(query: Record<string, string>): Promise<ThreadListResponse>;
+    get(id: string): Promise<ThreadDetail>;
+    start(input: z.input<typeof StartThreadBody>): Promise<ThreadDetail>;
+    reply(id: string, input: { text: string }): Promise<ThreadDetail>;
+    markRead(id: string): Promise<{ marked: number }>;
+  };
+  /** The notice board (docs/messages.md). */
+  notices: { publish(input: z.input<typeof PublishNotice>): Promise<{ noticeId: string; units: number }> };
 }
 
 export interface OfficerLogin {
@@ -63,6 +79,14 @@ export async function officerLogin(opts: { server: string; card: CardFile; origi
       plans: (clientId) => call(officerPlanRoutes.list, officerPlanRoutes.list.path.replace(':clientId', encodeURIComponent(clientId))),
       plan: (id) => call(officerPlanRoutes.get, assignmentPath(officerPlanRoutes.get.path, id)),
       planStats: () => call(officerPlanRoutes.stats, officerPlanRoutes.stats.path),
+      messages: {
+        list: (query) => call(messageRoutes.list, `${messageRoutes.list.path}?${new URLSearchParams(query).toString()}`),
+        get: (id) => call(messageRoutes.get, assignmentPath(messageRoutes.get.path, id)),
+        start: (input) => call(messageRoutes.start, messageRoutes.start.path, input),
+        reply: (id, input) => call(messageRoutes.reply, assignmentPath(messageRoutes.reply.path, id), input),
+        markRead: (id) => call(messageRoutes.read, assignmentPath(messageRoutes.read.path, id), {}),
+      },
+      notices: { publish: (input) => call(noticeRoutes.publish, noticeRoutes.publish.path, input) },
     },
   };
 }

@@ -2,11 +2,14 @@ import type { AssignmentListResponse, GrantedService, OfficerAction } from '#con
 import { swedishDate } from '#contract';
 import type { OfficerApi } from './api';
 import { CliError, printAssignment, printList, type Out } from './format';
+import { MESSAGE_COMMANDS } from './messages';
 import { PLAN_COMMANDS, runPlanCommand, type PlanCommandOptions } from './plans';
 
 export { CliError };
 
-export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end', ...PLAN_COMMANDS] as const;
+const isPlanCommand = (c: string): c is (typeof PLAN_COMMANDS)[number] => (PLAN_COMMANDS as readonly string[]).includes(c);
+
+export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end', ...PLAN_COMMANDS, ...MESSAGE_COMMANDS, 'notice'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** The command's options, as parsed from the command line. */
@@ -117,6 +120,8 @@ export async function runCommand(api: OfficerApi, command: Command, idArg: strin
       return;
     }
     default:
+      // The message and notice commands are run by tools/officer.ts before this is reached.
+      if (!isPlanCommand(command)) throw new CliError(`Okänt kommando: ${command}\n\n${usage}`);
       return runPlanCommand(api, command, idArg, o, io);
   }
 }

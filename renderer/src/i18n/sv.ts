@@ -1,6 +1,8 @@
 import type { ErrorCode } from '#contract';
 import { svInbox } from '../screens/inbox/sv-inbox';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
+import { svMessages } from '../screens/messages/sv-messages';
+import { svNotices } from '../screens/notices/sv-notices';
 import { svJournal } from './sv-journal';
 
 /** Swedish first: every string a user sees. */
@@ -43,6 +45,8 @@ export const sv = {
     inbox: 'Inkorg',
     clients: 'Brukare',
     plans: 'Planer att följa upp',
+    messages: 'Meddelanden',
+    notices: 'Anslagstavla',
   },
   journal: svJournal,
   units: {
@@ -79,6 +83,8 @@ export const sv = {
     dismiss: 'Stäng',
   },
   inbox: svInbox,
+  messages: svMessages,
+  notices: svNotices,
   localStore: svLocalStore,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',

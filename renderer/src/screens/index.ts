@@ -2,6 +2,11 @@ import type { ComponentType } from 'react';
 import { ClientsScreen } from './clients/ClientsScreen';
 import { InboxBadge } from './inbox/InboxBadge';
 import { InboxScreen } from './inbox/InboxScreen';
+import { MessageNotice } from './messages/MessageNotice';
+import { MessagesBadge } from './messages/MessagesBadge';
+import { MessagesScreen } from './messages/MessagesScreen';
+import { NoticeBanner } from './notices/NoticeBanner';
+import { NoticesScreen } from './notices/NoticesScreen';
 import { DuePlansScreen } from './plans/DuePlansScreen';
 import { UnitsScreen } from './UnitsScreen';
 
@@ -15,6 +20,8 @@ export interface ScreenEntry {
   Component: ComponentType;
   /** Shown beside the label in the menu, e.g. the inbox's count of what needs action. */
   Badge?: ComponentType;
+  /** Shown above every screen while it has something to say (a notice that a message came). */
+  Banner?: ComponentType;
 }
 
 export const screens: ScreenEntry[] = [
@@ -22,4 +29,6 @@ export const screens: ScreenEntry[] = [
   { id: 'inbox', labelKey: 'nav.inbox', Component: InboxScreen, Badge: InboxBadge },
   { id: 'clients', labelKey: 'nav.clients', Component: ClientsScreen },
   { id: 'plans', labelKey: 'nav.plans', Component: DuePlansScreen },
+  { id: 'messages', labelKey: 'nav.messages', Component: MessagesScreen, Badge: MessagesBadge, Banner: MessageNotice },
+  { id: 'notices', labelKey: 'nav.notices', Component: NoticesScreen, Banner: NoticeBanner },
 ];

@@ -103,6 +103,17 @@ describe('the runtime role, from psql', () => {
     ], /permission denied/);
   });
 
+  it('cannot change or delete a sent message, a thread or a read receipt (docs/messages.md)', async () => {
+    await expectRefused([
+      "UPDATE messages SET text = 'omskriven'",
+      'DELETE FROM messages',
+      "UPDATE message_threads SET subject = 'annat'",
+      'DELETE FROM message_reads',
+      'TRUNCATE messages CASCADE',
+      'ALTER TABLE messages DISABLE TRIGGER messages_no_change',
+    ], /permission denied|must be owner/);
+  });
+
   it('runs no DDL', async () => {
     await expectRefused(['CREATE TABLE shadow (id int)', 'ALTER TABLE clients ADD COLUMN x int', 'DROP TABLE day_notes'], /permission denied|must be owner/);
   });

@@ -70,6 +70,17 @@ export const MUTATION_SAMPLES: { [T in MutationType]: (env: SampleEnv) => [...Mu
     const consent = { id: draft.record.id, consentId: randomUUID(), status: 'given' as const, date: today(), how: 'written' as const, givenBy: 'representative' as const, representative: 'Anna Andersson', note: env.text };
     return [draft, { ...base(), type: 'plan.consent', record: consent }];
   },
+  'message_thread.create': (env) => [
+    { ...base(), type: 'message_thread.create', record: { id: randomUUID(), unitId: env.unitId, subject: `Om brukaren ${env.text}`.slice(0, 200), clientId: env.clientId, assignmentId: null, toUnit: true, participantIds: [] } },
+  ],
+  'message.send': (env) => {
+    const [thread] = MUTATION_SAMPLES['message_thread.create'](env);
+    return [thread, { ...base(), type: 'message.send', record: { id: randomUUID(), threadId: thread.record.id, text: env.text } }];
+  },
+  'message.mark_read': (env) => {
+    const [thread, send] = MUTATION_SAMPLES['message.send'](env) as [Mutation, Extract<Mutation, { type: 'message.send' }>];
+    return [thread, send, { ...base(), type: 'message.mark_read', record: { id: send.record.id } }];
+  },
 };
 
 /** A plan that can be set: one life area with a goal, one activity; `text` in every free-text field. */

@@ -6,6 +6,7 @@ import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
+import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { PlanTab } from '../plans/PlanTab';
 import { svPlans } from '../plans/sv-plans';
 import { clientName } from './format';
@@ -154,6 +155,7 @@ function ClientPage({ clientId }: { clientId: string }) {
           />
         )}
       </div>
+      <ThreadsPanel unitId={client.unitId} clientId={client.id} />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { formatPersonnummer, swedishDate, swedishDateTime } from '#contract';
 import { HISTORY_ACTION_LABELS, type Assignment, type AssignmentStatus, type ProviderActionType, type UnitStaffMember } from '#contract';
 import { api } from '../../bridge';
 import { useSession } from '../../state/session-store';
+import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { useInbox } from './inbox-store';
 
 /** What the provider may do in each status (the server decides; this only chooses what to offer). */
@@ -118,6 +119,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
         </>
       )}
       <Actions a={a} />
+      <ThreadsPanel unitId={a.unitId} clientId={a.clientId} assignmentId={a.id} />
       <h3>{t('inbox.history')}</h3>
       <ol className="detail-history" aria-label={t('inbox.history')}>
         {a.history.map((h) => (

@@ -1,0 +1,218 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { swedishDateTime, type AppError, type LocalMessage, type LocalThreadDetail, type LocalThreadSummary } from '#contract';
+import { api } from '../../bridge';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { useNav } from '../../state/nav-store';
+import { useSession } from '../../state/session-store';
+import { useMessages } from './messages-store';
+import { useMessageDraft } from './use-draft';
+import './messages.css';
+
+/**
+ * Meddelanden: the user's threads (unread counts, "Ej skickat", search in their own threads), a
+ * thread with its messages and read receipts, a reply, a new message to a unit's inbox (about a
+ * client or an assignment when opened from its page). Nav params: `threadId`, or `new` with
+ * `unitId`, `clientId`, `assignmentId`.
+ */
+export function MessagesScreen() {
+  const { params } = useNav();
+  const { openId, open, load, close } = useMessages();
+  useEffect(() => {
+    const current = useMessages.getState().openId;
+    if (params.threadId) {
+      if (params.threadId !== current) void open(params.threadId);
+    } else if (current) close();
+    else void load();
+  }, [params.threadId, open, load, close]);
+  if (params.new) return <NewThread />;
+  return openId ? <ThreadView /> : <ThreadList />;
+}
+
+function ThreadList() {
+  const { t } = useTranslation();
+  const { go } = useNav();
+  const { threads, query, status, error, setQuery, load } = useMessages();
+  return (
+    <section aria-labelledby="messages-h" className="messages">
+      <div className="messages-head">
+        <h2 id="messages-h">{t('messages.heading')}</h2>
+        <button type="button" onClick={() => go('messages', { new: '1' })}>
+          {t('messages.newThread')}
+        </button>
+      </div>
+      <label className="messages-search">
+        {t('messages.search')}
+        <input type="search" value={query} placeholder={t('messages.searchPlaceholder')} onChange={(e) => setQuery(e.target.value)} />
+      </label>
+      {error && <ErrorNotice error={error} onRetry={() => void load()} />}
+      {status === 'loading' && <p aria-live="polite">{t('messages.loading')}</p>}
+      {status === 'ready' && threads.length === 0 && <p>{query.trim() ? t('messages.noMatch') : t('messages.empty')}</p>}
+      <ThreadItems threads={threads} />
+    </section>
+  );
+}
+
+export function ThreadItems({ threads }: { threads: LocalThreadSummary[] }) {
+  const { t } = useTranslation();
+  const { go } = useNav();
+  if (threads.length === 0) return null;
+  return (
+    <ul className="thread-list" aria-label={t('messages.threadList')}>
+      {threads.map((th) => (
+        <li key={th.id}>
+          <button type="button" className={`thread-item${th.unread > 0 ? ' thread-unread' : ''}`} onClick={() => go('messages', { threadId: th.id })}>
+            <span className="thread-subject">{th.subject}</span>
+            <span className="thread-meta">
+              {swedishDateTime(th.lastMessageAt)}
+              {th.toUnit && <> · {t('messages.toUnit')}</>}
+              {th.unread > 0 && <span className="badge">{t('messages.unread', { count: th.unread })}</span>}
+              {th.pending > 0 && <span className="pending-tag">{t('messages.notSent')}</span>}
+            </span>
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ThreadView() {
+  const { t } = useTranslation();
+  const { go } = useNav();
+  const { detail, detailError } = useMessages();
+  const back = () => go('messages');
+  return (
+    <section aria-labelledby="thread-h" className="messages thread">
+      <button type="button" className="button-link" onClick={back}>
+        {t('messages.back')}
+      </button>
+      {detailError && <ErrorNotice error={detailError} onRetry={back} />}
+      {!detail && !detailError && <p aria-live="polite">{t('messages.loading')}</p>}
+      {detail && <Thread detail={detail} />}
+    </section>
+  );
+}
+
+function Thread({ detail }: { detail: LocalThreadDetail }) {
+  const { t } = useTranslation();
+  const me = useSession((s) => s.session?.user?.id);
+  const th = detail.thread;
+  const others = [...(th.toUnit ? [t('messages.toUnit')] : []), ...th.participants.filter((p) => p.staffId !== me && p.name).map((p) => `${p.name}, ${p.title}`)];
+  return (
+    <>
+      <h2 id="thread-h">{th.subject}</h2>
+      <p className="thread-participants">
+        {t('messages.participants')}: {others.join('; ')}
+      </p>
+      <ol className="message-list">
+        {detail.messages.map((m) => (
+          <Message key={m.id} m={m} mine={m.author.staffId === me} />
+        ))}
+      </ol>
+      <Reply threadId={th.id} unitId={th.unitId} />
+    </>
+  );
+}
+
+function Message({ m, mine }: { m: LocalMessage; mine: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <li className={`message${mine ? ' message-mine' : ''}`}>
+      <article aria-label={t('messages.messageOf', { name: m.author.name })}>
+        <header className="message-head">
+          <strong>{m.author.name}</strong>, {m.author.title} · {swedishDateTime(m.createdAt)}
+          {m.pending && <span className="pending-tag">{t('messages.notSent')}</span>}
+        </header>
+        <p className="message-text">{m.text}</p>
+        {mine && !m.pending && (
+          <p className="message-receipts">
+            {m.reads.length > 0 ? m.reads.map((r) => t('messages.readBy', { who: `${r.name} ${swedishDateTime(r.readAt)}` })).join(', ') : t('messages.notRead')}
+          </p>
+        )}
+      </article>
+    </li>
+  );
+}
+
+function Reply({ threadId, unitId }: { threadId: string; unitId: string }) {
+  const { t } = useTranslation();
+  const reply = useMessages((s) => s.reply);
+  const draft = useMessageDraft(threadId, unitId);
+  const [error, setError] = useState<AppError | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const failure = await reply(draft.text);
+    setError(failure);
+    if (!failure) draft.reset();
+  };
+  return (
+    <form className="message-reply" onSubmit={(e) => void submit(e)}>
+      <label htmlFor="reply-text">{t('messages.replyLabel')}</label>
+      <textarea id="reply-text" rows={4} value={draft.text} onChange={(e) => draft.setText(e.target.value)} />
+      {error && <p role="alert" className="notice notice-error">{error.message || t(`errors.${error.code}`)}</p>}
+      <div className="form-row">
+        <button type="submit" disabled={!draft.text.trim()}>
+          {t('messages.send')}
+        </button>
+        {draft.saved && <span aria-live="polite">{t('messages.draftSaved')}</span>}
+      </div>
+    </form>
+  );
+}
+
+function NewThread() {
+  const { t } = useTranslation();
+  const { params, go } = useNav();
+  const units = useSession((s) => s.session?.units ?? []);
+  const [unitId, setUnitId] = useState(params.unitId ?? units[0]?.unitId ?? '');
+  const about = { clientId: params.clientId ?? null, assignmentId: params.assignmentId ?? null };
+  const draft = useMessageDraft(`new:${unitId}:${about.assignmentId ?? about.clientId ?? ''}`, unitId);
+  const [error, setError] = useState<AppError | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = await api.messages.start({ unitId, subject: draft.subject, text: draft.text, toUnit: true, ...about });
+    if (!r.ok) return setError(r.error);
+    draft.reset();
+    go('messages', { threadId: r.value.thread.id });
+  };
+  return (
+    <section aria-labelledby="new-h" className="messages">
+      <h2 id="new-h">{t('messages.newThread')}</h2>
+      <form className="message-new" onSubmit={(e) => void submit(e)}>
+        <label>
+          {t('messages.unit')}
+          <select value={unitId} disabled={Boolean(params.unitId)} onChange={(e) => setUnitId(e.target.value)}>
+            {units.map((u) => (
+              <option key={u.unitId} value={u.unitId}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        {(about.assignmentId || about.clientId) && (
+          <p>
+            {t('messages.about')} {t(about.assignmentId ? 'messages.aboutAssignment' : 'messages.aboutClient')}
+          </p>
+        )}
+        <label>
+          {t('messages.subject')}
+          <input value={draft.subject} maxLength={200} onChange={(e) => draft.setSubject(e.target.value)} />
+        </label>
+        <label>
+          {t('messages.text')}
+          <textarea rows={6} value={draft.text} onChange={(e) => draft.setText(e.target.value)} />
+        </label>
+        {error && <p role="alert" className="notice notice-error">{error.message || t(`errors.${error.code}`)}</p>}
+        <div className="form-row">
+          <button type="submit" disabled={!draft.subject.trim() || !draft.text.trim() || !unitId}>
+            {t('messages.send')}
+          </button>
+          <button type="button" className="button-secondary" onClick={() => go('messages')}>
+            {t('messages.cancel')}
+          </button>
+          {draft.saved && <span aria-live="polite">{t('messages.draftSaved')}</span>}
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { LocalThreadSummary } from '#contract';
+import { api, events } from '../../bridge';
+import { useNav } from '../../state/nav-store';
+import { ThreadItems } from './MessagesScreen';
+
+/** The threads about a client or an assignment, on its page; live as messages arrive. */
+export function ThreadsPanel({ unitId, clientId, assignmentId }: { unitId: string; clientId?: string; assignmentId?: string }) {
+  const { t } = useTranslation();
+  const { go } = useNav();
+  const [threads, setThreads] = useState<LocalThreadSummary[]>([]);
+  useEffect(() => {
+    const load = () =>
+      void api.messages.list({ limit: 50, ...(assignmentId ? { assignmentId } : clientId ? { clientId } : {}) }).then((r) => {
+        if (r.ok) setThreads(r.value);
+      });
+    load();
+    return events.on('data.changed', ({ kinds }) => {
+      if (kinds.includes('message') || kinds.includes('message_thread')) load();
+    });
+  }, [clientId, assignmentId]);
+  return (
+    <section aria-labelledby="threads-panel-h" className="threads-panel">
+      <h3 id="threads-panel-h">{t('messages.panelHeading')}</h3>
+      {threads.length === 0 ? <p>{t('messages.panelEmpty')}</p> : <ThreadItems threads={threads} />}
+      <button
+        type="button"
+        className="button-secondary"
+        onClick={() => go('messages', { new: '1', unitId, ...(clientId ? { clientId } : {}), ...(assignmentId ? { assignmentId } : {}) })}
+      >
+        {t('messages.writeAbout')}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { z } from 'zod';
+import { AppFailure, messageRoutes, ThreadListQuery, Uuid } from '#contract';
+import { SqlAccessLog } from '../audit/access-log';
+import { workstationOf } from '../auth/routes';
+import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
+import type { Db } from '../db/types';
+import { getRoute, postRoute } from '../http/route';
+import { syncScope } from '../sync/scope';
+import { listThreads, markThreadRead, readThread, reply, startThread, type Viewer } from './store';
+
+export interface MessageRouteDeps {
+  db: Db;
+  requireSession: preHandlerAsyncHookHandler;
+  now: () => Date;
+  staff?: StaffDirectory;
+}
+
+const IdParams = z.object({ id: z.string() });
+/** An id that is not a UUID names no thread: 404, like one the caller may not see. */
+const idOf = (request: FastifyRequest, what = 'Samtalet finns inte eller är inte ditt.'): string => {
+  const id = Uuid.safeParse(IdParams.parse(request.params).id);
+  if (!id.success) throw new AppFailure('NOT_FOUND', what);
+  return id.data;
+};
+
+/**
+ * The messages API (`/api/v1/messages`, docs/messages.md) for everyone with a session: case
+ * officers (threads they take part in; they start threads about any client or assignment) and
+ * staff (threads they take part in and the inboxes of their units; the workstation itself works
+ * through the sync feed). A thread, an inbox or a search outside the caller's reach answers 404.
+ * Opening a thread tied to a client is a `read` in the access log; writing one a `change`. No
+ * message text is ever logged: the routes log nothing of the body.
+ */
+export function registerMessageRoutes(app: FastifyInstance, deps: MessageRouteDeps): void {
+  const staff = deps.staff ?? new SqlStaffDirectory(deps.db);
+  const accessLog = new SqlAccessLog(deps.db);
+
+  const viewerOf = async (request: FastifyRequest, now: Date): Promise<Viewer> => {
+    const session = request.authSession;
+    if (!session) throw new AppFailure('UNAUTHENTICATED', 'No session');
+    const member = await staff.findStaffByHsaId(session.hsaId);
+    if (!member || member.id !== session.staffId) throw new AppFailure('UNAUTHENTICATED', 'The session has no staff member');
+    return { staff: member, scope: (await syncScope(staff, member.id, now)).map((u) => u.unitId) };
+  };
+  const log = async (request: FastifyRequest, viewer: Viewer, e: { action: 'read' | 'change'; clientId?: string | null; recordType: string; recordId?: string }, now: Date) => {
+    const workstation = workstationOf(request);
+    await accessLog.record({
+      action: e.action,
+      outcome: 'success',
+      actorStaffId: viewer.staff.id,
+      actorHsaId: viewer.staff.hsaId,
+      ...(e.clientId ? { clientId: e.clientId } : {}),
+      recordType: e.recordType,
+      ...(e.recordId ? { recordId: e.recordId } : {}),
+      ...(workstation ? { workstation } : {}),
+      at: now,
+    });
+  };
+  /** A list naming clients: one `read` event per list (as the assignment list), per client it shows. */
+  const logList = async (request: FastifyRequest, viewer: Viewer, clientIds: (string | null)[], now: Date) => {
+    for (const clientId of new Set(clientIds.filter((c): c is string => c !== null))) await log(request, viewer, { action: 'read', clientId, recordType: 'message_threads' }, now);
+  };
+
+  getRoute(app, messageRoutes.list, { preHandler: deps.requireSession, query: ThreadListQuery }, async ({ query, request }) => {
+    const now = deps.now();
+    const viewer = await viewerOf(request, now);
+    const threads = await listThreads(deps.db, viewer, query);
+    await logList(request, viewer, threads.map((t) => t.clientId), now);
+    return { threads };
+  });
+
+  getRoute(app, messageRoutes.inbox, { preHandler: deps.requireSession, query: ThreadListQuery }, async ({ query, request }) => {
+    const unitId = idOf(request, 'Inkorgen finns inte eller är inte din.');
+    const now = deps.now();
+    const viewer = await viewerOf(request, now);
+    const threads = await listThreads(deps.db, viewer, { ...query, unitId });
+    await logList(request, viewer, threads.map((t) => t.clientId), now);
+    return { threads };
+  });
+
+  getRoute(app, messageRoutes.get, { preHandler: deps.requireSession }, async ({ request }) => {
+    const id = idOf(request);
+    const now = deps.now();
+    const viewer = await viewerOf(request, now);
+    const detail = await readThread(deps.db, viewer, id);
+    if (detail.thread.clientId) await log(request, viewer, { action: 'read', clientId: detail.thread.clientId, recordType: 'message_thread', recordId: id }, now);
+    return detail;
+  });
+
+  postRoute(app, messageRoutes.start, { preHandler: deps.requireSession }, async ({ body, request }) => {
+    const now = deps.now();
+    const viewer = await viewerOf(request, now);
+    const { threadId, clientId } = await startThread(deps.db, viewer, body, now);
+    await log(request, viewer, { action: 'change', clientId, recordType: 'message_thread', recordId: threadId }, now);
+    return readThread(deps.db, viewer, threadId);
+  });
+
+  postRoute(app, messageRoutes.reply, { preHandler: deps.requireSession }, async ({ body, request }) => {
+    const id = idOf(request);
+    const now = deps.now();
+    const viewer = await viewerOf(request, now);
+    const { clientId } = await reply(deps.db, viewer, id, body, now);
+    await log(request, viewer, { action: 'change', clientId, recordType: 'message', recordId: id }, now);
+    return readThread(deps.db, viewer, id);
+  });
+
+  postRoute(app, messageRoutes.read, { preHandler: deps.requireSession }, async ({ request }) => {
+    const id = idOf(request);
+    const now = deps.now();
+    const viewer = await viewerOf(request, now);
+    const { marked, clientId } = await markThreadRead(deps.db, viewer, id, now);
+    if (marked > 0) await log(request, viewer, { action: 'change', clientId, recordType: 'message_read', recordId: id }, now);
+    return { marked };
+  });
+}

@@ -1,0 +1,181 @@
+/**
+ * Secure messages on the server (docs/messages.md) on a real PostgreSQL: the secrecy of threads
+ * across units and people (API and sync feed alike), read receipts, sent messages immutable in the
+ * database, a message composed offline sent exactly once from the workstation's outbox, and no
+ * message text in any log line at trace level.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ThreadDetail, ThreadListResponse, type Mutation } from '#contract';
+import { openDatabase } from '../../../main/store/connection';
+import { SqlStore } from '../../../main/store/sql-store';
+import { migrate } from '../../../server/db/migrate';
+import { openPostgres } from '../../../server/db/postgres';
+import type { Db } from '../../../server/db/types';
+import { seedDemoData } from '../../../server/seed/seed';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { captureStream } from '../../unit/server/helpers';
+import { startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';
+import { author, tempDir } from '../../unit/store/fixtures';
+
+const MARKER = 'Sekretessmärke-9XK';
+const log = captureStream();
+let database: TestDatabase;
+let db: Db;
+let h: SyncHarness;
+let sara: Session; // both units
+let anna: Session; // Hemtjänst Majorna only
+let olof: Session; // both units
+
+beforeAll(async () => {
+  database = await createTestDatabase('messages');
+  db = await openPostgres({ connectionString: database.url, maxConnections: 10 });
+  await migrate(db);
+  await seedDemoData(db);
+  h = await startSyncHarness(db, { logStream: log });
+  [sara, anna, olof] = [await h.login('sara'), await h.login('anna'), await h.login('olof')];
+}, 120_000);
+afterAll(async () => {
+  await h?.app.close();
+  await db?.close();
+  await database?.drop();
+});
+
+const api = async (who: Session, method: 'GET' | 'POST', url: string, payload?: object) => {
+  const r = await h.app.inject({ method, url, headers: { authorization: `Bearer ${who.token}`, 'x-workstation': 'WS-MEDD' }, ...(payload ? { payload } : {}) });
+  return { status: r.statusCode, body: r.json() as unknown };
+};
+const start = async (who: Session, body: object) => {
+  const r = await api(who, 'POST', '/api/v1/messages/threads', body);
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return ThreadDetail.parse(r.body);
+};
+const idsInFeed = async (who: Session) => new Set((await who.pull({}, 5000)).changes.map((c) => c.id));
+
+describe('secure messages on PostgreSQL', { timeout: 60_000 }, () => {
+  it('a unit-inbox thread is read by staff of that unit only: another unit’s colleague gets 404 for the thread, the inbox and its search, and nothing in the feed', async () => {
+    const thread = await start(sara, { unitId: h.units.daglig, subject: 'Larm hos brukaren', clientId: await h.client('daglig'), toUnit: true, text: `Larmet har gått två gånger. ${MARKER}` });
+    expect(thread.messages).toHaveLength(1);
+
+    expect((await api(olof, 'GET', `/api/v1/messages/threads/${thread.thread.id}`)).status).toBe(200);
+    expect((await api(anna, 'GET', `/api/v1/messages/threads/${thread.thread.id}`)).status).toBe(404);
+    expect((await api(anna, 'GET', `/api/v1/messages/units/${h.units.daglig}/threads`)).status).toBe(404);
+    expect((await api(anna, 'GET', `/api/v1/messages/units/${h.units.daglig}/threads?q=Larmet`)).status).toBe(404);
+    expect((await api(anna, 'POST', `/api/v1/messages/threads/${thread.thread.id}/messages`, { text: 'Jag svarar ändå.' })).status).toBe(404);
+    const annaSearch = ThreadListResponse.parse((await api(anna, 'GET', '/api/v1/messages/threads?q=Larmet')).body);
+    expect(annaSearch.threads.map((t) => t.id)).not.toContain(thread.thread.id);
+    const olofSearch = ThreadListResponse.parse((await api(olof, 'GET', '/api/v1/messages/threads?q=Larmet')).body);
+    expect(olofSearch.threads.map((t) => t.id)).toContain(thread.thread.id);
+
+    expect(await idsInFeed(anna)).not.toContain(thread.thread.id);
+    const olofFeed = await idsInFeed(olof);
+    expect(olofFeed).toContain(thread.thread.id);
+    expect(olofFeed).toContain(thread.messages[0]!.id);
+    // Nor through a push: a reply to it is refused as if it did not exist.
+    const reply: Mutation = { mutationId: randomUUID(), createdAt: new Date().toISOString(), type: 'message.send', record: { id: randomUUID(), threadId: thread.thread.id, text: 'Svar' } };
+    expect((await anna.push(reply)).results[0]).toMatchObject({ status: 'refused', error: { code: 'NOT_FOUND' } });
+  });
+
+  it('a thread between named people is theirs: a colleague of the same unit not named gets 404 and nothing in the feed', async () => {
+    const thread = await start(sara, { unitId: h.units.hemtjanst, subject: 'Personligt om schemat', toUnit: false, participantIds: [olof.staffId], text: `Kan du byta pass? ${MARKER}` });
+    expect(thread.thread.participants.map((p) => p.staffId)).toEqual([sara.staffId, olof.staffId]);
+    expect((await api(olof, 'GET', `/api/v1/messages/threads/${thread.thread.id}`)).status).toBe(200);
+    expect((await api(anna, 'GET', `/api/v1/messages/threads/${thread.thread.id}`)).status).toBe(404);
+    const inbox = ThreadListResponse.parse((await api(anna, 'GET', `/api/v1/messages/units/${h.units.hemtjanst}/threads`)).body);
+    expect(inbox.threads.map((t) => t.id)).not.toContain(thread.thread.id);
+    expect(await idsInFeed(anna)).not.toContain(thread.messages[0]!.id);
+    expect(await idsInFeed(olof)).toContain(thread.messages[0]!.id);
+  });
+
+  it('read receipts: the reader’s mark (pushed from the workstation) shows the sender who read it and when; unread counts follow', async () => {
+    const clientId = await h.client('hemtjanst');
+    const thread = await start(sara, { unitId: h.units.hemtjanst, subject: 'Nyckel', clientId, toUnit: true, text: `Nyckeln finns hos grannen. ${MARKER}` });
+    const before = ThreadListResponse.parse((await api(anna, 'GET', `/api/v1/messages/units/${h.units.hemtjanst}/threads`)).body).threads.find((t) => t.id === thread.thread.id)!;
+    expect(before.unread).toBe(1);
+
+    const messageId = thread.messages[0]!.id;
+    const mark: Mutation = { mutationId: randomUUID(), createdAt: new Date().toISOString(), type: 'message.mark_read', record: { id: messageId } };
+    expect((await anna.push(mark)).results[0]).toMatchObject({ status: 'applied' });
+    const seen = ThreadDetail.parse((await api(sara, 'GET', `/api/v1/messages/threads/${thread.thread.id}`)).body);
+    expect(seen.messages[0]!.reads).toEqual([{ staffId: anna.staffId, name: 'Anna Lindqvist', readAt: expect.any(String) }]);
+    // The receipt reaches the sender's workstation through the feed too.
+    const upsert = (await sara.pull({}, 5000)).changes.find((c) => c.id === messageId);
+    expect(upsert).toMatchObject({ op: 'upsert', type: 'message', record: { reads: [{ staffId: anna.staffId }] } });
+    const after = ThreadListResponse.parse((await api(anna, 'GET', `/api/v1/messages/units/${h.units.hemtjanst}/threads`)).body).threads.find((t) => t.id === thread.thread.id)!;
+    expect(after.unread).toBe(0);
+
+    // Opening a thread tied to a client is a read in the access log; the receipt a change.
+    const { rows } = await db.query<{ action: string; record_type: string; actor_staff_id: string }>(
+      'SELECT action, record_type, actor_staff_id FROM access_log WHERE client_id = $1 AND record_type LIKE $2 ORDER BY id',
+      [clientId, 'message%'],
+    );
+    expect(rows).toEqual(expect.arrayContaining([
+      { action: 'change', record_type: 'message_thread', actor_staff_id: sara.staffId },
+      { action: 'change', record_type: 'message', actor_staff_id: anna.staffId },
+      { action: 'read', record_type: 'message_thread', actor_staff_id: sara.staffId },
+    ]));
+  });
+
+  it('a sent message is never changed or deleted: the database refuses it', async () => {
+    const thread = await start(sara, { unitId: h.units.hemtjanst, subject: 'Oföränderligt', toUnit: true, text: 'Skickat.' });
+    const id = thread.messages[0]!.id;
+    await expect(db.query('UPDATE messages SET text = $2 WHERE id = $1', [id, 'Ändrat'])).rejects.toThrow(/append-only/);
+    await expect(db.query('DELETE FROM messages WHERE id = $1', [id])).rejects.toThrow(/append-only/);
+    await expect(db.query('UPDATE message_threads SET subject = $2 WHERE id = $1', [thread.thread.id, 'Ändrat'])).rejects.toThrow(/append-only/);
+    await expect(db.query('TRUNCATE message_reads')).rejects.toThrow(/append-only/);
+    expect((await db.query<{ text: string }>('SELECT text FROM messages WHERE id = $1', [id])).rows[0]!.text).toBe('Skickat.');
+  });
+
+  it('a thread composed offline is queued in the outbox and sent exactly once, even when the answer is lost and the batch is sent again', async () => {
+    const t = tempDir('messages-');
+    const store = new SqlStore(openDatabase(`${t.dir}/store.db`, Buffer.alloc(32, 9)));
+    try {
+      // The store knows the user's units from a first pull.
+      const page = await anna.pull({}, 5000);
+      store.applyPull(page);
+      const now = new Date().toISOString();
+      const threadId = randomUUID();
+      const me = { ...author, staffId: anna.staffId };
+      store.enqueue({ mutationId: randomUUID(), createdAt: now, type: 'message_thread.create', record: { id: threadId, unitId: h.units.hemtjanst, subject: 'Skrivet utan nät', clientId: null, assignmentId: null, toUnit: true, participantIds: [] } }, me);
+      store.enqueue({ mutationId: randomUUID(), createdAt: now, type: 'message.send', record: { id: randomUUID(), threadId, text: `Skrivet i tunneln. ${MARKER}` } }, me);
+      const local = store.read('message', 'threads', { me: anna.staffId, limit: 10 }) as { id: string; pending: number }[];
+      expect(local.find((x) => x.id === threadId)).toMatchObject({ pending: 2 });
+
+      const batch = store.outbox(100).map((e) => e.mutation);
+      expect(batch.map((m) => m.type)).toEqual(['message_thread.create', 'message.send']);
+      const first = await anna.push(...batch);
+      const again = await anna.push(...batch); // the first answer was lost
+      expect(again.results).toEqual(first.results);
+      expect(first.results.every((r) => r.status === 'applied')).toBe(true);
+      store.acknowledge(batch.map((m) => m.mutationId));
+      expect(store.outboxCount()).toBe(0);
+      expect(Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM messages WHERE thread_id = $1', [threadId])).rows[0]!.n)).toBe(1);
+    } finally {
+      store.close();
+      t.cleanup();
+    }
+  });
+
+  it('the notice board: staff may not publish; the published notices reach each unit’s feed and the store, readable offline', async () => {
+    const now = Date.now();
+    const body = { title: 'Driftstopp', text: 'Systemet uppdateras.', showFrom: new Date(now).toISOString(), showUntil: new Date(now + 3_600_000).toISOString() };
+    expect((await api(sara, 'POST', '/api/v1/notices', body))).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    const t = tempDir('notices-');
+    const store = new SqlStore(openDatabase(`${t.dir}/store.db`, Buffer.alloc(32, 5)));
+    try {
+      store.applyPull(await anna.pull({}, 5000));
+      const notices = store.read('notice', 'list', { now: new Date(now).toISOString() }) as { title: string; outageStart: string | null }[];
+      expect(notices.map((n) => n.title)).toContain('Planerat driftstopp');
+      expect(notices.find((n) => n.title === 'Planerat driftstopp')!.outageStart).not.toBeNull();
+    } finally {
+      store.close();
+      t.cleanup();
+    }
+  });
+
+  it('no message text in any log line: every request above was logged at trace level, none with the text', () => {
+    const text = log.text();
+    expect(text).toContain('/api/v1/messages/threads');
+    expect(text).not.toContain(MARKER);
+  });
+});
