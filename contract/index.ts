@@ -16,3 +16,4 @@ export * from './assignments';
 export * from './inbox';
 export * from './call';
 export * from './values';
+export * from './admin';
