@@ -17,3 +17,4 @@ export * from './inbox';
 export * from './call';
 export * from './values';
 export * from './admin';
+export * from './log-review';

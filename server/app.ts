@@ -5,6 +5,7 @@ import { authRoutes } from '#contract';
 import { registerAdminRoutes } from './admin/routes';
 import { registerAssignmentRoutes } from './assignments/routes';
 import { SqlAccessLog } from './audit/access-log';
+import { registerFollowUpRoutes } from './audit/follow-up-routes';
 import { registerAccessLogRoutes } from './audit/routes';
 import { SqlNonceStore } from './auth/nonces';
 import { startAuthPurge } from './auth/purge';
@@ -54,6 +55,8 @@ export interface ServerOptions {
   auth?: ServerAuthOptions | 'disabled';
   /** Sync (docs/sync.md); all optional. */
   sync?: ServerSyncOptions;
+  /** The access log's signed checkpoints (server/audit/anchor.ts) the administrator's integrity check compares with. */
+  anchor?: { file: string; publicKeyFile: string };
 }
 
 export interface ServerSyncOptions {
@@ -121,6 +124,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerAssignmentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
   registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
+  registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
   return app;
 }
 

@@ -18,6 +18,8 @@ export interface ServerConfig {
   publicOrigin?: string;
   /** Day notes older than this many days are deleted (DAY_NOTE_RETENTION_DAYS, default 90). */
   dayNoteRetentionDays: number;
+  /** The signed checkpoints the administrator's integrity check compares with (ANCHOR_FILE + ANCHOR_PUBLIC_KEY, as for npm run verify-log). */
+  anchor?: { file: string; publicKeyFile: string };
 }
 
 const list = (value: string | undefined): string[] =>
@@ -57,6 +59,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicOrigin = url.origin;
   }
 
+  if (Boolean(env.ANCHOR_FILE) !== Boolean(env.ANCHOR_PUBLIC_KEY)) throw new Error('ANCHOR_FILE and ANCHOR_PUBLIC_KEY go together (docs/security.md)');
   if (env.MIGRATION_DATABASE_URL && !env.DATABASE_URL) throw new Error('MIGRATION_DATABASE_URL is set but DATABASE_URL is not');
 
   const dayNoteRetentionDays = Number(env.DAY_NOTE_RETENTION_DAYS || 90);
@@ -76,5 +79,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies } } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
     dayNoteRetentionDays,
+    ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),
   };
 }

@@ -96,6 +96,13 @@ const RULES: Record<string, [Probe, Expect]> = {
   'POST /api/v1/admin/grants/:id/confirm': [{ id: (i) => i.grantId, body: () => ({}) }, adminOnly()],
   'POST /api/v1/admin/grants/:id/end': [{ id: (i) => i.grantId, body: () => ({}) }, adminOnly()],
   'GET /api/v1/admin/history': [{}, adminOnly()],
+  'POST /api/v1/admin/access-log/search': [{ body: () => ({ personnummer: '19121212-1212' }) }, adminOnly()],
+  'POST /api/v1/admin/access-log/csv': [{ body: () => ({}) }, adminOnly()],
+  'POST /api/v1/admin/access-log/sample': [{ body: () => ({ size: 3 }) }, adminOnly()],
+  'POST /api/v1/admin/access-log/reviews': [{ body: () => ({}) }, { ...adminOnly(), administrator: 400 }],
+  'GET /api/v1/admin/access-log/reviews': [{}, adminOnly()],
+  'GET /api/v1/admin/access-log/reviews/:id': [{ id: () => randomUUID() }, { ...adminOnly(), administrator: 'out' }],
+  'POST /api/v1/admin/access-log/verify': [{ body: () => ({}) }, adminOnly()],
 };
 /** Routes that end the caller's session run last: renewing without a permission revokes it, logging out ends it. */
 const LAST = ['POST /api/v1/auth/renew', 'POST /api/v1/auth/logout'];
