@@ -72,7 +72,9 @@ export async function searchLog(db: Queryable, organisationId: string, q: Search
   if (q.unitId) where.push(`c.unit_id = ${p(q.unitId)}::uuid`);
   if (q.from) where.push(`a.at >= ${swedishMidnight(p(q.from))}`);
   if (q.to) where.push(`a.at < ${swedishMidnight(p(q.to))} + interval '1 day'`);
-  if (q.actions?.length) where.push(`a.action = ANY(${p(q.actions)}::text[])`);
+  // One action as an equality: the (action, at) index then yields rows newest first (ANY would not).
+  if (q.actions?.length === 1) where.push(`a.action = ${p(q.actions[0])}`);
+  else if (q.actions?.length) where.push(`a.action = ANY(${p(q.actions)}::text[])`);
   if (q.after) {
     const [ms, id] = q.after.split(':') as [string, string];
     where.push(`(a.at, a.id) < (${p(new Date(Number(ms)))}::timestamptz, ${p(id)}::bigint)`);
