@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { call } from './call';
 import { HsaId, Uuid } from './domain';
+import { LogIntegrity, LogSampleRequest, LogSearch, LogSearchResponse, NewReview, Review, ReviewList } from './log-review';
 import { IsoDate, Label } from './values';
 
 /**
@@ -127,3 +129,26 @@ export const adminRoutes = {
   end: { method: 'POST', path: '/api/v1/admin/grants/:id/end', body: NoBody, response: Grant },
   history: { method: 'GET', path: '/api/v1/admin/history', response: HistoryResponse },
 } as const;
+
+/**
+ * The `admin.*` methods between renderer and main (contract/api.ts): each is the server route of
+ * the same name, called with the session's token; `addPersonFromCard` first reads the
+ * authentication certificate of the card in `reader` (no PIN: the certificate is public).
+ */
+export const adminApi = {
+  roles: call(z.strictObject({}), MyRoles),
+  people: call(z.strictObject({}), PeopleResponse),
+  addPerson: call(AddPersonRequest, AdminPerson),
+  addPersonFromCard: call(z.strictObject({ reader: z.string().min(1).max(200), title: Label(100) }), AdminPerson),
+  grant: call(GrantRequest, Grant),
+  confirm: call(z.strictObject({ id: Uuid }), Grant),
+  end: call(z.strictObject({ id: Uuid }), Grant),
+  history: call(HistoryQuery, HistoryResponse),
+  logSearch: call(LogSearch, LogSearchResponse),
+  logCsv: call(LogSearch, z.object({ path: z.string(), fileName: z.string(), rows: z.number().int() })),
+  logSample: call(LogSampleRequest, LogSearchResponse),
+  createReview: call(NewReview, Review),
+  reviews: call(z.strictObject({}), ReviewList),
+  review: call(z.strictObject({ id: Uuid }), Review),
+  verify: call(z.strictObject({}), LogIntegrity),
+};

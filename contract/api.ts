@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminApi } from './admin';
 import { UnitStaffMember } from './assignments';
 import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
@@ -215,6 +216,8 @@ export const apiContract = {
     /** Staff who may be named when distributing to a unit of the user's (from the server; online only). */
     staff: call(z.object({ unitId: z.string().uuid() }).strict(), z.array(UnitStaffMember)),
   },
+  /** Administration and access-log follow-up (docs/administration.md); the server decides who may. */
+  admin: adminApi,
 } as const;
 
 export type { MutationType };

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppFailure, type ApiHandlers } from '#contract';
+import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { EventHub } from './events';
@@ -172,6 +173,15 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
+    admin: adminHandlers({
+      server,
+      token: () => session.requireToken(),
+      readCertificate: (reader) => {
+        if (!card.readCertificate) throw new AppFailure('CARD_ERROR', 'Kortläsaren kan inte läsa certifikat här: ange HSA-id och namn.');
+        return card.readCertificate(reader);
+      },
+      exportsDir: path.join(opts.dataDir, 'exports'),
+    }),
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

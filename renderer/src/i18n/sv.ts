@@ -1,4 +1,5 @@
 import type { ErrorCode } from '#contract';
+import { svAdmin } from '../screens/admin/sv-admin';
 import { svInbox } from '../screens/inbox/sv-inbox';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
 import { svJournal } from './sv-journal';
@@ -42,6 +43,7 @@ export const sv = {
     units: 'Enheter',
     inbox: 'Inkorg',
     clients: 'Brukare',
+    admin: 'Administration',
   },
   journal: svJournal,
   units: {
@@ -76,6 +78,7 @@ export const sv = {
   },
   inbox: svInbox,
   localStore: svLocalStore,
+  admin: svAdmin,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { AdminScreen } from './admin/AdminScreen';
 import { ClientsScreen } from './clients/ClientsScreen';
 import { InboxBadge } from './inbox/InboxBadge';
 import { InboxScreen } from './inbox/InboxScreen';
@@ -14,10 +15,13 @@ export interface ScreenEntry {
   Component: ComponentType;
   /** Shown beside the label in the menu, e.g. the inbox's count of what needs action. */
   Badge?: ComponentType;
+  /** Offered only to a user holding this role (the server enforces it regardless). */
+  role?: 'it_contact';
 }
 
 export const screens: ScreenEntry[] = [
   { id: 'units', labelKey: 'nav.units', Component: UnitsScreen },
   { id: 'inbox', labelKey: 'nav.inbox', Component: InboxScreen, Badge: InboxBadge },
   { id: 'clients', labelKey: 'nav.clients', Component: ClientsScreen },
+  { id: 'admin', labelKey: 'nav.admin', Component: AdminScreen, role: 'it_contact' },
 ];
