@@ -43,9 +43,11 @@ async function generate(db: Db, rows: number): Promise<{ organisationId: string;
     ALTER TABLE access_log DISABLE TRIGGER access_log_chain;
     ALTER TABLE access_log SET UNLOGGED;
     ALTER TABLE access_log DROP CONSTRAINT access_log_hash_key;
+    ALTER TABLE access_log DISABLE TRIGGER access_log_unit;
     DROP INDEX access_log_at_idx; DROP INDEX access_log_actor_staff_id_idx; DROP INDEX access_log_client_id_idx; DROP INDEX access_log_action_at_idx;
+    DROP INDEX access_log_unit_at_idx; DROP INDEX access_log_unit_action_at_idx;
     CREATE TEMP TABLE bench_staff AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, hsa_id FROM staff WHERE hsa_id LIKE 'SE2321000131-B%';
-    CREATE TEMP TABLE bench_clients AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM clients WHERE personnummer LIKE '18%';
+    CREATE TEMP TABLE bench_clients AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, unit_id FROM clients WHERE personnummer LIKE '18%';
   `);
   const start = Date.now() - YEARS * 365 * 86_400_000;
   const stepMs = (YEARS * 365 * 86_400_000) / rows;
@@ -54,11 +56,12 @@ async function generate(db: Db, rows: number): Promise<{ organisationId: string;
     const to = Math.min(rows, from + chunk - 1);
     // Actions: 70 % read, 10 % copy, 3 % export, 7 % change, 8 % login, 2 % failed login.
     await db.query(
-      `INSERT INTO access_log (id, at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, workstation, prev_hash, hash)
+      `INSERT INTO access_log (id, at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, unit_id, record_type, workstation, prev_hash, hash)
        SELECT g, to_timestamp(($3::float8 + g * $4::float8) / 1000), s.id, s.hsa_id, x.action,
               CASE WHEN x.action = 'login_failed' THEN 'failure' ELSE 'success' END,
               CASE WHEN x.action = 'login_failed' THEN 'PIN_WRONG' END,
               CASE WHEN x.action IN ('read', 'copy', 'export', 'change') THEN c.id END,
+              CASE WHEN x.action IN ('read', 'copy', 'export', 'change') THEN c.unit_id END,
               CASE WHEN x.action IN ('read', 'copy', 'export', 'change') THEN 'journal' END,
               'WS-' || (g % 300), repeat('0', 64), encode(sha256(int8send(g)), 'hex')
          FROM generate_series($1::bigint, $2::bigint) g
@@ -76,7 +79,10 @@ async function generate(db: Db, rows: number): Promise<{ organisationId: string;
     CREATE INDEX access_log_actor_staff_id_idx ON access_log (actor_staff_id, at);
     CREATE INDEX access_log_client_id_idx ON access_log (client_id, at);
     CREATE INDEX access_log_action_at_idx ON access_log (action, at);
+    CREATE INDEX access_log_unit_at_idx ON access_log (unit_id, at);
+    CREATE INDEX access_log_unit_action_at_idx ON access_log (unit_id, action, at);
     ALTER TABLE access_log ENABLE TRIGGER access_log_chain;
+    ALTER TABLE access_log ENABLE TRIGGER access_log_unit;
     ANALYZE;
   `);
   return { organisationId: org, seconds: (performance.now() - t0) / 1000 };

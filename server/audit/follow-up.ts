@@ -33,7 +33,7 @@ const SELECT = `
     FROM access_log a
     LEFT JOIN staff s ON s.id = a.actor_staff_id
     LEFT JOIN clients c ON c.id = a.client_id
-    LEFT JOIN units u ON u.id = c.unit_id`;
+    LEFT JOIN units u ON u.id = a.unit_id`;
 /** The organisation's rows ($1). */
 const IN_ORGANISATION = '(s.organisation_id = $1 OR u.organisation_id = $1)';
 
@@ -69,7 +69,8 @@ export async function searchLog(db: Queryable, organisationId: string, q: Search
   const where = [IN_ORGANISATION];
   if (resolved.actorStaffId) where.push(`a.actor_staff_id = ${p(resolved.actorStaffId)}::uuid`);
   if (resolved.clientId) where.push(`a.client_id = ${p(resolved.clientId)}::uuid`);
-  if (q.unitId) where.push(`c.unit_id = ${p(q.unitId)}::uuid`);
+  // The unit at the time of the event (set at insert, migration 0018), on its own indexes.
+  if (q.unitId) where.push(`a.unit_id = ${p(q.unitId)}::uuid`);
   if (q.from) where.push(`a.at >= ${swedishMidnight(p(q.from))}`);
   if (q.to) where.push(`a.at < ${swedishMidnight(p(q.to))} + interval '1 day'`);
   // One action as an equality: the (action, at) index then yields rows newest first (ANY would not).

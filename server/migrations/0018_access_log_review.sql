@@ -5,6 +5,27 @@
 -- Targeted search by action over a period (the other criteria have their indexes since 0002).
 CREATE INDEX access_log_action_at_idx ON access_log (action, at);
 
+-- Search by unit: the unit the client belonged to when the event happened, set at insert. A
+-- search aid, not evidence: it is outside the hash (the chain covers the client id it is derived
+-- from), and an owner who altered it would mislead a search, not the verification.
+ALTER TABLE access_log ADD COLUMN unit_id uuid;
+CREATE FUNCTION access_log_unit() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.client_id IS NOT NULL THEN
+    SELECT unit_id INTO NEW.unit_id FROM clients WHERE id = NEW.client_id;
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER access_log_unit BEFORE INSERT ON access_log FOR EACH ROW EXECUTE FUNCTION access_log_unit();
+-- Rows logged before this migration: their client's unit now (the best that is known).
+ALTER TABLE access_log DISABLE TRIGGER access_log_no_update_delete;
+UPDATE access_log a SET unit_id = c.unit_id FROM clients c WHERE c.id = a.client_id;
+ALTER TABLE access_log ENABLE TRIGGER access_log_no_update_delete;
+CREATE INDEX access_log_unit_at_idx ON access_log (unit_id, at);
+CREATE INDEX access_log_unit_action_at_idx ON access_log (unit_id, action, at);
+
 -- One refusal for every append-only table of administration: names the table it guards.
 CREATE FUNCTION refuse_change_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -199,7 +199,7 @@ export function LogPanel() {
             </label>
             <button type="submit">{t('admin.log.save')}</button>
             {query.kind === 'search' && (
-              <button type="button" className="button-secondary" onClick={() => void csv()}>
+              <button type="button" className="button-quiet" onClick={() => void csv()}>
                 {t('admin.log.csv')}
               </button>
             )}

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { GRANT_ROLE_LABELS_SV, GrantRole, swedishDate, type AdminPerson, type AppError, type Grant, type PeopleResponse, type Result } from '#contract';
-import { api } from '../../bridge';
+import { GRANT_ROLE_LABELS_SV, GrantRole, swedishDate, type AdminPerson, type AppError, type CardStatus, type Grant, type PeopleResponse, type Result } from '#contract';
+import { api, events } from '../../bridge';
 import { AdminError, Done } from './admin-notices';
 
 const text = (form: HTMLFormElement, name: string) => (new FormData(form).get(name) as string | null)?.trim() ?? '';
@@ -18,10 +18,10 @@ export function PeoplePanel() {
   const load = useCallback(async () => apply(await api.admin.people({})), [apply]);
   useEffect(() => {
     void api.admin.people({}).then(apply);
-    void api.card.status({}).then((r) => {
-      // Readers holding a card other than the one the administrator is logged in with.
-      if (r.ok) setReaders(r.value.readers.filter((x) => x.cardPresent && x.name !== r.value.selectedReader).map((x) => x.name));
-    });
+    // Readers holding a card other than the one the administrator is logged in with, as cards come and go.
+    const readersOf = (c: CardStatus) => setReaders(c.readers.filter((x) => x.cardPresent && x.name !== c.selectedReader).map((x) => x.name));
+    void api.card.status({}).then((r) => r.ok && readersOf(r.value));
+    return events.on('card.changed', readersOf);
   }, [apply]);
 
   const run = async <T,>(p: Promise<Result<T>>, message: (v: T) => string, form?: HTMLFormElement) => {
@@ -191,7 +191,7 @@ function GrantLine({ grant: g, name, onEnd, onConfirm }: { grant: Grant; name: s
         </button>
       )}{' '}
       {g.status !== 'ended' && (
-        <button type="button" className="button-secondary" aria-label={t('admin.people.endLabel', { role, name })} onClick={onEnd}>
+        <button type="button" className="button-quiet" aria-label={t('admin.people.endLabel', { role, name })} onClick={onEnd}>
           {t('admin.people.end')}
         </button>
       )}
