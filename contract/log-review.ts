@@ -44,7 +44,7 @@ export const LogSearch = z
     actions: z.array(LoggedAction).max(8).optional(),
     limit: z.number().int().min(1).max(500).default(100),
     /** Keyset paging: the `next` of the previous page (opaque). */
-    after: z.string().regex(/^\d{1,15}:\d{1,19}$/).optional(),
+    after: z.string().regex(/^\d{1,13}:\d{1,18}$/).optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'Från-datum får inte ligga efter till-datum.', path: ['to'] });
 export type LogSearch = z.input<typeof LogSearch>;
@@ -74,7 +74,7 @@ export const LOG_SAMPLE_DAYS = 30;
 export const FindingVerdict = z.enum(['justified', 'investigate']);
 export const FINDING_VERDICT_LABELS_SV: Record<z.infer<typeof FindingVerdict>, string> = { justified: 'Befogad', investigate: 'Ska utredas' };
 
-export const Finding = z.strictObject({ logId: z.string().regex(/^\d{1,19}$/), verdict: FindingVerdict, comment: OptionalText(2_000) });
+export const Finding = z.strictObject({ logId: z.string().regex(/^\d{1,18}$/), verdict: FindingVerdict, comment: OptionalText(2_000) });
 export type Finding = z.infer<typeof Finding>;
 
 export const NewReview = z
