@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminApi } from './admin';
 import { UnitStaffMember } from './assignments';
 import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
@@ -224,6 +225,8 @@ export const apiContract = {
   plans: plansApi,
   messages: messagesApi,
   notices: noticesApi,
+  /** Administration and access-log follow-up (docs/administration.md); the server decides who may. */
+  admin: adminApi,
 } as const;
 
 export type { MutationType };

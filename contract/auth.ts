@@ -90,7 +90,8 @@ export const LoginResponse = z.object({
   token: z.string().min(43).max(128),
   expiresAt: z.iso.datetime(),
   user: LoginUser,
-  units: z.array(PermittedUnit).min(1),
+  /** Empty for a person who holds only a role (administrator, superuser, manager) and no unit permission. */
+  units: z.array(PermittedUnit),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 

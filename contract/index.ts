@@ -19,3 +19,5 @@ export * from './values';
 export * from './plans';
 export * from './messages';
 export * from './notices';
+export * from './admin';
+export * from './log-review';

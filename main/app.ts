@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppFailure, type ApiHandlers } from '#contract';
+import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { EventHub } from './events';
@@ -176,6 +177,15 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     messages: messagesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     // Not personal data: no access-log event. Past notices are left out here; current ones are the renderer's (its clock).
     notices: { list: async () => (await data.store()).read('notice', 'list', { now: new Date(Date.now() - 86_400_000).toISOString() }) },
+    admin: adminHandlers({
+      server,
+      token: () => session.requireToken(),
+      readCertificate: (reader) => {
+        if (!card.readCertificate) throw new AppFailure('CARD_ERROR', 'Kortläsaren kan inte läsa certifikat här: ange HSA-id och namn.');
+        return card.readCertificate(reader);
+      },
+      exportsDir: path.join(opts.dataDir, 'exports'),
+    }),
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

@@ -2,13 +2,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerA
 import type { DestinationStream } from 'pino';
 import { officerRoutes } from '#contract';
 import { authRoutes } from '#contract';
+import { registerAdminRoutes } from './admin/routes';
 import { registerAssignmentRoutes } from './assignments/routes';
 import { SqlAccessLog } from './audit/access-log';
+import { registerFollowUpRoutes } from './audit/follow-up-routes';
 import { registerAccessLogRoutes } from './audit/routes';
 import { SqlNonceStore } from './auth/nonces';
 import { startAuthPurge } from './auth/purge';
 import { registerAuthRoutes } from './auth/routes';
-import type { AuthService, AuthSession } from './auth/service';
+import type { AuthService, AuthSession, TrustConfig } from './auth/service';
 import { SqlSessionStore } from './auth/sessions';
 import { SqlStaffDirectory } from './auth/staff';
 import { trustConfigFromPem, type TrustPem } from './auth/trust';
@@ -56,6 +58,8 @@ export interface ServerOptions {
   auth?: ServerAuthOptions | 'disabled';
   /** Sync (docs/sync.md); all optional. */
   sync?: ServerSyncOptions;
+  /** The access log's signed checkpoints (server/audit/anchor.ts) the administrator's integrity check compares with. */
+  anchor?: { file: string; publicKeyFile: string };
 }
 
 export interface ServerSyncOptions {
@@ -96,17 +100,19 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const auth = options.auth;
   let requireSession: preHandlerAsyncHookHandler = noSession;
   let authenticate: ((token: string | undefined) => Promise<AuthSession>) | undefined;
+  let trust: TrustConfig | undefined;
   if (auth === 'disabled') {
     registerDisabledAuthRoutes(app);
   } else if (auth) {
     const { db } = options;
     let service: AuthService;
+    trust = trustConfigFromPem(auth.trust);
     ({ requireSession, service } = registerAuthRoutes(app, {
       nonces: new SqlNonceStore(db),
       sessions: new SqlSessionStore(db),
       staff: new SqlStaffDirectory(db),
       accessLog: new SqlAccessLog(db),
-      trust: trustConfigFromPem(auth.trust),
+      trust,
       expectedOrigin: auth.expectedOrigin,
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
@@ -123,6 +129,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerPlanOfficerRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerMessageRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerNoticeRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
+  registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
+  registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
   return app;
 }
 

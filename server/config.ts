@@ -22,6 +22,8 @@ export interface ServerConfig {
   publicOrigin?: string;
   /** Per retained kind, the days its records are kept (its setting, e.g. DAY_NOTE_RETENTION_DAYS; absent: its default). */
   retentionDays: RetentionDays;
+  /** The signed checkpoints the administrator's integrity check compares with (ANCHOR_FILE + ANCHOR_PUBLIC_KEY, as for npm run verify-log). */
+  anchor?: { file: string; publicKeyFile: string };
 }
 
 const list = (value: string | undefined): string[] =>
@@ -63,6 +65,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicOrigin = url.origin;
   }
 
+  if (Boolean(env.ANCHOR_FILE) !== Boolean(env.ANCHOR_PUBLIC_KEY)) throw new Error('ANCHOR_FILE and ANCHOR_PUBLIC_KEY go together (docs/security.md)');
   if (env.MIGRATION_DATABASE_URL && !env.DATABASE_URL) throw new Error('MIGRATION_DATABASE_URL is set but DATABASE_URL is not');
 
   const retentionDays: RetentionDays = {};
@@ -86,6 +89,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, ...(ocsp ? { ocsp } : {}) } } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
+    ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),
   };
 }
 

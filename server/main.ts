@@ -21,6 +21,8 @@
  *                     listening URL's origin, http://HOST:PORT
  *   DAY_NOTE_RETENTION_DAYS  day notes older than this are deleted (hourly, and at start) and never
  *                     synced; default 90 (docs/sync.md)
+ *   ANCHOR_FILE, ANCHOR_PUBLIC_KEY  the access log's signed checkpoints and their public key (as for
+ *                     npm run verify-log): the administrator's integrity check compares with them
  *
  * Stdout carries exactly one line, `server listening on http://HOST:PORT`, for a parent process to
  * parse; logs (JSON lines) go to stderr.
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     logger: { stream: pino.destination(2), level: config.logLevel },
     auth,
     sync: { retentionDays: config.retentionDays },
+    ...(config.anchor ? { anchor: config.anchor } : {}),
   });
   if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
 

@@ -12,6 +12,8 @@ export interface CardAccess {
   pinStatus(reader: string): Promise<{ triesLeft?: number; blocked: boolean }>;
   /** VERIFY + sign with the authentication key; the card is reset afterwards and `pin` wiped. */
   sign(reader: string, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult>;
+  /** The authentication certificate (DER), without a PIN (administration: a person added from her card). Absent: not offered. */
+  readCertificate?(reader: string): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export function cardAccessOver(readers: CardReaders): CardAccess {
     monitor: readers.monitor,
     pinStatus: (reader) => service.getPinStatus(reader),
     sign: (reader, pin, hash, alg) => service.sign(reader, pin, hash, alg),
+    readCertificate: (reader) => service.readCertificate(reader),
     close: () => service.close(),
   };
 }

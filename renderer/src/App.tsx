@@ -6,6 +6,7 @@ import { needsStoreDialog, useLocalStore } from './screens/local-store/local-sto
 import { StoreUnreadableScreen } from './screens/local-store/StoreUnreadableScreen';
 import { LoginScreen } from './screens/LoginScreen';
 import { useNav } from './state/nav-store';
+import { useRoles } from './state/roles-store';
 import { trackActivity, useSession } from './state/session-store';
 
 export function App() {
@@ -26,14 +27,17 @@ export function App() {
   // The store opens in the background after a login; an unreadable one is shown as a dialog.
   useEffect(() => {
     if (active) void useLocalStore.getState().load();
+    if (active) void useRoles.getState().load();
   }, [active]);
+  const roles = useRoles((r) => r.roles);
 
   if (!session) return <p className="loading">{t('app.starting')}</p>;
   if (session.state !== 'active' || !session.user) return <LoginScreen />;
   if (storeDialog) return <StoreUnreadableScreen />;
 
   const user = session.user;
-  const current = screens.find((s) => s.id === screen) ?? screens[0]!;
+  const offered = screens.filter((s) => !s.role || roles.includes(s.role));
+  const current = offered.find((s) => s.id === screen) ?? offered[0]!;
   return (
     <div className="app">
       <header className="app-header">
@@ -53,7 +57,7 @@ export function App() {
       </header>
       <nav className="app-nav" aria-label={t('nav.label')}>
         <ul>
-          {screens.map((s) => (
+          {offered.map((s) => (
             <li key={s.id}>
               <button type="button" className="nav-item" aria-current={s.id === current.id ? 'page' : undefined} onClick={() => go(s.id)}>
                 {t(s.labelKey)}

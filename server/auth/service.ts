@@ -116,7 +116,7 @@ export function createAuthService(deps: AuthDeps) {
       const officer = ctx.audience === 'officer';
       if (officer && staff.role !== 'case_officer') return await failed('FORBIDDEN', 'Only case officers log in here');
       const units = officer ? [] : await deps.staff.activePermissions(staff.id, at);
-      if (!officer && units.length === 0) return await failed('NO_ACTIVE_PERMISSION', 'No active permission');
+      if (!officer && units.length === 0 && !(await deps.staff.holdsRole?.(staff.id, at))) return await failed('NO_ACTIVE_PERMISSION', 'No active permission');
 
       const token = newSessionToken();
       const expiresAt = new Date(at.getTime() + ttl);
@@ -165,7 +165,11 @@ export function createAuthService(deps: AuthDeps) {
     const session = await deps.sessions.find(s.tokenHash, at);
     if (!session) throw new AppFailure('UNAUTHENTICATED', 'Session expired or unknown');
     // A case officer's session holds no unit permission by design (her login asks for none).
-    if (session.audience !== 'officer' && (await deps.staff.activePermissions(s.staffId, at)).length === 0) {
+    if (
+      session.audience !== 'officer' &&
+      (await deps.staff.activePermissions(s.staffId, at)).length === 0 &&
+      !(await deps.staff.holdsRole?.(s.staffId, at))
+    ) {
       await deps.sessions.revoke(s.tokenHash, at);
       await record({ action: 'session_renewed', outcome: 'failure', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
       throw new AppFailure('NO_ACTIVE_PERMISSION', 'No active permission');

@@ -1,6 +1,7 @@
 import { swedishDate } from '#contract';
 import type { PermittedUnit } from '#contract';
 import type { StaffRole } from '#contract';
+import { activeRoles } from '../admin/roles';
 import type { SqlClient } from './sql';
 
 export interface StaffRecord {
@@ -20,6 +21,11 @@ export interface StaffDirectory {
    * units of the staff member's own organisation.
    */
   activePermissions(staffId: string, now: Date): Promise<PermittedUnit[]>;
+  /**
+   * Whether she holds a role in force (administrator, superuser, manager; server/admin/roles.ts):
+   * such a person may log in without any unit permission. Absent: nobody does.
+   */
+  holdsRole?(staffId: string, now: Date): Promise<boolean>;
 }
 
 /** Over the server schema: staff(id, hsa_id, given_name, family_name, title, role, organisation_id), permissions, units. */
@@ -46,5 +52,9 @@ export class SqlStaffDirectory implements StaffDirectory {
       [staffId, swedishDate(now)],
     );
     return rows.map((r) => ({ unitId: r.unit_id, name: r.name, validFrom: r.valid_from, validTo: r.valid_to }));
+  }
+
+  async holdsRole(staffId: string, now: Date): Promise<boolean> {
+    return (await activeRoles(this.db, staffId, now)).length > 0;
   }
 }

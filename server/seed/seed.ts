@@ -163,6 +163,19 @@ async function insertDemoData(tx: Queryable): Promise<void> {
       );
     }
   }
+
+  // Administrative roles (docs/administration.md) for the whole organisation: the IT contact
+  // person's own is the bootstrap grant (granted by nobody).
+  for (const person of demoStaff) {
+    if (!person.provider || (person.role !== 'superuser' && person.role !== 'it_contact' && person.role !== 'manager')) continue;
+    const staffId = staffIds.get(person.hsaId)!;
+    const by = staffId === grantorId ? null : grantorId;
+    await tx.query(
+      `INSERT INTO role_grants (staff_id, organisation_id, unit_id, role, valid_from, granted_by, confirmed_at, confirmed_by)
+       VALUES ($1, $2, NULL, $3, '2025-01-01', $4, now(), $4)`,
+      [staffId, organisationId, person.role, by],
+    );
+  }
 }
 
 async function insertReturningId(tx: Queryable, sql: string, params: unknown[]): Promise<string> {

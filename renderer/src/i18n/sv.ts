@@ -1,4 +1,5 @@
 import type { ErrorCode } from '#contract';
+import { svAdmin } from '../screens/admin/sv-admin';
 import { svInbox } from '../screens/inbox/sv-inbox';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
 import { svMessages } from '../screens/messages/sv-messages';
@@ -47,6 +48,7 @@ export const sv = {
     plans: 'Planer att följa upp',
     messages: 'Meddelanden',
     notices: 'Anslagstavla',
+    admin: 'Administration',
   },
   journal: svJournal,
   units: {
@@ -86,6 +88,7 @@ export const sv = {
   messages: svMessages,
   notices: svNotices,
   localStore: svLocalStore,
+  admin: svAdmin,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',

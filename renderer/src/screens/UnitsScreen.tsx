@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { events } from '../bridge';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useNav } from '../state/nav-store';
 import { useUnits } from '../state/units-store';
@@ -8,9 +9,13 @@ export function UnitsScreen() {
   const { t } = useTranslation();
   const { status, units, error, load } = useUnits();
   const go = useNav((n) => n.go);
-  // Load on every mount: after an unlock the list is fetched again under the new session.
+  // Load on every mount: after an unlock the list is fetched again under the new session; and
+  // again when the sync finds the user's units changed (a permission granted or ended).
   useEffect(() => {
     void load();
+    return events.on('data.changed', (e) => {
+      if (e.kinds.includes('units')) void load();
+    });
   }, [load]);
 
   return (

@@ -1,4 +1,5 @@
 import type { ComponentType } from 'react';
+import { AdminScreen } from './admin/AdminScreen';
 import { ClientsScreen } from './clients/ClientsScreen';
 import { InboxBadge } from './inbox/InboxBadge';
 import { InboxScreen } from './inbox/InboxScreen';
@@ -22,6 +23,8 @@ export interface ScreenEntry {
   Badge?: ComponentType;
   /** Shown above every screen while it has something to say (a notice that a message came). */
   Banner?: ComponentType;
+  /** Offered only to a user holding this role (the server enforces it regardless). */
+  role?: 'it_contact';
 }
 
 export const screens: ScreenEntry[] = [
@@ -31,4 +34,5 @@ export const screens: ScreenEntry[] = [
   { id: 'plans', labelKey: 'nav.plans', Component: DuePlansScreen },
   { id: 'messages', labelKey: 'nav.messages', Component: MessagesScreen, Badge: MessagesBadge, Banner: MessageNotice },
   { id: 'notices', labelKey: 'nav.notices', Component: NoticesScreen, Banner: NoticeBanner },
+  { id: 'admin', labelKey: 'nav.admin', Component: AdminScreen, role: 'it_contact' },
 ];

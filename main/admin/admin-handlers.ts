@@ -1,0 +1,61 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { z } from 'zod';
+import { AppFailure, adminRoutes, logReviewRoutes, type adminApi } from '#contract';
+import type { RouteSpec, ServerClient } from '../server-client';
+
+type AdminApi = typeof adminApi;
+type In<M extends keyof AdminApi> = z.output<AdminApi[M]['input']>;
+
+export interface AdminDeps {
+  server: ServerClient;
+  token: () => string;
+  /** The authentication certificate (DER) of the card in `reader`, read without a PIN. */
+  readCertificate: (reader: string) => Promise<Uint8Array>;
+  /** Where exports are written (the journal's PDFs go there too). */
+  exportsDir: string;
+}
+
+const withId = <S extends z.ZodType>(route: RouteSpec<S>, id: string): RouteSpec<S> => ({ ...route, path: route.path.replace(':id', encodeURIComponent(id)) });
+
+/**
+ * The `admin.*` handlers (registered in main/app.ts): each calls the server route of the same
+ * name with the session's token. Nothing is kept on the workstation except a CSV the
+ * administrator exports, written to the exports folder like the journal's PDFs.
+ */
+export function adminHandlers(deps: AdminDeps) {
+  const call = <S extends z.ZodType>(route: RouteSpec<S>, body?: unknown): Promise<z.infer<S>> =>
+    deps.server.call(route, { token: deps.token(), ...(body === undefined ? {} : { body }) });
+  return {
+    roles: () => call(adminRoutes.myRoles),
+    people: () => call(adminRoutes.people),
+    addPerson: (input: In<'addPerson'>) => call(adminRoutes.addPerson, input),
+    addPersonFromCard: async ({ reader, title }: In<'addPersonFromCard'>) => {
+      let der: Uint8Array;
+      try {
+        der = await deps.readCertificate(reader);
+      } catch (e) {
+        if (e instanceof AppFailure) throw e;
+        throw new AppFailure('CARD_ERROR', 'Kortets certifikat kunde inte läsas.');
+      }
+      return call(adminRoutes.addPerson, { certificate: Buffer.from(der).toString('base64'), title });
+    },
+    grant: (input: In<'grant'>) => call(adminRoutes.grant, input),
+    confirm: ({ id }: In<'confirm'>) => call(withId(adminRoutes.confirm, id), {}),
+    end: ({ id }: In<'end'>) => call(withId(adminRoutes.end, id), {}),
+    history: ({ staffId }: In<'history'>) => call(staffId ? { ...adminRoutes.history, path: `${adminRoutes.history.path}?staffId=${encodeURIComponent(staffId)}` } : adminRoutes.history),
+    logSearch: (input: In<'logSearch'>) => call(logReviewRoutes.search, input),
+    logCsv: async (input: In<'logSearch'>) => {
+      const { fileName, csv } = await call(logReviewRoutes.csv, input);
+      await mkdir(deps.exportsDir, { recursive: true });
+      const file = path.join(deps.exportsDir, `${fileName.replace(/\.csv$/, '')}-${Date.now()}.csv`);
+      await writeFile(file, csv, { encoding: 'utf8', mode: 0o600 });
+      return { path: file, fileName: path.basename(file), rows: Math.max(0, csv.trim().split('\r\n').length - 1) };
+    },
+    logSample: (input: In<'logSample'>) => call(logReviewRoutes.sample, input),
+    createReview: (input: In<'createReview'>) => call(logReviewRoutes.createReview, input),
+    reviews: () => call(logReviewRoutes.reviews),
+    review: ({ id }: In<'review'>) => call(withId(logReviewRoutes.review, id)),
+    verify: () => call(logReviewRoutes.verify, {}),
+  };
+}

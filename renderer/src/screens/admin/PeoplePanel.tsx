@@ -1,0 +1,200 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { GRANT_ROLE_LABELS_SV, GrantRole, swedishDate, type AdminPerson, type AppError, type CardStatus, type Grant, type PeopleResponse, type Result } from '#contract';
+import { api, events } from '../../bridge';
+import { AdminError, Done } from './admin-notices';
+
+const text = (form: HTMLFormElement, name: string) => (new FormData(form).get(name) as string | null)?.trim() ?? '';
+
+/** People of the organisation, their grants (end, confirm), adding a person and granting. */
+export function PeoplePanel() {
+  const { t } = useTranslation();
+  const [data, setData] = useState<PeopleResponse | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [readers, setReaders] = useState<string[]>([]);
+
+  const apply = useCallback((r: Result<PeopleResponse>) => (r.ok ? setData(r.value) : setError(r.error)), []);
+  const load = useCallback(async () => apply(await api.admin.people({})), [apply]);
+  useEffect(() => {
+    void api.admin.people({}).then(apply);
+    // Readers holding a card other than the one the administrator is logged in with, as cards come and go.
+    const readersOf = (c: CardStatus) => setReaders(c.readers.filter((x) => x.cardPresent && x.name !== c.selectedReader).map((x) => x.name));
+    void api.card.status({}).then((r) => r.ok && readersOf(r.value));
+    return events.on('card.changed', readersOf);
+  }, [apply]);
+
+  const run = async <T,>(p: Promise<Result<T>>, message: (v: T) => string, form?: HTMLFormElement) => {
+    setError(null);
+    setDone(null);
+    const r = await p;
+    if (!r.ok) return setError(r.error);
+    setDone(message(r.value));
+    form?.reset();
+    await load();
+  };
+  const added = (p: AdminPerson) => t('admin.add.added', { name: `${p.givenName} ${p.familyName}` });
+
+  const addTyped = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = e.currentTarget;
+    void run(api.admin.addPerson({ hsaId: text(f, 'hsaId'), givenName: text(f, 'givenName'), familyName: text(f, 'familyName'), title: text(f, 'title') }), added, f);
+  };
+  const addFromCard = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = e.currentTarget;
+    void run(api.admin.addPersonFromCard({ reader: text(f, 'reader'), title: text(f, 'title') }), added, f);
+  };
+  const grant = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = e.currentTarget;
+    const unit = text(f, 'unitId');
+    const to = text(f, 'validTo');
+    void run(
+      api.admin.grant({ staffId: text(f, 'staffId'), role: GrantRole.parse(text(f, 'role')), unitId: unit === '' ? null : unit, validFrom: text(f, 'validFrom'), validTo: to === '' ? null : to }),
+      (g: Grant) => t(g.status === 'pending_confirmation' ? 'admin.grant.pending' : 'admin.grant.granted'),
+    );
+  };
+
+  return (
+    <>
+      <AdminError error={error} />
+      <Done text={done} />
+      <h3>{t('admin.add.heading')}</h3>
+      <form aria-label={t('admin.add.heading')} onSubmit={addTyped}>
+        <label>
+          {t('admin.add.hsaId')}
+          <input name="hsaId" required placeholder="SE2321000131-P000000000123" />
+        </label>
+        <label>
+          {t('admin.add.givenName')}
+          <input name="givenName" required />
+        </label>
+        <label>
+          {t('admin.add.familyName')}
+          <input name="familyName" required />
+        </label>
+        <label>
+          {t('admin.add.title')}
+          <input name="title" required />
+        </label>
+        <button type="submit">{t('admin.add.submit')}</button>
+      </form>
+      <form aria-label={t('admin.add.fromCard')} onSubmit={addFromCard}>
+        <label>
+          {t('admin.add.reader')}
+          <select name="reader" required disabled={readers.length === 0}>
+            {readers.length === 0 && <option value="">{t('admin.add.noReader')}</option>}
+            {readers.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('admin.add.title')}
+          <input name="title" required />
+        </label>
+        <button type="submit" disabled={readers.length === 0}>
+          {t('admin.add.submitCard')}
+        </button>
+      </form>
+
+      {data && (
+        <>
+          <h3>{t('admin.grant.heading')}</h3>
+          <form aria-label={t('admin.grant.heading')} onSubmit={grant}>
+            <label>
+              {t('admin.grant.person')}
+              <select name="staffId" required>
+                {data.people.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.givenName} {p.familyName} ({p.hsaId})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('admin.grant.role')}
+              <select name="role" required>
+                {GrantRole.options.map((r) => (
+                  <option key={r} value={r}>
+                    {GRANT_ROLE_LABELS_SV[r]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              {t('admin.grant.unit')}
+              <select name="unitId">
+                {data.units.map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.name}
+                  </option>
+                ))}
+                <option value="">{t('admin.grant.wholeOrganisation')}</option>
+              </select>
+            </label>
+            <label>
+              {t('admin.grant.from')}
+              <input name="validFrom" type="date" required defaultValue={swedishDate()} />
+            </label>
+            <label>
+              {t('admin.grant.to')}
+              <input name="validTo" type="date" />
+            </label>
+            <button type="submit">{t('admin.grant.submit')}</button>
+          </form>
+
+          <h3>{t('admin.people.heading')}</h3>
+          <table aria-label={t('admin.people.heading')}>
+            <tbody>
+              {data.people.map((p) => (
+                <tr key={p.id}>
+                  <th scope="row">
+                    {p.givenName} {p.familyName}
+                    <br />
+                    <small>
+                      {p.hsaId}, {p.title}
+                    </small>
+                  </th>
+                  <td>
+                    {p.grants.length === 0 && t('admin.people.none')}
+                    <ul className="grant-list">
+                      {p.grants.map((g) => (
+                        <GrantLine key={g.id} grant={g} name={`${p.givenName} ${p.familyName}`} onEnd={() => void run(api.admin.end({ id: g.id }), () => t('admin.people.ended'))} onConfirm={() => void run(api.admin.confirm({ id: g.id }), () => t('admin.people.confirmed'))} />
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      {!data && !error && <p>{t('admin.loading')}</p>}
+    </>
+  );
+}
+
+function GrantLine({ grant: g, name, onEnd, onConfirm }: { grant: Grant; name: string; onEnd: () => void; onConfirm: () => void }) {
+  const { t } = useTranslation();
+  const role = `${GRANT_ROLE_LABELS_SV[g.role]}${g.unitName ? `, ${g.unitName}` : ''}`;
+  return (
+    <li>
+      {role} · {t('admin.people.period', { from: g.validFrom, to: g.validTo ?? t('admin.people.untilFurther') })} · {t(`admin.status.${g.status}`)}
+      {g.grantedBy && ` · ${t('admin.people.grantedBy', { name: g.grantedBy })}`}{' '}
+      {g.status === 'pending_confirmation' && (
+        <button type="button" aria-label={t('admin.people.confirmLabel', { role, name })} onClick={onConfirm}>
+          {t('admin.people.confirm')}
+        </button>
+      )}{' '}
+      {g.status !== 'ended' && (
+        <button type="button" className="button-quiet" aria-label={t('admin.people.endLabel', { role, name })} onClick={onEnd}>
+          {t('admin.people.end')}
+        </button>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,137 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkstation } from '../../main/app';
+import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
+import type { Workstation } from '../../main/workstation';
+import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { axeViolations } from '../support/axe';
+import { launchChromium } from '../support/chromium';
+import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { rendererDir, startStack, type Stack } from '../support/stack';
+
+/**
+ * Administration end to end (issue 17), two workstations on one server, real pcscd with both vpcd
+ * readers, Debian Chromium: the IT contact person (Peter) adds a new colleague from the card she
+ * puts in his second reader, grants her Hemtjänst Majorna; she logs in at her own workstation and
+ * sees the unit; he ends the permission and her workstation drops the unit while she looks at it.
+ * Then a targeted access-log search with a documented review, and the integrity check.
+ */
+const NORA = { hsaId: 'SE2321000131-P000000000301', givenName: 'Nora', familyName: 'Ahmadi' };
+let stack: Stack;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let admin: Page;
+let colleague: Page;
+let other: { workstation: Workstation; host: BrowserHost } | undefined;
+const cards: VpcdCard[] = [];
+
+beforeAll(async () => {
+  stack = await startStack('e2e_admin', { serverSync: { coalesceMs: 20 } });
+  const peter = await stack.issueCard({ hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson', pin: '123456' });
+  const nora = await stack.issueCard({ ...NORA, pin: '654321' });
+  // Her own workstation: the same server, its own data folder.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ws-e2e-admin-nora-'));
+  const workstation = await createWorkstation({ host: 'browser', serverUrl: stack.serverUrl, dataDir, card: { kind: 'pcsc' }, workstationName: 'e2e-nora' });
+  other = { workstation, host: await startBrowserHost({ workstation, rendererDir }) };
+  browser = await launchChromium();
+  admin = browser.page;
+  await admin.setViewportSize({ width: 1280, height: 900 });
+  await admin.goto(stack.host.url);
+  cards.push(await loginWithCard(admin, peter));
+  await admin.getByRole('navigation').waitFor({ timeout: 15_000 });
+  // Nora's card goes into the administrator's second reader.
+  cards.push(await insertCardFile(nora, { port: 35964 }));
+  colleague = await browser.context.newPage();
+});
+afterAll(async () => {
+  await Promise.all(cards.map((c) => c.close()));
+  await browser?.close();
+  await other?.host.close();
+  await other?.workstation.close();
+  await stack?.stop();
+});
+
+const grantLine = (name: RegExp) => admin.getByRole('listitem').filter({ hasText: name });
+
+describe('the administrator', () => {
+  it('has the Administration screen (staff do not: the server refuses them too); it is accessible', async () => {
+    await admin.getByRole('button', { name: 'Administration' }).click();
+    await admin.getByRole('heading', { name: 'Personer' }).waitFor({ timeout: 15_000 });
+    expect(await axeViolations(admin)).toEqual([]);
+  });
+
+  it('adds a colleague from the card in his second reader, and grants her a unit', async () => {
+    const fromCard = admin.getByRole('form', { name: 'Läs från kort' });
+    await expect.poll(() => fromCard.getByLabel(/^Kortläsare med personens kort/).locator('option').allInnerTexts(), { timeout: 10_000 }).toContain('Virtual PCD 00 01');
+    await fromCard.getByLabel(/^Kortläsare med personens kort/).selectOption('Virtual PCD 00 01');
+    await fromCard.getByLabel(/^Titel/).fill('Undersköterska');
+    await fromCard.getByRole('button', { name: 'Lägg till från kort' }).click();
+    await admin.getByText('Nora Ahmadi är tillagd.').waitFor({ timeout: 10_000 });
+
+    const grant = admin.getByRole('form', { name: 'Ge behörighet' });
+    await grant.getByLabel(/^Person/).selectOption({ label: `Nora Ahmadi (${NORA.hsaId})` });
+    await grant.getByLabel(/^Behörighet/).selectOption('staff');
+    await grant.getByLabel(/^Enhet/).selectOption({ label: 'Hemtjänst Majorna' });
+    await grant.getByRole('button', { name: 'Ge behörighet' }).click();
+    await admin.getByText('Behörigheten är given.').waitFor();
+    await grantLine(/Hemtjänst Majorna.*Aktiv.*given av Peter Svensson/).first().waitFor();
+  });
+
+  it('she logs in at her own workstation and sees the unit; he ends it and her workstation drops it live', async () => {
+    await colleague.goto(other!.host.url);
+    await expect.poll(() => colleague.getByRole('radio').count(), { timeout: 15_000 }).toBe(2);
+    await colleague.getByRole('radio', { name: 'Virtual PCD 00 01' }).check();
+    await expect.poll(() => colleague.getByLabel(/^PIN-kod/).isDisabled(), { timeout: 10_000 }).toBe(false);
+    await colleague.getByLabel(/^PIN-kod/).fill('654321');
+    await colleague.getByRole('button', { name: 'Logga in' }).click();
+    const units = colleague.getByRole('list', { name: 'Enheter' });
+    await expect.poll(() => units.getByText('Hemtjänst Majorna', { exact: true }).count(), { timeout: 15_000 }).toBe(1);
+    // Not an administrator: no Administration in her menu.
+    expect(await colleague.getByRole('button', { name: 'Administration' }).count()).toBe(0);
+
+    // Her workstation has synced the unit's clients into its store.
+    await colleague.getByRole('button', { name: 'Brukare' }).click();
+    const clients = colleague.getByRole('list', { name: 'Brukare' }).getByRole('listitem');
+    await expect.poll(() => clients.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+
+    await admin.getByRole('button', { name: 'Avsluta Personal (behörighet till enhet), Hemtjänst Majorna för Nora Ahmadi' }).click();
+    await admin.getByText('Behörigheten är avslutad.').waitFor();
+    // Live, without a reload: the server's event stream → pull → the unit's data purged from her store.
+    await expect.poll(() => clients.count(), { timeout: 10_000 }).toBe(0);
+    await colleague.getByRole('button', { name: 'Enheter' }).click();
+    await expect.poll(() => units.getByText('Hemtjänst Majorna', { exact: true }).count(), { timeout: 10_000 }).toBe(0);
+    await saveScreenshot(colleague, 'admin-colleague-unit-ended');
+  });
+
+  it('the history shows the addition, the grant and the end, each with who did it', async () => {
+    await admin.getByRole('tab', { name: 'Historik' }).click();
+    const rows = admin.getByRole('table', { name: 'Behörighetshistorik' }).getByRole('row').filter({ hasText: 'Nora Ahmadi' });
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(3);
+    expect((await rows.allInnerTexts()).map((r) => r.includes('Peter Svensson'))).toEqual([true, true, true]);
+    await expect.poll(() => rows.first().innerText()).toContain('Behörighet avslutad');
+  });
+
+  it('follows up the log: a targeted search, a verdict per row, the review documented; the integrity check holds', async () => {
+    await admin.getByRole('tab', { name: 'Logguppföljning' }).click();
+    const search = admin.getByRole('form', { name: 'Riktad sökning' });
+    await search.getByLabel(/^Användarens HSA-id/).fill(NORA.hsaId);
+    await search.getByLabel(/^Händelse/).selectOption({ label: 'Inloggning' });
+    await search.getByRole('button', { name: 'Sök' }).click();
+    const results = admin.getByRole('table', { name: 'Träffar' });
+    await expect.poll(() => results.getByRole('row').count(), { timeout: 10_000 }).toBe(2);
+    expect(await results.innerText()).toContain('Nora Ahmadi');
+    await results.getByRole('combobox').first().selectOption({ label: 'Befogad' });
+    await admin.getByLabel(/^Sammanfattning av granskningen/).fill('Nora Ahmadis inloggning under introduktionen: i sin ordning.');
+    await admin.getByRole('button', { name: 'Spara granskning' }).click();
+    await admin.getByText('Granskningen är sparad.').waitFor();
+    const reviews = admin.getByRole('list', { name: 'Dokumenterade granskningar' });
+    await expect.poll(() => reviews.innerText()).toContain('Peter Svensson · Sökning: användare Nora Ahmadi; händelser inloggning · 1 rader, 0 att utreda');
+    expect(await axeViolations(admin)).toEqual([]);
+
+    await admin.getByRole('button', { name: 'Kontrollera loggens integritet' }).click();
+    await expect.poll(() => admin.getByRole('status').filter({ hasText: /^Loggen är hel/ }).count(), { timeout: 20_000 }).toBe(1);
+    await saveScreenshot(admin, 'admin-log-follow-up');
+  });
+});

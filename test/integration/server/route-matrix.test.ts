@@ -1,0 +1,250 @@
+/**
+ * Role × endpoint matrix (issue 17): EVERY route the server declares — listed from Fastify itself
+ * (server/http/route-list.ts), so a new route without a rule here fails the suite — is called by
+ * every kind of caller, and the outcome is asserted. The probe of each route aims at the unit
+ * "Hemtjänst Majorna" (Anna's); a caller without a permission for it must be refused, hidden
+ * (answered like missing), or given only her own scope — and no answer to her may name a client
+ * of that unit (the leak check below, run on every answer).
+ *
+ * Adding a route: one line in RULES (a probe and the expected outcome per caller).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChallengeResponse, Grant, LoginResponse, swedishDate } from '#contract';
+import type { CardFile } from '../../../native/softcard/card-file';
+import { createServer } from '../../../server/app';
+import { migrate, openPostgres, type Db } from '../../../server/db';
+import { declaredRoutes } from '../../../server/http/route-list';
+import { seedDemoData } from '../../../server/seed/seed';
+import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
+import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { authOptions, loginToken } from '../../unit/server/auth-suite';
+
+/** The callers. `staff` holds the probed unit; everyone else is measured against her. */
+const WHO = ['anonymous', 'staff', 'otherUnit', 'ended', 'superuserNoUnit', 'manager', 'administrator', 'caseOfficer'] as const;
+type Who = (typeof WHO)[number];
+/** Who holds no permission for the probed unit: no answer to them may name its clients. */
+const OUTSIDE: readonly Who[] = ['otherUnit', 'ended', 'superuserNoUnit'];
+
+/**
+ * Outcomes: `in` reached the handler in scope (2xx, or 409 when the state forbids the act);
+ * `out` refused or hidden (403, or 404 exactly like a missing record); `refused` a sync push
+ * answered 200 with every mutation refused; or an exact status.
+ */
+type Outcome = 'in' | 'out' | 'refused' | 400 | 401 | 403;
+type Expect = Record<Who, Outcome>;
+
+interface Ids {
+  unitId: string;
+  clientId: string;
+  assignmentId: string;
+  grantId: string;
+}
+interface Probe {
+  /** Replaces `:id` in the path. */
+  id?: (ids: Ids) => string;
+  body?: (ids: Ids) => unknown;
+  query?: string;
+}
+
+const all = (o: Outcome): Expect => Object.fromEntries(WHO.map((w) => [w, o])) as Expect;
+/** Any session; refusals only for no session. */
+const session = (o: Partial<Expect> = {}): Expect => ({ ...all('in'), anonymous: 401, ...o });
+/** Data of the probed unit: its holders in, everyone else out. */
+const unitData = (o: Partial<Expect> = {}): Expect => session({ otherUnit: 'out', ended: 'out', superuserNoUnit: 'out', ...o });
+const adminOnly = (): Expect => ({ ...all(403), anonymous: 401, administrator: 'in' });
+const officerOnly = (): Expect => ({ ...all(403), anonymous: 401, caseOfficer: 'in' });
+
+const journalEntry = (ids: Ids) => ({
+  mutations: [
+    {
+      mutationId: randomUUID(),
+      createdAt: new Date().toISOString(),
+      type: 'journal_entry.create',
+      record: { id: randomUUID(), clientId: ids.clientId, eventDate: swedishDate(), text: 'Matrisprov.', lifeArea: null, assignmentId: null, correctsId: null },
+    },
+  ],
+});
+
+/** One line per route: `METHOD url` → probe and expected outcome per caller. */
+const RULES: Record<string, [Probe, Expect]> = {
+  'GET /health': [{}, all('in')],
+  'POST /api/v1/auth/challenge': [{}, all('in')],
+  'POST /api/v1/auth/login': [{ body: () => ({}) }, all(400)],
+  'POST /api/v1/officer/auth/login': [{ body: () => ({}) }, all(400)],
+  'POST /api/v1/auth/renew': [{}, session({ ended: 403 })],
+  'POST /api/v1/auth/logout': [{}, session({ ended: 401 })],
+  'GET /api/v1/units': [{}, session({ caseOfficer: 403 })],
+  'POST /api/v1/sync/pull': [{ body: () => ({ cursors: {} }) }, session()],
+  'POST /api/v1/sync/push': [{ body: journalEntry }, unitData({ otherUnit: 'refused', ended: 'refused', superuserNoUnit: 'refused', caseOfficer: 'refused' })],
+  'GET /api/v1/sync/events': [{}, session()],
+  'GET /api/v1/assignments': [{}, session()],
+  'GET /api/v1/assignments/:id': [{ id: (i) => i.assignmentId }, unitData({ caseOfficer: 'out' })],
+  'POST /api/v1/assignments/:id/actions': [{ id: (i) => i.assignmentId, body: () => ({ type: 'confirm' }) }, unitData({ caseOfficer: 'out' })],
+  'GET /api/v1/assignments/units/:id/staff': [{ id: (i) => i.unitId }, unitData({ caseOfficer: 'out' })],
+  'GET /api/v1/officer/assignments': [{}, officerOnly()],
+  'GET /api/v1/officer/assignments/:id': [{ id: (i) => i.assignmentId }, officerOnly()],
+  'POST /api/v1/officer/assignments': [{ body: () => ({}) }, { ...officerOnly(), caseOfficer: 400 }],
+  'POST /api/v1/officer/assignments/:id/actions': [{ id: (i) => i.assignmentId, body: () => ({}) }, { ...officerOnly(), caseOfficer: 400 }],
+  'POST /api/v1/access-log/events': [{ body: (i) => ({ events: [{ action: 'read', clientId: i.clientId, recordType: 'journal', at: new Date().toISOString() }] }) }, unitData({ caseOfficer: 'out' })],
+  'GET /api/v1/me/roles': [{}, session()],
+  'GET /api/v1/admin/people': [{}, adminOnly()],
+  'POST /api/v1/admin/people': [{ body: () => ({ hsaId: `SE2321000131-P${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`, givenName: 'Matris', familyName: 'Prov', title: 'Test' }) }, adminOnly()],
+  'POST /api/v1/admin/grants': [{ body: (i) => ({ staffId: ANNA_ID.value, role: 'manager', unitId: i.unitId, validFrom: swedishDate() }) }, adminOnly()],
+  'POST /api/v1/admin/grants/:id/confirm': [{ id: (i) => i.grantId, body: () => ({}) }, adminOnly()],
+  'POST /api/v1/admin/grants/:id/end': [{ id: (i) => i.grantId, body: () => ({}) }, adminOnly()],
+  'GET /api/v1/admin/history': [{}, adminOnly()],
+  'POST /api/v1/admin/access-log/search': [{ body: () => ({ personnummer: '19121212-1212' }) }, adminOnly()],
+  'POST /api/v1/admin/access-log/csv': [{ body: () => ({}) }, adminOnly()],
+  'POST /api/v1/admin/access-log/sample': [{ body: () => ({ size: 3 }) }, adminOnly()],
+  'POST /api/v1/admin/access-log/reviews': [{ body: () => ({}) }, { ...adminOnly(), administrator: 400 }],
+  'GET /api/v1/admin/access-log/reviews': [{}, adminOnly()],
+  'GET /api/v1/admin/access-log/reviews/:id': [{ id: () => randomUUID() }, { ...adminOnly(), administrator: 'out' }],
+  'POST /api/v1/admin/access-log/verify': [{ body: () => ({}) }, adminOnly()],
+};
+/** Routes that end the caller's session run last: renewing without a permission revokes it, logging out ends it. */
+const LAST = ['POST /api/v1/auth/renew', 'POST /api/v1/auth/logout'];
+const ANNA_ID = { value: '' };
+
+const PEOPLE = {
+  staff: { hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' },
+  otherUnit: { hsaId: 'SE2321000131-P000000000104', givenName: 'Elin', familyName: 'Johansson' },
+  manager: { hsaId: 'SE2321000131-P000000000106', givenName: 'Karin', familyName: 'Holm' },
+  administrator: { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson' },
+  caseOfficer: { hsaId: 'SE2120001355-P000000000201', givenName: 'Maria', familyName: 'Ek' },
+  ended: { hsaId: 'SE2321000131-P000000000401', givenName: 'Edvin', familyName: 'Slut' },
+  superuserNoUnit: { hsaId: 'SE2321000131-P000000000402', givenName: 'Siri', familyName: 'Stöd' },
+};
+
+let database: TestDatabase;
+let db: Db;
+let app: FastifyInstance;
+let base: string;
+let pki: TestPki;
+const tokens = {} as Record<Who, string | null>;
+let ids: Ids;
+/** Everything naming a client of the probed unit: ids and personnummer. */
+let secrets: string[];
+
+async function login(person: { hsaId: string; givenName: string; familyName: string }, officer = false): Promise<LoginResponse> {
+  const card: CardFile = await issuePersonCard(pki, { ...person, algorithm: 'ec', withSignatureKey: false });
+  const nonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
+  const res = await app.inject({ method: 'POST', url: officer ? '/api/v1/officer/auth/login' : '/api/v1/auth/login', payload: await loginToken(card, nonce) });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as LoginResponse;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('route_matrix');
+  db = await openPostgres({ connectionString: database.url, maxConnections: 6 });
+  await migrate(db);
+  await seedDemoData(db);
+  pki = await generateTestPki();
+  app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const one = async (sql: string) => (await db.query<{ id: string }>(sql)).rows[0]!.id;
+  const unitId = await one(`SELECT id FROM units WHERE name = 'Hemtjänst Majorna'`);
+  const clients = (await db.query<{ id: string; personnummer: string }>('SELECT id, personnummer FROM clients WHERE unit_id = $1', [unitId])).rows;
+  secrets = clients.flatMap((c) => [c.id, c.personnummer]);
+  const assignmentId = await one(`SELECT id FROM assignments WHERE unit_id = '${unitId}' ORDER BY id LIMIT 1`);
+
+  for (const who of ['staff', 'otherUnit', 'manager', 'administrator'] as const) tokens[who] = (await login(PEOPLE[who])).token;
+  tokens.caseOfficer = (await login(PEOPLE.caseOfficer, true)).token;
+  tokens.anonymous = null;
+  ANNA_ID.value = (await db.query<{ id: string }>('SELECT id FROM staff WHERE hsa_id = $1', [PEOPLE.staff.hsaId])).rows[0]!.id;
+
+  // Made through the administration API itself: a person whose unit permission ends while she is
+  // logged in, and a superuser who holds no unit.
+  const admin = async (url: string, payload: object) => {
+    const res = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${tokens.administrator}` }, payload });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as { id: string };
+  };
+  const edvin = await admin('/api/v1/admin/people', { ...PEOPLE.ended, title: 'Vårdbiträde' });
+  const edvinGrant = Grant.parse(await admin('/api/v1/admin/grants', { staffId: edvin.id, role: 'staff', unitId, validFrom: swedishDate() }));
+  tokens.ended = (await login(PEOPLE.ended)).token;
+  await admin(`/api/v1/admin/grants/${edvinGrant.id}/end`, {});
+  const siri = await admin('/api/v1/admin/people', { ...PEOPLE.superuserNoUnit, title: 'Superanvändare' });
+  await admin('/api/v1/admin/grants', { staffId: siri.id, role: 'superuser', unitId: null, validFrom: swedishDate() });
+  tokens.superuserNoUnit = (await login(PEOPLE.superuserNoUnit)).token;
+  const clientId = clients[0]!.id;
+  ids = { unitId, clientId, assignmentId, grantId: edvinGrant.id };
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await db?.close();
+  await database?.drop();
+});
+
+/** One request over a real socket (an event stream is judged by its status, then closed). */
+async function send(method: string, url: string, token: string | null, body: unknown): Promise<{ status: number; text: string }> {
+  const abort = new AbortController();
+  const headers: Record<string, string> = { 'x-workstation': 'WS-MATRIS' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const init: RequestInit = { method, headers, signal: abort.signal };
+  if (method !== 'GET') {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body ?? {});
+  }
+  const res = await fetch(`${base}${url}`, init);
+  if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+    abort.abort();
+    return { status: res.status, text: '' };
+  }
+  return { status: res.status, text: await res.text() };
+}
+
+function matches(outcome: Outcome, status: number, text: string): boolean {
+  switch (outcome) {
+    case 'in':
+      return (status >= 200 && status < 300) || status === 409;
+    case 'out':
+      return status === 403 || status === 404;
+    case 'refused': {
+      if (status !== 200) return false;
+      const results = (JSON.parse(text) as { results: { status: string }[] }).results;
+      return results.length > 0 && results.every((r) => r.status === 'refused');
+    }
+    default:
+      return status === outcome;
+  }
+}
+
+describe('role × endpoint matrix', () => {
+  it('has a rule for every declared route, and no rule for a route that is gone', () => {
+    const declared = declaredRoutes(app).map((r) => `${r.method} ${r.url}`);
+    expect(declared.filter((r) => !(r in RULES)), 'routes without a rule in RULES').toEqual([]);
+    expect(Object.keys(RULES).filter((r) => !declared.includes(r)), 'rules for routes that do not exist').toEqual([]);
+  });
+
+  it('every caller gets the outcome of the rule from every route, and no answer outside the unit names its clients', { timeout: 120_000 }, async () => {
+    const routes = declaredRoutes(app)
+      .map((r) => `${r.method} ${r.url}`)
+      .filter((r) => r in RULES)
+      .sort((a, b) => LAST.indexOf(a) - LAST.indexOf(b));
+    const failures: string[] = [];
+    /** The leak check has teeth: the unit's own staff are answered with its clients somewhere. */
+    let namedToStaff = 0;
+    for (const route of routes) {
+      const [probe, expected] = RULES[route]!;
+      const [method, path] = route.split(' ') as [string, string];
+      const url = path.replace(':id', probe.id ? probe.id(ids) : '') + (probe.query ? `?${probe.query}` : '');
+      for (const who of WHO) {
+        const { status, text } = await send(method, url, tokens[who], probe.body?.(ids));
+        if (status >= 500) failures.push(`${route} as ${who}: ${status} ${text}`);
+        else if (!matches(expected[who], status, text)) failures.push(`${route} as ${who}: expected ${expected[who]}, got ${status} ${text.slice(0, 200)}`);
+        if (who === 'staff' && secrets.some((x) => text.includes(x))) namedToStaff++;
+        if (OUTSIDE.includes(who) && status < 300) {
+          const leaked = secrets.filter((s) => text.includes(s));
+          if (leaked.length > 0) failures.push(`${route} as ${who}: the answer names ${leaked.length} client(s) of the unit she holds no permission for`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(namedToStaff).toBeGreaterThan(0);
+  });
+});
