@@ -1,18 +1,49 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
+const LEVELS: Record<number, string> = { 40: 'varning', 50: 'fel', 60: 'allvarligt fel' };
+
+/**
+ * What of a server log line goes to the console: warnings and errors as one Swedish line, text
+ * that is not a log line (a crash's stack trace) as it is; requests and other information only
+ * to the log file (hundreds of lines an hour of use would bury what matters).
+ */
+export function consoleLine(line: string): string | null {
+  let entry: { level?: unknown; msg?: unknown };
+  try {
+    entry = JSON.parse(line) as typeof entry;
+  } catch {
+    return line.trim() === '' ? null : `[server] ${line}`;
+  }
+  const level = typeof entry.level === 'number' ? entry.level : 30;
+  if (level < 40) return null;
+  return `[server] ${LEVELS[Math.min(60, Math.floor(level / 10) * 10)] ?? 'fel'}: ${typeof entry.msg === 'string' ? entry.msg : 'se loggfilen'}`;
+}
+
 /**
  * Starts the municipal server as a child process (PGlite in a data folder unless DATABASE_URL is
- * set) and resolves with its URL once it prints its listening line.
+ * set) and resolves with its URL once it prints its listening line. Its log goes to
+ * `<dataDir>/server.log`; the console gets only its warnings and errors (consoleLine), or every
+ * line with SERVER_LOG=1.
  */
-export async function startEmbeddedServer(opts: { root: string; dataDir: string; env?: NodeJS.ProcessEnv }): Promise<{ url: string; child: ChildProcess }> {
+export async function startEmbeddedServer(opts: { root: string; dataDir: string; env?: NodeJS.ProcessEnv }): Promise<{ url: string; child: ChildProcess; logFile: string }> {
   const tsx = path.join(opts.root, 'node_modules', '.bin', 'tsx');
   const child = spawn(tsx, [path.join(opts.root, 'server', 'main.ts')], {
     cwd: opts.root,
     env: { ...process.env, DATA_DIR: opts.dataDir, SEED: '1', PORT: process.env.SERVER_PORT ?? '0', ...opts.env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  mkdirSync(opts.dataDir, { recursive: true });
+  const logFile = path.join(opts.dataDir, 'server.log');
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const echo = (line: string) => {
+    log.write(`${line}\n`);
+    const shown = process.env.SERVER_LOG ? `[server] ${line}` : consoleLine(line);
+    if (shown !== null) process.stderr.write(`${shown}\n`);
+  };
+  createInterface({ input: child.stderr! }).on('line', echo);
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('Servern startade inte inom 60 s')), 60_000);
@@ -22,10 +53,8 @@ export async function startEmbeddedServer(opts: { root: string; dataDir: string;
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
-      } else if (process.env.SERVER_LOG) {
-        process.stdout.write(`[server] ${line}\n`);
-      }
+      } else echo(line);
     });
   });
-  return { url, child };
+  return { url, child, logFile };
 }

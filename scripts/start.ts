@@ -33,7 +33,7 @@ const server = external
   ? null
   : await startEmbeddedServer({ root, dataDir: path.join(dataDir, 'server'), env: demo!.serverEnv });
 const serverUrl = external ?? server!.url;
-console.log(`Server: ${serverUrl}${external ? ' (extern)' : ' (inbyggd)'}`);
+console.log(`Server: ${serverUrl}${external ? ' (extern)' : ` (inbyggd; logg: ${path.relative(process.cwd(), server!.logFile)}, varningar och fel visas här)`}`);
 
 const electron = await electronProbe;
 if ('path' in electron && process.env.BROWSER_HOST !== '1') {

@@ -45,12 +45,18 @@ afterAll(async () => {
 });
 
 describe('smart-card login in the browser host', () => {
-  it('shows the Swedish login screen, the reader without a card and the version this PC runs', async () => {
+  it('shows the Swedish login screen, the reader without a card and the version this PC runs; nothing it asks for is missing (favicon included)', async () => {
+    const missing: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
+    });
     await page.goto(stack.host.url);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText(), { timeout: 10_000 }).toBe('Logga in med e-tjänstekort');
     await expect.poll(() => page.getByText('Sätt i ditt e-tjänstekort i kortläsaren.').count()).toBe(1);
     await expect.poll(() => page.getByText(`Omsorgsportalen version ${appVersion}`).count()).toBe(1);
     expect(await pinField().isDisabled()).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.querySelector('link[rel="icon"]')?.getAttribute('href') ?? null)).toMatch(/favicon.*\.svg$/);
+    expect(missing).toEqual([]);
   });
 
   it('sees the card arrive, and a wrong PIN lowers the tries left that are shown', async () => {
@@ -63,6 +69,16 @@ describe('smart-card login in the browser host', () => {
     await expect.poll(() => page.getByRole('alert').innerText(), { timeout: 10_000 }).toContain('Fel PIN-kod');
     await expect.poll(() => page.getByText('2 försök kvar innan kortet spärras.').count()).toBe(1);
     await shot('login-wrong-pin');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('warns before the last try: one wrong PIN more would block the card', async () => {
+    await pinField().fill('999998');
+    await page.getByRole('button', { name: 'Logga in' }).click();
+    const last = page.getByText(/^Sista försöket: en fel PIN-kod till spärrar kortet\./);
+    await expect.poll(() => last.count(), { timeout: 10_000 }).toBe(1);
+    expect(await last.getAttribute('class')).toContain('pin-hint-last');
+    await shot('login-last-try');
     expect(await axeViolations(page)).toEqual([]);
   });
 

@@ -33,7 +33,7 @@ export const sv = {
     readerChosen: 'Kortläsaren du valde används på den här datorn tills du väljer en annan.',
     pin: 'PIN-kod',
     pinHint: 'Ange PIN-koden för ditt e-tjänstekort (legitimering).',
-    triesLeft_one: '{{count}} försök kvar innan kortet spärras.',
+    triesLeft_one: 'Sista försöket: en fel PIN-kod till spärrar kortet. Är du osäker på koden, fråga din superanvändare innan du försöker.',
     triesLeft_other: '{{count}} försök kvar innan kortet spärras.',
     blocked: 'Kortet är spärrat.',
     submit: 'Logga in',

@@ -84,7 +84,8 @@ export function LoginScreen() {
             disabled={!hasCard || blocked || loggingIn}
             autoFocus
           />
-          <p id={hintId} className="pin-hint" aria-live="polite">
+          {/* One try left is a warning, not a hint: one more wrong PIN blocks the card. */}
+          <p id={hintId} className={card?.pin?.triesLeft === 1 && !blocked ? 'pin-hint pin-hint-last' : 'pin-hint'} aria-live="polite">
             {blocked
               ? t('login.blocked')
               : card?.pin?.triesLeft != null
