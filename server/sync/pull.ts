@@ -40,7 +40,7 @@ const loadedKinds = new Map(SERVER_KINDS.flatMap((k) => ('load' in k.feed ? [[k.
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /** Upserts of the kinds built in JavaScript: each starts a run. */
 const IS_LOADED = loadedKinds.size === 0 ? 'false' : `p.op = 'upsert' AND p.record_type IN (${[...loadedKinds.keys()].map(quote).join(', ')})`;
-/** The SQL parameters a kind's `where` may use: the pulling staff member's id ($4) and its retention cutoff ($5, $6, … in RETAINED's order). */
+/** The SQL parameters a kind's `where` may use: the pulling staff member's id ($4, also selected as `no_viewer` so its type is known) and its retention cutoff ($5, $6, … in RETAINED's order). */
 const whereParams = (name: string): { cutoff: string; staff: string } => {
   const i = RETAINED.findIndex((k) => k.name === name);
   return { cutoff: i < 0 ? 'NULL::timestamptz' : `$${5 + i}::timestamptz`, staff: '$4::uuid' };
@@ -95,7 +95,7 @@ WITH page AS MATERIALIZED (
 ), runs AS (
   SELECT *, count(*) FILTER (WHERE is_loaded) OVER (ORDER BY seq) AS run FROM rendered
 )
-SELECT (SELECT count(*) FROM page) AS fetched, $5::uuid IS NULL AS no_viewer,
+SELECT (SELECT count(*) FROM page) AS fetched, $4::uuid IS NULL AS no_viewer,
        (SELECT json_object_agg(unit_id, m)::text FROM (SELECT unit_id, max(seq) AS m FROM returned GROUP BY unit_id) u) AS returned_max,
        min(record_type) FILTER (WHERE is_loaded) AS a_type,
        min(record_id::text) FILTER (WHERE is_loaded) AS a_id,

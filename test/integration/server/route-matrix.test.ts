@@ -43,7 +43,7 @@ interface Ids {
   grantId: string;
 }
 interface Probe {
-  /** Replaces `:id` in the path. */
+  /** Replaces the path's parameter (`:id`, `:clientId`). */
   id?: (ids: Ids) => string;
   body?: (ids: Ids) => unknown;
   query?: string;
@@ -103,6 +103,16 @@ const RULES: Record<string, [Probe, Expect]> = {
   'GET /api/v1/admin/access-log/reviews': [{}, adminOnly()],
   'GET /api/v1/admin/access-log/reviews/:id': [{ id: () => randomUUID() }, { ...adminOnly(), administrator: 'out' }],
   'POST /api/v1/admin/access-log/verify': [{ body: () => ({}) }, adminOnly()],
+  'GET /api/v1/officer/clients/:clientId/plans': [{ id: (i) => i.clientId }, officerOnly()],
+  'GET /api/v1/officer/plans/:id': [{ id: () => randomUUID() }, { ...officerOnly(), caseOfficer: 'out' }],
+  'GET /api/v1/officer/plan-stats': [{}, officerOnly()],
+  'GET /api/v1/messages/threads': [{}, session()],
+  'GET /api/v1/messages/units/:id/threads': [{ id: (i) => i.unitId }, unitData({ caseOfficer: 'out' })],
+  'GET /api/v1/messages/threads/:id': [{ id: () => randomUUID() }, { ...all('out'), anonymous: 401 }],
+  'POST /api/v1/messages/threads': [{ body: () => ({}) }, { ...all(400), anonymous: 401 }],
+  'POST /api/v1/messages/threads/:id/messages': [{ id: () => randomUUID(), body: () => ({ text: 'Matrisprov.' }) }, { ...all('out'), anonymous: 401 }],
+  'POST /api/v1/messages/threads/:id/read': [{ id: () => randomUUID(), body: () => ({}) }, { ...all('out'), anonymous: 401 }],
+  'POST /api/v1/notices': [{ body: (i) => ({ title: 'Matrisprov', text: 'Matrisprov.', showFrom: new Date().toISOString(), showUntil: new Date(Date.now() + 3600_000).toISOString(), unitIds: [i.unitId] }) }, { ...all(403), anonymous: 401, administrator: 'in', manager: 'in', caseOfficer: 'in' }],
 };
 /** Routes that end the caller's session run last: renewing without a permission revokes it, logging out ends it. */
 const LAST = ['POST /api/v1/auth/renew', 'POST /api/v1/auth/logout'];
@@ -232,7 +242,7 @@ describe('role × endpoint matrix', () => {
     for (const route of routes) {
       const [probe, expected] = RULES[route]!;
       const [method, path] = route.split(' ') as [string, string];
-      const url = path.replace(':id', probe.id ? probe.id(ids) : '') + (probe.query ? `?${probe.query}` : '');
+      const url = path.replace(/:[A-Za-z]+/, probe.id ? probe.id(ids) : '') + (probe.query ? `?${probe.query}` : '');
       for (const who of WHO) {
         const { status, text } = await send(method, url, tokens[who], probe.body?.(ids));
         if (status >= 500) failures.push(`${route} as ${who}: ${status} ${text}`);
