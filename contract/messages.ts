@@ -87,7 +87,7 @@ export type ThreadDetail = z.infer<typeof ThreadDetail>;
 
 export const ThreadListQuery = z.object({
   /** Words the subject or a message must contain. */
-  q: z.string().trim().min(1).max(200).optional(),
+  q: Label(200).optional(),
   assignmentId: Uuid.optional(),
   clientId: Uuid.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

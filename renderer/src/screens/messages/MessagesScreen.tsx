@@ -207,7 +207,7 @@ function NewThread() {
           <button type="submit" disabled={!draft.subject.trim() || !draft.text.trim() || !unitId}>
             {t('messages.send')}
           </button>
-          <button type="button" className="button-secondary" onClick={() => go('messages')}>
+          <button type="button" className="button-quiet" onClick={() => go('messages')}>
             {t('messages.cancel')}
           </button>
           {draft.saved && <span aria-live="polite">{t('messages.draftSaved')}</span>}

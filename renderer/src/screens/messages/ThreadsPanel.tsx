@@ -26,7 +26,7 @@ export function ThreadsPanel({ unitId, clientId, assignmentId }: { unitId: strin
       {threads.length === 0 ? <p>{t('messages.panelEmpty')}</p> : <ThreadItems threads={threads} />}
       <button
         type="button"
-        className="button-secondary"
+        className="button-quiet"
         onClick={() => go('messages', { new: '1', unitId, ...(clientId ? { clientId } : {}), ...(assignmentId ? { assignmentId } : {}) })}
       >
         {t('messages.writeAbout')}
