@@ -105,6 +105,8 @@ export async function startThread(db: Db, viewer: Viewer, body: StartThreadBody,
     }
     if (unitId === undefined) throw new AppFailure('VALIDATION', 'Ange enhet, brukare eller uppdrag.');
     if (viewer.staff.role !== 'case_officer' && !viewer.scope.includes(unitId)) throw new AppFailure('FORBIDDEN', 'Du har inte behörighet till enheten.');
+    // A case officer may name any unit: one that does not exist is a 404, not a foreign-key error.
+    if ((await tx.query('SELECT 1 FROM units WHERE id = $1', [unitId])).rows.length === 0) throw new AppFailure('NOT_FOUND', 'Enheten finns inte.');
     const others = [...new Set(body.participantIds)].filter((id) => id !== viewer.staff.id);
     if (!body.toUnit && others.length === 0) throw new AppFailure('VALIDATION', MESSAGE_MESSAGES.noRecipient);
     const { rows: people } = await tx.query<{ id: string; name: string; title: string }>(
