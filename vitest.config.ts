@@ -1,25 +1,60 @@
 import { defineConfig } from 'vitest/config';
 
+/** Unit tests that measure the main thread's stalls or time a worker's start: alone, with the other core idle. */
+const TIMING = ['test/unit/store/worker.test.ts', 'test/unit/main/worker-start.test.ts'];
+
 /**
- * Four projects: unit tests run in parallel; integration tests use the real PostgreSQL and the
- * real pcscd/vpcd reader (one shared reader, so one file at a time); e2e drives Debian Chromium;
- * installed drives the installed Windows app (only in the Windows workflow).
+ * Integration test files that need only PostgreSQL (each file makes its own database, roles carry
+ * a random suffix, servers listen on port 0), not the one card reader: they run in parallel.
+ */
+const DATABASE_ONLY = ['test/integration/server/**/*.test.ts', 'test/integration/plans/**/*.test.ts', 'test/integration/sync/kinds.test.ts'];
+
+/**
+ * Six projects. Unit tests and the database-only integration tests run first, two files at a
+ * time (vitest's default on two cores is one: everything ran in series). Then, one file at a
+ * time: the unit tests that time the main thread (unit-timing), the integration tests that use
+ * the real pcscd/vpcd reader (one shared reader) and e2e (Debian Chromium, logging in with the
+ * card in that reader). installed drives the installed
+ * Windows app (only in the Windows workflow).
  * The global setups start PostgreSQL in a temporary directory and pcscd with the vpcd driver.
  */
 export default defineConfig({
   test: {
+    maxWorkers: 2,
     projects: [
       {
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.{ts,tsx}'],
+          exclude: TIMING,
           environment: 'node',
+          // PGlite suites set up a whole database in beforeAll; with two files at a time 5 s and 10 s are tight.
+          testTimeout: 15_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'unit-timing',
+          include: TIMING,
+          environment: 'node',
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'integration-db',
+          include: DATABASE_ONLY,
+          globalSetup: ['test/support/postgres-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: DATABASE_ONLY,
           globalSetup: ['test/support/postgres-setup.ts', 'test/support/pcscd-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
