@@ -3,7 +3,6 @@ import type { DestinationStream } from 'pino';
 import { officerRoutes } from '#contract';
 import { authRoutes } from '#contract';
 import { registerAdminRoutes } from './admin/routes';
-import { registerAssignmentRoutes } from './assignments/routes';
 import { SqlAccessLog } from './audit/access-log';
 import { registerFollowUpRoutes } from './audit/follow-up-routes';
 import { registerAccessLogRoutes } from './audit/routes';
@@ -20,12 +19,10 @@ import { clientErrorHandler, errorBody, registerErrorHandling } from './http/err
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
-import { registerMessageRoutes } from './messages/routes';
-import { registerNoticeRoutes } from './notices/routes';
-import { registerPlanOfficerRoutes } from './plans/officer';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { PERMISSIONS_CHANNEL } from './sync/events';
+import { SERVER_KINDS } from './sync/kinds';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
 import { retentionDaysOf, startRetentionJob, type RetentionDays } from './sync/retention';
 import { registerSyncRoutes } from './sync/routes';
@@ -124,11 +121,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
   registerSync(app, options.db, requireSession, authenticate, { ...(authNow ? { now: authNow } : {}), ...options.sync });
-  registerAssignmentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
+  // Each synced kind's own API beyond sync (the case officer's side of assignments and plans, messages, notices).
+  for (const kind of SERVER_KINDS) if ('routes' in kind) kind.routes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
-  registerPlanOfficerRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
-  registerMessageRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
-  registerNoticeRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
   registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
   return app;

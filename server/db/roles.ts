@@ -1,3 +1,4 @@
+import { SERVER_KINDS } from '../sync/kinds';
 import type { Db } from './types';
 
 /**
@@ -11,7 +12,14 @@ import type { Db } from './types';
  */
 
 /** Never changed or deleted by the server: append-only evidence. */
-const APPEND_ONLY = ['access_log', 'journal_entries', 'assignment_events', 'plan_versions', 'plan_follow_ups', 'plan_consents', 'message_threads', 'messages', 'message_reads', 'permission_events', 'access_log_reviews', 'access_log_review_findings'] as const;
+const APPEND_ONLY: readonly string[] = [
+  'access_log',
+  'permission_events',
+  'access_log_reviews',
+  'access_log_review_findings',
+  // Each synced kind's evidence tables (its `appendOnly`: journal entries, plan versions, messages, …).
+  ...SERVER_KINDS.flatMap((k) => ('appendOnly' in k ? k.appendOnly : [])),
+];
 /** The owner's bookkeeping: the runtime role reads it (nothing else). */
 const OWNER_ONLY = ['schema_migrations'] as const;
 /** Felmarkera: the only journal columns the server may ever set. */
@@ -27,8 +35,8 @@ export async function grantRuntimeRole(owner: Db, role: string): Promise<void> {
   if (!ROLE_NAME.test(role)) throw new Error(`runtime role: not a plain role name: ${role}`);
   const { rows } = await owner.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
   const tables = rows.map((r) => r.tablename);
-  const mutable = tables.filter((t) => !(APPEND_ONLY as readonly string[]).includes(t) && !(OWNER_ONLY as readonly string[]).includes(t));
-  const appendOnly = tables.filter((t) => (APPEND_ONLY as readonly string[]).includes(t));
+  const mutable = tables.filter((t) => !APPEND_ONLY.includes(t) && !(OWNER_ONLY as readonly string[]).includes(t));
+  const appendOnly = tables.filter((t) => APPEND_ONLY.includes(t));
   const q = (name: string) => `"${name}"`;
   await owner.transaction(async (tx) => {
     // Start from nothing, so a grant given by hand or by an older version does not linger.

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { JournalEntryCreate, JournalEntryMarkErroneous } from '#contract';
+import { insertDemoNotes } from '../seed/demo-journal';
 import {
   applied,
   authorName,
@@ -161,4 +162,11 @@ const push: PushRules<JournalState, JournalKeys, JournalWrite> = {
   },
 };
 
-export const journalServer = defineServerKind({ name: 'journal_entry', feed: { table: 'journal_entries', json: journalJson }, push });
+export const journalServer = defineServerKind({
+  name: 'journal_entry',
+  feed: { table: 'journal_entries', json: journalJson },
+  push,
+  appendOnly: ['journal_entries'],
+  // The demo journal entries and the demo day notes, written together.
+  seed: insertDemoNotes,
+});

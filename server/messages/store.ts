@@ -20,7 +20,8 @@ export interface Viewer {
 
 const NOT_FOUND = () => new AppFailure('NOT_FOUND', MESSAGE_MESSAGES.threadMissing);
 
-const SUMMARY = `SELECT ${threadJson('th')} AS thread,
+// A function, not a constant: this module and ./sync import each other (the kind registers these routes).
+const summarySql = () => `SELECT ${threadJson('th')} AS thread,
     (SELECT max(m.created_at) FROM messages m WHERE m.thread_id = th.id) AS last_at,
     (SELECT count(*) FROM messages m WHERE m.thread_id = th.id)::int AS n,
     (SELECT count(*) FROM messages m WHERE m.thread_id = th.id AND m.author_staff_id <> $1
@@ -57,7 +58,7 @@ export async function listThreads(db: Queryable, viewer: Viewer, q: ThreadListQu
       q.q,
     );
   }
-  const { rows } = await db.query<SummaryRow>(`${SUMMARY} WHERE ${where.join(' AND ')} ORDER BY last_at DESC NULLS LAST, th.id DESC LIMIT $3`, params);
+  const { rows } = await db.query<SummaryRow>(`${summarySql()} WHERE ${where.join(' AND ')} ORDER BY last_at DESC NULLS LAST, th.id DESC LIMIT $3`, params);
   return rows.map(toSummary);
 }
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { MessageMarkRead, MessageParticipant, MessageSend, MessageThreadCreate } from '#contract';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, type PushRules, type RuleContext, type SharedState } from '../sync/kind';
 import { authorJson, iso } from '../sync/records';
+import { registerMessageRoutes } from './routes';
 
 /**
  * Secure messages on the server (docs/messages.md; tables of migration 0015): two synced kinds,
@@ -239,6 +240,8 @@ export const messageThreadsServer = defineServerKind({
   feed: { table: 'message_threads', json: threadJson, where: (t, { staff }) => threadWhere(t, staff) },
   push,
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
+  routes: registerMessageRoutes,
+  appendOnly: ['message_threads', 'messages', 'message_reads'],
 });
 
 /** The messages' rules are the threads' (one PushRules for both kinds); registered once, there. */

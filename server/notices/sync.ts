@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import { insertDemoNotices } from '../seed/demo-notices';
 import { defineServerKind } from '../sync/kind';
 import { iso } from '../sync/records';
+import { registerNoticeRoutes } from './routes';
 
 /**
  * Notices (anslagstavla) on the server (docs/messages.md; table of migration 0016): their feed
@@ -18,4 +20,6 @@ export const noticesServer = defineServerKind({
   name: 'notice',
   feed: { table: 'notices', json: noticeJson },
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
+  routes: registerNoticeRoutes,
+  seed: insertDemoNotices,
 });

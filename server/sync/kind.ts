@@ -1,7 +1,8 @@
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { ErrorCode, Mutation, RecordType } from '#contract';
 import { swedishDate } from '#contract';
 import type { StaffRecord } from '../auth/staff';
-import type { Queryable } from '../db/types';
+import type { Db, Queryable } from '../db/types';
 
 /**
  * How one synced record kind lives on the server (docs/adding-a-feature.md): how its changes are
@@ -123,6 +124,23 @@ export interface ServerKind<N extends RecordType = RecordType> {
   migrations?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind's own state, keys and writes
   push?: PushRules<any, any, any>;
+  /** The kind's own HTTP API beyond sync (the case officer's side, say): server/app.ts registers every kind's. */
+  routes?: (app: FastifyInstance, deps: KindRouteDeps) => void;
+  /**
+   * The kind's evidence tables, whose rows must never change or disappear: the runtime database
+   * role may only INSERT into them (server/db/roles.ts; the table also gets a trigger refusing
+   * UPDATE and DELETE in its migration).
+   */
+  appendOnly?: readonly string[];
+  /** Demo records of the kind for `SEED=1` (server/seed/seed.ts runs every kind's, in one transaction); whether it added any. */
+  seed?: (tx: Queryable, now: Date) => Promise<boolean>;
+}
+
+/** What every kind's routes get: the database, the session check, the clock. */
+export interface KindRouteDeps {
+  db: Db;
+  requireSession: preHandlerAsyncHookHandler;
+  now: () => Date;
 }
 
 export const defineServerKind = <N extends RecordType, K extends ServerKind<N>>(kind: K & ServerKind<N>): K => kind;
