@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { AccessRecordType } from './access-log';
 import { adminApi } from './admin';
 import { UnitStaffMember } from './assignments';
 import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
 import { Unit } from './domain';
 import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
-import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
+import { DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { messagesApi } from './messages';
 import { noticesApi } from './notices';
 import { plansApi } from './plans';

@@ -22,4 +22,10 @@ export const DayNoteCreate = defineMutation(
 /** The note was used in a journal entry ("Kopiera till journal", "Sammanfatta"): only summarised_at is set. */
 export const DayNoteMarkSummarised = defineMutation('day_note.mark_summarised', z.object({ id: Uuid }).strict());
 
-export const dayNotesKind = defineSyncKind({ name: 'day_note', record: DayNoteRecord, mutations: [DayNoteCreate, DayNoteMarkSummarised] });
+export const dayNotesKind = defineSyncKind({
+  name: 'day_note',
+  record: DayNoteRecord,
+  mutations: [DayNoteCreate, DayNoteMarkSummarised],
+  // A client's (or a unit's) whole notes feed, and one note.
+  access: ['day_notes', 'day_note'],
+});

@@ -8,6 +8,7 @@ export * from './server-api';
 export * from './auth';
 export * from './sync';
 export * from './journal';
+export * from './access-log';
 export * from './dates';
 export * from './sync-kind';
 export * from './clients';

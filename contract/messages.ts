@@ -67,7 +67,7 @@ export const MessageSend = defineMutation('message.send', z.object({ id: Uuid, t
 /** The user read the message: a receipt, once per person. */
 export const MessageMarkRead = defineMutation('message.mark_read', z.object({ id: Uuid }).strict());
 
-export const messageThreadsKind = defineSyncKind({ name: 'message_thread', record: MessageThreadRecord, mutations: [MessageThreadCreate] });
+export const messageThreadsKind = defineSyncKind({ name: 'message_thread', record: MessageThreadRecord, mutations: [MessageThreadCreate], access: ['message_thread'] });
 export const messagesKind = defineSyncKind({ name: 'message', record: MessageRecord, mutations: [MessageSend, MessageMarkRead] });
 
 // ---- the server API (case officers; staff for tests and tools) ----

@@ -194,7 +194,7 @@ export type PlanMutation =
   | z.infer<typeof PlanRecordFollowUp>
   | z.infer<typeof PlanRecordConsent>;
 
-export const plansKind = defineSyncKind({ name: 'plan', record: PlanRecord, mutations: [PlanSaveDraft, PlanSet, PlanRecordFollowUp, PlanRecordConsent] });
+export const plansKind = defineSyncKind({ name: 'plan', record: PlanRecord, mutations: [PlanSaveDraft, PlanSet, PlanRecordFollowUp, PlanRecordConsent], access: ['plan'] });
 
 // ---- rules shared by the server, the store and the screen ----
 
