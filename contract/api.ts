@@ -4,6 +4,7 @@ import { UnitStaffMember } from './assignments';
 import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
 import { Unit } from './domain';
+import { incidentsApi } from './incidents';
 import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { AccessRecordType, DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { messagesApi } from './messages';
@@ -227,6 +228,8 @@ export const apiContract = {
   notices: noticesApi,
   /** Administration and access-log follow-up (docs/administration.md); the server decides who may. */
   admin: adminApi,
+  /** Security incidents (docs/incidents.md): online only; the server decides who sees and does what. */
+  incidents: incidentsApi,
 } as const;
 
 export type { MutationType };

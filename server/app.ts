@@ -17,6 +17,7 @@ import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
 import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
 import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
+import { registerIncidentRoutes } from './incidents/routes';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { createLogger } from './logging';
@@ -131,6 +132,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerNoticeRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
   registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
+  registerIncidentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   return app;
 }
 
