@@ -67,7 +67,8 @@ export function reviewPdf(review: Review, meta: PrintMeta): Promise<Buffer> {
     doc.text(`Granskad ${swedishDateTime(review.at)} av ${review.reviewer}.`, { width });
     doc.text(review.criteria, { width });
     const investigate = review.findings.filter((f) => f.verdict === 'investigate').length;
-    doc.text(`${review.findings.length} bedömda rader, ${investigate} att utreda.`, { width }).moveDown(0.5);
+    const n = review.findings.length;
+    doc.text(`${n} ${n === 1 ? 'bedömd rad' : 'bedömda rader'}, ${investigate} att utreda.`, { width }).moveDown(0.5);
     doc.font('Helvetica-Bold').fontSize(11).text('Sammanfattning', { width });
     doc.font('Helvetica').fontSize(10).text(review.summary, { width }).moveDown(0.5);
     doc.font('Helvetica-Bold').fontSize(11).text('Bedömningar', { width }).moveDown(0.2);
@@ -76,5 +77,14 @@ export function reviewPdf(review: Review, meta: PrintMeta): Promise<Buffer> {
       if (f.row) row(doc, width, f.row, `Bedömning: ${verdict}`);
       else doc.font('Helvetica').fontSize(9).text(`Logg-id ${f.logId} (raden finns inte längre i organisationens logg) · Bedömning: ${verdict}`, { width }).moveDown(0.35);
     }
+    // A line to sign the printed review on, as the provider's routine for follow-up may ask.
+    if (doc.y > doc.page.height - 150) doc.addPage();
+    doc.moveDown(3);
+    const y = doc.y;
+    doc.moveTo(MARGIN, y).lineTo(MARGIN + 240, y).lineWidth(0.5).strokeColor('#000').stroke();
+    doc.moveTo(MARGIN + 270, y).lineTo(MARGIN + width, y).stroke();
+    doc.font('Helvetica').fontSize(9).fillColor('#333').text(`Granskare: underskrift (${review.reviewer})`, MARGIN, y + 4, { width: 240 });
+    doc.text('Ort och datum', MARGIN + 270, y + 4, { width: width - 270 });
+    doc.x = MARGIN;
   });
 }

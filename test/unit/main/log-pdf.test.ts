@@ -57,5 +57,6 @@ describe('access-log PDFs (read back with pdftotext)', () => {
     expect(text).toContain('Bedömning: Befogad');
     expect(text).toContain('Bedömning: Ska utredas: Ingen insats den dagen.');
     expect(text).toContain('Elin Johansson');
+    expect(text).toContain('Granskare: underskrift (Peter Svensson)');
   });
 });

@@ -3,6 +3,11 @@ import { LOGGED_ACTION_LABELS_SV, swedishLocalDateTime, type LogRow } from '#con
 import { timeline } from './timeline';
 
 const DAY_LABEL = new Intl.DateTimeFormat('sv-SE', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+/** "Onsdag 2 december 2026": the weekday capitalised as a heading, the month as Swedish writes it. */
+const dayLabel = (day: string) => {
+  const s = DAY_LABEL.format(new Date(`${day}T12:00:00Z`));
+  return s.charAt(0).toUpperCase() + s.slice(1);
+};
 
 /**
  * The rows on a vertical time axis: a day, its hours, and the events of each hour, newest first.
@@ -18,7 +23,7 @@ export function LogTimeline({ rows }: { rows: readonly LogRow[] }) {
       {days.map((d) => (
         <li key={d.day} className="log-timeline-day">
           <h4>
-            {DAY_LABEL.format(new Date(`${d.day}T12:00:00Z`))} <span className="log-timeline-count">{t('admin.log.events', { count: d.count })}</span>
+            {dayLabel(d.day)} <span className="log-timeline-count">{t('admin.log.events', { count: d.count })}</span>
           </h4>
           <ol className="log-timeline-hours">
             {d.hours.map((h) => (

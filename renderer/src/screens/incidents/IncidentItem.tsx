@@ -56,7 +56,7 @@ export function IncidentItem({ incident: i, now, administrator, onError, onChang
       </h4>
       <p className="incident-what">{i.what}</p>
       <p className="incident-meta">
-        {t('incidents.discovered', { at: swedishDateTime(i.discoveredAt) })}, {t('incidents.reportedBy', { name: i.reportedBy, at: swedishDateTime(i.reportedAt) })}
+        {t('incidents.reportedBy', { name: i.reportedBy, at: swedishDateTime(i.reportedAt) })}
         {i.systems && <> · {t('incidents.systemsLine', { systems: i.systems })}</>}
         {i.clientCount > 0 && <> · {t('incidents.clients', { count: i.clientCount })}</>}
       </p>
