@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import { AppFailure, adminRoutes, logReviewRoutes, swedishDate, type adminApi } from '#contract';
-import type { RouteSpec, ServerClient } from '../server-client';
+import { withId, type RouteSpec, type ServerClient } from '../server-client';
 import { logSearchPdf, reviewPdf } from './log-pdf';
 
 type AdminApi = typeof adminApi;
@@ -18,8 +18,6 @@ export interface AdminDeps {
   /** The signed-in administrator's name, printed on a PDF. */
   printedBy: () => string;
 }
-
-const withId = <S extends z.ZodType>(route: RouteSpec<S>, id: string): RouteSpec<S> => ({ ...route, path: route.path.replace(':id', encodeURIComponent(id)) });
 
 /**
  * The `admin.*` handlers (registered in main/app.ts): each calls the server route of the same

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { incidentRoutes, type incidentsApi } from '#contract';
-import type { RouteSpec, ServerClient } from '../server-client';
+import { withId, type RouteSpec, type ServerClient } from '../server-client';
 
 type Api = typeof incidentsApi;
 type In<M extends keyof Api> = z.output<Api[M]['input']>;
@@ -9,8 +9,6 @@ export interface IncidentDeps {
   server: ServerClient;
   token: () => string;
 }
-
-const withId = <S extends z.ZodType>(route: RouteSpec<S>, id: string): RouteSpec<S> => ({ ...route, path: route.path.replace(':id', encodeURIComponent(id)) });
 
 /**
  * The `incidents.*` handlers (docs/incidents.md): each calls the server route of the same name

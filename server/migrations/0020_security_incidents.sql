@@ -34,3 +34,31 @@ CREATE TABLE security_incident_clients (
   client_id uuid NOT NULL REFERENCES clients (id),
   PRIMARY KEY (incident_id, client_id)
 );
+
+-- An incident is evidence of what the provider knew and when it told the municipality: never
+-- deleted, what was reported never rewritten; the report to the municipality and the closing are
+-- each set once. Enforced here, for every role (the runtime role's grants cannot reach triggers).
+CREATE FUNCTION security_incidents_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'UPDATE' THEN
+    RAISE EXCEPTION 'security_incidents: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  IF (NEW.id, NEW.organisation_id, NEW.reported_by_staff_id, NEW.reported_by_name, NEW.reported_at, NEW.what, NEW.systems, NEW.discovered_at)
+     IS DISTINCT FROM (OLD.id, OLD.organisation_id, OLD.reported_by_staff_id, OLD.reported_by_name, OLD.reported_at, OLD.what, OLD.systems, OLD.discovered_at)
+     OR (OLD.municipality_reported_at IS NOT NULL AND
+         (NEW.municipality_reported_at, NEW.municipality_channel, NEW.municipality_reference, NEW.municipality_reported_by_staff_id, NEW.municipality_reported_by_name)
+         IS DISTINCT FROM (OLD.municipality_reported_at, OLD.municipality_channel, OLD.municipality_reference, OLD.municipality_reported_by_staff_id, OLD.municipality_reported_by_name))
+     OR (OLD.closed_at IS NOT NULL AND
+         (NEW.closed_at, NEW.closed_by_staff_id, NEW.closed_by_name, NEW.closing_comment) IS DISTINCT FROM (OLD.closed_at, OLD.closed_by_staff_id, OLD.closed_by_name, OLD.closing_comment)) THEN
+    RAISE EXCEPTION 'security_incidents: what was recorded cannot be changed' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER security_incidents_guard BEFORE UPDATE OR DELETE ON security_incidents FOR EACH ROW EXECUTE FUNCTION security_incidents_guard();
+CREATE TRIGGER security_incidents_no_truncate BEFORE TRUNCATE ON security_incidents FOR EACH STATEMENT EXECUTE FUNCTION security_incidents_guard();
+CREATE TRIGGER security_incident_clients_no_update_delete BEFORE UPDATE OR DELETE ON security_incident_clients
+  FOR EACH ROW EXECUTE FUNCTION refuse_change_append_only();
+CREATE TRIGGER security_incident_clients_no_truncate BEFORE TRUNCATE ON security_incident_clients
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_append_only();

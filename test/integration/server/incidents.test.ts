@@ -181,6 +181,13 @@ describe('the administrator', () => {
     expect(annas.find((i) => i.id === overdue.id)?.status).toBe('closed');
   });
 
+  it('the record is evidence: never deleted, what was reported and the report to the municipality never rewritten', async () => {
+    await expect(db.query(`DELETE FROM security_incidents WHERE id = $1`, [overdue.id])).rejects.toThrow(/not allowed/);
+    await expect(db.query(`UPDATE security_incidents SET what = 'annat' WHERE id = $1`, [overdue.id])).rejects.toThrow(/cannot be changed/);
+    await expect(db.query(`UPDATE security_incidents SET municipality_reference = 'annat' WHERE id = $1`, [overdue.id])).rejects.toThrow(/cannot be changed/);
+    await expect(db.query(`DELETE FROM security_incident_clients`)).rejects.toThrow(/append-only/);
+  });
+
   it('an unknown or malformed id answers 404', async () => {
     expect((await get(tokens.peter, '/api/v1/incidents/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await get(tokens.peter, '/api/v1/incidents/inte-ett-id')).status).toBe(404);
