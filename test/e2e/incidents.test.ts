@@ -18,8 +18,9 @@ import { rendererDir, startStack, type Stack } from '../support/stack';
 /**
  * Security incidents and the access-log follow-up's timeline and PDFs end to end (issue 17), two
  * workstations on one server, real pcscd with both vpcd readers, Debian Chromium: Anna (staff)
- * reports two incidents at her workstation, one discovered 50 hours ago; Peter (the IT contact
- * person) sees both with the 48-hour countdown, the late one marked, records the report to the
+ * reports incidents at her workstation, one discovered 50 hours ago, one while the server is
+ * down (refused, said plainly, sent again when it is back); Peter (the IT contact
+ * person) sees them with the 48-hour countdown, the late one marked, records the report to the
  * municipality and closes it; then he finds the incident's access-log events on the time axis,
  * exports the search as a PDF and prints a review, both read back with pdftotext.
  */
@@ -93,6 +94,24 @@ describe('a staff member', () => {
     expect(await axeViolations(staff)).toEqual([]);
     await saveScreenshot(staff, 'i17inc-incident-reported');
   });
+
+  it('offline, the screen says plainly that the incident is not reported, and keeps what she wrote', async () => {
+    const form = staff.getByRole('form', { name: 'Rapportera säkerhetsincident' });
+    await stack.server.stop();
+    try {
+      await form.getByLabel('Vad har hänt?').fill('Nätverket ligger nere och en okänd person frågade efter lösenord.');
+      await form.getByRole('button', { name: 'Rapportera incident' }).click();
+      await staff.getByRole('alert').filter({ hasText: 'Servern går inte att nå: incidenten är inte rapporterad.' }).waitFor({ timeout: 20_000 });
+      expect(await form.getByLabel('Vad har hänt?').inputValue()).toContain('okänd person');
+      await saveScreenshot(staff, 'i17inc-incident-offline');
+    } finally {
+      await stack.server.start();
+    }
+    await form.getByRole('button', { name: 'Rapportera incident' }).click();
+    await staff.getByText('Incidenten är rapporterad till IT-kontaktpersonen.').waitFor({ timeout: 20_000 });
+    const mine = staff.getByRole('list', { name: 'Mina rapporterade incidenter' }).getByRole('listitem');
+    await expect.poll(() => mine.count(), { timeout: 10_000 }).toBe(3);
+  });
 });
 
 describe('the administrator', () => {
@@ -100,10 +119,14 @@ describe('the administrator', () => {
     await admin.getByRole('button', { name: 'Säkerhetsincidenter' }).click();
     const list = admin.getByRole('list', { name: 'Organisationens säkerhetsincidenter' });
     const items = list.locator(':scope > li');
-    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(3);
     await admin.getByRole('alert').filter({ hasText: '1 incident har passerat 48-timmarsfristen utan rapport till kommunen.' }).waitFor();
+    // The menu's badge counts what waits for the report to the municipality.
+    await admin.getByRole('navigation').getByLabel('3 incidenter väntar på rapport till kommunen').waitFor();
     expect(await items.nth(0).innerText()).toMatch(/FÖRSENAD – fristen gick ut .*, för 2 h \d+ min sedan/);
+    // Then the nearest deadline: discovered 3 hours ago, before the one reported just now.
     expect(await items.nth(1).innerText()).toMatch(/Ska rapporteras till kommunen senast .* · Tid kvar: 4[45] h \d+ min/);
+    expect(await items.nth(2).innerText()).toMatch(/Tid kvar: 4[78] h \d+ min/);
     expect(await axeViolations(admin)).toEqual([]);
     await saveScreenshot(admin, 'i17inc-incidents-countdown');
   });
@@ -117,6 +140,7 @@ describe('the administrator', () => {
     await report.getByLabel(/^Kommunens ärendenummer/).fill('INC-2026-0412');
     await report.getByRole('button', { name: 'Anteckna rapport till kommunen' }).click();
     await item.getByText('Rapporten till kommunen är antecknad.').waitFor({ timeout: 10_000 });
+    await admin.getByRole('navigation').getByLabel('2 incidenter väntar på rapport till kommunen').waitFor();
     await expect.poll(() => item.innerText()).toMatch(/Rapporterad till kommunen .* \(Kommunens supportportal\) av Peter Svensson · Referens: INC-2026-0412/);
     expect(await axeViolations(admin)).toEqual([]);
     await saveScreenshot(admin, 'i17inc-incident-reported-to-municipality');

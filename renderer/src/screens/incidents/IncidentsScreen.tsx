@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { swedishLocalDateTime, type AppError, type IncidentList, type Result } from '#contract';
 import { api } from '../../bridge';
 import { IncidentItem } from './IncidentItem';
+import { useIncidents } from './incidents-store';
 import './incidents.css';
 
 const field = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) as string | null) ?? '').trim();
@@ -27,6 +28,7 @@ export function IncidentsScreen() {
     if (!r.ok) return setError(r.error);
     setSkew(Date.parse(r.value.now) - Date.now());
     setList(r.value);
+    useIncidents.getState().set(r.value);
   }, []);
   const load = useCallback(() => api.incidents.list({}).then(show), [show]);
   useEffect(() => {

@@ -45,4 +45,6 @@ export const svIncidents = {
   close: 'Stäng incident',
   closed: 'Incidenten är stängd.',
   incidentLabel: 'Incident upptäckt {{at}}',
+  badge_one: '{{count}} incident väntar på rapport till kommunen',
+  badge_other: '{{count}} incidenter väntar på rapport till kommunen',
 } as const;
