@@ -36,6 +36,8 @@ interface Caller extends Reporter {
   hsaId: string;
   /** Holds it_contact in force: sees and acts on every incident of the organisation. */
   administrator: boolean;
+  /** The units her it_contact grants are held on; null: the whole organisation (or none held). */
+  administeredUnits: string[] | null;
 }
 
 /**
@@ -58,8 +60,9 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: IncidentRoute
     );
     const me = rows[0];
     if (!me?.organisation_id || me.role === 'case_officer') throw new AppFailure('FORBIDDEN', NOT_PROVIDER);
-    const administrator = (await activeRoles(deps.db, session.staffId, now)).some((r) => r.role === 'it_contact');
-    return { id: session.staffId, hsaId: session.hsaId, name: me.name, organisationId: me.organisation_id, administrator };
+    const admin = (await activeRoles(deps.db, session.staffId, now)).filter((r) => r.role === 'it_contact');
+    const administeredUnits = admin.length === 0 || admin.some((r) => r.unitId === null) ? null : admin.map((r) => r.unitId!);
+    return { id: session.staffId, hsaId: session.hsaId, name: me.name, organisationId: me.organisation_id, administrator: admin.length > 0, administeredUnits };
   };
   const log = async (db: Queryable, request: FastifyRequest, caller: Caller, action: 'read' | 'change', incidentId: string, clientIds: readonly string[], at: Date) => {
     const workstation = workstationOf(request);
@@ -76,8 +79,17 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: IncidentRoute
     if (!row || (!caller.administrator && row.reported_by_staff_id !== caller.id)) throw new AppFailure('NOT_FOUND', NOT_FOUND);
     return row;
   };
-  /** The clients a caller who is not the administrator may see named: those of her units today. */
-  const unitsOf = async (caller: Caller, now: Date) => (caller.administrator ? null : (await syncScope(staff, caller.id, now)).map((u) => u.unitId));
+  /**
+   * The units whose clients the caller may name and see named (null: every unit of the
+   * organisation, for an organisation-wide administrator): those she holds a permission for today,
+   * and those she administers. An administrator of one unit follows up every incident of the
+   * organisation (the 48-hour duty is the organisation's) but sees only her units' clients named.
+   */
+  const unitsOf = async (caller: Caller, now: Date) => {
+    if (caller.administrator && caller.administeredUnits === null) return null;
+    const held = (await syncScope(staff, caller.id, now)).map((u) => u.unitId);
+    return [...new Set([...held, ...(caller.administeredUnits ?? [])])];
+  };
   /** One incident as answered to the caller (her clients named), with the read logged. */
   const answer = async (request: FastifyRequest, caller: Caller, id: string, now: Date, logRead: boolean) => {
     const row = (await findIncident(deps.db, caller.organisationId, id))!;
@@ -100,7 +112,7 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: IncidentRoute
     );
     if (clients.length !== wanted.length) {
       const missing = wanted.findIndex((p) => !clients.some((c) => c.personnummer === p));
-      throw new AppFailure('VALIDATION', `Personnummer nr ${missing + 1} finns inte bland ${caller.administrator ? 'organisationens' : 'dina'} brukare.`);
+      throw new AppFailure('VALIDATION', `Personnummer nr ${missing + 1} finns inte bland ${units === null ? 'organisationens' : 'dina'} brukare.`);
     }
     const id = await deps.db.transaction(async (tx) => {
       const id = await insertIncident(tx, caller, { what: body.what, systems: body.systems.trim(), discoveredAt, clientIds: clients.map((c) => c.id) }, now);

@@ -188,6 +188,23 @@ describe('the administrator', () => {
     await expect(db.query(`DELETE FROM security_incident_clients`)).rejects.toThrow(/append-only/);
   });
 
+  it('an administrator of one unit follows up every incident, but sees only her units\' clients named', async () => {
+    // Elin becomes IT contact person for her own unit only (as the bootstrap would: confirmed, in force today).
+    await db.query(
+      `INSERT INTO role_grants (staff_id, organisation_id, unit_id, role, valid_from, confirmed_at)
+       SELECT s.id, s.organisation_id, p.unit_id, 'it_contact', current_date - 1, now() FROM staff s JOIN permissions p ON p.staff_id = s.id WHERE s.hsa_id = $1 LIMIT 1`,
+      [ELIN.hsaId],
+    );
+    const list = IncidentList.parse((await get(tokens.elin, '/api/v1/incidents')).body);
+    expect(list.scope).toBe('organisation');
+    const annas = list.incidents.find((i) => i.clientCount === 1)!;
+    expect(annas.reportedBy).toBe('Anna Lindqvist');
+    const one = await get(tokens.elin, `/api/v1/incidents/${annas.id}`);
+    expect(Incident.parse(one.body)).toMatchObject({ clientCount: 1, clients: [] });
+    expect(JSON.stringify(one.body)).not.toContain('191212121212');
+    await db.query(`DELETE FROM role_grants WHERE staff_id = (SELECT id FROM staff WHERE hsa_id = $1)`, [ELIN.hsaId]);
+  });
+
   it('an unknown or malformed id answers 404', async () => {
     expect((await get(tokens.peter, '/api/v1/incidents/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await get(tokens.peter, '/api/v1/incidents/inte-ett-id')).status).toBe(404);
