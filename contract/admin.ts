@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { call } from './call';
 import { HsaId, Uuid } from './domain';
-import { LogIntegrity, LogSampleRequest, LogSearch, LogSearchResponse, NewReview, Review, ReviewList } from './log-review';
+import { ExportedFile, LogIntegrity, LogSampleRequest, LogSearch, LogSearchResponse, NewReview, Review, ReviewList } from './log-review';
 import { IsoDate, Label } from './values';
 
 /**
@@ -145,7 +145,11 @@ export const adminApi = {
   end: call(z.strictObject({ id: Uuid }), Grant),
   history: call(HistoryQuery, HistoryResponse),
   logSearch: call(LogSearch, LogSearchResponse),
-  logCsv: call(LogSearch, z.object({ path: z.string(), fileName: z.string(), rows: z.number().int() })),
+  logCsv: call(LogSearch, ExportedFile),
+  /** The search's rows (up to 500) as a PDF in the exports folder. */
+  logPdf: call(LogSearch, ExportedFile),
+  /** A documented review as a PDF in the exports folder, to print. */
+  reviewPdf: call(z.strictObject({ id: Uuid }), ExportedFile),
   logSample: call(LogSampleRequest, LogSearchResponse),
   createReview: call(NewReview, Review),
   reviews: call(z.strictObject({}), ReviewList),

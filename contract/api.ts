@@ -6,6 +6,7 @@ import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
 import { Unit } from './domain';
 import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
+import { incidentsApi } from './incidents';
 import { DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { messagesApi } from './messages';
 import { noticesApi } from './notices';
@@ -228,6 +229,8 @@ export const apiContract = {
   notices: noticesApi,
   /** Administration and access-log follow-up (docs/administration.md); the server decides who may. */
   admin: adminApi,
+  /** Security incidents (docs/incidents.md): online only; the server decides who sees and does what. */
+  incidents: incidentsApi,
 } as const;
 
 export type { MutationType };

@@ -32,3 +32,43 @@ export function nextSwedishMidnight(at: Date): Date {
   }
   return new Date(hi);
 }
+
+const SWEDISH_PARTS = new Intl.DateTimeFormat('sv-SE', {
+  timeZone: 'Europe/Stockholm',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** The wall clock in Sweden at `at`, as a `datetime-local` input holds it: "2026-12-01T14:05". */
+export function swedishLocalDateTime(at: Date): string {
+  const p = Object.fromEntries(SWEDISH_PARTS.formatToParts(at).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+/**
+ * The instant of a Swedish wall-clock time "YYYY-MM-DDTHH:MM" (what a `datetime-local` input
+ * gives, meant in Europe/Stockholm whatever zone the workstation runs in). In the hour skipped in
+ * spring the time is taken an hour later; in the hour repeated in autumn, the first of the two.
+ */
+export function fromSwedishLocalDateTime(local: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  if (!m) throw new RangeError(`not a local date-time: ${local}`);
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]));
+  const offsetAt = (t: number) => {
+    const shown = swedishLocalDateTime(new Date(t));
+    const [d, hm] = shown.split('T') as [string, string];
+    const [y, mo, da] = d.split('-').map(Number) as [number, number, number];
+    const [h, mi] = hm.split(':').map(Number) as [number, number];
+    return Date.UTC(y, mo - 1, da, h, mi) - t;
+  };
+  // Sweden is UTC+1 or UTC+2: try both offsets, keep the earliest instant that shows this wall time.
+  for (const guess of [wall - 2 * 3600_000, wall - 3600_000]) {
+    if (offsetAt(guess) === wall - guess) return new Date(guess);
+  }
+  // The hour skipped in spring: no instant shows it; winter's offset puts it an hour later.
+  return new Date(wall - 3600_000);
+}

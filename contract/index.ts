@@ -22,3 +22,4 @@ export * from './messages';
 export * from './notices';
 export * from './admin';
 export * from './log-review';
+export * from './incidents';

@@ -108,6 +108,9 @@ export const ReviewList = z.object({
 
 export const LogCsv = z.object({ fileName: z.string(), csv: z.string() });
 
+/** A file the workstation wrote to its exports folder (CSV or PDF). */
+export const ExportedFile = z.object({ path: z.string(), fileName: z.string(), rows: z.number().int() });
+
 export const LogIntegrity = z.object({
   ok: z.boolean(),
   accessLog: z.object({ ok: z.boolean(), rows: z.number().int(), brokenAt: z.string().optional(), reason: z.string().optional() }),
@@ -122,9 +125,13 @@ export type LogIntegrity = z.infer<typeof LogIntegrity>;
 export const logReviewRoutes = {
   search: { method: 'POST', path: '/api/v1/admin/access-log/search', body: LogSearch, response: LogSearchResponse },
   csv: { method: 'POST', path: '/api/v1/admin/access-log/csv', body: LogSearch, response: LogCsv },
+  /** The rows of a search (up to 500) for the workstation to print as a PDF: an `export` in the access log. */
+  exportRows: { method: 'POST', path: '/api/v1/admin/access-log/export', body: LogSearch, response: LogSearchResponse.extend({ criteria: z.string() }) },
   sample: { method: 'POST', path: '/api/v1/admin/access-log/sample', body: LogSampleRequest, response: LogSearchResponse },
   createReview: { method: 'POST', path: '/api/v1/admin/access-log/reviews', body: NewReview, response: Review },
   reviews: { method: 'GET', path: '/api/v1/admin/access-log/reviews', response: ReviewList },
   review: { method: 'GET', path: '/api/v1/admin/access-log/reviews/:id', response: Review },
+  /** A review for the workstation to print as a PDF: an `export` of the review in the access log. */
+  exportReview: { method: 'POST', path: '/api/v1/admin/access-log/reviews/:id/export', body: z.strictObject({}), response: Review },
   verify: { method: 'POST', path: '/api/v1/admin/access-log/verify', body: z.strictObject({}), response: LogIntegrity },
 } as const;

@@ -4,6 +4,7 @@ import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { EventHub } from './events';
+import { incidentsHandlers } from './incidents/incidents-handlers';
 import { AccessReporter } from './journal/access-reporter';
 import { journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
@@ -184,8 +185,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         if (!card.readCertificate) throw new AppFailure('CARD_ERROR', 'Kortläsaren kan inte läsa certifikat här: ange HSA-id och namn.');
         return card.readCertificate(reader);
       },
-      exportsDir: path.join(opts.dataDir, 'exports'),
+      exportsDir,
+      printedBy: () => author().name,
     }),
+    incidents: incidentsHandlers({ server, token: () => session.requireToken() }),
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

@@ -8,6 +8,9 @@ export interface RouteSpec<R extends z.ZodType = z.ZodType> {
   response: R;
 }
 
+/** The route with its `:id` filled in (escaped). */
+export const withId = <S extends z.ZodType>(route: RouteSpec<S>, id: string): RouteSpec<S> => ({ ...route, path: route.path.replace(':id', encodeURIComponent(id)) });
+
 /**
  * The workstation's HTTP client for the municipal server. Every response is validated against the
  * contract; a server that answers something else is an error, not data. The session token, when

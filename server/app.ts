@@ -18,6 +18,7 @@ import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-li
 import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
+import { registerIncidentRoutes } from './incidents/routes';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
@@ -126,6 +127,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
   registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
   registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
+  registerIncidentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   return app;
 }
 

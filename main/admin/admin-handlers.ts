@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { AppFailure, adminRoutes, logReviewRoutes, type adminApi } from '#contract';
-import type { RouteSpec, ServerClient } from '../server-client';
+import { AppFailure, adminRoutes, logReviewRoutes, swedishDate, type adminApi } from '#contract';
+import { withId, type RouteSpec, type ServerClient } from '../server-client';
+import { logSearchPdf, reviewPdf } from './log-pdf';
 
 type AdminApi = typeof adminApi;
 type In<M extends keyof AdminApi> = z.output<AdminApi[M]['input']>;
@@ -14,18 +15,25 @@ export interface AdminDeps {
   readCertificate: (reader: string) => Promise<Uint8Array>;
   /** Where exports are written (the journal's PDFs go there too). */
   exportsDir: string;
+  /** The signed-in administrator's name, printed on a PDF. */
+  printedBy: () => string;
 }
-
-const withId = <S extends z.ZodType>(route: RouteSpec<S>, id: string): RouteSpec<S> => ({ ...route, path: route.path.replace(':id', encodeURIComponent(id)) });
 
 /**
  * The `admin.*` handlers (registered in main/app.ts): each calls the server route of the same
- * name with the session's token. Nothing is kept on the workstation except a CSV the
- * administrator exports, written to the exports folder like the journal's PDFs.
+ * name with the session's token. Nothing is kept on the workstation except what the
+ * administrator exports (CSV, PDF), written to the exports folder like the journal's PDFs.
  */
 export function adminHandlers(deps: AdminDeps) {
   const call = <S extends z.ZodType>(route: RouteSpec<S>, body?: unknown): Promise<z.infer<S>> =>
     deps.server.call(route, { token: deps.token(), ...(body === undefined ? {} : { body }) });
+  /** A file of the exports folder, named by the day and a counter, never by the criteria (they may name a person). */
+  const save = async (base: string, ext: 'csv' | 'pdf', data: string | Buffer) => {
+    await mkdir(deps.exportsDir, { recursive: true });
+    const file = path.join(deps.exportsDir, `${base}-${Date.now()}.${ext}`);
+    await writeFile(file, data, { mode: 0o600 });
+    return { path: file, fileName: path.basename(file) };
+  };
   return {
     roles: () => call(adminRoutes.myRoles),
     people: () => call(adminRoutes.people),
@@ -47,10 +55,20 @@ export function adminHandlers(deps: AdminDeps) {
     logSearch: (input: In<'logSearch'>) => call(logReviewRoutes.search, input),
     logCsv: async (input: In<'logSearch'>) => {
       const { fileName, csv } = await call(logReviewRoutes.csv, input);
-      await mkdir(deps.exportsDir, { recursive: true });
-      const file = path.join(deps.exportsDir, `${fileName.replace(/\.csv$/, '')}-${Date.now()}.csv`);
-      await writeFile(file, csv, { encoding: 'utf8', mode: 0o600 });
-      return { path: file, fileName: path.basename(file), rows: Math.max(0, csv.trim().split('\r\n').length - 1) };
+      return { ...(await save(fileName.replace(/\.csv$/, ''), 'csv', csv)), rows: Math.max(0, csv.trim().split('\r\n').length - 1) };
+    },
+    /** The server hands out the rows as an export (logged there); the PDF is drawn here. */
+    logPdf: async (input: In<'logSearch'>) => {
+      const { rows, criteria } = await call(logReviewRoutes.exportRows, input);
+      const printedAt = new Date();
+      const pdf = await logSearchPdf(rows, criteria, { printedBy: deps.printedBy(), printedAt });
+      return { ...(await save(`logguppfoljning-${swedishDate(printedAt)}`, 'pdf', pdf)), rows: rows.length };
+    },
+    reviewPdf: async ({ id }: In<'reviewPdf'>) => {
+      const review = await call(withId(logReviewRoutes.exportReview, id), {});
+      const printedAt = new Date();
+      const pdf = await reviewPdf(review, { printedBy: deps.printedBy(), printedAt });
+      return { ...(await save(`granskning-${swedishDate(new Date(review.at))}`, 'pdf', pdf)), rows: review.findings.length };
     },
     logSample: (input: In<'logSample'>) => call(logReviewRoutes.sample, input),
     createReview: (input: In<'createReview'>) => call(logReviewRoutes.createReview, input),

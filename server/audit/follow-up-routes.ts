@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { AppFailure, logReviewRoutes, type LogIntegrity } from '#contract';
+import { AppFailure, logReviewRoutes, type LogIntegrity, type LogRow } from '#contract';
 import { requireRole } from '../admin/roles';
 import { workstationOf } from '../auth/routes';
 import type { Db } from '../db/types';
@@ -63,6 +63,15 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
         : {}),
     };
   };
+  /** The criteria's people and unit by name (the client never by personnummer), for the criteria in words. */
+  const namesOf = async (organisationId: string, q: Search, rows: readonly LogRow[]) => {
+    const resolved = await resolve(organisationId, q);
+    const names: { actor?: string; client?: string; unit?: string } = {};
+    if (resolved.actorStaffId) names.actor = rows.find((r) => r.actorHsaId === q.actorHsaId)?.actorName ?? q.actorHsaId!;
+    if (resolved.clientId) names.client = rows.find((r) => r.client?.id === resolved.clientId)?.client?.name ?? 'angiven brukare';
+    if (q.unitId) names.unit = (await deps.db.query<{ name: string }>('SELECT name FROM units WHERE id = $1', [q.unitId])).rows[0]?.name ?? 'okänd enhet';
+    return names;
+  };
   const search = async (request: FastifyRequest, q: Search, action: 'read' | 'export') => {
     const reviewer = await reviewerOf(request);
     const resolved = await resolve(reviewer.organisationId, q);
@@ -78,6 +87,13 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
     return { fileName: csvFileName(deps.now()), csv: logCsv(page.rows) };
   });
 
+  // The PDF is drawn on the workstation (main/admin/log-pdf.ts); handing out the rows for it is the export.
+  postRoute(app, logReviewRoutes.exportRows, { preHandler: requireAdmin }, async ({ body, request }) => {
+    const page = await search(request, { ...body, limit: 500 }, 'export');
+    const reviewer = await reviewerOf(request);
+    return { ...page, criteria: describeCriteria({ kind: 'search', search: body }, await namesOf(reviewer.organisationId, body, page.rows)) };
+  });
+
   postRoute(app, logReviewRoutes.sample, { preHandler: requireAdmin }, async ({ body, request }) => {
     const reviewer = await reviewerOf(request);
     const rows = await sampleReads(deps.db, reviewer.organisationId, body.size, deps.now());
@@ -89,14 +105,7 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
     const reviewer = await reviewerOf(request);
     const known = await rowsById(deps.db, reviewer.organisationId, body.findings.map((f) => f.logId));
     if (body.findings.some((f) => !known.has(f.logId))) throw new AppFailure('VALIDATION', 'En bedömd rad finns inte i organisationens logg.');
-    const names: { actor?: string; client?: string; unit?: string } = {};
-    if (body.search) {
-      const resolved = await resolve(reviewer.organisationId, body.search);
-      const first = [...known.values()];
-      if (resolved.actorStaffId) names.actor = first.find((r) => r.actorHsaId === body.search!.actorHsaId)?.actorName ?? body.search.actorHsaId!;
-      if (resolved.clientId) names.client = first.find((r) => r.client?.id === resolved.clientId)?.client?.name ?? 'angiven brukare';
-      if (body.search.unitId) names.unit = (await deps.db.query<{ name: string }>('SELECT name FROM units WHERE id = $1', [body.search.unitId])).rows[0]?.name ?? 'okänd enhet';
-    }
+    const names = body.search ? await namesOf(reviewer.organisationId, body.search, [...known.values()]) : {};
     // The query as kept: the client by id, never by personnummer.
     const { personnummer: _p, ...kept } = body.search ?? {};
     const query = body.kind === 'sample' ? { sampleSize: body.sampleSize } : { ...kept, ...(body.search?.personnummer ? { clientNamed: true } : {}) };
@@ -124,6 +133,14 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
     const review = await readReview(deps.db, (await reviewerOf(request)).organisationId, id);
     if (!review) throw new AppFailure('NOT_FOUND', 'Granskningen finns inte.');
     await audit(request, 'read', 'access_log_review', { recordId: id });
+    return review;
+  });
+
+  postRoute(app, logReviewRoutes.exportReview, { preHandler: requireAdmin }, async ({ request }) => {
+    const { id } = IdParams.parse(request.params);
+    const review = await readReview(deps.db, (await reviewerOf(request)).organisationId, id);
+    if (!review) throw new AppFailure('NOT_FOUND', 'Granskningen finns inte.');
+    await audit(request, 'export', 'access_log_review', { recordId: id });
     return review;
   });
 

@@ -17,6 +17,7 @@ const APPEND_ONLY: readonly string[] = [
   'permission_events',
   'access_log_reviews',
   'access_log_review_findings',
+  'security_incident_clients',
   // Each synced kind's evidence tables (its `appendOnly`: journal entries, plan versions, messages, …).
   ...SERVER_KINDS.flatMap((k) => ('appendOnly' in k ? k.appendOnly : [])),
 ];

@@ -1,6 +1,7 @@
 import type { ErrorCode } from '#contract';
 import { svAdmin } from '../screens/admin/sv-admin';
 import { svInbox } from '../screens/inbox/sv-inbox';
+import { svIncidents } from '../screens/incidents/sv-incidents';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
 import { svMessages } from '../screens/messages/sv-messages';
 import { svNotices } from '../screens/notices/sv-notices';
@@ -49,6 +50,7 @@ export const sv = {
     messages: 'Meddelanden',
     notices: 'Anslagstavla',
     admin: 'Administration',
+    incidents: 'Säkerhetsincidenter',
   },
   journal: svJournal,
   units: {
@@ -89,6 +91,7 @@ export const sv = {
   notices: svNotices,
   localStore: svLocalStore,
   admin: svAdmin,
+  incidents: svIncidents,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',

@@ -3,6 +3,8 @@ import { AdminScreen } from './admin/AdminScreen';
 import { ClientsScreen } from './clients/ClientsScreen';
 import { InboxBadge } from './inbox/InboxBadge';
 import { InboxScreen } from './inbox/InboxScreen';
+import { IncidentsBadge } from './incidents/IncidentsBadge';
+import { IncidentsScreen } from './incidents/IncidentsScreen';
 import { MessageNotice } from './messages/MessageNotice';
 import { MessagesBadge } from './messages/MessagesBadge';
 import { MessagesScreen } from './messages/MessagesScreen';
@@ -34,5 +36,6 @@ export const screens: ScreenEntry[] = [
   { id: 'plans', labelKey: 'nav.plans', Component: DuePlansScreen },
   { id: 'messages', labelKey: 'nav.messages', Component: MessagesScreen, Badge: MessagesBadge, Banner: MessageNotice },
   { id: 'notices', labelKey: 'nav.notices', Component: NoticesScreen, Banner: NoticeBanner },
+  { id: 'incidents', labelKey: 'nav.incidents', Component: IncidentsScreen, Badge: IncidentsBadge },
   { id: 'admin', labelKey: 'nav.admin', Component: AdminScreen, role: 'it_contact' },
 ];

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeResponse, Grant, LoginResponse, swedishDate } from '#contract';
+import { ChallengeResponse, Grant, LoginResponse, swedishDate, swedishLocalDateTime } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer } from '../../../server/app';
 import { migrate, openPostgres, type Db } from '../../../server/db';
@@ -41,6 +41,8 @@ interface Ids {
   clientId: string;
   assignmentId: string;
   grantId: string;
+  /** A security incident Anna (staff) reported, naming a client of the unit. */
+  incidentId: string;
 }
 interface Probe {
   /** Replaces the path's parameter (`:id`, `:clientId`). */
@@ -103,6 +105,13 @@ const RULES: Record<string, [Probe, Expect]> = {
   'GET /api/v1/admin/access-log/reviews': [{}, adminOnly()],
   'GET /api/v1/admin/access-log/reviews/:id': [{ id: () => randomUUID() }, { ...adminOnly(), administrator: 'out' }],
   'POST /api/v1/admin/access-log/verify': [{ body: () => ({}) }, adminOnly()],
+  'POST /api/v1/admin/access-log/export': [{ body: () => ({}) }, adminOnly()],
+  'POST /api/v1/admin/access-log/reviews/:id/export': [{ id: () => randomUUID(), body: () => ({}) }, { ...adminOnly(), administrator: 'out' }],
+  'POST /api/v1/incidents': [{ body: () => ({ what: 'Matrisprov.', discoveredAt: swedishLocalDateTime(new Date()) }) }, session({ caseOfficer: 403 })],
+  'GET /api/v1/incidents': [{}, session({ caseOfficer: 403 })],
+  'GET /api/v1/incidents/:id': [{ id: (i) => i.incidentId }, { ...all('out'), anonymous: 401, staff: 'in', administrator: 'in' }],
+  'POST /api/v1/incidents/:id/municipality': [{ id: (i) => i.incidentId, body: () => ({ reportedAt: swedishLocalDateTime(new Date()), channel: 'phone' }) }, { ...all('out'), anonymous: 401, administrator: 'in' }],
+  'POST /api/v1/incidents/:id/close': [{ id: (i) => i.incidentId, body: () => ({}) }, { ...all('out'), anonymous: 401, administrator: 'in' }],
   'GET /api/v1/officer/clients/:clientId/plans': [{ id: (i) => i.clientId }, officerOnly()],
   'GET /api/v1/officer/plans/:id': [{ id: () => randomUUID() }, { ...officerOnly(), caseOfficer: 'out' }],
   'GET /api/v1/officer/plan-stats': [{}, officerOnly()],
@@ -181,7 +190,14 @@ beforeAll(async () => {
   await admin('/api/v1/admin/grants', { staffId: siri.id, role: 'superuser', unitId: null, validFrom: swedishDate() });
   tokens.superuserNoUnit = (await login(PEOPLE.superuserNoUnit)).token;
   const clientId = clients[0]!.id;
-  ids = { unitId, clientId, assignmentId, grantId: edvinGrant.id };
+  const incident = await app.inject({
+    method: 'POST',
+    url: '/api/v1/incidents',
+    headers: { authorization: `Bearer ${tokens.staff}` },
+    payload: { what: 'Matrisprov.', discoveredAt: swedishLocalDateTime(new Date()), personnummer: [clients[0]!.personnummer] },
+  });
+  expect(incident.statusCode, incident.body).toBe(200);
+  ids = { unitId, clientId, assignmentId, grantId: edvinGrant.id, incidentId: (incident.json() as { id: string }).id };
 }, 120_000);
 
 afterAll(async () => {

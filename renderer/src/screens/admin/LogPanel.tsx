@@ -3,14 +3,16 @@ import { useTranslation } from 'react-i18next';
 import { LOGGED_ACTION_LABELS_SV, LoggedAction, FINDING_VERDICT_LABELS_SV, swedishDateTime, type AppError, type LogIntegrity, type LogRow, type LogSearch } from '#contract';
 import { api } from '../../bridge';
 import { AdminError, Done } from './admin-notices';
+import { LogTimeline } from './LogTimeline';
 
 type Verdict = 'justified' | 'investigate' | '';
 const field = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) as string | null) ?? '').trim();
 
 /**
- * Access-log follow-up: a targeted search or a random sample, a verdict and comment per row, the
- * review saved as a record (the server logs the search and the review themselves), CSV export,
- * the integrity check, and the documented reviews.
+ * Access-log follow-up: a targeted search or a random sample, shown as a table (a verdict and
+ * comment per row) or on a time axis, the review saved as a record (the server logs the search and
+ * the review themselves), CSV and PDF export, the integrity check, and the documented reviews,
+ * each printable as a PDF (every export is logged by the server).
  */
 export function LogPanel() {
   const { t } = useTranslation();
@@ -22,6 +24,7 @@ export function LogPanel() {
   const [integrity, setIntegrity] = useState<LogIntegrity | 'running' | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [view, setView] = useState<'table' | 'timeline'>('table');
 
   const loadReviews = useCallback(async () => {
     const r = await api.admin.reviews({});
@@ -79,10 +82,17 @@ export function LogPanel() {
     f.reset();
     await loadReviews();
   };
-  const csv = async () => {
+  const exportAs = async (format: 'csv' | 'pdf') => {
     if (query?.kind !== 'search') return;
-    const r = await api.admin.logCsv(query.search);
+    setError(null);
+    const r = await (format === 'csv' ? api.admin.logCsv : api.admin.logPdf)(query.search);
     if (r.ok) setDone(t('admin.log.csvSaved', { file: r.value.fileName }));
+    else setError(r.error);
+  };
+  const printReview = async (id: string) => {
+    setError(null);
+    const r = await api.admin.reviewPdf({ id });
+    if (r.ok) setDone(t('admin.log.reviewPdfSaved', { file: r.value.fileName }));
     else setError(r.error);
   };
   const verify = async () => {
@@ -157,6 +167,17 @@ export function LogPanel() {
           <h3>{t('admin.log.results')}</h3>
           {rows.length === 0 && <p>{t('admin.log.none')}</p>}
           {rows.length > 0 && (
+            <div className="view-switch" role="group" aria-label={t('admin.log.view')}>
+              <button type="button" className="button-quiet" aria-pressed={view === 'table'} onClick={() => setView('table')}>
+                {t('admin.log.asTable')}
+              </button>
+              <button type="button" className="button-quiet" aria-pressed={view === 'timeline'} onClick={() => setView('timeline')}>
+                {t('admin.log.asTimeline')}
+              </button>
+            </div>
+          )}
+          {rows.length > 0 && view === 'timeline' && <LogTimeline rows={rows} />}
+          {rows.length > 0 && view === 'table' && (
             <table aria-label={t('admin.log.results')}>
               <thead>
                 <tr>
@@ -199,9 +220,14 @@ export function LogPanel() {
             </label>
             <button type="submit">{t('admin.log.save')}</button>
             {query.kind === 'search' && (
-              <button type="button" className="button-quiet" onClick={() => void csv()}>
-                {t('admin.log.csv')}
-              </button>
+              <>
+                <button type="button" className="button-quiet" onClick={() => void exportAs('csv')}>
+                  {t('admin.log.csv')}
+                </button>
+                <button type="button" className="button-quiet" onClick={() => void exportAs('pdf')}>
+                  {t('admin.log.pdf')}
+                </button>
+              </>
             )}
           </form>
         </>
@@ -222,7 +248,12 @@ export function LogPanel() {
       {reviews.length === 0 && <p>{t('admin.log.noReviews')}</p>}
       <ul aria-label={t('admin.log.reviewsHeading')}>
         {reviews.map((r) => (
-          <li key={r.id}>{t('admin.log.reviewLine', { at: swedishDateTime(r.at), reviewer: r.reviewer, criteria: r.criteria, findings: r.findings, investigate: r.toInvestigate })}</li>
+          <li key={r.id}>
+            {t('admin.log.reviewLine', { at: swedishDateTime(r.at), reviewer: r.reviewer, criteria: r.criteria, findings: r.findings, investigate: r.toInvestigate })}{' '}
+            <button type="button" className="button-quiet" aria-label={t('admin.log.printReviewLabel', { at: swedishDateTime(r.at) })} onClick={() => void printReview(r.id)}>
+              {t('admin.log.printReview')}
+            </button>
+          </li>
         ))}
       </ul>
     </>
