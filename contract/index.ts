@@ -1,3 +1,9 @@
+import { z } from 'zod';
+
+// Every validation message in Swedish, in every process that uses the contract (server, workstation,
+// renderer, the officer and admin commands): zod's own Swedish locale, where a schema gives no message.
+z.config(z.locales.sv());
+
 export * from './result';
 export * from './domain';
 export * from './personnummer';

@@ -28,12 +28,12 @@ export const errorBody = (code: ErrorCode, message: string, details?: Record<str
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     // The URL is not echoed: it may carry personal data.
-    void reply.code(404).send(errorBody('NOT_FOUND', `No route for ${request.method} at this path`));
+    void reply.code(404).send(errorBody('NOT_FOUND', `Servern har ingen tjänst för ${request.method} på den adressen.`));
   });
 
   app.setErrorHandler((error: FastifyError | AppFailure | z.ZodError, request, reply) => {
     if (error instanceof z.ZodError) {
-      return reply.code(400).send(errorBody('VALIDATION', 'Invalid request', validationDetails(error)));
+      return reply.code(400).send(errorBody('VALIDATION', invalidMessage(error), validationDetails(error)));
     }
     if (error instanceof AppFailure) {
       const status = STATUS_OF[error.code] ?? 500;
@@ -46,7 +46,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.code(status).send(errorBody(status === 404 ? 'NOT_FOUND' : 'VALIDATION', clientErrorMessage(error)));
     }
     request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send(errorBody('INTERNAL', 'Internal server error'));
+    return reply.code(500).send(errorBody('INTERNAL', 'Ett internt fel uppstod på servern. Försök igen om en stund.'));
   });
 }
 
@@ -57,12 +57,26 @@ export function registerErrorHandling(app: FastifyInstance): void {
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) return;
   const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const body = JSON.stringify(errorBody('VALIDATION', status === 431 ? 'Request headers or URL too large' : 'Malformed HTTP request'));
+  const body = JSON.stringify(errorBody('VALIDATION', status === 431 ? 'Begärans adress eller huvuden är för stora.' : 'Felaktigt utformad begäran.'));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
-/** Fastify's messages for client errors name no request data except for JSON parse errors; keep it generic. */
+/** The first invalid field and why, in Swedish (zod's Swedish locale, contract/index.ts); `details` lists them all. */
+function invalidMessage(error: z.ZodError): string {
+  const first = error.issues[0];
+  if (!first) return 'Ogiltiga uppgifter.';
+  const where = first.path.length ? ` (${first.path.join('.')})` : '';
+  return `Ogiltiga uppgifter${where}: ${first.message}`;
+}
+
+/** Fastify's own client errors, in Swedish; they name no request data. */
+const CLIENT_ERRORS: Record<number, string> = {
+  413: 'Innehållet är för stort.',
+  415: 'Innehållstypen stöds inte: skicka application/json.',
+};
 const clientErrorMessage = (error: FastifyError): string =>
-  error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.name === 'SyntaxError' ? 'Malformed JSON body' : error.message;
+  error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.name === 'SyntaxError'
+    ? 'Innehållet är inte giltig JSON.'
+    : (CLIENT_ERRORS[error.statusCode ?? 400] ?? 'Felaktig begäran.');

@@ -77,7 +77,7 @@ describe('the server API on embedded PGlite', () => {
     try {
       const res = await failing.inject({ method: 'GET', url: '/health' });
       expect(res.statusCode).toBe(500);
-      expect(res.json()).toEqual({ error: { code: 'INTERNAL', message: 'Internal server error' } });
+      expect(res.json()).toEqual({ error: { code: 'INTERNAL', message: 'Ett internt fel uppstod på servern. Försök igen om en stund.' } });
     } finally {
       await failing.close();
     }
