@@ -10,6 +10,7 @@ import { messagesApi } from './messages';
 import { noticesApi } from './notices';
 import { plansApi } from './plans';
 import { ErrorCode } from './result';
+import { supportApi } from './support';
 import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
 import { IsoDate, WrittenText } from './values';
 
@@ -227,6 +228,8 @@ export const apiContract = {
   notices: noticesApi,
   /** Administration and access-log follow-up (docs/administration.md); the server decides who may. */
   admin: adminApi,
+  /** First-line support: colleagues' workstations and support messages (docs/administration.md); superuser or administrator. */
+  support: supportApi,
 } as const;
 
 export type { MutationType };

@@ -21,3 +21,4 @@ export * from './messages';
 export * from './notices';
 export * from './admin';
 export * from './log-review';
+export * from './support';

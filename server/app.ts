@@ -25,6 +25,7 @@ import { registerNoticeRoutes } from './notices/routes';
 import { registerPlanOfficerRoutes } from './plans/officer';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
+import { registerSupportRoutes } from './support/routes';
 import { PERMISSIONS_CHANNEL } from './sync/events';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
 import { retentionDaysOf, startRetentionJob, type RetentionDays } from './sync/retention';
@@ -131,6 +132,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerNoticeRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
   registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
+  registerSupportRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   return app;
 }
 

@@ -4,6 +4,7 @@ import { svInbox } from '../screens/inbox/sv-inbox';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
 import { svMessages } from '../screens/messages/sv-messages';
 import { svNotices } from '../screens/notices/sv-notices';
+import { svSupport } from '../screens/support/sv-support';
 import { svJournal } from './sv-journal';
 
 /** Swedish first: every string a user sees. */
@@ -49,6 +50,7 @@ export const sv = {
     messages: 'Meddelanden',
     notices: 'Anslagstavla',
     admin: 'Administration',
+    support: 'Support',
   },
   journal: svJournal,
   units: {
@@ -89,6 +91,7 @@ export const sv = {
   notices: svNotices,
   localStore: svLocalStore,
   admin: svAdmin,
+  support: svSupport,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',
