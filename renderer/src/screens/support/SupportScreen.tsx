@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, Result, SupportColleague, SupportOverview, SupportWorkstation } from '#contract';
 import { api } from '../../bridge';
@@ -47,6 +48,12 @@ export function SupportScreen() {
   );
 }
 
+/** Who needs help first: most problems, then those who reported, then the rest (the server's order: by name). */
+function byNeed(t: TFunction, colleagues: SupportColleague[], now: string): SupportColleague[] {
+  const need = (c: SupportColleague) => (c.workstations.length === 0 ? -1 : c.workstations.reduce((n, w) => n + problemsOf(t, w, now).length, 0));
+  return colleagues.map((c) => ({ c, n: need(c) })).sort((a, b) => b.n - a.n).map(({ c }) => c);
+}
+
 function ColleagueTable({ overview, onChoose, chosen }: { overview: SupportOverview; onChoose: (id: string) => void; chosen: string | null }) {
   const { t } = useTranslation();
   const now = overview.serverTime;
@@ -63,7 +70,7 @@ function ColleagueTable({ overview, onChoose, chosen }: { overview: SupportOverv
         </tr>
       </thead>
       <tbody>
-        {overview.colleagues.flatMap((c) => {
+        {byNeed(t, overview.colleagues, now).flatMap((c) => {
           const who = (
             <th scope="row">
               {c.name}
@@ -153,9 +160,14 @@ function ColleagueDetail({ colleague, now }: { colleague: SupportColleague; now:
     form.reset();
   };
   const headingId = `support-colleague-${colleague.staffId}`;
+  // Chosen in the table: the keyboard and the screen reader move to her part of the page.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   return (
     <section aria-labelledby={headingId} className="support-detail">
-      <h3 id={headingId}>{colleague.name}</h3>
+      <h3 id={headingId} ref={heading} tabIndex={-1}>
+        {colleague.name}
+      </h3>
       <p>
         {t('support.detail.units')}: {colleague.units.length > 0 ? colleague.units.map((u) => u.name).join(', ') : t('support.detail.noUnits')}
       </p>
