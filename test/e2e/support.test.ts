@@ -1,17 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkstation } from '../../main/app';
-import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
-import type { Workstation } from '../../main/workstation';
 import { insertCardFile, type VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginAtReader, loginWithCard, saveScreenshot } from '../support/e2e-page';
 import type { FaultProxy } from '../support/fault-proxy';
-import { rendererDir, startStack, type Stack } from '../support/stack';
+import { startSecondWorkstation, startStack, type SecondWorkstation, type Stack } from '../support/stack';
 
 /**
  * First-line support end to end (issue 17, docs/administration.md "Första linjens support"), two
@@ -26,7 +20,7 @@ let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let sara: Page;
 let anna: Page;
-let other: { workstation: Workstation; host: BrowserHost; proxy: FaultProxy } | undefined;
+let other: (SecondWorkstation & { proxy: FaultProxy }) | undefined;
 const cards: VpcdCard[] = [];
 
 beforeAll(async () => {
@@ -37,17 +31,11 @@ beforeAll(async () => {
   // Anna's own workstation; the proxy takes the sync part of the server down for her workstation only.
   const proxy = stack.proxy!;
   proxy.failRequest = (req) => req.headers['x-workstation'] === 'WS-ANNA' && (req.url ?? '').startsWith('/api/v1/sync/');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ws-e2e-support-anna-'));
-  const workstation = await createWorkstation({
-    host: 'browser',
-    serverUrl: stack.serverUrl,
-    dataDir,
-    card: { kind: 'pcsc' },
-    workstationName: 'WS-ANNA',
+  const second = await startSecondWorkstation(stack.serverUrl, 'WS-ANNA', {
     sync: { backoff: { baseMs: 200, capMs: 1_000 }, events: { backoff: { baseMs: 200, capMs: 1_000 } } },
     support: { minGapMs: 300, intervalMs: 2_000 },
   });
-  other = { workstation, host: await startBrowserHost({ workstation, rendererDir }), proxy };
+  other = { ...second, proxy };
   browser = await launchChromium();
   sara = browser.page;
   await sara.setViewportSize({ width: 1280, height: 900 });
@@ -61,8 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(cards.map((c) => c.close()));
   await browser?.close();
-  await other?.host.close();
-  await other?.workstation.close();
+  await other?.close();
   await stack?.stop();
 });
 
@@ -71,11 +58,7 @@ const annaRow = () => sara.getByRole('table', { name: 'Kollegornas arbetsstation
 describe('first-line support', () => {
   it('staff have no Support screen: Anna logs in at her workstation, whose sync fails, and it reports so', async () => {
     await anna.goto(other!.host.url);
-    await expect.poll(() => anna.getByRole('radio').count(), { timeout: 15_000 }).toBe(2);
-    await anna.getByRole('radio', { name: 'Virtual PCD 00 01' }).check();
-    await expect.poll(() => anna.getByLabel(/^PIN-kod/).isDisabled(), { timeout: 10_000 }).toBe(false);
-    await anna.getByLabel(/^PIN-kod/).fill('654321');
-    await anna.getByRole('button', { name: 'Logga in' }).click();
+    await loginAtReader(anna, 'Virtual PCD 00 01', '654321');
     await anna.getByRole('navigation').waitFor({ timeout: 15_000 });
     expect(await anna.getByRole('navigation').getByRole('button', { name: 'Support' }).count()).toBe(0);
     // Her workstation's own report, with the failed sync's code, is on the server.
