@@ -6,8 +6,15 @@ import type { Queryable } from '../db/types';
  * server/support/routes.ts. Nothing here reads a client, a note or a message.
  */
 
-/** The latest report of this workstation for this person replaces the one before. */
+/** A workstation that has not reported for a person in this long is forgotten for her (replaced, left, reinstalled). */
+export const REPORT_KEPT_DAYS = 90;
+
+/**
+ * The latest report of this workstation for this person replaces the one before; her reports from
+ * workstations silent for REPORT_KEPT_DAYS go, so the table stays a handful of rows per person.
+ */
 export async function saveReport(db: Queryable, staffId: string, r: SupportReport, receivedAt: Date): Promise<void> {
+  await db.query(`DELETE FROM support_reports WHERE staff_id = $1 AND received_at < $2::timestamptz - make_interval(days => $3)`, [staffId, receivedAt, REPORT_KEPT_DAYS]);
   await db.query(
     `INSERT INTO support_reports (workstation_id, staff_id, workstation_name, received_at, app_version, host, last_sync_ok_at, sync_outcome, sync_code,
                                   queued, queued_oldest_at, refusals, refusal_codes, card_service, readers, card_present, logged_in_at, store_state, store_bytes)

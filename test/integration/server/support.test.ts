@@ -83,6 +83,16 @@ describe('a workstation reporting itself', () => {
     expect(rows).toEqual([{ store_bytes: '5242880', sync_code: 'SERVER_UNREACHABLE', queued: 3 }]);
   });
 
+  it('a workstation silent for 90 days is forgotten for her at her next report', async () => {
+    const anna = await staffId(ANNA);
+    const old = randomUUID();
+    expect((await call(ANNA, 'POST', '/api/v1/support/reports', report({ workstationId: old, workstationName: 'WS-GAMMAL' }))).status).toBe(200);
+    await db.query(`UPDATE support_reports SET received_at = now() - interval '91 days' WHERE workstation_id = $1`, [old]);
+    expect((await call(ANNA, 'POST', '/api/v1/support/reports', report())).status).toBe(200);
+    const { rows } = await db.query<{ workstation_id: string }>('SELECT workstation_id FROM support_reports WHERE staff_id = $1', [anna]);
+    expect(rows.map((r) => r.workstation_id)).toEqual([ANNAS_WORKSTATION]);
+  });
+
   it('a malformed report is refused with a Swedish 400 and nothing is stored', async () => {
     const before = (await db.query('SELECT * FROM support_reports')).rows;
     const bad: unknown[] = [
