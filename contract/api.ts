@@ -12,6 +12,7 @@ import { messagesApi } from './messages';
 import { noticesApi } from './notices';
 import { plansApi } from './plans';
 import { ErrorCode } from './result';
+import { supportApi } from './support';
 import { ClientRecord, DayNoteRecord, JournalEntryRecord, LifeArea, MutationType } from './sync';
 import { IsoDate, WrittenText } from './values';
 
@@ -231,6 +232,8 @@ export const apiContract = {
   admin: adminApi,
   /** Security incidents (docs/incidents.md): online only; the server decides who sees and does what. */
   incidents: incidentsApi,
+  /** First-line support: colleagues' workstations and support messages (docs/administration.md); superuser or administrator. */
+  support: supportApi,
 } as const;
 
 export type { MutationType };

@@ -29,3 +29,4 @@ export * from './notices';
 export * from './admin';
 export * from './log-review';
 export * from './incidents';
+export * from './support';

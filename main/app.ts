@@ -17,8 +17,10 @@ import { authorOf } from './session/author';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
 import { fileReaderChoice } from './session/reader-choice';
 import { SessionService } from './session/session-service';
-import { DevKeyFileVault, openLocalStore, resetLocalStore } from './store';
+import { DevKeyFileVault, localStoreFile, openLocalStore, resetLocalStore } from './store';
 import { prestartStoreWorker, type WorkerEntry } from './store/worker-client';
+import { supportHandlers } from './support/support-handlers';
+import { SupportReporter, type SupportReporterOptions } from './support/support-reporter';
 import { prestartPullWorker } from './sync/page-fetcher';
 import type { SyncEngineOptions } from './sync/sync-engine';
 import { syncHandlers } from './sync/sync-handlers';
@@ -58,6 +60,8 @@ export interface WorkstationOptions {
   prestartWorkers?: boolean;
   /** Sync tuning (tests, benchmarks): backoff, batch sizes, the safety pull interval. */
   sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs'>>;
+  /** How often the workstation reports its own state for first-line support (tests shorten it). */
+  support?: Partial<Pick<SupportReporterOptions, 'intervalMs' | 'minGapMs'>>;
 }
 
 interface Ctx {
@@ -83,6 +87,29 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const units = new UnitsService(server, session);
   const log = (obj: object, msg: string) => console.error(JSON.stringify({ level: 'error', msg, ...obj }));
   const vault = opts.vault ?? new DevKeyFileVault(opts.dataDir);
+  // First-line support: the workstation's telemetry of itself (main/support/); counts and states, never content.
+  const support = new SupportReporter({
+    server,
+    token: () => session.requireToken(),
+    dataDir: opts.dataDir,
+    workstationName: opts.workstationName ?? null,
+    host: opts.host,
+    appVersion,
+    card: () => session.cardStatus(),
+    store: () => {
+      const user = session.status().user;
+      return { state: data.status().state, file: user ? localStoreFile(opts.dataDir, user.hsaId) : null };
+    },
+    queue: async () => {
+      if (data.status().state !== 'open') return null;
+      const { store, engine } = await data.current();
+      const [status, oldest] = await Promise.all([engine.status(), store.outbox(1)]);
+      return { pending: status.pending, oldestAt: oldest[0]?.enqueuedAt ?? null, refusalCodes: status.refusals.map((r) => r.code) };
+    },
+    ...opts.support,
+    log,
+  });
+  session.onLock(() => support.stop());
   const data = new UserData({
     openStore: (user) => openLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId, vault, workerUrl: opts.storeWorker }),
     resetStore: (user) => resetLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId }),
@@ -93,6 +120,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       ...opts.sync,
       ...(opts.workstationName ? { workstationName: opts.workstationName } : {}),
       ...(opts.pullWorker !== undefined ? { pullWorker: opts.pullWorker } : {}),
+      onRun: (outcome) => support.syncRan(outcome),
     },
     log,
     audit: (obj, msg) => console.error(JSON.stringify({ level: 'info', msg, ...obj })),
@@ -147,6 +175,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         if (state.state === 'active' && state.user) {
           data.open(state.user);
           access.kick(); // access events queued before the lock or offline
+          support.loggedIn();
         }
         return state;
       },
@@ -189,6 +218,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       printedBy: () => author().name,
     }),
     incidents: incidentsHandlers({ server, token: () => session.requireToken() }),
+    support: supportHandlers({ server, token: () => session.requireToken() }),
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });
@@ -197,6 +227,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     dispatch,
     onEvent: (listener) => events.on(listener),
     close: async () => {
+      support.stop();
       await session.close();
       await data.close();
       await card.close();

@@ -22,6 +22,7 @@ import { registerIncidentRoutes } from './incidents/routes';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
+import { registerSupportRoutes } from './support/routes';
 import { PERMISSIONS_CHANNEL } from './sync/events';
 import { SERVER_KINDS } from './sync/kinds';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
@@ -128,6 +129,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
   registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
   registerIncidentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
+  registerSupportRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   return app;
 }
 

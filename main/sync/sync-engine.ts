@@ -1,4 +1,4 @@
-import { AppFailure, RecordType, syncRoutes, type EventName, type EventPayload, type PullNext, type PullResponse, type SyncStatus } from '#contract';
+import { AppFailure, RecordType, syncRoutes, type ErrorCode, type EventName, type EventPayload, type PullNext, type PullResponse, type SyncStatus } from '#contract';
 import { createServerClient, type ServerClient } from '../server-client';
 import type { LocalStore, PulledPage } from '../store/types';
 import type { WorkerEntry } from '../worker-start';
@@ -27,6 +27,8 @@ export interface SyncEngineOptions {
   /** The pull worker's bundled file (see main/worker-start.ts); from source it is found by itself. */
   pullWorker?: WorkerEntry;
   log?: (obj: Record<string, unknown>, msg: string) => void;
+  /** After every run: how it ended (`code` null: pushed and pulled). The support reporter listens (main/support/). */
+  onRun?: (outcome: { code: ErrorCode | null; at: string }) => void;
 }
 
 /** Failures worth retrying as they are: the server or the network, not the request. */
@@ -190,6 +192,7 @@ export class SyncEngine {
         await this.pullAll();
         this.connection = 'online';
         this.lastSyncAt = new Date().toISOString();
+        this.opts.onRun?.({ code: null, at: this.lastSyncAt });
         if (suspect && !(await this.strike(suspect))) {
           // The server works but failed this mutation: try it again after the backoff wait.
           if (this.sessionAlive()) this.scheduleRetry(this.backoff.fail());
@@ -200,6 +203,7 @@ export class SyncEngine {
         if (this.stopped) return;
         const code = e instanceof AppFailure ? e.code : 'INTERNAL';
         this.connection = 'offline';
+        this.opts.onRun?.({ code, at: new Date().toISOString() });
         if (!TRANSIENT.has(code)) this.opts.log?.({ code, err: (e as Error).message }, 'sync run failed');
         if (this.sessionAlive()) this.scheduleRetry(this.backoff.fail());
         return;

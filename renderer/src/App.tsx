@@ -36,7 +36,7 @@ export function App() {
   if (storeDialog) return <StoreUnreadableScreen />;
 
   const user = session.user;
-  const offered = screens.filter((s) => !s.role || roles.includes(s.role));
+  const offered = screens.filter((s) => !s.roles || s.roles.some((r) => roles.includes(r)));
   const current = offered.find((s) => s.id === screen) ?? offered[0]!;
   return (
     <div className="app">

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { AppFailure } from '#contract';
+import { AppFailure, validationDetails } from '#contract';
 
 /**
  * Declares a GET route from its contract entry (contract/server-api.ts `serverRoutes`): the query
@@ -52,12 +52,17 @@ export interface ContractPostRoute<B extends z.ZodType, R extends z.ZodType> {
 export function postRoute<B extends z.ZodType, R extends z.ZodType>(
   app: FastifyInstance,
   route: ContractPostRoute<B, R>,
-  options: { preHandler?: preHandlerAsyncHookHandler },
+  options: { preHandler?: preHandlerAsyncHookHandler; /** The Swedish message of a 400 for a body off the contract (default: the generic one). */ invalid?: string },
   handler: (input: { body: z.infer<B>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
 ): void {
   const config = { contract: { body: route.body } };
   app.post(route.path, options.preHandler ? { onRequest: asOnRequest(options.preHandler), config } : { config }, async (request, reply) => {
-    const body = route.body.parse(request.body ?? {}) as z.infer<B>;
+    const parsed = route.body.safeParse(request.body ?? {});
+    if (!parsed.success) {
+      if (options.invalid) throw new AppFailure('VALIDATION', options.invalid, validationDetails(parsed.error));
+      throw parsed.error;
+    }
+    const body = parsed.data as z.infer<B>;
     const answer = await handler({ body, request, reply });
     const checked = route.response.safeParse(answer);
     if (!checked.success) {

@@ -1,30 +1,25 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkstation } from '../../main/app';
-import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
-import type { Workstation } from '../../main/workstation';
 import { insertCardFile, type VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
-import { rendererDir, startStack, type Stack } from '../support/stack';
+import { loginAtReader, loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { startSecondWorkstation, startStack, type SecondWorkstation, type Stack } from '../support/stack';
 
 /**
  * Administration end to end (issue 17), two workstations on one server, real pcscd with both vpcd
  * readers, Debian Chromium: the IT contact person (Peter) adds a new colleague from the card she
  * puts in his second reader, grants her Hemtjänst Majorna; she logs in at her own workstation and
  * sees the unit; he ends the permission and her workstation drops the unit while she looks at it.
- * Then a targeted access-log search with a documented review, and the integrity check.
+ * Then a targeted access-log search with a documented review, and the integrity check: whole, then
+ * naming the row an intruder rewrote.
  */
 const NORA = { hsaId: 'SE2321000131-P000000000301', givenName: 'Nora', familyName: 'Ahmadi' };
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let admin: Page;
 let colleague: Page;
-let other: { workstation: Workstation; host: BrowserHost } | undefined;
+let other: SecondWorkstation | undefined;
 const cards: VpcdCard[] = [];
 
 beforeAll(async () => {
@@ -32,9 +27,7 @@ beforeAll(async () => {
   const peter = await stack.issueCard({ hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson', pin: '123456' });
   const nora = await stack.issueCard({ ...NORA, pin: '654321' });
   // Her own workstation: the same server, its own data folder.
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ws-e2e-admin-nora-'));
-  const workstation = await createWorkstation({ host: 'browser', serverUrl: stack.serverUrl, dataDir, card: { kind: 'pcsc' }, workstationName: 'e2e-nora' });
-  other = { workstation, host: await startBrowserHost({ workstation, rendererDir }) };
+  other = await startSecondWorkstation(stack.serverUrl, 'e2e-nora');
   browser = await launchChromium();
   admin = browser.page;
   await admin.setViewportSize({ width: 1280, height: 900 });
@@ -48,8 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(cards.map((c) => c.close()));
   await browser?.close();
-  await other?.host.close();
-  await other?.workstation.close();
+  await other?.close();
   await stack?.stop();
 });
 
@@ -81,11 +73,7 @@ describe('the administrator', () => {
 
   it('she logs in at her own workstation and sees the unit; he ends it and her workstation drops it live', async () => {
     await colleague.goto(other!.host.url);
-    await expect.poll(() => colleague.getByRole('radio').count(), { timeout: 15_000 }).toBe(2);
-    await colleague.getByRole('radio', { name: 'Virtual PCD 00 01' }).check();
-    await expect.poll(() => colleague.getByLabel(/^PIN-kod/).isDisabled(), { timeout: 10_000 }).toBe(false);
-    await colleague.getByLabel(/^PIN-kod/).fill('654321');
-    await colleague.getByRole('button', { name: 'Logga in' }).click();
+    await loginAtReader(colleague, 'Virtual PCD 00 01', '654321');
     const units = colleague.getByRole('list', { name: 'Enheter' });
     await expect.poll(() => units.getByText('Hemtjänst Majorna', { exact: true }).count(), { timeout: 15_000 }).toBe(1);
     // Not an administrator: no Administration in her menu.
@@ -133,5 +121,20 @@ describe('the administrator', () => {
     await admin.getByRole('button', { name: 'Kontrollera loggens integritet' }).click();
     await expect.poll(() => admin.getByRole('status').filter({ hasText: /^Loggen är hel/ }).count(), { timeout: 20_000 }).toBe(1);
     await saveScreenshot(admin, 'admin-log-follow-up');
+  });
+
+  it('the integrity check names the row of a tampered log', async () => {
+    const { rows } = await stack.db.query<{ id: string }>(`SELECT id::text AS id FROM access_log WHERE action = 'login' ORDER BY id LIMIT 1`);
+    const id = rows[0]!.id;
+    // What an intruder with the owner's rights could do: switch the guard off and rewrite a row.
+    await stack.db.exec('ALTER TABLE access_log DISABLE TRIGGER access_log_no_update_delete');
+    await stack.db.query(`UPDATE access_log SET workstation = 'WS-ANNAN' WHERE id = $1`, [id]);
+    await stack.db.exec('ALTER TABLE access_log ENABLE TRIGGER access_log_no_update_delete');
+    await admin.getByRole('button', { name: 'Kontrollera loggens integritet' }).click();
+    const broken = admin.getByRole('status').filter({ hasText: /^Åtkomstloggen är bruten/ });
+    await expect.poll(() => broken.count(), { timeout: 20_000 }).toBe(1);
+    expect(await broken.innerText()).toContain(`Åtkomstloggen är bruten vid rad ${id}: raden har ändrats.`);
+    expect(await axeViolations(admin)).toEqual([]);
+    await saveScreenshot(admin, 'admin-log-tampered');
   });
 });

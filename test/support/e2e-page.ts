@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { insertCardFile, type VpcdCard } from '../../native/softcard';
 import { screenshotDir } from './chromium';
 
@@ -20,4 +21,16 @@ export async function loginWithCard(page: Page, cardFile: string, pin = '123456'
   await page.getByLabel('PIN-kod').fill(pin);
   await page.getByRole('button', { name: 'Logga in' }).click();
   return card;
+}
+
+/**
+ * At a workstation whose pcscd sees both vpcd readers: chooses `reader` (the card is already in
+ * it), types the PIN and presses "Logga in".
+ */
+export async function loginAtReader(page: Page, reader: string, pin: string): Promise<void> {
+  await expect.poll(() => page.getByRole('radio').count(), { timeout: 15_000 }).toBe(2);
+  await page.getByRole('radio', { name: reader }).check();
+  await expect.poll(() => page.getByLabel(/^PIN-kod/).isDisabled(), { timeout: 10_000 }).toBe(false);
+  await page.getByLabel(/^PIN-kod/).fill(pin);
+  await page.getByRole('button', { name: 'Logga in' }).click();
 }

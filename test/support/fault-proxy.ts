@@ -15,6 +15,8 @@ export class FaultProxy {
   failPush: ((body: string) => boolean) | null = null;
   /** Every request is answered 500 (a server whose database is down). */
   failAll = false;
+  /** A request this matches is answered 500 (one part of the server is down, for one workstation). */
+  failRequest: ((req: IncomingMessage) => boolean) | null = null;
   readonly pushes: string[] = [];
   /** Pull requests forwarded. */
   pulls = 0;
@@ -53,7 +55,7 @@ export class FaultProxy {
       this.pushes.push(body.toString());
       this.onPush?.(body.toString());
     }
-    if (this.failAll || (isPush && this.failPush?.(body.toString()))) {
+    if (this.failAll || this.failRequest?.(req) || (isPush && this.failPush?.(body.toString()))) {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Internt fel' } }));
       return;

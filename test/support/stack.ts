@@ -45,6 +45,27 @@ export interface StackOptions extends Partial<Pick<WorkstationOptions, 'idleTime
   serverSync?: ServerSyncOptions;
 }
 
+/** Another workstation on the same server (a colleague's, in tests of two people): its own data folder and browser host. */
+export interface SecondWorkstation {
+  workstation: Workstation;
+  host: BrowserHost;
+  close(): Promise<void>;
+}
+
+export async function startSecondWorkstation(serverUrl: string, name: string, opts: Partial<Pick<WorkstationOptions, 'sync' | 'support'>> = {}): Promise<SecondWorkstation> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `ws-${name}-`));
+  const workstation = await createWorkstation({ host: 'browser', serverUrl, dataDir, card: { kind: 'pcsc' }, workstationName: name, ...opts });
+  const host = await startBrowserHost({ workstation, rendererDir });
+  return {
+    workstation,
+    host,
+    close: async () => {
+      await host.close();
+      await workstation.close();
+    },
+  };
+}
+
 export async function startStack(hint: string, opts: StackOptions = {}): Promise<Stack> {
   const database: TestDatabase = await createTestDatabase(hint);
   const db = await openPostgres({ connectionString: database.url });

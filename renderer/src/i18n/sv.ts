@@ -5,6 +5,7 @@ import { svIncidents } from '../screens/incidents/sv-incidents';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
 import { svMessages } from '../screens/messages/sv-messages';
 import { svNotices } from '../screens/notices/sv-notices';
+import { svSupport } from '../screens/support/sv-support';
 import { svJournal } from './sv-journal';
 
 /** Swedish first: every string a user sees. */
@@ -51,6 +52,7 @@ export const sv = {
     notices: 'Anslagstavla',
     admin: 'Administration',
     incidents: 'Säkerhetsincidenter',
+    support: 'Support',
   },
   journal: svJournal,
   units: {
@@ -92,6 +94,7 @@ export const sv = {
   localStore: svLocalStore,
   admin: svAdmin,
   incidents: svIncidents,
+  support: svSupport,
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',

@@ -11,6 +11,7 @@ import { MessagesScreen } from './messages/MessagesScreen';
 import { NoticeBanner } from './notices/NoticeBanner';
 import { NoticesScreen } from './notices/NoticesScreen';
 import { DuePlansScreen } from './plans/DuePlansScreen';
+import { SupportScreen } from './support/SupportScreen';
 import { UnitsScreen } from './UnitsScreen';
 
 /**
@@ -25,8 +26,8 @@ export interface ScreenEntry {
   Badge?: ComponentType;
   /** Shown above every screen while it has something to say (a notice that a message came). */
   Banner?: ComponentType;
-  /** Offered only to a user holding this role (the server enforces it regardless). */
-  role?: 'it_contact';
+  /** Offered only to a user holding one of these roles (the server enforces it regardless). */
+  roles?: readonly ('it_contact' | 'superuser' | 'manager')[];
 }
 
 export const screens: ScreenEntry[] = [
@@ -37,5 +38,6 @@ export const screens: ScreenEntry[] = [
   { id: 'messages', labelKey: 'nav.messages', Component: MessagesScreen, Badge: MessagesBadge, Banner: MessageNotice },
   { id: 'notices', labelKey: 'nav.notices', Component: NoticesScreen, Banner: NoticeBanner },
   { id: 'incidents', labelKey: 'nav.incidents', Component: IncidentsScreen, Badge: IncidentsBadge },
-  { id: 'admin', labelKey: 'nav.admin', Component: AdminScreen, role: 'it_contact' },
+  { id: 'admin', labelKey: 'nav.admin', Component: AdminScreen, roles: ['it_contact'] },
+  { id: 'support', labelKey: 'nav.support', Component: SupportScreen, roles: ['superuser', 'it_contact'] },
 ];

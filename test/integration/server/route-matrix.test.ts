@@ -58,6 +58,20 @@ const session = (o: Partial<Expect> = {}): Expect => ({ ...all('in'), anonymous:
 const unitData = (o: Partial<Expect> = {}): Expect => session({ otherUnit: 'out', ended: 'out', superuserNoUnit: 'out', ...o });
 const adminOnly = (): Expect => ({ ...all(403), anonymous: 401, administrator: 'in' });
 const officerOnly = (): Expect => ({ ...all(403), anonymous: 401, caseOfficer: 'in' });
+/** First-line support: a superuser (even without any unit) or an administrator. */
+const supportOnly = (): Expect => ({ ...all(403), anonymous: 401, superuserNoUnit: 'in', administrator: 'in' });
+const SUPPORT_REPORT = {
+  workstationId: randomUUID(),
+  workstationName: 'WS-MATRIS',
+  appVersion: '0.1.0',
+  host: 'browser',
+  sync: { lastOkAt: null, outcome: 'none', code: null },
+  queue: { count: 0, oldestAt: null },
+  refusals: { count: 0, codes: [] },
+  card: { service: 'ok', readers: 1, cardPresent: true },
+  loggedInAt: new Date().toISOString(),
+  store: { state: 'open', bytes: 4096 },
+};
 
 const journalEntry = (ids: Ids) => ({
   mutations: [
@@ -122,6 +136,9 @@ const RULES: Record<string, [Probe, Expect]> = {
   'POST /api/v1/messages/threads/:id/messages': [{ id: () => randomUUID(), body: () => ({ text: 'Matrisprov.' }) }, { ...all('out'), anonymous: 401 }],
   'POST /api/v1/messages/threads/:id/read': [{ id: () => randomUUID(), body: () => ({}) }, { ...all('out'), anonymous: 401 }],
   'POST /api/v1/notices': [{ body: (i) => ({ title: 'Matrisprov', text: 'Matrisprov.', showFrom: new Date().toISOString(), showUntil: new Date(Date.now() + 3600_000).toISOString(), unitIds: [i.unitId] }) }, { ...all(403), anonymous: 401, administrator: 'in', manager: 'in', caseOfficer: 'in' }],
+  'POST /api/v1/support/reports': [{ body: () => SUPPORT_REPORT }, session()],
+  'GET /api/v1/support/colleagues': [{}, supportOnly()],
+  'POST /api/v1/support/colleagues/:id/messages': [{ id: () => ANNA_ID.value, body: () => ({ subject: 'Support', text: 'Matrisprov.' }) }, supportOnly()],
 };
 /** Routes that end the caller's session run last: renewing without a permission revokes it, logging out ends it. */
 const LAST = ['POST /api/v1/auth/renew', 'POST /api/v1/auth/logout'];
