@@ -89,6 +89,17 @@ export const sv = {
   notices: svNotices,
   localStore: svLocalStore,
   admin: svAdmin,
+  /** The shared date field (components/DateField.tsx). */
+  dateField: {
+    hint: 'Skriv datumet som ÅÅÅÅ-MM-DD.',
+    openCalendar: 'Välj datum i kalendern',
+    calendar: 'Kalender',
+    required: 'Ange ett datum (ÅÅÅÅ-MM-DD).',
+    format: 'Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-24.',
+    noSuchDay: '{{value}} finns inte i kalendern. Skriv datumet som ÅÅÅÅ-MM-DD.',
+    beforeMin: 'Datumet kan inte vara före {{min}}.',
+    afterMax: 'Datumet kan inte vara senare än {{max}}.',
+  },
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',

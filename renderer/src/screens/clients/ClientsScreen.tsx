@@ -11,7 +11,7 @@ import { PlanTab } from '../plans/PlanTab';
 import { svPlans } from '../plans/sv-plans';
 import { clientName } from './format';
 import { JournalTab } from './JournalTab';
-import { NotesTab, UnitNotes } from './NotesTab';
+import { NotesTab, UnitNotes, type FromNotes } from './NotesTab';
 import './clients.css';
 
 /**
@@ -90,6 +90,8 @@ function ClientPage({ clientId }: { clientId: string }) {
   const [client, setClient] = useState<ClientRecord | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [editorOpen, setEditorOpen] = useState(false);
+  // Set when the notes tab opened the editor with notes added, so it says that and not "restored".
+  const [fromNotes, setFromNotes] = useState<FromNotes | null>(null);
   const tab = params.tab === 'notes' || params.tab === 'plan' ? params.tab : 'journal';
   const setTab = (next: 'journal' | 'notes' | 'plan') => go('clients', { clientId, tab: next });
 
@@ -143,11 +145,20 @@ function ClientPage({ clientId }: { clientId: string }) {
         {tab === 'plan' ? (
           <PlanTab client={client} />
         ) : tab === 'journal' ? (
-          <JournalTab client={client} editorOpen={editorOpen} setEditorOpen={setEditorOpen} />
+          <JournalTab
+            client={client}
+            editorOpen={editorOpen}
+            fromNotes={fromNotes}
+            setEditorOpen={(open) => {
+              setEditorOpen(open);
+              if (!open) setFromNotes(null);
+            }}
+          />
         ) : (
           <NotesTab
             client={client}
-            openDraft={() => {
+            openDraft={(from) => {
+              setFromNotes(from);
               setEditorOpen(true);
               setTab('journal');
             }}

@@ -6,6 +6,7 @@ import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { reportCopy } from './copy';
 import { JournalEditor, type EditorProps } from './JournalEditor';
+import type { FromNotes } from './NotesTab';
 
 const PAGE = 200;
 type Entry = Extract<Awaited<ReturnType<typeof api.journal.list>>, { ok: true }>['value'][number];
@@ -15,7 +16,7 @@ type Entry = Extract<Awaited<ReturnType<typeof api.journal.list>>, { ok: true }>
  * who marked them, when and why, linked to their correction. Opening it is a read in the access
  * log (main records it); copying from it is reported as a copy.
  */
-export function JournalTab({ client, editorOpen, setEditorOpen }: { client: ClientRecord; editorOpen: boolean; setEditorOpen(open: boolean): void }) {
+export function JournalTab({ client, editorOpen, fromNotes, setEditorOpen }: { client: ClientRecord; editorOpen: boolean; fromNotes: FromNotes | null; setEditorOpen(open: boolean): void }) {
   const { t } = useTranslation();
   const [entries, setEntries] = useState<Entry[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
@@ -92,7 +93,7 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
         </div>
       </div>
       {exportState.message && <p className="notice" role="status">{exportState.message}</p>}
-      {editorOpen && !correcting && <JournalEditor key={client.id} clientId={client.id} onDone={() => setEditorOpen(false)} />}
+      {editorOpen && !correcting && <JournalEditor key={client.id} clientId={client.id} fromNotes={fromNotes} onDone={() => setEditorOpen(false)} />}
       {error && <ErrorNotice error={error} onRetry={() => void load()} />}
       {shown && shown.length === 0 && <p>{search.trim() ? t('journal.journal.noHits') : t('journal.journal.empty')}</p>}
       {shown && shown.length > 0 && (

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { currentConsent, currentVersion, emptyPlanContent, swedishDate, swedishDateTime, type AppError, type ClientRecord, type LocalPlan, type PlanConflict } from '#contract';
 import { api, events } from '../../bridge';
+import { DateField } from '../../components/DateField';
 import { ConflictView } from './ConflictView';
 import { PlanContentView, PlanDiff, PlanError } from './PlanContentView';
 import { PlanEditor, type EditorStart } from './PlanEditor';
@@ -149,10 +150,7 @@ function DraftSection({ plan }: { plan: LocalPlan }) {
           void set();
         }}
       >
-        <div className="field">
-          <label htmlFor="plan-set-on">{S.setOn}</label>
-          <input id="plan-set-on" type="date" value={setOn} max={swedishDate()} required onChange={(e) => setSetOn(e.target.value)} />
-        </div>
+        <DateField id="plan-set-on" label={S.setOn} value={setOn} max={swedishDate()} required onChange={setSetOn} />
         <button type="submit">{S.setButton}</button>
       </form>
       <p className="hint">{S.setHint}</p>
