@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { HOST_SECRET_PARAM, WS_PATH, WsCall, err, type WsServerFrame } from '#contract';
+import { HOST_SECRET_PARAM, LAUNCH_PATH, WS_PATH, WsCall, err, type WsServerFrame } from '#contract';
 import { contentSecurityPolicy, securityHeaders } from '../renderer-serving/csp';
 import { contentTypeOf, resolveStatic } from '../renderer-serving/static-files';
 import type { Workstation } from '../workstation';
@@ -40,6 +40,11 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     const url = new URL(req.url ?? '/', origin);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
+      return;
+    }
+    if (url.pathname === LAUNCH_PATH) {
+      // An old tab after a restart learns that it is one (and says so) instead of "server unreachable".
+      res.writeHead(secretMatches(url.searchParams.get(HOST_SECRET_PARAM), secret) ? 204 : 410, { 'cache-control': 'no-store' }).end();
       return;
     }
     const file = resolveStatic(root, url.pathname);
@@ -87,9 +92,13 @@ function admits(req: IncomingMessage, origin: string, secret: string): boolean {
   const url = new URL(req.url ?? '/', origin);
   if (url.pathname !== WS_PATH) return false;
   if (req.headers.origin !== origin) return false;
-  const given = Buffer.from(url.searchParams.get(HOST_SECRET_PARAM) ?? '');
-  const expected = Buffer.from(secret);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return secretMatches(url.searchParams.get(HOST_SECRET_PARAM), secret);
+}
+
+function secretMatches(given: string | null, secret: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function serve(ws: WebSocket, workstation: Workstation): void {

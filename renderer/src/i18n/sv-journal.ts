@@ -4,6 +4,7 @@ export const svJournal = {
   clients: {
     heading: 'Brukare',
     search: 'Sök brukare (namn eller personnummer)',
+    searchHint: 'Enter öppnar brukaren när sökningen ger en träff.',
     empty: 'Inga brukare hittades.',
     loading: 'Hämtar brukare…',
     back: 'Tillbaka till brukarlistan',

@@ -58,6 +58,9 @@ export const sv = {
     clients_one: '{{count}} brukare',
     clients_other: '{{count}} brukare',
     retry: 'Försök igen',
+    openFeed: 'Daganteckningar',
+    openInbox: 'Uppdrag i inkorgen',
+    openInboxFor: 'Uppdrag i inkorgen för {{unit}}',
     serviceType: {
       hemtjanst: 'Hemtjänst',
       daglig_verksamhet: 'Daglig verksamhet',
@@ -89,6 +92,18 @@ export const sv = {
   notices: svNotices,
   localStore: svLocalStore,
   admin: svAdmin,
+  /** The browser host's old tab (components/HostLostScreen.tsx). */
+  hostLost: {
+    restarted: {
+      heading: 'Arbetsstationen har startats om — öppna den nya adressen',
+      text: 'Den här fliken hör till en tidigare start och kan inte användas längre. Öppna adressen som visades när arbetsstationen startades nu (den börjar med http://127.0.0.1 och slutar med ?k=…).',
+    },
+    gone: {
+      heading: 'Arbetsstationen är stängd eller har startats om',
+      text: 'Fliken når inte arbetsstationen på den här datorn. Har den startats om: öppna den nya adressen som visades vid starten. Annars: starta arbetsstationen igen.',
+    },
+    close: 'Du kan stänga den här fliken. Inget du sparat har gått förlorat: sparade anteckningar och utkast finns i arbetsstationen.',
+  },
   /** The shared date field (components/DateField.tsx). */
   dateField: {
     hint: 'Skriv datumet som ÅÅÅÅ-MM-DD.',
@@ -133,7 +148,8 @@ export const sv = {
     CERT_REVOCATION_UNKNOWN: 'Det gick inte att kontrollera om kortets certifikat är spärrat. Försök igen om en stund.',
     SIGNATURE_INVALID: 'Kortets underskrift kunde inte kontrolleras.',
     UNKNOWN_CARD_HOLDER: 'Kortinnehavaren är inte känd i systemet.',
-    NO_ACTIVE_PERMISSION: 'Du saknar en giltig behörighet.',
+    NO_ACTIVE_PERMISSION:
+      'Du saknar en giltig behörighet. Kontakta din IT-kontaktperson (den som ger behörigheter i Omsorgsportalen, ofta via IT-supporten) och be om behörighet för din enhet. Uppge ditt namn, vilken enhet du arbetar på och ditt HSA-ID — IT-kontaktpersonen kan läsa HSA-ID:t från ditt kort.',
     INTERNAL: 'Ett internt fel inträffade.',
   } satisfies Record<ErrorCode, string>,
 } as const;
