@@ -4,6 +4,7 @@ import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { EventHub } from './events';
+import { folderSink, type ExportSink } from './exports/export-sink';
 import { AccessReporter } from './journal/access-reporter';
 import { journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
@@ -128,7 +129,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     events.emit('data.changed', { kinds });
   };
   const exportsDir = path.join(opts.dataDir, 'exports');
-  const journal = new JournalService({ store: () => data.store(), author, access, exportsDir, written });
+  // The host's way out for an export (useExportSink); until a host sets one, the exports folder.
+  let exportSink: ExportSink = folderSink(exportsDir);
+  const journal = new JournalService({ store: () => data.store(), author, access, exports: () => exportSink, written });
 
   const handlers: ApiHandlers<Ctx> = {
     app: {
@@ -193,6 +196,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   return {
     dispatch,
     onEvent: (listener) => events.on(listener),
+    useExportSink: (sink) => {
+      exportSink = sink;
+    },
     close: async () => {
       await session.close();
       await data.close();
