@@ -112,7 +112,10 @@ export function DateField({ label, value, onChange, name, defaultValue, required
           }}
         />
         <button type="button" className="date-field-open" aria-expanded={open} aria-controls={open ? `${inputId}-calendar` : undefined} onClick={() => setOpen(!open)}>
-          <span aria-hidden="true">📅</span>
+          <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
+            <rect x="3" y="5" width="18" height="16" rx="2" />
+            <path d="M3 10h18M8 3v4M16 3v4" />
+          </svg>
           <span className="visually-hidden">{t('dateField.openCalendar')}</span>
         </button>
       </div>
