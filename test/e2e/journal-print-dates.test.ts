@@ -77,6 +77,7 @@ describe('with Sara logged in', () => {
     await nav('Enheter').click();
     await page.getByRole('button', { name: `Daganteckningar för ${client.unit}` }).click();
     await page.getByRole('heading', { name: `Daganteckningar – ${client.unit}` }).waitFor();
+    await expect.poll(() => notesList().getByRole('listitem').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await nav('Enheter').getAttribute('aria-current')).toBe('page');
     expect(await nav('Brukare').getAttribute('aria-current')).toBeNull();
     await shot('unit-feed');

@@ -70,7 +70,8 @@ export function DateField({ label, value, onChange, name, defaultValue, required
   }, [open]);
 
   const selected = parseDate(text) ?? undefined;
-  const bounds = [...(min ? [{ before: parseDate(min)! }] : []), ...(max ? [{ after: parseDate(max)! }] : [])];
+  const [minDate, maxDate] = [min ? parseDate(min) : null, max ? parseDate(max) : null];
+  const bounds = [...(minDate ? [{ before: minDate }] : []), ...(maxDate ? [{ after: maxDate }] : [])];
   const errorId = `${inputId}-error`;
   return (
     <div
@@ -139,7 +140,7 @@ export function DateField({ label, value, onChange, name, defaultValue, required
             startMonth={new Date(1900, 0)}
             endMonth={new Date(2100, 11)}
             selected={selected}
-            defaultMonth={selected ?? (max ? parseDate(max) ?? undefined : undefined)}
+            defaultMonth={selected ?? maxDate ?? undefined}
             disabled={bounds}
             onSelect={(d) => {
               if (d) set(formatDate(d));
