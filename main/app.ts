@@ -176,7 +176,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
-    plans: plansHandlers({ store: () => data.store(), author, access, written, exportsDir }),
+    plans: plansHandlers({ store: () => data.store(), author, access, written, exports: () => exportSink }),
     messages: messagesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     // Not personal data: no access-log event. Past notices are left out here; current ones are the renderer's (its clock).
     notices: { list: async () => (await data.store()).read('notice', 'list', { now: new Date(Date.now() - 86_400_000).toISOString() }) },

@@ -7,8 +7,8 @@ export interface ExportDocument {
   /** In Swedish local time, without name or personnummer: "journal-2026-12-24-1430.pdf". */
   fileName: string;
   pdf: Buffer;
-  /** Printable HTML (the Electron shell prints it through the system dialog). */
-  html: string;
+  /** Printable HTML (the Electron shell prints it through the system dialog); a document without it is only saved. */
+  html?: string;
 }
 
 export type ExportHow = 'save' | 'print';

@@ -179,7 +179,7 @@ describe('with Sara logged in', () => {
     // A bad date in the journal editor: our Swedish message, no browser bubble, nothing saved.
     await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
     await editorText().fill('Ska inte sparas: fel datum.');
-    const date = page.getByLabel('Händelsedatum');
+    const date = page.getByRole('textbox', { name: 'Händelsedatum' });
     await date.fill('2026-02-30');
     await page.getByRole('button', { name: 'Spara anteckningen' }).click();
     await page.getByText('2026-02-30 finns inte i kalendern. Skriv datumet som ÅÅÅÅ-MM-DD.').waitFor();

@@ -91,8 +91,16 @@ function PlanOverview({ plan, onEdit }: { plan: LocalPlan; onEdit(): void }) {
   const [exportError, setExportError] = useState<AppError | null>(null);
   const exportPdf = async () => {
     const r = await api.plans.export({ planId: plan.id });
-    if (r.ok) setExported(S.exported(r.value.path));
-    else setExportError(r.error);
+    if (!r.ok) return setExportError(r.error);
+    const d = r.value.delivery;
+    // The browser host hands the PDF out as a download; Electron has asked with its save dialog.
+    if (d.kind === 'download') {
+      const a = document.createElement('a');
+      a.href = d.url;
+      a.download = r.value.fileName;
+      a.click();
+    }
+    setExported(S.exported(d, r.value.fileName));
   };
   return (
     <>
