@@ -194,8 +194,17 @@ export const apiContract = {
       }).strict(),
       z.object({ marked: LocalJournalEntry, correction: LocalJournalEntry }),
     ),
-    /** The client's journal as a PDF in the workstation's exports folder; an export in the access log. */
-    export: call(z.object({ clientId: z.string().uuid() }).strict(), JournalExport),
+    /**
+     * The client's journal (the entries whose event date is in from–to, when given) as a PDF to save
+     * or to print; an export in the access log. Where it goes is the host's: a save or print
+     * dialog (Electron), a download (browser host), the exports folder (no host).
+     */
+    export: call(
+      z.object({ clientId: z.string().uuid(), from: IsoDate.optional(), to: IsoDate.optional(), how: z.enum(['save', 'print']).default('save') })
+        .strict()
+        .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'Perioden slutar före den börjar.' }),
+      JournalExport,
+    ),
   },
   drafts: {
     /** Saved as the user types, in the encrypted store; survives lock, crash and restart. */

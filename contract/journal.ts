@@ -103,5 +103,14 @@ export type SavedDraft = z.infer<typeof SavedDraft>;
 export const DraftRef = z.object({ clientId: Uuid, correctsId: Uuid.nullable().default(null) }).strict();
 
 /** The journal as a PDF, saved in the workstation's exports folder. */
-export const JournalExport = z.object({ path: z.string(), fileName: z.string(), entries: z.number().int().nonnegative(), bytes: z.number().int().positive() });
+/** Where an export went: a file the workstation wrote (no host), a download (browser host), the save or print dialog (Electron). */
+export const ExportDelivery = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), path: z.string() }),
+  z.object({ kind: z.literal('download'), url: z.string() }),
+  z.object({ kind: z.literal('saved'), path: z.string() }),
+  z.object({ kind: z.literal('printed') }),
+  z.object({ kind: z.literal('cancelled') }),
+]);
+export type ExportDelivery = z.infer<typeof ExportDelivery>;
+export const JournalExport = z.object({ fileName: z.string(), entries: z.number().int().nonnegative(), bytes: z.number().int().positive(), delivery: ExportDelivery });
 export type JournalExport = z.infer<typeof JournalExport>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { call } from './call';
 import { Uuid } from './domain';
-import { LifeArea } from './journal';
+import { ExportDelivery, LifeArea } from './journal';
 import { Author, defineMutation, defineSyncKind } from './sync-kind';
 import { IsoDate, IsoDateTime, Label, OptionalText, WrittenText } from './values';
 
@@ -365,7 +365,9 @@ export const PlanDueItem = z.object({
 });
 export type PlanDueItem = z.infer<typeof PlanDueItem>;
 
-export const PlanExport = z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int().positive() });
+/** The set plan as a PDF to sign: saved through the host (save dialog, download, or the exports folder without a host). */
+export const PlanExport = z.object({ fileName: z.string(), bytes: z.number().int().positive(), delivery: ExportDelivery });
+export type PlanExport = z.infer<typeof PlanExport>;
 
 /** What the draft editor sends: the plan (new: omit planId), its content and the revision it was written from. */
 const DraftInput = z.object({ clientId: Uuid, planId: Uuid.optional(), baseRevision: z.number().int().nonnegative(), basedOnVersionId: Uuid.nullable(), content: PlanContent }).strict();

@@ -21,3 +21,10 @@ export type WsServerFrame = z.infer<typeof WsServerFrame>;
 /** The per-launch secret travels as a query parameter of the WebSocket URL and the page URL. */
 export const HOST_SECRET_PARAM = 'k';
 export const WS_PATH = '/ws';
+/**
+ * Asked by a page whose WebSocket will not open: 204 when its secret is this launch's, 410 when the
+ * host was started again since (an old tab: its secret is another launch's).
+ */
+export const LAUNCH_PATH = '/launch';
+/** Where the browser host hands out a file the user asked for (an export), once, with Content-Disposition. */
+export const DOWNLOAD_PATH = '/download';

@@ -4,6 +4,7 @@ import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { EventHub } from './events';
+import { folderSink, type ExportSink } from './exports/export-sink';
 import { incidentsHandlers } from './incidents/incidents-handlers';
 import { AccessReporter } from './journal/access-reporter';
 import { journalHandlers } from './journal/journal-handlers';
@@ -157,7 +158,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     events.emit('data.changed', { kinds });
   };
   const exportsDir = path.join(opts.dataDir, 'exports');
-  const journal = new JournalService({ store: () => data.store(), author, access, exportsDir, written });
+  // The host's way out for an export (useExportSink); until a host sets one, the exports folder.
+  let exportSink: ExportSink = folderSink(exportsDir);
+  const journal = new JournalService({ store: () => data.store(), author, access, exports: () => exportSink, written });
 
   const handlers: ApiHandlers<Ctx> = {
     app: {
@@ -203,7 +206,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
-    plans: plansHandlers({ store: () => data.store(), author, access, written, exportsDir }),
+    plans: plansHandlers({ store: () => data.store(), author, access, written, exports: () => exportSink }),
     messages: messagesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     // Not personal data: no access-log event. Past notices are left out here; current ones are the renderer's (its clock).
     notices: { list: async () => (await data.store()).read('notice', 'list', { now: new Date(Date.now() - 86_400_000).toISOString() }) },
@@ -226,6 +229,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   return {
     dispatch,
     onEvent: (listener) => events.on(listener),
+    useExportSink: (sink) => {
+      exportSink = sink;
+    },
     close: async () => {
       support.stop();
       await session.close();

@@ -1,4 +1,5 @@
 import type { EventName, EventPayload } from '#contract';
+import type { ExportSink } from './exports/export-sink';
 import type { Dispatch } from './router';
 
 /**
@@ -9,5 +10,7 @@ import type { Dispatch } from './router';
 export interface Workstation {
   dispatch: Dispatch;
   onEvent(listener: (name: EventName, payload: EventPayload<EventName>) => void): () => void;
+  /** The host's way to hand out exports: its dialogs (Electron) or downloads (browser host). */
+  useExportSink(sink: ExportSink): void;
   close(): Promise<void>;
 }

@@ -14,6 +14,8 @@ export interface ShellWebContents {
   on(event: 'will-attach-webview', listener: (event: PreventableEvent) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => WindowOpenHandlerResponse): void;
   send(channel: string, ...args: unknown[]): void;
+  /** The system print dialog for this page (not silent); `reason` is 'cancelled' when the user cancels. */
+  print(options: { silent: boolean; printBackground: boolean }, callback: (success: boolean, failureReason: string) => void): void;
 }
 
 export interface ShellWindow {
@@ -26,6 +28,7 @@ export interface ShellWindow {
   show(): void;
   once(event: 'ready-to-show', listener: () => void): unknown;
   on(event: 'closed', listener: () => void): unknown;
+  destroy(): void;
 }
 
 export interface ShellApp {
@@ -37,7 +40,9 @@ export interface ShellApp {
   enableSandbox(): void;
   whenReady(): Promise<void>;
   getAppPath(): string;
-  getPath(name: 'userData'): string;
+  getPath(name: 'userData' | 'documents'): string;
+  /** Chromium switches; only those set before `ready` take effect (the UI language: lang). */
+  readonly commandLine: { appendSwitch(name: string, value?: string): void };
   on(event: 'second-instance' | 'window-all-closed', listener: () => void): unknown;
   on(event: 'web-contents-created', listener: (event: unknown, contents: ShellWebContents) => void): unknown;
   on(event: 'will-quit', listener: (event: PreventableEvent) => void): unknown;
@@ -68,6 +73,14 @@ export interface ShellSafeStorage {
   getSelectedStorageBackend?(): string;
 }
 
+export interface SaveDialogOptions {
+  title: string;
+  buttonLabel: string;
+  defaultPath: string;
+  filters: { name: string; extensions: string[] }[];
+  properties: 'showOverwriteConfirmation'[];
+}
+
 export interface ShellElectron {
   app: ShellApp;
   BrowserWindow: new (options: BrowserWindowConstructorOptions) => ShellWindow;
@@ -86,6 +99,8 @@ export interface ShellElectron {
   dialog: {
     /** A modal error box, usable before any window exists: how a failed start is told to the user. */
     showErrorBox(title: string, content: string): void;
+    /** "Spara som PDF": where to write the file; canceled when the user closes it. */
+    showSaveDialog(options: SaveDialogOptions): Promise<{ canceled: boolean; filePath?: string }>;
     /** A question with buttons (the update's "Starta om nu"); resolves with the index of the button pressed. */
     showMessageBox(options: {
       type: 'question';

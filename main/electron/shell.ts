@@ -8,6 +8,7 @@ import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHand
 import { bundlePath } from './bundle-paths';
 import { withCsp } from './csp';
 import type { ShellElectron, ShellWindow } from './electron-api';
+import { dialogExportSink } from './export-dialogs';
 import { forwardEvents, registerIpc } from './ipc';
 import { SafeStorageKeyVault } from './key-vault';
 import { hardenWebContents } from './navigation';
@@ -130,7 +131,9 @@ export function startShell(opts: ShellOptions): Shell {
     return { primary: false, ready: Promise.resolve(null) };
   }
 
-  // Before `ready`: these only take effect if set first.
+  // Before `ready`: these only take effect if set first. The UI language is Swedish whatever the
+  // machine's: Chromium's own texts (a field's validation, the print dialog's preview) follow it.
+  app.commandLine.appendSwitch('lang', 'sv-SE');
   app.enableSandbox();
   protocol.registerSchemesAsPrivileged([{ ...APP_SCHEME_PRIVILEGES, privileges: { ...APP_SCHEME_PRIVILEGES.privileges } }]);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => shell.openExternal(url)));
@@ -186,6 +189,7 @@ export function startShell(opts: ShellOptions): Shell {
       pullWorker: bundlePath(root, 'pullWorker'),
       prestartWorkers: true,
     });
+    workstation.useExportSink(dialogExportSink(opts.electron));
     registerIpc(ipcMain, workstation, current);
     forwardEvents(workstation, current);
 

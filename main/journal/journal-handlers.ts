@@ -14,7 +14,7 @@ export function journalHandlers(
       create: (input) => journal.create(input),
       markErroneous: ({ entryId, reason }) => journal.markErroneous(entryId, reason),
       correct: (input) => journal.correct(input),
-      export: async ({ clientId }) => journal.exportPdf(clientId, deps.signature()),
+      export: async ({ clientId, from, to, how }) => journal.exportPdf(clientId, deps.signature(), { from, to, how }),
     },
     drafts: {
       save: (draft) => journal.saveDraft(draft),

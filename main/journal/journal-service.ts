@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { AppFailure, type Author, type JournalDraft, type JournalExport, type LifeArea, type Mutation, type SavedDraft } from '#contract';
+import { swedishFileStamp, type ExportHow, type ExportSink } from '../exports/export-sink';
 import type { LocalJournalEntry, LocalStore } from '../store/types';
 import type { AccessReporter } from './access-reporter';
 import { journalEntryCreate } from './mutations';
 import { journalPdf } from './pdf';
+import { journalHtml } from './print-html';
 
 export interface JournalServiceDeps {
   store: () => Promise<LocalStore>;
@@ -13,8 +13,15 @@ export interface JournalServiceDeps {
   written: (kinds: string[]) => void;
   author: () => Author;
   access: AccessReporter;
-  /** `<dataDir>/exports` */
-  exportsDir: string;
+  /** Where an export goes: the host's save/print dialog or download, else the exports folder. */
+  exports: () => ExportSink;
+}
+
+export interface ExportRequest {
+  /** Event dates from–to (ÅÅÅÅ-MM-DD, inclusive); without them the whole journal. */
+  from?: string | undefined;
+  to?: string | undefined;
+  how: ExportHow;
 }
 
 interface EntryInput {
@@ -104,7 +111,7 @@ export class JournalService {
 
   // ---- export ----
 
-  async exportPdf(clientId: string, printedBy: string): Promise<JournalExport> {
+  async exportPdf(clientId: string, printedBy: string, req: ExportRequest = { how: 'save' }): Promise<JournalExport> {
     const store = await this.deps.store();
     const client = await store.client(clientId);
     if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
@@ -113,17 +120,20 @@ export class JournalService {
       const last = entries[entries.length - 1];
       const page = await store.journal({ clientId, limit: 500, ...(last ? { before: { eventDate: last.eventDate, createdAt: last.createdAt, id: last.id } } : {}) });
       entries.push(...page);
-      if (page.length < 500) break;
+      // Newest first: past the period's start there is nothing more to take.
+      const tail = page[page.length - 1];
+      if (page.length < 500 || (req.from && tail && tail.eventDate < req.from)) break;
     }
+    const chosen = entries.filter((e) => (!req.from || e.eventDate >= req.from) && (!req.to || e.eventDate <= req.to));
     const printedAt = new Date();
-    const pdf = await journalPdf(client, entries, { printedBy, printedAt });
-    // Logged before the file exists: an export whose logging failed is not handed out.
+    const meta = { printedBy, printedAt, period: { from: req.from ?? null, to: req.to ?? null } };
+    const pdf = await journalPdf(client, chosen, meta);
+    // Logged before the document leaves: an export whose logging failed is not handed out. A
+    // print or save the user then cancels was still an export (the document was made for them).
     await this.deps.access.record({ action: 'export', clientId, recordType: 'journal' });
-    await mkdir(this.deps.exportsDir, { recursive: true, mode: 0o700 });
-    // No name or personnummer in the file name.
-    const fileName = `journal-${clientId.slice(0, 8)}-${printedAt.toISOString().replace(/[:.]/g, '-')}.pdf`;
-    const file = path.join(this.deps.exportsDir, fileName);
-    await writeFile(file, pdf, { mode: 0o600 });
-    return { path: file, fileName, entries: entries.length, bytes: pdf.length };
+    // No name or personnummer in the file name; the time is Swedish, as the user reads it.
+    const fileName = `journal-${swedishFileStamp(printedAt)}.pdf`;
+    const delivery = await this.deps.exports().deliver({ fileName, pdf, html: journalHtml(client, chosen, meta) }, req.how);
+    return { fileName, entries: chosen.length, bytes: pdf.length, delivery };
   }
 }

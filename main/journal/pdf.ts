@@ -11,7 +11,18 @@ export const lifeAreaSv = LIFE_AREA_LABELS_SV;
  * personnummer on every page, each entry with event date, author and title, time written, life
  * area, and an erroneous marking (who, when, why) in full. Entries newest first, as on screen.
  */
-export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], meta: { printedBy: string; printedAt: Date }): Promise<Buffer> {
+export interface PrintMeta {
+  printedBy: string;
+  printedAt: Date;
+  /** The event dates asked for; nulls: from the first / to the last. */
+  period: { from: string | null; to: string | null };
+}
+
+/** "Händelsedatum 2026-11-01 – 2026-11-30", or "Hela journalen". */
+export const periodText = ({ from, to }: PrintMeta['period']): string =>
+  from || to ? `Händelsedatum ${from ?? 'från början'} – ${to ?? 'till sista'}` : 'Hela journalen';
+
+export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], meta: PrintMeta): Promise<Buffer> {
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 72, bottom: 60, left: 60, right: 60 },
@@ -30,9 +41,9 @@ export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], m
   doc.font('Helvetica-Bold').fontSize(16).text('Verkställighetsjournal');
   doc.moveDown(0.3);
   doc.font('Helvetica').fontSize(11).text(`${client.familyName}, ${client.givenName}  ·  ${formatPersonnummer(client.personnummer)}`);
-  doc.fontSize(9).fillColor('#444').text(`Utskriven ${swedishDateTime(meta.printedAt.toISOString())} av ${meta.printedBy}. ${entries.length} anteckningar, nyaste först.`);
+  doc.fontSize(9).fillColor('#444').text(`${periodText(meta.period)}. Utskriven ${swedishDateTime(meta.printedAt.toISOString())} av ${meta.printedBy}. ${entries.length} anteckningar, nyaste först.`);
   doc.fillColor('black').moveDown(1);
-  if (entries.length === 0) doc.fontSize(11).text('Journalen har inga anteckningar.');
+  if (entries.length === 0) doc.fontSize(11).text(meta.period.from || meta.period.to ? 'Journalen har inga anteckningar under perioden.' : 'Journalen har inga anteckningar.');
 
   for (const e of entries) {
     if (doc.y > doc.page.height - 140) doc.addPage();

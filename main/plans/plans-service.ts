@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { AppFailure, currentVersion, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanWork } from '#contract';
+import { AppFailure, currentVersion, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanExport, type PlanWork } from '#contract';
+import { swedishFileStamp, type ExportSink } from '../exports/export-sink';
 import type { AccessReporter } from '../journal/access-reporter';
 import type { LocalStore } from '../store/types';
 import { planPdf } from './pdf';
@@ -12,8 +11,8 @@ export interface PlansDeps {
   access: Pick<AccessReporter, 'record'>;
   /** After a local write: push soon, tell the renderer. */
   written: (kinds: string[]) => void;
-  /** `<dataDir>/exports` */
-  exportsDir: string;
+  /** Where an export goes: the host's save dialog or download, else the exports folder. */
+  exports: () => ExportSink;
   now?: () => Date;
 }
 
@@ -131,7 +130,7 @@ export class PlansService {
     return store.read('plan', 'due', { unitId: q.unitId, today: swedishDate(this.now()), limit: q.limit });
   }
 
-  async exportPdf(planId: string): Promise<{ path: string; fileName: string; bytes: number }> {
+  async exportPdf(planId: string): Promise<PlanExport> {
     const store = await this.deps.store();
     const plan = await store.read('plan', 'get', planId);
     const version = plan ? currentVersion(plan) : null;
@@ -144,15 +143,12 @@ export class PlansService {
       a ? [`${a.services.map((x) => x.name).join(', ')} (beslut ${a.decision.reference})`] : [],
     );
     const pdf = await planPdf(client, plan, version, { printedBy: `${author.name}, ${author.title}`, printedAt, covered });
-    // Logged before the file exists: an export whose logging failed is not handed out.
+    // Logged before the document leaves: an export whose logging failed is not handed out.
     await this.deps.access.record({ action: 'export', clientId: plan.clientId, recordType: 'plan', recordId: plan.id });
-    const dir = this.deps.exportsDir;
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    // No name or personnummer in the file name.
-    const fileName = `genomforandeplan-${plan.id.slice(0, 8)}-v${version.versionNo}-${printedAt.toISOString().replace(/[:.]/g, '-')}.pdf`;
-    const file = path.join(dir, fileName);
-    await writeFile(file, pdf, { mode: 0o600 });
-    return { path: file, fileName, bytes: pdf.length };
+    // No name or personnummer in the file name; the time is Swedish, as the user reads it.
+    const fileName = `genomforandeplan-v${version.versionNo}-${swedishFileStamp(printedAt)}.pdf`;
+    const delivery = await this.deps.exports().deliver({ fileName, pdf }, 'save');
+    return { fileName, bytes: pdf.length, delivery };
   }
 }
 

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { HostLostScreen, useHostLost } from './components/HostLostScreen';
 import { SyncIndicator } from './components/SyncIndicator';
 import { screens } from './screens';
 import { needsStoreDialog, useLocalStore } from './screens/local-store/local-store-store';
@@ -30,7 +31,9 @@ export function App() {
     if (active) void useRoles.getState().load();
   }, [active]);
   const roles = useRoles((r) => r.roles);
+  const hostLost = useHostLost();
 
+  if (hostLost) return <HostLostScreen why={hostLost} />;
   if (!session) return <p className="loading">{t('app.starting')}</p>;
   if (session.state !== 'active' || !session.user) return <LoginScreen />;
   if (storeDialog) return <StoreUnreadableScreen />;

@@ -160,6 +160,8 @@ describe('Brukare: journal and day notes', () => {
     await shot('daynotes');
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Sammanfatta', exact: true }).click();
+    // The notes of the period are listed to choose from (test/e2e/journal-print-dates.test.ts goes further).
+    await page.getByRole('button', { name: /^Skapa journalutkast av/ }).click();
     const text = page.getByLabel('Anteckning', { exact: true });
     await expect.poll(() => text.inputValue(), { timeout: 10_000 }).toContain('Sara Nyström: Kaffet är slut, står på inköpslistan.');
     expect(await text.inputValue()).toMatch(/^Sammanfattning av daganteckningar/);

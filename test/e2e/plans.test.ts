@@ -140,13 +140,14 @@ describe('Genomförandeplan', () => {
   });
 
   it('prints the set plan as a PDF for signing; the export is in the access log', async () => {
-    await tab().getByRole('button', { name: 'Skriv ut (PDF)' }).click();
-    const status = tab().getByText(/^Planen sparades som PDF: /);
-    await status.waitFor({ timeout: 10_000 });
-    const file = (await status.innerText()).replace('Planen sparades som PDF: ', '');
-    expect(file.startsWith(path.join(stack.dataDir, 'exports'))).toBe(true);
-    expect(path.basename(file)).not.toContain(client.family_name);
+    // The browser host hands the PDF out as a download (Electron: its save dialog, test/unit/electron/export-dialogs.test.ts).
+    const [download] = await Promise.all([page.waitForEvent('download'), tab().getByRole('button', { name: 'Spara som PDF för underskrift…' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^genomforandeplan-v\d+-\d{4}-\d{2}-\d{2}-\d{6}\.pdf$/);
+    expect(download.suggestedFilename()).not.toContain(client.family_name);
+    const file = path.join(stack.dataDir, 'downloaded-plan.pdf');
+    await download.saveAs(file);
     expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+    await tab().getByText(/^Planen laddas ner som genomforandeplan-/).waitFor({ timeout: 10_000 });
     const id = await planId();
     await expect.poll(async () => (await stack.db.query("SELECT 1 FROM access_log WHERE action = 'export' AND record_type = 'plan' AND record_id = $1", [id])).rows.length, { timeout: 15_000 }).toBe(1);
   });

@@ -41,6 +41,13 @@ export class FakeWebContents extends EventEmitter {
   send(channel: string, ...args: unknown[]): void {
     this.sent.push([channel, ...args]);
   }
+  /** Print calls; `printAnswer` is what the fake user does in the system print dialog. */
+  readonly printed: { silent: boolean; printBackground: boolean }[] = [];
+  printAnswer: { success: boolean; reason: string } = { success: true, reason: '' };
+  print(options: { silent: boolean; printBackground: boolean }, callback: (success: boolean, failureReason: string) => void): void {
+    this.printed.push(options);
+    queueMicrotask(() => callback(this.printAnswer.success, this.printAnswer.reason));
+  }
   /** Fires `will-navigate`/`will-redirect` as Electron does (details with url, then the url); returns the event. */
   navigate(kind: 'will-navigate' | 'will-redirect', url: string): FiredEvent {
     const ev = firedEvent({ url });
@@ -82,6 +89,8 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     loadURL: [] as string[],
     focus: 0,
     restore: 0,
+    /** Chromium switches appended through app.commandLine, with whether `ready` had happened. */
+    switches: [] as { name: string; value: string | undefined; beforeReady: boolean }[],
     /** Exit codes given to app.exit. */
     exit: [] as (number | undefined)[],
   };
@@ -90,6 +99,10 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
   /** Questions asked through dialog.showMessageBox; `answer` is the button index the fake user presses. */
   const messageBoxes: { title: string; message: string; detail?: string; buttons: string[] }[] = [];
   const dialogState = { answer: 0 };
+  /** Save dialogs shown; `saveAnswer` is the path the fake user picks (null: Avbryt). */
+  const saveDialogs: { title: string; defaultPath: string; filters: { name: string; extensions: string[] }[] }[] = [];
+  const saveState: { saveAnswer: string | null } = { saveAnswer: null };
+  let ready = false;
 
   const fakeApp = Object.assign(new EventEmitter(), {
     isPackaged: options.isPackaged ?? false,
@@ -97,7 +110,11 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     quit: () => void calls.quit++,
     exit: (code?: number) => void calls.exit.push(code),
     enableSandbox: () => void calls.enableSandbox++,
-    whenReady: () => Promise.resolve(),
+    whenReady: () => {
+      ready = true;
+      return Promise.resolve();
+    },
+    commandLine: { appendSwitch: (name: string, value?: string) => void calls.switches.push({ name, value, beforeReady: !ready }) },
     getAppPath: () => options.appPath ?? '/fake/app',
     getPath: (name: string) => options.paths?.[name] ?? `/fake/${name}`,
     getVersion: () => options.version ?? '0.0.0-fake',
@@ -129,6 +146,9 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     focus = () => void calls.focus++;
     show = () => {
       this.shown = true;
+    };
+    destroy = () => {
+      this.destroyed = true;
     };
   }
 
@@ -227,6 +247,11 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
         messageBoxes.push({ title: o.title, message: o.message, ...(o.detail ? { detail: o.detail } : {}), buttons: o.buttons });
         return Promise.resolve({ response: dialogState.answer });
       },
+      showSaveDialog: (o: { title: string; defaultPath: string; filters: { name: string; extensions: string[] }[] }) => {
+        saveDialogs.push({ title: o.title, defaultPath: o.defaultPath, filters: o.filters });
+        const filePath = saveState.saveAnswer;
+        return Promise.resolve(filePath === null ? { canceled: true } : { canceled: false, filePath });
+      },
     },
     contextBridge,
     ipcRenderer,
@@ -245,6 +270,8 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     errorBoxes,
     messageBoxes,
     dialog: dialogState,
+    saveDialogs,
+    save: saveState,
     exposed,
     invoked,
     /** Fires an app event (e.g. 'second-instance', 'will-quit') with a preventDefault spy. */

@@ -62,6 +62,9 @@ export const sv = {
     clients_one: '{{count}} brukare',
     clients_other: '{{count}} brukare',
     retry: 'Försök igen',
+    openFeed: 'Daganteckningar',
+    openInbox: 'Uppdrag i inkorgen',
+    openInboxFor: 'Uppdrag i inkorgen för {{unit}}',
     serviceType: {
       hemtjanst: 'Hemtjänst',
       daglig_verksamhet: 'Daglig verksamhet',
@@ -95,6 +98,29 @@ export const sv = {
   admin: svAdmin,
   incidents: svIncidents,
   support: svSupport,
+  /** The browser host's old tab (components/HostLostScreen.tsx). */
+  hostLost: {
+    restarted: {
+      heading: 'Arbetsstationen har startats om — öppna den nya adressen',
+      text: 'Den här fliken hör till en tidigare start och kan inte användas längre. Öppna adressen som visades när arbetsstationen startades nu (den börjar med http://127.0.0.1 och slutar med ?k=…).',
+    },
+    gone: {
+      heading: 'Arbetsstationen är stängd eller har startats om',
+      text: 'Fliken når inte arbetsstationen på den här datorn. Har den startats om: öppna den nya adressen som visades vid starten. Annars: starta arbetsstationen igen.',
+    },
+    close: 'Du kan stänga den här fliken. Inget du sparat har gått förlorat: sparade anteckningar och utkast finns i arbetsstationen.',
+  },
+  /** The shared date field (components/DateField.tsx). */
+  dateField: {
+    hint: 'Skriv datumet som ÅÅÅÅ-MM-DD.',
+    openCalendar: 'Välj datum i kalendern',
+    calendar: 'Kalender',
+    required: 'Ange ett datum (ÅÅÅÅ-MM-DD).',
+    format: 'Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2026-12-24.',
+    noSuchDay: '{{value}} finns inte i kalendern. Skriv datumet som ÅÅÅÅ-MM-DD.',
+    beforeMin: 'Datumet kan inte vara före {{min}}.',
+    afterMax: 'Datumet kan inte vara senare än {{max}}.',
+  },
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',
@@ -128,7 +154,8 @@ export const sv = {
     CERT_REVOCATION_UNKNOWN: 'Det gick inte att kontrollera om kortets certifikat är spärrat. Försök igen om en stund.',
     SIGNATURE_INVALID: 'Kortets underskrift kunde inte kontrolleras.',
     UNKNOWN_CARD_HOLDER: 'Kortinnehavaren är inte känd i systemet.',
-    NO_ACTIVE_PERMISSION: 'Du saknar en giltig behörighet.',
+    NO_ACTIVE_PERMISSION:
+      'Du saknar en giltig behörighet. Kontakta din IT-kontaktperson (den som ger behörigheter i Omsorgsportalen, ofta via IT-supporten) och be om behörighet för din enhet. Uppge ditt namn, vilken enhet du arbetar på och ditt HSA-ID — IT-kontaktpersonen kan läsa HSA-ID:t från ditt kort.',
     INTERNAL: 'Ett internt fel inträffade.',
   } satisfies Record<ErrorCode, string>,
 } as const;

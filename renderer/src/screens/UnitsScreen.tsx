@@ -4,11 +4,17 @@ import { events } from '../bridge';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useNav } from '../state/nav-store';
 import { useUnits } from '../state/units-store';
+import { UnitNotes } from './clients/NotesTab';
+import { useInbox } from './inbox/inbox-store';
 
+/**
+ * Enheter: the user's units, each one to choose → its day-note feed (shown here, so the menu marks
+ * Enheter) or its assignments in the inbox. Reached from a client's notes, the feed leads back there.
+ */
 export function UnitsScreen() {
   const { t } = useTranslation();
   const { status, units, error, load } = useUnits();
-  const go = useNav((n) => n.go);
+  const { params, go } = useNav();
   // Load on every mount: after an unlock the list is fetched again under the new session; and
   // again when the sync finds the user's units changed (a permission granted or ended).
   useEffect(() => {
@@ -17,6 +23,19 @@ export function UnitsScreen() {
       if (e.kinds.includes('units')) void load();
     });
   }, [load]);
+
+  if (params.unitFeed) {
+    const unitName = units.find((u) => u.id === params.unitFeed)?.name ?? '';
+    const fromClient = params.clientId;
+    return (
+      <UnitNotes
+        unitId={params.unitFeed}
+        unitName={unitName}
+        back={fromClient ? () => go('clients', { clientId: fromClient, tab: 'notes' }) : () => go('units')}
+        backLabel={fromClient ? 'journal.notes.backToClient' : 'journal.notes.backToUnits'}
+      />
+    );
+  }
 
   return (
     <section aria-labelledby="units-heading">
@@ -28,13 +47,26 @@ export function UnitsScreen() {
         <ul className="unit-list" aria-label={t('units.heading')}>
           {units.map((u) => (
             <li key={u.id} className="unit-card">
-              <span className="unit-name">{u.name}</span>
+              <h3 className="unit-name">{u.name}</h3>
               <span className="unit-meta">
                 {t(`units.serviceType.${u.serviceType}`)} · {t('units.clients', { count: u.clientCount })}
               </span>
-              <button type="button" className="button-link" onClick={() => go('clients', { unitFeed: u.id, from: 'units' })}>
-                {t('journal.notes.openUnitFeed', { unit: u.name })}
-              </button>
+              <div className="unit-actions">
+                <button type="button" aria-label={t('journal.notes.openUnitFeed', { unit: u.name })} onClick={() => go('units', { unitFeed: u.id })}>
+                  {t('units.openFeed')}
+                </button>
+                <button
+                  type="button"
+                  className="button-quiet"
+                  aria-label={t('units.openInboxFor', { unit: u.name })}
+                  onClick={() => {
+                    useInbox.getState().setFilters({ unitId: u.id });
+                    go('inbox');
+                  }}
+                >
+                  {t('units.openInbox')}
+                </button>
+              </div>
             </li>
           ))}
         </ul>

@@ -136,10 +136,12 @@ describe('the journal', () => {
   });
 
   it('exports a PDF into the exports folder, logged as an export', async () => {
-    const out = await call<{ path: string; entries: number; bytes: number }>('journal.export', { clientId: majorna.id });
-    expect(existsSync(out.path)).toBe(true);
-    expect(out.path.startsWith(path.join(dataDir, 'exports'))).toBe(true);
-    expect(readFileSync(out.path).subarray(0, 5).toString()).toBe('%PDF-');
+    // No host here: the file goes to the exports folder (the hosts' dialogs and downloads: browser-host and shell tests, e2e).
+    const out = await call<{ delivery: { kind: string; path: string }; entries: number; bytes: number }>('journal.export', { clientId: majorna.id });
+    expect(out.delivery.kind).toBe('file');
+    expect(existsSync(out.delivery.path)).toBe(true);
+    expect(out.delivery.path.startsWith(path.join(dataDir, 'exports'))).toBe(true);
+    expect(readFileSync(out.delivery.path).subarray(0, 5).toString()).toBe('%PDF-');
     expect(out.entries).toBeGreaterThan(3);
     await expect.poll(async () => (await accessRows(majorna.id, 'export')).length, { timeout: 10_000, interval: 50 }).toBe(1);
   });

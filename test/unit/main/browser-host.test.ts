@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { APP_CSP } from '../../../main/electron/csp';
 import { EventHub } from '../../../main/events';
+import type { ExportSink } from '../../../main/exports/export-sink';
 import { startBrowserHost, type BrowserHost } from '../../../main/host/browser-host';
 import { createRouter } from '../../../main/router';
 import type { Workstation } from '../../../main/workstation';
@@ -15,6 +16,7 @@ const unit = { id: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c11', organisationId: '7f1c
 let host: BrowserHost;
 let list: ReturnType<typeof vi.fn<() => Promise<(typeof unit)[]>>>;
 let hub: EventHub;
+let sink: ExportSink | null = null;
 
 beforeEach(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'renderer-'));
@@ -25,6 +27,9 @@ beforeEach(async () => {
     dispatch: createRouter(handlersWith({ app: { info: async () => ({ name: 'x', version: '1', host: 'browser', serverUrl: 'http://127.0.0.1:1' }) }, units: { list } }), () => ({})),
     onEvent: (l) => hub.on(l),
     close: async () => undefined,
+    useExportSink: (s) => {
+      sink = s;
+    },
   };
   host = await startBrowserHost({ workstation, rendererDir: dir });
 });
@@ -94,5 +99,38 @@ describe('the browser host', () => {
     expect(badFrame.result.error?.code).toBe('VALIDATION');
     expect(list).not.toHaveBeenCalled();
     ws.close();
+  });
+});
+
+describe('exports and old tabs', () => {
+  const secretOf = (url: string) => new URL(url).searchParams.get('k')!;
+  const doc = { fileName: 'journal-2026-12-24-143000.pdf', pdf: Buffer.from('%PDF-1.7 test'), html: '<p>x</p>' };
+
+  it('hands an export out once as a download named in Swedish local time, only with this launch\'s secret', async () => {
+    const delivery = await sink!.deliver(doc, 'save');
+    expect(delivery.kind).toBe('download');
+    const url = new URL((delivery as { url: string }).url, host.origin);
+    const wrong = new URL(url);
+    wrong.searchParams.set('k', 'not-the-secret');
+    expect((await fetch(wrong)).status).toBe(404);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="journal-2026-12-24-143000.pdf"; filename*=UTF-8''journal-2026-12-24-143000.pdf`);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(Buffer.from(await res.arrayBuffer()).toString()).toBe('%PDF-1.7 test');
+    expect((await fetch(url)).status).toBe(404); // once
+  });
+
+  it('a print opens inline (the browser\'s PDF viewer prints)', async () => {
+    const delivery = await sink!.deliver(doc, 'print');
+    const res = await fetch(new URL((delivery as { url: string }).url, host.origin));
+    expect(res.headers.get('content-disposition')).toMatch(/^inline; filename="journal-2026-12-24-143000.pdf"/);
+  });
+
+  it('answers /launch 204 for this launch\'s secret and 410 for another (an old tab after a restart)', async () => {
+    expect((await fetch(`${host.origin}/launch?k=${secretOf(host.url)}`)).status).toBe(204);
+    expect((await fetch(`${host.origin}/launch?k=an-old-launch`)).status).toBe(410);
+    expect((await fetch(`${host.origin}/launch`)).status).toBe(410);
   });
 });

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LOGGED_ACTION_LABELS_SV, LoggedAction, FINDING_VERDICT_LABELS_SV, swedishDateTime, type AppError, type LogIntegrity, type LogRow, type LogSearch } from '#contract';
 import { api } from '../../bridge';
+import { DateField } from '../../components/DateField';
 import { AdminError, Done } from './admin-notices';
 import { LogTimeline } from './LogTimeline';
 
@@ -132,14 +133,8 @@ export function LogPanel() {
             ))}
           </select>
         </label>
-        <label>
-          {t('admin.log.from')}
-          <input name="from" type="date" />
-        </label>
-        <label>
-          {t('admin.log.to')}
-          <input name="to" type="date" />
-        </label>
+        <DateField label={t('admin.log.from')} name="from" />
+        <DateField label={t('admin.log.to')} name="to" />
         <label>
           {t('admin.log.action')}
           <select name="action">

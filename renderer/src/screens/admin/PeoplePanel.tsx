@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { GRANT_ROLE_LABELS_SV, GrantRole, swedishDate, type AdminPerson, type AppError, type CardStatus, type Grant, type PeopleResponse, type Result } from '#contract';
 import { api, events } from '../../bridge';
+import { DateField } from '../../components/DateField';
 import { AdminError, Done } from './admin-notices';
 
 const text = (form: HTMLFormElement, name: string) => (new FormData(form).get(name) as string | null)?.trim() ?? '';
@@ -136,14 +137,8 @@ export function PeoplePanel() {
                 <option value="">{t('admin.grant.wholeOrganisation')}</option>
               </select>
             </label>
-            <label>
-              {t('admin.grant.from')}
-              <input name="validFrom" type="date" required defaultValue={swedishDate()} />
-            </label>
-            <label>
-              {t('admin.grant.to')}
-              <input name="validTo" type="date" />
-            </label>
+            <DateField label={t('admin.grant.from')} name="validFrom" required defaultValue={swedishDate()} />
+            <DateField label={t('admin.grant.to')} name="validTo" />
             <button type="submit">{t('admin.grant.submit')}</button>
           </form>
 

@@ -1,31 +1,25 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError, ClientRecord, PermittedUnit } from '#contract';
+import type { AppError, ClientRecord } from '#contract';
 import { formatPersonnummer } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
-import { useSession } from '../../state/session-store';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { PlanTab } from '../plans/PlanTab';
 import { svPlans } from '../plans/sv-plans';
 import { clientName } from './format';
 import { JournalTab } from './JournalTab';
-import { NotesTab, UnitNotes } from './NotesTab';
+import { NotesTab, type FromNotes } from './NotesTab';
 import './clients.css';
 
 /**
  * Brukare: the clients of the user's units (from the encrypted store, so it works offline) →
- * a client's page with the execution journal and the day notes. Where the user is (client, tab,
- * unit feed) lives in the nav store as ids only, so an unlock brings the user back to it.
+ * a client's page with the execution journal and the day notes (the unit's whole feed is under
+ * Enheter, UnitsScreen). Where the user is (client, tab) lives in the nav store as ids only, so an unlock brings the user back to it.
  */
 export function ClientsScreen() {
-  const { params, go } = useNav();
-  if (params.unitFeed) {
-    const unitName = useSession.getState().session?.units.find((u: PermittedUnit) => u.unitId === params.unitFeed)?.name ?? '';
-    const back = params.from === 'units' ? () => go('units') : () => go('clients', params.clientId ? { clientId: params.clientId, tab: 'notes' } : {});
-    return <UnitNotes unitId={params.unitFeed} unitName={unitName} back={back} backLabel={params.from === 'units' ? 'journal.notes.backToUnits' : 'journal.notes.backToClient'} />;
-  }
+  const { params } = useNav();
   if (params.clientId) return <ClientPage clientId={params.clientId} />;
   return <ClientList />;
 }
@@ -61,7 +55,20 @@ function ClientList() {
       <h2 id="clients-h">{t('journal.clients.heading')}</h2>
       <div className="field">
         <label htmlFor="client-search">{t('journal.clients.search')}</label>
-        <input id="client-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <input
+          id="client-search"
+          type="search"
+          aria-describedby="client-search-hint"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter opens the client when the search found exactly one.
+            if (e.key === 'Enter' && clients?.length === 1) go('clients', { clientId: clients[0]!.id });
+          }}
+        />
+        <span id="client-search-hint" className="hint">
+          {t('journal.clients.searchHint')}
+        </span>
       </div>
       {error && <ErrorNotice error={error} />}
       {!clients && !error && <p aria-live="polite">{t('journal.clients.loading')}</p>}
@@ -90,6 +97,8 @@ function ClientPage({ clientId }: { clientId: string }) {
   const [client, setClient] = useState<ClientRecord | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [editorOpen, setEditorOpen] = useState(false);
+  // Set when the notes tab opened the editor with notes added, so it says that and not "restored".
+  const [fromNotes, setFromNotes] = useState<FromNotes | null>(null);
   const tab = params.tab === 'notes' || params.tab === 'plan' ? params.tab : 'journal';
   const setTab = (next: 'journal' | 'notes' | 'plan') => go('clients', { clientId, tab: next });
 
@@ -143,15 +152,24 @@ function ClientPage({ clientId }: { clientId: string }) {
         {tab === 'plan' ? (
           <PlanTab client={client} />
         ) : tab === 'journal' ? (
-          <JournalTab client={client} editorOpen={editorOpen} setEditorOpen={setEditorOpen} />
+          <JournalTab
+            client={client}
+            editorOpen={editorOpen}
+            fromNotes={fromNotes}
+            setEditorOpen={(open) => {
+              setEditorOpen(open);
+              if (!open) setFromNotes(null);
+            }}
+          />
         ) : (
           <NotesTab
             client={client}
-            openDraft={() => {
+            openDraft={(from) => {
+              setFromNotes(from);
               setEditorOpen(true);
               setTab('journal');
             }}
-            openUnitFeed={() => go('clients', { clientId, unitFeed: client.unitId })}
+            openUnitFeed={() => go('units', { unitFeed: client.unitId, clientId })}
           />
         )}
       </div>

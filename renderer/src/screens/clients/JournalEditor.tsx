@@ -3,8 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { type AppError, LifeArea, swedishDate } from '#contract';
 import type { InboxItem } from '#contract';
 import { api } from '../../bridge';
+import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { formatClock } from './format';
+import type { FromNotes } from './NotesTab';
 
 const DRAFT_DEBOUNCE_MS = 500;
 
@@ -12,6 +14,8 @@ export interface EditorProps {
   clientId: string;
   /** Set for a correction: the entry being marked erroneous. */
   corrects?: { id: string; eventDate: string; text: string; lifeArea: LifeArea | null };
+  /** Opened by "Kopiera till journal" / "Sammanfatta": the draft holds the notes just added. */
+  fromNotes?: FromNotes | null;
   onDone(saved: boolean): void;
 }
 
@@ -20,7 +24,7 @@ export interface EditorProps {
  * (debounced); opening the editor again — after a lock, a crash or a restart — brings the draft
  * back. Saving commits locally (pending, "Ej skickat") and deletes the draft.
  */
-export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
+export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorProps) {
   const { t } = useTranslation();
   const ids = useId();
   // The draft this editor writes. Its callers key the editor by it, so it stays the same for the
@@ -39,6 +43,7 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
   const [savedAt, setSavedAt] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
+  const [missing, setMissing] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const dirty = useRef(false);
   const textRef = useRef<HTMLTextAreaElement>(null);
@@ -53,7 +58,8 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
         setLifeArea(r.value.lifeArea ?? '');
         setReason(r.value.reason);
         setNoteIds(r.value.summarisedNoteIds);
-        setRestoredAt(r.value.savedAt);
+        // A draft the notes were just added to is not "restored": the notice below says what happened.
+        if (!fromNotes) setRestoredAt(r.value.savedAt);
       }
       setLoaded(true);
       textRef.current?.focus();
@@ -63,6 +69,8 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
     return () => {
       live = false;
     };
+    // Read once when the editor opens (it is keyed by its draft); fromNotes only shapes the notice.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ref, clientId]);
 
   // Save the draft ~500 ms after the last keystroke; an emptied editor has no draft.
@@ -109,13 +117,24 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
     <form
       className="journal-editor"
       aria-labelledby={`${ids}-h`}
+      // Our own Swedish messages, not the browser's bubbles: checkValidity() makes each invalid field
+      // say its problem (DateField on its own; the text and the reason here).
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
+        const missing = text.trim() === '' ? 'journal.editor.textMissing' : corrects && reason.trim() === '' ? 'journal.editor.reasonMissing' : null;
+        setMissing(missing);
+        if (!e.currentTarget.checkValidity() || missing) return;
         void save();
       }}
     >
       <h3 id={`${ids}-h`}>{heading}</h3>
       {restoredAt && <p className="notice" role="status">{t('journal.editor.draftRestored', { time: formatClock(restoredAt) })}</p>}
+      {fromNotes && (
+        <p className="notice" role="status">
+          {fromNotes.keptDraftFrom ? t('journal.editor.notesAddedToDraft', { time: formatClock(fromNotes.keptDraftFrom) }) : t('journal.editor.notesAdded')}
+        </p>
+      )}
       {noteIds.length > 0 && <p className="hint">{t('journal.editor.fromNotes', { count: noteIds.length })}</p>}
       {corrects && (
         <div className="field">
@@ -128,10 +147,7 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
         <textarea id={`${ids}-text`} ref={textRef} rows={6} value={text} required maxLength={20000} onChange={(e) => change(setText)(e.target.value)} />
       </div>
       <div className="field-row">
-        <div className="field">
-          <label htmlFor={`${ids}-date`}>{t('journal.editor.eventDate')}</label>
-          <input id={`${ids}-date`} type="date" value={eventDate} max={swedishDate()} required onChange={(e) => change(setEventDate)(e.target.value)} />
-        </div>
+        <DateField id={`${ids}-date`} label={t('journal.editor.eventDate')} value={eventDate} max={swedishDate()} required onChange={change(setEventDate)} />
         <div className="field">
           <label htmlFor={`${ids}-area`}>{t('journal.editor.lifeArea')}</label>
           <select id={`${ids}-area`} value={lifeArea} onChange={(e) => change(setLifeArea)(e.target.value as LifeArea | '')}>
@@ -158,6 +174,7 @@ export function JournalEditor({ clientId, corrects, onDone }: EditorProps) {
         )}
       </div>
       {error && <ErrorNotice error={error} />}
+      {missing && <p className="field-error" role="alert">{t(missing)}</p>}
       <div className="actions">
         <button type="submit" disabled={saving || !loaded}>
           {saving ? t('journal.editor.saving') : corrects ? t('journal.editor.saveCorrection') : t('journal.editor.save')}

@@ -5,7 +5,9 @@ import { swedishDateTime } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { reportCopy } from './copy';
+import { ExportPanel } from './ExportPanel';
 import { JournalEditor, type EditorProps } from './JournalEditor';
+import type { FromNotes } from './NotesTab';
 
 const PAGE = 200;
 type Entry = Extract<Awaited<ReturnType<typeof api.journal.list>>, { ok: true }>['value'][number];
@@ -15,13 +17,13 @@ type Entry = Extract<Awaited<ReturnType<typeof api.journal.list>>, { ok: true }>
  * who marked them, when and why, linked to their correction. Opening it is a read in the access
  * log (main records it); copying from it is reported as a copy.
  */
-export function JournalTab({ client, editorOpen, setEditorOpen }: { client: ClientRecord; editorOpen: boolean; setEditorOpen(open: boolean): void }) {
+export function JournalTab({ client, editorOpen, fromNotes, setEditorOpen }: { client: ClientRecord; editorOpen: boolean; fromNotes: FromNotes | null; setEditorOpen(open: boolean): void }) {
   const { t } = useTranslation();
   const [entries, setEntries] = useState<Entry[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [search, setSearch] = useState('');
   const [correcting, setCorrecting] = useState<EditorProps['corrects'] | null>(null);
-  const [exportState, setExportState] = useState<{ busy: boolean; message: string | null }>({ busy: false, message: null });
+  const [exporting, setExporting] = useState(false);
 
   // Older pages the user asked for belong to one client and one search: another of either shows none.
   const listKey = `${client.id}\n${search}`;
@@ -67,12 +69,6 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
     });
   }, [client.id, setEditorOpen]);
 
-  const exportPdf = async () => {
-    setExportState({ busy: true, message: null });
-    const r = await api.journal.export({ clientId: client.id });
-    setExportState({ busy: false, message: r.ok ? t('journal.journal.exported', { path: r.value.path, count: r.value.entries }) : t(`errors.${r.error.code}`) });
-  };
-
   const shown = entries ? [...entries, ...older.filter((o) => !entries.some((e) => e.id === o.id))] : null;
   const byId = new Map((shown ?? []).map((e) => [e.id, e]));
   const correctionOf = new Map((shown ?? []).filter((e) => e.correctsId).map((e) => [e.correctsId!, e]));
@@ -83,16 +79,16 @@ export function JournalTab({ client, editorOpen, setEditorOpen }: { client: Clie
         <button type="button" onClick={() => { setCorrecting(null); setEditorOpen(true); }} disabled={editorOpen}>
           {t('journal.journal.newEntry')}
         </button>
-        <button type="button" className="button-outline" onClick={() => void exportPdf()} disabled={exportState.busy}>
-          {exportState.busy ? t('journal.journal.exporting') : t('journal.journal.export')}
+        <button type="button" className="button-outline" aria-expanded={exporting} onClick={() => setExporting(!exporting)}>
+          {t('journal.journal.export')}
         </button>
         <div className="field inline">
           <label htmlFor="journal-search">{t('journal.journal.search')}</label>
           <input id="journal-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
         </div>
       </div>
-      {exportState.message && <p className="notice" role="status">{exportState.message}</p>}
-      {editorOpen && !correcting && <JournalEditor key={client.id} clientId={client.id} onDone={() => setEditorOpen(false)} />}
+      {exporting && <ExportPanel clientId={client.id} onClose={() => setExporting(false)} />}
+      {editorOpen && !correcting && <JournalEditor key={client.id} clientId={client.id} fromNotes={fromNotes} onDone={() => setEditorOpen(false)} />}
       {error && <ErrorNotice error={error} onRetry={() => void load()} />}
       {shown && shown.length === 0 && <p>{search.trim() ? t('journal.journal.noHits') : t('journal.journal.empty')}</p>}
       {shown && shown.length > 0 && (

@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError, ClientRecord } from '#contract';
+import type { AppError, ClientRecord, LifeArea } from '#contract';
 import { swedishDate, swedishDateTime } from '#contract';
 import { api, events } from '../../bridge';
+import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { reportCopy } from './copy';
 import { clientName } from './format';
+import { commonArea, inPeriod, noteLine, summaryText } from './summary';
+import { SummaryChooser } from './SummaryChooser';
 
 type Note = Extract<Awaited<ReturnType<typeof api.notes.list>>, { ok: true }>['value'][number];
-
-const noteLine = (n: Note) => `${swedishDateTime(n.createdAt)} ${n.author.name}: ${n.text}`;
 
 /** Writing a day note: quick, visible to colleagues of the unit. */
 export function NoteForm({ unitId, clientId, onSaved }: { unitId: string; clientId: string | null; onSaved(): void }) {
@@ -54,10 +55,10 @@ export function NoteList({ notes, names, onCopyToJournal }: { notes: Note[]; nam
             <span className="note-time">{swedishDateTime(n.createdAt)}</span>
             {names && <span className="note-client">{n.clientId ? names.get(n.clientId) ?? '' : t('journal.notes.unitNote')}</span>}
             {n.pending && <span className="badge badge-pending">{t('journal.journal.pending')}</span>}
-            {n.summarisedAt && <span className="badge">{t('journal.notes.summarised')}</span>}
+            {n.summarisedAt && <span className="badge badge-done">{t('journal.notes.summarisedAt', { time: swedishDateTime(n.summarisedAt) })}</span>}
           </div>
           <p className="note-text">{n.text}</p>
-          {onCopyToJournal && (
+          {onCopyToJournal && !n.summarisedAt && (
             <button type="button" className="button-plain" onClick={() => onCopyToJournal(n)} aria-label={`${t('journal.notes.copyToJournal')}: ${swedishDateTime(n.createdAt)}`}>
               {t('journal.notes.copyToJournal')}
             </button>
@@ -68,18 +69,22 @@ export function NoteList({ notes, names, onCopyToJournal }: { notes: Note[]; nam
   );
 }
 
+/** How the journal editor was opened from the notes: whether a draft written before was kept. */
+export type FromNotes = { keptDraftFrom: string | null };
+
 /**
- * A client's day notes. "Kopiera till journal" and "Sammanfatta" put the chosen notes (date,
- * author, text) into the client's journal draft, which opens for the user to edit before saving;
- * the notes are marked summarised when the entry is saved.
+ * A client's day notes. "Kopiera till journal" (a note not yet summarised) and "Sammanfatta" (the
+ * notes of a period the user ticks, grouped by life area when given one) put the notes into the
+ * client's journal draft, which opens for the user to edit before saving; the notes are marked
+ * summarised when the entry is saved.
  */
-export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRecord; openDraft(): void; openUnitFeed(): void }) {
+export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRecord; openDraft(from: FromNotes): void; openUnitFeed(): void }) {
   const { t } = useTranslation();
-  const id = useId();
   const [notes, setNotes] = useState<Note[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [from, setFrom] = useState(swedishDate(new Date(), -7));
   const [to, setTo] = useState(swedishDate());
+  const [choosing, setChoosing] = useState<{ notes: Note[]; inDraft: Set<string> } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
   const load = useCallback(
@@ -97,30 +102,28 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
     });
   }, [load]);
 
-  /** Adds the notes to the client's journal draft (keeping what is already written there). */
-  const toDraft = async (chosen: Note[], title: string) => {
+  /** Adds the text to the client's journal draft (after what is already written there). */
+  const toDraft = async (block: string, noteIds: string[], lifeArea: LifeArea | null) => {
     const existing = await api.drafts.get({ clientId: client.id });
     const prev = existing.ok && existing.value ? existing.value : null;
-    const block = [title, ...[...chosen].reverse().map(noteLine)].join('\n');
+    const kept = prev && (prev.text.trim() !== '' || prev.summarisedNoteIds.length > 0) ? prev : null;
     const r = await api.drafts.save({
       clientId: client.id,
-      text: prev?.text.trim() ? `${prev.text}\n\n${block}` : block,
-      eventDate: prev?.eventDate ?? swedishDate(),
-      lifeArea: prev?.lifeArea ?? null,
-      summarisedNoteIds: [...new Set([...(prev?.summarisedNoteIds ?? []), ...chosen.map((n) => n.id)])],
+      text: kept?.text.trim() ? `${kept.text}\n\n${block}` : block,
+      eventDate: kept?.eventDate ?? swedishDate(),
+      lifeArea: kept ? kept.lifeArea : lifeArea,
+      summarisedNoteIds: [...new Set([...(kept?.summarisedNoteIds ?? []), ...noteIds])],
     });
-    if (r.ok) openDraft();
+    if (r.ok) openDraft({ keptDraftFrom: kept?.savedAt ?? null });
     else setError(r.error);
   };
 
-  const summarise = () => {
-    const chosen = (notes ?? []).filter((n) => {
-      const d = swedishDate(new Date(n.createdAt));
-      return d >= from && d <= to;
-    });
-    if (chosen.length === 0) return setMessage(t('journal.notes.noneInPeriod'));
+  const choose = async () => {
+    const period = inPeriod(notes ?? [], from, to);
+    if (period.length === 0) return setMessage(t('journal.notes.noneInPeriod'));
     setMessage(null);
-    void toDraft(chosen, t('journal.notes.summaryTitle', { from, to }));
+    const draft = await api.drafts.get({ clientId: client.id });
+    setChoosing({ notes: period, inDraft: new Set(draft.ok && draft.value ? draft.value.summarisedNoteIds : []) });
   };
 
   return (
@@ -130,25 +133,31 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
       <fieldset className="summarise">
         <legend>{t('journal.notes.summariseHeading')}</legend>
         <div className="field-row">
-          <div className="field">
-            <label htmlFor={`${id}-from`}>{t('journal.notes.from')}</label>
-            <input id={`${id}-from`} type="date" value={from} onChange={(e) => setFrom(e.target.value)} />
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-to`}>{t('journal.notes.to')}</label>
-            <input id={`${id}-to`} type="date" value={to} onChange={(e) => setTo(e.target.value)} />
-          </div>
-          <button type="button" onClick={summarise}>
+          <DateField label={t('journal.notes.from')} value={from} max={to} required onChange={setFrom} />
+          <DateField label={t('journal.notes.to')} value={to} min={from} required onChange={setTo} />
+          <button type="button" onClick={() => void choose()} aria-expanded={choosing !== null}>
             {t('journal.notes.summarise')}
           </button>
         </div>
         {message && <p role="status">{message}</p>}
+        {choosing && (
+          <SummaryChooser
+            notes={choosing.notes}
+            inDraft={choosing.inDraft}
+            onCancel={() => setChoosing(null)}
+            onChosen={(chosen, areaOf) => {
+              setChoosing(null);
+              const title = t('journal.notes.summaryTitle', { from, to });
+              void toDraft(summaryText(title, chosen, areaOf), chosen.map((n) => n.id), commonArea(chosen.map((n) => n.id), areaOf));
+            }}
+          />
+        )}
       </fieldset>
       <button type="button" className="button-link" onClick={openUnitFeed}>
         {t('journal.notes.unitFeed')}
       </button>
       {error && <ErrorNotice error={error} onRetry={() => void load()} />}
-      {notes && <NoteList notes={notes} onCopyToJournal={(n) => void toDraft([n], t('journal.notes.copyTitle'))} />}
+      {notes && <NoteList notes={notes} onCopyToJournal={(n) => void toDraft([t('journal.notes.copyTitle'), noteLine(n)].join('\n'), [n.id], null)} />}
     </div>
   );
 }

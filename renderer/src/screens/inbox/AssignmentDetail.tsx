@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { formatPersonnummer, swedishDate, swedishDateTime } from '#contract';
 import { HISTORY_ACTION_LABELS, type Assignment, type AssignmentStatus, type ProviderActionType, type UnitStaffMember } from '#contract';
 import { api } from '../../bridge';
+import { DateField } from '../../components/DateField';
 import { useSession } from '../../state/session-store';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { useInbox } from './inbox-store';
@@ -280,16 +281,10 @@ function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignme
         </fieldset>
       )}
       {dateLabel[type] && (
-        <label>
-          {t(dateLabel[type])}
-          <input type="date" required value={date} onChange={(e) => setDate(e.target.value)} />
-        </label>
+        <DateField label={t(dateLabel[type])} required value={date} onChange={setDate} />
       )}
       {(type === 'register_absence' || type === 'register_presence') && (
-        <label>
-          {t('inbox.form.to')}
-          <input type="date" required value={to} onChange={(e) => setTo(e.target.value)} />
-        </label>
+        <DateField label={t('inbox.form.to')} required value={to} onChange={setTo} />
       )}
       {(type === 'report' || type === 'pause') && (
         <label>

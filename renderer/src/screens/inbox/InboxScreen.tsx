@@ -3,6 +3,7 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer } from '#contract';
 import { AssignmentStatus, type AssignmentSort } from '#contract';
+import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../state/session-store';
 import { AssignmentDetail } from './AssignmentDetail';
@@ -117,14 +118,8 @@ function InboxList() {
           {t('inbox.client')}
           <input type="search" value={filters.client} placeholder={t('inbox.clientPlaceholder')} onChange={(e) => setFilters({ client: e.target.value })} />
         </label>
-        <label>
-          {t('inbox.from')}
-          <input type="date" value={filters.from} onChange={(e) => setFilters({ from: e.target.value })} />
-        </label>
-        <label>
-          {t('inbox.to')}
-          <input type="date" value={filters.to} onChange={(e) => setFilters({ to: e.target.value })} />
-        </label>
+        <DateField label={t('inbox.from')} value={filters.from} onChange={(from) => setFilters({ from })} />
+        <DateField label={t('inbox.to')} value={filters.to} onChange={(to) => setFilters({ to })} />
         <label>
           {t('inbox.sort')}
           <select value={filters.sort} onChange={(e) => setFilters({ sort: e.target.value as AssignmentSort })}>

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
 import { api } from '../../bridge';
+import { DateField } from '../../components/DateField';
 import { PlanError } from './PlanContentView';
 import { S } from './sv-plans';
 
@@ -254,10 +255,7 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
       </fieldset>
       {field('cooperation', S.cooperation, content.cooperation, (v) => edit((c) => ({ ...c, cooperation: v })), { rows: 2 })}
       <div className="field-row">
-        <div className="field">
-          <label htmlFor={`${ids}-fu-date`}>{S.followUpDate}</label>
-          <input id={`${ids}-fu-date`} type="date" value={content.followUp.date ?? ''} onChange={(e) => edit((c) => ({ ...c, followUp: { ...c.followUp, date: e.target.value || null } }))} />
-        </div>
+        <DateField id={`${ids}-fu-date`} label={S.followUpDate} value={content.followUp.date ?? ''} onChange={(v) => edit((c) => ({ ...c, followUp: { ...c.followUp, date: v || null } }))} />
         {field('fu-how', S.followUpHow, content.followUp.how, (v) => edit((c) => ({ ...c, followUp: { ...c.followUp, how: v } })), { max: 2000 })}
       </div>
       {error && <PlanError error={error} generic={S.conflictText} />}

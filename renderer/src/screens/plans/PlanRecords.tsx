@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { currentVersion, GoalOutcome, swedishDate, type AppError, type LocalPlan } from '#contract';
 import { api } from '../../bridge';
+import { DateField } from '../../components/DateField';
 import { PlanError } from './PlanContentView';
 import { S } from './sv-plans';
 
@@ -65,10 +66,7 @@ export function FollowUpSection({ plan }: { plan: LocalPlan }) {
             void save();
           }}
         >
-          <div className="field">
-            <label htmlFor={`${ids}-date`}>{S.followUpDay}</label>
-            <input id={`${ids}-date`} type="date" value={date} max={swedishDate()} required onChange={(e) => setDate(e.target.value)} />
-          </div>
+          <DateField id={`${ids}-date`} label={S.followUpDay} value={date} max={swedishDate()} required onChange={setDate} />
           {goals.map((g) => (
             <div key={g.id} className="field-row">
               <div className="field">
@@ -165,10 +163,7 @@ export function ConsentSection({ plan }: { plan: LocalPlan }) {
                 ))}
               </select>
             </div>
-            <div className="field">
-              <label htmlFor={`${ids}-date`}>{S.consentDate}</label>
-              <input id={`${ids}-date`} type="date" value={date} max={swedishDate()} required onChange={(e) => setDate(e.target.value)} />
-            </div>
+            <DateField id={`${ids}-date`} label={S.consentDate} value={date} max={swedishDate()} required onChange={setDate} />
             <div className="field">
               <label htmlFor={`${ids}-how`}>{S.consentHowLabel}</label>
               <select id={`${ids}-how`} value={how} onChange={(e) => setHow(e.target.value as typeof how)}>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { currentConsent, currentVersion, emptyPlanContent, swedishDate, swedishDateTime, type AppError, type ClientRecord, type LocalPlan, type PlanConflict } from '#contract';
 import { api, events } from '../../bridge';
+import { DateField } from '../../components/DateField';
 import { ConflictView } from './ConflictView';
 import { PlanContentView, PlanDiff, PlanError } from './PlanContentView';
 import { PlanEditor, type EditorStart } from './PlanEditor';
@@ -90,8 +91,16 @@ function PlanOverview({ plan, onEdit }: { plan: LocalPlan; onEdit(): void }) {
   const [exportError, setExportError] = useState<AppError | null>(null);
   const exportPdf = async () => {
     const r = await api.plans.export({ planId: plan.id });
-    if (r.ok) setExported(S.exported(r.value.path));
-    else setExportError(r.error);
+    if (!r.ok) return setExportError(r.error);
+    const d = r.value.delivery;
+    // The browser host hands the PDF out as a download; Electron has asked with its save dialog.
+    if (d.kind === 'download') {
+      const a = document.createElement('a');
+      a.href = d.url;
+      a.download = r.value.fileName;
+      a.click();
+    }
+    setExported(S.exported(d, r.value.fileName));
   };
   return (
     <>
@@ -149,10 +158,7 @@ function DraftSection({ plan }: { plan: LocalPlan }) {
           void set();
         }}
       >
-        <div className="field">
-          <label htmlFor="plan-set-on">{S.setOn}</label>
-          <input id="plan-set-on" type="date" value={setOn} max={swedishDate()} required onChange={(e) => setSetOn(e.target.value)} />
-        </div>
+        <DateField id="plan-set-on" label={S.setOn} value={setOn} max={swedishDate()} required onChange={setSetOn} />
         <button type="submit">{S.setButton}</button>
       </form>
       <p className="hint">{S.setHint}</p>

@@ -16,8 +16,14 @@ export const svPlans = {
   setOn: 'Fastställs den',
   setButton: 'Fastställ planen',
   setHint: 'En fastställd version ändras aldrig; en revidering blir en ny version.',
-  exportPdf: 'Skriv ut (PDF)',
-  exported: (path: string) => `Planen sparades som PDF: ${path}`,
+  exportPdf: 'Spara som PDF för underskrift…',
+  /** Where the plan's PDF went (ExportDelivery). */
+  exported: (d: { kind: string; path?: string }, fileName: string) =>
+    d.kind === 'download'
+      ? `Planen laddas ner som ${fileName}. Exporten är loggad.`
+      : d.kind === 'cancelled'
+        ? 'Avbrutet: planen sparades inte.'
+        : `Planen sparades som PDF: ${d.path ?? fileName}. Exporten är loggad.`,
   versions: 'Versioner',
   versionLabel: (no: number, status: string, date: string) => `Version ${no} · ${status} · fastställd ${date}`,
   status: { set: 'gällande', replaced: 'ersatt' },
