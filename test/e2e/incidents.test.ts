@@ -74,7 +74,11 @@ describe('a staff member', () => {
     const form = staff.getByRole('form', { name: 'Rapportera säkerhetsincident' });
     const report = async (what: string, hoursAgo: number, personnummer: string) => {
       await form.getByLabel('Vad har hänt?').fill(what);
-      await form.getByLabel(/^Upptäckt/).fill(swedishLocalDateTime(new Date(Date.now() - hoursAgo * HOUR)));
+      // The Swedish date and 24-hour time fields (components/DateTimeField.tsx), never mm/dd/yyyy or AM/PM.
+      const [date, time] = swedishLocalDateTime(new Date(Date.now() - hoursAgo * HOUR)).split('T');
+      const discovered = form.getByRole('group', { name: /^Upptäckt/ });
+      await discovered.getByLabel('Datum', { exact: true }).fill(date!);
+      await discovered.getByLabel('Klockslag', { exact: true }).fill(time!);
       await form.getByLabel(/^Berörda system/).fill('Omsorgsportalen');
       await form.getByLabel(/^Berörda brukare/).fill(personnummer);
       await form.getByRole('button', { name: 'Rapportera incident' }).click();

@@ -111,6 +111,13 @@ export const sv = {
     close: 'Du kan stänga den här fliken. Inget du sparat har gått förlorat: sparade anteckningar och utkast finns i arbetsstationen.',
   },
   /** The shared date field (components/DateField.tsx). */
+  /** Date and time of day (components/DateTimeField.tsx). */
+  dateTimeField: {
+    date: 'Datum',
+    time: 'Klockslag',
+    timeRequired: 'Ange ett klockslag (TT:MM).',
+    timeFormat: 'Skriv klockslaget som TT:MM, till exempel 08:30.',
+  },
   dateField: {
     hint: 'Skriv datumet som ÅÅÅÅ-MM-DD.',
     openCalendar: 'Välj datum i kalendern',

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer, INCIDENT_CHANNEL_SV, IncidentChannel, swedishDateTime, swedishLocalDateTime, type AppError, type Incident } from '#contract';
 import { api } from '../../bridge';
+import { DateTimeField } from '../../components/DateTimeField';
 import { countdown } from './countdown';
 
 const field = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) as string | null) ?? '').trim();
@@ -103,10 +104,7 @@ export function IncidentItem({ incident: i, now, administrator, onError, onChang
           {hidden && <p>{t('incidents.hiddenClients')}</p>}
           {administrator && detail.status === 'open' && (
             <form aria-label={t('incidents.municipalityHeading')} onSubmit={(e) => void municipality(e)}>
-              <label>
-                {t('incidents.municipalityAt')}
-                <input name="reportedAt" type="datetime-local" required defaultValue={swedishLocalDateTime(new Date(now))} />
-              </label>
+              <DateTimeField label={t('incidents.municipalityAt')} name="reportedAt" required defaultValue={swedishLocalDateTime(new Date(now))} />
               <label>
                 {t('incidents.channel')}
                 <select name="channel" required defaultValue="phone">

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { swedishLocalDateTime, type AppError, type IncidentList, type Result } from '#contract';
 import { api } from '../../bridge';
+import { DateTimeField } from '../../components/DateTimeField';
 import { IncidentItem } from './IncidentItem';
 import { useIncidents } from './incidents-store';
 import './incidents.css';
@@ -69,10 +70,7 @@ export function IncidentsScreen() {
           {t('incidents.what')}
           <textarea name="what" required rows={4} maxLength={4000} />
         </label>
-        <label>
-          {t('incidents.discoveredAt')}
-          <input name="discoveredAt" type="datetime-local" required defaultValue={defaultAt} />
-        </label>
+        <DateTimeField label={t('incidents.discoveredAt')} name="discoveredAt" required defaultValue={defaultAt} />
         <label>
           {t('incidents.systems')}
           <input name="systems" maxLength={500} />
