@@ -8,9 +8,9 @@ import { authorJson, iso } from '../sync/records';
  * Secure messages on the server (docs/messages.md; tables of migration 0015): two synced kinds,
  * `message_thread` and `message` (a message's record carries its read receipts). The feed carries a
  * thread and its messages only to whom may read them: its named participants, and — for a
- * unit-inbox thread — everyone whose scope holds the unit (the feed is per unit already). the `staff` parameter of
- * the pull is the pulling staff member (server/sync/kind.ts, SqlFeed.where); to anyone else the
- * record is not there (a delete of an id they never had). The push checks the same rules.
+ * unit-inbox thread — everyone whose scope holds the unit (the feed is per unit already). The `staff`
+ * parameter of the pull is the pulling staff member (server/sync/kind.ts, SqlFeed.audience); to
+ * anyone else the record is not there at all, not even as a delete. The push checks the same rules.
  */
 
 type ThreadCreate = z.infer<typeof MessageThreadCreate>;
@@ -231,12 +231,16 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
   },
 };
 
-/** Only the named participants, or — for a unit-inbox thread — everyone pulling the unit. */
+/**
+ * Only the named participants, or — for a unit-inbox thread — everyone pulling the unit. The feed's
+ * `audience`: to anyone else not even a delete with the id (participants and to_unit never change,
+ * so they never had it).
+ */
 const threadWhere = (t: string, staff: string) => `(${t}.to_unit OR ${staff} = ANY(${t}.participant_ids))`;
 
 export const messageThreadsServer = defineServerKind({
   name: 'message_thread',
-  feed: { table: 'message_threads', json: threadJson, where: (t, { staff }) => threadWhere(t, staff) },
+  feed: { table: 'message_threads', json: threadJson, audience: (t, { staff }) => threadWhere(t, staff) },
   push,
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
 });
@@ -244,5 +248,5 @@ export const messageThreadsServer = defineServerKind({
 /** The messages' rules are the threads' (one PushRules for both kinds); registered once, there. */
 export const messagesServer = defineServerKind({
   name: 'message',
-  feed: { table: 'messages', json: messageJson, where: (t, { staff }) => `EXISTS (SELECT 1 FROM message_threads th WHERE th.id = ${t}.thread_id AND ${threadWhere('th', staff)})` },
+  feed: { table: 'messages', json: messageJson, audience: (t, { staff }) => `EXISTS (SELECT 1 FROM message_threads th WHERE th.id = ${t}.thread_id AND ${threadWhere('th', staff)})` },
 });

@@ -15,7 +15,7 @@ import type { Db } from '../../../server/db/types';
 import { seedDemoData } from '../../../server/seed/seed';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { captureStream } from '../../unit/server/helpers';
-import { startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';
+import { pullAll, startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';
 import { author, tempDir } from '../../unit/store/fixtures';
 
 const MARKER = 'Sekretessmärke-9XK';
@@ -85,6 +85,17 @@ describe('secure messages on PostgreSQL', { timeout: 60_000 }, () => {
     expect(inbox.threads.map((t) => t.id)).not.toContain(thread.thread.id);
     expect(await idsInFeed(anna)).not.toContain(thread.messages[0]!.id);
     expect(await idsInFeed(olof)).toContain(thread.messages[0]!.id);
+  });
+
+  it('a colleague of the unit not named, pulling from her cursors, gets nothing of a new person-to-person thread: not even a delete with its id', async () => {
+    const { cursors } = await pullAll(anna);
+    const thread = await start(sara, { unitId: h.units.hemtjanst, subject: 'Bara mellan oss', toUnit: false, participantIds: [olof.staffId], text: 'Hemligt för övriga.' });
+    const ids = [thread.thread.id, thread.messages[0]!.id];
+    const annaSees = (await pullAll(anna, cursors)).changes.filter((c) => ids.includes(c.id));
+    expect(annaSees).toEqual([]);
+    // The participants get both records; their ids are in the feed only for them.
+    const olofSees = (await olof.pull({}, 5000)).changes.filter((c) => ids.includes(c.id)).map((c) => c.op);
+    expect(olofSees).toEqual(['upsert', 'upsert']);
   });
 
   it('read receipts: the reader’s mark (pushed from the workstation) shows the sender who read it and when; unread counts follow', async () => {
