@@ -41,7 +41,10 @@ export interface OfficerApi {
     markRead(id: string): Promise<{ marked: number }>;
   };
   /** The notice board (docs/messages.md). */
-  notices: { publish(input: z.input<typeof PublishNotice>): Promise<{ noticeId: string; units: number }> };
+  notices: {
+    publish(input: z.input<typeof PublishNotice>): Promise<{ noticeId: string; units: number }>;
+    withdraw(noticeId: string): Promise<{ noticeId: string; units: number }>;
+  };
 }
 
 export interface OfficerLogin {
@@ -86,7 +89,10 @@ export async function officerLogin(opts: { server: string; card: CardFile; origi
         reply: (id, input) => call(messageRoutes.reply, assignmentPath(messageRoutes.reply.path, id), input),
         markRead: (id) => call(messageRoutes.read, assignmentPath(messageRoutes.read.path, id), {}),
       },
-      notices: { publish: (input) => call(noticeRoutes.publish, noticeRoutes.publish.path, input) },
+      notices: {
+        publish: (input) => call(noticeRoutes.publish, noticeRoutes.publish.path, input),
+        withdraw: (id) => call(noticeRoutes.withdraw, assignmentPath(noticeRoutes.withdraw.path, id), {}),
+      },
     },
   };
 }

@@ -184,6 +184,38 @@ describe('secure messages on PostgreSQL', { timeout: 60_000 }, () => {
     }
   });
 
+  it('withdrawing a notice: only an administrator by role_grants (not staff.role) publishes and withdraws, within her grant; a workstation that had it gets a delete', async () => {
+    const now = Date.now();
+    const body = { title: 'Uppdatering i kväll', text: 'Kort avbrott.', showFrom: new Date(now).toISOString(), showUntil: new Date(now + 3_600_000).toISOString() };
+    // A staff row saying it_contact is not a grant: refused.
+    await db.query(`UPDATE staff SET role = 'it_contact' WHERE id = $1`, [olof.staffId]);
+    expect(await api(olof, 'POST', '/api/v1/notices', body)).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    // Sara holds it_contact for Hemtjänst Majorna (confirmed, in force): that unit only.
+    await db.query(
+      `INSERT INTO role_grants (staff_id, organisation_id, unit_id, role, valid_from, confirmed_at)
+       SELECT s.id, s.organisation_id, $2, 'it_contact', '2025-01-01', now() FROM staff s WHERE s.id = $1`,
+      [sara.staffId, h.units.hemtjanst],
+    );
+    expect((await api(sara, 'POST', '/api/v1/notices', { ...body, unitIds: [h.units.daglig] })).status).toBe(404);
+    const published = await api(sara, 'POST', '/api/v1/notices', { ...body, unitIds: [h.units.hemtjanst] });
+    expect(published).toMatchObject({ status: 200, body: { units: 1 } });
+    const noticeId = (published.body as { noticeId: string }).noticeId;
+
+    const had = await pullAll(anna);
+    const row = had.changes.find((c) => c.type === 'notice' && (c as { record?: { noticeId: string } }).record?.noticeId === noticeId);
+    expect(row).toMatchObject({ op: 'upsert' });
+    expect((await api(anna, 'POST', `/api/v1/notices/${noticeId}/withdraw`, {})).status).toBe(403);
+    expect((await api(sara, 'POST', `/api/v1/notices/${randomUUID()}/withdraw`, {})).status).toBe(404);
+    expect(await api(sara, 'POST', `/api/v1/notices/${noticeId}/withdraw`, {})).toMatchObject({ status: 200, body: { noticeId, units: 1 } });
+    expect((await api(sara, 'POST', `/api/v1/notices/${noticeId}/withdraw`, {})).status).toBe(409);
+
+    // Anna's workstation had it: a delete; a fresh one never sees it. The row stays, marked.
+    expect((await pullAll(anna, had.cursors)).changes.filter((c) => c.id === row!.id)).toEqual([expect.objectContaining({ op: 'delete', type: 'notice' })]);
+    expect((await pullAll(anna)).changes.map((c) => c.id)).not.toContain(row!.id);
+    const { rows } = await db.query<{ withdrawn_by_staff_id: string }>('SELECT withdrawn_by_staff_id FROM notices WHERE notice_id = $1', [noticeId]);
+    expect(rows).toEqual([{ withdrawn_by_staff_id: sara.staffId }]);
+  });
+
   it('no message text in any log line: every request above was logged at trace level, none with the text', () => {
     const text = log.text();
     expect(text).toContain('/api/v1/messages/threads');

@@ -112,7 +112,8 @@ const RULES: Record<string, [Probe, Expect]> = {
   'POST /api/v1/messages/threads': [{ body: () => ({}) }, { ...all(400), anonymous: 401 }],
   'POST /api/v1/messages/threads/:id/messages': [{ id: () => randomUUID(), body: () => ({ text: 'Matrisprov.' }) }, { ...all('out'), anonymous: 401 }],
   'POST /api/v1/messages/threads/:id/read': [{ id: () => randomUUID(), body: () => ({}) }, { ...all('out'), anonymous: 401 }],
-  'POST /api/v1/notices': [{ body: (i) => ({ title: 'Matrisprov', text: 'Matrisprov.', showFrom: new Date().toISOString(), showUntil: new Date(Date.now() + 3600_000).toISOString(), unitIds: [i.unitId] }) }, { ...all(403), anonymous: 401, administrator: 'in', manager: 'in', caseOfficer: 'in' }],
+  'POST /api/v1/notices': [{ body: (i) => ({ title: 'Matrisprov', text: 'Matrisprov.', showFrom: new Date().toISOString(), showUntil: new Date(Date.now() + 3600_000).toISOString(), unitIds: [i.unitId] }) }, { ...all(403), anonymous: 401, administrator: 'in', caseOfficer: 'in' }],
+  'POST /api/v1/notices/:id/withdraw': [{ id: () => randomUUID(), body: () => ({}) }, { ...all(403), anonymous: 401, administrator: 'out', caseOfficer: 'out' }],
 };
 /** Routes that end the caller's session run last: renewing without a permission revokes it, logging out ends it. */
 const LAST = ['POST /api/v1/auth/renew', 'POST /api/v1/auth/logout'];
