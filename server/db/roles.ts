@@ -11,7 +11,7 @@ import type { Db } from './types';
  */
 
 /** Never changed or deleted by the server: append-only evidence. */
-const APPEND_ONLY = ['access_log', 'journal_entries', 'assignment_events', 'plan_versions', 'plan_follow_ups', 'plan_consents', 'message_threads', 'messages', 'message_reads', 'permission_events', 'access_log_reviews', 'access_log_review_findings'] as const;
+const APPEND_ONLY = ['access_log', 'journal_entries', 'assignment_events', 'plan_versions', 'plan_follow_ups', 'plan_consents', 'message_threads', 'messages', 'message_reads', 'message_attachments', 'permission_events', 'access_log_reviews', 'access_log_review_findings'] as const;
 /** The owner's bookkeeping: the runtime role reads it (nothing else). */
 const OWNER_ONLY = ['schema_migrations'] as const;
 /** Felmarkera: the only journal columns the server may ever set. */

@@ -52,11 +52,12 @@ export interface ContractPostRoute<B extends z.ZodType, R extends z.ZodType> {
 export function postRoute<B extends z.ZodType, R extends z.ZodType>(
   app: FastifyInstance,
   route: ContractPostRoute<B, R>,
-  options: { preHandler?: preHandlerAsyncHookHandler },
+  options: { preHandler?: preHandlerAsyncHookHandler; /** A larger body than the server's default (a PDF attachment). */ bodyLimit?: number },
   handler: (input: { body: z.infer<B>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
 ): void {
   const config = { contract: { body: route.body } };
-  app.post(route.path, options.preHandler ? { onRequest: asOnRequest(options.preHandler), config } : { config }, async (request, reply) => {
+  const limit = options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit };
+  app.post(route.path, options.preHandler ? { onRequest: asOnRequest(options.preHandler), config, ...limit } : { config, ...limit }, async (request, reply) => {
     const body = route.body.parse(request.body ?? {}) as z.infer<B>;
     const answer = await handler({ body, request, reply });
     const checked = route.response.safeParse(answer);

@@ -65,7 +65,8 @@ export const messageJson = (t: string) => `json_build_object(
   'id', ${t}.id, 'threadId', ${t}.thread_id, 'unitId', ${t}.unit_id, 'text', ${t}.text, 'author', ${authorJson(t, 'author')},
   'createdAt', ${iso(`${t}.created_at`)},
   'reads', coalesce((SELECT json_agg(json_build_object('staffId', r.staff_id, 'name', r.staff_name, 'readAt', ${iso('r.read_at')}) ORDER BY r.read_at, r.staff_id)
-                       FROM message_reads r WHERE r.message_id = ${t}.id), '[]'::json))::text`;
+                       FROM message_reads r WHERE r.message_id = ${t}.id), '[]'::json),
+  'attachment', (SELECT json_build_object('id', a.id, 'kind', a.kind, 'fileName', a.file_name, 'bytes', a.bytes) FROM message_attachments a WHERE a.message_id = ${t}.id))::text`;
 
 type State = SharedState & MessagesState;
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ThreadDetail, ThreadListResponse, type Mutation } from '#contract';
+import { AttachmentContent, MAX_ATTACHMENT_BYTES, RecipientsResponse, ThreadDetail, ThreadListResponse, type Mutation } from '#contract';
 import { openDatabase } from '../../../main/store/connection';
 import { SqlStore } from '../../../main/store/sql-store';
 import { migrate } from '../../../server/db/migrate';
@@ -125,6 +125,57 @@ describe('secure messages on PostgreSQL', { timeout: 60_000 }, () => {
       { action: 'change', record_type: 'message', actor_staff_id: anna.staffId },
       { action: 'read', record_type: 'message_thread', actor_staff_id: sara.staffId },
     ]));
+  });
+
+  it('an attached PDF export: checked (a PDF by its magic bytes, at most 2 MB, a thread about a client), kept for good, in the feed, opened only by who may read the thread — a read in the access log', async () => {
+    const clientId = await h.client('daglig', 1);
+    const thread = await start(sara, { unitId: h.units.daglig, subject: 'Journalutdrag till handläggaren', clientId, toUnit: true, text: 'Se bifogat.' });
+    const pdf = Buffer.from(`%PDF-1.4\n% ${MARKER}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n`);
+    const body = { text: 'Journalutdrag bifogat.', kind: 'journal', fileName: 'journal-1a2b3c4d-2026-12-02t09-00-00-000z.pdf', content: pdf.toString('base64') };
+    const url = `/api/v1/messages/threads/${thread.thread.id}/attachments`;
+
+    expect(await api(sara, 'POST', url, { ...body, content: Buffer.from('GIF89a not a pdf').toString('base64') })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION' } } });
+    expect((await api(sara, 'POST', url, { ...body, content: Buffer.concat([pdf, Buffer.alloc(MAX_ATTACHMENT_BYTES)]).toString('base64') })).status).toBe(400);
+    expect((await api(sara, 'POST', url, { ...body, fileName: 'Anna Andersson 19121212-1212.pdf' })).status).toBe(400);
+    expect((await api(anna, 'POST', url, body)).status).toBe(404);
+    const noClient = await start(sara, { unitId: h.units.daglig, subject: 'Utan brukare', toUnit: true, text: 'Hej.' });
+    expect((await api(sara, 'POST', `/api/v1/messages/threads/${noClient.thread.id}/attachments`, body)).status).toBe(400);
+
+    const sent = await api(sara, 'POST', url, body);
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const message = ThreadDetail.parse(sent.body).messages.at(-1)!;
+    expect(message).toMatchObject({ text: 'Journalutdrag bifogat.', attachment: { kind: 'journal', fileName: body.fileName, bytes: pdf.length } });
+    const attachmentId = message.attachment!.id;
+
+    // The recipient's workstation gets the message with its attachment in the feed; the PDF on request.
+    expect((await olof.pull({}, 5000)).changes.find((c) => c.id === message.id)).toMatchObject({ op: 'upsert', record: { attachment: { id: attachmentId } } });
+    const got = await api(olof, 'GET', `/api/v1/messages/attachments/${attachmentId}`);
+    expect(got.status).toBe(200);
+    const file = AttachmentContent.parse(got.body);
+    expect(file.contentType).toBe('application/pdf');
+    expect(Buffer.from(file.content, 'base64').equals(pdf)).toBe(true);
+    expect((await api(anna, 'GET', `/api/v1/messages/attachments/${attachmentId}`)).status).toBe(404);
+    expect((await api(anna, 'GET', `/api/v1/messages/attachments/${randomUUID()}`)).status).toBe(404);
+    const { rows: logged } = await db.query('SELECT action, actor_staff_id FROM access_log WHERE client_id = $1 AND record_type = $2 AND record_id = $3', [clientId, 'message_attachment', attachmentId]);
+    expect(logged).toEqual([{ action: 'read', actor_staff_id: olof.staffId }]);
+
+    await expect(db.query('UPDATE message_attachments SET kind = $2 WHERE id = $1', [attachmentId, 'plan'])).rejects.toThrow(/append-only/);
+    await expect(db.query('DELETE FROM message_attachments WHERE id = $1', [attachmentId])).rejects.toThrow(/append-only/);
+    // Not a PDF is refused by the database itself too.
+    await expect(db.query(
+      `INSERT INTO message_attachments (id, message_id, thread_id, kind, file_name, bytes, content) VALUES ($1, $2, $3, 'plan', 'x.pdf', 5, '\\x3c68746d6c'::bytea)`,
+      [randomUUID(), thread.messages[0]!.id, thread.thread.id],
+    )).rejects.toThrow(/check constraint/);
+  });
+
+  it('recipients for a new thread: the unit’s colleagues and the case officers of its assignments, not oneself; another unit’s list is 404', async () => {
+    const r = await api(anna, 'GET', `/api/v1/messages/units/${h.units.hemtjanst}/recipients`);
+    expect(r.status).toBe(200);
+    const people = RecipientsResponse.parse(r.body).people;
+    expect(people.map((p) => p.staffId)).toEqual(expect.arrayContaining([sara.staffId, olof.staffId]));
+    expect(people.map((p) => p.staffId)).not.toContain(anna.staffId);
+    expect(people.filter((p) => p.kind === 'case_officer').map((p) => p.name)).toContain('Maria Ek');
+    expect((await api(anna, 'GET', `/api/v1/messages/units/${h.units.daglig}/recipients`)).status).toBe(404);
   });
 
   it('a sent message is never changed or deleted: the database refuses it', async () => {
