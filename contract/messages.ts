@@ -203,6 +203,12 @@ export const messagesApi = {
   /** The half-written message, saved as the user types (encrypted store): a reply's key is the thread id, a new thread's `new:<unit>:<assignment or client>`. */
   saveDraft: call(z.object({ key: DraftKey, unitId: Uuid, subject: z.string().max(MAX_SUBJECT), text: z.string().max(MAX_MESSAGE_TEXT) }).strict(), MessageDraft),
   draft: call(z.object({ key: DraftKey }).strict(), MessageDraft.nullable()),
+  /** A message with the thread's client's journal or current plan as a PDF, made now and sent at once: needs a connection (SERVER_UNREACHABLE offline). */
+  attach: call(z.object({ threadId: Uuid, kind: AttachmentKind, text: z.string().max(MAX_MESSAGE_TEXT).default('') }).strict(), LocalThreadDetail),
+  /** Fetches an attachment's PDF (a read in the server's access log) and saves it in the exports folder. */
+  openAttachment: call(z.object({ attachmentId: Uuid }).strict(), z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int().nonnegative() })),
+  /** Whom a new thread in the unit may name (needs a connection). */
+  recipients: call(z.object({ unitId: Uuid }).strict(), z.array(Recipient)),
   /** Unread messages in all the user's threads (the menu's count). */
   unreadCount: call(z.object({}).strict(), z.object({ unread: z.number().int().nonnegative() })),
 } as const;

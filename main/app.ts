@@ -9,7 +9,7 @@ import { journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';
 import { messagesHandlers } from './messages/messages-service';
-import { plansHandlers } from './plans/plans-service';
+import { PlansService, plansHandlers } from './plans/plans-service';
 import { createRouter } from './router';
 import { createServerClient, warmUp } from './server-client';
 import { authorOf } from './session/author';
@@ -129,6 +129,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   };
   const exportsDir = path.join(opts.dataDir, 'exports');
   const journal = new JournalService({ store: () => data.store(), author, access, exportsDir, written });
+  const plans = new PlansService({ store: () => data.store(), author, access, written, exportsDir });
 
   const handlers: ApiHandlers<Ctx> = {
     app: {
@@ -173,8 +174,17 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
-    plans: plansHandlers({ store: () => data.store(), author, access, written, exportsDir }),
-    messages: messagesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
+    plans: plansHandlers({ store: () => data.store(), author, access, written, exportsDir }, plans),
+    messages: messagesHandlers({
+      data,
+      author,
+      access,
+      emit: (kinds) => events.emit('data.changed', { kinds }),
+      server,
+      token: () => session.requireToken(),
+      produce: { journal: (clientId) => journal.renderPdf(clientId, `${author().name}, ${author().title}`), plan: (clientId) => plans.renderCurrentPdf(clientId) },
+      exportsDir,
+    }),
     // Not personal data: no access-log event. Past notices are left out here; current ones are the renderer's (its clock).
     notices: { list: async () => (await data.store()).read('notice', 'list', { now: new Date(Date.now() - 86_400_000).toISOString() }) },
     admin: adminHandlers({

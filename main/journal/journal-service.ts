@@ -105,6 +105,19 @@ export class JournalService {
   // ---- export ----
 
   async exportPdf(clientId: string, printedBy: string): Promise<JournalExport> {
+    const { pdf, fileName, entries } = await this.renderPdf(clientId, printedBy);
+    await mkdir(this.deps.exportsDir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.deps.exportsDir, fileName);
+    await writeFile(file, pdf, { mode: 0o600 });
+    return { path: file, fileName, entries, bytes: pdf.length };
+  }
+
+  /**
+   * The client's journal as a PDF, an `export` in the access log (logged before the PDF is handed
+   * out: an export whose logging failed is not one); saved by exportPdf, or attached to a message
+   * (main/messages). The file name holds no name or personnummer.
+   */
+  async renderPdf(clientId: string, printedBy: string): Promise<{ pdf: Buffer; fileName: string; entries: number }> {
     const store = await this.deps.store();
     const client = await store.client(clientId);
     if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
@@ -117,13 +130,8 @@ export class JournalService {
     }
     const printedAt = new Date();
     const pdf = await journalPdf(client, entries, { printedBy, printedAt });
-    // Logged before the file exists: an export whose logging failed is not handed out.
     await this.deps.access.record({ action: 'export', clientId, recordType: 'journal' });
-    await mkdir(this.deps.exportsDir, { recursive: true, mode: 0o700 });
-    // No name or personnummer in the file name.
-    const fileName = `journal-${clientId.slice(0, 8)}-${printedAt.toISOString().replace(/[:.]/g, '-')}.pdf`;
-    const file = path.join(this.deps.exportsDir, fileName);
-    await writeFile(file, pdf, { mode: 0o600 });
-    return { path: file, fileName, entries: entries.length, bytes: pdf.length };
+    const fileName = `journal-${clientId.slice(0, 8)}-${printedAt.toISOString().replace(/[:.]/g, '-').toLowerCase()}.pdf`;
+    return { pdf, fileName, entries: entries.length };
   }
 }

@@ -132,6 +132,28 @@ export class PlansService {
   }
 
   async exportPdf(planId: string): Promise<{ path: string; fileName: string; bytes: number }> {
+    const { pdf, fileName } = await this.renderPdf(planId);
+    const dir = this.deps.exportsDir;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, fileName);
+    await writeFile(file, pdf, { mode: 0o600 });
+    return { path: file, fileName, bytes: pdf.length };
+  }
+
+  /** The client's current set plan, for a message's attachment (main/messages): as renderPdf. */
+  async renderCurrentPdf(clientId: string): Promise<{ pdf: Buffer; fileName: string }> {
+    const plans = await (await this.deps.store()).read('plan', 'list', clientId);
+    const plan = plans.find((p) => currentVersion(p));
+    if (!plan) throw new AppFailure('NOT_FOUND', 'Brukaren har ingen fastställd genomförandeplan.');
+    return this.renderPdf(plan.id);
+  }
+
+  /**
+   * A set version as a PDF, an `export` in the access log (logged before the PDF is handed out:
+   * an export whose logging failed is not one); saved by exportPdf or attached to a message.
+   * The file name holds no name or personnummer.
+   */
+  async renderPdf(planId: string): Promise<{ pdf: Buffer; fileName: string }> {
     const store = await this.deps.store();
     const plan = await store.read('plan', 'get', planId);
     const version = plan ? currentVersion(plan) : null;
@@ -144,21 +166,14 @@ export class PlansService {
       a ? [`${a.services.map((x) => x.name).join(', ')} (beslut ${a.decision.reference})`] : [],
     );
     const pdf = await planPdf(client, plan, version, { printedBy: `${author.name}, ${author.title}`, printedAt, covered });
-    // Logged before the file exists: an export whose logging failed is not handed out.
     await this.deps.access.record({ action: 'export', clientId: plan.clientId, recordType: 'plan', recordId: plan.id });
-    const dir = this.deps.exportsDir;
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    // No name or personnummer in the file name.
-    const fileName = `genomforandeplan-${plan.id.slice(0, 8)}-v${version.versionNo}-${printedAt.toISOString().replace(/[:.]/g, '-')}.pdf`;
-    const file = path.join(dir, fileName);
-    await writeFile(file, pdf, { mode: 0o600 });
-    return { path: file, fileName, bytes: pdf.length };
+    const fileName = `genomforandeplan-${plan.id.slice(0, 8)}-v${version.versionNo}-${printedAt.toISOString().replace(/[:.]/g, '-').toLowerCase()}.pdf`;
+    return { pdf, fileName };
   }
 }
 
 /** The `plans` API namespace over the service. */
-export function plansHandlers(deps: PlansDeps) {
-  const svc = new PlansService(deps);
+export function plansHandlers(deps: PlansDeps, svc = new PlansService(deps)) {
   return {
     list: ({ clientId }: { clientId: string }) => svc.list(clientId),
     saveDraft: (input: DraftInput) => svc.saveDraft(input),
