@@ -16,7 +16,7 @@
  *   plans  --client PERSONNUMMER   (a client's plans and consent; tools/officer/plans.ts)
  *   plan   PLAN-ID                 (the current set version, only with the client's consent)
  *   plan-stats                     (the municipality's follow-up per provider unit)
- *   messages [--search TEXT]; read ID; reply ID --text "…";
+ *   messages [--search TEXT]; read ID; reply ID --text "…"; attachment ID [--out FILE];
  *   send --subject "…" --text "…" (--assignment ID | --client PNR | --unit UNIT_ID)   (tools/officer/messages.ts)
  *   notice --title --text --from --until [--outage-start --outage-end] [--unit]; withdraw NOTICE-ID   (tools/officer/notices.ts)
  *
@@ -59,6 +59,7 @@ const USAGE = `Användning: npm run officer -- KOMMANDO [flaggor]
   messages [--search TEXT] [--limit N]      dina samtal, nyast först, med antal olästa
   read   ID                                 visa samtalet (vem som läst vad) och markera det läst
   reply  ID --text "…"
+  attachment BILAGE-ID [--out FIL]          spara en bilaga (PDF) som read visar
   send   --subject "…" --text "…" (--assignment ID | --client PERSONNUMMER | --unit ENHETS-ID)
 
   Anslagstavla:
@@ -112,6 +113,7 @@ async function run(argv: string[], io: OfficerIo): Promise<void> {
         until: { type: 'string' },
         'outage-start': { type: 'string' },
         'outage-end': { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
