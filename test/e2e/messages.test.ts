@@ -135,7 +135,7 @@ describe('secure messages in Chromium', () => {
     await attach.getByRole('button', { name: 'Bifoga journalutdrag' }).click();
     const open = page.getByRole('button', { name: /^Öppna bilaga: Journalutdrag \(PDF, \d+ kB\)$/ });
     await open.waitFor({ timeout: 10_000 });
-    expect(await page.getByText('Här är journalutdraget för veckan.').count()).toBe(1);
+    expect(await page.getByRole('article').filter({ hasText: 'Här är journalutdraget för veckan.' }).count()).toBe(1);
 
     const detail = await officer.messages.get(threadId);
     const withPdf = detail.messages.find((m) => m.attachment)!;
@@ -216,6 +216,7 @@ describe('secure messages in Chromium', () => {
     expect(noticeId).toBeDefined();
     const banner = page.getByRole('complementary', { name: 'Meddelande från anslagstavlan' }).filter({ hasText: title });
     await banner.waitFor({ timeout: 5_000 });
+    await saveScreenshot(page, 'i16-notice-before-withdraw');
     expect(await runOfficer(['withdraw', noticeId!, '--server', stack.serverUrl, '--card', maria], io)).toBe(0);
     expect(out.at(-1)).toMatch(/^Meddelandet är återkallat från anslagstavlan för \d+ enheter\.$/);
     await banner.waitFor({ state: 'detached', timeout: 5_000 });
