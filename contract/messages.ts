@@ -39,6 +39,17 @@ export const MessageThreadRecord = z.object({
 });
 export type MessageThreadRecord = z.infer<typeof MessageThreadRecord>;
 
+/** The largest PDF a message may carry (the server refuses more; base64 in JSON stays under the body limit). */
+export const MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024;
+/** What the product produced: a journal export (journalutdrag) or an implementation plan (genomförandeplan). No other files. */
+export const AttachmentKind = z.enum(['journal', 'plan']);
+export type AttachmentKind = z.infer<typeof AttachmentKind>;
+/** File names the workstation gives its exports: no name or personnummer in them. */
+export const AttachmentFileName = z.string().regex(/^[a-z0-9-]{1,116}\.pdf$/, 'Ogiltigt filnamn för bilagan.');
+/** A message's attachment as the feed and the API describe it; the PDF itself is fetched on its own (messageRoutes.attachment). */
+export const MessageAttachment = z.object({ id: Uuid, kind: AttachmentKind, fileName: AttachmentFileName, bytes: z.number().int().positive() });
+export type MessageAttachment = z.infer<typeof MessageAttachment>;
+
 /** Who read a message, when (läskvitto). */
 export const MessageRead = z.object({ staffId: Uuid, name: z.string(), readAt: IsoDateTime });
 export type MessageRead = z.infer<typeof MessageRead>;
@@ -52,6 +63,8 @@ export const MessageRecord = z.object({
   createdAt: IsoDateTime,
   /** Read receipts, oldest first; the author's own reading is not one. */
   reads: z.array(MessageRead),
+  /** A PDF the product produced, sent with the message (absent in records from before attachments). */
+  attachment: MessageAttachment.nullable().optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;
 
@@ -109,6 +122,22 @@ export type StartThreadBody = z.infer<typeof StartThreadBody>;
 export const ReplyBody = z.object({ id: Uuid.optional(), text: WrittenText(MAX_MESSAGE_TEXT) }).strict();
 export const MarkReadResponse = z.object({ marked: z.number().int().nonnegative() });
 
+/** Base64 of at most MAX_ATTACHMENT_BYTES; the server also checks the bytes are a PDF (%PDF-). */
+const Base64Pdf = z
+  .string()
+  .max(Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4, 'Bilagan är för stor (högst 2 MB).')
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'Bilagan är inte base64.');
+/** A message with an attached export, in a thread about a client (the uploader holds a permission for its unit). */
+export const AttachBody = z.object({ id: Uuid.optional(), text: WrittenText(MAX_MESSAGE_TEXT), kind: AttachmentKind, fileName: AttachmentFileName, content: Base64Pdf }).strict();
+export type AttachBody = z.infer<typeof AttachBody>;
+export const AttachmentContent = MessageAttachment.extend({ messageId: Uuid, threadId: Uuid, contentType: z.literal('application/pdf'), content: z.string() });
+export type AttachmentContent = z.infer<typeof AttachmentContent>;
+
+/** Whom a new thread in a unit may name: colleagues with a permission for it, and the case officers who sent its assignments. */
+export const Recipient = z.object({ staffId: Uuid, name: z.string(), title: z.string(), kind: z.enum(['colleague', 'case_officer']) });
+export type Recipient = z.infer<typeof Recipient>;
+export const RecipientsResponse = z.object({ people: z.array(Recipient) });
+
 export const messageRoutes = {
   /** The caller's threads (participant, or an inbox of a unit they hold a permission for), newest activity first. */
   list: { method: 'GET', path: '/api/v1/messages/threads', response: ThreadListResponse },
@@ -120,6 +149,12 @@ export const messageRoutes = {
   reply: { method: 'POST', path: '/api/v1/messages/threads/:id/messages', body: ReplyBody, response: ThreadDetail },
   /** Marks every message by others in the thread read by the caller. */
   read: { method: 'POST', path: '/api/v1/messages/threads/:id/read', body: z.object({}).strict(), response: MarkReadResponse },
+  /** A message carrying a PDF export, in a thread about a client: 404 when not visible, 403 without a permission for its unit. */
+  attach: { method: 'POST', path: '/api/v1/messages/threads/:id/attachments', body: AttachBody, response: ThreadDetail },
+  /** The PDF: 404 when its thread is not visible to the caller; a read in the access log (tied to a client). */
+  attachment: { method: 'GET', path: '/api/v1/messages/attachments/:id', response: AttachmentContent },
+  /** Whom a new thread in unit `:id` may name (404 without a current permission for it). */
+  recipients: { method: 'GET', path: '/api/v1/messages/units/:id/recipients', response: RecipientsResponse },
 } as const;
 
 // ---- renderer ↔ main ----
@@ -168,6 +203,12 @@ export const messagesApi = {
   /** The half-written message, saved as the user types (encrypted store): a reply's key is the thread id, a new thread's `new:<unit>:<assignment or client>`. */
   saveDraft: call(z.object({ key: DraftKey, unitId: Uuid, subject: z.string().max(MAX_SUBJECT), text: z.string().max(MAX_MESSAGE_TEXT) }).strict(), MessageDraft),
   draft: call(z.object({ key: DraftKey }).strict(), MessageDraft.nullable()),
+  /** A message with the thread's client's journal or current plan as a PDF, made now and sent at once: needs a connection (SERVER_UNREACHABLE offline). */
+  attach: call(z.object({ threadId: Uuid, kind: AttachmentKind, text: z.string().max(MAX_MESSAGE_TEXT).default('') }).strict(), LocalThreadDetail),
+  /** Fetches an attachment's PDF (a read in the server's access log) and saves it in the exports folder. */
+  openAttachment: call(z.object({ attachmentId: Uuid }).strict(), z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int().nonnegative() })),
+  /** Whom a new thread in the unit may name (needs a connection). */
+  recipients: call(z.object({ unitId: Uuid }).strict(), z.array(Recipient)),
   /** Unread messages in all the user's threads (the menu's count). */
   unreadCount: call(z.object({}).strict(), z.object({ unread: z.number().int().nonnegative() })),
 } as const;

@@ -50,9 +50,13 @@ export type PublishNotice = z.infer<typeof PublishNotice>;
 
 export const PublishedNotice = z.object({ noticeId: Uuid, units: z.number().int().positive() });
 
+export const WithdrawnNotice = z.object({ noticeId: Uuid, units: z.number().int().positive() });
+
 export const noticeRoutes = {
-  /** Case officers (any unit) and the provider's IT contact or manager (their organisation's units). */
+  /** Case officers (any unit) and the provider's administrator (it_contact in force: the units of the grant). */
   publish: { method: 'POST', path: '/api/v1/notices', body: PublishNotice, response: PublishedNotice },
+  /** Withdraws a notice (`:id` its noticeId) from every unit: gone from the workstations at their next pull. Who may publish to all its units. */
+  withdraw: { method: 'POST', path: '/api/v1/notices/:id/withdraw', body: z.object({}).strict(), response: WithdrawnNotice },
 } as const;
 
 /** One notice as the workstation shows it (the same notice of several units once). */

@@ -11,7 +11,7 @@ import { journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';
 import { messagesHandlers } from './messages/messages-service';
-import { plansHandlers } from './plans/plans-service';
+import { PlansService, plansHandlers } from './plans/plans-service';
 import { createRouter } from './router';
 import { createServerClient, warmUp } from './server-client';
 import { authorOf } from './session/author';
@@ -161,6 +161,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   // The host's way out for an export (useExportSink); until a host sets one, the exports folder.
   let exportSink: ExportSink = folderSink(exportsDir);
   const journal = new JournalService({ store: () => data.store(), author, access, exports: () => exportSink, written });
+  const plans = new PlansService({ store: () => data.store(), author, access, written, exports: () => exportSink });
 
   const handlers: ApiHandlers<Ctx> = {
     app: {
@@ -206,8 +207,17 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
-    plans: plansHandlers({ store: () => data.store(), author, access, written, exports: () => exportSink }),
-    messages: messagesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
+    plans: plansHandlers({ store: () => data.store(), author, access, written, exports: () => exportSink }, plans),
+    messages: messagesHandlers({
+      data,
+      author,
+      access,
+      emit: (kinds) => events.emit('data.changed', { kinds }),
+      server,
+      token: () => session.requireToken(),
+      produce: { journal: (clientId) => journal.renderPdf(clientId, `${author().name}, ${author().title}`), plan: (clientId) => plans.renderCurrentPdf(clientId) },
+      exportsDir,
+    }),
     // Not personal data: no access-log event. Past notices are left out here; current ones are the renderer's (its clock).
     notices: { list: async () => (await data.store()).read('notice', 'list', { now: new Date(Date.now() - 86_400_000).toISOString() }) },
     admin: adminHandlers({

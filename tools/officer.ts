@@ -16,9 +16,9 @@
  *   plans  --client PERSONNUMMER   (a client's plans and consent; tools/officer/plans.ts)
  *   plan   PLAN-ID                 (the current set version, only with the client's consent)
  *   plan-stats                     (the municipality's follow-up per provider unit)
- *   messages [--search TEXT]; read ID; reply ID --text "…";
+ *   messages [--search TEXT]; read ID; reply ID --text "…"; attachment ID [--out FILE];
  *   send --subject "…" --text "…" (--assignment ID | --client PNR | --unit UNIT_ID)   (tools/officer/messages.ts)
- *   notice --title --text --from --until [--outage-start --outage-end] [--unit]          (tools/officer/notices.ts)
+ *   notice --title --text --from --until [--outage-start --outage-end] [--unit]; withdraw NOTICE-ID   (tools/officer/notices.ts)
  *
  * ID: the full id or its first characters as `list` shows them.
  * Options for every command: --server URL (or SERVER_URL; default the URL the embedded server
@@ -35,7 +35,7 @@ import { officerLogin } from './officer/api';
 import { COMMANDS, CliError, runCommand, type Command } from './officer/commands';
 import { failureText, type Out } from './officer/format';
 import { MESSAGE_COMMANDS, runMessageCommand, type MessageCommand } from './officer/messages';
-import { runNoticeCommand } from './officer/notices';
+import { runNoticeCommand, runWithdrawCommand } from './officer/notices';
 
 export interface OfficerIo extends Out {
   env?: NodeJS.ProcessEnv;
@@ -59,11 +59,13 @@ const USAGE = `Användning: npm run officer -- KOMMANDO [flaggor]
   messages [--search TEXT] [--limit N]      dina samtal, nyast först, med antal olästa
   read   ID                                 visa samtalet (vem som läst vad) och markera det läst
   reply  ID --text "…"
+  attachment BILAGE-ID [--out FIL]          spara en bilaga (PDF) som read visar
   send   --subject "…" --text "…" (--assignment ID | --client PERSONNUMMER | --unit ENHETS-ID)
 
   Anslagstavla:
   notice --title "…" --text "…" --from ÅÅÅÅ-MM-DDTHH:MM --until ÅÅÅÅ-MM-DDTHH:MM
          [--outage-start ÅÅÅÅ-MM-DDTHH:MM --outage-end ÅÅÅÅ-MM-DDTHH:MM] [--unit ENHETS-ID]
+  withdraw NOTICE-ID                        återkalla ett meddelande från anslagstavlan
 
   --server URL   servern (annars SERVER_URL, annars .data/server/server-url)
   --card FIL     handläggarens kortfil (annars OFFICER_CARD, annars .data/cards/maria-ek.json)
@@ -111,6 +113,7 @@ async function run(argv: string[], io: OfficerIo): Promise<void> {
         until: { type: 'string' },
         'outage-start': { type: 'string' },
         'outage-end': { type: 'string' },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -137,7 +140,7 @@ async function run(argv: string[], io: OfficerIo): Promise<void> {
   });
   io.err(`Inloggad som ${login.user.givenName} ${login.user.familyName} (${login.user.title}) mot ${server}`);
   const isMessage = (MESSAGE_COMMANDS as readonly string[]).includes(command) || (command === 'send' && o.subject !== undefined);
-  const running = command === 'notice' ? runNoticeCommand(login.api, o, io) : isMessage ? runMessageCommand(login.api, command as MessageCommand, idArg, o, io, login.user.id) : runCommand(login.api, command as Command, idArg, o, io, USAGE);
+  const running = command === 'notice' ? runNoticeCommand(login.api, o, io) : command === 'withdraw' ? runWithdrawCommand(login.api, idArg, io) : isMessage ? runMessageCommand(login.api, command as MessageCommand, idArg, o, io, login.user.id) : runCommand(login.api, command as Command, idArg, o, io, USAGE);
   await running.catch((e: unknown) => {
     throw e instanceof AppFailure ? new CliError(failureText(e, server, 'call')) : e;
   });

@@ -112,6 +112,17 @@ export class JournalService {
   // ---- export ----
 
   async exportPdf(clientId: string, printedBy: string, req: ExportRequest = { how: 'save' }): Promise<JournalExport> {
+    const { pdf, html, fileName, entries } = await this.renderPdf(clientId, printedBy, req);
+    const delivery = await this.deps.exports().deliver({ fileName, pdf, html }, req.how);
+    return { fileName, entries, bytes: pdf.length, delivery };
+  }
+
+  /**
+   * The client's journal of the period as a PDF (and the same as printable HTML), an `export` in
+   * the access log; handed out by exportPdf through the host, or attached to a message
+   * (main/messages). The file name holds no name or personnummer.
+   */
+  async renderPdf(clientId: string, printedBy: string, req: { from?: string | undefined; to?: string | undefined } = {}): Promise<{ pdf: Buffer; html: string; fileName: string; entries: number }> {
     const store = await this.deps.store();
     const client = await store.client(clientId);
     if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
@@ -133,7 +144,6 @@ export class JournalService {
     await this.deps.access.record({ action: 'export', clientId, recordType: 'journal' });
     // No name or personnummer in the file name; the time is Swedish, as the user reads it.
     const fileName = `journal-${swedishFileStamp(printedAt)}.pdf`;
-    const delivery = await this.deps.exports().deliver({ fileName, pdf, html: journalHtml(client, chosen, meta) }, req.how);
-    return { fileName, entries: chosen.length, bytes: pdf.length, delivery };
+    return { pdf, html: journalHtml(client, chosen, meta), fileName, entries: chosen.length };
   }
 }

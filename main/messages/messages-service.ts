@@ -1,7 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { AppFailure, type Author, type LocalMessage, type MessageDraft, type LocalThreadDetail, type LocalThreadSummary, type Mutation } from '#contract';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  AppFailure,
+  MAX_ATTACHMENT_BYTES,
+  messageRoutes,
+  type AttachmentKind,
+  type Author,
+  type LocalMessage,
+  type LocalThreadDetail,
+  type LocalThreadSummary,
+  type MessageDraft,
+  type Mutation,
+  type Recipient,
+} from '#contract';
 import type { AccessReporter } from '../journal/access-reporter';
+import type { ServerClient } from '../server-client';
 import type { UserData } from '../sync/user-data';
+
+/** A PDF the workstation produced for a client (an `export` in the access log already). */
+export type ProducedPdf = { pdf: Buffer; fileName: string };
 
 export interface MessagesDeps {
   data: Pick<UserData, 'current' | 'store'>;
@@ -9,6 +27,13 @@ export interface MessagesDeps {
   access: Pick<AccessReporter, 'record'>;
   /** After a local write: tell the renderer. */
   emit: (kinds: string[]) => void;
+  /** The municipal server: attaching a PDF, opening one and the list of recipients need a connection. */
+  server: ServerClient;
+  token: () => string;
+  /** The PDFs the product itself produces for a client (main/journal, main/plans): nothing else can be attached. */
+  produce: Record<AttachmentKind, (clientId: string) => Promise<ProducedPdf>>;
+  /** Where an opened attachment is saved (the exports folder, as the journal's PDFs). */
+  exportsDir: string;
 }
 
 type Of<T extends Mutation['type']> = Extract<Mutation, { type: T }>;
@@ -87,6 +112,47 @@ export class MessagesService {
     return detail!.messages.find((x) => x.id === m.record.id)!;
   }
 
+  /**
+   * A message carrying a PDF the workstation produces now — the thread's client's journal or
+   * current implementation plan — sent straight to the server (not through the outbox: the PDF
+   * is not kept in the store). Needs a connection; offline the user is told so and nothing is
+   * half-sent. The message comes back through the feed (a sync now), with its attachment.
+   */
+  async attach(input: { threadId: string; kind: AttachmentKind; text: string }): Promise<LocalThreadDetail> {
+    const { store, engine } = await this.deps.data.current();
+    const detail = await store.read('message', 'thread', { threadId: input.threadId });
+    if (!detail) throw new AppFailure('NOT_FOUND', 'Samtalet finns inte');
+    const clientId = detail.thread.clientId;
+    if (!clientId) throw new AppFailure('VALIDATION', 'Bara ett samtal om en brukare kan ha ett journalutdrag eller en plan bifogad.');
+    if (detail.thread.pending) throw new AppFailure('VALIDATION', 'Samtalet är inte skickat ännu. Bifoga när det har kommit fram till servern.');
+    const { pdf, fileName } = await this.deps.produce[input.kind](clientId);
+    if (pdf.length > MAX_ATTACHMENT_BYTES) throw new AppFailure('VALIDATION', 'PDF-filen är större än 2 MB och kan inte bifogas.');
+    const text = input.text.trim() || (input.kind === 'journal' ? 'Journalutdrag bifogat.' : 'Genomförandeplan bifogad.');
+    const route = { ...messageRoutes.attach, path: messageRoutes.attach.path.replace(':id', input.threadId) };
+    await this.deps.server.call(route, { body: { id: randomUUID(), text, kind: input.kind, fileName, content: pdf.toString('base64') }, token: this.deps.token() });
+    await store.read('message', 'deleteDraft', { key: input.threadId });
+    await engine.syncNow();
+    this.deps.emit(['message_thread', 'message']);
+    return (await store.read('message', 'thread', { threadId: input.threadId }))!;
+  }
+
+  /** An attachment's PDF from the server (the server logs the read), saved in the exports folder. */
+  async openAttachment(input: { attachmentId: string }): Promise<{ path: string; fileName: string; bytes: number }> {
+    const route = { ...messageRoutes.attachment, path: messageRoutes.attachment.path.replace(':id', input.attachmentId) };
+    const a = await this.deps.server.call(route, { token: this.deps.token() });
+    const pdf = Buffer.from(a.content, 'base64');
+    await mkdir(this.deps.exportsDir, { recursive: true, mode: 0o700 });
+    const file = path.join(this.deps.exportsDir, `bilaga-${a.fileName}`);
+    await writeFile(file, pdf, { mode: 0o600 });
+    return { path: file, fileName: path.basename(file), bytes: pdf.length };
+  }
+
+  /** Whom a new thread in the unit may name (from the server: needs a connection). */
+  async recipients(input: { unitId: string }): Promise<Recipient[]> {
+    const route = { ...messageRoutes.recipients, path: messageRoutes.recipients.path.replace(':id', input.unitId) };
+    return (await this.deps.server.call(route, { token: this.deps.token() })).people;
+  }
+
   async unreadCount(): Promise<{ unread: number }> {
     return { unread: await (await this.deps.data.store()).read('message', 'unreadTotal', { me: this.me() }) };
   }
@@ -121,5 +187,8 @@ export function messagesHandlers(deps: MessagesDeps) {
     unreadCount: () => svc.unreadCount(),
     saveDraft: (d: { key: string; unitId: string; subject: string; text: string }) => svc.saveDraft(d),
     draft: (q: { key: string }) => svc.draft(q),
+    attach: (input: { threadId: string; kind: AttachmentKind; text: string }) => svc.attach(input),
+    openAttachment: (input: { attachmentId: string }) => svc.openAttachment(input),
+    recipients: (input: { unitId: string }) => svc.recipients(input),
   };
 }

@@ -131,6 +131,24 @@ export class PlansService {
   }
 
   async exportPdf(planId: string): Promise<PlanExport> {
+    const { pdf, fileName } = await this.renderPdf(planId);
+    const delivery = await this.deps.exports().deliver({ fileName, pdf }, 'save');
+    return { fileName, bytes: pdf.length, delivery };
+  }
+
+  /** The client's current set plan, for a message's attachment (main/messages): as renderPdf. */
+  async renderCurrentPdf(clientId: string): Promise<{ pdf: Buffer; fileName: string }> {
+    const plans = await (await this.deps.store()).read('plan', 'list', clientId);
+    const plan = plans.find((p) => currentVersion(p));
+    if (!plan) throw new AppFailure('NOT_FOUND', 'Brukaren har ingen fastställd genomförandeplan.');
+    return this.renderPdf(plan.id);
+  }
+
+  /**
+   * A set version as a PDF, an `export` in the access log; handed out by exportPdf through the host,
+   * or attached to a message. The file name holds no name or personnummer.
+   */
+  async renderPdf(planId: string): Promise<{ pdf: Buffer; fileName: string }> {
     const store = await this.deps.store();
     const plan = await store.read('plan', 'get', planId);
     const version = plan ? currentVersion(plan) : null;
@@ -147,14 +165,12 @@ export class PlansService {
     await this.deps.access.record({ action: 'export', clientId: plan.clientId, recordType: 'plan', recordId: plan.id });
     // No name or personnummer in the file name; the time is Swedish, as the user reads it.
     const fileName = `genomforandeplan-v${version.versionNo}-${swedishFileStamp(printedAt)}.pdf`;
-    const delivery = await this.deps.exports().deliver({ fileName, pdf }, 'save');
-    return { fileName, bytes: pdf.length, delivery };
+    return { pdf, fileName };
   }
 }
 
 /** The `plans` API namespace over the service. */
-export function plansHandlers(deps: PlansDeps) {
-  const svc = new PlansService(deps);
+export function plansHandlers(deps: PlansDeps, svc = new PlansService(deps)) {
   return {
     list: ({ clientId }: { clientId: string }) => svc.list(clientId),
     saveDraft: (input: DraftInput) => svc.saveDraft(input),

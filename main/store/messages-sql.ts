@@ -1,4 +1,4 @@
-import { AppFailure, type Author, type LocalMessage, type MessageDraft, type LocalThreadDetail, type LocalThreadSummary, type MessageParticipant, type MessageRead, type MessageRecord, type MessageThreadRecord } from '#contract';
+import { AppFailure, type Author, type LocalMessage, type MessageDraft, type LocalThreadDetail, type LocalThreadSummary, type MessageParticipant, type MessageAttachment, type MessageRead, type MessageRecord, type MessageThreadRecord } from '#contract';
 import { ftsQuery } from './fts-query';
 import { defineStoreKind, likeEscape, prepareAll, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
 
@@ -30,6 +30,7 @@ interface MessageRow {
   author: string;
   created_at: string;
   reads: string;
+  attachment: string | null;
   pending: number;
 }
 type SummaryRow = ThreadRow & { last_message_at: string; message_count: number; unread: number; pending_messages: number };
@@ -53,10 +54,11 @@ const toMessage = (r: MessageRow): MessageRecord => ({
   author: JSON.parse(r.author) as Author,
   createdAt: r.created_at,
   reads: JSON.parse(r.reads) as MessageRead[],
+  attachment: r.attachment === null ? null : (JSON.parse(r.attachment) as MessageAttachment),
 });
 
 const THREAD_COLS = 'id, unit_id, subject, client_id, assignment_id, to_unit, participants, author, created_at, pending';
-const MESSAGE_COLS = 'id, thread_id, unit_id, text, author, created_at, reads, pending';
+const MESSAGE_COLS = 'id, thread_id, unit_id, text, author, created_at, reads, attachment, pending';
 const T_COLS = THREAD_COLS.split(', ').map((c) => `t.${c}`).join(', ');
 
 /** A thread's summary for the user `@me`: counts by index probes per thread (a page of threads, not the whole store). */
@@ -137,9 +139,9 @@ export class MessagesSql implements KindPart<'message'> {
   constructor(private readonly ctx: StoreContext) {
     const st = prepareAll(ctx.db, {
       upsert: `INSERT INTO messages (${MESSAGE_COLS}, author_staff_id)
-        SELECT r ->> 0, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, r ->> 6, 0, r ->> 7 FROM (SELECT value AS r FROM json_each(?)) WHERE true
+        SELECT r ->> 0, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, r ->> 6, r ->> 8, 0, r ->> 7 FROM (SELECT value AS r FROM json_each(?)) WHERE true
         ON CONFLICT (id) DO UPDATE SET thread_id = excluded.thread_id, unit_id = excluded.unit_id, text = excluded.text, author = excluded.author,
-          author_staff_id = excluded.author_staff_id, created_at = excluded.created_at, reads = excluded.reads, pending = 0`,
+          author_staff_id = excluded.author_staff_id, created_at = excluded.created_at, reads = excluded.reads, attachment = excluded.attachment, pending = 0`,
       // The server's receipts replace the stored ones; a receipt of the user's still queued stays.
       clearReads: `DELETE FROM message_reads WHERE pending = 0 AND message_id IN (SELECT value ->> 0 FROM json_each(?))`,
       insertReads: `INSERT INTO message_reads (message_id, staff_id, pending)
@@ -153,7 +155,7 @@ export class MessagesSql implements KindPart<'message'> {
       byId: `SELECT ${MESSAGE_COLS} FROM messages WHERE id = ?`,
       unitOf: 'SELECT unit_id FROM messages WHERE id = ?',
       threadUnit: 'SELECT unit_id FROM message_threads WHERE id = ?',
-      insertLocal: `INSERT INTO messages (${MESSAGE_COLS}, author_staff_id) VALUES (?, ?, ?, ?, ?, ?, '[]', 1, ?)`,
+      insertLocal: `INSERT INTO messages (${MESSAGE_COLS}, author_staff_id) VALUES (?, ?, ?, ?, ?, ?, '[]', NULL, 1, ?)`,
       deletePending: 'DELETE FROM messages WHERE id = ? AND pending = 1',
       readLocal: 'INSERT INTO message_reads (message_id, staff_id, pending) VALUES (?, ?, 1) ON CONFLICT DO NOTHING',
       unreadLocal: 'DELETE FROM message_reads WHERE message_id = ? AND pending = 1',
@@ -207,7 +209,7 @@ export class MessagesSql implements KindPart<'message'> {
 
   upsert(changes: UpsertOf<'message'>[]): void {
     const rows = JSON.stringify(
-      changes.map(({ record: r, unitId }) => [r.id, r.threadId, unitId, r.text, JSON.stringify(r.author), utc(r.createdAt), JSON.stringify(r.reads), r.author.staffId]),
+      changes.map(({ record: r, unitId }) => [r.id, r.threadId, unitId, r.text, JSON.stringify(r.author), utc(r.createdAt), JSON.stringify(r.reads), r.author.staffId, r.attachment ? JSON.stringify(r.attachment) : null]),
     );
     this.st.upsert.run(rows);
     this.st.clearReads.run(rows);
@@ -361,6 +363,13 @@ export const messagesStore = defineStoreKind({
         INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
         INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
       END;`,
+    },
+    {
+      version: 8,
+      name: 'message attachments',
+      // The attachment's description (JSON MessageAttachment) as the server sent it; the PDF stays
+      // on the server and is fetched when opened. No message before this version had one.
+      sql: `ALTER TABLE messages ADD COLUMN attachment TEXT;`,
     },
   ],
   fillTables: ['messages'],

@@ -52,11 +52,18 @@ export interface ContractPostRoute<B extends z.ZodType, R extends z.ZodType> {
 export function postRoute<B extends z.ZodType, R extends z.ZodType>(
   app: FastifyInstance,
   route: ContractPostRoute<B, R>,
-  options: { preHandler?: preHandlerAsyncHookHandler; /** The Swedish message of a 400 for a body off the contract (default: the generic one). */ invalid?: string },
+  options: {
+    preHandler?: preHandlerAsyncHookHandler;
+    /** The Swedish message of a 400 for a body off the contract (default: the generic one). */
+    invalid?: string;
+    /** A larger body than the server's default (a PDF attachment). */
+    bodyLimit?: number;
+  },
   handler: (input: { body: z.infer<B>; request: FastifyRequest; reply: FastifyReply }) => Promise<z.input<R>>,
 ): void {
   const config = { contract: { body: route.body } };
-  app.post(route.path, options.preHandler ? { onRequest: asOnRequest(options.preHandler), config } : { config }, async (request, reply) => {
+  const limit = options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit };
+  app.post(route.path, options.preHandler ? { onRequest: asOnRequest(options.preHandler), config, ...limit } : { config, ...limit }, async (request, reply) => {
     const parsed = route.body.safeParse(request.body ?? {});
     if (!parsed.success) {
       if (options.invalid) throw new AppFailure('VALIDATION', options.invalid, validationDetails(parsed.error));

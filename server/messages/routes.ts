@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { AppFailure, messageRoutes, ThreadListQuery, Uuid } from '#contract';
+import { AppFailure, MAX_ATTACHMENT_BYTES, messageRoutes, ThreadListQuery, Uuid } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
 import type { Db } from '../db/types';
 import { getRoute, postRoute } from '../http/route';
 import { syncScope } from '../sync/scope';
-import { listThreads, markThreadRead, readThread, reply, startThread, type Viewer } from './store';
+import { attach, attachment, listThreads, markThreadRead, readThread, recipients, reply, startThread, type Viewer } from './store';
 
 export interface MessageRouteDeps {
   db: Db;
@@ -112,5 +112,32 @@ export function registerMessageRoutes(app: FastifyInstance, deps: MessageRouteDe
     const { marked, clientId } = await markThreadRead(deps.db, viewer, id, now);
     if (marked > 0) await log(request, viewer, { action: 'change', clientId, recordType: 'message_read', recordId: id }, now);
     return { marked };
+  });
+
+  // The PDF as base64 in JSON: a third larger than the file, and room for the rest of the body.
+  postRoute(app, messageRoutes.attach, { preHandler: deps.requireSession, bodyLimit: Math.ceil(MAX_ATTACHMENT_BYTES / 3) * 4 + 64 * 1024 }, async ({ body, request }) => {
+    const id = idOf(request);
+    const now = deps.now();
+    const viewer = await viewerOf(request, now);
+    const { clientId, messageId } = await attach(deps.db, viewer, id, body, now);
+    await log(request, viewer, { action: 'change', clientId, recordType: 'message_attachment', recordId: messageId }, now);
+    return readThread(deps.db, viewer, id);
+  });
+
+  getRoute(app, messageRoutes.attachment, { preHandler: deps.requireSession }, async ({ request }) => {
+    const id = idOf(request, 'Bilagan finns inte eller är inte din.');
+    const now = deps.now();
+    const viewer = await viewerOf(request, now);
+    const { content, clientId } = await attachment(deps.db, viewer, id);
+    // Logged before the PDF is handed out: a download whose logging failed is not one.
+    if (clientId) await log(request, viewer, { action: 'read', clientId, recordType: 'message_attachment', recordId: id }, now);
+    return content;
+  });
+
+  getRoute(app, messageRoutes.recipients, { preHandler: deps.requireSession }, async ({ request }) => {
+    const unitId = idOf(request, 'Enheten finns inte eller är inte din.');
+    const now = deps.now();
+    const viewer = await viewerOf(request, now);
+    return { people: await recipients(deps.db, viewer, unitId, now) };
   });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppFailure, type MessageRecord, type MessageThreadRecord, type StartThreadBody, type ThreadDetail, type ThreadListQuery, type ThreadSummary } from '#contract';
+import { AppFailure, MAX_ATTACHMENT_BYTES, swedishDate, type AttachBody, type AttachmentContent, type MessageRecord, type Recipient, type MessageThreadRecord, type StartThreadBody, type ThreadDetail, type ThreadListQuery, type ThreadSummary } from '#contract';
 import type { StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
 import { authorName } from '../sync/kind';
@@ -166,4 +166,75 @@ async function visibleThread(tx: Queryable, viewer: Viewer, id: string) {
   );
   if (rows.length === 0) throw NOT_FOUND();
   return rows[0]!;
+}
+
+// ---- attachments (migration 0022) ----
+
+const PDF_MAGIC = Buffer.from('%PDF-');
+
+/**
+ * A message carrying a PDF the workstation produced (a journal or plan export) in a thread about a
+ * client. The uploader must see the thread and hold a permission for its unit today (the export
+ * was made from that unit's records); the bytes must be a PDF of at most MAX_ATTACHMENT_BYTES.
+ * The message and its attachment are written in one transaction, so the feed's record of the
+ * message carries the attachment from its first appearance.
+ */
+export async function attach(db: Db, viewer: Viewer, threadId: string, body: AttachBody, now: Date): Promise<{ clientId: string; messageId: string }> {
+  const pdf = Buffer.from(body.content, 'base64');
+  if (pdf.length > MAX_ATTACHMENT_BYTES) throw new AppFailure('VALIDATION', 'Bilagan är för stor (högst 2 MB).');
+  if (pdf.length < PDF_MAGIC.length || !pdf.subarray(0, PDF_MAGIC.length).equals(PDF_MAGIC)) throw new AppFailure('VALIDATION', 'Bilagan är inte en PDF.');
+  return db.transaction(async (tx) => {
+    const t = await visibleThread(tx, viewer, threadId);
+    if (t.client_id === null) throw new AppFailure('VALIDATION', 'Bara ett samtal om en brukare kan ha ett journalutdrag eller en plan bifogad.');
+    if (!viewer.scope.includes(t.unit_id)) throw new AppFailure('FORBIDDEN', 'Du har inte behörighet till brukarens enhet.');
+    const messageId = body.id ?? randomUUID();
+    const { rows } = await tx.query('SELECT 1 FROM messages WHERE id = $1 UNION ALL SELECT 1 FROM message_threads WHERE id = $1', [messageId]);
+    if (rows.length > 0) throw new AppFailure('CONFLICT', 'Meddelandet finns redan.');
+    await insertMessage(tx, viewer.staff, { id: messageId, threadId, unitId: t.unit_id, text: body.text }, now);
+    await tx.query(
+      `INSERT INTO message_attachments (id, message_id, thread_id, kind, file_name, bytes, content, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [randomUUID(), messageId, threadId, body.kind, body.fileName, pdf.length, pdf, now],
+    );
+    return { clientId: t.client_id, messageId };
+  });
+}
+
+/** The PDF of an attachment in a thread visible to the caller; NOT_FOUND otherwise (as for the thread). */
+export async function attachment(db: Queryable, viewer: Viewer, id: string): Promise<{ content: AttachmentContent; clientId: string | null }> {
+  const { rows } = await db.query<{ id: string; message_id: string; thread_id: string; kind: 'journal' | 'plan'; file_name: string; bytes: number; content: Uint8Array; client_id: string | null }>(
+    `SELECT a.id, a.message_id, a.thread_id, a.kind, a.file_name, a.bytes, a.content, th.client_id
+       FROM message_attachments a JOIN message_threads th ON th.id = a.thread_id
+      WHERE a.id = $3::uuid AND ${threadVisibleSql('th', '$1::uuid', '$2::uuid[]')}`,
+    [viewer.staff.id, viewer.scope, id],
+  );
+  const a = rows[0];
+  if (!a) throw new AppFailure('NOT_FOUND', 'Bilagan finns inte eller är inte din.');
+  return {
+    clientId: a.client_id,
+    content: { id: a.id, messageId: a.message_id, threadId: a.thread_id, kind: a.kind, fileName: a.file_name, bytes: a.bytes, contentType: 'application/pdf', content: Buffer.from(a.content).toString('base64') },
+  };
+}
+
+/**
+ * Whom a new thread in `unitId` may name: colleagues of the provider holding a permission for the
+ * unit today, and the case officers who sent the unit's assignments (the municipality's people
+ * the unit works with). Not the caller. NOT_FOUND outside the caller's scope.
+ */
+export async function recipients(db: Queryable, viewer: Viewer, unitId: string, now: Date): Promise<Recipient[]> {
+  if (!viewer.scope.includes(unitId)) throw new AppFailure('NOT_FOUND', 'Enheten finns inte eller är inte din.');
+  const { rows } = await db.query<{ id: string; name: string; title: string; kind: 'colleague' | 'case_officer' }>(
+    `SELECT id, name, title, kind FROM (
+       SELECT DISTINCT s.id, s.given_name || ' ' || s.family_name AS name, s.title, 'colleague' AS kind, s.family_name, s.given_name
+         FROM permissions p JOIN staff s ON s.id = p.staff_id JOIN units u ON u.id = p.unit_id
+        WHERE p.unit_id = $1 AND s.organisation_id = u.organisation_id
+          AND p.valid_from <= $2::date AND (p.valid_to IS NULL OR p.valid_to >= $2::date)
+       UNION
+       SELECT DISTINCT s.id, s.given_name || ' ' || s.family_name, s.title, 'case_officer', s.family_name, s.given_name
+         FROM assignments a JOIN staff s ON s.id = a.sent_by_staff_id
+        WHERE a.unit_id = $1 AND s.role = 'case_officer') x
+      WHERE id <> $3
+      ORDER BY kind DESC, family_name, given_name, id`,
+    [unitId, swedishDate(now), viewer.staff.id],
+  );
+  return rows.map((r) => ({ staffId: r.id, name: r.name, title: r.title, kind: r.kind }));
 }

@@ -9,9 +9,9 @@ import { registerMessageRoutes } from './routes';
  * Secure messages on the server (docs/messages.md; tables of migration 0015): two synced kinds,
  * `message_thread` and `message` (a message's record carries its read receipts). The feed carries a
  * thread and its messages only to whom may read them: its named participants, and — for a
- * unit-inbox thread — everyone whose scope holds the unit (the feed is per unit already). the `staff` parameter of
- * the pull is the pulling staff member (server/sync/kind.ts, SqlFeed.where); to anyone else the
- * record is not there (a delete of an id they never had). The push checks the same rules.
+ * unit-inbox thread — everyone whose scope holds the unit (the feed is per unit already). The `staff`
+ * parameter of the pull is the pulling staff member (server/sync/kind.ts, SqlFeed.audience); to
+ * anyone else the record is not there at all, not even as a delete. The push checks the same rules.
  */
 
 type ThreadCreate = z.infer<typeof MessageThreadCreate>;
@@ -66,7 +66,8 @@ export const messageJson = (t: string) => `json_build_object(
   'id', ${t}.id, 'threadId', ${t}.thread_id, 'unitId', ${t}.unit_id, 'text', ${t}.text, 'author', ${authorJson(t, 'author')},
   'createdAt', ${iso(`${t}.created_at`)},
   'reads', coalesce((SELECT json_agg(json_build_object('staffId', r.staff_id, 'name', r.staff_name, 'readAt', ${iso('r.read_at')}) ORDER BY r.read_at, r.staff_id)
-                       FROM message_reads r WHERE r.message_id = ${t}.id), '[]'::json))::text`;
+                       FROM message_reads r WHERE r.message_id = ${t}.id), '[]'::json),
+  'attachment', (SELECT json_build_object('id', a.id, 'kind', a.kind, 'fileName', a.file_name, 'bytes', a.bytes) FROM message_attachments a WHERE a.message_id = ${t}.id))::text`;
 
 type State = SharedState & MessagesState;
 
@@ -232,20 +233,24 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
   },
 };
 
-/** Only the named participants, or — for a unit-inbox thread — everyone pulling the unit. */
+/**
+ * Only the named participants, or — for a unit-inbox thread — everyone pulling the unit. The feed's
+ * `audience`: to anyone else not even a delete with the id (participants and to_unit never change,
+ * so they never had it).
+ */
 const threadWhere = (t: string, staff: string) => `(${t}.to_unit OR ${staff} = ANY(${t}.participant_ids))`;
 
 export const messageThreadsServer = defineServerKind({
   name: 'message_thread',
-  feed: { table: 'message_threads', json: threadJson, where: (t, { staff }) => threadWhere(t, staff) },
+  feed: { table: 'message_threads', json: threadJson, audience: (t, { staff }) => threadWhere(t, staff) },
   push,
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   routes: registerMessageRoutes,
-  appendOnly: ['message_threads', 'messages', 'message_reads'],
+  appendOnly: ['message_threads', 'messages', 'message_reads', 'message_attachments'],
 });
 
 /** The messages' rules are the threads' (one PushRules for both kinds); registered once, there. */
 export const messagesServer = defineServerKind({
   name: 'message',
-  feed: { table: 'messages', json: messageJson, where: (t, { staff }) => `EXISTS (SELECT 1 FROM message_threads th WHERE th.id = ${t}.thread_id AND ${threadWhere('th', staff)})` },
+  feed: { table: 'messages', json: messageJson, audience: (t, { staff }) => `EXISTS (SELECT 1 FROM message_threads th WHERE th.id = ${t}.thread_id AND ${threadWhere('th', staff)})` },
 });

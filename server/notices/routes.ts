@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { z } from 'zod';
 import { AppFailure, noticeRoutes } from '#contract';
+import { activeRoles } from '../admin/roles';
 import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
-import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
-import type { Db } from '../db/types';
+import { SqlStaffDirectory, type StaffDirectory, type StaffRecord } from '../auth/staff';
+import type { Db, Queryable } from '../db/types';
 import { postRoute } from '../http/route';
 import { authorName } from '../sync/kind';
 
@@ -15,44 +17,79 @@ export interface NoticeRouteDeps {
   staff?: StaffDirectory;
 }
 
-/** Who may publish: the municipality's case officers, and the provider's IT contact person or manager (own organisation). */
-const PUBLISHERS = new Set(['case_officer', 'it_contact', 'manager']);
+const NOT_PUBLISHER = 'Endast handläggare och verksamhetens administratörer kan publicera på anslagstavlan.';
+const NO_UNIT = 'Enheten finns inte.';
+const NO_NOTICE = 'Meddelandet finns inte på anslagstavlan.';
+const IdParams = z.object({ id: z.string().uuid() });
 
 /**
- * POST /api/v1/notices (docs/messages.md): a notice to units, one row per unit; the triggers put
- * each into its unit's feed. A case officer publishes to any unit, the provider's administrator to
- * the units of their organisation; a unit outside that answers 404, as an unknown one.
+ * The units `member` may publish to and withdraw from: a case officer (the municipality's, role
+ * case_officer) every unit; the provider's administrator — it_contact in force in role_grants,
+ * as for the rest of the administration (server/admin/roles.ts) — the units of her grants (an
+ * organisation-wide grant: all the organisation's units). Anyone else: FORBIDDEN.
+ */
+async function publishableUnits(db: Queryable, member: StaffRecord, now: Date): Promise<Set<string>> {
+  if (member.role === 'case_officer') return new Set((await db.query<{ id: string }>('SELECT id FROM units')).rows.map((r) => r.id));
+  const held = (await activeRoles(db, member.id, now)).filter((r) => r.role === 'it_contact');
+  if (held.length === 0) throw new AppFailure('FORBIDDEN', NOT_PUBLISHER);
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM units WHERE organisation_id = ANY($1::uuid[]) OR id = ANY($2::uuid[])', [
+    held.filter((r) => r.unitId === null).map((r) => r.organisationId),
+    held.flatMap((r) => (r.unitId === null ? [] : [r.unitId])),
+  ]);
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * The notice board's API (docs/messages.md): publish (one row per unit, the triggers put each into
+ * its unit's feed) and withdraw (the rows marked withdrawn: a delete in each unit's feed). A unit
+ * or notice outside the caller's reach answers 404, as an unknown one.
  */
 export function registerNoticeRoutes(app: FastifyInstance, deps: NoticeRouteDeps): void {
   const staff = deps.staff ?? new SqlStaffDirectory(deps.db);
   const accessLog = new SqlAccessLog(deps.db);
 
-  postRoute(app, noticeRoutes.publish, { preHandler: deps.requireSession }, async ({ body, request }) => {
+  const publisherOf = async (request: FastifyRequest, now: Date) => {
     const session = request.authSession;
     if (!session) throw new AppFailure('UNAUTHENTICATED', 'No session');
     const member = await staff.findStaffByHsaId(session.hsaId);
     if (!member || member.id !== session.staffId) throw new AppFailure('UNAUTHENTICATED', 'The session has no staff member');
-    if (!PUBLISHERS.has(member.role)) throw new AppFailure('FORBIDDEN', 'Endast handläggare och verksamhetens administratörer kan publicera på anslagstavlan.');
-    const now = deps.now();
-    const noticeId = randomUUID();
-    const units = await deps.db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ id: string }>(
-        `SELECT u.id FROM units u
-          WHERE ($1::uuid[] IS NULL OR u.id = ANY($1::uuid[]))
-            AND ($2::text = 'case_officer' OR u.organisation_id = (SELECT organisation_id FROM staff WHERE id = $3))
-          ORDER BY u.id`,
-        [body.unitIds ?? null, member.role, member.id],
-      );
-      if (rows.length === 0 || (body.unitIds && rows.length !== new Set(body.unitIds).size)) throw new AppFailure('NOT_FOUND', 'Enheten finns inte.');
-      await tx.query(
-        `INSERT INTO notices (notice_id, unit_id, title, text, show_from, show_until, outage_start, outage_end, published_by_staff_id, published_by_name, published_at)
-         SELECT $1, u, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM unnest($2::uuid[]) AS u`,
-        [noticeId, rows.map((r) => r.id), body.title, body.text, body.showFrom, body.showUntil, body.outageStart, body.outageEnd, member.id, authorName(member), now],
-      );
-      return rows.length;
-    });
+    return { member, units: await publishableUnits(deps.db, member, now) };
+  };
+  const logChange = (request: FastifyRequest, member: StaffRecord, noticeId: string, now: Date) => {
     const workstation = workstationOf(request);
-    await accessLog.record({ action: 'change', outcome: 'success', actorStaffId: member.id, actorHsaId: member.hsaId, recordType: 'notice', recordId: noticeId, ...(workstation ? { workstation } : {}), at: now });
-    return { noticeId, units };
+    return accessLog.record({ action: 'change', outcome: 'success', actorStaffId: member.id, actorHsaId: member.hsaId, recordType: 'notice', recordId: noticeId, ...(workstation ? { workstation } : {}), at: now });
+  };
+
+  postRoute(app, noticeRoutes.publish, { preHandler: deps.requireSession }, async ({ body, request }) => {
+    const now = deps.now();
+    const { member, units } = await publisherOf(request, now);
+    const unitIds = body.unitIds ? [...new Set(body.unitIds)] : [...units];
+    if (unitIds.length === 0 || unitIds.some((u) => !units.has(u))) throw new AppFailure('NOT_FOUND', NO_UNIT);
+    const noticeId = randomUUID();
+    await deps.db.query(
+      `INSERT INTO notices (notice_id, unit_id, title, text, show_from, show_until, outage_start, outage_end, published_by_staff_id, published_by_name, published_at)
+       SELECT $1, u, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM unnest($2::uuid[]) AS u`,
+      [noticeId, unitIds.sort(), body.title, body.text, body.showFrom, body.showUntil, body.outageStart, body.outageEnd, member.id, authorName(member), now],
+    );
+    await logChange(request, member, noticeId, now);
+    return { noticeId, units: unitIds.length };
+  });
+
+  postRoute(app, noticeRoutes.withdraw, { preHandler: deps.requireSession }, async ({ request }) => {
+    const parsed = IdParams.safeParse(request.params);
+    if (!parsed.success) throw new AppFailure('NOT_FOUND', NO_NOTICE);
+    const noticeId = parsed.data.id;
+    const now = deps.now();
+    const { member, units } = await publisherOf(request, now);
+    const withdrawn = await deps.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ unit_id: string; withdrawn: boolean }>('SELECT unit_id, withdrawn_at IS NOT NULL AS withdrawn FROM notices WHERE notice_id = $1 FOR UPDATE', [noticeId]);
+      // Only who may publish to every unit of the notice may withdraw it; to anyone else it does not exist.
+      if (rows.length === 0 || rows.some((r) => !units.has(r.unit_id))) throw new AppFailure('NOT_FOUND', NO_NOTICE);
+      if (rows.every((r) => r.withdrawn)) throw new AppFailure('CONFLICT', 'Meddelandet är redan återkallat.');
+      const { rows: done } = await tx.query('UPDATE notices SET withdrawn_at = $2, withdrawn_by_staff_id = $3 WHERE notice_id = $1 AND withdrawn_at IS NULL RETURNING id', [noticeId, now, member.id]);
+      return done.length;
+    });
+    await logChange(request, member, noticeId, now);
+    return { noticeId, units: withdrawn };
   });
 }

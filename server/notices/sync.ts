@@ -18,7 +18,8 @@ export const noticeJson = (t: string) => `json_build_object(
 
 export const noticesServer = defineServerKind({
   name: 'notice',
-  feed: { table: 'notices', json: noticeJson },
+  // A withdrawn notice is a delete to whoever had it (migration 0032).
+  feed: { table: 'notices', json: noticeJson, where: (t) => `${t}.withdrawn_at IS NULL` },
   migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
   routes: registerNoticeRoutes,
   seed: insertDemoNotices,

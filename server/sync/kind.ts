@@ -25,6 +25,12 @@ export interface SqlFeed {
    * people of the unit only: a message thread). A row failing it is a delete, as a gone record is.
    */
   where?(t: string, params: { cutoff: string; staff: string }): string;
+  /**
+   * Who may know of the record at all (same parameters): a row failing it is nothing in the feed,
+   * not even a delete, so its id does not reach the puller. Only for a condition the record's
+   * whole life through (a thread's participants never change): the puller never had the record.
+   */
+  audience?(t: string, params: { cutoff: string; staff: string }): string;
 }
 
 /** A feed record built in JavaScript (few, large records: an assignment with its history). */

@@ -46,19 +46,24 @@ const whereParams = (name: string): { cutoff: string; staff: string } => {
   return { cutoff: i < 0 ? 'NULL::timestamptz' : `$${5 + i}::timestamptz`, staff: '$4::uuid' };
 };
 /** Each SQL-built kind's record, found by its primary key (the record's current row in the change's unit). */
+/** A row outside the kind's `audience` is `hidden`: no change at all, not even a delete. */
 const RECORDS = sqlKinds
-  .map(({ name, feed }) =>
-    `SELECT ${feed.json('x')}${name === sqlKinds[0]!.name ? ' AS json' : ''} FROM ${feed.table} x
-       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x', whereParams(name))}` : ''}`,
-  )
+  .map(({ name, feed }) => {
+    const audience = feed.audience ? `coalesce(${feed.audience('x', whereParams(name))}, false)` : undefined;
+    const json = audience ? `CASE WHEN ${audience} THEN ${feed.json('x')} END` : feed.json('x');
+    const first = name === sqlKinds[0]!.name;
+    return `SELECT ${json}${first ? ' AS json' : ''}, ${audience ? `NOT (${audience})` : 'false'}${first ? ' AS hidden' : ''} FROM ${feed.table} x
+       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x', whereParams(name))}` : ''}`;
+  })
   .join('\n      UNION ALL\n      ');
 
 /**
  * The page as PostgreSQL builds it (see pullChanges): the first `$3 + 1` changes after the units'
  * cursors ($1 units, $2 cursors) give `fetched` (more than `$3`: hasMore); the first `$3` of them
  * are resolved to their records' current rows (each SQL-built kind's `feed`) — a record that is
- * gone, in another unit now, or failing its kind's `where` (a day note past its retention cutoff, `$5`…; a thread the puller, `$4`, is not in) is a
- * delete, or nothing when its unit is pulled from 0 — and written as the contract's Change JSON,
+ * gone, in another unit now, or failing its kind's `where` (a day note past its retention cutoff, `$5`…) is a
+ * delete, or nothing when its unit is pulled from 0; one outside its kind's `audience` (a thread the
+ * puller, `$4`, is not in) is nothing at all — and written as the contract's Change JSON,
  * joined with commas per run. A run starts at each upsert of a kind built in JavaScript (the server
  * adds those: assignments, few, with their history) so the order of seqs is kept.
  * `returned_max`: the highest seq of each unit among the `$3`, as a JSON object.
@@ -85,6 +90,7 @@ WITH page AS MATERIALIZED (
            WHEN ${IS_LOADED} THEN NULL
            WHEN r.json IS NOT NULL THEN '{"seq":' || p.seq || ',"id":"' || p.record_id || '","unitId":"' || p.unit_id
              || '","op":"upsert","type":"' || p.record_type || '","record":' || r.json || '}'
+           WHEN r.hidden THEN NULL
            WHEN p.after > 0 THEN '{"seq":' || p.seq || ',"id":"' || p.record_id || '","unitId":"' || p.unit_id
              || '","op":"delete","type":"' || p.record_type || '"}'
          END AS change

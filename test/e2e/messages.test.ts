@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assignment } from '#contract';
@@ -15,9 +18,12 @@ import { startStack, type Stack } from '../support/stack';
  * Anna (Hemtjänst Majorna), logged in with her card through pcscd, sees it arrive live in Chromium
  * within 5 s (SSE → pull → store → data.changed) with a notice, in Meddelanden and on the
  * assignment's page → opens it (a receipt) and replies → the officer reads the reply and Anna's
- * receipt with `npm run officer -- read`, and Anna sees the officer's receipt of her reply. Then
- * the notice board: a planned outage published by the officer warns at once (it starts within 24
- * hours), and its banner appears and disappears at its display times (the renderer's clock moved).
+ * receipt with `npm run officer -- read`, and Anna sees the officer's receipt of her reply → Anna
+ * attaches the client's journal as a PDF and the officer saves it (`attachment`) → Anna starts a
+ * thread to the case officer by name, not the unit's inbox. Then the notice board: a planned
+ * outage published by the officer warns at once (it starts within 24 hours), its banner appears
+ * and disappears at its display times (the renderer's clock moved), and a withdrawn notice's
+ * banner goes at once (`withdraw`).
  */
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -122,6 +128,53 @@ describe('secure messages in Chromium', () => {
     expect(await axeViolations(page)).toEqual([]);
   });
 
+  it('attaches the client’s journal as a PDF made now; the officer sees it in the thread and saves it, a PDF', async () => {
+    const attach = page.getByRole('group', { name: 'Bifoga från brukarens dokumentation' });
+    await attach.getByText('Att bifoga kräver anslutning till servern.', { exact: false }).waitFor();
+    await page.getByLabel('Ditt svar').fill('Här är journalutdraget för veckan.');
+    await attach.getByRole('button', { name: 'Bifoga journalutdrag' }).click();
+    const open = page.getByRole('button', { name: /^Öppna bilaga: Journalutdrag \(PDF, \d+ kB\)$/ });
+    await open.waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('article').filter({ hasText: 'Här är journalutdraget för veckan.' }).count()).toBe(1);
+
+    const detail = await officer.messages.get(threadId);
+    const withPdf = detail.messages.find((m) => m.attachment)!;
+    expect(withPdf).toMatchObject({ text: 'Här är journalutdraget för veckan.', author: { name: 'Anna Lindqvist' }, attachment: { kind: 'journal' } });
+    const dir = mkdtempSync(path.join(tmpdir(), 'e2e-attachment-'));
+    try {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {} };
+      const file = path.join(dir, 'bilaga.pdf');
+      expect(await runOfficer(['attachment', withPdf.attachment!.id, '--out', file, '--server', stack.serverUrl, '--card', maria], io), err.join('\n')).toBe(0);
+      expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(out.join('\n')).toContain('Journalutdrag sparad:');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await open.click();
+    await page.getByRole('status').filter({ hasText: 'Bilagan är sparad:' }).waitFor({ timeout: 5_000 });
+    await saveScreenshot(page, 'i16-attachment');
+    expect(await axeViolations(page)).toEqual([]);
+  });
+
+  it('a new thread to a named person: the picker lists the unit’s colleagues and the case officer; without the inbox it reaches only her', async () => {
+    await nav(/^Meddelanden/).click();
+    await page.getByRole('button', { name: 'Nytt meddelande' }).click();
+    const picker = page.getByRole('group', { name: 'Mottagare' });
+    await picker.getByRole('group', { name: 'Handläggare' }).getByRole('checkbox', { name: 'Maria Ek, Biståndshandläggare' }).check();
+    expect(await picker.getByRole('group', { name: 'Kollegor på enheten' }).getByRole('checkbox').count()).toBeGreaterThan(0);
+    await picker.getByRole('checkbox', { name: /^Enhetens inkorg/ }).uncheck();
+    const subject = `Fråga till handläggaren ${REF}`;
+    await page.getByLabel('Ämne').fill(subject);
+    await page.getByLabel('Meddelande', { exact: true }).fill('Kan vi ses om uppföljningen nästa vecka?');
+    await saveScreenshot(page, 'i16-recipients');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Skicka' }).click();
+    await page.getByRole('heading', { name: subject, level: 2 }).waitFor();
+    await expect.poll(async () => (await officer.messages.list({ limit: '50' })).threads.find((t) => t.subject === subject)?.toUnit, { timeout: 5_000 }).toBe(false);
+  });
+
   it('a notice: the outage warning comes at once, the banner appears on every screen at its start and goes at its end', async () => {
     const now = Date.now();
     const at = (minutes: number) => new Date(now + minutes * 60_000).toISOString();
@@ -150,5 +203,23 @@ describe('secure messages in Chromium', () => {
 
     await page.clock.fastForward('01:00:00');
     await banner.waitFor({ state: 'detached', timeout: 5_000 });
+  });
+
+  it('a withdrawn notice: its banner goes from the screen at once', async () => {
+    const now = await page.evaluate(() => Date.now());
+    const title = `Återkallas ${REF}`;
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: () => undefined, env: {} };
+    const flags = ['--title', title, '--text', 'Gäller inte längre.', '--from', new Date(now - 60_000).toISOString(), '--until', new Date(now + 3_600_000).toISOString()];
+    expect(await runOfficer(['notice', ...flags, '--server', stack.serverUrl, '--card', maria], io)).toBe(0);
+    const noticeId = /^Id ([0-9a-f-]{36}) /.exec(out[1] ?? '')?.[1];
+    expect(noticeId).toBeDefined();
+    const banner = page.getByRole('complementary', { name: 'Meddelande från anslagstavlan' }).filter({ hasText: title });
+    await banner.waitFor({ timeout: 5_000 });
+    await saveScreenshot(page, 'i16-notice-before-withdraw');
+    expect(await runOfficer(['withdraw', noticeId!, '--server', stack.serverUrl, '--card', maria], io)).toBe(0);
+    expect(out.at(-1)).toMatch(/^Meddelandet är återkallat från anslagstavlan för \d+ enheter\.$/);
+    await banner.waitFor({ state: 'detached', timeout: 5_000 });
+    await saveScreenshot(page, 'i16-notice-withdrawn');
   });
 });

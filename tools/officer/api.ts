@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  type AttachmentContent,
   type Assignment,
   type AssignmentListResponse,
   type OfficerLoginResponse,
@@ -39,9 +40,13 @@ export interface OfficerApi {
     start(input: z.input<typeof StartThreadBody>): Promise<ThreadDetail>;
     reply(id: string, input: { text: string }): Promise<ThreadDetail>;
     markRead(id: string): Promise<{ marked: number }>;
+    attachment(id: string): Promise<AttachmentContent>;
   };
   /** The notice board (docs/messages.md). */
-  notices: { publish(input: z.input<typeof PublishNotice>): Promise<{ noticeId: string; units: number }> };
+  notices: {
+    publish(input: z.input<typeof PublishNotice>): Promise<{ noticeId: string; units: number }>;
+    withdraw(noticeId: string): Promise<{ noticeId: string; units: number }>;
+  };
 }
 
 export interface OfficerLogin {
@@ -85,8 +90,12 @@ export async function officerLogin(opts: { server: string; card: CardFile; origi
         start: (input) => call(messageRoutes.start, messageRoutes.start.path, input),
         reply: (id, input) => call(messageRoutes.reply, assignmentPath(messageRoutes.reply.path, id), input),
         markRead: (id) => call(messageRoutes.read, assignmentPath(messageRoutes.read.path, id), {}),
+        attachment: (id) => call(messageRoutes.attachment, assignmentPath(messageRoutes.attachment.path, id)),
       },
-      notices: { publish: (input) => call(noticeRoutes.publish, noticeRoutes.publish.path, input) },
+      notices: {
+        publish: (input) => call(noticeRoutes.publish, noticeRoutes.publish.path, input),
+        withdraw: (id) => call(noticeRoutes.withdraw, assignmentPath(noticeRoutes.withdraw.path, id), {}),
+      },
     },
   };
 }

@@ -9,7 +9,7 @@ export { CliError };
 
 const isPlanCommand = (c: string): c is (typeof PLAN_COMMANDS)[number] => (PLAN_COMMANDS as readonly string[]).includes(c);
 
-export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end', ...PLAN_COMMANDS, ...MESSAGE_COMMANDS, 'notice'] as const;
+export const COMMANDS = ['send', 'list', 'show', 'change', 'cancel', 'end', ...PLAN_COMMANDS, ...MESSAGE_COMMANDS, 'notice', 'withdraw'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** The command's options, as parsed from the command line. */

@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { swedishDateTime as when, type ThreadDetail, type ThreadListResponse } from '#contract';
 import type { OfficerApi } from './api';
 import { CliError, type CommandOptions } from './commands';
@@ -8,8 +10,10 @@ import { shortId, type Out } from './format';
  * with who read what and marks it read, `reply ID --text`, and `send --subject --text` with
  * `--assignment ID` (the assignment's unit inbox, about its client), `--client PERSONNUMMER` or
  * `--unit UNIT_ID`. `send` without `--subject` is the assignment's `send` (commands.ts).
+ * `attachment ATTACHMENT_ID [--out FILE]` saves a message's PDF (the id `read` prints).
  */
-export const MESSAGE_COMMANDS = ['messages', 'read', 'reply'] as const;
+export const MESSAGE_COMMANDS = ['messages', 'read', 'reply', 'attachment'] as const;
+const KIND_SV = { journal: 'Journalutdrag', plan: 'Genomförandeplan' } as const;
 export type MessageCommand = (typeof MESSAGE_COMMANDS)[number] | 'send';
 
 const isFullId = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
@@ -44,12 +48,21 @@ export function printThread(d: ThreadDetail, io: Out, me: string): void {
     io.out('');
     io.out(`${when(m.createdAt)}  ${m.author.name}, ${m.author.title}`);
     for (const line of m.text.split('\n')) io.out(`  ${line}`);
+    if (m.attachment) io.out(`  Bilaga: ${KIND_SV[m.attachment.kind]}, PDF ${Math.max(1, Math.round(m.attachment.bytes / 1024))} kB (npm run officer -- attachment ${m.attachment.id})`);
     if (m.author.staffId === me) io.out(m.reads.length ? `  Läst av: ${m.reads.map((r) => `${r.name} ${when(r.readAt)}`).join(', ')}` : '  Ej läst ännu');
   }
 }
 
-export async function runMessageCommand(api: OfficerApi, command: MessageCommand, idArg: string | undefined, o: CommandOptions & { subject?: string; assignment?: string; search?: string }, io: Out, me: string): Promise<void> {
+export async function runMessageCommand(api: OfficerApi, command: MessageCommand, idArg: string | undefined, o: CommandOptions & { subject?: string; assignment?: string; search?: string; out?: string }, io: Out, me: string): Promise<void> {
   switch (command) {
+    case 'attachment': {
+      if (!idArg || !isFullId(idArg)) throw new CliError('attachment behöver bilagans id (det som read skriver ut).');
+      const a = await api.messages.attachment(idArg);
+      const file = path.resolve(o.out ?? a.fileName);
+      await writeFile(file, Buffer.from(a.content, 'base64'), { mode: 0o600 });
+      io.out(`${KIND_SV[a.kind]} sparad: ${file} (${a.bytes} byte). Hämtningen är loggad.`);
+      return;
+    }
     case 'messages': {
       printThreads(await api.messages.list({ limit: o.limit ?? '50', ...(o.search ? { q: o.search } : {}) }), io);
       return;

@@ -7,6 +7,7 @@ import type { Out } from './format';
  *   notice --title "Planerat driftstopp" --text "…" --from 2026-12-03T08:00 --until 2026-12-13T15:00
  *          [--outage-start 2026-12-13T08:00 --outage-end 2026-12-13T15:00] [--unit UNIT_ID]
  * Times without an offset are this computer's local time. Without --unit: every unit.
+ *   withdraw NOTICE_ID   (the id `notice` prints)
  */
 export interface NoticeOptions {
   title?: string;
@@ -37,4 +38,12 @@ export async function runNoticeCommand(api: OfficerApi, o: NoticeOptions, io: Ou
     ...(o.unit ? { unitIds: [o.unit] } : {}),
   });
   io.out(`Meddelandet är publicerat på anslagstavlan för ${published.units} ${published.units === 1 ? 'enhet' : 'enheter'}.`);
+  io.out(`Id ${published.noticeId} (återkalla: npm run officer -- withdraw ${published.noticeId})`);
+}
+
+/** `withdraw NOTICE_ID`: the notice leaves every unit's board at the workstations' next sync. */
+export async function runWithdrawCommand(api: OfficerApi, id: string | undefined, io: Out): Promise<void> {
+  if (!id || !/^[0-9a-f-]{36}$/i.test(id)) throw new CliError('withdraw behöver meddelandets id (det som notice skrev ut).');
+  const done = await api.notices.withdraw(id);
+  io.out(`Meddelandet är återkallat från anslagstavlan för ${done.units} ${done.units === 1 ? 'enhet' : 'enheter'}.`);
 }

@@ -103,9 +103,11 @@ describe('the runtime role, from psql', () => {
     ], /permission denied/);
   });
 
-  it('cannot change or delete a sent message, a thread or a read receipt (docs/messages.md)', async () => {
+  it('cannot change or delete a sent message, a thread, a read receipt or an attachment (docs/messages.md)', async () => {
     await expectRefused([
       "UPDATE messages SET text = 'omskriven'",
+      "UPDATE message_attachments SET file_name = 'annan.pdf'",
+      'DELETE FROM message_attachments',
       'DELETE FROM messages',
       "UPDATE message_threads SET subject = 'annat'",
       'DELETE FROM message_reads',

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ThreadDetail, ThreadListResponse, type Mutation } from '#contract';
+import { AttachmentContent, MAX_ATTACHMENT_BYTES, RecipientsResponse, ThreadDetail, ThreadListResponse, type Mutation } from '#contract';
 import { openDatabase } from '../../../main/store/connection';
 import { SqlStore } from '../../../main/store/sql-store';
 import { migrate } from '../../../server/db/migrate';
@@ -15,7 +15,7 @@ import type { Db } from '../../../server/db/types';
 import { seedDemoData } from '../../../server/seed/seed';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { captureStream } from '../../unit/server/helpers';
-import { startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';
+import { pullAll, startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';
 import { author, tempDir } from '../../unit/store/fixtures';
 
 const MARKER = 'Sekretessmärke-9XK';
@@ -87,6 +87,17 @@ describe('secure messages on PostgreSQL', { timeout: 60_000 }, () => {
     expect(await idsInFeed(olof)).toContain(thread.messages[0]!.id);
   });
 
+  it('a colleague of the unit not named, pulling from her cursors, gets nothing of a new person-to-person thread: not even a delete with its id', async () => {
+    const { cursors } = await pullAll(anna);
+    const thread = await start(sara, { unitId: h.units.hemtjanst, subject: 'Bara mellan oss', toUnit: false, participantIds: [olof.staffId], text: 'Hemligt för övriga.' });
+    const ids = [thread.thread.id, thread.messages[0]!.id];
+    const annaSees = (await pullAll(anna, cursors)).changes.filter((c) => ids.includes(c.id));
+    expect(annaSees).toEqual([]);
+    // The participants get both records; their ids are in the feed only for them.
+    const olofSees = (await olof.pull({}, 5000)).changes.filter((c) => ids.includes(c.id)).map((c) => c.op);
+    expect(olofSees).toEqual(['upsert', 'upsert']);
+  });
+
   it('read receipts: the reader’s mark (pushed from the workstation) shows the sender who read it and when; unread counts follow', async () => {
     const clientId = await h.client('hemtjanst');
     const thread = await start(sara, { unitId: h.units.hemtjanst, subject: 'Nyckel', clientId, toUnit: true, text: `Nyckeln finns hos grannen. ${MARKER}` });
@@ -114,6 +125,57 @@ describe('secure messages on PostgreSQL', { timeout: 60_000 }, () => {
       { action: 'change', record_type: 'message', actor_staff_id: anna.staffId },
       { action: 'read', record_type: 'message_thread', actor_staff_id: sara.staffId },
     ]));
+  });
+
+  it('an attached PDF export: checked (a PDF by its magic bytes, at most 2 MB, a thread about a client), kept for good, in the feed, opened only by who may read the thread — a read in the access log', async () => {
+    const clientId = await h.client('daglig', 1);
+    const thread = await start(sara, { unitId: h.units.daglig, subject: 'Journalutdrag till handläggaren', clientId, toUnit: true, text: 'Se bifogat.' });
+    const pdf = Buffer.from(`%PDF-1.4\n% ${MARKER}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n`);
+    const body = { text: 'Journalutdrag bifogat.', kind: 'journal', fileName: 'journal-1a2b3c4d-2026-12-02t09-00-00-000z.pdf', content: pdf.toString('base64') };
+    const url = `/api/v1/messages/threads/${thread.thread.id}/attachments`;
+
+    expect(await api(sara, 'POST', url, { ...body, content: Buffer.from('GIF89a not a pdf').toString('base64') })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION' } } });
+    expect((await api(sara, 'POST', url, { ...body, content: Buffer.concat([pdf, Buffer.alloc(MAX_ATTACHMENT_BYTES)]).toString('base64') })).status).toBe(400);
+    expect((await api(sara, 'POST', url, { ...body, fileName: 'Anna Andersson 19121212-1212.pdf' })).status).toBe(400);
+    expect((await api(anna, 'POST', url, body)).status).toBe(404);
+    const noClient = await start(sara, { unitId: h.units.daglig, subject: 'Utan brukare', toUnit: true, text: 'Hej.' });
+    expect((await api(sara, 'POST', `/api/v1/messages/threads/${noClient.thread.id}/attachments`, body)).status).toBe(400);
+
+    const sent = await api(sara, 'POST', url, body);
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const message = ThreadDetail.parse(sent.body).messages.at(-1)!;
+    expect(message).toMatchObject({ text: 'Journalutdrag bifogat.', attachment: { kind: 'journal', fileName: body.fileName, bytes: pdf.length } });
+    const attachmentId = message.attachment!.id;
+
+    // The recipient's workstation gets the message with its attachment in the feed; the PDF on request.
+    expect((await olof.pull({}, 5000)).changes.find((c) => c.id === message.id)).toMatchObject({ op: 'upsert', record: { attachment: { id: attachmentId } } });
+    const got = await api(olof, 'GET', `/api/v1/messages/attachments/${attachmentId}`);
+    expect(got.status).toBe(200);
+    const file = AttachmentContent.parse(got.body);
+    expect(file.contentType).toBe('application/pdf');
+    expect(Buffer.from(file.content, 'base64').equals(pdf)).toBe(true);
+    expect((await api(anna, 'GET', `/api/v1/messages/attachments/${attachmentId}`)).status).toBe(404);
+    expect((await api(anna, 'GET', `/api/v1/messages/attachments/${randomUUID()}`)).status).toBe(404);
+    const { rows: logged } = await db.query('SELECT action, actor_staff_id FROM access_log WHERE client_id = $1 AND record_type = $2 AND record_id = $3', [clientId, 'message_attachment', attachmentId]);
+    expect(logged).toEqual([{ action: 'read', actor_staff_id: olof.staffId }]);
+
+    await expect(db.query('UPDATE message_attachments SET kind = $2 WHERE id = $1', [attachmentId, 'plan'])).rejects.toThrow(/append-only/);
+    await expect(db.query('DELETE FROM message_attachments WHERE id = $1', [attachmentId])).rejects.toThrow(/append-only/);
+    // Not a PDF is refused by the database itself too.
+    await expect(db.query(
+      `INSERT INTO message_attachments (id, message_id, thread_id, kind, file_name, bytes, content) VALUES ($1, $2, $3, 'plan', 'x.pdf', 5, '\\x3c68746d6c'::bytea)`,
+      [randomUUID(), thread.messages[0]!.id, thread.thread.id],
+    )).rejects.toThrow(/check constraint/);
+  });
+
+  it('recipients for a new thread: the unit’s colleagues and the case officers of its assignments, not oneself; another unit’s list is 404', async () => {
+    const r = await api(anna, 'GET', `/api/v1/messages/units/${h.units.hemtjanst}/recipients`);
+    expect(r.status).toBe(200);
+    const people = RecipientsResponse.parse(r.body).people;
+    expect(people.map((p) => p.staffId)).toEqual(expect.arrayContaining([sara.staffId, olof.staffId]));
+    expect(people.map((p) => p.staffId)).not.toContain(anna.staffId);
+    expect(people.filter((p) => p.kind === 'case_officer').map((p) => p.name)).toContain('Maria Ek');
+    expect((await api(anna, 'GET', `/api/v1/messages/units/${h.units.daglig}/recipients`)).status).toBe(404);
   });
 
   it('a sent message is never changed or deleted: the database refuses it', async () => {
@@ -171,6 +233,38 @@ describe('secure messages on PostgreSQL', { timeout: 60_000 }, () => {
       store.close();
       t.cleanup();
     }
+  });
+
+  it('withdrawing a notice: only an administrator by role_grants (not staff.role) publishes and withdraws, within her grant; a workstation that had it gets a delete', async () => {
+    const now = Date.now();
+    const body = { title: 'Uppdatering i kväll', text: 'Kort avbrott.', showFrom: new Date(now).toISOString(), showUntil: new Date(now + 3_600_000).toISOString() };
+    // A staff row saying it_contact is not a grant: refused.
+    await db.query(`UPDATE staff SET role = 'it_contact' WHERE id = $1`, [olof.staffId]);
+    expect(await api(olof, 'POST', '/api/v1/notices', body)).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+    // Sara holds it_contact for Hemtjänst Majorna (confirmed, in force): that unit only.
+    await db.query(
+      `INSERT INTO role_grants (staff_id, organisation_id, unit_id, role, valid_from, confirmed_at)
+       SELECT s.id, s.organisation_id, $2, 'it_contact', '2025-01-01', now() FROM staff s WHERE s.id = $1`,
+      [sara.staffId, h.units.hemtjanst],
+    );
+    expect((await api(sara, 'POST', '/api/v1/notices', { ...body, unitIds: [h.units.daglig] })).status).toBe(404);
+    const published = await api(sara, 'POST', '/api/v1/notices', { ...body, unitIds: [h.units.hemtjanst] });
+    expect(published).toMatchObject({ status: 200, body: { units: 1 } });
+    const noticeId = (published.body as { noticeId: string }).noticeId;
+
+    const had = await pullAll(anna);
+    const row = had.changes.find((c) => c.type === 'notice' && (c as { record?: { noticeId: string } }).record?.noticeId === noticeId);
+    expect(row).toMatchObject({ op: 'upsert' });
+    expect((await api(anna, 'POST', `/api/v1/notices/${noticeId}/withdraw`, {})).status).toBe(403);
+    expect((await api(sara, 'POST', `/api/v1/notices/${randomUUID()}/withdraw`, {})).status).toBe(404);
+    expect(await api(sara, 'POST', `/api/v1/notices/${noticeId}/withdraw`, {})).toMatchObject({ status: 200, body: { noticeId, units: 1 } });
+    expect((await api(sara, 'POST', `/api/v1/notices/${noticeId}/withdraw`, {})).status).toBe(409);
+
+    // Anna's workstation had it: a delete; a fresh one never sees it. The row stays, marked.
+    expect((await pullAll(anna, had.cursors)).changes.filter((c) => c.id === row!.id)).toEqual([expect.objectContaining({ op: 'delete', type: 'notice' })]);
+    expect((await pullAll(anna)).changes.map((c) => c.id)).not.toContain(row!.id);
+    const { rows } = await db.query<{ withdrawn_by_staff_id: string }>('SELECT withdrawn_by_staff_id FROM notices WHERE notice_id = $1', [noticeId]);
+    expect(rows).toEqual([{ withdrawn_by_staff_id: sara.staffId }]);
   });
 
   it('no message text in any log line: every request above was logged at trace level, none with the text', () => {

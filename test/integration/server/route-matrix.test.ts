@@ -135,10 +135,14 @@ const RULES: Record<string, [Probe, Expect]> = {
   'POST /api/v1/messages/threads': [{ body: () => ({}) }, { ...all(400), anonymous: 401 }],
   'POST /api/v1/messages/threads/:id/messages': [{ id: () => randomUUID(), body: () => ({ text: 'Matrisprov.' }) }, { ...all('out'), anonymous: 401 }],
   'POST /api/v1/messages/threads/:id/read': [{ id: () => randomUUID(), body: () => ({}) }, { ...all('out'), anonymous: 401 }],
-  'POST /api/v1/notices': [{ body: (i) => ({ title: 'Matrisprov', text: 'Matrisprov.', showFrom: new Date().toISOString(), showUntil: new Date(Date.now() + 3600_000).toISOString(), unitIds: [i.unitId] }) }, { ...all(403), anonymous: 401, administrator: 'in', manager: 'in', caseOfficer: 'in' }],
   'POST /api/v1/support/reports': [{ body: () => SUPPORT_REPORT }, session()],
   'GET /api/v1/support/colleagues': [{}, supportOnly()],
   'POST /api/v1/support/colleagues/:id/messages': [{ id: () => ANNA_ID.value, body: () => ({ subject: 'Support', text: 'Matrisprov.' }) }, supportOnly()],
+  'POST /api/v1/messages/threads/:id/attachments': [{ id: () => randomUUID(), body: () => ({ text: 'Matrisprov.', kind: 'journal', fileName: 'matris.pdf', content: Buffer.from('%PDF-1.4 matris').toString('base64') }) }, { ...all('out'), anonymous: 401 }],
+  'GET /api/v1/messages/attachments/:id': [{ id: () => randomUUID() }, { ...all('out'), anonymous: 401 }],
+  'GET /api/v1/messages/units/:id/recipients': [{ id: (i) => i.unitId }, unitData({ caseOfficer: 'out' })],
+  'POST /api/v1/notices': [{ body: (i) => ({ title: 'Matrisprov', text: 'Matrisprov.', showFrom: new Date().toISOString(), showUntil: new Date(Date.now() + 3600_000).toISOString(), unitIds: [i.unitId] }) }, { ...all(403), anonymous: 401, administrator: 'in', caseOfficer: 'in' }],
+  'POST /api/v1/notices/:id/withdraw': [{ id: () => randomUUID(), body: () => ({}) }, { ...all(403), anonymous: 401, administrator: 'out', caseOfficer: 'out' }],
 };
 /** Routes that end the caller's session run last: renewing without a permission revokes it, logging out ends it. */
 const LAST = ['POST /api/v1/auth/renew', 'POST /api/v1/auth/logout'];

@@ -1,19 +1,21 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { swedishDateTime, type AppError, type LocalMessage, type LocalThreadDetail, type LocalThreadSummary } from '#contract';
+import { swedishDateTime, type AppError, type AttachmentKind, type LocalMessage, type LocalThreadDetail, type LocalThreadSummary } from '#contract';
 import { api } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
 import { useMessages } from './messages-store';
+import { RecipientPicker } from './RecipientPicker';
 import { useMessageDraft } from './use-draft';
 import './messages.css';
 
 /**
  * Meddelanden: the user's threads (unread counts, "Ej skickat", search in their own threads), a
- * thread with its messages and read receipts, a reply, a new message to a unit's inbox (about a
- * client or an assignment when opened from its page). Nav params: `threadId`, or `new` with
- * `unitId`, `clientId`, `assignmentId`.
+ * thread with its messages and read receipts, a reply (with the client's journal or plan as a PDF
+ * attached, when the thread is about a client), a new message to a unit's inbox and/or named
+ * people (about a client or an assignment when opened from its page). Nav params: `threadId`, or
+ * `new` with `unitId`, `clientId`, `assignmentId`.
  */
 export function MessagesScreen() {
   const { params } = useNav();
@@ -109,7 +111,7 @@ function Thread({ detail }: { detail: LocalThreadDetail }) {
           <Message key={m.id} m={m} mine={m.author.staffId === me} />
         ))}
       </ol>
-      <Reply threadId={th.id} unitId={th.unitId} />
+      <Reply threadId={th.id} unitId={th.unitId} aboutClient={th.clientId !== null && !th.pending} />
     </>
   );
 }
@@ -124,6 +126,7 @@ function Message({ m, mine }: { m: LocalMessage; mine: boolean }) {
           {m.pending && <span className="pending-tag">{t('messages.notSent')}</span>}
         </header>
         <p className="message-text">{m.text}</p>
+        {m.attachment && <Attachment attachment={m.attachment} />}
         {mine && !m.pending && (
           <p className="message-receipts">
             {m.reads.length > 0 ? m.reads.map((r) => t('messages.readBy', { who: `${r.name} ${swedishDateTime(r.readAt)}` })).join(', ') : t('messages.notRead')}
@@ -134,11 +137,45 @@ function Message({ m, mine }: { m: LocalMessage; mine: boolean }) {
   );
 }
 
-function Reply({ threadId, unitId }: { threadId: string; unitId: string }) {
+/** An attached PDF: fetched from the server when opened (a read in its access log), saved in the exports folder. */
+function Attachment({ attachment }: { attachment: NonNullable<LocalMessage['attachment']> }) {
+  const { t } = useTranslation();
+  const [state, setState] = useState<{ busy: boolean; message: string | null; failed: boolean }>({ busy: false, message: null, failed: false });
+  const open = async () => {
+    setState({ busy: true, message: null, failed: false });
+    const r = await api.messages.openAttachment({ attachmentId: attachment.id });
+    setState(r.ok ? { busy: false, message: t('messages.attachmentSaved', { path: r.value.path }), failed: false } : { busy: false, message: r.error.message || t(`errors.${r.error.code}`), failed: true });
+  };
+  const size = attachment.bytes < 1024 * 1024 ? `${Math.max(1, Math.round(attachment.bytes / 1024))} kB` : `${(attachment.bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB`;
+  return (
+    <div className="message-attachment">
+      <button type="button" className="button-quiet" disabled={state.busy} onClick={() => void open()}>
+        {t('messages.openAttachment', { kind: t(`messages.attachmentKind_${attachment.kind}`), size })}
+      </button>
+      {state.message && (
+        <p role={state.failed ? 'alert' : 'status'} className={state.failed ? 'notice notice-error' : undefined}>
+          {state.message}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Reply({ threadId, unitId, aboutClient }: { threadId: string; unitId: string; aboutClient: boolean }) {
   const { t } = useTranslation();
   const reply = useMessages((s) => s.reply);
   const draft = useMessageDraft(threadId, unitId);
   const [error, setError] = useState<AppError | null>(null);
+  const [attaching, setAttaching] = useState(false);
+  const attach = async (kind: AttachmentKind) => {
+    setAttaching(true);
+    const r = await api.messages.attach({ threadId, kind, text: draft.text });
+    setAttaching(false);
+    if (!r.ok) return setError(r.error.code === 'SERVER_UNREACHABLE' ? { ...r.error, message: t('messages.attachOffline') } : r.error);
+    setError(null);
+    draft.reset();
+    useMessages.setState({ detail: r.value });
+  };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const failure = await reply(draft.text);
@@ -156,6 +193,21 @@ function Reply({ threadId, unitId }: { threadId: string; unitId: string }) {
         </button>
         {draft.saved && <span aria-live="polite">{t('messages.draftSaved')}</span>}
       </div>
+      {aboutClient && (
+        <fieldset className="message-attach">
+          <legend>{t('messages.attachHeading')}</legend>
+          <p id="attach-hint" className="hint">{t('messages.attachHint')}</p>
+          <div className="form-row">
+            <button type="button" className="button-quiet" aria-describedby="attach-hint" disabled={attaching} onClick={() => void attach('journal')}>
+              {t('messages.attachJournal')}
+            </button>
+            <button type="button" className="button-quiet" aria-describedby="attach-hint" disabled={attaching} onClick={() => void attach('plan')}>
+              {t('messages.attachPlan')}
+            </button>
+            {attaching && <span aria-live="polite">{t('messages.attaching')}</span>}
+          </div>
+        </fieldset>
+      )}
     </form>
   );
 }
@@ -168,9 +220,12 @@ function NewThread() {
   const about = { clientId: params.clientId ?? null, assignmentId: params.assignmentId ?? null };
   const draft = useMessageDraft(`new:${unitId}:${about.assignmentId ?? about.clientId ?? ''}`, unitId);
   const [error, setError] = useState<AppError | null>(null);
+  const [toUnit, setToUnit] = useState(true);
+  const [people, setPeople] = useState<string[]>([]);
+  const noRecipient = !toUnit && people.length === 0;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const r = await api.messages.start({ unitId, subject: draft.subject, text: draft.text, toUnit: true, ...about });
+    const r = await api.messages.start({ unitId, subject: draft.subject, text: draft.text, toUnit, participantIds: people, ...about });
     if (!r.ok) return setError(r.error);
     draft.reset();
     go('messages', { threadId: r.value.thread.id });
@@ -181,7 +236,14 @@ function NewThread() {
       <form className="message-new" onSubmit={(e) => void submit(e)}>
         <label>
           {t('messages.unit')}
-          <select value={unitId} disabled={Boolean(params.unitId)} onChange={(e) => setUnitId(e.target.value)}>
+          <select
+            value={unitId}
+            disabled={Boolean(params.unitId)}
+            onChange={(e) => {
+              setUnitId(e.target.value);
+              setPeople([]);
+            }}
+          >
             {units.map((u) => (
               <option key={u.unitId} value={u.unitId}>
                 {u.name}
@@ -189,6 +251,8 @@ function NewThread() {
             ))}
           </select>
         </label>
+        <RecipientPicker unitId={unitId} unitName={units.find((u) => u.unitId === unitId)?.name ?? ''} toUnit={toUnit} onToUnit={setToUnit} selected={people} onSelected={setPeople} />
+        {noRecipient && <p className="notice notice-error">{t('messages.noRecipient')}</p>}
         {(about.assignmentId || about.clientId) && (
           <p>
             {t('messages.about')} {t(about.assignmentId ? 'messages.aboutAssignment' : 'messages.aboutClient')}
@@ -204,7 +268,7 @@ function NewThread() {
         </label>
         {error && <p role="alert" className="notice notice-error">{error.message || t(`errors.${error.code}`)}</p>}
         <div className="form-row">
-          <button type="submit" disabled={!draft.subject.trim() || !draft.text.trim() || !unitId}>
+          <button type="submit" disabled={!draft.subject.trim() || !draft.text.trim() || !unitId || noRecipient}>
             {t('messages.send')}
           </button>
           <button type="button" className="button-quiet" onClick={() => go('messages')}>
