@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   ASSIGNMENT_STATUS_LABELS,
   HISTORY_ACTION_LABELS,
@@ -9,7 +10,6 @@ import {
 } from '#contract';
 import { swedishDateTime as when } from '#contract';
 import { formatPersonnummer } from '#contract';
-import { z } from 'zod';
 import { AppFailure } from '#contract';
 
 /** A mistake on the command line: its Swedish message is all the officer needs to see. */

@@ -6,6 +6,7 @@ import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
+import { ClientAssignments } from '../inbox/AssignmentLinks';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { PlanTab } from '../plans/PlanTab';
 import { svPlans } from '../plans/sv-plans';
@@ -118,6 +119,7 @@ function ClientPage({ clientId }: { clientId: string }) {
       <h2 id="client-h">
         {clientName(client)} <span className="client-pnr">{formatPersonnummer(client.personnummer)}</span>
       </h2>
+      <ClientAssignments clientId={clientId} />
       <div role="tablist" aria-label={t('journal.tabs.label')} className="tabs">
         {tabs.map((x) => (
           <button

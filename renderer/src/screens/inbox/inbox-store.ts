@@ -143,7 +143,8 @@ export const useInbox = create<InboxState>((set, get) => {
       set({ activeIndex: Math.max(0, Math.min(i, get().total - 1)) });
     },
     async open(id) {
-      set({ openId: id, detail: null, detailError: null, actionError: null });
+      // Opening an assignment is seeing what arrived: "Nytt uppdrag har kommit" has done its job.
+      set({ openId: id, detail: null, detailError: null, actionError: null, notice: false });
       const r = await api.inbox.get({ id });
       if (get().openId !== id) return;
       if (r.ok) set({ detail: r.value });
