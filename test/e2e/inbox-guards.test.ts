@@ -262,7 +262,7 @@ describe('guard rails on an assignment, in Chromium', () => {
     await page.getByRole('button', { name: 'Öppna brukarens journal →' }).click();
     await page.getByRole('heading', { level: 2, name: new RegExp(homeCare.client.familyName) }).waitFor({ timeout: 10_000 });
     expect(await page.getByRole('tab', { name: 'Journal', selected: true }).count()).toBe(1);
-    const links = page.getByRole('navigation', { name: 'Uppdrag' });
+    const links = page.getByRole('group', { name: 'Brukarens uppdrag' });
     await expect.poll(() => links.getByRole('button').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await shot('client-links');
     expect(await axeViolations(page)).toEqual([]);

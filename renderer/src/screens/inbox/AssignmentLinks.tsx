@@ -70,7 +70,8 @@ export function ClientAssignments({ clientId }: { clientId: string }) {
   }, [clientId]);
   if (items.length === 0) return null;
   return (
-    <nav className="client-assignments" aria-label={t('inbox.clientAssignments')}>
+    // A group, not a nav landmark: the app's menu stays the page's one navigation.
+    <div role="group" className="client-assignments" aria-label={t('inbox.clientAssignmentsLabel')}>
       <span className="client-assignments-label">{t('inbox.clientAssignments')}:</span>
       {items.map((x) => (
         <button
@@ -85,6 +86,6 @@ export function ClientAssignments({ clientId }: { clientId: string }) {
           {t('inbox.assignmentLink', { reference: x.decisionReference, status: t(`inbox.status.${x.status}`), services: x.services })}
         </button>
       ))}
-    </nav>
+    </div>
   );
 }

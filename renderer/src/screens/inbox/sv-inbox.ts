@@ -65,6 +65,7 @@ export const svInbox = {
   executableFrom: 'Beslutet börjar gälla {{date}}. Uppdraget kan verkställas från och med den dagen.',
   toJournal: 'Öppna brukarens journal →',
   clientAssignments: 'Uppdrag',
+  clientAssignmentsLabel: 'Brukarens uppdrag',
   assignmentLink: '{{reference}} ({{status}}): {{services}}',
   kind: SERVICE_KIND_LABELS,
   distribution: {
