@@ -3,8 +3,9 @@ import { ASSIGNMENT_STATUS_LABELS, SERVICE_KIND_LABELS } from '#contract';
 /** The inbox's Swedish strings (merged into renderer/src/i18n/sv.ts under `inbox`). */
 export const svInbox = {
   heading: 'Inkorg – uppdrag',
-  badge_one: '{{count}} uppdrag att hantera (nytt uppdrag eller avbeställning att bekräfta, i alla dina enheter)',
-  badge_other: '{{count}} uppdrag att hantera (nya uppdrag och avbeställningar att bekräfta, i alla dina enheter)',
+  // No "enheter" here: the menu button's name would then match the menu entry Enheter.
+  badge_one: '{{count}} uppdrag att hantera (nytt uppdrag eller avbeställning att bekräfta)',
+  badge_other: '{{count}} uppdrag att hantera (nya uppdrag och avbeställningar att bekräfta)',
   countsHint: 'Siffran i menyn är Att hantera i alla dina enheter: nya uppdrag och avbeställningar som väntar på din bekräftelse.',
   newArrived: 'Nytt uppdrag har kommit',
   dismiss: 'Stäng',
