@@ -1,4 +1,4 @@
-import { OfficerAction, SERVICE_KIND_LABELS, SendAssignment, ServiceKind, type AssignmentListResponse, type GrantedService } from '#contract';
+import { AssignmentListQuery, OfficerAction, SERVICE_KIND_LABELS, SendAssignment, ServiceKind, type AssignmentListResponse, type GrantedService } from '#contract';
 import { AppFailure, swedishDate } from '#contract';
 import type { OfficerApi } from './api';
 import { CliError, checked, printAssignment, printList, shortId, type Out } from './format';
@@ -91,6 +91,7 @@ export async function runCommand(api: OfficerApi, command: Command, idArg: strin
       const query: Record<string, string> = { limit: o.limit ?? '50', sort: 'received_desc' };
       if (o.status) query.status = o.status;
       if (o.client) query.client = o.client;
+      checked(AssignmentListQuery, query);
       printList(await api.list(query), io);
       return;
     }

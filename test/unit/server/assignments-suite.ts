@@ -670,6 +670,8 @@ export function assignmentSuite(label: string, open: () => Promise<SuiteDb>): vo
       expect(err.at(-1)).toBe('Fel (VALIDATION): Ogiltiga uppgifter.\n  endDate: Ogiltig(t) ISO-datum');
       expect(await runOfficer(['cancel', id, ...common, '--reason', '   '], io)).toBe(1);
       expect(err.at(-1)).toBe('Fel (VALIDATION): Ogiltiga uppgifter.\n  reason: Texten får inte vara tom.');
+      expect(await runOfficer(['list', ...common, '--status', 'nya'], io)).toBe(1);
+      expect(err.at(-1)).toMatch(/^Fel \(VALIDATION\): Ogiltiga uppgifter\.\n {2}status\.0: Ogiltigt val: /);
       expect(err.join('\n')).not.toMatch(/Invalid|fetch failed/);
       // Ending today works.
       out.length = 0;
