@@ -104,11 +104,14 @@ describe('guard rails on an assignment, in Chromium', () => {
     await expect.poll(async () => page.locator('.app-nav .badge').innerText()).toBe((await toHandle.innerText()).replace(/\D/g, ''));
     expect(await page.locator('.app-nav .badge').getAttribute('title')).toMatch(/^\d+ uppdrag att hantera \(nya uppdrag och avbeställningar att bekräfta\)$/);
     expect(await page.getByText('Siffran i menyn är Att hantera i alla dina enheter').count()).toBe(1);
+    await shot('inbox-counts');
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('“Nytt uppdrag har kommit” goes away when an assignment is opened', async () => {
     homeCare = await send('19300807-7723');
     await page.getByText('Nytt uppdrag har kommit').waitFor({ timeout: 10_000 });
+    await shot('new-notice');
     await openAssignment(homeCare);
     await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();
     await page.getByRole('listbox', { name: 'Uppdrag' }).waitFor();

@@ -185,8 +185,10 @@ events.on('data.changed', ({ kinds }) => {
   const s = useInbox.getState();
   const before = s.needsAction;
   const loaded = s.status === 'ready';
+  // The first sync after a login fills an empty store: that is not something new arriving.
+  const filled = s.total > 0 || before > 0;
   void (loaded ? s.load() : s.refreshBadge()).then(() => {
     const after = useInbox.getState().needsAction;
-    if (loaded && after > before) useInbox.setState({ notice: true });
+    if (loaded && filled && after > before) useInbox.setState({ notice: true });
   });
 });
