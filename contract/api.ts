@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AccessRecordType } from './access-log';
 import { adminApi } from './admin';
-import { UnitStaffMember } from './assignments';
+import { DistributionTarget, UnitStaffMember } from './assignments';
 import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
 import { Unit } from './domain';
@@ -233,6 +233,8 @@ export const apiContract = {
     act: call(InboxActInput, InboxDetail),
     /** Staff who may be named when distributing to a unit of the user's (from the server; online only). */
     staff: call(z.object({ unitId: z.string().uuid() }).strict(), z.array(UnitStaffMember)),
+    /** The user's units that provide the assignment's kind of service: where it may be distributed (from the server; online only). */
+    targets: call(z.object({ id: z.string().uuid() }).strict(), z.array(DistributionTarget)),
   },
   plans: plansApi,
   messages: messagesApi,

@@ -91,6 +91,36 @@ export type Cancellation = z.infer<typeof Cancellation>;
 export const DistributedTo = z.object({ unitId: Uuid, staffIds: z.array(Uuid).max(50) });
 export type DistributedTo = z.infer<typeof DistributedTo>;
 
+/**
+ * The kind of service (tjänsteform) an assignment is for; a unit provides one or several. A
+ * distribution goes only to a unit that provides the assignment's kind; absence (frånvaro) is
+ * registered for special housing, presence (närvaro) for short-term stays, neither for the others.
+ */
+export const ServiceKind = z.enum(['hemtjanst', 'sarskilt_boende', 'korttidsvistelse', 'daglig_verksamhet']);
+export type ServiceKind = z.infer<typeof ServiceKind>;
+export const SERVICE_KIND_LABELS: Record<ServiceKind, string> = {
+  hemtjanst: 'Hemtjänst',
+  sarskilt_boende: 'Särskilt boende',
+  korttidsvistelse: 'Korttidsvistelse',
+  daglig_verksamhet: 'Daglig verksamhet',
+};
+/** The one registration a kind takes (absence: special housing; presence: short-term stay). */
+export const REGISTRATION_OF_KIND: Partial<Record<ServiceKind, 'register_absence' | 'register_presence'>> = {
+  sarskilt_boende: 'register_absence',
+  korttidsvistelse: 'register_presence',
+};
+
+/** A person an assignment is distributed to, with name and title as the staff row has them now. */
+export const DistributedStaff = z.object({ staffId: Uuid, name: z.string(), title: z.string() });
+
+/**
+ * The distribution as read: the ids with the unit's and the people's names (resolved by the server
+ * when the assignment is read). The names are absent in copies a workstation stored before
+ * migration 0024; the next change of the assignment brings them.
+ */
+export const Distribution = DistributedTo.extend({ unitName: z.string().optional(), staff: z.array(DistributedStaff).optional() });
+export type Distribution = z.infer<typeof Distribution>;
+
 /** Who did something: stamped by the server from the session's staff row. */
 export const HistoryActor = z.object({
   staffId: Uuid,
@@ -128,8 +158,8 @@ export const ProviderAction = z.discriminatedUnion('type', [
   providerAction('resume', { to: IsoDate }),
   /** Bekräfta avbeställning. */
   providerAction('confirm_cancellation', {}),
-  /** Avsluta. */
-  providerAction('end', { endDate: IsoDate }),
+  /** Avsluta, with the reason the case officer reads; not in the future (an end is not scheduled). */
+  providerAction('end', { endDate: IsoDate, reason: WrittenText(500) }),
   /** Frånvaro (särskilt boende). */
   providerAction('register_absence', { from: IsoDate, to: IsoDate }),
   /** Närvaro (korttidsvistelse). */
@@ -153,6 +183,8 @@ export const SendAssignment = z
     unitId: Uuid.optional(),
     decision: Decision,
     services: z.array(GrantedService).min(1).max(20),
+    /** The kind of service; default the unit's main kind. The unit must provide it. */
+    serviceKind: ServiceKind.optional(),
     startDate: IsoDate,
     endDate: IsoDate.nullable().optional(),
     freeText: OptionalText(4_000).default(''),
@@ -173,7 +205,7 @@ export const OfficerAction = z.discriminatedUnion('type', [
   }).strict(),
   /** Avbeställ: the provider must confirm it. */
   z.object({ type: z.literal('cancel'), reason: WrittenText(1_000) }).strict(),
-  /** Avsluta (the decision ends). */
+  /** Avsluta (the decision ends): not in the future; a later end date is set with `change`. */
   z.object({ type: z.literal('end'), endDate: IsoDate, reason: OptionalText(1_000).optional() }).strict(),
 ]);
 export type OfficerAction = z.infer<typeof OfficerAction>;
@@ -244,6 +276,8 @@ export const AssignmentSummary = z.object({
   unitName: z.string(),
   decision: Decision,
   services: z.array(GrantedService),
+  /** Tjänsteform: decides where it may be distributed and whether absence or presence is registered. */
+  serviceKind: ServiceKind,
   startDate: IsoDate,
   endDate: IsoDate.nullable(),
   freeText: z.string(),
@@ -251,7 +285,7 @@ export const AssignmentSummary = z.object({
   /** Waits for the provider: new, or a cancellation to confirm. */
   needsAction: z.boolean(),
   confirmedAt: IsoDateTime.nullable(),
-  distributedTo: DistributedTo.nullable(),
+  distributedTo: Distribution.nullable(),
   /** Verkställighetsdatum; its earlier values are in the history. */
   executionDate: IsoDate.nullable(),
   pauses: z.array(Pause),
@@ -335,9 +369,13 @@ export const OfficerLoginResponse = z.object({
 export type OfficerLoginResponse = z.infer<typeof OfficerLoginResponse>;
 
 /** A person who may be named in a distribution: holds a permission for the unit today. */
-export const UnitStaffMember = z.object({ staffId: Uuid, name: z.string(), title: z.string() });
+export const UnitStaffMember = DistributedStaff;
 export type UnitStaffMember = z.infer<typeof UnitStaffMember>;
 export const UnitStaffResponse = z.object({ staff: z.array(UnitStaffMember) });
+/** The caller's units an assignment may be distributed to: those that provide its kind of service. */
+export const DistributionTarget = z.object({ unitId: Uuid, name: z.string() });
+export type DistributionTarget = z.infer<typeof DistributionTarget>;
+export const DistributionTargetsResponse = z.object({ units: z.array(DistributionTarget) });
 
 /** The provider's side; `:id` is the assignment id (in `staff`, the unit id). */
 export const assignmentRoutes = {
@@ -346,6 +384,8 @@ export const assignmentRoutes = {
   act: { method: 'POST', path: '/api/v1/assignments/:id/actions', body: ProviderAction, response: Assignment },
   /** Staff who may be named when distributing to unit `:id` (a unit of the caller's; otherwise 403). */
   staff: { method: 'GET', path: '/api/v1/assignments/units/:id/staff', response: UnitStaffResponse },
+  /** The caller's units that provide the assignment's kind of service (`:id`: the assignment; out of scope: 404). */
+  targets: { method: 'GET', path: '/api/v1/assignments/:id/targets', response: DistributionTargetsResponse },
 } as const;
 
 /**

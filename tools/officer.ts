@@ -7,12 +7,12 @@
  * (what it prints).
  *
  *   send   --client 19121212-1212 --service "Hemtjänst, 20 h/mån" [--service …] --start 2026-12-01
- *          --decision BIS-2026-123 [--decision-date YYYY-MM-DD] [--end YYYY-MM-DD] [--text "…"] [--unit UNIT_ID]
+ *          --decision BIS-2026-123 [--decision-date YYYY-MM-DD] [--end YYYY-MM-DD] [--text "…"] [--unit UNIT_ID] [--kind KIND]
  *   list   [--status new,confirmed,…] [--client NAMN|PERSONNUMMER] [--limit 50]
  *   show   ID
  *   change ID [--service …] [--start …] [--end …|--end none] [--text …] [--decision REF] [--decision-date …]
  *   cancel ID --reason "…"
- *   end    ID --date YYYY-MM-DD [--reason "…"]
+ *   end    ID --date YYYY-MM-DD [--reason "…"]   (not in the future: a later end date is a change)
  *   plans  --client PERSONNUMMER   (a client's plans and consent; tools/officer/plans.ts)
  *   plan   PLAN-ID                 (the current set version, only with the client's consent)
  *   plan-stats                     (the municipality's follow-up per provider unit)
@@ -33,7 +33,7 @@ import { AppFailure } from '#contract';
 import { CardFile } from '../native/softcard/card-file';
 import { officerLogin } from './officer/api';
 import { COMMANDS, CliError, runCommand, type Command } from './officer/commands';
-import { failureText, type Out } from './officer/format';
+import { checked, failureText, unreachableText, type Out } from './officer/format';
 import { MESSAGE_COMMANDS, runMessageCommand, type MessageCommand } from './officer/messages';
 import { runNoticeCommand, runWithdrawCommand } from './officer/notices';
 
@@ -46,11 +46,12 @@ const USAGE = `Användning: npm run officer -- KOMMANDO [flaggor]
 
   send   --client PERSONNUMMER --service "Hemtjänst, 20 h/mån" [--service …] --start ÅÅÅÅ-MM-DD
          --decision BESLUTSNUMMER [--decision-date ÅÅÅÅ-MM-DD] [--end ÅÅÅÅ-MM-DD] [--text "…"] [--unit ENHETS-ID]
+         [--kind hemtjanst|sarskilt_boende|korttidsvistelse|daglig_verksamhet]   (tjänsteform; annars enhetens)
   list   [--status new,confirmed,executed,paused,cancellation_requested,cancelled,ended] [--client NAMN|PERSONNUMMER] [--limit N]
   show   ID
   change ID [--service …] [--start …] [--end …|none] [--text …] [--decision …] [--decision-date …]
   cancel ID --reason "…"
-  end    ID --date ÅÅÅÅ-MM-DD [--reason "…"]
+  end    ID --date ÅÅÅÅ-MM-DD [--reason "…"]   (i dag eller tidigare; ett senare slutdatum sätts med change --end)
   plans  --client PERSONNUMMER          brukarens genomförandeplaner och samtycke
   plan   PLAN-ID                        gällande fastställd plan (kräver brukarens samtycke)
   plan-stats                            andel brukare med fastställd plan per enhet
@@ -114,6 +115,7 @@ async function run(argv: string[], io: OfficerIo): Promise<void> {
         'outage-start': { type: 'string' },
         'outage-end': { type: 'string' },
         out: { type: 'string' },
+        kind: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -133,18 +135,27 @@ async function run(argv: string[], io: OfficerIo): Promise<void> {
   if (!server) throw new CliError('Ingen server angiven. Starta med npm start (eller npm run server) och ange --server http://127.0.0.1:PORT.');
   const cardPath = path.resolve(cwd, o.card ?? env.OFFICER_CARD ?? path.join(dataDir, 'cards', 'maria-ek.json'));
   if (!existsSync(cardPath)) throw new CliError(`Kortfilen ${cardPath} finns inte. npm start skapar demokorten i .data/cards/.`);
-  const card = CardFile.parse(JSON.parse(readFileSync(cardPath, 'utf8')));
+  let card: CardFile;
+  try {
+    card = checked(CardFile, JSON.parse(readFileSync(cardPath, 'utf8')));
+  } catch (e) {
+    throw new CliError(`Kortfilen ${cardPath} går inte att läsa som kortfil.${e instanceof CliError ? `\n${e.message}` : ''}`);
+  }
 
   const login = await officerLogin({ server, card, ...(o.origin ? { origin: o.origin } : {}) }).catch((e: unknown) => {
-    throw e instanceof AppFailure ? new CliError(failureText(e, server, 'login')) : e;
+    throw e instanceof AppFailure ? new CliError(failureText(e, server, 'login')) : unreachable(e, server);
   });
   io.err(`Inloggad som ${login.user.givenName} ${login.user.familyName} (${login.user.title}) mot ${server}`);
   const isMessage = (MESSAGE_COMMANDS as readonly string[]).includes(command) || (command === 'send' && o.subject !== undefined);
   const running = command === 'notice' ? runNoticeCommand(login.api, o, io) : command === 'withdraw' ? runWithdrawCommand(login.api, idArg, io) : isMessage ? runMessageCommand(login.api, command as MessageCommand, idArg, o, io, login.user.id) : runCommand(login.api, command as Command, idArg, o, io, USAGE);
   await running.catch((e: unknown) => {
-    throw e instanceof AppFailure ? new CliError(failureText(e, server, 'call')) : e;
+    throw e instanceof AppFailure ? new CliError(failureText(e, server, 'call')) : unreachable(e, server);
   });
 }
+
+/** Node's fetch fails with an English TypeError ("fetch failed") when nothing answers: say it in Swedish. */
+const unreachable = (e: unknown, server: string): unknown =>
+  e instanceof TypeError && /fetch failed/i.test(e.message) ? new CliError(unreachableText(server)) : e;
 
 function readServerUrl(dataDir: string): string | undefined {
   const file = path.join(dataDir, 'server', 'server-url');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import {
   AppFailure,
   assignmentPath,
@@ -9,9 +10,10 @@ import {
   type InboxPage,
   type InboxQueryParsed,
   type ProviderAction,
+  type DistributionTarget,
   type UnitStaffMember,
 } from '#contract';
-import type { ServerClient } from '../server-client';
+import type { RouteSpec, ServerClient } from '../server-client';
 import type { UserData } from '../sync/user-data';
 
 export interface InboxDeps {
@@ -73,9 +75,18 @@ export class InboxService {
 
   /** Who may be named in a distribution to `unitId` (the server checks the unit is the user's). */
   async staff(unitId: string): Promise<UnitStaffMember[]> {
+    return (await this.online(assignmentRoutes.staff, unitId)).staff;
+  }
+
+  /** Where the assignment may be distributed: the user's units that provide its kind of service (the server decides). */
+  async targets(id: string): Promise<DistributionTarget[]> {
+    return (await this.online(assignmentRoutes.targets, id)).units;
+  }
+
+  /** A read the server answers (online only), with the offline message a user can act on. */
+  private async online<R extends z.ZodType>(route: RouteSpec<R>, id: string): Promise<z.infer<R>> {
     try {
-      const { staff } = await this.deps.server.call({ ...assignmentRoutes.staff, path: assignmentPath(assignmentRoutes.staff.path, unitId) }, { token: this.deps.token() });
-      return staff;
+      return await this.deps.server.call({ ...route, path: assignmentPath(route.path, id) }, { token: this.deps.token() });
     } catch (e) {
       if (e instanceof AppFailure && e.code === 'SERVER_UNREACHABLE') throw new AppFailure('SERVER_UNREACHABLE', OFFLINE_ACTION_MESSAGE);
       throw e;
@@ -91,5 +102,6 @@ export function inboxHandlers(deps: InboxDeps) {
     get: ({ id }: { id: string }) => svc.get(id),
     act: ({ id, action }: { id: string; action: ProviderAction }) => svc.act(id, action),
     staff: ({ unitId }: { unitId: string }) => svc.staff(unitId),
+    targets: ({ id }: { id: string }) => svc.targets(id),
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { AssignmentListQuery, assignmentRoutes, officerRoutes, type ProviderAction } from '#contract';
+import { AssignmentListQuery, SERVICE_KIND_LABELS, assignmentRoutes, officerRoutes, type ProviderAction, type ServiceKind } from '#contract';
 import { swedishDate } from '#contract';
 import { AppFailure } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
@@ -10,6 +10,8 @@ import { SqlStaffDirectory, type StaffDirectory, type StaffRecord } from '../aut
 import type { Db, Queryable } from '../db/types';
 import { getRoute, postRoute } from '../http/route';
 import { syncScope } from '../sync/scope';
+import { loadSummary } from './queries/get';
+import { NOT_FOUND_MESSAGE, isUuid } from './scope';
 import { actOnAssignment, listAssignments, readAssignment, sendAssignment, type ActContext, type Scope } from './store';
 
 export interface AssignmentRouteDeps {
@@ -89,7 +91,26 @@ export function registerAssignmentRoutes(app: FastifyInstance, deps: AssignmentR
     const { id } = IdParams.parse(request.params);
     const ctx = await contextOf(request);
     const scope = await scopeOf(ctx.actor, ctx.now);
-    return actOnAssignment(deps.db, id, scope, { kind: 'provider', action: body, check: (tx, a) => checkDistribution(tx, a, scope, ctx.now) }, ctx);
+    return actOnAssignment(
+      deps.db,
+      id,
+      scope,
+      { kind: 'provider', action: body, check: (tx, a, current) => checkDistribution(tx, a, current.serviceKind, scope, ctx.now) },
+      ctx,
+    );
+  });
+
+  getRoute(app, assignmentRoutes.targets, { preHandler: deps.requireSession }, async ({ request }) => {
+    const { id } = IdParams.parse(request.params);
+    const ctx = await contextOf(request);
+    const scope = await scopeOf(ctx.actor, ctx.now);
+    const assignment = isUuid(id) ? await loadSummary(deps.db, id) : null;
+    if (!assignment || !scope.has(assignment.unitId)) throw new AppFailure('NOT_FOUND', NOT_FOUND_MESSAGE);
+    const { rows } = await deps.db.query<{ id: string; name: string }>(
+      'SELECT id, name FROM units WHERE id = ANY($1::uuid[]) AND $2 = ANY (service_kinds) ORDER BY name, id',
+      [[...scope], assignment.serviceKind],
+    );
+    return { units: rows.map((r) => ({ unitId: r.id, name: r.name })) };
   });
 
   getRoute(app, assignmentRoutes.staff, { preHandler: deps.requireSession }, async ({ request }) => {
@@ -134,12 +155,22 @@ export function registerAssignmentRoutes(app: FastifyInstance, deps: AssignmentR
 }
 
 /**
- * A distribution goes to a unit the user holds a permission for, and to staff who hold one for
- * that unit today.
+ * A distribution goes to a unit the user holds a permission for that provides the assignment's
+ * kind of service, and to staff who hold a permission for that unit today.
  */
-async function checkDistribution(tx: Queryable, action: ProviderAction, scope: ReadonlySet<string>, now: Date): Promise<void> {
+async function checkDistribution(tx: Queryable, action: ProviderAction, kind: ServiceKind, scope: ReadonlySet<string>, now: Date): Promise<void> {
   if (action.type !== 'distribute') return;
   if (!scope.has(action.unitId)) throw new AppFailure('VALIDATION', 'Du kan bara fördela uppdraget till en enhet som du har behörighet till.');
+  const { rows: units } = await tx.query<{ name: string; provides: boolean }>('SELECT name, $2 = ANY (service_kinds) AS provides FROM units WHERE id = $1', [
+    action.unitId,
+    kind,
+  ]);
+  if (!units[0]?.provides) {
+    throw new AppFailure(
+      'VALIDATION',
+      `${units[0]?.name ?? 'Enheten'} utför inte ${SERVICE_KIND_LABELS[kind].toLowerCase()}. Fördela uppdraget till en enhet som gör det.`,
+    );
+  }
   if (action.staffIds.length === 0) return;
   const { rows } = await tx.query<{ staff_id: string }>(
     `SELECT DISTINCT p.staff_id FROM permissions p JOIN staff s ON s.id = p.staff_id JOIN units u ON u.id = p.unit_id

@@ -4,6 +4,7 @@ import {
   type AssignmentSummary,
   type HistoryAction,
   type HistoryEvent,
+  type ServiceKind,
 } from '#contract';
 import type { StaffRole } from '#contract';
 import type { AssignmentState, Details } from './state-machine';
@@ -15,13 +16,20 @@ import type { AssignmentState, Details } from './state-machine';
  */
 export const SELECT = `
   SELECT a.id, a.client_id, c.personnummer, c.given_name, c.family_name, a.unit_id, u.name AS unit_name,
-         a.decision_reference, a.decision_date::text AS decision_date, a.services, a.start_date::text AS start_date,
+         a.decision_reference, a.decision_date::text AS decision_date, a.services, a.service_kind, a.start_date::text AS start_date,
          a.end_date::text AS end_date, a.free_text, a.status, a.confirmed_at, a.distributed_unit_id, a.distributed_staff_ids,
+         du.name AS distributed_unit_name,
+         (SELECT coalesce(json_agg(json_build_object('staffId', s.id, 'name', s.given_name || ' ' || s.family_name, 'title', s.title)
+                                   ORDER BY s.family_name, s.given_name, s.id), '[]'::json)
+            FROM staff s WHERE s.id = ANY (a.distributed_staff_ids)) AS distributed_staff,
          a.execution_date::text AS execution_date, a.pauses, a.registrations, a.cancellation_requested_at, a.cancellation_reason,
          a.cancellation_confirmed_at, a.created_at, a.updated_at, a.version
     FROM assignments a
     JOIN clients c ON c.id = a.client_id
-    JOIN units u ON u.id = a.unit_id`;
+    JOIN units u ON u.id = a.unit_id
+    LEFT JOIN units du ON du.id = a.distributed_unit_id`;
+
+type DistributedStaffRow = { staffId: string; name: string; title: string };
 
 export interface Row {
   id: string;
@@ -34,6 +42,7 @@ export interface Row {
   decision_reference: string;
   decision_date: string;
   services: AssignmentSummary['services'];
+  service_kind: ServiceKind;
   start_date: string;
   end_date: string | null;
   free_text: string;
@@ -41,6 +50,8 @@ export interface Row {
   confirmed_at: Date | null;
   distributed_unit_id: string | null;
   distributed_staff_ids: string[] | string | null;
+  distributed_unit_name: string | null;
+  distributed_staff: DistributedStaffRow[] | string;
   execution_date: string | null;
   pauses: AssignmentSummary['pauses'];
   registrations: AssignmentSummary['registrations'];
@@ -53,9 +64,9 @@ export interface Row {
 }
 
 const iso = (d: Date | string) => new Date(d).toISOString();
-/** uuid[] arrives as an array (node-postgres, PGlite) or, from some paths, as its text form. */
-const uuidArray = (v: string[] | string | null): string[] =>
-  v === null ? [] : Array.isArray(v) ? v : v.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
+/** uuid[] and text[] arrive as an array (node-postgres, PGlite) or, from some paths, as their text form. */
+export const textArray = <T extends string>(v: T[] | string | null): T[] =>
+  v === null ? [] : Array.isArray(v) ? v : (v.replace(/^\{|\}$/g, '').split(',').filter(Boolean) as T[]);
 
 export function toSummary(r: Row): AssignmentSummary {
   return {
@@ -66,13 +77,22 @@ export function toSummary(r: Row): AssignmentSummary {
     unitName: r.unit_name,
     decision: { reference: r.decision_reference, date: r.decision_date },
     services: r.services,
+    serviceKind: r.service_kind,
     startDate: r.start_date,
     endDate: r.end_date,
     freeText: r.free_text,
     status: r.status,
     needsAction: STATUSES_NEEDING_ACTION.includes(r.status),
     confirmedAt: r.confirmed_at ? iso(r.confirmed_at) : null,
-    distributedTo: r.distributed_unit_id ? { unitId: r.distributed_unit_id, staffIds: uuidArray(r.distributed_staff_ids) } : null,
+    distributedTo: r.distributed_unit_id
+      ? {
+          unitId: r.distributed_unit_id,
+          staffIds: textArray(r.distributed_staff_ids),
+          unitName: r.distributed_unit_name ?? '',
+          // json arrives parsed (node-postgres, PGlite) or as text from some paths, like the uuid[].
+          staff: typeof r.distributed_staff === 'string' ? (JSON.parse(r.distributed_staff) as DistributedStaffRow[]) : r.distributed_staff,
+        }
+      : null,
     executionDate: r.execution_date,
     pauses: r.pauses,
     registrations: r.registrations,
@@ -95,11 +115,12 @@ export const toState = (s: AssignmentSummary): AssignmentState => ({
   unitId: s.unitId,
   decision: s.decision,
   services: s.services,
+  serviceKind: s.serviceKind,
   startDate: s.startDate,
   endDate: s.endDate,
   freeText: s.freeText,
   confirmedAt: s.confirmedAt,
-  distributedTo: s.distributedTo,
+  distributedTo: s.distributedTo && { unitId: s.distributedTo.unitId, staffIds: s.distributedTo.staffIds },
   executionDate: s.executionDate,
   pauses: s.pauses,
   registrations: s.registrations,
@@ -137,6 +158,7 @@ const STATE_COLUMNS: readonly { name: string; cast?: string; value: (s: Assignme
   { name: 'decision_reference', value: (s) => s.decision.reference },
   { name: 'decision_date', value: (s) => s.decision.date },
   { name: 'services', cast: '::jsonb', value: (s) => JSON.stringify(s.services) },
+  { name: 'service_kind', value: (s) => s.serviceKind },
   { name: 'start_date', value: (s) => s.startDate },
   { name: 'end_date', value: (s) => s.endDate },
   { name: 'free_text', value: (s) => s.freeText },

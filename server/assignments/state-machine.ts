@@ -8,7 +8,10 @@ import type {
   Pause,
   ProviderAction,
   Registration,
+  ServiceKind,
 } from '#contract';
+import { REGISTRATION_OF_KIND, SERVICE_KIND_LABELS } from '#contract';
+
 
 /**
  * The assignment state machine (docs/assignments.md), pure: given the assignment as it is, an
@@ -31,6 +34,7 @@ export interface AssignmentState {
   unitId: string;
   decision: Decision;
   services: GrantedService[];
+  serviceKind: ServiceKind;
   startDate: string;
   endDate: string | null;
   freeText: string;
@@ -88,7 +92,16 @@ export const MESSAGES = {
   officerChangeEnded: 'Ett avslutat uppdrag kan inte ändras.',
   officerNothingChanged: 'Ändringen innehåller inget nytt.',
   endBeforeStart: 'Slutdatumet kan inte vara före startdatumet.',
+  endInFuture: 'Ett uppdrag kan inte avslutas i förväg: slutdatumet kan inte vara senare än i dag. Avsluta uppdraget den dagen det upphör.',
+  officerEndInFuture:
+    'Ett uppdrag kan inte avslutas i förväg: slutdatumet kan inte vara senare än i dag. Ändra uppdragets slutdatum i stället (change med nytt slutdatum) och avsluta det när dagen har kommit.',
 } as const;
+
+/** Why a kind of service takes no absence (or presence) registration. */
+export function registrationNotForKind(kind: ServiceKind, registration: 'absence' | 'presence'): string {
+  const what = registration === 'absence' ? 'Frånvaro registreras bara för särskilt boende' : 'Närvaro registreras bara för korttidsvistelse';
+  return `${what}. Uppdraget gäller ${SERVICE_KIND_LABELS[kind].toLowerCase()}.`;
+}
 
 /** The refusal for an action the status does not allow at all (final statuses and a pending cancellation). */
 function blockedByStatus(status: AssignmentStatus, action: ProviderAction['type']): Outcome | null {
@@ -185,14 +198,19 @@ export function applyProviderAction(state: AssignmentState, action: ProviderActi
       if (action.endDate < state.executionDate!) {
         return invalid(`Slutdatumet kan inte vara före verkställighetsdatumet (${day(state.executionDate!)}).`);
       }
+      if (action.endDate > ctx.today) return invalid(MESSAGES.endInFuture);
       const pauses = closeOpenPause(state.pauses, action.endDate);
       if (pauses === null) return invalid(`Slutdatumet kan inte vara före det pågående avbrottets början (${day(state.pauses.at(-1)!.from)}).`);
-      return done({ ...state, status: 'ended', endDate: action.endDate, pauses }, { endDate: action.endDate, previousEndDate: state.endDate });
+      return done(
+        { ...state, status: 'ended', endDate: action.endDate, pauses },
+        { endDate: action.endDate, previousEndDate: state.endDate, reason: action.reason },
+      );
     }
 
     case 'register_absence':
     case 'register_presence': {
       const kind = action.type === 'register_absence' ? 'absence' : 'presence';
+      if (REGISTRATION_OF_KIND[state.serviceKind] !== action.type) return conflict(registrationNotForKind(state.serviceKind, kind));
       if (status !== 'executed' && status !== 'paused') {
         return conflict(kind === 'absence' ? MESSAGES.executeBeforeAbsence : MESSAGES.executeBeforePresence);
       }
@@ -276,6 +294,8 @@ export function applyOfficerAction(state: AssignmentState, action: OfficerAction
       if (action.endDate < state.executionDate!) {
         return invalid(`Slutdatumet kan inte vara före verkställighetsdatumet (${day(state.executionDate!)}).`);
       }
+      // An end is not scheduled (nothing would end it on the day): a later end date is a change.
+      if (action.endDate > ctx.today) return invalid(MESSAGES.officerEndInFuture);
       const pauses = closeOpenPause(state.pauses, action.endDate);
       if (pauses === null) return invalid(`Slutdatumet kan inte vara före det pågående avbrottets början (${day(state.pauses.at(-1)!.from)}).`);
       return done(
@@ -286,21 +306,5 @@ export function applyOfficerAction(state: AssignmentState, action: OfficerAction
   }
 }
 
-/** What the provider may try in a status (for a UI to offer); the dates are still checked when it is tried. */
-export function providerActionsAllowed(status: AssignmentStatus): ProviderAction['type'][] {
-  switch (status) {
-    case 'new':
-      return ['confirm', 'report'];
-    case 'confirmed':
-      return ['distribute', 'execute', 'report'];
-    case 'executed':
-      return ['distribute', 'execute', 'report', 'pause', 'end', 'register_absence', 'register_presence'];
-    case 'paused':
-      return ['distribute', 'report', 'resume', 'end', 'register_absence', 'register_presence'];
-    case 'cancellation_requested':
-      return ['confirm_cancellation', 'report'];
-    case 'cancelled':
-    case 'ended':
-      return [];
-  }
-}
+/** What a UI offers (contract/assignment-actions.ts, shared with the renderer); the state machine above decides. */
+export { providerActionsAllowed } from '#contract';

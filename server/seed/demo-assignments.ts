@@ -1,5 +1,5 @@
 import { swedishDate } from '#contract';
-import type { GrantedService, HistoryAction, OfficerAction, ProviderAction } from '#contract';
+import type { GrantedService, HistoryAction, OfficerAction, ProviderAction, ServiceKind } from '#contract';
 import type { StaffRole } from '#contract';
 import { appendEvent } from '../assignments/commands/history';
 import { stateColumns } from '../assignments/sql-rows';
@@ -25,6 +25,7 @@ const JONAS = 'SE2321000131-P000000000105';
 const omvardnad = (h: number): GrantedService => ({ code: 'HT-PO', name: 'Hemtjänst – personlig omvårdnad', grantedHours: h, per: 'month' });
 const service = (h: number): GrantedService => ({ code: 'HT-SI', name: 'Hemtjänst – serviceinsatser (städ, tvätt, inköp)', grantedHours: h, per: 'month' });
 const ledsagning = (h: number): GrantedService => ({ code: 'HT-LS', name: 'Ledsagning', grantedHours: h, per: 'month' });
+const korttid = (h: number): GrantedService => ({ code: 'SOL-KT', name: 'Korttidsvistelse för avlösning', grantedHours: h, per: 'week' });
 const daglig = (h: number): GrantedService => ({ code: 'LSS-9-10', name: 'Daglig verksamhet enligt 9 § 10 LSS', grantedHours: h, per: 'week' });
 
 /** A step: days ago it happened, who did it, what. Dates inside actions are written as days ago too. */
@@ -40,14 +41,16 @@ interface DemoAssignment {
   startDaysAgo: number;
   endDaysAgo?: number;
   services: GrantedService[];
+  /** Default: the unit's main kind of service. */
+  kind?: ServiceKind;
   freeText: string;
   sentDaysAgo: number;
   steps: Step[];
 }
 
 export async function insertDemoAssignments(tx: Queryable, now: Date): Promise<boolean> {
-  const { rows: clients } = await tx.query<{ id: string; unit_id: string; personnummer: string }>(
-    `SELECT c.id, c.unit_id, c.personnummer FROM clients c JOIN units u ON u.id = c.unit_id JOIN organisations o ON o.id = u.organisation_id
+  const { rows: clients } = await tx.query<{ id: string; unit_id: string; personnummer: string; service_type: ServiceKind }>(
+    `SELECT c.id, c.unit_id, c.personnummer, u.service_type FROM clients c JOIN units u ON u.id = c.unit_id JOIN organisations o ON o.id = u.organisation_id
       WHERE o.name = $1`,
     [demoOrganisation.name],
   );
@@ -81,6 +84,7 @@ export async function insertDemoAssignments(tx: Queryable, now: Date): Promise<b
       unitId: client.unit_id,
       decision: { reference: a.decisionRef, date: d(a.decisionDaysAgo) },
       services: a.services,
+      serviceKind: a.kind ?? client.service_type,
       startDate: d(a.startDaysAgo),
       endDate: a.endDaysAgo === undefined ? null : d(a.endDaysAgo),
       freeText: a.freeText,
@@ -104,10 +108,11 @@ export async function insertDemoAssignments(tx: Queryable, now: Date): Promise<b
         action = step.officer;
         outcome = applyOfficerAction(state, step.officer, ctx);
       } else {
-        action = step.distributeTo
+        const provider: ProviderAction = step.distributeTo
           ? { type: 'distribute', unitId: client.unit_id, staffIds: step.distributeTo.staff.map((h) => person(h).id) }
           : step.provider;
-        outcome = applyProviderAction(state, action, ctx);
+        action = provider;
+        outcome = applyProviderAction(state, provider, ctx);
       }
       if (!outcome.ok) throw new Error(`seed: demo assignment ${a.decisionRef} step ${i + 1} refused: ${outcome.message}`);
       state = outcome.state;
@@ -231,7 +236,18 @@ function demoAssignments(d: (daysAgo: number) => string): DemoAssignment[] {
       steps: [
         confirm(123, ELIN),
         execute(120, ELIN),
-        { daysAgo: 9, by: ELIN, provider: { type: 'register_absence', from: d(14), to: d(10) } },
+        { daysAgo: 9, by: ELIN, provider: { type: 'report', message: 'Uppföljning gjord med brukaren. Fortsätter enligt beslutet.' } },
+      ],
+    },
+    {
+      // A short-term stay (korttidsvistelse) at the home-care unit's short-term home: presence is registered.
+      personnummer: '196109072972', decisionRef: 'SoL-2026-0288', decisionDaysAgo: 24, startDaysAgo: 20, sentDaysAgo: 23,
+      services: [korttid(48)], kind: 'korttidsvistelse',
+      freeText: 'Korttidsvistelse varannan vecka för avlastning av anhörig.',
+      steps: [
+        confirm(22, SARA),
+        execute(20, SARA),
+        { daysAgo: 5, by: SARA, provider: { type: 'register_presence', from: d(13), to: d(7) } },
       ],
     },
     // --- Pausad ---
@@ -272,7 +288,7 @@ function demoAssignments(d: (daysAgo: number) => string): DemoAssignment[] {
         confirm(203, KARIN),
         execute(200, KARIN),
         { daysAgo: 15, by: KARIN, provider: { type: 'report', message: 'Brukaren flyttar till annan kommun den 15:e. Vi avslutar insatserna då.' } },
-        { daysAgo: 15, by: KARIN, provider: { type: 'end', endDate: d(15) } },
+        { daysAgo: 15, by: KARIN, provider: { type: 'end', endDate: d(15), reason: 'Brukaren har flyttat till annan kommun.' } },
       ],
     },
     {

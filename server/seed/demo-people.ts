@@ -1,4 +1,4 @@
-import type { StaffRole } from '#contract';
+import type { ServiceKind, StaffRole } from '#contract';
 
 /**
  * The demo organisation: who works there and whom they care for. Fictional people only.
@@ -13,9 +13,11 @@ export const demoOrganisation = { name: 'Omsorgsbolaget Väst AB', municipality:
 
 export type DemoUnitKey = 'hemtjanst' | 'daglig';
 
-export const demoUnits: Record<DemoUnitKey, { name: string; serviceType: 'hemtjanst' | 'daglig_verksamhet' }> = {
-  hemtjanst: { name: 'Hemtjänst Majorna', serviceType: 'hemtjanst' },
-  daglig: { name: 'Daglig verksamhet Hisingen', serviceType: 'daglig_verksamhet' },
+/** Each unit's main kind (serviceType) and every kind of service it provides (migration 0024). */
+export const demoUnits: Record<DemoUnitKey, { name: string; serviceType: 'hemtjanst' | 'daglig_verksamhet'; serviceKinds: ServiceKind[] }> = {
+  // The home-care unit also runs a short-term home (korttidsvistelse): its assignments take presence.
+  hemtjanst: { name: 'Hemtjänst Majorna', serviceType: 'hemtjanst', serviceKinds: ['hemtjanst', 'korttidsvistelse'] },
+  daglig: { name: 'Daglig verksamhet Hisingen', serviceType: 'daglig_verksamhet', serviceKinds: ['daglig_verksamhet'] },
 };
 
 export interface DemoPermission {

@@ -34,8 +34,8 @@ async function insertDemoData(tx: Queryable): Promise<void> {
   for (const [key, unit] of Object.entries(demoUnits) as [DemoUnitKey, (typeof demoUnits)[DemoUnitKey]][]) {
     unitIds[key] = await insertReturningId(
       tx,
-      'INSERT INTO units (organisation_id, name, service_type) VALUES ($1, $2, $3) RETURNING id',
-      [organisationId, unit.name, unit.serviceType],
+      'INSERT INTO units (organisation_id, name, service_type, service_kinds) VALUES ($1, $2, $3, $4::text[]) RETURNING id',
+      [organisationId, unit.name, unit.serviceType, unit.serviceKinds],
     );
   }
 

@@ -146,7 +146,9 @@ describe('the assignment inbox in Chromium', () => {
     // The officer cancels while the detail is open; ending it now is no longer allowed.
     await officer.act(sent.id, { type: 'cancel', reason: 'Brukaren har flyttat' });
     await action('Avsluta').click();
-    await form('Avsluta').getByRole('button', { name: 'Avsluta' }).click();
+    await form('Avsluta').getByLabel(/^Orsak till avslutet/).fill('Brukaren har flyttat');
+    await form('Avsluta').getByRole('button', { name: 'Avsluta …' }).click();
+    await form('Avsluta').getByRole('button', { name: 'Ja, avsluta uppdraget' }).click();
     const alert = page.locator('.action-error');
     await alert.waitFor({ timeout: 10_000 });
     expect(await alert.innerText()).toContain('Uppdraget är avbeställt av handläggaren. Bekräfta avbeställningen.');

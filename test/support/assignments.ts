@@ -26,6 +26,7 @@ export function fakeAssignment(unit: PermittedUnit, i: number, over: Partial<Ass
     unitName: unit.name,
     decision: { reference: `BIS-${2025}-${i}`, date: date(base - 5 * DAY) },
     services: [{ name: 'Hemtjänst – personlig omvårdnad', grantedHours: 10 + (i % 30), per: 'month' }],
+    serviceKind: 'hemtjanst',
     startDate: date(base),
     endDate: status === 'ended' ? date(base + 60 * DAY) : null,
     freeText: 'Hjälp med morgonrutiner.',

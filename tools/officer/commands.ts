@@ -1,7 +1,7 @@
-import type { AssignmentListResponse, GrantedService, OfficerAction } from '#contract';
-import { swedishDate } from '#contract';
+import { AssignmentListQuery, OfficerAction, SERVICE_KIND_LABELS, SendAssignment, ServiceKind, type AssignmentListResponse, type GrantedService } from '#contract';
+import { AppFailure, swedishDate } from '#contract';
 import type { OfficerApi } from './api';
-import { CliError, printAssignment, printList, type Out } from './format';
+import { CliError, checked, printAssignment, printList, shortId, type Out } from './format';
 import { MESSAGE_COMMANDS } from './messages';
 import { PLAN_COMMANDS, runPlanCommand, type PlanCommandOptions } from './plans';
 
@@ -26,6 +26,15 @@ export interface CommandOptions extends PlanCommandOptions {
   limit?: string;
   reason?: string;
   date?: string;
+  kind?: string;
+}
+
+/** `--kind hemtjanst|sarskilt_boende|korttidsvistelse|daglig_verksamhet` (or its Swedish label). */
+function kindOf(text: string): ServiceKind {
+  const folded = text.trim().toLowerCase();
+  const kind = ServiceKind.options.find((k) => k === folded || SERVICE_KIND_LABELS[k].toLowerCase() === folded);
+  if (!kind) throw new CliError(`Okänd tjänsteform "${text}". Ange en av: ${ServiceKind.options.join(', ')}.`);
+  return kind;
 }
 
 /** "Hemtjänst, 20 h/mån", "Daglig verksamhet, 30 h/v", "[HT-PO] Omvårdnad, 12,5 h/månad". */
@@ -62,15 +71,18 @@ export async function runCommand(api: OfficerApi, command: Command, idArg: strin
       if (!o.client || !o.service?.length || !o.start || !o.decision) {
         throw new CliError('send behöver --client, --service, --start och --decision.\n\n' + usage);
       }
-      const a = await api.send({
-        client: isFullId(o.client) ? { clientId: o.client } : { personnummer: o.client },
-        ...(o.unit ? { unitId: o.unit } : {}),
-        decision: { reference: o.decision, date: o['decision-date'] ?? swedishDate() },
-        services: o.service.map(parseService),
-        startDate: o.start,
-        ...(o.end ? { endDate: o.end } : {}),
-        freeText: o.text ?? '',
-      });
+      const a = await api.send(
+        checked(SendAssignment, {
+          client: isFullId(o.client) ? { clientId: o.client } : { personnummer: o.client },
+          ...(o.unit ? { unitId: o.unit } : {}),
+          decision: { reference: o.decision, date: o['decision-date'] ?? swedishDate() },
+          services: o.service.map(parseService),
+          ...(o.kind ? { serviceKind: kindOf(o.kind) } : {}),
+          startDate: o.start,
+          ...(o.end ? { endDate: o.end } : {}),
+          freeText: o.text ?? '',
+        }),
+      );
       io.out(`Uppdraget har skickats till ${a.unitName}.`);
       printAssignment(a, io);
       return;
@@ -79,6 +91,7 @@ export async function runCommand(api: OfficerApi, command: Command, idArg: strin
       const query: Record<string, string> = { limit: o.limit ?? '50', sort: 'received_desc' };
       if (o.status) query.status = o.status;
       if (o.client) query.client = o.client;
+      checked(AssignmentListQuery, query);
       printList(await api.list(query), io);
       return;
     }
@@ -100,21 +113,29 @@ export async function runCommand(api: OfficerApi, command: Command, idArg: strin
         action.decision = { reference: o.decision ?? current.decision.reference, date: o['decision-date'] ?? current.decision.date };
       }
       if (Object.keys(action).length === 1) throw new CliError('change behöver minst en av --service, --start, --end, --text, --decision, --decision-date.');
-      const a = await api.act(id, action);
+      const a = await api.act(id, checked(OfficerAction, action));
       io.out('Uppdraget har ändrats.');
       printAssignment(a, io);
       return;
     }
     case 'cancel': {
       if (!o.reason) throw new CliError('cancel behöver --reason "…".');
-      const a = await api.act(await resolveId(api, command, idArg), { type: 'cancel', reason: o.reason });
+      const a = await api.act(await resolveId(api, command, idArg), checked(OfficerAction, { type: 'cancel', reason: o.reason }));
       io.out('Uppdraget är avbeställt. Utföraren behöver bekräfta avbeställningen.');
       printAssignment(a, io);
       return;
     }
     case 'end': {
       if (!o.date) throw new CliError('end behöver --date ÅÅÅÅ-MM-DD.');
-      const a = await api.act(await resolveId(api, command, idArg), { type: 'end', endDate: o.date, ...(o.reason ? { reason: o.reason } : {}) });
+      const action = checked(OfficerAction, { type: 'end', endDate: o.date, ...(o.reason ? { reason: o.reason } : {}) });
+      const id = await resolveId(api, command, idArg);
+      // An end is not scheduled: the server refuses a date after today; say how to set a later end date.
+      const a = await api.act(id, action).catch((e: unknown) => {
+        if (e instanceof AppFailure && e.code === 'VALIDATION' && o.date! > swedishDate()) {
+          throw new CliError(`Fel (VALIDATION): ${e.message}\nSätt slutdatumet med: npm run officer -- change ${shortId(id)} --end ${o.date}`);
+        }
+        throw e;
+      });
       io.out('Uppdraget är avslutat.');
       printAssignment(a, io);
       return;

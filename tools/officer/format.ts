@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   ASSIGNMENT_STATUS_LABELS,
   HISTORY_ACTION_LABELS,
@@ -5,6 +6,7 @@ import {
   type AssignmentListResponse,
   type AssignmentSummary,
   type GrantedService,
+  SERVICE_KIND_LABELS,
 } from '#contract';
 import { swedishDateTime as when } from '#contract';
 import { formatPersonnummer } from '#contract';
@@ -56,6 +58,8 @@ export function printAssignment(a: Assignment, io: Out): void {
   io.out(`  Status:        ${statusText(a)}`);
   io.out(`  Brukare:       ${a.client.givenName} ${a.client.familyName}, ${formatPersonnummer(a.client.personnummer)}`);
   io.out(`  Enhet:         ${a.unitName}`);
+  io.out(`  Tjänsteform:   ${SERVICE_KIND_LABELS[a.serviceKind]}`);
+  io.out(`  Fördelat till: ${distributionText(a)}`);
   io.out(`  Beslut:        ${a.decision.reference} (${a.decision.date})`);
   io.out(`  Period:        från ${a.startDate}${a.endDate ? ` till ${a.endDate}` : ''}`);
   for (const s of a.services) io.out(`  Insats:        ${s.code ? `[${s.code}] ` : ''}${s.name}, ${hours(s)}`);
@@ -69,14 +73,27 @@ export function printAssignment(a: Assignment, io: Out): void {
   }
   io.out('  Historik:');
   for (const e of a.history) {
-    const extra = historyDetail(e.action, e.details);
+    const extra = historyDetail(e.action, e.details, a);
     io.out(`    ${when(e.at)}  ${HISTORY_ACTION_LABELS[e.action]}${extra ? ` – ${extra}` : ''}  (${e.actor.name}, ${e.actor.title})`);
   }
 }
 
-function historyDetail(action: string, d: Record<string, unknown>): string {
+/** Who the provider distributed it to: the unit, and the named staff with their titles. */
+export function distributionText(a: AssignmentSummary): string {
+  const to = a.distributedTo;
+  if (!to) return 'inte fördelat';
+  const people = (to.staff ?? []).map((p) => `${p.name} (${p.title})`);
+  return `${to.unitName || to.unitId}${people.length ? ` – ${people.join(', ')}` : ' (ingen namngiven personal)'}`;
+}
+
+function historyDetail(action: string, d: Record<string, unknown>, a: Assignment): string {
   const s = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
   switch (action) {
+    case 'distribute': {
+      const staff = Array.isArray(d.staffIds) ? d.staffIds.length : 0;
+      const unit = a.distributedTo?.unitId === s('unitId') ? a.distributedTo?.unitName : undefined;
+      return `${unit ?? 'enhet ' + (s('unitId') ?? '').slice(0, 8)}, ${staff === 0 ? 'ingen namngiven personal' : `${staff} namngiven personal`}`;
+    }
     case 'execute':
       return s('previousExecutionDate') ? `${s('executionDate')} (tidigare ${s('previousExecutionDate')})` : (s('executionDate') ?? '');
     case 'report':
@@ -119,13 +136,32 @@ const LOGIN_ERROR_TEXT: Record<string, string> = {
 
 /** A failure from the server (or on the way to it) as the line the officer reads. */
 export function failureText(e: AppFailure, server: string, during: 'login' | 'call'): string {
-  if (e.code === 'SERVER_UNREACHABLE') return `Kan inte nå servern ${server}: ${e.message}`;
+  if (e.code === 'SERVER_UNREACHABLE') return unreachableText(server);
   // A server without trust anchors answers every login 503 SERVER_ERROR.
   if (e.code === 'SERVER_ERROR' && during === 'login') return `Fel (${e.code}): Servern har inte inloggning påslagen.`;
   // Refusals of the assignment API carry a Swedish message for the user; login messages are for logs.
   // A call's FORBIDDEN says why (a plan read without the client's consent); at login it is the card's role.
   const own = ['CONFLICT', 'VALIDATION', 'NOT_FOUND', ...(during === 'call' ? ['FORBIDDEN'] : [])];
-  const message = own.includes(e.code) ? e.message : (LOGIN_ERROR_TEXT[e.code] ?? e.message);
+  // The server's envelope for a request that failed its schema says so in English; the officer reads Swedish.
+  const message = own.includes(e.code) ? (e.code === 'VALIDATION' && e.message === 'Invalid request' ? 'Ogiltiga uppgifter.' : e.message) : (LOGIN_ERROR_TEXT[e.code] ?? e.message);
   const issues = (e.details?.issues as { path: string; message: string }[] | undefined) ?? [];
   return `Fel (${e.code}): ${message}${issues.length ? `\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}` : ''}`;
+}
+
+/** The server did not answer (not started, wrong address, network): what to check, in Swedish. */
+export const unreachableText = (server: string): string =>
+  `Kan inte nå servern ${server}. Kontrollera att servern är igång (npm start eller npm run server) och att adressen stämmer (--server).`;
+
+/**
+ * Input checked here before it is sent, with zod's Swedish messages: the officer reads
+ * "Ogiltig(t) ISO-datum", not the server's English "Invalid input".
+ */
+export function checked<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input, { error: z.locales.sv().localeError });
+  if (result.success) return result.data;
+  // The first problem of each field is enough (a malformed date also fails the year range).
+  const first = new Map<string, string>();
+  for (const i of result.error.issues) if (!first.has(i.path.join('.'))) first.set(i.path.join('.'), i.message);
+  const lines = [...first].map(([field, message]) => `  ${field || '(uppgifterna)'}: ${message}`);
+  throw new CliError(`Fel (VALIDATION): Ogiltiga uppgifter.\n${lines.join('\n')}`);
 }

@@ -21,6 +21,8 @@ export interface DateFieldProps {
   max?: string | undefined;
   id?: string;
   className?: string;
+  /** Shown but not editable (a form waiting for its confirmation). */
+  disabled?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface DateFieldProps {
  * Problems are said in Swedish beside the field; the browser's own bubble is suppressed, while the
  * field stays invalid (setCustomValidity) so a form is not submitted with a bad date.
  */
-export function DateField({ label, value, onChange, name, defaultValue, required, min, max, id, className }: DateFieldProps) {
+export function DateField({ label, value, onChange, name, defaultValue, required, min, max, id, className, disabled }: DateFieldProps) {
   const { t } = useTranslation();
   const auto = useId();
   const inputId = id ?? `${auto}-date`;
@@ -98,6 +100,7 @@ export function DateField({ label, value, onChange, name, defaultValue, required
           maxLength={10}
           size={11}
           value={text}
+          disabled={disabled}
           aria-invalid={shown ? true : undefined}
           aria-describedby={shown ? errorId : `${inputId}-format`}
           onChange={(e) => set(e.target.value)}
@@ -112,7 +115,7 @@ export function DateField({ label, value, onChange, name, defaultValue, required
             setShown(problem);
           }}
         />
-        <button type="button" className="date-field-open" aria-expanded={open} aria-controls={open ? `${inputId}-calendar` : undefined} onClick={() => setOpen(!open)}>
+        <button type="button" className="date-field-open" disabled={disabled} aria-expanded={open} aria-controls={open ? `${inputId}-calendar` : undefined} onClick={() => setOpen(!open)}>
           <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
             <rect x="3" y="5" width="18" height="16" rx="2" />
             <path d="M3 10h18M8 3v4M16 3v4" />

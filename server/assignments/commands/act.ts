@@ -1,4 +1,4 @@
-import type { Assignment, OfficerAction, ProviderAction } from '#contract';
+import type { Assignment, AssignmentSummary, OfficerAction, ProviderAction } from '#contract';
 import { swedishDate } from '#contract';
 import { AppFailure } from '#contract';
 import type { Db, Queryable } from '../../db/types';
@@ -21,8 +21,8 @@ async function writeState(tx: Queryable, id: string, s: AssignmentState, at: Dat
   return rows[0]!.version;
 }
 
-/** Extra checks of a provider action that need the database (the target unit and staff of a distribution). */
-export type ActionCheck = (tx: Queryable, action: ProviderAction) => Promise<void>;
+/** Extra checks of a provider action that need the database (the target unit and staff of a distribution), given the assignment as it is. */
+export type ActionCheck = (tx: Queryable, action: ProviderAction, current: AssignmentSummary) => Promise<void>;
 
 /**
  * Applies one action in one transaction. Out of scope or missing: NOT_FOUND (alike, existence is
@@ -53,7 +53,7 @@ export async function actOnAssignment(
     const outcome =
       action.kind === 'provider' ? applyProviderAction(toState(current), action.action, tctx) : applyOfficerAction(toState(current), action.action, tctx);
     if (!outcome.ok) throw new AppFailure(outcome.code, outcome.message);
-    if (action.kind === 'provider' && action.check) await action.check(tx, action.action);
+    if (action.kind === 'provider' && action.check) await action.check(tx, action.action, current);
     const version = await writeState(tx, id, outcome.state, ctx.now);
     await appendEvent(tx, {
       assignmentId: id,

@@ -1,10 +1,12 @@
-import type { Assignment, SendAssignment } from '#contract';
+import type { Assignment, SendAssignment, ServiceKind } from '#contract';
+import { SERVICE_KIND_LABELS } from '#contract';
 import { swedishDate } from '#contract';
 import { AppFailure } from '#contract';
 import type { Db } from '../../db/types';
 import { recordAssignmentAccess } from '../access';
 import { getAssignment } from '../queries/get';
 import type { ActContext } from '../scope';
+import { textArray } from '../sql-rows';
 import { appendEvent } from './history';
 
 /** The case officer sends a new assignment for a client (by personnummer or id). */
@@ -19,19 +21,22 @@ export async function sendAssignment(db: Db, input: SendAssignment, ctx: ActCont
     );
     const client = clients[0];
     if (!client) throw new AppFailure('NOT_FOUND', 'Det finns ingen brukare med det personnumret (eller id:t) hos utföraren.');
-    let unitId = client.unit_id;
-    if (input.unitId) {
-      const { rows: units } = await tx.query<{ id: string }>(
-        `SELECT u.id FROM units u JOIN units cu ON cu.organisation_id = u.organisation_id WHERE u.id = $1 AND cu.id = $2`,
-        [input.unitId, client.unit_id],
-      );
-      if (!units[0]) throw new AppFailure('VALIDATION', 'Enheten finns inte hos brukarens utförare.');
-      unitId = input.unitId;
+    const { rows: units } = await tx.query<{ id: string; name: string; service_type: ServiceKind; service_kinds: ServiceKind[] | string }>(
+      `SELECT u.id, u.name, u.service_type, u.service_kinds FROM units u JOIN units cu ON cu.organisation_id = u.organisation_id WHERE u.id = $1 AND cu.id = $2`,
+      [input.unitId ?? client.unit_id, client.unit_id],
+    );
+    const unit = units[0];
+    if (!unit) throw new AppFailure('VALIDATION', 'Enheten finns inte hos brukarens utförare.');
+    const unitId = unit.id;
+    // The kind of service: the one asked for, which the unit must provide; else the unit's main kind.
+    const serviceKind = input.serviceKind ?? unit.service_type;
+    if (!textArray(unit.service_kinds).includes(serviceKind)) {
+      throw new AppFailure('VALIDATION', `Enheten ${unit.name} utför inte ${SERVICE_KIND_LABELS[serviceKind].toLowerCase()}. Välj en enhet som gör det.`);
     }
     const { rows } = await tx.query<{ id: string }>(
       `INSERT INTO assignments (client_id, unit_id, decision_reference, decision_date, services, start_date, end_date, free_text,
-                                sent_by_staff_id, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $10) RETURNING id`,
+                                sent_by_staff_id, created_at, updated_at, service_kind)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $10, $11) RETURNING id`,
       [
         client.id,
         unitId,
@@ -43,6 +48,7 @@ export async function sendAssignment(db: Db, input: SendAssignment, ctx: ActCont
         input.freeText,
         ctx.actor.id,
         ctx.now,
+        serviceKind,
       ],
     );
     const newId = rows[0]!.id;
@@ -51,7 +57,7 @@ export async function sendAssignment(db: Db, input: SendAssignment, ctx: ActCont
       version: 1,
       action: 'send',
       actor: ctx.actor,
-      details: { decisionReference: input.decision.reference, startDate: input.startDate, services: input.services.length },
+      details: { decisionReference: input.decision.reference, startDate: input.startDate, services: input.services.length, serviceKind },
       at: ctx.now,
     });
     await recordAssignmentAccess(tx, 'change', ctx, client.id, newId);

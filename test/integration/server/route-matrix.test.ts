@@ -100,6 +100,7 @@ const RULES: Record<string, [Probe, Expect]> = {
   'GET /api/v1/assignments/:id': [{ id: (i) => i.assignmentId }, unitData({ caseOfficer: 'out' })],
   'POST /api/v1/assignments/:id/actions': [{ id: (i) => i.assignmentId, body: () => ({ type: 'confirm' }) }, unitData({ caseOfficer: 'out' })],
   'GET /api/v1/assignments/units/:id/staff': [{ id: (i) => i.unitId }, unitData({ caseOfficer: 'out' })],
+  'GET /api/v1/assignments/:id/targets': [{ id: (i) => i.assignmentId }, unitData({ caseOfficer: 'out' })],
   'GET /api/v1/officer/assignments': [{}, officerOnly()],
   'GET /api/v1/officer/assignments/:id': [{ id: (i) => i.assignmentId }, officerOnly()],
   'POST /api/v1/officer/assignments': [{ body: () => ({}) }, { ...officerOnly(), caseOfficer: 400 }],

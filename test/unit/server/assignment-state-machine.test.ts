@@ -9,6 +9,7 @@ import {
   applyOfficerAction,
   applyProviderAction,
   providerActionsAllowed,
+  registrationNotForKind,
   type AssignmentState,
   type Outcome,
 } from '../../../server/assignments/state-machine';
@@ -23,6 +24,8 @@ const base: AssignmentState = {
   unitId: UNIT,
   decision: { reference: 'BIS-2026-1', date: '2026-05-20' },
   services: [{ name: 'Hemtjänst', grantedHours: 20, per: 'month' }],
+  // A short-term stay: presence is registered, absence is not (special housing's).
+  serviceKind: 'korttidsvistelse',
   startDate: '2026-06-01',
   endDate: null,
   freeText: '',
@@ -69,10 +72,12 @@ const actions: Record<ProviderActionType, ProviderAction> = {
   pause: { type: 'pause', from: '2026-06-12', reason: 'Sjukhusvistelse' },
   resume: { type: 'resume', to: '2026-06-14' },
   confirm_cancellation: { type: 'confirm_cancellation' },
-  end: { type: 'end', endDate: '2026-06-14' },
+  end: { type: 'end', endDate: '2026-06-14', reason: 'Brukaren har flyttat.' },
   register_absence: { type: 'register_absence', from: '2026-06-03', to: '2026-06-04' },
   register_presence: { type: 'register_presence', from: '2026-06-03', to: '2026-06-04' },
 };
+
+const NO_ABSENCE = registrationNotForKind('korttidsvistelse', 'absence');
 
 /** Expected: the status after an allowed action, or the refusal message. */
 const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: AssignmentStatus } | { refused: string }>> = {
@@ -85,7 +90,7 @@ const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: As
     resume: { refused: MESSAGES.notPaused },
     confirm_cancellation: { refused: MESSAGES.noCancellation },
     end: { refused: MESSAGES.executeBeforeEnd },
-    register_absence: { refused: MESSAGES.executeBeforeAbsence },
+    register_absence: { refused: NO_ABSENCE },
     register_presence: { refused: MESSAGES.executeBeforePresence },
   },
   confirmed: {
@@ -97,7 +102,7 @@ const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: As
     resume: { refused: MESSAGES.notPaused },
     confirm_cancellation: { refused: MESSAGES.noCancellation },
     end: { refused: MESSAGES.executeBeforeEnd },
-    register_absence: { refused: MESSAGES.executeBeforeAbsence },
+    register_absence: { refused: NO_ABSENCE },
     register_presence: { refused: MESSAGES.executeBeforePresence },
   },
   executed: {
@@ -109,7 +114,7 @@ const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: As
     resume: { refused: MESSAGES.notPaused },
     confirm_cancellation: { refused: MESSAGES.noCancellation },
     end: { status: 'ended' },
-    register_absence: { status: 'executed' },
+    register_absence: { refused: NO_ABSENCE },
     register_presence: { status: 'executed' },
   },
   paused: {
@@ -121,7 +126,7 @@ const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: As
     resume: { status: 'executed' },
     confirm_cancellation: { refused: MESSAGES.noCancellation },
     end: { status: 'ended' },
-    register_absence: { status: 'paused' },
+    register_absence: { refused: NO_ABSENCE },
     register_presence: { status: 'paused' },
   },
   cancellation_requested: {
@@ -159,7 +164,7 @@ describe('assignment state machine: every status × every provider action', () =
           expect(outcome).toEqual({ ok: false, code: 'CONFLICT', message: want.refused });
         }
         // providerActionsAllowed tells a UI the same thing.
-        expect(providerActionsAllowed(status).includes(type)).toBe('status' in want);
+        expect(providerActionsAllowed(status, base.serviceKind).includes(type)).toBe('status' in want);
       });
     }
   }
@@ -197,9 +202,10 @@ describe('assignment state machine: what the allowed actions record', () => {
     expect(p.ok && p.state.pauses).toEqual([{ from: '2026-06-12', to: null, reason: 'Sjukhusvistelse' }]);
     const r = applyProviderAction(p.ok ? p.state : base, { type: 'resume', to: '2026-06-14' }, ctx);
     expect(r.ok && r.state.pauses).toEqual([{ from: '2026-06-12', to: '2026-06-14', reason: 'Sjukhusvistelse' }]);
-    const e = applyProviderAction(inStatus.paused, { type: 'end', endDate: '2026-06-13' }, ctx);
+    const e = applyProviderAction(inStatus.paused, { type: 'end', endDate: '2026-06-13', reason: 'Flyttat.' }, ctx);
     expect(e.ok && e.state.pauses).toEqual([{ from: '2026-06-10', to: '2026-06-13', reason: 'Sjukhusvistelse' }]);
     expect(e.ok && e.state.endDate).toBe('2026-06-13');
+    expect(e.ok && e.details).toEqual({ endDate: '2026-06-13', previousEndDate: null, reason: 'Flyttat.' });
   });
 
   it('confirm_cancellation stamps the confirmation', () => {
@@ -245,20 +251,45 @@ describe('assignment state machine: date rules', () => {
     expect(refusal(inStatus.paused, { type: 'resume', to: '2026-06-16' })).toEqual({ code: 'VALIDATION', message: MESSAGES.resumeInFuture });
   });
 
-  it('end: not before the execution date, nor before an open pause began', () => {
-    expect(refusal(inStatus.executed, { type: 'end', endDate: '2026-06-01' })?.message).toMatch(/före verkställighetsdatumet/);
-    expect(refusal(inStatus.paused, { type: 'end', endDate: '2026-06-09' })?.message).toMatch(/pågående avbrottets början/);
+  it('end: not before the execution date, nor before an open pause began, nor in the future (an end is not scheduled)', () => {
+    const end = (endDate: string) => ({ type: 'end', endDate, reason: 'Flyttat.' }) as const;
+    expect(refusal(inStatus.executed, end('2026-06-01'))?.message).toMatch(/före verkställighetsdatumet/);
+    expect(refusal(inStatus.paused, end('2026-06-09'))?.message).toMatch(/pågående avbrottets början/);
+    expect(refusal(inStatus.executed, end('2026-06-16'))).toEqual({ code: 'VALIDATION', message: MESSAGES.endInFuture });
+    expect(applyProviderAction(inStatus.executed, end(TODAY), ctx).ok).toBe(true);
   });
 
-  it('absence and presence: a real period, after the execution date, within the end date, no overlap of the same kind', () => {
-    expect(refusal(inStatus.executed, { type: 'register_absence', from: '2026-06-05', to: '2026-06-04' })).toEqual({ code: 'VALIDATION', message: MESSAGES.periodReversed });
-    expect(refusal(inStatus.executed, { type: 'register_absence', from: '2026-06-01', to: '2026-06-04' })?.message).toMatch(/före verkställighetsdatumet/);
+  it('the officer’s end: not in the future either; a later end date is a change and ends nothing', () => {
+    expect(applyOfficerAction(inStatus.executed, { type: 'end', endDate: '2026-06-16' }, ctx)).toEqual({ ok: false, code: 'VALIDATION', message: MESSAGES.officerEndInFuture });
+    const later = applyOfficerAction(inStatus.executed, { type: 'change', endDate: '2026-07-31' }, ctx);
+    expect(later.ok && [later.state.status, later.state.endDate]).toEqual(['executed', '2026-07-31']);
+  });
+
+  it('absence only for special housing, presence only for short-term stays; neither for home care', () => {
+    const housing = { ...inStatus.executed, serviceKind: 'sarskilt_boende' as const };
+    const homeCare = { ...inStatus.executed, serviceKind: 'hemtjanst' as const };
+    expect(applyProviderAction(housing, { type: 'register_absence', from: '2026-06-03', to: '2026-06-04' }, ctx).ok).toBe(true);
+    expect(refusal(housing, { type: 'register_presence', from: '2026-06-03', to: '2026-06-04' })).toEqual({
+      code: 'CONFLICT',
+      message: 'Närvaro registreras bara för korttidsvistelse. Uppdraget gäller särskilt boende.',
+    });
+    expect(refusal(homeCare, { type: 'register_absence', from: '2026-06-03', to: '2026-06-04' })?.message).toBe(
+      'Frånvaro registreras bara för särskilt boende. Uppdraget gäller hemtjänst.',
+    );
+    expect(refusal(homeCare, { type: 'register_presence', from: '2026-06-03', to: '2026-06-04' })?.code).toBe('CONFLICT');
+    expect(providerActionsAllowed('executed', 'hemtjanst')).not.toContain('register_absence');
+    expect(providerActionsAllowed('executed', 'hemtjanst')).not.toContain('register_presence');
+    expect(providerActionsAllowed('paused', 'sarskilt_boende')).toContain('register_absence');
+  });
+
+  it('absence and presence: a real period, after the execution date, within the end date, no overlap', () => {
+    const housing = { ...inStatus.executed, serviceKind: 'sarskilt_boende' as const };
+    expect(refusal(housing, { type: 'register_absence', from: '2026-06-05', to: '2026-06-04' })).toEqual({ code: 'VALIDATION', message: MESSAGES.periodReversed });
+    expect(refusal(housing, { type: 'register_absence', from: '2026-06-01', to: '2026-06-04' })?.message).toMatch(/före verkställighetsdatumet/);
     expect(refusal({ ...inStatus.executed, endDate: '2026-06-10' }, { type: 'register_presence', from: '2026-06-09', to: '2026-06-11' })?.message).toMatch(/slutdatum/);
-    const one = applyProviderAction(inStatus.executed, { type: 'register_absence', from: '2026-06-03', to: '2026-06-05' }, ctx);
+    const one = applyProviderAction(housing, { type: 'register_absence', from: '2026-06-03', to: '2026-06-05' }, ctx);
     const state = one.ok ? one.state : base;
     expect(refusal(state, { type: 'register_absence', from: '2026-06-05', to: '2026-06-06' })?.message).toBe('Perioden överlappar en redan registrerad frånvaro (2026-06-03–2026-06-05).');
-    // Presence over the same days is another kind of registration.
-    expect(applyProviderAction(state, { type: 'register_presence', from: '2026-06-05', to: '2026-06-06' }, ctx).ok).toBe(true);
   });
 });
 

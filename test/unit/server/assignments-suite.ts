@@ -41,6 +41,8 @@ export interface SuiteDb {
 const PEOPLE = {
   /** Hemtjänst Majorna only. */
   anna: { hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' },
+  /** Both units. */
+  sara: { hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström' },
   /** Daglig verksamhet Hisingen only. */
   elin: { hsaId: 'SE2321000131-P000000000104', givenName: 'Elin', familyName: 'Johansson' },
   /** The case officer. */
@@ -186,7 +188,7 @@ export function assignmentSuite(label: string, open: () => Promise<SuiteDb>): vo
       expect(confirmed.confirmedAt).not.toBeNull();
       const { rows: mohammed } = await db.query<{ id: string }>("SELECT id FROM staff WHERE hsa_id = 'SE2321000131-P000000000102'");
       const distributed = await ok('anna', sent.id, { type: 'distribute', unitId: units.hemtjanst, staffIds: [anna.staffId, mohammed[0]!.id] });
-      expect(distributed.distributedTo).toEqual({ unitId: units.hemtjanst, staffIds: [anna.staffId, mohammed[0]!.id] });
+      expect(distributed.distributedTo).toMatchObject({ unitId: units.hemtjanst, staffIds: [anna.staffId, mohammed[0]!.id] });
       const executed = await ok('anna', sent.id, { type: 'execute', executionDate: day(-1) });
       expect(executed).toMatchObject({ status: 'executed', executionDate: day(-1), needsAction: false, version: 4 });
 
@@ -255,8 +257,8 @@ export function assignmentSuite(label: string, open: () => Promise<SuiteDb>): vo
       expect(after.history.map((e) => e.action)).toEqual(['send', 'confirm']);
     });
 
-    it('pause (sjukhusvistelse) and resume; absence; the officer sees the pauses', async () => {
-      const a = await send({ personnummer: '19440813-9089', startDate: day(-20) });
+    it('pause (sjukhusvistelse) and resume; presence on a short-term stay; the officer sees the pauses', async () => {
+      const a = await send({ personnummer: '19440813-9089', startDate: day(-20), serviceKind: 'korttidsvistelse' });
       await ok('anna', a.id, { type: 'confirm' });
       await ok('anna', a.id, { type: 'execute', executionDate: day(-15) });
       const paused = await ok('anna', a.id, { type: 'pause', from: day(-6), reason: 'Sjukhusvistelse' });
@@ -265,11 +267,11 @@ export function assignmentSuite(label: string, open: () => Promise<SuiteDb>): vo
       const resumed = await ok('anna', a.id, { type: 'resume', to: day(-1) });
       expect(resumed).toMatchObject({ status: 'executed', pauses: [{ from: day(-6), to: day(-1), reason: 'Sjukhusvistelse' }] });
       expect((await refused('anna', a.id, { type: 'resume', to: day(0) })).message).toBe('Bara ett pausat uppdrag kan återupptas.');
-      const absent = await ok('anna', a.id, { type: 'register_absence', from: day(-12), to: day(-10) });
-      expect(absent.registrations).toEqual([{ kind: 'absence', from: day(-12), to: day(-10) }]);
+      const present = await ok('anna', a.id, { type: 'register_presence', from: day(-12), to: day(-10) });
+      expect(present.registrations).toEqual([{ kind: 'presence', from: day(-12), to: day(-10) }]);
       const seen = Assignment.parse((await (await login('maria')).get(`/api/v1/officer/assignments/${a.id}`)).body);
       expect(seen.pauses).toEqual(resumed.pauses);
-      expect(seen.history.map((e) => e.action)).toEqual(['send', 'confirm', 'execute', 'pause', 'resume', 'register_absence']);
+      expect(seen.history.map((e) => e.action)).toEqual(['send', 'confirm', 'execute', 'pause', 'resume', 'register_presence']);
     });
 
     it('a cancellation (avbeställning) is shown as needing action until the provider confirms it', async () => {
@@ -303,14 +305,140 @@ export function assignmentSuite(label: string, open: () => Promise<SuiteDb>): vo
       expect((await refused('maria', a.id, { type: 'end', endDate: day(0) })).message).toBe('Ett uppdrag som inte har verkställts avbeställs i stället för att avslutas.');
       await ok('anna', a.id, { type: 'confirm' });
       await ok('anna', a.id, { type: 'execute', executionDate: day(-2) });
-      const ended = await ok('maria', a.id, { type: 'end', endDate: day(10), reason: 'Beslutet upphör.' });
-      expect(ended).toMatchObject({ status: 'ended', endDate: day(10) });
+      const ended = await ok('maria', a.id, { type: 'end', endDate: day(0), reason: 'Beslutet upphör.' });
+      expect(ended).toMatchObject({ status: 'ended', endDate: day(0) });
       expect((await refused('anna', a.id, { type: 'report', message: 'Hej' })).message).toBe('Uppdraget är avslutat och kan inte längre ändras.');
 
       const b = await send({ personnummer: '19610729-3059' });
       await ok('anna', b.id, { type: 'confirm' });
       await ok('anna', b.id, { type: 'execute', executionDate: day(-1) });
-      expect(await ok('anna', b.id, { type: 'end', endDate: day(0) })).toMatchObject({ status: 'ended', endDate: day(0) });
+      const endedByProvider = await ok('anna', b.id, { type: 'end', endDate: day(0), reason: 'Brukaren har flyttat.' });
+      expect(endedByProvider).toMatchObject({ status: 'ended', endDate: day(0) });
+      expect(endedByProvider.history.at(-1)!.details).toEqual({ endDate: day(0), previousEndDate: null, reason: 'Brukaren har flyttat.' });
+    });
+
+    // --- Guard rails (issue 20, point 3): each rule refused by the server in Swedish, never a 500 ---
+
+    it('guard: a distribution only to a unit that provides the assignment’s kind of service; the targets list says which', async () => {
+      const a = await send({ personnummer: '19610819-3175' }); // home care, Hemtjänst Majorna
+      await ok('sara', a.id, { type: 'confirm' });
+      expect(await refused('sara', a.id, { type: 'distribute', unitId: units.daglig, staffIds: [] })).toEqual({
+        status: 400,
+        code: 'VALIDATION',
+        message: 'Daglig verksamhet Hisingen utför inte hemtjänst. Fördela uppdraget till en enhet som gör det.',
+      });
+      const sara = await login('sara');
+      const targets = await sara.get(`/api/v1/assignments/${a.id}/targets`);
+      expect(targets).toEqual({ status: 200, body: { units: [{ unitId: units.hemtjanst, name: 'Hemtjänst Majorna' }] } });
+      // Out of scope or missing: the same 404 as reading it.
+      const elin = await login('elin');
+      const hidden = await elin.get(`/api/v1/assignments/${a.id}/targets`);
+      expect(hidden.status).toBe(404);
+      expect(hidden.body).toEqual((await elin.get(`/api/v1/assignments/${randomUUID()}/targets`)).body);
+      expect((await elin.get('/api/v1/assignments/not-a-uuid/targets')).status).toBe(404);
+      // A daily-activity assignment may go to the daily-activity unit only.
+      const b = await send({ personnummer: '19900602-2397' });
+      expect(b.serviceKind).toBe('daglig_verksamhet');
+      expect((await sara.get(`/api/v1/assignments/${b.id}/targets`)).body).toEqual({ units: [{ unitId: units.daglig, name: 'Daglig verksamhet Hisingen' }] });
+      const after = Assignment.parse((await sara.get(`/api/v1/assignments/${a.id}`)).body);
+      expect(after).toMatchObject({ unitId: units.hemtjanst, distributedTo: null, version: 2 });
+    });
+
+    it('guard: who it was distributed to is part of the assignment, with the unit’s and the people’s names', async () => {
+      const a = await send({ personnummer: '19610828-3166' });
+      await ok('anna', a.id, { type: 'confirm' });
+      const anna = await login('anna');
+      const distributed = await ok('anna', a.id, { type: 'distribute', unitId: units.hemtjanst, staffIds: [anna.staffId] });
+      expect(distributed.distributedTo).toEqual({
+        unitId: units.hemtjanst,
+        staffIds: [anna.staffId],
+        unitName: 'Hemtjänst Majorna',
+        staff: [{ staffId: anna.staffId, name: 'Anna Lindqvist', title: 'Undersköterska' }],
+      });
+      const seen = Assignment.parse((await (await login('maria')).get(`/api/v1/officer/assignments/${a.id}`)).body);
+      expect(seen.distributedTo).toEqual(distributed.distributedTo);
+      const listed = await list('maria', `client=19610828-3166&limit=500`);
+      expect(listed.items.find((x) => x.id === a.id)?.distributedTo?.staff).toEqual(distributed.distributedTo!.staff);
+    });
+
+    it('guard: absence only for special housing, presence only for short-term stays, neither for home care', async () => {
+      const homeCare = await send({ personnummer: '19300807-7723', startDate: day(-10) });
+      await ok('anna', homeCare.id, { type: 'confirm' });
+      await ok('anna', homeCare.id, { type: 'execute', executionDate: day(-8) });
+      expect(await refused('anna', homeCare.id, { type: 'register_absence', from: day(-5), to: day(-4) })).toEqual({
+        status: 409,
+        code: 'CONFLICT',
+        message: 'Frånvaro registreras bara för särskilt boende. Uppdraget gäller hemtjänst.',
+      });
+      expect((await refused('anna', homeCare.id, { type: 'register_presence', from: day(-5), to: day(-4) })).message).toBe(
+        'Närvaro registreras bara för korttidsvistelse. Uppdraget gäller hemtjänst.',
+      );
+      // A unit that does not provide special housing cannot be sent it.
+      const maria = await login('maria');
+      const body = {
+        client: { personnummer: '19300807-7723' },
+        decision: { reference: 'BIS-SÄBO', date: day(-5) },
+        services: [{ name: 'Särskilt boende', grantedHours: 168, per: 'week' }],
+        serviceKind: 'sarskilt_boende',
+        startDate: day(-10),
+      };
+      const notProvided = await maria.post('/api/v1/officer/assignments', body);
+      expect(notProvided).toEqual({
+        status: 400,
+        body: { error: { code: 'VALIDATION', message: 'Enheten Hemtjänst Majorna utför inte särskilt boende. Välj en enhet som gör det.' } },
+      });
+      await db.query("UPDATE units SET service_kinds = ARRAY['hemtjanst', 'korttidsvistelse', 'sarskilt_boende'] WHERE id = $1", [units.hemtjanst]);
+      try {
+        const housing = await send({ ...body, personnummer: '19300807-7723' } as Partial<SendAssignment>);
+        await ok('anna', housing.id, { type: 'confirm' });
+        await ok('anna', housing.id, { type: 'execute', executionDate: day(-8) });
+        const absent = await ok('anna', housing.id, { type: 'register_absence', from: day(-5), to: day(-4) });
+        expect(absent.registrations).toEqual([{ kind: 'absence', from: day(-5), to: day(-4) }]);
+        expect((await refused('anna', housing.id, { type: 'register_presence', from: day(-5), to: day(-4) })).message).toBe(
+          'Närvaro registreras bara för korttidsvistelse. Uppdraget gäller särskilt boende.',
+        );
+      } finally {
+        await db.query("UPDATE units SET service_kinds = ARRAY['hemtjanst', 'korttidsvistelse'] WHERE id = $1", [units.hemtjanst]);
+      }
+      const after = Assignment.parse((await (await login('anna')).get(`/api/v1/assignments/${homeCare.id}`)).body);
+      expect(after.registrations).toEqual([]);
+    });
+
+    it('guard: Avsluta needs a reason and a date not in the future; the officer’s end in the future is refused, not applied at once', async () => {
+      const a = await send({ personnummer: '19121212-1212', startDate: day(-10) });
+      await ok('anna', a.id, { type: 'confirm' });
+      await ok('anna', a.id, { type: 'execute', executionDate: day(-9) });
+      const noReason = await refused('anna', a.id, { type: 'end', endDate: day(0) } as unknown as ProviderAction);
+      expect(noReason).toMatchObject({ status: 400, code: 'VALIDATION' });
+      expect(await refused('anna', a.id, { type: 'end', endDate: day(0), reason: '   ' })).toMatchObject({ status: 400, code: 'VALIDATION' });
+      expect(await refused('anna', a.id, { type: 'end', endDate: day(3), reason: 'Flyttar.' })).toEqual({
+        status: 400,
+        code: 'VALIDATION',
+        message: 'Ett uppdrag kan inte avslutas i förväg: slutdatumet kan inte vara senare än i dag. Avsluta uppdraget den dagen det upphör.',
+      });
+      const officerEnd = await refused('maria', a.id, { type: 'end', endDate: day(30), reason: 'Beslutet upphör.' });
+      expect(officerEnd).toMatchObject({ status: 400, code: 'VALIDATION' });
+      expect(officerEnd.message).toMatch(/^Ett uppdrag kan inte avslutas i förväg/);
+      // The officer sets the later end date with a change; the assignment stays executed.
+      const changed = await ok('maria', a.id, { type: 'change', endDate: day(30) });
+      expect(changed).toMatchObject({ status: 'executed', endDate: day(30) });
+      expect(changed.history.map((e) => e.action)).toEqual(['send', 'confirm', 'execute', 'change']);
+    });
+
+    it('guard: the execution date is not before the decision’s start date (nor in the future)', async () => {
+      const a = await send({ personnummer: '19420119-9124', startDate: day(-2) });
+      await ok('anna', a.id, { type: 'confirm' });
+      expect(await refused('anna', a.id, { type: 'execute', executionDate: day(-3) })).toEqual({
+        status: 400,
+        code: 'VALIDATION',
+        message: `Verkställighetsdatumet kan inte vara före beslutets startdatum (${day(-2)}).`,
+      });
+      const future = await send({ personnummer: '19420119-9124', startDate: day(4) });
+      await ok('anna', future.id, { type: 'confirm' });
+      expect((await refused('anna', future.id, { type: 'execute', executionDate: day(0) })).message).toBe(
+        `Verkställighetsdatumet kan inte vara före beslutets startdatum (${day(4)}).`,
+      );
+      expect((await refused('anna', future.id, { type: 'execute', executionDate: day(4) })).message).toBe('Verkställighetsdatumet kan inte vara senare än i dag.');
     });
 
     it('a user of unit A can neither read nor act on unit B’s assignment: 404, as if it did not exist', async () => {
@@ -494,13 +622,61 @@ export function assignmentSuite(label: string, open: () => Promise<SuiteDb>): vo
       expect(err.at(-1)).toBe('Fel (CONFLICT): Uppdraget är avbeställt och kan inte längre ändras.');
       err.length = 0;
       expect(await runOfficer(['send', ...common, '--client', '19121212-1212', '--service', 'Hemtjänst, 20 h/mån', '--start', '2026-13-45', '--decision', 'X'], io)).toBe(1);
-      expect(err.at(-1)).toMatch(/^Fel \(VALIDATION\): .+\n {2}startDate: .+/);
+      expect(err.at(-1)).toBe('Fel (VALIDATION): Ogiltiga uppgifter.\n  startDate: Ogiltig(t) ISO-datum');
       err.length = 0;
       expect(await runOfficer(['list', '--server', 'http://127.0.0.1:9', '--card', path.join(cardDir, 'maria-ek.json')], io)).toBe(1);
-      expect(err.at(-1)).toMatch(/^Kan inte nå servern http:\/\/127\.0\.0\.1:9: /);
+      expect(err.at(-1)).toBe(
+        'Kan inte nå servern http://127.0.0.1:9. Kontrollera att servern är igång (npm start eller npm run server) och att adressen stämmer (--server).',
+      );
       err.length = 0;
       expect(await runOfficer(['list', '--server', base, '--origin', ORIGIN, '--card', path.join(cardDir, 'anna-lindqvist.json')], io)).toBe(1);
       expect(err.at(-1)).toBe('Fel (FORBIDDEN): Åtkomst nekad: kortet tillhör ingen biståndshandläggare.');
+    });
+
+    it('npm run officer: the kind of service, who it was distributed to, Swedish messages, and no end in the future', async () => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), env: {}, cwd: cardDir };
+      const common = ['--server', base, '--origin', ORIGIN, '--card', path.join(cardDir, 'maria-ek.json')];
+      const sendArgs = ['send', ...common, '--client', '19121212-1212', '--service', 'Korttidsvistelse, 48 h/v', '--start', day(-6), '--decision', 'BIS-KT-1'];
+      expect(await runOfficer([...sendArgs, '--kind', 'korttidsvistelse'], io), err.join('\n')).toBe(0);
+      expect(out).toContain('  Tjänsteform:   Korttidsvistelse');
+      expect(out).toContain('  Fördelat till: inte fördelat');
+      const id = /Uppdrag ([0-9a-f-]{36})/.exec(out.join('\n'))![1]!;
+      expect(await runOfficer([...sendArgs, '--kind', 'tandvård'], io)).toBe(1);
+      expect(err.at(-1)).toBe('Okänd tjänsteform "tandvård". Ange en av: hemtjanst, sarskilt_boende, korttidsvistelse, daglig_verksamhet.');
+      expect(await runOfficer([...sendArgs, '--kind', 'sarskilt_boende'], io)).toBe(1);
+      expect(err.at(-1)).toBe('Fel (VALIDATION): Enheten Hemtjänst Majorna utför inte särskilt boende. Välj en enhet som gör det.');
+
+      const anna = await login('anna');
+      await ok('anna', id, { type: 'confirm' });
+      await ok('anna', id, { type: 'distribute', unitId: units.hemtjanst, staffIds: [anna.staffId] });
+      await ok('anna', id, { type: 'execute', executionDate: day(-5) });
+      out.length = 0;
+      expect(await runOfficer(['show', id.slice(0, 8), ...common], io)).toBe(0);
+      expect(out).toContain('  Fördelat till: Hemtjänst Majorna – Anna Lindqvist (Undersköterska)');
+      expect(out.some((l) => /Uppdraget fördelat – Hemtjänst Majorna, 1 namngiven personal {2}\(Anna Lindqvist, Undersköterska\)$/.test(l))).toBe(true);
+
+      // An end date after today ends nothing; the officer is told how to set a later end date.
+      err.length = 0;
+      expect(await runOfficer(['end', id.slice(0, 8), ...common, '--date', day(10)], io)).toBe(1);
+      expect(err.at(-1)).toBe(
+        'Fel (VALIDATION): Ett uppdrag kan inte avslutas i förväg: slutdatumet kan inte vara senare än i dag. Ändra uppdragets slutdatum i stället (change med nytt slutdatum) och avsluta det när dagen har kommit.\n' +
+          `Sätt slutdatumet med: npm run officer -- change ${id.slice(0, 8)} --end ${day(10)}`,
+      );
+      expect(Assignment.parse((await (await login('maria')).get(`/api/v1/officer/assignments/${id}`)).body)).toMatchObject({ status: 'executed', endDate: null });
+      // Bad input is checked before it is sent, in Swedish (never zod's English "Invalid input").
+      expect(await runOfficer(['end', id, ...common, '--date', '31/12/2026'], io)).toBe(1);
+      expect(err.at(-1)).toBe('Fel (VALIDATION): Ogiltiga uppgifter.\n  endDate: Ogiltig(t) ISO-datum');
+      expect(await runOfficer(['cancel', id, ...common, '--reason', '   '], io)).toBe(1);
+      expect(err.at(-1)).toBe('Fel (VALIDATION): Ogiltiga uppgifter.\n  reason: Texten får inte vara tom.');
+      expect(await runOfficer(['list', ...common, '--status', 'nya'], io)).toBe(1);
+      expect(err.at(-1)).toMatch(/^Fel \(VALIDATION\): Ogiltiga uppgifter\.\n {2}status\.0: Ogiltigt val: /);
+      expect(err.join('\n')).not.toMatch(/Invalid|fetch failed/);
+      // Ending today works.
+      out.length = 0;
+      expect(await runOfficer(['end', id, ...common, '--date', day(0), '--reason', 'Beslutet upphör.'], io)).toBe(0);
+      expect(out[0]).toBe('Uppdraget är avslutat.');
     });
   });
 }

@@ -5,6 +5,7 @@ import { formatPersonnummer } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
+import { ClientAssignments } from '../inbox/AssignmentLinks';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { PlanTab } from '../plans/PlanTab';
 import { svPlans } from '../plans/sv-plans';
@@ -127,6 +128,7 @@ function ClientPage({ clientId }: { clientId: string }) {
       <h2 id="client-h">
         {clientName(client)} <span className="client-pnr">{formatPersonnummer(client.personnummer)}</span>
       </h2>
+      <ClientAssignments clientId={clientId} />
       <div role="tablist" aria-label={t('journal.tabs.label')} className="tabs">
         {tabs.map((x) => (
           <button

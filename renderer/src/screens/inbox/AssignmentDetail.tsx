@@ -1,25 +1,10 @@
-import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatPersonnummer, swedishDate, swedishDateTime } from '#contract';
-import { HISTORY_ACTION_LABELS, type Assignment, type AssignmentStatus, type ProviderActionType, type UnitStaffMember } from '#contract';
-import { api } from '../../bridge';
-import { DateField } from '../../components/DateField';
-import { useSession } from '../../state/session-store';
+import { formatPersonnummer, swedishDateTime } from '#contract';
+import { HISTORY_ACTION_LABELS, type Assignment } from '#contract';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
+import { AssignmentActions } from './AssignmentActions';
+import { DistributionFacts, JournalLink } from './AssignmentLinks';
 import { useInbox } from './inbox-store';
-
-/** What the provider may do in each status (the server decides; this only chooses what to offer). */
-const ALLOWED: Record<AssignmentStatus, ProviderActionType[]> = {
-  new: ['confirm', 'report'],
-  confirmed: ['execute', 'distribute', 'report'],
-  executed: ['execute', 'distribute', 'pause', 'end', 'register_absence', 'register_presence', 'report'],
-  paused: ['resume', 'distribute', 'end', 'register_absence', 'register_presence', 'report'],
-  cancellation_requested: ['confirm_cancellation', 'report'],
-  cancelled: [],
-  ended: [],
-};
-/** Actions without fields: one click. */
-const DIRECT: ProviderActionType[] = ['confirm', 'confirm_cancellation'];
 
 export function AssignmentDetail() {
   const { t } = useTranslation();
@@ -48,6 +33,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
       <h2 id="detail-heading">
         {a.client.givenName} {a.client.familyName} <span className="detail-pnr">{formatPersonnummer(a.client.personnummer)}</span>
       </h2>
+      <JournalLink clientId={a.clientId} />
       {offline && (
         <p role="status" className="notice">
           {t('inbox.offlineCopy')}
@@ -61,6 +47,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
         </dd>
         <dt>{t('inbox.field.unit')}</dt>
         <dd>{a.unitName}</dd>
+        <DistributionFacts a={a} />
         <dt>{t('inbox.field.decision')}</dt>
         <dd>
           {a.decision.reference}, {a.decision.date}
@@ -119,7 +106,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
           <p className="detail-freetext">{a.freeText}</p>
         </>
       )}
-      <Actions a={a} />
+      <AssignmentActions a={a} error={<ActionError />} />
       <ThreadsPanel unitId={a.unitId} clientId={a.clientId} assignmentId={a.id} />
       <h3>{t('inbox.history')}</h3>
       <ol className="detail-history" aria-label={t('inbox.history')}>
@@ -153,35 +140,6 @@ function detailText(d: Record<string, unknown>): string {
     .join(', ');
 }
 
-function Actions({ a }: { a: Assignment }) {
-  const { t } = useTranslation();
-  const { act, busy } = useInbox();
-  const [form, setForm] = useState<ProviderActionType | null>(null);
-  const allowed = ALLOWED[a.status];
-  if (allowed.length === 0) return <p className="detail-final">{t('inbox.final')}</p>;
-  return (
-    <div className="detail-actions">
-      <h3>{t('inbox.actions')}</h3>
-      <div className="action-buttons">
-        {allowed.map((type) => (
-          <button
-            key={type}
-            type="button"
-            disabled={busy}
-            aria-expanded={DIRECT.includes(type) ? undefined : form === type}
-            className={form === type ? 'button-secondary-dark' : undefined}
-            onClick={() => (DIRECT.includes(type) ? void act({ type } as never) : setForm(form === type ? null : type))}
-          >
-            {t(`inbox.action.${type}`)}
-          </button>
-        ))}
-      </div>
-      {form && <ActionForm key={form} type={form} a={a} onDone={() => setForm(null)} />}
-      <ActionError />
-    </div>
-  );
-}
-
 /** The server's refusal, as it came, with a way to fetch the assignment as it now is. */
 function ActionError() {
   const { t } = useTranslation();
@@ -196,110 +154,5 @@ function ActionError() {
         </button>
       )}
     </div>
-  );
-}
-
-function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignment; onDone: () => void }) {
-  const { t } = useTranslation();
-  const { act, busy } = useInbox();
-  const units = useSession((s) => s.session?.units ?? []);
-  const today = swedishDate();
-  const [date, setDate] = useState(today);
-  const [to, setTo] = useState(today);
-  const [text, setText] = useState(type === 'pause' ? t('inbox.defaultPauseReason') : '');
-  const [unitId, setUnitId] = useState(a.distributedTo?.unitId ?? a.unitId);
-  // The chosen unit's staff, once they have come: null (loading) until the list for this unit is here.
-  const [unitStaff, setUnitStaff] = useState<{ unitId: string; staff: UnitStaffMember[] } | null>(null);
-  const staff = unitStaff?.unitId === unitId ? unitStaff.staff : null;
-  const [staffIds, setStaffIds] = useState<string[]>(a.distributedTo?.unitId === unitId ? a.distributedTo.staffIds : []);
-  useEffect(() => {
-    if (type !== 'distribute') return;
-    let live = true;
-    void api.inbox.staff({ unitId }).then((r) => live && setUnitStaff({ unitId, staff: r.ok ? r.value : [] }));
-    return () => {
-      live = false;
-    };
-  }, [type, unitId]);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const action =
-      type === 'execute'
-        ? { type, executionDate: date }
-        : type === 'distribute'
-          ? { type, unitId, staffIds: staffIds.filter((id) => staff?.some((p) => p.staffId === id)) }
-          : type === 'report'
-            ? { type, message: text }
-            : type === 'pause'
-              ? { type, from: date, reason: text }
-              : type === 'resume'
-                ? { type, to: date }
-                : type === 'end'
-                  ? { type, endDate: date }
-                  : type === 'register_absence' || type === 'register_presence'
-                    ? { type, from: date, to }
-                    : { type };
-    if (await act(action as never)) onDone();
-  };
-  const dateLabel: Partial<Record<ProviderActionType, string>> = {
-    execute: 'inbox.form.executionDate',
-    pause: 'inbox.form.pauseFrom',
-    resume: 'inbox.form.resumeTo',
-    end: 'inbox.form.endDate',
-    register_absence: 'inbox.form.from',
-    register_presence: 'inbox.form.from',
-  };
-  return (
-    <form className="action-form" onSubmit={(e) => void submit(e)} aria-label={t(`inbox.action.${type}`)}>
-      {type === 'distribute' && (
-        <label>
-          {t('inbox.form.unit')}
-          <select value={unitId} onChange={(e) => setUnitId(e.target.value)}>
-            {units.map((u) => (
-              <option key={u.unitId} value={u.unitId}>
-                {u.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      )}
-      {type === 'distribute' && (
-        <fieldset className="staff-picker">
-          <legend>{t('inbox.form.staff')}</legend>
-          {staff === null && <span>{t('inbox.form.staffLoading')}</span>}
-          {staff?.length === 0 && <span>{t('inbox.form.staffNone')}</span>}
-          {staff?.map((p) => (
-            <label key={p.staffId} className="staff-option">
-              <input
-                type="checkbox"
-                checked={staffIds.includes(p.staffId)}
-                onChange={(e) => setStaffIds(e.target.checked ? [...staffIds, p.staffId] : staffIds.filter((x) => x !== p.staffId))}
-              />
-              {p.name}, {p.title}
-            </label>
-          ))}
-        </fieldset>
-      )}
-      {dateLabel[type] && (
-        <DateField label={t(dateLabel[type])} required value={date} onChange={setDate} />
-      )}
-      {(type === 'register_absence' || type === 'register_presence') && (
-        <DateField label={t('inbox.form.to')} required value={to} onChange={setTo} />
-      )}
-      {(type === 'report' || type === 'pause') && (
-        <label>
-          {t(type === 'report' ? 'inbox.form.message' : 'inbox.form.reason')}
-          <textarea required value={text} onChange={(e) => setText(e.target.value)} rows={type === 'report' ? 3 : 1} />
-        </label>
-      )}
-      <div className="form-buttons">
-        <button type="submit" disabled={busy}>
-          {t('inbox.form.submit', { action: t(`inbox.action.${type}`) })}
-        </button>
-        <button type="button" className="button-plain" onClick={onDone}>
-          {t('inbox.form.cancel')}
-        </button>
-      </div>
-    </form>
   );
 }

@@ -12,7 +12,7 @@ export function InboxBadge() {
   }, [refreshBadge]);
   if (needsAction === 0) return null;
   return (
-    <span className="badge" aria-label={t('inbox.badge', { count: needsAction })}>
+    <span className="badge" aria-label={t('inbox.badge', { count: needsAction })} title={t('inbox.badge', { count: needsAction })}>
       {needsAction}
     </span>
   );

@@ -2,16 +2,19 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer } from '#contract';
-import { AssignmentStatus, type AssignmentSort } from '#contract';
+import { AssignmentStatus, STATUSES_NEEDING_ACTION, type AssignmentSort } from '#contract';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../state/session-store';
 import { AssignmentDetail } from './AssignmentDetail';
 import { useInbox } from './inbox-store';
+import { NewAssignmentNotice } from './NewAssignmentNotice';
 import './inbox.css';
 
 /** The filter buttons: Avbeställd covers both the cancellation waiting for confirmation and the confirmed one. */
 const GROUPS: { key: string; statuses: AssignmentStatus[] }[] = [
+  // What the menu badge counts (in all the user's units): new ones and cancellations to confirm.
+  { key: 'toHandle', statuses: [...STATUSES_NEEDING_ACTION] },
   { key: 'new', statuses: ['new'] },
   { key: 'confirmed', statuses: ['confirmed'] },
   { key: 'executed', statuses: ['executed'] },
@@ -35,7 +38,7 @@ export function InboxScreen() {
 function InboxList() {
   const { t } = useTranslation();
   const units = useSession((s) => s.session?.units ?? []);
-  const { filters, rows, total, counts, status, error, notice, activeIndex, setFilters, ensureRange, setActive, open, dismissNotice, load } = useInbox();
+  const { filters, rows, total, counts, status, error, activeIndex, setFilters, ensureRange, setActive, open, load } = useInbox();
   const parentRef = useRef<HTMLDivElement>(null);
   // The React Compiler would skip this component (TanStack Virtual hands out unmemoisable functions);
   // we do not build with the compiler, and nothing memoised receives the virtualizer's functions.
@@ -78,14 +81,7 @@ function InboxList() {
   return (
     <section aria-labelledby="inbox-heading" className="inbox">
       <h2 id="inbox-heading">{t('inbox.heading')}</h2>
-      {notice && (
-        <div role="status" className="notice notice-new">
-          <span>{t('inbox.newArrived')}</span>
-          <button type="button" className="button-link" onClick={dismissNotice}>
-            {t('inbox.dismiss')}
-          </button>
-        </div>
-      )}
+      <NewAssignmentNotice />
       <div className="inbox-counts" role="group" aria-label={t('inbox.statusFilter')}>
         <button type="button" className="count-button" aria-pressed={filters.status.length === 0} onClick={() => setFilters({ status: [] })}>
           {t('inbox.all')} <span className="count">{allCount}</span>
@@ -102,6 +98,7 @@ function InboxList() {
           </button>
         ))}
       </div>
+      <p className="inbox-hint">{t('inbox.countsHint')}</p>
       <form className="inbox-filters" onSubmit={(e) => e.preventDefault()} aria-label={t('inbox.filters')}>
         <label>
           {t('inbox.unit')}

@@ -143,7 +143,8 @@ export const useInbox = create<InboxState>((set, get) => {
       set({ activeIndex: Math.max(0, Math.min(i, get().total - 1)) });
     },
     async open(id) {
-      set({ openId: id, detail: null, detailError: null, actionError: null });
+      // Opening an assignment is seeing what arrived: "Nytt uppdrag har kommit" has done its job.
+      set({ openId: id, detail: null, detailError: null, actionError: null, notice: false });
       const r = await api.inbox.get({ id });
       if (get().openId !== id) return;
       if (r.ok) set({ detail: r.value });
@@ -184,8 +185,10 @@ events.on('data.changed', ({ kinds }) => {
   const s = useInbox.getState();
   const before = s.needsAction;
   const loaded = s.status === 'ready';
+  // The first sync after a login fills an empty store: that is not something new arriving.
+  const filled = s.total > 0 || before > 0;
   void (loaded ? s.load() : s.refreshBadge()).then(() => {
     const after = useInbox.getState().needsAction;
-    if (loaded && after > before) useInbox.setState({ notice: true });
+    if (loaded && filled && after > before) useInbox.setState({ notice: true });
   });
 });

@@ -1,15 +1,18 @@
-import { ASSIGNMENT_STATUS_LABELS } from '#contract';
+import { ASSIGNMENT_STATUS_LABELS, SERVICE_KIND_LABELS } from '#contract';
 
 /** The inbox's Swedish strings (merged into renderer/src/i18n/sv.ts under `inbox`). */
 export const svInbox = {
   heading: 'Inkorg – uppdrag',
-  badge_one: '{{count}} uppdrag att hantera',
-  badge_other: '{{count}} uppdrag att hantera',
+  // No "enheter" here: the menu button's name would then match the menu entry Enheter.
+  badge_one: '{{count}} uppdrag att hantera (nytt uppdrag eller avbeställning att bekräfta)',
+  badge_other: '{{count}} uppdrag att hantera (nya uppdrag och avbeställningar att bekräfta)',
+  countsHint: 'Siffran i menyn är Att hantera i alla dina enheter: nya uppdrag och avbeställningar som väntar på din bekräftelse.',
   newArrived: 'Nytt uppdrag har kommit',
   dismiss: 'Stäng',
   statusFilter: 'Status',
   all: 'Alla',
   group: {
+    toHandle: 'Att hantera',
     new: 'Nya',
     confirmed: 'Kvitterade',
     executed: 'Verkställda',
@@ -59,10 +62,25 @@ export const svInbox = {
   actions: 'Åtgärder',
   reload: 'Hämta uppdraget på nytt',
   final: 'Uppdraget är avslutat eller avbeställt. Inga fler åtgärder kan göras.',
-  defaultPauseReason: 'Sjukhusvistelse',
+  nextStep: 'Nästa steg: {{action}}',
+  executableFrom: 'Beslutet börjar gälla {{date}}. Uppdraget kan verkställas från och med den dagen.',
+  toJournal: 'Öppna brukarens journal →',
+  clientAssignments: 'Uppdrag',
+  clientAssignmentsLabel: 'Brukarens uppdrag',
+  assignmentLink: '{{reference}} ({{status}}): {{services}}',
+  kind: SERVICE_KIND_LABELS,
+  distribution: {
+    none: 'Inte fördelat',
+    noStaff: 'ingen namngiven personal',
+    staffCount_one: '{{count}} namngiven person',
+    staffCount_other: '{{count}} namngivna personer',
+    unknownUnit: 'Okänd enhet',
+  },
   field: {
     status: 'Status',
     unit: 'Enhet',
+    kind: 'Tjänsteform',
+    distributedTo: 'Fördelat till',
     decision: 'Beslut',
     period: 'Period',
     executionDate: 'Verkställighetsdatum',
@@ -89,6 +107,9 @@ export const svInbox = {
   },
   form: {
     unit: 'Till enhet',
+    unitHint: 'Bara enheter som utför {{kind}} kan väljas.',
+    unitsLoading: 'Hämtar enheter…',
+    noTargets: 'Ingen av dina enheter utför {{kind}}. Uppdraget kan inte fördelas.',
     staff: 'Personal (valfritt)',
     staffLoading: 'Hämtar personal…',
     staffNone: 'Ingen personal att välja.',
@@ -100,7 +121,13 @@ export const svInbox = {
     to: 'Till och med',
     message: 'Meddelande till handläggaren',
     reason: 'Orsak',
+    pauseReasonHint: 'T.ex. sjukhusvistelse eller bortrest',
+    endReason: 'Orsak till avslutet (handläggaren ser den)',
+    endContinue: 'Avsluta …',
+    endConfirm: 'Avsluta uppdraget för {{name}} med slutdatum {{date}}? Ett avslutat uppdrag kan inte ändras eller öppnas igen.',
+    endYes: 'Ja, avsluta uppdraget',
+    endNo: 'Nej, gå tillbaka',
     submit: '{{action}}',
-    cancel: 'Avbryt',
+    cancel: 'Stäng utan att spara',
   },
 } as const;
