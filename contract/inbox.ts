@@ -70,5 +70,22 @@ export const InboxDetail = z.object({
 });
 export type InboxDetail = z.infer<typeof InboxDetail>;
 
-/** The action without its requestId: main adds one (a retry after a lost answer is then safe). */
+/**
+ * An action, with or without its requestId: main adds one when it is missing. To find out what
+ * became of an action whose answer never came, send it again with the requestId `unknown` gave:
+ * the server applies a requestId at most once and answers the assignment as it now is.
+ */
 export const InboxActInput = z.object({ id: z.string().uuid(), action: ProviderAction }).strict();
+
+/**
+ * What became of an action (docs/assignments.md, "An action's outcome"):
+ * - `applied`: the server answered; the assignment as it now is.
+ * - `unknown`: no answer (the server was unreachable, or answered too late). It may or may not have
+ *   been applied; ask again with the same `requestId` — never report it as failed.
+ * A refusal (409 CONFLICT, 400 VALIDATION, 404) is an error with the server's Swedish message.
+ */
+export const InboxActResult = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('applied'), assignment: Assignment, offline: z.literal(false) }),
+  z.object({ outcome: z.literal('unknown'), requestId: z.string().uuid() }),
+]);
+export type InboxActResult = z.infer<typeof InboxActResult>;

@@ -5,6 +5,8 @@ import { HISTORY_ACTION_LABELS, type Assignment, type AssignmentStatus, type Pro
 import { api } from '../../bridge';
 import { useSession } from '../../state/session-store';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
+import { ActionOutcome } from './ActionOutcome';
+import { ChangeNotice, DetailRefreshed } from './ChangeNotice';
 import { useInbox } from './inbox-store';
 
 /** What the provider may do in each status (the server decides; this only chooses what to offer). */
@@ -52,6 +54,8 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
           {t('inbox.offlineCopy')}
         </p>
       )}
+      <DetailRefreshed />
+      <ChangeNotice a={a} />
       <dl className="detail-facts">
         <dt>{t('inbox.field.status')}</dt>
         <dd>
@@ -118,6 +122,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
           <p className="detail-freetext">{a.freeText}</p>
         </>
       )}
+      <ActionOutcome assignmentId={a.id} />
       <Actions a={a} />
       <ThreadsPanel unitId={a.unitId} clientId={a.clientId} assignmentId={a.id} />
       <h3>{t('inbox.history')}</h3>
@@ -175,7 +180,8 @@ function Actions({ a }: { a: Assignment }) {
           </button>
         ))}
       </div>
-      {form && <ActionForm key={form} type={form} a={a} onDone={() => setForm(null)} />}
+      {/* The status may move on while a form is open (the detail follows the sync): offer only what it now allows. */}
+      {form && allowed.includes(form) && <ActionForm key={form} type={form} a={a} onDone={() => setForm(null)} />}
       <ActionError />
     </div>
   );
