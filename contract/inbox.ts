@@ -5,8 +5,8 @@ import { IsoDate } from './values';
 /**
  * The workstation's assignment inbox (renderer ↔ main): lists from the encrypted local store
  * (synced, readable offline), one assignment from the store and — online — from the server (the
- * access-log read), actions through the server (online only). See docs/assignments.md, "The
- * workstation side".
+ * access-log read), actions through the server (one left without an answer is asked again with its
+ * requestId). See docs/assignments.md, "The workstation side".
  */
 
 /** One row of the inbox list: what the list shows, nothing more (fast to move and validate at 10k). */
