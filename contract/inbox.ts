@@ -20,6 +20,8 @@ export const InboxItem = z.object({
   unitName: z.string(),
   status: AssignmentStatus,
   needsAction: z.boolean(),
+  /** A change by the case officer waits to be confirmed as seen (the row says "Ändrat av handläggaren"). */
+  changePending: z.boolean().default(false),
   decisionReference: z.string(),
   /** "Hemtjänst 20 h/mån, …" */
   services: z.string(),

@@ -76,7 +76,7 @@ describe('the assignment inbox in Chromium', () => {
       startDate: swedishDate(new Date(), -3),
       freeText: 'Hjälp med morgonrutiner och inköp.',
     });
-    await page.getByText('Nytt uppdrag har kommit').waitFor({ timeout: 5_000 });
+    await page.getByText('Nytt att hantera har kommit till inkorgen').waitFor({ timeout: 5_000 });
     const first = page.getByRole('listbox', { name: 'Uppdrag' }).getByRole('option').first();
     await expect.poll(() => first.innerText(), { timeout: 5_000 - (Date.now() - t0) }).toContain(clientName);
     expect(Date.now() - t0).toBeLessThan(5_000);

@@ -54,7 +54,7 @@ interface InboxState {
   needsAction: number;
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: AppError | null;
-  /** "Nytt uppdrag har kommit": set when a sync brought more assignments needing action. */
+  /** "Nytt att hantera har kommit till inkorgen": set when a sync brought more assignments needing action (new, cancelled, changed). */
   notice: boolean;
   activeIndex: number;
   openId: string | null;

@@ -5,7 +5,8 @@ export const svInbox = {
   heading: 'Inkorg – uppdrag',
   badge_one: '{{count}} uppdrag att hantera',
   badge_other: '{{count}} uppdrag att hantera',
-  newArrived: 'Nytt uppdrag har kommit',
+  // More needing action than before: a new assignment, a cancellation or a change by the case officer.
+  newArrived: 'Nytt att hantera har kommit till inkorgen',
   dismiss: 'Stäng',
   statusFilter: 'Status',
   all: 'Alla',
