@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { AccessRecordType } from './access-log';
 import { adminApi } from './admin';
-import { DistributionTarget, UnitStaffMember } from './assignments';
+import { Assignment, DistributionTarget, UnitStaffMember } from './assignments';
 import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
 import { Unit } from './domain';
-import { InboxActInput, InboxDetail, InboxPage, InboxQuery } from './inbox';
+import { InboxActInput, InboxActResult, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { incidentsApi } from './incidents';
 import { DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { messagesApi } from './messages';
@@ -229,8 +229,10 @@ export const apiContract = {
     list: call(InboxQuery, InboxPage),
     /** One assignment with its history; online also from the server (the access-log read), offline the stored copy. */
     get: call(z.object({ id: z.string().uuid() }).strict(), InboxDetail),
-    /** An action, checked by the server (online only); its Swedish refusal comes back as it is. */
-    act: call(InboxActInput, InboxDetail),
+    /** The stored copy only (the sync keeps it current): the open detail's live refresh; null if not stored. No server read. */
+    stored: call(z.object({ id: z.string().uuid() }).strict(), Assignment.nullable()),
+    /** An action, checked by the server: applied, or — no answer — outcome unknown (ask again with its requestId); a refusal comes back as the server's Swedish message. */
+    act: call(InboxActInput, InboxActResult),
     /** Staff who may be named when distributing to a unit of the user's (from the server; online only). */
     staff: call(z.object({ unitId: z.string().uuid() }).strict(), z.array(UnitStaffMember)),
     /** The user's units that provide the assignment's kind of service: where it may be distributed (from the server; online only). */

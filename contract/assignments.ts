@@ -158,6 +158,8 @@ export const ProviderAction = z.discriminatedUnion('type', [
   providerAction('resume', { to: IsoDate }),
   /** Bekräfta avbeställning. */
   providerAction('confirm_cancellation', {}),
+  /** "Jag har sett ändringen": the case officer's change is seen (clears `changePending`). */
+  providerAction('confirm_change', {}),
   /** Avsluta, with the reason the case officer reads; not in the future (an end is not scheduled). */
   providerAction('end', { endDate: IsoDate, reason: WrittenText(500) }),
   /** Frånvaro (särskilt boende). */
@@ -225,6 +227,7 @@ export const HistoryAction = z.enum([
   'confirm_cancellation',
   'register_absence',
   'register_presence',
+  'confirm_change',
 ]);
 export type HistoryAction = z.infer<typeof HistoryAction>;
 
@@ -242,6 +245,7 @@ export const HISTORY_ACTION_LABELS: Record<HistoryAction, string> = {
   confirm_cancellation: 'Avbeställningen bekräftad',
   register_absence: 'Frånvaro registrerad',
   register_presence: 'Närvaro registrerad',
+  confirm_change: 'Ändringen kvitterad',
 };
 
 /** Non-personal structured detail of an event: dates, ids, reasons, the previous value of what changed. */
@@ -282,8 +286,13 @@ export const AssignmentSummary = z.object({
   endDate: IsoDate.nullable(),
   freeText: z.string(),
   status: AssignmentStatus,
-  /** Waits for the provider: new, or a cancellation to confirm. */
+  /** Waits for the provider: new, a cancellation to confirm, or a change by the case officer not yet seen (`changePending`). */
   needsAction: z.boolean(),
+  /**
+   * The case officer changed it (services, dates, decision, text) and no one at the provider has
+   * confirmed seeing the change yet (`confirm_change`). Default false: records stored before it existed.
+   */
+  changePending: z.boolean().default(false),
   confirmedAt: IsoDateTime.nullable(),
   distributedTo: Distribution.nullable(),
   /** Verkställighetsdatum; its earlier values are in the history. */

@@ -5,8 +5,8 @@ import { IsoDate } from './values';
 /**
  * The workstation's assignment inbox (renderer ↔ main): lists from the encrypted local store
  * (synced, readable offline), one assignment from the store and — online — from the server (the
- * access-log read), actions through the server (online only). See docs/assignments.md, "The
- * workstation side".
+ * access-log read), actions through the server (one left without an answer is asked again with its
+ * requestId). See docs/assignments.md, "The workstation side".
  */
 
 /** One row of the inbox list: what the list shows, nothing more (fast to move and validate at 10k). */
@@ -20,6 +20,8 @@ export const InboxItem = z.object({
   unitName: z.string(),
   status: AssignmentStatus,
   needsAction: z.boolean(),
+  /** A change by the case officer waits to be confirmed as seen (the row says "Ändrat av handläggaren"). */
+  changePending: z.boolean().default(false),
   decisionReference: z.string(),
   /** "Hemtjänst 20 h/mån, …" */
   services: z.string(),
@@ -70,5 +72,22 @@ export const InboxDetail = z.object({
 });
 export type InboxDetail = z.infer<typeof InboxDetail>;
 
-/** The action without its requestId: main adds one (a retry after a lost answer is then safe). */
+/**
+ * An action, with or without its requestId: main adds one when it is missing. To find out what
+ * became of an action whose answer never came, send it again with the requestId `unknown` gave:
+ * the server applies a requestId at most once and answers the assignment as it now is.
+ */
 export const InboxActInput = z.object({ id: z.string().uuid(), action: ProviderAction }).strict();
+
+/**
+ * What became of an action (docs/assignments.md, "An action's outcome"):
+ * - `applied`: the server answered; the assignment as it now is.
+ * - `unknown`: no answer (the server was unreachable, or answered too late). It may or may not have
+ *   been applied; ask again with the same `requestId` — never report it as failed.
+ * A refusal (409 CONFLICT, 400 VALIDATION, 404) is an error with the server's Swedish message.
+ */
+export const InboxActResult = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('applied'), assignment: Assignment, offline: z.literal(false) }),
+  z.object({ outcome: z.literal('unknown'), requestId: z.string().uuid() }),
+]);
+export type InboxActResult = z.infer<typeof InboxActResult>;

@@ -20,7 +20,8 @@ export interface ServerClient {
   readonly baseUrl: string;
   /** The origin the card signs for at login (Web eID: the site's origin). */
   readonly origin: string;
-  call<R extends z.ZodType>(route: RouteSpec<R>, opts?: { body?: unknown; token?: string | null }): Promise<z.infer<R>>;
+  /** `timeoutMs`: this call's own limit (default the client's). */
+  call<R extends z.ZodType>(route: RouteSpec<R>, opts?: { body?: unknown; token?: string | null; timeoutMs?: number }): Promise<z.infer<R>>;
 }
 
 export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; fetch?: typeof fetch; workstation?: string } = {}): ServerClient {
@@ -30,7 +31,7 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
   return {
     baseUrl: root,
     origin: new URL(root).origin,
-    async call(route, { body, token } = {}) {
+    async call(route, { body, token, timeoutMs: callTimeoutMs } = {}) {
       const headers: Record<string, string> = { accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (token) headers.authorization = `Bearer ${token}`;
@@ -41,7 +42,7 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
           method: route.method,
           headers,
           body: body === undefined ? (route.method === 'POST' ? '{}' : undefined) : JSON.stringify(body),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(callTimeoutMs ?? timeoutMs),
         });
       } catch (e) {
         throw new AppFailure('SERVER_UNREACHABLE', `Servern svarar inte (${(e as Error).name})`);

@@ -6,6 +6,8 @@ import {
   assignmentRoutes,
   type EventName,
   type EventPayload,
+  type Assignment,
+  type InboxActResult,
   type InboxDetail,
   type InboxPage,
   type InboxQueryParsed,
@@ -24,15 +26,22 @@ export interface InboxDeps {
   emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 }
 
-export const OFFLINE_ACTION_MESSAGE = 'Servern går inte att nå. Åtgärder på uppdrag kräver anslutning – försök igen när arbetsstationen är ansluten.';
+export const OFFLINE_ACTION_MESSAGE = 'Servern går inte att nå. Att fördela kräver anslutning – försök igen när arbetsstationen är ansluten.';
 /** How long an action waits for the pull that brings its result into the store. */
 const SYNC_WAIT_MS = 3_000;
+/**
+ * How long an action waits for the server's answer. Past it the outcome is unknown (the server may
+ * have applied it and answered late): the UI says so and asks again with the same requestId.
+ */
+export const ACTION_TIMEOUT_MS = 8_000;
 
 /**
  * The assignment inbox (docs/assignments.md, "The workstation side"). Lists come from the
  * encrypted local store, which the sync keeps current (so the inbox reads offline); opening one
  * reads the store and, online, the server — that GET is the read in the server's access log;
- * actions go to the server (online only, with a requestId), then a pull brings the new state.
+ * actions go to the server with a requestId, then a pull brings the new state. An action that got
+ * no answer is `unknown`, never "failed": the same requestId again finds out (the server applies it
+ * at most once).
  */
 export class InboxService {
   constructor(private readonly deps: InboxDeps) {}
@@ -53,16 +62,27 @@ export class InboxService {
     }
   }
 
-  async act(id: string, action: ProviderAction): Promise<InboxDetail> {
+  /** The stored copy (the sync keeps it current): the open detail's live refresh. Not a server read, so not logged again. */
+  async stored(id: string): Promise<Assignment | null> {
+    return (await this.deps.data.store()).inboxAssignment(id);
+  }
+
+  async act(id: string, action: ProviderAction): Promise<InboxActResult> {
     const { engine } = await this.deps.data.current();
+    const requestId = action.requestId ?? randomUUID();
     let assignment;
     try {
       assignment = await this.deps.server.call(
         { ...assignmentRoutes.act, path: assignmentPath(assignmentRoutes.act.path, id) },
-        { body: { ...action, requestId: action.requestId ?? randomUUID() }, token: this.deps.token() },
+        { body: { ...action, requestId }, token: this.deps.token(), timeoutMs: ACTION_TIMEOUT_MS },
       );
     } catch (e) {
-      if (e instanceof AppFailure && e.code === 'SERVER_UNREACHABLE') throw new AppFailure('SERVER_UNREACHABLE', OFFLINE_ACTION_MESSAGE);
+      // No answer, or not the server's own (a 5xx, a gateway, a cut-off body): it may have been
+      // applied. A refusal (CONFLICT, VALIDATION, NOT_FOUND, …) is the server's word and goes back as it is.
+      if (e instanceof AppFailure && (e.code === 'SERVER_UNREACHABLE' || e.code === 'SERVER_ERROR')) {
+        void engine.syncNow().catch(() => undefined);
+        return { outcome: 'unknown', requestId };
+      }
       throw e;
     }
     // Bring the new state into the store (the list reads it), but do not keep the user waiting long.
@@ -70,7 +90,7 @@ export class InboxService {
     await Promise.race([engine.syncNow().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, SYNC_WAIT_MS)))]);
     clearTimeout(timer);
     this.deps.emit('data.changed', { kinds: ['assignment'] });
-    return { assignment, offline: false };
+    return { outcome: 'applied', assignment, offline: false };
   }
 
   /** Who may be named in a distribution to `unitId` (the server checks the unit is the user's). */
@@ -100,6 +120,7 @@ export function inboxHandlers(deps: InboxDeps) {
   return {
     list: (q: InboxQueryParsed) => svc.list(q),
     get: ({ id }: { id: string }) => svc.get(id),
+    stored: ({ id }: { id: string }) => svc.stored(id),
     act: ({ id, action }: { id: string; action: ProviderAction }) => svc.act(id, action),
     staff: ({ unitId }: { unitId: string }) => svc.staff(unitId),
     targets: ({ id }: { id: string }) => svc.targets(id),

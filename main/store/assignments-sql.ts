@@ -52,6 +52,8 @@ export function inboxItem(a: Assignment): InboxItem {
     unitName: a.unitName,
     status: a.status,
     needsAction: a.needsAction,
+    // A record stored before the field existed has none.
+    changePending: a.changePending === true,
     decisionReference: a.decision.reference,
     services: a.services.map((s) => `${s.name} ${hours(s.grantedHours)} h/${s.per === 'week' ? 'v' : 'mån'}`).join(', '),
     startDate: a.startDate,

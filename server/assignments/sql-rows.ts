@@ -23,7 +23,7 @@ export const SELECT = `
                                    ORDER BY s.family_name, s.given_name, s.id), '[]'::json)
             FROM staff s WHERE s.id = ANY (a.distributed_staff_ids)) AS distributed_staff,
          a.execution_date::text AS execution_date, a.pauses, a.registrations, a.cancellation_requested_at, a.cancellation_reason,
-         a.cancellation_confirmed_at, a.created_at, a.updated_at, a.version
+         a.cancellation_confirmed_at, a.change_pending, a.created_at, a.updated_at, a.version
     FROM assignments a
     JOIN clients c ON c.id = a.client_id
     JOIN units u ON u.id = a.unit_id
@@ -58,6 +58,7 @@ export interface Row {
   cancellation_requested_at: Date | null;
   cancellation_reason: string | null;
   cancellation_confirmed_at: Date | null;
+  change_pending: boolean;
   created_at: Date;
   updated_at: Date;
   version: number;
@@ -82,7 +83,8 @@ export function toSummary(r: Row): AssignmentSummary {
     endDate: r.end_date,
     freeText: r.free_text,
     status: r.status,
-    needsAction: STATUSES_NEEDING_ACTION.includes(r.status),
+    needsAction: STATUSES_NEEDING_ACTION.includes(r.status) || r.change_pending,
+    changePending: r.change_pending,
     confirmedAt: r.confirmed_at ? iso(r.confirmed_at) : null,
     distributedTo: r.distributed_unit_id
       ? {
@@ -125,6 +127,7 @@ export const toState = (s: AssignmentSummary): AssignmentState => ({
   pauses: s.pauses,
   registrations: s.registrations,
   cancellation: s.cancellation,
+  changePending: s.changePending,
 });
 
 export interface EventRow {
@@ -171,6 +174,7 @@ const STATE_COLUMNS: readonly { name: string; cast?: string; value: (s: Assignme
   { name: 'cancellation_requested_at', value: (s) => s.cancellation?.requestedAt ?? null },
   { name: 'cancellation_reason', value: (s) => s.cancellation?.reason ?? null },
   { name: 'cancellation_confirmed_at', value: (s) => s.cancellation?.confirmedAt ?? null },
+  { name: 'change_pending', value: (s) => s.changePending },
 ];
 
 /**

@@ -44,6 +44,8 @@ export interface AssignmentState {
   pauses: Pause[];
   registrations: Registration[];
   cancellation: Cancellation | null;
+  /** A change by the case officer not yet confirmed as seen by the provider (confirm_change). */
+  changePending: boolean;
 }
 
 export interface TransitionContext {
@@ -91,6 +93,7 @@ export const MESSAGES = {
   officerChangeCancelled: 'Ett avbeställt uppdrag kan inte ändras.',
   officerChangeEnded: 'Ett avslutat uppdrag kan inte ändras.',
   officerNothingChanged: 'Ändringen innehåller inget nytt.',
+  noChangeToConfirm: 'Det finns ingen ändring från handläggaren att kvittera.',
   endBeforeStart: 'Slutdatumet kan inte vara före startdatumet.',
   endInFuture: 'Ett uppdrag kan inte avslutas i förväg: slutdatumet kan inte vara senare än i dag. Avsluta uppdraget den dagen det upphör.',
   officerEndInFuture:
@@ -107,7 +110,9 @@ export function registrationNotForKind(kind: ServiceKind, registration: 'absence
 function blockedByStatus(status: AssignmentStatus, action: ProviderAction['type']): Outcome | null {
   if (status === 'cancelled') return conflict(MESSAGES.cancelled);
   if (status === 'ended') return conflict(MESSAGES.ended);
-  if (status === 'cancellation_requested' && action !== 'confirm_cancellation' && action !== 'report') return conflict(MESSAGES.cancellationPending);
+  if (status === 'cancellation_requested' && action !== 'confirm_cancellation' && action !== 'report' && action !== 'confirm_change') {
+    return conflict(MESSAGES.cancellationPending);
+  }
   return null;
 }
 
@@ -188,10 +193,15 @@ export function applyProviderAction(state: AssignmentState, action: ProviderActi
     case 'confirm_cancellation': {
       if (status !== 'cancellation_requested' || !state.cancellation) return conflict(MESSAGES.noCancellation);
       return done(
-        { ...state, status: 'cancelled', cancellation: { ...state.cancellation, confirmedAt: ctx.now.toISOString() } },
+        // Cancelled is final: a change not yet seen has nothing left to handle.
+        { ...state, status: 'cancelled', cancellation: { ...state.cancellation, confirmedAt: ctx.now.toISOString() }, changePending: false },
         { reason: state.cancellation.reason },
       );
     }
+
+    case 'confirm_change':
+      if (!state.changePending) return conflict(MESSAGES.noChangeToConfirm);
+      return done({ ...state, changePending: false });
 
     case 'end': {
       if (status !== 'executed' && status !== 'paused') return conflict(MESSAGES.executeBeforeEnd);
@@ -202,7 +212,7 @@ export function applyProviderAction(state: AssignmentState, action: ProviderActi
       const pauses = closeOpenPause(state.pauses, action.endDate);
       if (pauses === null) return invalid(`Slutdatumet kan inte vara före det pågående avbrottets början (${day(state.pauses.at(-1)!.from)}).`);
       return done(
-        { ...state, status: 'ended', endDate: action.endDate, pauses },
+        { ...state, status: 'ended', endDate: action.endDate, pauses, changePending: false },
         { endDate: action.endDate, previousEndDate: state.endDate, reason: action.reason },
       );
     }
@@ -274,7 +284,7 @@ export function applyOfficerAction(state: AssignmentState, action: OfficerAction
         }
       }
       if (Object.keys(changed).length === 0) return invalid(MESSAGES.officerNothingChanged);
-      return done(next, { changed, previous });
+      return done({ ...next, changePending: true }, { changed, previous });
     }
 
     case 'cancel': {
@@ -299,7 +309,8 @@ export function applyOfficerAction(state: AssignmentState, action: OfficerAction
       const pauses = closeOpenPause(state.pauses, action.endDate);
       if (pauses === null) return invalid(`Slutdatumet kan inte vara före det pågående avbrottets början (${day(state.pauses.at(-1)!.from)}).`);
       return done(
-        { ...state, status: 'ended', endDate: action.endDate, pauses },
+        // Ended is final: a change not yet seen has nothing left to handle.
+        { ...state, status: 'ended', endDate: action.endDate, pauses, changePending: false },
         { endDate: action.endDate, previousEndDate: state.endDate, ...(action.reason ? { reason: action.reason } : {}) },
       );
     }

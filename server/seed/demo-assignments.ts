@@ -94,6 +94,7 @@ export async function insertDemoAssignments(tx: Queryable, now: Date): Promise<b
       pauses: [],
       registrations: [],
       cancellation: null,
+      changePending: false,
     };
     const sentAt = timeOf(a.sentDaysAgo, 0);
     const events: { at: Date; by: string; action: HistoryAction; details: Details }[] = [

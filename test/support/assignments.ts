@@ -32,6 +32,7 @@ export function fakeAssignment(unit: PermittedUnit, i: number, over: Partial<Ass
     freeText: 'Hjälp med morgonrutiner.',
     status,
     needsAction: STATUSES_NEEDING_ACTION.includes(status),
+    changePending: false,
     confirmedAt: status === 'new' ? null : received,
     distributedTo: null,
     executionDate: executed ? date(base) : null,

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 /**
  * An HTTP proxy between the workstation and the server that can misbehave on purpose: drop the
  * connection after the server has answered a push (the acknowledgement is lost), drop or falsify
- * a pull answer's `x-sync-next` header, answer a push 500 (one poisoned mutation) or everything 500, or refuse to connect at all. Streams (SSE) pass through. Counts what it forwarded.
+ * a pull answer's `x-sync-next` header, answer a push 500 (one poisoned mutation) or everything 500, or refuse to connect at all;
+ * hold a server's answer back (a slow server that applied the request but answers late), or cut a request off before it
+ * reaches the server. Streams (SSE) pass through. Counts what it forwarded.
  */
 export class FaultProxy {
   /** Pushes still to "lose": forwarded and applied by the server, then the client's socket is destroyed. */
@@ -24,6 +26,12 @@ export class FaultProxy {
   stripPullNext = false;
   /** Rewrites a pull answer's `x-sync-next` header (a server whose header and body disagree). */
   tamperPullNext: ((header: string) => string) | null = null;
+  /** Ms to hold the server's answer to a request back before passing it on (0: at once). The server has applied it meanwhile. */
+  delayAnswer: ((req: { method: string; url: string; body: string }) => number) | null = null;
+  /** A request this matches never reaches the server: its connection is cut (a network that drops it). */
+  dropRequest: ((req: { method: string; url: string; body: string }) => boolean) | null = null;
+  /** Bodies of the provider's assignment actions (POST /api/v1/assignments/:id/actions) that reached the server. */
+  readonly actions: string[] = [];
   private server: Server | null = null;
   port = 0;
 
@@ -55,6 +63,13 @@ export class FaultProxy {
       this.pushes.push(body.toString());
       this.onPush?.(body.toString());
     }
+    const seen = { method: req.method ?? 'GET', url: req.url ?? '/', body: body.toString() };
+    if (this.dropRequest?.(seen)) {
+      res.socket?.destroy();
+      return;
+    }
+    if (seen.method === 'POST' && /^\/api\/v1\/assignments\/[^/]+\/actions$/.test(seen.url)) this.actions.push(seen.body);
+    const delay = this.delayAnswer?.(seen) ?? 0;
     if (this.failAll || this.failRequest?.(req) || (isPush && this.failPush?.(body.toString()))) {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'Internt fel' } }));
@@ -74,8 +89,13 @@ export class FaultProxy {
         if (this.stripPullNext) delete headers['x-sync-next'];
         else if (this.tamperPullNext) headers['x-sync-next'] = this.tamperPullNext(next);
       }
-      res.writeHead(upRes.statusCode ?? 502, headers);
-      upRes.pipe(res);
+      const pass = () => {
+        if (res.destroyed) return upRes.resume();
+        res.writeHead(upRes.statusCode ?? 502, headers);
+        upRes.pipe(res);
+      };
+      if (delay > 0) setTimeout(pass, delay);
+      else pass();
     });
     up.on('error', () => res.socket?.destroy());
     res.on('close', () => up.destroy());

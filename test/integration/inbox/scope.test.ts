@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InboxDetail, InboxPage } from '#contract';
+import type { Assignment, InboxActResult, InboxDetail, InboxPage } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
@@ -67,22 +67,38 @@ describe('inbox scope (server-enforced)', () => {
     expect(log[0]!.n).toBe(1);
   });
 
-  it('offline: the stored copy opens with offline: true; an action is refused SERVER_UNREACHABLE in Swedish', async () => {
+  it('offline: the stored copy opens with offline: true; an action is "outcome unknown", and its requestId, sent again when the server is back, applies it once', async () => {
     const page = await ok<InboxPage>(stack.workstation, 'inbox.list', { status: ['new'], limit: 1 });
     const id = page.items[0]!.id;
+    let requestId = '';
     await stack.server.stop();
     try {
       const detail = await ok<InboxDetail>(stack.workstation, 'inbox.get', { id });
       expect(detail.offline).toBe(true);
       expect(detail.assignment.id).toBe(id);
-      const act = await stack.workstation.dispatch('inbox.act', { id, action: { type: 'confirm' } });
-      expect(act.ok).toBe(false);
-      if (!act.ok) {
-        expect(act.error.code).toBe('SERVER_UNREACHABLE');
-        expect(act.error.message).toMatch(/Servern går inte att nå/);
-      }
+      // Not "failed": the workstation cannot know whether it arrived.
+      const act = await ok<InboxActResult>(stack.workstation, 'inbox.act', { id, action: { type: 'confirm' } });
+      expect(act.outcome).toBe('unknown');
+      if (act.outcome === 'unknown') requestId = act.requestId;
     } finally {
       await stack.server.start();
     }
+    const again = await ok<InboxActResult>(stack.workstation, 'inbox.act', { id, action: { type: 'confirm', requestId } });
+    expect(again.outcome === 'applied' && again.assignment.status).toBe('confirmed');
+    const once = await ok<InboxActResult>(stack.workstation, 'inbox.act', { id, action: { type: 'confirm', requestId } });
+    expect(once.outcome === 'applied' && once.assignment.version).toBe(again.outcome === 'applied' && again.assignment.version);
+    const { rows } = await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM assignment_events WHERE assignment_id = $1 AND action = 'confirm'`, [id]);
+    expect(rows[0]!.n).toBe(1);
+  });
+
+  it('inbox.stored reads the synced copy only: no server read, so no access-log row', async () => {
+    const page = await ok<InboxPage>(stack.workstation, 'inbox.list', { limit: 1 });
+    const id = page.items[0]!.id;
+    const count = async () =>
+      (await stack.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM access_log WHERE record_id = $1`, [id])).rows[0]!.n;
+    const before = await count();
+    const stored = await ok<Assignment | null>(stack.workstation, 'inbox.stored', { id });
+    expect(stored?.id).toBe(id);
+    expect(await count()).toBe(before);
   });
 });

@@ -35,6 +35,7 @@ const base: AssignmentState = {
   pauses: [],
   registrations: [],
   cancellation: null,
+  changePending: false,
 };
 
 /** A coherent assignment in each status. */
@@ -72,6 +73,7 @@ const actions: Record<ProviderActionType, ProviderAction> = {
   pause: { type: 'pause', from: '2026-06-12', reason: 'Sjukhusvistelse' },
   resume: { type: 'resume', to: '2026-06-14' },
   confirm_cancellation: { type: 'confirm_cancellation' },
+  confirm_change: { type: 'confirm_change' },
   end: { type: 'end', endDate: '2026-06-14', reason: 'Brukaren har flyttat.' },
   register_absence: { type: 'register_absence', from: '2026-06-03', to: '2026-06-04' },
   register_presence: { type: 'register_presence', from: '2026-06-03', to: '2026-06-04' },
@@ -89,6 +91,8 @@ const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: As
     pause: { refused: MESSAGES.executeBeforePause },
     resume: { refused: MESSAGES.notPaused },
     confirm_cancellation: { refused: MESSAGES.noCancellation },
+    // Without a change by the case officer to confirm (changePending below).
+    confirm_change: { refused: MESSAGES.noChangeToConfirm },
     end: { refused: MESSAGES.executeBeforeEnd },
     register_absence: { refused: NO_ABSENCE },
     register_presence: { refused: MESSAGES.executeBeforePresence },
@@ -101,6 +105,8 @@ const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: As
     pause: { refused: MESSAGES.executeBeforePause },
     resume: { refused: MESSAGES.notPaused },
     confirm_cancellation: { refused: MESSAGES.noCancellation },
+    // Without a change by the case officer to confirm (changePending below).
+    confirm_change: { refused: MESSAGES.noChangeToConfirm },
     end: { refused: MESSAGES.executeBeforeEnd },
     register_absence: { refused: NO_ABSENCE },
     register_presence: { refused: MESSAGES.executeBeforePresence },
@@ -113,6 +119,8 @@ const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: As
     pause: { status: 'paused' },
     resume: { refused: MESSAGES.notPaused },
     confirm_cancellation: { refused: MESSAGES.noCancellation },
+    // Without a change by the case officer to confirm (changePending below).
+    confirm_change: { refused: MESSAGES.noChangeToConfirm },
     end: { status: 'ended' },
     register_absence: { refused: NO_ABSENCE },
     register_presence: { status: 'executed' },
@@ -125,6 +133,8 @@ const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: As
     pause: { refused: MESSAGES.alreadyPaused },
     resume: { status: 'executed' },
     confirm_cancellation: { refused: MESSAGES.noCancellation },
+    // Without a change by the case officer to confirm (changePending below).
+    confirm_change: { refused: MESSAGES.noChangeToConfirm },
     end: { status: 'ended' },
     register_absence: { refused: NO_ABSENCE },
     register_presence: { status: 'paused' },
@@ -137,6 +147,8 @@ const expected: Record<AssignmentStatus, Record<ProviderActionType, { status: As
     pause: { refused: MESSAGES.cancellationPending },
     resume: { refused: MESSAGES.cancellationPending },
     confirm_cancellation: { status: 'cancelled' },
+    // Without a change by the case officer to confirm (changePending below).
+    confirm_change: { refused: MESSAGES.noChangeToConfirm },
     end: { refused: MESSAGES.cancellationPending },
     register_absence: { refused: MESSAGES.cancellationPending },
     register_presence: { refused: MESSAGES.cancellationPending },
@@ -173,6 +185,37 @@ describe('assignment state machine: every status × every provider action', () =
     const frozen = structuredClone(inStatus);
     for (const status of AssignmentStatus.options) for (const type of PROVIDER_ACTION_TYPES) applyProviderAction(inStatus[status], actions[type], ctx);
     expect(inStatus).toEqual(frozen);
+  });
+});
+
+describe('assignment state machine: a change by the case officer is to be confirmed as seen', () => {
+  const change: OfficerAction = { type: 'change', services: [{ name: 'Hemtjänst', grantedHours: 30, per: 'month' }] };
+
+  it('the officer’s change sets changePending; confirm_change clears it, in every status that is not final', () => {
+    for (const status of ['new', 'confirmed', 'executed', 'paused'] as const) {
+      const changed = applyOfficerAction(inStatus[status], change, ctx);
+      expect(changed.ok && changed.state.changePending).toBe(true);
+      const seen = applyProviderAction(changed.ok ? changed.state : base, { type: 'confirm_change' }, ctx);
+      expect(seen).toEqual({ ok: true, state: { ...inStatus[status], services: change.services, changePending: false }, details: {} });
+    }
+    // Changed, then cancelled: the change can still be confirmed while the cancellation waits.
+    const changed = applyOfficerAction(inStatus.executed, change, ctx);
+    const cancelled = applyOfficerAction(changed.ok ? changed.state : base, { type: 'cancel', reason: 'Flyttat' }, ctx);
+    expect(cancelled.ok && cancelled.state.changePending).toBe(true);
+    const seen = applyProviderAction(cancelled.ok ? cancelled.state : base, { type: 'confirm_change' }, ctx);
+    expect(seen.ok && seen.state).toMatchObject({ status: 'cancellation_requested', changePending: false });
+  });
+
+  it('a final status leaves nothing to confirm: confirming the cancellation, or an end, clears it', () => {
+    const changed = applyOfficerAction(inStatus.executed, change, ctx);
+    const state = changed.ok ? changed.state : base;
+    const cancelled = applyOfficerAction(state, { type: 'cancel', reason: 'Flyttat' }, ctx);
+    const confirmed = applyProviderAction(cancelled.ok ? cancelled.state : base, { type: 'confirm_cancellation' }, ctx);
+    expect(confirmed.ok && confirmed.state).toMatchObject({ status: 'cancelled', changePending: false });
+    const endedByOfficer = applyOfficerAction(state, { type: 'end', endDate: '2026-06-14' }, ctx);
+    expect(endedByOfficer.ok && endedByOfficer.state).toMatchObject({ status: 'ended', changePending: false });
+    const ended = applyProviderAction(state, { type: 'end', endDate: '2026-06-14', reason: 'Brukaren har flyttat.' }, ctx);
+    expect(ended.ok && ended.state).toMatchObject({ status: 'ended', changePending: false });
   });
 });
 

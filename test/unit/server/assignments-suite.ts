@@ -441,6 +441,26 @@ export function assignmentSuite(label: string, open: () => Promise<SuiteDb>): vo
       expect((await refused('anna', future.id, { type: 'execute', executionDate: day(4) })).message).toBe('Verkställighetsdatumet kan inte vara senare än i dag.');
     });
 
+    it('a change by the officer needs action until the provider confirms seeing it; the officer sees that in the history', async () => {
+      const a = await send({ personnummer: '19571230-2842' });
+      await ok('anna', a.id, { type: 'confirm' });
+      expect(await ok('anna', a.id, { type: 'report', message: 'Startar på måndag.' })).toMatchObject({ needsAction: false, changePending: false });
+      const changed = await ok('maria', a.id, { type: 'change', endDate: day(30) });
+      expect(changed).toMatchObject({ status: 'confirmed', changePending: true, needsAction: true });
+      // The provider's list and detail say so too.
+      expect((await list('anna', 'status=confirmed')).items.find((x) => x.id === a.id)).toMatchObject({ changePending: true, needsAction: true });
+      const seen = await ok('anna', a.id, { type: 'confirm_change', requestId: randomUUID() });
+      expect(seen).toMatchObject({ changePending: false, needsAction: false });
+      expect(seen.history.at(-1)).toMatchObject({ action: 'confirm_change', actor: { hsaId: 'SE2321000131-P000000000101' } });
+      expect(await refused('anna', a.id, { type: 'confirm_change' })).toMatchObject({ status: 409, message: 'Det finns ingen ändring från handläggaren att kvittera.' });
+      // Changed, then cancelled: confirming the cancellation leaves nothing to handle.
+      await ok('maria', a.id, { type: 'change', endDate: day(40) });
+      await ok('maria', a.id, { type: 'cancel', reason: 'Flyttat' });
+      expect(await ok('anna', a.id, { type: 'confirm_cancellation' })).toMatchObject({ status: 'cancelled', changePending: false, needsAction: false });
+      // The database keeps it coherent whatever writes it.
+      await expect(db.query('UPDATE assignments SET change_pending = true WHERE id = $1', [a.id])).rejects.toThrow();
+    });
+
     it('a user of unit A can neither read nor act on unit B’s assignment: 404, as if it did not exist', async () => {
       const a = await send({ personnummer: '19610819-3175' }); // Hemtjänst Majorna
       const elin = await login('elin'); // Daglig verksamhet Hisingen only

@@ -40,7 +40,8 @@ export function AssignmentActions({ a, error }: { a: Assignment; error: ReactNod
         })}
       </div>
       {executableFrom && <p className="form-hint">{t('inbox.executableFrom', { date: executableFrom })}</p>}
-      {form && <ActionForm key={form} type={form} a={a} onDone={() => setForm(null)} />}
+      {/* The status may move on while a form is open (the detail follows the sync): offer only what it now allows. */}
+      {form && actions.includes(form) && <ActionForm key={form} type={form} a={a} onDone={() => setForm(null)} />}
       {error}
     </div>
   );

@@ -2,8 +2,10 @@ import { useTranslation } from 'react-i18next';
 import { formatPersonnummer, swedishDateTime } from '#contract';
 import { HISTORY_ACTION_LABELS, type Assignment } from '#contract';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
+import { ActionOutcome } from './ActionOutcome';
 import { AssignmentActions } from './AssignmentActions';
 import { DistributionFacts, JournalLink } from './AssignmentLinks';
+import { ChangeNotice, DetailRefreshed } from './ChangeNotice';
 import { useInbox } from './inbox-store';
 
 export function AssignmentDetail() {
@@ -39,6 +41,8 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
           {t('inbox.offlineCopy')}
         </p>
       )}
+      <DetailRefreshed />
+      <ChangeNotice a={a} />
       <dl className="detail-facts">
         <dt>{t('inbox.field.status')}</dt>
         <dd>
@@ -106,6 +110,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
           <p className="detail-freetext">{a.freeText}</p>
         </>
       )}
+      <ActionOutcome assignmentId={a.id} />
       <AssignmentActions a={a} error={<ActionError />} />
       <ThreadsPanel unitId={a.unitId} clientId={a.clientId} assignmentId={a.id} />
       <h3>{t('inbox.history')}</h3>

@@ -169,7 +169,7 @@ function InboxList() {
                       <span className="row-client">{row.clientName}</span>
                       <span className="row-pnr">{formatPersonnummer(row.personnummer)}</span>
                       <span className={`status status-${row.status}`}>{t(`inbox.status.${row.status}`)}</span>
-                      {row.needsAction && <span className="row-action">{t('inbox.needsAction')}</span>}
+                      {row.needsAction && <span className="row-action">{t(row.changePending ? 'inbox.change.heading' : 'inbox.needsAction')}</span>}
                     </span>
                     <span className="row-meta">
                       {row.unitName} · {row.services} · {t('inbox.startShort', { date: row.startDate })}

@@ -4,10 +4,11 @@ import { ASSIGNMENT_STATUS_LABELS, SERVICE_KIND_LABELS } from '#contract';
 export const svInbox = {
   heading: 'Inkorg – uppdrag',
   // No "enheter" here: the menu button's name would then match the menu entry Enheter.
-  badge_one: '{{count}} uppdrag att hantera (nytt uppdrag eller avbeställning att bekräfta)',
-  badge_other: '{{count}} uppdrag att hantera (nya uppdrag och avbeställningar att bekräfta)',
-  countsHint: 'Siffran i menyn är Att hantera i alla dina enheter: nya uppdrag och avbeställningar som väntar på din bekräftelse.',
-  newArrived: 'Nytt uppdrag har kommit',
+  badge_one: '{{count}} uppdrag att hantera (nytt uppdrag, avbeställning att bekräfta eller ändring av handläggaren)',
+  badge_other: '{{count}} uppdrag att hantera (nya uppdrag, avbeställningar att bekräfta och ändringar av handläggaren)',
+  countsHint: 'Siffran i menyn är Att hantera i alla dina enheter: nya uppdrag, avbeställningar som väntar på din bekräftelse och ändringar av handläggaren som du inte har kvitterat.',
+  // More needing action than before: a new assignment, a cancellation or a change by the case officer.
+  newArrived: 'Nytt att hantera har kommit till inkorgen',
   dismiss: 'Stäng',
   statusFilter: 'Status',
   all: 'Alla',
@@ -49,7 +50,7 @@ export const svInbox = {
   keyboardHint: 'Pil upp och ned flyttar i listan, Enter öppnar uppdraget.',
   back: '← Tillbaka till inkorgen',
   loadingDetail: 'Hämtar uppdraget…',
-  offlineCopy: 'Servern går inte att nå. Du ser den senast hämtade kopian, som kan vara inaktuell. Åtgärder kräver anslutning.',
+  offlineCopy: 'Servern går inte att nå. Du ser den senast hämtade kopian, som kan vara inaktuell. En åtgärd du gör skickas när servern svarar; då avgör servern om den fortfarande går att göra.',
   cancellationWaiting: '– handläggaren har avbeställt uppdraget. Bekräfta avbeställningen.',
   untilFurther: 'tills vidare',
   notExecuted: 'Inte verkställt',
@@ -129,5 +130,35 @@ export const svInbox = {
     endNo: 'Nej, gå tillbaka',
     submit: '{{action}}',
     cancel: 'Stäng utan att spara',
+  },
+  // What became of an action (ActionOutcome.tsx): never "failed" before the server has said so.
+  outcome: {
+    sending: 'Skickar "{{action}}" till servern…',
+    slow: 'Servern svarar långsamt. Väntar på svar om "{{action}}"…',
+    checking:
+      'Inget svar från servern om "{{action}}" ännu. Det är inte känt om åtgärden har gått fram. Arbetsstationen frågar servern igen med samma begäran – den utförs aldrig två gånger.',
+    attempts_one: 'Frågat {{count}} gång.',
+    attempts_other: 'Frågat {{count}} gånger.',
+    askNow: 'Fråga servern nu',
+    applied: 'Servern har svarat: "{{action}}" är utförd.',
+    refused: 'Servern har svarat: "{{action}}" utfördes inte. Uppdraget hade ändrats under tiden.',
+    serverSaid: 'Serverns svar: {{message}}',
+    dismiss: 'Stäng',
+  },
+  // A change by the case officer not yet confirmed as seen (ChangeNotice.tsx).
+  change: {
+    heading: 'Ändrat av handläggaren',
+    by: '{{when}}, {{name}}:',
+    unknown: 'Handläggaren har ändrat uppdraget.',
+    services: 'Insatser',
+    startDate: 'Startdatum',
+    endDate: 'Slutdatum',
+    decision: 'Beslut',
+    freeText: 'Meddelande från handläggaren',
+    none: 'inget',
+    untilFurther: 'tills vidare',
+    arrow: 'ändrat till',
+    confirm: 'Jag har sett ändringen',
+    updated: 'Uppdraget har uppdaterats.',
   },
 } as const;
