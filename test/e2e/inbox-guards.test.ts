@@ -165,8 +165,16 @@ describe('guard rails on an assignment, in Chromium', () => {
     await action('Verkställ').click();
     const date = form('Verkställ').getByLabel('Verkställighetsdatum');
     expect(await date.inputValue()).toBe(today);
-    expect(await date.getAttribute('min')).toBe(homeCare.startDate);
-    expect(await date.getAttribute('max')).toBe(today);
+    // The bounds: not before the decision's start, not in the future, said in Swedish (DateField).
+    const dayAfter = (iso: string, days: number) => new Date(Date.parse(`${iso}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+    await date.fill(dayAfter(homeCare.startDate, -1));
+    await date.blur();
+    await form('Verkställ').getByText(`Datumet kan inte vara före ${homeCare.startDate}.`).waitFor();
+    await date.fill(dayAfter(today, 1));
+    await date.blur();
+    await form('Verkställ').getByText(`Datumet kan inte vara senare än ${today}.`).waitFor();
+    await date.fill(today);
+    await date.blur();
     await form('Verkställ').getByRole('button', { name: 'Verkställ' }).click();
     await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Verkställd');
     const offered = await page.locator('.action-buttons button').allInnerTexts();

@@ -33,12 +33,25 @@ export function DateTimeField({ label, name, defaultValue = '', required }: Date
   const [time, setTime] = useState(defaultValue.slice(11, 16));
   const [shown, setShown] = useState(false);
   const timeInput = useRef<HTMLInputElement>(null);
+  const fieldset = useRef<HTMLFieldSetElement>(null);
+  // A form reset (after a report is sent) puts the default back, as it would in a native field.
+  useEffect(() => {
+    const form = fieldset.current?.form;
+    if (!form) return;
+    const reset = () => {
+      setDate(defaultValue.slice(0, 10));
+      setTime(defaultValue.slice(11, 16));
+      setShown(false);
+    };
+    form.addEventListener('reset', reset);
+    return () => form.removeEventListener('reset', reset);
+  }, [defaultValue]);
   const problem = time === '' ? (required ? t('dateTimeField.timeRequired') : null) : TIME.test(time) ? null : t('dateTimeField.timeFormat');
   useEffect(() => {
     timeInput.current?.setCustomValidity(problem ?? '');
   });
   return (
-    <fieldset className="date-time-field">
+    <fieldset className="date-time-field" ref={fieldset}>
       <legend>{label}</legend>
       <DateField label={t('dateTimeField.date')} value={date} onChange={setDate} required={required} />
       <div className="field">
