@@ -40,6 +40,8 @@ export const InboxQuery = z
     clientId: z.string().uuid().optional(),
     /** One or several statuses; absent: all. */
     status: z.array(AssignmentStatus).min(1).max(7).optional(),
+    /** Only what waits for the provider ("Att hantera", the menu badge's rule: a status needing action or a change not yet confirmed). */
+    needsAction: z.boolean().optional(),
     /** Start date on or after this day. */
     from: IsoDate.optional(),
     /** Start date on or before this day. */
@@ -62,6 +64,8 @@ export const InboxPage = z.object({
   counts: z.record(AssignmentStatus, z.number().int().nonnegative()),
   /** Assignments in the user's units waiting for the provider (new, or a cancellation to confirm), whatever the filters: the menu badge. */
   needsAction: z.number().int().nonnegative(),
+  /** Of the rows matching the filters except status, those waiting for the provider ("Att hantera"'s count). */
+  toHandle: z.number().int().nonnegative(),
 });
 export type InboxPage = z.infer<typeof InboxPage>;
 

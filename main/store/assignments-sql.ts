@@ -169,10 +169,15 @@ export class AssignmentsSql implements KindPart<'assignment'> {
     for (const r of this.prepared(`SELECT status, count(*) AS n FROM assignments WHERE ${base} GROUP BY status`).all(...args) as { status: AssignmentStatus; n: number }[]) {
       counts[r.status] = r.n;
     }
+    const toHandle = (this.prepared(`SELECT count(*) AS n FROM assignments WHERE ${base} AND needs_action = 1`).get(...args) as { n: number }).n;
     const statuses = q.status ?? StatusEnum.options;
-    const total = statuses.reduce((n, s) => n + counts[s], 0);
+    let total = statuses.reduce((n, s) => n + counts[s], 0);
     let filtered = base;
     const listArgs = [...args];
+    if (q.needsAction) {
+      filtered += ' AND needs_action = 1';
+      if (!q.status) total = toHandle;
+    }
     if (q.status) {
       filtered += ` AND status IN (${q.status.map(() => '?').join(', ')})`;
       listArgs.push(...q.status);
@@ -180,7 +185,7 @@ export class AssignmentsSql implements KindPart<'assignment'> {
     listArgs.push(q.limit, q.offset);
     const rows = this.prepared(`SELECT item FROM assignments WHERE ${filtered} ORDER BY ${ORDER[q.sort]} LIMIT ? OFFSET ?`).all(...listArgs) as { item: string }[];
     const needsAction = (this.st.needsAction.get() as { n: number }).n;
-    return { items: rows.map((r) => JSON.parse(r.item) as InboxItem), total, counts, needsAction };
+    return { items: rows.map((r) => JSON.parse(r.item) as InboxItem), total, counts, needsAction, toHandle };
   }
 }
 

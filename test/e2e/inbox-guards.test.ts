@@ -12,6 +12,9 @@ import { loginWithCard, saveScreenshot } from '../support/e2e-page';
 import { officerLogin, type Officer } from '../support/officer';
 import { startStack, type Stack } from '../support/stack';
 
+/** The ISO day `days` after `iso`. */
+const dayAfter = (iso: string, days: number) => new Date(Date.parse(`${iso}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
 /**
  * The inbox's guard rails in Chromium (issue 20, point 3, and the inbox's part of point 7), with
  * Sara Nyström, who holds both demo units: the detail offers only what the rules allow (the
@@ -19,7 +22,7 @@ import { startStack, type Stack } from '../support/stack';
  * button, Fördela offers only units that provide the kind of service and shows whom it went to,
  * absence/presence only where they apply, Pausa without a proposed reason, Avsluta with a reason
  * and a confirmation, Verkställ not before the decision starts; the journal and the assignment
- * link to each other; "Nytt uppdrag har kommit" goes when an assignment is opened and after a while;
+ * link to each other; "Nytt att hantera har kommit till inkorgen" goes when an assignment is opened and after a while;
  * the badge and "Att hantera" count the same.
  */
 let stack: Stack;
@@ -102,25 +105,25 @@ describe('guard rails on an assignment, in Chromium', () => {
     const toHandle = page.getByRole('button', { name: /^Att hantera \d+$/ });
     await expect.poll(async () => Number((await toHandle.innerText()).replace(/\D/g, '')), { timeout: 15_000 }).toBeGreaterThan(0);
     await expect.poll(async () => page.locator('.app-nav .badge').innerText()).toBe((await toHandle.innerText()).replace(/\D/g, ''));
-    expect(await page.locator('.app-nav .badge').getAttribute('title')).toMatch(/^\d+ uppdrag att hantera \(nya uppdrag och avbeställningar att bekräfta\)$/);
+    expect(await page.locator('.app-nav .badge').getAttribute('title')).toMatch(/^\d+ uppdrag att hantera \((nytt uppdrag, avbeställning att bekräfta eller ändring|nya uppdrag, avbeställningar att bekräfta och ändringar) av handläggaren\)$/);
     expect(await page.getByText('Siffran i menyn är Att hantera i alla dina enheter').count()).toBe(1);
     await shot('inbox-counts');
     expect(await axeViolations(page)).toEqual([]);
   });
 
-  it('“Nytt uppdrag har kommit” goes away when an assignment is opened', async () => {
+  it('“Nytt att hantera har kommit till inkorgen” goes away when an assignment is opened', async () => {
     homeCare = await send('19300807-7723');
-    await page.getByText('Nytt uppdrag har kommit').waitFor({ timeout: 10_000 });
+    await page.getByText('Nytt att hantera har kommit till inkorgen').waitFor({ timeout: 10_000 });
     await shot('new-notice');
     await openAssignment(homeCare);
     await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();
     await page.getByRole('listbox', { name: 'Uppdrag' }).waitFor();
-    expect(await page.getByText('Nytt uppdrag har kommit').count()).toBe(0);
+    expect(await page.getByText('Nytt att hantera har kommit till inkorgen').count()).toBe(0);
   });
 
-  it('“Nytt uppdrag har kommit” goes away by itself after 15 s on screen', async () => {
+  it('“Nytt att hantera har kommit till inkorgen” goes away by itself after 15 s on screen', async () => {
     await send('19380502-8432', { startDate: day(5) });
-    const notice = page.getByText('Nytt uppdrag har kommit');
+    const notice = page.getByText('Nytt att hantera har kommit till inkorgen');
     await notice.waitFor({ timeout: 10_000 });
     const shown = Date.now();
     await notice.waitFor({ state: 'detached', timeout: 20_000 });
@@ -166,7 +169,6 @@ describe('guard rails on an assignment, in Chromium', () => {
     const date = form('Verkställ').getByLabel('Verkställighetsdatum');
     expect(await date.inputValue()).toBe(today);
     // The bounds: not before the decision's start, not in the future, said in Swedish (DateField).
-    const dayAfter = (iso: string, days: number) => new Date(Date.parse(`${iso}T12:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
     await date.fill(dayAfter(homeCare.startDate, -1));
     await date.blur();
     await form('Verkställ').getByText(`Datumet kan inte vara före ${homeCare.startDate}.`).waitFor();
@@ -212,7 +214,12 @@ describe('guard rails on an assignment, in Chromium', () => {
   it('Avsluta needs a reason and a confirmation; “Nej” goes back without ending', async () => {
     await action('Avsluta').click();
     const f = form('Avsluta');
-    expect(await f.getByLabel('Slutdatum').getAttribute('max')).toBe(today);
+    // Not in the future (an end is not scheduled): said in Swedish by the date field.
+    await f.getByLabel('Slutdatum').fill(dayAfter(today, 1));
+    await f.getByLabel('Slutdatum').blur();
+    await f.getByText(`Datumet kan inte vara senare än ${today}.`).waitFor();
+    await f.getByLabel('Slutdatum').fill(today);
+    await f.getByLabel('Slutdatum').blur();
     await f.getByRole('button', { name: 'Avsluta …' }).click();
     expect(await f.getByLabel(/^Orsak till avslutet/).evaluate((el: HTMLTextAreaElement) => el.validity.valueMissing)).toBe(true);
     expect(await f.getByRole('alertdialog').count()).toBe(0);
@@ -249,7 +256,12 @@ describe('guard rails on an assignment, in Chromium', () => {
     expect(await action('Registrera frånvaro').count()).toBe(0);
     await action('Registrera närvaro').click();
     const f = form('Registrera närvaro');
-    expect(await f.getByLabel('Från och med').getAttribute('min')).toBe(today);
+    // Not before the execution date (today): said in Swedish by the date field.
+    await f.getByLabel('Från och med').fill(dayAfter(today, -1));
+    await f.getByLabel('Från och med').blur();
+    await f.getByText(`Datumet kan inte vara före ${today}.`).waitFor();
+    await f.getByLabel('Från och med').fill(today);
+    await f.getByLabel('Från och med').blur();
     await f.getByRole('button', { name: 'Registrera närvaro' }).click();
     await expect.poll(history, { timeout: 10_000 }).toContain('Närvaro registrerad');
     await shot('presence');

@@ -2,7 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer } from '#contract';
-import { AssignmentStatus, STATUSES_NEEDING_ACTION, type AssignmentSort } from '#contract';
+import { AssignmentStatus, type AssignmentSort } from '#contract';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../state/session-store';
@@ -13,8 +13,6 @@ import './inbox.css';
 
 /** The filter buttons: Avbeställd covers both the cancellation waiting for confirmation and the confirmed one. */
 const GROUPS: { key: string; statuses: AssignmentStatus[] }[] = [
-  // What the menu badge counts (in all the user's units): new ones and cancellations to confirm.
-  { key: 'toHandle', statuses: [...STATUSES_NEEDING_ACTION] },
   { key: 'new', statuses: ['new'] },
   { key: 'confirmed', statuses: ['confirmed'] },
   { key: 'executed', statuses: ['executed'] },
@@ -38,7 +36,7 @@ export function InboxScreen() {
 function InboxList() {
   const { t } = useTranslation();
   const units = useSession((s) => s.session?.units ?? []);
-  const { filters, rows, total, counts, status, error, activeIndex, setFilters, ensureRange, setActive, open, load } = useInbox();
+  const { filters, rows, total, counts, toHandle, status, error, activeIndex, setFilters, ensureRange, setActive, open, load } = useInbox();
   const parentRef = useRef<HTMLDivElement>(null);
   // The React Compiler would skip this component (TanStack Virtual hands out unmemoisable functions);
   // we do not build with the compiler, and nothing memoised receives the virtualizer's functions.
@@ -83,8 +81,12 @@ function InboxList() {
       <h2 id="inbox-heading">{t('inbox.heading')}</h2>
       <NewAssignmentNotice />
       <div className="inbox-counts" role="group" aria-label={t('inbox.statusFilter')}>
-        <button type="button" className="count-button" aria-pressed={filters.status.length === 0} onClick={() => setFilters({ status: [] })}>
+        <button type="button" className="count-button" aria-pressed={filters.status.length === 0 && !filters.needsAction} onClick={() => setFilters({ status: [], needsAction: false })}>
           {t('inbox.all')} <span className="count">{allCount}</span>
+        </button>
+        {/* What the menu badge counts: new ones, cancellations to confirm and changes by the case officer not yet seen. */}
+        <button type="button" className="count-button" aria-pressed={filters.needsAction} onClick={() => setFilters({ status: [], needsAction: !filters.needsAction })}>
+          {t('inbox.group.toHandle')} <span className="count">{toHandle}</span>
         </button>
         {GROUPS.map((g) => (
           <button
@@ -92,7 +94,7 @@ function InboxList() {
             type="button"
             className="count-button"
             aria-pressed={selected(g.statuses)}
-            onClick={() => setFilters({ status: selected(g.statuses) ? [] : g.statuses })}
+            onClick={() => setFilters({ status: selected(g.statuses) ? [] : g.statuses, needsAction: false })}
           >
             {t(`inbox.group.${g.key}`)} <span className="count">{countOf(g.statuses)}</span>
           </button>

@@ -2,11 +2,11 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useInbox } from './inbox-store';
 
-/** How long "Nytt uppdrag har kommit" stays once it has been shown (the list beside it shows the rest). */
+/** How long "Nytt att hantera har kommit till inkorgen" stays once it has been shown (the list beside it shows the rest). */
 export const NOTICE_SHOWN_MS = 15_000;
 
 /**
- * "Nytt uppdrag har kommit": shown above the inbox list when a sync brought more to handle; it goes
+ * "Nytt att hantera har kommit till inkorgen": shown above the inbox list when a sync brought more to handle; it goes
  * when the user closes it, opens an assignment (inbox-store's open), or after NOTICE_SHOWN_MS on screen.
  */
 export function NewAssignmentNotice() {

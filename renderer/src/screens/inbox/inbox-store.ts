@@ -11,6 +11,8 @@ export const PAGE = 200;
 export interface InboxFilters {
   unitId: string;
   status: AssignmentStatus[];
+  /** "Att hantera": only what waits for the provider (with no status chosen). */
+  needsAction: boolean;
   from: string;
   to: string;
   client: string;
@@ -42,7 +44,7 @@ const RETRY_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
 /** Errors that are the server's answer to the action (it was not applied); anything else leaves the outcome unknown. */
 const SERVER_ANSWERS = new Set(['CONFLICT', 'VALIDATION', 'NOT_FOUND', 'FORBIDDEN', 'PERMISSION_ENDED']);
 
-const emptyFilters: InboxFilters = { unitId: '', status: [], from: '', to: '', client: '', sort: 'updated_desc' };
+const emptyFilters: InboxFilters = { unitId: '', status: [], needsAction: false, from: '', to: '', client: '', sort: 'updated_desc' };
 
 interface InboxState {
   filters: InboxFilters;
@@ -50,6 +52,8 @@ interface InboxState {
   rows: (InboxItem | undefined)[];
   total: number;
   counts: InboxPage['counts'] | null;
+  /** "Att hantera"'s count under the filters except status. */
+  toHandle: number;
   /** For the menu badge: new assignments and cancellations to confirm, in all the user's units. */
   needsAction: number;
   status: 'idle' | 'loading' | 'ready' | 'error';
@@ -101,6 +105,7 @@ const pause = (ms: number) =>
 const queryOf = (f: InboxFilters) => ({
   ...(f.unitId ? { unitId: f.unitId } : {}),
   ...(f.status.length ? { status: f.status } : {}),
+  ...(f.needsAction ? { needsAction: true } : {}),
   ...(f.from ? { from: f.from } : {}),
   ...(f.to ? { to: f.to } : {}),
   ...(f.client.trim() ? { client: f.client.trim() } : {}),
@@ -128,7 +133,7 @@ export const useInbox = create<InboxState>((set, get) => {
       const rows = get().rows.slice();
       rows.length = r.value.total;
       r.value.items.forEach((item, i) => (rows[offset + i] = item));
-      set({ rows, total: r.value.total, counts: r.value.counts, needsAction: r.value.needsAction, status: 'ready', error: null });
+      set({ rows, total: r.value.total, counts: r.value.counts, toHandle: r.value.toHandle, needsAction: r.value.needsAction, status: 'ready', error: null });
     } finally {
       inflight.delete(key);
     }
@@ -139,6 +144,7 @@ export const useInbox = create<InboxState>((set, get) => {
     rows: [],
     total: 0,
     counts: null,
+    toHandle: 0,
     needsAction: 0,
     status: 'idle',
     error: null,
@@ -170,6 +176,7 @@ export const useInbox = create<InboxState>((set, get) => {
         rows,
         total: r.value.total,
         counts: r.value.counts,
+        toHandle: r.value.toHandle,
         needsAction: r.value.needsAction,
         status: 'ready',
         error: null,
