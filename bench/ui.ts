@@ -158,7 +158,7 @@ export async function run(args: string[]): Promise<void> {
   report(BENCH, 'machine_calibration_store_ms', storeCalibrationMs(), 'ms', { what: '20,000 rows into a new SQLCipher file (UNIQUE UUID index, json_each), fsync off, one thread, best of 3: lower is a faster machine right now' });
 
   // The renderer as shipped (a production build), served by the browser host.
-  await build({ configFile: path.join(root, 'vite.renderer.config.ts'), logLevel: 'warn' });
+  await build({ configFile: path.join(root, 'vite.renderer.config.ts'), logLevel: 'error' });
 
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-ui-'));
   const db = await openPglite({});
@@ -248,10 +248,10 @@ export async function run(args: string[]): Promise<void> {
       await page.locator('.client-list .client-item').first().waitFor({ timeout: 30_000 });
       for (let i = 0; i < runs + warmUp; i++) {
         const keep = (kind: Kind, s: Sample) => i >= warmUp && samples[kind].push(s);
-        const first = i === runs + warmUp - 1;
+        const last = i === runs + warmUp - 1;
         // A client's journal, from the client list (a different client each time).
         keep('open_journal', await measure(page, () => page.locator('.client-list .client-item').nth(i % 50).click(), { present: '.timeline .entry' }));
-        await shot(first ? 'journal' : '');
+        await shot(last ? 'journal' : '');
         // A new entry, typed, saved.
         await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
         const editor = page.locator('form.journal-editor');
@@ -267,18 +267,18 @@ export async function run(args: string[]): Promise<void> {
         await page.locator('ol.notes li').first().waitFor({ timeout: 20_000 });
         await search.click();
         keep('search_notes', await measure(page, () => page.keyboard.type(RARE, { delay: 150 }), { present: 'ol.notes li:first-child .note-text', text: RARE, value: ['#unit-notes-search', RARE] }));
-        await shot(first ? 'notes-search' : '');
+        await shot(last ? 'notes-search' : '');
         // The inbox, from the menu; a status filter; an assignment.
         keep('open_inbox', await measure(page, () => nav('Inkorg'), { present: '.inbox-list [role="option"] .row-client' }));
         // A status filter on, and off again (both are filter changes).
         const f = FILTERS[i % FILTERS.length]!;
         const button = page.getByRole('button', { name: new RegExp(`^${f.label} \\d+$`) });
         keep('change_filter', await measure(page, () => button.click(), { present: `.inbox-list [role="option"]:first-child .status-${f.status}` }));
-        await shot(first ? 'inbox' : '');
+        await shot(last ? 'inbox' : '');
         keep('change_filter', await measure(page, () => button.click(), { present: newest }));
         // One of the demo's (newest first, so at the top of "Alla"), which the server knows.
         keep('open_assignment', await measure(page, () => page.getByRole('listbox', { name: 'Uppdrag' }).getByRole('option').nth(i % Math.min(4, demoAssignments)).click(), { present: '.detail-facts' }));
-        await shot(first ? 'assignment' : '');
+        await shot(last ? 'assignment' : '');
         await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();
         await nav('Brukare');
         await page.locator('.client-list .client-item').first().waitFor({ timeout: 30_000 });
