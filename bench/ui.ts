@@ -295,6 +295,15 @@ export async function run(args: string[]): Promise<void> {
         const slowest = samples[kind].flatMap((s) => (s.worst ? [s.worst] : [])).sort((a, b) => b.delay + b.processing - (a.delay + a.processing))[0];
         report(BENCH, `${kind}_content_ms_p50`, percentile(content, 50), 'ms', { p95: round(percentile(content, 95)), what: 'input → the frame after the result is on screen', ...(slowest ? { slowest_entry: slowest } : {}), runs });
       }
+      // Where typing's wait goes: search-as-you-type asks the store once per key, and a short
+      // prefix matches much of the feed (its hits are sorted by time before the LIMIT).
+      const prefixMs: Record<string, number> = {};
+      for (let n = 1; n <= RARE.length; n++) {
+        const t = performance.now();
+        await call('notes.search', { query: RARE.slice(0, n), unitId: units[0]!.unitId, limit: 200 });
+        prefixMs[RARE.slice(0, n)] = Math.round(performance.now() - t);
+      }
+      report(BENCH, 'notes_search_prefix_ms_max', Math.max(...Object.values(prefixMs)), 'ms', { per_prefix: prefixMs, what: 'notes.search of each prefix of the word typed, through the contract' });
     } finally {
       await browser?.close();
       await host.close();
