@@ -18,7 +18,7 @@ import { cardAccessOver } from '../main/session/card-access';
 import { DevKeyFileVault, openLocalStore } from '../main/store';
 import type { WorkerStore } from '../main/store/worker-client';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
-import { migrate, openPglite } from '../server/db';
+import { migrate, openPglite, type Db } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
@@ -28,11 +28,17 @@ import { startBenchServer } from './server';
 
 const BENCH = 'journal';
 const HSA = 'SE2321000131-P000000000103';
-const RARE = 'tandläkarbesök';
+export const RARE = 'tandläkarbesök';
 const WORDS = 'brukaren åt frukost lunch middag promenad dusch medicin sömn vilade läste tidningen hjälp med påklädning städning tvätt inköp apoteket larmet anhöriga ringde mådde bra trött orolig glad'.split(' ');
 
 
-function* generate(units: PermittedUnit[], clients: number, entriesPerClient: number, notes: number): Generator<Change[]> {
+/**
+ * The journal benchmarks' data, in bulk-load batches of 20,000: `clients` clients (uuid(2, c),
+ * "Bänk Brukare<c>", in the units in turn) with `entriesPerClient` journal entries each over the
+ * last 400 days, then `notes` day notes over the last 80 days (inside the retention), the word
+ * `RARE` in 0.1 % of them. Seeded: the same on every run.
+ */
+export function* generate(units: PermittedUnit[], clients: number, entriesPerClient: number, notes: number): Generator<Change[]> {
   const r = rng(42);
   const sentence = (n: number) => Array.from({ length: n }, () => WORDS[Math.floor(r() * WORDS.length)]!).join(' ');
   const author: Author = { staffId: uuid(9, 1), hsaId: 'SE2321000131-P000000009999', name: 'Personal Bänk', title: 'Undersköterska' };
@@ -63,6 +69,13 @@ function* generate(units: PermittedUnit[], clients: number, entriesPerClient: nu
   if (batch.length) yield batch;
 }
 
+/** The user's units as the server will scope them, so the first pull keeps data generated in them. */
+export async function unitsOf(db: Db, hsaId: string): Promise<PermittedUnit[]> {
+  const { rows } = await db.query<{ id: string; name: string }>(
+    `SELECT u.id, u.name FROM units u JOIN permissions p ON p.unit_id = u.id JOIN staff s ON s.id = p.staff_id WHERE s.hsa_id = $1 GROUP BY u.id, u.name ORDER BY u.name`, [hsaId]);
+  return rows.map((u) => ({ unitId: u.id, name: u.name, validFrom: '2020-01-01', validTo: null }));
+}
+
 export async function run(args: string[]): Promise<void> {
   const entries = arg(args, 'entries', 5_000);
   const notes = arg(args, 'notes', 1_000_000);
@@ -74,10 +87,7 @@ export async function run(args: string[]): Promise<void> {
   const pki = await generateTestPki();
   const { app, url: origin } = await startBenchServer(db, pki);
   try {
-    // The user's units as the server will scope them, so the first pull keeps the generated data.
-    const { rows } = await db.query<{ id: string; name: string }>(
-      `SELECT u.id, u.name FROM units u JOIN permissions p ON p.unit_id = u.id JOIN staff s ON s.id = p.staff_id WHERE s.hsa_id = $1 GROUP BY u.id, u.name`, [HSA]);
-    const units: PermittedUnit[] = rows.map((u) => ({ unitId: u.id, name: u.name, validFrom: '2020-01-01', validTo: null }));
+    const units = await unitsOf(db, HSA);
     const clients = runs + 5;
     const vault = new DevKeyFileVault(dir);
     const store = (await openLocalStore({ dataDir: dir, hsaId: HSA, vault })) as Awaited<ReturnType<typeof openLocalStore>> & Pick<WorkerStore, 'bulkLoad'>;

@@ -155,6 +155,8 @@ export const apiContract = {
   },
   clients: {
     list: call(z.object({ unitId: z.string().uuid().optional(), search: z.string().max(100).optional(), offset: z.number().int().min(0).optional(), ...Page }).strict(), z.array(ClientRecord)),
+    /** One client of the user's units from the store; null when there is none (not synced, or another unit's). */
+    get: call(z.object({ id: z.string().uuid() }).strict(), ClientRecord.nullable()),
   },
   journal: {
     /** A client's journal, newest first; opening it is a read in the access log. */

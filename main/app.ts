@@ -200,6 +200,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     clients: {
       list: async (q) => (await data.store()).clients(q),
+      get: async ({ id }) => (await data.store()).client(id),
     },
     ...journalHandlers(journal, { store: () => data.store(), signature: () => `${author().name}, ${author().title}` }),
     audit: {

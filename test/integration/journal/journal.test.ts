@@ -70,6 +70,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+describe('clients', () => {
+  it('clients.get reads one client of the user by id (the client page: not only among the first 500); another id is null; a non-uuid is refused', async () => {
+    expect(await call<ClientRecord | null>('clients.get', { id: hisingen.id })).toEqual(hisingen);
+    expect(await call<ClientRecord | null>('clients.get', { id: randomUUID() })).toBeNull();
+    const bad = await ws.dispatch('clients.get', { id: 'x' });
+    expect(bad.ok ? null : bad.error.code).toBe('VALIDATION');
+  });
+});
+
 describe('drafts', () => {
   const draft = () => ({ clientId: majorna.id, text: 'Halvskriven anteckning om morgonbesöket', eventDate: '2026-01-15', lifeArea: 'self_care' });
 

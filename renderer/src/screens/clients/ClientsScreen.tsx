@@ -104,11 +104,10 @@ function ClientPage({ clientId }: { clientId: string }) {
   const setTab = (next: 'journal' | 'notes' | 'plan') => go('clients', { clientId, tab: next });
 
   useEffect(() => {
-    // The store has no single-client read in the contract: the search by id's owner is the list.
-    void api.clients.list({ limit: 500 }).then((r) => {
+    // By id: a unit may have thousands of clients, and any of them can be opened from a search.
+    void api.clients.get({ id: clientId }).then((r) => {
       if (!r.ok) return setError(r.error);
-      const found = r.value.find((c) => c.id === clientId);
-      if (found) setClient(found);
+      if (r.value) setClient(r.value);
       else setError({ code: 'NOT_FOUND', message: '' });
     });
   }, [clientId]);
