@@ -4,10 +4,23 @@ import { defineConfig } from 'vitest/config';
 const TIMING = ['test/unit/store/worker.test.ts', 'test/unit/main/worker-start.test.ts'];
 
 /**
- * Integration test files that need only PostgreSQL (each file makes its own database, roles carry
- * a random suffix, servers listen on port 0), not the one card reader: they run in parallel.
+ * Integration test files that need PostgreSQL but not the one card reader (each file makes its own
+ * database, roles carry a random suffix, servers listen on port 0; the workstation stacks below log
+ * in with a software card in an in-process reader, not through pcscd): they run in parallel.
  */
-const DATABASE_ONLY = ['test/integration/server/**/*.test.ts', 'test/integration/plans/**/*.test.ts', 'test/integration/sync/kinds.test.ts'];
+const DATABASE_ONLY = [
+  'test/integration/server/**/*.test.ts',
+  'test/integration/plans/**/*.test.ts',
+  'test/integration/sync/kinds.test.ts',
+  'test/integration/sync/convergence.test.ts',
+  'test/integration/sync/crash.test.ts',
+  'test/integration/sync/faults.test.ts',
+  'test/integration/sync/store-unreadable.test.ts',
+  'test/integration/inbox/scope.test.ts',
+  'test/integration/journal/journal.test.ts',
+  'test/integration/journal/draft-crash.test.ts',
+  'test/integration/session/session.test.ts',
+];
 
 /**
  * Six projects. Unit tests and the database-only integration tests run first, two files at a
