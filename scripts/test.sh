@@ -28,4 +28,20 @@ fi
 npm run lint
 npm run typecheck
 npm run build
-npx vitest run
+
+# The tests in three runs (the projects are in vitest.config.ts):
+# 1. the unit tests that time the main thread's stalls, alone on an idle machine;
+# 2. at the same time: the files that use the one card reader (pcscd/vpcd integration tests and
+#    e2e in Chromium), one at a time, and beside them the unit and database-only integration tests,
+#    one at a time too (two cores: the reader's files spend much of their time waiting on the
+#    browser, the server and the card). Its output is printed when both are done.
+npx vitest run --project unit-timing
+rest_log=$(mktemp)
+npx vitest run --project unit --project integration-db --maxWorkers=1 >"$rest_log" 2>&1 &
+rest=$!
+status=0
+npx vitest run --project integration --project e2e || status=$?
+wait "$rest" || status=$?
+cat "$rest_log"
+rm -f "$rest_log"
+exit "$status"
