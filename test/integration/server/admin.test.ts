@@ -7,16 +7,16 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminPerson, ChallengeResponse, Grant, HistoryResponse, LoginResponse, MyRoles, PeopleResponse, ServerErrorBody, UnitsResponse, swedishDate } from '#contract';
+import { AdminPerson, Grant, HistoryResponse, LoginResponse, MyRoles, PeopleResponse, ServerErrorBody, swedishDate, UnitsResponse } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { bootstrapAdministrator } from '../../../server/admin/bootstrap';
 import { createServer } from '../../../server/app';
-import { migrate, openPostgres, type Db } from '../../../server/db';
+import { type Db, migrate, openPostgres } from '../../../server/db';
 import { seedDemoData } from '../../../server/seed/seed';
 import { runAdmin } from '../../../tools/admin';
 import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
-import { authOptions, loginToken } from '../../unit/server/auth-suite';
+import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 import { openEvents } from '../../unit/server/sync-suite';
 
 const PETER = { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson' };
@@ -35,12 +35,9 @@ const cards = new Map<string, CardFile>();
 let peter: string;
 
 async function login(person: { hsaId: string; givenName: string; familyName: string }): Promise<LoginResponse> {
-  const card = cards.get(person.hsaId) ?? (await issuePersonCard(pki, { ...person, algorithm: 'ec', withSignatureKey: false }));
+  const card = cards.get(person.hsaId) ?? (await testCard(pki, person));
   cards.set(person.hsaId, card);
-  const nonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: await loginToken(card, nonce) });
-  expect(res.statusCode, res.body).toBe(200);
-  return LoginResponse.parse(res.json());
+  return sessionFor(app, card);
 }
 
 const call = async (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {

@@ -6,13 +6,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeResponse, Incident, IncidentList, ServerErrorBody, swedishLocalDateTime } from '#contract';
+import { Incident, IncidentList, ServerErrorBody, swedishLocalDateTime } from '#contract';
 import { createServer } from '../../../server/app';
-import { migrate, openPostgres, type Db } from '../../../server/db';
+import { type Db, migrate, openPostgres } from '../../../server/db';
 import { seedDemoData } from '../../../server/seed/seed';
-import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
+import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
-import { authOptions, loginToken } from '../../unit/server/auth-suite';
+import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 const PETER = { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson' };
 const ANNA = { hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' };
@@ -28,13 +28,10 @@ let pki: TestPki;
 const tokens = { peter: '', anna: '', elin: '', maria: '' };
 let tolvanId: string;
 
-async function login(person: typeof PETER, officer = false): Promise<string> {
-  const card = await issuePersonCard(pki, { ...person, algorithm: 'ec', withSignatureKey: false });
-  const nonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
-  const res = await app.inject({ method: 'POST', url: officer ? '/api/v1/officer/auth/login' : '/api/v1/auth/login', payload: await loginToken(card, nonce) });
-  expect(res.statusCode, res.body).toBe(200);
-  return (res.json() as { token: string }).token;
-}
+const login = async (person: typeof PETER, officer = false): Promise<string> => {
+  const card = await testCard(pki, person);
+  return (officer ? await sessionFor(app, card, 'officer') : await sessionFor(app, card)).token;
+};
 const post = async (token: string, url: string, payload: object) => {
   const res = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'x-workstation': 'WS-INCIDENT' }, payload });
   return { status: res.statusCode, body: res.json() as unknown };

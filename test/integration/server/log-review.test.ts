@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeResponse, LogCsv, LogIntegrity, LoginResponse, LogSearchResponse, Review, ReviewList, ServerErrorBody } from '#contract';
+import { LogCsv, LoginResponse, LogIntegrity, LogSearchResponse, Review, ReviewList, ServerErrorBody } from '#contract';
 import { createServer } from '../../../server/app';
 import { verifyLogs } from '../../../server/audit/verify';
-import { migrate, openPostgres, type Db } from '../../../server/db';
+import { type Db, migrate, openPostgres } from '../../../server/db';
 import { seedDemoData } from '../../../server/seed/seed';
-import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
+import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
-import { authOptions, loginToken } from '../../unit/server/auth-suite';
+import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 const PETER = { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson' };
 const ANNA = { hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' };
@@ -34,13 +34,7 @@ let peter: string;
 let anna: LoginResponse;
 let tolvanId: string;
 
-async function login(person: typeof PETER): Promise<LoginResponse> {
-  const card = await issuePersonCard(pki, { ...person, algorithm: 'ec', withSignatureKey: false });
-  const nonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: await loginToken(card, nonce) });
-  expect(res.statusCode, res.body).toBe(200);
-  return LoginResponse.parse(res.json());
-}
+const login = async (person: typeof PETER): Promise<LoginResponse> => sessionFor(app, await testCard(pki, person));
 const post = async (token: string, url: string, payload: object) => {
   const res = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'x-workstation': 'WS-IT' }, payload });
   return { status: res.statusCode, body: res.json() as unknown };
@@ -224,9 +218,7 @@ describe('integrity check', () => {
       const anchorFile = path.join(dir, 'tail.jsonl');
       const tailApp = createServer({ db: other, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false }, anchor: { file: anchorFile, publicKeyFile: keys.publicFile } });
       try {
-        const card = await issuePersonCard(pki, { ...PETER, algorithm: 'ec', withSignatureKey: false });
-        const nonce = ChallengeResponse.parse((await tailApp.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
-        const token = LoginResponse.parse((await tailApp.inject({ method: 'POST', url: '/api/v1/auth/login', payload: await loginToken(card, nonce) })).json()).token;
+        const { token } = await sessionFor(tailApp, await testCard(pki, PETER));
         expect((await verifyLogs(other, { anchorFile, anchorPrivateKey: keys.privatePem })).checkpointWritten).toBe(true);
         await other.exec('ALTER TABLE access_log DISABLE TRIGGER access_log_no_update_delete');
         await other.query('DELETE FROM access_log WHERE id = (SELECT max(id) FROM access_log)');

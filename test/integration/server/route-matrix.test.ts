@@ -12,15 +12,14 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeResponse, Grant, LoginResponse, swedishDate, swedishLocalDateTime } from '#contract';
-import type { CardFile } from '../../../native/softcard/card-file';
+import { Grant, swedishDate, swedishLocalDateTime } from '#contract';
 import { createServer } from '../../../server/app';
-import { migrate, openPostgres, type Db } from '../../../server/db';
+import { type Db, migrate, openPostgres } from '../../../server/db';
 import { declaredRoutes } from '../../../server/http/route-list';
 import { seedDemoData } from '../../../server/seed/seed';
-import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
+import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
-import { authOptions, loginToken } from '../../unit/server/auth-suite';
+import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 /** The callers. `staff` holds the probed unit; everyone else is measured against her. */
 const WHO = ['anonymous', 'staff', 'otherUnit', 'ended', 'superuserNoUnit', 'manager', 'administrator', 'caseOfficer'] as const;
@@ -169,12 +168,9 @@ let ids: Ids;
 /** Everything naming a client of the probed unit: ids and personnummer. */
 let secrets: string[];
 
-async function login(person: { hsaId: string; givenName: string; familyName: string }, officer = false): Promise<LoginResponse> {
-  const card: CardFile = await issuePersonCard(pki, { ...person, algorithm: 'ec', withSignatureKey: false });
-  const nonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
-  const res = await app.inject({ method: 'POST', url: officer ? '/api/v1/officer/auth/login' : '/api/v1/auth/login', payload: await loginToken(card, nonce) });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json() as LoginResponse;
+async function login(person: { hsaId: string; givenName: string; familyName: string }, officer = false): Promise<{ token: string; user: { id: string } }> {
+  const card = await testCard(pki, person);
+  return officer ? sessionFor(app, card, 'officer') : sessionFor(app, card);
 }
 
 beforeAll(async () => {

@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeResponse, LoginResponse, PeopleResponse, ServerErrorBody, SupportMessageSent, SupportOverview, ThreadDetail, swedishDate, type SupportReport } from '#contract';
+import { PeopleResponse, ServerErrorBody, SupportMessageSent, SupportOverview, type SupportReport, swedishDate, ThreadDetail } from '#contract';
 import { createServer } from '../../../server/app';
-import { migrate, openPostgres, type Db } from '../../../server/db';
+import { type Db, migrate, openPostgres } from '../../../server/db';
 import { seedDemoData } from '../../../server/seed/seed';
-import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
+import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
-import { authOptions, loginToken } from '../../unit/server/auth-suite';
+import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 const person = (n: number, givenName: string, familyName: string) => ({ hsaId: `SE2321000131-P000000000${n}`, givenName, familyName });
 const ANNA = person(101, 'Anna', 'Lindqvist');
@@ -29,13 +29,7 @@ let app: FastifyInstance;
 let pki: TestPki;
 const tokens = new Map<string, string>();
 
-async function login(p: { hsaId: string; givenName: string; familyName: string }): Promise<string> {
-  const card = await issuePersonCard(pki, { ...p, algorithm: 'ec', withSignatureKey: false });
-  const nonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: await loginToken(card, nonce) });
-  expect(res.statusCode, res.body).toBe(200);
-  return LoginResponse.parse(res.json()).token;
-}
+const login = async (p: { hsaId: string; givenName: string; familyName: string }): Promise<string> => (await sessionFor(app, await testCard(pki, p))).token;
 const token = (p: { hsaId: string }) => tokens.get(p.hsaId)!;
 const call = async (who: { hsaId: string }, method: 'GET' | 'POST', url: string, payload?: unknown) => {
   const res = await app.inject({ method, url, headers: { authorization: `Bearer ${token(who)}`, 'x-workstation': 'WS-SUPPORT' }, ...(method === 'POST' ? { payload: (payload ?? {}) as object } : {}) });

@@ -10,7 +10,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChallengeResponse, LOGIN_TOKEN_FORMAT, LoginResponse, TEST_LOA3_POLICY_OID, authValue, type LoginRequest } from '#contract';
+import { ChallengeResponse, LOGIN_TOKEN_FORMAT, LoginResponse, OfficerLoginResponse, TEST_LOA3_POLICY_OID, authValue, type LoginRequest } from '#contract';
 import { swedishDate } from '#contract';
 import { ServerErrorBody, UnitsResponse } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
@@ -44,6 +44,20 @@ export async function loginToken(card: CardFile, nonce: string, origin = ORIGIN,
   const certificate = card.auth.certificateChainPem[0]!.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
   const { algorithm, signature } = cardSignature(card, origin, await authValue(origin, nonce));
   return { format: LOGIN_TOKEN_FORMAT, nonce, origin, certificate, algorithm, signature, ...(workstation ? { workstation } : {}) };
+}
+
+/** A person's card from the test PKI, as the API tests log in with it (EC key, no signature key). */
+export const testCard = (pki: TestPki, person: { hsaId: string; givenName: string; familyName: string }): Promise<CardFile> =>
+  issuePersonCard(pki, { ...person, algorithm: 'ec', withSignatureKey: false });
+
+/** Logs `card` in against `app` (challenge, then the signed login; the case officer's login with 'officer'); expects 200. */
+export async function sessionFor(app: FastifyInstance, card: CardFile): Promise<LoginResponse>;
+export async function sessionFor(app: FastifyInstance, card: CardFile, who: 'officer'): Promise<OfficerLoginResponse>;
+export async function sessionFor(app: FastifyInstance, card: CardFile, who?: 'officer'): Promise<LoginResponse | OfficerLoginResponse> {
+  const nonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
+  const res = await app.inject({ method: 'POST', url: who ? '/api/v1/officer/auth/login' : '/api/v1/auth/login', payload: await loginToken(card, nonce) });
+  expect(res.statusCode, res.body).toBe(200);
+  return who ? OfficerLoginResponse.parse(res.json()) : LoginResponse.parse(res.json());
 }
 
 export function authOptions(pki: TestPki, extra: Partial<ServerAuthOptions> = {}): ServerAuthOptions {
