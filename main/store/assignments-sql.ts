@@ -166,10 +166,12 @@ export class AssignmentsSql implements KindPart<'assignment'> {
     }
     const base = where.join(' AND ');
     const counts = Object.fromEntries(StatusEnum.options.map((s) => [s, 0])) as Record<AssignmentStatus, number>;
-    for (const r of this.prepared(`SELECT status, count(*) AS n FROM assignments WHERE ${base} GROUP BY status`).all(...args) as { status: AssignmentStatus; n: number }[]) {
+    // One pass gives both the filter buttons' counts and "Att hantera"'s.
+    let toHandle = 0;
+    for (const r of this.prepared(`SELECT status, count(*) AS n, sum(needs_action) AS h FROM assignments WHERE ${base} GROUP BY status`).all(...args) as { status: AssignmentStatus; n: number; h: number }[]) {
       counts[r.status] = r.n;
+      toHandle += r.h;
     }
-    const toHandle = (this.prepared(`SELECT count(*) AS n FROM assignments WHERE ${base} AND needs_action = 1`).get(...args) as { n: number }).n;
     const statuses = q.status ?? StatusEnum.options;
     let total = statuses.reduce((n, s) => n + counts[s], 0);
     let filtered = base;
