@@ -153,11 +153,11 @@ export const unreachableText = (server: string): string =>
   `Kan inte nå servern ${server}. Kontrollera att servern är igång (npm start eller npm run server) och att adressen stämmer (--server).`;
 
 /**
- * Input checked here before it is sent, with zod's Swedish messages: the officer reads
- * "Ogiltig(t) ISO-datum", not the server's English "Invalid input".
+ * Input checked here before it is sent, so the officer reads each wrong field on its own line
+ * (zod's Swedish messages: the contract sets the locale, contract/index.ts).
  */
 export function checked<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input, { error: z.locales.sv().localeError });
+  const result = schema.safeParse(input);
   if (result.success) return result.data;
   // The first problem of each field is enough (a malformed date also fails the year range).
   const first = new Map<string, string>();
