@@ -3,6 +3,7 @@ import { AppFailure, MAX_ATTACHMENT_BYTES, swedishDate, type AttachBody, type At
 import type { StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
 import { authorName } from '../sync/kind';
+import { loadCandidates, loadPlaces, refusalFor } from './audience';
 import { MESSAGE_MESSAGES, messageJson, threadJson, threadVisibleSql } from './sync';
 
 /**
@@ -110,15 +111,22 @@ export async function startThread(db: Db, viewer: Viewer, body: StartThreadBody,
     if ((await tx.query('SELECT 1 FROM units WHERE id = $1', [unitId])).rows.length === 0) throw new AppFailure('NOT_FOUND', 'Enheten finns inte.');
     const others = [...new Set(body.participantIds)].filter((id) => id !== viewer.staff.id);
     if (!body.toUnit && others.length === 0) throw new AppFailure('VALIDATION', MESSAGE_MESSAGES.noRecipient);
-    const { rows: people } = await tx.query<{ id: string; name: string; title: string }>(
-      "SELECT id, given_name || ' ' || family_name AS name, title FROM staff WHERE id = ANY($1::uuid[])",
-      [others],
-    );
-    if (people.length !== others.length) throw new AppFailure('VALIDATION', MESSAGE_MESSAGES.participantMissing);
-    const byId = new Map(people.map((p) => [p.id, p]));
+    const people = await loadCandidates(tx, [viewer.staff.id, ...others], clientId === null ? [] : [clientId]);
+    if (others.some((id) => !people.has(id))) throw new AppFailure('VALIDATION', MESSAGE_MESSAGES.participantMissing);
+    // Everyone in the thread — the author too — may see what it is about (audience.ts).
+    const { unitOrganisations, clientUnits } = await loadPlaces(tx, [unitId], clientId === null ? [] : [clientId]);
+    const place = { organisationId: unitOrganisations.get(unitId)!, client: clientId === null ? null : { id: clientId, unitId: clientUnits.get(clientId)! } };
+    const author = people.get(viewer.staff.id);
+    // The author's own scope for this write stands in for her permission (a supporter's role: server/support/routes.ts).
+    const authorMay = author !== undefined && (refusalFor(author, place, now) === null || (viewer.staff.role !== 'case_officer' && viewer.scope.includes(place.client?.unitId ?? unitId)));
+    if (!authorMay) throw new AppFailure('NOT_FOUND', place.client ? 'Brukaren finns inte.' : 'Enheten finns inte.');
+    for (const id of others) {
+      const refusal = refusalFor(people.get(id)!, place, now);
+      if (refusal) throw new AppFailure('VALIDATION', refusal);
+    }
     const participants = [
       { staffId: viewer.staff.id, name: authorName(viewer.staff), title: viewer.staff.title },
-      ...others.map((id) => ({ staffId: id, name: byId.get(id)!.name, title: byId.get(id)!.title })),
+      ...others.map((id) => ({ staffId: id, name: people.get(id)!.name, title: people.get(id)!.title })),
     ];
     const threadId = body.id ?? randomUUID();
     const { rows: inserted } = await tx.query(

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { MessageMarkRead, MessageParticipant, MessageSend, MessageThreadCreate } from '#contract';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, type PushRules, type RuleContext, type SharedState } from '../sync/kind';
 import { authorJson, iso } from '../sync/records';
+import { clientVisibleSql, loadCandidates, loadPlaces, refusalFor, type Candidate } from './audience';
 import { registerMessageRoutes } from './routes';
 
 /**
@@ -23,6 +24,10 @@ export interface ThreadState {
   clientId: string | null;
   toUnit: boolean;
   participantIds: string[];
+  /** The unit of the thread's client (null: no client). */
+  clientUnitId: string | null;
+  /** The case officers who sent one of the client's assignments. */
+  officerIds: string[];
 }
 export interface MessageState {
   threadId: string;
@@ -32,12 +37,21 @@ export interface MessageState {
 export interface MessagesState {
   threads: Map<string, ThreadState>;
   messages: Map<string, MessageState>;
-  /** Staff named as participants: id → name and title (absent: no such person). */
-  people: Map<string, MessageParticipant>;
+  /** Staff named as participants (and the author): who they are and what they may see (absent: no such person). */
+  people: Map<string, Candidate>;
   /** Assignments named by new threads: id → unit and client. */
   threadAssignments: Map<string, { unitId: string; clientId: string }>;
+  /** The organisation of each unit new threads name. */
+  unitOrganisations: Map<string, string>;
 }
-export type MessagesKeys = { threadIds: Set<string>; messageIds: Set<string>; participantIds: Set<string>; assignmentIds: Set<string> };
+export type MessagesKeys = {
+  threadIds: Set<string>;
+  messageIds: Set<string>;
+  participantIds: Set<string>;
+  assignmentIds: Set<string>;
+  threadUnitIds: Set<string>;
+  threadClientIds: Set<string>;
+};
 export type MessagesWrite =
   | { kind: 'message_thread.insert'; mutation: ThreadCreate; participants: MessageParticipant[] }
   | { kind: 'message.insert'; mutation: Send; unitId: string; authorId: string }
@@ -51,12 +65,17 @@ export const MESSAGE_MESSAGES = {
   assignmentMismatch: 'Uppdraget hör inte till enheten eller brukaren.',
 } as const;
 
-/** The secrecy rule, in SQL (the routes and the feed): may staff member `staff` read thread `th`, with `units` the unit ids of their scope now? */
+/**
+ * The secrecy rule, in SQL (the routes): may staff member `staff` read thread `th`, with `units`
+ * the unit ids of their scope now? A participant, or — for a unit-inbox thread — someone holding
+ * the unit; and for a thread about a client, only while she may see the client (audience.ts).
+ */
 export const threadVisibleSql = (th: string, staff: string, units: string) =>
-  `(${staff} = ANY(${th}.participant_ids) OR (${th}.to_unit AND ${th}.unit_id = ANY(${units})))`;
+  `((${staff} = ANY(${th}.participant_ids) OR (${th}.to_unit AND ${th}.unit_id = ANY(${units}))) AND ${clientVisibleSql(th, staff, units)})`;
 /** The same rule for the push's loaded state. */
 export const threadVisible = (t: ThreadState, ctx: RuleContext) =>
-  (ctx.staff !== undefined && t.participantIds.includes(ctx.staff.id)) || (t.toUnit && ctx.scope.has(t.unitId));
+  ((ctx.staff !== undefined && t.participantIds.includes(ctx.staff.id)) || (t.toUnit && ctx.scope.has(t.unitId))) &&
+  (t.clientId === null || (t.clientUnitId !== null && ctx.scope.has(t.clientUnitId)) || (ctx.staff !== undefined && t.officerIds.includes(ctx.staff.id)));
 
 export const threadJson = (t: string) => `json_build_object(
   'id', ${t}.id, 'unitId', ${t}.unit_id, 'subject', ${t}.subject, 'clientId', ${t}.client_id, 'assignmentId', ${t}.assignment_id,
@@ -90,9 +109,17 @@ function decideThread(m: ThreadCreate, state: State, ctx: RuleContext) {
   if (!r.toUnit && others.length === 0) return refused<MessagesWrite>(m, 'VALIDATION', MESSAGE_MESSAGES.noRecipient);
   const people = others.map((id) => state.people.get(id));
   if (people.some((p) => p === undefined)) return refused<MessagesWrite>(m, 'VALIDATION', MESSAGE_MESSAGES.participantMissing);
+  const organisationId = state.unitOrganisations.get(r.unitId);
+  if (organisationId === undefined) return refused<MessagesWrite>(m, 'FORBIDDEN', SHARED_MESSAGES.unitForbidden);
+  const place = { organisationId, client: r.clientId === null ? null : { id: r.clientId, unitId: state.clients.get(r.clientId)! } };
+  for (const p of people as Candidate[]) {
+    const refusal = refusalFor(p, place, ctx.now);
+    if (refusal) return refused<MessagesWrite>(m, 'VALIDATION', refusal);
+  }
   if (state.taken.has(r.id)) return refused<MessagesWrite>(m, 'CONFLICT', SHARED_MESSAGES.duplicateId);
   const self = { staffId: author.id, name: authorName(author), title: author.title };
-  return applied<MessagesWrite>(m, 'message_thread', r, { kind: 'message_thread.insert', mutation: m, participants: [self, ...(people as MessageParticipant[])] });
+  const named = (people as Candidate[]).map((p): MessageParticipant => ({ staffId: p.staffId, name: p.name, title: p.title }));
+  return applied<MessagesWrite>(m, 'message_thread', r, { kind: 'message_thread.insert', mutation: m, participants: [self, ...named] });
 }
 
 /** Unknown and not visible answer alike: a thread's existence is not revealed. */
@@ -117,8 +144,8 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
   // Ids of both tables are checked for both kinds (one push for the two): a thread and a message never share an id.
   idTable: '(SELECT id FROM message_threads UNION ALL SELECT id FROM messages) message_ids',
   messages: MESSAGE_MESSAGES,
-  emptyState: () => ({ threads: new Map(), messages: new Map(), people: new Map(), threadAssignments: new Map() }),
-  emptyKeys: () => ({ threadIds: new Set(), messageIds: new Set(), participantIds: new Set(), assignmentIds: new Set() }),
+  emptyState: () => ({ threads: new Map(), messages: new Map(), people: new Map(), threadAssignments: new Map(), unitOrganisations: new Map() }),
+  emptyKeys: () => ({ threadIds: new Set(), messageIds: new Set(), participantIds: new Set(), assignmentIds: new Set(), threadUnitIds: new Set(), threadClientIds: new Set() }),
   async load(tx, keys, state) {
     if (keys.messageIds.length > 0) {
       const { rows } = await tx.query<{ id: string; thread_id: string; author_staff_id: string; readers: string[] }>(
@@ -132,18 +159,19 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
       }
     }
     if (keys.threadIds.length > 0) {
-      const { rows } = await tx.query<{ id: string; unit_id: string; client_id: string | null; to_unit: boolean; participant_ids: string[] }>(
-        'SELECT id, unit_id, client_id, to_unit, participant_ids FROM message_threads WHERE id = ANY($1::uuid[])',
+      const { rows } = await tx.query<{ id: string; unit_id: string; client_id: string | null; to_unit: boolean; participant_ids: string[]; client_unit_id: string | null; officer_ids: string[] }>(
+        `SELECT th.id, th.unit_id, th.client_id, th.to_unit, th.participant_ids, c.unit_id AS client_unit_id,
+                ARRAY(SELECT DISTINCT a.sent_by_staff_id FROM assignments a WHERE a.client_id = th.client_id) AS officer_ids
+           FROM message_threads th LEFT JOIN clients c ON c.id = th.client_id WHERE th.id = ANY($1::uuid[])`,
         [keys.threadIds],
       );
-      for (const r of rows) state.threads.set(r.id, { unitId: r.unit_id, clientId: r.client_id, toUnit: r.to_unit, participantIds: r.participant_ids });
+      for (const r of rows) {
+        state.threads.set(r.id, { unitId: r.unit_id, clientId: r.client_id, toUnit: r.to_unit, participantIds: r.participant_ids, clientUnitId: r.client_unit_id, officerIds: r.officer_ids });
+      }
     }
-    if (keys.participantIds.length > 0) {
-      const { rows } = await tx.query<{ id: string; name: string; title: string }>(
-        "SELECT id, given_name || ' ' || family_name AS name, title FROM staff WHERE id = ANY($1::uuid[])",
-        [keys.participantIds],
-      );
-      for (const r of rows) state.people.set(r.id, { staffId: r.id, name: r.name, title: r.title });
+    for (const [id, p] of await loadCandidates(tx, keys.participantIds, keys.threadClientIds)) state.people.set(id, p);
+    if (keys.threadUnitIds.length > 0) {
+      for (const [id, org] of (await loadPlaces(tx, keys.threadUnitIds, [])).unitOrganisations) state.unitOrganisations.set(id, org);
     }
     if (keys.assignmentIds.length > 0) {
       const { rows } = await tx.query<{ id: string; unit_id: string; client_id: string }>('SELECT id, unit_id, client_id FROM assignments WHERE id = ANY($1::uuid[])', [keys.assignmentIds]);
@@ -153,7 +181,11 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
   mutations: {
     'message_thread.create': {
       keys(m: ThreadCreate, keys) {
-        if (m.record.clientId !== null) keys.clientIds.add(m.record.clientId);
+        if (m.record.clientId !== null) {
+          keys.clientIds.add(m.record.clientId);
+          keys.threadClientIds.add(m.record.clientId);
+        }
+        keys.threadUnitIds.add(m.record.unitId);
         if (m.record.assignmentId !== null) keys.assignmentIds.add(m.record.assignmentId);
         for (const id of m.record.participantIds) keys.participantIds.add(id);
         keys.createdIds.add(m.record.id);
@@ -179,7 +211,8 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
     state.taken.add(id);
     if (write.kind === 'message_thread.insert') {
       const r = write.mutation.record;
-      state.threads.set(id, { unitId: r.unitId, clientId: r.clientId, toUnit: r.toUnit, participantIds: write.participants.map((p) => p.staffId) });
+      const clientUnitId = r.clientId === null ? null : (state.clients.get(r.clientId) ?? null);
+      state.threads.set(id, { unitId: r.unitId, clientId: r.clientId, toUnit: r.toUnit, participantIds: write.participants.map((p) => p.staffId), clientUnitId, officerIds: [] });
     } else if (write.kind === 'message.insert') {
       // A message sent in the batch may be marked read later in it (by its author: no receipt).
       state.messages.set(id, { threadId: write.mutation.record.threadId, authorId: write.authorId, readers: new Set() });
