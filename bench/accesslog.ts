@@ -138,9 +138,9 @@ export async function run(args: string[]): Promise<void> {
       const samples: number[] = [];
       for (let i = 0; i < runs + 1; i++) {
         const [q, resolved] = make();
-        if (i === 0 && process.env.BENCH_EXPLAIN) await searchLog(explaining(db), organisationId, q, resolved);
+        if (i === 0 && process.env.BENCH_EXPLAIN) await searchLog(explaining(db), { organisationId, units: null }, q, resolved);
         const t0 = performance.now();
-        const page = await searchLog(db, organisationId, q, resolved);
+        const page = await searchLog(db, { organisationId, units: null }, q, resolved);
         const ms = performance.now() - t0;
         if (i > 0) samples.push(ms);
         if (page.rows.length === 0 && name !== 'by_user_last_month') throw new Error(`${name}: no rows found; the generated log is not what the bench expects`);
@@ -151,7 +151,7 @@ export async function run(args: string[]): Promise<void> {
     const sample: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      await sampleReads(db, organisationId, 20, new Date());
+      await sampleReads(db, { organisationId, units: null }, 20, new Date());
       sample.push(performance.now() - t0);
     }
     report(BENCH, 'sample_20_reads_ms_p50', percentile(sample, 50), 'ms', { rows, runs });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { AppFailure, logReviewRoutes, type LogIntegrity, type LogRow } from '#contract';
-import { requireRole } from '../admin/roles';
+import { requireRole, rolesOf } from '../admin/roles';
 import { workstationOf } from '../auth/routes';
 import type { Db } from '../db/types';
 import { getRoute, postRoute } from '../http/route';
@@ -38,7 +38,11 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
     );
     const me = rows[0];
     if (!me?.organisation_id) throw new AppFailure('FORBIDDEN', NOT_ADMIN);
-    return { id: me.id, name: me.name, organisationId: me.organisation_id };
+    // Her reach: the organisation if one of her administrator roles covers it, else those roles' units.
+    const held = rolesOf(request).filter((r) => r.role === 'it_contact' && r.organisationId === me.organisation_id);
+    if (held.length === 0) throw new AppFailure('FORBIDDEN', NOT_ADMIN);
+    const units = held.some((r) => r.unitId === null) ? null : [...new Set(held.map((r) => r.unitId!))];
+    return { id: me.id, name: me.name, organisationId: me.organisation_id, units };
   };
   const audit = (request: FastifyRequest, action: 'read' | 'export' | 'change', recordType: string, extra: { clientId?: string; recordId?: string } = {}) => {
     const workstation = workstationOf(request);
@@ -53,19 +57,24 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
       at: deps.now(),
     });
   };
-  /** HSA-ID and personnummer to ids of the organisation; null: names nobody there (nothing matches). */
-  const resolve = async (organisationId: string, q: Search) => {
-    const one = async (sql: string, v: string) => (await deps.db.query<{ id: string }>(sql, [v, organisationId])).rows[0]?.id ?? null;
+  /** HSA-ID and personnummer to ids in her reach; null: names nobody there (nothing matches). */
+  const resolve = async (reach: Reviewer, q: Search) => {
+    const one = async (sql: string, params: unknown[]) => (await deps.db.query<{ id: string }>(sql, params)).rows[0]?.id ?? null;
     return {
-      ...(q.actorHsaId ? { actorStaffId: await one('SELECT id FROM staff WHERE hsa_id = $1 AND organisation_id = $2', q.actorHsaId) } : {}),
+      ...(q.actorHsaId ? { actorStaffId: await one('SELECT id FROM staff WHERE hsa_id = $1 AND organisation_id = $2', [q.actorHsaId, reach.organisationId]) } : {}),
       ...(q.personnummer
-        ? { clientId: await one('SELECT c.id FROM clients c JOIN units u ON u.id = c.unit_id WHERE c.personnummer = $1 AND u.organisation_id = $2', q.personnummer) }
+        ? {
+            clientId: await one(
+              'SELECT c.id FROM clients c JOIN units u ON u.id = c.unit_id WHERE c.personnummer = $1 AND u.organisation_id = $2 AND ($3::uuid[] IS NULL OR u.id = ANY($3::uuid[]))',
+              [q.personnummer, reach.organisationId, reach.units],
+            ),
+          }
         : {}),
     };
   };
   /** The criteria's people and unit by name (the client never by personnummer), for the criteria in words. */
-  const namesOf = async (organisationId: string, q: Search, rows: readonly LogRow[]) => {
-    const resolved = await resolve(organisationId, q);
+  const namesOf = async (reach: Reviewer, q: Search, rows: readonly LogRow[]) => {
+    const resolved = await resolve(reach, q);
     const names: { actor?: string; client?: string; unit?: string } = {};
     if (resolved.actorStaffId) names.actor = rows.find((r) => r.actorHsaId === q.actorHsaId)?.actorName ?? q.actorHsaId!;
     if (resolved.clientId) names.client = rows.find((r) => r.client?.id === resolved.clientId)?.client?.name ?? 'angiven brukare';
@@ -74,8 +83,8 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
   };
   const search = async (request: FastifyRequest, q: Search, action: 'read' | 'export') => {
     const reviewer = await reviewerOf(request);
-    const resolved = await resolve(reviewer.organisationId, q);
-    const page = await searchLog(deps.db, reviewer.organisationId, q, resolved);
+    const resolved = await resolve(reviewer, q);
+    const page = await searchLog(deps.db, reviewer, q, resolved);
     await audit(request, action, 'access_log', resolved.clientId ? { clientId: resolved.clientId } : {});
     return page;
   };
@@ -91,21 +100,21 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
   postRoute(app, logReviewRoutes.exportRows, { preHandler: requireAdmin }, async ({ body, request }) => {
     const page = await search(request, { ...body, limit: 500 }, 'export');
     const reviewer = await reviewerOf(request);
-    return { ...page, criteria: describeCriteria({ kind: 'search', search: body }, await namesOf(reviewer.organisationId, body, page.rows)) };
+    return { ...page, criteria: describeCriteria({ kind: 'search', search: body }, await namesOf(reviewer, body, page.rows)) };
   });
 
   postRoute(app, logReviewRoutes.sample, { preHandler: requireAdmin }, async ({ body, request }) => {
     const reviewer = await reviewerOf(request);
-    const rows = await sampleReads(deps.db, reviewer.organisationId, body.size, deps.now());
+    const rows = await sampleReads(deps.db, reviewer, body.size, deps.now());
     await audit(request, 'read', 'access_log_sample');
     return { rows, next: null };
   });
 
   postRoute(app, logReviewRoutes.createReview, { preHandler: requireAdmin }, async ({ body, request }) => {
     const reviewer = await reviewerOf(request);
-    const known = await rowsById(deps.db, reviewer.organisationId, body.findings.map((f) => f.logId));
+    const known = await rowsById(deps.db, reviewer, body.findings.map((f) => f.logId));
     if (body.findings.some((f) => !known.has(f.logId))) throw new AppFailure('VALIDATION', 'En bedömd rad finns inte i organisationens logg.');
-    const names = body.search ? await namesOf(reviewer.organisationId, body.search, [...known.values()]) : {};
+    const names = body.search ? await namesOf(reviewer, body.search, [...known.values()]) : {};
     // The query as kept: the client by id, never by personnummer.
     const { personnummer: _p, ...kept } = body.search ?? {};
     const query = body.kind === 'sample' ? { sampleSize: body.sampleSize } : { ...kept, ...(body.search?.personnummer ? { clientNamed: true } : {}) };
@@ -123,14 +132,14 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
       });
       return reviewId;
     });
-    return (await readReview(deps.db, reviewer.organisationId, id))!;
+    return (await readReview(deps.db, reviewer, id))!;
   });
 
-  getRoute(app, logReviewRoutes.reviews, { preHandler: requireAdmin }, async ({ request }) => ({ reviews: await listReviews(deps.db, (await reviewerOf(request)).organisationId) }));
+  getRoute(app, logReviewRoutes.reviews, { preHandler: requireAdmin }, async ({ request }) => ({ reviews: await listReviews(deps.db, await reviewerOf(request)) }));
 
   getRoute(app, logReviewRoutes.review, { preHandler: requireAdmin }, async ({ request }) => {
     const { id } = IdParams.parse(request.params);
-    const review = await readReview(deps.db, (await reviewerOf(request)).organisationId, id);
+    const review = await readReview(deps.db, await reviewerOf(request), id);
     if (!review) throw new AppFailure('NOT_FOUND', 'Granskningen finns inte.');
     await audit(request, 'read', 'access_log_review', { recordId: id });
     return review;
@@ -138,7 +147,7 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
 
   postRoute(app, logReviewRoutes.exportReview, { preHandler: requireAdmin }, async ({ request }) => {
     const { id } = IdParams.parse(request.params);
-    const review = await readReview(deps.db, (await reviewerOf(request)).organisationId, id);
+    const review = await readReview(deps.db, await reviewerOf(request), id);
     if (!review) throw new AppFailure('NOT_FOUND', 'Granskningen finns inte.');
     await audit(request, 'export', 'access_log_review', { recordId: id });
     return review;

@@ -4,10 +4,20 @@ import type { Queryable } from '../db/types';
 
 /**
  * Access-log follow-up in SQL (logguppföljning, docs/administration.md): targeted search, random
- * samples of reads, and reviews. Everything is confined to one provider organisation: a row
- * belongs to it when its actor is one of its people or its client is in one of its units.
+ * samples of reads, and reviews. Everything is confined to the administrator's reach (`LogReach`,
+ * her it_contact roles in force; issue 25): a row about a client is hers when the client's unit at
+ * the time (`access_log.unit_id`) is in her reach; a row about no client (a login, say) when its
+ * actor is of her organisation and — for an administrator of some units — holds or held a
+ * permission or role on one of them. A client of another organisation, or of a unit outside her
+ * role, is never in an answer, whoever read it.
  */
 export type Search = z.output<typeof LogSearch>;
+
+/** The organisation and — for an administrator of some units only — those units (null: all of the organisation's). */
+export interface LogReach {
+  organisationId: string;
+  units: string[] | null;
+}
 
 interface Row {
   id: string;
@@ -34,8 +44,12 @@ const SELECT = `
     LEFT JOIN staff s ON s.id = a.actor_staff_id
     LEFT JOIN clients c ON c.id = a.client_id
     LEFT JOIN units u ON u.id = a.unit_id`;
-/** The organisation's rows ($1). */
-const IN_ORGANISATION = '(s.organisation_id = $1 OR u.organisation_id = $1)';
+/** The rows in reach: $1 the organisation, $2 the units of a unit-scoped administrator (null: all of them). */
+const IN_REACH = `(CASE WHEN a.unit_id IS NOT NULL THEN u.organisation_id = $1 AND ($2::uuid[] IS NULL OR a.unit_id = ANY($2::uuid[]))
+  ELSE s.organisation_id = $1 AND ($2::uuid[] IS NULL
+    OR EXISTS (SELECT 1 FROM permissions rp WHERE rp.staff_id = a.actor_staff_id AND rp.unit_id = ANY($2::uuid[]))
+    OR EXISTS (SELECT 1 FROM role_grants rg WHERE rg.staff_id = a.actor_staff_id AND rg.unit_id = ANY($2::uuid[]))) END)`;
+const reachParams = (reach: LogReach): unknown[] => [reach.organisationId, reach.units];
 
 const toRow = (r: Row): LogRow => ({
   id: r.id,
@@ -59,14 +73,14 @@ const swedishMidnight = (param: string) => `(${param}::date::timestamp AT TIME Z
  * search is planned on its own index (actor, client, action, or time). `clientId` is the client
  * the personnummer names in the organisation (null: none, so nothing matches).
  */
-export async function searchLog(db: Queryable, organisationId: string, q: Search, resolved: { actorStaffId?: string | null; clientId?: string | null }): Promise<LogSearchResponse> {
+export async function searchLog(db: Queryable, reach: LogReach, q: Search, resolved: { actorStaffId?: string | null; clientId?: string | null }): Promise<LogSearchResponse> {
   if (resolved.actorStaffId === null || resolved.clientId === null) return { rows: [], next: null };
-  const params: unknown[] = [organisationId];
+  const params: unknown[] = reachParams(reach);
   const p = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
   };
-  const where = [IN_ORGANISATION];
+  const where = [IN_REACH];
   if (resolved.actorStaffId) where.push(`a.actor_staff_id = ${p(resolved.actorStaffId)}::uuid`);
   if (resolved.clientId) where.push(`a.client_id = ${p(resolved.clientId)}::uuid`);
   // The unit at the time of the event (set at insert, migration 0018), on its own indexes.
@@ -91,7 +105,7 @@ export async function searchLog(db: Queryable, organisationId: string, q: Search
  * time, so the window is an id range; ids drawn uniformly from it (a few rounds, more than asked
  * for) keep the reads among them: a uniform sample of the window's reads without sorting it.
  */
-export async function sampleReads(db: Queryable, organisationId: string, size: number, now: Date): Promise<LogRow[]> {
+export async function sampleReads(db: Queryable, reach: LogReach, size: number, now: Date): Promise<LogRow[]> {
   const since = new Date(now.getTime() - LOG_SAMPLE_DAYS * 86_400_000);
   const { rows: range } = await db.query<{ lo: string | null; hi: string | null }>(
     `SELECT (SELECT id FROM access_log WHERE at >= $1 ORDER BY at, id LIMIT 1)::text AS lo,
@@ -105,24 +119,24 @@ export async function sampleReads(db: Queryable, organisationId: string, size: n
   for (let round = 0; round < 6 && found.size < size; round++) {
     const { rows } = await db.query<Row>(
       `${SELECT}
-        WHERE a.id IN (SELECT ($2::bigint + floor(random() * ($3::bigint - $2::bigint + 1)))::bigint FROM generate_series(1, $4))
-          AND a.action = 'read' AND a.at >= $5 AND u.organisation_id = $1`,
-      [organisationId, lo, hi, Math.min(50_000, size * 20 * 2 ** round), since],
+        WHERE a.id IN (SELECT ($3::bigint + floor(random() * ($4::bigint - $3::bigint + 1)))::bigint FROM generate_series(1, $5))
+          AND a.action = 'read' AND a.at >= $6 AND ${IN_REACH}`,
+      [...reachParams(reach), lo, hi, Math.min(50_000, size * 20 * 2 ** round), since],
     );
     for (const r of rows) if (found.size < size) found.set(r.id, toRow(r));
   }
   if (found.size < size) {
     // Few reads in a big window: take them from the reads themselves.
-    const { rows } = await db.query<Row>(`${SELECT} WHERE a.action = 'read' AND a.at >= $2 AND u.organisation_id = $1 ORDER BY random() LIMIT $3`, [organisationId, since, size]);
+    const { rows } = await db.query<Row>(`${SELECT} WHERE a.action = 'read' AND a.at >= $3 AND ${IN_REACH} ORDER BY random() LIMIT $4`, [...reachParams(reach), since, size]);
     for (const r of rows) if (found.size < size) found.set(r.id, toRow(r));
   }
   return [...found.values()].sort((a, b) => (a.at < b.at ? 1 : -1));
 }
 
-/** Rows of the organisation by id (a review's findings). */
-export async function rowsById(db: Queryable, organisationId: string, ids: readonly string[]): Promise<Map<string, LogRow>> {
+/** Rows in reach by id (a review's findings). */
+export async function rowsById(db: Queryable, reach: LogReach, ids: readonly string[]): Promise<Map<string, LogRow>> {
   if (ids.length === 0) return new Map();
-  const { rows } = await db.query<Row>(`${SELECT} WHERE a.id = ANY($2::bigint[]) AND ${IN_ORGANISATION}`, [organisationId, ids]);
+  const { rows } = await db.query<Row>(`${SELECT} WHERE a.id = ANY($3::bigint[]) AND ${IN_REACH}`, [...reachParams(reach), ids]);
   return new Map(rows.map((r) => [r.id, toRow(r)]));
 }
 
@@ -140,10 +154,9 @@ export function describeCriteria(review: { kind: 'search' | 'sample'; search?: S
   return `Sökning: ${parts.length ? parts.join('; ') : 'hela loggen'}`;
 }
 
-export interface Reviewer {
+export interface Reviewer extends LogReach {
   id: string;
   name: string;
-  organisationId: string;
 }
 
 /** Stores a review and its findings (every finding's row must be one of the organisation's). */
@@ -178,13 +191,20 @@ interface ReviewRow {
   to_investigate: number;
 }
 
-export async function listReviews(db: Queryable, organisationId: string) {
+/**
+ * The reviews she may read: all of the organisation's for an administrator of the whole
+ * organisation; her own for an administrator of some units (a review's criteria and findings may
+ * name clients of other units).
+ */
+const REVIEW_IN_REACH = '(r.organisation_id = $1 AND ($2::uuid[] IS NULL OR r.reviewer_staff_id = $3))';
+
+export async function listReviews(db: Queryable, reviewer: Reviewer) {
   const { rows } = await db.query<ReviewRow>(
     `SELECT r.id, r.created_at, r.reviewer_name, r.kind, r.criteria, r.summary,
             (SELECT count(*)::int FROM access_log_review_findings f WHERE f.review_id = r.id) AS findings,
             (SELECT count(*)::int FROM access_log_review_findings f WHERE f.review_id = r.id AND f.verdict = 'investigate') AS to_investigate
-       FROM access_log_reviews r WHERE r.organisation_id = $1 ORDER BY r.created_at DESC LIMIT 500`,
-    [organisationId],
+       FROM access_log_reviews r WHERE ${REVIEW_IN_REACH} ORDER BY r.created_at DESC LIMIT 500`,
+    [...reachParams(reviewer), reviewer.id],
   );
   return rows.map((r) => ({ ...reviewHead(r), findings: r.findings, toInvestigate: r.to_investigate }));
 }
@@ -198,10 +218,10 @@ const reviewHead = (r: ReviewRow) => ({
   summary: r.summary,
 });
 
-export async function readReview(db: Queryable, organisationId: string, id: string): Promise<Review | null> {
+export async function readReview(db: Queryable, reviewer: Reviewer, id: string): Promise<Review | null> {
   const { rows } = await db.query<ReviewRow>(
-    'SELECT r.id, r.created_at, r.reviewer_name, r.kind, r.criteria, r.summary, 0 AS findings, 0 AS to_investigate FROM access_log_reviews r WHERE r.organisation_id = $1 AND r.id = $2::uuid',
-    [organisationId, id],
+    `SELECT r.id, r.created_at, r.reviewer_name, r.kind, r.criteria, r.summary, 0 AS findings, 0 AS to_investigate FROM access_log_reviews r WHERE ${REVIEW_IN_REACH} AND r.id = $4::uuid`,
+    [...reachParams(reviewer), reviewer.id, id],
   );
   const r = rows[0];
   if (!r) return null;
@@ -209,7 +229,7 @@ export async function readReview(db: Queryable, organisationId: string, id: stri
     'SELECT log_id::text AS log_id, verdict, comment FROM access_log_review_findings WHERE review_id = $1 ORDER BY log_id DESC',
     [id],
   );
-  const logRows = await rowsById(db, organisationId, findings.map((f) => f.log_id));
+  const logRows = await rowsById(db, reviewer, findings.map((f) => f.log_id));
   return {
     ...reviewHead(r),
     findings: findings.map((f) => ({ logId: f.log_id, verdict: f.verdict, comment: f.comment, row: logRows.get(f.log_id) ?? null })),
