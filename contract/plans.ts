@@ -209,6 +209,7 @@ export const PLAN_MESSAGES = {
   goalMissing: 'Uppföljningen nämner ett mål som inte finns i den fastställda versionen.',
   setOnBeforeLast: 'Fastställelsedatumet kan inte vara före den förra versionens.',
   planFutureDate: 'Datumet kan inte ligga i framtiden.',
+  consentFutureDate: 'Samtyckets datum kan inte ligga i framtiden: anteckna samtycket den dag det lämnas, nekas eller återkallas.',
   representativeName: 'Ange namnet på företrädaren.',
   planIdTaken: 'Det finns redan en post med samma id.',
 } as const;
@@ -221,9 +222,17 @@ export function setProblem(content: PlanContent): string | null {
 
 export const currentVersion = (p: Pick<PlanRecord, 'versions'>): PlanVersion | null => p.versions.at(-1) ?? null;
 
-/** The consent in force: the last event, if it is `given`. */
+/**
+ * The consent event that decides: the one *recorded* last (issue 25) — not the one whose stated
+ * date is latest, so a consent dated ahead cannot outrank a revocation recorded after it.
+ * Events recorded at the same instant: the later in the list.
+ */
+export const latestConsent = (p: Pick<PlanRecord, 'consents'>): PlanConsent | null =>
+  p.consents.reduce<PlanConsent | null>((last, c) => (last === null || c.recordedAt >= last.recordedAt ? c : last), null);
+
+/** The consent in force: the event recorded last, if it is `given`. */
 export const currentConsent = (p: Pick<PlanRecord, 'consents'>): PlanConsent | null => {
-  const last = p.consents.at(-1);
+  const last = latestConsent(p);
   return last && last.status === 'given' ? last : null;
 };
 
@@ -325,7 +334,8 @@ export function applyPlanMutation(base: PlanRecord | null, m: PlanMutation, ctx:
   }
   const rec = r as z.infer<typeof PlanRecordConsent>['record'];
   const c: PlanConsent = { id: rec.consentId, status: rec.status, date: rec.date, how: rec.how, givenBy: rec.givenBy, representative: rec.representative, note: rec.note, recordedBy: ctx.author, recordedAt: ctx.at };
-  return { ...base, consents: [...base.consents, c].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)) };
+  // In the order recorded, as the server keeps them: the one recorded last decides (latestConsent).
+  return { ...base, consents: [...base.consents, c] };
 }
 
 // ---- the renderer ↔ main API ----

@@ -5,6 +5,7 @@ import {
   LIFE_AREA_LABELS_SV,
   PARTICIPANT_ROLE_SV,
   currentConsent,
+  latestConsent,
   formatPersonnummer,
   swedishDateTime,
   type ClientRecord,
@@ -70,7 +71,7 @@ export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVer
   para(`${c.followUp.date ? `Planerad ${c.followUp.date}. ` : ''}${c.followUp.how}`);
   heading('Samtycke');
   const consent = currentConsent(plan);
-  const last = plan.consents.at(-1);
+  const last = latestConsent(plan);
   para(
     last
       ? `${CONSENT_STATUS_SV[last.status]} ${last.date} (${CONSENT_HOW_SV[last.how]}${last.givenBy === 'representative' ? `, av företrädare ${last.representative}` : ''}), antecknat av ${last.recordedBy.name}.${consent ? ' Handläggaren får läsa planen.' : ''}`

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppFailure, currentVersion, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanExport, type PlanWork } from '#contract';
+import { AppFailure, currentVersion, PLAN_MESSAGES, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanExport, type PlanWork } from '#contract';
 import { swedishFileStamp, type ExportSink } from '../exports/export-sink';
 import type { AccessReporter } from '../journal/access-reporter';
 import type { LocalStore } from '../store/types';
@@ -75,6 +75,7 @@ export class PlansService {
   }
 
   consent(input: ConsentInput): Promise<LocalPlan> {
+    if (input.date > swedishDate(this.now())) throw new AppFailure('VALIDATION', PLAN_MESSAGES.consentFutureDate);
     return this.enqueue({ ...this.base(), type: 'plan.consent', record: { ...input, consentId: randomUUID() } });
   }
 

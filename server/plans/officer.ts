@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { AppFailure, currentConsent, officerPlanRoutes, PlanRecord, swedishDate, type OfficerPlanListItem } from '#contract';
+import { AppFailure, currentConsent, latestConsent, officerPlanRoutes, PlanRecord, swedishDate, type OfficerPlanListItem } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory, type StaffRecord } from '../auth/staff';
@@ -64,7 +64,7 @@ export function registerPlanOfficerRoutes(app: FastifyInstance, deps: PlanOffice
     const plans: OfficerPlanListItem[] = rows.map((r) => {
       const plan = PlanRecord.parse(JSON.parse(r.json));
       const v = plan.versions.at(-1);
-      return { planId: plan.id, clientId, unitName: r.unit_name, versionNo: v?.versionNo ?? null, setOn: v?.setOn ?? null, consent: plan.consents.at(-1)?.status ?? 'none' };
+      return { planId: plan.id, clientId, unitName: r.unit_name, versionNo: v?.versionNo ?? null, setOn: v?.setOn ?? null, consent: latestConsent(plan)?.status ?? 'none' };
     });
     // The list names the plans and their consent, not their text: one read of the client's plans.
     await log(request, actor, { outcome: 'success', clientId, recordType: 'plan_list' });

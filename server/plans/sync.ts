@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
-import { PLAN_MESSAGES, setProblem, type PlanContent, type PlanRecordConsent, type PlanRecordFollowUp, type PlanSaveDraft, type PlanSet } from '#contract';
+import { PLAN_MESSAGES, setProblem, swedishDate, type PlanContent, type PlanRecordConsent, type PlanRecordFollowUp, type PlanSaveDraft, type PlanSet } from '#contract';
 import type { Queryable } from '../db/types';
 import { insertDemoPlans } from '../seed/demo-plans';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, tomorrow, type PushRules, type RuleContext, type SharedState, type WriteContext } from '../sync/kind';
@@ -60,7 +60,7 @@ export const planJson = (t: string) => `json_build_object(
       ORDER BY f.date, f.recorded_at, f.id), '[]'::json) FROM plan_follow_ups f WHERE f.plan_id = ${t}.id),
   'consents', (SELECT coalesce(json_agg(json_build_object('id', c.id, 'status', c.status, 'date', ${dateOf('c.date')}, 'how', c.how,
       'givenBy', c.given_by, 'representative', c.representative, 'note', c.note, 'recordedBy', ${authorJson('c', 'recorded_by')},
-      'recordedAt', ${iso('c.recorded_at')}) ORDER BY c.date, c.recorded_at, c.id), '[]'::json) FROM plan_consents c WHERE c.plan_id = ${t}.id))::text`;
+      'recordedAt', ${iso('c.recorded_at')}) ORDER BY c.recorded_at, c.id), '[]'::json) FROM plan_consents c WHERE c.plan_id = ${t}.id))::text`;
 
 /** The plan, if it exists and is in a unit of the user's scope (unknown and out of scope answer alike). */
 function planInScope(m: { record: { id: string } }, state: State, ctx: RuleContext) {
@@ -111,7 +111,8 @@ function decideConsent(m: Consent, state: State, ctx: RuleContext) {
   const plan = planInScope(m, state, ctx);
   if (!plan) return refused<PlanWrite>(m, 'NOT_FOUND', PLAN_MESSAGES.planMissing);
   if (m.record.givenBy === 'representative' && m.record.representative.trim() === '') return refused<PlanWrite>(m, 'VALIDATION', PLAN_MESSAGES.representativeName);
-  if (m.record.date > tomorrow(ctx.now)) return refused<PlanWrite>(m, 'VALIDATION', PLAN_MESSAGES.planFutureDate);
+  // Not even tomorrow: a consent dated ahead would read as given before it was (issue 25).
+  if (m.record.date > swedishDate(ctx.now)) return refused<PlanWrite>(m, 'VALIDATION', PLAN_MESSAGES.consentFutureDate);
   if (state.planChildTaken.has(m.record.consentId)) return refused<PlanWrite>(m, 'CONFLICT', PLAN_MESSAGES.planIdTaken);
   return applied<PlanWrite>(m, 'plan', plan, { kind: 'plan.consent', mutation: m });
 }

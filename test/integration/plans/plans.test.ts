@@ -308,6 +308,34 @@ describe('implementation plans on PostgreSQL', { timeout: 60_000 }, () => {
     expect((await h.app.inject({ method: 'GET', url: `/api/v1/officer/plans/${id}`, headers: { authorization: `Bearer ${sara.token}` } })).statusCode).toBe(403);
   });
 
+  it('the consent recorded last decides, whatever date it states; a consent dated in the future is refused in Swedish (issue 25)', async () => {
+    const id = randomUUID();
+    await sara.push(saveDraft(id, 0), setPlan(id, 1));
+    const get = () => h.app.inject({ method: 'GET', url: `/api/v1/officer/plans/${id}`, headers: officer });
+    const dated = (status: 'given' | 'revoked', date: string): Mutation => {
+      const m = consent(id, status) as Extract<Mutation, { type: 'plan.consent' }>;
+      return { ...m, record: { ...m.record, date } };
+    };
+    const day = (offset: number) => swedishDate(new Date(Date.now() + offset * 86_400_000));
+
+    // "Given (tomorrow)" — the trick that outranked a later revocation — is refused outright.
+    const [future] = (await sara.push(dated('given', day(1)))).results;
+    expect(future).toMatchObject({ status: 'refused', error: { code: 'VALIDATION', message: PLAN_MESSAGES.consentFutureDate } });
+    expect(PLAN_MESSAGES.consentFutureDate).toMatch(/kan inte ligga i framtiden/);
+
+    // Given today, then a revocation recorded after it but dated yesterday (it happened then): revoked.
+    expect((await sara.push(dated('given', day(0)))).results[0]).toMatchObject({ status: 'applied' });
+    expect((await get()).statusCode).toBe(200);
+    expect((await sara.push(dated('revoked', day(-1)))).results[0]).toMatchObject({ status: 'applied' });
+    const refused = await get();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ error: { message: OFFICER_PLAN_MESSAGES.consentMissing } });
+    const list = await h.app.inject({ method: 'GET', url: `/api/v1/officer/clients/${clientId}/plans`, headers: officer });
+    expect((list.json() as { plans: { planId: string; consent: string }[] }).plans.find((p) => p.planId === id)).toMatchObject({ consent: 'revoked' });
+    // The record lists them in the order recorded; the workstation reads the same.
+    expect((await planOnServer(id)).consents.map((c) => c.status)).toEqual(['given', 'revoked']);
+  });
+
   it('the municipality’s figures per unit: active clients, with a set plan, overdue for revision', async () => {
     const r = await h.app.inject({ method: 'GET', url: '/api/v1/officer/plan-stats', headers: officer });
     expect(r.statusCode, r.body).toBe(200);

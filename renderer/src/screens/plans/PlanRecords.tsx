@@ -1,5 +1,5 @@
 import { useId, useState } from 'react';
-import { currentVersion, GoalOutcome, swedishDate, type AppError, type LocalPlan } from '#contract';
+import { currentVersion, GoalOutcome, latestConsent, swedishDate, type AppError, type LocalPlan } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { PlanError } from './PlanContentView';
@@ -132,7 +132,7 @@ export function ConsentSection({ plan }: { plan: LocalPlan }) {
     if (!r.ok) return setError(r.error);
     setOpen(false);
   };
-  const last = plan.consents.at(-1);
+  const last = latestConsent(plan);
   return (
     <section aria-labelledby={`${ids}-h`} className="plan-card">
       <h4 id={`${ids}-h`}>{S.consent}</h4>
