@@ -209,6 +209,8 @@ export const PLAN_MESSAGES = {
   goalMissing: 'Uppföljningen nämner ett mål som inte finns i den fastställda versionen.',
   setOnBeforeLast: 'Fastställelsedatumet kan inte vara före den förra versionens.',
   planFutureDate: 'Datumet kan inte ligga i framtiden.',
+  draftAssignment: 'Ett av uppdragen i planen finns inte, eller hör inte till brukaren och dina enheter.',
+  draftBaseVersion: 'Versionen som utkastet bygger på finns inte i planen.',
   consentFutureDate: 'Samtyckets datum kan inte ligga i framtiden: anteckna samtycket den dag det lämnas, nekas eller återkallas.',
   representativeName: 'Ange namnet på företrädaren.',
   planIdTaken: 'Det finns redan en post med samma id.',

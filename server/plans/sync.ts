@@ -31,10 +31,12 @@ export interface PlanHead {
 }
 export interface PlanState {
   plans: Map<string, PlanHead>;
+  /** Assignments drafts name as covered (content.assignmentIds): id → unit and client; absent: no such assignment. */
+  planAssignments: Map<string, { unitId: string; clientId: string }>;
   /** Version, follow-up and consent ids of the batch that exist already. */
   planChildTaken: Set<string>;
 }
-export type PlanKeys = { planIds: Set<string>; planChildIds: Set<string> };
+export type PlanKeys = { planIds: Set<string>; planChildIds: Set<string>; planAssignmentIds: Set<string> };
 export type PlanWrite =
   | { kind: 'plan.save_draft'; mutation: SaveDraft }
   | { kind: 'plan.set'; mutation: SetPlan }
@@ -79,6 +81,12 @@ function decideSaveDraft(m: SaveDraft, state: State, ctx: RuleContext) {
     if (!plan || !ctx.scope.has(plan.unitId)) return refused<PlanWrite>(m, 'NOT_FOUND', PLAN_MESSAGES.planMissing);
     if (plan.clientId !== r.clientId) return refused<PlanWrite>(m, 'VALIDATION', PLAN_MESSAGES.planMissing);
     if (plan.revision !== r.baseRevision) return refused<PlanWrite>(m, 'CONFLICT', PLAN_MESSAGES.staleDraft);
+  }
+  // A draft builds on a version of this very plan, and covers assignments of this client in the user's units (issue 25).
+  if (r.basedOnVersionId !== null && !plan?.versions.has(r.basedOnVersionId)) return refused<PlanWrite>(m, 'VALIDATION', PLAN_MESSAGES.draftBaseVersion);
+  for (const id of r.content.assignmentIds) {
+    const a = state.planAssignments.get(id);
+    if (!a || a.clientId !== r.clientId || !ctx.scope.has(a.unitId)) return refused<PlanWrite>(m, 'VALIDATION', PLAN_MESSAGES.draftAssignment);
   }
   return applied<PlanWrite>(m, 'plan', { unitId: plan?.unitId ?? client.unitId, clientId: r.clientId }, { kind: 'plan.save_draft', mutation: m });
 }
@@ -128,8 +136,8 @@ const who = (ctx: WriteContext) => [ctx.staff.id, ctx.staff.hsaId, authorName(ct
 const push: PushRules<PlanState, PlanKeys, PlanWrite> = {
   idTable: 'plans',
   messages: PLAN_MESSAGES,
-  emptyState: () => ({ plans: new Map(), planChildTaken: new Set() }),
-  emptyKeys: () => ({ planIds: new Set(), planChildIds: new Set() }),
+  emptyState: () => ({ plans: new Map(), planChildTaken: new Set(), planAssignments: new Map() }),
+  emptyKeys: () => ({ planIds: new Set(), planChildIds: new Set(), planAssignmentIds: new Set() }),
   async load(tx, keys, state) {
     if (keys.planIds.length > 0) {
       const { rows } = await tx.query<{ id: string; unit_id: string; client_id: string; revision: number; draft: PlanContent | null }>(
@@ -149,6 +157,10 @@ const push: PushRules<PlanState, PlanKeys, PlanWrite> = {
         }
       }
     }
+    if (keys.planAssignmentIds.length > 0) {
+      const { rows } = await tx.query<{ id: string; unit_id: string; client_id: string }>('SELECT id, unit_id, client_id FROM assignments WHERE id = ANY($1::uuid[])', [keys.planAssignmentIds]);
+      for (const r of rows) state.planAssignments.set(r.id, { unitId: r.unit_id, clientId: r.client_id });
+    }
     if (keys.planChildIds.length > 0) {
       const { rows } = await tx.query<{ id: string }>(
         `SELECT id FROM plan_versions WHERE id = ANY($1::uuid[]) UNION ALL SELECT id FROM plan_follow_ups WHERE id = ANY($1::uuid[])
@@ -163,6 +175,7 @@ const push: PushRules<PlanState, PlanKeys, PlanWrite> = {
       keys(m: SaveDraft, keys) {
         keys.clientIds.add(m.record.clientId);
         keys.planIds.add(m.record.id);
+        for (const id of m.record.content.assignmentIds) keys.planAssignmentIds.add(id);
         if (m.record.baseRevision === 0) keys.createdIds.add(m.record.id);
       },
       decide: decideSaveDraft,

@@ -1,5 +1,6 @@
 import { swedishDate, type SupportColleague, type SupportReport, type SupportWorkstation } from '#contract';
 import type { Queryable } from '../db/types';
+import { maskPersonalData } from '../logging';
 
 /**
  * The workstations' own reports (migration 0021) and who a supporter may see: the SQL of
@@ -26,7 +27,8 @@ export async function saveReport(db: Queryable, staffId: string, r: SupportRepor
        card_service = excluded.card_service, readers = excluded.readers, card_present = excluded.card_present,
        logged_in_at = excluded.logged_in_at, store_state = excluded.store_state, store_bytes = excluded.store_bytes`,
     [
-      r.workstationId, staffId, r.workstationName, receivedAt, r.appVersion, r.host, r.sync.lastOkAt, r.sync.outcome, r.sync.code,
+      // A personnummer typed as the workstation's name is not kept, nor shown to supporters (issue 25).
+      r.workstationId, staffId, r.workstationName === null ? null : maskPersonalData(r.workstationName), receivedAt, r.appVersion, r.host, r.sync.lastOkAt, r.sync.outcome, r.sync.code,
       r.queue?.count ?? null, r.queue?.oldestAt ?? null, r.refusals?.count ?? null, r.refusals ? JSON.stringify(r.refusals.codes) : null,
       r.card.service, r.card.readers, r.card.cardPresent, r.loggedInAt, r.store.state, r.store.bytes,
     ],
@@ -113,7 +115,7 @@ function toWorkstation(r: ReportRow): SupportWorkstation {
   const codes = typeof r.refusal_codes === 'string' ? (JSON.parse(r.refusal_codes) as { code: string; count: number }[]) : r.refusal_codes;
   return {
     workstationId: r.workstation_id,
-    workstationName: r.workstation_name,
+    workstationName: r.workstation_name === null ? null : maskPersonalData(r.workstation_name),
     receivedAt: iso(r.received_at)!,
     appVersion: r.app_version,
     host: r.host,

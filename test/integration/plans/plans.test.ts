@@ -336,6 +336,29 @@ describe('implementation plans on PostgreSQL', { timeout: 60_000 }, () => {
     expect((await planOnServer(id)).consents.map((c) => c.status)).toEqual(['given', 'revoked']);
   });
 
+  it('a draft names only assignments of its client in the user’s units, and builds only on a version of its own plan (issue 25)', async () => {
+    const one = async (sql: string, params: unknown[]) => (await db.query<{ id: string }>(sql, params)).rows[0]!.id;
+    const own = await one('SELECT id FROM assignments WHERE client_id = $1 LIMIT 1', [clientId]);
+    const otherUnit = await one('SELECT id FROM assignments WHERE unit_id = $1 LIMIT 1', [h.units.daglig]);
+    const otherClient = await one('SELECT id FROM assignments WHERE unit_id = $1 AND client_id <> $2 LIMIT 1', [h.units.hemtjanst, clientId]);
+    const draft = (assignmentIds: string[], basedOnVersionId: string | null = null) => {
+      const m = saveDraft(randomUUID(), 0);
+      return { ...m, record: { ...m.record, basedOnVersionId, content: { ...m.record.content, assignmentIds } } };
+    };
+    for (const ids of [[otherUnit], [otherClient], [own, randomUUID()]]) {
+      expect((await anna.push(draft(ids))).results[0]).toMatchObject({ status: 'refused', error: { code: 'VALIDATION', message: PLAN_MESSAGES.draftAssignment } });
+    }
+    expect((await anna.push(draft([own], randomUUID()))).results[0]).toMatchObject({ status: 'refused', error: { code: 'VALIDATION', message: PLAN_MESSAGES.draftBaseVersion } });
+    // A version of another plan is no base either.
+    const other = randomUUID();
+    const set = setPlan(other, 1);
+    await sara.push(saveDraft(other, 0), set);
+    expect((await anna.push(draft([own], set.record.versionId))).results[0]).toMatchObject({ status: 'refused', error: { message: PLAN_MESSAGES.draftBaseVersion } });
+    // Its own version and its own client's assignment: saved.
+    const revision = saveDraft(other, 2);
+    expect((await sara.push({ ...revision, record: { ...revision.record, basedOnVersionId: set.record.versionId, content: { ...revision.record.content, assignmentIds: [own] } } })).results[0]).toMatchObject({ status: 'applied' });
+  });
+
   it('the municipality’s figures per unit: active clients, with a set plan, overdue for revision', async () => {
     const r = await h.app.inject({ method: 'GET', url: '/api/v1/officer/plan-stats', headers: officer });
     expect(r.statusCode, r.body).toBe(200);

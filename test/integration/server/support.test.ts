@@ -153,6 +153,20 @@ describe('the support view', () => {
     for (const c of clients) expect(text).not.toContain(c.id);
   });
 
+  it('a personnummer typed as the workstation’s name is masked: not stored, not shown in the support view — nor one stored before the mask (issue 25)', async () => {
+    const typed = randomUUID();
+    expect((await call(MOHAMMED, 'POST', '/api/v1/support/reports', report({ workstationId: typed, workstationName: 'Tolvan 19121212-1212' }))).status).toBe(200);
+    const stored = await db.query<{ workstation_name: string }>('SELECT workstation_name FROM support_reports WHERE workstation_id = $1', [typed]);
+    expect(stored.rows).toEqual([{ workstation_name: 'Tolvan [personnummer]' }]);
+    // A row written before the mask, straight into the table, is masked on the way out.
+    const legacy = randomUUID();
+    await db.query('INSERT INTO support_reports SELECT $1, staff_id, $2, received_at, app_version, host, last_sync_ok_at, sync_outcome, sync_code, queued, queued_oldest_at, refusals, refusal_codes, card_service, readers, card_present, logged_in_at, store_state, store_bytes FROM support_reports WHERE workstation_id = $3', [legacy, 'PC 191212121212', typed]);
+    const res = await call(SARA, 'GET', '/api/v1/support/colleagues');
+    const mohammed = SupportOverview.parse(res.body).colleagues.find((c) => c.name === 'Mohammed Haddad')!;
+    expect(mohammed.workstations.filter((w) => [typed, legacy].includes(w.workstationId)).map((w) => w.workstationName).sort()).toEqual(['PC [personnummer]', 'Tolvan [personnummer]']);
+    expect(JSON.stringify(res.body)).not.toMatch(/19121212-?1212/);
+  });
+
   it('the administrator has it too; staff and a manager are refused (403), nobody without a session (401)', async () => {
     expect((await call(PETER, 'GET', '/api/v1/support/colleagues')).status).toBe(200);
     for (const who of [ANNA, ELIN]) {
