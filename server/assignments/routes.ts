@@ -132,14 +132,15 @@ export function registerAssignmentRoutes(app: FastifyInstance, deps: AssignmentR
 
   getRoute(app, officerRoutes.list, { preHandler: requireOfficer, query: AssignmentListQuery }, async ({ query, request }) => {
     const ctx = await contextOf(request);
-    const answer = await listAssignments(deps.db, 'all', query);
+    const answer = await listAssignments(deps.db, { officer: ctx.actor.id }, query);
     await logList(ctx, answer.items.length);
     return answer;
   });
 
   getRoute(app, officerRoutes.get, { preHandler: requireOfficer }, async ({ request }) => {
     const { id } = IdParams.parse(request.params);
-    return readAssignment(deps.db, id, 'all', await contextOf(request));
+    const ctx = await contextOf(request);
+    return readAssignment(deps.db, id, { officer: ctx.actor.id }, ctx);
   });
 
   postRoute(app, officerRoutes.send, { preHandler: requireOfficer }, async ({ body, request, reply }) => {
@@ -150,7 +151,8 @@ export function registerAssignmentRoutes(app: FastifyInstance, deps: AssignmentR
 
   postRoute(app, officerRoutes.act, { preHandler: requireOfficer }, async ({ body, request }) => {
     const { id } = IdParams.parse(request.params);
-    return actOnAssignment(deps.db, id, 'all' satisfies Scope, { kind: 'officer', action: body }, await contextOf(request));
+    const ctx = await contextOf(request);
+    return actOnAssignment(deps.db, id, { officer: ctx.actor.id } satisfies Scope, { kind: 'officer', action: body }, ctx);
   });
 }
 

@@ -38,8 +38,8 @@ export async function actOnAssignment(
 ): Promise<Assignment> {
   if (!isUuid(id)) throw new AppFailure('NOT_FOUND', NOT_FOUND_MESSAGE);
   await db.transaction(async (tx) => {
-    const { rows: locked } = await tx.query<{ unit_id: string }>('SELECT unit_id FROM assignments WHERE id = $1 FOR UPDATE', [id]);
-    if (!locked[0] || !inScope(scope, locked[0].unit_id)) throw new AppFailure('NOT_FOUND', NOT_FOUND_MESSAGE);
+    const { rows: locked } = await tx.query<{ unit_id: string; client_id: string }>('SELECT unit_id, client_id FROM assignments WHERE id = $1 FOR UPDATE', [id]);
+    if (!locked[0] || !(await inScope(tx, scope, { unitId: locked[0].unit_id, clientId: locked[0].client_id }))) throw new AppFailure('NOT_FOUND', NOT_FOUND_MESSAGE);
     const requestId = action.kind === 'provider' ? action.action.requestId : undefined;
     if (requestId) {
       const { rows: seen } = await tx.query<{ assignment_id: string }>('SELECT assignment_id FROM assignment_events WHERE request_id = $1', [requestId]);

@@ -20,7 +20,7 @@ async function loadHistory(db: Queryable, id: string): Promise<HistoryEvent[]> {
 export async function getAssignment(db: Queryable, id: string, scope: Scope): Promise<Assignment | null> {
   if (!isUuid(id)) return null;
   const summary = await loadSummary(db, id);
-  if (!summary || !inScope(scope, summary.unitId)) return null;
+  if (!summary || !(await inScope(db, scope, summary))) return null;
   return { ...summary, history: await loadHistory(db, id) };
 }
 

@@ -24,7 +24,7 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
  */
 export async function listAssignments(db: Queryable, scope: Scope, query: AssignmentListQuery): Promise<AssignmentListResponse> {
   const counts = Object.fromEntries(StatusEnum.options.map((s) => [s, 0])) as Record<AssignmentStatus, number>;
-  if (scope !== 'all' && scope.size === 0) return { items: [], nextCursor: null, counts };
+  if (scope !== 'all' && !('officer' in scope) && scope.size === 0) return { items: [], nextCursor: null, counts };
 
   const params: unknown[] = [];
   const p = (v: unknown) => {
@@ -32,7 +32,8 @@ export async function listAssignments(db: Queryable, scope: Scope, query: Assign
     return `$${params.length}`;
   };
   const where: string[] = [];
-  if (scope !== 'all') where.push(`a.unit_id = ANY(${p([...scope])}::uuid[])`);
+  if (scope !== 'all' && 'officer' in scope) where.push(`EXISTS (SELECT 1 FROM assignments o WHERE o.client_id = a.client_id AND o.sent_by_staff_id = ${p(scope.officer)}::uuid)`);
+  else if (scope !== 'all') where.push(`a.unit_id = ANY(${p([...scope])}::uuid[])`);
   if (query.unitId) where.push(`a.unit_id = ${p(query.unitId)}::uuid`);
   if (query.from) where.push(`a.start_date >= ${p(query.from)}::date`);
   if (query.to) where.push(`a.start_date <= ${p(query.to)}::date`);

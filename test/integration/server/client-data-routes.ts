@@ -36,11 +36,6 @@ export const adminLog: Rule = (c, w) =>
  * incident of the organisation but sees only her units' clients named.
  */
 export const incidents: Rule = (c, w) => new Set([...care(c, w), ...adminLog(c, w)]);
-/**
- * Assignments on the case officer's side: every case officer reads every assignment (the
- * municipality's own records; docs/assignments.md). Named here so the check says so, not hidden.
- */
-export const anyOfficer: Rule = (c, w) => (c.kind.startsWith('officer') ? ids(w, () => true) : new Set());
 
 const eachClient = (w: World, url: (id: string) => string) => w.clients.map((c) => get(url(c.id)));
 const eachUnit = (w: World, url: (id: string) => string) => w.units.map((u) => get(url(u.id)));
@@ -56,8 +51,9 @@ export const CLIENT_DATA: Record<string, [Rule, (w: World) => Call[], { namesNon
   'GET /api/v1/assignments': [care, () => [get('/api/v1/assignments?limit=200')]],
   'GET /api/v1/assignments/:id': [care, (w) => w.assignments.map((id) => get(`/api/v1/assignments/${id}`))],
   'POST /api/v1/assignments/:id/actions': [care, (w) => w.assignments.map((id) => post(`/api/v1/assignments/${id}/actions`, { type: 'confirm' }))],
-  'GET /api/v1/officer/assignments': [anyOfficer, () => [get('/api/v1/officer/assignments?limit=200')]],
-  'GET /api/v1/officer/assignments/:id': [anyOfficer, (w) => w.assignments.map((id) => get(`/api/v1/officer/assignments/${id}`))],
+  'GET /api/v1/officer/assignments': [officerOwn, () => [get('/api/v1/officer/assignments?limit=200')]],
+  'GET /api/v1/officer/assignments/:id': [officerOwn, (w) => w.assignments.map((id) => get(`/api/v1/officer/assignments/${id}`))],
+  'POST /api/v1/officer/assignments/:id/actions': [officerOwn, (w) => w.assignments.map((id) => post(`/api/v1/officer/assignments/${id}/actions`, { type: 'cancel', reason: 'Prov.' }))],
   'GET /api/v1/officer/clients/:clientId/plans': [officerOwn, (w) => eachClient(w, (id) => `/api/v1/officer/clients/${id}/plans`)],
   'GET /api/v1/officer/plans/:id': [officerOwn, (w) => w.plans.map((id) => get(`/api/v1/officer/plans/${id}`))],
   'GET /api/v1/messages/threads': [messages, () => [get('/api/v1/messages/threads?limit=200')]],
@@ -101,8 +97,7 @@ export const NOT_CLIENT_DATA: Record<string, string> = {
   'GET /api/v1/sync/events': 'unit ids of the user’s own scope, never a record',
   'GET /api/v1/assignments/units/:id/staff': 'staff of a unit in scope',
   'GET /api/v1/assignments/:id/targets': 'units of the user’s scope',
-  'POST /api/v1/officer/assignments': 'the assignment the officer sends (she names the client); every officer may (anyOfficer)',
-  'POST /api/v1/officer/assignments/:id/actions': 'the assignment the officer acts on; every officer may (anyOfficer)',
+  'POST /api/v1/officer/assignments': 'the assignment the officer sends: she names the client (by personnummer or id) and becomes its case officer',
   'POST /api/v1/access-log/events': 'a count',
   'GET /api/v1/me/roles': 'the user’s own roles',
   'GET /api/v1/admin/people': 'people of the organisation',
