@@ -137,6 +137,9 @@ export type AttachmentContent = z.infer<typeof AttachmentContent>;
 export const Recipient = z.object({ staffId: Uuid, name: z.string(), title: z.string(), kind: z.enum(['colleague', 'case_officer']) });
 export type Recipient = z.infer<typeof Recipient>;
 export const RecipientsResponse = z.object({ people: z.array(Recipient) });
+/** A thread about a client (or an assignment, of its client): only those who may see the client are offered. */
+export const RecipientsQuery = z.object({ clientId: Uuid.optional(), assignmentId: Uuid.optional() }).strict();
+export type RecipientsQuery = z.infer<typeof RecipientsQuery>;
 
 export const messageRoutes = {
   /** The caller's threads (participant, or an inbox of a unit they hold a permission for), newest activity first. */
@@ -153,7 +156,7 @@ export const messageRoutes = {
   attach: { method: 'POST', path: '/api/v1/messages/threads/:id/attachments', body: AttachBody, response: ThreadDetail },
   /** The PDF: 404 when its thread is not visible to the caller; a read in the access log (tied to a client). */
   attachment: { method: 'GET', path: '/api/v1/messages/attachments/:id', response: AttachmentContent },
-  /** Whom a new thread in unit `:id` may name (404 without a current permission for it). */
+  /** Whom a new thread in unit `:id` may name (404 without a current permission for it); about a client, only who may see it (RecipientsQuery). */
   recipients: { method: 'GET', path: '/api/v1/messages/units/:id/recipients', response: RecipientsResponse },
 } as const;
 
@@ -208,7 +211,7 @@ export const messagesApi = {
   /** Fetches an attachment's PDF (a read in the server's access log) and saves it in the exports folder. */
   openAttachment: call(z.object({ attachmentId: Uuid }).strict(), z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int().nonnegative() })),
   /** Whom a new thread in the unit may name (needs a connection). */
-  recipients: call(z.object({ unitId: Uuid }).strict(), z.array(Recipient)),
+  recipients: call(z.object({ unitId: Uuid, clientId: Uuid.nullable().optional(), assignmentId: Uuid.nullable().optional() }).strict(), z.array(Recipient)),
   /** Unread messages in all the user's threads (the menu's count). */
   unreadCount: call(z.object({}).strict(), z.object({ unread: z.number().int().nonnegative() })),
 } as const;

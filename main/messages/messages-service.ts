@@ -148,8 +148,12 @@ export class MessagesService {
   }
 
   /** Whom a new thread in the unit may name (from the server: needs a connection). */
-  async recipients(input: { unitId: string }): Promise<Recipient[]> {
-    const route = { ...messageRoutes.recipients, path: messageRoutes.recipients.path.replace(':id', input.unitId) };
+  async recipients(input: { unitId: string; clientId?: string | null | undefined; assignmentId?: string | null | undefined }): Promise<Recipient[]> {
+    const about = new URLSearchParams();
+    if (input.clientId) about.set('clientId', input.clientId);
+    if (input.assignmentId) about.set('assignmentId', input.assignmentId);
+    const query = about.size > 0 ? `?${about.toString()}` : '';
+    const route = { ...messageRoutes.recipients, path: `${messageRoutes.recipients.path.replace(':id', input.unitId)}${query}` };
     return (await this.deps.server.call(route, { token: this.deps.token() })).people;
   }
 
@@ -189,6 +193,6 @@ export function messagesHandlers(deps: MessagesDeps) {
     draft: (q: { key: string }) => svc.draft(q),
     attach: (input: { threadId: string; kind: AttachmentKind; text: string }) => svc.attach(input),
     openAttachment: (input: { attachmentId: string }) => svc.openAttachment(input),
-    recipients: (input: { unitId: string }) => svc.recipients(input),
+    recipients: (input: { unitId: string; clientId?: string | null | undefined; assignmentId?: string | null | undefined }) => svc.recipients(input),
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
-import { AppFailure, MAX_ATTACHMENT_BYTES, messageRoutes, ThreadListQuery, Uuid } from '#contract';
+import { AppFailure, MAX_ATTACHMENT_BYTES, messageRoutes, RecipientsQuery, ThreadListQuery, Uuid } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
@@ -134,10 +134,10 @@ export function registerMessageRoutes(app: FastifyInstance, deps: MessageRouteDe
     return content;
   });
 
-  getRoute(app, messageRoutes.recipients, { preHandler: deps.requireSession }, async ({ request }) => {
+  getRoute(app, messageRoutes.recipients, { preHandler: deps.requireSession, query: RecipientsQuery }, async ({ query, request }) => {
     const unitId = idOf(request, 'Enheten finns inte eller är inte din.');
     const now = deps.now();
     const viewer = await viewerOf(request, now);
-    return { people: await recipients(deps.db, viewer, unitId, now) };
+    return { people: await recipients(deps.db, viewer, unitId, now, query) };
   });
 }

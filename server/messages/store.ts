@@ -226,10 +226,22 @@ export async function attachment(db: Queryable, viewer: Viewer, id: string): Pro
 /**
  * Whom a new thread in `unitId` may name: colleagues of the provider holding a permission for the
  * unit today, and the case officers who sent the unit's assignments (the municipality's people
- * the unit works with). Not the caller. NOT_FOUND outside the caller's scope.
+ * the unit works with). Not the caller. NOT_FOUND outside the caller's scope. About a client (or
+ * an assignment, of its client) of the unit: only the case officers of the client's assignments
+ * among the officers (audience.ts: who may see the client); a client outside the unit is NOT_FOUND.
  */
-export async function recipients(db: Queryable, viewer: Viewer, unitId: string, now: Date): Promise<Recipient[]> {
+export async function recipients(db: Queryable, viewer: Viewer, unitId: string, now: Date, about: { clientId?: string | undefined; assignmentId?: string | undefined } = {}): Promise<Recipient[]> {
   if (!viewer.scope.includes(unitId)) throw new AppFailure('NOT_FOUND', 'Enheten finns inte eller är inte din.');
+  let clientId: string | null = null;
+  if (about.clientId !== undefined || about.assignmentId !== undefined) {
+    const { rows } = await db.query<{ client_id: string }>(
+      `SELECT c.id AS client_id FROM clients c WHERE c.unit_id = $1 AND c.id = coalesce($2::uuid, (SELECT a.client_id FROM assignments a WHERE a.id = $3::uuid AND a.unit_id = $1))
+         AND ($3::uuid IS NULL OR EXISTS (SELECT 1 FROM assignments a WHERE a.id = $3::uuid AND a.client_id = c.id))`,
+      [unitId, about.clientId ?? null, about.assignmentId ?? null],
+    );
+    if (!rows[0]) throw new AppFailure('NOT_FOUND', 'Brukaren eller uppdraget finns inte på enheten.');
+    clientId = rows[0].client_id;
+  }
   const { rows } = await db.query<{ id: string; name: string; title: string; kind: 'colleague' | 'case_officer' }>(
     `SELECT id, name, title, kind FROM (
        SELECT DISTINCT s.id, s.given_name || ' ' || s.family_name AS name, s.title, 'colleague' AS kind, s.family_name, s.given_name
@@ -239,10 +251,11 @@ export async function recipients(db: Queryable, viewer: Viewer, unitId: string, 
        UNION
        SELECT DISTINCT s.id, s.given_name || ' ' || s.family_name, s.title, 'case_officer', s.family_name, s.given_name
          FROM assignments a JOIN staff s ON s.id = a.sent_by_staff_id
-        WHERE a.unit_id = $1 AND s.role = 'case_officer') x
+        WHERE a.unit_id = $1 AND s.role = 'case_officer'
+          AND ($4::uuid IS NULL OR EXISTS (SELECT 1 FROM assignments o WHERE o.client_id = $4::uuid AND o.sent_by_staff_id = s.id))) x
       WHERE id <> $3
       ORDER BY kind DESC, family_name, given_name, id`,
-    [unitId, swedishDate(now), viewer.staff.id],
+    [unitId, swedishDate(now), viewer.staff.id, clientId],
   );
   return rows.map((r) => ({ staffId: r.id, name: r.name, title: r.title, kind: r.kind }));
 }

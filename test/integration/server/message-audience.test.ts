@@ -88,6 +88,21 @@ describe('who may be in a thread (the server checks)', { timeout: 60_000 }, () =
     expect((await api(anna.token, 'GET', `/api/v1/messages/threads/${thread.id}`)).status).toBe(200);
   });
 
+  it('the recipient picker about a client offers only who may see it: the case officers of the client’s assignments; a client of another unit is 404', async () => {
+    const recipients = async (query: string) => api(sara.token, 'GET', `/api/v1/messages/units/${h.units.hemtjanst}/recipients${query}`);
+    const officers = (r: { body: unknown }) => (r.body as { people: { staffId: string; kind: string }[] }).people.filter((p) => p.kind === 'case_officer').map((p) => p.staffId);
+    expect(officers(await recipients(''))).toContain(people.maria.id);
+    const one = async (sql: string) => (await db.query<{ id: string }>(sql, [h.units.hemtjanst])).rows[0]!.id;
+    const withAssignment = await one('SELECT client_id AS id FROM assignments WHERE unit_id = $1 LIMIT 1');
+    const withoutAssignment = await one('SELECT id FROM clients c WHERE unit_id = $1 AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.client_id = c.id) LIMIT 1');
+    expect(officers(await recipients(`?clientId=${withAssignment}`))).toContain(people.maria.id);
+    const none = await recipients(`?clientId=${withoutAssignment}`);
+    expect(none.status).toBe(200);
+    expect(officers(none)).toEqual([]);
+    expect((none.body as { people: unknown[] }).people.length).toBeGreaterThan(0); // the unit's colleagues still
+    expect((await recipients(`?clientId=${await h.client('daglig')}`)).status).toBe(404);
+  });
+
   it('a case officer cannot start a thread about a client she sent no assignment for, nor name someone who may not see the client', async () => {
     const clientId = await h.client('hemtjanst', 1);
     const body = { subject: 'Fråga', clientId, toUnit: true, participantIds: [], text: 'Hur går det?' };

@@ -251,7 +251,7 @@ function NewThread() {
             ))}
           </select>
         </label>
-        <RecipientPicker unitId={unitId} unitName={units.find((u) => u.unitId === unitId)?.name ?? ''} toUnit={toUnit} onToUnit={setToUnit} selected={people} onSelected={setPeople} />
+        <RecipientPicker unitId={unitId} about={about} unitName={units.find((u) => u.unitId === unitId)?.name ?? ''} toUnit={toUnit} onToUnit={setToUnit} selected={people} onSelected={setPeople} />
         {noRecipient && <p className="notice notice-error">{t('messages.noRecipient')}</p>}
         {(about.assignmentId || about.clientId) && (
           <p>

@@ -5,6 +5,8 @@ import { api } from '../../bridge';
 
 interface Props {
   unitId: string;
+  /** The thread's client or assignment, if any: only who may see the client is offered. */
+  about?: { clientId: string | null; assignmentId: string | null };
   unitName: string;
   toUnit: boolean;
   onToUnit(v: boolean): void;
@@ -21,7 +23,7 @@ const FILTER_FROM = 8;
  * them (needs a connection; offline the inbox alone, and the user is told why). Checkboxes in
  * fieldsets with legends, so a screen reader announces each group.
  */
-export function RecipientPicker({ unitId, unitName, toUnit, onToUnit, selected, onSelected }: Props) {
+export function RecipientPicker({ unitId, about, unitName, toUnit, onToUnit, selected, onSelected }: Props) {
   const { t } = useTranslation();
   // The answer for a unit; another unit's answer (the unit changed meanwhile) counts as loading.
   const [answer, setAnswer] = useState<{ unitId: string; people: Recipient[] | null }>({ unitId: '', people: null });
@@ -29,13 +31,13 @@ export function RecipientPicker({ unitId, unitName, toUnit, onToUnit, selected, 
   useEffect(() => {
     if (!unitId) return;
     let live = true;
-    void api.messages.recipients({ unitId }).then((r) => {
+    void api.messages.recipients({ unitId, clientId: about?.clientId ?? null, assignmentId: about?.assignmentId ?? null }).then((r) => {
       if (live) setAnswer({ unitId, people: r.ok ? r.value : null });
     });
     return () => {
       live = false;
     };
-  }, [unitId]);
+  }, [unitId, about?.clientId, about?.assignmentId]);
   const people = answer.unitId === unitId ? answer.people : null;
   const failed = answer.unitId === unitId && answer.people === null;
   const toggle = (id: string, on: boolean) => onSelected(on ? [...selected, id] : selected.filter((x) => x !== id));
