@@ -45,12 +45,11 @@ import pino from 'pino';
 import { createServer, type ServerAuthOptions } from './app';
 import { OcspClient } from './auth/ocsp';
 import { readConfig, type ServerConfig } from './config';
-import { migrate, openDb, openPglite, openPostgres, type Db } from './db/index';
+import { openPglite, openPostgres, type Db } from './db/index';
 import { pendingMigrations } from './db/migrate';
-import { grantRuntimeRole, roleOfUrl } from './db/roles';
 import type { DbEvents } from './db/types';
 import { createLogger } from './logging';
-import { seedDemoData } from './seed/seed';
+import { prepareDatabase } from './startup';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -70,36 +69,11 @@ function openServerDb(config: ServerConfig, events: DbEvents): Promise<Db> {
   });
 }
 
-/**
- * Migrations, the runtime role's grants and the demo seed: as the owner (MIGRATION_DATABASE_URL)
- * when it is set, else on `db` itself. Every step waits for the others' advisory lock, so nodes
- * that start together all succeed.
- */
-async function migrateAll(config: ServerConfig, db: Db, log: Log): Promise<void> {
-  if (config.migrationDatabaseUrl && config.databaseUrl) {
-    const owner = await openDb({ databaseUrl: config.migrationDatabaseUrl });
-    try {
-      const applied = await migrate(owner);
-      const role = roleOfUrl(config.databaseUrl);
-      await grantRuntimeRole(owner, role);
-      log.info({ applied, database: owner.kind, runtimeRole: role }, 'migrations done as the owner; runtime role granted');
-      if (config.seed && (await seedDemoData(owner))) log.info('demo data seeded');
-    } finally {
-      await owner.close();
-    }
-  } else {
-    const applied = await migrate(db);
-    log.info({ applied, database: db.kind }, 'migrations done');
-    if (db.kind === 'postgres') log.warn('MIGRATION_DATABASE_URL is not set: the server runs as the role that owns the tables (docs/security.md)');
-    if (config.seed && (await seedDemoData(db))) log.info('demo data seeded');
-  }
-}
-
 /** `migrate`: bring the database to this version and exit (run it before starting new nodes, docs/operations.md). */
 async function migrateCommand(config: ServerConfig, log: Log): Promise<void> {
   const db = await openServerDb(config, {});
   try {
-    await migrateAll(config, db, log);
+    await prepareDatabase(config, db, log);
   } finally {
     await db.close();
   }
@@ -136,7 +110,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
   });
   if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
 
-  if (config.migrateOnStart) await migrateAll(config, db, log);
+  if (config.migrateOnStart) await prepareDatabase(config, db, log);
   else {
     const pending = await pendingMigrations(db);
     if (pending.length > 0) {
