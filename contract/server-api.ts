@@ -12,6 +12,24 @@ export const HealthResponse = z.object({
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
+/** GET /health/live: the process runs and answers (nothing else is checked: restart it when this fails). */
+export const LivenessResponse = z.object({ status: z.literal('ok') });
+export type LivenessResponse = z.infer<typeof LivenessResponse>;
+
+/**
+ * GET /health/ready: this node should get traffic — its database answers and holds every migration
+ * of this version, and it is not shutting down. 200 when ready, 503 with the reason when not.
+ */
+export const ReadinessResponse = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  database: z.enum(['ok', 'unreachable']),
+  migrations: z.enum(['current', 'behind', 'unknown']),
+  /** Migrations of this version the database lacks (when behind). */
+  pendingMigrations: z.number().int().nonnegative(),
+  shuttingDown: z.boolean(),
+});
+export type ReadinessResponse = z.infer<typeof ReadinessResponse>;
+
 export const UnitsResponse = z.object({
   organisation: Organisation,
   units: z.array(Unit),
@@ -25,5 +43,7 @@ export const ServerErrorBody = z.object({
 
 export const serverRoutes = {
   health: { method: 'GET', path: '/health', response: HealthResponse },
+  liveness: { method: 'GET', path: '/health/live', response: LivenessResponse },
+  readiness: { method: 'GET', path: '/health/ready', response: ReadinessResponse },
   units: { method: 'GET', path: '/api/v1/units', response: UnitsResponse },
 } as const;

@@ -48,6 +48,7 @@ import { readConfig, type ServerConfig } from './config';
 import { openPglite, openPostgres, type Db } from './db/index';
 import { pendingMigrations } from './db/migrate';
 import type { DbEvents } from './db/types';
+import { createMetrics } from './http/metrics';
 import { createLogger } from './logging';
 import { prepareDatabase } from './startup';
 
@@ -81,9 +82,14 @@ async function migrateCommand(config: ServerConfig, log: Log): Promise<void> {
 }
 
 async function serve(config: ServerConfig, log: Log): Promise<void> {
+  const metrics = createMetrics({ processMetrics: true });
   const db = await openServerDb(config, {
-    lost: () => log.error('database connection lost: PostgreSQL is unreachable; requests fail until it is back'),
+    lost: () => {
+      metrics.databaseLost.inc();
+      log.error('database connection lost: PostgreSQL is unreachable; requests fail until it is back');
+    },
     regained: (downMs) => log.warn({ downMs }, 'database connection regained'),
+    poolWait: (seconds) => metrics.poolWait.observe(seconds),
   });
   let origin = config.publicOrigin;
   let auth: ServerAuthOptions | 'disabled' = 'disabled';
@@ -106,6 +112,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
     logger: { stream: pino.destination(2), level: config.logLevel },
     auth,
     sync: { retentionDays: config.retentionDays },
+    metrics,
     ...(config.anchor ? { anchor: config.anchor } : {}),
   });
   if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');

@@ -107,6 +107,13 @@ describe('the built server artifact on a runtime-only install', { timeout: 180_0
     const { token } = LoginResponse.parse(await login.json());
     const units = UnitsResponse.parse(await (await fetch(`${server.url}/api/v1/units`, { headers: { authorization: `Bearer ${token}` } })).json());
     expect(units.units.map((u) => u.name)).toEqual(['Hemtjänst Majorna']);
+
+    // What the container's HEALTHCHECK and a load balancer ask, and what Prometheus scrapes.
+    expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^omsorg_logins_total\{outcome="success"\} 1$/m);
+    expect(metrics).toMatch(/^omsorg_db_pool_wait_seconds_count [1-9]\d*$/m);
+    expect(metrics).toMatch(/^process_cpu_seconds_total /m);
     expect(await stopServerProcess(server)).toBe(0);
   });
 });
