@@ -8,6 +8,7 @@
  *   dist/server/package-lock.json  the versions of the repository's lock, so `npm ci --omit=dev` in
  *                                  dist/server installs the runtime and nothing else
  *   dist/server/omsorg-server.service, Containerfile  the systemd unit and the container recipe
+ *   dist/server/README-operations.md  docs/operations.md: how to deploy, configure, observe, back up
  *
  * The root package.json's `dependencies` stay the Electron app's (they are what electron-builder
  * packs into app.asar); the server's packages are devDependencies there and `dependencies` here.
@@ -168,6 +169,7 @@ export async function buildServer(outDir = SERVER_OUT): Promise<{ dir: string; d
     await copyFile(path.join(root, file), target);
   }
   for (const file of ['omsorg-server.service', 'Containerfile']) await copyFile(path.join(root, 'deploy', file), path.join(outDir, file));
+  await copyFile(path.join(root, 'docs', 'operations.md'), path.join(outDir, 'README-operations.md'));
   return { dir: outDir, dependencies };
 }
 

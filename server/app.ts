@@ -18,6 +18,7 @@ import type { Db } from './db/types';
 import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
 import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
 import { createMetrics, registerMetrics, type ServerMetrics } from './http/metrics';
+import { registerOpenApi } from './http/openapi';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { registerIncidentRoutes } from './incidents/routes';
@@ -129,6 +130,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
   const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync });
   registerMetrics(app, metrics, { db: options.db, openStreams: () => streams.size });
+  registerOpenApi(app, options.version);
   // Each synced kind's own API beyond sync (the case officer's side of assignments and plans, messages, notices).
   for (const kind of SERVER_KINDS) if ('routes' in kind) kind.routes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
