@@ -30,7 +30,7 @@
  *                     in for an unreachable responder, after which the login is refused (docs/login.md)
  *   PUBLIC_ORIGIN     the origin workstations sign for (https://omsorg.kommun.se); default the
  *                     listening URL's origin, http://HOST:PORT
- *   DAY_NOTE_RETENTION_DAYS  day notes older than this are deleted (hourly, and at start) and never
+ *   DAY_NOTE_RETENTION_DAYS  day notes older than this are deleted (hourly across all nodes, server/db/schedule.ts) and never
  *                     synced; default 90 (docs/sync.md)
  *   ANCHOR_FILE, ANCHOR_PUBLIC_KEY  the access log's signed checkpoints and their public key (as for
  *                     npm run verify-log): the administrator's integrity check compares with them
