@@ -12,6 +12,24 @@ export const HealthResponse = z.object({
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
+/**
+ * API versions (docs/operations.md, "Upgrade order"). Each side states its own at login: the
+ * workstation in the request header API_VERSION_HEADER (a header, since an older server refuses
+ * unknown login body fields), the server in the same header on every answer and in the login
+ * answer's `apiVersion`. A server serves workstations from OLDEST_SERVED_API_VERSION up; a
+ * workstation or server that states nothing is version 1 (the releases before the handshake).
+ */
+export const API_VERSION = 2;
+export const OLDEST_SERVED_API_VERSION = 1;
+export const API_VERSION_HEADER = 'x-omsorg-api-version';
+
+/** The version a header states; 1 when absent (before the handshake); undefined when it is no version. */
+export function statedApiVersion(header: string | string[] | null | undefined): number | undefined {
+  if (header === undefined || header === null) return 1;
+  const n = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : undefined;
+}
+
 /** GET /health/live: the process runs and answers (nothing else is checked: restart it when this fails). */
 export const LivenessResponse = z.object({ status: z.literal('ok') });
 export type LivenessResponse = z.infer<typeof LivenessResponse>;

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { officerRoutes } from '#contract';
+import { API_VERSION, API_VERSION_HEADER, OLDEST_SERVED_API_VERSION, officerRoutes } from '#contract';
 import { authRoutes } from '#contract';
 import { registerAdminRoutes } from './admin/routes';
 import { SqlAccessLog } from './audit/access-log';
@@ -97,6 +97,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
       : Fastify({ ...common, loggerInstance: createLogger(options.logger ?? {}) as FastifyBaseLogger });
 
   recordRoutes(app);
+  // Every answer states the server's API version (contract/server-api.ts).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header(API_VERSION_HEADER, String(API_VERSION));
+  });
   registerJsonParser(app);
   registerErrorHandling(app);
   healthRoutes(app, { db: options.db, version: options.version });
@@ -122,6 +126,14 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
       ...(auth.rateLimit === false ? {} : { limiter: new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit) }),
+      onWorkstationVersion: (version, request) => {
+        metrics.workstationVersions.inc({ version: version === undefined ? 'invalid' : String(version) });
+        // A workstation updated before its server (the usual order when PCs update themselves): it
+        // says so to its user; here it is logged for IT (docs/operations.md, "Upgrade order").
+        if (version === undefined || version > API_VERSION || version < OLDEST_SERVED_API_VERSION) {
+          request.log.warn({ workstationApiVersion: version ?? 'invalid', serverApiVersion: API_VERSION, oldestServed: OLDEST_SERVED_API_VERSION }, 'workstation API version differs from what this server serves');
+        }
+      },
     }));
     authenticate = (token) => service.authenticate(token);
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));

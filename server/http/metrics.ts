@@ -16,6 +16,7 @@ import type { Db } from '../db/types';
  *   omsorg_push_mutations_total{status}         pushed mutations by result (applied, duplicate, refused, …)
  *   omsorg_logins_total{outcome}                card logins: success, or the refusal's error code
  *   omsorg_database_connection_lost_total       losses of the LISTEN connection (PostgreSQL restarts)
+ *   omsorg_workstation_logins_by_api_version_total{version}  which workstation versions log in (upgrade planning)
  * and, on a real server (not per test app), Node's process metrics (CPU, memory, event-loop lag).
  */
 export interface ServerMetrics {
@@ -25,6 +26,7 @@ export interface ServerMetrics {
   readonly pushMutations: Counter;
   readonly logins: Counter;
   readonly databaseLost: Counter;
+  readonly workstationVersions: Counter;
 }
 
 const REFUSALS = new Set([401, 403, 409, 413, 429]);
@@ -43,6 +45,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Serve
     eventsSent: new Counter({ name: 'omsorg_events_sent_total', help: 'Events written to workstations’ event streams', labelNames: ['event'], registers: [registry] }),
     pushMutations: new Counter({ name: 'omsorg_push_mutations_total', help: 'Pushed mutations by result', labelNames: ['status'], registers: [registry] }),
     logins: new Counter({ name: 'omsorg_logins_total', help: 'Card logins by outcome (success or the error code)', labelNames: ['outcome'], registers: [registry] }),
+    workstationVersions: new Counter({ name: 'omsorg_workstation_logins_by_api_version_total', help: 'Workstation logins by the API version they stated', labelNames: ['version'], registers: [registry] }),
     databaseLost: new Counter({ name: 'omsorg_database_connection_lost_total', help: 'Times the LISTEN connection to PostgreSQL was lost', registers: [registry] }),
   };
 }
