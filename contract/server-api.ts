@@ -30,6 +30,16 @@ export function statedApiVersion(header: string | string[] | null | undefined): 
   return Number.isInteger(n) && n >= 1 && n <= 10_000 ? n : undefined;
 }
 
+/** Whether a session's server speaks an older API than this build (the workstation updated first). */
+export const serverIsOlder = (serverApiVersion: number | undefined): boolean => serverApiVersion !== undefined && serverApiVersion < API_VERSION;
+
+/**
+ * How the support view sees a workstation whose server is older: the report's appVersion with
+ * semver build metadata (`0.2.0+api2-server1`), a field every server version already accepts.
+ */
+export const reportedAppVersion = (appVersion: string, serverApiVersion: number | undefined): string =>
+  serverIsOlder(serverApiVersion) ? `${appVersion}+api${API_VERSION}-server${serverApiVersion}` : appVersion;
+
 /** GET /health/live: the process runs and answers (nothing else is checked: restart it when this fails). */
 export const LivenessResponse = z.object({ status: z.literal('ok') });
 export type LivenessResponse = z.infer<typeof LivenessResponse>;

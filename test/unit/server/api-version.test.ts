@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, API_VERSION_HEADER, ChallengeResponse, LoginResponse, statedApiVersion } from '#contract';
+import { API_VERSION, API_VERSION_HEADER, ChallengeResponse, LoginResponse, SupportReport, reportedAppVersion, serverIsOlder, statedApiVersion } from '#contract';
 import { createServer } from '../../../server/app';
 import type { Db } from '../../../server/db/types';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
@@ -68,5 +68,33 @@ describe('API versions at login', () => {
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(new RegExp(`^omsorg_workstation_logins_by_api_version_total\\{version="${newer}"\\} 1$`, 'm'));
     expect(metrics).toMatch(/^omsorg_workstation_logins_by_api_version_total\{version="1"\} 1$/m);
+  });
+});
+
+describe('a workstation whose server is older (the workstation’s half)', () => {
+  it('knows the server is older when it stated a lower version or none (1), not when it is the same', () => {
+    expect(serverIsOlder(1)).toBe(true);
+    expect(serverIsOlder(API_VERSION)).toBe(false);
+    expect(serverIsOlder(API_VERSION + 1)).toBe(false);
+    expect(serverIsOlder(undefined)).toBe(false);
+  });
+
+  it('reports it to the support view in the version field every server already accepts', () => {
+    const reported = reportedAppVersion('0.1.0', 1);
+    expect(reported).toBe(`0.1.0+api${API_VERSION}-server1`);
+    expect(reportedAppVersion('0.1.0', API_VERSION)).toBe('0.1.0');
+    const report = {
+      workstationId: '5f0c6a52-8f1e-4c39-9d55-0c7a4c1d2e3f',
+      workstationName: null,
+      appVersion: reported,
+      host: 'electron',
+      sync: { lastOkAt: null, outcome: 'none', code: null },
+      queue: { count: 3, oldestAt: null },
+      refusals: null,
+      card: { service: 'ok', readers: 1, cardPresent: true },
+      loggedInAt: new Date().toISOString(),
+      store: { state: 'open', bytes: 4096 },
+    };
+    expect(SupportReport.safeParse(report).success).toBe(true);
   });
 });
