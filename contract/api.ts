@@ -66,6 +66,11 @@ export const SessionState = z.object({
   lockedReason: z.enum(['card_removed', 'idle', 'logout', 'other_card']).nullable(),
   /** Idle time before the workstation locks, ms. */
   idleTimeoutMs: z.number().int().positive(),
+  /**
+   * The API version the server stated at this login (contract/server-api.ts; 1 when it stated none).
+   * Lower than API_VERSION: the server is older than this workstation (serverIsOlder).
+   */
+  serverApiVersion: z.number().int().positive().optional(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 

@@ -92,6 +92,8 @@ export const LoginResponse = z.object({
   user: LoginUser,
   /** Empty for a person who holds only a role (administrator, superuser, manager) and no unit permission. */
   units: z.array(PermittedUnit),
+  /** The server's API version (API_VERSION); absent from servers before the handshake (version 1). */
+  apiVersion: z.number().int().positive().optional(),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AppFailure, type ApiHandlers } from '#contract';
+import { AppFailure, reportedAppVersion, type ApiHandlers } from '#contract';
 import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
@@ -95,7 +95,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     dataDir: opts.dataDir,
     workstationName: opts.workstationName ?? null,
     host: opts.host,
-    appVersion,
+    // A server older than this workstation shows in the support view as the version's build metadata.
+    appVersion: () => reportedAppVersion(appVersion, session.status().serverApiVersion),
     card: () => session.cardStatus(),
     store: () => {
       const user = session.status().user;

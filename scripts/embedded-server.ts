@@ -30,9 +30,11 @@ export function consoleLine(line: string): string | null {
  */
 export async function startEmbeddedServer(opts: { root: string; dataDir: string; env?: NodeJS.ProcessEnv }): Promise<{ url: string; child: ChildProcess; logFile: string }> {
   const tsx = path.join(opts.root, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(opts.root, 'server', 'main.ts')], {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: opts.dataDir, SEED: '1', PORT: process.env.SERVER_PORT ?? '0', ...opts.env };
+  // Without DATABASE_URL the server refuses to start unless told to embed (server/config.ts).
+  const child = spawn(tsx, [path.join(opts.root, 'server', 'main.ts'), ...(env.DATABASE_URL ? [] : ['--embedded'])], {
     cwd: opts.root,
-    env: { ...process.env, DATA_DIR: opts.dataDir, SEED: '1', PORT: process.env.SERVER_PORT ?? '0', ...opts.env },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   mkdirSync(opts.dataDir, { recursive: true });

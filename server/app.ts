@@ -1,11 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { officerRoutes } from '#contract';
+import { API_VERSION, API_VERSION_HEADER, OLDEST_SERVED_API_VERSION, officerRoutes } from '#contract';
 import { authRoutes } from '#contract';
 import { registerAdminRoutes } from './admin/routes';
 import { SqlAccessLog } from './audit/access-log';
 import { registerFollowUpRoutes } from './audit/follow-up-routes';
 import { registerAccessLogRoutes } from './audit/routes';
+import type { AccessLog } from './auth/access-log';
 import { SqlNonceStore } from './auth/nonces';
 import { startAuthPurge } from './auth/purge';
 import { registerAuthRoutes } from './auth/routes';
@@ -16,6 +17,8 @@ import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
 import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
 import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
+import { createMetrics, registerMetrics, type ServerMetrics } from './http/metrics';
+import { registerOpenApi } from './http/openapi';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { registerIncidentRoutes } from './incidents/routes';
@@ -59,6 +62,8 @@ export interface ServerOptions {
   sync?: ServerSyncOptions;
   /** The access log's signed checkpoints (server/audit/anchor.ts) the administrator's integrity check compares with. */
   anchor?: { file: string; publicKeyFile: string };
+  /** What GET /metrics reports (server/http/metrics.ts); default a registry of this app's own. */
+  metrics?: ServerMetrics;
 }
 
 export interface ServerSyncOptions {
@@ -92,9 +97,14 @@ export function createServer(options: ServerOptions): FastifyInstance {
       : Fastify({ ...common, loggerInstance: createLogger(options.logger ?? {}) as FastifyBaseLogger });
 
   recordRoutes(app);
+  // Every answer states the server's API version (contract/server-api.ts).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header(API_VERSION_HEADER, String(API_VERSION));
+  });
   registerJsonParser(app);
   registerErrorHandling(app);
   healthRoutes(app, { db: options.db, version: options.version });
+  const metrics = options.metrics ?? createMetrics();
 
   const auth = options.auth;
   let requireSession: preHandlerAsyncHookHandler = noSession;
@@ -110,19 +120,29 @@ export function createServer(options: ServerOptions): FastifyInstance {
       nonces: new SqlNonceStore(db),
       sessions: new SqlSessionStore(db),
       staff: new SqlStaffDirectory(db),
-      accessLog: new SqlAccessLog(db),
+      accessLog: countLogins(new SqlAccessLog(db), metrics),
       trust,
       expectedOrigin: auth.expectedOrigin,
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
       ...(auth.rateLimit === false ? {} : { limiter: new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit) }),
+      onWorkstationVersion: (version, request) => {
+        metrics.workstationVersions.inc({ version: version === undefined ? 'invalid' : String(version) });
+        // A workstation updated before its server (the usual order when PCs update themselves): it
+        // says so to its user; here it is logged for IT (docs/operations.md, "Upgrade order").
+        if (version === undefined || version > API_VERSION || version < OLDEST_SERVED_API_VERSION) {
+          request.log.warn({ workstationApiVersion: version ?? 'invalid', serverApiVersion: API_VERSION, oldestServed: OLDEST_SERVED_API_VERSION }, 'workstation API version differs from what this server serves');
+        }
+      },
     }));
     authenticate = (token) => service.authenticate(token);
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));
   }
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
-  registerSync(app, options.db, requireSession, authenticate, { ...(authNow ? { now: authNow } : {}), ...options.sync });
+  const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync });
+  registerMetrics(app, metrics, { db: options.db, openStreams: () => streams.size });
+  registerOpenApi(app, options.version);
   // Each synced kind's own API beyond sync (the case officer's side of assignments and plans, messages, notices).
   for (const kind of SERVER_KINDS) if ('routes' in kind) kind.routes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
@@ -142,8 +162,9 @@ function registerSync(
   db: Db,
   requireSession: preHandlerAsyncHookHandler,
   authenticate: ((token: string | undefined) => Promise<AuthSession>) | undefined,
+  metrics: ServerMetrics,
   options: ServerSyncOptions,
-): void {
+): ReadonlySet<unknown> {
   const now = options.now ?? (() => new Date());
   const retentionDays = retentionDaysOf(options.retentionDays);
   const notifier = new SyncNotifier();
@@ -156,6 +177,7 @@ function registerSync(
     now,
     keepAliveMs: options.keepAliveMs ?? 25_000,
     coalesceMs: options.coalesceMs ?? 100,
+    metrics: { pushed: (status) => metrics.pushMutations.inc({ status }), sent: (event) => metrics.eventsSent.inc({ event }) },
   });
 
   let unlisten: (() => Promise<void>) | undefined;
@@ -200,6 +222,17 @@ function registerSync(
     await unlisten?.().catch(() => undefined);
     await unlistenPermissions?.().catch(() => undefined);
   });
+  return streams;
+}
+
+/** The access log as login writes it, counting each login's outcome for /metrics on the way. */
+function countLogins(log: AccessLog, metrics: ServerMetrics): AccessLog {
+  return {
+    async record(event) {
+      await log.record(event);
+      if (event.action === 'login' || event.action === 'login_failed') metrics.logins.inc({ outcome: event.outcome === 'success' ? 'success' : (event.errorCode ?? 'failure') });
+    },
+  };
 }
 
 /** Dead sessions and nonces are deleted while the server runs (server/auth/purge.ts). */

@@ -7,8 +7,16 @@ export interface ServerConfig {
   databaseUrl?: string;
   /** The owner role's URL: migrations run as it, the server as DATABASE_URL's role (server/db/roles.ts). */
   migrationDatabaseUrl?: string;
+  /** Embedded PGlite in `dataDir` (EMBEDDED=1 or --embedded); without it and without DATABASE_URL the server refuses to start. */
+  embedded: boolean;
   dataDir: string;
+  /** The request pool (server/db/postgres.ts), from the DATABASE_* settings below. */
+  pool: PoolSettings;
+  /** Where LISTEN and the scheduled jobs' leadership connect: PostgreSQL itself, not a transaction-mode PgBouncer (default DATABASE_URL). */
+  listenUrl?: string;
   seed: boolean;
+  /** Migrate at start (default); MIGRATE_ON_START=0: refuse to start on a database that is behind instead. */
+  migrateOnStart: boolean;
   logLevel: string;
   /** Card login; absent when TRUST_ANCHORS is not set (login disabled). */
   auth?: {
@@ -26,6 +34,35 @@ export interface ServerConfig {
   anchor?: { file: string; publicKeyFile: string };
 }
 
+/** The pool of request connections to PostgreSQL. */
+export interface PoolSettings {
+  /** DATABASE_POOL_SIZE: connections per server process (default 10). */
+  max: number;
+  /** DATABASE_CONNECT_TIMEOUT_MS: how long a request waits for a connection (a new one or a free one in a full pool) before it fails (default 5000). */
+  connectTimeoutMs: number;
+  /** DATABASE_STATEMENT_TIMEOUT_MS: PostgreSQL cancels a statement that runs longer (default 30000; 0: none). */
+  statementTimeoutMs: number;
+  /** DATABASE_IDLE_TIMEOUT_MS: an unused connection is closed after this (default 30000). */
+  idleTimeoutMs: number;
+}
+
+function readMs(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number ${min}–${max}, got ${value}`);
+  return n;
+}
+
+export function readPoolSettings(env: NodeJS.ProcessEnv = process.env): PoolSettings {
+  return {
+    max: readMs(env, 'DATABASE_POOL_SIZE', 10, 1, 1000),
+    connectTimeoutMs: readMs(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
+    statementTimeoutMs: readMs(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    idleTimeoutMs: readMs(env, 'DATABASE_IDLE_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+  };
+}
+
 const list = (value: string | undefined): string[] =>
   (value ?? '')
     .split(',')
@@ -34,7 +71,15 @@ const list = (value: string | undefined): string[] =>
 
 const OID = /^[0-2](\.(0|[1-9]\d*))+$/;
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedded?: boolean } = {}): ServerConfig {
+  const embedded = flags.embedded === true || env.EMBEDDED === '1' || env.EMBEDDED === 'true';
+  if (!env.DATABASE_URL && !embedded) {
+    throw new Error(
+      'DATABASE_URL is not set: a production server needs its PostgreSQL (docs/operations.md). To run on the embedded database in DATA_DIR instead, say so: EMBEDDED=1 or --embedded',
+    );
+  }
+  if (env.DATABASE_URL && embedded) throw new Error('EMBEDDED and DATABASE_URL are both set: choose one');
+  if (env.DATABASE_LISTEN_URL && !env.DATABASE_URL) throw new Error('DATABASE_LISTEN_URL is set but DATABASE_URL is not');
   const port = Number(env.PORT ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be 0–65535, got ${env.PORT}`);
 
@@ -83,8 +128,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     host: env.HOST || '127.0.0.1',
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.MIGRATION_DATABASE_URL ? { migrationDatabaseUrl: env.MIGRATION_DATABASE_URL } : {}),
+    embedded,
     dataDir: env.DATA_DIR || '.data/server',
+    pool: readPoolSettings(env),
+    ...(env.DATABASE_LISTEN_URL ? { listenUrl: env.DATABASE_LISTEN_URL } : {}),
     seed: env.SEED === '1' || env.SEED === 'true',
+    migrateOnStart: env.MIGRATE_ON_START !== '0' && env.MIGRATE_ON_START !== 'false',
     logLevel: env.LOG_LEVEL || 'info',
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, ...(ocsp ? { ocsp } : {}) } } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),

@@ -1,9 +1,20 @@
 /**
- * The municipal server from the command line (`npm run server`).
+ * The municipal server from the command line: `npm run server` here, `node main.js` in the built
+ * artifact (`npm run build:server`, docs/operations.md).
+ *
+ *   node main.js [serve] [--embedded]   migrate (unless MIGRATE_ON_START=0), then serve
+ *   node main.js migrate                 migrate (and grant the runtime role, and seed with SEED=1), then exit
  *
  *   PORT              port to listen on; 0 (default) picks a free one
  *   HOST              address to listen on; default 127.0.0.1 (put a TLS proxy in front for the network)
- *   DATABASE_URL      a PostgreSQL server; without it, embedded PGlite in DATA_DIR (default .data/server)
+ *   DATABASE_URL      the PostgreSQL server (required, unless EMBEDDED=1 or --embedded: embedded PGlite
+ *                     in DATA_DIR, default .data/server, for one machine; npm start does that)
+ *   DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_TIMEOUT_MS
+ *                     the request pool (server/config.ts, docs/operations.md)
+ *   DATABASE_LISTEN_URL  where LISTEN connects when DATABASE_URL is a transaction-mode PgBouncer:
+ *                     PostgreSQL itself (default DATABASE_URL)
+ *   MIGRATE_ON_START=0  do not migrate at start (run `migrate` first); the server refuses to start
+ *                     on a database that is behind
  *   MIGRATION_DATABASE_URL  the same database as the owner role: migrations run as it and grant
  *                     DATABASE_URL's role only what the server needs (server/db/roles.ts,
  *                     docs/security.md); without it DATABASE_URL's role migrates and owns the tables
@@ -19,7 +30,7 @@
  *                     in for an unreachable responder, after which the login is refused (docs/login.md)
  *   PUBLIC_ORIGIN     the origin workstations sign for (https://omsorg.kommun.se); default the
  *                     listening URL's origin, http://HOST:PORT
- *   DAY_NOTE_RETENTION_DAYS  day notes older than this are deleted (hourly, and at start) and never
+ *   DAY_NOTE_RETENTION_DAYS  day notes older than this are deleted (hourly across all nodes, server/db/schedule.ts) and never
  *                     synced; default 90 (docs/sync.md)
  *   ANCHOR_FILE, ANCHOR_PUBLIC_KEY  the access log's signed checkpoints and their public key (as for
  *                     npm run verify-log): the administrator's integrity check compares with them
@@ -33,16 +44,53 @@ import path from 'node:path';
 import pino from 'pino';
 import { createServer, type ServerAuthOptions } from './app';
 import { OcspClient } from './auth/ocsp';
-import { readConfig } from './config';
-import { migrate, openDb } from './db/index';
-import { grantRuntimeRole, roleOfUrl } from './db/roles';
-import { seedDemoData } from './seed/seed';
+import { readConfig, type ServerConfig } from './config';
+import { openPglite, openPostgres, type Db } from './db/index';
+import { pendingMigrations } from './db/migrate';
+import type { DbEvents } from './db/types';
+import { createMetrics } from './http/metrics';
+import { createLogger } from './logging';
+import { prepareDatabase } from './startup';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-async function main(): Promise<void> {
-  const config = readConfig();
-  const db = await openDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+type Log = ReturnType<typeof createLogger>;
+
+/** The request database: PostgreSQL with the configured pool (its loss and return logged), or embedded PGlite. */
+function openServerDb(config: ServerConfig, events: DbEvents): Promise<Db> {
+  if (!config.databaseUrl) return openPglite({ dataDir: config.dataDir });
+  return openPostgres({
+    connectionString: config.databaseUrl,
+    maxConnections: config.pool.max,
+    connectTimeoutMs: config.pool.connectTimeoutMs,
+    statementTimeoutMs: config.pool.statementTimeoutMs,
+    idleTimeoutMs: config.pool.idleTimeoutMs,
+    ...(config.listenUrl ? { listenUrl: config.listenUrl } : {}),
+    events,
+  });
+}
+
+/** `migrate`: bring the database to this version and exit (run it before starting new nodes, docs/operations.md). */
+async function migrateCommand(config: ServerConfig, log: Log): Promise<void> {
+  const db = await openServerDb(config, {});
+  try {
+    await prepareDatabase(config, db, log);
+  } finally {
+    await db.close();
+  }
+  process.stdout.write('migrations done\n');
+}
+
+async function serve(config: ServerConfig, log: Log): Promise<void> {
+  const metrics = createMetrics({ processMetrics: true });
+  const db = await openServerDb(config, {
+    lost: () => {
+      metrics.databaseLost.inc();
+      log.error('database connection lost: PostgreSQL is unreachable; requests fail until it is back');
+    },
+    regained: (downMs) => log.warn({ downMs }, 'database connection regained'),
+    poolWait: (seconds) => metrics.poolWait.observe(seconds),
+  });
   let origin = config.publicOrigin;
   let auth: ServerAuthOptions | 'disabled' = 'disabled';
   if (config.auth) {
@@ -64,26 +112,17 @@ async function main(): Promise<void> {
     logger: { stream: pino.destination(2), level: config.logLevel },
     auth,
     sync: { retentionDays: config.retentionDays },
+    metrics,
     ...(config.anchor ? { anchor: config.anchor } : {}),
   });
   if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
 
-  if (config.migrationDatabaseUrl && config.databaseUrl) {
-    const owner = await openDb({ databaseUrl: config.migrationDatabaseUrl });
-    try {
-      const applied = await migrate(owner);
-      const role = roleOfUrl(config.databaseUrl);
-      await grantRuntimeRole(owner, role);
-      app.log.info({ applied, database: owner.kind, runtimeRole: role }, 'migrations done as the owner; runtime role granted');
-      if (config.seed && (await seedDemoData(owner))) app.log.info('demo data seeded');
-    } finally {
-      await owner.close();
+  if (config.migrateOnStart) await prepareDatabase(config, db, log);
+  else {
+    const pending = await pendingMigrations(db);
+    if (pending.length > 0) {
+      throw new Error(`the database lacks ${pending.length} migration(s) of this version (first ${pending[0]!.version}_${pending[0]!.name}): run \`node main.js migrate\` (npm run server -- migrate) first`);
     }
-  } else {
-    const applied = await migrate(db);
-    app.log.info({ applied, database: db.kind }, 'migrations done');
-    if (db.kind === 'postgres') app.log.warn('MIGRATION_DATABASE_URL is not set: the server runs as the role that owns the tables (docs/security.md)');
-    if (config.seed && (await seedDemoData(db))) app.log.info('demo data seeded');
   }
 
   await app.listen({ port: config.port, host: config.host });
@@ -112,7 +151,21 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+const COMMANDS = ['serve', 'migrate'] as const;
+
+async function main(argv: string[]): Promise<void> {
+  const words = argv.filter((a) => !a.startsWith('--'));
+  const unknownFlag = argv.find((a) => a.startsWith('--') && a !== '--embedded');
+  if (unknownFlag) throw new Error(`unknown option ${unknownFlag} (known: --embedded)`);
+  const command = words[0] ?? 'serve';
+  if (words.length > 1 || !(COMMANDS as readonly string[]).includes(command)) throw new Error(`usage: main.js [serve|migrate] [--embedded], got ${argv.join(' ')}`);
+  const config = readConfig(process.env, { embedded: argv.includes('--embedded') });
+  const log = createLogger({ stream: pino.destination(2), level: config.logLevel });
+  if (command === 'migrate') await migrateCommand(config, log);
+  else await serve(config, log);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`server failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -40,6 +40,8 @@ export class SessionService {
   private lockedReason: LockReason | null = null;
   private user: LoginUser | null = null;
   private units: PermittedUnit[] = [];
+  /** The API version the server stated at the last login (1: it stated none, a release before the handshake). */
+  private serverApiVersion: number | undefined;
   private token: string | null = null;
   private sessionReader: string | null = null;
   private serviceAvailable = true;
@@ -67,6 +69,7 @@ export class SessionService {
       units: this.state === 'active' ? this.units : [],
       lockedReason: this.state === 'locked' ? this.lockedReason : null,
       idleTimeoutMs: this.idleTimeoutMs,
+      ...(this.state === 'active' && this.serverApiVersion !== undefined ? { serverApiVersion: this.serverApiVersion } : {}),
     };
   }
 
@@ -149,6 +152,7 @@ export class SessionService {
       this.token = res.token;
       this.user = res.user;
       this.units = res.units;
+      this.serverApiVersion = res.apiVersion ?? 1;
       this.sessionReader = reader;
       this.state = 'active';
       this.lockedReason = null;

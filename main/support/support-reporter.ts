@@ -17,7 +17,8 @@ export interface SupportReporterOptions {
   dataDir: string;
   workstationName: string | null;
   host: 'electron' | 'browser';
-  appVersion: string;
+  /** The app's version as reported; a function when it depends on the session (reportedAppVersion). */
+  appVersion: string | (() => string);
   card: () => CardStatus;
   /** The local store's state and the file of the logged-in user's store (null: nobody). */
   store: () => { state: StoreStatus['state']; file: string | null };
@@ -128,7 +129,7 @@ export class SupportReporter {
     return {
       workstationId: id,
       workstationName: this.opts.workstationName,
-      appVersion: this.opts.appVersion,
+      appVersion: typeof this.opts.appVersion === 'function' ? this.opts.appVersion() : this.opts.appVersion,
       host: this.opts.host,
       sync: { lastOkAt: this.lastOkAt, outcome: this.lastRun === null ? 'none' : this.lastRun.code === null ? 'ok' : 'error', code: this.lastRun?.code ?? null },
       queue: queue ? { count: queue.pending, oldestAt: queue.oldestAt } : null,

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { serverIsOlder } from '#contract';
 import { HostLostScreen, useHostLost } from './components/HostLostScreen';
 import { SyncIndicator } from './components/SyncIndicator';
 import { screens } from './screens';
@@ -71,6 +72,11 @@ export function App() {
         </ul>
       </nav>
       <main className="app-main">
+        {serverIsOlder(session.serverApiVersion) && (
+          <p className="notice" role="status">
+            {t('app.serverOlder')}
+          </p>
+        )}
         {screens.map((s) => s.Banner && <s.Banner key={s.id} />)}
         <current.Component />
       </main>

@@ -1,3 +1,4 @@
+import { startScheduledJob } from '../db/schedule';
 import type { Queryable } from '../db/types';
 import { purgeRateLimits } from '../http/rate-limit';
 
@@ -16,17 +17,15 @@ export async function purgeDeadAuthState(db: Queryable, now: Date): Promise<{ se
   return { sessions: sessions.rows.length, nonces: nonces.rows.length, rateLimits: await purgeRateLimits(db, now) };
 }
 
-/** Runs the purge now and every `intervalMs`; the returned function stops it and waits for a run in flight. */
+/** Runs the purge now and every `intervalMs`, on one node of all that share the database (server/db/schedule.ts); returns stop(). */
 export function startAuthPurge(options: { db: Queryable; now: () => Date; intervalMs?: number; onError: (e: unknown) => void }): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  const tick = () => {
-    running = purgeDeadAuthState(options.db, options.now()).catch(options.onError);
-  };
-  tick();
-  const timer = setInterval(tick, options.intervalMs ?? AUTH_PURGE_INTERVAL_MS);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startScheduledJob({
+    db: options.db,
+    name: 'auth_purge',
+    intervalMs: options.intervalMs ?? AUTH_PURGE_INTERVAL_MS,
+    run: async () => {
+      await purgeDeadAuthState(options.db, options.now());
+    },
+    onError: options.onError,
+  });
 }

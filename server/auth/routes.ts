@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { officerRoutes } from '#contract';
-import { LoginRequest, authRoutes } from '#contract';
+import { API_VERSION, API_VERSION_HEADER, LoginRequest, authRoutes, statedApiVersion } from '#contract';
 import { AppFailure, validationDetails, type ErrorCode } from '#contract';
 import { EMPTY_BODY_LIMIT, LOGIN_BODY_LIMIT } from '../http/body-limits';
 import { limitByAddress, type RateLimiter } from '../http/rate-limit';
@@ -72,7 +72,11 @@ export function createRequireSession(service: AuthService): preHandlerAsyncHookH
  */
 export function registerAuthRoutes(
   app: FastifyInstance,
-  deps: (AuthDeps | { service: AuthService }) & { limiter?: RateLimiter },
+  deps: (AuthDeps | { service: AuthService }) & {
+    limiter?: RateLimiter;
+    /** The API version a workstation stated at login (undefined: a header that is no version). */
+    onWorkstationVersion?: (version: number | undefined, request: FastifyRequest) => void;
+  },
 ): { service: AuthService; requireSession: preHandlerAsyncHookHandler } {
   const service = 'service' in deps ? deps.service : createAuthService(deps);
   const limiter = deps.limiter;
@@ -107,7 +111,11 @@ export function registerAuthRoutes(
       }
       try {
         const workstation = parsed.data.workstation ?? workstationOf(request);
-        if (audience === 'workstation') return reply.code(200).send(await service.login(parsed.data, { workstation }));
+        if (audience === 'workstation') {
+          const session = await service.login(parsed.data, { workstation });
+          deps.onWorkstationVersion?.(statedApiVersion(request.headers[API_VERSION_HEADER]), request);
+          return reply.code(200).send({ ...session, apiVersion: API_VERSION });
+        }
         const { token, expiresAt, user } = await service.login(parsed.data, { workstation, audience });
         return reply.code(200).send({ token, expiresAt, user });
       } catch (e) {

@@ -18,8 +18,13 @@ export interface Migration {
 
 const DEFAULT_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
-/** Arbitrary, fixed key of the advisory lock taken while migrating. */
-const LOCK_KEY = 7_340_101;
+/**
+ * Arbitrary, fixed key of the advisory lock taken while migrating, granting the runtime role
+ * (server/db/roles.ts) and seeding: what changes the schema or fills an empty database runs one
+ * node at a time, so nodes started together on an empty database all succeed.
+ */
+export const MIGRATION_LOCK_KEY = 7_340_101;
+const LOCK_KEY = MIGRATION_LOCK_KEY;
 
 /** The migrations of `dir`, or (without one) of server/migrations/ and every registered kind's folder. */
 export async function loadMigrations(dir?: string): Promise<Migration[]> {
@@ -63,6 +68,14 @@ export async function migrate(db: Db, options: { dir?: string; migrations?: Migr
     if (done) applied.push(migration.version);
   }
   return applied;
+}
+
+/** What `migrate` would apply now (none: the database is current for this server). */
+export async function pendingMigrations(db: Db, migrations?: Migration[]): Promise<Migration[]> {
+  const all = migrations ?? (await loadMigrations());
+  const { rows } = await db.query<{ present: boolean }>(`SELECT to_regclass('public.schema_migrations') IS NOT NULL AS present`);
+  const done = new Set(rows[0]?.present ? await appliedVersions(db) : []);
+  return all.filter((m) => !done.has(m.version));
 }
 
 /** Versions recorded in `schema_migrations`, ascending. */

@@ -1,11 +1,37 @@
 import pg from 'pg';
-import { DATE_OID, parseDate, type Db, type Queryable } from './types';
+import { DATE_OID, parseDate, type Db, type DbEvents, type PoolStats, type Queryable } from './types';
 
-/** A real PostgreSQL server through a `pg` connection pool. */
-export async function openPostgres(options: { connectionString: string; maxConnections?: number }): Promise<Db> {
+export interface PostgresOptions {
+  connectionString: string;
+  /** Connections in the request pool (DATABASE_POOL_SIZE); default 10. */
+  maxConnections?: number;
+  /** How long a query waits for a connection, new or free, before it fails (DATABASE_CONNECT_TIMEOUT_MS); default 0: for ever. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL's statement_timeout for the pool's connections (DATABASE_STATEMENT_TIMEOUT_MS); 0 or absent: the server's. */
+  statementTimeoutMs?: number;
+  /** An idle pooled connection is closed after this (DATABASE_IDLE_TIMEOUT_MS); default 10 s (node-postgres'). */
+  idleTimeoutMs?: number;
+  /**
+   * Where LISTEN connects (DATABASE_LISTEN_URL): PostgreSQL itself, since a PgBouncer in transaction
+   * mode cannot hold a LISTEN; default `connectionString`.
+   */
+  listenUrl?: string;
+  /** application_name, shown in pg_stat_activity; default omsorg-server. */
+  applicationName?: string;
+  /** The database lost and regained (seen on the LISTEN connection), and each wait for a pooled connection. */
+  events?: DbEvents;
+}
+
+/** A real PostgreSQL server through a `pg` connection pool, LISTEN on one dedicated connection beside it. */
+export async function openPostgres(options: PostgresOptions): Promise<Db> {
+  const applicationName = options.applicationName ?? 'omsorg-server';
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
+    application_name: applicationName,
+    ...(options.connectTimeoutMs ? { connectionTimeoutMillis: options.connectTimeoutMs } : {}),
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(options.idleTimeoutMs ? { idleTimeoutMillis: options.idleTimeoutMs } : {}),
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === DATE_OID ? parseDate : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
@@ -16,7 +42,15 @@ export async function openPostgres(options: { connectionString: string; maxConne
   // Fail at start-up, not at the first request, when the server cannot be reached.
   (await pool.connect()).release();
 
-  const wrap = (target: pg.Pool | pg.PoolClient): Queryable => ({
+  /** A pooled connection, the time waited for it reported (the pool-wait histogram of /metrics). */
+  const connect = async (): Promise<pg.PoolClient> => {
+    const started = performance.now();
+    const client = await pool.connect();
+    options.events?.poolWait?.((performance.now() - started) / 1000);
+    return client;
+  };
+
+  const wrap = (target: pg.PoolClient): Queryable => ({
     async query<T>(sql: string, params: readonly unknown[] = []) {
       const result = await target.query(sql, [...params]);
       return { rows: result.rows as T[] };
@@ -25,95 +59,155 @@ export async function openPostgres(options: { connectionString: string; maxConne
       await target.query(sql);
     },
   });
+  const once = async <R>(fn: (client: pg.PoolClient) => Promise<R>): Promise<R> => {
+    const client = await connect();
+    let failed: unknown;
+    try {
+      return await fn(client);
+    } catch (error) {
+      failed = error;
+      throw error;
+    } finally {
+      // A connection that broke mid-query is discarded, not handed to the next request.
+      client.release(isConnectionError(failed) ? (failed as Error) : undefined);
+    }
+  };
+
+  const listener = new Listener(options.listenUrl ?? options.connectionString, applicationName, options.events);
 
   return {
     kind: 'postgres',
-    ...wrap(pool),
-    async transaction(fn) {
-      const client = await pool.connect();
-      try {
+    query: (sql, params) => once((client) => wrap(client).query(sql, params)),
+    exec: (sql) => once((client) => wrap(client).exec(sql)),
+    transaction: (fn) =>
+      once(async (client) => {
         await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+        try {
+          const result = await fn(wrap(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      }),
+    listen: (channel, onNotify, onReconnect) => listener.add(channel, onNotify, onReconnect),
+    poolStats: (): PoolStats => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.maxConnections ?? 10 }),
+    async close() {
+      await listener.close();
+      await pool.end();
     },
-    listen: (channel, onNotify, onReconnect) => listenOn(options.connectionString, channel, onNotify, onReconnect),
-    close: () => pool.end(),
   };
+}
+
+/** Errors after which a connection is no use (PostgreSQL went away, the socket closed). */
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code ?? '';
+  return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || /Connection terminated|ECONNRESET|ECONNREFUSED|EPIPE/.test(error.message);
 }
 
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/**
- * LISTEN on a dedicated connection (not from the pool: it stays open). When the connection is
- * lost it is re-opened with a back-off (0.5 s doubling to 10 s) and `onReconnect` tells the caller
- * that notifications may have been missed.
- */
-async function listenOn(
-  connectionString: string,
-  channel: string,
-  onNotify: (payload: string) => void,
-  onReconnect?: () => void,
-): Promise<() => Promise<void>> {
-  if (!CHANNEL.test(channel)) throw new Error(`listen: invalid channel name ${channel}`);
-  let stopped = false;
-  let client: pg.Client | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  let delay = 500;
+interface Subscription {
+  channel: string;
+  onNotify: (payload: string) => void;
+  onReconnect: (() => void) | undefined;
+}
 
-  const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString });
+/**
+ * Every LISTEN of the process on one dedicated connection (not from the pool: it stays open, and it
+ * must reach PostgreSQL itself, not a transaction-mode PgBouncer). When the connection is lost it
+ * is re-opened with a back-off (0.5 s doubling to 10 s), every channel is listened to again, and
+ * each `onReconnect` tells its caller that notifications may have been missed. The loss and the
+ * return are reported once each (events.lost / events.regained: the server logs them).
+ */
+class Listener {
+  private client: pg.Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private delay = 500;
+  private stopped = false;
+  private lostAt: number | undefined;
+  private readonly subscriptions = new Set<Subscription>();
+
+  constructor(
+    private readonly connectionString: string,
+    private readonly applicationName: string,
+    private readonly events: DbEvents | undefined,
+  ) {}
+
+  async add(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>> {
+    if (!CHANNEL.test(channel)) throw new Error(`listen: invalid channel name ${channel}`);
+    const subscription: Subscription = { channel, onNotify, onReconnect };
+    this.stopped = false;
+    if (!this.client) await (this.connecting ??= this.connect().finally(() => (this.connecting = undefined)));
+    const listening = [...this.subscriptions].some((s) => s.channel === channel);
+    this.subscriptions.add(subscription);
+    try {
+      if (!listening) await this.client?.query(`LISTEN ${channel}`);
+    } catch (error) {
+      this.subscriptions.delete(subscription);
+      throw error;
+    }
+    return async () => {
+      this.subscriptions.delete(subscription);
+      if (this.subscriptions.size === 0) await this.close();
+      else if (![...this.subscriptions].some((s) => s.channel === channel)) await this.client?.query(`UNLISTEN ${channel}`).catch(() => undefined);
+    };
+  }
+
+  private async connect(): Promise<void> {
+    const c = new pg.Client({ connectionString: this.connectionString, application_name: `${this.applicationName} listen` });
     c.on('notification', (n) => {
-      if (n.channel === channel) onNotify(n.payload ?? '');
+      for (const s of this.subscriptions) if (s.channel === n.channel) s.onNotify(n.payload ?? '');
     });
     c.on('error', () => undefined);
     c.on('end', () => {
-      if (stopped || client !== c) return;
-      client = undefined;
-      scheduleReconnect();
+      if (this.stopped || this.client !== c) return;
+      this.client = undefined;
+      this.lostAt ??= Date.now();
+      this.events?.lost?.();
+      this.scheduleReconnect();
     });
     try {
       await c.connect();
-      await c.query(`LISTEN ${channel}`);
+      for (const channel of new Set([...this.subscriptions].map((s) => s.channel))) await c.query(`LISTEN ${channel}`);
     } catch (error) {
       await c.end().catch(() => undefined);
       throw error;
     }
-    if (stopped) {
+    if (this.stopped) {
       await c.end().catch(() => undefined);
       return;
     }
-    client = c;
-  };
+    this.client = c;
+  }
 
-  const scheduleReconnect = () => {
-    retry = setTimeout(() => {
-      connect().then(
+  private scheduleReconnect(): void {
+    this.retry = setTimeout(() => {
+      this.connect().then(
         () => {
-          delay = 500;
-          onReconnect?.();
+          this.delay = 500;
+          const downMs = this.lostAt === undefined ? 0 : Date.now() - this.lostAt;
+          this.lostAt = undefined;
+          this.events?.regained?.(downMs);
+          for (const s of this.subscriptions) s.onReconnect?.();
         },
         () => {
-          delay = Math.min(delay * 2, 10_000);
-          if (!stopped) scheduleReconnect();
+          this.delay = Math.min(this.delay * 2, 10_000);
+          if (!this.stopped) this.scheduleReconnect();
         },
       );
-    }, delay);
-    retry.unref();
-  };
+    }, this.delay);
+    this.retry.unref();
+  }
 
-  await connect();
-  return async () => {
-    stopped = true;
-    if (retry) clearTimeout(retry);
-    const c = client;
-    client = undefined;
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    const c = this.client;
+    this.client = undefined;
     await c?.end().catch(() => undefined);
-  };
+  }
 }

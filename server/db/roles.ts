@@ -1,4 +1,5 @@
 import { SERVER_KINDS } from '../sync/kinds';
+import { MIGRATION_LOCK_KEY } from './migrate';
 import type { Db } from './types';
 
 /**
@@ -30,16 +31,19 @@ const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Grants `role` exactly what the server needs, run by the owner after every migration (so tables
- * a migration adds are covered). Idempotent.
+ * a migration adds are covered), under the migrations' advisory lock. Idempotent.
  */
 export async function grantRuntimeRole(owner: Db, role: string): Promise<void> {
   if (!ROLE_NAME.test(role)) throw new Error(`runtime role: not a plain role name: ${role}`);
-  const { rows } = await owner.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
-  const tables = rows.map((r) => r.tablename);
-  const mutable = tables.filter((t) => !APPEND_ONLY.includes(t) && !(OWNER_ONLY as readonly string[]).includes(t));
-  const appendOnly = tables.filter((t) => APPEND_ONLY.includes(t));
   const q = (name: string) => `"${name}"`;
   await owner.transaction(async (tx) => {
+    // Under the migrations' lock: two nodes granting at once would otherwise both rewrite the same
+    // catalog rows and one fail ("tuple concurrently updated").
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    const { rows } = await tx.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+    const tables = rows.map((r) => r.tablename);
+    const mutable = tables.filter((t) => !APPEND_ONLY.includes(t) && !(OWNER_ONLY as readonly string[]).includes(t));
+    const appendOnly = tables.filter((t) => APPEND_ONLY.includes(t));
     // Start from nothing, so a grant given by hand or by an older version does not linger.
     await tx.exec(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${q(role)}`);
     await tx.exec(`REVOKE CREATE ON SCHEMA public FROM ${q(role)}`);

@@ -28,7 +28,26 @@ export interface Db extends Queryable {
    * Resolves to a function that stops listening.
    */
   listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  /** The request pool now (PostgreSQL only): open, idle and waiting connections, and its size. */
+  poolStats?(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+/** What a PostgreSQL connection reports to its owner (server/main.ts logs it, /metrics counts it). */
+export interface DbEvents {
+  /** The LISTEN connection dropped: PostgreSQL restarted or the network went. */
+  lost?(): void;
+  /** It is back after `downMs`. */
+  regained?(downMs: number): void;
+  /** A query waited this many seconds for a pooled connection. */
+  poolWait?(seconds: number): void;
 }
 
 /** PostgreSQL type oids whose parsing both engines share. */

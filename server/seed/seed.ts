@@ -1,3 +1,4 @@
+import { MIGRATION_LOCK_KEY } from '../db/migrate';
 import type { Db, Queryable } from '../db/types';
 import { SERVER_KINDS } from '../sync/kinds';
 import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, type DemoUnitKey } from './demo-people';
@@ -12,6 +13,8 @@ import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, 
  */
 export async function seedDemoData(db: Db, now: Date = new Date()): Promise<boolean> {
   return db.transaction(async (tx) => {
+    // Nodes started together seed once: the second waits here and then finds the organisation.
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM organisations');
     let seeded = false;
     if ((rows[0]?.n ?? 0) === 0) {

@@ -25,6 +25,8 @@ export interface EventStreamDeps {
   coalesceMs: number;
   /** The clock sessions expire and permissions begin and end by. */
   now: () => Date;
+  /** Told of each event written (the fan-out counter of /metrics). */
+  onSent?: (event: string) => void;
 }
 
 /** Streams re-check their scope within this long after midnight, at random, so that they do not all query at one instant. */
@@ -69,7 +71,10 @@ export async function openEventStream(
   const write = (text: string) => {
     if (!closed) raw.write(text);
   };
-  const send = (event: string, data: unknown) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const send = (event: string, data: unknown) => {
+    deps.onSent?.(event);
+    return write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
 
   const flush = () => {
     flushTimer = undefined;

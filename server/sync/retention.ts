@@ -1,4 +1,5 @@
 import type { RecordType } from '#contract';
+import { startScheduledJob } from '../db/schedule';
 import type { Db } from '../db/types';
 import type { Retention } from './kind';
 import { SERVER_KINDS } from './kinds';
@@ -79,25 +80,17 @@ export interface RetentionJobOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Runs purgeExpired now and then every `intervalMs` (an unref'd timer). Returns stop(). */
+/** Runs purgeExpired now and then every `intervalMs`, on one node of all that share the database (server/db/schedule.ts). Returns stop(). */
 export function startRetentionJob(options: RetentionJobOptions): () => Promise<void> {
   const now = options.now ?? (() => new Date());
-  let running: Promise<void> | undefined;
-  const run = () => {
-    if (running) return;
-    running = purgeExpired(options.db, now(), options.retentionDays)
-      .then((result) => {
-        if (result.deleted > 0) options.onPurged?.(result);
-      }, options.onError ?? (() => undefined))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  run();
-  const timer = setInterval(run, options.intervalMs ?? 3600_000);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startScheduledJob({
+    db: options.db,
+    name: 'retention',
+    intervalMs: options.intervalMs ?? 3600_000,
+    run: async () => {
+      const result = await purgeExpired(options.db, now(), options.retentionDays);
+      if (result.deleted > 0) options.onPurged?.(result);
+    },
+    onError: options.onError ?? (() => undefined),
+  });
 }

@@ -26,6 +26,8 @@ export interface SyncRouteDeps {
   keepAliveMs: number;
   coalesceMs: number;
   staff?: StaffDirectory;
+  /** Counters of /metrics: pushed mutations by result, events written to streams. */
+  metrics?: { pushed(status: string): void; sent(event: string): void };
 }
 
 /**
@@ -82,6 +84,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
     const { results, changed, failure } = await applyMutations(deps.db, body.mutations, { staff: member, scope, now, ...(workstation ? { workstation } : {}) });
     // What was committed is announced even if a later mutation failed.
     deps.notifier.publish(changed);
+    for (const r of results) deps.metrics?.pushed(r.status);
     if (failure) throw failure;
     return { results };
   });
@@ -102,6 +105,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
         keepAliveMs: deps.keepAliveMs,
         coalesceMs: deps.coalesceMs,
         now: deps.now,
+        ...(deps.metrics ? { onSent: deps.metrics.sent } : {}),
       },
       streams,
     );

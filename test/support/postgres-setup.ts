@@ -44,7 +44,7 @@ async function pgTool(binDir: string, tool: string, args: string[]): Promise<str
   return stdout;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -57,6 +57,8 @@ function freePort(): Promise<number> {
 
 export interface RunningPostgres {
   url: string;
+  /** Stops PostgreSQL (fast: connections are cut) and starts it again on the same port and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,9 +79,10 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<R
   try {
     await pgTool(binDir, 'initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
     let port = 0;
+    let options = '';
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
-      const options = [
+      options = [
         `-p ${port}`,
         `-c listen_addresses=127.0.0.1`,
         `-c unix_socket_directories=${socketDir}`,
@@ -103,6 +106,10 @@ export async function startPostgres(opts: { durable?: boolean } = {}): Promise<R
 
     return {
       url: `${serverUrl}/postgres_test`,
+      async restart() {
+        await pgTool(binDir, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']);
+        await pgTool(binDir, 'pg_ctl', ['start', '-D', dataDir, '-w', '-t', '30', '-l', join(root, 'postgres.log'), '-o', options]);
+      },
       async stop() {
         await pgTool(binDir, 'pg_ctl', ['stop', '-D', dataDir, '-m', 'fast', '-w']).catch(() => undefined);
         await cleanUp();

@@ -47,3 +47,38 @@ async function withAdmin<T>(base: URL, fn: (client: pg.Client) => Promise<T>): P
     await client.end();
   }
 }
+
+export interface TestRoles {
+  /** The database as its owner (MIGRATION_DATABASE_URL) and as the runtime role (DATABASE_URL). */
+  ownerUrl: string;
+  runtimeUrl: string;
+  runtimeRole: string;
+  drop(): Promise<void>;
+}
+
+/** An owner role that owns `database` and a runtime role with nothing yet (docs/security.md), random names. */
+export async function createTestRoles(database: TestDatabase): Promise<TestRoles> {
+  const suffix = randomBytes(4).toString('hex');
+  const owner = `omsorg_owner_${suffix}`;
+  const runtime = `omsorg_app_${suffix}`;
+  const base = new URL(testServerUrl());
+  await withAdmin(base, async (admin) => {
+    await admin.query(`CREATE ROLE ${owner} LOGIN; CREATE ROLE ${runtime} LOGIN`);
+    await admin.query(`ALTER DATABASE ${database.name} OWNER TO ${owner}`);
+    await admin.query(`GRANT ALL ON SCHEMA public TO ${owner}`);
+  });
+  const as = (user: string) => {
+    const url = new URL(database.url);
+    url.username = user;
+    return url.toString();
+  };
+  return {
+    ownerUrl: as(owner),
+    runtimeUrl: as(runtime),
+    runtimeRole: runtime,
+    drop: () =>
+      withAdmin(base, (admin) => admin.query(`DROP ROLE IF EXISTS ${runtime}; DROP ROLE IF EXISTS ${owner}`))
+        .then(() => undefined)
+        .catch(() => undefined),
+  };
+}

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { API_VERSION_HEADER } from '#contract';
 import { createWorkstation, type WorkstationOptions } from '../../main/app';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import type { Workstation } from '../../main/workstation';
@@ -43,6 +44,11 @@ export interface StackOptions extends Partial<Pick<WorkstationOptions, 'idleTime
   proxy?: boolean;
   /** Server sync options (retention, event-stream timing). */
   serverSync?: ServerSyncOptions;
+  /**
+   * Answer login as a server of the release before the version handshake did: no `apiVersion` in
+   * the login answer and no API version header (API version 1).
+   */
+  preHandshakeLogin?: boolean;
 }
 
 /** Another workstation on the same server (a colleague's, in tests of two people): its own data folder and browser host. */
@@ -86,6 +92,14 @@ export async function startStack(hint: string, opts: StackOptions = {}): Promise
       },
       ...(opts.serverSync ? { sync: opts.serverSync } : {}),
     });
+    if (opts.preHandshakeLogin) {
+      next.addHook('onSend', async (request, reply, payload) => {
+        reply.removeHeader(API_VERSION_HEADER);
+        if (request.url !== '/api/v1/auth/login' || typeof payload !== 'string' || reply.statusCode !== 200) return payload;
+        const { apiVersion: _dropped, ...before } = JSON.parse(payload) as Record<string, unknown>;
+        return JSON.stringify(before);
+      });
+    }
     await next.listen({ host: '127.0.0.1', port });
     port = (next.server.address() as AddressInfo).port;
     app = next;

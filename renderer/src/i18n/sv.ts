@@ -15,6 +15,8 @@ export const sv = {
     subtitle: 'Arbetsstation för utförare',
     starting: 'Startar…',
     version: 'Omsorgsportalen version {{version}}',
+    serverOlder:
+      'Servern har en äldre version än den här arbetsstationen. Det du redan har på datorn går att läsa, och det du skrivit ligger kvar i kön och skickas när servern har uppdaterats. IT-supporten ser detta i supportvyn.',
   },
   login: {
     heading: 'Logga in med e-tjänstekort',

@@ -96,6 +96,8 @@ async function send(method: string, url: string, token: string | null, body: unk
     return { status: res.status, body: null };
   }
   const text = await res.text();
+  // GET /metrics answers Prometheus' text format; everything else JSON.
+  if (res.ok && !(res.headers.get('content-type') ?? '').includes('json')) return { status: res.status, body: text };
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeResponse, LoginResponse, TEST_LOA3_POLICY_OID } from '#contract';
 import { HealthResponse, ServerErrorBody, UnitsResponse } from '#contract';
@@ -10,38 +8,14 @@ import { verifyChain } from '../../../server/audit/access-log';
 import { openPostgres } from '../../../server/db/postgres';
 import { createTestPki, issuePersonCard, trustFiles, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { startServerProcess, stopServerProcess, type ServerProcess } from '../../support/server-process';
 import { PEOPLE, loginToken } from '../../unit/server/auth-suite';
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-/** Starts `tsx server/main.ts` and resolves with the URL from its one stdout line. */
-function startServer(env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const m = /^server listening on (http:\/\/\S+)$/.exec(line);
-      if (m) resolve({ child, url: m[1]!, stderr: () => stderr });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-  });
-}
-
-async function stop(server: Started | undefined): Promise<void> {
-  if (!server || server.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
-}
+type Started = ServerProcess;
+const startServer = (env: NodeJS.ProcessEnv) => startServerProcess(env);
+const stop = async (server: Started | undefined) => {
+  await stopServerProcess(server);
+};
 
 const post = (url: string, body?: unknown, headers: Record<string, string> = {}) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body ?? {}) });

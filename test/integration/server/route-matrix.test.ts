@@ -86,6 +86,10 @@ const journalEntry = (ids: Ids) => ({
 /** One line per route: `METHOD url` → probe and expected outcome per caller. */
 const RULES: Record<string, [Probe, Expect]> = {
   'GET /health': [{}, all('in')],
+  'GET /health/live': [{}, all('in')],
+  'GET /health/ready': [{}, all('in')],
+  'GET /metrics': [{}, all('in')],
+  'GET /openapi.json': [{}, all('in')],
   'POST /api/v1/auth/challenge': [{}, all('in')],
   'POST /api/v1/auth/login': [{ body: () => ({}) }, all(400)],
   'POST /api/v1/officer/auth/login': [{ body: () => ({}) }, all(400)],

@@ -5,7 +5,7 @@ import { retentionDaysOf } from '../../../server/sync/retention';
 
 describe('server configuration from the environment', () => {
   it('without TRUST_ANCHORS: login disabled, no origin configured', () => {
-    const config = readConfig({});
+    const config = readConfig({ EMBEDDED: '1' });
     expect(config.auth).toBeUndefined();
     expect(config.publicOrigin).toBeUndefined();
     expect(config.host).toBe('127.0.0.1');
@@ -13,6 +13,7 @@ describe('server configuration from the environment', () => {
 
   it('reads comma-separated trust files and policies', () => {
     const config = readConfig({
+      EMBEDDED: '1',
       TRUST_ANCHORS: '/etc/siths/root.pem, /etc/siths/root2.pem',
       INTERMEDIATE_CAS: '/etc/siths/person-ca.pem',
       REQUIRED_POLICIES: `${TEST_LOA3_POLICY_OID},1.2.752.129.2.1.3`,
@@ -27,37 +28,63 @@ describe('server configuration from the environment', () => {
   });
 
   it('requires REQUIRED_POLICIES with TRUST_ANCHORS, and TRUST_ANCHORS with the others', () => {
-    expect(() => readConfig({ TRUST_ANCHORS: '/root.pem' })).toThrow(/REQUIRED_POLICIES must be set/);
-    expect(() => readConfig({ REQUIRED_POLICIES: TEST_LOA3_POLICY_OID })).toThrow(/TRUST_ANCHORS is not/);
-    expect(() => readConfig({ INTERMEDIATE_CAS: '/ca.pem' })).toThrow(/TRUST_ANCHORS is not/);
-    expect(() => readConfig({ TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: 'loa3' })).toThrow(/not an OID/);
+    expect(() => readConfig({ EMBEDDED: '1', TRUST_ANCHORS: '/root.pem' })).toThrow(/REQUIRED_POLICIES must be set/);
+    expect(() => readConfig({ EMBEDDED: '1', REQUIRED_POLICIES: TEST_LOA3_POLICY_OID })).toThrow(/TRUST_ANCHORS is not/);
+    expect(() => readConfig({ EMBEDDED: '1', INTERMEDIATE_CAS: '/ca.pem' })).toThrow(/TRUST_ANCHORS is not/);
+    expect(() => readConfig({ EMBEDDED: '1', TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: 'loa3' })).toThrow(/not an OID/);
   });
 
   it('OCSP: off by default; on asks the AIA responder; OCSP_URL another one; the grace in minutes', () => {
     const trust = { TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: TEST_LOA3_POLICY_OID };
-    expect(readConfig(trust).auth?.ocsp).toBeUndefined();
-    expect(readConfig({ ...trust, OCSP: 'on' }).auth?.ocsp).toEqual({ graceMs: 240 * 60_000 });
-    expect(readConfig({ ...trust, OCSP_URL: 'http://ocsp.siths.se', OCSP_GRACE_MINUTES: '0' }).auth?.ocsp).toEqual({ url: 'http://ocsp.siths.se', graceMs: 0 });
-    expect(() => readConfig({ OCSP: 'on' })).toThrow(/TRUST_ANCHORS is not/);
-    expect(() => readConfig({ ...trust, OCSP: 'yes' })).toThrow(/OCSP must be on or off/);
-    expect(() => readConfig({ ...trust, OCSP: 'off', OCSP_URL: 'http://ocsp.siths.se' })).toThrow(/OCSP=off/);
-    expect(() => readConfig({ ...trust, OCSP_URL: 'ocsp.siths.se' })).toThrow(/OCSP_URL/);
-    expect(() => readConfig({ ...trust, OCSP: 'on', OCSP_GRACE_MINUTES: '2000' })).toThrow(/OCSP_GRACE_MINUTES/);
+    expect(readConfig({ EMBEDDED: '1', ...trust }).auth?.ocsp).toBeUndefined();
+    expect(readConfig({ EMBEDDED: '1', ...trust, OCSP: 'on' }).auth?.ocsp).toEqual({ graceMs: 240 * 60_000 });
+    expect(readConfig({ EMBEDDED: '1', ...trust, OCSP_URL: 'http://ocsp.siths.se', OCSP_GRACE_MINUTES: '0' }).auth?.ocsp).toEqual({ url: 'http://ocsp.siths.se', graceMs: 0 });
+    expect(() => readConfig({ EMBEDDED: '1', OCSP: 'on' })).toThrow(/TRUST_ANCHORS is not/);
+    expect(() => readConfig({ EMBEDDED: '1', ...trust, OCSP: 'yes' })).toThrow(/OCSP must be on or off/);
+    expect(() => readConfig({ EMBEDDED: '1', ...trust, OCSP: 'off', OCSP_URL: 'http://ocsp.siths.se' })).toThrow(/OCSP=off/);
+    expect(() => readConfig({ EMBEDDED: '1', ...trust, OCSP_URL: 'ocsp.siths.se' })).toThrow(/OCSP_URL/);
+    expect(() => readConfig({ EMBEDDED: '1', ...trust, OCSP: 'on', OCSP_GRACE_MINUTES: '2000' })).toThrow(/OCSP_GRACE_MINUTES/);
   });
 
   it('accepts only a bare origin as PUBLIC_ORIGIN', () => {
     for (const bad of ['https://omsorg.kommun.se/', 'https://omsorg.kommun.se/api', 'omsorg.kommun.se', 'ftp://x.se', 'https://user@x.se']) {
-      expect(() => readConfig({ PUBLIC_ORIGIN: bad }), bad).toThrow(/PUBLIC_ORIGIN/);
+      expect(() => readConfig({ EMBEDDED: '1', PUBLIC_ORIGIN: bad }), bad).toThrow(/PUBLIC_ORIGIN/);
     }
-    expect(readConfig({ PUBLIC_ORIGIN: 'http://127.0.0.1:8443' }).publicOrigin).toBe('http://127.0.0.1:8443');
+    expect(readConfig({ EMBEDDED: '1', PUBLIC_ORIGIN: 'http://127.0.0.1:8443' }).publicOrigin).toBe('http://127.0.0.1:8443');
   });
 
   it('DAY_NOTE_RETENTION_DAYS (the day notes\' retention setting): absent is the kind\'s default 90, a whole number of days otherwise', () => {
-    expect(readConfig({}).retentionDays).toEqual({});
-    expect(retentionDaysOf(readConfig({}).retentionDays)).toEqual({ day_note: 90 });
-    expect(readConfig({ DAY_NOTE_RETENTION_DAYS: '30' }).retentionDays).toEqual({ day_note: 30 });
+    expect(readConfig({ EMBEDDED: '1' }).retentionDays).toEqual({});
+    expect(retentionDaysOf(readConfig({ EMBEDDED: '1' }).retentionDays)).toEqual({ day_note: 90 });
+    expect(readConfig({ EMBEDDED: '1', DAY_NOTE_RETENTION_DAYS: '30' }).retentionDays).toEqual({ day_note: 30 });
     for (const bad of ['0', '-5', '1.5', 'ninety']) {
-      expect(() => readConfig({ DAY_NOTE_RETENTION_DAYS: bad })).toThrow(/DAY_NOTE_RETENTION_DAYS/);
+      expect(() => readConfig({ EMBEDDED: '1', DAY_NOTE_RETENTION_DAYS: bad })).toThrow(/DAY_NOTE_RETENTION_DAYS/);
     }
+  });
+
+  it('refuses to start without DATABASE_URL unless told to embed, saying how', () => {
+    expect(() => readConfig({})).toThrow(/DATABASE_URL is not set.*EMBEDDED=1 or --embedded/);
+    expect(readConfig({}, { embedded: true }).embedded).toBe(true);
+    expect(readConfig({ DATABASE_URL: 'postgres://app@db/omsorg' }).embedded).toBe(false);
+    expect(() => readConfig({ DATABASE_URL: 'postgres://app@db/omsorg', EMBEDDED: '1' })).toThrow(/choose one/);
+  });
+
+  it('reads the pool settings, with defaults, and refuses nonsense', () => {
+    const url = { DATABASE_URL: 'postgres://app@pgbouncer:6432/omsorg' };
+    expect(readConfig(url).pool).toEqual({ max: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleTimeoutMs: 30_000 });
+    const set = readConfig({
+      ...url,
+      DATABASE_POOL_SIZE: '25',
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '0',
+      DATABASE_IDLE_TIMEOUT_MS: '60000',
+      DATABASE_LISTEN_URL: 'postgres://app@db:5432/omsorg',
+    });
+    expect(set.pool).toEqual({ max: 25, connectTimeoutMs: 2000, statementTimeoutMs: 0, idleTimeoutMs: 60_000 });
+    expect(set.listenUrl).toBe('postgres://app@db:5432/omsorg');
+    for (const [name, bad] of [['DATABASE_POOL_SIZE', '0'], ['DATABASE_POOL_SIZE', 'ten'], ['DATABASE_CONNECT_TIMEOUT_MS', '-1'], ['DATABASE_IDLE_TIMEOUT_MS', '1.5']] as const) {
+      expect(() => readConfig({ ...url, [name]: bad }), `${name}=${bad}`).toThrow(new RegExp(name));
+    }
+    expect(() => readConfig({ EMBEDDED: '1', DATABASE_LISTEN_URL: 'postgres://db/x' })).toThrow(/DATABASE_LISTEN_URL is set but DATABASE_URL is not/);
   });
 });
