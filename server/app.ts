@@ -15,6 +15,7 @@ import { SqlStaffDirectory } from './auth/staff';
 import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
 import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
+import { DEFAULT_HTTP_LIMITS, fastifyTimeouts, limitConnections, TrustedProxies, type HttpLimits } from './http/connections';
 import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
@@ -59,6 +60,10 @@ export interface ServerOptions {
   sync?: ServerSyncOptions;
   /** The access log's signed checkpoints (server/audit/anchor.ts) the administrator's integrity check compares with. */
   anchor?: { file: string; publicKeyFile: string };
+  /** Timeouts and connection limits (server/http/connections.ts); each absent one its default. */
+  httpLimits?: Partial<HttpLimits>;
+  /** Addresses or CIDR ranges of the proxies whose X-Forwarded-For gives the client address (TRUSTED_PROXIES); default none. */
+  trustedProxies?: string[];
 }
 
 export interface ServerSyncOptions {
@@ -80,17 +85,21 @@ export interface ServerSyncOptions {
  * Throws when the trust configuration is unusable (no CA, no policy).
  */
 export function createServer(options: ServerOptions): FastifyInstance {
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits };
+  const proxies = new TrustedProxies(options.trustedProxies ?? []);
   const common = {
-    // Never trust X-Forwarded-* unless a deployment behind a proxy says so explicitly.
-    trustProxy: false,
+    // X-Forwarded-For only from the proxies the deployment names (TRUSTED_PROXIES); by default nobody's.
+    trustProxy: proxies.any ? (address: string) => proxies.has(address) : false,
     bodyLimit: BODY_LIMIT,
     clientErrorHandler,
+    ...fastifyTimeouts(limits),
   };
   const app: FastifyInstance =
     options.logger === false
       ? Fastify({ ...common, logger: false })
       : Fastify({ ...common, loggerInstance: createLogger(options.logger ?? {}) as FastifyBaseLogger });
 
+  limitConnections(app.server, limits, proxies, (summary) => app.log.warn(summary, 'connections refused: too many open from one address (or in all)'));
   recordRoutes(app);
   registerJsonParser(app);
   registerErrorHandling(app);
@@ -116,13 +125,14 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
       ...(auth.rateLimit === false ? {} : { limiter: new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit) }),
+      log: (obj, msg) => app.log.warn(obj, msg),
     }));
     authenticate = (token) => service.authenticate(token);
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));
   }
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
-  registerSync(app, options.db, requireSession, authenticate, { ...(authNow ? { now: authNow } : {}), ...options.sync });
+  registerSync(app, options.db, requireSession, authenticate, { ...(authNow ? { now: authNow } : {}), ...options.sync }, limits.eventStreamsPerSession);
   // Each synced kind's own API beyond sync (the case officer's side of assignments and plans, messages, notices).
   for (const kind of SERVER_KINDS) if ('routes' in kind) kind.routes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
@@ -143,6 +153,7 @@ function registerSync(
   requireSession: preHandlerAsyncHookHandler,
   authenticate: ((token: string | undefined) => Promise<AuthSession>) | undefined,
   options: ServerSyncOptions,
+  streamsPerSession: number,
 ): void {
   const now = options.now ?? (() => new Date());
   const retentionDays = retentionDaysOf(options.retentionDays);
@@ -156,6 +167,7 @@ function registerSync(
     now,
     keepAliveMs: options.keepAliveMs ?? 25_000,
     coalesceMs: options.coalesceMs ?? 100,
+    streamsPerSession,
   });
 
   let unlisten: (() => Promise<void>) | undefined;

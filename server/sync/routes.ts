@@ -25,6 +25,8 @@ export interface SyncRouteDeps {
   now: () => Date;
   keepAliveMs: number;
   coalesceMs: number;
+  /** Open event streams per session; opening one more closes the oldest (default 4). */
+  streamsPerSession?: number;
   staff?: StaffDirectory;
 }
 
@@ -102,6 +104,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
         keepAliveMs: deps.keepAliveMs,
         coalesceMs: deps.coalesceMs,
         now: deps.now,
+        streamsPerSession: deps.streamsPerSession ?? 4,
       },
       streams,
     );
