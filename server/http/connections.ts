@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type Socket } from 'node:net';
 
 /**
  * What bounds slow and many connections (issue 25 point 4; docs/security.md, "Slow and many
@@ -119,7 +119,7 @@ export function limitConnections(
     refusedInWindow = 0;
     refusingAddresses.clear();
   };
-  const refuse = (socket: import('node:net').Socket, address: string) => {
+  const refuse = (socket: Socket, address: string) => {
     refusedTotal++;
     refusedInWindow++;
     refusingAddresses.add(address);
@@ -133,12 +133,17 @@ export function limitConnections(
     }
     socket.destroy();
   };
-  server.on('connection', (socket) => {
+  // Node's HTTP server sets up a parser for every connection in its own 'connection' listener: a
+  // refused socket is closed before it, so a flood of them costs an accept and a close, no more.
+  const http = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
     const address = plainAddress(socket.remoteAddress ?? '');
     if (limits.maxConnections > 0 && total >= limits.maxConnections) return refuse(socket, address);
     const counted = !proxies.has(address);
     const n = (open.get(address) ?? 0) + 1;
     if (counted && n > limits.connectionsPerAddress) return refuse(socket, address);
+    for (const listener of http) listener.call(server, socket);
     total++;
     if (counted) open.set(address, n);
     socket.once('close', () => {
