@@ -141,7 +141,7 @@ async function slowloris(url: string, connections: number): Promise<void> {
     runs: samples.length,
     attempted: sum('connected', 'attempted'),
     connected: sum('connected', 'connected'),
-    left_open_by_server: sum('connected', 'open'),
+    open_at_client_when_connected: sum('connected', 'open'),
     connect_ms: Math.max(...holders.map((h) => Number(h.lines.find((l) => l.phase === 'connected')?.ms ?? 0))),
     still_open_after_s: holdSeconds,
     still_open: sum('holding', 'open'),
