@@ -95,7 +95,8 @@ export type GrantRequest = z.infer<typeof GrantRequest>;
 
 export const NoBody = z.strictObject({});
 
-export const PermissionEventAction = z.enum(['person_added', 'granted', 'confirmed', 'ended', 'bootstrap']);
+/** `end_requested`: an administrator asked to end another administrator's role; a second one ends it (four-eyes). */
+export const PermissionEventAction = z.enum(['person_added', 'granted', 'confirmed', 'ended', 'bootstrap', 'end_requested']);
 export const PermissionEvent = z.object({
   id: z.string(),
   at: z.iso.datetime({ offset: true }),

@@ -9,6 +9,8 @@ export const HealthResponse = z.object({
   status: z.literal('ok'),
   version: z.string(),
   database: z.enum(['pglite', 'postgres']),
+  /** Random per server process: a workstation sends again what it set aside on another one (docs/sync.md, "A poison pill"). */
+  instance: z.string().max(64).optional(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 

@@ -60,7 +60,7 @@ export interface WorkstationOptions {
    */
   prestartWorkers?: boolean;
   /** Sync tuning (tests, benchmarks): backoff, batch sizes, the safety pull interval. */
-  sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs'>>;
+  sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs' | 'poisonMinSpanMs'>>;
   /** How often the workstation reports its own state for first-line support (tests shorten it). */
   support?: Partial<Pick<SupportReporterOptions, 'intervalMs' | 'minGapMs'>>;
 }

@@ -16,6 +16,7 @@ import { SqlStaffDirectory } from './auth/staff';
 import { trustConfigFromPem, type TrustPem } from './auth/trust';
 import type { Db } from './db/types';
 import { BODY_LIMIT, EMPTY_BODY_LIMIT, registerJsonParser } from './http/body-limits';
+import { DEFAULT_HTTP_LIMITS, fastifyTimeouts, limitConnections, TrustedProxies, type HttpLimits } from './http/connections';
 import { clientErrorHandler, errorBody, registerErrorHandling } from './http/errors';
 import { createMetrics, registerMetrics, type ServerMetrics } from './http/metrics';
 import { registerOpenApi } from './http/openapi';
@@ -64,6 +65,10 @@ export interface ServerOptions {
   anchor?: { file: string; publicKeyFile: string };
   /** What GET /metrics reports (server/http/metrics.ts); default a registry of this app's own. */
   metrics?: ServerMetrics;
+  /** Timeouts and connection limits (server/http/connections.ts); each absent one its default. */
+  httpLimits?: Partial<HttpLimits>;
+  /** Addresses or CIDR ranges of the proxies whose X-Forwarded-For gives the client address (TRUSTED_PROXIES); default none. */
+  trustedProxies?: string[];
 }
 
 export interface ServerSyncOptions {
@@ -85,17 +90,21 @@ export interface ServerSyncOptions {
  * Throws when the trust configuration is unusable (no CA, no policy).
  */
 export function createServer(options: ServerOptions): FastifyInstance {
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits };
+  const proxies = new TrustedProxies(options.trustedProxies ?? []);
   const common = {
-    // Never trust X-Forwarded-* unless a deployment behind a proxy says so explicitly.
-    trustProxy: false,
+    // X-Forwarded-For only from the proxies the deployment names (TRUSTED_PROXIES); by default nobody's.
+    trustProxy: proxies.any ? (address: string) => proxies.has(address) : false,
     bodyLimit: BODY_LIMIT,
     clientErrorHandler,
+    ...fastifyTimeouts(limits),
   };
   const app: FastifyInstance =
     options.logger === false
       ? Fastify({ ...common, logger: false })
       : Fastify({ ...common, loggerInstance: createLogger(options.logger ?? {}) as FastifyBaseLogger });
 
+  limitConnections(app.server, limits, proxies, (summary) => app.log.warn(summary, 'connections refused: too many open from one address (or in all)'));
   recordRoutes(app);
   // Every answer states the server's API version (contract/server-api.ts).
   app.addHook('onSend', async (_request, reply) => {
@@ -134,13 +143,14 @@ export function createServer(options: ServerOptions): FastifyInstance {
           request.log.warn({ workstationApiVersion: version ?? 'invalid', serverApiVersion: API_VERSION, oldestServed: OLDEST_SERVED_API_VERSION }, 'workstation API version differs from what this server serves');
         }
       },
+      log: (obj, msg) => app.log.warn(obj, msg),
     }));
     authenticate = (token) => service.authenticate(token);
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));
   }
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
-  const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync });
+  const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync }, limits.eventStreamsPerSession);
   registerMetrics(app, metrics, { db: options.db, openStreams: () => streams.size });
   registerOpenApi(app, options.version);
   // Each synced kind's own API beyond sync (the case officer's side of assignments and plans, messages, notices).
@@ -164,6 +174,7 @@ function registerSync(
   authenticate: ((token: string | undefined) => Promise<AuthSession>) | undefined,
   metrics: ServerMetrics,
   options: ServerSyncOptions,
+  streamsPerSession: number,
 ): ReadonlySet<unknown> {
   const now = options.now ?? (() => new Date());
   const retentionDays = retentionDaysOf(options.retentionDays);
@@ -178,6 +189,7 @@ function registerSync(
     keepAliveMs: options.keepAliveMs ?? 25_000,
     coalesceMs: options.coalesceMs ?? 100,
     metrics: { pushed: (status) => metrics.pushMutations.inc({ status }), sent: (event) => metrics.eventsSent.inc({ event }) },
+    streamsPerSession,
   });
 
   let unlisten: (() => Promise<void>) | undefined;

@@ -1,3 +1,4 @@
+import { DEFAULT_HTTP_LIMITS, parseProxyEntry, type HttpLimits } from './http/connections';
 import { RETAINED, type RetentionDays } from './sync/retention';
 
 /** Server settings from the environment (see server/main.ts for what each one does). */
@@ -32,6 +33,10 @@ export interface ServerConfig {
   retentionDays: RetentionDays;
   /** The signed checkpoints the administrator's integrity check compares with (ANCHOR_FILE + ANCHOR_PUBLIC_KEY, as for npm run verify-log). */
   anchor?: { file: string; publicKeyFile: string };
+  /** HTTP timeouts and connection limits against slow and many connections (readHttpLimits; docs/security.md). */
+  httpLimits: HttpLimits;
+  /** TRUSTED_PROXIES: the proxies whose X-Forwarded-For gives the client address; empty: none (the socket's address counts). */
+  trustedProxies: string[];
 }
 
 /** The pool of request connections to PostgreSQL. */
@@ -122,6 +127,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     retentionDays[kind.name] = days;
   }
 
+  const trustedProxies = list(env.TRUSTED_PROXIES ?? env.TRUST_PROXY);
+  for (const entry of trustedProxies) parseProxyEntry(entry);
+
   return {
     port,
     // Loopback unless told otherwise; a deployment puts a TLS-terminating proxy in front.
@@ -139,7 +147,39 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),
+    httpLimits: readHttpLimits(env),
+    trustedProxies,
   };
+}
+
+/**
+ * The HTTP limits (server/http/connections.ts), each a whole number in its setting:
+ *   HTTP_HEADERS_TIMEOUT_MS (default 10000), HTTP_REQUEST_TIMEOUT_MS (120000),
+ *   HTTP_KEEP_ALIVE_TIMEOUT_MS (30000), HTTP_IDLE_TIMEOUT_MS (90000),
+ *   HTTP_CONNECTIONS_PER_ADDRESS (1000), HTTP_MAX_CONNECTIONS (0 = no limit),
+ *   EVENT_STREAMS_PER_SESSION (4).
+ */
+export function readHttpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const setting = (name: string, fallback: number, min: number, max: number): number => {
+    const value = env[name];
+    if (value === undefined || value === '') return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number ${min}–${max}, got ${value}`);
+    return n;
+  };
+  const d = DEFAULT_HTTP_LIMITS;
+  const limits: HttpLimits = {
+    headersTimeoutMs: setting('HTTP_HEADERS_TIMEOUT_MS', d.headersTimeoutMs, 1_000, 600_000),
+    requestTimeoutMs: setting('HTTP_REQUEST_TIMEOUT_MS', d.requestTimeoutMs, 1_000, 3_600_000),
+    keepAliveTimeoutMs: setting('HTTP_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs, 1_000, 600_000),
+    idleTimeoutMs: setting('HTTP_IDLE_TIMEOUT_MS', d.idleTimeoutMs, 1_000, 3_600_000),
+    connectionsPerAddress: setting('HTTP_CONNECTIONS_PER_ADDRESS', d.connectionsPerAddress, 1, 1_000_000),
+    maxConnections: setting('HTTP_MAX_CONNECTIONS', d.maxConnections, 0, 1_000_000),
+    eventStreamsPerSession: setting('EVENT_STREAMS_PER_SESSION', d.eventStreamsPerSession, 1, 100),
+  };
+  // Node wants the header time within the request time.
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new Error('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  return limits;
 }
 
 /**

@@ -34,6 +34,12 @@
  *                     synced; default 90 (docs/sync.md)
  *   ANCHOR_FILE, ANCHOR_PUBLIC_KEY  the access log's signed checkpoints and their public key (as for
  *                     npm run verify-log): the administrator's integrity check compares with them
+ *   TRUSTED_PROXIES   comma-separated addresses or CIDR ranges of the TLS proxies in front: only their
+ *                     X-Forwarded-For gives the client address (rate limits, connection counts); default
+ *                     none (TRUST_PROXY is read as the same setting)
+ *   HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS,
+ *   HTTP_CONNECTIONS_PER_ADDRESS, HTTP_MAX_CONNECTIONS, EVENT_STREAMS_PER_SESSION  bounds on slow and
+ *                     many connections (server/config.ts readHttpLimits, docs/security.md)
  *
  * Stdout carries exactly one line, `server listening on http://HOST:PORT`, for a parent process to
  * parse; logs (JSON lines) go to stderr.
@@ -114,7 +120,10 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
     sync: { retentionDays: config.retentionDays },
     metrics,
     ...(config.anchor ? { anchor: config.anchor } : {}),
+    httpLimits: config.httpLimits,
+    trustedProxies: config.trustedProxies,
   });
+  if (config.trustedProxies.length > 0) app.log.info({ trustedProxies: config.trustedProxies }, 'client addresses from X-Forwarded-For of these proxies only');
   if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
 
   if (config.migrateOnStart) await prepareDatabase(config, db, log);

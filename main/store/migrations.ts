@@ -97,6 +97,20 @@ const BASE: readonly Migration[] = [
       ALTER TABLE outbox ADD COLUMN server_failures INTEGER NOT NULL DEFAULT 0;
     `),
   },
+  {
+    version: 13,
+    name: 'a mutation the server fails alone is parked, not refused',
+    up: sql(`
+      -- A mutation that, sent alone, got a server error while pulls worked waits until parked_until
+      -- (backoff) while the queue goes on past it; later writes of the same record wait behind it.
+      -- A poison pill (it keeps failing while others of its kind are applied, over time) is set
+      -- aside for the server it failed on (set_aside_server: version#instance), never deleted: it is
+      -- sent again when the server changes (docs/sync.md, "A poison pill").
+      ALTER TABLE outbox ADD COLUMN parked_until TEXT;
+      ALTER TABLE outbox ADD COLUMN set_aside_server TEXT;
+      CREATE INDEX outbox_record ON outbox (record_id, seq);
+    `),
+  },
 ];
 
 /** The base schema's migrations and the kinds' pieces, one migration per version. */

@@ -19,8 +19,22 @@ export class OutboxSql {
       del: 'DELETE FROM outbox WHERE mutation_id = ?',
       row: 'SELECT mutation_id, type, json, record_id FROM outbox WHERE mutation_id = ?',
       insert: `INSERT INTO outbox (mutation_id, type, json, unit_id, record_id, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      list: 'SELECT type, json, attempts, last_error, enqueued_at FROM outbox ORDER BY seq LIMIT ?',
-      count: 'SELECT count(*) AS n FROM outbox',
+      // Not parked or set aside, and no earlier write of the same record waiting so (order per record).
+      list: `SELECT type, json, attempts, last_error, enqueued_at FROM outbox o
+        WHERE o.set_aside_server IS NULL AND (o.parked_until IS NULL OR o.parked_until <= @now)
+          AND NOT EXISTS (SELECT 1 FROM outbox b WHERE b.record_id = o.record_id AND b.seq < o.seq
+                          AND (b.set_aside_server IS NOT NULL OR b.parked_until > @now))
+        ORDER BY seq LIMIT @limit`,
+      count: 'SELECT count(*) AS n FROM outbox WHERE set_aside_server IS NULL',
+      // Never shortens a longer park (a mutation's own and its kind's).
+      park: `UPDATE outbox SET parked_until = max(coalesce(parked_until, ''), @until) WHERE mutation_id = @mutationId`,
+      parkKind: `UPDATE outbox SET parked_until = max(coalesce(parked_until, ''), @until) WHERE set_aside_server IS NULL AND substr(type, 1, length(@kind) + 1) = @kind || '.'`,
+      nextParked: 'SELECT min(parked_until) AS at FROM outbox WHERE set_aside_server IS NULL AND parked_until > ?',
+      setAside: 'UPDATE outbox SET set_aside_server = ? WHERE mutation_id = ?',
+      setAsideServers: 'SELECT DISTINCT set_aside_server AS server FROM outbox WHERE set_aside_server IS NOT NULL',
+      toRelease: 'SELECT mutation_id FROM outbox WHERE set_aside_server IS NOT NULL AND set_aside_server <> ?',
+      release: 'UPDATE outbox SET set_aside_server = NULL, parked_until = NULL, server_failures = 0 WHERE mutation_id = ?',
+      delRefusal: 'DELETE FROM refusals WHERE mutation_id = ?',
       noteAttempt: 'UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE mutation_id = ?',
       // The same error as last time counts on; another error starts the count again ("in a row").
       noteServerFailure: `UPDATE outbox SET attempts = attempts + 1,
@@ -60,8 +74,8 @@ export class OutboxSql {
     return { type: row.type, recordId: row.record_id };
   }
 
-  list(limit: number): OutboxEntry[] {
-    return (this.st.list.all(limit) as { type: OutboxEntry['type']; json: string; attempts: number; last_error: string | null; enqueued_at: string }[]).map((r) => ({
+  list(limit: number, now = new Date()): OutboxEntry[] {
+    return (this.st.list.all({ limit, now: now.toISOString() }) as { type: OutboxEntry['type']; json: string; attempts: number; last_error: string | null; enqueued_at: string }[]).map((r) => ({
       mutation: JSON.parse(r.json) as Mutation,
       type: r.type,
       attempts: r.attempts,
@@ -76,6 +90,48 @@ export class OutboxSql {
 
   delete(mutationId: string): void {
     this.st.del.run(mutationId);
+    // A set-aside notice of it, if any, has served its purpose.
+    this.st.delRefusal.run(mutationId);
+  }
+
+  /** Not sent again before `until`; the queue goes on past it (other records). */
+  park(mutationId: string, until: Date): void {
+    this.st.park.run({ until: until.toISOString(), mutationId });
+  }
+
+  /** Every queued mutation of `kind` (journal_entry, day_note, …) waits until `until`: the kind fails as a whole (an outage). */
+  parkKind(kind: string, until: Date): void {
+    this.st.parkKind.run({ until: until.toISOString(), kind });
+  }
+
+  /** When the first parked mutation may go again; null when none waits. */
+  nextParked(now = new Date()): string | null {
+    return (this.st.nextParked.get(now.toISOString()) as { at: string | null }).at;
+  }
+
+  /**
+   * A poison pill: kept in the outbox (its local record stays), not sent again while the server is
+   * `server`; the user is told by a refusal notice that holds its text.
+   */
+  setAside(mutationId: string, server: string, error: Pick<AppError, 'code' | 'message'>): void {
+    const row = this.st.row.get(mutationId) as { type: string; json: string } | undefined;
+    if (!row) return;
+    this.st.setAside.run(server, mutationId);
+    this.st.insertRefusal.run(mutationId, row.type, error.code, error.message, row.json, new Date().toISOString());
+  }
+
+  setAsideServers(): string[] {
+    return (this.st.setAsideServers.all() as { server: string }[]).map((r) => r.server);
+  }
+
+  /** The server is another now (version or restart): what was set aside on an earlier one goes again. */
+  releaseSetAside(server: string): number {
+    const ids = (this.st.toRelease.all(server) as { mutation_id: string }[]).map((r) => r.mutation_id);
+    for (const id of ids) {
+      this.st.release.run(id);
+      this.st.delRefusal.run(id);
+    }
+    return ids.length;
   }
 
   noteAttempt(mutationId: string, error: string | null): void {

@@ -330,6 +330,30 @@ export class SqlStore implements SyncLocalStore {
     return this.outboxSql.noteServerFailure(mutationId, error);
   }
 
+  park(mutationId: string, until: Date): void {
+    this.outboxSql.park(mutationId, until);
+  }
+
+  parkKind(kind: string, until: Date): void {
+    this.outboxSql.parkKind(kind, until);
+  }
+
+  nextParked(): string | null {
+    return this.outboxSql.nextParked();
+  }
+
+  setAside(mutationId: string, server: string, error: Pick<AppError, 'code' | 'message'>): void {
+    this.outboxSql.setAside(mutationId, server, error);
+  }
+
+  setAsideServers(): string[] {
+    return this.outboxSql.setAsideServers();
+  }
+
+  releaseSetAside(server: string): number {
+    return this.db.transaction(() => this.outboxSql.releaseSetAside(server)).immediate();
+  }
+
   // ---- reads ----
 
   units(): PermittedUnit[] {

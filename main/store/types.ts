@@ -80,6 +80,18 @@ export interface LocalStore {
   noteAttempt(mutationIds: string[], error: string | null): Promise<void>;
   /** Sent alone, answered with a server error: how often in a row with this error (outbox-sql.ts). */
   noteServerFailure(mutationId: string, error: string): Promise<number>;
+  /** Not sent again before `until`; the queue goes on past it, later writes of its record wait (outbox-sql.ts). */
+  park(mutationId: string, until: Date): Promise<void>;
+  /** Every queued mutation of `kind` waits until `until` (the kind fails as a whole). */
+  parkKind(kind: string, until: Date): Promise<void>;
+  /** When the first parked mutation may go again (ISO), or null. */
+  nextParked(): Promise<string | null>;
+  /** A poison pill: kept (with its local record), not sent again while the server is `server`; a refusal notice tells the user. */
+  setAside(mutationId: string, server: string, error: Pick<AppError, 'code' | 'message'>): Promise<void>;
+  /** The servers (version#instance) something was set aside on. */
+  setAsideServers(): Promise<string[]>;
+  /** Sends again what was set aside on a server other than `server`; how many. */
+  releaseSetAside(server: string): Promise<number>;
 
   // ---- reads ----
   units(): Promise<PermittedUnit[]>;

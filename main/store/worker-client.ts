@@ -156,6 +156,12 @@ export class WorkerStore implements LocalStore {
   dismissRefusal = (id: string) => this.call('dismissRefusal', id);
   noteAttempt = (...a: Parameters<LocalStore['noteAttempt']>) => this.call('noteAttempt', ...a);
   noteServerFailure = (...a: Parameters<LocalStore['noteServerFailure']>) => this.call('noteServerFailure', ...a);
+  park = (...a: Parameters<LocalStore['park']>) => this.call('park', ...a);
+  parkKind = (...a: Parameters<LocalStore['parkKind']>) => this.call('parkKind', ...a);
+  nextParked = () => this.call('nextParked');
+  setAside = (...a: Parameters<LocalStore['setAside']>) => this.call('setAside', ...a);
+  setAsideServers = () => this.call('setAsideServers');
+  releaseSetAside = (server: string) => this.call('releaseSetAside', server);
   units = () => this.call('units');
   clients = (...a: Parameters<LocalStore['clients']>) => this.call('clients', ...a);
   client = (id: string) => this.call('client', id);

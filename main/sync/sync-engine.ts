@@ -1,4 +1,4 @@
-import { AppFailure, RecordType, syncRoutes, type ErrorCode, type EventName, type EventPayload, type PullNext, type PullResponse, type SyncStatus } from '#contract';
+import { AppFailure, RecordType, serverRoutes, syncRoutes, type ErrorCode, type EventName, type EventPayload, type PullNext, type PullResponse, type SyncStatus } from '#contract';
 import { createServerClient, type ServerClient } from '../server-client';
 import type { LocalStore, PulledPage } from '../store/types';
 import type { WorkerEntry } from '../worker-start';
@@ -29,6 +29,8 @@ export interface SyncEngineOptions {
   log?: (obj: Record<string, unknown>, msg: string) => void;
   /** After every run: how it ended (`code` null: pushed and pulled). The support reporter listens (main/support/). */
   onRun?: (outcome: { code: ErrorCode | null; at: string }) => void;
+  /** A poison pill is set aside only when its first and last failures alone are at least this far apart; default 2 minutes. */
+  poisonMinSpanMs?: number;
 }
 
 /** Failures worth retrying as they are: the server or the network, not the request. */
@@ -38,19 +40,30 @@ const BATCH_REFUSED = new Set(['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT
 /** Pull pages fetched ahead of the one the store is reading (each about a megabyte). */
 const PULL_AHEAD = 2;
 /**
- * A mutation the server answers with the same server error this many times in a row — sent alone,
- * in runs whose pull shows the server otherwise works — is a poison pill: it is set aside as a
- * refusal and the queue goes on (docs/sync.md, "A poison pill").
+ * A poison pill (docs/sync.md, "A poison pill") is told from an outage: a mutation the server
+ * answers with the same server error this many times in a row — sent alone, in runs whose pull
+ * shows the server otherwise works — while another mutation of its kind was applied after its
+ * first failure, and over at least `poisonMinSpanMs`. Until then it is only parked (sent again after
+ * a backoff; the queue goes on past it, later writes of its record wait). A poison pill is set aside
+ * for this server (version and process), never deleted: the user sees it with its text, and it is
+ * sent again when the server changes. An outage — the kind failing for every mutation, 5xx,
+ * connection errors — never sets anything aside.
  */
 export const POISON_AFTER = 3;
 const POISON_MESSAGE = (error: string) =>
-  `Servern svarade med fel ${POISON_AFTER} gånger i rad på just den här ändringen (${error}); övriga ändringar skickas. Texten finns kvar här – kopiera den och kontakta supporten.`;
+  `Servern svarade med fel ${POISON_AFTER} gånger i rad på just den här ändringen (${error}), medan andra av samma slag sparades; övriga ändringar skickas. Den skickas igen när servern uppdateras eller startas om. Texten finns kvar här – kopiera den och kontakta supporten om det dröjer.`;
+/** Mutations failing alone in one run after which the push stops (an outage, not one bad mutation). */
+const OUTAGE_AFTER = 6;
+/** How long a mutation that failed alone waits before it is sent alone again: doubling from the engine's backoff base, at most its cap and this. */
+const PARK_CAP_MS = 5 * 60_000;
 
 /** A mutation that, sent alone, got a server error in this run: the run's push stopped at it. */
 interface Suspect {
   mutationId: string;
   type: string;
   error: string;
+  /** When it failed (ms). */
+  at?: number;
 }
 
 /**
@@ -78,6 +91,13 @@ export class SyncEngine {
   private safetyTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private started = false;
+  private parkTimer: NodeJS.Timeout | undefined;
+  /** When each suspect first failed alone (this process; a restart begins again, erring toward sending). */
+  private readonly firstFailed = new Map<string, number>();
+  /** When a mutation of each kind (journal_entry, day_note, …) was last applied by the server. */
+  private readonly appliedAt = new Map<string, number>();
+  /** Runs in a row in which a kind failed as a whole (for its park's backoff); cleared when one of it is applied. */
+  private readonly kindOutages = new Map<string, number>();
 
   constructor(private readonly opts: SyncEngineOptions) {
     this.store = opts.store;
@@ -121,6 +141,7 @@ export class SyncEngine {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.parkTimer);
     clearInterval(this.safetyTimer);
     this.abort.abort();
     await Promise.all([this.sse?.close(), this.running?.catch(() => undefined)]);
@@ -188,16 +209,14 @@ export class SyncEngine {
     while (this.wanted && !this.stopped) {
       this.wanted = false;
       try {
-        const suspect = await this.pushAll();
+        await this.releaseOnNewServer();
+        const suspects = await this.pushAll();
         await this.pullAll();
         this.connection = 'online';
         this.lastSyncAt = new Date().toISOString();
         this.opts.onRun?.({ code: null, at: this.lastSyncAt });
-        if (suspect && !(await this.strike(suspect))) {
-          // The server works but failed this mutation: try it again after the backoff wait.
-          if (this.sessionAlive()) this.scheduleRetry(this.backoff.fail());
-          return;
-        }
+        // The server works but failed this mutation: park it (or set it aside) and push what is behind it.
+        for (const suspect of suspects) await this.strike(suspect);
         this.backoff.reset();
       } catch (e) {
         if (this.stopped) return;
@@ -233,26 +252,76 @@ export class SyncEngine {
   }
 
   /**
-   * The pull has just shown that the server works, so the suspect's server error is its own: one
-   * strike. At POISON_AFTER strikes in a row it is set aside (true: the queue behind it goes on now).
+   * The pull has just shown that the server works, so the suspect's server error may be its own:
+   * one strike. It is set aside only as a poison pill (POISON_AFTER strikes in a row, another of its
+   * kind applied since it first failed, over poisonMinSpanMs); otherwise parked for a backoff while
+   * the queue goes on.
    */
-  private async strike(suspect: Suspect): Promise<boolean> {
+  private async strike(suspect: Suspect): Promise<void> {
     const strikes = await this.store.noteServerFailure(suspect.mutationId, suspect.error);
-    this.opts.log?.({ mutationId: suspect.mutationId, type: suspect.type, strikes, err: suspect.error }, 'the server failed one mutation');
-    if (strikes < POISON_AFTER) return strikes === 0; // 0: no longer queued (acknowledged or refused meanwhile)
-    await this.store.refuse(suspect.mutationId, { code: 'SERVER_ERROR', message: POISON_MESSAGE(suspect.error) });
-    this.opts.emit('data.changed', { kinds: [suspect.type.split('.')[0]!] });
-    this.wanted = true; // push what waited behind it
-    return true;
+    if (strikes === 0) return; // no longer queued (acknowledged or refused meanwhile)
+    const now = Date.now();
+    const kind = suspect.type.split('.')[0]!;
+    if (strikes === 1 || !this.firstFailed.has(suspect.mutationId)) this.firstFailed.set(suspect.mutationId, suspect.at ?? now);
+    const first = this.firstFailed.get(suspect.mutationId)!;
+    const kindWorks = (this.appliedAt.get(kind) ?? 0) > first;
+    const poison = strikes >= POISON_AFTER && kindWorks && now - first >= (this.opts.poisonMinSpanMs ?? 120_000);
+    this.opts.log?.({ mutationId: suspect.mutationId, type: suspect.type, strikes, kindWorks, poison, err: suspect.error }, 'the server failed one mutation');
+    this.wanted = true; // push what waits behind it
+    if (poison) {
+      this.firstFailed.delete(suspect.mutationId);
+      await this.store.setAside(suspect.mutationId, await this.serverIdentity(), { code: 'SERVER_ERROR', message: POISON_MESSAGE(suspect.error) });
+      this.opts.emit('data.changed', { kinds: [kind] });
+      return;
+    }
+    await this.store.park(suspect.mutationId, new Date(now + this.parkMs(strikes)));
+    this.wakeForParked();
+  }
+
+  /** The n-th wait of a parked mutation or kind: doubling from the backoff's base, at most its cap and PARK_CAP_MS. */
+  private parkMs(n: number): number {
+    const base = this.opts.backoff?.baseMs ?? 1_000;
+    return Math.min(base * 2 ** (n - 1), this.opts.backoff?.capMs ?? 60_000, PARK_CAP_MS);
+  }
+
+  /** A run when the first parked mutation may go again. */
+  private wakeForParked(): void {
+    void this.store.nextParked().then((at) => {
+      if (!at || this.stopped) return;
+      clearTimeout(this.parkTimer);
+      this.parkTimer = setTimeout(() => this.kick(), Math.max(0, new Date(at).getTime() - Date.now()) + 5);
+      this.parkTimer.unref?.();
+    }, () => undefined);
+  }
+
+  /** `version#instance` of the server now (GET /health). */
+  private async serverIdentity(): Promise<string> {
+    const health = await this.server.call(serverRoutes.health);
+    return `${health.version}#${health.instance ?? ''}`;
+  }
+
+  /** What was set aside on another server (an update, a restart) is sent again. */
+  private async releaseOnNewServer(): Promise<void> {
+    const servers = await this.store.setAsideServers();
+    if (servers.length === 0) return;
+    const now = await this.serverIdentity();
+    if (servers.every((s) => s === now)) return;
+    const released = await this.store.releaseSetAside(now);
+    if (released > 0) {
+      this.opts.log?.({ released }, 'the server changed: mutations set aside on the earlier one are sent again');
+      await this.publishStatus();
+    }
   }
 
   /**
    * Pushes the outbox oldest first. A server error on a batch (5xx, or an answer that does not
    * parse or leaves a mutation out) may be one mutation's doing: the batch is sent again one at a
-   * time, as the server applies it, and the first mutation that fails alone is returned as the
-   * suspect; the push stops there, so later writes of the same record keep their order.
+   * time, as the server applies it. A mutation that fails alone is parked at once (later writes of
+   * its record wait behind it, outbox-sql.ts) and the push goes on with the others; it is returned
+   * as a suspect for the strike after the pull. Several failing alone in one run look like an
+   * outage, not a poison pill: the push stops there.
    */
-  private async pushAll(): Promise<Suspect | null> {
+  private async pushAll(): Promise<Suspect[]> {
     const fullBatch = Math.min(this.opts.pushBatch ?? 200, 500);
     let batch = fullBatch;
     // Mutations of a failed batch still to send one at a time; then full batches again.
@@ -261,13 +330,30 @@ export class SyncEngine {
       batch = 1;
       alone = Math.max(alone, n);
     };
+    const suspects: Suspect[] = [];
+    const failingOfKind = new Map<string, number>();
+    const failedAlone = async (suspect: Suspect): Promise<boolean> => {
+      const now = Date.now();
+      suspects.push({ ...suspect, at: now });
+      await this.store.park(suspect.mutationId, new Date(now + this.parkMs(1)));
+      // Two of one kind failing alone in a run: the kind is out (its table, say), not one mutation. All of it waits; other kinds go on.
+      const kind = suspect.type.split('.')[0]!;
+      const failing = (failingOfKind.get(kind) ?? 0) + 1;
+      failingOfKind.set(kind, failing);
+      if (failing === 2) {
+        const outages = (this.kindOutages.get(kind) ?? 0) + 1;
+        this.kindOutages.set(kind, outages);
+        await this.store.parkKind(kind, new Date(now + this.parkMs(outages)));
+      }
+      return suspects.length >= OUTAGE_AFTER;
+    };
     const kinds = new Set<string>();
     try {
       for (;;) {
-        if (this.stopped) return null;
+        if (this.stopped) return suspects;
         if (batch === 1 && alone === 0) batch = fullBatch;
         const entries = await this.store.outbox(batch);
-        if (entries.length === 0) return null;
+        if (entries.length === 0) return suspects;
         if (alone > 0) alone--;
         const ids = entries.map((e) => e.mutation.mutationId);
         let results;
@@ -289,7 +375,8 @@ export class SyncEngine {
               oneAtATime(entries.length);
               continue;
             }
-            return { mutationId: ids[0]!, type: entries[0]!.mutation.type, error: e.message };
+            if (await failedAlone({ mutationId: ids[0]!, type: entries[0]!.mutation.type, error: e.message })) return suspects;
+            continue;
           }
           await this.store.noteAttempt(ids, e instanceof Error ? e.message : String(e)).catch(() => undefined);
           throw e;
@@ -309,9 +396,21 @@ export class SyncEngine {
             kinds.add(entry.mutation.type.split('.')[0]!);
           }
         }
-        if (applied.length > 0) await this.store.acknowledge(applied);
+        if (applied.length > 0) {
+          await this.store.acknowledge(applied);
+          const at = Date.now();
+          for (const entry of entries) {
+            if (!applied.includes(entry.mutation.mutationId)) continue;
+            const kind = entry.mutation.type.split('.')[0]!;
+            this.appliedAt.set(kind, at);
+            this.kindOutages.delete(kind);
+          }
+        }
         if (unanswered) {
-          if (entries.length === 1) return unanswered;
+          if (entries.length === 1) {
+            if (await failedAlone(unanswered)) return suspects;
+            continue;
+          }
           oneAtATime(entries.length - applied.length);
         }
       }

@@ -210,36 +210,77 @@ export async function findGrant(db: Queryable, organisationId: string, id: strin
   return row;
 }
 
-/** A second administrator confirms a pending it_contact grant: neither the grantor nor the grantee. */
+/**
+ * A second administrator confirms a pending it_contact grant: neither the grantor nor the grantee.
+ * Two at once: the row lock makes the second wait and then find it confirmed (CONFLICT), so the
+ * history holds one "confirmed".
+ */
 export async function confirm(tx: Queryable, actor: Actor, row: GrantRow, now: Date): Promise<Grant> {
   const today = swedishDate(now);
   if (toGrant(row, today).status !== 'pending_confirmation') throw new AppFailure('CONFLICT', 'Behörigheten väntar inte på bekräftelse.');
   if (actor.id === row.granted_by || actor.id === row.staff_id) {
     throw new AppFailure('FORBIDDEN', 'En annan administratör än den som gav behörigheten måste bekräfta den.');
   }
-  await tx.query('UPDATE role_grants SET confirmed_at = $2, confirmed_by = $3 WHERE id = $1 AND confirmed_at IS NULL', [row.id, now, actor.id]);
+  const { rows } = await tx.query('UPDATE role_grants SET confirmed_at = $2, confirmed_by = $3 WHERE id = $1 AND confirmed_at IS NULL RETURNING id', [row.id, now, actor.id]);
+  if (rows.length === 0) throw new AppFailure('CONFLICT', 'Behörigheten har redan bekräftats.');
   await appendEvent(tx, { action: 'confirmed', actor, target: await targetOf(tx, row.staff_id), organisationId: row.organisation_id, grant: grantFields(row), at: now });
   return toGrant((await grantById(tx, row.organisation_id, row.id))!, today);
 }
+
+/** Administrators: the role whose grant needs four eyes. */
+const ADMIN_ROLE = 'it_contact';
 
 /**
  * Ends a grant at once: its period is cut to end yesterday (every "valid today" query then leaves
  * it out; the NOTIFY trigger tells the person's open event streams, which drop the unit), and who
  * ended it when is kept. An ended grant stays on record.
+ * An administrator's role (it_contact) follows the four-eyes rule both ways (issue 25 point 8):
+ * ended by another administrator, the first call only asks (event end_requested) and a second
+ * administrator — not the one who asked, not its holder — ends it; she may end her own, but never
+ * as the organisation's last administrator.
  */
 export async function end(tx: Queryable, actor: Actor, row: GrantRow, now: Date): Promise<Grant> {
   const today = swedishDate(now);
   if (toGrant(row, today).status === 'ended') throw new AppFailure('CONFLICT', 'Behörigheten har redan upphört.');
-  const yesterday = swedishDate(now, -1);
   const table = row.role === 'staff' ? 'permissions' : 'role_grants';
-  await tx.query(
+  // Lock the row: two ends (or an end and its request) at once are one after the other.
+  await tx.query(`SELECT 1 FROM ${table} WHERE id = $1 FOR UPDATE`, [row.id]);
+  // A grant still waiting for its confirmation is not in force: it ends without a second pair of eyes.
+  if (row.role === ADMIN_ROLE && row.confirmed_at !== null) {
+    if (actor.id === row.staff_id) await mustNotBeLastAdministrator(tx, row, today);
+    else {
+      const { rows } = await tx.query<{ end_requested_by: string | null }>('SELECT end_requested_by FROM role_grants WHERE id = $1', [row.id]);
+      const requestedBy = rows[0]?.end_requested_by ?? null;
+      if (requestedBy === null) {
+        await tx.query('UPDATE role_grants SET end_requested_at = $2, end_requested_by = $3 WHERE id = $1', [row.id, now, actor.id]);
+        await appendEvent(tx, { action: 'end_requested', actor, target: await targetOf(tx, row.staff_id), organisationId: row.organisation_id, grant: grantFields(row), at: now });
+        return toGrant((await grantById(tx, row.organisation_id, row.id))!, today);
+      }
+      if (requestedBy === actor.id) throw new AppFailure('FORBIDDEN', 'En annan administratör än den som begärde avslutet måste avsluta administratörsrollen.');
+      await mustNotBeLastAdministrator(tx, row, today);
+    }
+  }
+  const yesterday = swedishDate(now, -1);
+  const { rows: ended } = await tx.query(
     `UPDATE ${table} SET valid_to = GREATEST(valid_from - 1, LEAST(coalesce(valid_to, $2::date), $2::date)), ended_at = $3, ended_by = $4
-      WHERE id = $1 AND ended_at IS NULL`,
+      WHERE id = $1 AND ended_at IS NULL RETURNING id`,
     [row.id, yesterday, now, actor.id],
   );
-  const ended = (await grantById(tx, row.organisation_id, row.id))!;
-  await appendEvent(tx, { action: 'ended', actor, target: await targetOf(tx, row.staff_id), organisationId: row.organisation_id, grant: grantFields(ended), at: now });
-  return toGrant(ended, today);
+  if (ended.length === 0) throw new AppFailure('CONFLICT', 'Behörigheten har redan upphört.');
+  const after = (await grantById(tx, row.organisation_id, row.id))!;
+  await appendEvent(tx, { action: 'ended', actor, target: await targetOf(tx, row.staff_id), organisationId: row.organisation_id, grant: grantFields(after), at: now });
+  return toGrant(after, today);
+}
+
+/** The organisation keeps at least one other confirmed, organisation-wide administrator valid today. */
+async function mustNotBeLastAdministrator(tx: Queryable, row: GrantRow, today: string): Promise<void> {
+  const { rows } = await tx.query<{ n: number }>(
+    `SELECT count(DISTINCT staff_id)::int AS n FROM role_grants
+      WHERE organisation_id = $1 AND role = $2 AND unit_id IS NULL AND confirmed_at IS NOT NULL AND ended_at IS NULL
+        AND valid_from <= $3::date AND (valid_to IS NULL OR valid_to >= $3::date) AND staff_id <> $4`,
+    [row.organisation_id, ADMIN_ROLE, today, row.staff_id],
+  );
+  if (rows[0]!.n === 0) throw new AppFailure('CONFLICT', 'Organisationens sista administratör kan inte avsluta sin roll: ge först någon annan rollen.');
 }
 
 const grantFields = (r: GrantRow) => ({ id: r.id, role: r.role, unitId: r.unit_id, unitName: r.unit_name, validFrom: r.valid_from, validTo: r.valid_to });

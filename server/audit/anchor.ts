@@ -46,6 +46,10 @@ export const lookupHead: HeadLookup = async (db, chain, position) => {
     ]);
     return rows[0]?.hash ?? null;
   }
+  if (chain === 'evidence') {
+    const { rows } = await db.query<{ hash: string }>('SELECT hash FROM evidence_chain WHERE id = $1::bigint', [position]);
+    return rows[0]?.hash ?? null;
+  }
   return undefined;
 };
 

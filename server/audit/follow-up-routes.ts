@@ -172,6 +172,7 @@ export function integrityAnswer(v: LogVerification): LogIntegrity {
   let message: string;
   if (!v.accessLog.ok) message = `Åtkomstloggen är bruten vid rad ${v.accessLog.brokenAt}: ${REASON_SV[v.accessLog.reason ?? ''] ?? 'okänt fel'}.`;
   else if (!v.journal.ok) message = 'En journalkedja är bruten: kör npm run verify-log för detaljer och kontakta leverantören.';
+  else if (!v.evidence.ok) message = `Beviskedjan (meddelanden, incidenter, behörighetshistorik) är bruten i ${v.evidence.brokenAt?.table ?? 'okänd tabell'}: kör npm run verify-log för detaljer och kontakta leverantören.`;
   else if (anchor && !anchor.ok) message = 'Loggen stämmer inte med den senaste signerade kontrollpunkten: de nyaste raderna har tagits bort eller skrivits om.';
   else message = `Loggen är hel: ${v.accessLog.rows} rader och ${v.journal.entries} journalanteckningar kontrollerade${anchor ? `, i överensstämmelse med kontrollpunkten ${anchor.checkpointAt ?? '(ingen ännu)'}` : ' (ingen extern kontrollpunkt konfigurerad)'}.`;
   return {

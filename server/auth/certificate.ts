@@ -34,7 +34,10 @@ export type RevocationStatus = 'good' | 'revoked' | 'unknown';
 export interface OcspChecker {
   /** The configured responder; absent: the certificate's AIA responder (server/auth/ocsp.ts). */
   readonly url?: string | undefined;
-  check(request: { certificate: x509.X509Certificate; issuer: x509.X509Certificate; now: Date }): Promise<RevocationStatus>;
+  /** `goodAt`: when a verified good answer for it was last had elsewhere (the session's), for the grace. */
+  check(request: { certificate: x509.X509Certificate; issuer: x509.X509Certificate; now: Date; goodAt?: Date }): Promise<RevocationStatus>;
+  /** When the last verified good answer about it was issued (a stand-in within the grace is not one). */
+  lastVerifiedGood?(certificate: x509.X509Certificate): Date | undefined;
 }
 
 export interface CertificateValidationOptions {
@@ -252,16 +255,35 @@ async function checkLeaf(leaf: x509.X509Certificate, chain: x509.X509Certificate
   checkPolicy(leaf, chain, options.requiredPolicies);
   await checkPathRfc5280(chain, options);
 
-  if (options.ocsp) {
-    let status: RevocationStatus;
-    try {
-      status = await options.ocsp.check({ certificate: leaf, issuer: chain[1]!, now: options.now });
-    } catch {
-      status = 'unknown';
-    }
-    if (status === 'revoked') fail('CERT_REVOKED', 'The certificate is revoked');
-    if (status !== 'good') fail('CERT_REVOCATION_UNKNOWN', 'The revocation status of the certificate could not be established');
-  }
+  if (options.ocsp) await checkRevocation(leaf, chain, options.ocsp, options.now);
 
   return { certificate: leaf, chain, ...holder(leaf), sha256: sha256Hex(leaf.rawData) };
+}
+
+/**
+ * Step 5 on its own: the login asks it only after the signature verified (an anonymous caller must
+ * not learn whether someone's certificate is revoked), and the renewal asks it again (a card
+ * revoked after login cannot keep its session). CERT_REVOKED / CERT_REVOCATION_UNKNOWN, the
+ * message saying why (the responder's word, or why no verified answer was had).
+ */
+export async function checkRevocation(leaf: x509.X509Certificate, chain: x509.X509Certificate[], ocsp: OcspChecker, now: Date, goodAt?: Date): Promise<void> {
+  let status: RevocationStatus;
+  let reason = '';
+  try {
+    status = await ocsp.check({ certificate: leaf, issuer: chain[1]!, now, ...(goodAt ? { goodAt } : {}) });
+  } catch (e) {
+    status = 'unknown';
+    reason = `: ${reasonOf(e)}`;
+  }
+  if (status === 'revoked') fail('CERT_REVOKED', 'The certificate is revoked (OCSP)');
+  if (status !== 'good') fail('CERT_REVOCATION_UNKNOWN', `The revocation status of the certificate could not be established${reason || ': the responder does not know the certificate'}`);
+}
+
+/** Why something failed, never empty (fetch's "fetch failed" hides its cause; some libraries throw strings). */
+export function reasonOf(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = e.cause instanceof Error ? ` (${(e.cause as Error & { code?: string }).code ?? e.cause.message})` : '';
+    return `${e.message || e.name}${cause}`;
+  }
+  return String(e) || 'unknown error';
 }

@@ -1,7 +1,7 @@
 import { createHash, webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { OcspChecker, RevocationStatus } from './certificate';
+import { reasonOf, type OcspChecker, type RevocationStatus } from './certificate';
 import * as x509 from './x509';
 
 /**
@@ -55,22 +55,24 @@ export class OcspClient implements OcspChecker {
     this.url = opts.url;
   }
 
-  async check({ certificate, issuer, now }: { certificate: x509.X509Certificate; issuer: x509.X509Certificate; now: Date }): Promise<RevocationStatus> {
+  async check({ certificate, issuer, now, goodAt }: { certificate: x509.X509Certificate; issuer: x509.X509Certificate; now: Date; goodAt?: Date }): Promise<RevocationStatus> {
     const key = createHash('sha256').update(new Uint8Array(certificate.rawData)).digest('hex');
     if (this.revoked.has(key)) return 'revoked';
     let answer: { status: RevocationStatus; thisUpdate: Date };
     try {
       answer = await this.ask(certificate, issuer, now);
     } catch (e) {
-      const at = this.good.get(key);
+      // This process's own last good answer, else the one the session was opened or last renewed with (any node's).
+      const at = this.good.get(key) ?? goodAt?.getTime();
       const grace = this.opts.graceMs ?? 4 * 3600_000;
       if (at !== undefined && now.getTime() - at <= grace) {
-        this.opts.log?.({ err: (e as Error).message, answerAgeMs: now.getTime() - at }, 'OCSP: no verified answer; a cached good answer within the grace stands in');
+        this.opts.log?.({ err: reasonOf(e), answerAgeMs: now.getTime() - at }, 'OCSP: no verified answer; a cached good answer within the grace stands in');
         return 'good';
       }
-      this.opts.log?.({ err: (e as Error).message }, 'OCSP: no verified answer and none cached; the login fails closed');
+      this.opts.log?.({ err: reasonOf(e), certSha256: key }, 'OCSP: no verified answer and none within the grace; refused (fails closed)');
       throw e;
     }
+    if (answer.status !== 'good') this.opts.log?.({ status: answer.status, certSha256: key }, `OCSP: the responder answered ${answer.status}; refused`);
     this.good.delete(key);
     if (answer.status === 'good') {
       this.good.set(key, Math.min(answer.thisUpdate.getTime(), now.getTime()));
@@ -78,6 +80,12 @@ export class OcspClient implements OcspChecker {
     }
     if (answer.status === 'revoked') this.revoked.add(key);
     return answer.status;
+  }
+
+  /** The thisUpdate of this process's last verified good answer about `certificate` (not a stand-in). */
+  lastVerifiedGood(certificate: x509.X509Certificate): Date | undefined {
+    const at = this.good.get(createHash('sha256').update(new Uint8Array(certificate.rawData)).digest('hex'));
+    return at === undefined ? undefined : new Date(at);
   }
 
   /** One verified answer from the responder, or a throw saying why there is none. */
@@ -110,7 +118,11 @@ export class OcspClient implements OcspChecker {
     const basic = pkijs.BasicOCSPResponse.fromBER(new Uint8Array(response.responseBytes.response.valueBlock.valueHexView));
     // A CA signing its own answers need not attach its certificate.
     if (!basic.certs || basic.certs.length === 0) basic.certs = [ca];
-    if (!(await basic.verify({ trustedCerts: [ca] }, engine))) throw new Error('OCSP answer signature does not verify');
+    // The issuing CA answering itself (RFC 6960 4.2.2.2) is trusted as it is: its own chain was
+    // validated with the login certificate's, and pkijs would otherwise look for the CA's issuer
+    // among the attached certificates and refuse every such answer. A delegated responder still
+    // needs id-kp-OCSPSigning and to be issued by this CA (pkijs checks both).
+    if (!(await basic.verify({ trustedCerts: [ca], trustedResponders: [ca] }, engine))) throw new Error('OCSP answer signature does not verify');
 
     const echoed = basic.tbsResponseData.responseExtensions?.find((e) => e.extnID === OCSP_NONCE);
     if (echoed && !Buffer.from(echoed.extnValue.valueBlock.valueHexView).equals(Buffer.from(nonce))) throw new Error('OCSP answer carries another nonce');

@@ -1,6 +1,8 @@
+import { SqlAccessLog } from '../audit/access-log';
 import { startScheduledJob } from '../db/schedule';
-import type { Queryable } from '../db/types';
+import type { Db, Queryable } from '../db/types';
 import { purgeRateLimits } from '../http/rate-limit';
+import { summariseAnonymousFailures } from './anonymous-failures';
 
 /**
  * Dead login state is deleted on a schedule (issue 19), so a flood of logins leaves no lasting
@@ -10,15 +12,17 @@ import { purgeRateLimits } from '../http/rate-limit';
 const KEEP_MS = 24 * 3600_000;
 export const AUTH_PURGE_INTERVAL_MS = 10 * 60_000;
 
-export async function purgeDeadAuthState(db: Queryable, now: Date): Promise<{ sessions: number; nonces: number; rateLimits: number }> {
+export async function purgeDeadAuthState(db: Db | Queryable, now: Date, windowMs = 60_000): Promise<{ sessions: number; nonces: number; rateLimits: number; summaries: number }> {
   const before = new Date(now.getTime() - KEEP_MS);
+  // Before the past windows go: the anonymous failed logins they counted become summary rows.
+  const summaries = await summariseAnonymousFailures(db, (q) => new SqlAccessLog(q), new Date(now.getTime() - windowMs));
   const sessions = await db.query('DELETE FROM auth_sessions WHERE expires_at < $1 OR revoked_at < $1 RETURNING 1', [before]);
   const nonces = await db.query('DELETE FROM login_nonces WHERE expires_at < $1 RETURNING 1', [now]);
-  return { sessions: sessions.rows.length, nonces: nonces.rows.length, rateLimits: await purgeRateLimits(db, now) };
+  return { sessions: sessions.rows.length, nonces: nonces.rows.length, rateLimits: await purgeRateLimits(db, now, windowMs), summaries };
 }
 
 /** Runs the purge now and every `intervalMs`, on one node of all that share the database (server/db/schedule.ts); returns stop(). */
-export function startAuthPurge(options: { db: Queryable; now: () => Date; intervalMs?: number; onError: (e: unknown) => void }): () => Promise<void> {
+export function startAuthPurge(options: { db: Db | Queryable; now: () => Date; intervalMs?: number; onError: (e: unknown) => void }): () => Promise<void> {
   return startScheduledJob({
     db: options.db,
     name: 'auth_purge',

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { officerRoutes } from '#contract';
 import { API_VERSION, API_VERSION_HEADER, LoginRequest, authRoutes, statedApiVersion } from '#contract';
 import { AppFailure, validationDetails, type ErrorCode } from '#contract';
 import { EMPTY_BODY_LIMIT, LOGIN_BODY_LIMIT } from '../http/body-limits';
 import { limitByAddress, type RateLimiter } from '../http/rate-limit';
+import { anonymousFailureCounter } from './anonymous-failures';
 import { createAuthService, type AuthDeps, type AuthService, type AuthSession } from './service';
 
 declare module 'fastify' {
@@ -29,12 +29,17 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   UNKNOWN_CARD_HOLDER: 403,
   FORBIDDEN: 403,
   NO_ACTIVE_PERMISSION: 403,
+  RATE_LIMITED: 429,
 };
 
 function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply {
   if (e instanceof AppFailure) {
     const status = STATUS[e.code] ?? 500;
     if (status >= 500) request.log.error({ err: e }, 'auth failed');
+    // A revocation refusal comes only after a verified signature: its reason is worth a line (never empty).
+    if (e.code === 'CERT_REVOKED' || e.code === 'CERT_REVOCATION_UNKNOWN') request.log.warn({ code: e.code, reason: e.message || e.code }, 'login or renewal refused: revocation');
+    const retryAfterS = e.details?.retryAfterS;
+    if (typeof retryAfterS === 'number') void reply.header('retry-after', String(retryAfterS));
     return reply.code(status).send({ error: { code: e.code, message: e.message } });
   }
   request.log.error({ err: e }, 'auth failed');
@@ -76,21 +81,26 @@ export function registerAuthRoutes(
     limiter?: RateLimiter;
     /** The API version a workstation stated at login (undefined: a header that is no version). */
     onWorkstationVersion?: (version: number | undefined, request: FastifyRequest) => void;
+    log?: (obj: Record<string, unknown>, msg: string) => void;
   },
 ): { service: AuthService; requireSession: preHandlerAsyncHookHandler } {
-  const service = 'service' in deps ? deps.service : createAuthService(deps);
   const limiter = deps.limiter;
-  // Before the body is read: per address. After it is parsed: per card (the certificate's hash).
+  // Per address before the body is read; per card only once the login's signature verified
+  // (inside the service: a garbage login carrying someone's public certificate does not count).
+  const service =
+    'service' in deps
+      ? deps.service
+      : createAuthService({
+          ...deps,
+          ...(limiter
+            ? {
+                limitCard: (certSha256: string) =>
+                  limiter.check(`card:${certSha256}`, limiter.perCard, () => deps.log?.({ limit: 'card', windowMs: limiter.windowMs }, 'rate limit reached')),
+                anonymousFailure: anonymousFailureCounter(limiter),
+              }
+            : {}),
+        });
   const byAddress = (route: string) => (limiter ? { onRequest: limitByAddress(limiter, route) } : {});
-  const byCard = limiter
-    ? {
-        preHandler: async (request: FastifyRequest, reply: FastifyReply) => {
-          const certificate = (request.body as { certificate?: unknown } | undefined)?.certificate;
-          if (typeof certificate !== 'string') return;
-          await limiter.refuse(request, reply, `card:${createHash('sha256').update(certificate).digest('hex')}`, limiter.perCard);
-        },
-      }
-    : {};
   const requireSession = createRequireSession(service);
   if (!app.hasRequestDecorator('authSession')) app.decorateRequest('authSession', null);
 
@@ -104,7 +114,7 @@ export function registerAuthRoutes(
 
   /** A login route: the card-signed token validated, then the session for `audience` (or the refusal). */
   const loginRoute = (path: string, audience: 'workstation' | 'officer') =>
-    app.post(path, { bodyLimit: LOGIN_BODY_LIMIT, ...byAddress('login'), ...byCard, config: { contract: { body: LoginRequest } } }, async (request, reply) => {
+    app.post(path, { bodyLimit: LOGIN_BODY_LIMIT, ...byAddress('login'), config: { contract: { body: LoginRequest } } }, async (request, reply) => {
       const parsed = LoginRequest.safeParse(request.body);
       if (!parsed.success) {
         return reply.code(400).send({ error: { code: 'VALIDATION', message: 'Invalid login token', details: validationDetails(parsed.error) } });

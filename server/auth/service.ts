@@ -1,7 +1,7 @@
 import type { ChallengeResponse, LoginRequest, LoginResponse, RenewResponse } from '#contract';
 import { AppFailure, type ErrorCode } from '#contract';
 import type { AccessLog, AuthEvent } from './access-log';
-import { CertificateFailure, sha256Hex, validateCertificate, type OcspChecker } from './certificate';
+import { CertificateFailure, checkRevocation, parseCertificate, sha256Hex, validateCertificate, type OcspChecker } from './certificate';
 import type { NonceStore } from './nonces';
 import { hashToken, newSessionToken, type SessionStore } from './sessions';
 import { verifyLoginSignature } from './signature';
@@ -34,6 +34,20 @@ export interface AuthDeps {
   sessionTtlMs?: number;
   /** No renewal beyond this after login; default 12 hours. */
   sessionMaxLifetimeMs?: number;
+  /**
+   * The per-card login count (server/http/rate-limit.ts), asked only once the token's signature
+   * verified: garbage carrying someone's public certificate costs that person nothing. Throws
+   * AppFailure RATE_LIMITED (details.retryAfterS) past the limit.
+   */
+  limitCard?: (certSha256: string) => Promise<void>;
+  /**
+   * A failed login by nobody known (the certificate did not validate, so no HSA-ID): true when it
+   * gets its own access-log row (the first of its window), false when it is only counted into the
+   * window's summary row (server/auth/anonymous-failures.ts). Absent: a row each.
+   */
+  anonymousFailure?: (at: Date) => Promise<boolean>;
+  /** At renewal, revocation is asked again at most this often per session; default 5 minutes. */
+  revocationRecheckMs?: number;
 }
 
 /** What requireSession puts on the request. */
@@ -84,18 +98,23 @@ export function createAuthService(deps: AuthDeps) {
     let staffId: string | undefined;
 
     let recorded = false;
-    const failed = async (code: ErrorCode, message: string): Promise<never> => {
+    const failed = async (code: ErrorCode, message: string, details?: Record<string, unknown>): Promise<never> => {
       recorded = true;
-      await record({ action: 'login_failed', outcome: 'failure', errorCode: code, actorHsaId, actorStaffId: staffId, certSha256, workstation }, at);
-      throw new AppFailure(code, message);
+      // Nobody known: a flood of these becomes one summary row per window, not a row each.
+      if (actorHsaId !== undefined || !deps.anonymousFailure || (await deps.anonymousFailure(at))) {
+        await record({ action: 'login_failed', outcome: 'failure', errorCode: code, actorHsaId, actorStaffId: staffId, certSha256, workstation }, at);
+      }
+      throw new AppFailure(code, message, details);
     };
 
     try {
       if (!(await deps.nonces.consume(req.nonce, at))) return await failed('NONCE_INVALID', 'Unknown, expired or already used nonce');
 
+      // The chain, validity, usage and policy first; revocation only once the signature verified.
+      const { ocsp, ...offline } = deps.trust;
       let cert: Awaited<ReturnType<typeof validateCertificate>>;
       try {
-        cert = await validateCertificate(certDer, { ...deps.trust, now: at });
+        cert = await validateCertificate(certDer, { ...offline, now: at });
       } catch (e) {
         if (e instanceof CertificateFailure) actorHsaId = e.hsaId;
         if (e instanceof AppFailure) return await failed(e.code, e.message);
@@ -108,6 +127,21 @@ export function createAuthService(deps: AuthDeps) {
       const signature = Buffer.from(req.signature, 'base64');
       if (!(await verifyLoginSignature(cert.certificate, req.algorithm, signature, expectedOrigin, req.nonce))) {
         return await failed('SIGNATURE_INVALID', 'The signature does not verify');
+      }
+      // Only a login the card really signed counts against the card.
+      try {
+        await deps.limitCard?.(certSha256);
+      } catch (e) {
+        if (e instanceof AppFailure) return await failed(e.code, e.message, e.details);
+        throw e;
+      }
+      if (ocsp) {
+        try {
+          await checkRevocation(cert.certificate, cert.chain, ocsp, at);
+        } catch (e) {
+          if (e instanceof AppFailure) return await failed(e.code, e.message);
+          throw e;
+        }
       }
 
       const staff = await deps.staff.findStaffByHsaId(cert.hsaId);
@@ -130,6 +164,7 @@ export function createAuthService(deps: AuthDeps) {
         expiresAt,
         absoluteExpiresAt: new Date(at.getTime() + maxLifetime),
         audience: officer ? 'officer' : 'workstation',
+        ...(ocsp ? { certificate: new Uint8Array(certDer), revocationCheckedAt: at } : {}),
       });
       try {
         await record({ action: 'login', outcome: 'success', actorHsaId, actorStaffId: staffId, certSha256, workstation }, at);
@@ -174,12 +209,40 @@ export function createAuthService(deps: AuthDeps) {
       await record({ action: 'session_renewed', outcome: 'failure', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
       throw new AppFailure('NO_ACTIVE_PERMISSION', 'No active permission');
     }
+    await recheckRevocation(s, session, at, ctx);
     const expiresAt = new Date(Math.min(at.getTime() + ttl, session.absoluteExpiresAt.getTime()));
     if (expiresAt.getTime() <= at.getTime() || !(await deps.sessions.extend(s.tokenHash, expiresAt, at))) {
       throw new AppFailure('UNAUTHENTICATED', 'Session cannot be renewed; log in again');
     }
     await record({ action: 'session_renewed', outcome: 'success', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
     return { expiresAt: expiresAt.toISOString() };
+  }
+
+  /**
+   * A card revoked after login cannot keep renewing (issue 25 point 7): with OCSP on, the renewal
+   * asks again (at most every revocationRecheckMs), with the login's rules — revoked or unknown
+   * ends the session; an unreachable responder is stood in for by the last good answer within the
+   * grace (this node's, or the session's own from login or an earlier renewal on any node).
+   */
+  async function recheckRevocation(s: { tokenHash: string; staffId: string; hsaId: string }, session: import('./sessions').Session, at: Date, ctx: LoginContext): Promise<void> {
+    const ocsp = deps.trust.ocsp;
+    if (!ocsp || !session.certificate) return;
+    const last = session.revocationCheckedAt?.getTime() ?? 0;
+    if (at.getTime() - last < (deps.revocationRecheckMs ?? 5 * 60_000)) return;
+    const { ocsp: _ocsp, ...offline } = deps.trust;
+    const leaf = parseCertificate(session.certificate);
+    try {
+      const cert = await validateCertificate(session.certificate, { ...offline, now: at });
+      await checkRevocation(leaf, cert.chain, ocsp, at, session.revocationCheckedAt);
+    } catch (e) {
+      if (!(e instanceof AppFailure)) throw e;
+      await deps.sessions.revoke(s.tokenHash, at);
+      await record({ action: 'session_renewed', outcome: 'failure', errorCode: e.code, actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
+      throw new AppFailure(e.code, e.message);
+    }
+    // Only a verified answer moves the time the grace counts from (a stand-in must not extend it).
+    const verified = ocsp.lastVerifiedGood ? ocsp.lastVerifiedGood(leaf) : at;
+    if (verified && verified.getTime() > last) await deps.sessions.revocationChecked?.(s.tokenHash, new Date(Math.min(verified.getTime(), at.getTime())));
   }
 
   async function logout(token: string | undefined, ctx: LoginContext = {}): Promise<void> {

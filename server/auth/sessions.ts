@@ -15,6 +15,10 @@ export interface Session {
   absoluteExpiresAt: Date;
   /** The login that opened it; a case officer's ('officer') holds no unit permission. Default 'workstation'. */
   audience?: 'workstation' | 'officer';
+  /** The login certificate (DER), kept when OCSP is on so the renewal can ask about it again. */
+  certificate?: Uint8Array;
+  /** When its revocation was last verified good (login or renewal). */
+  revocationCheckedAt?: Date;
 }
 
 export interface SessionStore {
@@ -24,6 +28,8 @@ export interface SessionStore {
   /** Moves expiresAt of a live session; false when it is not live (any more). */
   extend(tokenHash: string, expiresAt: Date, now: Date): Promise<boolean>;
   revoke(tokenHash: string, now: Date): Promise<boolean>;
+  /** Records a verified good revocation answer for the session's certificate. */
+  revocationChecked?(tokenHash: string, at: Date): Promise<void>;
 }
 
 export const newSessionToken = (): string => randomBytes(32).toString('base64url');
@@ -64,6 +70,8 @@ interface SessionRow {
   expires_at: Date | string;
   absolute_expires_at: Date | string;
   audience: 'workstation' | 'officer';
+  certificate: Uint8Array | null;
+  revocation_checked_at: Date | string | null;
 }
 
 const fromRow = (r: SessionRow): Session => ({
@@ -75,6 +83,8 @@ const fromRow = (r: SessionRow): Session => ({
   expiresAt: new Date(r.expires_at),
   absoluteExpiresAt: new Date(r.absolute_expires_at),
   audience: r.audience,
+  ...(r.certificate ? { certificate: new Uint8Array(r.certificate) } : {}),
+  ...(r.revocation_checked_at ? { revocationCheckedAt: new Date(r.revocation_checked_at) } : {}),
 });
 
 /** Table auth_sessions (server/migrations/0002_auth_and_access_log.sql). */
@@ -83,14 +93,25 @@ export class SqlSessionStore implements SessionStore {
 
   async create(s: Session) {
     await this.db.query(
-      `INSERT INTO auth_sessions (token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at, audience)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [s.tokenHash, s.staffId, s.hsaId, s.certSha256, s.createdAt, s.expiresAt, s.absoluteExpiresAt, s.audience ?? 'workstation'],
+      `INSERT INTO auth_sessions (token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at, audience, certificate, revocation_checked_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        s.tokenHash,
+        s.staffId,
+        s.hsaId,
+        s.certSha256,
+        s.createdAt,
+        s.expiresAt,
+        s.absoluteExpiresAt,
+        s.audience ?? 'workstation',
+        s.certificate ? Buffer.from(s.certificate) : null,
+        s.revocationCheckedAt ?? null,
+      ],
     );
   }
   async find(tokenHash: string, now: Date) {
     const { rows } = await this.db.query<SessionRow>(
-      `SELECT token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at, audience
+      `SELECT token_hash, staff_id, hsa_id, cert_sha256, created_at, expires_at, absolute_expires_at, audience, certificate, revocation_checked_at
          FROM auth_sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2`,
       [tokenHash, now],
     );
@@ -103,6 +124,9 @@ export class SqlSessionStore implements SessionStore {
       [tokenHash, expiresAt, now],
     );
     return rows.length === 1;
+  }
+  async revocationChecked(tokenHash: string, at: Date) {
+    await this.db.query('UPDATE auth_sessions SET revocation_checked_at = $2 WHERE token_hash = $1', [tokenHash, at]);
   }
   async revoke(tokenHash: string, now: Date) {
     const { rows } = await this.db.query(

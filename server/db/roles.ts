@@ -19,9 +19,12 @@ const APPEND_ONLY: readonly string[] = [
   'access_log_reviews',
   'access_log_review_findings',
   'security_incident_clients',
+  'evidence_chain',
   // Each synced kind's evidence tables (its `appendOnly`: journal entries, plan versions, messages, …).
   ...SERVER_KINDS.flatMap((k) => ('appendOnly' in k ? k.appendOnly : [])),
 ];
+/** Granted and ended, never deleted (an ended grant is evidence; migration 0047 also keeps it from the owner). */
+const NO_DELETE: readonly string[] = ['permissions', 'role_grants'];
 /** The owner's bookkeeping: the runtime role reads it (nothing else). */
 const OWNER_ONLY = ['schema_migrations'] as const;
 /** Felmarkera: the only journal columns the server may ever set. */
@@ -50,7 +53,10 @@ export async function grantRuntimeRole(owner: Db, role: string): Promise<void> {
     await tx.exec(`GRANT USAGE ON SCHEMA public TO ${q(role)}`);
     await tx.exec(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${q(role)}`);
     await tx.exec(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${q(role)}`);
-    if (mutable.length) await tx.exec(`GRANT INSERT, UPDATE, DELETE ON ${mutable.map(q).join(', ')} TO ${q(role)}`);
+    const deletable = mutable.filter((t) => !NO_DELETE.includes(t));
+    const kept = mutable.filter((t) => NO_DELETE.includes(t));
+    if (deletable.length) await tx.exec(`GRANT INSERT, UPDATE, DELETE ON ${deletable.map(q).join(', ')} TO ${q(role)}`);
+    if (kept.length) await tx.exec(`GRANT INSERT, UPDATE ON ${kept.map(q).join(', ')} TO ${q(role)}`);
     if (appendOnly.length) await tx.exec(`GRANT INSERT ON ${appendOnly.map(q).join(', ')} TO ${q(role)}`);
     if (tables.includes('journal_entries')) {
       await tx.exec(`GRANT UPDATE (${JOURNAL_ERRONEOUS_COLUMNS.join(', ')}) ON journal_entries TO ${q(role)}`);

@@ -55,12 +55,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
  * malformed request line): the same envelope, then the connection is closed.
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) return;
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const body = JSON.stringify(errorBody('VALIDATION', status === 431 ? 'Begärans adress eller huvuden är för stora.' : 'Felaktigt utformad begäran.'));
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // The header or request time ran out (server/http/connections.ts): a slow or silent client.
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message = { 431: 'Begärans adress eller huvuden är för stora.', 408: 'Begäran kom inte fram i tid.', 400: 'Felaktigt utformad begäran.' }[status];
+  const body = JSON.stringify(errorBody('VALIDATION', message));
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+  // A client that reads nothing does not hold the socket open past the answer.
+  socket.destroySoon?.();
 }
 
 /** The first invalid field and why, in Swedish (zod's Swedish locale, contract/index.ts); `details` lists them all. */

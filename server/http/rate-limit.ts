@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppFailure } from '#contract';
 import type { Queryable } from '../db/types';
 import { errorBody } from './errors';
 
@@ -45,6 +46,17 @@ export class RateLimiter {
     return { count: rows[0]!.count, retryAfterS: Math.ceil((start.getTime() + this.windowMs - t) / 1000) };
   }
 
+  /**
+   * Counts one hit of `key` and throws AppFailure RATE_LIMITED (details.retryAfterS) past `limit`;
+   * `onFirstRefusal` is called once per key and window.
+   */
+  async check(key: string, limit: number, onFirstRefusal?: () => void): Promise<void> {
+    const { count, retryAfterS } = await this.hit(key);
+    if (count <= limit) return;
+    if (count === limit + 1) onFirstRefusal?.();
+    throw new AppFailure('RATE_LIMITED', 'För många försök. Vänta en stund och försök igen.', { retryAfterS });
+  }
+
   /** Sends 429 and returns true when `key` is over `limit` in this window. */
   async refuse(request: FastifyRequest, reply: FastifyReply, key: string, limit: number): Promise<boolean> {
     const { count, retryAfterS } = await this.hit(key);
@@ -59,7 +71,10 @@ export class RateLimiter {
   }
 }
 
-/** Past windows are of no use: deleted by the auth purge (server/auth/purge.ts). */
+/** The key anonymous failed logins are counted under (server/auth/anonymous-failures.ts). */
+export const ANONYMOUS_LOGIN_FAILURES = 'anonymous_login_failed';
+
+/** Past windows are of no use: deleted by the auth purge (server/auth/purge.ts), which first summarises the anonymous failures. */
 export async function purgeRateLimits(db: Queryable, now: Date, windowMs = 60_000): Promise<number> {
   const { rows } = await db.query('DELETE FROM rate_limits WHERE window_start < $1 RETURNING 1', [new Date(now.getTime() - windowMs)]);
   return rows.length;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { serverRoutes } from '#contract';
 import { appliedVersions, loadMigrations } from '../db/migrate';
@@ -11,9 +12,11 @@ import { getRoute } from '../http/route';
  * not shutting down (a readiness probe: send no traffic while 503).
  */
 export function healthRoutes(app: FastifyInstance, deps: { db: Db; version: string }): void {
+  // This process: a restart (a fix deployed without a version change, say) is another server.
+  const instance = randomUUID();
   getRoute(app, serverRoutes.health, {}, async () => {
     await deps.db.query('SELECT 1');
-    return { status: 'ok' as const, version: deps.version, database: deps.db.kind };
+    return { status: 'ok' as const, version: deps.version, database: deps.db.kind, instance };
   });
 
   getRoute(app, serverRoutes.liveness, {}, async () => ({ status: 'ok' as const }));

@@ -27,6 +27,12 @@ export interface EventStreamDeps {
   now: () => Date;
   /** Told of each event written (the fan-out counter of /metrics). */
   onSent?: (event: string) => void;
+  /**
+   * Open streams one session may hold (issue 25 point 4): opening one more closes the oldest of
+   * hers with `end {"code":"REPLACED"}` — a workstation whose network dropped reconnects before the
+   * server notices the old socket is dead, so the newest wins rather than being refused.
+   */
+  streamsPerSession: number;
 }
 
 /** Streams re-check their scope within this long after midnight, at random, so that they do not all query at one instant. */
@@ -36,8 +42,12 @@ export interface OpenStream {
   close(): void;
   /** Whose stream it is. */
   staffId: string;
+  /** The session it was opened with (its bearer token, compared only for identity). */
+  token: string | undefined;
   /** Re-checks the scope now (a permission of hers changed: PERMISSIONS_CHANNEL). */
   rescope(): void;
+  /** Ends the stream because the same session opened a newer one beyond the limit. */
+  replace(): void;
 }
 
 /** NOTIFY channel of permission changes (server/migrations/0010_permission_notify.sql); payload: the staff id. */
@@ -92,7 +102,10 @@ export async function openEventStream(
   };
 
   const unsubscribe = deps.notifier.subscribe(onSignal);
-  const stream: OpenStream = { close: () => end(), staffId: session.staffId, rescope: () => void rescope() };
+  const stream: OpenStream = { close: () => end(), staffId: session.staffId, token, rescope: () => void rescope(), replace: () => end({ code: 'REPLACED' }) };
+  // Sets iterate in insertion order: the first of hers is the oldest.
+  const hers = [...streams].filter((s) => s.token === token);
+  for (const old of hers.slice(0, Math.max(0, hers.length - deps.streamsPerSession + 1))) old.replace();
   streams.add(stream);
 
   function end(reason?: { code: string }) {

@@ -25,6 +25,8 @@ export interface SyncRouteDeps {
   now: () => Date;
   keepAliveMs: number;
   coalesceMs: number;
+  /** Open event streams per session; opening one more closes the oldest (default 4). */
+  streamsPerSession?: number;
   staff?: StaffDirectory;
   /** Counters of /metrics: pushed mutations by result, events written to streams. */
   metrics?: { pushed(status: string): void; sent(event: string): void };
@@ -106,6 +108,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
         coalesceMs: deps.coalesceMs,
         now: deps.now,
         ...(deps.metrics ? { onSent: deps.metrics.sent } : {}),
+        streamsPerSession: deps.streamsPerSession ?? 4,
       },
       streams,
     );

@@ -28,8 +28,9 @@ const timeline = () => page.getByRole('list', { name: 'Journalanteckningar, nyas
 const entry = (text: string) => timeline().getByRole('listitem').filter({ hasText: text });
 
 beforeAll(async () => {
-  // Through the fault proxy: one test makes the server fail one entry (a poison pill).
-  stack = await startStack('e2e_journal', { proxy: true });
+  // Through the fault proxy: one test makes the server fail one entry (a poison pill); it is set
+  // aside once it has failed three times over at least 300 ms while another entry was applied.
+  stack = await startStack('e2e_journal', { proxy: true, sync: { poisonMinSpanMs: 300 } });
   sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '123456' });
   browser = await launchChromium();
   page = browser.page;
@@ -73,13 +74,16 @@ describe('Brukare: journal and day notes', () => {
     expect(rows.length).toBe(1);
   });
 
-  it('an entry the server keeps failing is set aside after three tries: the alert keeps the text, read-only and copyable', async () => {
+  it('an entry the server keeps failing while others are saved is set aside after three tries: the alert keeps the text, read-only and copyable; a restarted server gets it', async () => {
     const poison = 'Giftpiller från e2e: servern faller på just den här.';
     stack.proxy!.failPush = (body) => body.includes('Giftpiller från e2e');
     try {
-      await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
-      await page.getByLabel('Anteckning', { exact: true }).fill(poison);
-      await page.getByRole('button', { name: 'Spara anteckningen' }).click();
+      for (const text of [poison, 'Efter giftpillret: den här sparas.']) {
+        await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
+        await page.getByLabel('Anteckning', { exact: true }).fill(text);
+        await page.getByRole('button', { name: 'Spara anteckningen' }).click();
+        await expect.poll(() => entry(text).count(), { timeout: 10_000 }).toBe(1);
+      }
       const alert = page.getByRole('alert').filter({ hasText: 'kunde inte sparas hos servern' });
       await alert.waitFor({ timeout: 30_000 });
       const text = alert.getByRole('textbox', { name: 'Det du skrev' });
@@ -93,6 +97,11 @@ describe('Brukare: journal and day notes', () => {
       expect(await axeViolations(page)).toEqual([]);
       await alert.getByRole('button', { name: 'Stäng' }).click();
       await expect.poll(() => alert.count()).toBe(0);
+      // Set aside, not lost: the server fixed and restarted, it arrives.
+      stack.proxy!.failPush = null;
+      await stack.server.stop();
+      await stack.server.start();
+      await expect.poll(async () => (await stack.db.query('SELECT 1 FROM journal_entries WHERE text = $1', [poison])).rows.length, { timeout: 30_000 }).toBe(1);
     } finally {
       stack.proxy!.failPush = null;
     }

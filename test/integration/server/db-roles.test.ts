@@ -103,6 +103,20 @@ describe('the runtime role, from psql', () => {
     ], /permission denied/);
   });
 
+  it('cannot delete a permission or a role grant, ended or not, nor the evidence chain (issue 25 point 8)', async () => {
+    // One permission ended, as an administrator ends it.
+    await ownerDb.query(`UPDATE permissions SET valid_to = current_date - 1, ended_at = now() WHERE id = (SELECT id FROM permissions ORDER BY id LIMIT 1)`);
+    await expectRefused([
+      'DELETE FROM permissions WHERE ended_at IS NOT NULL',
+      'DELETE FROM permissions',
+      'DELETE FROM role_grants',
+      'DELETE FROM evidence_chain',
+      "UPDATE evidence_chain SET row_digest = repeat('0', 64)",
+    ], /permission denied/);
+    // The owner cannot delete the ended one either (a trigger, for every role).
+    await expect(ownerDb.query('DELETE FROM permissions WHERE ended_at IS NOT NULL')).rejects.toThrow(/an ended grant is kept/);
+  });
+
   it('cannot change or delete a sent message, a thread, a read receipt or an attachment (docs/messages.md)', async () => {
     await expectRefused([
       "UPDATE messages SET text = 'omskriven'",

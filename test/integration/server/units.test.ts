@@ -56,7 +56,7 @@ describe('the server on a real PostgreSQL server', () => {
   it('GET /health reports the postgres database', async () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
-    expect(HealthResponse.parse(res.json())).toEqual({ status: 'ok', version: 'integration', database: 'postgres' });
+    expect(HealthResponse.parse(res.json())).toEqual({ status: 'ok', version: 'integration', database: 'postgres', instance: expect.any(String) });
   });
 
   it('GET /api/v1/units without a session is 401 UNAUTHENTICATED (the login flow: auth.test.ts)', async () => {

@@ -22,7 +22,7 @@ describe('the server API on embedded PGlite', () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(HealthResponse.parse(res.json())).toEqual({ status: 'ok', version: '9.9.9-test', database: 'pglite' });
+    expect(HealthResponse.parse(res.json())).toEqual({ status: 'ok', version: '9.9.9-test', database: 'pglite', instance: expect.any(String) });
   });
 
   it('without login configured, GET /api/v1/units is 401 UNAUTHENTICATED and there are no auth routes', async () => {

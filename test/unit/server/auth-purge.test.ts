@@ -30,7 +30,7 @@ it('deletes sessions dead for a day and expired nonces, and keeps the live ones'
   await session(4, h(1), null); // live
   await db.query(`INSERT INTO login_nonces (nonce, expires_at) VALUES ('old', $1), ('fresh', $2)`, [h(-1), h(1)]);
 
-  expect(await purgeDeadAuthState(db, now)).toEqual({ sessions: 2, nonces: 1, rateLimits: 0 });
+  expect(await purgeDeadAuthState(db, now)).toEqual({ sessions: 2, nonces: 1, rateLimits: 0, summaries: 0 });
   const left = await db.query<{ token_hash: string }>('SELECT token_hash FROM auth_sessions ORDER BY token_hash');
   expect(left.rows.map((r) => r.token_hash[0])).toEqual(['3', '4']);
   expect((await db.query('SELECT nonce FROM login_nonces')).rows).toEqual([{ nonce: 'fresh' }]);

@@ -171,6 +171,30 @@ describe('outbox', () => {
     await store.dismissRefusal(m.mutationId);
   });
 
+  it('a parked mutation waits (and later writes of its record behind it) while others go; one set aside stays, with its record, until another server', async () => {
+    const a = journalCreate(bo, 'Parkerad');
+    const b = journalCreate(bo, 'Går före');
+    await store.enqueue(a, author);
+    await store.enqueue(b, author);
+    await store.park(a.mutationId, new Date(Date.now() + 60_000));
+    expect((await store.outbox(10)).map((e) => e.mutation.mutationId)).toEqual([b.mutationId]);
+    expect(await store.nextParked()).not.toBeNull();
+    await store.acknowledge([b.mutationId]);
+    await store.setAside(a.mutationId, '1.0#one', { code: 'SERVER_ERROR', message: 'Servern svarade med fel' });
+    // Not sent, not counted as pending, its text shown, its local record kept.
+    expect(await store.outbox(10)).toEqual([]);
+    expect(await store.outboxCount()).toBe(0);
+    expect(await store.refusals()).toEqual([expect.objectContaining({ mutationId: a.mutationId, code: 'SERVER_ERROR', text: 'Parkerad' })]);
+    expect((await store.journal({ clientId: bo.id, limit: 50 })).find((e) => e.id === a.record.id)).toMatchObject({ pending: true });
+    expect(await store.setAsideServers()).toEqual(['1.0#one']);
+    // The same server: nothing released; another: sent again, the notice gone.
+    expect(await store.releaseSetAside('1.0#one')).toBe(0);
+    expect(await store.releaseSetAside('1.0#two')).toBe(1);
+    expect((await store.outbox(10)).map((e) => e.mutation.mutationId)).toEqual([a.mutationId]);
+    expect(await store.refusals()).toEqual([]);
+    await store.acknowledge([a.mutationId]);
+  });
+
   it('refuses a mutation the server would refuse (year 0000) before it is queued, whatever called it', async () => {
     const m = journalCreate(bo, 'År noll');
     await expect(store.enqueue({ ...m, record: { ...m.record, eventDate: '0000-01-01' } }, author)).rejects.toMatchObject({ code: 'VALIDATION' });

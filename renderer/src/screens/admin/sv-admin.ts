@@ -49,7 +49,7 @@ export const svAdmin = {
     who: 'Utförd av',
     whom: 'Person',
     detail: 'Behörighet',
-    actions: { person_added: 'Person tillagd', granted: 'Behörighet given', confirmed: 'Behörighet bekräftad', ended: 'Behörighet avslutad', bootstrap: 'Första administratören (installation)' },
+    actions: { person_added: 'Person tillagd', granted: 'Behörighet given', confirmed: 'Behörighet bekräftad', ended: 'Behörighet avslutad', bootstrap: 'Första administratören (installation)', end_requested: 'Avslut begärt (en andra administratör avslutar)' },
     system: 'Installationen',
   },
   log: {
