@@ -91,7 +91,7 @@ describe('server configuration from the environment', () => {
 
 describe('HTTP limits and trusted proxies (issue 25)', () => {
   it('defaults bound header, request, keep-alive and idle time and connections per address; no proxy is trusted', () => {
-    const config = readConfig({});
+    const config = readConfig({ EMBEDDED: '1' });
     expect(config.httpLimits).toEqual({
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 120_000,
@@ -105,13 +105,13 @@ describe('HTTP limits and trusted proxies (issue 25)', () => {
   });
 
   it('reads each setting, refuses nonsense, and takes TRUSTED_PROXIES (or TRUST_PROXY) as addresses and CIDR ranges', () => {
-    const config = readConfig({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_CONNECTIONS_PER_ADDRESS: '50', TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16, fd00::/8' });
+    const config = readConfig({ EMBEDDED: '1', HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_CONNECTIONS_PER_ADDRESS: '50', TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16, fd00::/8' });
     expect(config.httpLimits).toMatchObject({ headersTimeoutMs: 5_000, connectionsPerAddress: 50 });
     expect(config.trustedProxies).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8']);
-    expect(readConfig({ TRUST_PROXY: '127.0.0.1' }).trustedProxies).toEqual(['127.0.0.1']);
-    expect(() => readConfig({ HTTP_HEADERS_TIMEOUT_MS: '0' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS must be a whole number/);
-    expect(() => readConfig({ HTTP_HEADERS_TIMEOUT_MS: '200000', HTTP_REQUEST_TIMEOUT_MS: '100000' })).toThrow(/must not exceed/);
-    expect(() => readConfig({ TRUSTED_PROXIES: 'proxy.kommun.se' })).toThrow(/not an address or CIDR/);
-    expect(() => readConfig({ TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/not an address or CIDR/);
+    expect(readConfig({ EMBEDDED: '1', TRUST_PROXY: '127.0.0.1' }).trustedProxies).toEqual(['127.0.0.1']);
+    expect(() => readConfig({ EMBEDDED: '1', HTTP_HEADERS_TIMEOUT_MS: '0' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS must be a whole number/);
+    expect(() => readConfig({ EMBEDDED: '1', HTTP_HEADERS_TIMEOUT_MS: '200000', HTTP_REQUEST_TIMEOUT_MS: '100000' })).toThrow(/must not exceed/);
+    expect(() => readConfig({ EMBEDDED: '1', TRUSTED_PROXIES: 'proxy.kommun.se' })).toThrow(/not an address or CIDR/);
+    expect(() => readConfig({ EMBEDDED: '1', TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/not an address or CIDR/);
   });
 });
