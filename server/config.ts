@@ -1,3 +1,4 @@
+import { POLICY_PROCESSING, type PolicyProcessing } from './auth/certificate';
 import { RETAINED, type RetentionDays } from './sync/retention';
 
 /** Server settings from the environment (see server/main.ts for what each one does). */
@@ -15,6 +16,8 @@ export interface ServerConfig {
     trustAnchorFiles: string[];
     intermediateFiles: string[];
     requiredPolicies: string[];
+    /** POLICY_PROCESSING: person (default, the LoA from the person certificate's policy) or rfc5280 (strict, through every CA). */
+    policyProcessing: PolicyProcessing;
     /** Revocation by OCSP (server/auth/ocsp.ts); absent when OCSP is off. */
     ocsp?: { url?: string; graceMs: number };
   };
@@ -48,6 +51,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new Error('INTERMEDIATE_CAS or REQUIRED_POLICIES is set but TRUST_ANCHORS is not');
   }
   for (const p of requiredPolicies) if (!OID.test(p)) throw new Error(`REQUIRED_POLICIES: not an OID: ${p}`);
+  const policyProcessing = (env.POLICY_PROCESSING || 'person') as PolicyProcessing;
+  if (!POLICY_PROCESSING.includes(policyProcessing)) throw new Error(`POLICY_PROCESSING must be person or rfc5280, got ${env.POLICY_PROCESSING}`);
   const ocsp = readOcsp(env);
   if (ocsp && trustAnchorFiles.length === 0) throw new Error('OCSP or OCSP_URL is set but TRUST_ANCHORS is not');
 
@@ -86,7 +91,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir: env.DATA_DIR || '.data/server',
     seed: env.SEED === '1' || env.SEED === 'true',
     logLevel: env.LOG_LEVEL || 'info',
-    ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, ...(ocsp ? { ocsp } : {}) } } : {}),
+    ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, policyProcessing, ...(ocsp ? { ocsp } : {}) } } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),

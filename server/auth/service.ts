@@ -1,7 +1,7 @@
 import type { ChallengeResponse, LoginRequest, LoginResponse, RenewResponse } from '#contract';
 import { AppFailure, type ErrorCode } from '#contract';
 import type { AccessLog, AuthEvent } from './access-log';
-import { CertificateFailure, sha256Hex, validateCertificate, type OcspChecker } from './certificate';
+import { CertificateFailure, sha256Hex, validateCertificate, type OcspChecker, type PolicyProcessing } from './certificate';
 import type { NonceStore } from './nonces';
 import { hashToken, newSessionToken, type SessionStore } from './sessions';
 import { verifyLoginSignature } from './signature';
@@ -15,6 +15,8 @@ export interface TrustConfig {
   intermediates: x509.X509Certificate[];
   /** LoA3 policy OID(s); at least one. */
   requiredPolicies: string[];
+  /** 'person' (default): the LoA from the person certificate's policy; 'rfc5280': strict policy processing through the CAs too. */
+  policyProcessing?: PolicyProcessing;
   ocsp?: OcspChecker;
 }
 
@@ -84,10 +86,10 @@ export function createAuthService(deps: AuthDeps) {
     let staffId: string | undefined;
 
     let recorded = false;
-    const failed = async (code: ErrorCode, message: string): Promise<never> => {
+    const failed = async (code: ErrorCode, message: string, details?: AppFailure['details']): Promise<never> => {
       recorded = true;
       await record({ action: 'login_failed', outcome: 'failure', errorCode: code, actorHsaId, actorStaffId: staffId, certSha256, workstation }, at);
-      throw new AppFailure(code, message);
+      throw new AppFailure(code, message, details);
     };
 
     try {
@@ -98,7 +100,8 @@ export function createAuthService(deps: AuthDeps) {
         cert = await validateCertificate(certDer, { ...deps.trust, now: at });
       } catch (e) {
         if (e instanceof CertificateFailure) actorHsaId = e.hsaId;
-        if (e instanceof AppFailure) return await failed(e.code, e.message);
+        // The certificate's refusal keeps its details (which certificate lacked what, e.g. PERSON_NO_LOA_POLICY).
+        if (e instanceof AppFailure) return await failed(e.code, e.message, e.details);
         throw e;
       }
       actorHsaId = cert.hsaId;
