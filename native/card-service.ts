@@ -16,7 +16,7 @@ export type { PinStatus } from './pin';
  * connects for that call only; PIN use runs exclusive and resets the card afterwards.
  */
 export class CardService {
-  /** By ATR (hex): what the profile learnt from EF.ATR / EF.DIR (bounded; a stale hint is found again). */
+  /** By ATR (hex): the application the profile found through EF.DIR (bounded; a stale hint is found again). */
   private readonly hints = new Map<string, CardHints>();
 
   constructor(
@@ -78,7 +78,7 @@ export class CardService {
     return this.profiles.forAtr(card.atr);
   }
 
-  /** An APDU session sized by what the card announces: the ATR's card capabilities, else EF.ATR (read by the profile, kept here). */
+  /** An APDU session sized by what the card announces: the ATR's card capabilities, else EF.ATR (read by the profile when signing). */
   private session(card: ConnectedCard): ApduSession {
     if (!card.atr) return new ApduSession(card.transport);
     const key = Buffer.from(card.atr).toString('hex');

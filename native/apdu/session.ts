@@ -18,12 +18,12 @@ export interface SessionOptions {
 }
 
 /**
- * What a profile learnt about a card that is the same for every card with its ATR, so the next
- * operation need not ask again: extended length from EF.ATR, the PKCS#15 application found in
- * EF.DIR. Only a shortcut: a hint that no longer works (another card, same ATR) is found again.
+ * What a profile learnt about a card with this ATR, so the next operation need not ask again: the
+ * PKCS#15 application found through EF.DIR. Only a shortcut: a hint that does not work (another
+ * card, same ATR) is found again. Extended length is not kept here — another card with the same
+ * ATR may not take it; EF.ATR is read again by the operation that may need it.
  */
 export interface CardHints {
-  extendedLength?: boolean;
   application?: { aid?: Uint8Array; path?: Uint8Array };
 }
 
@@ -67,7 +67,7 @@ export class ApduSession {
   ) {
     this.maxResponse = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
     this.hints = opts.hints ?? {};
-    this.extendedLength = opts.extendedLength ?? this.hints.extendedLength;
+    this.extendedLength = opts.extendedLength;
   }
 
   async send(command: Apdu, allow: readonly SwRule[] = ALLOW.plain): Promise<Response> {

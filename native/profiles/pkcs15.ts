@@ -81,7 +81,7 @@ export class Pkcs15Profile implements CardProfile {
    */
   async sign(session: ApduSession, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult> {
     if (hash.length !== HASH_LENGTH[hashAlg]) throw new AppFailure('VALIDATION', `Hashen har fel längd för ${hashAlg}.`);
-    const { odf, pin: pinInfo, key } = await this.keyAndPin(session);
+    const { odf, pin: pinInfo, key } = await this.keyAndPin(session, { capabilities: true });
     checkPinFormat(pin, pinInfo);
 
     // Read the retry counter first: a blocked PIN is never sent to the card.
@@ -148,19 +148,21 @@ export class Pkcs15Profile implements CardProfile {
    * Finds the PKCS#15 application and reads its EF.ODF: the application the card's EF.DIR lists
    * (any AID, or a path; ISO/IEC 7816-15 §5.4 / 7816-4 §8.2.1.1), the known PKCS#15 AID as the
    * fallback for a card without EF.DIR. An entry whose application cannot be selected or has no
-   * EF.ODF is passed over. While at the MF it also reads EF.ATR when the ATR did not say whether
-   * the card takes extended-length APDUs. What it learns is kept in the session's hints (per ATR),
-   * so the next operation selects the application directly (and looks again if that fails).
+   * EF.ODF is passed over. The application found is kept in the session's hints (per ATR), so the
+   * next operation selects it directly (and looks again if that fails). With `capabilities`
+   * (signing: the only command that may need more than a short APDU) it first reads EF.ATR when
+   * the ATR did not say whether the card takes extended-length APDUs — at the MF, before the
+   * application is selected, so no DF-local PIN or key reference is disturbed.
    */
-  private async selectApplication(session: ApduSession): Promise<Odf> {
+  private async selectApplication(session: ApduSession, opts: { capabilities?: boolean } = {}): Promise<Odf> {
+    if (opts.capabilities && session.extendedLength === undefined) {
+      const ext = await optionalFile(session, EF_ATR_PATH).then((d) => (d ? efAtrExtendedLength(d) : undefined));
+      session.extendedLength = ext ?? false;
+    }
     const known = session.hints.application;
-    if (known && session.extendedLength !== undefined) {
+    if (known) {
       const odf = await this.tryApplication(session, known);
       if (odf) return odf;
-    }
-    if (session.extendedLength === undefined) {
-      const ext = await optionalFile(session, EF_ATR_PATH).then((d) => (d ? efAtrExtendedLength(d) : undefined));
-      session.extendedLength = session.hints.extendedLength = ext ?? false;
     }
     const candidates = [...parseEfDir((await optionalFile(session, EF_DIR_PATH)) ?? new Uint8Array(0))];
     if (!candidates.some((c) => c.aid && sameId(c.aid, PKCS15_AID))) candidates.push({ aid: PKCS15_AID });
@@ -194,8 +196,8 @@ export class Pkcs15Profile implements CardProfile {
     return key;
   }
 
-  private async keyAndPin(session: ApduSession): Promise<KeyAndPin> {
-    const odf = await this.selectApplication(session);
+  private async keyAndPin(session: ApduSession, opts: { capabilities?: boolean } = {}): Promise<KeyAndPin> {
+    const odf = await this.selectApplication(session, opts);
     const key = await this.authKey(session, odf);
     const pins = [];
     for (const p of required(odf.authObjects, 'AODF')) pins.push(...parseAodf(await this.readFile(session, p)));
