@@ -1,5 +1,6 @@
 import { AppFailure } from '#contract';
-import { ApduSession } from './apdu/session';
+import { atrExtendedLength } from './apdu/atr';
+import { ApduSession, type CardHints } from './apdu/session';
 import { checkPinFormat, wipe, type PinStatus } from './pin';
 import { pkcs15Entry } from './profiles/pkcs15';
 import { ProfileRegistry, type HashAlgorithm, type SignResult } from './profiles/profile';
@@ -15,6 +16,9 @@ export type { PinStatus } from './pin';
  * connects for that call only; PIN use runs exclusive and resets the card afterwards.
  */
 export class CardService {
+  /** By ATR (hex): the application the profile found through EF.DIR (bounded; a stale hint is found again). */
+  private readonly hints = new Map<string, CardHints>();
+
   constructor(
     private readonly readers: CardReaders,
     private readonly profiles: ProfileRegistry = new ProfileRegistry(pkcs15Entry),
@@ -26,12 +30,12 @@ export class CardService {
 
   /** The authentication certificate (DER). */
   readCertificate(reader: string): Promise<Uint8Array> {
-    return this.readers.withCard(reader, (card) => this.profile(card).readCertificate(session(card)), { share: 'shared', disposition: 'leave' });
+    return this.readers.withCard(reader, (card) => this.profile(card).readCertificate(this.session(card)), { share: 'shared', disposition: 'leave' });
   }
 
   /** Tries left and blocked state of the authentication PIN, without using a try. */
   async getPinStatus(reader: string): Promise<{ triesLeft?: number; blocked: boolean }> {
-    const s: PinStatus = await this.readers.withCard(reader, (card) => this.profile(card).pinStatus(session(card)), {
+    const s: PinStatus = await this.readers.withCard(reader, (card) => this.profile(card).pinStatus(this.session(card)), {
       share: 'shared',
       disposition: 'leave',
     });
@@ -47,7 +51,7 @@ export class CardService {
     try {
       if (hashAlg !== 'SHA-256' && hashAlg !== 'SHA-384') throw new AppFailure('VALIDATION', 'Hashalgoritmen stöds inte.');
       checkPinFormat(pin);
-      return await this.readers.withCard(reader, (card) => this.profile(card).sign(session(card), pin, hash, hashAlg), {
+      return await this.readers.withCard(reader, (card) => this.profile(card).sign(this.session(card), pin, hash, hashAlg), {
         share: 'exclusive',
         disposition: 'reset',
       });
@@ -73,6 +77,18 @@ export class CardService {
   private profile(card: ConnectedCard) {
     return this.profiles.forAtr(card.atr);
   }
-}
 
-const session = (card: ConnectedCard): ApduSession => new ApduSession(card.transport);
+  /** An APDU session sized by what the card announces: the ATR's card capabilities, else EF.ATR (read by the profile when signing). */
+  private session(card: ConnectedCard): ApduSession {
+    if (!card.atr) return new ApduSession(card.transport);
+    const key = Buffer.from(card.atr).toString('hex');
+    let hints = this.hints.get(key);
+    if (!hints) {
+      if (this.hints.size >= 64) this.hints.clear();
+      hints = {};
+      this.hints.set(key, hints);
+    }
+    const fromAtr = atrExtendedLength(card.atr);
+    return new ApduSession(card.transport, { hints, ...(fromAtr === undefined ? {} : { extendedLength: fromAtr }) });
+  }
+}

@@ -1,3 +1,4 @@
+import { POLICY_PROCESSING, type PolicyProcessing } from './auth/certificate';
 import { DEFAULT_HTTP_LIMITS, parseProxyEntry, type HttpLimits } from './http/connections';
 import { RETAINED, type RetentionDays } from './sync/retention';
 
@@ -24,6 +25,8 @@ export interface ServerConfig {
     trustAnchorFiles: string[];
     intermediateFiles: string[];
     requiredPolicies: string[];
+    /** POLICY_PROCESSING: person (default, the LoA from the person certificate's policy) or rfc5280 (strict, through every CA). */
+    policyProcessing: PolicyProcessing;
     /** Revocation by OCSP (server/auth/ocsp.ts); absent when OCSP is off. */
     ocsp?: { url?: string; graceMs: number };
   };
@@ -98,6 +101,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     throw new Error('INTERMEDIATE_CAS or REQUIRED_POLICIES is set but TRUST_ANCHORS is not');
   }
   for (const p of requiredPolicies) if (!OID.test(p)) throw new Error(`REQUIRED_POLICIES: not an OID: ${p}`);
+  const policyProcessing = (env.POLICY_PROCESSING || 'person') as PolicyProcessing;
+  if (!POLICY_PROCESSING.includes(policyProcessing)) throw new Error(`POLICY_PROCESSING must be person or rfc5280, got ${env.POLICY_PROCESSING}`);
   const ocsp = readOcsp(env);
   if (ocsp && trustAnchorFiles.length === 0) throw new Error('OCSP or OCSP_URL is set but TRUST_ANCHORS is not');
 
@@ -143,7 +148,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     seed: env.SEED === '1' || env.SEED === 'true',
     migrateOnStart: env.MIGRATE_ON_START !== '0' && env.MIGRATE_ON_START !== 'false',
     logLevel: env.LOG_LEVEL || 'info',
-    ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, ...(ocsp ? { ocsp } : {}) } } : {}),
+    ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, policyProcessing, ...(ocsp ? { ocsp } : {}) } } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),

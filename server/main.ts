@@ -106,6 +106,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
         trustAnchorsPem: await read(config.auth.trustAnchorFiles),
         intermediatesPem: await read(config.auth.intermediateFiles),
         requiredPolicies: config.auth.requiredPolicies,
+        policyProcessing: config.auth.policyProcessing,
         ...(config.auth.ocsp ? { ocsp: new OcspClient({ ...config.auth.ocsp, log: (obj, msg) => app.log.warn(obj, msg) }) } : {}),
       },
       // Until listen() resolves nobody can log in anyway.
@@ -140,7 +141,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
   const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
   const listening = `http://${shownHost}:${port}`;
   origin ??= new URL(listening).origin;
-  if (auth !== 'disabled') app.log.info({ origin, requiredPolicies: config.auth?.requiredPolicies, ocsp: config.auth?.ocsp ?? 'off' }, 'card login enabled');
+  if (auth !== 'disabled') app.log.info({ origin, requiredPolicies: config.auth?.requiredPolicies, policyProcessing: config.auth?.policyProcessing, ocsp: config.auth?.ocsp ?? 'off' }, 'card login enabled');
   if (auth !== 'disabled' && !config.auth?.ocsp) app.log.warn('OCSP is off: revoked login certificates are accepted until they expire (set OCSP=on in production, docs/login.md)');
   // For `npm run officer` (tools/officer.ts): where the embedded server listens (PGlite data folder only).
   if (!config.databaseUrl) await writeFile(path.join(config.dataDir, 'server-url'), `${listening}\n`).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { AppFailure } from '#contract';
-import { encodeApdu, type Apdu } from './command';
+import { MAX_SHORT_LC, MAX_SHORT_LE, encodeApdu, type Apdu } from './command';
 import { ALLOW, allowed, swHex, type SwRule } from './status';
 import { MAX_RESPONSE_APDU, type CardTransport } from './transport';
 
@@ -11,6 +11,20 @@ export interface Response {
 export interface SessionOptions {
   /** Upper bound of the response data of one command including GET RESPONSE chains. */
   maxResponseBytes?: number;
+  /** Whether the card announced extended length (ATR / EF.ATR, ./atr.ts); undefined = not (yet) known, used as false. */
+  extendedLength?: boolean;
+  /** What earlier sessions with a card of the same ATR learnt (kept by the CardService); filled in by the profile. */
+  hints?: CardHints;
+}
+
+/**
+ * What a profile learnt about a card with this ATR, so the next operation need not ask again: the
+ * PKCS#15 application found through EF.DIR. Only a shortcut: a hint that does not work (another
+ * card, same ATR) is found again. Extended length is not kept here — another card with the same
+ * ATR may not take it; EF.ATR is read again by the operation that may need it.
+ */
+export interface CardHints {
+  application?: { aid?: Uint8Array; path?: Uint8Array };
 }
 
 const INS_GET_RESPONSE = 0xc0;
@@ -39,15 +53,29 @@ export class ApduSession {
    * answers with 9000, or 6Cxx); kept for the session so later reads ask for what the card gives.
    */
   readChunk = 256;
+  /**
+   * Extended-length APDUs only when the card announced them (ATR historical bytes or EF.ATR card
+   * capabilities); otherwise — also while unknown — a long Le is sent as short Le 00 and the rest
+   * fetched by GET RESPONSE (61xx), and data over 255 bytes goes by command chaining (CLA b5).
+   */
+  extendedLength: boolean | undefined;
+  readonly hints: CardHints;
 
   constructor(
     private readonly transport: CardTransport,
     opts: SessionOptions = {},
   ) {
     this.maxResponse = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
+    this.hints = opts.hints ?? {};
+    this.extendedLength = opts.extendedLength;
   }
 
-  async send(cmd: Apdu, allow: readonly SwRule[] = ALLOW.plain): Promise<Response> {
+  async send(command: Apdu, allow: readonly SwRule[] = ALLOW.plain): Promise<Response> {
+    let cmd = command;
+    if (this.extendedLength !== true) {
+      if (cmd.le !== undefined && cmd.le > MAX_SHORT_LE) cmd = { ...cmd, le: MAX_SHORT_LE };
+      if (cmd.data && cmd.data.length > MAX_SHORT_LC) cmd = await this.chain(cmd);
+    }
     let res = await this.exchange(cmd);
     if (res.sw >> 8 === 0x6c) {
       const le = res.sw & 0xff || 256;
@@ -69,6 +97,20 @@ export class ApduSession {
     if (!allowed(res.sw, allow)) throw this.error(cmd, res.sw);
     const data = parts.length === 1 ? parts[0]! : concat(parts, total);
     return { data, sw: res.sw };
+  }
+
+  /**
+   * Command chaining (ISO/IEC 7816-4 §5.1.1.1): every part but the last with CLA b5 set and at
+   * most 255 bytes, each answered 9000; returns the last part to send as the command.
+   */
+  private async chain(cmd: Apdu): Promise<Apdu> {
+    const data = cmd.data!;
+    let o = 0;
+    for (; data.length - o > MAX_SHORT_LC; o += MAX_SHORT_LC) {
+      const part = await this.exchange({ cla: cmd.cla | 0x10, ins: cmd.ins, p1: cmd.p1, p2: cmd.p2, data: data.subarray(o, o + MAX_SHORT_LC) });
+      if (part.sw !== 0x9000) throw this.error(cmd, part.sw, 'command chaining refused');
+    }
+    return { ...cmd, data: data.subarray(o) };
   }
 
   private async exchange(cmd: Apdu): Promise<Response> {

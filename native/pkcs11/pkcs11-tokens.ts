@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { X509Certificate } from 'node:crypto';
+import { createRequire } from 'node:module';
 import * as x509 from '@peculiar/x509';
 import type * as Pkcs11Js from 'pkcs11js';
 import { AppFailure } from '#contract';
@@ -27,8 +28,21 @@ export interface Pkcs11Options {
 type Binding = typeof Pkcs11Js;
 /** CK_SLOT_INFO flag (PKCS#11 §3.2); the binding's typings leave it out. */
 const CKF_TOKEN_PRESENT = 0x1;
-/** Named through a variable: the native addon is loaded at run time, only when PKCS#11 is configured. */
-const BINDING = 'pkcs11js';
+/**
+ * The binding, loaded at run time and only when PKCS#11 is configured, with `require` — never
+ * `import()`. pkcs11js is CommonJS: through ESM interop plain Node names only `PKCS11` and puts
+ * every CKF_/CKR_/CKM_ constant on `default` (vitest's loader hid that; the shipped bundle and
+ * `npm start` saw no token at all). `require` gives the one object with everything, in the source
+ * and in the CommonJS bundle alike (there `import.meta.url` is the bundle's own URL,
+ * scripts/build-electron.ts). Exported for the test that checks the shape.
+ */
+export function loadPkcs11Binding(): Binding {
+  const b = createRequire(import.meta.url)('pkcs11js') as Binding;
+  if (typeof b.PKCS11 !== 'function' || typeof b.CKF_TOKEN_INITIALIZED !== 'number' || typeof b.CKR_PIN_INCORRECT !== 'number') {
+    throw new Error('pkcs11js saknar PKCS11 eller sina konstanter');
+  }
+  return b;
+}
 
 const DIGEST_INFO_PREFIX: Record<HashAlgorithm, Uint8Array> = {
   'SHA-256': fromHex('3031300d060960864801650304020105000420'),
@@ -52,10 +66,11 @@ export class Pkcs11Tokens implements CardMonitor {
   }
 
   static async open(opts: Pkcs11Options): Promise<Pkcs11Tokens> {
-    const mod = (await import(BINDING)) as Binding & { default?: Binding };
-    const p = (mod.PKCS11 ? mod : mod.default!) as Binding;
-    const lib = new p.PKCS11();
+    let p: Binding;
+    let lib: Pkcs11Js.PKCS11;
     try {
+      p = loadPkcs11Binding();
+      lib = new p.PKCS11();
       lib.load(opts.module);
       lib.C_Initialize();
     } catch (e) {

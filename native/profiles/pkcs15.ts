@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { AppFailure } from '#contract';
+import { efAtrExtendedLength } from '../apdu/atr';
 import { fromHex } from '../apdu/command';
 import { readBinary, selectPath } from '../apdu/file';
 import type { ApduSession } from '../apdu/session';
 import { ALLOW, SW } from '../apdu/status';
-import { DerCursor, TAG, readTlv } from '../der/reader';
+import { DerCursor, TAG, children, readTlv } from '../der/reader';
 import { checkPinFormat, checkVerifyResult, encodePin, pinBlocked, pinStatusFromSw, wipe, type PinStatus } from '../pin';
 import {
   PIN_FLAG,
@@ -26,6 +27,9 @@ import type { CardProfile, HashAlgorithm, ProfileEntry, SignResult, SignatureAlg
 /** The PKCS#15 application identifier: RID A000000063 + "PKCS-15". */
 export const PKCS15_AID = fromHex('A000000063504B43532D3135');
 export const EF_ODF = fromHex('5031');
+/** EF.DIR (the applications on the card) and EF.ATR/INFO (card capabilities), under the MF. */
+export const EF_DIR_PATH = fromHex('3F002F00');
+export const EF_ATR_PATH = fromHex('3F002F01');
 export const EF_TOKEN_INFO = fromHex('5032');
 
 /**
@@ -77,7 +81,7 @@ export class Pkcs15Profile implements CardProfile {
    */
   async sign(session: ApduSession, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult> {
     if (hash.length !== HASH_LENGTH[hashAlg]) throw new AppFailure('VALIDATION', `Hashen har fel längd för ${hashAlg}.`);
-    const { odf, pin: pinInfo, key } = await this.keyAndPin(session);
+    const { odf, pin: pinInfo, key } = await this.keyAndPin(session, { capabilities: true });
     checkPinFormat(pin, pinInfo);
 
     // Read the retry counter first: a blocked PIN is never sent to the card.
@@ -140,10 +144,48 @@ export class Pkcs15Profile implements CardProfile {
     return pinStatusFromSw(res.sw);
   }
 
-  private async selectApplication(session: ApduSession): Promise<Odf> {
-    const sel = await session.send({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x0c, data: PKCS15_AID }, ALLOW.select);
-    if (sel.sw === SW.FILE_NOT_FOUND) throw new AppFailure('CARD_ERROR', 'Kortet har ingen PKCS#15-applikation (inte ett e-tjänstekort?).', { sw: '6A82' });
-    return parseOdf(await this.readFile(session, EF_ODF));
+  /**
+   * Finds the PKCS#15 application and reads its EF.ODF: the application the card's EF.DIR lists
+   * (any AID, or a path; ISO/IEC 7816-15 §5.4 / 7816-4 §8.2.1.1), the known PKCS#15 AID as the
+   * fallback for a card without EF.DIR. An entry whose application cannot be selected or has no
+   * EF.ODF is passed over. The application found is kept in the session's hints (per ATR), so the
+   * next operation selects it directly (and looks again if that fails). With `capabilities`
+   * (signing: the only command that may need more than a short APDU) it first reads EF.ATR when
+   * the ATR did not say whether the card takes extended-length APDUs — at the MF, before the
+   * application is selected, so no DF-local PIN or key reference is disturbed.
+   */
+  private async selectApplication(session: ApduSession, opts: { capabilities?: boolean } = {}): Promise<Odf> {
+    if (opts.capabilities && session.extendedLength === undefined) {
+      const ext = await optionalFile(session, EF_ATR_PATH).then((d) => (d ? efAtrExtendedLength(d) : undefined));
+      session.extendedLength = ext ?? false;
+    }
+    const known = session.hints.application;
+    if (known) {
+      const odf = await this.tryApplication(session, known);
+      if (odf) return odf;
+    }
+    const candidates = [...parseEfDir((await optionalFile(session, EF_DIR_PATH)) ?? new Uint8Array(0))];
+    if (!candidates.some((c) => c.aid && sameId(c.aid, PKCS15_AID))) candidates.push({ aid: PKCS15_AID });
+    for (const app of candidates) {
+      const odf = await this.tryApplication(session, app);
+      if (odf) {
+        session.hints.application = app;
+        return odf;
+      }
+    }
+    throw new AppFailure('CARD_ERROR', 'Kortet har ingen PKCS#15-applikation (inte ett e-tjänstekort?).', { sw: '6A82' });
+  }
+
+  /** Selects the application (by AID, else by path) and reads its EF.ODF; undefined when either is not found. */
+  private async tryApplication(session: ApduSession, app: { aid?: Uint8Array; path?: Uint8Array }): Promise<Odf | undefined> {
+    if (app.aid) {
+      const sel = await session.send({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x0c, data: app.aid }, ALLOW.select);
+      if (sel.sw === SW.FILE_NOT_FOUND) return undefined;
+    } else if (app.path) {
+      if (!(await selected(session, app.path))) return undefined;
+    } else return undefined;
+    const odf = await selected(session, EF_ODF);
+    return odf ? parseOdf(await readBinary(session, odf.size === undefined ? {} : { size: odf.size })) : undefined;
   }
 
   private async authKey(session: ApduSession, odf: Odf): Promise<PrivateKeyInfo> {
@@ -154,8 +196,8 @@ export class Pkcs15Profile implements CardProfile {
     return key;
   }
 
-  private async keyAndPin(session: ApduSession): Promise<KeyAndPin> {
-    const odf = await this.selectApplication(session);
+  private async keyAndPin(session: ApduSession, opts: { capabilities?: boolean } = {}): Promise<KeyAndPin> {
+    const odf = await this.selectApplication(session, opts);
     const key = await this.authKey(session, odf);
     const pins = [];
     for (const p of required(odf.authObjects, 'AODF')) pins.push(...parseAodf(await this.readFile(session, p)));
@@ -181,6 +223,66 @@ export class Pkcs15Profile implements CardProfile {
     const { size } = await selectPath(session, path);
     return readBinary(session, { ...(size === undefined ? {} : { size }), der: true });
   }
+}
+
+/** SELECT by path; false when the card says it is not there (6A82). */
+async function selected(session: ApduSession, path: Uint8Array): Promise<{ size?: number } | false> {
+  try {
+    return await selectPath(session, path);
+  } catch (e) {
+    if (e instanceof AppFailure && e.code === 'CARD_ERROR' && (e.details as { sw?: string } | undefined)?.sw === '6A82') return false;
+    throw e;
+  }
+}
+
+/**
+ * A file the card may not have (EF.DIR, EF.ATR, an application's EF.ODF): its content, or
+ * undefined when SELECT answers 6A82 or the card refuses to read it. A card gone is still an error.
+ */
+async function optionalFile(session: ApduSession, path: Uint8Array): Promise<Uint8Array | undefined> {
+  const file = await selected(session, path);
+  if (!file) return undefined;
+  try {
+    return await readBinary(session, file.size === undefined ? {} : { size: file.size });
+  } catch (e) {
+    if (e instanceof AppFailure && e.code === 'CARD_ERROR') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * EF.DIR's application templates (ISO/IEC 7816-4 §8.2.1.1: '61' with '4F' AID, '51' path), in
+ * order; padding bytes 00/FF between templates are skipped, and a malformed tail ends the list.
+ */
+export function parseEfDir(data: Uint8Array): { aid?: Uint8Array; path?: Uint8Array }[] {
+  const apps: { aid?: Uint8Array; path?: Uint8Array }[] = [];
+  let i = 0;
+  while (i < data.length) {
+    if (data[i] === 0x00 || data[i] === 0xff) {
+      i++;
+      continue;
+    }
+    let t;
+    try {
+      t = readTlv(data.subarray(i));
+    } catch {
+      break;
+    }
+    i += t.size;
+    if (t.tag !== 0x61) continue;
+    const app: { aid?: Uint8Array; path?: Uint8Array } = {};
+    try {
+      for (const c of children(t)) {
+        // A legal AID is 5–16 bytes (ISO/IEC 7816-4 §8.2.1.2); a path is whole FIDs.
+        if (c.tag === 0x4f && c.value.length >= 5 && c.value.length <= 16) app.aid = c.value;
+        if (c.tag === 0x51 && c.value.length >= 2 && c.value.length % 2 === 0) app.path = c.value;
+      }
+    } catch {
+      continue;
+    }
+    if (app.aid || app.path) apps.push(app);
+  }
+  return apps;
 }
 
 function required(paths: Uint8Array[] | undefined, what: string): Uint8Array[] {

@@ -20,7 +20,7 @@ const Counter = z.object({
 });
 
 export const CardKey = z.object({
-  algorithm: z.enum(['RSA-2048', 'EC-P256']),
+  algorithm: z.enum(['RSA-2048', 'RSA-3072', 'RSA-4096', 'EC-P256', 'EC-P384']),
   /** PKCS#8 PEM private key. */
   privateKeyPem: z.string().includes('PRIVATE KEY'),
   /** Leaf first, then the issuing CA(s); the root may be left out. PEM each. */
@@ -60,8 +60,16 @@ export const Behaviour = z.object({
   keyAlgReference: z.number().int().min(1).max(255).optional(),
   /** Delay before answering PSO COMPUTE DIGITAL SIGNATURE, ms (slow cards; removal during signing). */
   signDelayMs: z.number().int().min(0).max(60_000).default(0),
-  /** No EF.DIR and no PuKDF: SELECT answers 6A82 for them, as for any file the card does not have. */
+  /** No EF.DIR, EF.ATR and PuKDF: SELECT answers 6A82 for them, as for any file the card does not have. */
   minimalFiles: z.boolean().default(false),
+  /**
+   * The PKCS#15 application's AID (hex, 5–16 bytes) when not the standard A000000063504B43532D3135:
+   * ISO/IEC 7816-15 allows any, and EF.DIR names it.
+   */
+  applicationAid: z
+    .string()
+    .regex(/^([0-9A-Fa-f]{2}){5,16}$/)
+    .optional(),
 });
 export type Behaviour = z.infer<typeof Behaviour>;
 export const DEFAULT_BEHAVIOUR: Behaviour = Behaviour.parse({});

@@ -81,7 +81,7 @@ function keyObject(label: string, key: CardKey, id: Uint8Array, usage: number[],
   const common = seq(utf8(label), bits([0]), octets([0x01]));
   // algReference [1] SEQUENCE OF Reference (ISO/IEC 7816-15 CommonKeyAttributes): the MSE SET algorithm the key needs.
   const keyAttrs = seq(octets(id), bits(usage), bits([0, 2, 3, 4]), int(ref), ...(algRef !== undefined ? [tlv(0xa1, int(algRef))] : []));
-  if (key.algorithm === 'RSA-2048') return seq(common, keyAttrs, tlv(0xa1, seq(pathObj(DF_PATH), int(modulusBits))));
+  if (isRsa(key.algorithm)) return seq(common, keyAttrs, tlv(0xa1, seq(pathObj(DF_PATH), int(modulusBits))));
   return tlv(0xa0, common, keyAttrs, tlv(0xa1, seq(pathObj(DF_PATH))));
 }
 
@@ -93,9 +93,11 @@ function keyObject(label: string, key: CardKey, id: Uint8Array, usage: number[],
 function publicKeyObject(label: string, key: CardKey, id: Uint8Array, keyPath: Uint8Array, modulusBits: number): Uint8Array {
   const common = seq(utf8(label));
   const keyAttrs = seq(octets(id), bits([6]));
-  if (key.algorithm === 'RSA-2048') return seq(common, keyAttrs, tlv(0xa1, seq(pathObj(keyPath), int(modulusBits))));
+  if (isRsa(key.algorithm)) return seq(common, keyAttrs, tlv(0xa1, seq(pathObj(keyPath), int(modulusBits))));
   return tlv(0xa0, common, keyAttrs, tlv(0xa1, seq(pathObj(keyPath))));
 }
+
+export const isRsa = (a: CardKey['algorithm']): boolean => a.startsWith('RSA');
 
 /** The public key file's content: RSAPublicKey for RSA, SubjectPublicKeyInfo for EC. */
 export function publicKeyFile(privateKey: KeyObject): Uint8Array {
@@ -164,12 +166,15 @@ export function buildImage(card: CardFile): SoftImage {
   );
   const serial = createHash('sha256').update(card.holder.hsaId).digest().subarray(0, 8);
   const tokenInfo = seq(int(0), octets(serial), utf8('omsorg softcard (TEST)'), tlv(0x80, new TextEncoder().encode(card.label)), bits([1]));
-  const dir = tlv(0x61, tlv(0x4f, PKCS15_AID), tlv(0x50, new TextEncoder().encode('PKCS-15')), tlv(0x51, DF_PATH));
+  const aid = b.applicationAid ? fromHex(b.applicationAid) : PKCS15_AID;
+  const dir = tlv(0x61, tlv(0x4f, aid), tlv(0x50, new TextEncoder().encode('PKCS-15')), tlv(0x51, DF_PATH));
+  // EF.ATR/INFO: card capabilities '47' (ISO/IEC 7816-4 §8.1.1.2.7), third byte b7 = extended Lc/Le.
+  const efAtr = tlv(0x47, Uint8Array.of(0x00, 0x00, b.extendedLength ? 0x40 : 0x00));
 
   const app: SoftFile = {
     fid: 0x5015,
     kind: 'DF',
-    name: PKCS15_AID,
+    name: aid,
     children: [
       ef(0x5031, odf),
       ef(0x5032, tokenInfo),
@@ -180,5 +185,5 @@ export function buildImage(card: CardFile): SoftImage {
       ...certEfs,
     ],
   };
-  return { mf: { fid: 0x3f00, kind: 'DF', children: [...(b.minimalFiles ? [] : [ef(0x2f00, dir)]), app] }, keys };
+  return { mf: { fid: 0x3f00, kind: 'DF', children: [...(b.minimalFiles ? [] : [ef(0x2f00, dir), ef(0x2f01, efAtr)]), app] }, keys };
 }

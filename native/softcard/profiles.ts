@@ -1,4 +1,4 @@
-import { Behaviour } from './card-file';
+import type { Behaviour, CardKey } from './card-file';
 
 /**
  * The card-behaviour matrix: named software-card profiles, each modelled on a family of cards
@@ -12,6 +12,8 @@ export interface SoftCardProfile {
   /** ATR the card answers with; it names the transmission protocol(s) (TD1: T=1; none: T=0 only). */
   atrHex: string;
   behaviour: Partial<Behaviour>;
+  /** The key algorithms the matrix runs it with (default RSA-2048 and EC-P256). */
+  algorithms?: CardKey['algorithm'][];
 }
 
 /** T=1 (TD1 = 81, TD2 = 31), as the SITHS cards of the last decade. */
@@ -49,7 +51,30 @@ export const CARD_PROFILES = {
     behaviour: { keyAlgReference: 0x12 },
   },
   'slow-400ms': { description: 'a slow card: a signature takes 400 ms', atrHex: ATR_T1, behaviour: { signDelayMs: 400 } },
-  'minimal-6a82': { description: 'no EF.DIR and no PuKDF: 6A82 for the files it does not have', atrHex: ATR_T1, behaviour: { minimalFiles: true } },
+  'minimal-6a82': { description: 'no EF.DIR, EF.ATR or PuKDF: 6A82 for the files it does not have', atrHex: ATR_T1, behaviour: { minimalFiles: true } },
+  'efdir-other-aid': {
+    description: 'the PKCS#15 application under another legal AID (D752000001504B43533135), found only through EF.DIR',
+    atrHex: ATR_T1,
+    behaviour: { applicationAid: 'D752000001504B43533135' },
+  },
+  'rsa3072-short-only': {
+    description: 'RSA-3072 keys (as IDPrime 940), no extended length: the 384-byte signature comes as 256 bytes + GET RESPONSE',
+    atrHex: ATR_T1,
+    behaviour: { extendedLength: false },
+    algorithms: ['RSA-3072'],
+  },
+  'rsa4096-short-only': {
+    description: 'RSA-4096 keys, no extended length, reads capped at 0x80: a 512-byte signature through GET RESPONSE',
+    atrHex: ATR_T1,
+    behaviour: { extendedLength: false, maxReadBinary: 0x80 },
+    algorithms: ['RSA-4096'],
+  },
+  'p384-short-only': {
+    description: 'ECC P-384 keys, no extended length',
+    atrHex: ATR_T1,
+    behaviour: { extendedLength: false },
+    algorithms: ['EC-P384'],
+  },
 } satisfies Record<string, SoftCardProfile>;
 
 export type CardProfileName = keyof typeof CARD_PROFILES;

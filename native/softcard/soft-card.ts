@@ -1,9 +1,9 @@
 import { constants, privateEncrypt, timingSafeEqual } from 'node:crypto';
-import { p256 } from '@noble/curves/nist.js';
+import { p256, p384 } from '@noble/curves/nist.js';
 import { decodeApdu, fromHex, type Apdu } from '../apdu/command';
 import { concat, int, tlv } from '../der/writer';
 import type { CardFile } from './card-file';
-import { PIN_PAD, PIN_REF, PIN_STORED_LENGTH, PUK_REF, buildImage, type SoftFile, type SoftImage, type SoftKey } from './image';
+import { PIN_PAD, PIN_REF, PIN_STORED_LENGTH, PUK_REF, buildImage, isRsa, type SoftFile, type SoftImage, type SoftKey } from './image';
 
 /**
  * A PKCS#15 smart card in software, driven by APDUs: SELECT, READ BINARY, VERIFY (retry counter),
@@ -41,6 +41,8 @@ export class SoftCard {
   private env: { alg: number; key: SoftKey } | undefined;
   private pending: { data: Uint8Array; sw: number } | undefined;
   private wrongLeUsed = false;
+  /** Command chaining (CLA b5): the data of the parts so far, with the header they came with. */
+  private chained: { head: number[]; data: Uint8Array } | undefined;
   /** Bumped on power off / reset: a slow command started before it never answers. */
   private epoch = 0;
 
@@ -92,6 +94,7 @@ export class SoftCard {
     this.env = undefined;
     this.pending = undefined;
     this.wrongLeUsed = false;
+    this.chained = undefined;
   }
 
   /**
@@ -109,6 +112,19 @@ export class SoftCard {
     } catch {
       return sw(0x6700);
     }
+    // Command chaining (ISO/IEC 7816-4 §5.1.1.1): collect the parts, run the command on the last.
+    if (cmd.cla & 0x10) {
+      const head = [cmd.cla & ~0x10, cmd.ins, cmd.p1, cmd.p2];
+      if (this.chained && this.chained.head.some((x, i) => x !== head[i])) this.chained = undefined;
+      this.chained = { head, data: concat(this.chained?.data ?? new Uint8Array(0), cmd.data ?? new Uint8Array(0)) };
+      return this.chained.data.length > 4096 ? ((this.chained = undefined), sw(0x6700)) : sw(0x9000);
+    }
+    if (this.chained) {
+      const same = this.chained.head.every((x, i) => x === [cmd.cla, cmd.ins, cmd.p1, cmd.p2][i]);
+      if (same) cmd = { ...cmd, data: concat(this.chained.data, cmd.data ?? new Uint8Array(0)) };
+      this.chained = undefined;
+      if (!same) return sw(0x6883); // last command of the chain expected
+    }
     let res: { data?: Uint8Array; sw: number };
     try {
       res = await this.dispatch(cmd, epoch);
@@ -120,6 +136,11 @@ export class SoftCard {
     if (this.card.behaviour.useGetResponse && data.length > 0 && cmd.ins !== 0xc0) {
       this.pending = { data, sw: res.sw };
       return sw(0x6100 | (Math.min(data.length, GET_RESPONSE_CHUNK) & 0xff));
+    }
+    // More than a short Le allows (an RSA-3072 signature to Le 00): Le bytes now, the rest by GET RESPONSE.
+    if (cmd.le !== undefined && data.length > cmd.le && cmd.ins !== 0xc0) {
+      this.pending = { data: data.subarray(cmd.le), sw: res.sw };
+      return concat(data.subarray(0, cmd.le), sw(0x6100 | (Math.min(data.length - cmd.le, 256) & 0xff)));
     }
     return concat(data, sw(res.sw));
   }
@@ -335,10 +356,11 @@ export class SoftCard {
       i += 2 + l;
     }
     const key = this.image.keys.find((k) => k.reference === ref);
-    if (!key || alg === undefined) return { sw: 0x6a88 };
-    const wanted = key.algRef ?? (key.algorithm === 'RSA-2048' ? RSA_ALG : EC_ALG);
-    if (alg !== wanted) return { sw: 0x6a80 };
-    this.env = { alg, key };
+    if (!key) return { sw: 0x6a88 };
+    const wanted = key.algRef ?? (isRsa(key.algorithm) ? RSA_ALG : EC_ALG);
+    // Without '80' the key's own algorithm applies (as on cards whose keys have one; OpenSC's default driver sends none).
+    if (alg !== undefined && alg !== wanted) return { sw: 0x6a80 };
+    this.env = { alg: wanted, key };
     return { sw: 0x9000 };
   }
 
@@ -352,8 +374,8 @@ export class SoftCard {
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (epoch !== this.epoch) return { sw: 0x6f00 };
     const { key } = this.env;
-    if (key.algorithm === 'RSA-2048') {
-      if (input.length > 256 - 11) return { sw: 0x6700 };
+    if (isRsa(key.algorithm)) {
+      if (input.length > (key.privateKey.asymmetricKeyDetails?.modulusLength ?? 2048) / 8 - 11) return { sw: 0x6700 };
       // RSA PKCS#1 v1.5 signature = private-key operation with block type 1 over the DigestInfo.
       return { data: new Uint8Array(privateEncrypt({ key: key.privateKey, padding: constants.RSA_PKCS1_PADDING }, input)), sw: 0x9000 };
     }
@@ -361,7 +383,7 @@ export class SoftCard {
     // node:crypto always hashes its input; @noble/curves signs the prehashed digest (constant-time, audited).
     const d = Buffer.from(key.privateKey.export({ format: 'jwk' }).d ?? '', 'base64url');
     try {
-      return { data: p256.sign(input, d, { prehash: false }), sw: 0x9000 };
+      return { data: (key.algorithm === 'EC-P384' ? p384 : p256).sign(input, d, { prehash: false }), sw: 0x9000 };
     } finally {
       d.fill(0);
     }

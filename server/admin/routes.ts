@@ -110,11 +110,17 @@ async function personFromRequest(body: AddPersonRequest, trust: TrustConfig | un
   if (!trust) throw new AppFailure('VALIDATION', 'Servern har inga betrodda utfärdare: lägg till personen med HSA-id.');
   try {
     const cert = await validateCertificate(Buffer.from(body.certificate, 'base64'), { ...trust, now });
-    if (!cert.givenName || !cert.familyName) throw new AppFailure('VALIDATION', 'Certifikatet saknar för- eller efternamn: lägg till personen med HSA-id.');
-    return { hsaId: cert.hsaId, givenName: cert.givenName, familyName: cert.familyName, title: body.title };
+    const { givenName, familyName } = cert;
+    if (!givenName || !familyName) {
+      // Which name the subject lacks (givenName 2.5.4.42, surname 2.5.4.4), so the administrator knows what to type.
+      const certificateLacks = [...(givenName ? [] : ['givenName']), ...(familyName ? [] : ['familyName'])];
+      const names = certificateLacks.map((f) => (f === 'givenName' ? 'förnamn' : 'efternamn')).join(' och ');
+      throw new AppFailure('VALIDATION', `Kortets certifikat saknar ${names}: lägg till personen med HSA-id och namn.`, { certificateLacks });
+    }
+    return { hsaId: cert.hsaId, givenName, familyName, title: body.title };
   } catch (e) {
     if (e instanceof AppFailure && e.code !== 'VALIDATION') {
-      throw new AppFailure('VALIDATION', `Kortets certifikat godtas inte (${e.code}).`);
+      throw new AppFailure('VALIDATION', `Kortets certifikat godtas inte (${e.code}).`, { certificateRefused: e.code, ...(e.details ?? {}) });
     }
     throw e;
   }

@@ -13,11 +13,15 @@ import * as x509 from './x509';
  * 2. the certificate valid now                              → CERT_EXPIRED / CERT_NOT_YET_VALID
  * 3. keyUsage digitalSignature (a nonRepudiation-only signature certificate is refused), not a
  *    CA, extendedKeyUsage (when present) allowing clientAuth                 → CERT_WRONG_USAGE
- * 4. one of the required certificate policies (LoA3)                       → CERT_WRONG_POLICY
+ * 4. one of the required certificate policies (LoA3) in the person's certificate — Inera's rule:
+ *    the level of assurance is read from the person certificate's policy OID; the issuing CA
+ *    need not name one                                                      → CERT_WRONG_POLICY
  * 4b. the path again through pkijs's RFC 5280 engine (CertificateChainValidationEngine): name
- *    constraints, and the required policy valid through every CA of the path (the policy tree;
- *    a CA below the anchor must name a policy, its own or anyPolicy) → CERT_WRONG_POLICY for the
- *    policy, CERT_UNTRUSTED for anything else.
+ *    constraints, and with `policyProcessing: 'rfc5280'` (strict, an option) also the required
+ *    policy valid through every CA of the path (the policy tree; a CA below the anchor must name
+ *    a policy, its own or anyPolicy) → CERT_WRONG_POLICY for the policy, CERT_UNTRUSTED for
+ *    anything else. The refusal says which certificate lacked what: a Swedish message, and
+ *    details { certificate: 'person' | 'ca', depth?, reason } for the log.
  *    Ours keeps what pkijs does not check: pathLenConstraint, keyCertSign, critical extensions.
  * 5. revocation by OCSP when configured                → CERT_REVOKED / CERT_REVOCATION_UNKNOWN
  * 6. the HSA-ID from the subject serialNumber                             → UNKNOWN_CARD_HOLDER
@@ -46,8 +50,17 @@ export interface CertificateValidationOptions {
   now: Date;
   /** At least one must be asserted by the certificate. Must not be empty. */
   requiredPolicies: readonly string[];
+  /**
+   * 'person' (default, Inera's recommendation): the LoA is the person certificate's policy OID.
+   * 'rfc5280': strict RFC 5280 policy processing as well — every CA below the anchor must name
+   * the policy or anyPolicy (server config POLICY_PROCESSING, docs/login.md).
+   */
+  policyProcessing?: PolicyProcessing;
   ocsp?: OcspChecker;
 }
+
+export type PolicyProcessing = 'person' | 'rfc5280';
+export const POLICY_PROCESSING: readonly PolicyProcessing[] = ['person', 'rfc5280'];
 
 export interface ValidatedCertificate {
   certificate: x509.X509Certificate;
@@ -90,8 +103,9 @@ export class CertificateFailure extends AppFailure {
     code: ConstructorParameters<typeof AppFailure>[0],
     message: string,
     readonly hsaId: string | undefined,
+    details?: AppFailure['details'],
   ) {
-    super(code, message);
+    super(code, message, details);
   }
 }
 
@@ -172,13 +186,36 @@ function checkUsage(leaf: x509.X509Certificate): void {
   }
 }
 
-function checkPolicy(leaf: x509.X509Certificate, chain: x509.X509Certificate[], required: readonly string[]): void {
-  const policies = leaf.getExtension(x509.CertificatePolicyExtension)?.policies ?? [];
-  if (!required.some((p) => policies.includes(p))) fail('CERT_WRONG_POLICY', 'The certificate lacks the required assurance-level policy');
-  // A CA that names no policy vouches for none (RFC 5280 6.1.3 (e): the policy tree ends there).
+/** The reasons a CERT_WRONG_POLICY names in its details (for the log), one per certificate and lack. */
+export type PolicyRefusal = 'PERSON_NO_POLICIES' | 'PERSON_NO_LOA_POLICY' | 'CA_NO_POLICIES' | 'CA_PATH_POLICY';
+
+function wrongPolicy(message: string, details: { certificate: 'person' | 'ca'; reason: PolicyRefusal; depth?: number; subject?: string; policies?: string[] }): never {
+  throw new AppFailure('CERT_WRONG_POLICY', message, details);
+}
+
+function checkPolicy(leaf: x509.X509Certificate, chain: x509.X509Certificate[], required: readonly string[], mode: PolicyProcessing): void {
+  const ext = leaf.getExtension(x509.CertificatePolicyExtension);
+  if (!ext) wrongPolicy('Ditt certifikat anger ingen certifikatpolicy, så dess tillitsnivå går inte att avgöra.', { certificate: 'person', reason: 'PERSON_NO_POLICIES' });
+  if (!required.some((p) => ext.policies.includes(p))) {
+    // Policy OIDs are no personal data: the log may show which the certificate has.
+    wrongPolicy('Ditt certifikat har inte tillitsnivå 3 (LoA3): dess certifikatpolicy är inte någon av de godkända.', {
+      certificate: 'person',
+      reason: 'PERSON_NO_LOA_POLICY',
+      policies: [...ext.policies],
+    });
+  }
+  if (mode !== 'rfc5280') return;
+  // Strict: a CA that names no policy vouches for none (RFC 5280 6.1.3 (e): the policy tree ends there).
   // pkijs, asked without explicit policy, would read it as anyPolicy; the trust anchor is exempt.
   chain.slice(1, -1).forEach((ca, i) => {
-    if (!ca.getExtension(x509.CertificatePolicyExtension)) fail('CERT_WRONG_POLICY', `The CA at depth ${i + 1} names no certificate policy`);
+    if (!ca.getExtension(x509.CertificatePolicyExtension)) {
+      wrongPolicy(`Utfärdarens certifikat (${ca.subject}) anger ingen certifikatpolicy, och servern kräver policykontroll genom hela kedjan (RFC 5280).`, {
+        certificate: 'ca',
+        reason: 'CA_NO_POLICIES',
+        depth: i + 1,
+        subject: ca.subject,
+      });
+    }
   });
 }
 
@@ -195,13 +232,15 @@ async function checkPathRfc5280(chain: x509.X509Certificate[], options: Certific
   try {
     // Not initialExplicitPolicy: pkijs then refuses a CA asserting anyPolicy, which RFC 5280
     // allows; checkPolicy has already refused a CA naming no policy, the case explicit policy adds.
-    result = await engine.verify({ initialPolicySet: [...options.requiredPolicies] }, pkijsCrypto);
+    result = await engine.verify(options.policyProcessing === 'rfc5280' ? { initialPolicySet: [...options.requiredPolicies] } : {}, pkijsCrypto);
   } catch (e) {
     result = { result: false, resultMessage: (e as Error).message };
   }
   if (result.result) return;
   const message = result.resultMessage ?? '';
-  if (/polic/i.test(message)) fail('CERT_WRONG_POLICY', `The required assurance-level policy is not valid through the CA path (${message})`);
+  if (/polic/i.test(message)) {
+    wrongPolicy(`Tillitsnivå 3 (LoA3) gäller inte genom utfärdarnas kedja (${message}).`, { certificate: 'ca', reason: 'CA_PATH_POLICY' });
+  }
   fail('CERT_UNTRUSTED', `The certificate path is not valid (${message})`);
 }
 
@@ -242,7 +281,7 @@ export async function validateCertificate(
   try {
     return await checkLeaf(leaf, chain, options);
   } catch (e) {
-    if (e instanceof AppFailure) throw new CertificateFailure(e.code, e.message, trustedHsaId);
+    if (e instanceof AppFailure) throw new CertificateFailure(e.code, e.message, trustedHsaId, e.details);
     throw e;
   }
 }
@@ -252,7 +291,7 @@ async function checkLeaf(leaf: x509.X509Certificate, chain: x509.X509Certificate
   if (options.now.getTime() > leaf.notAfter.getTime()) fail('CERT_EXPIRED', 'The certificate has expired');
 
   checkUsage(leaf);
-  checkPolicy(leaf, chain, options.requiredPolicies);
+  checkPolicy(leaf, chain, options.requiredPolicies, options.policyProcessing ?? 'person');
   await checkPathRfc5280(chain, options);
 
   if (options.ocsp) await checkRevocation(leaf, chain, options.ocsp, options.now);

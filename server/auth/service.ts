@@ -1,7 +1,7 @@
 import type { ChallengeResponse, LoginRequest, LoginResponse, RenewResponse } from '#contract';
 import { AppFailure, type ErrorCode } from '#contract';
 import type { AccessLog, AuthEvent } from './access-log';
-import { CertificateFailure, checkRevocation, parseCertificate, sha256Hex, validateCertificate, type OcspChecker } from './certificate';
+import { CertificateFailure, checkRevocation, parseCertificate, sha256Hex, validateCertificate, type OcspChecker, type PolicyProcessing } from './certificate';
 import type { NonceStore } from './nonces';
 import { hashToken, newSessionToken, type SessionStore } from './sessions';
 import { verifyLoginSignature } from './signature';
@@ -15,6 +15,8 @@ export interface TrustConfig {
   intermediates: x509.X509Certificate[];
   /** LoA3 policy OID(s); at least one. */
   requiredPolicies: string[];
+  /** 'person' (default): the LoA from the person certificate's policy; 'rfc5280': strict policy processing through the CAs too. */
+  policyProcessing?: PolicyProcessing;
   ocsp?: OcspChecker;
 }
 
@@ -98,7 +100,7 @@ export function createAuthService(deps: AuthDeps) {
     let staffId: string | undefined;
 
     let recorded = false;
-    const failed = async (code: ErrorCode, message: string, details?: Record<string, unknown>): Promise<never> => {
+    const failed = async (code: ErrorCode, message: string, details?: AppFailure['details']): Promise<never> => {
       recorded = true;
       // Nobody known: a flood of these becomes one summary row per window, not a row each.
       if (actorHsaId !== undefined || !deps.anonymousFailure || (await deps.anonymousFailure(at))) {
@@ -117,7 +119,8 @@ export function createAuthService(deps: AuthDeps) {
         cert = await validateCertificate(certDer, { ...offline, now: at });
       } catch (e) {
         if (e instanceof CertificateFailure) actorHsaId = e.hsaId;
-        if (e instanceof AppFailure) return await failed(e.code, e.message);
+        // The certificate's refusal keeps its details (which certificate lacked what, e.g. PERSON_NO_LOA_POLICY).
+        if (e instanceof AppFailure) return await failed(e.code, e.message, e.details);
         throw e;
       }
       actorHsaId = cert.hsaId;

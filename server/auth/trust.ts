@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { OcspChecker } from './certificate';
+import type { OcspChecker, PolicyProcessing } from './certificate';
 import type { TrustConfig } from './service';
 import * as x509 from './x509';
 
@@ -25,6 +25,8 @@ export interface TrustPem {
   intermediatesPem?: string[];
   /** LoA3 policy OID(s); at least one. */
   requiredPolicies: string[];
+  /** How the policy is checked (server/auth/certificate.ts); default 'person'. */
+  policyProcessing?: PolicyProcessing;
   ocsp?: OcspChecker;
 }
 
@@ -39,7 +41,7 @@ export function trustConfigFromPem(pem: TrustPem): TrustConfig {
   for (const c of [...trustAnchors, ...intermediates]) {
     if (!c.getExtension(x509.BasicConstraintsExtension)?.ca) throw new Error(`Not a CA certificate: ${c.subject}`);
   }
-  return { trustAnchors, intermediates, requiredPolicies, ocsp: pem.ocsp };
+  return { trustAnchors, intermediates, requiredPolicies, ocsp: pem.ocsp, ...(pem.policyProcessing ? { policyProcessing: pem.policyProcessing } : {}) };
 }
 
 /** Reads the configured trust anchors; refuses an empty or CA-less configuration. */

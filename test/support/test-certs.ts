@@ -11,7 +11,8 @@ import * as x509 from '../../server/auth/x509';
  * PKI of tools/pki — just enough for the card stack to have real keys and real certificates.
  */
 
-export type KeyAlg = 'RSA-2048' | 'EC-P256';
+export type KeyAlg = 'RSA-2048' | 'RSA-3072' | 'RSA-4096' | 'EC-P256' | 'EC-P384';
+const rsaBits = (alg: KeyAlg): number | undefined => ({ 'RSA-2048': 2048, 'RSA-3072': 3072, 'RSA-4096': 4096 })[alg as string];
 
 interface Ca {
   keys: CryptoKeyPair;
@@ -44,7 +45,8 @@ function keyPair(alg: KeyAlg, slot: number): { privateKey: KeyObject; publicKey:
   const k = `${alg}/${slot}`;
   let pair = keyCache.get(k);
   if (!pair) {
-    const g = alg === 'RSA-2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const bits = rsaBits(alg);
+    const g = bits ? generateKeyPairSync('rsa', { modulusLength: bits }) : generateKeyPairSync('ec', { namedCurve: alg === 'EC-P384' ? 'P-384' : 'P-256' });
     pair = [g.privateKey, g.publicKey];
     keyCache.set(k, pair);
   }
@@ -55,7 +57,7 @@ export async function issueLeaf(alg: KeyAlg, opts: { usage: 'auth' | 'sign'; hsa
   const ca = await testCa();
   const { privateKey, publicKey } = keyPair(alg, (opts.slot ?? 0) * 2 + (opts.usage === 'sign' ? 1 : 0));
   const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const importAlg = alg === 'RSA-2048' ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } : { name: 'ECDSA', namedCurve: 'P-256' };
+  const importAlg = rsaBits(alg) ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } : { name: 'ECDSA', namedCurve: alg === 'EC-P384' ? 'P-384' : 'P-256' };
   const pub = await webcrypto.subtle.importKey('spki', spki, importAlg, true, ['verify']);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1'),

@@ -130,6 +130,13 @@ export const sv = {
     beforeMin: 'Datumet kan inte vara före {{min}}.',
     afterMax: 'Datumet kan inte vara senare än {{max}}.',
   },
+  /** CERT_WRONG_POLICY by the server's reason (details.reason): which certificate lacked what. */
+  certPolicy: {
+    PERSON_NO_POLICIES: 'Ditt kortcertifikat anger ingen certifikatpolicy, så dess tillitsnivå går inte att avgöra. Kontakta din IT-kontaktperson.',
+    PERSON_NO_LOA_POLICY: 'Ditt kortcertifikat har inte tillitsnivå 3 (LoA3), som inloggningen kräver. Kontakta din IT-kontaktperson om ett kort med rätt nivå.',
+    CA_NO_POLICIES: 'Utfärdaren av ditt kortcertifikat anger ingen certifikatpolicy, och servern kräver policykontroll genom hela kedjan. Kontakta din IT-kontaktperson.',
+    CA_PATH_POLICY: 'Tillitsnivå 3 (LoA3) gäller inte genom utfärdarna av ditt kortcertifikat. Kontakta din IT-kontaktperson.',
+  },
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',

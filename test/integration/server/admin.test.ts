@@ -109,6 +109,24 @@ describe('the administrator', () => {
     const refused = await call(peter, 'POST', '/api/v1/admin/people', { certificate: foreign, title: 'X' });
     expect(refused.status).toBe(400);
     expect(ServerErrorBody.parse(refused.body).error.message).toContain('CERT_UNTRUSTED');
+    expect(ServerErrorBody.parse(refused.body).error.details).toMatchObject({ certificateRefused: 'CERT_UNTRUSTED' });
+    // A certificate without a given name (or surname): the refusal names the missing field, nobody is added.
+    for (const [givenName, familyName, lacks, words] of [
+      ['', 'Utannamn', ['givenName'], 'förnamn'],
+      ['Utan', '', ['familyName'], 'efternamn'],
+    ] as const) {
+      const nameless = (await issuePersonCard(pki, { hsaId: 'SE2321000131-P000000000398', givenName, familyName, algorithm: 'ec', withSignatureKey: false })).auth.certificateChainPem[0]!.replace(
+        /-----(BEGIN|END) CERTIFICATE-----|\s/g,
+        '',
+      );
+      const res = await call(peter, 'POST', '/api/v1/admin/people', { certificate: nameless, title: 'X' });
+      expect(res.status).toBe(400);
+      const { error } = ServerErrorBody.parse(res.body);
+      expect([error.code, error.details]).toEqual(['VALIDATION', { certificateLacks: lacks }]);
+      expect(error.message).toBe(`Kortets certifikat saknar ${words}: lägg till personen med HSA-id och namn.`);
+    }
+    const people = PeopleResponse.parse((await call(peter, 'GET', '/api/v1/admin/people')).body).people;
+    expect(people.some((p) => p.hsaId === 'SE2321000131-P000000000398')).toBe(false);
   });
 
   it('grants a unit: the person logs in and sees it; ending it removes the unit from her live session within 5 s', async () => {

@@ -8,7 +8,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
 import { describe, expect, it } from 'vitest';
 import { TEST_LOA3_POLICY_OID } from '#contract';
-import { validateCertificate } from '../../../server/auth/certificate';
+import { validateCertificate, type PolicyProcessing } from '../../../server/auth/certificate';
 import * as x509 from '../../../server/auth/x509';
 import { generateKeyPair, personSubject, randomSerial } from '../../../tools/pki/index';
 import { codeOf } from '../../support/failure';
@@ -67,7 +67,7 @@ async function subCa(issuer: Issuer, o: CaOptions = {}): Promise<Issuer> {
   return { cert, keys };
 }
 
-async function leafOf(issuer: Issuer, extensions: x509.Extension[] = []): Promise<x509.X509Certificate> {
+async function leafOf(issuer: Issuer, extensions: x509.Extension[] = [], policies: string[] | null = [TEST_LOA3_POLICY_OID]): Promise<x509.X509Certificate> {
   const keys = await generateKeyPair('EC-P256');
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
@@ -78,21 +78,37 @@ async function leafOf(issuer: Issuer, extensions: x509.Extension[] = []): Promis
     publicKey: keys.publicKey,
     signingKey: issuer.keys.privateKey,
     signingAlgorithm: ALG,
-    extensions: [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), new x509.CertificatePolicyExtension([TEST_LOA3_POLICY_OID]), ...extensions],
+    extensions: [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      ...(policies ? [new x509.CertificatePolicyExtension(policies)] : []),
+      ...extensions,
+    ],
   });
 }
 
-/** Leaf issued by the last CA of `cas` (root first); the login's code, or OK. */
-async function login(root: Issuer, cas: Issuer[], leafExtensions: x509.Extension[] = []): Promise<string> {
-  const leaf = await leafOf(cas[cas.length - 1] ?? root, leafExtensions);
-  return codeOf(
-    validateCertificate(new Uint8Array(leaf.rawData), {
-      trustAnchors: [root.cert],
-      intermediates: cas.map((c) => c.cert),
-      now: new Date(),
-      requiredPolicies: [TEST_LOA3_POLICY_OID],
-    }),
-  );
+const validate = (root: Issuer, cas: Issuer[], leaf: x509.X509Certificate, policyProcessing?: PolicyProcessing) =>
+  validateCertificate(new Uint8Array(leaf.rawData), {
+    trustAnchors: [root.cert],
+    intermediates: cas.map((c) => c.cert),
+    now: new Date(),
+    requiredPolicies: [TEST_LOA3_POLICY_OID],
+    ...(policyProcessing ? { policyProcessing } : {}),
+  });
+
+/** Leaf issued by the last CA of `cas` (root first); the login's code, or OK. Strict RFC 5280 policy processing unless `person`. */
+async function login(root: Issuer, cas: Issuer[], leafExtensions: x509.Extension[] = [], policyProcessing: PolicyProcessing = 'rfc5280'): Promise<string> {
+  return codeOf(validate(root, cas, await leafOf(cas[cas.length - 1] ?? root, leafExtensions), policyProcessing));
+}
+
+/** The refusal's code, Swedish message and details. */
+async function refusal(p: Promise<unknown>): Promise<{ code: string; message: string; details: unknown }> {
+  try {
+    await p;
+  } catch (e) {
+    const f = e as { code: string; message: string; details: unknown };
+    return { code: f.code, message: f.message, details: f.details };
+  }
+  throw new Error('accepted');
 }
 
 /** A critical nameConstraints extension permitting only names under `dn`. */
@@ -129,7 +145,36 @@ describe('certificate path validation', () => {
     expect(await login(root, [await subCa(root, { extensions: [unknownExtension(false)] })], [unknownExtension(false)])).toBe('OK');
   });
 
-  it('policy: the leaf\'s LoA3 policy must be valid through the CA (its policies or anyPolicy), not only asserted by the leaf', async () => {
+  it('policy, by default (Inera): the LoA is the person certificate\'s policy OID; an issuing CA without certificatePolicies or with another policy does not matter', async () => {
+    const root = await rootCa();
+    for (const policies of [null, ['1.3.6.1.4.1.32473.1.2'], [ANY_POLICY], undefined]) {
+      expect(await login(root, [await subCa(root, policies === undefined ? {} : { policies })], [], 'person'), String(policies)).toBe('OK');
+    }
+    // The default is this rule.
+    const ca = await subCa(root, { policies: null });
+    expect((await validate(root, [ca], await leafOf(ca))).hsaId).toBe('SE2321000131-P000000000101');
+  });
+
+  it('policy: the refusal says which certificate lacked what — the person certificate without any policy, or with another level; a CA under strict processing', async () => {
+    const root = await rootCa();
+    const ca = await subCa(root, { policies: null });
+    expect(await refusal(validate(root, [ca], await leafOf(ca, [], null)))).toEqual({
+      code: 'CERT_WRONG_POLICY',
+      message: 'Ditt certifikat anger ingen certifikatpolicy, så dess tillitsnivå går inte att avgöra.',
+      details: { certificate: 'person', reason: 'PERSON_NO_POLICIES' },
+    });
+    const loa2 = '1.3.6.1.4.1.32473.1.2';
+    expect(await refusal(validate(root, [ca], await leafOf(ca, [], [loa2])))).toEqual({
+      code: 'CERT_WRONG_POLICY',
+      message: 'Ditt certifikat har inte tillitsnivå 3 (LoA3): dess certifikatpolicy är inte någon av de godkända.',
+      details: { certificate: 'person', reason: 'PERSON_NO_LOA_POLICY', policies: [loa2] },
+    });
+    const strict = await refusal(validate(root, [ca], await leafOf(ca), 'rfc5280'));
+    expect([strict.code, strict.details]).toEqual(['CERT_WRONG_POLICY', { certificate: 'ca', reason: 'CA_NO_POLICIES', depth: 1, subject: ca.cert.subject }]);
+    expect(strict.message).toBe(`Utfärdarens certifikat (${ca.cert.subject}) anger ingen certifikatpolicy, och servern kräver policykontroll genom hela kedjan (RFC 5280).`);
+  });
+
+  it('policy, strict RFC 5280 (POLICY_PROCESSING=rfc5280): the leaf\'s LoA3 policy must be valid through the CA (its policies or anyPolicy), not only asserted by the leaf', async () => {
     const root = await rootCa();
     expect(await login(root, [await subCa(root, { policies: ['1.3.6.1.4.1.32473.1.2'] })])).toBe('CERT_WRONG_POLICY');
     expect(await login(root, [await subCa(root, { policies: null })])).toBe('CERT_WRONG_POLICY');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoginResponse, NONCE_TTL_MS, type LoginRequest } from '#contract';
+import { LoginResponse, NONCE_TTL_MS, type AppFailure, type LoginRequest } from '#contract';
 import { issuePersonCard } from '../../../tools/pki/index';
 import { codeOf } from '../../support/failure';
 import { ANNA, LEILA, ORIGIN, authSetup, loginToken, pkis } from './fixtures';
@@ -106,7 +106,13 @@ describe('card-signed login', () => {
   it('refuses a card without the LoA3 policy (CERT_WRONG_POLICY)', async () => {
     const { service, trusted } = await authSetup();
     const card = await issuePersonCard(trusted, { ...anna, algorithm: 'ec', policies: ['1.3.6.1.4.1.32473.1.2'] });
-    expect(await codeOf(service.login(await loginToken(card, (await service.challenge()).nonce)))).toBe('CERT_WRONG_POLICY');
+    const refused = await service.login(await loginToken(card, (await service.challenge()).nonce)).then(
+      () => undefined,
+      (e: AppFailure) => e,
+    );
+    // Which certificate lacked what: the person certificate, a policy of level 3 (the reason for the log, the Swedish text for the user).
+    expect([refused?.code, refused?.details]).toEqual(['CERT_WRONG_POLICY', { certificate: 'person', reason: 'PERSON_NO_LOA_POLICY', policies: ['1.3.6.1.4.1.32473.1.2'] }]);
+    expect(refused?.message).toContain('tillitsnivå 3');
   });
 
   it('refuses an unknown card holder and one without an active permission, logging the HSA-ID', async () => {

@@ -23,8 +23,15 @@ describe('server configuration from the environment', () => {
       trustAnchorFiles: ['/etc/siths/root.pem', '/etc/siths/root2.pem'],
       intermediateFiles: ['/etc/siths/person-ca.pem'],
       requiredPolicies: [TEST_LOA3_POLICY_OID, '1.2.752.129.2.1.3'],
+      policyProcessing: 'person',
     });
     expect(config.publicOrigin).toBe('https://omsorg.kommun.se');
+  });
+
+  it('POLICY_PROCESSING: person by default (the LoA from the person certificate), rfc5280 for strict processing through the CAs, nothing else', () => {
+    const trust = { TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: TEST_LOA3_POLICY_OID };
+    expect(readConfig({ ...trust, POLICY_PROCESSING: 'rfc5280' }).auth?.policyProcessing).toBe('rfc5280');
+    expect(() => readConfig({ ...trust, POLICY_PROCESSING: 'strict' })).toThrow(/POLICY_PROCESSING must be person or rfc5280/);
   });
 
   it('requires REQUIRED_POLICIES with TRUST_ANCHORS, and TRUST_ANCHORS with the others', () => {

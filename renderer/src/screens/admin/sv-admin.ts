@@ -15,6 +15,10 @@ export const svAdmin = {
     noReader: 'Inget kort i någon annan läsare',
     submitCard: 'Lägg till från kort',
     added: '{{name}} är tillagd.',
+    certificateLacks: 'Kortets certifikat saknar {{fields}}. Lägg till personen med HSA-id och namn i stället.',
+    certificateField: { givenName: 'förnamn', familyName: 'efternamn' },
+    and: 'och',
+    certificateRefused: 'Kortets certifikat godtas inte: {{reason}}',
   },
   grant: {
     heading: 'Ge behörighet',
