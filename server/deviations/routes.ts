@@ -14,7 +14,7 @@ import {
   type DeviationStep,
   type OfficerDeviation,
 } from '#contract';
-import { activeRoles } from '../admin/roles';
+import { requireRole, rolesOf } from '../admin/roles';
 import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory, type StaffRecord } from '../auth/staff';
@@ -51,11 +51,12 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
     if (!member || member.id !== session?.staffId) throw new AppFailure('UNAUTHENTICATED', 'The session has no staff member');
     return member;
   };
-  /** The units the caller manages now; 403 without the manager role. */
+  // The manager role in force, checked before a body or query is read (403 otherwise).
+  const asManager = requireRole(deps.requireSession, deps.db, deps.now, ['manager'], DEVIATION_MESSAGES.managerOnly);
+  /** The units the caller manages now (her manager grants: units, or every unit of her organisation). */
   const managerOf = async (request: FastifyRequest): Promise<Manager> => {
     const staff = await staffOf(request);
-    const roles = (await activeRoles(deps.db, staff.id, deps.now())).filter((r) => r.role === 'manager');
-    if (roles.length === 0) throw new AppFailure('FORBIDDEN', DEVIATION_MESSAGES.managerOnly);
+    const roles = rolesOf(request);
     const { rows } = await deps.db.query<{ id: string }>(
       `SELECT u.id FROM units u WHERE u.id = ANY($1::uuid[]) OR u.organisation_id = ANY($2::uuid[]) ORDER BY u.id`,
       [roles.flatMap((r) => (r.unitId ? [r.unitId] : [])), roles.flatMap((r) => (r.unitId ? [] : [r.organisationId]))],
@@ -103,7 +104,7 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
     };
   };
 
-  getRoute(app, deviationRoutes.list, { preHandler: deps.requireSession, query: DeviationListQuery }, async ({ request, query }) => {
+  getRoute(app, deviationRoutes.list, { preHandler: asManager, query: DeviationListQuery }, async ({ request, query }) => {
     const manager = await managerOf(request);
     if (query.unitId !== undefined && !manager.units.includes(query.unitId)) throw new AppFailure('NOT_FOUND', DEVIATION_MESSAGES.managerOnly);
     const units = query.unitId !== undefined ? [query.unitId] : manager.units;
@@ -143,7 +144,7 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
     return { items };
   });
 
-  getRoute(app, deviationRoutes.get, { preHandler: deps.requireSession }, async ({ request }) => {
+  getRoute(app, deviationRoutes.get, { preHandler: asManager }, async ({ request }) => {
     const { id } = IdParams.parse(request.params);
     const manager = await managerOf(request);
     const found = await caseOf(deps.db, id, manager);
@@ -152,7 +153,7 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
     return found;
   });
 
-  postRoute(app, deviationRoutes.step, { preHandler: deps.requireSession }, async ({ request, body }) => {
+  postRoute(app, deviationRoutes.step, { preHandler: asManager }, async ({ request, body }) => {
     const { id } = IdParams.parse(request.params);
     const manager = await managerOf(request);
     const now = deps.now();
@@ -219,7 +220,7 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
     await deps.db.query('UPDATE deviations SET officer_thread_id = $2 WHERE id = $1 AND officer_thread_id IS NULL', [record.id, threadId]);
   };
 
-  getRoute(app, deviationRoutes.stats, { preHandler: deps.requireSession, query: DeviationStatsQuery }, async ({ request, query }) => {
+  getRoute(app, deviationRoutes.stats, { preHandler: asManager, query: DeviationStatsQuery }, async ({ request, query }) => {
     const manager = await managerOf(request);
     if (query.unitId !== undefined && !manager.units.includes(query.unitId)) throw new AppFailure('NOT_FOUND', DEVIATION_MESSAGES.managerOnly);
     if (query.from > query.to) throw new AppFailure('VALIDATION', 'Periodens första dag måste ligga före dess sista.');
