@@ -77,7 +77,10 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
     setSaved(null);
     const r = await api.deviations.ivoPdf({ id });
     if (!r.ok) return setError(r.error);
-    setSaved(t('deviations.ivoPdfSaved', { file: r.value.fileName }));
+    const d = r.value.delivery;
+    // The browser host hands the PDF out as a download; Electron has asked with its save dialog.
+    if (d.kind === 'download') Object.assign(document.createElement('a'), { href: d.url, download: r.value.fileName }).click();
+    if (d.kind !== 'cancelled') setSaved(t('deviations.ivoPdfSaved', { file: r.value.fileName }));
   };
 
   if (!c) return <DeviationError error={error} />;
