@@ -275,18 +275,19 @@ export const DeviationStatsRow = z.object({
   month: z.string().regex(/^\d{4}-\d{2}$/),
   count: z.number().int().nonnegative(),
   closed: z.number().int().nonnegative(),
-  /** Median whole days from the report to received, and to closed (null: none yet). */
+  /** Mean days from the report to received, and to closed (one decimal; null: none yet). */
   daysToReceive: z.number().nullable(),
   daysToClose: z.number().nullable(),
 });
-export const DeviationStats = z.object({
-  rows: z.array(DeviationStatsRow),
-  /** Patterns: the same client again, the same hour of the day again. */
+export const DeviationStats = z.object({ rows: z.array(DeviationStatsRow) });
+export type DeviationStats = z.infer<typeof DeviationStats>;
+/** Patterns in the period: the same client again, the same hour of the day again. */
+export const DeviationPatterns = z.object({
   clients: z.array(z.object({ clientId: Uuid, clientName: z.string(), unitName: z.string(), count: z.number().int().positive() })),
   hours: z.array(z.object({ hour: z.number().int().min(0).max(23), count: z.number().int().positive() })),
   clientHours: z.array(z.object({ clientId: Uuid, clientName: z.string(), hour: z.number().int().min(0).max(23), count: z.number().int().positive() })),
 });
-export type DeviationStats = z.infer<typeof DeviationStats>;
+export type DeviationPatterns = z.infer<typeof DeviationPatterns>;
 
 /** What the case officer reads: the report without the reporter, the decision and measures, the IVO report. */
 export const OfficerDeviation = z.object({
@@ -315,6 +316,7 @@ export const deviationRoutes = {
   /** An append-only step; the same step id again answers the case as it is (idempotent). */
   step: { method: 'POST', path: '/api/v1/deviations/:id/steps', body: DeviationStepInput, response: DeviationCase },
   stats: { method: 'GET', path: '/api/v1/deviation-stats', response: DeviationStats },
+  patterns: { method: 'GET', path: '/api/v1/deviation-patterns', response: DeviationPatterns },
   officerList: { method: 'GET', path: '/api/v1/officer/deviations', response: z.object({ deviations: z.array(OfficerDeviation) }) },
   officerGet: { method: 'GET', path: '/api/v1/officer/deviations/:id', response: OfficerDeviation },
 } as const;
@@ -336,6 +338,7 @@ export const deviationsApi = {
   get: call(z.object({ id: Uuid }).strict(), DeviationCase),
   step: call(z.object({ deviationId: Uuid, step: DeviationStepInput }).strict(), DeviationCase),
   stats: call(DeviationStatsQuery, DeviationStats),
+  patterns: call(DeviationStatsQuery, DeviationPatterns),
   /** What IVO's e-service asks for, as a PDF (an export in the access log). */
   ivoPdf: call(z.object({ id: Uuid }).strict(), DeviationIvoPdf),
 };

@@ -8,6 +8,12 @@ import type { LocalStore } from '../store/types';
 import { ivoPdf } from './pdf';
 
 type Api = typeof deviationsApi;
+
+/** A follow-up route with its period (and unit) as the query. */
+const withPeriod = <S extends z.ZodType>(route: RouteSpec<S>, q: { from: string; to: string; unitId?: string | undefined }): RouteSpec<S> => ({
+  ...route,
+  path: `${route.path}?${new URLSearchParams({ from: q.from, to: q.to, ...(q.unitId ? { unitId: q.unitId } : {}) })}`,
+});
 type In<M extends keyof Api> = z.output<Api[M]['input']>;
 
 export interface DeviationsDeps {
@@ -69,8 +75,11 @@ export class DeviationsService {
   }
 
   stats(q: In<'stats'>) {
-    const params = new URLSearchParams({ from: q.from, to: q.to, ...(q.unitId ? { unitId: q.unitId } : {}) });
-    return this.call({ ...deviationRoutes.stats, path: `${deviationRoutes.stats.path}?${params}` });
+    return this.call(withPeriod(deviationRoutes.stats, q));
+  }
+
+  patterns(q: In<'patterns'>) {
+    return this.call(withPeriod(deviationRoutes.patterns, q));
   }
 
   /** The IVO underlag as a PDF: read from the server (its access-log read), an export in the access log before it leaves. */
@@ -96,6 +105,7 @@ export function deviationsHandlers(deps: DeviationsDeps, svc = new DeviationsSer
     get: ({ id }: In<'get'>) => svc.get(id),
     step: (input: In<'step'>) => svc.step(input),
     stats: (q: In<'stats'>) => svc.stats(q),
+    patterns: (q: In<'patterns'>) => svc.patterns(q),
     ivoPdf: ({ id }: In<'ivoPdf'>) => svc.ivoPdf(id),
   };
 }

@@ -54,15 +54,15 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
   // The manager role in force, checked before a body or query is read (403 otherwise).
   const asManager = requireRole(deps.requireSession, deps.db, deps.now, ['manager'], DEVIATION_MESSAGES.managerOnly);
   /** The units the caller manages now (her manager grants: units, or every unit of her organisation). */
-  const managerOf = async (request: FastifyRequest): Promise<Manager> => {
-    const staff = await staffOf(request);
+  const managedUnits = async (request: FastifyRequest): Promise<string[]> => {
     const roles = rolesOf(request);
     const { rows } = await deps.db.query<{ id: string }>(
       `SELECT u.id FROM units u WHERE u.id = ANY($1::uuid[]) OR u.organisation_id = ANY($2::uuid[]) ORDER BY u.id`,
       [roles.flatMap((r) => (r.unitId ? [r.unitId] : [])), roles.flatMap((r) => (r.unitId ? [] : [r.organisationId]))],
     );
-    return { staff, units: rows.map((r) => r.id) };
+    return rows.map((r) => r.id);
   };
+  const managerOf = async (request: FastifyRequest): Promise<Manager> => ({ staff: await staffOf(request), units: await managedUnits(request) });
   const log = (db: Queryable, request: FastifyRequest, actor: StaffRecord, action: 'read' | 'change', recordType: string, record: { id: string; clientId: string | null }) => {
     if (record.clientId === null) return Promise.resolve();
     const workstation = workstationOf(request);
@@ -105,9 +105,9 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
   };
 
   getRoute(app, deviationRoutes.list, { preHandler: asManager, query: DeviationListQuery }, async ({ request, query }) => {
-    const manager = await managerOf(request);
-    if (query.unitId !== undefined && !manager.units.includes(query.unitId)) throw new AppFailure('NOT_FOUND', DEVIATION_MESSAGES.managerOnly);
-    const units = query.unitId !== undefined ? [query.unitId] : manager.units;
+    const managed = await managedUnits(request);
+    if (query.unitId !== undefined && !managed.includes(query.unitId)) throw new AppFailure('NOT_FOUND', DEVIATION_MESSAGES.managerOnly);
+    const units = query.unitId !== undefined ? [query.unitId] : managed;
     const where = query.state === 'open' ? 'AND d.closed_at IS NULL' : query.state === 'closed' ? 'AND d.closed_at IS NOT NULL' : '';
     // Open: the next step's due day first (the most overdue at the top); closed: the newest first.
     const order = query.state === 'open' ? 'd.next_due, d.reported_at, d.id' : 'd.reported_at DESC, d.id';
@@ -220,53 +220,55 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
     await deps.db.query('UPDATE deviations SET officer_thread_id = $2 WHERE id = $1 AND officer_thread_id IS NULL', [record.id, threadId]);
   };
 
-  getRoute(app, deviationRoutes.stats, { preHandler: asManager, query: DeviationStatsQuery }, async ({ request, query }) => {
-    const manager = await managerOf(request);
-    if (query.unitId !== undefined && !manager.units.includes(query.unitId)) throw new AppFailure('NOT_FOUND', DEVIATION_MESSAGES.managerOnly);
+  /** The units and the period of a follow-up query (404 for a unit she does not manage). */
+  const period = async (request: FastifyRequest, query: { from: string; to: string; unitId?: string | undefined }) => {
+    const units = await managedUnits(request);
+    if (query.unitId !== undefined && !units.includes(query.unitId)) throw new AppFailure('NOT_FOUND', DEVIATION_MESSAGES.managerOnly);
     if (query.from > query.to) throw new AppFailure('VALIDATION', 'Periodens första dag måste ligga före dess sista.');
-    const units = query.unitId !== undefined ? [query.unitId] : manager.units;
-    const params = [units, query.from, query.to];
-    const period = `d.unit_id = ANY($1::uuid[]) AND d.reported_month BETWEEN date_trunc('month', $2::date)::date AND $3::date AND d.reported_on BETWEEN $2::date AND $3::date`;
-    const days = (col: string) => `round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.${col} - d.reported_at) / 86400))::numeric, 1)::float8`;
-    const [rows, clients, hours, clientHours] = await Promise.all([
-      deps.db.query<{ unit_id: string; unit_name: string; category: DeviationStatsRowCategory; month: string; count: number; closed: number; to_receive: number | null; to_close: number | null }>(
-        `SELECT s.*, u.name AS unit_name FROM (
-           SELECT d.unit_id, d.category, to_char(d.reported_month, 'YYYY-MM') AS month, count(*)::int AS count, count(d.closed_at)::int AS closed,
-                  ${days('received_at')} AS to_receive, ${days('closed_at')} AS to_close
-             FROM deviations d WHERE ${period} GROUP BY d.unit_id, d.reported_month, d.category) s
-         JOIN units u ON u.id = s.unit_id ORDER BY u.name, s.unit_id, s.month, s.category`,
-        params,
-      ),
+    return [query.unitId !== undefined ? [query.unitId] : units, query.from, query.to];
+  };
+
+  // Per unit, month and category from the rollup the trigger keeps (migrations/0065): a few rows, not every deviation.
+  getRoute(app, deviationRoutes.stats, { preHandler: asManager, query: DeviationStatsQuery }, async ({ request, query }) => {
+    const { rows } = await deps.db.query<{ unit_id: string; unit_name: string; category: DeviationListItem['category']; month: string; count: number; closed: number; to_receive: number | null; to_close: number | null }>(
+      `SELECT s.unit_id, u.name AS unit_name, s.category, to_char(s.month, 'YYYY-MM') AS month, s.reported AS count, s.closed,
+              CASE WHEN s.received > 0 THEN round((s.receive_days / s.received)::numeric, 1)::float8 END AS to_receive,
+              CASE WHEN s.closed > 0 THEN round((s.close_days / s.closed)::numeric, 1)::float8 END AS to_close
+         FROM deviation_month_stats s JOIN units u ON u.id = s.unit_id
+        WHERE s.unit_id = ANY($1::uuid[]) AND s.month BETWEEN date_trunc('month', $2::date)::date AND $3::date AND s.reported > 0
+        ORDER BY u.name, s.unit_id, s.month, s.category`,
+      await period(request, query),
+    );
+    return {
+      rows: rows.map((r) => ({ unitId: r.unit_id, unitName: r.unit_name, category: r.category, month: r.month, count: r.count, closed: r.closed, daysToReceive: r.to_receive, daysToClose: r.to_close })),
+    };
+  });
+
+  // The same client again, the same hour again: over the period's deviations themselves.
+  getRoute(app, deviationRoutes.patterns, { preHandler: asManager, query: DeviationStatsQuery }, async ({ request, query }) => {
+    const params = await period(request, query);
+    const where = `d.unit_id = ANY($1::uuid[]) AND d.reported_on BETWEEN $2::date AND $3::date`;
+    const [clients, hours, clientHours] = await Promise.all([
       deps.db.query<{ client_id: string; client_name: string; unit_name: string; count: number }>(
         `SELECT s.client_id, c.given_name || ' ' || c.family_name AS client_name, u.name AS unit_name, s.count FROM (
-           SELECT d.client_id, count(*)::int AS count FROM deviations d WHERE ${period} AND d.client_id IS NOT NULL GROUP BY d.client_id HAVING count(*) >= 2
+           SELECT d.client_id, count(*)::int AS count FROM deviations d WHERE ${where} AND d.client_id IS NOT NULL GROUP BY d.client_id HAVING count(*) >= 2
             ORDER BY count(*) DESC, d.client_id LIMIT 20) s
          JOIN clients c ON c.id = s.client_id JOIN units u ON u.id = c.unit_id ORDER BY s.count DESC, s.client_id`,
         params,
       ),
       deps.db.query<{ hour: number; count: number }>(
-        `SELECT d.occurred_hour::int AS hour, count(*)::int AS count FROM deviations d WHERE ${period} GROUP BY d.occurred_hour ORDER BY d.occurred_hour`,
+        `SELECT d.occurred_hour::int AS hour, count(*)::int AS count FROM deviations d WHERE ${where} GROUP BY d.occurred_hour ORDER BY d.occurred_hour`,
         params,
       ),
       deps.db.query<{ client_id: string; client_name: string; hour: number; count: number }>(
         `SELECT s.client_id, c.given_name || ' ' || c.family_name AS client_name, s.hour, s.count FROM (
-           SELECT d.client_id, d.occurred_hour::int AS hour, count(*)::int AS count FROM deviations d WHERE ${period} AND d.client_id IS NOT NULL
+           SELECT d.client_id, d.occurred_hour::int AS hour, count(*)::int AS count FROM deviations d WHERE ${where} AND d.client_id IS NOT NULL
             GROUP BY d.client_id, d.occurred_hour HAVING count(*) >= 2 ORDER BY count(*) DESC, d.client_id, d.occurred_hour LIMIT 20) s
          JOIN clients c ON c.id = s.client_id ORDER BY s.count DESC, s.client_id, s.hour`,
         params,
       ),
     ]);
     return {
-      rows: rows.rows.map((r) => ({
-        unitId: r.unit_id,
-        unitName: r.unit_name,
-        category: r.category,
-        month: r.month,
-        count: r.count,
-        closed: r.closed,
-        daysToReceive: r.to_receive,
-        daysToClose: r.to_close,
-      })),
       clients: clients.rows.map((r) => ({ clientId: r.client_id, clientName: r.client_name, unitName: r.unit_name, count: r.count })),
       hours: hours.rows,
       clientHours: clientHours.rows.map((r) => ({ clientId: r.client_id, clientName: r.client_name, hour: r.hour, count: r.count })),
@@ -325,4 +327,3 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
   });
 }
 
-type DeviationStatsRowCategory = DeviationListItem['category'];

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeviationCase,
+  DeviationPatterns,
   DeviationStats,
   OfficerDeviation,
   PullResponse,
@@ -292,12 +293,18 @@ describe('the manager’s list and the follow-up', () => {
     const missed = stats.rows.find((x) => x.category === 'missed_visit' && x.month === today.slice(0, 7))!;
     expect(missed.closed).toBe(1);
     expect(missed.daysToClose).toBeGreaterThanOrEqual(0);
-    expect(stats.clients.find((c) => c.clientId === clientId)!.count).toBeGreaterThanOrEqual(3);
-    expect(stats.clientHours.some((c) => c.clientId === clientId && c.count >= 2)).toBe(true);
+    const res2 = await call('unitManager', 'GET', `/api/v1/deviation-patterns?from=${today.slice(0, 4)}-01-01&to=${today}`);
+    expect(res2.status, res2.body).toBe(200);
+    const patterns = DeviationPatterns.parse(res2.json());
+    expect(patterns.clients.find((c) => c.clientId === clientId)!.count).toBeGreaterThanOrEqual(3);
+    expect(patterns.clientHours.some((c) => c.clientId === clientId && c.count >= 2)).toBe(true);
     // Another unit's manager: only her unit in the figures.
     const theirs = DeviationStats.parse((await call('otherUnitManager', 'GET', `/api/v1/deviation-stats?from=${today.slice(0, 4)}-01-01&to=${today}`)).json());
     expect(theirs.rows.every((x) => x.unitId === units.daglig)).toBe(true);
     expect(JSON.stringify(theirs)).not.toContain(clientId);
+    const theirPatterns = await call('otherUnitManager', 'GET', `/api/v1/deviation-patterns?from=${today.slice(0, 4)}-01-01&to=${today}`);
+    expect(theirPatterns.status).toBe(200);
+    expect(theirPatterns.body).not.toContain(clientId);
     expect((await call('otherUnitManager', 'GET', `/api/v1/deviation-stats?from=2026-01-01&to=2026-12-31&unitId=${units.hemtjanst}`)).status).toBe(404);
   });
 });

@@ -135,6 +135,7 @@ const RULES: Record<string, [Probe, Expect]> = {
   'GET /api/v1/deviations/:id': [{ id: () => randomUUID() }, { ...managerOnly(), manager: 'out' }],
   'POST /api/v1/deviations/:id/steps': [{ id: () => randomUUID(), body: () => ({}) }, { ...managerOnly(), manager: 400 }],
   'GET /api/v1/deviation-stats': [{ query: 'from=2026-01-01&to=2026-12-31' }, managerOnly()],
+  'GET /api/v1/deviation-patterns': [{ query: 'from=2026-01-01&to=2026-12-31' }, managerOnly()],
   'GET /api/v1/officer/deviations': [{}, officerOnly()],
   'GET /api/v1/officer/deviations/:id': [{ id: () => randomUUID() }, { ...officerOnly(), caseOfficer: 'out' }],
   'GET /api/v1/messages/threads': [{}, session()],

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DEVIATION_CATEGORY_SV, DEVIATION_STEP_SV, swedishDate, swedishDateTime, type AppError, type DeviationListItem } from '#contract';
+import { DEVIATION_CATEGORY_SV, swedishDate, swedishDateTime, type AppError, type DeviationListItem } from '#contract';
 import { api } from '../../bridge';
 import { CaseView } from './CaseView';
 import { DeviationError } from './DeviationError';
@@ -54,7 +54,7 @@ export function ManagerPanel() {
               {d.overdue && <span className="deviation-late">{t('deviations.overdue')}</span>}
             </h4>
             <p className="deviation-meta">{t('deviations.reportedAt', { at: swedishDateTime(d.reportedAt) })}</p>
-            {d.next && d.due && <p className="deviation-next">{t('deviations.next', { step: DEVIATION_STEP_SV[d.next === 'measure_done' ? 'measure_done' : d.next], due: d.due })}</p>}
+            {d.next && d.due && <p className="deviation-next">{t('deviations.next', { step: t(`deviations.nextStep.${d.next}`), due: d.due })}</p>}
             {d.ivoDue && (
               <p>
                 <IvoCountdown due={d.ivoDue} />

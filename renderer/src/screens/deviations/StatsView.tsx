@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DEVIATION_CATEGORY_SV, swedishDate, type AppError, type DeviationStats } from '#contract';
+import { DEVIATION_CATEGORY_SV, swedishDate, type AppError, type DeviationPatterns, type DeviationStats } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { DeviationError } from './DeviationError';
@@ -11,13 +11,17 @@ const text = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) a
 export function StatsView() {
   const { t } = useTranslation();
   const [stats, setStats] = useState<DeviationStats | null>(null);
+  const [patterns, setPatterns] = useState<DeviationPatterns | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const show = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const r = await api.deviations.stats({ from: text(e.currentTarget, 'from'), to: text(e.currentTarget, 'to') });
+    const q = { from: text(e.currentTarget, 'from'), to: text(e.currentTarget, 'to') };
+    const [r, p] = await Promise.all([api.deviations.stats(q), api.deviations.patterns(q)]);
     if (!r.ok) return setError(r.error);
+    if (!p.ok) return setError(p.error);
     setError(null);
     setStats(r.value);
+    setPatterns(p.value);
   };
   const day = (n: number | null) => (n === null ? '—' : n.toLocaleString('sv-SE'));
   return (
@@ -30,7 +34,7 @@ export function StatsView() {
       </form>
       <DeviationError error={error} />
       {stats && stats.rows.length === 0 && <p>{t('deviations.statsNone')}</p>}
-      {stats && stats.rows.length > 0 && (
+      {stats && patterns && stats.rows.length > 0 && (
         <>
           <table>
             <thead>
@@ -60,7 +64,7 @@ export function StatsView() {
           </table>
           <h4>{t('deviations.patternsClients')}</h4>
           <ul>
-            {stats.clients.map((c) => (
+            {patterns.clients.map((c) => (
               <li key={c.clientId}>
                 {c.clientName} ({c.unitName}): {c.count}
               </li>
@@ -68,14 +72,14 @@ export function StatsView() {
           </ul>
           <h4>{t('deviations.patternsClientHours')}</h4>
           <ul>
-            {stats.clientHours.map((c) => (
+            {patterns.clientHours.map((c) => (
               <li key={`${c.clientId}-${c.hour}`}>
                 {c.clientName}, {t('deviations.hour', { hour: String(c.hour).padStart(2, '0') })}: {c.count}
               </li>
             ))}
           </ul>
           <h4>{t('deviations.patternsHours')}</h4>
-          <p>{stats.hours.map((h) => `${t('deviations.hour', { hour: String(h.hour).padStart(2, '0') })}: ${h.count}`).join(' · ')}</p>
+          <p>{patterns.hours.map((h) => `${t('deviations.hour', { hour: String(h.hour).padStart(2, '0') })}: ${h.count}`).join(' · ')}</p>
         </>
       )}
     </section>

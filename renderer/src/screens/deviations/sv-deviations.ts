@@ -32,6 +32,7 @@ export const svDeviations = {
   closedList: 'Avslutade',
   overdue: 'Försenad',
   next: 'Nästa steg: {{step}}, senast {{due}}',
+  nextStep: { received: 'Ta emot', investigation: 'Utredning', measure_done: 'Genomför åtgärd', decision: 'Bedömning', ivo_report: 'Anmälan till IVO', closed: 'Avsluta' },
   ivoCountdown_one: 'Anmälan till IVO: {{count}} dag kvar (senast {{due}})',
   ivoCountdown_other: 'Anmälan till IVO: {{count}} dagar kvar (senast {{due}})',
   ivoLate: 'Anmälan till IVO är försenad (skulle vara gjord {{due}})',
