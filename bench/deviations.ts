@@ -24,9 +24,9 @@ import { createWorkstation } from '../main/app';
 import { migrate, openPostgres, type Db } from '../server/db';
 import { seedDemoData } from '../server/seed/seed';
 import { startPostgres } from '../test/support/postgres-setup';
+import { loginToken } from '../test/unit/server/auth-suite';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
-import { loginToken } from '../test/unit/server/auth-suite';
 import { arg, calibrationMs, percentile, report } from './report';
 import { startBenchServer } from './server';
 
