@@ -263,7 +263,7 @@ export type DeviationCase = z.infer<typeof DeviationCase>;
 export const DeviationListQuery = z.object({
   unitId: Uuid.optional(),
   state: z.enum(['open', 'closed', 'all']).default('open'),
-  limit: z.coerce.number().int().min(1).max(500).default(200),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
 }).strict();
 
 export const DeviationStatsQuery = z.object({ from: IsoDate, to: IsoDate, unitId: Uuid.optional() }).strict();

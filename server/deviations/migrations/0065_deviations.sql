@@ -40,7 +40,7 @@ CREATE TABLE deviations (
   officer_thread_id uuid,
   updated_at timestamptz NOT NULL
 );
-CREATE INDEX deviations_unit_due_idx ON deviations (unit_id, next_due, reported_at) WHERE closed_at IS NULL;
+CREATE INDEX deviations_unit_due_idx ON deviations (unit_id, next_due, reported_at, id) WHERE closed_at IS NULL;
 CREATE INDEX deviations_unit_reported_idx ON deviations (unit_id, reported_at DESC);
 CREATE INDEX deviations_unit_month_idx ON deviations (unit_id, reported_month, category) INCLUDE (received_at, closed_at, reported_at);
 CREATE INDEX deviations_reporter_idx ON deviations (reporter_staff_id);

@@ -25,7 +25,7 @@ export function ManagerPanel() {
 
   const [version, setVersion] = useState(0);
   useEffect(() => {
-    void api.deviations.list({ state, limit: 200 }).then((r) => {
+    void api.deviations.list({ state, limit: 100 }).then((r) => {
       setError(r.ok ? null : r.error);
       if (r.ok) setItems(r.value);
     });
