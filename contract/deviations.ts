@@ -269,7 +269,6 @@ export const DeviationListQuery = z.object({
 export const DeviationStatsQuery = z.object({ from: IsoDate, to: IsoDate, unitId: Uuid.optional() }).strict();
 export const DeviationStatsRow = z.object({
   unitId: Uuid,
-  unitName: z.string(),
   category: DeviationCategory,
   /** YYYY-MM, the month of the report. */
   month: z.string().regex(/^\d{4}-\d{2}$/),
@@ -279,7 +278,8 @@ export const DeviationStatsRow = z.object({
   daysToReceive: z.number().nullable(),
   daysToClose: z.number().nullable(),
 });
-export const DeviationStats = z.object({ rows: z.array(DeviationStatsRow) });
+/** The rows, and the units' names once (a year of ten units is ~800 rows). */
+export const DeviationStats = z.object({ units: z.array(z.object({ unitId: Uuid, unitName: z.string() })), rows: z.array(DeviationStatsRow) });
 export type DeviationStats = z.infer<typeof DeviationStats>;
 /** Patterns in the period: the same client again, the same hour of the day again. */
 export const DeviationPatterns = z.object({

@@ -235,17 +235,22 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
 
   // Per unit, month and category from the rollup the trigger keeps (migrations/0065): a few rows, not every deviation.
   getRoute(app, deviationRoutes.stats, { preHandler: asManager, query: DeviationStatsQuery }, async ({ request, query }) => {
-    const { rows } = await deps.db.query<{ unit_id: string; unit_name: string; category: DeviationListItem['category']; month: string; count: number; closed: number; to_receive: number | null; to_close: number | null }>(
-      `SELECT s.unit_id, u.name AS unit_name, s.category, to_char(s.month, 'YYYY-MM') AS month, s.reported AS count, s.closed,
-              CASE WHEN s.received > 0 THEN round((s.receive_days / s.received)::numeric, 1)::float8 END AS to_receive,
-              CASE WHEN s.closed > 0 THEN round((s.close_days / s.closed)::numeric, 1)::float8 END AS to_close
-         FROM deviation_month_stats s JOIN units u ON u.id = s.unit_id
-        WHERE s.unit_id = ANY($1::uuid[]) AND s.month BETWEEN date_trunc('month', $2::date)::date AND $3::date AND s.reported > 0
-        ORDER BY u.name, s.unit_id, s.month, s.category`,
-      await period(request, query),
-    );
+    const params = await period(request, query);
+    const [{ rows }, { rows: names }] = await Promise.all([
+      deps.db.query<{ unit_id: string; category: DeviationListItem['category']; month: string; count: number; closed: number; to_receive: number | null; to_close: number | null }>(
+        `SELECT s.unit_id, s.category, to_char(s.month, 'YYYY-MM') AS month, s.reported AS count, s.closed,
+                CASE WHEN s.received > 0 THEN round((s.receive_days / s.received)::numeric, 1)::float8 END AS to_receive,
+                CASE WHEN s.closed > 0 THEN round((s.close_days / s.closed)::numeric, 1)::float8 END AS to_close
+           FROM deviation_month_stats s
+          WHERE s.unit_id = ANY($1::uuid[]) AND s.month BETWEEN date_trunc('month', $2::date)::date AND $3::date AND s.reported > 0
+          ORDER BY s.unit_id, s.month, s.category`,
+        params,
+      ),
+      deps.db.query<{ id: string; name: string }>('SELECT id, name FROM units WHERE id = ANY($1::uuid[]) ORDER BY name, id', [params[0]]),
+    ]);
     return {
-      rows: rows.map((r) => ({ unitId: r.unit_id, unitName: r.unit_name, category: r.category, month: r.month, count: r.count, closed: r.closed, daysToReceive: r.to_receive, daysToClose: r.to_close })),
+      units: names.map((u) => ({ unitId: u.id, unitName: u.name })),
+      rows: rows.map((r) => ({ unitId: r.unit_id, category: r.category, month: r.month, count: r.count, closed: r.closed, daysToReceive: r.to_receive, daysToClose: r.to_close })),
     };
   });
 

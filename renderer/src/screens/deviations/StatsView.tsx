@@ -23,6 +23,7 @@ export function StatsView() {
     setStats(r.value);
     setPatterns(p.value);
   };
+  const unitNames = new Map(stats?.units.map((u) => [u.unitId, u.unitName]));
   const day = (n: number | null) => (n === null ? '—' : n.toLocaleString('sv-SE'));
   return (
     <section aria-labelledby="deviation-stats-h" className="deviation-stats">
@@ -51,7 +52,7 @@ export function StatsView() {
             <tbody>
               {stats.rows.map((r) => (
                 <tr key={`${r.unitId}-${r.month}-${r.category}`}>
-                  <td>{r.unitName}</td>
+                  <td>{unitNames.get(r.unitId)}</td>
                   <td>{r.month}</td>
                   <td>{DEVIATION_CATEGORY_SV[r.category]}</td>
                   <td>{r.count}</td>
