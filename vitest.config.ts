@@ -11,6 +11,7 @@ const TIMING = ['test/unit/store/worker.test.ts', 'test/unit/main/worker-start.t
 const DATABASE_ONLY = [
   'test/integration/server/**/*.test.ts',
   'test/integration/plans/**/*.test.ts',
+  'test/integration/deviations/**/*.test.ts',
   'test/integration/sync/kinds.test.ts',
   'test/integration/sync/convergence.test.ts',
   'test/integration/sync/crash.test.ts',

@@ -4,6 +4,7 @@ import { adminApi } from './admin';
 import { Assignment, DistributionTarget, UnitStaffMember } from './assignments';
 import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
+import { deviationsApi } from './deviations';
 import { Unit } from './domain';
 import { InboxActInput, InboxActResult, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { incidentsApi } from './incidents';
@@ -254,6 +255,8 @@ export const apiContract = {
   incidents: incidentsApi,
   /** First-line support: colleagues' workstations and support messages (docs/administration.md); superuser or administrator. */
   support: supportApi,
+  /** Deviations and lex Sarah (docs/deviations.md): reports offline; the manager's handling online. */
+  deviations: deviationsApi,
 } as const;
 
 export type { MutationType };

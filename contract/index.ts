@@ -19,6 +19,7 @@ export * from './dates';
 export * from './sync-kind';
 export * from './clients';
 export * from './daynotes';
+export * from './deviations';
 export * from './assignments';
 export * from './assignment-actions';
 export * from './inbox';

@@ -3,6 +3,7 @@ import { assignmentsKind } from './assignments';
 import { PermittedUnit } from './auth';
 import { clientsKind } from './clients';
 import { dayNotesKind } from './daynotes';
+import { deviationsKind } from './deviations';
 import { Uuid } from './domain';
 import { journalKind } from './journal';
 import { messagesKind, messageThreadsKind } from './messages';
@@ -30,7 +31,7 @@ export { JournalEntryRecord, LifeArea, LIFE_AREA_LABELS_SV } from './journal';
  * The feed's changes and the push's mutations below are built from this list; each layer has a
  * registry of the same kinds (main/store/kinds.ts, server/sync/kinds.ts). docs/adding-a-feature.md.
  */
-export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind, plansKind, messageThreadsKind, messagesKind, noticesKind] as const;
+export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind, plansKind, messageThreadsKind, messagesKind, noticesKind, deviationsKind] as const;
 type Kinds = typeof SYNC_KINDS;
 
 type NamesOf<K> = K extends readonly [infer H extends SyncKind, ...infer T] ? [H['name'], ...NamesOf<T>] : [];

@@ -3,6 +3,7 @@ import { AppFailure, reportedAppVersion, type ApiHandlers } from '#contract';
 import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
+import { deviationsHandlers } from './deviations/deviations-service';
 import { EventHub } from './events';
 import { folderSink, type ExportSink } from './exports/export-sink';
 import { incidentsHandlers } from './incidents/incidents-handlers';
@@ -234,6 +235,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     }),
     incidents: incidentsHandlers({ server, token: () => session.requireToken() }),
     support: supportHandlers({ server, token: () => session.requireToken() }),
+    deviations: deviationsHandlers({ store: () => data.store(), author, access, written, server, token: () => session.requireToken(), exports: () => exportSink }),
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '#contract';
 import { svAdmin } from '../screens/admin/sv-admin';
+import { svDeviations } from '../screens/deviations/sv-deviations';
 import { svInbox } from '../screens/inbox/sv-inbox';
 import { svIncidents } from '../screens/incidents/sv-incidents';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
@@ -55,7 +56,9 @@ export const sv = {
     admin: 'Administration',
     incidents: 'Säkerhetsincidenter',
     support: 'Support',
+    deviations: 'Avvikelser',
   },
+  deviations: svDeviations,
   journal: svJournal,
   units: {
     heading: 'Enheter',

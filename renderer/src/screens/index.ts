@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { AdminScreen } from './admin/AdminScreen';
 import { ClientsScreen } from './clients/ClientsScreen';
+import { DeviationsScreen } from './deviations/DeviationsScreen';
 import { InboxBadge } from './inbox/InboxBadge';
 import { InboxScreen } from './inbox/InboxScreen';
 import { IncidentsBadge } from './incidents/IncidentsBadge';
@@ -40,4 +41,5 @@ export const screens: ScreenEntry[] = [
   { id: 'incidents', labelKey: 'nav.incidents', Component: IncidentsScreen, Badge: IncidentsBadge },
   { id: 'admin', labelKey: 'nav.admin', Component: AdminScreen, roles: ['it_contact'] },
   { id: 'support', labelKey: 'nav.support', Component: SupportScreen, roles: ['superuser', 'it_contact'] },
+  { id: 'deviations', labelKey: 'nav.deviations', Component: DeviationsScreen },
 ];

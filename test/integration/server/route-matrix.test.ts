@@ -57,6 +57,8 @@ const session = (o: Partial<Expect> = {}): Expect => ({ ...all('in'), anonymous:
 const unitData = (o: Partial<Expect> = {}): Expect => session({ otherUnit: 'out', ended: 'out', superuserNoUnit: 'out', ...o });
 const adminOnly = (): Expect => ({ ...all(403), anonymous: 401, administrator: 'in' });
 const officerOnly = (): Expect => ({ ...all(403), anonymous: 401, caseOfficer: 'in' });
+/** The manager role in force (verksamhetsansvarig: deviations). */
+const managerOnly = (): Expect => ({ ...all(403), anonymous: 401, manager: 'in' });
 /** First-line support: a superuser (even without any unit) or an administrator. */
 const supportOnly = (): Expect => ({ ...all(403), anonymous: 401, superuserNoUnit: 'in', administrator: 'in' });
 const SUPPORT_REPORT = {
@@ -133,6 +135,13 @@ const RULES: Record<string, [Probe, Expect]> = {
   'GET /api/v1/officer/clients/:clientId/plans': [{ id: (i) => i.clientId }, officerOnly()],
   'GET /api/v1/officer/plans/:id': [{ id: () => randomUUID() }, { ...officerOnly(), caseOfficer: 'out' }],
   'GET /api/v1/officer/plan-stats': [{}, officerOnly()],
+  'GET /api/v1/deviations': [{}, managerOnly()],
+  'GET /api/v1/deviations/:id': [{ id: () => randomUUID() }, { ...managerOnly(), manager: 'out' }],
+  'POST /api/v1/deviations/:id/steps': [{ id: () => randomUUID(), body: () => ({}) }, { ...managerOnly(), manager: 400 }],
+  'GET /api/v1/deviation-stats': [{ query: 'from=2026-01-01&to=2026-12-31' }, managerOnly()],
+  'GET /api/v1/deviation-patterns': [{ query: 'from=2026-01-01&to=2026-12-31' }, managerOnly()],
+  'GET /api/v1/officer/deviations': [{}, officerOnly()],
+  'GET /api/v1/officer/deviations/:id': [{ id: () => randomUUID() }, { ...officerOnly(), caseOfficer: 'out' }],
   'GET /api/v1/messages/threads': [{}, session()],
   'GET /api/v1/messages/units/:id/threads': [{ id: (i) => i.unitId }, unitData({ caseOfficer: 'out' })],
   'GET /api/v1/messages/threads/:id': [{ id: () => randomUUID() }, { ...all('out'), anonymous: 401 }],

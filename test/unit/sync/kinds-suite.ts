@@ -81,6 +81,16 @@ export const MUTATION_SAMPLES: { [T in MutationType]: (env: SampleEnv) => [...Mu
     const [thread, send] = MUTATION_SAMPLES['message.send'](env) as [Mutation, Extract<Mutation, { type: 'message.send' }>];
     return [thread, send, { ...base(), type: 'message.mark_read', record: { id: send.record.id } }];
   },
+  'deviation.report': (env) => [
+    {
+      ...base(),
+      type: 'deviation.report',
+      record: {
+        id: randomUUID(), unitId: env.unitId, clientId: env.clientId, assignmentId: null, occurredAt: new Date(Date.now() - 3_600_000).toISOString(), place: 'Hallen',
+        category: 'fall', description: env.text, consequence: env.text, immediateAction: env.text, lexSarah: 'unsure',
+      },
+    },
+  ],
 };
 
 /** A plan that can be set: one life area with a goal, one activity; `text` in every free-text field. */

@@ -5,6 +5,7 @@ import { formatPersonnummer } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
+import { ReportDeviationLink } from '../deviations/ReportDeviationLink';
 import { ClientAssignments } from '../inbox/AssignmentLinks';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { PlanTab } from '../plans/PlanTab';
@@ -128,6 +129,7 @@ function ClientPage({ clientId }: { clientId: string }) {
         {clientName(client)} <span className="client-pnr">{formatPersonnummer(client.personnummer)}</span>
       </h2>
       <ClientAssignments clientId={clientId} />
+      <ReportDeviationLink unitId={client.unitId} clientId={clientId} />
       <div role="tablist" aria-label={t('journal.tabs.label')} className="tabs">
         {tabs.map((x) => (
           <button

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer, swedishDateTime } from '#contract';
 import { HISTORY_ACTION_LABELS, type Assignment } from '#contract';
+import { ReportDeviationLink } from '../deviations/ReportDeviationLink';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { ActionOutcome } from './ActionOutcome';
 import { AssignmentActions } from './AssignmentActions';
@@ -36,6 +37,7 @@ function Detail({ a, offline }: { a: Assignment; offline: boolean }) {
         {a.client.givenName} {a.client.familyName} <span className="detail-pnr">{formatPersonnummer(a.client.personnummer)}</span>
       </h2>
       <JournalLink clientId={a.clientId} />
+      <ReportDeviationLink unitId={a.unitId} clientId={a.clientId} assignmentId={a.id} />
       {offline && (
         <p role="status" className="notice">
           {t('inbox.offlineCopy')}
