@@ -15,6 +15,9 @@ export const sv = {
     subtitle: 'Arbetsstation för utförare',
     starting: 'Startar…',
     version: 'Omsorgsportalen version {{version}}',
+    skipToContent: 'Hoppa till innehållet',
+    /** The signed-in user's roles beside the name in the header. */
+    role: { superuser: 'Superanvändare', it_contact: 'Administratör', manager: 'Verksamhetsansvarig' },
   },
   login: {
     heading: 'Logga in med e-tjänstekort',
