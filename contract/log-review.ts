@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HsaId, Uuid } from './domain';
+import { personnummerProblem } from './personnummer';
 import { IsoDate, OptionalText, WrittenText } from './values';
 
 /**
@@ -24,12 +25,15 @@ export const LOGGED_ACTION_LABELS_SV: Record<LoggedAction, string> = {
   change: 'Ändring',
 };
 
-/** A personnummer as typed: 12 digits, with or without the hyphen. */
+/** A personnummer as typed: 12 digits, with or without the hyphen, a real date and the right check digit; else what is wrong. */
 const Personnummer = z
   .string()
   .trim()
-  .regex(/^\d{8}-?\d{4}$/, 'Ange personnummer som ÅÅÅÅMMDD-NNNN.')
-  .transform((p) => p.replace('-', ''));
+  .superRefine((p, ctx) => {
+    const problem = personnummerProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((p) => p.replace(/\D/g, ''));
 
 export const LogSearch = z
   .strictObject({

@@ -1,4 +1,4 @@
-import { FINDING_VERDICT_LABELS_SV, formatPersonnummer, LOGGED_ACTION_LABELS_SV, swedishDateTime, type LogRow, type Review } from '#contract';
+import { FINDING_VERDICT_LABELS_SV, formatPersonnummer, LOGGED_ACTION_LABELS_SV, recordTypeSv, swedishDateTime, type LogRow, type Review } from '#contract';
 import { FONT, newPdf, type PdfDoc } from '../exports/pdf-document';
 
 /**
@@ -39,7 +39,7 @@ function row(doc: Doc, width: number, r: LogRow, extra?: string) {
   const who = r.actorName ? `${r.actorName}${r.actorHsaId ? ` (${r.actorHsaId})` : ''}` : (r.actorHsaId ?? 'okänd användare');
   doc.font(FONT.bold).fontSize(9.5).fillColor('black').text(`${swedishDateTime(r.at)}  ${LOGGED_ACTION_LABELS_SV[r.action]}${r.outcome === 'failure' ? ` (misslyckad${r.errorCode ? `: ${r.errorCode}` : ''})` : ''}  ·  ${who}`, { width });
   const client = r.client ? `${r.client.name}, ${formatPersonnummer(r.client.personnummer)}${r.unitName ? `, ${r.unitName}` : ''}` : 'ingen brukare';
-  doc.font(FONT.regular).fontSize(9).text(`Brukare: ${client}  ·  Post: ${r.recordType ?? '–'}  ·  Arbetsstation: ${r.workstation ?? '–'}  ·  Logg-id ${r.id}`, { width });
+  doc.font(FONT.regular).fontSize(9).text(`Brukare: ${client}  ·  Post: ${recordTypeSv(r.recordType)}  ·  Arbetsstation: ${r.workstation ?? '–'}  ·  Logg-id ${r.id}`, { width });
   if (extra) doc.font(FONT.oblique).text(extra, { width });
   doc.moveDown(0.35);
 }
