@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HsaId, Uuid } from './domain';
+import { HSA_ID_PATTERN, Uuid } from './domain';
 import { personnummerProblem } from './personnummer';
 import { IsoDate, OptionalText, WrittenText } from './values';
 
@@ -38,7 +38,11 @@ const Personnummer = z
 export const LogSearch = z
   .strictObject({
     /** The user who acted (HSA-ID). */
-    actorHsaId: HsaId.optional(),
+    actorHsaId: z
+      .string()
+      .trim()
+      .regex(HSA_ID_PATTERN, 'Ange användarens HSA-id, till exempel SE2321000131-P000000000101. Sökning på namn finns inte här.')
+      .optional(),
     /** The client whose data was touched. */
     personnummer: Personnummer.optional(),
     unitId: Uuid.optional(),

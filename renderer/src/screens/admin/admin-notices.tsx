@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { AppError } from '#contract';
+import { errorText } from '../../components/error-text';
 
 /** A refusal as the administrator reads it: the server's Swedish reason where it gives one, else the code's text. */
 export function AdminError({ error }: { error: AppError | null }) {
@@ -8,7 +9,7 @@ export function AdminError({ error }: { error: AppError | null }) {
   const own = ['FORBIDDEN', 'CONFLICT', 'NOT_FOUND'].includes(error.code);
   return (
     <p role="alert" className="notice notice-error">
-      {own ? error.message : t(`errors.${error.code}`)}
+      {own ? error.message : errorText(t, error)}
     </p>
   );
 }

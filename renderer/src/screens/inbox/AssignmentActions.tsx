@@ -5,6 +5,7 @@ import { defaultExecutionDate, offeredActions, swedishDate } from '#contract';
 import type { Assignment, DistributionTarget, ProviderAction, ProviderActionType, UnitStaffMember } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
+import { errorText } from '../../components/error-text';
 import { useInbox } from './inbox-store';
 
 /**
@@ -231,7 +232,7 @@ function DistributeFields({
     let live = true;
     void api.inbox.targets({ id: a.id }).then((r) => {
       if (!live) return;
-      if (!r.ok) return setFailed(r.error.message || t(`errors.${r.error.code}`));
+      if (!r.ok) return setFailed(errorText(t, r.error, { serverMessage: true }));
       setTargets(r.value);
       // The current unit may no longer be a target (it provides the kind no more): start from the first that is.
       if (!r.value.some((u) => u.unitId === value.unitId) && r.value[0]) onChange({ unitId: r.value[0].unitId, staffIds: [] });

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer, swedishDateTime, type AppError, type AttachmentKind, type LocalMessage, type LocalThreadDetail, type LocalThreadSummary } from '#contract';
 import { api } from '../../bridge';
+import { errorText } from '../../components/error-text';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
@@ -160,7 +161,7 @@ function Attachment({ attachment }: { attachment: NonNullable<LocalMessage['atta
   const open = async () => {
     setState({ busy: true, message: null, failed: false });
     const r = await api.messages.openAttachment({ attachmentId: attachment.id });
-    setState(r.ok ? { busy: false, message: t('messages.attachmentSaved', { path: r.value.path }), failed: false } : { busy: false, message: r.error.message || t(`errors.${r.error.code}`), failed: true });
+    setState(r.ok ? { busy: false, message: t('messages.attachmentSaved', { path: r.value.path }), failed: false } : { busy: false, message: errorText(t, r.error, { serverMessage: true }), failed: true });
   };
   const size = attachment.bytes < 1024 * 1024 ? `${Math.max(1, Math.round(attachment.bytes / 1024))} kB` : `${(attachment.bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB`;
   return (
@@ -202,7 +203,7 @@ function Reply({ threadId, unitId, aboutClient }: { threadId: string; unitId: st
     <form className="message-reply" onSubmit={(e) => void submit(e)}>
       <label htmlFor="reply-text">{t('messages.replyLabel')}</label>
       <textarea id="reply-text" rows={4} value={draft.text} onChange={(e) => draft.setText(e.target.value)} />
-      {error && <p role="alert" className="notice notice-error">{error.message || t(`errors.${error.code}`)}</p>}
+      {error && <p role="alert" className="notice notice-error">{errorText(t, error, { serverMessage: true })}</p>}
       <div className="form-row">
         <button type="submit" disabled={!draft.text.trim()}>
           {t('messages.send')}
@@ -286,7 +287,7 @@ function NewThread() {
           {t('messages.text')}
           <textarea rows={6} value={draft.text} onChange={(e) => draft.setText(e.target.value)} />
         </label>
-        {error && <p role="alert" className="notice notice-error">{error.message || t(`errors.${error.code}`)}</p>}
+        {error && <p role="alert" className="notice notice-error">{errorText(t, error, { serverMessage: true })}</p>}
         <div className="form-row">
           <button type="submit" disabled={!draft.subject.trim() || !draft.text.trim() || !unitId}>
             {t('messages.send')}
