@@ -5,6 +5,7 @@ import {
   PARTICIPANT_ROLE_SV,
   currentConsent,
   formatPersonnummer,
+  ksiLabel,
   swedishDateTime,
   type ClientRecord,
   type PlanRecord,
@@ -50,7 +51,7 @@ export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVer
   }
   heading('Aktiviteter');
   for (const a of c.activities) {
-    doc.font(FONT.bold).fontSize(10).text(`${a.what}${a.ksiCode ? `  (KSI ${a.ksiCode})` : ''}`, { width });
+    doc.font(FONT.bold).fontSize(10).text(`${a.what}${a.ksiCode ? `  (KSI ${ksiLabel(a.ksiCode)})` : ''}`, { width });
     para(`Vem: ${a.who}${a.lifeArea ? ` · ${LIFE_AREA_LABELS_SV[a.lifeArea]}` : ''}\nHur: ${a.how || '—'}\nNär: ${a.when || '—'}`);
     doc.moveDown(0.3);
   }

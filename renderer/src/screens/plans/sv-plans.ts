@@ -58,6 +58,8 @@ export const svPlans = {
   how: 'Hur',
   when: 'När (dagar, tider, hur ofta)',
   ksi: 'KSI-kod (valfri)',
+  noKsi: 'Ingen KSI-kod',
+  ksiNotInList: (code: string) => `${code} – finns inte i KSI-listan, välj en annan`,
   activityArea: 'Livsområde',
   noArea: 'Inget särskilt',
   participation: 'Brukarens delaktighet och hur brukarens önskemål vägts in',
