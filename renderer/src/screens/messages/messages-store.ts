@@ -113,12 +113,11 @@ events.on('data.changed', ({ kinds }) => {
   const before = s.unread;
   void s.refreshUnread().then((after) => {
     if (after > before) {
-      useMessages.setState({ notice: true });
       notifyOs();
-      // Which thread: the newest activity with something unread (the list is newest first).
+      // Which thread, so that "Visa" opens it: the newest activity with something unread (the list is newest first).
       void api.messages.list({ limit: 50 }).then((r) => {
         const thread = r.ok ? r.value.find((th) => th.unread > 0) : undefined;
-        if (useMessages.getState().notice) useMessages.setState({ noticeThreadId: thread?.id ?? null });
+        useMessages.setState({ notice: true, noticeThreadId: thread?.id ?? null });
       });
     }
   });
