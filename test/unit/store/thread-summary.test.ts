@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Change, LocalThreadSummary, MessageRecord, MessageThreadRecord } from '#contract';
+import type { Author, Change, LocalThreadSummary, MessageRecord, MessageThreadRecord } from '#contract';
 import { DevKeyFileVault, openLocalStore, type LocalStore } from '../../../main/store';
 import { author, client, tempDir, unit, upsert } from './fixtures';
 
@@ -21,7 +21,7 @@ const thread: MessageThreadRecord = {
   author: maria,
   createdAt: '2026-12-01T08:00:00.000Z',
 };
-const message = (text: string, at: string, by = maria): MessageRecord => ({ id: randomUUID(), threadId: thread.id, unitId: home.unitId, text, author: by, createdAt: at, reads: [], attachment: null });
+const message = (text: string, at: string, by: Author = maria): MessageRecord => ({ id: randomUUID(), threadId: thread.id, unitId: home.unitId, text, author: by, createdAt: at, reads: [], attachment: null });
 const change = (type: 'message_thread' | 'message', record: MessageThreadRecord | MessageRecord, seq: number): Change => ({ seq, op: 'upsert', type, id: record.id, unitId: home.unitId, record }) as Change;
 
 beforeAll(async () => {
