@@ -238,6 +238,8 @@ describe('the access-log search says what it did', () => {
     expect(csv).toContain('Tid (svensk tid)');
     expect(csv).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
     expect(csv).not.toMatch(/;(access_log|day_notes|journal);/);
+    // The first search for the client is itself in the log: its record type by its Swedish name.
+    expect(csv).toContain(';Åtkomstloggen;');
 
     await page.getByRole('button', { name: 'Exportera PDF' }).click();
     const pdfSaved = page.getByRole('status').filter({ hasText: /som \S+\.pdf/ });
