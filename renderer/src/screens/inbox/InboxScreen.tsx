@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useEffect, useLayoutEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer } from '#contract';
 import { AssignmentStatus, type AssignmentSort } from '#contract';
@@ -29,17 +29,17 @@ const MIN_LIST_HEIGHT = 200;
 /**
  * The list's height: from its top to the bottom of the window (less the hint below it), so it shows
  * as many rows as fit whatever stands above it (banners, a notice). Follows the window and the
- * banners' and filters' sizes.
+ * banners' and filters' sizes. Set on the element itself, not through React state: opening the
+ * inbox paints at once, and the virtualizer (which observes the element's size) adds the rows after.
  */
-function useFillWindow(ref: RefObject<HTMLDivElement | null>, below: RefObject<HTMLElement | null>): number | undefined {
-  const [height, setHeight] = useState<number>();
+function useFillWindow(ref: RefObject<HTMLDivElement | null>, below: RefObject<HTMLElement | null>): void {
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
     const measure = () => {
       const top = el.getBoundingClientRect().top + window.scrollY;
       const rest = (below.current?.offsetHeight ?? 0) + 24;
-      setHeight(Math.max(MIN_LIST_HEIGHT, Math.floor(window.innerHeight - top - rest)));
+      el.style.height = `${Math.max(MIN_LIST_HEIGHT, Math.floor(window.innerHeight - top - rest))}px`;
     };
     measure();
     const observer = new ResizeObserver(measure);
@@ -50,7 +50,6 @@ function useFillWindow(ref: RefObject<HTMLDivElement | null>, below: RefObject<H
       window.removeEventListener('resize', measure);
     };
   }, [ref, below]);
-  return height;
 }
 
 export function InboxScreen() {
@@ -69,7 +68,7 @@ function InboxList() {
   const { filters, rows, total, counts, toHandle, status, error, activeIndex, setFilters, ensureRange, setActive, open, load } = useInbox();
   const parentRef = useRef<HTMLDivElement>(null);
   const hintRef = useRef<HTMLParagraphElement>(null);
-  const listHeight = useFillWindow(parentRef, hintRef);
+  useFillWindow(parentRef, hintRef);
   // The React Compiler would skip this component (TanStack Virtual hands out unmemoisable functions);
   // we do not build with the compiler, and nothing memoised receives the virtualizer's functions.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -186,7 +185,6 @@ function InboxList() {
         aria-label={t('inbox.listLabel')}
         tabIndex={0}
         data-skip-target
-        style={listHeight ? { height: listHeight } : undefined}
         aria-activedescendant={activeRow ? `inbox-row-${activeRow.id}` : undefined}
         onKeyDown={onKey}
         hidden={total === 0}
