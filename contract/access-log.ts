@@ -37,3 +37,35 @@ export const accessLogRoutes = {
   /** All or nothing: every event's client must be in a unit of the user's scope, else 403 FORBIDDEN. */
   events: { method: 'POST', path: '/api/v1/access-log/events', body: AccessEventsRequest, response: AccessEventsResponse },
 } as const;
+
+/**
+ * What an access-log row touched, in Swedish: the record types the server and the workstations log
+ * (kinds' `access` names, the sync, the administration's own reads). The screen, the CSV and the
+ * PDF show these, never the internal names (`access_log`, `day_notes`).
+ */
+export const RECORD_TYPE_LABELS_SV: Record<string, string> = {
+  client: 'Brukare',
+  journal: 'Journal (hela)',
+  journal_entry: 'Journalanteckning',
+  day_notes: 'Daganteckningar (flöde)',
+  day_note: 'Daganteckning',
+  assignment: 'Uppdrag',
+  assignment_list: 'Uppdragslista',
+  plan: 'Genomförandeplan',
+  plan_list: 'Planer att följa upp',
+  message: 'Meddelande',
+  message_thread: 'Samtal (meddelanden)',
+  message_threads: 'Samtal (lista)',
+  message_read: 'Läskvitto',
+  message_attachment: 'Bilaga till meddelande',
+  notice: 'Anslagstavla',
+  sync: 'Synkronisering',
+  security_incident: 'Säkerhetsincident',
+  access_log: 'Åtkomstloggen',
+  access_log_sample: 'Åtkomstloggen (stickprov)',
+  access_log_review: 'Granskning av åtkomstloggen',
+  staff: 'Personal',
+};
+
+/** The Swedish name of a logged record type; an unknown one is named as such (with its code, for support). */
+export const recordTypeSv = (type: string | null): string => (type === null ? '–' : (RECORD_TYPE_LABELS_SV[type] ?? `Annan post (${type})`));

@@ -12,6 +12,10 @@ const DAY_MS = 24 * 3600_000;
 export const swedishDate = (at: Date = new Date(), offsetDays = 0): string =>
   SWEDISH_DAY.format(offsetDays ? new Date(at.getTime() + offsetDays * DAY_MS) : at);
 
+const SWEDISH_DATE_TIME_SECONDS = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', dateStyle: 'short', timeStyle: 'medium' });
+/** Date and time in Sweden, to the second: "2026-12-01 14:05:09" (a log's exports, where the order within a minute matters). */
+export const swedishDateTimeSeconds = (at: string | Date): string => SWEDISH_DATE_TIME_SECONDS.format(new Date(at));
+
 /** Date and time in Sweden, to the minute: "2026-12-01 14:05". */
 export const swedishDateTime = (at: string | Date): string => SWEDISH_DATE_TIME.format(new Date(at));
 

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
 /** HSA-ID as found in a SITHS certificate's subject serialNumber, e.g. SE2321000131-P000000012345. */
-export const HsaId = z.string().regex(/^SE\d{10}-[A-Za-z0-9]{1,31}$/, 'Ogiltigt HSA-id');
+/** An HSA-id: SE, the organisation's ten digits, a hyphen and the person's part. */
+export const HSA_ID_PATTERN = /^SE\d{10}-[A-Za-z0-9]{1,31}$/;
+export const HsaId = z.string().regex(HSA_ID_PATTERN, 'Ogiltigt HSA-id');
 export type HsaId = z.infer<typeof HsaId>;
 
 export const Uuid = z.string().uuid();

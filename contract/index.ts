@@ -26,6 +26,7 @@ export * from './inbox';
 export * from './call';
 export * from './values';
 export * from './plans';
+export * from './ksi';
 export * from './messages';
 export * from './notices';
 export * from './admin';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { HsaId, Uuid } from './domain';
+import { HSA_ID_PATTERN, Uuid } from './domain';
+import { personnummerProblem } from './personnummer';
 import { IsoDate, OptionalText, WrittenText } from './values';
 
 /**
@@ -24,17 +25,24 @@ export const LOGGED_ACTION_LABELS_SV: Record<LoggedAction, string> = {
   change: 'Ändring',
 };
 
-/** A personnummer as typed: 12 digits, with or without the hyphen. */
+/** A personnummer as typed: 12 digits, with or without the hyphen, a real date and the right check digit; else what is wrong. */
 const Personnummer = z
   .string()
   .trim()
-  .regex(/^\d{8}-?\d{4}$/, 'Ange personnummer som ÅÅÅÅMMDD-NNNN.')
-  .transform((p) => p.replace('-', ''));
+  .superRefine((p, ctx) => {
+    const problem = personnummerProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((p) => p.replace(/\D/g, ''));
 
 export const LogSearch = z
   .strictObject({
     /** The user who acted (HSA-ID). */
-    actorHsaId: HsaId.optional(),
+    actorHsaId: z
+      .string()
+      .trim()
+      .regex(HSA_ID_PATTERN, 'Ange användarens HSA-id, till exempel SE2321000131-P000000000101. Sökning på namn finns inte här.')
+      .optional(),
     /** The client whose data was touched. */
     personnummer: Personnummer.optional(),
     unitId: Uuid.optional(),

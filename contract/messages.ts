@@ -170,6 +170,10 @@ export const LocalThreadSummary = MessageThreadRecord.extend({
   unread: z.number().int().nonnegative(),
   /** Messages of the thread not yet on the server ("Ej skickat"). */
   pending: z.number().int().nonnegative(),
+  /** The newest message's author and its first characters: the list's preview. */
+  lastMessage: z.object({ authorName: z.string(), text: z.string() }).nullable(),
+  /** The client the thread is about, by name (from the store's register), when it is about one. */
+  clientName: z.string().nullable(),
 });
 export type LocalThreadSummary = z.infer<typeof LocalThreadSummary>;
 export const LocalThreadDetail = z.object({ thread: MessageThreadRecord.extend({ pending: z.boolean() }), messages: z.array(LocalMessage) });

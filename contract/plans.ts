@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { call } from './call';
 import { Uuid } from './domain';
 import { ExportDelivery, LifeArea } from './journal';
+import { ksiEntry } from './ksi';
 import { Author, defineMutation, defineSyncKind } from './sync-kind';
 import { IsoDate, IsoDateTime, Label, OptionalText, WrittenText } from './values';
 
@@ -157,9 +158,20 @@ export const PlanRecord = z.object({
 export type PlanRecord = z.infer<typeof PlanRecord>;
 
 /** Saves the draft; `baseRevision` is the revision it was written from (0: a new plan). */
+/**
+ * A saved draft's content: strict, and every KSI code one of the KSI list's (contract/ksi.ts). Only
+ * what is written now is checked against the list; versions already set keep the code they had.
+ */
+export const PlanContentToSave = PlanContent.superRefine((c, ctx) => {
+  c.activities.forEach((a, i) => {
+    if (a.ksiCode !== null && !ksiEntry(a.ksiCode)) {
+      ctx.addIssue({ code: 'custom', path: ['activities', i, 'ksiCode'], message: `KSI-koden ${a.ksiCode} (aktivitet ${i + 1}) finns inte i KSI-listan. Välj en kod ur listan eller ingen.` });
+    }
+  });
+});
 export const PlanSaveDraft = defineMutation(
   'plan.save_draft',
-  z.object({ id: Uuid, clientId: Uuid, baseRevision: z.number().int().nonnegative(), basedOnVersionId: Uuid.nullable(), content: PlanContent }).strict(),
+  z.object({ id: Uuid, clientId: Uuid, baseRevision: z.number().int().nonnegative(), basedOnVersionId: Uuid.nullable(), content: PlanContentToSave }).strict(),
 );
 /** Sets (fastställer) the draft of `revision` as a new version. */
 export const PlanSet = defineMutation('plan.set', z.object({ id: Uuid, revision: z.number().int().positive(), versionId: Uuid, setOn: IsoDate }).strict());
@@ -382,7 +394,8 @@ export const PlanExport = z.object({ fileName: z.string(), bytes: z.number().int
 export type PlanExport = z.infer<typeof PlanExport>;
 
 /** What the draft editor sends: the plan (new: omit planId), its content and the revision it was written from. */
-const DraftInput = z.object({ clientId: Uuid, planId: Uuid.optional(), baseRevision: z.number().int().nonnegative(), basedOnVersionId: Uuid.nullable(), content: PlanContent }).strict();
+// The workstation refuses a code outside the KSI list before it is queued, as the server would.
+const DraftInput = z.object({ clientId: Uuid, planId: Uuid.optional(), baseRevision: z.number().int().nonnegative(), basedOnVersionId: Uuid.nullable(), content: PlanContentToSave }).strict();
 
 export const plansApi = {
   /** A client's plans with the queued changes applied; opening them is a read in the access log. */

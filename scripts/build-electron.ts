@@ -24,7 +24,8 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as
  * The packages the bundles leave external, loaded from node_modules at run time: exactly the
  * package.json `dependencies` and `optionalDependencies` — the only packages electron-builder puts
  * in app.asar. Native modules (pcsclite, SQLite) cannot be bundled; pdfkit reads its font metrics
- * (data/*.afm) from its own folder; electron-updater requires electron itself. Everything else is
+ * (data/*.afm) from its own folder, and the PDFs' font files (dejavu-fonts-ttf) are found by module
+ * resolution from the bundle; electron-updater requires electron itself. Everything else is
  * bundled in, so it is a devDependency (see docs/windows.md).
  */
 export const appPackages = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies });

@@ -1,5 +1,5 @@
-import PDFDocument from 'pdfkit';
 import { LIFE_AREA_LABELS_SV, formatPersonnummer, swedishDateTime, type ClientRecord } from '#contract';
+import { FONT, newPdf } from '../exports/pdf-document';
 import type { LocalJournalEntry } from '../store/types';
 
 /** IBIC life areas in Swedish, for the printout. */
@@ -7,7 +7,7 @@ export const lifeAreaSv = LIFE_AREA_LABELS_SV;
 
 
 /**
- * The client's execution journal as a text-only PDF (A4, Helvetica): the client's name and
+ * The client's execution journal as a text-only PDF (A4, DejaVu Sans embedded: main/exports/pdf-document.ts): the client's name and
  * personnummer on every page, each entry with event date, author and title, time written, life
  * area, and an erroneous marking (who, when, why) in full. Entries newest first, as on screen.
  */
@@ -23,24 +23,13 @@ export const periodText = ({ from, to }: PrintMeta['period']): string =>
   from || to ? `Händelsedatum ${from ?? 'från början'} – ${to ?? 'till sista'}` : 'Hela journalen';
 
 export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], meta: PrintMeta): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: { top: 72, bottom: 60, left: 60, right: 60 },
-    bufferPages: true,
-    info: { Title: 'Verkställighetsjournal', Creator: 'Omsorgsportalen' },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = newPdf('Verkställighetsjournal', { top: 72, bottom: 60, left: 60, right: 60 });
   const byId = new Map(entries.map((e) => [e.id, e]));
   const width = doc.page.width - 120;
 
-  doc.font('Helvetica-Bold').fontSize(16).text('Verkställighetsjournal');
+  doc.font(FONT.bold).fontSize(16).text('Verkställighetsjournal');
   doc.moveDown(0.3);
-  doc.font('Helvetica').fontSize(11).text(`${client.familyName}, ${client.givenName}  ·  ${formatPersonnummer(client.personnummer)}`);
+  doc.font(FONT.regular).fontSize(11).text(`${client.familyName}, ${client.givenName}  ·  ${formatPersonnummer(client.personnummer)}`);
   doc.fontSize(9).fillColor('#444').text(`${periodText(meta.period)}. Utskriven ${swedishDateTime(meta.printedAt.toISOString())} av ${meta.printedBy}. ${entries.length} anteckningar, nyaste först.`);
   doc.fillColor('black').moveDown(1);
   if (entries.length === 0) doc.fontSize(11).text(meta.period.from || meta.period.to ? 'Journalen har inga anteckningar under perioden.' : 'Journalen har inga anteckningar.');
@@ -48,8 +37,8 @@ export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], m
   for (const e of entries) {
     if (doc.y > doc.page.height - 140) doc.addPage();
     const top = doc.y;
-    doc.font('Helvetica-Bold').fontSize(11).text(`${e.eventDate}${e.erroneous ? '  FELMARKERAD' : ''}`, { continued: false });
-    doc.font('Helvetica').fontSize(9).fillColor('#333')
+    doc.font(FONT.bold).fontSize(11).text(`${e.eventDate}${e.erroneous ? '  FELMARKERAD' : ''}`, { continued: false });
+    doc.font(FONT.regular).fontSize(9).fillColor('#333')
       .text(`${e.author.name}, ${e.author.title} · skriven ${swedishDateTime(e.createdAt)}${e.lifeArea ? ` · ${lifeAreaSv[e.lifeArea]}` : ''}${e.pending ? ' · ej skickad till servern' : ''}`);
     if (e.correctsId) {
       const c = byId.get(e.correctsId);
@@ -58,9 +47,9 @@ export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], m
     doc.fillColor('black').fontSize(10).moveDown(0.2);
     doc.text(e.text, { width, strike: e.erroneous !== null });
     if (e.erroneous) {
-      doc.moveDown(0.2).font('Helvetica-Oblique').fontSize(9)
+      doc.moveDown(0.2).font(FONT.oblique).fontSize(9)
         .text(`Felmarkerad ${swedishDateTime(e.erroneous.markedAt)} av ${e.erroneous.markedBy.name}, ${e.erroneous.markedBy.title}. Orsak: ${e.erroneous.reason}`, { width });
-      doc.font('Helvetica');
+      doc.font(FONT.regular);
     }
     doc.moveDown(0.4);
     doc.moveTo(60, doc.y).lineTo(60 + width, doc.y).lineWidth(0.5).strokeColor('#999').stroke();
@@ -74,7 +63,7 @@ export function journalPdf(client: ClientRecord, entries: LocalJournalEntry[], m
     doc.switchToPage(range.start + i);
     const y = doc.page.margins.top;
     doc.page.margins.top = 0;
-    doc.font('Helvetica').fontSize(8).fillColor('#444')
+    doc.font(FONT.regular).fontSize(8).fillColor('#444')
       .text(`${client.familyName}, ${client.givenName} · ${formatPersonnummer(client.personnummer)}`, 60, 36, { width, lineBreak: false });
     doc.page.margins.bottom = 0;
     doc.text(`Sida ${i + 1} av ${range.count} · Sekretess enligt OSL 26 kap.`, 60, doc.page.height - 40, { width, align: 'right', lineBreak: false });

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import {
   CONSENT_HOW_SV,
   CONSENT_STATUS_SV,
@@ -7,37 +6,33 @@ import {
   currentConsent,
   latestConsent,
   formatPersonnummer,
+  ksiLabel,
   swedishDateTime,
   type ClientRecord,
   type PlanRecord,
   type PlanVersion,
 } from '#contract';
+import { FONT, newPdf } from '../exports/pdf-document';
 
 /**
- * A set version of the implementation plan as a text-only PDF (A4, Helvetica), laid out to be
+ * A set version of the implementation plan as a text-only PDF (A4, DejaVu Sans embedded), laid out to be
  * signed on paper by the client if they wish: the client, the version and who set it, the goals
  * per life area, the activities (what, who, how, when, KSI), participation, cooperation and
  * follow-up, the consent as recorded, and lines for the signatures. Name and personnummer on every page.
  */
 export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVersion, meta: { printedBy: string; printedAt: Date; covered: string[] }): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 72, bottom: 60, left: 60, right: 60 }, bufferPages: true, info: { Title: 'Genomförandeplan', Creator: 'Omsorgsportalen' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = newPdf('Genomförandeplan', { top: 72, bottom: 60, left: 60, right: 60 });
   const width = doc.page.width - 120;
   const c = version.content;
   const heading = (t: string) => {
     if (doc.y > doc.page.height - 140) doc.addPage();
-    doc.moveDown(0.6).font('Helvetica-Bold').fontSize(12).fillColor('black').text(t, { width });
-    doc.font('Helvetica').fontSize(10).moveDown(0.2);
+    doc.moveDown(0.6).font(FONT.bold).fontSize(12).fillColor('black').text(t, { width });
+    doc.font(FONT.regular).fontSize(10).moveDown(0.2);
   };
-  const para = (t: string) => doc.font('Helvetica').fontSize(10).fillColor('black').text(t.trim() === '' ? '—' : t, { width });
+  const para = (t: string) => doc.font(FONT.regular).fontSize(10).fillColor('black').text(t.trim() === '' ? '—' : t, { width });
 
-  doc.font('Helvetica-Bold').fontSize(16).text('Genomförandeplan');
-  doc.moveDown(0.3).font('Helvetica').fontSize(11).text(`${client.familyName}, ${client.givenName}  ·  ${formatPersonnummer(client.personnummer)}`);
+  doc.font(FONT.bold).fontSize(16).text('Genomförandeplan');
+  doc.moveDown(0.3).font(FONT.regular).fontSize(11).text(`${client.familyName}, ${client.givenName}  ·  ${formatPersonnummer(client.personnummer)}`);
   doc.fontSize(9).fillColor('#444')
     .text(`Version ${version.versionNo}, fastställd ${version.setOn} av ${version.setBy.name}, ${version.setBy.title}.${version.status === 'replaced' ? ` Ersatt ${version.replacedOn}.` : ''}`)
     .text(`Utskriven ${swedishDateTime(meta.printedAt.toISOString())} av ${meta.printedBy}.`);
@@ -50,14 +45,14 @@ export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVer
   para(c.clientGoals);
   for (const area of c.areas) {
     heading(LIFE_AREA_LABELS_SV[area.lifeArea]);
-    doc.font('Helvetica-Oblique').text('Behov', { width });
+    doc.font(FONT.oblique).text('Behov', { width });
     para(area.needs);
-    doc.font('Helvetica-Oblique').text('Mål', { width });
+    doc.font(FONT.oblique).text('Mål', { width });
     for (const g of area.goals) para(`•  ${g.text}`);
   }
   heading('Aktiviteter');
   for (const a of c.activities) {
-    doc.font('Helvetica-Bold').fontSize(10).text(`${a.what}${a.ksiCode ? `  (KSI ${a.ksiCode})` : ''}`, { width });
+    doc.font(FONT.bold).fontSize(10).text(`${a.what}${a.ksiCode ? `  (KSI ${ksiLabel(a.ksiCode)})` : ''}`, { width });
     para(`Vem: ${a.who}${a.lifeArea ? ` · ${LIFE_AREA_LABELS_SV[a.lifeArea]}` : ''}\nHur: ${a.how || '—'}\nNär: ${a.when || '—'}`);
     doc.moveDown(0.3);
   }
@@ -85,7 +80,7 @@ export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVer
     const y = doc.y;
     doc.moveTo(60, y).lineTo(300, y).lineWidth(0.5).strokeColor('#000').stroke();
     doc.moveTo(330, y).lineTo(60 + width, y).stroke();
-    doc.font('Helvetica').fontSize(9).fillColor('#333').text(`${who}: underskrift och namnförtydligande`, 60, y + 4, { width: 240 });
+    doc.font(FONT.regular).fontSize(9).fillColor('#333').text(`${who}: underskrift och namnförtydligande`, 60, y + 4, { width: 240 });
     doc.text('Ort och datum', 330, y + 4, { width: width - 270 });
     doc.x = 60;
   }
@@ -95,7 +90,7 @@ export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVer
     doc.switchToPage(range.start + i);
     const top = doc.page.margins.top;
     doc.page.margins.top = 0;
-    doc.font('Helvetica').fontSize(8).fillColor('#444')
+    doc.font(FONT.regular).fontSize(8).fillColor('#444')
       .text(`${client.familyName}, ${client.givenName} · ${formatPersonnummer(client.personnummer)} · Genomförandeplan v${version.versionNo}`, 60, 36, { width, lineBreak: false });
     doc.page.margins.bottom = 0;
     doc.text(`Sida ${i + 1} av ${range.count} · Sekretess enligt OSL 26 kap.`, 60, doc.page.height - 40, { width, align: 'right', lineBreak: false });

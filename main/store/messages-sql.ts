@@ -33,7 +33,7 @@ interface MessageRow {
   attachment: string | null;
   pending: number;
 }
-type SummaryRow = ThreadRow & { last_message_at: string; message_count: number; unread: number; pending_messages: number };
+type SummaryRow = ThreadRow & { last_message_at: string; message_count: number; unread: number; pending_messages: number; last_message: string | null; client_name: string | null };
 
 const toThread = (r: ThreadRow): MessageThreadRecord => ({
   id: r.id,
@@ -61,12 +61,16 @@ const THREAD_COLS = 'id, unit_id, subject, client_id, assignment_id, to_unit, pa
 const MESSAGE_COLS = 'id, thread_id, unit_id, text, author, created_at, reads, attachment, pending';
 const T_COLS = THREAD_COLS.split(', ').map((c) => `t.${c}`).join(', ');
 
+/** How much of the last message the thread list shows (one line). */
+const PREVIEW_CHARS = 140;
 /** A thread's summary for the user `@me`: counts by index probes per thread (a page of threads, not the whole store). */
 const SUMMARY = `SELECT ${T_COLS}, coalesce(t.last_at, t.created_at) AS last_message_at,
     (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) AS message_count,
     (SELECT count(*) FROM messages m WHERE m.thread_id = t.id AND m.author_staff_id <> @me
         AND NOT EXISTS (SELECT 1 FROM message_reads r WHERE r.message_id = m.id AND r.staff_id = @me)) AS unread,
-    (SELECT count(*) FROM messages m WHERE m.thread_id = t.id AND m.pending = 1) AS pending_messages
+    (SELECT count(*) FROM messages m WHERE m.thread_id = t.id AND m.pending = 1) AS pending_messages,
+    (SELECT json_array(m.author ->> '$.name', substr(m.text, 1, ${PREVIEW_CHARS})) FROM messages m WHERE m.thread_id = t.id ORDER BY m.created_at DESC, m.id DESC LIMIT 1) AS last_message,
+    (SELECT c.given_name || ' ' || c.family_name FROM clients c WHERE c.id = t.client_id) AS client_name
   FROM message_threads t`;
 const toSummary = (r: SummaryRow): LocalThreadSummary => ({
   ...toThread(r),
@@ -74,6 +78,8 @@ const toSummary = (r: SummaryRow): LocalThreadSummary => ({
   messageCount: r.message_count,
   unread: r.unread,
   pending: r.pending_messages + r.pending,
+  lastMessage: r.last_message === null ? null : (([authorName, text]) => ({ authorName, text }))(JSON.parse(r.last_message) as [string, string]),
+  clientName: r.client_name,
 });
 
 export class MessageThreadsSql implements KindPart<'message_thread'> {

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { serverIsOlder } from '#contract';
 import { HostLostScreen, useHostLost } from './components/HostLostScreen';
@@ -10,6 +10,17 @@ import { LoginScreen } from './screens/LoginScreen';
 import { useNav } from './state/nav-store';
 import { useRoles } from './state/roles-store';
 import { trackActivity, useSession } from './state/session-store';
+
+/**
+ * The skip link's target: the screen's main control where it marks one (`data-skip-target`, e.g. the
+ * inbox list), else the main area itself. Focus moves there; the page does not jump to a bare anchor.
+ */
+function skipToContent(e: MouseEvent<HTMLAnchorElement>) {
+  e.preventDefault();
+  const main = document.getElementById('main');
+  const target = main?.querySelector<HTMLElement>('[data-skip-target]:not([hidden])') ?? main;
+  target?.focus();
+}
 
 export function App() {
   const { t } = useTranslation();
@@ -40,10 +51,15 @@ export function App() {
   if (storeDialog) return <StoreUnreadableScreen />;
 
   const user = session.user;
+  const roleNames = (['superuser', 'it_contact', 'manager'] as const).filter((r) => roles.includes(r)).map((r) => t(`app.role.${r}`));
   const offered = screens.filter((s) => !s.roles || s.roles.some((r) => roles.includes(r)));
   const current = offered.find((s) => s.id === screen) ?? offered[0]!;
   return (
     <div className="app">
+      {/* The first Tab: straight to the screen's own content (the inbox list, a client list), past the menu and banners. */}
+      <a href="#main" className="skip-link" onClick={skipToContent}>
+        {t('app.skipToContent')}
+      </a>
       <header className="app-header">
         <div className="app-title">
           <span className="app-name">{t('app.title')}</span>
@@ -51,8 +67,9 @@ export function App() {
         </div>
         <div className="app-user">
           <SyncIndicator />
-          <span>
+          <span className="app-user-name">
             {user.givenName} {user.familyName}, {user.title}
+            {roleNames.length > 0 && <span className="app-user-role"> · {roleNames.join(', ')}</span>}
           </span>
           <button type="button" className="button-secondary" onClick={() => void logout()}>
             {t('login.logout')}
@@ -71,13 +88,13 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main className="app-main">
+      <main className="app-main" id="main" tabIndex={-1}>
         {serverIsOlder(session.serverApiVersion) && (
           <p className="notice" role="status">
             {t('app.serverOlder')}
           </p>
         )}
-        {screens.map((s) => s.Banner && <s.Banner key={s.id} />)}
+        <div className="app-banners">{screens.map((s) => s.Banner && <s.Banner key={s.id} />)}</div>
         <current.Component />
       </main>
     </div>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LOG_SAMPLE_DAYS, LogSearch, LOGGED_ACTION_LABELS_SV, swedishDate, type Finding, type LogRow, type LogSearchResponse, type NewReview, type Review } from '#contract';
+import { LOG_SAMPLE_DAYS, LogSearch, LOGGED_ACTION_LABELS_SV, recordTypeSv, swedishDate, swedishDateTimeSeconds, type Finding, type LogRow, type LogSearchResponse, type NewReview, type Review } from '#contract';
 import type { Queryable } from '../db/types';
 
 /**
@@ -244,9 +244,10 @@ export function logCsv(rows: readonly LogRow[]): string {
     const safe = /^[=+\-@]/.test(t) ? `'${t}` : t;
     return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
-  const head = ['Logg-id', 'Tid', 'Händelse', 'Utfall', 'Felkod', 'Användare', 'HSA-id', 'Brukare', 'Personnummer', 'Enhet', 'Posttyp', 'Arbetsstation'];
+  // Times in Swedish time (Europe/Stockholm, to the second), record types by their Swedish names.
+  const head = ['Logg-id', 'Tid (svensk tid)', 'Händelse', 'Utfall', 'Felkod', 'Användare', 'HSA-id', 'Brukare', 'Personnummer', 'Enhet', 'Posttyp', 'Arbetsstation'];
   const lines = rows.map((r) =>
-    [r.id, r.at, LOGGED_ACTION_LABELS_SV[r.action], r.outcome === 'success' ? 'Lyckad' : 'Misslyckad', r.errorCode, r.actorName, r.actorHsaId, r.client?.name ?? null, r.client?.personnummer ?? null, r.unitName, r.recordType, r.workstation]
+    [r.id, swedishDateTimeSeconds(r.at), LOGGED_ACTION_LABELS_SV[r.action], r.outcome === 'success' ? 'Lyckad' : 'Misslyckad', r.errorCode, r.actorName, r.actorHsaId, r.client?.name ?? null, r.client?.personnummer ?? null, r.unitName, recordTypeSv(r.recordType), r.workstation]
       .map(cell)
       .join(';'),
   );

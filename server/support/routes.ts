@@ -68,7 +68,7 @@ export function registerSupportRoutes(app: FastifyInstance, deps: SupportRouteDe
     if (!colleague) throw new AppFailure('NOT_FOUND', NO_COLLEAGUE);
     // The thread lives in a unit of hers (its feed is how it reaches her workstation), one in the supporter's reach.
     const unitId = colleague.units?.[0]?.id;
-    if (!unitId) throw new AppFailure('CONFLICT', 'Kollegan har ingen behörighet till någon enhet i dag, så ett meddelande kan inte nå hennes arbetsstation.');
+    if (!unitId) throw new AppFailure('CONFLICT', `${colleague.name} har ingen behörighet till någon enhet i dag, så ett meddelande kan inte nå ${genitive(colleague.name)} arbetsstation.`);
     const me = await staff.findStaffByHsaId(request.authSession!.hsaId);
     if (!me || me.id !== request.authSession!.staffId) throw new AppFailure('UNAUTHENTICATED', 'The session has no staff member');
     // A person-to-person thread between the two, tied to no client or assignment: the unit is in
@@ -96,3 +96,6 @@ export function registerSupportRoutes(app: FastifyInstance, deps: SupportRouteDe
     return { threadId: detail.thread.id, unitId: detail.thread.unitId };
   });
 }
+
+/** Swedish genitive of a name: "Anna Lindqvists", "Lars Andersson" → "Lars Anderssons", "Hans Moberg" → "Hans Mobergs", "Max Fax" → "Max Fax". */
+export const genitive = (name: string): string => (/[sxz]$/i.test(name) ? name : `${name}s`);

@@ -180,7 +180,8 @@ describe('guard rails on an assignment, in Chromium', () => {
     await form('Verkställ').getByRole('button', { name: 'Verkställ' }).click();
     await expect.poll(detailStatus, { timeout: 10_000 }).toBe('Verkställd');
     const offered = await page.locator('.action-buttons button').allInnerTexts();
-    expect(offered).toEqual(['Fördela', 'Verkställ', 'Återrapportera', 'Pausa (avbrott)', 'Avsluta']);
+    // Executed: the execute action only changes the date now, and says so (issue 32).
+    expect(offered).toEqual(['Fördela', 'Ändra verkställighetsdatum', 'Återrapportera', 'Pausa (avbrott)', 'Avsluta']);
     expect(await page.locator('.action-buttons .action-primary').count()).toBe(0);
     expect(await page.getByText(/^Nästa steg/).count()).toBe(0);
   });

@@ -189,7 +189,7 @@ describe('the administrator', () => {
     await saveScreenshot(admin, 'i17inc-log-timeline');
 
     await admin.getByRole('button', { name: 'Exportera PDF' }).click();
-    await admin.getByRole('status').filter({ hasText: /Exporten är sparad: logguppfoljning-.*\.pdf/ }).waitFor({ timeout: 15_000 });
+    await admin.getByRole('status').filter({ hasText: /Exporten är sparad i mappen .+ som logguppfoljning-.*\.pdf/ }).waitFor({ timeout: 15_000 });
     const [file] = exported(stack.dataDir, /^logguppfoljning-.*\.pdf$/);
     const text = await pdfText(path.join(stack.dataDir, 'exports', file!));
     expect(text).toContain('Åtkomstlogg – sökresultat');
@@ -197,7 +197,7 @@ describe('the administrator', () => {
     expect(text).toContain('Utskriven');
     expect(text).toContain('Peter Svensson');
     expect(text).toMatch(/Ändring\s+·\s+Anna Lindqvist/);
-    expect(text).toContain('Post: security_incident');
+    expect(text).toContain('Post: Säkerhetsincident');
     const { rows } = await stack.db.query<{ action: string }>(`SELECT action FROM access_log WHERE record_type = 'access_log' ORDER BY id DESC LIMIT 1`);
     expect(rows).toEqual([{ action: 'export' }]);
   });
@@ -210,7 +210,7 @@ describe('the administrator', () => {
     await admin.getByRole('button', { name: 'Spara granskning' }).click();
     await admin.getByText('Granskningen är sparad.').waitFor();
     await admin.getByRole('button', { name: /^Skriv ut granskningen .* som PDF$/ }).first().click();
-    await admin.getByRole('status').filter({ hasText: /Granskningen är sparad som PDF för utskrift: granskning-.*\.pdf/ }).waitFor({ timeout: 15_000 });
+    await admin.getByRole('status').filter({ hasText: /Granskningen är sparad som PDF för utskrift i mappen .+ som granskning-.*\.pdf/ }).waitFor({ timeout: 15_000 });
     const [file] = exported(stack.dataDir, /^granskning-.*\.pdf$/);
     const text = await pdfText(path.join(stack.dataDir, 'exports', file!));
     expect(text).toContain('Granskning av åtkomstloggen');

@@ -115,7 +115,8 @@ describe('with Sara logged in', () => {
     await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
     await note('Promenad till affären').getByRole('button', { name: /^Kopiera till journal/ }).click();
     await expect.poll(() => editorText().inputValue(), { timeout: 10_000 }).toContain('Promenad till affären med hemtjänsten.');
-    expect(await page.getByText('Daganteckningarna är inlagda i ett nytt journalutkast').count()).toBe(1);
+    // One note copied: singular.
+    await expect.poll(() => page.getByText('Daganteckningen är inlagd i ett nytt journalutkast').count(), { timeout: 5_000 }).toBe(1);
     expect(await page.getByText(/är återställt/).count()).toBe(0);
     await page.getByRole('button', { name: 'Spara anteckningen' }).click();
     await page.getByRole('tab', { name: 'Daganteckningar' }).click();

@@ -83,7 +83,7 @@ describe('Genomförandeplan', () => {
       await page.getByLabel(`Vad görs (aktivitet ${i + 1})`).fill(what!);
       await page.getByLabel(`Vem (roll) (aktivitet ${i + 1})`).fill(who!);
       await page.getByLabel(`När (dagar, tider, hur ofta) (aktivitet ${i + 1})`).fill(when!);
-      if (ksi) await page.getByLabel(`KSI-kod (valfri) (aktivitet ${i + 1})`).fill(ksi);
+      if (ksi) await page.getByLabel(`KSI-kod (valfri) (aktivitet ${i + 1})`).selectOption(ksi);
     }
     await page.getByLabel(`Livsområde (aktivitet 2)`).selectOption('domestic_life');
     await page.getByLabel('Brukarens delaktighet och hur brukarens önskemål vägts in').fill('Brukaren formulerade målen själv.');

@@ -18,6 +18,9 @@ export const sv = {
     version: 'Omsorgsportalen version {{version}}',
     serverOlder:
       'Servern har en äldre version än den här arbetsstationen. Det du redan har på datorn går att läsa, och det du skrivit ligger kvar i kön och skickas när servern har uppdaterats. IT-supporten ser detta i supportvyn.',
+    skipToContent: 'Hoppa till innehållet',
+    /** The signed-in user's roles beside the name in the header. */
+    role: { superuser: 'Superanvändare', it_contact: 'Administratör', manager: 'Verksamhetsansvarig' },
   },
   login: {
     heading: 'Logga in med e-tjänstekort',

@@ -47,6 +47,19 @@ describe('the packaged app directory', () => {
     expect(files).toContain('/dist/main/softcard-demo.cjs');
   });
 
+  it('holds the PDFs’ font (DejaVu Sans with its licence), found from the main bundle as the app resolves it', () => {
+    for (const f of ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf']) expect(files).toContain(`/node_modules/dejavu-fonts-ttf/ttf/${f}`);
+    expect(files).toContain('/node_modules/dejavu-fonts-ttf/LICENSE');
+    expect(files.filter((f) => /dejavu-fonts-ttf\/ttf\/DejaVu(Serif|SansMono)/.test(f))).toEqual([]);
+    const appDir = extractPackagedApp(built.asar);
+    try {
+      const resolved = createRequire(path.join(appDir, 'dist', 'main', 'electron', 'index.cjs')).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+      expect(resolved.startsWith(appDir)).toBe(true);
+    } finally {
+      rmSync(appDir, { recursive: true, force: true });
+    }
+  });
+
   it('holds no sources, tests, source maps, docs or development data', () => {
     const banned = /^\/(main|native|contract|preload|renderer|server|tools|test|bench|scripts|docs|\.data|\.cards|node_modules\/\.bin)\/|\.(ts|tsx|map)$/;
     expect(files.filter((f) => banned.test(f) && !f.endsWith('.d.ts'))).toEqual([]);

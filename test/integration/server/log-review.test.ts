@@ -104,11 +104,19 @@ describe('targeted search', () => {
     expect(new Date(second.rows[0]!.at).getTime()).toBeLessThanOrEqual(new Date(first.rows[0]!.at).getTime());
   });
 
-  it('a personnummer of nobody in the organisation finds nothing; a malformed one is a Swedish validation error', async () => {
-    expect(LogSearchResponse.parse((await post(peter, '/api/v1/admin/access-log/search', { personnummer: '19000101-0000' })).body).rows).toEqual([]);
-    const bad = await post(peter, '/api/v1/admin/access-log/search', { personnummer: 'abc' });
-    expect(bad.status).toBe(400);
-    expect(ServerErrorBody.parse(bad.body).error.code).toBe('VALIDATION');
+  it('a personnummer of nobody in the organisation finds nothing; a malformed one is a Swedish validation error saying what is wrong', async () => {
+    expect(LogSearchResponse.parse((await post(peter, '/api/v1/admin/access-log/search', { personnummer: '19000101-0008' })).body).rows).toEqual([]);
+    for (const [typed, says] of [
+      ['Tolvan Tolvansson', 'Sökning på namn finns inte här'],
+      ['121212-1212', '10 siffror'],
+      ['19121212-1213', 'Kontrollsiffran'],
+      ['19121312-1212', 'inte med ett datum som finns'],
+    ] as const) {
+      const bad = await post(peter, '/api/v1/admin/access-log/search', { personnummer: typed });
+      expect(bad.status, typed).toBe(400);
+      expect(ServerErrorBody.parse(bad.body).error.code).toBe('VALIDATION');
+      expect(JSON.stringify(bad.body), typed).toContain(says);
+    }
   });
 
   it('the search itself is in the access log, naming the client searched for', async () => {
@@ -124,10 +132,15 @@ describe('targeted search', () => {
     const { fileName, csv } = LogCsv.parse(res.body);
     expect(fileName).toMatch(/^logguppfoljning-\d{4}-\d{2}-\d{2}\.csv$/);
     const lines = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('Logg-id;Tid;Händelse;Utfall;Felkod;Användare;HSA-id;Brukare;Personnummer;Enhet;Posttyp;Arbetsstation');
+    expect(lines[0]).toBe('Logg-id;Tid (svensk tid);Händelse;Utfall;Felkod;Användare;HSA-id;Brukare;Personnummer;Enhet;Posttyp;Arbetsstation');
     // Anna's copy and read; the administrator's own searches for the client are there too (logged, naming her).
     expect(lines.filter((l) => l.includes('Anna Lindqvist')).map((l) => l.split(';')[2])).toEqual(['Kopiering/utskrift', 'Läsning']);
     expect(lines.some((l) => l.includes('Peter Svensson'))).toBe(true);
+    // Swedish time to the second, Swedish record types: no UTC "Z" stamps, no internal names.
+    const cells = lines.slice(1).map((l) => l.split(';'));
+    for (const c of cells) expect(c[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(csv).not.toMatch(/;(access_log|day_notes|journal_entry|journal);/);
+    expect(cells.some((c) => c[10] === 'Åtkomstloggen')).toBe(true);
   });
 });
 

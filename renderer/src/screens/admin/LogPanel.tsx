@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { LOGGED_ACTION_LABELS_SV, LoggedAction, FINDING_VERDICT_LABELS_SV, swedishDateTime, type AppError, type LogIntegrity, type LogRow, type LogSearch } from '#contract';
+import { LOGGED_ACTION_LABELS_SV, LoggedAction, FINDING_VERDICT_LABELS_SV, formatPersonnummer, personnummerProblem, recordTypeSv, swedishDateTime, type AppError, type LogIntegrity, type LogRow, type LogSearch } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { AdminError, Done } from './admin-notices';
@@ -8,6 +8,8 @@ import { LogTimeline } from './LogTimeline';
 
 type Verdict = 'justified' | 'investigate' | '';
 const field = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) as string | null) ?? '').trim();
+/** The folder of an exported file's path (Windows or POSIX separators). */
+const folderOf = (file: string) => file.replace(/[\\/][^\\/]*$/, '');
 
 /**
  * Access-log follow-up: a targeted search or a random sample, shown as a table (a verdict and
@@ -26,6 +28,8 @@ export function LogPanel() {
   const [error, setError] = useState<AppError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [view, setView] = useState<'table' | 'timeline'>('table');
+  const [pnrProblem, setPnrProblem] = useState<string | null>(null);
+  const [searched, setSearched] = useState<string | null>(null);
 
   const loadReviews = useCallback(async () => {
     const r = await api.admin.reviews({});
@@ -36,6 +40,17 @@ export function LogPanel() {
     void api.admin.reviews({}).then((r) => r.ok && setReviews(r.value.reviews));
   }, []);
 
+  /** The search in words, as the screen shows it above the hits: "Sökte efter brukare med personnummer 19121212-1212; händelse Läsning." */
+  const describe = (q: LogSearch): string => {
+    const parts = [
+      q.personnummer ? t('admin.log.searchedClient', { pnr: formatPersonnummer(q.personnummer.replace(/\D/g, '')) }) : null,
+      q.actorHsaId ? t('admin.log.searchedActor', { hsaId: q.actorHsaId }) : null,
+      q.unitId ? t('admin.log.searchedUnit', { unit: units.find((u) => u.id === q.unitId)?.name ?? q.unitId }) : null,
+      q.from || q.to ? t('admin.log.searchedPeriod', { from: q.from ?? '…', to: q.to ?? '…' }) : null,
+      q.actions?.length ? t('admin.log.searchedAction', { action: q.actions.map((a) => LOGGED_ACTION_LABELS_SV[a]).join(', ') }) : null,
+    ].filter((p): p is string => p !== null);
+    return parts.length ? t('admin.log.searched', { criteria: parts.join('; ') }) : t('admin.log.searchedAll');
+  };
   const show = (found: LogRow[]) => {
     setRows(found);
     setVerdicts({});
@@ -47,6 +62,13 @@ export function LogPanel() {
     const f = e.currentTarget;
     const s: LogSearch = {};
     const v = (k: string) => field(f, k) || undefined;
+    // Say what is wrong with the personnummer instead of finding nothing (the server checks it again).
+    const problem = v('personnummer') ? personnummerProblem(v('personnummer')!) : null;
+    setPnrProblem(problem);
+    if (problem) {
+      f.querySelector<HTMLInputElement>('input[name="personnummer"]')?.focus();
+      return;
+    }
     if (v('actorHsaId')) s.actorHsaId = v('actorHsaId')!;
     if (v('personnummer')) s.personnummer = v('personnummer')!;
     if (v('unitId')) s.unitId = v('unitId')!;
@@ -56,6 +78,7 @@ export function LogPanel() {
     const r = await api.admin.logSearch(s);
     if (!r.ok) return setError(r.error);
     setQuery({ kind: 'search', search: s });
+    setSearched(describe(s));
     show(r.value.rows);
   };
   const sample = async (e: FormEvent<HTMLFormElement>) => {
@@ -66,6 +89,7 @@ export function LogPanel() {
     const r = await api.admin.logSample({ size });
     if (!r.ok) return setError(r.error);
     setQuery({ kind: 'sample', sampleSize: size });
+    setSearched(null);
     show(r.value.rows);
   };
   const save = async (e: FormEvent<HTMLFormElement>) => {
@@ -87,13 +111,13 @@ export function LogPanel() {
     if (query?.kind !== 'search') return;
     setError(null);
     const r = await (format === 'csv' ? api.admin.logCsv : api.admin.logPdf)(query.search);
-    if (r.ok) setDone(t('admin.log.csvSaved', { file: r.value.fileName }));
+    if (r.ok) setDone(t('admin.log.csvSaved', { file: r.value.fileName, folder: folderOf(r.value.path) }));
     else setError(r.error);
   };
   const printReview = async (id: string) => {
     setError(null);
     const r = await api.admin.reviewPdf({ id });
-    if (r.ok) setDone(t('admin.log.reviewPdfSaved', { file: r.value.fileName }));
+    if (r.ok) setDone(t('admin.log.reviewPdfSaved', { file: r.value.fileName, folder: folderOf(r.value.path) }));
     else setError(r.error);
   };
   const verify = async () => {
@@ -116,11 +140,29 @@ export function LogPanel() {
       <form aria-label={t('admin.log.searchHeading')} onSubmit={(e) => void search(e)}>
         <label>
           {t('admin.log.actor')}
-          <input name="actorHsaId" />
+          <input name="actorHsaId" aria-describedby="log-actor-hint" />
+          <span id="log-actor-hint" className="form-hint">
+            {t('admin.log.actorHint')}
+          </span>
         </label>
         <label>
           {t('admin.log.personnummer')}
-          <input name="personnummer" inputMode="numeric" />
+          <input
+            name="personnummer"
+            inputMode="numeric"
+            aria-invalid={pnrProblem ? true : undefined}
+            aria-describedby={pnrProblem ? 'log-pnr-problem' : 'log-pnr-hint'}
+            onChange={() => setPnrProblem(null)}
+          />
+          {pnrProblem ? (
+            <span id="log-pnr-problem" role="alert" className="field-error">
+              {pnrProblem}
+            </span>
+          ) : (
+            <span id="log-pnr-hint" className="form-hint">
+              {t('admin.log.personnummerHint')}
+            </span>
+          )}
         </label>
         <label>
           {t('admin.log.unit')}
@@ -160,6 +202,9 @@ export function LogPanel() {
       {query && (
         <>
           <h3>{t('admin.log.results')}</h3>
+          <p role="status" className="log-searched">
+            {searched} {t('admin.log.hits', { count: rows.length })}
+          </p>
           {rows.length === 0 && <p>{t('admin.log.none')}</p>}
           {rows.length > 0 && (
             <div className="view-switch" role="group" aria-label={t('admin.log.view')}>
@@ -189,7 +234,10 @@ export function LogPanel() {
                 {rows.map((r) => (
                   <tr key={r.id}>
                     <td>{swedishDateTime(r.at)}</td>
-                    <td>{LOGGED_ACTION_LABELS_SV[r.action]}</td>
+                    <td>
+                      {LOGGED_ACTION_LABELS_SV[r.action]}
+                      {r.recordType && <span className="log-record-type"> · {recordTypeSv(r.recordType)}</span>}
+                    </td>
                     <td>{r.actorName ?? r.actorHsaId ?? '–'}</td>
                     <td>{r.client ? `${r.client.name}${r.unitName ? `, ${r.unitName}` : ''}` : '–'}</td>
                     <td>{r.workstation ?? '–'}</td>

@@ -1,5 +1,7 @@
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import type { AppError } from '#contract';
+import { errorText } from '../../components/error-text';
 
 /**
  * A refusal as the administrator reads it: the server's Swedish reason where it gives one, else
@@ -16,7 +18,7 @@ export function AdminError({ error }: { error: AppError | null }) {
   );
 }
 
-function adminErrorText(error: AppError, t: (key: string, o?: Record<string, unknown>) => string): string {
+function adminErrorText(error: AppError, t: TFunction): string {
   if (['FORBIDDEN', 'CONFLICT', 'NOT_FOUND'].includes(error.code)) return error.message;
   const lacks = error.details?.certificateLacks;
   if (error.code === 'VALIDATION' && Array.isArray(lacks) && lacks.every((f) => f === 'givenName' || f === 'familyName') && lacks.length > 0) {
@@ -24,7 +26,7 @@ function adminErrorText(error: AppError, t: (key: string, o?: Record<string, unk
   }
   const refused = error.details?.certificateRefused;
   if (error.code === 'VALIDATION' && typeof refused === 'string') return t('admin.add.certificateRefused', { reason: t(`errors.${refused}`) });
-  return t(`errors.${error.code}`);
+  return errorText(t, error);
 }
 
 export function Done({ text }: { text: string | null }) {

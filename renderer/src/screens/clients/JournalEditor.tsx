@@ -132,7 +132,9 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
       {restoredAt && <p className="notice" role="status">{t('journal.editor.draftRestored', { time: formatClock(restoredAt) })}</p>}
       {fromNotes && (
         <p className="notice" role="status">
-          {fromNotes.keptDraftFrom ? t('journal.editor.notesAddedToDraft', { time: formatClock(fromNotes.keptDraftFrom) }) : t('journal.editor.notesAdded')}
+          {fromNotes.keptDraftFrom
+            ? t('journal.editor.notesAddedToDraft', { time: formatClock(fromNotes.keptDraftFrom), count: noteIds.length })
+            : t('journal.editor.notesAdded', { count: noteIds.length })}
         </p>
       )}
       {noteIds.length > 0 && <p className="hint">{t('journal.editor.fromNotes', { count: noteIds.length })}</p>}

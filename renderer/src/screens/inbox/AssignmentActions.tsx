@@ -1,9 +1,11 @@
+import type { TFunction } from 'i18next';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { defaultExecutionDate, offeredActions, swedishDate } from '#contract';
 import type { Assignment, DistributionTarget, ProviderAction, ProviderActionType, UnitStaffMember } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
+import { errorText } from '../../components/error-text';
 import { useInbox } from './inbox-store';
 
 /**
@@ -17,10 +19,25 @@ export function AssignmentActions({ a, error }: { a: Assignment; error: ReactNod
   const { act, busy } = useInbox();
   const [form, setForm] = useState<ProviderActionType | null>(null);
   const { actions, primary, executableFrom } = offeredActions(a, swedishDate());
-  if (actions.length === 0) return <p className="detail-final">{t('inbox.final')}</p>;
+  // After an action the button pressed is gone (the status moved on): focus goes to the next step's
+  // button, else the actions' heading or the final line — never to the page body.
+  const [done, setDone] = useState(0);
+  const box = useRef<HTMLDivElement>(null);
+  const final = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (done === 0) return;
+    (box.current?.querySelector<HTMLElement>('.action-primary:not(:disabled)') ?? box.current?.querySelector<HTMLElement>('h3') ?? final.current)?.focus();
+  }, [done, a.status]);
+  const after = (ok: boolean) => ok && setDone((n) => n + 1);
+  if (actions.length === 0)
+    return (
+      <p ref={final} tabIndex={-1} className="detail-final">
+        {t('inbox.final')}
+      </p>
+    );
   return (
-    <div className="detail-actions">
-      <h3>{t('inbox.actions')}</h3>
+    <div className="detail-actions" ref={box}>
+      <h3 tabIndex={-1}>{t('inbox.actions')}</h3>
       {primary && <p className="next-step">{t('inbox.nextStep', { action: t(`inbox.action.${primary}`) })}</p>}
       <div className="action-buttons">
         {actions.map((type) => {
@@ -32,16 +49,26 @@ export function AssignmentActions({ a, error }: { a: Assignment; error: ReactNod
               disabled={busy}
               aria-expanded={direct ? undefined : form === type}
               className={type === primary ? 'action-primary' : 'button-quiet'}
-              onClick={() => (direct ? void act({ type } as ProviderAction) : setForm(form === type ? null : type))}
+              onClick={() => (direct ? void act({ type } as ProviderAction).then(after) : setForm(form === type ? null : type))}
             >
-              {t(`inbox.action.${type}`)}
+              {actionLabel(t, type, a)}
             </button>
           );
         })}
       </div>
       {executableFrom && <p className="form-hint">{t('inbox.executableFrom', { date: executableFrom })}</p>}
       {/* The status may move on while a form is open (the detail follows the sync): offer only what it now allows. */}
-      {form && actions.includes(form) && <ActionForm key={form} type={form} a={a} onDone={() => setForm(null)} />}
+      {form && actions.includes(form) && (
+        <ActionForm
+          key={form}
+          type={form}
+          a={a}
+          onDone={(ok) => {
+            setForm(null);
+            after(ok);
+          }}
+        />
+      )}
       {error}
     </div>
   );
@@ -76,7 +103,11 @@ function dateBounds(type: ProviderActionType, a: Assignment, today: string): { m
   }
 }
 
-function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignment; onDone: () => void }) {
+/** The button's name: "Verkställ" until the assignment is executed; after that the same action only changes the date. */
+const actionLabel = (t: TFunction, type: ProviderActionType, a: Assignment): string =>
+  type === 'execute' && a.executionDate !== null ? t('inbox.action.changeExecutionDate') : t(`inbox.action.${type}`);
+
+function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignment; onDone: (ok: boolean) => void }) {
   const { t } = useTranslation();
   const { act, busy } = useInbox();
   const today = swedishDate();
@@ -118,12 +149,12 @@ function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignme
     e.preventDefault();
     // Ending is final: ask once more, naming what ends and when.
     if (type === 'end' && !confirming) return setConfirming(true);
-    if (await act(action())) onDone();
+    if (await act(action())) onDone(true);
     else setConfirming(false);
   };
 
   return (
-    <form className="action-form" onSubmit={(e) => void submit(e)} aria-label={t(`inbox.action.${type}`)}>
+    <form className="action-form" onSubmit={(e) => void submit(e)} aria-label={actionLabel(t, type, a)}>
       {type === 'distribute' && <DistributeFields a={a} value={distribution} onChange={setDistribution} onStaff={setStaffShown} />}
       {DATE_LABEL[type] && (
         <DateField label={t(DATE_LABEL[type])} required value={date} min={bounds.min} max={bounds.max} disabled={confirming} onChange={setDate} />
@@ -149,9 +180,9 @@ function ActionForm({ type, a, onDone }: { type: ProviderActionType; a: Assignme
       ) : (
         <div className="form-buttons">
           <button type="submit" className="action-primary" disabled={busy || (type === 'distribute' && staffShown === null)}>
-            {t(type === 'end' ? 'inbox.form.endContinue' : 'inbox.form.submit', { action: t(`inbox.action.${type}`) })}
+            {t(type === 'end' ? 'inbox.form.endContinue' : 'inbox.form.submit', { action: actionLabel(t, type, a) })}
           </button>
-          <button type="button" className="button-quiet form-close" onClick={onDone}>
+          <button type="button" className="button-quiet form-close" onClick={() => onDone(false)}>
             {t('inbox.form.cancel')}
           </button>
         </div>
@@ -201,7 +232,7 @@ function DistributeFields({
     let live = true;
     void api.inbox.targets({ id: a.id }).then((r) => {
       if (!live) return;
-      if (!r.ok) return setFailed(r.error.message || t(`errors.${r.error.code}`));
+      if (!r.ok) return setFailed(errorText(t, r.error, { serverMessage: true }));
       setTargets(r.value);
       // The current unit may no longer be a target (it provides the kind no more): start from the first that is.
       if (!r.value.some((u) => u.unitId === value.unitId) && r.value[0]) onChange({ unitId: r.value[0].unitId, staffIds: [] });

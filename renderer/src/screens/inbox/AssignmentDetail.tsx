@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer, swedishDateTime } from '#contract';
 import { HISTORY_ACTION_LABELS, type Assignment } from '#contract';
+import { errorText } from '../../components/error-text';
 import { ReportDeviationLink } from '../deviations/ReportDeviationLink';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { ActionOutcome } from './ActionOutcome';
@@ -19,7 +20,7 @@ export function AssignmentDetail() {
       </button>
       {detailError && (
         <div role="alert" className="notice notice-error">
-          <p>{detailError.message || t(`errors.${detailError.code}`)}</p>
+          <p>{errorText(t, detailError, { serverMessage: true })}</p>
         </div>
       )}
       {!detail && !detailError && <p aria-live="polite">{t('inbox.loadingDetail')}</p>}
@@ -154,7 +155,7 @@ function ActionError() {
   if (!actionError) return null;
   return (
     <div role="alert" className="notice notice-error action-error">
-      <p>{actionError.message || t(`errors.${actionError.code}`)}</p>
+      <p>{errorText(t, actionError, { serverMessage: true })}</p>
       {openId && (
         <button type="button" onClick={() => void open(openId)}>
           {t('inbox.reload')}

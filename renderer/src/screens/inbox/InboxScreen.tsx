@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, type KeyboardEvent, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer } from '#contract';
 import { AssignmentStatus, type AssignmentSort } from '#contract';
@@ -21,7 +21,36 @@ const GROUPS: { key: string; statuses: AssignmentStatus[] }[] = [
   { key: 'ended', statuses: ['ended'] },
 ];
 const SORTS: AssignmentSort[] = ['updated_desc', 'received_desc', 'start_asc', 'start_desc', 'client_asc'];
-const ROW_HEIGHT = 64;
+/** One line per assignment (name, personnummer, status, then unit · services · dates cut to the width): ≥ 10 rows at 1366×768. */
+const ROW_HEIGHT = 38;
+/** The list never gets smaller than this, however little room is left below the filters. */
+const MIN_LIST_HEIGHT = 200;
+
+/**
+ * The list's height: from its top to the bottom of the window (less the hint below it), so it shows
+ * as many rows as fit whatever stands above it (banners, a notice). Follows the window and the
+ * banners' and filters' sizes. Set on the element itself, not through React state: opening the
+ * inbox paints at once, and the virtualizer (which observes the element's size) adds the rows after.
+ */
+function useFillWindow(ref: RefObject<HTMLDivElement | null>, below: RefObject<HTMLElement | null>): void {
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => {
+      const top = el.getBoundingClientRect().top + window.scrollY;
+      const rest = (below.current?.offsetHeight ?? 0) + 24;
+      el.style.height = `${Math.max(MIN_LIST_HEIGHT, Math.floor(window.innerHeight - top - rest))}px`;
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    for (const other of [document.querySelector('.app-banners'), document.querySelector('.app-header'), el.parentElement]) if (other) observer.observe(other);
+    window.addEventListener('resize', measure);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('resize', measure);
+    };
+  }, [ref, below]);
+}
 
 export function InboxScreen() {
   const s = useInbox();
@@ -38,6 +67,8 @@ function InboxList() {
   const units = useSession((s) => s.session?.units ?? []);
   const { filters, rows, total, counts, toHandle, status, error, activeIndex, setFilters, ensureRange, setActive, open, load } = useInbox();
   const parentRef = useRef<HTMLDivElement>(null);
+  const hintRef = useRef<HTMLParagraphElement>(null);
+  useFillWindow(parentRef, hintRef);
   // The React Compiler would skip this component (TanStack Virtual hands out unmemoisable functions);
   // we do not build with the compiler, and nothing memoised receives the virtualizer's functions.
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -78,29 +109,40 @@ function InboxList() {
 
   return (
     <section aria-labelledby="inbox-heading" className="inbox">
-      <h2 id="inbox-heading">{t('inbox.heading')}</h2>
       <NewAssignmentNotice />
-      <div className="inbox-counts" role="group" aria-label={t('inbox.statusFilter')}>
-        <button type="button" className="count-button" aria-pressed={filters.status.length === 0 && !filters.needsAction} onClick={() => setFilters({ status: [], needsAction: false })}>
-          {t('inbox.all')} <span className="count">{allCount}</span>
-        </button>
-        {/* What the menu badge counts: new ones, cancellations to confirm and changes by the case officer not yet seen. */}
-        <button type="button" className="count-button" aria-pressed={filters.needsAction} onClick={() => setFilters({ status: [], needsAction: !filters.needsAction })}>
-          {t('inbox.group.toHandle')} <span className="count">{toHandle}</span>
-        </button>
-        {GROUPS.map((g) => (
+      <div className="inbox-head">
+        <h2 id="inbox-heading">{t('inbox.heading')}</h2>
+        <div className="inbox-counts" role="group" aria-label={t('inbox.statusFilter')}>
+          <button type="button" className="count-button" aria-pressed={filters.status.length === 0 && !filters.needsAction} onClick={() => setFilters({ status: [], needsAction: false })}>
+            {t('inbox.all')} <span className="count">{allCount}</span>
+          </button>
+          {/* What the menu badge counts: new ones, cancellations to confirm and changes by the case officer not yet seen. */}
           <button
-            key={g.key}
             type="button"
             className="count-button"
-            aria-pressed={selected(g.statuses)}
-            onClick={() => setFilters({ status: selected(g.statuses) ? [] : g.statuses, needsAction: false })}
+            aria-pressed={filters.needsAction}
+            aria-describedby="inbox-counts-hint"
+            title={t('inbox.countsHint')}
+            onClick={() => setFilters({ status: [], needsAction: !filters.needsAction })}
           >
-            {t(`inbox.group.${g.key}`)} <span className="count">{countOf(g.statuses)}</span>
+            {t('inbox.group.toHandle')} <span className="count">{toHandle}</span>
           </button>
-        ))}
+          <span id="inbox-counts-hint" className="visually-hidden">
+            {t('inbox.countsHint')}
+          </span>
+          {GROUPS.map((g) => (
+            <button
+              key={g.key}
+              type="button"
+              className="count-button"
+              aria-pressed={selected(g.statuses)}
+              onClick={() => setFilters({ status: selected(g.statuses) ? [] : g.statuses, needsAction: false })}
+            >
+              {t(`inbox.group.${g.key}`)} <span className="count">{countOf(g.statuses)}</span>
+            </button>
+          ))}
+        </div>
       </div>
-      <p className="inbox-hint">{t('inbox.countsHint')}</p>
       <form className="inbox-filters" onSubmit={(e) => e.preventDefault()} aria-label={t('inbox.filters')}>
         <label>
           {t('inbox.unit')}
@@ -142,6 +184,7 @@ function InboxList() {
         role="listbox"
         aria-label={t('inbox.listLabel')}
         tabIndex={0}
+        data-skip-target
         aria-activedescendant={activeRow ? `inbox-row-${activeRow.id}` : undefined}
         onKeyDown={onKey}
         hidden={total === 0}
@@ -173,7 +216,7 @@ function InboxList() {
                       <span className={`status status-${row.status}`}>{t(`inbox.status.${row.status}`)}</span>
                       {row.needsAction && <span className="row-action">{t(row.changePending ? 'inbox.change.heading' : 'inbox.needsAction')}</span>}
                     </span>
-                    <span className="row-meta">
+                    <span className="row-meta" title={`${row.unitName} · ${row.services}`}>
                       {row.unitName} · {row.services} · {t('inbox.startShort', { date: row.startDate })}
                       {row.executionDate ? ` · ${t('inbox.executedShort', { date: row.executionDate })}` : ''}
                     </span>
@@ -186,7 +229,9 @@ function InboxList() {
           })}
         </div>
       </div>
-      <p className="inbox-hint">{t('inbox.keyboardHint')}</p>
+      <p ref={hintRef} className="inbox-hint">
+        {t('inbox.keyboardHint')}
+      </p>
     </section>
   );
 }

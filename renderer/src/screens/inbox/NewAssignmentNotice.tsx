@@ -21,7 +21,7 @@ export function NewAssignmentNotice() {
   if (!notice) return null;
   return (
     <div role="status" className="notice notice-new">
-      <span>{t('inbox.newArrived')}</span>
+      <span className="banner-text">{t('inbox.newArrived')}</span>
       <button type="button" className="button-link" onClick={dismiss}>
         {t('inbox.dismiss')}
       </button>

@@ -98,6 +98,8 @@ export const svInbox = {
     confirm: 'Kvittera',
     distribute: 'Fördela',
     execute: 'Verkställ',
+    /** Verkställ on an executed assignment: the server's execute action changes the date. */
+    changeExecutionDate: 'Ändra verkställighetsdatum',
     report: 'Återrapportera',
     pause: 'Pausa (avbrott)',
     resume: 'Återuppta',

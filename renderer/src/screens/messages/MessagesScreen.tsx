@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { swedishDateTime, type AppError, type AttachmentKind, type LocalMessage, type LocalThreadDetail, type LocalThreadSummary } from '#contract';
+import { formatPersonnummer, swedishDateTime, type AppError, type AttachmentKind, type LocalMessage, type LocalThreadDetail, type LocalThreadSummary } from '#contract';
 import { api } from '../../bridge';
+import { errorText } from '../../components/error-text';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
@@ -55,19 +56,35 @@ function ThreadList() {
   );
 }
 
+/** Who the thread is with, seen from the user: the unit's inbox and the named people other than them; else its author. */
+export function counterpart(th: LocalThreadSummary, me: string | undefined, unitInbox: string): string {
+  const others = th.participants.filter((p) => p.staffId !== me && p.name).map((p) => p.name);
+  const names = [...(th.toUnit ? [unitInbox] : []), ...others];
+  return names.length > 0 ? names.join(', ') : th.author.name;
+}
+
 export function ThreadItems({ threads }: { threads: LocalThreadSummary[] }) {
   const { t } = useTranslation();
   const { go } = useNav();
+  const me = useSession((s) => s.session?.user?.id);
   if (threads.length === 0) return null;
   return (
     <ul className="thread-list" aria-label={t('messages.threadList')}>
       {threads.map((th) => (
         <li key={th.id}>
           <button type="button" className={`thread-item${th.unread > 0 ? ' thread-unread' : ''}`} onClick={() => go('messages', { threadId: th.id })}>
-            <span className="thread-subject">{th.subject}</span>
+            <span className="thread-line">
+              <span className="thread-with">{t('messages.with', { who: counterpart(th, me, t('messages.toUnit')) })}</span>
+              <span className="thread-subject">{th.subject}</span>
+              {th.clientName && <span className="thread-client">{t('messages.aboutName', { name: th.clientName })}</span>}
+            </span>
+            {th.lastMessage && (
+              <span className="thread-preview">
+                {th.lastMessage.authorName}: {th.lastMessage.text.replace(/\s+/g, ' ')}
+              </span>
+            )}
             <span className="thread-meta">
               {swedishDateTime(th.lastMessageAt)}
-              {th.toUnit && <> · {t('messages.toUnit')}</>}
               {th.unread > 0 && <span className="badge">{t('messages.unread', { count: th.unread })}</span>}
               {th.pending > 0 && <span className="pending-tag">{t('messages.notSent')}</span>}
             </span>
@@ -144,7 +161,7 @@ function Attachment({ attachment }: { attachment: NonNullable<LocalMessage['atta
   const open = async () => {
     setState({ busy: true, message: null, failed: false });
     const r = await api.messages.openAttachment({ attachmentId: attachment.id });
-    setState(r.ok ? { busy: false, message: t('messages.attachmentSaved', { path: r.value.path }), failed: false } : { busy: false, message: r.error.message || t(`errors.${r.error.code}`), failed: true });
+    setState(r.ok ? { busy: false, message: t('messages.attachmentSaved', { path: r.value.path }), failed: false } : { busy: false, message: errorText(t, r.error, { serverMessage: true }), failed: true });
   };
   const size = attachment.bytes < 1024 * 1024 ? `${Math.max(1, Math.round(attachment.bytes / 1024))} kB` : `${(attachment.bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB`;
   return (
@@ -186,7 +203,7 @@ function Reply({ threadId, unitId, aboutClient }: { threadId: string; unitId: st
     <form className="message-reply" onSubmit={(e) => void submit(e)}>
       <label htmlFor="reply-text">{t('messages.replyLabel')}</label>
       <textarea id="reply-text" rows={4} value={draft.text} onChange={(e) => draft.setText(e.target.value)} />
-      {error && <p role="alert" className="notice notice-error">{error.message || t(`errors.${error.code}`)}</p>}
+      {error && <p role="alert" className="notice notice-error">{errorText(t, error, { serverMessage: true })}</p>}
       <div className="form-row">
         <button type="submit" disabled={!draft.text.trim()}>
           {t('messages.send')}
@@ -220,11 +237,15 @@ function NewThread() {
   const about = { clientId: params.clientId ?? null, assignmentId: params.assignmentId ?? null };
   const draft = useMessageDraft(`new:${unitId}:${about.assignmentId ?? about.clientId ?? ''}`, unitId);
   const [error, setError] = useState<AppError | null>(null);
-  const [toUnit, setToUnit] = useState(true);
+  // No recipient is chosen for the user: the unit's whole inbox is a choice, not a default.
+  const [toUnit, setToUnit] = useState(false);
   const [people, setPeople] = useState<string[]>([]);
+  const [tried, setTried] = useState(false);
   const noRecipient = !toUnit && people.length === 0;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    setTried(true);
+    if (noRecipient) return;
     const r = await api.messages.start({ unitId, subject: draft.subject, text: draft.text, toUnit, participantIds: people, ...about });
     if (!r.ok) return setError(r.error);
     draft.reset();
@@ -252,12 +273,12 @@ function NewThread() {
           </select>
         </label>
         <RecipientPicker unitId={unitId} about={about} unitName={units.find((u) => u.unitId === unitId)?.name ?? ''} toUnit={toUnit} onToUnit={setToUnit} selected={people} onSelected={setPeople} />
-        {noRecipient && <p className="notice notice-error">{t('messages.noRecipient')}</p>}
-        {(about.assignmentId || about.clientId) && (
-          <p>
-            {t('messages.about')} {t(about.assignmentId ? 'messages.aboutAssignment' : 'messages.aboutClient')}
+        {noRecipient && (
+          <p id="no-recipient" className={tried ? 'notice notice-error' : 'hint'} role={tried ? 'alert' : undefined}>
+            {t('messages.noRecipient')}
           </p>
         )}
+        <AboutLine clientId={about.clientId} assignmentId={about.assignmentId} />
         <label>
           {t('messages.subject')}
           <input value={draft.subject} maxLength={200} onChange={(e) => draft.setSubject(e.target.value)} />
@@ -266,9 +287,9 @@ function NewThread() {
           {t('messages.text')}
           <textarea rows={6} value={draft.text} onChange={(e) => draft.setText(e.target.value)} />
         </label>
-        {error && <p role="alert" className="notice notice-error">{error.message || t(`errors.${error.code}`)}</p>}
+        {error && <p role="alert" className="notice notice-error">{errorText(t, error, { serverMessage: true })}</p>}
         <div className="form-row">
-          <button type="submit" disabled={!draft.subject.trim() || !draft.text.trim() || !unitId || noRecipient}>
+          <button type="submit" disabled={!draft.subject.trim() || !draft.text.trim() || !unitId}>
             {t('messages.send')}
           </button>
           <button type="button" className="button-quiet" onClick={() => go('messages')}>
@@ -278,5 +299,35 @@ function NewThread() {
         </div>
       </form>
     </section>
+  );
+}
+
+/** "Gäller Tolvan Tolvansson, 19121212-1212 · uppdraget Hemtjänst – … (start 2026-12-14)": what the new thread is about, by name (from the store; no server read). */
+function AboutLine({ clientId, assignmentId }: { clientId: string | null; assignmentId: string | null }) {
+  const { t } = useTranslation();
+  const [text, setText] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    if (!clientId && !assignmentId) return;
+    void (async () => {
+      const a = assignmentId ? await api.inbox.stored({ id: assignmentId }) : null;
+      const assignment = a?.ok ? a.value : null;
+      const c = clientId ? await api.clients.get({ id: clientId }) : null;
+      const client = c?.ok && c.value ? c.value : assignment?.client ?? null;
+      const parts = [
+        client ? `${client.givenName} ${client.familyName}, ${formatPersonnummer(client.personnummer)}` : t('messages.aboutNotFound'),
+        ...(assignment ? [t('messages.aboutAssignmentOf', { services: assignment.services.map((x) => x.name).join(', '), start: assignment.startDate })] : []),
+      ];
+      if (live) setText(parts.join(' · '));
+    })();
+    return () => {
+      live = false;
+    };
+  }, [clientId, assignmentId, t]);
+  if (!clientId && !assignmentId) return null;
+  return (
+    <p className="message-about">
+      <strong>{t('messages.aboutLabel')}:</strong> {text ?? '…'}
+    </p>
   );
 }

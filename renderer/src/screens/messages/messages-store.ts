@@ -17,6 +17,8 @@ interface MessagesState {
   error: AppError | null;
   unread: number;
   notice: boolean;
+  /** The thread the notice is about (the newest with unread messages): "Visa" opens it. */
+  noticeThreadId: string | null;
   openId: string | null;
   detail: LocalThreadDetail | null;
   detailError: AppError | null;
@@ -39,6 +41,7 @@ export const useMessages = create<MessagesState>((set, get) => ({
   error: null,
   unread: 0,
   notice: false,
+  noticeThreadId: null,
   openId: null,
   detail: null,
   detailError: null,
@@ -88,11 +91,11 @@ export const useMessages = create<MessagesState>((set, get) => ({
     return null;
   },
   dismissNotice() {
-    set({ notice: false });
+    set({ notice: false, noticeThreadId: null });
   },
   clear() {
     generation++;
-    set({ threads: [], query: '', status: 'idle', error: null, unread: 0, notice: false, openId: null, detail: null, detailError: null });
+    set({ threads: [], query: '', status: 'idle', error: null, unread: 0, notice: false, noticeThreadId: null, openId: null, detail: null, detailError: null });
   },
 }));
 
@@ -110,8 +113,12 @@ events.on('data.changed', ({ kinds }) => {
   const before = s.unread;
   void s.refreshUnread().then((after) => {
     if (after > before) {
-      useMessages.setState({ notice: true });
       notifyOs();
+      // Which thread, so that "Visa" opens it: the newest activity with something unread (the list is newest first).
+      void api.messages.list({ limit: 50 }).then((r) => {
+        const thread = r.ok ? r.value.find((th) => th.unread > 0) : undefined;
+        useMessages.setState({ notice: true, noticeThreadId: thread?.id ?? null });
+      });
     }
   });
   if (s.status === 'ready') void s.load();

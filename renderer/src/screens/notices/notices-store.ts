@@ -14,9 +14,12 @@ interface NoticesState {
   now: number;
   /** Outage warnings the user has acknowledged in this session (notice ids). */
   acknowledged: string[];
+  /** Banners the user closed in this session (notice ids): the notice stays on the notice board. */
+  dismissed: string[];
   load(): Promise<void>;
   tick(): void;
   acknowledge(noticeId: string): void;
+  dismiss(noticeId: string): void;
   clear(): void;
 }
 
@@ -24,6 +27,7 @@ export const useNotices = create<NoticesState>((set) => ({
   notices: [],
   now: Date.now(),
   acknowledged: [],
+  dismissed: [],
   async load() {
     const r = await api.notices.list({});
     if (r.ok) set({ notices: r.value, now: Date.now() });
@@ -34,8 +38,11 @@ export const useNotices = create<NoticesState>((set) => ({
   acknowledge(noticeId) {
     set((s) => ({ acknowledged: [...s.acknowledged, noticeId] }));
   },
+  dismiss(noticeId) {
+    set((s) => ({ dismissed: [...s.dismissed, noticeId] }));
+  },
   clear() {
-    set({ notices: [], acknowledged: [] });
+    set({ notices: [], acknowledged: [], dismissed: [] });
   },
 }));
 

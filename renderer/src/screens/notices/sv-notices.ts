@@ -12,4 +12,8 @@ export const svNotices = {
   soonText: '{{title}}: {{window}}. Dokumentera på papper under stoppet om inget annat sägs.',
   understood: 'Jag förstår',
   more: 'Läs mer',
+  close: 'Stäng',
+  closeLabel: 'Stäng meddelandet {{title}} (det finns kvar på anslagstavlan)',
+  moreBanners_one: '{{count}} meddelande till på anslagstavlan',
+  moreBanners_other: '{{count}} meddelanden till på anslagstavlan',
 } as const;

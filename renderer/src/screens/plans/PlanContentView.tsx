@@ -1,4 +1,4 @@
-import { diffPlanContent, LIFE_AREA_LABELS_SV, type AppError, type PlanContent } from '#contract';
+import { diffPlanContent, ksiLabel, LIFE_AREA_LABELS_SV, type AppError, type PlanContent } from '#contract';
 import { S } from './sv-plans';
 
 /** A plan's content, read-only: as set, as drafted, or one side of a conflict. */
@@ -30,7 +30,7 @@ export function PlanContentView({ content }: { content: PlanContent }) {
             <strong>{x.what}</strong> — {x.who}
             {x.how && `; ${x.how}`}
             {x.when && `; ${x.when}`}
-            {x.ksiCode && ` (KSI ${x.ksiCode})`}
+            {x.ksiCode && ` (KSI ${ksiLabel(x.ksiCode)})`}
           </li>
         ))}
       </ul>

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
+import { KSI_CODES, ksiEntry, ksiLabel, LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { PlanError } from './PlanContentView';
@@ -200,7 +200,19 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
             <div className="field-row">
               {field(`how-${a.id}`, `${S.how} (${S.activity(i + 1).toLowerCase()})`, a.how, (v) => setActivity(i, { how: v }), { max: 2000 })}
               {field(`when-${a.id}`, `${S.when} (${S.activity(i + 1).toLowerCase()})`, a.when, (v) => setActivity(i, { when: v }))}
-              {field(`ksi-${a.id}`, `${S.ksi} (${S.activity(i + 1).toLowerCase()})`, a.ksiCode ?? '', (v) => setActivity(i, { ksiCode: v.trim() === '' ? null : v.toUpperCase() }), { max: 20 })}
+              <div className="field">
+                <label htmlFor={`${ids}-ksi-${a.id}`}>{`${S.ksi} (${S.activity(i + 1).toLowerCase()})`}</label>
+                {/* Picked from the KSI list (contract/ksi.ts), never typed; an old plan's code outside it stays shown until changed. */}
+                <select id={`${ids}-ksi-${a.id}`} value={a.ksiCode ?? ''} onChange={(e) => setActivity(i, { ksiCode: e.target.value || null })}>
+                  <option value="">{S.noKsi}</option>
+                  {a.ksiCode && !ksiEntry(a.ksiCode) && <option value={a.ksiCode}>{S.ksiNotInList(a.ksiCode)}</option>}
+                  {KSI_CODES.map((k) => (
+                    <option key={k.code} value={k.code}>
+                      {ksiLabel(k.code)}
+                    </option>
+                  ))}
+                </select>
+              </div>
               <div className="field">
                 <label htmlFor={`${ids}-area-${a.id}`}>{`${S.activityArea} (${S.activity(i + 1).toLowerCase()})`}</label>
                 <select id={`${ids}-area-${a.id}`} value={a.lifeArea ?? ''} onChange={(e) => setActivity(i, { lifeArea: (e.target.value || null) as LifeArea | null })}>

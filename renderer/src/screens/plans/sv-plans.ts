@@ -58,6 +58,8 @@ export const svPlans = {
   how: 'Hur',
   when: 'När (dagar, tider, hur ofta)',
   ksi: 'KSI-kod (valfri)',
+  noKsi: 'Ingen KSI-kod',
+  ksiNotInList: (code: string) => `${code} – finns inte i KSI-listan, välj en annan`,
   activityArea: 'Livsområde',
   noArea: 'Inget särskilt',
   participation: 'Brukarens delaktighet och hur brukarens önskemål vägts in',
@@ -110,9 +112,13 @@ export const svPlans = {
   dueHeading: 'Planer att följa upp',
   dueUnit: 'Enhet',
   dueEmpty: 'Inga planer att följa upp inom 30 dagar.',
-  dueCols: { client: 'Brukare', reason: 'Vad', due: 'Senast', overdue: 'Försenad' },
+  // The column says when, relative to today, for every row: late ones say so, the others count down.
+  dueCols: { client: 'Brukare', reason: 'Vad', due: 'Senast', overdue: 'När' },
   dueReason: DUE_REASON_SV,
-  overdue: (days: number) => (days > 0 ? `${days} dagar sen` : days === 0 ? 'i dag' : `om ${-days} dagar`),
+  overdue: (days: number) => {
+    const n = (d: number) => `${d} ${d === 1 ? 'dag' : 'dagar'}`;
+    return days > 0 ? `Försenad ${n(days)}` : days === 0 ? 'I dag' : `Om ${n(-days)}`;
+  },
   open: 'Öppna plan',
   lifeAreas: LIFE_AREA_LABELS_SV,
   roles: PARTICIPANT_ROLE_SV,
