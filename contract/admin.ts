@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
-import { HsaId, Uuid } from './domain';
+import { CreateId, HsaId, Uuid } from './domain';
 import { ExportedFile, LogIntegrity, LogSampleRequest, LogSearch, LogSearchResponse, NewReview, Review, ReviewList } from './log-review';
 import { IsoDate, Label } from './values';
 
@@ -75,13 +75,14 @@ const base64 = z.string().min(100).max(16_384).regex(/^[A-Za-z0-9+/]+={0,2}$/, '
  * CAs and takes HSA-ID and name from it). Title is always typed.
  */
 export const AddPersonRequest = z.union([
-  z.strictObject({ hsaId: HsaId, givenName: Label(100), familyName: Label(100), title: Label(100) }),
-  z.strictObject({ certificate: base64, title: Label(100) }),
+  z.strictObject({ ...CreateId, hsaId: HsaId, givenName: Label(100), familyName: Label(100), title: Label(100) }),
+  z.strictObject({ ...CreateId, certificate: base64, title: Label(100) }),
 ]);
 export type AddPersonRequest = z.infer<typeof AddPersonRequest>;
 
 export const GrantRequest = z
   .strictObject({
+    ...CreateId,
     staffId: Uuid,
     role: GrantRole,
     /** null: the whole organisation (not for `staff`, which is always one unit). */
@@ -139,7 +140,7 @@ export const adminApi = {
   roles: call(z.strictObject({}), MyRoles),
   people: call(z.strictObject({}), PeopleResponse),
   addPerson: call(AddPersonRequest, AdminPerson),
-  addPersonFromCard: call(z.strictObject({ reader: z.string().min(1).max(200), title: Label(100) }), AdminPerson),
+  addPersonFromCard: call(z.strictObject({ ...CreateId, reader: z.string().min(1).max(200), title: Label(100) }), AdminPerson),
   grant: call(GrantRequest, Grant),
   confirm: call(z.strictObject({ id: Uuid }), Grant),
   end: call(z.strictObject({ id: Uuid }), Grant),

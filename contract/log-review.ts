@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HsaId, Uuid } from './domain';
+import { CreateId, HsaId, Uuid } from './domain';
 import { IsoDate, OptionalText, WrittenText } from './values';
 
 /**
@@ -79,6 +79,7 @@ export type Finding = z.infer<typeof Finding>;
 
 export const NewReview = z
   .strictObject({
+    ...CreateId,
     kind: z.enum(['search', 'sample']),
     /** The criteria of the search, or the sample's size: what was followed up. */
     search: LogSearch.optional(),

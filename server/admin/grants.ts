@@ -203,6 +203,11 @@ export async function grant(tx: Queryable, actor: Actor | null, organisationId: 
   return toGrant((await grantById(tx, organisationId, id))!, swedishDate(now));
 }
 
+/** The grant as the API answers it (a create answered again: createOnce). */
+export async function readGrant(db: Queryable, organisationId: string, id: string, now: Date): Promise<Grant> {
+  return toGrant(await findGrant(db, organisationId, id), swedishDate(now));
+}
+
 /** The grant, or NOT_FOUND (also for another organisation's). */
 export async function findGrant(db: Queryable, organisationId: string, id: string): Promise<GrantRow> {
   const row = await grantById(db, organisationId, id);
