@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { GRANT_ROLE_LABELS_SV, GrantRole, swedishDate, type AdminPerson, type AppError, type CardStatus, type Grant, type PeopleResponse, type Result } from '#contract';
 import { api, events } from '../../bridge';
 import { DateField } from '../../components/DateField';
+import { createOnce } from '../../state/create-id';
 import { AdminError, Done } from './admin-notices';
 
 const text = (form: HTMLFormElement, name: string) => (new FormData(form).get(name) as string | null)?.trim() ?? '';
@@ -39,12 +40,12 @@ export function PeoplePanel() {
   const addTyped = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = e.currentTarget;
-    void run(api.admin.addPerson({ hsaId: text(f, 'hsaId'), givenName: text(f, 'givenName'), familyName: text(f, 'familyName'), title: text(f, 'title') }), added, f);
+    void run(createOnce('add-person', (requestId) => api.admin.addPerson({ requestId, hsaId: text(f, 'hsaId'), givenName: text(f, 'givenName'), familyName: text(f, 'familyName'), title: text(f, 'title') })), added, f);
   };
   const addFromCard = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = e.currentTarget;
-    void run(api.admin.addPersonFromCard({ reader: text(f, 'reader'), title: text(f, 'title') }), added, f);
+    void run(createOnce('add-person-card', (requestId) => api.admin.addPersonFromCard({ requestId, reader: text(f, 'reader'), title: text(f, 'title') })), added, f);
   };
   const grant = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -52,7 +53,7 @@ export function PeoplePanel() {
     const unit = text(f, 'unitId');
     const to = text(f, 'validTo');
     void run(
-      api.admin.grant({ staffId: text(f, 'staffId'), role: GrantRole.parse(text(f, 'role')), unitId: unit === '' ? null : unit, validFrom: text(f, 'validFrom'), validTo: to === '' ? null : to }),
+      createOnce(`grant:${text(f, 'staffId')}`, (requestId) => api.admin.grant({ requestId, staffId: text(f, 'staffId'), role: GrantRole.parse(text(f, 'role')), unitId: unit === '' ? null : unit, validFrom: text(f, 'validFrom'), validTo: to === '' ? null : to })),
       (g: Grant) => t(g.status === 'pending_confirmation' ? 'admin.grant.pending' : 'admin.grant.granted'),
     );
   };

@@ -1,10 +1,11 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type AppError, LifeArea, swedishDate } from '#contract';
+import { type AppError, LifeArea, type Result, swedishDate } from '#contract';
 import type { InboxItem } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { createOnce } from '../../state/create-id';
 import { formatClock } from './format';
 import type { FromNotes } from './NotesTab';
 
@@ -95,9 +96,11 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
     setSaving(true);
     setError(null);
     const common = { eventDate, text, lifeArea: lifeArea || null };
-    const r = corrects
-      ? await api.journal.correct({ entryId: corrects.id, reason, ...common })
-      : await api.journal.create({ clientId, ...common, assignmentId: assignmentId || null, summarisedNoteIds: noteIds });
+    const r = await createOnce(`journal:${clientId}:${corrects?.id ?? ''}`, async (requestId): Promise<Result<unknown>> =>
+      corrects
+        ? api.journal.correct({ requestId, entryId: corrects.id, reason, ...common })
+        : api.journal.create({ requestId, clientId, ...common, assignmentId: assignmentId || null, summarisedNoteIds: noteIds }),
+    );
     setSaving(false);
     if (!r.ok) {
       setError(r.error);

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { swedishDateTime, type AppError, type AttachmentKind, type LocalMessage, type LocalThreadDetail, type LocalThreadSummary } from '#contract';
 import { api } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { createOnce } from '../../state/create-id';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
 import { useMessages } from './messages-store';
@@ -169,7 +170,7 @@ function Reply({ threadId, unitId, aboutClient }: { threadId: string; unitId: st
   const [attaching, setAttaching] = useState(false);
   const attach = async (kind: AttachmentKind) => {
     setAttaching(true);
-    const r = await api.messages.attach({ threadId, kind, text: draft.text });
+    const r = await createOnce(`attach:${threadId}`, (requestId) => api.messages.attach({ requestId, threadId, kind, text: draft.text }));
     setAttaching(false);
     if (!r.ok) return setError(r.error.code === 'SERVER_UNREACHABLE' ? { ...r.error, message: t('messages.attachOffline') } : r.error);
     setError(null);
@@ -225,7 +226,7 @@ function NewThread() {
   const noRecipient = !toUnit && people.length === 0;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const r = await api.messages.start({ unitId, subject: draft.subject, text: draft.text, toUnit, participantIds: people, ...about });
+    const r = await createOnce(`thread:${unitId}:${about.assignmentId ?? about.clientId ?? ''}`, (requestId) => api.messages.start({ requestId, unitId, subject: draft.subject, text: draft.text, toUnit, participantIds: people, ...about }));
     if (!r.ok) return setError(r.error);
     draft.reset();
     go('messages', { threadId: r.value.thread.id });

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
+import { createOnce } from '../../state/create-id';
 import { PlanError } from './PlanContentView';
 import { S } from './sv-plans';
 
@@ -83,7 +84,10 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
       areas: content.areas.map((a) => ({ ...a, goals: a.goals.filter((g) => g.text.trim() !== '') })),
       activities: content.activities.filter((a) => a.what.trim() !== '' || a.who.trim() !== ''),
     };
-    const r = await api.plans.saveDraft({ clientId: start.clientId, planId: planId ?? idRef.current, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content: kept });
+    const id = planId ?? idRef.current;
+    const r = await createOnce(`plan:${id}:${base.baseRevision}`, (requestId) =>
+      api.plans.saveDraft({ requestId, clientId: start.clientId, planId: id, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content: kept }),
+    );
     setBusy(false);
     if (!r.ok) return setError(r.error);
     onDone(true);

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { currentVersion, GoalOutcome, swedishDate, type AppError, type LocalPlan } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
+import { createOnce } from '../../state/create-id';
 import { PlanError } from './PlanContentView';
 import { S } from './sv-plans';
 
@@ -18,14 +19,15 @@ export function FollowUpSection({ plan }: { plan: LocalPlan }) {
   const [error, setError] = useState<AppError | null>(null);
   const save = async () => {
     if (!v) return;
-    const r = await api.plans.followUp({
+    const r = await createOnce(`follow-up:${plan.id}`, (requestId) => api.plans.followUp({
+      requestId,
       id: plan.id,
       versionId: v.id,
       date,
       outcomes: goals.map((g) => ({ goalId: g.id, outcome: outcomes[g.id]?.outcome ?? 'achieved', comment: outcomes[g.id]?.comment ?? '' })),
       comment,
       revise,
-    });
+    }));
     if (!r.ok) return setError(r.error);
     setOpen(false);
     setComment('');
@@ -128,7 +130,7 @@ export function ConsentSection({ plan }: { plan: LocalPlan }) {
   const [note, setNote] = useState('');
   const [error, setError] = useState<AppError | null>(null);
   const save = async () => {
-    const r = await api.plans.consent({ id: plan.id, status, date, how, givenBy, representative, note });
+    const r = await createOnce(`consent:${plan.id}`, (requestId) => api.plans.consent({ requestId, id: plan.id, status, date, how, givenBy, representative, note }));
     if (!r.ok) return setError(r.error);
     setOpen(false);
   };

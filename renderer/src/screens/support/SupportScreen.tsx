@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next';
 import type { AppError, Result, SupportColleague, SupportOverview, SupportWorkstation } from '#contract';
 import { api } from '../../bridge';
+import { createOnce } from '../../state/create-id';
 import { AdminError, Done } from '../admin/admin-notices';
 import { ago, megabytes, problemsOf } from './support-status';
 import './support.css';
@@ -154,7 +155,7 @@ function ColleagueDetail({ colleague, now }: { colleague: SupportColleague; now:
     const f = new FormData(form);
     setError(null);
     setDone(null);
-    const r = await api.support.message({ staffId: colleague.staffId, subject: String(f.get('subject') ?? ''), text: String(f.get('text') ?? '') });
+    const r = await createOnce(`support-message:${colleague.staffId}`, (requestId) => api.support.message({ requestId, staffId: colleague.staffId, subject: String(f.get('subject') ?? ''), text: String(f.get('text') ?? '') }));
     if (!r.ok) return setError(r.error);
     setDone(t('support.message.sent', { name: colleague.name }));
     form.reset();
