@@ -42,6 +42,8 @@ export const Grant = z.object({
   validTo: z.iso.date().nullable(),
   status: GrantStatus,
   grantedBy: z.string().nullable(),
+  /** Who granted it (null: the installation): the workstation offers "Bekräfta" to another administrator only. */
+  grantedById: Uuid.nullable(),
   confirmedBy: z.string().nullable(),
   endedAt: z.iso.datetime({ offset: true }).nullable(),
   endedBy: z.string().nullable(),
@@ -96,6 +98,13 @@ export type GrantRequest = z.infer<typeof GrantRequest>;
 
 export const NoBody = z.strictObject({});
 
+/**
+ * Avsluta: the first day the grant no longer holds (today: at once; a later day: it runs until the
+ * day before). Chosen by the administrator, never defaulted by the workstation (issue 32); the
+ * server's default for a caller that sends none (the command line) is today. Never a past day.
+ */
+export const EndGrant = z.strictObject({ endsOn: IsoDate.optional() });
+
 export const PermissionEventAction = z.enum(['person_added', 'granted', 'confirmed', 'ended', 'bootstrap']);
 export const PermissionEvent = z.object({
   id: z.string(),
@@ -127,7 +136,7 @@ export const adminRoutes = {
   addPerson: { method: 'POST', path: '/api/v1/admin/people', body: AddPersonRequest, response: AdminPerson },
   grant: { method: 'POST', path: '/api/v1/admin/grants', body: GrantRequest, response: Grant },
   confirm: { method: 'POST', path: '/api/v1/admin/grants/:id/confirm', body: NoBody, response: Grant },
-  end: { method: 'POST', path: '/api/v1/admin/grants/:id/end', body: NoBody, response: Grant },
+  end: { method: 'POST', path: '/api/v1/admin/grants/:id/end', body: EndGrant, response: Grant },
   history: { method: 'GET', path: '/api/v1/admin/history', response: HistoryResponse },
 } as const;
 
@@ -143,7 +152,7 @@ export const adminApi = {
   addPersonFromCard: call(z.strictObject({ ...CreateId, reader: z.string().min(1).max(200), title: Label(100) }), AdminPerson),
   grant: call(GrantRequest, Grant),
   confirm: call(z.strictObject({ id: Uuid }), Grant),
-  end: call(z.strictObject({ id: Uuid }), Grant),
+  end: call(z.strictObject({ id: Uuid, endsOn: IsoDate }), Grant),
   history: call(HistoryQuery, HistoryResponse),
   logSearch: call(LogSearch, LogSearchResponse),
   logCsv: call(LogSearch, ExportedFile),

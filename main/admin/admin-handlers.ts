@@ -50,7 +50,7 @@ export function adminHandlers(deps: AdminDeps) {
     },
     grant: (input: In<'grant'>) => call(adminRoutes.grant, input),
     confirm: ({ id }: In<'confirm'>) => call(withId(adminRoutes.confirm, id), {}),
-    end: ({ id }: In<'end'>) => call(withId(adminRoutes.end, id), {}),
+    end: ({ id, endsOn }: In<'end'>) => call(withId(adminRoutes.end, id), { endsOn }),
     history: ({ staffId }: In<'history'>) => call(staffId ? { ...adminRoutes.history, path: `${adminRoutes.history.path}?staffId=${encodeURIComponent(staffId)}` } : adminRoutes.history),
     logSearch: (input: In<'logSearch'>) => call(logReviewRoutes.search, input),
     logCsv: async (input: In<'logSearch'>) => {

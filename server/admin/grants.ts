@@ -13,7 +13,7 @@ export interface Actor {
   organisationId: string;
 }
 
-interface GrantRow {
+export interface GrantRow {
   id: string;
   staff_id: string;
   role: GrantRole;
@@ -50,7 +50,8 @@ const GRANTS = `
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
 function toGrant(r: GrantRow, today: string): Grant {
-  const ended = r.ended_at !== null || (r.valid_to !== null && r.valid_to < today);
+  // Ended: its last day has passed, or it was ended before it began. Ended for a later day, it holds until then.
+  const ended = r.valid_to !== null && (r.valid_to < today || r.valid_to < r.valid_from);
   const status = ended ? 'ended' : r.confirmed_at === null ? 'pending_confirmation' : r.valid_from > today ? 'future' : 'active';
   return {
     id: r.id,
@@ -62,6 +63,7 @@ function toGrant(r: GrantRow, today: string): Grant {
     validTo: r.valid_to,
     status,
     grantedBy: r.granted_by_name,
+    grantedById: r.granted_by,
     confirmedBy: r.role === 'staff' ? r.granted_by_name : r.confirmed_at === null ? null : r.confirmed_by_name,
     endedAt: iso(r.ended_at),
     endedBy: r.ended_by_name,
@@ -228,19 +230,21 @@ export async function confirm(tx: Queryable, actor: Actor, row: GrantRow, now: D
 }
 
 /**
- * Ends a grant at once: its period is cut to end yesterday (every "valid today" query then leaves
- * it out; the NOTIFY trigger tells the person's open event streams, which drop the unit), and who
- * ended it when is kept. An ended grant stays on record.
+ * Ends a grant from `endsOn` (default today; never a past day): its period is cut to end the day
+ * before — at once for today (every "valid today" query then leaves it out; the NOTIFY trigger
+ * tells the person's open event streams, which drop the unit) — and who ended it when is kept. An
+ * ended grant stays on record; one ended for a later day may be ended again sooner.
  */
-export async function end(tx: Queryable, actor: Actor, row: GrantRow, now: Date): Promise<Grant> {
+export async function end(tx: Queryable, actor: Actor, row: GrantRow, now: Date, endsOn?: string): Promise<Grant> {
   const today = swedishDate(now);
   if (toGrant(row, today).status === 'ended') throw new AppFailure('CONFLICT', 'Behörigheten har redan upphört.');
-  const yesterday = swedishDate(now, -1);
+  const from = endsOn ?? today;
+  if (from < today) throw new AppFailure('VALIDATION', `Behörigheten kan inte avslutas bakåt i tiden: välj i dag (${today}) eller en senare dag.`);
   const table = row.role === 'staff' ? 'permissions' : 'role_grants';
   await tx.query(
-    `UPDATE ${table} SET valid_to = GREATEST(valid_from - 1, LEAST(coalesce(valid_to, $2::date), $2::date)), ended_at = $3, ended_by = $4
-      WHERE id = $1 AND ended_at IS NULL`,
-    [row.id, yesterday, now, actor.id],
+    `UPDATE ${table} SET valid_to = GREATEST(valid_from - 1, LEAST(coalesce(valid_to, $2::date - 1), $2::date - 1)), ended_at = $3, ended_by = $4
+      WHERE id = $1`,
+    [row.id, from, now, actor.id],
   );
   const ended = (await grantById(tx, row.organisation_id, row.id))!;
   await appendEvent(tx, { action: 'ended', actor, target: await targetOf(tx, row.staff_id), organisationId: row.organisation_id, grant: grantFields(ended), at: now });

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { adminRoutes, AppFailure, HistoryQuery, type AddPersonRequest } from '#contract';
 import { validateCertificate } from '../auth/certificate';
 import type { TrustConfig } from '../auth/service';
-import type { Db } from '../db/types';
+import type { Db, Queryable } from '../db/types';
 import { createOnce } from '../http/create-once';
 import { getRoute, postRoute } from '../http/route';
-import { addPerson, confirm, end, findGrant, grant, grantsOf, history, peopleOf, personById, readGrant, type Actor, type NewPerson } from './grants';
+import { addPerson, confirm, end, findGrant, grant, grantsOf, history, peopleOf, personById, readGrant, type Actor, type GrantRow, type NewPerson } from './grants';
 import { activeRoles, administers, requireRole, rolesOf } from './roles';
 
 export interface AdminRouteDeps {
@@ -92,16 +92,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
 
   /** Confirm and end: the grant looked up in the caller's organisation, on a unit she administers. */
   for (const [route, act] of [
-    [adminRoutes.confirm, confirm],
-    [adminRoutes.end, end],
+    [adminRoutes.confirm, (tx: Queryable, actor: Actor, row: GrantRow, now: Date) => confirm(tx, actor, row, now)],
+    [adminRoutes.end, (tx: Queryable, actor: Actor, row: GrantRow, now: Date, body: { endsOn?: string | undefined }) => end(tx, actor, row, now, body.endsOn)],
   ] as const) {
-    postRoute(app, route, { preHandler: requireAdmin }, async ({ request }) => {
+    postRoute(app, route, { preHandler: requireAdmin }, async ({ request, body }) => {
       const actor = await actorOf(request);
       const { id } = IdParams.parse(request.params);
       return deps.db.transaction(async (tx) => {
         const row = await findGrant(tx, actor.organisationId, id);
         mustAdminister(request, actor, row.unit_id);
-        return act(tx, actor, row, deps.now());
+        return act(tx, actor, row, deps.now(), body);
       });
     });
   }

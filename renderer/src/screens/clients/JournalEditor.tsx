@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { type AppError, LifeArea, type Result, swedishDate } from '#contract';
 import type { InboxItem } from '#contract';
 import { api } from '../../bridge';
+import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { createOnce } from '../../state/create-id';
@@ -109,6 +110,7 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
     onDone(true);
   };
 
+  const [discarding, setDiscarding] = useState(false);
   const discard = async () => {
     clearTimeout(timer.current);
     await api.drafts.delete(ref);
@@ -178,6 +180,9 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
       </div>
       {error && <ErrorNotice error={error} />}
       {missing && <p className="field-error" role="alert">{t(missing)}</p>}
+      {discarding && (
+        <ConfirmStep question={t('journal.editor.discardQuestion')} yes={t('journal.editor.discardYes')} no={t('journal.editor.discardNo')} onYes={() => void discard()} onNo={() => setDiscarding(false)} />
+      )}
       <div className="actions">
         <button type="submit" disabled={saving || !loaded}>
           {saving ? t('journal.editor.saving') : corrects ? t('journal.editor.saveCorrection') : t('journal.editor.save')}
@@ -185,9 +190,11 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
         <button type="button" className="button-plain" onClick={() => onDone(false)}>
           {t('journal.editor.close')}
         </button>
-        <button type="button" className="button-plain" onClick={() => void discard()}>
-          {t('journal.editor.discard')}
-        </button>
+        {!discarding && (
+          <button type="button" className="button-plain" onClick={() => setDiscarding(true)}>
+            {t('journal.editor.discard')}
+          </button>
+        )}
         <span className="draft-state" role="status" aria-live="polite">
           {savedAt ? t('journal.editor.draftSaved', { time: formatClock(savedAt) }) : ''}
         </span>

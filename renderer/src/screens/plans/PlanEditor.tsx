@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
 import { api } from '../../bridge';
+import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
 import { createOnce } from '../../state/create-id';
 import { PlanError } from './PlanContentView';
@@ -92,6 +93,7 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
     if (!r.ok) return setError(r.error);
     onDone(true);
   };
+  const [discarding, setDiscarding] = useState(false);
   const discard = async () => {
     clearTimeout(timer.current);
     await api.plans.dropWork({ clientId: start.clientId });
@@ -270,13 +272,16 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
         <button type="button" className="button-plain" onClick={() => onDone(false)}>
           {S.close}
         </button>
-        <button type="button" className="button-plain" onClick={() => void discard()}>
-          {S.discard}
-        </button>
+        {!discarding && (
+          <button type="button" className="button-plain" onClick={() => setDiscarding(true)}>
+            {S.discard}
+          </button>
+        )}
         <span className="draft-state" role="status" aria-live="polite">
           {savedAt ? S.autosaved(clock(savedAt)) : ''}
         </span>
       </div>
+      {discarding && <ConfirmStep question={S.discardQuestion} yes={S.discardYes} no={S.notNow} onYes={() => void discard()} onNo={() => setDiscarding(false)} />}
     </form>
   );
 }
