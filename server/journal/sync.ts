@@ -128,13 +128,16 @@ const push: PushRules<JournalState, JournalKeys, JournalWrite> = {
     }
   },
   writers: {
+    // A batch written offline keeps the order it was written in (issue 32): its entries get the
+    // server's time one millisecond apart in batch (= outbox, = writing) order, so the journal's
+    // (event date, created at) order never falls back to the ids.
     'journal_entry.insert': async (tx, writes, ctx) => {
       const r = writes.map((w) => w.mutation.record);
       const { rows } = await tx.query<{ id: string }>(
         `INSERT INTO journal_entries (id, client_id, unit_id, event_date, text, life_area, assignment_id, corrects_id,
                                       author_staff_id, author_hsa_id, author_name, author_title, created_at, client_created_at)
          SELECT r.id, r.client_id, r.unit_id, r.event_date, r.text, r.life_area, r.assignment_id, r.corrects_id,
-                $10, $11, $12, $13, $14, r.client_created_at
+                $10, $11, $12, $13, $14::timestamptz + (r.n - 1) * interval '1 millisecond', r.client_created_at
            FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::date[], $5::text[], $6::text[], $7::uuid[], $8::uuid[], $9::timestamptz[])
                 WITH ORDINALITY AS r(id, client_id, unit_id, event_date, text, life_area, assignment_id, corrects_id, client_created_at, n)
           ORDER BY r.n

@@ -267,3 +267,18 @@ function idOf(body: unknown): unknown {
   if (typeof b.noticeId === 'string') return b.noticeId;
   return 'receivedAt' in b ? 'report' : b;
 }
+
+describe('the journal keeps the order entries were written in (issue 32)', () => {
+  it('three entries of one day written offline and pushed in one batch come back 1, 2, 3 whatever their ids', async () => {
+    // Ids in descending order: a tie broken by id would show them 3, 2, 1.
+    const entryIds = ['ffffffff-0000-4000-8000-000000000001', '88888888-0000-4000-8000-000000000002', '11111111-0000-4000-8000-000000000003'];
+    const day = '2026-01-15';
+    const results = await push(
+      entryIds.map((id, n) => ({ ...meta(), type: 'journal_entry.create', record: { id, clientId: ids.clientId, eventDate: day, text: `Skriven som nummer ${n + 1}.`, lifeArea: null, assignmentId: null, correctsId: null } }) as Mutation),
+    );
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    // The journal's order, newest first (main/store/journal-sql.ts): event date, then created_at.
+    const { rows } = await db.query<{ text: string }>('SELECT text FROM journal_entries WHERE client_id = $1 AND event_date = $2 ORDER BY event_date DESC, created_at DESC, id DESC', [ids.clientId, day]);
+    expect(rows.map((r) => r.text)).toEqual(['Skriven som nummer 3.', 'Skriven som nummer 2.', 'Skriven som nummer 1.']);
+  });
+});
