@@ -282,3 +282,45 @@ describe('the journal keeps the order entries were written in (issue 32)', () =>
     expect(rows.map((r) => r.text)).toEqual(['Skriven som nummer 3.', 'Skriven som nummer 2.', 'Skriven som nummer 1.']);
   });
 });
+
+describe('journal corrections (issue 32, docs/journal.md)', () => {
+  const pushAs = async (token: string, mutations: Mutation[]) => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/sync/push', headers: { authorization: `Bearer ${token}` }, payload: { mutations } });
+    expect(res.statusCode, res.body).toBe(200);
+    return (res.json() as { results: { status: string; error?: { code: string; message: string } }[] }).results;
+  };
+  const entry = (text: string, correctsId: string | null = null) =>
+    ({ ...meta(), type: 'journal_entry.create', record: { id: randomUUID(), clientId: ids.clientId, eventDate: swedishDate(), text, lifeArea: null, assignmentId: null, correctsId } }) as Extract<Mutation, { type: 'journal_entry.create' }>;
+  const mark = (id: string, reason: string) => ({ ...meta(), type: 'journal_entry.mark_erroneous', record: { id, reason } }) as Mutation;
+
+  it('a colleague without a named role may not mark another’s entry erroneous; the author and a manager may', async () => {
+    const mohammed = (await sessionFor(app, await testCard(pki, { hsaId: 'SE2321000131-P000000000102', givenName: 'Mohammed', familyName: 'Haddad' }))).token;
+    const karin = (await sessionFor(app, await testCard(pki, { hsaId: 'SE2321000131-P000000000106', givenName: 'Karin', familyName: 'Holm' }))).token;
+    const a = entry('Annas anteckning.');
+    const b = entry('Annas andra anteckning.');
+    await push([a, b]);
+    const [byColleague] = await pushAs(mohammed, [mark(a.record.id, 'Fel brukare.')]);
+    expect(byColleague).toMatchObject({ status: 'refused', error: { code: 'FORBIDDEN' } });
+    expect(byColleague!.error!.message).toMatch(/Bara den som skrev anteckningen/);
+    expect((await pushAs(tokens.staff, [mark(a.record.id, 'Fel brukare.')]))[0]!.status).toBe('applied');
+    expect((await pushAs(karin, [mark(b.record.id, 'Fel datum.')]))[0]!.status).toBe('applied');
+  });
+
+  it('two corrections of one entry at once: the first is kept, the second refused naming the first and its reason', async () => {
+    const karin = (await sessionFor(app, await testCard(pki, { hsaId: 'SE2321000131-P000000000106', givenName: 'Karin', familyName: 'Holm' }))).token;
+    const original = entry('Skrivet om fel brukare.');
+    await push([original]);
+    const mine = [mark(original.record.id, 'Annas skäl.'), entry('Annas rättelse.', original.record.id)];
+    const theirs = [mark(original.record.id, 'Karins skäl.'), entry('Karins rättelse.', original.record.id)];
+    const [a, b] = await Promise.all([pushAs(tokens.staff, mine), pushAs(karin, theirs)]);
+    const results = [a, b];
+    const winner = results.findIndex((r) => r.every((x) => x.status === 'applied'));
+    expect(winner).toBeGreaterThanOrEqual(0);
+    const loser = results[1 - winner]!;
+    expect(loser.map((x) => x.status)).toEqual(['refused', 'refused']);
+    expect(loser[0]!.error!.message).toMatch(/redan felmarkerad\. (Anna Lindqvist|Karin Holm) angav: ”(Annas|Karins) skäl\.”/);
+    expect(loser[1]!.error!.message).toMatch(/redan rättats av (Anna Lindqvist|Karin Holm)/);
+    const { rows } = await db.query('SELECT 1 FROM journal_entries WHERE corrects_id = $1', [original.record.id]);
+    expect(rows).toHaveLength(1);
+  });
+});
