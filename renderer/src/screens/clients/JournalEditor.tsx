@@ -11,6 +11,10 @@ import { formatClock } from './format';
 import type { FromNotes } from './NotesTab';
 
 const DRAFT_DEBOUNCE_MS = 500;
+/** An event date further back than this asks "stämmer datumet?" before saving (docs/journal.md). */
+export const BACKDATED_DAYS = 30;
+/** Whole days from the event date back to today in Sweden. */
+const daysBack = (day: string) => Math.round((Date.parse(swedishDate()) - Date.parse(day)) / 86_400_000);
 
 export interface EditorProps {
   clientId: string;
@@ -111,6 +115,7 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
   };
 
   const [discarding, setDiscarding] = useState(false);
+  const [askingDate, setAskingDate] = useState(false);
   const discard = async () => {
     clearTimeout(timer.current);
     await api.drafts.delete(ref);
@@ -130,6 +135,9 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
         const missing = text.trim() === '' ? 'journal.editor.textMissing' : corrects && reason.trim() === '' ? 'journal.editor.reasonMissing' : null;
         setMissing(missing);
         if (!e.currentTarget.checkValidity() || missing) return;
+        // A far back-dated entry sorts far down the journal: asked once, as a typo (2020 for 2026) is likely (issue 32).
+        if (daysBack(eventDate) > BACKDATED_DAYS && !askingDate) return setAskingDate(true);
+        setAskingDate(false);
         void save();
       }}
     >
@@ -180,6 +188,21 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
       </div>
       {error && <ErrorNotice error={error} />}
       {missing && <p className="field-error" role="alert">{t(missing)}</p>}
+      {askingDate && (
+        <ConfirmStep
+          question={t('journal.editor.backdatedQuestion', { date: eventDate, days: daysBack(eventDate) })}
+          yes={t('journal.editor.backdatedYes', { date: eventDate })}
+          no={t('journal.editor.backdatedNo')}
+          onYes={() => {
+            setAskingDate(false);
+            void save();
+          }}
+          onNo={() => {
+            setAskingDate(false);
+            document.getElementById(`${ids}-date`)?.focus();
+          }}
+        />
+      )}
       {discarding && (
         <ConfirmStep question={t('journal.editor.discardQuestion')} yes={t('journal.editor.discardYes')} no={t('journal.editor.discardNo')} onYes={() => void discard()} onNo={() => setDiscarding(false)} />
       )}
