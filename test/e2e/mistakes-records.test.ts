@@ -95,13 +95,13 @@ describe('the journal (points 3, 5, 6)', () => {
     await openClient('Journal');
     await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
     await page.getByLabel('Anteckning', { exact: true }).fill('Skrivet med fel år.');
-    await page.getByLabel(/^Händelsedatum/).fill('2020-01-01');
+    await page.getByRole('textbox', { name: 'Händelsedatum' }).fill('2020-01-01');
     await page.getByRole('button', { name: 'Spara anteckningen' }).click();
     await page.getByText(/Händelsedatumet 2020-01-01 ligger \d+ dagar bakåt/).waitFor({ timeout: 5_000 });
     await shots('journal-backdated');
     expect((await stack.db.query("SELECT 1 FROM journal_entries WHERE text = 'Skrivet med fel år.'")).rows).toHaveLength(0);
     await page.getByRole('button', { name: 'Nej, ändra datumet' }).click();
-    await page.getByLabel(/^Händelsedatum/).fill(swedishDate());
+    await page.getByRole('textbox', { name: 'Händelsedatum' }).fill(swedishDate());
   });
 
   it('throwing the draft away asks first', async () => {
