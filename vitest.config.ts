@@ -13,6 +13,7 @@ const DATABASE_ONLY = [
   'test/integration/plans/**/*.test.ts',
   'test/integration/deviations/**/*.test.ts',
   'test/integration/sync/kinds.test.ts',
+  'test/integration/sync/workstation-creates.test.ts',
   'test/integration/sync/convergence.test.ts',
   'test/integration/sync/crash.test.ts',
   'test/integration/sync/faults.test.ts',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
-import { HsaId, Uuid } from './domain';
+import { CreateId, HsaId, Uuid } from './domain';
 import { ExportedFile, LogIntegrity, LogSampleRequest, LogSearch, LogSearchResponse, NewReview, Review, ReviewList } from './log-review';
 import { IsoDate, Label } from './values';
 
@@ -42,6 +42,8 @@ export const Grant = z.object({
   validTo: z.iso.date().nullable(),
   status: GrantStatus,
   grantedBy: z.string().nullable(),
+  /** Who granted it (null: the installation): the workstation offers "Bekräfta" to another administrator only. */
+  grantedById: Uuid.nullable(),
   confirmedBy: z.string().nullable(),
   endedAt: z.iso.datetime({ offset: true }).nullable(),
   endedBy: z.string().nullable(),
@@ -75,13 +77,14 @@ const base64 = z.string().min(100).max(16_384).regex(/^[A-Za-z0-9+/]+={0,2}$/, '
  * CAs and takes HSA-ID and name from it). Title is always typed.
  */
 export const AddPersonRequest = z.union([
-  z.strictObject({ hsaId: HsaId, givenName: Label(100), familyName: Label(100), title: Label(100) }),
-  z.strictObject({ certificate: base64, title: Label(100) }),
+  z.strictObject({ ...CreateId, hsaId: HsaId, givenName: Label(100), familyName: Label(100), title: Label(100) }),
+  z.strictObject({ ...CreateId, certificate: base64, title: Label(100) }),
 ]);
 export type AddPersonRequest = z.infer<typeof AddPersonRequest>;
 
 export const GrantRequest = z
   .strictObject({
+    ...CreateId,
     staffId: Uuid,
     role: GrantRole,
     /** null: the whole organisation (not for `staff`, which is always one unit). */
@@ -94,6 +97,13 @@ export const GrantRequest = z
 export type GrantRequest = z.infer<typeof GrantRequest>;
 
 export const NoBody = z.strictObject({});
+
+/**
+ * Avsluta: the first day the grant no longer holds (today: at once; a later day: it runs until the
+ * day before). Chosen by the administrator, never defaulted by the workstation (issue 32); the
+ * server's default for a caller that sends none (the command line) is today. Never a past day.
+ */
+export const EndGrant = z.strictObject({ endsOn: IsoDate.optional() });
 
 /** `end_requested`: an administrator asked to end another administrator's role; a second one ends it (four-eyes). */
 export const PermissionEventAction = z.enum(['person_added', 'granted', 'confirmed', 'ended', 'bootstrap', 'end_requested']);
@@ -127,7 +137,7 @@ export const adminRoutes = {
   addPerson: { method: 'POST', path: '/api/v1/admin/people', body: AddPersonRequest, response: AdminPerson },
   grant: { method: 'POST', path: '/api/v1/admin/grants', body: GrantRequest, response: Grant },
   confirm: { method: 'POST', path: '/api/v1/admin/grants/:id/confirm', body: NoBody, response: Grant },
-  end: { method: 'POST', path: '/api/v1/admin/grants/:id/end', body: NoBody, response: Grant },
+  end: { method: 'POST', path: '/api/v1/admin/grants/:id/end', body: EndGrant, response: Grant },
   history: { method: 'GET', path: '/api/v1/admin/history', response: HistoryResponse },
 } as const;
 
@@ -140,10 +150,10 @@ export const adminApi = {
   roles: call(z.strictObject({}), MyRoles),
   people: call(z.strictObject({}), PeopleResponse),
   addPerson: call(AddPersonRequest, AdminPerson),
-  addPersonFromCard: call(z.strictObject({ reader: z.string().min(1).max(200), title: Label(100) }), AdminPerson),
+  addPersonFromCard: call(z.strictObject({ ...CreateId, reader: z.string().min(1).max(200), title: Label(100) }), AdminPerson),
   grant: call(GrantRequest, Grant),
   confirm: call(z.strictObject({ id: Uuid }), Grant),
-  end: call(z.strictObject({ id: Uuid }), Grant),
+  end: call(z.strictObject({ id: Uuid, endsOn: IsoDate }), Grant),
   history: call(HistoryQuery, HistoryResponse),
   logSearch: call(LogSearch, LogSearchResponse),
   logCsv: call(LogSearch, ExportedFile),

@@ -5,7 +5,7 @@ import { Assignment, DistributionTarget, UnitStaffMember } from './assignments';
 import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
 import { deviationsApi } from './deviations';
-import { Unit } from './domain';
+import { CreateId, Unit } from './domain';
 import { InboxActInput, InboxActResult, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { incidentsApi } from './incidents';
 import { DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
@@ -178,6 +178,7 @@ export const apiContract = {
     ),
     create: call(
       z.object({
+        ...CreateId,
         clientId: z.string().uuid(),
         eventDate: IsoDate,
         text: WrittenText(20_000).pipe(z.string().trim().min(1, 'Skriv anteckningen')),
@@ -193,6 +194,7 @@ export const apiContract = {
     /** A correction: mark the entry erroneous and add the new entry linked to it (two mutations, in order). */
     correct: call(
       z.object({
+        ...CreateId,
         entryId: z.string().uuid(),
         reason: WrittenText(2_000).pipe(z.string().trim().min(1, 'Ange varför anteckningen är fel')),
         eventDate: IsoDate,
@@ -229,7 +231,7 @@ export const apiContract = {
       z.object({ unitId: z.string().uuid(), clientId: z.string().uuid().optional(), before: z.object({ createdAt: z.string(), id: z.string().uuid() }).optional(), ...Page }).strict(),
       z.array(LocalDayNote),
     ),
-    create: call(z.object({ unitId: z.string().uuid(), clientId: z.string().uuid().nullable().default(null), text: z.string().trim().min(1).max(4_000) }).strict(), LocalDayNote),
+    create: call(z.object({ ...CreateId, unitId: z.string().uuid(), clientId: z.string().uuid().nullable().default(null), text: z.string().trim().min(1).max(4_000) }).strict(), LocalDayNote),
     search: call(z.object({ query: z.string().trim().min(1).max(200), unitId: z.string().uuid().optional(), ...Page }).strict(), z.array(LocalDayNote)),
   },
   inbox: {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LoginRequest } from './auth';
-import { StaffMember, StaffRole, Uuid } from './domain';
+import { CreateId, StaffMember, StaffRole, Uuid } from './domain';
 import { Personnummer } from './personnummer';
 import { defineSyncKind } from './sync-kind';
 import { IsoDate, IsoDateTime, Label, OptionalText, WrittenText } from './values';
@@ -180,6 +180,7 @@ export const ClientRef = z.union([
 /** The case officer sends a new assignment: POST /api/v1/officer/assignments. */
 export const SendAssignment = z
   .object({
+    ...CreateId,
     client: ClientRef,
     /** The provider unit; default the client's unit. */
     unitId: Uuid.optional(),

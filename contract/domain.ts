@@ -8,6 +8,14 @@ export type HsaId = z.infer<typeof HsaId>;
 
 export const Uuid = z.string().uuid();
 
+/**
+ * A create's client-made id (issue 32, docs/sync.md "Every create once"): made once per form by
+ * the renderer, kept by the workstation and the server; the same id again answers the record made
+ * the first time (a double-click, a retry after a lost answer, two sends at once), never a second.
+ * Spread into a create's input: `{ ...CreateId, … }`.
+ */
+export const CreateId = { requestId: Uuid.optional() };
+
 /** A provider organisation (utförare) working for a municipality. */
 export const Organisation = z.object({
   id: Uuid,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
-import { Uuid } from './domain';
+import { CreateId, Uuid } from './domain';
 import { Personnummer } from './personnummer';
 import { OptionalText, WrittenText } from './values';
 
@@ -42,6 +42,7 @@ export type IncidentStatus = z.infer<typeof IncidentStatus>;
 export const INCIDENT_STATUS_SV: Record<IncidentStatus, string> = { open: 'Ej rapporterad till kommunen', reported: 'Rapporterad till kommunen', closed: 'Stängd' };
 
 export const NewIncident = z.strictObject({
+  ...CreateId,
   /** What happened, in the reporter's words. */
   what: WrittenText(4_000),
   discoveredAt: SwedishLocalDateTime,

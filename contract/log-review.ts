@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HSA_ID_PATTERN, Uuid } from './domain';
+import { CreateId, HSA_ID_PATTERN, Uuid } from './domain';
 import { personnummerProblem } from './personnummer';
 import { IsoDate, OptionalText, WrittenText } from './values';
 
@@ -87,6 +87,7 @@ export type Finding = z.infer<typeof Finding>;
 
 export const NewReview = z
   .strictObject({
+    ...CreateId,
     kind: z.enum(['search', 'sample']),
     /** The criteria of the search, or the sample's size: what was followed up. */
     search: LogSearch.optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
-import { Uuid } from './domain';
+import { CreateId, Uuid } from './domain';
 import { Author, defineMutation, defineSyncKind } from './sync-kind';
 import { IsoDateTime, Label, WrittenText } from './values';
 
@@ -196,6 +196,7 @@ export const messagesApi = {
   /** A new thread with its first message, queued (sent exactly once when online). */
   start: call(
     z.object({
+      ...CreateId,
       unitId: Uuid,
       subject: Subject,
       clientId: Uuid.nullable().default(null),
@@ -206,12 +207,12 @@ export const messagesApi = {
     }).strict(),
     LocalThreadDetail,
   ),
-  reply: call(z.object({ threadId: Uuid, text: WrittenText(MAX_MESSAGE_TEXT).pipe(z.string().trim().min(1, 'Skriv meddelandet')) }).strict(), LocalMessage),
+  reply: call(z.object({ ...CreateId, threadId: Uuid, text: WrittenText(MAX_MESSAGE_TEXT).pipe(z.string().trim().min(1, 'Skriv meddelandet')) }).strict(), LocalMessage),
   /** The half-written message, saved as the user types (encrypted store): a reply's key is the thread id, a new thread's `new:<unit>:<assignment or client>`. */
   saveDraft: call(z.object({ key: DraftKey, unitId: Uuid, subject: z.string().max(MAX_SUBJECT), text: z.string().max(MAX_MESSAGE_TEXT) }).strict(), MessageDraft),
   draft: call(z.object({ key: DraftKey }).strict(), MessageDraft.nullable()),
   /** A message with the thread's client's journal or current plan as a PDF, made now and sent at once: needs a connection (SERVER_UNREACHABLE offline). */
-  attach: call(z.object({ threadId: Uuid, kind: AttachmentKind, text: z.string().max(MAX_MESSAGE_TEXT).default('') }).strict(), LocalThreadDetail),
+  attach: call(z.object({ ...CreateId, threadId: Uuid, kind: AttachmentKind, text: z.string().max(MAX_MESSAGE_TEXT).default('') }).strict(), LocalThreadDetail),
   /** Fetches an attachment's PDF (a read in the server's access log) and saves it in the exports folder. */
   openAttachment: call(z.object({ attachmentId: Uuid }).strict(), z.object({ path: z.string(), fileName: z.string(), bytes: z.number().int().nonnegative() })),
   /** Whom a new thread in the unit may name (needs a connection). */

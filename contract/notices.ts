@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
-import { Uuid } from './domain';
+import { CreateId, Uuid } from './domain';
 import { defineSyncKind } from './sync-kind';
 import { IsoDateTime, Label, WrittenText } from './values';
 
@@ -33,6 +33,7 @@ const before = (a: string | null | undefined, b: string | null | undefined) => !
 
 export const PublishNotice = z
   .object({
+    ...CreateId,
     title: Label(200),
     text: WrittenText(4_000),
     showFrom: IsoDateTime,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
-import { Uuid } from './domain';
+import { CreateId, Uuid } from './domain';
 import { ExportDelivery, LifeArea } from './journal';
 import { ksiEntry } from './ksi';
 import { Author, defineMutation, defineSyncKind } from './sync-kind';
@@ -395,7 +395,7 @@ export type PlanExport = z.infer<typeof PlanExport>;
 
 /** What the draft editor sends: the plan (new: omit planId), its content and the revision it was written from. */
 // The workstation refuses a code outside the KSI list before it is queued, as the server would.
-const DraftInput = z.object({ clientId: Uuid, planId: Uuid.optional(), baseRevision: z.number().int().nonnegative(), basedOnVersionId: Uuid.nullable(), content: PlanContentToSave }).strict();
+const DraftInput = z.object({ ...CreateId, clientId: Uuid, planId: Uuid.optional(), baseRevision: z.number().int().nonnegative(), basedOnVersionId: Uuid.nullable(), content: PlanContentToSave }).strict();
 
 export const plansApi = {
   /** A client's plans with the queued changes applied; opening them is a read in the access log. */
@@ -404,8 +404,8 @@ export const plansApi = {
   saveDraft: call(DraftInput, LocalPlan),
   /** Sets the plan's draft as a new version (plan.set). */
   set: call(z.object({ planId: Uuid, revision: z.number().int().positive(), setOn: IsoDate }).strict(), LocalPlan),
-  followUp: call(PlanRecordFollowUp.shape.record.omit({ followUpId: true }).extend({ id: Uuid }).strict(), LocalPlan),
-  consent: call(PlanRecordConsent.shape.record.omit({ consentId: true }).strict(), LocalPlan),
+  followUp: call(PlanRecordFollowUp.shape.record.omit({ followUpId: true }).extend({ id: Uuid, ...CreateId }).strict(), LocalPlan),
+  consent: call(PlanRecordConsent.shape.record.omit({ consentId: true }).extend(CreateId).strict(), LocalPlan),
   /** The editor's working copy (autosave). */
   saveWork: call(PlanWork, z.object({ savedAt: z.string() })),
   work: call(z.object({ clientId: Uuid }).strict(), PlanWork.extend({ savedAt: z.string() }).nullable()),

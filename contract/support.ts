@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
-import { Uuid } from './domain';
+import { CreateId, Uuid } from './domain';
 import { MAX_MESSAGE_TEXT } from './messages';
 import { ErrorCode } from './result';
 import { IsoDateTime, Label, WrittenText } from './values';
@@ -78,7 +78,7 @@ export type SupportColleague = z.infer<typeof SupportColleague>;
 export const SupportOverview = z.object({ serverTime: IsoDateTime, colleagues: z.array(SupportColleague) });
 export type SupportOverview = z.infer<typeof SupportOverview>;
 
-export const SupportMessageBody = z.strictObject({ subject: Label(200), text: WrittenText(MAX_MESSAGE_TEXT) });
+export const SupportMessageBody = z.strictObject({ ...CreateId, subject: Label(200), text: WrittenText(MAX_MESSAGE_TEXT) });
 export type SupportMessageBody = z.infer<typeof SupportMessageBody>;
 export const SupportMessageSent = z.object({ threadId: Uuid, unitId: Uuid });
 

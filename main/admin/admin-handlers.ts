@@ -38,7 +38,7 @@ export function adminHandlers(deps: AdminDeps) {
     roles: () => call(adminRoutes.myRoles),
     people: () => call(adminRoutes.people),
     addPerson: (input: In<'addPerson'>) => call(adminRoutes.addPerson, input),
-    addPersonFromCard: async ({ reader, title }: In<'addPersonFromCard'>) => {
+    addPersonFromCard: async ({ reader, title, requestId }: In<'addPersonFromCard'>) => {
       let der: Uint8Array;
       try {
         der = await deps.readCertificate(reader);
@@ -46,11 +46,11 @@ export function adminHandlers(deps: AdminDeps) {
         if (e instanceof AppFailure) throw e;
         throw new AppFailure('CARD_ERROR', 'Kortets certifikat kunde inte läsas.');
       }
-      return call(adminRoutes.addPerson, { certificate: Buffer.from(der).toString('base64'), title });
+      return call(adminRoutes.addPerson, { certificate: Buffer.from(der).toString('base64'), title, ...(requestId ? { requestId } : {}) });
     },
     grant: (input: In<'grant'>) => call(adminRoutes.grant, input),
     confirm: ({ id }: In<'confirm'>) => call(withId(adminRoutes.confirm, id), {}),
-    end: ({ id }: In<'end'>) => call(withId(adminRoutes.end, id), {}),
+    end: ({ id, endsOn }: In<'end'>) => call(withId(adminRoutes.end, id), { endsOn }),
     history: ({ staffId }: In<'history'>) => call(staffId ? { ...adminRoutes.history, path: `${adminRoutes.history.path}?staffId=${encodeURIComponent(staffId)}` } : adminRoutes.history),
     logSearch: (input: In<'logSearch'>) => call(logReviewRoutes.search, input),
     logCsv: async (input: In<'logSearch'>) => {

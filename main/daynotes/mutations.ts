@@ -6,6 +6,8 @@ export interface DayNoteInput {
   unitId: string;
   clientId: string | null;
   text: string;
+  /** The form's client-made id: the note's id (docs/sync.md "Every create once"). */
+  requestId?: string | undefined;
 }
 
 /** A new day note: the mutation for the outbox and the pending record the UI shows. */
@@ -15,7 +17,7 @@ export function dayNoteCreate(input: DayNoteInput, author: Author, now = new Dat
     mutationId: randomUUID(),
     createdAt,
     type: 'day_note.create',
-    record: { id: randomUUID(), unitId: input.unitId, clientId: input.clientId, text: input.text },
+    record: { id: input.requestId ?? randomUUID(), unitId: input.unitId, clientId: input.clientId, text: input.text },
   };
   const record: LocalDayNote = { ...mutation.record, author, createdAt, summarisedAt: null, pending: true };
   return { mutation, record };

@@ -7,6 +7,9 @@ import { journalEntryCreate } from './mutations';
 import { journalPdf } from './pdf';
 import { journalHtml } from './print-html';
 
+/** Saving for a client whose unit the user no longer holds (issue 32): the reason, and where her text is. */
+export const PERMISSION_ENDED_SAVE = 'Behörigheten till brukarens enhet har upphört, så anteckningen kan inte sparas. Texten finns kvar under statusraden (”Kopiera texten”).';
+
 export interface JournalServiceDeps {
   store: () => Promise<LocalStore>;
   /** After a local write: push soon, tell the renderer. */
@@ -53,7 +56,9 @@ export class JournalService {
   async create(input: EntryInput & { summarisedNoteIds: string[] }, correctsId: string | null = null): Promise<LocalJournalEntry> {
     const store = await this.deps.store();
     const client = await store.client(input.clientId);
-    if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    // The editor offers only clients of the store: one gone from it went with its unit, whose
+    // permission ended meanwhile (the sync purged it; the draft's text is kept as a refusal).
+    if (!client) throw new AppFailure('PERMISSION_ENDED', PERMISSION_ENDED_SAVE);
     const author = this.deps.author();
     const { mutation, record } = journalEntryCreate(input, client.unitId, author);
     mutation.record.correctsId = correctsId;

@@ -8,6 +8,8 @@ export interface JournalInput {
   text: string;
   lifeArea: LocalJournalEntry['lifeArea'];
   assignmentId: string | null;
+  /** The editor's client-made id: the entry's id (docs/sync.md "Every create once"). */
+  requestId?: string | undefined;
 }
 
 /** A new journal entry: the mutation for the outbox and the pending record the UI shows. */
@@ -17,7 +19,7 @@ export function journalEntryCreate(input: JournalInput, unitId: string, author: 
     mutationId: randomUUID(),
     createdAt,
     type: 'journal_entry.create',
-    record: { id: randomUUID(), clientId: input.clientId, eventDate: input.eventDate, text: input.text, lifeArea: input.lifeArea, assignmentId: input.assignmentId, correctsId: null },
+    record: { id: input.requestId ?? randomUUID(), clientId: input.clientId, eventDate: input.eventDate, text: input.text, lifeArea: input.lifeArea, assignmentId: input.assignmentId, correctsId: null },
   };
   const record: LocalJournalEntry = { ...mutation.record, unitId, author, createdAt, erroneous: null, pending: true };
   return { mutation, record };

@@ -47,6 +47,8 @@ export interface StartInput {
   toUnit: boolean;
   participantIds: string[];
   text: string;
+  /** The form's client-made id: the thread's id (docs/sync.md "Every create once"). */
+  requestId?: string | undefined;
 }
 
 /**
@@ -91,7 +93,7 @@ export class MessagesService {
     const thread: Of<'message_thread.create'> = {
       ...base(now),
       type: 'message_thread.create',
-      record: { id: randomUUID(), unitId: input.unitId, subject: input.subject, clientId: input.clientId, assignmentId: input.assignmentId, toUnit: input.toUnit, participantIds: input.participantIds },
+      record: { id: input.requestId ?? randomUUID(), unitId: input.unitId, subject: input.subject, clientId: input.clientId, assignmentId: input.assignmentId, toUnit: input.toUnit, participantIds: input.participantIds },
     };
     const message: Of<'message.send'> = { ...base(now), type: 'message.send', record: { id: randomUUID(), threadId: thread.record.id, text: input.text } };
     // One after the other in the outbox: the server gets them in this order, in one batch when online.
@@ -102,9 +104,9 @@ export class MessagesService {
     return (await store.read('message', 'thread', { threadId: thread.record.id }))!;
   }
 
-  async reply(input: { threadId: string; text: string }): Promise<LocalMessage> {
+  async reply(input: { threadId: string; text: string; requestId?: string | undefined }): Promise<LocalMessage> {
     const { store, engine } = await this.deps.data.current();
-    const m: Of<'message.send'> = { ...base(new Date()), type: 'message.send', record: { id: randomUUID(), threadId: input.threadId, text: input.text } };
+    const m: Of<'message.send'> = { ...base(new Date()), type: 'message.send', record: { id: input.requestId ?? randomUUID(), threadId: input.threadId, text: input.text } };
     await store.enqueue(m, this.deps.author());
     await store.read('message', 'deleteDraft', { key: input.threadId });
     this.wrote(engine);
@@ -118,7 +120,7 @@ export class MessagesService {
    * is not kept in the store). Needs a connection; offline the user is told so and nothing is
    * half-sent. The message comes back through the feed (a sync now), with its attachment.
    */
-  async attach(input: { threadId: string; kind: AttachmentKind; text: string }): Promise<LocalThreadDetail> {
+  async attach(input: { threadId: string; kind: AttachmentKind; text: string; requestId?: string | undefined }): Promise<LocalThreadDetail> {
     const { store, engine } = await this.deps.data.current();
     const detail = await store.read('message', 'thread', { threadId: input.threadId });
     if (!detail) throw new AppFailure('NOT_FOUND', 'Samtalet finns inte');
@@ -129,7 +131,7 @@ export class MessagesService {
     if (pdf.length > MAX_ATTACHMENT_BYTES) throw new AppFailure('VALIDATION', 'PDF-filen är större än 2 MB och kan inte bifogas.');
     const text = input.text.trim() || (input.kind === 'journal' ? 'Journalutdrag bifogat.' : 'Genomförandeplan bifogad.');
     const route = { ...messageRoutes.attach, path: messageRoutes.attach.path.replace(':id', input.threadId) };
-    await this.deps.server.call(route, { body: { id: randomUUID(), text, kind: input.kind, fileName, content: pdf.toString('base64') }, token: this.deps.token() });
+    await this.deps.server.call(route, { body: { id: input.requestId ?? randomUUID(), text, kind: input.kind, fileName, content: pdf.toString('base64') }, token: this.deps.token() });
     await store.read('message', 'deleteDraft', { key: input.threadId });
     await engine.syncNow();
     this.deps.emit(['message_thread', 'message']);

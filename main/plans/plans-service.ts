@@ -16,7 +16,7 @@ export interface PlansDeps {
   now?: () => Date;
 }
 
-type DraftInput = { clientId: string; planId?: string | undefined; baseRevision: number; basedOnVersionId: string | null; content: PlanContent };
+type DraftInput = { clientId: string; planId?: string | undefined; requestId?: string | undefined; baseRevision: number; basedOnVersionId: string | null; content: PlanContent };
 type FollowUpInput = Omit<Extract<Mutation, { type: 'plan.follow_up' }>['record'], 'followUpId'>;
 type ConsentInput = Omit<Extract<Mutation, { type: 'plan.consent' }>['record'], 'consentId'>;
 
@@ -56,7 +56,8 @@ export class PlansService {
 
   /** Queues the draft; the editor's working copy has done its job. */
   async saveDraft(input: DraftInput): Promise<LocalPlan> {
-    const id = input.planId ?? randomUUID();
+    // A new plan's id is the editor's client-made one (the same save again is the same plan).
+    const id = input.planId ?? input.requestId ?? randomUUID();
     const plan = await this.enqueue({
       ...this.base(),
       type: 'plan.save_draft',
@@ -70,13 +71,14 @@ export class PlansService {
     return this.enqueue({ ...this.base(), type: 'plan.set', record: { id: input.planId, revision: input.revision, versionId: randomUUID(), setOn: input.setOn } });
   }
 
-  followUp(input: FollowUpInput): Promise<LocalPlan> {
-    return this.enqueue({ ...this.base(), type: 'plan.follow_up', record: { ...input, followUpId: randomUUID() } });
+  /** The follow-up's id is the form's client-made one (`requestId`): the server keeps it. */
+  followUp({ requestId, ...input }: FollowUpInput & { requestId?: string | undefined }): Promise<LocalPlan> {
+    return this.enqueue({ ...this.base(), type: 'plan.follow_up', record: { ...input, followUpId: requestId ?? randomUUID() } });
   }
 
-  consent(input: ConsentInput): Promise<LocalPlan> {
+  consent({ requestId, ...input }: ConsentInput & { requestId?: string | undefined }): Promise<LocalPlan> {
     if (input.date > swedishDate(this.now())) throw new AppFailure('VALIDATION', PLAN_MESSAGES.consentFutureDate);
-    return this.enqueue({ ...this.base(), type: 'plan.consent', record: { ...input, consentId: randomUUID() } });
+    return this.enqueue({ ...this.base(), type: 'plan.consent', record: { ...input, consentId: requestId ?? randomUUID() } });
   }
 
   // ---- the editor's working copy ----

@@ -13,6 +13,7 @@ export class DraftsSql {
       get: 'SELECT d.json, d.saved_at FROM drafts d JOIN units u ON u.unit_id = d.unit_id WHERE d.client_id = ? AND d.corrects_id = ?',
       del: 'DELETE FROM drafts WHERE client_id = ? AND corrects_id = ?',
       purge: 'DELETE FROM drafts WHERE unit_id = ?',
+      ofUnit: 'SELECT client_id, corrects_id, json FROM drafts WHERE unit_id = ?',
     });
   }
 
@@ -28,6 +29,11 @@ export class DraftsSql {
 
   delete(clientId: string, correctsId: string | null): boolean {
     return this.st.del.run(clientId, correctsId ?? '').changes > 0;
+  }
+
+  /** The unit's drafts, going with the unit: the caller keeps their text where the user finds it (the refusals). */
+  ofUnit(unitId: string): JournalDraft[] {
+    return (this.st.ofUnit.all(unitId) as { json: string }[]).map((r) => JSON.parse(r.json) as JournalDraft);
   }
 
   purgeUnit(unitId: string): void {

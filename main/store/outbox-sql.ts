@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { AccessEventInput, AppError, Mutation } from '#contract';
 import { prepareAll } from './kind';
@@ -8,6 +9,9 @@ import type { OutboxEntry, Refusal } from './types';
  * refusals (mutations refused for good, kept with their text) and the access-event outbox. No
  * kind is named here: a mutation's local write and its undo are its kind's (kind.ts).
  */
+/** Said with a kept draft (the refusal's message). */
+export const DRAFT_KEPT = 'Behörigheten till brukarens enhet har upphört, så utkastet kan inte sparas i journalen. Texten finns kvar här: kopiera den innan du stänger.';
+
 export class OutboxSql {
   private readonly st;
 
@@ -63,6 +67,15 @@ export class OutboxSql {
       this.st.insertRefusal.run(o.mutation_id, o.type, 'PERMISSION_ENDED', 'Behörigheten till enheten har upphört; ändringen skickades inte.', o.json, at);
       this.st.del.run(o.mutation_id);
     }
+  }
+
+  /**
+   * A half-written journal entry of a unit that left the scope (issue 32): kept as a refusal with
+   * its text, shown under the status bar with "Kopiera texten", instead of going with the unit.
+   */
+  keepDraft(draft: { text: string }): void {
+    const json = JSON.stringify({ type: 'journal_entry.draft', record: { text: draft.text } });
+    this.st.insertRefusal.run(randomUUID(), 'journal_entry.draft', 'PERMISSION_ENDED', DRAFT_KEPT, json, new Date().toISOString());
   }
 
   /** Moves a queued mutation to the refusals; returns its type and record id (for the kind's undo), or null when not queued. */

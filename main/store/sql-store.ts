@@ -236,6 +236,7 @@ export class SqlStore implements SyncLocalStore {
   /** The unit left the scope: its queued mutations become refusals, and every kind's rows of it go. */
   private purgeUnit(unitId: string): void {
     this.outboxSql.refuseUnit(unitId);
+    for (const draft of this.drafts.ofUnit(unitId)) if (draft.text.trim() !== '') this.outboxSql.keepDraft(draft);
     for (const part of this.parts) part.purgeUnit(unitId);
     this.drafts.purgeUnit(unitId);
     this.st.purgeCursor.run(unitId);

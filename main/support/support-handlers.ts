@@ -11,7 +11,7 @@ type In<M extends keyof typeof supportApi> = z.output<(typeof supportApi)[M]['in
 export function supportHandlers(deps: { server: ServerClient; token: () => string }) {
   return {
     colleagues: () => deps.server.call(supportRoutes.colleagues, { token: deps.token() }),
-    message: ({ staffId, subject, text }: In<'message'>) =>
-      deps.server.call({ ...supportRoutes.message, path: supportRoutes.message.path.replace(':id', encodeURIComponent(staffId)) }, { token: deps.token(), body: { subject, text } }),
+    message: ({ staffId, subject, text, requestId }: In<'message'>) =>
+      deps.server.call({ ...supportRoutes.message, path: supportRoutes.message.path.replace(':id', encodeURIComponent(staffId)) }, { token: deps.token(), body: { subject, text, ...(requestId ? { requestId } : {}) } }),
   };
 }

@@ -13,7 +13,7 @@ export interface Actor {
   organisationId: string;
 }
 
-interface GrantRow {
+export interface GrantRow {
   id: string;
   staff_id: string;
   role: GrantRole;
@@ -50,7 +50,8 @@ const GRANTS = `
 const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOString());
 
 function toGrant(r: GrantRow, today: string): Grant {
-  const ended = r.ended_at !== null || (r.valid_to !== null && r.valid_to < today);
+  // Ended: its last day has passed, or it was ended before it began. Ended for a later day, it holds until then.
+  const ended = r.valid_to !== null && (r.valid_to < today || r.valid_to < r.valid_from);
   const status = ended ? 'ended' : r.confirmed_at === null ? 'pending_confirmation' : r.valid_from > today ? 'future' : 'active';
   return {
     id: r.id,
@@ -62,6 +63,7 @@ function toGrant(r: GrantRow, today: string): Grant {
     validTo: r.valid_to,
     status,
     grantedBy: r.granted_by_name,
+    grantedById: r.granted_by,
     confirmedBy: r.role === 'staff' ? r.granted_by_name : r.confirmed_at === null ? null : r.confirmed_by_name,
     endedAt: iso(r.ended_at),
     endedBy: r.ended_by_name,
@@ -203,6 +205,11 @@ export async function grant(tx: Queryable, actor: Actor | null, organisationId: 
   return toGrant((await grantById(tx, organisationId, id))!, swedishDate(now));
 }
 
+/** The grant as the API answers it (a create answered again: createOnce). */
+export async function readGrant(db: Queryable, organisationId: string, id: string, now: Date): Promise<Grant> {
+  return toGrant(await findGrant(db, organisationId, id), swedishDate(now));
+}
+
 /** The grant, or NOT_FOUND (also for another organisation's). */
 export async function findGrant(db: Queryable, organisationId: string, id: string): Promise<GrantRow> {
   const row = await grantById(db, organisationId, id);
@@ -231,17 +238,20 @@ export async function confirm(tx: Queryable, actor: Actor, row: GrantRow, now: D
 const ADMIN_ROLE = 'it_contact';
 
 /**
- * Ends a grant at once: its period is cut to end yesterday (every "valid today" query then leaves
- * it out; the NOTIFY trigger tells the person's open event streams, which drop the unit), and who
- * ended it when is kept. An ended grant stays on record.
+ * Ends a grant from `endsOn` (default today; never a past day): its period is cut to end the day
+ * before — at once for today (every "valid today" query then leaves it out; the NOTIFY trigger
+ * tells the person's open event streams, which drop the unit) — and who ended it when is kept. An
+ * ended grant stays on record; one ended for a later day may be ended again sooner.
  * An administrator's role (it_contact) follows the four-eyes rule both ways (issue 25 point 8):
  * ended by another administrator, the first call only asks (event end_requested) and a second
  * administrator — not the one who asked, not its holder — ends it; she may end her own, but never
  * as the organisation's last administrator.
  */
-export async function end(tx: Queryable, actor: Actor, row: GrantRow, now: Date): Promise<Grant> {
+export async function end(tx: Queryable, actor: Actor, row: GrantRow, now: Date, endsOn?: string): Promise<Grant> {
   const today = swedishDate(now);
   if (toGrant(row, today).status === 'ended') throw new AppFailure('CONFLICT', 'Behörigheten har redan upphört.');
+  const from = endsOn ?? today;
+  if (from < today) throw new AppFailure('VALIDATION', `Behörigheten kan inte avslutas bakåt i tiden: välj i dag (${today}) eller en senare dag.`);
   const table = row.role === 'staff' ? 'permissions' : 'role_grants';
   // Lock the row: two ends (or an end and its request) at once are one after the other.
   await tx.query(`SELECT 1 FROM ${table} WHERE id = $1 FOR UPDATE`, [row.id]);
@@ -260,11 +270,11 @@ export async function end(tx: Queryable, actor: Actor, row: GrantRow, now: Date)
       await mustNotBeLastAdministrator(tx, row, today);
     }
   }
-  const yesterday = swedishDate(now, -1);
+  // Under the row lock: a second end at once finds nothing to shorten and is refused.
   const { rows: ended } = await tx.query(
-    `UPDATE ${table} SET valid_to = GREATEST(valid_from - 1, LEAST(coalesce(valid_to, $2::date), $2::date)), ended_at = $3, ended_by = $4
-      WHERE id = $1 AND ended_at IS NULL RETURNING id`,
-    [row.id, yesterday, now, actor.id],
+    `UPDATE ${table} SET valid_to = GREATEST(valid_from - 1, LEAST(coalesce(valid_to, $2::date - 1), $2::date - 1)), ended_at = $3, ended_by = $4
+      WHERE id = $1 AND (ended_at IS NULL OR valid_to IS NULL OR valid_to > $2::date - 1) RETURNING id`,
+    [row.id, from, now, actor.id],
   );
   if (ended.length === 0) throw new AppFailure('CONFLICT', 'Behörigheten har redan upphört.');
   const after = (await grantById(tx, row.organisation_id, row.id))!;

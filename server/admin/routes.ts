@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { adminRoutes, AppFailure, HistoryQuery, type AddPersonRequest } from '#contract';
 import { validateCertificate } from '../auth/certificate';
 import type { TrustConfig } from '../auth/service';
-import type { Db } from '../db/types';
+import type { Db, Queryable } from '../db/types';
+import { createOnce } from '../http/create-once';
 import { getRoute, postRoute } from '../http/route';
-import { addPerson, confirm, end, findGrant, grant, grantsOf, history, peopleOf, personById, type Actor, type NewPerson } from './grants';
+import { addPerson, confirm, end, findGrant, grant, grantsOf, history, peopleOf, personById, readGrant, type Actor, type GrantRow, type NewPerson } from './grants';
 import { activeRoles, administers, requireRole, rolesOf } from './roles';
 
 export interface AdminRouteDeps {
@@ -72,28 +73,35 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRouteDeps):
     const actor = await actorOf(request);
     const now = deps.now();
     const person = await personFromRequest(body, deps.trust, now);
-    const row = await deps.db.transaction((tx) => addPerson(tx, actor, actor.organisationId, person, now));
+    const { recordId } = await createOnce(deps.db, { key: body.requestId, staffId: actor.id, route: 'admin.addPerson' }, (db) =>
+      db.transaction(async (tx) => (await addPerson(tx, actor, actor.organisationId, person, now)).id),
+    );
+    const row = (await personById(deps.db, recordId))!;
     return { id: row.id, hsaId: row.hsa_id, givenName: row.given_name, familyName: row.family_name, title: row.title, grants: [] };
   });
 
   postRoute(app, adminRoutes.grant, { preHandler: requireAdmin }, async ({ body, request }) => {
     const actor = await actorOf(request);
     mustAdminister(request, actor, body.unitId);
-    return deps.db.transaction((tx) => grant(tx, actor, actor.organisationId, body, deps.now()));
+    const now = deps.now();
+    const { recordId } = await createOnce(deps.db, { key: body.requestId, staffId: actor.id, route: 'admin.grant' }, (db) =>
+      db.transaction(async (tx) => (await grant(tx, actor, actor.organisationId, body, now)).id),
+    );
+    return readGrant(deps.db, actor.organisationId, recordId, now);
   });
 
   /** Confirm and end: the grant looked up in the caller's organisation, on a unit she administers. */
   for (const [route, act] of [
-    [adminRoutes.confirm, confirm],
-    [adminRoutes.end, end],
+    [adminRoutes.confirm, (tx: Queryable, actor: Actor, row: GrantRow, now: Date) => confirm(tx, actor, row, now)],
+    [adminRoutes.end, (tx: Queryable, actor: Actor, row: GrantRow, now: Date, body: { endsOn?: string | undefined }) => end(tx, actor, row, now, body.endsOn)],
   ] as const) {
-    postRoute(app, route, { preHandler: requireAdmin }, async ({ request }) => {
+    postRoute(app, route, { preHandler: requireAdmin }, async ({ request, body }) => {
       const actor = await actorOf(request);
       const { id } = IdParams.parse(request.params);
       return deps.db.transaction(async (tx) => {
         const row = await findGrant(tx, actor.organisationId, id);
         mustAdminister(request, actor, row.unit_id);
-        return act(tx, actor, row, deps.now());
+        return act(tx, actor, row, deps.now(), body);
       });
     });
   }

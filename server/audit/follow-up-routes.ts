@@ -5,6 +5,7 @@ import { AppFailure, logReviewRoutes, type LogIntegrity, type LogRow } from '#co
 import { requireRole, rolesOf } from '../admin/roles';
 import { workstationOf } from '../auth/routes';
 import type { Db } from '../db/types';
+import { createOnce } from '../http/create-once';
 import { getRoute, postRoute } from '../http/route';
 import { SqlAccessLog } from './access-log';
 import { csvFileName, describeCriteria, insertReview, listReviews, logCsv, readReview, rowsById, sampleReads, searchLog, type Reviewer, type Search } from './follow-up';
@@ -119,7 +120,7 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
     const { personnummer: _p, ...kept } = body.search ?? {};
     const query = body.kind === 'sample' ? { sampleSize: body.sampleSize } : { ...kept, ...(body.search?.personnummer ? { clientNamed: true } : {}) };
     const at = deps.now();
-    const id = await deps.db.transaction(async (tx) => {
+    const { recordId: id } = await createOnce(deps.db, { key: body.requestId, staffId: reviewer.id, route: 'admin.createReview' }, (db) => db.transaction(async (tx) => {
       const reviewId = await insertReview(tx, reviewer, { kind: body.kind, query, criteria: describeCriteria(body, names), summary: body.summary, findings: body.findings }, at);
       await new SqlAccessLog(tx).record({
         action: 'change',
@@ -131,7 +132,7 @@ export function registerFollowUpRoutes(app: FastifyInstance, deps: FollowUpRoute
         at,
       });
       return reviewId;
-    });
+    }));
     return (await readReview(deps.db, reviewer, id))!;
   });
 

@@ -6,6 +6,7 @@ import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
+import { createOnce } from '../http/create-once';
 import { getRoute, postRoute } from '../http/route';
 import { syncScope } from '../sync/scope';
 import {
@@ -114,11 +115,11 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: IncidentRoute
       const missing = wanted.findIndex((p) => !clients.some((c) => c.personnummer === p));
       throw new AppFailure('VALIDATION', `Personnummer nr ${missing + 1} finns inte bland ${units === null ? 'organisationens' : 'dina'} brukare.`);
     }
-    const id = await deps.db.transaction(async (tx) => {
+    const { recordId: id } = await createOnce(deps.db, { key: body.requestId, staffId: caller.id, route: 'incidents.report' }, (db) => db.transaction(async (tx) => {
       const id = await insertIncident(tx, caller, { what: body.what, systems: body.systems.trim(), discoveredAt, clientIds: clients.map((c) => c.id) }, now);
       await log(tx, request, caller, 'change', id, clients.map((c) => c.id), now);
       return id;
-    });
+    }));
     return answer(request, caller, id, now, false);
   });
 

@@ -5,6 +5,7 @@ import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
 import type { Db } from '../db/types';
+import { createOnce } from '../http/create-once';
 import { getRoute, postRoute } from '../http/route';
 import { syncScope } from '../sync/scope';
 import { attach, attachment, listThreads, markThreadRead, readThread, recipients, reply, startThread, type Viewer } from './store';
@@ -91,8 +92,14 @@ export function registerMessageRoutes(app: FastifyInstance, deps: MessageRouteDe
   postRoute(app, messageRoutes.start, { preHandler: deps.requireSession }, async ({ body, request }) => {
     const now = deps.now();
     const viewer = await viewerOf(request, now);
-    const { threadId, clientId } = await startThread(deps.db, viewer, body, now);
-    await log(request, viewer, { action: 'change', clientId, recordType: 'message_thread', recordId: threadId }, now);
+    // The thread's own client-made id is the create's: the same id again answers the thread (createOnce).
+    let clientId: string | null = null;
+    const { recordId: threadId, created } = await createOnce(deps.db, { key: body.id, staffId: viewer.staff.id, route: 'messages.start' }, async (db) => {
+      const started = await startThread(db, viewer, body, now);
+      clientId = started.clientId;
+      return started.threadId;
+    });
+    if (created) await log(request, viewer, { action: 'change', clientId, recordType: 'message_thread', recordId: threadId }, now);
     return readThread(deps.db, viewer, threadId);
   });
 
@@ -100,8 +107,12 @@ export function registerMessageRoutes(app: FastifyInstance, deps: MessageRouteDe
     const id = idOf(request);
     const now = deps.now();
     const viewer = await viewerOf(request, now);
-    const { clientId } = await reply(deps.db, viewer, id, body, now);
-    await log(request, viewer, { action: 'change', clientId, recordType: 'message', recordId: id }, now);
+    let clientId: string | null = null;
+    const { created } = await createOnce(deps.db, { key: body.id, staffId: viewer.staff.id, route: 'messages.reply' }, async (db) => {
+      clientId = (await reply(db, viewer, id, body, now)).clientId;
+      return body.id ?? id;
+    });
+    if (created) await log(request, viewer, { action: 'change', clientId, recordType: 'message', recordId: id }, now);
     return readThread(deps.db, viewer, id);
   });
 
@@ -119,8 +130,13 @@ export function registerMessageRoutes(app: FastifyInstance, deps: MessageRouteDe
     const id = idOf(request);
     const now = deps.now();
     const viewer = await viewerOf(request, now);
-    const { clientId, messageId } = await attach(deps.db, viewer, id, body, now);
-    await log(request, viewer, { action: 'change', clientId, recordType: 'message_attachment', recordId: messageId }, now);
+    let clientId: string | null = null;
+    const { recordId: messageId, created } = await createOnce(deps.db, { key: body.id, staffId: viewer.staff.id, route: 'messages.attach' }, async (db) => {
+      const attached = await attach(db, viewer, id, body, now);
+      clientId = attached.clientId;
+      return attached.messageId;
+    });
+    if (created) await log(request, viewer, { action: 'change', clientId, recordType: 'message_attachment', recordId: messageId }, now);
     return readThread(deps.db, viewer, id);
   });
 

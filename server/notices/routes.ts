@@ -7,6 +7,7 @@ import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory, type StaffDirectory, type StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
+import { createOnce } from '../http/create-once';
 import { postRoute } from '../http/route';
 import { authorName } from '../sync/kind';
 
@@ -65,14 +66,18 @@ export function registerNoticeRoutes(app: FastifyInstance, deps: NoticeRouteDeps
     const { member, units } = await publisherOf(request, now);
     const unitIds = body.unitIds ? [...new Set(body.unitIds)] : [...units];
     if (unitIds.length === 0 || unitIds.some((u) => !units.has(u))) throw new AppFailure('NOT_FOUND', NO_UNIT);
-    const noticeId = randomUUID();
-    await deps.db.query(
+    const { recordId: noticeId, created } = await createOnce(deps.db, { key: body.requestId, staffId: member.id, route: 'notices.publish' }, async (db) => {
+      const noticeId = randomUUID();
+      await db.query(
       `INSERT INTO notices (notice_id, unit_id, title, text, show_from, show_until, outage_start, outage_end, published_by_staff_id, published_by_name, published_at)
        SELECT $1, u, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM unnest($2::uuid[]) AS u`,
       [noticeId, unitIds.sort(), body.title, body.text, body.showFrom, body.showUntil, body.outageStart, body.outageEnd, member.id, authorName(member), now],
-    );
-    await logChange(request, member, noticeId, now);
-    return { noticeId, units: unitIds.length };
+      );
+      return noticeId;
+    });
+    if (created) await logChange(request, member, noticeId, now);
+    const { rows } = await deps.db.query<{ units: number }>('SELECT count(*)::int AS units FROM notices WHERE notice_id = $1', [noticeId]);
+    return { noticeId, units: rows[0]!.units };
   });
 
   postRoute(app, noticeRoutes.withdraw, { preHandler: deps.requireSession }, async ({ request }) => {

@@ -52,6 +52,8 @@ export const demoStaff: readonly DemoStaffMember[] = [
   { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson', title: 'IT-kontaktperson', role: 'it_contact', provider: true, permissions: [{ unit: 'hemtjanst', validFrom: since }, { unit: 'daglig', validFrom: since }] },
   // Moved from daily activities to home care: the ended permission stays on record.
   { hsaId: 'SE2321000131-P000000000108', givenName: 'Leila', familyName: 'Karimi', title: 'Vårdbiträde', role: 'staff', provider: true, permissions: [{ unit: 'daglig', validFrom: since, validTo: '2025-06-30' }, { unit: 'hemtjanst', validFrom: '2025-07-01' }] },
+  // A second IT contact person: four-eyes (one administrator grants another, a second confirms) can complete in the demo.
+  { hsaId: 'SE2321000131-P000000000109', givenName: 'Lena', familyName: 'Ström', title: 'IT-kontaktperson', role: 'it_contact', provider: true, permissions: [] },
   { hsaId: 'SE2120001355-P000000000201', givenName: 'Maria', familyName: 'Ek', title: 'Biståndshandläggare', role: 'case_officer', provider: false, permissions: [] },
 ];
 

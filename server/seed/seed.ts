@@ -76,11 +76,12 @@ async function insertDemoData(tx: Queryable): Promise<void> {
   }
 
   // Administrative roles (docs/administration.md) for the whole organisation: the IT contact
-  // person's own is the bootstrap grant (granted by nobody).
+  // persons' own are bootstrap grants (granted by nobody); two of them, so four-eyes can complete.
   for (const person of demoStaff) {
     if (!person.provider || (person.role !== 'superuser' && person.role !== 'it_contact' && person.role !== 'manager')) continue;
     const staffId = staffIds.get(person.hsaId)!;
-    const by = staffId === grantorId ? null : grantorId;
+    // The IT contact persons are the installation's (bootstrap): the database lets no administrator confirm her own grant of another.
+    const by = staffId === grantorId || person.role === 'it_contact' ? null : grantorId;
     await tx.query(
       `INSERT INTO role_grants (staff_id, organisation_id, unit_id, role, valid_from, granted_by, confirmed_at, confirmed_by)
        VALUES ($1, $2, NULL, $3, '2025-01-01', $4, now(), $4)`,

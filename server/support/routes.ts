@@ -6,6 +6,7 @@ import { SqlAccessLog } from '../audit/access-log';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory } from '../auth/staff';
 import type { Db } from '../db/types';
+import { createOnce } from '../http/create-once';
 import { getRoute, postRoute } from '../http/route';
 import { readThread, startThread } from '../messages/store';
 import { colleaguesInReach, saveReport, withReports, type Reach } from './reports';
@@ -74,23 +75,27 @@ export function registerSupportRoutes(app: FastifyInstance, deps: SupportRouteDe
     // A person-to-person thread between the two, tied to no client or assignment: the unit is in
     // the viewer's scope for this one write only (her role reaches it), which lets the secure
     // messages feature carry it without giving her any of the unit's data.
-    const { threadId } = await startThread(
-      deps.db,
-      { staff: me, scope: [unitId] },
-      { subject: body.subject, text: body.text, unitId, clientId: null, assignmentId: null, toUnit: false, participantIds: [colleague.id] },
-      now,
+    const { recordId: threadId, created } = await createOnce(deps.db, { key: body.requestId, staffId: me.id, route: 'support.message' }, async (db) =>
+      (await startThread(
+        db,
+        { staff: me, scope: [unitId] },
+        { subject: body.subject, text: body.text, unitId, clientId: null, assignmentId: null, toUnit: false, participantIds: [colleague.id] },
+        now,
+      )).threadId,
     );
     const workstation = workstationOf(request);
-    await accessLog.record({
-      action: 'change',
-      outcome: 'success',
-      actorStaffId: me.id,
-      actorHsaId: me.hsaId,
-      recordType: 'message_thread',
-      recordId: threadId,
-      ...(workstation ? { workstation } : {}),
-      at: now,
-    });
+    if (created) {
+      await accessLog.record({
+        action: 'change',
+        outcome: 'success',
+        actorStaffId: me.id,
+        actorHsaId: me.hsaId,
+        recordType: 'message_thread',
+        recordId: threadId,
+        ...(workstation ? { workstation } : {}),
+        at: now,
+      });
+    }
     // Read back as a participant, to answer only what was really stored.
     const detail = await readThread(deps.db, { staff: me, scope: [] }, threadId);
     return { threadId: detail.thread.id, unitId: detail.thread.unitId };

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { swedishDate } from '#contract';
 import { insertCardFile, type VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
@@ -85,6 +86,11 @@ describe('the administrator', () => {
     await expect.poll(() => clients.count(), { timeout: 20_000 }).toBeGreaterThan(0);
 
     await admin.getByRole('button', { name: 'Avsluta Personal (behörighet till enhet), Hemtjänst Majorna för Nora Ahmadi' }).click();
+    // It asks from which day (none chosen for him) and says what will happen (issue 32).
+    const ending = admin.getByRole('group', { name: 'Avsluta Personal (behörighet till enhet), Hemtjänst Majorna för Nora Ahmadi' });
+    await ending.getByLabel(/^Upphör från och med/).fill(swedishDate());
+    await ending.getByText(/upphör från och med \d{4}-\d\d-\d\d\. Sista dag med behörigheten blir/).waitFor();
+    await ending.getByRole('button', { name: 'Avsluta behörigheten' }).click();
     await admin.getByText('Behörigheten är avslutad.').waitFor();
     // Live, without a reload: the server's event stream → pull → the unit's data purged from her store.
     await expect.poll(() => clients.count(), { timeout: 10_000 }).toBe(0);

@@ -193,6 +193,7 @@ describe('with Sara logged in', () => {
     expect(await axeViolations(page)).toEqual([]);
     expect((await stack.db.query("SELECT 1 FROM journal_entries WHERE text LIKE 'Ska inte sparas%'")).rows.length).toBe(0);
     await page.getByRole('button', { name: 'Släng utkastet' }).click();
+    await page.getByRole('button', { name: 'Ja, släng utkastet' }).click();
     expect(await page.locator('input[type="date"], input[type="datetime-local"]').count()).toBe(0);
   });
 

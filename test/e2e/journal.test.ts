@@ -122,6 +122,7 @@ describe('Brukare: journal and day notes', () => {
     await expect.poll(() => page.getByLabel('Anteckning', { exact: true }).inputValue(), { timeout: 15_000 }).toBe('Halvskrivet: brukaren ville');
     expect(await page.getByText(/Ditt utkast från .* är återställt/).count()).toBe(1);
     await page.getByRole('button', { name: 'Släng utkastet' }).click();
+    await page.getByRole('button', { name: 'Ja, släng utkastet' }).click();
   });
 
   it('felmarkera with a reason and a correction: the original struck through, who/when/why, linked both ways', async () => {

@@ -99,8 +99,13 @@ describe('Genomförandeplan', () => {
     await tab().getByRole('heading', { name: 'Utkast' }).waitFor({ timeout: 10_000 });
     await synced();
     await tab().getByRole('button', { name: 'Fastställ planen' }).click();
+    await tab().getByRole('button', { name: 'Ja, fastställ planen' }).click();
     await expect.poll(() => tab().locator('.plan-status').innerText(), { timeout: 10_000 }).toMatch(/^Version 1, fastställd \d{4}-\d\d-\d\d av Sara Nyström, Undersköterska/);
     await tab().getByRole('button', { name: 'Anteckna samtycke' }).click();
+    // Nothing preselected (issue 32): the answer, how and by whom are chosen.
+    await tab().getByLabel('Brukarens besked').selectOption('given');
+    await tab().getByLabel('Hur beskedet lämnades').selectOption('written');
+    await tab().getByLabel('Vem lämnade beskedet').selectOption('client');
     await tab().getByRole('button', { name: 'Spara', exact: true }).click();
     await expect.poll(() => tab().locator('.plan-consent-now').innerText(), { timeout: 10_000 }).toMatch(/^Samtycke lämnat/);
     await synced();
@@ -126,6 +131,7 @@ describe('Genomförandeplan', () => {
     await page.getByRole('button', { name: 'Spara utkast' }).click();
     await tab().getByRole('heading', { name: 'Utkast' }).waitFor({ timeout: 10_000 });
     await tab().getByRole('button', { name: 'Fastställ planen' }).click();
+    await tab().getByRole('button', { name: 'Ja, fastställ planen' }).click();
     await expect.poll(() => tab().locator('.plan-status').innerText(), { timeout: 10_000 }).toMatch(/^Version 2/);
     await tab().getByRole('button', { name: /Visa ändringar mot föregående version \(v2\)/ }).click();
     const diff = tab().getByRole('region', { name: 'Ändringar från version 1 till 2' });
@@ -154,6 +160,8 @@ describe('Genomförandeplan', () => {
 
   it('records a follow-up with an outcome per goal', async () => {
     await tab().getByRole('button', { name: 'Registrera uppföljning' }).click();
+    // No outcome preselected (issue 32): each goal's is chosen.
+    for (const select of await tab().getByLabel(/^Utfall: /).all()) await select.selectOption('achieved');
     await page.getByLabel('Utfall: Duscha med mindre stöd.').selectOption('partly');
     await page.getByLabel('Kommentar: Duscha med mindre stöd.').fill('Behöver fortfarande hjälp med ryggen.');
     await page.getByRole('button', { name: 'Spara uppföljningen' }).click();

@@ -92,6 +92,7 @@ export const sv = {
     copied: 'Kopierad',
     mutation: {
       journal_entry_create: 'En journalanteckning',
+      journal_entry_draft: 'Ett utkast till journalanteckning',
       journal_entry_mark_erroneous: 'En felmarkering',
       day_note_create: 'En daganteckning',
       day_note_mark_summarised: 'En markering av daganteckning som sammanfattad',
@@ -154,7 +155,7 @@ export const sv = {
     SERVER_ERROR: 'Servern kunde inte utföra åtgärden.',
     RATE_LIMITED: 'För många försök. Vänta en stund och försök igen.',
     SESSION_LOCKED: 'Arbetsstationen är låst.',
-    PERMISSION_ENDED: 'Din behörighet har upphört.',
+    PERMISSION_ENDED: 'Din behörighet till brukarens enhet har upphört, så det kan inte sparas. Det du skrev finns kvar under statusraden (”Kopiera texten”).',
     PCSC_UNAVAILABLE: 'Korttjänsten (PC/SC) är inte igång.',
     NO_READER: 'Ingen kortläsare hittades.',
     NO_CARD: 'Sätt i ditt e-tjänstekort.',

@@ -3,6 +3,7 @@ import { SERVICE_KIND_LABELS } from '#contract';
 import { swedishDate } from '#contract';
 import { AppFailure } from '#contract';
 import type { Db } from '../../db/types';
+import { createOnce } from '../../http/create-once';
 import { recordAssignmentAccess } from '../access';
 import { getAssignment } from '../queries/get';
 import type { ActContext } from '../scope';
@@ -14,7 +15,8 @@ export async function sendAssignment(db: Db, input: SendAssignment, ctx: ActCont
   const today = swedishDate(ctx.now);
   if (input.decision.date > today) throw new AppFailure('VALIDATION', 'Beslutsdatumet kan inte vara senare än i dag.');
   if (input.endDate && input.endDate < input.startDate) throw new AppFailure('VALIDATION', 'Slutdatumet kan inte vara före startdatumet.');
-  const id = await db.transaction(async (tx) => {
+  // The officer's client-made id: the same send again answers the assignment sent the first time.
+  const { recordId: id } = await createOnce(db, { key: input.requestId, staffId: ctx.actor.id, route: 'officer.send' }, (db) => db.transaction(async (tx) => {
     const { rows: clients } = await tx.query<{ id: string; unit_id: string }>(
       'personnummer' in input.client ? 'SELECT id, unit_id FROM clients WHERE personnummer = $1' : 'SELECT id, unit_id FROM clients WHERE id = $1',
       ['personnummer' in input.client ? input.client.personnummer : input.client.clientId],
@@ -62,6 +64,6 @@ export async function sendAssignment(db: Db, input: SendAssignment, ctx: ActCont
     });
     await recordAssignmentAccess(tx, 'change', ctx, client.id, newId);
     return newId;
-  });
+  }));
   return (await getAssignment(db, id, 'all'))!;
 }

@@ -19,6 +19,7 @@ import { declaredRoutes } from '../../../server/http/route-list';
 import { seedDemoData } from '../../../server/seed/seed';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { supportReport } from '../../support/support-report';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 /** The callers. `staff` holds the probed unit; everyone else is measured against her. */
@@ -61,18 +62,7 @@ const officerOnly = (): Expect => ({ ...all(403), anonymous: 401, caseOfficer: '
 const managerOnly = (): Expect => ({ ...all(403), anonymous: 401, manager: 'in' });
 /** First-line support: a superuser (even without any unit) or an administrator. */
 const supportOnly = (): Expect => ({ ...all(403), anonymous: 401, superuserNoUnit: 'in', administrator: 'in' });
-const SUPPORT_REPORT = {
-  workstationId: randomUUID(),
-  workstationName: 'WS-MATRIS',
-  appVersion: '0.1.0',
-  host: 'browser',
-  sync: { lastOkAt: null, outcome: 'none', code: null },
-  queue: { count: 0, oldestAt: null },
-  refusals: { count: 0, codes: [] },
-  card: { service: 'ok', readers: 1, cardPresent: true },
-  loggedInAt: new Date().toISOString(),
-  store: { state: 'open', bytes: 4096 },
-};
+const SUPPORT_REPORT = supportReport(randomUUID(), 'WS-MATRIS');
 
 const journalEntry = (ids: Ids) => ({
   mutations: [

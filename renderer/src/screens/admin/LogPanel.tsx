@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { LOGGED_ACTION_LABELS_SV, LoggedAction, FINDING_VERDICT_LABELS_SV, formatPersonnummer, personnummerProblem, recordTypeSv, swedishDateTime, type AppError, type LogIntegrity, type LogRow, type LogSearch } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
+import { createOnce } from '../../state/create-id';
 import { AdminError, Done } from './admin-notices';
 import { LogTimeline } from './LogTimeline';
 
@@ -101,7 +102,7 @@ export function LogPanel() {
       const v = verdicts[row.id];
       return v?.verdict ? [{ logId: row.id, verdict: v.verdict, comment: v.comment }] : [];
     });
-    const r = await api.admin.createReview({ ...(query.kind === 'search' ? { kind: 'search', search: query.search } : { kind: 'sample', sampleSize: query.sampleSize }), findings, summary: field(f, 'summary') });
+    const r = await createOnce('log-review', (requestId) => api.admin.createReview({ requestId, ...(query.kind === 'search' ? { kind: 'search', search: query.search } : { kind: 'sample', sampleSize: query.sampleSize }), findings, summary: field(f, 'summary') }));
     if (!r.ok) return setError(r.error);
     setDone(t('admin.log.saved'));
     f.reset();

@@ -1,5 +1,5 @@
-import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import type { AppError } from '#contract';
 import { errorText } from '../../components/error-text';
 

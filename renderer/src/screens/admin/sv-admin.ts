@@ -23,6 +23,8 @@ export const svAdmin = {
   grant: {
     heading: 'Ge behörighet',
     person: 'Person',
+    choosePerson: 'Välj person',
+    chooseRole: 'Välj behörighet',
     role: 'Behörighet',
     unit: 'Enhet',
     wholeOrganisation: 'Hela organisationen',
@@ -44,6 +46,14 @@ export const svAdmin = {
     period: '{{from}} – {{to}}',
     untilFurther: 'tills vidare',
     grantedBy: 'given av {{name}}',
+    endsOn: 'Upphör från och med',
+    endsOnHint: 'Välj dagen då behörigheten inte längre gäller: i dag för att avsluta den direkt.',
+    endQuestion: '{{role}} för {{name}} upphör från och med {{date}}. Sista dag med behörigheten blir {{last}}.',
+    endChooseDate: 'Välj från vilken dag behörigheten ska upphöra.',
+    endConfirm: 'Avsluta behörigheten',
+    endCancel: 'Avbryt',
+    endsLater: 'avslutas från och med {{date}}',
+    ownGrant: 'Du gav behörigheten: en annan administratör bekräftar den.',
   },
   status: { pending_confirmation: 'Väntar på bekräftelse', future: 'Kommande', active: 'Aktiv', ended: 'Avslutad' },
   history: {

@@ -104,15 +104,34 @@ function ClientPage({ clientId }: { clientId: string }) {
   const tab = params.tab === 'notes' || params.tab === 'plan' ? params.tab : 'journal';
   const setTab = (next: 'journal' | 'notes' | 'plan') => go('clients', { clientId, tab: next });
 
+  const [gone, setGone] = useState(false);
   useEffect(() => {
     // By id: a unit may have thousands of clients, and any of them can be opened from a search.
-    void api.clients.get({ id: clientId }).then((r) => {
-      if (!r.ok) return setError(r.error);
-      if (r.value) setClient(r.value);
-      else setError({ code: 'NOT_FOUND', message: '' });
-    });
+    const load = (first: boolean) =>
+      void api.clients.get({ id: clientId }).then((r) => {
+        if (!r.ok) return setError(r.error);
+        if (r.value) return setClient(r.value);
+        // Gone while open: the sync purged the unit, whose permission ended (issue 32). The
+        // journal leaves the screen; a draft's text is kept under the status bar.
+        if (first) setError({ code: 'NOT_FOUND', message: '' });
+        else {
+          setClient(null);
+          setGone(true);
+        }
+      });
+    load(true);
+    return events.on('data.changed', () => load(false));
   }, [clientId]);
 
+  if (gone)
+    return (
+      <div role="alert" className="notice notice-error">
+        <p>{t('journal.clients.permissionEnded')}</p>
+        <button type="button" onClick={() => go('clients')}>
+          {t('journal.clients.back')}
+        </button>
+      </div>
+    );
   if (error) return <ErrorNotice error={error} onRetry={() => go('clients')} />;
   if (!client) return <p aria-live="polite">{t('journal.clients.loading')}</p>;
   const tabs = [

@@ -1,14 +1,20 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type AppError, LifeArea, swedishDate } from '#contract';
+import { type AppError, LifeArea, type Result, swedishDate } from '#contract';
 import type { InboxItem } from '#contract';
 import { api } from '../../bridge';
+import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { createOnce } from '../../state/create-id';
 import { formatClock } from './format';
 import type { FromNotes } from './NotesTab';
 
 const DRAFT_DEBOUNCE_MS = 500;
+/** An event date further back than this asks "stämmer datumet?" before saving (docs/journal.md). */
+export const BACKDATED_DAYS = 30;
+/** Whole days from the event date back to today in Sweden. */
+const daysBack = (day: string) => Math.round((Date.parse(swedishDate()) - Date.parse(day)) / 86_400_000);
 
 export interface EditorProps {
   clientId: string;
@@ -95,9 +101,11 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
     setSaving(true);
     setError(null);
     const common = { eventDate, text, lifeArea: lifeArea || null };
-    const r = corrects
-      ? await api.journal.correct({ entryId: corrects.id, reason, ...common })
-      : await api.journal.create({ clientId, ...common, assignmentId: assignmentId || null, summarisedNoteIds: noteIds });
+    const r = await createOnce(`journal:${clientId}:${corrects?.id ?? ''}`, async (requestId): Promise<Result<unknown>> =>
+      corrects
+        ? api.journal.correct({ requestId, entryId: corrects.id, reason, ...common })
+        : api.journal.create({ requestId, clientId, ...common, assignmentId: assignmentId || null, summarisedNoteIds: noteIds }),
+    );
     setSaving(false);
     if (!r.ok) {
       setError(r.error);
@@ -106,6 +114,8 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
     onDone(true);
   };
 
+  const [discarding, setDiscarding] = useState(false);
+  const [askingDate, setAskingDate] = useState(false);
   const discard = async () => {
     clearTimeout(timer.current);
     await api.drafts.delete(ref);
@@ -125,6 +135,9 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
         const missing = text.trim() === '' ? 'journal.editor.textMissing' : corrects && reason.trim() === '' ? 'journal.editor.reasonMissing' : null;
         setMissing(missing);
         if (!e.currentTarget.checkValidity() || missing) return;
+        // A far back-dated entry sorts far down the journal: asked once, as a typo (2020 for 2026) is likely (issue 32).
+        if (daysBack(eventDate) > BACKDATED_DAYS && !askingDate) return setAskingDate(true);
+        setAskingDate(false);
         void save();
       }}
     >
@@ -177,6 +190,24 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
       </div>
       {error && <ErrorNotice error={error} />}
       {missing && <p className="field-error" role="alert">{t(missing)}</p>}
+      {askingDate && (
+        <ConfirmStep
+          question={t('journal.editor.backdatedQuestion', { date: eventDate, days: daysBack(eventDate) })}
+          yes={t('journal.editor.backdatedYes', { date: eventDate })}
+          no={t('journal.editor.backdatedNo')}
+          onYes={() => {
+            setAskingDate(false);
+            void save();
+          }}
+          onNo={() => {
+            setAskingDate(false);
+            document.getElementById(`${ids}-date`)?.focus();
+          }}
+        />
+      )}
+      {discarding && (
+        <ConfirmStep question={t('journal.editor.discardQuestion')} yes={t('journal.editor.discardYes')} no={t('journal.editor.discardNo')} onYes={() => void discard()} onNo={() => setDiscarding(false)} />
+      )}
       <div className="actions">
         <button type="submit" disabled={saving || !loaded}>
           {saving ? t('journal.editor.saving') : corrects ? t('journal.editor.saveCorrection') : t('journal.editor.save')}
@@ -184,9 +215,11 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
         <button type="button" className="button-plain" onClick={() => onDone(false)}>
           {t('journal.editor.close')}
         </button>
-        <button type="button" className="button-plain" onClick={() => void discard()}>
-          {t('journal.editor.discard')}
-        </button>
+        {!discarding && (
+          <button type="button" className="button-plain" onClick={() => setDiscarding(true)}>
+            {t('journal.editor.discard')}
+          </button>
+        )}
         <span className="draft-state" role="status" aria-live="polite">
           {savedAt ? t('journal.editor.draftSaved', { time: formatClock(savedAt) }) : ''}
         </span>

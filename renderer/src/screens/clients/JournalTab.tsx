@@ -4,6 +4,7 @@ import type { AppError, ClientRecord } from '#contract';
 import { swedishDateTime } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { useSession } from '../../state/session-store';
 import { reportCopy } from './copy';
 import { ExportPanel } from './ExportPanel';
 import { JournalEditor, type EditorProps } from './JournalEditor';
@@ -23,6 +24,9 @@ export function JournalTab({ client, editorOpen, fromNotes, setEditorOpen }: { c
   const [error, setError] = useState<AppError | null>(null);
   const [search, setSearch] = useState('');
   const [correcting, setCorrecting] = useState<EditorProps['corrects'] | null>(null);
+  // Who may mark whose entry erroneous (docs/journal.md): the author, a superuser or a manager; the server decides again.
+  const user = useSession((s) => s.session?.user ?? null);
+  const mayCorrect = (authorId: string) => user !== null && (user.id === authorId || user.role === 'superuser' || user.role === 'manager');
   const [exporting, setExporting] = useState(false);
 
   // Older pages the user asked for belong to one client and one search: another of either shows none.
@@ -133,7 +137,7 @@ export function JournalTab({ client, editorOpen, fromNotes, setEditorOpen }: { c
                       )}
                     </p>
                   )}
-                  {!e.erroneous && (
+                  {!e.erroneous && mayCorrect(e.author.staffId) && (
                     <button
                       type="button"
                       className="button-plain"

@@ -5,6 +5,7 @@ import { swedishDate, swedishDateTime } from '#contract';
 import { api, events } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { createOnce } from '../../state/create-id';
 import { reportCopy } from './copy';
 import { clientName } from './format';
 import { commonArea, inPeriod, noteLine, summaryText } from './summary';
@@ -23,7 +24,7 @@ export function NoteForm({ unitId, clientId, onSaved }: { unitId: string; client
       className="note-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void api.notes.create({ unitId, clientId, text }).then((r) => {
+        void createOnce(`note:${unitId}:${clientId ?? ''}`, (requestId) => api.notes.create({ requestId, unitId, clientId, text })).then((r) => {
           if (!r.ok) return setError(r.error);
           setText('');
           setError(null);

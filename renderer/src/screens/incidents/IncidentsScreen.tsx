@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { swedishLocalDateTime, type AppError, type IncidentList, type Result } from '#contract';
 import { api } from '../../bridge';
 import { DateTimeField } from '../../components/DateTimeField';
+import { createOnce } from '../../state/create-id';
 import { IncidentItem } from './IncidentItem';
 import { useIncidents } from './incidents-store';
 import './incidents.css';
@@ -44,7 +45,7 @@ export function IncidentsScreen() {
     setDone(null);
     const f = e.currentTarget;
     const personnummer = field(f, 'personnummer').split(/[\s,;]+/).filter(Boolean);
-    const r = await api.incidents.report({ what: field(f, 'what'), discoveredAt: field(f, 'discoveredAt'), systems: field(f, 'systems'), personnummer });
+    const r = await createOnce('incident', (requestId) => api.incidents.report({ requestId, what: field(f, 'what'), discoveredAt: field(f, 'discoveredAt'), systems: field(f, 'systems'), personnummer }));
     if (!r.ok) return setError(r.error);
     f.reset();
     setDone(t('incidents.reported'));

@@ -4,6 +4,7 @@ import { formatPersonnummer, swedishDateTime, type AppError, type AttachmentKind
 import { api } from '../../bridge';
 import { errorText } from '../../components/error-text';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { createOnce } from '../../state/create-id';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
 import { useMessages } from './messages-store';
@@ -186,7 +187,7 @@ function Reply({ threadId, unitId, aboutClient }: { threadId: string; unitId: st
   const [attaching, setAttaching] = useState(false);
   const attach = async (kind: AttachmentKind) => {
     setAttaching(true);
-    const r = await api.messages.attach({ threadId, kind, text: draft.text });
+    const r = await createOnce(`attach:${threadId}`, (requestId) => api.messages.attach({ requestId, threadId, kind, text: draft.text }));
     setAttaching(false);
     if (!r.ok) return setError(r.error.code === 'SERVER_UNREACHABLE' ? { ...r.error, message: t('messages.attachOffline') } : r.error);
     setError(null);
@@ -246,7 +247,7 @@ function NewThread() {
     e.preventDefault();
     setTried(true);
     if (noRecipient) return;
-    const r = await api.messages.start({ unitId, subject: draft.subject, text: draft.text, toUnit, participantIds: people, ...about });
+    const r = await createOnce(`thread:${unitId}:${about.assignmentId ?? about.clientId ?? ''}`, (requestId) => api.messages.start({ requestId, unitId, subject: draft.subject, text: draft.text, toUnit, participantIds: people, ...about }));
     if (!r.ok) return setError(r.error);
     draft.reset();
     go('messages', { threadId: r.value.thread.id });

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type { AppError, LocalThreadDetail, LocalThreadSummary } from '#contract';
 import { api, events } from '../../bridge';
 import { i18next } from '../../i18n';
+import { createOnce } from '../../state/create-id';
 import { onSessionCleared } from '../../state/session-store';
 
 /**
@@ -84,7 +85,7 @@ export const useMessages = create<MessagesState>((set, get) => ({
   async reply(text) {
     const threadId = get().openId;
     if (!threadId) return null;
-    const r = await api.messages.reply({ threadId, text });
+    const r = await createOnce(`reply:${threadId}`, (requestId) => api.messages.reply({ requestId, threadId, text }));
     if (!r.ok) return r.error;
     const d = await api.messages.get({ threadId });
     if (d.ok && get().openId === threadId) set({ detail: d.value });

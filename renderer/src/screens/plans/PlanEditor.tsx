@@ -1,7 +1,9 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { KSI_CODES, ksiEntry, ksiLabel, LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
 import { api } from '../../bridge';
+import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
+import { createOnce } from '../../state/create-id';
 import { PlanError } from './PlanContentView';
 import { S } from './sv-plans';
 
@@ -83,11 +85,15 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
       areas: content.areas.map((a) => ({ ...a, goals: a.goals.filter((g) => g.text.trim() !== '') })),
       activities: content.activities.filter((a) => a.what.trim() !== '' || a.who.trim() !== ''),
     };
-    const r = await api.plans.saveDraft({ clientId: start.clientId, planId: planId ?? idRef.current, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content: kept });
+    const id = planId ?? idRef.current;
+    const r = await createOnce(`plan:${id}:${base.baseRevision}`, (requestId) =>
+      api.plans.saveDraft({ requestId, clientId: start.clientId, planId: id, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content: kept }),
+    );
     setBusy(false);
     if (!r.ok) return setError(r.error);
     onDone(true);
   };
+  const [discarding, setDiscarding] = useState(false);
   const discard = async () => {
     clearTimeout(timer.current);
     await api.plans.dropWork({ clientId: start.clientId });
@@ -278,13 +284,16 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
         <button type="button" className="button-plain" onClick={() => onDone(false)}>
           {S.close}
         </button>
-        <button type="button" className="button-plain" onClick={() => void discard()}>
-          {S.discard}
-        </button>
+        {!discarding && (
+          <button type="button" className="button-plain" onClick={() => setDiscarding(true)}>
+            {S.discard}
+          </button>
+        )}
         <span className="draft-state" role="status" aria-live="polite">
           {savedAt ? S.autosaved(clock(savedAt)) : ''}
         </span>
       </div>
+      {discarding && <ConfirmStep question={S.discardQuestion} yes={S.discardYes} no={S.notNow} onYes={() => void discard()} onNo={() => setDiscarding(false)} />}
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { currentVersion, GoalOutcome, latestConsent, swedishDate, type AppError, type LocalPlan } from '#contract';
 import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
+import { createOnce } from '../../state/create-id';
 import { PlanError } from './PlanContentView';
 import { S } from './sv-plans';
 
@@ -12,26 +13,36 @@ export function FollowUpSection({ plan }: { plan: LocalPlan }) {
   const goals = v ? v.content.areas.flatMap((a) => a.goals) : [];
   const [open, setOpen] = useState(false);
   const [date, setDate] = useState(swedishDate());
-  const [outcomes, setOutcomes] = useState<Record<string, { outcome: GoalOutcome; comment: string }>>({});
+  // No outcome is preselected: each goal's is chosen (issue 32, docs/plans.md).
+  const [outcomes, setOutcomes] = useState<Record<string, { outcome: GoalOutcome | null; comment: string }>>({});
   const [comment, setComment] = useState('');
   const [revise, setRevise] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const save = async () => {
     if (!v) return;
-    const r = await api.plans.followUp({
+    const unchosen = goals.find((g) => !outcomes[g.id]?.outcome);
+    if (unchosen) {
+      setError({ code: 'VALIDATION', message: S.outcomeMissing(unchosen.text) });
+      document.getElementById(`${ids}-o-${unchosen.id}`)?.focus();
+      return;
+    }
+    const r = await createOnce(`follow-up:${plan.id}`, (requestId) => api.plans.followUp({
+      requestId,
       id: plan.id,
       versionId: v.id,
       date,
-      outcomes: goals.map((g) => ({ goalId: g.id, outcome: outcomes[g.id]?.outcome ?? 'achieved', comment: outcomes[g.id]?.comment ?? '' })),
+      outcomes: goals.map((g) => ({ goalId: g.id, outcome: outcomes[g.id]!.outcome!, comment: outcomes[g.id]?.comment ?? '' })),
       comment,
       revise,
-    });
+    }));
     if (!r.ok) return setError(r.error);
     setOpen(false);
     setComment('');
     setOutcomes({});
   };
-  const goalText = new Map(plan.versions.flatMap((x) => x.content.areas.flatMap((a) => a.goals.map((g) => [g.id, g.text] as const))));
+  // A follow-up shows each goal as worded in the version it followed up, not as revised since.
+  const goalText = (versionId: string, goalId: string) =>
+    plan.versions.find((x) => x.id === versionId)?.content.areas.flatMap((a) => a.goals).find((g) => g.id === goalId)?.text;
   return (
     <section aria-labelledby={`${ids}-h`} className="plan-card">
       <h4 id={`${ids}-h`}>{S.followUps}</h4>
@@ -44,7 +55,7 @@ export function FollowUpSection({ plan }: { plan: LocalPlan }) {
             <ul>
               {f.outcomes.map((o) => (
                 <li key={o.goalId}>
-                  {goalText.get(o.goalId) ?? '—'}: {S.outcomes[o.outcome]}
+                  {goalText(f.versionId, o.goalId) ?? '—'}: {S.outcomes[o.outcome]}
                   {o.comment && ` – ${o.comment}`}
                 </li>
               ))}
@@ -73,9 +84,13 @@ export function FollowUpSection({ plan }: { plan: LocalPlan }) {
                 <label htmlFor={`${ids}-o-${g.id}`}>{S.outcome(g.text)}</label>
                 <select
                   id={`${ids}-o-${g.id}`}
-                  value={outcomes[g.id]?.outcome ?? 'achieved'}
+                  value={outcomes[g.id]?.outcome ?? ''}
+                  aria-invalid={error?.code === 'VALIDATION' && !outcomes[g.id]?.outcome ? true : undefined}
                   onChange={(e) => setOutcomes((o) => ({ ...o, [g.id]: { comment: o[g.id]?.comment ?? '', outcome: e.target.value as GoalOutcome } }))}
                 >
+                  <option value="" disabled>
+                    {S.chooseOutcome}
+                  </option>
                   {GoalOutcome.options.map((x) => (
                     <option key={x} value={x}>
                       {S.outcomes[x]}
@@ -89,7 +104,7 @@ export function FollowUpSection({ plan }: { plan: LocalPlan }) {
                   id={`${ids}-c-${g.id}`}
                   value={outcomes[g.id]?.comment ?? ''}
                   maxLength={2000}
-                  onChange={(e) => setOutcomes((o) => ({ ...o, [g.id]: { outcome: o[g.id]?.outcome ?? 'achieved', comment: e.target.value } }))}
+                  onChange={(e) => setOutcomes((o) => ({ ...o, [g.id]: { outcome: o[g.id]?.outcome ?? null, comment: e.target.value } }))}
                 />
               </div>
             </div>
@@ -120,17 +135,33 @@ export function FollowUpSection({ plan }: { plan: LocalPlan }) {
 export function ConsentSection({ plan }: { plan: LocalPlan }) {
   const ids = useId();
   const [open, setOpen] = useState(false);
-  const [status, setStatus] = useState<'given' | 'refused' | 'revoked'>('given');
+  // Nothing preselected: the client's answer, how and by whom are chosen (issue 32, docs/plans.md).
+  const [status, setStatus] = useState<'given' | 'refused' | 'revoked' | ''>('');
   const [date, setDate] = useState(swedishDate());
-  const [how, setHow] = useState<'oral' | 'written'>('written');
-  const [givenBy, setGivenBy] = useState<'client' | 'representative'>('client');
+  const [how, setHow] = useState<'oral' | 'written' | ''>('');
+  const [givenBy, setGivenBy] = useState<'client' | 'representative' | ''>('');
   const [representative, setRepresentative] = useState('');
   const [note, setNote] = useState('');
   const [error, setError] = useState<AppError | null>(null);
   const save = async () => {
-    const r = await api.plans.consent({ id: plan.id, status, date, how, givenBy, representative, note });
+    const fields: [string, string, string][] = [
+      [status, S.consentChoice, 'status'],
+      [how, S.consentHowLabel, 'how'],
+      [givenBy, S.consentWho, 'who'],
+    ];
+    const missing = fields.find(([value]) => value === '');
+    if (missing) {
+      setError({ code: 'VALIDATION', message: S.consentMissing(missing[1]) });
+      document.getElementById(`${ids}-${missing[2]}`)?.focus();
+      return;
+    }
+    if (status === '' || how === '' || givenBy === '') return;
+    const r = await createOnce(`consent:${plan.id}`, (requestId) => api.plans.consent({ requestId, id: plan.id, status, date, how, givenBy, representative, note }));
     if (!r.ok) return setError(r.error);
     setOpen(false);
+    setStatus('');
+    setHow('');
+    setGivenBy('');
   };
   const last = latestConsent(plan);
   return (
@@ -156,6 +187,9 @@ export function ConsentSection({ plan }: { plan: LocalPlan }) {
             <div className="field">
               <label htmlFor={`${ids}-status`}>{S.consentChoice}</label>
               <select id={`${ids}-status`} value={status} onChange={(e) => setStatus(e.target.value as typeof status)}>
+                <option value="" disabled>
+                  {S.chooseConsent}
+                </option>
                 {(['given', 'refused', 'revoked'] as const).map((x) => (
                   <option key={x} value={x}>
                     {S.consentStatus[x]}
@@ -167,6 +201,9 @@ export function ConsentSection({ plan }: { plan: LocalPlan }) {
             <div className="field">
               <label htmlFor={`${ids}-how`}>{S.consentHowLabel}</label>
               <select id={`${ids}-how`} value={how} onChange={(e) => setHow(e.target.value as typeof how)}>
+                <option value="" disabled>
+                  {S.chooseConsent}
+                </option>
                 <option value="written">{S.consentHow.written}</option>
                 <option value="oral">{S.consentHow.oral}</option>
               </select>
@@ -174,6 +211,9 @@ export function ConsentSection({ plan }: { plan: LocalPlan }) {
             <div className="field">
               <label htmlFor={`${ids}-who`}>{S.consentWho}</label>
               <select id={`${ids}-who`} value={givenBy} onChange={(e) => setGivenBy(e.target.value as typeof givenBy)}>
+                <option value="" disabled>
+                  {S.chooseConsent}
+                </option>
                 <option value="client">{S.consentGivenBy.client}</option>
                 <option value="representative">{S.consentGivenBy.representative}</option>
               </select>

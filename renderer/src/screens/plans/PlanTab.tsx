@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { currentConsent, currentVersion, emptyPlanContent, swedishDate, swedishDateTime, type AppError, type ClientRecord, type LocalPlan, type PlanConflict } from '#contract';
 import { api, events } from '../../bridge';
+import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
 import { ConflictView } from './ConflictView';
 import { PlanContentView, PlanDiff, PlanError } from './PlanContentView';
@@ -140,7 +141,9 @@ function DraftSection({ plan }: { plan: LocalPlan }) {
   const [error, setError] = useState<AppError | null>(null);
   const draft = plan.draft!;
   const v = currentVersion(plan);
+  const [asking, setAsking] = useState(false);
   const set = async () => {
+    setAsking(false);
     setError(null);
     const r = await api.plans.set({ planId: plan.id, revision: plan.revision, setOn });
     if (!r.ok) setError(r.error);
@@ -155,12 +158,13 @@ function DraftSection({ plan }: { plan: LocalPlan }) {
         className="field-row"
         onSubmit={(e) => {
           e.preventDefault();
-          void set();
+          setAsking(true);
         }}
       >
-        <DateField id="plan-set-on" label={S.setOn} value={setOn} max={swedishDate()} required onChange={setSetOn} />
-        <button type="submit">{S.setButton}</button>
+        <DateField id="plan-set-on" label={S.setOn} value={setOn} max={swedishDate()} required disabled={asking} onChange={setSetOn} />
+        {!asking && <button type="submit">{S.setButton}</button>}
       </form>
+      {asking && <ConfirmStep question={S.setQuestion((v?.versionNo ?? 0) + 1, setOn)} yes={S.setYes} no={S.notNow} onYes={() => void set()} onNo={() => setAsking(false)} />}
       <p className="hint">{S.setHint}</p>
       {error && <PlanError error={error} generic={S.setButton} />}
     </section>

@@ -16,6 +16,11 @@ export const svPlans = {
   setOn: 'Fastställs den',
   setButton: 'Fastställ planen',
   setHint: 'En fastställd version ändras aldrig; en revidering blir en ny version.',
+  setQuestion: (version: number, day: string) => `Fastställa utkastet som version ${version}, fastställd ${day}? En fastställd version ändras aldrig.`,
+  setYes: 'Ja, fastställ planen',
+  notNow: 'Avbryt',
+  discardQuestion: 'Släng de osparade ändringarna? De kan inte hämtas tillbaka.',
+  discardYes: 'Ja, släng ändringarna',
   exportPdf: 'Spara som PDF för underskrift…',
   /** Where the plan's PDF went (ExportDelivery). */
   exported: (d: { kind: string; path?: string }, fileName: string) =>
@@ -80,6 +85,11 @@ export const svPlans = {
   followUpDay: 'Uppföljningens datum',
   outcome: (goal: string) => `Utfall: ${goal}`,
   outcomeComment: (goal: string) => `Kommentar: ${goal}`,
+  /** No outcome is preselected (issue 32): nobody's judgement is recorded by one click. */
+  chooseOutcome: 'Välj utfall',
+  outcomeMissing: (goal: string) => `Välj utfall för målet ”${goal}”. Inget utfall är förvalt.`,
+  chooseConsent: 'Välj',
+  consentMissing: (field: string) => `Välj ${field.toLowerCase()}. Inget är förvalt.`,
   followUpComment: 'Sammanfattning',
   reviseNeeded: 'Planen behöver revideras',
   saveFollowUp: 'Spara uppföljningen',

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next';
 import type { AppError, Result, SupportColleague, SupportOverview, SupportWorkstation } from '#contract';
 import { api } from '../../bridge';
+import { createOnce } from '../../state/create-id';
 import { AdminError, Done } from '../admin/admin-notices';
 import { ago, megabytes, problemsOf } from './support-status';
 import './support.css';
@@ -50,7 +51,7 @@ export function SupportScreen() {
 
 /** Who needs help first: most problems, then those who reported, then the rest (the server's order: by name). */
 function byNeed(t: TFunction, colleagues: SupportColleague[], now: string): SupportColleague[] {
-  const need = (c: SupportColleague) => (c.workstations.length === 0 ? -1 : c.workstations.reduce((n, w) => n + problemsOf(t, w, now).length, 0));
+  const need = (c: SupportColleague) => (c.workstations.length === 0 ? (c.units.length === 0 ? 1 : -1) : c.workstations.reduce((n, w) => n + problemsOf(t, w, now, c.units.length).length, 0));
   return colleagues.map((c) => ({ c, n: need(c) })).sort((a, b) => b.n - a.n).map(({ c }) => c);
 }
 
@@ -89,7 +90,8 @@ function ColleagueTable({ overview, onChoose, chosen }: { overview: SupportOverv
             return [
               <tr key={c.staffId}>
                 {who}
-                <td colSpan={8}>{t('support.noReport')}</td>
+                <td colSpan={7}>{t('support.noReport')}</td>
+                <td className={c.units.length === 0 ? 'support-bad' : undefined}>{c.units.length === 0 ? t('support.problems', { count: 1 }) : ''}</td>
                 {show}
               </tr>,
             ];
@@ -97,7 +99,7 @@ function ColleagueTable({ overview, onChoose, chosen }: { overview: SupportOverv
           return c.workstations.map((w) => (
             <tr key={`${c.staffId}-${w.workstationId}`}>
               {who}
-              <WorkstationCells w={w} now={now} />
+              <WorkstationCells w={w} now={now} units={c.units.length} />
               {show}
             </tr>
           ));
@@ -107,9 +109,9 @@ function ColleagueTable({ overview, onChoose, chosen }: { overview: SupportOverv
   );
 }
 
-function WorkstationCells({ w, now }: { w: SupportWorkstation; now: string }) {
+function WorkstationCells({ w, now, units }: { w: SupportWorkstation; now: string; units: number }) {
   const { t } = useTranslation();
-  const problems = problemsOf(t, w, now);
+  const problems = problemsOf(t, w, now, units);
   return (
     <>
       <td>
@@ -154,7 +156,7 @@ function ColleagueDetail({ colleague, now }: { colleague: SupportColleague; now:
     const f = new FormData(form);
     setError(null);
     setDone(null);
-    const r = await api.support.message({ staffId: colleague.staffId, subject: String(f.get('subject') ?? ''), text: String(f.get('text') ?? '') });
+    const r = await createOnce(`support-message:${colleague.staffId}`, (requestId) => api.support.message({ requestId, staffId: colleague.staffId, subject: String(f.get('subject') ?? ''), text: String(f.get('text') ?? '') }));
     if (!r.ok) return setError(r.error);
     setDone(t('support.message.sent', { name: colleague.name }));
     form.reset();
@@ -173,8 +175,9 @@ function ColleagueDetail({ colleague, now }: { colleague: SupportColleague; now:
       </p>
       <h4>{t('support.detail.why')}</h4>
       {colleague.workstations.length === 0 && <p>{t('support.noReport')}</p>}
+      {colleague.workstations.length === 0 && colleague.units.length === 0 && <p className="support-bad">{t('support.problem.noUnit')}</p>}
       {colleague.workstations.map((w) => {
-        const problems = problemsOf(t, w, now);
+        const problems = problemsOf(t, w, now, colleague.units.length);
         return (
           <div key={w.workstationId}>
             <p className="support-quiet">{t('support.detail.workstation', { name: w.workstationName ?? w.workstationId.slice(0, 8) })}</p>
@@ -193,6 +196,11 @@ function ColleagueDetail({ colleague, now }: { colleague: SupportColleague; now:
       <h4>{t('support.message.heading')}</h4>
       <AdminError error={error} />
       <Done text={done} />
+      {colleague.units.length === 0 && (
+        <p role="alert" className="notice notice-error">
+          {t('support.message.cannotArrive', { name: colleague.name })}
+        </p>
+      )}
       <form aria-label={t('support.message.heading')} onSubmit={(e) => void send(e)}>
         <label>
           {t('support.message.subject')}
@@ -202,7 +210,9 @@ function ColleagueDetail({ colleague, now }: { colleague: SupportColleague; now:
           {t('support.message.text')}
           <textarea name="text" required rows={4} maxLength={10_000} />
         </label>
-        <button type="submit">{t('support.message.submit')}</button>
+        <button type="submit" disabled={colleague.units.length === 0}>
+          {t('support.message.submit')}
+        </button>
       </form>
     </section>
   );

@@ -59,8 +59,11 @@ export const svSupport = {
     refused: 'Servern avvisade {{count}} ändringar ({{code}}): {{explanation}}',
     stale: 'Arbetsstationen har inte rapporterat sedan {{at}}.',
     storeFailed: 'Den lokala databasen kunde inte öppnas.',
+    noUnit: 'Har ingen behörighet till någon enhet i dag: ser inga brukare, och supportmeddelanden kan inte nå arbetsstationen.',
+    refusedUnknown: 'Servern har avvisat {{count}} ändringar som inte sparades; texten finns kvar på arbetsstationen.',
   },
   message: {
+    cannotArrive: 'Ett meddelande kan inte nå {{name}} nu: ingen behörighet till någon enhet i dag, så det har ingen väg till arbetsstationen. Ge eller förläng en behörighet först, eller ring.',
     heading: 'Skicka supportmeddelande',
     subject: 'Ämne',
     defaultSubject: 'Support',
