@@ -170,6 +170,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     card: {
       status: async () => session.cardStatus(),
       selectReader: async ({ reader }) => session.selectReader(reader),
+      insertDemoCard: async ({ id }) => session.insertDemoCard(id),
     },
     session: {
       status: async () => session.status(),

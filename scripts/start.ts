@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createWorkstation } from '../main/app';
 import { startBrowserHost } from '../main/host/browser-host';
 import { pcscAddonProblem } from '../native/pcsc/binding';
-import { prepareDemoCards } from './demo-cards';
+import { demoCardHolders, prepareDemoCards } from './demo-cards';
 import { electronBinary } from './electron-binary';
 import { copyBundles, electronAbi, planElectronNatives, prepareElectronApp } from './electron-natives';
 import { startEmbeddedServer } from './embedded-server';
@@ -23,7 +23,8 @@ const electronProbe = electronBinary(root);
 
 if (!existsSync(path.join(rendererDir, 'index.html')) || process.env.REBUILD === '1') {
   console.log('Bygger gränssnittet…');
-  execFileSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  // Errors only: vite's warnings (chunk sizes) are for developers and in English.
+  execFileSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
 }
 
 const external = process.env.SERVER_URL;
@@ -58,17 +59,22 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     server?.child.kill();
     process.exit(1);
   }
-  const pcscProblem = demoCard ? null : pcscAddonProblem();
+  const pcscProblem = demoCard ? null : pcscAddonProblem(demo !== null);
   if (pcscProblem) console.log(pcscProblem);
   const workstation = await createWorkstation({
     host: 'browser',
     serverUrl,
     dataDir,
+    // With the embedded server (demo PKI, demo cards) the built-in demo reader is there beside the
+    // PC/SC readers; the login screen lists the demo people. DEMO_CARD (scripts) puts one card in
+    // it instead, and nothing else; a real server (SERVER_URL) gets no demo reader.
     card: demoCard
       ? { kind: 'demo', cardFile: path.resolve(demoCard) }
       : process.env.PKCS11_MODULE
         ? { kind: 'pkcs11', module: process.env.PKCS11_MODULE }
-        : { kind: 'pcsc' },
+        : demo
+          ? { kind: 'pcsc-and-demo', people: demoCardHolders(demo.cards), pin: demo.pin }
+          : { kind: 'pcsc' },
     ...(process.env.IDLE_TIMEOUT_MS ? { idleTimeoutMs: Number(process.env.IDLE_TIMEOUT_MS) } : {}),
     workstationName: process.env.WORKSTATION_NAME ?? 'browser-host',
     prestartWorkers: true,
@@ -83,7 +89,9 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     console.log(
       demoCard
         ? `Demokortet ${demoCard} sitter i en inbyggd demoläsare (DEMO ONLY, utan PC/SC).`
-        : `Sätt i ett demokort i vpcd-läsaren: npm run card:insert -- ${path.relative(process.cwd(), demo.cards[0]!)}   (eller starta med DEMO_CARD=<kortfil> utan PC/SC)`,
+        : process.env.PKCS11_MODULE
+          ? `Kortet läses genom PKCS#11-modulen ${process.env.PKCS11_MODULE}.`
+          : `Logga in: välj en demoperson på inloggningssidan (kortet sätts i den inbyggda demoläsaren, DEMO ONLY), eller sätt i ett demokort i vpcd-läsaren: npm run card:insert -- ${path.relative(process.cwd(), demo.cards[0]!)}`,
     );
   }
   console.log(`Öppna arbetsstationen: ${host.url}`);

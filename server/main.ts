@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     sync: { retentionDays: config.retentionDays },
     ...(config.anchor ? { anchor: config.anchor } : {}),
   });
-  if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
+  if (auth === 'disabled') app.log.warn('inloggning avstängd: TRUST_ANCHORS är inte satt, så /api/v1/auth/* svarar 503 och ingen session kan öppnas');
 
   if (config.migrationDatabaseUrl && config.databaseUrl) {
     const owner = await openDb({ databaseUrl: config.migrationDatabaseUrl });
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   } else {
     const applied = await migrate(db);
     app.log.info({ applied, database: db.kind }, 'migrations done');
-    if (db.kind === 'postgres') app.log.warn('MIGRATION_DATABASE_URL is not set: the server runs as the role that owns the tables (docs/security.md)');
+    if (db.kind === 'postgres') app.log.warn('MIGRATION_DATABASE_URL är inte satt: servern kör som den roll som äger tabellerna (docs/security.md)');
     if (config.seed && (await seedDemoData(db))) app.log.info('demo data seeded');
   }
 
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
   const listening = `http://${shownHost}:${port}`;
   origin ??= new URL(listening).origin;
   if (auth !== 'disabled') app.log.info({ origin, requiredPolicies: config.auth?.requiredPolicies, ocsp: config.auth?.ocsp ?? 'off' }, 'card login enabled');
-  if (auth !== 'disabled' && !config.auth?.ocsp) app.log.warn('OCSP is off: revoked login certificates are accepted until they expire (set OCSP=on in production, docs/login.md)');
+  if (auth !== 'disabled' && !config.auth?.ocsp) app.log.warn('OCSP är avstängt: återkallade inloggningscertifikat godtas tills de går ut (sätt OCSP=on i produktion, docs/login.md)');
   // For `npm run officer` (tools/officer.ts): where the embedded server listens (PGlite data folder only).
   if (!config.databaseUrl) await writeFile(path.join(config.dataDir, 'server-url'), `${listening}\n`).catch(() => undefined);
   process.stdout.write(`server listening on ${listening}\n`);

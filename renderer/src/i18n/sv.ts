@@ -41,6 +41,22 @@ export const sv = {
     submit: 'Logga in',
     signingIn: 'Loggar in…',
     logout: 'Logga ut',
+    demo: {
+      heading: 'Demokort',
+      intro: 'Demon har en inbyggd demoläsare (DEMO ONLY). Välj vem du vill logga in som; kortet sätts i demoläsaren. PIN-kod {{pin}}.',
+      insert: 'Sätt i kortet',
+      insertFor: 'Sätt i kortet för {{name}}',
+      inserted: 'Kortet sitter i',
+      remove: 'Ta ut kortet',
+      removeFor: 'Ta ut kortet för {{name}}',
+    },
+    roles: {
+      it_contact: 'administratör (IT-kontaktperson)',
+      superuser: 'superanvändare',
+      staff: 'personal',
+      manager: 'enhetschef',
+      case_officer: 'biståndshandläggare',
+    },
   },
   nav: {
     label: 'Huvudmeny',
