@@ -144,6 +144,8 @@ export const sv = {
     beforeMin: 'Datumet kan inte vara före {{min}}.',
     afterMax: 'Datumet kan inte vara senare än {{max}}.',
   },
+  /** RATE_LIMITED when the server said how long to wait (its Retry-After). */
+  rateLimitedFor: 'För många försök — försök igen om {{seconds}} s.',
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',
@@ -153,7 +155,7 @@ export const sv = {
     CONFLICT: 'Någon annan har ändrat uppgiften. Granska ändringen innan du sparar.',
     SERVER_UNREACHABLE: 'Servern går inte att nå just nu.',
     SERVER_ERROR: 'Servern kunde inte utföra åtgärden.',
-    RATE_LIMITED: 'För många försök. Vänta en stund och försök igen.',
+    RATE_LIMITED: 'För många försök — försök igen om en stund.',
     SESSION_LOCKED: 'Arbetsstationen är låst.',
     PERMISSION_ENDED: 'Din behörighet har upphört.',
     PCSC_UNAVAILABLE: 'Korttjänsten (PC/SC) är inte igång.',
