@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from '../server/app';
-import type { RateLimitOptions } from '../server/http/rate-limit';
 import type { Db } from '../server/db';
+import type { RateLimitOptions } from '../server/http/rate-limit';
 import { testPkiTrust, type TestPki } from '../tools/pki';
 
 export type BenchServer = ReturnType<typeof createServer>;
