@@ -4,11 +4,12 @@
  * is printed.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkstation } from '../main/app';
 import { startBrowserHost } from '../main/host/browser-host';
+import type { DemoReaderFile } from '../main/session/card-access';
 import { pcscAddonProblem } from '../native/pcsc/binding';
 import { demoCardHolders, prepareDemoCards } from './demo-cards';
 import { electronBinary } from './electron-binary';
@@ -40,9 +41,12 @@ const electron = await electronProbe;
 if ('path' in electron && process.env.BROWSER_HOST !== '1') {
   execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/build-electron.ts'], { cwd: root, stdio: 'inherit' });
   const appDir = await electronAppFolder(electron.path);
+  // The embedded demo: the built-in demo reader beside PC/SC in Electron too (unless DEMO_CARD or PKCS11_MODULE says otherwise).
+  const demoReader = demo && !process.env.DEMO_CARD && !process.env.PKCS11_MODULE ? path.join(dataDir, 'demo-reader.json') : null;
+  if (demoReader) writeFileSync(demoReader, JSON.stringify({ people: demoCardHolders(demo!.cards), pin: demo!.pin } satisfies DemoReaderFile));
   const app = spawn(electron.path, [appDir ?? path.join(root, 'dist', 'main', 'electron', 'index.cjs')], {
     cwd: root,
-    env: { ...process.env, SERVER_URL: serverUrl, DATA_DIR: dataDir },
+    env: { ...process.env, SERVER_URL: serverUrl, DATA_DIR: dataDir, ...(demoReader ? { DEMO_READER: demoReader } : {}) },
     stdio: 'inherit',
   });
   app.on('exit', (code) => {

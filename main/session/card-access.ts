@@ -40,6 +40,9 @@ export type CardStackOption =
   /** DEMO ONLY: PC/SC and, beside its readers, the built-in demo reader holding the card of whichever demo person the login screen picks (`npm start` with the embedded server). */
   | { kind: 'pcsc-and-demo'; people: DemoCardHolder[]; pin: string; module?: string };
 
+/** The file `npm start` writes for Electron (DEMO_READER): the demo people's cards and their PIN. */
+export type DemoReaderFile = { people: DemoCardHolder[]; pin: string };
+
 /** native/softcard/demo.ts, named through a variable so that no bundler pulls the software card into the main bundle. */
 const DEMO_SOURCE = '../../native/softcard/demo';
 
