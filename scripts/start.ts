@@ -4,7 +4,7 @@
  * is printed.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkstation } from '../main/app';
@@ -82,6 +82,7 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     ...(process.env.IDLE_TIMEOUT_MS ? { idleTimeoutMs: Number(process.env.IDLE_TIMEOUT_MS) } : {}),
     workstationName: process.env.WORKSTATION_NAME ?? 'browser-host',
     prestartWorkers: true,
+    logLine: workstationLog(path.join(dataDir, 'workstation.log')),
   }).catch((e: unknown) => {
     console.error(`Arbetsstationen kunde inte starta: ${(e as Error).message}`);
     server?.child.kill();
@@ -133,6 +134,25 @@ async function electronAppFolder(binary: string): Promise<string | null> {
   }
   copyBundles(root, plan.dir);
   return plan.dir;
+}
+
+/**
+ * The workstation's own log (JSON lines, English, no personal data) goes to a file; its errors show
+ * on the console as one Swedish line naming that file, as the embedded server's do.
+ */
+function workstationLog(file: string): (line: string) => void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  return (line) => {
+    appendFileSync(file, `${line}\n`);
+    const level = (() => {
+      try {
+        return (JSON.parse(line) as { level?: unknown }).level;
+      } catch {
+        return 'error';
+      }
+    })();
+    if (level === 'error') console.error(`[arbetsstation] fel: se ${path.relative(process.cwd(), file)}`);
+  };
 }
 
 function fail(line: string): never {

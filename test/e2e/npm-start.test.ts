@@ -78,6 +78,8 @@ const SWEDISH_LINES = [
   /^Öppna arbetsstationen: http:\/\/\S+$/,
   /^Klar på \d+\.\d s\. Avsluta med Ctrl\+C\.$/,
   /^\[server\] varning: OCSP är avstängt: återkallade inloggningscertifikat godtas tills de går ut \(sätt OCSP=on i produktion, docs\/login\.md\)$/,
+  // The workstation's own errors: the details in its log file.
+  /^\[arbetsstation\] fel: se \S+workstation\.log$/,
 ];
 
 let demo: Started;
@@ -131,6 +133,8 @@ describe('npm start with the embedded server', () => {
     await page.getByRole('button', { name: 'Logga in' }).click();
     await expect.poll(() => page.getByRole('navigation').getByText('Administration').count(), { timeout: 20_000 }).toBe(1);
     expect(await page.getByText(/Peter Svensson/).count()).toBeGreaterThan(0);
+    // After a login and the first sync, still only Swedish on the console.
+    expect(demo.lines.filter((l) => !SWEDISH_LINES.some((re) => re.test(l)))).toEqual([]);
   });
 });
 
