@@ -24,7 +24,12 @@ export async function run(args: string[]): Promise<void> {
   await migrate(db);
   await seedDemoData(db);
   const pki = await generateTestPki();
-  const { app, url: origin } = await startBenchServer(db, pki);
+  // One card logs in n + 2 times, and the RSA card 10 times more for the lock figures, within a
+  // minute or two: more than the production per-card limit (20 a minute, server/http/rate-limit.ts).
+  // This server is configured for the benchmark: a per-card limit above what the run needs.
+  const perCard = 2 * (n + 12);
+  const { app, url: origin } = await startBenchServer(db, pki, 0, { perCard, perAddress: 4 * (n + 12) });
+  report('login', 'rate_limit_per_card', perCard, 'logins/min', { production: 20, note: 'configured for this benchmark only' });
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-login-'));
 
   for (const algorithm of ['rsa', 'ec'] as const) {
@@ -49,9 +54,9 @@ export async function run(args: string[]): Promise<void> {
       if (i >= 2) samples.push(ms); // two warm-up logins
       await ws.dispatch('session.logout', {});
     }
-    const suffix = algorithm === 'rsa' ? '' : '_ecc';
-    report('login', `pin_to_session${suffix}_ms_p50`, percentile(samples, 50), 'ms', { samples: samples.length, key: algorithm === 'rsa' ? 'RSA-2048' : 'P-256', goal_ms: 500 });
-    report('login', `pin_to_session${suffix}_ms_p95`, percentile(samples, 95), 'ms', { samples: samples.length, key: algorithm === 'rsa' ? 'RSA-2048' : 'P-256' });
+    const key = algorithm === 'rsa' ? 'RSA-2048' : 'P-256';
+    report('login', 'pin_to_session_ms_p50', percentile(samples, 50), 'ms', { samples: samples.length, key, goal_ms: 500 });
+    report('login', 'pin_to_session_ms_p95', percentile(samples, 95), 'ms', { samples: samples.length, key });
     if (algorithm === 'rsa') {
       // Card pulled → session locked: PC/SC notices the removal (pcscd polls the vpcd reader), the
       // monitor reports it, the session drops its token and emits session.locked. Budget < 1 s.

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from '../server/app';
 import type { Db } from '../server/db';
+import type { RateLimitOptions } from '../server/http/rate-limit';
 import { testPkiTrust, type TestPki } from '../tools/pki';
 
 export type BenchServer = ReturnType<typeof createServer>;
@@ -8,14 +9,16 @@ export type BenchServer = ReturnType<typeof createServer>;
 /**
  * The server for a benchmark: trusts the test PKI, no logs, no retention job, on loopback.
  * `port` 0 picks a free one; passing the previous port restarts a stopped server in place.
+ * `rateLimit`: the login limits, for a benchmark that logs in with one card more often than the
+ * production limit allows (20 a minute).
  */
-export async function startBenchServer(db: Db, pki: TestPki, port = 0): Promise<{ app: BenchServer; url: string; port: number }> {
+export async function startBenchServer(db: Db, pki: TestPki, port = 0, rateLimit?: RateLimitOptions): Promise<{ app: BenchServer; url: string; port: number }> {
   let url = '';
   const app = createServer({
     db,
     version: 'bench',
     logger: false,
-    auth: { trust: testPkiTrust(pki), expectedOrigin: () => url },
+    auth: { trust: testPkiTrust(pki), expectedOrigin: () => url, ...(rateLimit ? { rateLimit } : {}) },
     sync: { retentionIntervalMs: false },
   });
   await app.listen({ host: '127.0.0.1', port });

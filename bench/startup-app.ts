@@ -3,14 +3,17 @@
  * process per sample): the app's main bundle with the fake `electron` module, until the renderer's
  * login screen — app://workstation/index.html and the scripts and styles it loads — is served.
  * Prints {"served_ms": …, "main_ms": …}: from the process's start, and from requiring the bundle.
- * argv: the app directory (the asar as Electron's file system shows it), the user data folder.
+ * argv: the app directory (the asar as Electron's file system shows it), the user data folder, and
+ * the folder that stands for Electron's process.resourcesPath (holding the policy file that lets
+ * the packaged app follow OMSORG_CONFIG: the benchmark brings its own configuration).
  */
 import Module from 'node:module';
 import path from 'node:path';
 import { APP_ENTRY_URL, APP_ORIGIN } from '../main/electron/app-protocol';
 import { createFakeElectron } from '../test/support/fake-electron';
 
-const [appDir, userData] = process.argv.slice(2) as [string, string];
+const [appDir, userData, resourcesPath] = process.argv.slice(2) as [string, string, string | undefined];
+if (resourcesPath) (process as { resourcesPath?: string }).resourcesPath = resourcesPath;
 const fake = createFakeElectron({ isPackaged: true, appPath: appDir, paths: { userData } });
 const loader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
 const load = loader._load;

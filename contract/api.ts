@@ -5,7 +5,7 @@ import { Assignment, DistributionTarget, UnitStaffMember } from './assignments';
 import { LoginUser, PermittedUnit } from './auth';
 import { call, type CallSpec } from './call';
 import { deviationsApi } from './deviations';
-import { CreateId, Unit } from './domain';
+import { CreateId, StaffRole, Unit } from './domain';
 import { InboxActInput, InboxActResult, InboxDetail, InboxPage, InboxQuery } from './inbox';
 import { incidentsApi } from './incidents';
 import { DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
@@ -52,6 +52,20 @@ export const CardStatus = z.object({
   selectedReader: z.string().nullable(),
   /** PIN tries left on the card in the selected reader, read without using a try. */
   pin: z.object({ triesLeft: z.number().int().min(0).max(15).nullable(), blocked: z.boolean() }).nullable(),
+  /**
+   * The embedded demo's built-in reader (`npm start` without SERVER_URL), beside any PC/SC readers:
+   * the demo people whose card can be put in it, with their role, and whose card is in it. Absent
+   * when there is no demo reader (a real server, the installed app).
+   */
+  demo: z
+    .object({
+      reader: z.string(),
+      /** The demo cards' PIN (test material, shown on the login screen). */
+      pin: z.string(),
+      people: z.array(z.object({ id: z.string(), name: z.string(), title: z.string(), role: StaffRole })),
+      inserted: z.string().nullable(),
+    })
+    .optional(),
 });
 export type CardStatus = z.infer<typeof CardStatus>;
 
@@ -131,6 +145,8 @@ export const apiContract = {
     status: call(noInput, CardStatus),
     /** The user picks the reader to log in with; kept for this workstation (not per user). */
     selectReader: call(z.object({ reader: z.string().min(1).max(200) }).strict(), CardStatus),
+    /** DEMO ONLY: puts demo person `id`'s card in the built-in demo reader (another card there is pulled first); null pulls it. */
+    insertDemoCard: call(z.strictObject({ id: z.string().min(1).max(100).nullable() }), CardStatus),
   },
   session: {
     status: call(noInput, SessionState),

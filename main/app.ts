@@ -64,6 +64,8 @@ export interface WorkstationOptions {
   sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs' | 'poisonMinSpanMs'>>;
   /** How often the workstation reports its own state for first-line support (tests shorten it). */
   support?: Partial<Pick<SupportReporterOptions, 'intervalMs' | 'minGapMs'>>;
+  /** Where the workstation's own log lines (JSON, no personal data) go; default stderr. `npm start` writes them to a file. */
+  logLine?: (line: string) => void;
 }
 
 interface Ctx {
@@ -87,7 +89,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     readerChoice: fileReaderChoice(opts.dataDir),
   });
   const units = new UnitsService(server, session);
-  const log = (obj: object, msg: string) => console.error(JSON.stringify({ level: 'error', msg, ...obj }));
+  const logLine = opts.logLine ?? ((line: string) => console.error(line));
+  const log = (obj: object, msg: string) => logLine(JSON.stringify({ level: 'error', msg, ...obj }));
   const vault = opts.vault ?? new DevKeyFileVault(opts.dataDir);
   // First-line support: the workstation's telemetry of itself (main/support/); counts and states, never content.
   const support = new SupportReporter({
@@ -126,7 +129,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       onRun: (outcome) => support.syncRan(outcome),
     },
     log,
-    audit: (obj, msg) => console.error(JSON.stringify({ level: 'info', msg, ...obj })),
+    audit: (obj, msg) => logLine(JSON.stringify({ level: 'info', msg, ...obj })),
   });
   const prestart = () => {
     if (!opts.prestartWorkers) return;
@@ -172,6 +175,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     card: {
       status: async () => session.cardStatus(),
       selectReader: async ({ reader }) => session.selectReader(reader),
+      insertDemoCard: async ({ id }) => session.insertDemoCard(id),
     },
     session: {
       status: async () => session.status(),

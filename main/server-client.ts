@@ -50,6 +50,7 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
       }
       const json: unknown = await res.json().catch(() => undefined);
       if (!res.ok) {
+        if (res.status === 429) throw rateLimited(res.headers.get('retry-after'));
         const parsed = ServerErrorBody.safeParse(json);
         const code = parsed.success ? knownCode(parsed.data.error.code) : 'SERVER_ERROR';
         throw new AppFailure(code, parsed.success ? parsed.data.error.message : `Servern svarade ${res.status}`, parsed.success ? parsed.data.error.details : undefined);
@@ -70,6 +71,17 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
  */
 export function warmUp(client: ServerClient): void {
   setTimeout(() => void client.call(serverRoutes.health).catch(() => undefined), 0).unref();
+}
+
+/**
+ * The server's 429 (too many login attempts from this card or address): RATE_LIMITED with the
+ * seconds of its Retry-After (seconds or an HTTP date), which the login screen shows.
+ */
+export function rateLimited(retryAfter: string | null, now = Date.now()): AppFailure {
+  const seconds = retryAfter === null ? NaN : /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : Math.ceil((Date.parse(retryAfter) - now) / 1000);
+  if (!Number.isFinite(seconds)) return new AppFailure('RATE_LIMITED', 'För många försök — försök igen om en stund.');
+  const retryAfterS = Math.max(1, seconds);
+  return new AppFailure('RATE_LIMITED', `För många försök — försök igen om ${retryAfterS} s.`, { retryAfterS });
 }
 
 /** Server codes the workstation passes on as they are; anything else is SERVER_ERROR. */

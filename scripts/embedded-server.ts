@@ -6,6 +6,22 @@ import { createInterface } from 'node:readline';
 const LEVELS: Record<number, string> = { 40: 'varning', 50: 'fel', 60: 'allvarligt fel' };
 
 /**
+ * The server's warnings and errors whose text is in English (its log is also read by tools that
+ * match on them), in Swedish for `npm start`'s console; the log file keeps them as they are.
+ * test/unit/server/embedded-server-log.test.ts reads every warning and error text from server/ and
+ * fails when one is neither Swedish nor here.
+ */
+export const SWEDISH_MESSAGES: Readonly<Record<string, string>> = {
+  'auth failed': 'inloggningen misslyckades (se loggfilen)',
+  'request failed': 'en begäran misslyckades (se loggfilen)',
+  'response off contract': 'ett svar följde inte kontraktet (se loggfilen)',
+  'rate limit reached': 'för många försök: gränsen nåddes (429)',
+  'sync events: scope check failed': 'synkhändelser: behörighetskontrollen misslyckades',
+  'OCSP: no verified answer; a cached good answer within the grace stands in': 'OCSP: inget verifierat svar; ett sparat giltigt svar inom respittiden gäller',
+  'OCSP: no verified answer and none cached; the login fails closed': 'OCSP: inget verifierat svar och inget sparat; inloggningen nekas',
+};
+
+/**
  * What of a server log line goes to the console: warnings and errors as one Swedish line, text
  * that is not a log line (a crash's stack trace) as it is; requests and other information only
  * to the log file (hundreds of lines an hour of use would bury what matters).
@@ -19,7 +35,8 @@ export function consoleLine(line: string): string | null {
   }
   const level = typeof entry.level === 'number' ? entry.level : 30;
   if (level < 40) return null;
-  return `[server] ${LEVELS[Math.min(60, Math.floor(level / 10) * 10)] ?? 'fel'}: ${typeof entry.msg === 'string' ? entry.msg : 'se loggfilen'}`;
+  const msg = typeof entry.msg === 'string' ? (SWEDISH_MESSAGES[entry.msg] ?? entry.msg) : 'se loggfilen';
+  return `[server] ${LEVELS[Math.min(60, Math.floor(level / 10) * 10)] ?? 'fel'}: ${msg}`;
 }
 
 /**

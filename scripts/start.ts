@@ -4,13 +4,14 @@
  * is printed.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createWorkstation } from '../main/app';
 import { startBrowserHost } from '../main/host/browser-host';
+import type { DemoReaderFile } from '../main/session/card-access';
 import { pcscAddonProblem } from '../native/pcsc/binding';
-import { prepareDemoCards } from './demo-cards';
+import { demoCardHolders, prepareDemoCards } from './demo-cards';
 import { electronBinary } from './electron-binary';
 import { copyBundles, electronAbi, planElectronNatives, prepareElectronApp } from './electron-natives';
 import { startEmbeddedServer } from './embedded-server';
@@ -23,7 +24,8 @@ const electronProbe = electronBinary(root);
 
 if (!existsSync(path.join(rendererDir, 'index.html')) || process.env.REBUILD === '1') {
   console.log('Bygger gränssnittet…');
-  execFileSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  // Errors only: vite's warnings (chunk sizes) are for developers and in English.
+  execFileSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
 }
 
 const external = process.env.SERVER_URL;
@@ -39,9 +41,12 @@ const electron = await electronProbe;
 if ('path' in electron && process.env.BROWSER_HOST !== '1') {
   execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/build-electron.ts'], { cwd: root, stdio: 'inherit' });
   const appDir = await electronAppFolder(electron.path);
+  // The embedded demo: the built-in demo reader beside PC/SC in Electron too (unless DEMO_CARD or PKCS11_MODULE says otherwise).
+  const demoReader = demo && !process.env.DEMO_CARD && !process.env.PKCS11_MODULE ? path.join(dataDir, 'demo-reader.json') : null;
+  if (demoReader) writeFileSync(demoReader, JSON.stringify({ people: demoCardHolders(demo!.cards), pin: demo!.pin } satisfies DemoReaderFile));
   const app = spawn(electron.path, [appDir ?? path.join(root, 'dist', 'main', 'electron', 'index.cjs')], {
     cwd: root,
-    env: { ...process.env, SERVER_URL: serverUrl, DATA_DIR: dataDir },
+    env: { ...process.env, SERVER_URL: serverUrl, DATA_DIR: dataDir, ...(demoReader ? { DEMO_READER: demoReader } : {}) },
     stdio: 'inherit',
   });
   app.on('exit', (code) => {
@@ -58,20 +63,26 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     server?.child.kill();
     process.exit(1);
   }
-  const pcscProblem = demoCard ? null : pcscAddonProblem();
+  const pcscProblem = demoCard ? null : pcscAddonProblem(demo !== null);
   if (pcscProblem) console.log(pcscProblem);
   const workstation = await createWorkstation({
     host: 'browser',
     serverUrl,
     dataDir,
+    // With the embedded server (demo PKI, demo cards) the built-in demo reader is there beside the
+    // PC/SC readers; the login screen lists the demo people. DEMO_CARD (scripts) puts one card in
+    // it instead, and nothing else; a real server (SERVER_URL) gets no demo reader.
     card: demoCard
       ? { kind: 'demo', cardFile: path.resolve(demoCard) }
       : process.env.PKCS11_MODULE
         ? { kind: 'pkcs11', module: process.env.PKCS11_MODULE }
-        : { kind: 'pcsc' },
+        : demo
+          ? { kind: 'pcsc-and-demo', people: demoCardHolders(demo.cards), pin: demo.pin }
+          : { kind: 'pcsc' },
     ...(process.env.IDLE_TIMEOUT_MS ? { idleTimeoutMs: Number(process.env.IDLE_TIMEOUT_MS) } : {}),
     workstationName: process.env.WORKSTATION_NAME ?? 'browser-host',
     prestartWorkers: true,
+    logLine: workstationLog(path.join(dataDir, 'workstation.log')),
   }).catch((e: unknown) => {
     console.error(`Arbetsstationen kunde inte starta: ${(e as Error).message}`);
     server?.child.kill();
@@ -83,7 +94,9 @@ if ('path' in electron && process.env.BROWSER_HOST !== '1') {
     console.log(
       demoCard
         ? `Demokortet ${demoCard} sitter i en inbyggd demoläsare (DEMO ONLY, utan PC/SC).`
-        : `Sätt i ett demokort i vpcd-läsaren: npm run card:insert -- ${path.relative(process.cwd(), demo.cards[0]!)}   (eller starta med DEMO_CARD=<kortfil> utan PC/SC)`,
+        : process.env.PKCS11_MODULE
+          ? `Kortet läses genom PKCS#11-modulen ${process.env.PKCS11_MODULE}.`
+          : `Logga in: välj en demoperson på inloggningssidan (kortet sätts i den inbyggda demoläsaren, DEMO ONLY), eller sätt i ett demokort i vpcd-läsaren: npm run card:insert -- ${path.relative(process.cwd(), demo.cards[0]!)}`,
     );
   }
   console.log(`Öppna arbetsstationen: ${host.url}`);
@@ -121,6 +134,25 @@ async function electronAppFolder(binary: string): Promise<string | null> {
   }
   copyBundles(root, plan.dir);
   return plan.dir;
+}
+
+/**
+ * The workstation's own log (JSON lines, English, no personal data) goes to a file; its errors show
+ * on the console as one Swedish line naming that file, as the embedded server's do.
+ */
+function workstationLog(file: string): (line: string) => void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  return (line) => {
+    appendFileSync(file, `${line}\n`);
+    const level = (() => {
+      try {
+        return (JSON.parse(line) as { level?: unknown }).level;
+      } catch {
+        return 'error';
+      }
+    })();
+    if (level === 'error') console.error(`[arbetsstation] fel: se ${path.relative(process.cwd(), file)}`);
+  };
 }
 
 function fail(line: string): never {

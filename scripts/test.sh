@@ -5,7 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(postgresql chromium pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc softhsm2)
+# Every Debian package whose programs the tests, benchmarks and scripts run (the table in
+# test/unit/packaging/system-programs.test.ts maps each program they call to one of these, and
+# fails when one is missing here): PostgreSQL, Chromium, pcscd + vpcd + the PC/SC headers and
+# build tools for pcsclite, OpenSC, SoftHSM2, poppler's pdftotext, openssl, and the small tools
+# (chattr, taskset, unshare, runuser, ip) that are there on most machines but not on every one.
+apt_packages=(
+  postgresql chromium pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc softhsm2
+  poppler-utils openssl e2fsprogs util-linux iproute2 build-essential python3
+)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -20,9 +28,32 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# npm packages (native addons build from source here: pcsclite needs libpcsclite-dev above).
+# npm packages: a fresh install when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+fi
+
+# The optional native addons (pcsclite, pkcs11js) are built from source at install; where their
+# build failed (e.g. `npm install` ran before libpcsclite-dev was there) npm left them out. Now
+# that the system packages above are installed they can build: install them again (npm install
+# puts back what the lock file has and node_modules lacks; `npm rebuild` cannot rebuild a
+# package that is not there).
+optional_addons=(pcsclite/build/Release/pcsclite.node pkcs11js)
+addon_missing() { ! node -e 'require(process.argv[1])' "$1" >/dev/null 2>&1; }
+broken=()
+for addon in "${optional_addons[@]}"; do
+  if addon_missing "$addon"; then broken+=("${addon%%/*}"); fi
+done
+if ((${#broken[@]})); then
+  echo "Installerar om npm-paket som saknas eller inte är byggda: ${broken[*]}"
+  for b in "${broken[@]}"; do rm -rf "node_modules/$b"; done
+  npm install --no-audit --no-fund --foreground-scripts
+  for addon in "${optional_addons[@]}"; do
+    if addon_missing "$addon"; then
+      echo "${addon%%/*} kunde inte byggas av npm install (se utskriften ovan); kortläsarens tester kan inte köras." >&2
+      exit 1
+    fi
+  done
 fi
 
 npm run lint

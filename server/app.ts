@@ -203,14 +203,14 @@ function registerSync(
         () => notifier.publishAll(),
       );
     } catch (e) {
-      app.log.warn({ err: e }, 'sync: LISTEN failed; event streams hear only this node');
+      app.log.warn({ err: e }, 'synk: LISTEN misslyckades; händelseströmmarna hör bara den här noden');
     }
     try {
       unlistenPermissions = await db.listen(PERMISSIONS_CHANNEL, (staffId) => {
         for (const stream of streams) if (stream.staffId === staffId) stream.rescope();
       });
     } catch (e) {
-      app.log.warn({ err: e }, 'sync: LISTEN on permission changes failed; scope is re-checked at each keep-alive only');
+      app.log.warn({ err: e }, 'synk: LISTEN på behörighetsändringar misslyckades; omfånget kontrolleras bara vid varje keep-alive');
     }
     if (options.retentionIntervalMs !== false) {
       stopRetention = startRetentionJob({
@@ -222,7 +222,7 @@ function registerSync(
           app.log.info({ deleted: result.deleted, units: result.unitIds.length }, 'records past retention purged');
           notifier.publish(result.unitIds);
         },
-        onError: (e) => app.log.error({ err: e }, 'retention job failed'),
+        onError: (e) => app.log.error({ err: e }, 'gallringen misslyckades'),
       });
     }
   });
@@ -251,7 +251,7 @@ function countLogins(log: AccessLog, metrics: ServerMetrics): AccessLog {
 function registerAuthPurge(app: FastifyInstance, db: Db, now: () => Date): void {
   let stop: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {
-    stop = startAuthPurge({ db, now, onError: (e) => app.log.error({ err: e }, 'auth purge failed') });
+    stop = startAuthPurge({ db, now, onError: (e) => app.log.error({ err: e }, 'rensningen av inloggningsdata misslyckades') });
   });
   app.addHook('onClose', async () => {
     await stop?.();

@@ -125,7 +125,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
     trustedProxies: config.trustedProxies,
   });
   if (config.trustedProxies.length > 0) app.log.info({ trustedProxies: config.trustedProxies }, 'client addresses from X-Forwarded-For of these proxies only');
-  if (auth === 'disabled') app.log.warn('login disabled: TRUST_ANCHORS is not set, so /api/v1/auth/* answer 503 and no session can be opened');
+  if (auth === 'disabled') app.log.warn('inloggning avstängd: TRUST_ANCHORS är inte satt, så /api/v1/auth/* svarar 503 och ingen session kan öppnas');
 
   if (config.migrateOnStart) await prepareDatabase(config, db, log);
   else {
@@ -142,7 +142,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
   const listening = `http://${shownHost}:${port}`;
   origin ??= new URL(listening).origin;
   if (auth !== 'disabled') app.log.info({ origin, requiredPolicies: config.auth?.requiredPolicies, policyProcessing: config.auth?.policyProcessing, ocsp: config.auth?.ocsp ?? 'off' }, 'card login enabled');
-  if (auth !== 'disabled' && !config.auth?.ocsp) app.log.warn('OCSP is off: revoked login certificates are accepted until they expire (set OCSP=on in production, docs/login.md)');
+  if (auth !== 'disabled' && !config.auth?.ocsp) app.log.warn('OCSP är avstängt: återkallade inloggningscertifikat godtas tills de går ut (sätt OCSP=on i produktion, docs/login.md)');
   // For `npm run officer` (tools/officer.ts): where the embedded server listens (PGlite data folder only).
   if (!config.databaseUrl) await writeFile(path.join(config.dataDir, 'server-url'), `${listening}\n`).catch(() => undefined);
   process.stdout.write(`server listening on ${listening}\n`);

@@ -159,14 +159,20 @@ export function resolveSettings(env: NodeJS.ProcessEnv, packaged: boolean, overr
 
 /**
  * The card overrides a developer or a test machine sets in the environment: DEMO_CARD (a software
- * card file in a built-in reader, DEMO ONLY) and PKCS11_MODULE (a PKCS#11 module to load). The
+ * card file in a built-in reader, DEMO ONLY), PKCS11_MODULE (a PKCS#11 module to load) and, from the
+ * project only, DEMO_READER (`npm start` with the embedded server: the demo reader beside PC/SC). The
  * installed app follows them only under the same machine-wide policy as OMSORG_CONFIG: on a managed
  * PC a user's environment must neither log in with a software card nor make the app load a DLL of
  * their choosing (the configured card profile names the module IT deployed).
  */
-export function cardOverrides(env: NodeJS.ProcessEnv, packaged: boolean, overrideAllowed = false): { demoCard?: string; pkcs11Module?: string } {
+export function cardOverrides(env: NodeJS.ProcessEnv, packaged: boolean, overrideAllowed = false): { demoCard?: string; pkcs11Module?: string; demoReader?: string } {
   if (packaged && !overrideAllowed) return {};
-  return { ...(env.DEMO_CARD ? { demoCard: env.DEMO_CARD } : {}), ...(env.PKCS11_MODULE ? { pkcs11Module: env.PKCS11_MODULE } : {}) };
+  return {
+    ...(env.DEMO_CARD ? { demoCard: env.DEMO_CARD } : {}),
+    ...(env.PKCS11_MODULE ? { pkcs11Module: env.PKCS11_MODULE } : {}),
+    // DEMO_READER: `npm start`'s embedded demo (a file naming the demo people's cards): never the packaged app.
+    ...(env.DEMO_READER && !packaged ? { demoReader: env.DEMO_READER } : {}),
+  };
 }
 
 /** The card stack for a configured profile (main/app.ts's `card` option). */

@@ -4,11 +4,13 @@
  * builds the safeStorage key vault after `ready`, passes it and the bundled store worker on, and
  * tells the user in an error box (then exits with code 1) if the start fails.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as electron from 'electron';
 import { createWorkstation } from '../app';
 import { cardOverrides, configOverrideAllowed, resolveSettings } from '../config/machine-config';
+import type { DemoReaderFile } from '../session/card-access';
 import { bundlePath } from './bundle-paths';
 import { startShell } from './shell';
 
@@ -20,7 +22,7 @@ const configOverrideAllowedAtStart = configOverrideAllowed(process.resourcesPath
 // DEMO ONLY: DEMO_CARD=<card file> puts a software card in a built-in reader, from the separate
 // demo bundle (without it the software card is not even loaded); PKCS11_MODULE=<module path> talks
 // to the card through that PKCS#11 module. The installed app follows them only under the policy.
-const { demoCard, pkcs11Module } = cardOverrides(process.env, electron.app.isPackaged, configOverrideAllowedAtStart);
+const { demoCard, pkcs11Module, demoReader } = cardOverrides(process.env, electron.app.isPackaged, configOverrideAllowedAtStart);
 
 startShell({
   electron,
@@ -30,7 +32,9 @@ startShell({
         ? { ...o, card: { kind: 'demo', cardFile: path.resolve(demoCard), module: bundlePath(appRoot, 'softcardDemo') } }
         : pkcs11Module
           ? { ...o, card: { kind: 'pkcs11', module: pkcs11Module } }
-          : o,
+          : demoReader
+            ? { ...o, card: { kind: 'pcsc-and-demo', ...(JSON.parse(readFileSync(demoReader, 'utf8')) as DemoReaderFile), module: bundlePath(appRoot, 'softcardDemo') } }
+            : o,
     ),
   // The packaged app: the machine's config file (OMSORG_CONFIG only under the machine-wide policy); from the project: SERVER_URL (development).
   settings: () => resolveSettings(process.env, electron.app.isPackaged, configOverrideAllowedAtStart),

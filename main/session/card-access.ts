@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module';
+import type { CardStatus } from '#contract';
 import { CardService, PcscReaders, type CardMonitor, type CardReaders, type HashAlgorithm, type SignResult } from '../../native';
+import { CombinedReaders } from '../../native/combined-readers';
 import { Pkcs11Tokens } from '../../native/pkcs11/pkcs11-tokens';
+import type { DemoCardHolder } from '../../native/softcard/demo';
 
 /**
  * What the session needs from the card stack (native/): watch readers, read the PIN counter,
@@ -14,7 +17,15 @@ export interface CardAccess {
   sign(reader: string, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult>;
   /** The authentication certificate (DER), without a PIN (administration: a person added from her card). Absent: not offered. */
   readCertificate?(reader: string): Promise<Uint8Array>;
+  /** DEMO ONLY: the embedded demo's built-in reader beside PC/SC, whose card the login screen chooses. */
+  demo?: DemoReaderControl;
   close(): Promise<void>;
+}
+
+export interface DemoReaderControl {
+  status(): NonNullable<CardStatus['demo']>;
+  /** Puts demo person `id`'s card in the demo reader; null pulls it. */
+  insert(id: string | null): Promise<void>;
 }
 
 /**
@@ -25,7 +36,12 @@ export type CardStackOption =
   | { kind: 'pcsc' }
   | { kind: 'demo'; cardFile: string; module?: string }
   /** The card through a PKCS#11 module (Net iD on Windows; SoftHSM2 in tests), by the module's path (PKCS11_MODULE). */
-  | { kind: 'pkcs11'; module: string };
+  | { kind: 'pkcs11'; module: string }
+  /** DEMO ONLY: PC/SC and, beside its readers, the built-in demo reader holding the card of whichever demo person the login screen picks (`npm start` with the embedded server). */
+  | { kind: 'pcsc-and-demo'; people: DemoCardHolder[]; pin: string; module?: string };
+
+/** The file `npm start` writes for Electron (DEMO_READER): the demo people's cards and their PIN. */
+export type DemoReaderFile = { people: DemoCardHolder[]; pin: string };
 
 /** native/softcard/demo.ts, named through a variable so that no bundler pulls the software card into the main bundle. */
 const DEMO_SOURCE = '../../native/softcard/demo';
@@ -39,7 +55,20 @@ export async function openCardAccess(option: CardStackOption): Promise<CardAcces
   // The bundle is CommonJS and, packaged, lies inside app.asar: require() reads it there through
   // Electron's asar support, which the ES module loader's file URLs do not promise.
   const demo = (option.module ? createRequire(import.meta.url)(option.module) : await import(DEMO_SOURCE)) as typeof import('../../native/softcard/demo');
-  return cardAccessOver(await demo.openDemoReader(option.cardFile));
+  if (option.kind === 'demo') return cardAccessOver(await demo.openDemoReader(option.cardFile));
+  const builtIn = demo.openDemoReaderFor(option.people);
+  return {
+    ...cardAccessOver(new CombinedReaders(new PcscReaders(), builtIn.reader)),
+    demo: {
+      status: () => ({
+        reader: builtIn.reader.readerName,
+        pin: option.pin,
+        people: builtIn.people.map(({ id, name, title, role }) => ({ id, name, title, role })),
+        inserted: builtIn.inserted(),
+      }),
+      insert: (id) => builtIn.insert(id),
+    },
+  };
 }
 
 /** The session's view of a reader stack, through native's CardService (profiles, PIN rules). */

@@ -81,7 +81,21 @@ export class SessionService {
       readers: readers.map((r) => ({ name: r.name, cardPresent: r.cardPresent })),
       selectedReader: selected,
       pin: selected ? (this.pin.get(selected) ?? null) : null,
+      ...(this.opts.card.demo ? { demo: this.opts.card.demo.status() } : {}),
     };
+  }
+
+  /**
+   * DEMO ONLY: puts a demo person's card in the built-in demo reader (pulling the one there, which
+   * locks a session on it, as pulling a real card does) and makes that reader the one to log in with.
+   */
+  async insertDemoCard(id: string | null): Promise<CardStatus> {
+    const demo = this.opts.card.demo;
+    if (!demo) throw new AppFailure('NOT_FOUND', 'Det finns ingen demoläsare här.');
+    await demo.insert(id);
+    if (id !== null) this.chosenReader = demo.status().reader;
+    this.emitCard();
+    return this.cardStatus();
   }
 
   /**

@@ -55,9 +55,11 @@ export function loadAddon(): Addon {
 /**
  * Why PC/SC cannot be used on this machine, in one Swedish line for the console (`npm start`);
  * null when the addon loads. pcsclite is an optional dependency: on a machine without the PC/SC
- * development files its build fails, npm leaves it out and the install goes on.
+ * development files its build fails, npm leaves it out (removes it) and the install goes on. The
+ * way back is `npm install` once the files are there (`npm rebuild` finds no package to build).
+ * `demoReader`: `npm start` with the embedded server, whose built-in demo reader works without PC/SC.
  */
-export function pcscAddonProblem(): string | null {
+export function pcscAddonProblem(demoReader = false): string | null {
   try {
     loadAddon();
     return null;
@@ -65,8 +67,8 @@ export function pcscAddonProblem(): string | null {
     if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
       return (
         'PC/SC är inte tillgängligt: kortläsarmodulen pcsclite byggdes inte vid npm install. ' +
-        'Installera PC/SC (Debian/Ubuntu: sudo apt-get install pcscd libpcsclite-dev) och kör npm rebuild pcsclite, ' +
-        'eller starta med DEMO_CARD=<kortfil> utan kortläsare.'
+        'Installera PC/SC och byggverktygen (Debian/Ubuntu: sudo apt-get install pcscd libpcsclite-dev build-essential python3) och kör npm install igen. ' +
+        (demoReader ? 'Till dess finns den inbyggda demoläsaren på inloggningssidan.' : 'Utan kortläsare: starta med DEMO_CARD=<kortfil>.')
       );
     }
     return `PC/SC är inte tillgängligt: kortläsarmodulen pcsclite kan inte laddas (${(e as Error).message.split('\n')[0]}).`;

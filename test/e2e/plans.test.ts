@@ -91,7 +91,7 @@ describe('Genomförandeplan', () => {
     await page.getByLabel('Deltagare 1, namn').fill('Dotter');
     await page.getByLabel('Planerad uppföljning, datum').fill(swedishDate());
     // Autosaved in the encrypted store while typing.
-    await page.getByText(/Sparat lokalt/).waitFor({ timeout: 5_000 });
+    await page.getByText(/Sparat lokalt/).waitFor({ timeout: 15_000 });
     await saveScreenshot(page, 'plan-editor');
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Spara utkast' }).click();
@@ -190,7 +190,10 @@ describe('Genomförandeplan', () => {
     await stack.server.start();
     const conflict = tab().getByRole('region', { name: 'Planen ändrades av någon annan medan du skrev' });
     await conflict.waitFor({ timeout: 30_000 });
-    expect(await conflict.innerText()).toContain('Annans text: fler promenader.');
+    // The refusal of her push can come before the pull that brings Anna's draft into this
+    // workstation's store: the view shows the saved version until then, and Anna's draft when the
+    // pull has it (the tab reloads on data.changed). Wait for that state, not for time.
+    await expect.poll(() => conflict.innerText(), { timeout: 30_000 }).toContain('Annans text: fler promenader.');
     expect(await conflict.innerText()).toContain('Min text: handla tillsammans på torsdagar.');
     await saveScreenshot(page, 'plan-conflict');
     expect(await axeViolations(page)).toEqual([]);

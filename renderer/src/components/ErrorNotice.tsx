@@ -11,11 +11,13 @@ const CERT_POLICY_REASONS = ['PERSON_NO_POLICIES', 'PERSON_NO_LOA_POLICY', 'CA_N
  */
 export function ErrorNotice({ error, onRetry }: { error: AppError; onRetry?: () => void }) {
   const { t } = useTranslation();
+  // Too many attempts: when the server said how long to wait (Retry-After), so does the notice.
+  const retryAfterS = error.code === 'RATE_LIMITED' ? error.details?.retryAfterS : undefined;
   const reason = error.details?.reason;
-  const key = error.code === 'CERT_WRONG_POLICY' && typeof reason === 'string' && CERT_POLICY_REASONS.includes(reason) ? `certPolicy.${reason}` : `errors.${error.code}`;
+  const certPolicy = error.code === 'CERT_WRONG_POLICY' && typeof reason === 'string' && CERT_POLICY_REASONS.includes(reason) ? `certPolicy.${reason}` : undefined;
   return (
     <div role="alert" className="notice notice-error">
-      <p>{key.startsWith('certPolicy.') ? t(key) : errorText(t, error)}</p>
+      <p>{typeof retryAfterS === 'number' ? t('rateLimitedFor', { seconds: retryAfterS }) : certPolicy ? t(certPolicy) : errorText(t, error)}</p>
       {onRetry && (
         <button type="button" onClick={onRetry}>
           {t('units.retry')}

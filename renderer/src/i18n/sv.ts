@@ -47,6 +47,22 @@ export const sv = {
     submit: 'Logga in',
     signingIn: 'Loggar in…',
     logout: 'Logga ut',
+    demo: {
+      heading: 'Demokort',
+      intro: 'Demon har en inbyggd demoläsare (DEMO ONLY). Välj vem du vill logga in som; kortet sätts i demoläsaren. PIN-kod {{pin}}.',
+      insert: 'Sätt i kortet',
+      insertFor: 'Sätt i kortet för {{name}}',
+      inserted: 'Kortet sitter i',
+      remove: 'Ta ut kortet',
+      removeFor: 'Ta ut kortet för {{name}}',
+    },
+    roles: {
+      it_contact: 'administratör (IT-kontaktperson)',
+      superuser: 'superanvändare',
+      staff: 'personal',
+      manager: 'enhetschef',
+      case_officer: 'biståndshandläggare',
+    },
   },
   nav: {
     label: 'Huvudmeny',
@@ -144,6 +160,8 @@ export const sv = {
     CA_NO_POLICIES: 'Utfärdaren av ditt kortcertifikat anger ingen certifikatpolicy, och servern kräver policykontroll genom hela kedjan. Kontakta din IT-kontaktperson.',
     CA_PATH_POLICY: 'Tillitsnivå 3 (LoA3) gäller inte genom utfärdarna av ditt kortcertifikat. Kontakta din IT-kontaktperson.',
   },
+  /** RATE_LIMITED when the server said how long to wait (its Retry-After). */
+  rateLimitedFor: 'För många försök — försök igen om {{seconds}} s.',
   errors: {
     VALIDATION: 'Uppgifterna är inte giltiga.',
     UNKNOWN_METHOD: 'Funktionen finns inte i den här versionen.',
@@ -153,7 +171,7 @@ export const sv = {
     CONFLICT: 'Någon annan har ändrat uppgiften. Granska ändringen innan du sparar.',
     SERVER_UNREACHABLE: 'Servern går inte att nå just nu.',
     SERVER_ERROR: 'Servern kunde inte utföra åtgärden.',
-    RATE_LIMITED: 'För många försök. Vänta en stund och försök igen.',
+    RATE_LIMITED: 'För många försök — försök igen om en stund.',
     SESSION_LOCKED: 'Arbetsstationen är låst.',
     PERMISSION_ENDED: 'Din behörighet till brukarens enhet har upphört, så det kan inte sparas. Det du skrev finns kvar under statusraden (”Kopiera texten”).',
     PCSC_UNAVAILABLE: 'Korttjänsten (PC/SC) är inte igång.',

@@ -10,7 +10,7 @@ import { useSession } from '../state/session-store';
  */
 export function LoginScreen() {
   const { t } = useTranslation();
-  const { session, card, loggingIn, loginError, login, selectReader } = useSession();
+  const { session, card, loggingIn, loginError, login, selectReader, insertDemoCard } = useSession();
   const [pin, setPin] = useState('');
   const pinRef = useRef<HTMLInputElement>(null);
   const pinId = useId();
@@ -21,6 +21,7 @@ export function LoginScreen() {
   // Several cards in several readers: the user picks one (kept for this workstation).
   const choosing = (card?.readers.filter((r) => r.cardPresent).length ?? 0) > 1;
   const readerGroup = useId();
+  const demoHeading = useId();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -66,6 +67,33 @@ export function LoginScreen() {
             ))}
           </ul>
         </section>
+        {card?.demo && (
+          <section aria-labelledby={demoHeading} className="demo-cards">
+            <h2 id={demoHeading}>{t('login.demo.heading')}</h2>
+            <p>{t('login.demo.intro', { pin: card.demo.pin })}</p>
+            <ul>
+              {card.demo.people.map((p) => (
+                <li key={p.id} className="reader-line">
+                  <span className="reader-name">
+                    {p.name} — {p.title}, {t(`login.roles.${p.role}`)}
+                  </span>
+                  {card.demo!.inserted === p.id ? (
+                    <span>
+                      <span className="reader-ok">{t('login.demo.inserted')}</span>{' '}
+                      <button type="button" onClick={() => void insertDemoCard(null)} disabled={loggingIn} aria-label={t('login.demo.removeFor', { name: p.name })}>
+                        {t('login.demo.remove')}
+                      </button>
+                    </span>
+                  ) : (
+                    <button type="button" onClick={() => void insertDemoCard(p.id)} disabled={loggingIn} aria-label={t('login.demo.insertFor', { name: p.name })}>
+                      {t('login.demo.insert')}
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
         <form onSubmit={(e) => void submit(e)} className="login-form">
           <label htmlFor={pinId}>{t('login.pin')}</label>
           <input

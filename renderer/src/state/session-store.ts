@@ -11,6 +11,8 @@ interface SessionStore {
   login(pin: string): Promise<boolean>;
   /** Picks the reader to log in with (kept for this workstation). */
   selectReader(reader: string): Promise<void>;
+  /** DEMO ONLY: puts a demo person's card in the built-in demo reader (null pulls it). */
+  insertDemoCard(id: string | null): Promise<void>;
   logout(): Promise<void>;
 }
 
@@ -56,6 +58,11 @@ export const useSession = create<SessionStore>((set, get) => ({
     const r = await api.card.selectReader({ reader });
     if (r.ok) set({ card: r.value, loginError: null });
     else set({ card: get().card === null ? null : before, loginError: r.error });
+  },
+  async insertDemoCard(id) {
+    const r = await api.card.insertDemoCard({ id });
+    if (r.ok) set({ card: r.value, loginError: null });
+    else set({ loginError: r.error });
   },
   async logout() {
     clearSensitive();

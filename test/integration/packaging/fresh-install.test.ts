@@ -77,6 +77,15 @@ describe(`a fresh machine without the PC/SC headers${canHideHeaders ? '' : ' —
     expect(said.stderr).toBe('');
     const lines = said.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^PC\/SC är inte tillgängligt: kortläsarmodulen pcsclite byggdes inte vid npm install\. Installera PC\/SC .*libpcsclite-dev.* npm rebuild pcsclite, eller starta med DEMO_CARD=<kortfil>/);
-  }, 120_000);
+    expect(lines[0]).toMatch(/^PC\/SC är inte tillgängligt: kortläsarmodulen pcsclite byggdes inte vid npm install\. Installera PC\/SC .*libpcsclite-dev.* och kör npm install igen\. Utan kortläsare: starta med DEMO_CARD=<kortfil>\.$/);
+    // npm removed the package: `npm rebuild` has nothing to build (the old advice did nothing).
+    expect(existsSync(path.join(dir, 'node_modules', 'pcsclite'))).toBe(false);
+
+    // The advice works: with the headers there (libpcsclite-dev installed), `npm install` again.
+    const again = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(again.status, `${again.stdout}${again.stderr}`).toBe(0);
+    expect(existsSync(path.join(dir, 'node_modules', 'pcsclite', 'build', 'Release', 'pcsclite.node'))).toBe(true);
+    const after = spawnSync(process.execPath, ['-e', 'console.log(require("./dist/binding.cjs").pcscAddonProblem())'], { cwd: dir, encoding: 'utf8' });
+    expect(after.stdout.trim()).toBe('null');
+  }, 240_000);
 });

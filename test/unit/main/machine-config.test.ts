@@ -116,6 +116,10 @@ describe('the card overrides in the environment (DEMO_CARD, PKCS11_MODULE)', () 
   });
   it('are followed by the installed app under the policy (test machines)', () => {
     expect(cardOverrides(env, true, true)).toEqual({ demoCard: '/tmp/card.json', pkcs11Module: 'C:\\Users\\x\\evil.dll' });
+  });  it('DEMO_READER (npm start’s demo reader beside PC/SC) only from the project, never in the installed app, policy or not', () => {
+    expect(cardOverrides({ DEMO_READER: '/tmp/demo-reader.json' }, false)).toEqual({ demoReader: '/tmp/demo-reader.json' });
+    expect(cardOverrides({ DEMO_READER: '/tmp/demo-reader.json' }, true, true)).toEqual({});
+    expect(cardOverrides({ DEMO_READER: '/tmp/demo-reader.json' }, true, false)).toEqual({});
   });
 });
 
