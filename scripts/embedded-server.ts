@@ -18,7 +18,13 @@ export const SWEDISH_MESSAGES: Readonly<Record<string, string>> = {
   'rate limit reached': 'för många försök: gränsen nåddes (429)',
   'sync events: scope check failed': 'synkhändelser: behörighetskontrollen misslyckades',
   'OCSP: no verified answer; a cached good answer within the grace stands in': 'OCSP: inget verifierat svar; ett sparat giltigt svar inom respittiden gäller',
-  'OCSP: no verified answer and none cached; the login fails closed': 'OCSP: inget verifierat svar och inget sparat; inloggningen nekas',
+  'OCSP: no verified answer and none within the grace; refused (fails closed)': 'OCSP: inget verifierat svar och inget inom respittiden; inloggningen nekas',
+  'login or renewal refused: revocation': 'inloggning eller förnyelse nekad: certifikatet är återkallat',
+  'workstation API version differs from what this server serves': 'en arbetsstation har en annan API-version än servern (se loggfilen)',
+  'database connection lost: PostgreSQL is unreachable; requests fail until it is back': 'förbindelsen med databasen bröts: PostgreSQL svarar inte; anrop misslyckas tills den är tillbaka',
+  'database connection regained': 'förbindelsen med databasen är tillbaka',
+  'MIGRATION_DATABASE_URL is not set: the server runs as the role that owns the tables (docs/security.md)': 'MIGRATION_DATABASE_URL är inte satt: servern kör som den roll som äger tabellerna (docs/security.md)',
+  'readiness: the database does not answer': 'beredskap: databasen svarar inte',
 };
 
 /**

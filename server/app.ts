@@ -104,7 +104,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ? Fastify({ ...common, logger: false })
       : Fastify({ ...common, loggerInstance: createLogger(options.logger ?? {}) as FastifyBaseLogger });
 
-  limitConnections(app.server, limits, proxies, (summary) => app.log.warn(summary, 'connections refused: too many open from one address (or in all)'));
+  limitConnections(app.server, limits, proxies, (summary) => app.log.warn(summary, 'anslutningar nekade: för många öppna från en adress (eller totalt)'));
   recordRoutes(app);
   // Every answer states the server's API version (contract/server-api.ts).
   app.addHook('onSend', async (_request, reply) => {

@@ -35,6 +35,12 @@ const PACKAGE_OF: Record<string, string | null> = {
   initdb: 'postgresql',
   pg_ctl: 'postgresql',
   psql: 'postgresql',
+  pg_dump: 'postgresql', // postgresql-client, a dependency of postgresql
+  pg_restore: 'postgresql',
+  pgbouncer: 'pgbouncer',
+  '/usr/sbin/pgbouncer': 'pgbouncer',
+  bash: 'bash',
+  '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so': 'opensc',
   '/usr/bin/chromium': 'chromium',
   '/usr/lib/postgresql/': 'postgresql',
   '/usr/lib/softhsm/': 'softhsm2',
@@ -45,7 +51,7 @@ const PACKAGE_OF: Record<string, string | null> = {
 };
 
 /** Essential packages (dpkg's Essential: yes) are on every Debian system; test.sh need not name them. */
-const ESSENTIAL = new Set(['coreutils', 'dash']);
+const ESSENTIAL = new Set(['coreutils', 'dash', 'bash']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

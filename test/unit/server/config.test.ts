@@ -29,7 +29,7 @@ describe('server configuration from the environment', () => {
   });
 
   it('POLICY_PROCESSING: person by default (the LoA from the person certificate), rfc5280 for strict processing through the CAs, nothing else', () => {
-    const trust = { TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: TEST_LOA3_POLICY_OID };
+    const trust = { EMBEDDED: '1', TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: TEST_LOA3_POLICY_OID };
     expect(readConfig({ ...trust, POLICY_PROCESSING: 'rfc5280' }).auth?.policyProcessing).toBe('rfc5280');
     expect(() => readConfig({ ...trust, POLICY_PROCESSING: 'strict' })).toThrow(/POLICY_PROCESSING must be person or rfc5280/);
   });
