@@ -116,11 +116,14 @@ const push: PushRules<JournalState, JournalKeys, JournalWrite> = {
         });
       }
     };
-    if (keys.correctsIds.length > 0) {
-      add((await tx.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM journal_entries WHERE id = ANY($1::uuid[])`, [keys.correctsIds])).rows);
-    }
-    if (keys.markedEntryIds.length > 0) {
-      add((await tx.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM journal_entries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [keys.markedEntryIds])).rows);
+    const entryIds = [...new Set([...keys.correctsIds, ...keys.markedEntryIds])].sort();
+    if (entryIds.length > 0) {
+      // Lock first, read after, in two statements: READ COMMITTED gives each statement its own
+      // snapshot, so a read in the locking statement would see a concurrent correction's row as
+      // it was before that push committed (the row's mark, but not its correcting entry) and a
+      // second correction at once would pass.
+      await tx.query('SELECT 1 FROM journal_entries WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [entryIds]);
+      add((await tx.query<EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM journal_entries WHERE id = ANY($1::uuid[])`, [entryIds])).rows);
     }
     if (keys.assignmentIds.length > 0) {
       const { rows } = await tx.query<{ id: string; client_id: string }>('SELECT id, client_id FROM assignments WHERE id = ANY($1::uuid[])', [keys.assignmentIds]);

@@ -76,6 +76,8 @@ export interface World {
   attachments: string[];
   plans: string[];
   incidents: string[];
+  /** Deviation reports (avvikelser), one per client, by a colleague of its unit. */
+  deviations: string[];
   reviews: string[];
   /** Access-log rows about clients (a review's findings). */
   logRows: string[];
@@ -91,7 +93,7 @@ export async function buildWorld(app: FastifyInstance, db: Db, pki: TestPki, see
   let n = 0;
   const hsa = () => `SE5500000000-S${seed}P${++n}`;
   const today = swedishDate();
-  const world: World = { seed, clients: [], units: [], callers: [], assignments: [], threads: [], attachments: [], plans: [], incidents: [], reviews: [], logRows: [] };
+  const world: World = { seed, clients: [], units: [], callers: [], assignments: [], threads: [], attachments: [], plans: [], incidents: [], deviations: [], reviews: [], logRows: [] };
 
   const call = async (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
     const res = await app.inject({ method, url, headers: { authorization: `Bearer ${token}`, 'x-workstation': 'WS-VARLD' }, ...(method === 'POST' ? { payload: (payload ?? {}) as object } : {}) });
@@ -202,6 +204,13 @@ export async function buildWorld(app: FastifyInstance, db: Db, pki: TestPki, see
     expect((pushed.results as { status: string }[]).map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
     world.plans.push(draft.record.id);
     c.secrets.push(draft.record.id);
+
+    // A deviation about the client (docs/deviations.md): its manager handles it.
+    const [deviation] = MUTATION_SAMPLES['deviation.report']({ unitId: c.unitId, clientId: c.id, text: `Avvikelse ${marker(c)}` } as never) as [Mutation];
+    const reported = await call(staff.token, 'POST', '/api/v1/sync/push', { mutations: [deviation] });
+    expect((reported.results as { status: string }[]).map((r) => r.status)).toEqual(['applied']);
+    world.deviations.push(deviation.record.id);
+    c.secrets.push(deviation.record.id);
 
     // An incident is the organisation's (its administrators follow up every one); what names the
     // client in it is the client list, each shown only to who may see that client.

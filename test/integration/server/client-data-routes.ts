@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { swedishLocalDateTime } from '#contract';
 import type { Caller, World } from '../../support/client-world';
 
@@ -37,6 +38,9 @@ export const adminLog: Rule = (c, w) =>
  */
 export const incidents: Rule = (c, w) => new Set([...care(c, w), ...adminLog(c, w)]);
 
+/** Deviations (docs/deviations.md): the manager of the client's unit handles them; nobody else reads them here. */
+export const managed: Rule = (c, w) => (c.kind === 'manager' ? care(c, w) : new Set());
+
 const eachClient = (w: World, url: (id: string) => string) => w.clients.map((c) => get(url(c.id)));
 const eachUnit = (w: World, url: (id: string) => string) => w.units.map((u) => get(url(u.id)));
 const today = () => swedishLocalDateTime(new Date());
@@ -66,6 +70,13 @@ export const CLIENT_DATA: Record<string, [Rule, (w: World) => Call[], { namesNon
     (w) => w.threads.map((id) => post(`/api/v1/messages/threads/${id}/attachments`, { text: 'Prov.', kind: 'journal', fileName: 'prov.pdf', content: Buffer.from('%PDF-1.4 prov').toString('base64') })),
   ],
   'GET /api/v1/messages/attachments/:id': [messages, (w) => w.attachments.map((id) => get(`/api/v1/messages/attachments/${id}`))],
+  'GET /api/v1/deviations': [managed, () => [get('/api/v1/deviations')]],
+  'GET /api/v1/deviations/:id': [managed, (w) => w.deviations.map((id) => get(`/api/v1/deviations/${id}`))],
+  'POST /api/v1/deviations/:id/steps': [managed, (w) => w.deviations.map((id) => post(`/api/v1/deviations/${id}/steps`, { id: randomUUID(), kind: 'received' }))],
+  'GET /api/v1/deviation-stats': [managed, () => [get('/api/v1/deviation-stats')], { namesNone: 'counts per unit, category and month' }],
+  'GET /api/v1/deviation-patterns': [managed, () => [get('/api/v1/deviation-patterns')], { namesNone: 'one deviation per client in the world: no pattern to name (checked for leaks all the same)' }],
+  'GET /api/v1/officer/deviations': [officerOwn, () => [get('/api/v1/officer/deviations')], { namesNone: 'the world’s deviations concern no assignment (deviations.test.ts covers the officer’s reading)' }],
+  'GET /api/v1/officer/deviations/:id': [officerOwn, (w) => w.deviations.map((id) => get(`/api/v1/officer/deviations/${id}`)), { namesNone: 'the world’s deviations concern no assignment (deviations.test.ts covers the officer’s reading)' }],
   'GET /api/v1/incidents': [incidents, () => [get('/api/v1/incidents')], { namesNone: 'the list counts an incident’s clients, names none' }],
   'GET /api/v1/incidents/:id': [incidents, (w) => w.incidents.map((id) => get(`/api/v1/incidents/${id}`))],
   'POST /api/v1/incidents': [incidents, (w) => w.clients.map((c) => post('/api/v1/incidents', { what: 'Prov.', discoveredAt: today(), personnummer: [c.personnummer] }))],
@@ -87,6 +98,10 @@ export const CLIENT_DATA: Record<string, [Rule, (w: World) => Call[], { namesNon
 /** Routes that answer no client data, and why. */
 export const NOT_CLIENT_DATA: Record<string, string> = {
   'GET /health': 'liveness',
+  'GET /health/live': 'liveness',
+  'GET /health/ready': 'readiness: the database and migrations',
+  'GET /metrics': 'counters and latencies by route pattern, never a path with an id',
+  'GET /openapi.json': 'the API description',
   'POST /api/v1/auth/challenge': 'a nonce',
   'POST /api/v1/auth/login': 'the session and the user’s own units',
   'POST /api/v1/officer/auth/login': 'the session',

@@ -105,6 +105,8 @@ const NOT_CREATES: Record<string, string> = {
   'POST /api/v1/incidents/:id/close': 'a state change: a closed incident cannot be closed again',
   'POST /api/v1/messages/threads/:id/read': 'read receipts, one per message and person (ON CONFLICT DO NOTHING)',
   'POST /api/v1/notices/:id/withdraw': 'a state change: a withdrawn notice is gone',
+  'POST /api/v1/deviations/:id/steps':
+    'a step is written once by its client-made id (the same id again answers the case as it is): test/integration/deviations/deviations.test.ts; it needs the unit’s manager, whom this file does not log in',
 };
 
 /** Every mutation type that makes a record: the mutation carrying the record id `key`, and the table it lands in. */
@@ -131,6 +133,17 @@ const CREATE_MUTATIONS: Record<string, { mutation: (ids: Ids, key: string) => Mu
     count: 'SELECT count(*) FROM message_threads',
   },
   'message.send': { mutation: (i, key) => ({ ...meta(), type: 'message.send', record: { id: key, threadId: i.threadId, text: 'Prov.' } }), count: 'SELECT count(*) FROM messages' },
+  'deviation.report': {
+    mutation: (i, key) => ({
+      ...meta(),
+      type: 'deviation.report',
+      record: {
+        id: key, unitId: i.unitId, clientId: i.clientId, assignmentId: null, occurredAt: new Date(Date.now() - 3_600_000).toISOString(), place: 'Hallen',
+        category: 'fall', description: 'Prov.', consequence: '', immediateAction: '', lexSarah: 'unsure',
+      },
+    }),
+    count: 'SELECT count(*) FROM deviations',
+  },
 };
 const NOT_CREATE_MUTATIONS: Record<string, string> = {
   'plan.set': 'sets the draft of one revision: the same revision again is refused as stale',

@@ -72,6 +72,12 @@ const NOT_CREATE_CALLS: Record<string, string> = {
   'admin.roles': READ, 'admin.people': READ, 'admin.history': READ, 'admin.logSearch': READ, 'admin.logSample': READ, 'admin.reviews': READ, 'admin.review': READ, 'admin.verify': READ,
   'incidents.list': READ, 'incidents.get': READ, 'support.colleagues': READ,
   'card.selectReader': 'a setting of this workstation, replaced',
+  'card.insertDemoCard': 'puts a demo card in the built-in demo reader (or takes it out): no record',
+  'deviations.mine': READ, 'deviations.list': READ, 'deviations.get': READ, 'deviations.stats': READ, 'deviations.patterns': READ,
+  'deviations.report':
+    'a report carries its own client-made id (`id`, not `requestId`): queued once by it and applied once on the server (creates-once.test.ts, deviation.report); a form that sends one id per report is docs/deviations.md',
+  'deviations.ivoPdf': 'an export: a file for the manager, logged',
+  'deviations.step': 'a step by its client-made id: the same id again answers the case as it is (test/integration/deviations/deviations.test.ts)',
   'session.login': 'a session', 'session.logout': 'ends the session', 'session.activity': 'resets the idle timer',
   'sync.now': 'pushes what is queued (each mutation once by its id) and pulls', 'sync.dismissRefusal': 'hides a refusal',
   'store.resync': 'moves an unreadable store aside',
