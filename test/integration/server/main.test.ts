@@ -93,7 +93,7 @@ describe('npm run server (server/main.ts) against PostgreSQL, with card login', 
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(server.stderr()).toContain('card login enabled');
-    expect(server.stderr()).not.toContain('login disabled');
+    expect(server.stderr()).not.toContain('inloggning avstängd');
   });
 
   it('stops cleanly on SIGTERM', async () => {
@@ -120,7 +120,7 @@ describe('server/main.ts without trust anchors', () => {
     expect(res.status).toBe(503);
     expect(ServerErrorBody.parse(await res.json()).error.code).toBe('SERVER_ERROR');
     expect((await fetch(`${server.url}/api/v1/units`)).status).toBe(401);
-    const warnings = server.stderr().split('\n').filter((l) => l.includes('login disabled'));
+    const warnings = server.stderr().split('\n').filter((l) => l.includes('inloggning avstängd'));
     expect(warnings).toHaveLength(1);
     expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 40 });
   });

@@ -25,6 +25,7 @@ beforeAll(async () => {
   // login_nonces, auth_sessions (and access_log) as the server migrates them.
   await db.exec(await readFile(new URL('../../../server/migrations/0002_auth_and_access_log.sql', import.meta.url), 'utf8'));
   await db.exec(await readFile(new URL('../../../server/migrations/0008_session_audience.sql', import.meta.url), 'utf8'));
+  await db.exec(await readFile(new URL('../../../server/migrations/0045_session_certificate.sql', import.meta.url), 'utf8'));
 }, 30_000);
 afterAll(async () => {
   await db.close();

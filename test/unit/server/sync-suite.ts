@@ -186,7 +186,9 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       // Ordered by seq; the cursor is the last one.
       const seqs = changes.map((c) => c.seq);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
-      expect(cursors[h.units.hemtjanst]).toBe(seqs.at(-1));
+      // At or past the last change delivered: changes meant for others in the unit (a deviation
+      // reaches only its reporter) move the cursor without being delivered.
+      expect(cursors[h.units.hemtjanst]).toBeGreaterThanOrEqual(seqs.at(-1)!);
     });
 
     it('records are built by the database as the contract has them: awkward text, microsecond times, marks and nulls come out as written', async () => {
