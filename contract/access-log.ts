@@ -21,6 +21,11 @@ export const AccessRecordType = z.enum(SYNC_KINDS.flatMap((k) => k.access ?? [])
 export type AccessRecordType = z.infer<typeof AccessRecordType>;
 
 export const AccessEventInput = z.object({
+  /**
+   * Made once on the workstation when the event happens: the same event sent again (a batch resent
+   * after a lost answer, two sends at once) is logged once. Optional for workstations older than it.
+   */
+  id: Uuid.optional(),
   action: AccessAction,
   clientId: Uuid,
   recordType: AccessRecordType,
@@ -31,6 +36,7 @@ export const AccessEventInput = z.object({
 export type AccessEventInput = z.infer<typeof AccessEventInput>;
 
 export const AccessEventsRequest = z.object({ events: z.array(AccessEventInput).min(1).max(100) }).strict();
+/** `recorded`: the batch's events now in the log (made by this call or by an earlier send of the same ids). */
 export const AccessEventsResponse = z.object({ recorded: z.number().int().nonnegative() });
 
 export const accessLogRoutes = {

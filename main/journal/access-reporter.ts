@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppFailure, accessLogRoutes, type AccessEventInput } from '#contract';
 import type { ServerClient } from '../server-client';
 import type { LocalStore } from '../store/types';
@@ -23,7 +24,8 @@ const FINAL = new Set(['FORBIDDEN', 'VALIDATION', 'NOT_FOUND']);
  * (docs/journal.md). Every event goes first into the encrypted store's `access_outbox` (one small
  * transaction), then to `POST /api/v1/access-log/events`; while the server cannot be reached the
  * queue waits and is retried with back-off and after the next unlock, so an event survives being
- * offline, a lock, a crash and a restart. The server refuses an event of a client outside the
+ * offline, a lock, a crash and a restart. Each event carries an id made when it happened, so a batch
+ * resent after a lost answer is logged once. The server refuses an event of a client outside the
  * user's scope at the event's time; such an event leaves the queue (it cannot succeed later).
  */
 export class AccessReporter {
@@ -42,7 +44,7 @@ export class AccessReporter {
   }
 
   /** Queues the event durably (the call waits for the store), then sends in the background. */
-  async record(event: Omit<AccessEventInput, 'at'>): Promise<boolean> {
+  async record(event: Omit<AccessEventInput, 'at' | 'id'>): Promise<boolean> {
     const at = this.now();
     if (event.action === 'read') {
       const key = `${event.recordType}:${event.clientId}:${event.recordId ?? ''}`;
@@ -51,7 +53,8 @@ export class AccessReporter {
       this.recentReads.set(key, at.getTime());
     }
     const store = await this.opts.store();
-    await store.enqueueAccess([{ ...event, at: at.toISOString() }]);
+    // The id is made once, here: the server writes the event once however often the queue sends it.
+    await store.enqueueAccess([{ ...event, id: randomUUID(), at: at.toISOString() }]);
     this.kick();
     return true;
   }

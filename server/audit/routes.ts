@@ -7,6 +7,7 @@ import type { Db } from '../db/types';
 import { postRoute } from '../http/route';
 import { syncScope } from '../sync/scope';
 import { SqlAccessLog } from './access-log';
+import { ACCESS_EVENT_MAX_AGE_MS, claimAccessEvents } from './access-events';
 
 export interface AccessLogRouteDeps {
   db: Db;
@@ -15,8 +16,6 @@ export interface AccessLogRouteDeps {
   staff?: StaffDirectory;
 }
 
-/** Events older than this are refused (a workstation offline for longer must not backdate freely). */
-const MAX_AGE_MS = 30 * 86_400_000;
 /** A workstation clock a little ahead is tolerated; its events are logged at the server's time. */
 const MAX_AHEAD_MS = 5 * 60_000;
 
@@ -26,7 +25,9 @@ const MAX_AHEAD_MS = 5 * 60_000;
  * at the event's time (so an event queued offline before a permission ended is still accepted),
  * else 403 FORBIDDEN and nothing is recorded. The actor comes from the session, the workstation
  * label from X-Workstation; the client's unit is looked up now. Changes are not accepted here:
- * the push logs them in the same transaction as the write.
+ * the push logs them in the same transaction as the write. An event carrying its workstation-made
+ * `id` is written once however often it is sent (access-events.ts); `recorded` counts the batch's
+ * events in the log either way, so a resend answers as the first send did.
  */
 export function registerAccessLogRoutes(app: FastifyInstance, deps: AccessLogRouteDeps): void {
   const staff = deps.staff ?? new SqlStaffDirectory(deps.db);
@@ -44,7 +45,7 @@ export function registerAccessLogRoutes(app: FastifyInstance, deps: AccessLogRou
       let at = new Date(e.at);
       if (at.getTime() > now.getTime() + MAX_AHEAD_MS) throw new AppFailure('VALIDATION', 'The event lies in the future');
       if (at.getTime() > now.getTime()) at = now;
-      if (now.getTime() - at.getTime() > MAX_AGE_MS) throw new AppFailure('VALIDATION', 'The event is too old');
+      if (now.getTime() - at.getTime() > ACCESS_EVENT_MAX_AGE_MS) throw new AppFailure('VALIDATION', 'The event is too old');
       const day = at.toISOString().slice(0, 10);
       let scope = scopes.get(day);
       if (!scope) {
@@ -58,7 +59,9 @@ export function registerAccessLogRoutes(app: FastifyInstance, deps: AccessLogRou
     }
     await deps.db.transaction(async (tx) => {
       const log = new SqlAccessLog(tx);
+      const claimed = await claimAccessEvents(tx, session.staffId, [...new Set(events.flatMap((e) => (e.id ? [e.id] : [])))]);
       for (const e of events) {
+        if (e.id && !claimed.delete(e.id)) continue; // sent before, or twice in this batch
         await log.record({
           action: e.action,
           outcome: 'success',

@@ -74,6 +74,11 @@ const CREATES: Record<string, Probe> = {
   'POST /api/v1/incidents': { who: 'staff', body: (_i, key) => ({ requestId: key, what: 'Skärmen stod olåst.', discoveredAt: swedishLocalDateTime(new Date(Date.now() - 3_600_000)) }), count: 'SELECT count(*) FROM security_incidents' },
   'POST /api/v1/admin/people': { who: 'administrator', body: (_i, key) => ({ requestId: key, hsaId: hsaIdOf(key), givenName: 'Ny', familyName: 'Person', title: 'Vårdbiträde' }), count: 'SELECT count(*) FROM staff' },
   'POST /api/v1/admin/grants': { who: 'administrator', body: (i, key) => ({ requestId: key, staffId: i.annaId, role: 'manager', unitId: i.unitId, validFrom: swedishDate() }), count: 'SELECT count(*) FROM role_grants' },
+  'POST /api/v1/access-log/events': {
+    who: 'staff',
+    body: (i, key) => ({ events: [{ id: key, action: 'copy', clientId: i.clientId, recordType: 'journal_entry', recordId: key, at: new Date().toISOString() }] }),
+    count: "SELECT count(*) FROM access_log WHERE action = 'copy' AND record_type = 'journal_entry'",
+  },
   'POST /api/v1/officer/assignments': {
     who: 'caseOfficer',
     body: (i, key) => ({ requestId: key, client: { personnummer: i.personnummer }, decision: { reference: 'BIS-1', date: swedishDate() }, services: [{ name: 'Hemtjänst', grantedHours: 4, per: 'week' }], startDate: swedishDate() }),
@@ -92,7 +97,6 @@ const NOT_CREATES: Record<string, string> = {
   'POST /api/v1/sync/push': 'each mutation applied at most once by its mutationId: the CREATE_MUTATIONS below',
   'POST /api/v1/assignments/:id/actions': 'an action applied at most once by its requestId (docs/assignments.md), tested in assignments.test.ts',
   'POST /api/v1/officer/assignments/:id/actions': 'a change of the assignment’s state (change, cancel, end): the state machine refuses the second cancel or end',
-  'POST /api/v1/access-log/events': 'the workstation’s report of reads and copies: at least once, from its queue (NOT idempotent: a resent batch is logged twice, see docs/access-log.md)',
   'POST /api/v1/admin/grants/:id/confirm': 'a state change: a confirmed grant cannot be confirmed again',
   'POST /api/v1/admin/grants/:id/end': 'a state change: an ended grant cannot be ended again',
   'POST /api/v1/admin/access-log/search': 'a read',

@@ -44,6 +44,30 @@ describe('access events from the workstation', () => {
     expect((await verifyChain(db)).ok).toBe(true);
   });
 
+  it('writes an event with its workstation-made id once: sent again, twice at once, or twice in a batch', async () => {
+    const anna = await h.login('anna');
+    const clientId = await h.client('hemtjanst');
+    const logged = async (id: string) => Number(((await db.query('SELECT count(*)::int AS n FROM access_log WHERE client_id = $1 AND record_id = $2', [clientId, id])).rows[0] as { n: number }).n);
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const first = await post(anna.token, { events: [ev(clientId, { id: a, recordType: 'journal_entry', recordId: a })] });
+    expect(first.statusCode, first.body).toBe(200);
+    const again = await post(anna.token, { events: [ev(clientId, { id: a, recordType: 'journal_entry', recordId: a }), ev(clientId, { id: b, recordType: 'journal_entry', recordId: b })] });
+    expect(again.json()).toEqual({ recorded: 2 });
+    const both = await Promise.all([0, 1].map(() => post(anna.token, { events: [ev(clientId, { id: c, recordType: 'journal_entry', recordId: c })] })));
+    expect(both.map((r) => r.statusCode)).toEqual([200, 200]);
+    await post(anna.token, { events: [ev(clientId, { id: c, recordType: 'journal_entry', recordId: c }), ev(clientId, { id: c, recordType: 'journal_entry', recordId: c })] });
+    expect([await logged(a), await logged(b), await logged(c)]).toEqual([1, 1, 1]);
+    // Without an id (a workstation older than this) every send is written.
+    const d = randomUUID();
+    for (let n = 0; n < 2; n++) await post(anna.token, { events: [ev(clientId, { recordType: 'journal_entry', recordId: d })] });
+    expect(await logged(d)).toBe(2);
+    // Someone else's id is not hers to reuse: 409, nothing written.
+    const sara = await h.login('sara');
+    const taken = await post(sara.token, { events: [ev(clientId, { id: a, recordType: 'journal_entry', recordId: randomUUID() })] });
+    expect(taken.statusCode).toBe(409);
+    expect((await verifyChain(db)).ok).toBe(true);
+  });
+
   it('refuses a client of another unit (403, nothing recorded), and a batch containing one', async () => {
     const anna = await h.login('anna'); // Hemtjänst Majorna only
     const other = await h.client('daglig');

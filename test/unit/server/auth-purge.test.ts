@@ -1,6 +1,7 @@
 /**
  * Dead login state does not pile up (issue 19, points 2 and 6): sessions expired or revoked more
- * than a day ago and used-up nonces are deleted; live sessions stay.
+ * than a day ago and used-up nonces are deleted; live sessions stay. Claims of access events older
+ * than an event may be (31 days) go too.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { purgeDeadAuthState } from '../../../server/auth/purge';
@@ -29,8 +30,15 @@ it('deletes sessions dead for a day and expired nonces, and keeps the live ones'
   await session(3, h(-1), null); // expired an hour ago: kept a day
   await session(4, h(1), null); // live
   await db.query(`INSERT INTO login_nonces (nonce, expires_at) VALUES ('old', $1), ('fresh', $2)`, [h(-1), h(1)]);
+  // Claims of access events: one too old to be sent again (32 days), one recent, one of another route.
+  const claim = (route: string, at: Date) =>
+    db.query('INSERT INTO create_requests (request_id, staff_id, route, record_id, created_at) VALUES (gen_random_uuid(), $1, $2, $3, $4)', [staff.id, route, 'x', at]);
+  await claim('access-log.events', h(-32 * 24));
+  await claim('access-log.events', h(-2));
+  await claim('messages.start', h(-32 * 24));
 
-  expect(await purgeDeadAuthState(db, now)).toEqual({ sessions: 2, nonces: 1, rateLimits: 0, summaries: 0 });
+  expect(await purgeDeadAuthState(db, now)).toEqual({ sessions: 2, nonces: 1, rateLimits: 0, summaries: 0, accessEventClaims: 1 });
+  expect((await db.query('SELECT route FROM create_requests ORDER BY route')).rows).toEqual([{ route: 'access-log.events' }, { route: 'messages.start' }]);
   const left = await db.query<{ token_hash: string }>('SELECT token_hash FROM auth_sessions ORDER BY token_hash');
   expect(left.rows.map((r) => r.token_hash[0])).toEqual(['3', '4']);
   expect((await db.query('SELECT nonce FROM login_nonces')).rows).toEqual([{ nonce: 'fresh' }]);
