@@ -1,6 +1,6 @@
 import { AppFailure } from '#contract';
-import { CREATE_ID_TAKEN } from '../http/create-once';
 import type { Queryable } from '../db/types';
+import { CREATE_ID_TAKEN } from '../http/create-once';
 
 /** Events older than this are refused (a workstation offline for longer must not backdate freely). */
 export const ACCESS_EVENT_MAX_AGE_MS = 30 * 86_400_000;

@@ -6,8 +6,8 @@ import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
 import type { Db } from '../db/types';
 import { postRoute } from '../http/route';
 import { syncScope } from '../sync/scope';
-import { SqlAccessLog } from './access-log';
 import { ACCESS_EVENT_MAX_AGE_MS, claimAccessEvents } from './access-events';
+import { SqlAccessLog } from './access-log';
 
 export interface AccessLogRouteDeps {
   db: Db;
