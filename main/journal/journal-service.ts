@@ -8,7 +8,7 @@ import { journalPdf } from './pdf';
 import { journalHtml } from './print-html';
 
 /** Saving for a client whose unit the user no longer holds (issue 32): the reason, and where her text is. */
-export const PERMISSION_ENDED_SAVE = 'Behörigheten till brukarens enhet har upphört, så anteckningen kan inte sparas. Texten finns kvar under statusraden (”Kopiera texten”).';
+export const PERMISSION_ENDED_SAVE = 'Behörigheten till brukarens enhet har upphört, så anteckningen kan inte sparas. Texten finns kvar överst på sidan (”Kopiera texten”).';
 
 export interface JournalServiceDeps {
   store: () => Promise<LocalStore>;

@@ -2,7 +2,7 @@ import { useEffect, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { serverIsOlder } from '#contract';
 import { HostLostScreen, useHostLost } from './components/HostLostScreen';
-import { SyncIndicator } from './components/SyncIndicator';
+import { SyncIndicator, SyncRefusals } from './components/SyncIndicator';
 import { screens } from './screens';
 import { needsStoreDialog, useLocalStore } from './screens/local-store/local-store-store';
 import { StoreUnreadableScreen } from './screens/local-store/StoreUnreadableScreen';
@@ -94,6 +94,7 @@ export function App() {
             {t('app.serverOlder')}
           </p>
         )}
+        <SyncRefusals />
         <div className="app-banners">{screens.map((s) => s.Banner && <s.Banner key={s.id} />)}</div>
         <current.Component />
       </main>

@@ -16,33 +16,49 @@ const useSync = create<SyncStore>((set) => ({
 }));
 onSessionCleared(() => useSync.getState().set(null));
 
-/**
- * The connection and the outbox in the header: "Ansluten" / "Ej ansluten" / "Ansluter…", and
- * "Ej skickat (N)" while writes wait for the server. Writes the server refused for good appear as
- * alerts with the reason until the user dismisses them.
- */
-export function SyncIndicator() {
-  const { t } = useTranslation();
+/** The sync status, kept current from main's `sync.status` events while any part of it is shown. */
+function useSyncStatus() {
   const { status, set } = useSync();
-
   useEffect(() => {
     const off = events.on('sync.status', set);
     void api.sync.status({}).then((r) => r.ok && set(r.value));
     return off;
   }, [set]);
+  return { status, set };
+}
 
+/**
+ * The connection and the outbox in the header: "Ansluten" / "Ej ansluten" / "Ansluter…", and
+ * "Ej skickat (N)" while writes wait for the server.
+ */
+export function SyncIndicator() {
+  const { t } = useTranslation();
+  const { status } = useSyncStatus();
   if (!status) return null;
+  return (
+    <span role="status" className={`sync-state sync-${status.connection}`}>
+      {t(`sync.connection.${status.connection}`)}
+      {status.pending > 0 && <> · {t('sync.pending', { count: status.pending })}</>}
+    </span>
+  );
+}
+
+/**
+ * Writes the server refused for good, at the top of the page (full width, above the banners, not
+ * in the header where they squeezed it at 1024 px): the reason and what the user wrote, until she
+ * dismisses them.
+ */
+export function SyncRefusals() {
+  const { t } = useTranslation();
+  const { status, set } = useSyncStatus();
+  if (!status || status.refusals.length === 0) return null;
   const dismiss = async (mutationId: string) => {
     const r = await api.sync.dismissRefusal({ mutationId });
     if (r.ok) set(r.value);
   };
 
   return (
-    <div className="sync-indicator">
-      <span role="status" className={`sync-state sync-${status.connection}`}>
-        {t(`sync.connection.${status.connection}`)}
-        {status.pending > 0 && <> · {t('sync.pending', { count: status.pending })}</>}
-      </span>
+    <div className="sync-refusals">
       {status.refusals.map((r) => (
         <div key={r.mutationId} role="alert" className="notice notice-error sync-refusal">
           <p>

@@ -8,7 +8,7 @@ export const svJournal = {
     empty: 'Inga brukare hittades.',
     loading: 'Hämtar brukare…',
     back: 'Tillbaka till brukarlistan',
-    permissionEnded: 'Din behörighet till brukarens enhet har upphört, så journalen visas inte längre. Ett påbörjat utkast finns kvar under statusraden (”Kopiera texten”).',
+    permissionEnded: 'Din behörighet till brukarens enhet har upphört, så journalen visas inte längre. Ett påbörjat utkast finns kvar överst på sidan (”Kopiera texten”).',
     open: 'Öppna {{name}}',
   },
   tabs: {

@@ -173,7 +173,7 @@ export const sv = {
     SERVER_ERROR: 'Servern kunde inte utföra åtgärden.',
     RATE_LIMITED: 'För många försök — försök igen om en stund.',
     SESSION_LOCKED: 'Arbetsstationen är låst.',
-    PERMISSION_ENDED: 'Din behörighet till brukarens enhet har upphört, så det kan inte sparas. Det du skrev finns kvar under statusraden (”Kopiera texten”).',
+    PERMISSION_ENDED: 'Din behörighet till brukarens enhet har upphört, så det kan inte sparas. Det du skrev finns kvar överst på sidan (”Kopiera texten”).',
     PCSC_UNAVAILABLE: 'Korttjänsten (PC/SC) är inte igång.',
     NO_READER: 'Ingen kortläsare hittades.',
     NO_CARD: 'Sätt i ditt e-tjänstekort.',
