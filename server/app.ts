@@ -28,7 +28,7 @@ import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { registerSupportRoutes } from './support/routes';
 import { PERMISSIONS_CHANNEL } from './sync/events';
-import { SERVER_KINDS } from './sync/kinds';
+import { SERVER_KINDS } from './kinds';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
 import { retentionDaysOf, startRetentionJob, type RetentionDays } from './sync/retention';
 import { registerSyncRoutes } from './sync/routes';

@@ -1,11 +1,11 @@
-import { assignmentsServer } from '../assignments/sync';
-import { clientsServer } from '../clients/sync';
-import { dayNotesServer } from '../daynotes/sync';
-import { deviationsServer } from '../deviations/sync';
-import { journalServer } from '../journal/sync';
-import { messagesServer, messageThreadsServer } from '../messages/sync';
-import { noticesServer } from '../notices/sync';
-import { plansServer } from '../plans/sync';
+import { assignmentsServer } from './assignments/sync';
+import { clientsServer } from './clients/sync';
+import { dayNotesServer } from './daynotes/sync';
+import { deviationsServer } from './deviations/sync';
+import { journalServer } from './journal/sync';
+import { messagesServer, messageThreadsServer } from './messages/sync';
+import { noticesServer } from './notices/sync';
+import { plansServer } from './plans/sync';
 
 /**
  * The synced record kinds on the server: one line each (docs/adding-a-feature.md). The same kinds as

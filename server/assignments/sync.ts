@@ -1,4 +1,4 @@
-import { insertDemoAssignments } from '../seed/demo-assignments';
+import { insertDemoAssignments } from './demo';
 import { defineServerKind } from '../sync/kind';
 import { registerAssignmentRoutes } from './routes';
 import { loadAssignmentsForSync } from './store';

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVER_KINDS } from '../sync/kinds';
+import { SERVER_KINDS } from '../kinds';
 import type { Db } from './types';
 
 /**

@@ -1,4 +1,4 @@
-import { SERVER_KINDS } from '../sync/kinds';
+import { SERVER_KINDS } from '../kinds';
 import { MIGRATION_LOCK_KEY } from './migrate';
 import type { Db } from './types';
 

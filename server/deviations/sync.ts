@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { DEVIATION_MESSAGES, type DeviationReport } from '#contract';
-import { insertDemoDeviations } from '../seed/demo-deviations';
+import { insertDemoDeviations } from './demo';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, type PushRules, type RuleContext, type SharedState } from '../sync/kind';
 import { registerDeviationRoutes } from './routes';
 import { deviationJson, insertDeviation } from './store';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { swedishDateTime, type JournalEntryCreate, type JournalEntryMarkErroneous } from '#contract';
-import { insertDemoNotes } from '../seed/demo-journal';
+import { insertDemoNotes } from './demo';
 import {
   applied,
   authorName,

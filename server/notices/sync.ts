@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { insertDemoNotices } from '../seed/demo-notices';
+import { insertDemoNotices } from './demo';
 import { defineServerKind } from '../sync/kind';
 import { iso } from '../sync/records';
 import { registerNoticeRoutes } from './routes';

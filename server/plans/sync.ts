@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { PLAN_MESSAGES, setProblem, swedishDate, type PlanContent, type PlanRecordConsent, type PlanRecordFollowUp, type PlanSaveDraft, type PlanSet } from '#contract';
 import type { Queryable } from '../db/types';
-import { insertDemoPlans } from '../seed/demo-plans';
+import { insertDemoPlans } from './demo';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, tomorrow, type PushRules, type RuleContext, type SharedState, type WriteContext } from '../sync/kind';
 import { authorJson, iso } from '../sync/records';
 import { registerPlanOfficerRoutes } from './officer';

@@ -1,6 +1,6 @@
 import { MIGRATION_LOCK_KEY } from '../db/migrate';
 import type { Db, Queryable } from '../db/types';
-import { SERVER_KINDS } from '../sync/kinds';
+import { SERVER_KINDS } from '../kinds';
 import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, type DemoUnitKey } from './demo-people';
 
 /**

@@ -2,7 +2,7 @@ import type { PermittedUnit } from '#contract';
 import type { Cursors, PullNext, PullResponse } from '#contract';
 import type { Db, Queryable } from '../db/types';
 import type { LoadedFeed, SqlFeed } from './kind';
-import { SERVER_KINDS } from './kinds';
+import { SERVER_KINDS } from '../kinds';
 import { RETAINED, retentionCutoff, type RetentionDays } from './retention';
 
 export const DEFAULT_PULL_LIMIT = 1000;

@@ -1,7 +1,7 @@
 import type { Mutation } from '#contract';
 import type { KindDecision, MutationRules, PushRules, RuleContext, SharedKeys, SharedState } from './kind';
 import { SHARED_MESSAGES } from './kind';
-import { SERVER_KINDS } from './kinds';
+import { SERVER_KINDS } from '../kinds';
 
 export type { RuleContext } from './kind';
 

@@ -2,7 +2,7 @@ import type { RecordType } from '#contract';
 import { startScheduledJob } from '../db/schedule';
 import type { Db } from '../db/types';
 import type { Retention } from './kind';
-import { SERVER_KINDS } from './kinds';
+import { SERVER_KINDS } from '../kinds';
 
 const DAY_MS = 24 * 3600_000;
 const BATCH = 5_000;

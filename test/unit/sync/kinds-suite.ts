@@ -19,7 +19,7 @@ import { openDatabase } from '../../../main/store/connection';
 import { STORE_KINDS } from '../../../main/store/kinds';
 import { SqlStore } from '../../../main/store/sql-store';
 import type { Db } from '../../../server/db/types';
-import { SERVER_KINDS } from '../../../server/sync/kinds';
+import { SERVER_KINDS } from '../../../server/kinds';
 import { rulesOf } from '../../../server/sync/push-rules';
 import { captureStream } from '../server/helpers';
 import { startSyncHarness, type SuiteDb, type SyncHarness } from '../server/sync-suite';
