@@ -12,6 +12,8 @@ import {
   type InboxPage,
   type InboxQueryParsed,
   type JournalDraft,
+  type LocalDayNote,
+  type LocalJournalEntry,
   type Mutation,
   type PermittedUnit,
   type PullNext,
@@ -27,7 +29,7 @@ import { STORE_KINDS, type KindParts } from './kinds';
 import { OutboxSql } from './outbox-sql';
 import type { PageInbox } from './page-inbox';
 import { parsePullPage } from './pull-page-parse';
-import type { LocalDayNote, LocalJournalEntry, OutboxEntry, PulledPage, Refusal, SyncLocalStore } from './types';
+import type { OutboxEntry, PulledPage, Refusal, SyncLocalStore } from './types';
 
 export { clientSortKey } from './clients-sql';
 

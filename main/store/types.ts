@@ -2,8 +2,8 @@ import type { MessagePort } from 'node:worker_threads';
 import type {
   ClientRecord,
   Cursors,
-  DayNoteRecord,
-  JournalEntryRecord,
+  LocalDayNote,
+  LocalJournalEntry,
   MutationType,
   Mutation,
   PermittedUnit,
@@ -135,8 +135,6 @@ export interface LocalStore {
   close(): Promise<void>;
 }
 
-export type LocalJournalEntry = JournalEntryRecord & { pending: boolean };
-export type LocalDayNote = DayNoteRecord & { pending: boolean };
 
 export interface OutboxEntry {
   mutation: Mutation;
