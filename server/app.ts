@@ -23,12 +23,12 @@ import { registerOpenApi } from './http/openapi';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { registerIncidentRoutes } from './incidents/routes';
+import { SERVER_KINDS, SERVER_REGISTRY } from './kinds';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { registerSupportRoutes } from './support/routes';
 import { PERMISSIONS_CHANNEL } from './sync/events';
-import { SERVER_KINDS } from './kinds';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
 import { retentionDaysOf, startRetentionJob, type RetentionDays } from './sync/retention';
 import { registerSyncRoutes } from './sync/routes';
@@ -177,10 +177,11 @@ function registerSync(
   streamsPerSession: number,
 ): ReadonlySet<unknown> {
   const now = options.now ?? (() => new Date());
-  const retentionDays = retentionDaysOf(options.retentionDays);
+  const retentionDays = retentionDaysOf(SERVER_REGISTRY.retained, options.retentionDays);
   const notifier = new SyncNotifier();
   const streams = registerSyncRoutes(app, {
     db,
+    registry: SERVER_REGISTRY,
     requireSession,
     ...(authenticate ? { authenticate } : {}),
     notifier,
@@ -215,6 +216,7 @@ function registerSync(
     if (options.retentionIntervalMs !== false) {
       stopRetention = startRetentionJob({
         db,
+        retained: SERVER_REGISTRY.retained,
         retentionDays,
         ...(options.retentionIntervalMs !== undefined ? { intervalMs: options.retentionIntervalMs } : {}),
         now,
