@@ -212,14 +212,14 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     audit: {
       copied: async (e) => ({ queued: await access.record({ action: 'copy', ...e }) }),
     },
-    notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
+    notes: dayNotesHandlers({ data, author, access, written }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
     plans: plansHandlers({ store: () => data.store(), author, access, written, exports: () => exportSink }, plans),
     messages: messagesHandlers({
       data,
       author,
       access,
-      emit: (kinds) => events.emit('data.changed', { kinds }),
+      written,
       server,
       token: () => session.requireToken(),
       produce: { journal: (clientId) => journal.renderPdf(clientId, `${author().name}, ${author().title}`), plan: (clientId) => plans.renderCurrentPdf(clientId) },

@@ -63,7 +63,7 @@ export class PlansService {
       type: 'plan.save_draft',
       record: { id, clientId: input.clientId, baseRevision: input.baseRevision, basedOnVersionId: input.basedOnVersionId, content: input.content },
     });
-    await (await this.deps.store()).read('plan', 'dropWork', input.clientId);
+    await (await this.deps.store()).write('plan', 'dropWork', input.clientId);
     return plan;
   }
 
@@ -84,7 +84,7 @@ export class PlansService {
   // ---- the editor's working copy ----
 
   async saveWork(work: PlanWork): Promise<{ savedAt: string }> {
-    return (await this.deps.store()).read('plan', 'saveWork', work, this.now().toISOString());
+    return (await this.deps.store()).write('plan', 'saveWork', work, this.now().toISOString());
   }
 
   async work(clientId: string) {
@@ -92,7 +92,7 @@ export class PlansService {
   }
 
   async dropWork(clientId: string): Promise<{ deleted: boolean }> {
-    return { deleted: await (await this.deps.store()).read('plan', 'dropWork', clientId) };
+    return { deleted: await (await this.deps.store()).write('plan', 'dropWork', clientId) };
   }
 
   // ---- conflicts ----

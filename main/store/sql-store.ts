@@ -245,10 +245,17 @@ export class SqlStore implements SyncLocalStore {
   }
 
   read(kind: RecordType, method: string, ...args: unknown[]): unknown {
-    const part = this.kinds[kind] as unknown as Record<string, unknown>;
+    const part = this.kinds[kind] as unknown as Record<string, unknown> & { localWrites?: readonly string[] };
     const fn = part[method];
-    // Only a kind's own public reads: not the generic writes every part has (KindPart).
-    if (typeof fn !== 'function' || GENERIC_PART_METHODS.has(method)) throw new AppFailure('INTERNAL', `No read ${kind}.${method}`);
+    // Only a kind's own public reads: not the generic writes every part has (KindPart), nor its local writes.
+    if (typeof fn !== 'function' || GENERIC_PART_METHODS.has(method) || part.localWrites?.includes(method)) throw new AppFailure('INTERNAL', `No read ${kind}.${method}`);
+    return (fn as (...a: unknown[]) => unknown).apply(part, args);
+  }
+
+  write(kind: RecordType, method: string, ...args: unknown[]): unknown {
+    const part = this.kinds[kind] as unknown as Record<string, unknown> & { localWrites?: readonly string[] };
+    const fn = part[method];
+    if (typeof fn !== 'function' || !part.localWrites?.includes(method)) throw new AppFailure('INTERNAL', `No local write ${kind}.${method}`);
     return (fn as (...a: unknown[]) => unknown).apply(part, args);
   }
 
