@@ -12,7 +12,7 @@ const FEATURES = {
 /** The generic folders: what the features build on, so they import no feature. */
 const GENERIC = {
   server: ['admin', 'audit', 'auth', 'db', 'http', 'routes', 'seed', 'sync'],
-  main: ['config', 'exports', 'host', 'renderer-serving', 'session', 'store', 'support', 'sync'],
+  main: ['access', 'config', 'exports', 'host', 'renderer-serving', 'session', 'store', 'support', 'sync'],
 };
 
 const folders = (layer, names) => `^${layer}/(${names.join('|')})/`;

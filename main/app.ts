@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppFailure, reportedAppVersion, type ApiHandlers } from '#contract';
+import { AccessReporter } from './access/access-reporter';
 import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
@@ -7,7 +8,6 @@ import { deviationsHandlers } from './deviations/deviations-service';
 import { EventHub } from './events';
 import { folderSink, type ExportSink } from './exports/export-sink';
 import { incidentsHandlers } from './incidents/incidents-handlers';
-import { AccessReporter } from './journal/access-reporter';
 import { journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';

@@ -1,6 +1,6 @@
 import { AppFailure, type Author } from '#contract';
 import type { LocalDayNote } from '#contract';
-import type { AccessReporter } from '../journal/access-reporter';
+import type { AccessReporter } from '../access/access-reporter';
 import type { UserData } from '../sync/user-data';
 import { dayNoteCreate, type DayNoteInput } from './mutations';
 

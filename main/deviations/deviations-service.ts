@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { AppFailure, deviationRoutes, type Author, type deviationsApi, type LocalDeviation } from '#contract';
+import type { AccessReporter } from '../access/access-reporter';
 import { swedishFileStamp, type ExportSink } from '../exports/export-sink';
-import type { AccessReporter } from '../journal/access-reporter';
 import { withId, type RouteSpec, type ServerClient } from '../server-client';
 import type { LocalStore } from '../store/types';
 import { ivoPdf } from './pdf';

@@ -14,7 +14,7 @@ import {
   type Mutation,
   type Recipient,
 } from '#contract';
-import type { AccessReporter } from '../journal/access-reporter';
+import type { AccessReporter } from '../access/access-reporter';
 import type { ServerClient } from '../server-client';
 import type { UserData } from '../sync/user-data';
 

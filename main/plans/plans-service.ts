@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppFailure, currentVersion, PLAN_MESSAGES, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanExport, type PlanWork } from '#contract';
+import type { AccessReporter } from '../access/access-reporter';
 import { swedishFileStamp, type ExportSink } from '../exports/export-sink';
-import type { AccessReporter } from '../journal/access-reporter';
 import type { LocalStore } from '../store/types';
 import { planPdf } from './pdf';
 

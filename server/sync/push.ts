@@ -1,6 +1,6 @@
 import { MutationResult, type Mutation } from '#contract';
+import type { AccessEvent } from '../audit/access-events';
 import { SqlAccessLog } from '../audit/access-log';
-import type { AccessEvent } from '../auth/access-log';
 import type { StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
 import { SHARED_MESSAGES, type KindDecision } from './kind';
