@@ -4,7 +4,7 @@ import { events } from '../bridge';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useNav } from '../state/nav-store';
 import { useUnits } from '../state/units-store';
-import { UnitNotes } from './clients/NotesTab';
+import { UnitNotes } from './daynotes/NotesTab';
 import { useInbox } from './inbox/inbox-store';
 
 /**
