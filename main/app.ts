@@ -214,7 +214,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     notes: dayNotesHandlers({ data, author, access, written }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
-    plans: plansHandlers({ store: () => data.store(), author, access, written, exports: () => exportSink }, plans),
+    plans: plansHandlers(plans),
     messages: messagesHandlers({
       data,
       author,

@@ -97,7 +97,8 @@ export class DeviationsService {
 }
 
 /** The `deviations` API namespace over the service. */
-export function deviationsHandlers(deps: DeviationsDeps, svc = new DeviationsService(deps)) {
+export function deviationsHandlers(deps: DeviationsDeps) {
+  const svc = new DeviationsService(deps);
   return {
     report: (input: In<'report'>) => svc.report(input),
     mine: ({ limit }: In<'mine'>) => svc.mine(limit),

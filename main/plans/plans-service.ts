@@ -173,7 +173,7 @@ export class PlansService {
 }
 
 /** The `plans` API namespace over the service. */
-export function plansHandlers(deps: PlansDeps, svc = new PlansService(deps)) {
+export function plansHandlers(svc: PlansService) {
   return {
     list: ({ clientId }: { clientId: string }) => svc.list(clientId),
     saveDraft: (input: DraftInput) => svc.saveDraft(input),
