@@ -1,7 +1,7 @@
 import type { ErrorCode } from '#contract';
 import { svAdmin } from '../screens/admin/sv-admin';
+import { svInbox } from '../screens/assignments/sv-inbox';
 import { svDeviations } from '../screens/deviations/sv-deviations';
-import { svInbox } from '../screens/inbox/sv-inbox';
 import { svIncidents } from '../screens/incidents/sv-incidents';
 import { svJournal } from '../screens/journal/sv-journal';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
