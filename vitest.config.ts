@@ -4,33 +4,21 @@ import { defineConfig } from 'vitest/config';
 const TIMING = ['test/unit/store/worker.test.ts', 'test/unit/main/worker-start.test.ts'];
 
 /**
- * Integration test files that need PostgreSQL but not the one card reader (each file makes its own
- * database, roles carry a random suffix, servers listen on port 0; the workstation stacks below log
- * in with a software card in an in-process reader, not through pcscd): they run in parallel.
+ * Integration tests that use the one shared card reader (pcscd with vpcd, or the packaged app that
+ * logs in through it) are named `*.reader.test.ts`: they run one at a time. Every other integration
+ * test needs PostgreSQL but not the reader (each file makes its own database, roles carry a random
+ * suffix, servers listen on port 0; the workstation stacks log in with a software card in an
+ * in-process reader, not through pcscd): they run in parallel. A new file's name says where it runs.
  */
-const DATABASE_ONLY = [
-  'test/integration/server/**/*.test.ts',
-  'test/integration/plans/**/*.test.ts',
-  'test/integration/deviations/**/*.test.ts',
-  'test/integration/sync/kinds.test.ts',
-  'test/integration/sync/workstation-creates.test.ts',
-  'test/integration/sync/convergence.test.ts',
-  'test/integration/sync/crash.test.ts',
-  'test/integration/sync/faults.test.ts',
-  'test/integration/sync/store-unreadable.test.ts',
-  'test/integration/inbox/scope.test.ts',
-  'test/integration/journal/journal.test.ts',
-  'test/integration/journal/draft-crash.test.ts',
-  'test/integration/session/session.test.ts',
-];
+const READER = 'test/integration/**/*.reader.test.ts';
 
 /**
- * Six projects. Unit tests and the database-only integration tests run first, two files at a
- * time (vitest's default on two cores is one: everything ran in series). Then, one file at a
- * time: the unit tests that time the main thread (unit-timing), the integration tests that use
- * the real pcscd/vpcd reader (one shared reader) and e2e (Debian Chromium, logging in with the
- * card in that reader). installed drives the installed
- * Windows app (only in the Windows workflow).
+ * Six projects. `npm test` (scripts/test.sh) runs unit-timing first, alone (it times the main
+ * thread); then, at the same time, the files that use the one card reader (integration, then e2e in
+ * Debian Chromium, logging in with the card in that reader), one file at a time, and beside them
+ * the unit and database-only integration tests, also one file at a time (--maxWorkers=1: two cores).
+ * Run on their own (`npx vitest run --project unit`), unit and integration-db files go two at a
+ * time (maxWorkers below). installed drives the installed Windows app (only in the Windows workflow).
  * The global setups start PostgreSQL in a temporary directory and pcscd with the vpcd driver.
  */
 export default defineConfig({
@@ -59,7 +47,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration-db',
-          include: DATABASE_ONLY,
+          include: ['test/integration/**/*.test.ts'],
+          exclude: [READER],
           globalSetup: ['test/support/postgres-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -68,8 +57,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          exclude: DATABASE_ONLY,
+          include: [READER],
           globalSetup: ['test/support/postgres-setup.ts', 'test/support/pcscd-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { authValue, LOGIN_TOKEN_FORMAT } from '#contract';
 import { migrate, openPglite } from '../server/db';
-import { seedDemoData } from '../server/seed/seed';
+import { seedDemoData } from '../server/demo';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
 import { calibrationMs, percentile, report } from './report';
 import { startBenchServer } from './server';

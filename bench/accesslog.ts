@@ -12,7 +12,7 @@
 import { LogSearch } from '#contract';
 import { searchLog, sampleReads, type Search } from '../server/audit/follow-up';
 import { migrate, openPostgres, type Db } from '../server/db';
-import { seedDemoData } from '../server/seed/seed';
+import { seedDemoData } from '../server/demo';
 import { startPostgres } from '../test/support/postgres-setup';
 import { arg, calibrationMs, percentile, report } from './report';
 

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { swedishDate } from '#contract';
 import { createWorkstation } from '../main/app';
 import { migrate, openPostgres, type Db } from '../server/db';
-import { seedDemoData } from '../server/seed/seed';
+import { seedDemoData } from '../server/demo';
 import { startPostgres } from '../test/support/postgres-setup';
 import { loginToken } from '../test/unit/server/auth-suite';
 import { writeCardFile } from '../tools/card';

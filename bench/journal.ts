@@ -19,7 +19,7 @@ import { DevKeyFileVault, openLocalStore } from '../main/store';
 import type { WorkerStore } from '../main/store/worker-client';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
 import { migrate, openPglite, type Db } from '../server/db';
-import { seedDemoData } from '../server/seed/seed';
+import { seedDemoData } from '../server/demo';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
 import { rng, uuid } from './generated';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createWorkstation } from '../main/app';
 import { insertCardFile } from '../native/softcard';
 import { migrate, openPglite } from '../server/db';
-import { seedDemoData } from '../server/seed/seed';
+import { seedDemoData } from '../server/demo';
 import pcscdSetup from '../test/support/pcscd-setup';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';

@@ -21,7 +21,7 @@ import { DevKeyFileVault, openLocalStore } from '../main/store';
 import type { WorkerStore } from '../main/store/worker-client';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
 import { migrate, openPglite } from '../server/db';
-import { seedDemoData } from '../server/seed/seed';
+import { seedDemoData } from '../server/demo';
 import { writeCardFile } from '../tools/card';
 import { officerLogin } from '../tools/officer/api';
 import { generateTestPki, issuePersonCard } from '../tools/pki';

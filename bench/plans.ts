@@ -22,7 +22,7 @@ import { createWorkstation } from '../main/app';
 import { DevKeyFileVault, openLocalStore } from '../main/store';
 import type { WorkerStore } from '../main/store/worker-client';
 import { migrate, openDb } from '../server/db';
-import { seedDemoData } from '../server/seed/seed';
+import { seedDemoData } from '../server/demo';
 import { fakeAssignment } from '../test/support/assignments';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';

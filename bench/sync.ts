@@ -37,7 +37,7 @@ async function serve(): Promise<void> {
   // Imported here, in the server's process only: the workstation's process holds what it would in production.
   const { startBenchServer } = await import('./server');
   const { migrate, openDb } = await import('../server/db');
-  const { seedDemoData } = await import('../server/seed/seed');
+  const { seedDemoData } = await import('../server/demo');
   const entries = Number(process.env.BENCH_ENTRIES);
   const notes = Number(process.env.BENCH_NOTES);
   const dir = process.env.BENCH_DIR!;

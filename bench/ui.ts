@@ -26,7 +26,7 @@ import { DevKeyFileVault, openLocalStore } from '../main/store';
 import type { WorkerStore } from '../main/store/worker-client';
 import { DemoInProcessReader, openCardFile } from '../native/softcard';
 import { migrate, openPglite } from '../server/db';
-import { seedDemoData } from '../server/seed/seed';
+import { seedDemoData } from '../server/demo';
 import { fakeAssignment } from '../test/support/assignments';
 import { launchChromium } from '../test/support/chromium';
 import { rendererDir } from '../test/support/stack';

@@ -133,8 +133,11 @@ export const StoreResyncResult = z.object({
 export type StoreResyncResult = z.infer<typeof StoreResyncResult>;
 
 const Page = { limit: z.number().int().min(1).max(500).default(50) };
+/** A journal entry or day note as the workstation's store holds it: pending until the server has it. */
 export const LocalJournalEntry = JournalEntryRecord.extend({ pending: z.boolean() });
+export type LocalJournalEntry = z.infer<typeof LocalJournalEntry>;
 export const LocalDayNote = DayNoteRecord.extend({ pending: z.boolean() });
+export type LocalDayNote = z.infer<typeof LocalDayNote>;
 
 export const apiContract = {
   app: {

@@ -29,7 +29,7 @@ export { JournalEntryRecord, LifeArea, LIFE_AREA_LABELS_SV } from './journal';
 /**
  * The synced record kinds, each declared once in its feature's contract module: one line each.
  * The feed's changes and the push's mutations below are built from this list; each layer has a
- * registry of the same kinds (main/store/kinds.ts, server/sync/kinds.ts). docs/adding-a-feature.md.
+ * registry of the same kinds (main/store/kinds.ts, server/kinds.ts). docs/adding-a-feature.md.
  */
 export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind, plansKind, messageThreadsKind, messagesKind, noticesKind, deviationsKind] as const;
 type Kinds = typeof SYNC_KINDS;

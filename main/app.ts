@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { AppFailure, reportedAppVersion, type ApiHandlers } from '#contract';
+import { AccessReporter } from './access/access-reporter';
 import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
@@ -7,7 +8,6 @@ import { deviationsHandlers } from './deviations/deviations-service';
 import { EventHub } from './events';
 import { folderSink, type ExportSink } from './exports/export-sink';
 import { incidentsHandlers } from './incidents/incidents-handlers';
-import { AccessReporter } from './journal/access-reporter';
 import { journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';
@@ -212,14 +212,14 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     audit: {
       copied: async (e) => ({ queued: await access.record({ action: 'copy', ...e }) }),
     },
-    notes: dayNotesHandlers({ data, author, access, emit: (kinds) => events.emit('data.changed', { kinds }) }),
+    notes: dayNotesHandlers({ data, author, access, written }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
-    plans: plansHandlers({ store: () => data.store(), author, access, written, exports: () => exportSink }, plans),
+    plans: plansHandlers(plans),
     messages: messagesHandlers({
       data,
       author,
       access,
-      emit: (kinds) => events.emit('data.changed', { kinds }),
+      written,
       server,
       token: () => session.requireToken(),
       produce: { journal: (clientId) => journal.renderPdf(clientId, `${author().name}, ${author().title}`), plan: (clientId) => plans.renderCurrentPdf(clientId) },

@@ -13,7 +13,7 @@
  * The root package.json's `dependencies` stay the Electron app's (they are what electron-builder
  * packs into app.asar); the server's packages are devDependencies there and `dependencies` here.
  *
- * Code that finds files from `import.meta.url` (a kind's `migrations` folder, the package.json for
+ * Code that finds files from `import.meta.url` (the migrations folders, server/db/migrate.ts; the package.json for
  * the version) keeps working: in the bundle each source file's `import.meta.url` is the URL its
  * file would have under dist/server/ (server/plans/sync.ts → dist/server/server/plans/sync.ts),
  * and the .sql files are copied to exactly there.

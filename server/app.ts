@@ -3,10 +3,10 @@ import type { DestinationStream } from 'pino';
 import { API_VERSION, API_VERSION_HEADER, OLDEST_SERVED_API_VERSION, officerRoutes } from '#contract';
 import { authRoutes } from '#contract';
 import { registerAdminRoutes } from './admin/routes';
+import type { AccessLog } from './audit/access-events';
 import { SqlAccessLog } from './audit/access-log';
 import { registerFollowUpRoutes } from './audit/follow-up-routes';
 import { registerAccessLogRoutes } from './audit/routes';
-import type { AccessLog } from './auth/access-log';
 import { SqlNonceStore } from './auth/nonces';
 import { startAuthPurge } from './auth/purge';
 import { registerAuthRoutes } from './auth/routes';
@@ -23,12 +23,12 @@ import { registerOpenApi } from './http/openapi';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit';
 import { recordRoutes } from './http/route-list';
 import { registerIncidentRoutes } from './incidents/routes';
+import { SERVER_KINDS, SERVER_REGISTRY } from './kinds';
 import { createLogger } from './logging';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { registerSupportRoutes } from './support/routes';
 import { PERMISSIONS_CHANNEL } from './sync/events';
-import { SERVER_KINDS } from './sync/kinds';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
 import { retentionDaysOf, startRetentionJob, type RetentionDays } from './sync/retention';
 import { registerSyncRoutes } from './sync/routes';
@@ -177,10 +177,11 @@ function registerSync(
   streamsPerSession: number,
 ): ReadonlySet<unknown> {
   const now = options.now ?? (() => new Date());
-  const retentionDays = retentionDaysOf(options.retentionDays);
+  const retentionDays = retentionDaysOf(SERVER_REGISTRY.retained, options.retentionDays);
   const notifier = new SyncNotifier();
   const streams = registerSyncRoutes(app, {
     db,
+    registry: SERVER_REGISTRY,
     requireSession,
     ...(authenticate ? { authenticate } : {}),
     notifier,
@@ -215,6 +216,7 @@ function registerSync(
     if (options.retentionIntervalMs !== false) {
       stopRetention = startRetentionJob({
         db,
+        retained: SERVER_REGISTRY.retained,
         retentionDays,
         ...(options.retentionIntervalMs !== undefined ? { intervalMs: options.retentionIntervalMs } : {}),
         now,

@@ -1,6 +1,7 @@
 import { POLICY_PROCESSING, type PolicyProcessing } from './auth/certificate';
 import { DEFAULT_HTTP_LIMITS, parseProxyEntry, type HttpLimits } from './http/connections';
-import { RETAINED, type RetentionDays } from './sync/retention';
+import { SERVER_REGISTRY } from './kinds';
+import type { RetentionDays } from './sync/retention';
 
 /** Server settings from the environment (see server/main.ts for what each one does). */
 export interface ServerConfig {
@@ -124,7 +125,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
   if (env.MIGRATION_DATABASE_URL && !env.DATABASE_URL) throw new Error('MIGRATION_DATABASE_URL is set but DATABASE_URL is not');
 
   const retentionDays: RetentionDays = {};
-  for (const kind of RETAINED) {
+  for (const kind of SERVER_REGISTRY.retained) {
     const value = env[kind.env];
     if (!value) continue;
     const days = Number(value);

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { ServerConfig } from './config';
 import { migrate, openDb, type Db } from './db/index';
 import { grantRuntimeRole, roleOfUrl } from './db/roles';
-import { seedDemoData } from './seed/seed';
+import { seedDemoData } from './demo';
+import { SERVER_KINDS } from './kinds';
 
 /**
  * Migrations, the runtime role's grants and the demo seed: as the owner (MIGRATION_DATABASE_URL)
@@ -19,7 +20,7 @@ export async function prepareDatabase(
     try {
       const applied = await migrate(owner);
       const role = roleOfUrl(config.databaseUrl);
-      await grantRuntimeRole(owner, role);
+      await grantRuntimeRole(owner, role, SERVER_KINDS);
       log.info({ applied, database: owner.kind, runtimeRole: role }, 'migrations done as the owner; runtime role granted');
       if (config.seed && (await seedDemoData(owner))) log.info('demo data seeded');
     } finally {

@@ -1,6 +1,6 @@
 import { AppFailure, type Author } from '#contract';
-import type { AccessReporter } from '../journal/access-reporter';
-import type { LocalDayNote } from '../store/types';
+import type { LocalDayNote } from '#contract';
+import type { AccessReporter } from '../access/access-reporter';
 import type { UserData } from '../sync/user-data';
 import { dayNoteCreate, type DayNoteInput } from './mutations';
 
@@ -8,8 +8,8 @@ export interface DayNotesDeps {
   data: Pick<UserData, 'current' | 'store'>;
   author: () => Author;
   access: Pick<AccessReporter, 'record'>;
-  /** After a local write: tell the renderer. */
-  emit: (kinds: string[]) => void;
+  /** After a local write: push soon, tell the renderer (main/app.ts). */
+  written: (kinds: string[]) => void;
 }
 
 /**
@@ -33,7 +33,7 @@ export class DayNotesService {
   }
 
   async create(input: DayNoteInput): Promise<LocalDayNote> {
-    const { store, engine } = await this.deps.data.current();
+    const store = await this.deps.data.store();
     if (!(await store.units()).some((u) => u.unitId === input.unitId)) throw new AppFailure('FORBIDDEN', 'Du har ingen behörighet till enheten');
     if (input.clientId) {
       const client = await store.client(input.clientId);
@@ -41,9 +41,7 @@ export class DayNotesService {
     }
     const { mutation, record } = dayNoteCreate(input, this.deps.author());
     await store.enqueue(mutation, record.author);
-    engine.kick();
-    this.deps.emit(['day_note']);
-    void engine.publishStatus();
+    this.deps.written(['day_note']);
     return record;
   }
 }

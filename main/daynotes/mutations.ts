@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Author, Mutation } from '#contract';
-import type { LocalDayNote } from '../store/types';
+import type { LocalDayNote } from '#contract';
 
 export interface DayNoteInput {
   unitId: string;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { AppFailure, deviationRoutes, type Author, type deviationsApi, type LocalDeviation } from '#contract';
+import type { AccessReporter } from '../access/access-reporter';
 import { swedishFileStamp, type ExportSink } from '../exports/export-sink';
-import type { AccessReporter } from '../journal/access-reporter';
 import { withId, type RouteSpec, type ServerClient } from '../server-client';
 import type { LocalStore } from '../store/types';
 import { ivoPdf } from './pdf';
@@ -97,7 +97,8 @@ export class DeviationsService {
 }
 
 /** The `deviations` API namespace over the service. */
-export function deviationsHandlers(deps: DeviationsDeps, svc = new DeviationsService(deps)) {
+export function deviationsHandlers(deps: DeviationsDeps) {
+  const svc = new DeviationsService(deps);
   return {
     report: (input: In<'report'>) => svc.report(input),
     mine: ({ limit }: In<'mine'>) => svc.mine(limit),

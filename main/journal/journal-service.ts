@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { AppFailure, type Author, type JournalDraft, type JournalExport, type LifeArea, type Mutation, type SavedDraft } from '#contract';
+import type { LocalJournalEntry } from '#contract';
+import type { AccessReporter } from '../access/access-reporter';
 import { swedishFileStamp, type ExportHow, type ExportSink } from '../exports/export-sink';
-import type { LocalJournalEntry, LocalStore } from '../store/types';
-import type { AccessReporter } from './access-reporter';
+import type { LocalStore } from '../store/types';
 import { journalEntryCreate } from './mutations';
 import { journalPdf } from './pdf';
 import { journalHtml } from './print-html';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Author, Mutation } from '#contract';
-import type { LocalJournalEntry } from '../store/types';
+import type { LocalJournalEntry } from '#contract';
 
 export interface JournalInput {
   clientId: string;

@@ -1,6 +1,6 @@
 import { LIFE_AREA_LABELS_SV, formatPersonnummer, swedishDateTime, type ClientRecord } from '#contract';
+import type { LocalJournalEntry } from '#contract';
 import { FONT, newPdf } from '../exports/pdf-document';
-import type { LocalJournalEntry } from '../store/types';
 
 /** IBIC life areas in Swedish, for the printout. */
 export const lifeAreaSv = LIFE_AREA_LABELS_SV;

@@ -1,5 +1,5 @@
 import { formatPersonnummer, swedishDateTime, type ClientRecord } from '#contract';
-import type { LocalJournalEntry } from '../store/types';
+import type { LocalJournalEntry } from '#contract';
 import { lifeAreaSv, periodText, type PrintMeta } from './pdf';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -14,7 +14,7 @@ import {
   type Mutation,
   type Recipient,
 } from '#contract';
-import type { AccessReporter } from '../journal/access-reporter';
+import type { AccessReporter } from '../access/access-reporter';
 import type { ServerClient } from '../server-client';
 import type { UserData } from '../sync/user-data';
 
@@ -25,8 +25,8 @@ export interface MessagesDeps {
   data: Pick<UserData, 'current' | 'store'>;
   author: () => Author;
   access: Pick<AccessReporter, 'record'>;
-  /** After a local write: tell the renderer. */
-  emit: (kinds: string[]) => void;
+  /** After a local write: push soon, tell the renderer (main/app.ts). */
+  written: (kinds: string[]) => void;
   /** The municipal server: attaching a PDF, opening one and the list of recipients need a connection. */
   server: ServerClient;
   token: () => string;
@@ -76,18 +76,18 @@ export class MessagesService {
   }
 
   async markRead(q: { threadId: string }): Promise<{ marked: number }> {
-    const { store, engine } = await this.deps.data.current();
+    const { store } = await this.deps.data.current();
     const ids = await store.read('message', 'unreadIds', { threadId: q.threadId, me: this.me() });
     if (ids.length === 0) return { marked: 0 };
     const author = this.deps.author();
     const now = new Date();
     for (const id of ids) await store.enqueue({ ...base(now), type: 'message.mark_read', record: { id } } satisfies Of<'message.mark_read'>, author);
-    this.wrote(engine);
+    this.deps.written(['message_thread', 'message']);
     return { marked: ids.length };
   }
 
   async start(input: StartInput): Promise<LocalThreadDetail> {
-    const { store, engine } = await this.deps.data.current();
+    const { store } = await this.deps.data.current();
     const author = this.deps.author();
     const now = new Date();
     const thread: Of<'message_thread.create'> = {
@@ -99,17 +99,17 @@ export class MessagesService {
     // One after the other in the outbox: the server gets them in this order, in one batch when online.
     await store.enqueue(thread, author);
     await store.enqueue(message, author);
-    await store.read('message', 'deleteDraft', { key: newDraftKey(input) });
-    this.wrote(engine);
+    await store.write('message', 'deleteDraft', { key: newDraftKey(input) });
+    this.deps.written(['message_thread', 'message']);
     return (await store.read('message', 'thread', { threadId: thread.record.id }))!;
   }
 
   async reply(input: { threadId: string; text: string; requestId?: string | undefined }): Promise<LocalMessage> {
-    const { store, engine } = await this.deps.data.current();
+    const { store } = await this.deps.data.current();
     const m: Of<'message.send'> = { ...base(new Date()), type: 'message.send', record: { id: input.requestId ?? randomUUID(), threadId: input.threadId, text: input.text } };
     await store.enqueue(m, this.deps.author());
-    await store.read('message', 'deleteDraft', { key: input.threadId });
-    this.wrote(engine);
+    await store.write('message', 'deleteDraft', { key: input.threadId });
+    this.deps.written(['message_thread', 'message']);
     const detail = await store.read('message', 'thread', { threadId: input.threadId });
     return detail!.messages.find((x) => x.id === m.record.id)!;
   }
@@ -132,9 +132,9 @@ export class MessagesService {
     const text = input.text.trim() || (input.kind === 'journal' ? 'Journalutdrag bifogat.' : 'Genomförandeplan bifogad.');
     const route = { ...messageRoutes.attach, path: messageRoutes.attach.path.replace(':id', input.threadId) };
     await this.deps.server.call(route, { body: { id: input.requestId ?? randomUUID(), text, kind: input.kind, fileName, content: pdf.toString('base64') }, token: this.deps.token() });
-    await store.read('message', 'deleteDraft', { key: input.threadId });
+    await store.write('message', 'deleteDraft', { key: input.threadId });
     await engine.syncNow();
-    this.deps.emit(['message_thread', 'message']);
+    this.deps.written(['message_thread', 'message']);
     return (await store.read('message', 'thread', { threadId: input.threadId }))!;
   }
 
@@ -164,17 +164,11 @@ export class MessagesService {
   }
 
   async saveDraft(d: { key: string; unitId: string; subject: string; text: string }): Promise<MessageDraft> {
-    return (await this.deps.data.store()).read('message', 'saveDraft', { ...d, savedAt: new Date().toISOString() });
+    return (await this.deps.data.store()).write('message', 'saveDraft', { ...d, savedAt: new Date().toISOString() });
   }
 
   async draft(q: { key: string }): Promise<MessageDraft | null> {
     return (await this.deps.data.store()).read('message', 'draft', q);
-  }
-
-  private wrote(engine: { kick(): void; publishStatus(): Promise<unknown> }) {
-    engine.kick();
-    this.deps.emit(['message_thread', 'message']);
-    void engine.publishStatus();
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppFailure, currentVersion, PLAN_MESSAGES, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanExport, type PlanWork } from '#contract';
+import type { AccessReporter } from '../access/access-reporter';
 import { swedishFileStamp, type ExportSink } from '../exports/export-sink';
-import type { AccessReporter } from '../journal/access-reporter';
 import type { LocalStore } from '../store/types';
 import { planPdf } from './pdf';
 
@@ -63,7 +63,7 @@ export class PlansService {
       type: 'plan.save_draft',
       record: { id, clientId: input.clientId, baseRevision: input.baseRevision, basedOnVersionId: input.basedOnVersionId, content: input.content },
     });
-    await (await this.deps.store()).read('plan', 'dropWork', input.clientId);
+    await (await this.deps.store()).write('plan', 'dropWork', input.clientId);
     return plan;
   }
 
@@ -84,7 +84,7 @@ export class PlansService {
   // ---- the editor's working copy ----
 
   async saveWork(work: PlanWork): Promise<{ savedAt: string }> {
-    return (await this.deps.store()).read('plan', 'saveWork', work, this.now().toISOString());
+    return (await this.deps.store()).write('plan', 'saveWork', work, this.now().toISOString());
   }
 
   async work(clientId: string) {
@@ -92,7 +92,7 @@ export class PlansService {
   }
 
   async dropWork(clientId: string): Promise<{ deleted: boolean }> {
-    return { deleted: await (await this.deps.store()).read('plan', 'dropWork', clientId) };
+    return { deleted: await (await this.deps.store()).write('plan', 'dropWork', clientId) };
   }
 
   // ---- conflicts ----
@@ -173,7 +173,7 @@ export class PlansService {
 }
 
 /** The `plans` API namespace over the service. */
-export function plansHandlers(deps: PlansDeps, svc = new PlansService(deps)) {
+export function plansHandlers(svc: PlansService) {
   return {
     list: ({ clientId }: { clientId: string }) => svc.list(clientId),
     saveDraft: (input: DraftInput) => svc.saveDraft(input),

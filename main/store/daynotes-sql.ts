@@ -1,7 +1,7 @@
 import { AppFailure, type Author, type DayNoteRecord } from '#contract';
+import type { LocalDayNote } from '#contract';
 import { ftsQuery } from './fts-query';
 import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type Retention, type StoreContext, type UpsertOf } from './kind';
-import type { LocalDayNote } from './types';
 
 const DAY_MS = 86_400_000;
 

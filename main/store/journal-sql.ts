@@ -1,6 +1,6 @@
 import { AppFailure, type Author, type JournalEntryRecord } from '#contract';
+import type { LocalJournalEntry } from '#contract';
 import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
-import type { LocalJournalEntry } from './types';
 
 /** Execution journal entries in the store: pulled ones, and the user's own pending until the server has them. */
 

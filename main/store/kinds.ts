@@ -20,7 +20,13 @@ type Kinds = (typeof STORE_KINDS)[number];
 export type KindParts = { [K in Kinds as K['name']]: ReturnType<K['open']> };
 
 type Fn = (...args: never[]) => unknown;
-/** A kind's own reads: its part's public methods beyond the generic ones (KindPart), for LocalStore.read. */
+/** The methods a part names in its `localWrites` (local state that is no mutation: a plan's work in progress). */
+type LocalWritesOf<P> = P extends { localWrites: readonly (infer W)[] } ? W : never;
+/** A kind's own reads: its part's public methods beyond the generic ones (KindPart) and its local writes, for LocalStore.read. */
 export type KindReads = {
-  [K in keyof KindParts]: { [M in Exclude<keyof KindParts[K], keyof KindPart<RecordType> | 'retention'> as KindParts[K][M] extends Fn ? M : never]: KindParts[K][M] };
+  [K in keyof KindParts]: { [M in Exclude<keyof KindParts[K], keyof KindPart<RecordType> | 'retention' | LocalWritesOf<KindParts[K]>> as KindParts[K][M] extends Fn ? M : never]: KindParts[K][M] };
+};
+/** A kind's own local writes (its part's `localWrites`), for LocalStore.write. */
+export type KindWrites = {
+  [K in keyof KindParts]: { [M in LocalWritesOf<KindParts[K]> & keyof KindParts[K]]: KindParts[K][M] };
 };

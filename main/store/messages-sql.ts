@@ -139,6 +139,9 @@ export class MessageThreadsSql implements KindPart<'message_thread'> {
 
 
 export class MessagesSql implements KindPart<'message'> {
+  /** Its methods that write local state that is no mutation (message drafts): LocalStore.write, never read. */
+  readonly localWrites = ['saveDraft', 'deleteDraft'] as const;
+
   private readonly st;
   readonly mutations: LocalMutations<'message'>;
 

@@ -74,6 +74,9 @@ const ACTIVE = `('executed', 'paused', 'cancellation_requested')`;
 const parse = (json: string): PlanRecord => JSON.parse(json) as PlanRecord;
 
 export class PlansSql implements KindPart<'plan'> {
+  /** Its methods that write local state that is no mutation (the plan's work in progress): LocalStore.write, never read. */
+  readonly localWrites = ['saveWork', 'dropWork'] as const;
+
   private readonly st;
   readonly mutations: LocalMutations<'plan'>;
 

@@ -12,6 +12,8 @@ import {
   type InboxPage,
   type InboxQueryParsed,
   type JournalDraft,
+  type LocalDayNote,
+  type LocalJournalEntry,
   type Mutation,
   type PermittedUnit,
   type PullNext,
@@ -27,7 +29,7 @@ import { STORE_KINDS, type KindParts } from './kinds';
 import { OutboxSql } from './outbox-sql';
 import type { PageInbox } from './page-inbox';
 import { parsePullPage } from './pull-page-parse';
-import type { LocalDayNote, LocalJournalEntry, OutboxEntry, PulledPage, Refusal, SyncLocalStore } from './types';
+import type { OutboxEntry, PulledPage, Refusal, SyncLocalStore } from './types';
 
 export { clientSortKey } from './clients-sql';
 
@@ -243,10 +245,17 @@ export class SqlStore implements SyncLocalStore {
   }
 
   read(kind: RecordType, method: string, ...args: unknown[]): unknown {
-    const part = this.kinds[kind] as unknown as Record<string, unknown>;
+    const part = this.kinds[kind] as unknown as Record<string, unknown> & { localWrites?: readonly string[] };
     const fn = part[method];
-    // Only a kind's own public reads: not the generic writes every part has (KindPart).
-    if (typeof fn !== 'function' || GENERIC_PART_METHODS.has(method)) throw new AppFailure('INTERNAL', `No read ${kind}.${method}`);
+    // Only a kind's own public reads: not the generic writes every part has (KindPart), nor its local writes.
+    if (typeof fn !== 'function' || GENERIC_PART_METHODS.has(method) || part.localWrites?.includes(method)) throw new AppFailure('INTERNAL', `No read ${kind}.${method}`);
+    return (fn as (...a: unknown[]) => unknown).apply(part, args);
+  }
+
+  write(kind: RecordType, method: string, ...args: unknown[]): unknown {
+    const part = this.kinds[kind] as unknown as Record<string, unknown> & { localWrites?: readonly string[] };
+    const fn = part[method];
+    if (typeof fn !== 'function' || !part.localWrites?.includes(method)) throw new AppFailure('INTERNAL', `No local write ${kind}.${method}`);
     return (fn as (...a: unknown[]) => unknown).apply(part, args);
   }
 

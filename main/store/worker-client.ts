@@ -4,7 +4,7 @@ import { reviveError } from '../worker-errors';
 import { besideModule, prestartWorker, takeWorker, type WorkerEntry } from '../worker-start';
 import { storeClosed } from './errors';
 import type { CallRequest, ResultOf, SerializedError, StoreMethod, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol';
-import type { LocalStore } from './types';
+import { STORE_OPERATIONS, type LocalStore, type StoreOperation } from './types';
 
 /** How long `close` waits for the worker to finish the call in progress before terminating it. */
 const CLOSE_GRACE_MS = 2_000;
@@ -22,7 +22,17 @@ export const revive = (e: SerializedError): AppFailure => reviveError(e, 'Lokala
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
-/** LocalStore over the worker: each call is one message, answered by one message. */
+/** Every operation but the ones WorkerStore writes itself: forwarded as they are (the constructor). */
+type Forwarded = Omit<LocalStore, 'readPullPage' | 'openPageInbox' | 'read' | 'write' | 'close'>;
+
+/**
+ * LocalStore over the worker: each call is one message, answered by one message. Every operation
+ * of STORE_OPERATIONS (types.ts) is forwarded by its name; none is written here by hand but the
+ * few that do more than forward (a transferred buffer, a port, the kind's reads, closing).
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- the forwarders are made in the constructor, from STORE_OPERATIONS
+export interface WorkerStore extends Forwarded {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class WorkerStore implements LocalStore {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -31,6 +41,9 @@ export class WorkerStore implements LocalStore {
   private exited = false;
 
   private constructor(private readonly worker: Worker) {
+    for (const name of Object.keys(STORE_OPERATIONS) as StoreOperation[]) {
+      if (!(name in this)) Object.defineProperty(this, name, { value: (...args: unknown[]) => this.call(name, ...(args as never)) });
+    }
     worker.on('message', (m: WorkerResponse) => this.onMessage(m));
     worker.on('error', (e) => this.failAll(new AppFailure('INTERNAL', `Lokala databasens arbetstråd föll: ${e.message}`)));
     worker.on('exit', () => {
@@ -125,8 +138,6 @@ export class WorkerStore implements LocalStore {
     });
   }
 
-  cursors = () => this.call('cursors');
-  applyPull = (...a: Parameters<LocalStore['applyPull']>) => this.call('applyPull', ...a);
   /** The page's buffer is transferred when the bytes span all of it (zero copy; `bytes` is unusable afterwards), else copied. */
   readPullPage = (bytes: Uint8Array, expect?: PullNext) =>
     this.callTransferring(
@@ -135,8 +146,6 @@ export class WorkerStore implements LocalStore {
       bytes,
       expect,
     );
-  readFetchedPage = (ticket: number, expect?: PullNext) => this.call('readFetchedPage', ticket, expect);
-  applyPulledPage = (pageId: number) => this.call('applyPulledPage', pageId);
 
   openPageInbox(): MessagePort {
     if (this.closing || this.exited) throw storeClosed();
@@ -144,40 +153,9 @@ export class WorkerStore implements LocalStore {
     this.worker.postMessage({ kind: 'page-inbox', port: port2 } satisfies WorkerRequest, [port2]);
     return port1;
   }
-  purgeDayNotesBefore = (before: Date) => this.call('purgeDayNotesBefore', before);
-  applyRetention = (...a: Parameters<LocalStore['applyRetention']>) => this.call('applyRetention', ...a);
+
   read: LocalStore['read'] = (kind, method, ...args) => this.call('read', kind, method as string, ...(args as unknown[])) as never;
-  enqueue = (...a: Parameters<LocalStore['enqueue']>) => this.call('enqueue', ...a);
-  outbox = (limit: number) => this.call('outbox', limit);
-  outboxCount = () => this.call('outboxCount');
-  acknowledge = (ids: string[]) => this.call('acknowledge', ids);
-  refuse = (...a: Parameters<LocalStore['refuse']>) => this.call('refuse', ...a);
-  refusals = () => this.call('refusals');
-  dismissRefusal = (id: string) => this.call('dismissRefusal', id);
-  noteAttempt = (...a: Parameters<LocalStore['noteAttempt']>) => this.call('noteAttempt', ...a);
-  noteServerFailure = (...a: Parameters<LocalStore['noteServerFailure']>) => this.call('noteServerFailure', ...a);
-  park = (...a: Parameters<LocalStore['park']>) => this.call('park', ...a);
-  parkKind = (...a: Parameters<LocalStore['parkKind']>) => this.call('parkKind', ...a);
-  nextParked = () => this.call('nextParked');
-  setAside = (...a: Parameters<LocalStore['setAside']>) => this.call('setAside', ...a);
-  setAsideServers = () => this.call('setAsideServers');
-  releaseSetAside = (server: string) => this.call('releaseSetAside', server);
-  units = () => this.call('units');
-  clients = (...a: Parameters<LocalStore['clients']>) => this.call('clients', ...a);
-  client = (id: string) => this.call('client', id);
-  journal = (...a: Parameters<LocalStore['journal']>) => this.call('journal', ...a);
-  dayNotes = (...a: Parameters<LocalStore['dayNotes']>) => this.call('dayNotes', ...a);
-  searchDayNotes = (...a: Parameters<LocalStore['searchDayNotes']>) => this.call('searchDayNotes', ...a);
-  journalEntry = (id: string) => this.call('journalEntry', id);
-  enqueueEntry = (...a: Parameters<LocalStore['enqueueEntry']>) => this.call('enqueueEntry', ...a);
-  saveDraft = (...a: Parameters<LocalStore['saveDraft']>) => this.call('saveDraft', ...a);
-  draft = (...a: Parameters<LocalStore['draft']>) => this.call('draft', ...a);
-  deleteDraft = (...a: Parameters<LocalStore['deleteDraft']>) => this.call('deleteDraft', ...a);
-  enqueueAccess = (...a: Parameters<LocalStore['enqueueAccess']>) => this.call('enqueueAccess', ...a);
-  accessOutbox = (limit: number) => this.call('accessOutbox', limit);
-  ackAccess = (seqs: number[]) => this.call('ackAccess', seqs);
-  inboxList = (...a: Parameters<LocalStore['inboxList']>) => this.call('inboxList', ...a);
-  inboxAssignment = (id: string) => this.call('inboxAssignment', id);
+  write: LocalStore['write'] = (kind, method, ...args) => this.call('write', kind, method as string, ...(args as unknown[])) as never;
   /** Benchmarks only: loads a big batch of changes in one transaction. */
   bulkLoad = (...a: Parameters<WorkerMethods['bulkLoad']>) => this.call('bulkLoad', ...a);
 

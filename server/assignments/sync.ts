@@ -1,6 +1,4 @@
-import { insertDemoAssignments } from '../seed/demo-assignments';
 import { defineServerKind } from '../sync/kind';
-import { registerAssignmentRoutes } from './routes';
 import { loadAssignmentsForSync } from './store';
 
 /**
@@ -8,10 +6,8 @@ import { loadAssignmentsForSync } from './store';
  * mapping instead of by PostgreSQL. Their changes enter the feed from the assignment store's writes
  * (sync_append_change, migration 0005); workstations change them online only (no pushed mutations).
  */
-export const assignmentsServer = defineServerKind({
+export const assignmentsSync = defineServerKind({
   name: 'assignment',
   feed: { load: loadAssignmentsForSync },
-  routes: registerAssignmentRoutes,
   appendOnly: ['assignment_events'],
-  seed: insertDemoAssignments,
 });

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { HsaId, Uuid } from '#contract';
 import { ErrorCode } from '#contract';
-import type { AccessEvent, AccessLog } from '../auth/access-log';
 import type { Queryable } from '../db/types';
 import { maskPersonalData } from '../logging';
+import type { AccessEvent, AccessLog } from './access-events';
 
 /**
  * The access log in PostgreSQL / PGlite: table `access_log` (server/migrations/0002_…sql),

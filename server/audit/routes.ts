@@ -6,7 +6,7 @@ import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
 import type { Db } from '../db/types';
 import { postRoute } from '../http/route';
 import { syncScope } from '../sync/scope';
-import { ACCESS_EVENT_MAX_AGE_MS, claimAccessEvents } from './access-events';
+import { ACCESS_EVENT_MAX_AGE_MS, claimAccessEvents } from './access-event-claims';
 import { SqlAccessLog } from './access-log';
 
 export interface AccessLogRouteDeps {
@@ -26,7 +26,7 @@ const MAX_AHEAD_MS = 5 * 60_000;
  * else 403 FORBIDDEN and nothing is recorded. The actor comes from the session, the workstation
  * label from X-Workstation; the client's unit is looked up now. Changes are not accepted here:
  * the push logs them in the same transaction as the write. An event carrying its workstation-made
- * `id` is written once however often it is sent (access-events.ts); `recorded` counts the batch's
+ * `id` is written once however often it is sent (access-event-claims.ts); `recorded` counts the batch's
  * events in the log either way, so a resend answers as the first send did.
  */
 export function registerAccessLogRoutes(app: FastifyInstance, deps: AccessLogRouteDeps): void {

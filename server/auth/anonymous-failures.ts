@@ -1,6 +1,6 @@
+import type { AccessLog } from '../audit/access-events';
 import type { Db, Queryable } from '../db/types';
 import { ANONYMOUS_LOGIN_FAILURES, type RateLimiter } from '../http/rate-limit';
-import type { AccessLog } from './access-log';
 
 /**
  * Failed logins by nobody known (the certificate did not validate: no HSA-ID to tie them to) are

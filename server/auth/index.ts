@@ -1,4 +1,4 @@
-export * from './access-log';
+export * from '../audit/access-events';
 export * from './certificate';
 export * from './nonces';
 export * from './routes';

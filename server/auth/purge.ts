@@ -1,4 +1,4 @@
-import { purgeAccessEventClaims } from '../audit/access-events';
+import { purgeAccessEventClaims } from '../audit/access-event-claims';
 import { SqlAccessLog } from '../audit/access-log';
 import { startScheduledJob } from '../db/schedule';
 import type { Db, Queryable } from '../db/types';
@@ -9,7 +9,7 @@ import { summariseAnonymousFailures } from './anonymous-failures';
  * Dead login state is deleted on a schedule (issue 19), so a flood of logins leaves no lasting
  * rows: sessions expired or revoked more than KEEP_MS ago (the access log keeps every login,
  * renewal and logout; the session row is only the live token), and used or expired nonces. The
- * same job drops the claims of access events too old to be sent again (server/audit/access-events.ts).
+ * same job drops the claims of access events too old to be sent again (server/audit/access-event-claims.ts).
  */
 const KEEP_MS = 24 * 3600_000;
 export const AUTH_PURGE_INTERVAL_MS = 10 * 60_000;

@@ -1,6 +1,6 @@
 import type { ChallengeResponse, LoginRequest, LoginResponse, RenewResponse } from '#contract';
 import { AppFailure, type ErrorCode } from '#contract';
-import type { AccessLog, AuthEvent } from './access-log';
+import type { AccessLog, AuthEvent } from '../audit/access-events';
 import { CertificateFailure, checkRevocation, parseCertificate, sha256Hex, validateCertificate, type OcspChecker, type PolicyProcessing } from './certificate';
 import type { NonceStore } from './nonces';
 import { hashToken, newSessionToken, type SessionStore } from './sessions';

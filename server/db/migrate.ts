@@ -1,14 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVER_KINDS } from '../sync/kinds';
 import type { Db } from './types';
 
 /**
- * Versioned schema migrations: `server/migrations/NNNN_name.sql` and a synced kind's own folder
- * (server/sync/kind.ts, `migrations`), one sequence of versions, applied in order, each in its own
- * transaction together with its row in `schema_migrations`. Re-running applies only what is new.
- * An advisory lock serialises nodes that start at the same time against one database.
+ * Versioned schema migrations: `server/migrations/NNNN_name.sql` and a feature's own folder
+ * (`server/<feature>/migrations/`, found by its place, as scripts/build-server.ts copies them), one
+ * sequence of versions, applied in order, each in its own transaction together with its row in
+ * `schema_migrations`. Re-running applies only what is new. An advisory lock serialises nodes that
+ * start at the same time against one database.
  */
 export interface Migration {
   version: number;
@@ -16,7 +16,7 @@ export interface Migration {
   sql: string;
 }
 
-const DEFAULT_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+const SERVER_DIR = fileURLToPath(new URL('../', import.meta.url));
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 /**
  * Arbitrary, fixed key of the advisory lock taken while migrating, granting the runtime role
@@ -26,9 +26,20 @@ const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 export const MIGRATION_LOCK_KEY = 7_340_101;
 const LOCK_KEY = MIGRATION_LOCK_KEY;
 
-/** The migrations of `dir`, or (without one) of server/migrations/ and every registered kind's folder. */
+/** server/migrations/ and every `server/<feature>/migrations/`. */
+async function migrationDirs(): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const entry of await readdir(SERVER_DIR, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    if (entry.name === 'migrations') dirs.push(join(SERVER_DIR, entry.name));
+    else if ((await readdir(join(SERVER_DIR, entry.name), { withFileTypes: true })).some((e) => e.isDirectory() && e.name === 'migrations')) dirs.push(join(SERVER_DIR, entry.name, 'migrations'));
+  }
+  return dirs;
+}
+
+/** The migrations of `dir`, or (without one) of server/migrations/ and every feature's own folder. */
 export async function loadMigrations(dir?: string): Promise<Migration[]> {
-  const dirs = dir !== undefined ? [dir] : [DEFAULT_DIR, ...SERVER_KINDS.flatMap((k) => ('migrations' in k && typeof k.migrations === 'string' ? [k.migrations] : []))];
+  const dirs = dir !== undefined ? [dir] : await migrationDirs();
   const files = (await Promise.all(dirs.map(async (d) => (await readdir(d)).filter((f) => f.endsWith('.sql')).map((f) => ({ d, f })))))
     .flat()
     .sort((a, b) => (a.f < b.f ? -1 : a.f > b.f ? 1 : 0));

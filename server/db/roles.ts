@@ -1,4 +1,3 @@
-import { SERVER_KINDS } from '../sync/kinds';
 import { MIGRATION_LOCK_KEY } from './migrate';
 import type { Db } from './types';
 
@@ -12,7 +11,7 @@ import type { Db } from './types';
  * PostgreSQL.
  */
 
-/** Never changed or deleted by the server: append-only evidence. */
+/** Never changed or deleted by the server: append-only evidence (and each kind's `appendOnly`, handed in). */
 const APPEND_ONLY: readonly string[] = [
   'access_log',
   'permission_events',
@@ -20,8 +19,6 @@ const APPEND_ONLY: readonly string[] = [
   'access_log_review_findings',
   'security_incident_clients',
   'evidence_chain',
-  // Each synced kind's evidence tables (its `appendOnly`: journal entries, plan versions, messages, …).
-  ...SERVER_KINDS.flatMap((k) => ('appendOnly' in k ? k.appendOnly : [])),
 ];
 /** Granted and ended, never deleted (an ended grant is evidence; migration 0047 also keeps it from the owner). */
 const NO_DELETE: readonly string[] = ['permissions', 'role_grants'];
@@ -34,10 +31,13 @@ const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Grants `role` exactly what the server needs, run by the owner after every migration (so tables
- * a migration adds are covered), under the migrations' advisory lock. Idempotent.
+ * a migration adds are covered), under the migrations' advisory lock. Idempotent. `kinds`: the
+ * server's synced kinds (server/kinds.ts, handed in), whose `appendOnly` evidence tables are
+ * append-only too (journal entries, plan versions, messages, …).
  */
-export async function grantRuntimeRole(owner: Db, role: string): Promise<void> {
+export async function grantRuntimeRole(owner: Db, role: string, kinds: readonly { name: string; appendOnly?: readonly string[] }[]): Promise<void> {
   if (!ROLE_NAME.test(role)) throw new Error(`runtime role: not a plain role name: ${role}`);
+  const appendOnlyTables = [...APPEND_ONLY, ...kinds.flatMap((k) => k.appendOnly ?? [])];
   const q = (name: string) => `"${name}"`;
   await owner.transaction(async (tx) => {
     // Under the migrations' lock: two nodes granting at once would otherwise both rewrite the same
@@ -45,8 +45,8 @@ export async function grantRuntimeRole(owner: Db, role: string): Promise<void> {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     const { rows } = await tx.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
     const tables = rows.map((r) => r.tablename);
-    const mutable = tables.filter((t) => !APPEND_ONLY.includes(t) && !(OWNER_ONLY as readonly string[]).includes(t));
-    const appendOnly = tables.filter((t) => APPEND_ONLY.includes(t));
+    const mutable = tables.filter((t) => !appendOnlyTables.includes(t) && !(OWNER_ONLY as readonly string[]).includes(t));
+    const appendOnly = tables.filter((t) => appendOnlyTables.includes(t));
     // Start from nothing, so a grant given by hand or by an older version does not linger.
     await tx.exec(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${q(role)}`);
     await tx.exec(`REVOKE CREATE ON SCHEMA public FROM ${q(role)}`);

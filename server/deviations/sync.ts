@@ -1,8 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { DEVIATION_MESSAGES, type DeviationReport } from '#contract';
-import { insertDemoDeviations } from '../seed/demo-deviations';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, type PushRules, type RuleContext, type SharedState } from '../sync/kind';
-import { registerDeviationRoutes } from './routes';
 import { deviationJson, insertDeviation } from './store';
 
 /**
@@ -76,13 +73,10 @@ const push: PushRules<DeviationState, DeviationKeys, DeviationWrite> = {
   },
 };
 
-export const deviationsServer = defineServerKind({
+export const deviationsSync = defineServerKind({
   name: 'deviation',
   // The reporter's own reports only: a colleague's pull carries nothing of them, not even a delete.
   feed: { table: 'deviations', json: deviationJson, audience: (t, { staff }) => `${t}.reporter_staff_id = ${staff}` },
   push,
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  routes: registerDeviationRoutes,
   appendOnly: ['deviation_steps'],
-  seed: insertDemoDeviations,
 });

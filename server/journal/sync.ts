@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { swedishDateTime, type JournalEntryCreate, type JournalEntryMarkErroneous } from '#contract';
-import { insertDemoNotes } from '../seed/demo-journal';
 import {
   applied,
   authorName,
@@ -196,11 +195,9 @@ const push: PushRules<JournalState, JournalKeys, JournalWrite> = {
   },
 };
 
-export const journalServer = defineServerKind({
+export const journalSync = defineServerKind({
   name: 'journal_entry',
   feed: { table: 'journal_entries', json: journalJson },
   push,
   appendOnly: ['journal_entries'],
-  // The demo journal entries and the demo day notes, written together.
-  seed: insertDemoNotes,
 });

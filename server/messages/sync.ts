@@ -1,10 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import type { MessageMarkRead, MessageParticipant, MessageSend, MessageThreadCreate } from '#contract';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, type PushRules, type RuleContext, type SharedState } from '../sync/kind';
 import { authorJson, iso } from '../sync/records';
 import { clientVisibleSql, loadCandidates, loadPlaces, refusalFor, type Candidate } from './audience';
-import { registerMessageRoutes } from './routes';
 
 /**
  * Secure messages on the server (docs/messages.md; tables of migration 0015): two synced kinds,
@@ -273,12 +271,10 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
  */
 const threadWhere = (t: string, staff: string) => `(${t}.to_unit OR ${staff} = ANY(${t}.participant_ids))`;
 
-export const messageThreadsServer = defineServerKind({
+export const messageThreadsSync = defineServerKind({
   name: 'message_thread',
   feed: { table: 'message_threads', json: threadJson, audience: (t, { staff }) => threadWhere(t, staff) },
   push,
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  routes: registerMessageRoutes,
   appendOnly: ['message_threads', 'messages', 'message_reads', 'message_attachments'],
 });
 

@@ -1,8 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import { insertDemoNotices } from '../seed/demo-notices';
 import { defineServerKind } from '../sync/kind';
 import { iso } from '../sync/records';
-import { registerNoticeRoutes } from './routes';
 
 /**
  * Notices (anslagstavla) on the server (docs/messages.md; table of migration 0016): their feed
@@ -16,11 +13,8 @@ export const noticeJson = (t: string) => `json_build_object(
   'outageStart', ${opt(`${t}.outage_start`)}, 'outageEnd', ${opt(`${t}.outage_end`)},
   'publishedBy', ${t}.published_by_name, 'publishedAt', ${iso(`${t}.published_at`)})::text`;
 
-export const noticesServer = defineServerKind({
+export const noticesSync = defineServerKind({
   name: 'notice',
   // A withdrawn notice is a delete to whoever had it (migration 0032).
   feed: { table: 'notices', json: noticeJson, where: (t) => `${t}.withdrawn_at IS NULL` },
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  routes: registerNoticeRoutes,
-  seed: insertDemoNotices,
 });

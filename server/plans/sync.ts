@@ -1,11 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { PLAN_MESSAGES, setProblem, swedishDate, type PlanContent, type PlanRecordConsent, type PlanRecordFollowUp, type PlanSaveDraft, type PlanSet } from '#contract';
 import type { Queryable } from '../db/types';
-import { insertDemoPlans } from '../seed/demo-plans';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, tomorrow, type PushRules, type RuleContext, type SharedState, type WriteContext } from '../sync/kind';
 import { authorJson, iso } from '../sync/records';
-import { registerPlanOfficerRoutes } from './officer';
 
 /**
  * Implementation plans on the server (docs/plans.md; tables in migrations/0013_plans.sql): the feed
@@ -304,13 +301,10 @@ const push: PushRules<PlanState, PlanKeys, PlanWrite> = {
   },
 };
 
-export const plansServer = defineServerKind({
+export const plansSync = defineServerKind({
   name: 'plan',
   feed: { table: 'plans', json: planJson },
   push,
-  migrations: fileURLToPath(new URL('./migrations/', import.meta.url)),
-  routes: registerPlanOfficerRoutes,
   appendOnly: ['plan_versions', 'plan_follow_ups', 'plan_consents'],
-  seed: insertDemoPlans,
 });
 

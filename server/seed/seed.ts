@@ -1,30 +1,16 @@
-import { MIGRATION_LOCK_KEY } from '../db/migrate';
-import type { Db, Queryable } from '../db/types';
-import { SERVER_KINDS } from '../sync/kinds';
+import type { Queryable } from '../db/types';
 import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, type DemoUnitKey } from './demo-people';
 
 /**
- * Loads the demo organisation into an empty database, then each synced kind's demo records (its
- * `seed` in the kind's server module: journal entries and day notes dated within the last weeks
- * relative to `now`, assignments, plans, notices), each only when the demo organisation has none
- * of them yet; in one transaction. Does nothing when all are there already, so it is safe to run
- * at every start (`SEED=1`). Returns whether it seeded anything. Every row gets its change row by
- * the triggers, so a workstation syncing from empty receives all of it.
+ * Loads the demo organisation into an empty database in `tx` (units, clients, staff, their
+ * permissions and roles); does nothing when it is there. Whether it added it. server/demo.ts runs
+ * it, then each kind's demo records.
  */
-export async function seedDemoData(db: Db, now: Date = new Date()): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    // Nodes started together seed once: the second waits here and then finds the organisation.
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM organisations');
-    let seeded = false;
-    if ((rows[0]?.n ?? 0) === 0) {
-      await insertDemoData(tx);
-      seeded = true;
-    }
-    // Each kind's demo records (its `seed`), in the registry's order: plans need assignments.
-    for (const kind of SERVER_KINDS) if ('seed' in kind && kind.seed && (await kind.seed(tx, now))) seeded = true;
-    return seeded;
-  });
+export async function seedDemoOrganisation(tx: Queryable): Promise<boolean> {
+  const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM organisations');
+  if ((rows[0]?.n ?? 0) > 0) return false;
+  await insertDemoData(tx);
+  return true;
 }
 
 async function insertDemoData(tx: Queryable): Promise<void> {

@@ -122,12 +122,6 @@ export interface ServerKind<N extends RecordType = RecordType> {
   name: N;
   feed: SqlFeed | LoadedFeed;
   retention?: Retention;
-  /**
-   * The folder of the kind's own migrations (`NNNN_name.sql`, numbered in the one sequence of
-   * server/migrations/), e.g. `fileURLToPath(new URL('./migrations/', import.meta.url))`. The kinds
-   * that came before the registry have theirs in server/migrations/.
-   */
-  migrations?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind's own state, keys and writes
   push?: PushRules<any, any, any>;
   /** The kind's own HTTP API beyond sync (the case officer's side, say): server/app.ts registers every kind's. */
@@ -138,7 +132,7 @@ export interface ServerKind<N extends RecordType = RecordType> {
    * UPDATE and DELETE in its migration).
    */
   appendOnly?: readonly string[];
-  /** Demo records of the kind for `SEED=1` (server/seed/seed.ts runs every kind's, in one transaction); whether it added any. */
+  /** Demo records of the kind for `SEED=1` (server/demo.ts runs every kind's, in one transaction); whether it added any. */
   seed?: (tx: Queryable, now: Date) => Promise<boolean>;
 }
 

@@ -2,8 +2,7 @@ import type { PermittedUnit } from '#contract';
 import type { Cursors, PullNext, PullResponse } from '#contract';
 import type { Db, Queryable } from '../db/types';
 import type { LoadedFeed, SqlFeed } from './kind';
-import { SERVER_KINDS } from './kinds';
-import { RETAINED, retentionCutoff, type RetentionDays } from './retention';
+import { retentionCutoff, type RetainedKind, type RetentionDays } from './retention';
 
 export const DEFAULT_PULL_LIMIT = 1000;
 
@@ -35,27 +34,14 @@ interface RunRow {
   n: string | number;
 }
 
-const sqlKinds = SERVER_KINDS.flatMap((k) => ('table' in k.feed ? [{ name: k.name, feed: k.feed as SqlFeed }] : []));
-const loadedKinds = new Map(SERVER_KINDS.flatMap((k) => ('load' in k.feed ? [[k.name as string, k.feed as LoadedFeed] as const] : [])));
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
-/** Upserts of the kinds built in JavaScript: each starts a run. */
-const IS_LOADED = loadedKinds.size === 0 ? 'false' : `p.op = 'upsert' AND p.record_type IN (${[...loadedKinds.keys()].map(quote).join(', ')})`;
-/** The SQL parameters a kind's `where` may use: the pulling staff member's id ($4, also selected as `no_viewer` so its type is known) and its retention cutoff ($5, $6, … in RETAINED's order). */
-const whereParams = (name: string): { cutoff: string; staff: string } => {
-  const i = RETAINED.findIndex((k) => k.name === name);
-  return { cutoff: i < 0 ? 'NULL::timestamptz' : `$${5 + i}::timestamptz`, staff: '$4::uuid' };
-};
-/** Each SQL-built kind's record, found by its primary key (the record's current row in the change's unit). */
-/** A row outside the kind's `audience` is `hidden`: no change at all, not even a delete. */
-const RECORDS = sqlKinds
-  .map(({ name, feed }) => {
-    const audience = feed.audience ? `coalesce(${feed.audience('x', whereParams(name))}, false)` : undefined;
-    const json = audience ? `CASE WHEN ${audience} THEN ${feed.json('x')} END` : feed.json('x');
-    const first = name === sqlKinds[0]!.name;
-    return `SELECT ${json}${first ? ' AS json' : ''}, ${audience ? `NOT (${audience})` : 'false'}${first ? ' AS hidden' : ''} FROM ${feed.table} x
-       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x', whereParams(name))}` : ''}`;
-  })
-  .join('\n      UNION ALL\n      ');
+
+/** What a pull runs for a list of kinds (built once, by syncRegistry): the page's SQL, the kinds built in JavaScript, the retained kinds. */
+export interface PullFeed {
+  pageSql: string;
+  loaded: ReadonlyMap<string, LoadedFeed>;
+  retained: readonly RetainedKind[];
+}
 
 /**
  * The page as PostgreSQL builds it (see pullChanges): the first `$3 + 1` changes after the units'
@@ -68,7 +54,29 @@ const RECORDS = sqlKinds
  * adds those: assignments, few, with their history) so the order of seqs is kept.
  * `returned_max`: the highest seq of each unit among the `$3`, as a JSON object.
  */
-const PAGE_SQL = `
+export function pullFeed(kinds: readonly { name: string; feed: SqlFeed | LoadedFeed }[], retained: readonly RetainedKind[]): PullFeed {
+  const sqlKinds = kinds.flatMap((k) => ('table' in k.feed ? [{ name: k.name, feed: k.feed as SqlFeed }] : []));
+  const loaded = new Map(kinds.flatMap((k) => ('load' in k.feed ? [[k.name as string, k.feed as LoadedFeed] as const] : [])));
+  /** Upserts of the kinds built in JavaScript: each starts a run. */
+  const isLoaded = loaded.size === 0 ? 'false' : `p.op = 'upsert' AND p.record_type IN (${[...loaded.keys()].map(quote).join(', ')})`;
+  /** The SQL parameters a kind's `where` may use: the pulling staff member's id ($4, also selected as `no_viewer` so its type is known) and its retention cutoff ($5, $6, … in `retained`'s order). */
+  const whereParams = (name: string): { cutoff: string; staff: string } => {
+    const i = retained.findIndex((k) => k.name === name);
+    return { cutoff: i < 0 ? 'NULL::timestamptz' : `$${5 + i}::timestamptz`, staff: '$4::uuid' };
+  };
+  // Each SQL-built kind's record, found by its primary key (the record's current row in the change's
+  // unit). A row outside the kind's `audience` is `hidden`: no change at all, not even a delete.
+  const records = sqlKinds
+    .map(({ name, feed }) => {
+      const audience = feed.audience ? `coalesce(${feed.audience('x', whereParams(name))}, false)` : undefined;
+      const json = audience ? `CASE WHEN ${audience} THEN ${feed.json('x')} END` : feed.json('x');
+      const first = name === sqlKinds[0]!.name;
+      return `SELECT ${json}${first ? ' AS json' : ''}, ${audience ? `NOT (${audience})` : 'false'}${first ? ' AS hidden' : ''} FROM ${feed.table} x
+       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x', whereParams(name))}` : ''}`;
+    })
+    .join('\n      UNION ALL\n      ');
+
+  const pageSql = `
 WITH page AS MATERIALIZED (
   SELECT ch.seq, ch.unit_id, ch.record_type, ch.record_id, ch.op, ch.after
     FROM unnest($1::uuid[], $2::bigint[]) AS c(unit_id, after)
@@ -85,9 +93,9 @@ WITH page AS MATERIALIZED (
   SELECT * FROM page ORDER BY seq LIMIT $3
 ), rendered AS (
   SELECT p.seq, p.unit_id, p.record_id, p.after,
-         ${IS_LOADED} AS is_loaded, p.record_type,
+         ${isLoaded} AS is_loaded, p.record_type,
          CASE
-           WHEN ${IS_LOADED} THEN NULL
+           WHEN ${isLoaded} THEN NULL
            WHEN r.json IS NOT NULL THEN '{"seq":' || p.seq || ',"id":"' || p.record_id || '","unitId":"' || p.unit_id
              || '","op":"upsert","type":"' || p.record_type || '","record":' || r.json || '}'
            WHEN r.hidden THEN NULL
@@ -96,7 +104,7 @@ WITH page AS MATERIALIZED (
          END AS change
     FROM returned p
     LEFT JOIN LATERAL (
-      ${RECORDS}
+      ${records}
     ) r ON true
 ), runs AS (
   SELECT *, count(*) FILTER (WHERE is_loaded) OVER (ORDER BY seq) AS run FROM rendered
@@ -113,6 +121,8 @@ SELECT (SELECT count(*) FROM page) AS fetched, $4::uuid IS NULL AS no_viewer,
   FROM runs
  GROUP BY run
  ORDER BY run`;
+  return { pageSql, loaded, retained };
+}
 
 /**
  * A pull page: the PullResponse as JSON text (the records' JSON comes from PostgreSQL, see
@@ -137,11 +147,11 @@ export interface PullPage {
  *   highest seq, so an idle unit's cursor still advances.
  * Reads in one REPEATABLE READ snapshot: changes, records and cursors agree with each other.
  */
-export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
+export async function pullChanges(db: Db, feed: PullFeed, input: PullInput): Promise<PullPage> {
   const limit = input.limit ?? DEFAULT_PULL_LIMIT;
   const unitIds = input.units.map((u) => u.unitId);
   const afters = unitIds.map((id) => input.cursors[id] ?? 0);
-  const cutoffs = RETAINED.map((k) => retentionCutoff(input.now, input.retentionDays[k.name] ?? k.defaultDays));
+  const cutoffs = feed.retained.map((k) => retentionCutoff(input.now, input.retentionDays[k.name] ?? k.defaultDays));
 
   const { runs, unitMax, loaded, hasMore } = await db.transaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -156,15 +166,15 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     // found by its primary key in a LATERAL subquery: one index probe per change, whatever the
     // size of the tables.
     await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
-    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs]);
+    const { rows: runs } = await tx.query<RunRow>(feed.pageSql, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs]);
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
     const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
     const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);
     // Few, and with their history: built here by their kinds' own mapping (LoadedFeed).
     const loaded = new Map<string, { id: string; unitId: string }>();
-    for (const [type, feed] of loadedKinds) {
+    for (const [type, kind] of feed.loaded) {
       const wanted = runs.flatMap((r) => (r.a_id && r.a_type === type ? [r.a_id] : []));
-      if (wanted.length > 0) for (const rec of await feed.load(tx, wanted)) loaded.set(`${type}:${rec.id}`, rec);
+      if (wanted.length > 0) for (const rec of await kind.load(tx, wanted)) loaded.set(`${type}:${rec.id}`, rec);
     }
     return { runs, unitMax, loaded, hasMore };
   });

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/types';
-import type { WriteContext } from './kind';
-import { PUSH_KINDS, type Write } from './push-rules';
+import type { KindWrite, WriteContext } from './kind';
+import type { PushRegistry } from './push-rules';
 
 export type { WriteContext } from './kind';
 
@@ -11,12 +11,11 @@ export type { WriteContext } from './kind';
  * seqs in batch order). Every statement must touch exactly the rows it was given; fewer (an id
  * inserted meanwhile by another transaction) throws, and the caller falls back to one mutation at a time.
  */
-type Writer = (tx: Queryable, writes: Write[], ctx: WriteContext) => Promise<{ id: string }[]>;
-const WRITERS = new Map<string, Writer>(PUSH_KINDS.flatMap((k) => Object.entries(k.writers) as [string, Writer][]));
+type Writer = (tx: Queryable, writes: KindWrite[], ctx: WriteContext) => Promise<{ id: string }[]>;
 
 /** Runs of consecutive writes of one kind, in order. */
-export function runsOfOneKind(writes: readonly Write[]): Write[][] {
-  const runs: Write[][] = [];
+export function runsOfOneKind<W extends KindWrite>(writes: readonly W[]): W[][] {
+  const runs: W[][] = [];
   for (const w of writes) {
     const last = runs.at(-1);
     if (last && last[0]!.kind === w.kind) last.push(w);
@@ -25,9 +24,10 @@ export function runsOfOneKind(writes: readonly Write[]): Write[][] {
   return runs;
 }
 
-export async function executeWrites(tx: Queryable, writes: readonly Write[], ctx: WriteContext): Promise<void> {
+export async function executeWrites(tx: Queryable, rules: PushRegistry, writes: readonly KindWrite[], ctx: WriteContext): Promise<void> {
   for (const run of runsOfOneKind(writes)) {
-    const writer = WRITERS.get(run[0]!.kind);
+    const kind = run[0]!.kind;
+    const writer = rules.kinds.find((k) => Object.hasOwn(k.writers, kind))?.writers[kind] as Writer | undefined;
     if (!writer) throw new Error(`push: no writer for ${run[0]!.kind}`);
     const rows = await writer(tx, run, ctx);
     if (rows.length !== run.length) {

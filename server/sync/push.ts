@@ -1,13 +1,12 @@
 import { MutationResult, type Mutation } from '#contract';
+import type { AccessEvent } from '../audit/access-events';
 import { SqlAccessLog } from '../audit/access-log';
-import type { AccessEvent } from '../auth/access-log';
 import type { StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
-import { decideBatch, MESSAGES, type Decision } from './push-rules';
+import { SHARED_MESSAGES, type KindDecision } from './kind';
+import type { PushRegistry } from './push-rules';
 import { loadBatchState } from './push-state';
 import { executeWrites } from './push-writes';
-
-export { MESSAGES } from './push-rules';
 
 /**
  * Applying pushed mutations (docs/sync.md). The server is the authority: every mutation is
@@ -49,7 +48,7 @@ export interface BatchOutcome {
  * - the seqs are read with one query, the answers stored with one UPDATE, the access-log `change`
  *   events inserted with one INSERT (the chain trigger links a multi-row insert row by row).
  */
-export async function applyMutations(db: Db, mutations: readonly Mutation[], ctx: PushContext): Promise<BatchOutcome> {
+export async function applyMutations(db: Db, rules: PushRegistry, mutations: readonly Mutation[], ctx: PushContext): Promise<BatchOutcome> {
   const changed = new Set<string>();
   const known = await storedResults(db, mutations.map((m) => m.mutationId), ctx.staff.id);
   const fresh = mutations.filter((m) => !known.has(m.mutationId));
@@ -80,7 +79,7 @@ export async function applyMutations(db: Db, mutations: readonly Mutation[], ctx
       const mine = unique.filter((m) => claimed.has(m.mutationId));
       if (mine.length === 0) return;
 
-      const outcome = await applyClaimed(tx, mine, ctx);
+      const outcome = await applyClaimed(tx, rules, mine, ctx);
       failure = outcome.failure;
       const decisions = outcome.decisions;
       const applied = decisions.filter((d) => d.status === 'applied');
@@ -110,10 +109,10 @@ export async function applyMutations(db: Db, mutations: readonly Mutation[], ctx
 }
 
 /** Load, decide and write a run of claimed mutations (the whole batch, or one in the fallback). */
-async function applyAll(tx: Queryable, mutations: readonly Mutation[], ctx: PushContext): Promise<Decision[]> {
-  const state = await loadBatchState(tx, mutations);
-  const decisions = decideBatch(mutations, state, ctx);
-  await executeWrites(tx, decisions.flatMap((d) => (d.status === 'applied' && d.write ? [d.write] : [])), ctx);
+async function applyAll(tx: Queryable, rules: PushRegistry, mutations: readonly Mutation[], ctx: PushContext): Promise<KindDecision[]> {
+  const state = await loadBatchState(tx, rules, mutations);
+  const decisions = rules.decideBatch(mutations, state, ctx) as KindDecision[];
+  await executeWrites(tx, rules, decisions.flatMap((d) => (d.status === 'applied' && d.write ? [d.write] : [])), ctx);
   return decisions;
 }
 
@@ -123,10 +122,10 @@ async function applyAll(tx: Queryable, mutations: readonly Mutation[], ctx: Push
  * that stopped the one-at-a-time run, whose mutation and the ones after it are rolled back and
  * unclaimed.
  */
-async function applyClaimed(tx: Queryable, mine: readonly Mutation[], ctx: PushContext): Promise<{ decisions: Decision[]; failure: unknown }> {
+async function applyClaimed(tx: Queryable, rules: PushRegistry, mine: readonly Mutation[], ctx: PushContext): Promise<{ decisions: KindDecision[]; failure: unknown }> {
   await tx.query('SAVEPOINT batch');
   try {
-    const decisions = await applyAll(tx, mine, ctx);
+    const decisions = await applyAll(tx, rules, mine, ctx);
     await tx.query('RELEASE SAVEPOINT batch');
     return { decisions, failure: null };
   } catch {
@@ -134,11 +133,11 @@ async function applyClaimed(tx: Queryable, mine: readonly Mutation[], ctx: PushC
     // to commit what can be and stop at the mutation that fails.
     await tx.exec('ROLLBACK TO SAVEPOINT batch; RELEASE SAVEPOINT batch');
   }
-  const decisions: Decision[] = [];
+  const decisions: KindDecision[] = [];
   for (const [i, m] of mine.entries()) {
     await tx.query('SAVEPOINT mutation');
     try {
-      decisions.push(...(await applyAll(tx, [m], ctx)));
+      decisions.push(...(await applyAll(tx, rules, [m], ctx)));
       await tx.query('RELEASE SAVEPOINT mutation');
     } catch (e) {
       await tx.exec('ROLLBACK TO SAVEPOINT mutation; RELEASE SAVEPOINT mutation');
@@ -160,7 +159,7 @@ async function latestSeqs(tx: Queryable, recordIds: readonly string[]): Promise<
   return new Map(rows.map((r) => [r.record_id, Number(r.seq)]));
 }
 
-function resultOf(d: Decision, seqOf: ReadonlyMap<string, number>): MutationResult {
+function resultOf(d: KindDecision, seqOf: ReadonlyMap<string, number>): MutationResult {
   if (d.status === 'refused') return { mutationId: d.mutationId, status: 'refused', error: { code: d.code, message: d.message } };
   const seq = seqOf.get(d.recordId);
   if (!seq || !Number.isInteger(seq)) throw new Error('push: no change row was written');
@@ -168,7 +167,7 @@ function resultOf(d: Decision, seqOf: ReadonlyMap<string, number>): MutationResu
 }
 
 /** The access-log `change` event of an applied write: actor, client, record type and id; never the text. */
-function changeEvent(d: Extract<Decision, { status: 'applied' }>, ctx: PushContext): AccessEvent {
+function changeEvent(d: Extract<KindDecision, { status: 'applied' }>, ctx: PushContext): AccessEvent {
   return {
     action: 'change',
     outcome: 'success',
@@ -193,7 +192,7 @@ async function storedResults(db: Queryable, mutationIds: string[], staffId: stri
   for (const row of rows) {
     if (row.staff_id !== staffId) {
       // Not stored: the id belongs to someone else's mutation, whose result is not ours to see.
-      out.set(row.mutation_id, { mutationId: row.mutation_id, status: 'refused', error: { code: 'CONFLICT', message: MESSAGES.mutationIdTaken } });
+      out.set(row.mutation_id, { mutationId: row.mutation_id, status: 'refused', error: { code: 'CONFLICT', message: SHARED_MESSAGES.mutationIdTaken } });
     } else {
       out.set(row.mutation_id, MutationResult.parse(typeof row.result === 'string' ? JSON.parse(row.result) : row.result));
     }

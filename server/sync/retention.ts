@@ -2,7 +2,6 @@ import type { RecordType } from '#contract';
 import { startScheduledJob } from '../db/schedule';
 import type { Db } from '../db/types';
 import type { Retention } from './kind';
-import { SERVER_KINDS } from './kinds';
 
 const DAY_MS = 24 * 3600_000;
 const BATCH = 5_000;
@@ -10,12 +9,19 @@ const BATCH = 5_000;
 /** Days per kind with a retention (e.g. `{ day_note: 90 }`): the server's settings. */
 export type RetentionDays = Partial<Record<RecordType, number>>;
 
-/** The kinds with a retention (kinds.ts): today the day notes. */
-export const RETAINED = SERVER_KINDS.flatMap((k) => ('retention' in k && k.retention ? [{ name: k.name, ...k.retention }] : []));
+/** A kind with a retention: its name and `retention`. */
+export interface RetainedKind extends Retention {
+  name: RecordType;
+}
+
+/** The kinds of `kinds` (server/kinds.ts, handed in) with a retention: today the day notes. */
+export function retainedOf(kinds: readonly object[]): RetainedKind[] {
+  return kinds.flatMap((k) => ('retention' in k && k.retention && 'name' in k ? [{ name: k.name as RecordType, ...(k.retention as Retention) }] : []));
+}
 
 /** Each retained kind's period: the setting when given, else the kind's default. */
-export function retentionDaysOf(settings: RetentionDays = {}): RetentionDays {
-  return Object.fromEntries(RETAINED.map((k) => [k.name, settings[k.name] ?? k.defaultDays]));
+export function retentionDaysOf(retained: readonly RetainedKind[], settings: RetentionDays = {}): RetentionDays {
+  return Object.fromEntries(retained.map((k) => [k.name, settings[k.name] ?? k.defaultDays]));
 }
 
 /** Records created before this instant are past a retention of `retentionDays`. */
@@ -33,11 +39,11 @@ export interface PurgeResult {
  * One transaction per unit and batch, so a large purge never holds more than one unit's change
  * lock at a time.
  */
-export async function purgeExpired(db: Db, now: Date, settings: RetentionDays = {}): Promise<PurgeResult> {
-  const days = retentionDaysOf(settings);
+export async function purgeExpired(db: Db, retained: readonly RetainedKind[], now: Date, settings: RetentionDays = {}): Promise<PurgeResult> {
+  const days = retentionDaysOf(retained, settings);
   let deleted = 0;
   const unitIds = new Set<string>();
-  for (const kind of RETAINED) {
+  for (const kind of retained) {
     const r = await purgeKind(db, kind, retentionCutoff(now, days[kind.name] ?? kind.defaultDays));
     deleted += r.deleted;
     for (const u of r.unitIds) unitIds.add(u);
@@ -72,6 +78,8 @@ async function purgeKind(db: Db, { table, column }: Retention, cutoff: Date): Pr
 
 export interface RetentionJobOptions {
   db: Db;
+  /** The retained kinds (retainedOf). */
+  retained: readonly RetainedKind[];
   retentionDays?: RetentionDays;
   /** How often; default one hour. */
   intervalMs?: number;
@@ -88,7 +96,7 @@ export function startRetentionJob(options: RetentionJobOptions): () => Promise<v
     name: 'retention',
     intervalMs: options.intervalMs ?? 3600_000,
     run: async () => {
-      const result = await purgeExpired(options.db, now(), options.retentionDays);
+      const result = await purgeExpired(options.db, options.retained, now(), options.retentionDays);
       if (result.deleted > 0) options.onPurged?.(result);
     },
     onError: options.onError ?? (() => undefined),

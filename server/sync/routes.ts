@@ -11,11 +11,14 @@ import { openEventStream, type OpenStream } from './events';
 import type { SyncNotifier } from './notifier';
 import { pullChanges } from './pull';
 import { applyMutations } from './push';
+import type { SyncRegistry } from './registry';
 import type { RetentionDays } from './retention';
 import { syncScope } from './scope';
 
 export interface SyncRouteDeps {
   db: Db;
+  /** The kinds synced (server/kinds.ts, handed in by server/app.ts). */
+  registry: SyncRegistry;
   requireSession: preHandlerAsyncHookHandler;
   /** Re-checks a session (event streams); absent when the server has no login. */
   authenticate?: (token: string | undefined) => Promise<AuthSession>;
@@ -49,7 +52,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
     const session = sessionOf(request.authSession);
     const now = deps.now();
     const units = await syncScope(staff, session.staffId, now);
-    const page = await pullChanges(deps.db, {
+    const page = await pullChanges(deps.db, deps.registry.pull, {
       units,
       cursors: body.cursors,
       ...(body.limit !== undefined ? { limit: body.limit } : {}),
@@ -83,7 +86,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
     if (!member || member.id !== session.staffId) throw new AppFailure('UNAUTHENTICATED', 'The session has no staff member');
     const scope = new Set((await syncScope(staff, session.staffId, now)).map((u) => u.unitId));
     const workstation = workstationOf(request);
-    const { results, changed, failure } = await applyMutations(deps.db, body.mutations, { staff: member, scope, now, ...(workstation ? { workstation } : {}) });
+    const { results, changed, failure } = await applyMutations(deps.db, deps.registry.push, body.mutations, { staff: member, scope, now, ...(workstation ? { workstation } : {}) });
     // What was committed is announced even if a later mutation failed.
     deps.notifier.publish(changed);
     for (const r of results) deps.metrics?.pushed(r.status);

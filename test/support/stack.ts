@@ -9,7 +9,7 @@ import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host
 import type { Workstation } from '../../main/workstation';
 import { createServer, type ServerSyncOptions } from '../../server/app';
 import { migrate, openPostgres, type Db } from '../../server/db';
-import { seedDemoData } from '../../server/seed/seed';
+import { seedDemoData } from '../../server/demo';
 import { writeCardFile } from '../../tools/card';
 import { generateTestPki, issuePersonCard, type IssueCardOptions, type TestPki, testPkiTrust } from '../../tools/pki';
 import { FaultProxy } from './fault-proxy';

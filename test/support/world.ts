@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createServer } from '../../server/app';
 import { type Db, migrate, openPostgres } from '../../server/db';
 import type { Queryable } from '../../server/db/types';
-import { seedDemoData } from '../../server/seed/seed';
+import { seedDemoData } from '../../server/demo';
 import { generateTestPki, type TestPki } from '../../tools/pki/index';
 import { authOptions } from '../unit/server/auth-suite';
 import { createTestDatabase, type TestDatabase } from './postgres';

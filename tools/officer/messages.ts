@@ -2,8 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { swedishDateTime as when, type ThreadDetail, type ThreadListResponse } from '#contract';
 import type { OfficerApi } from './api';
-import { CliError, type CommandOptions } from './commands';
-import { shortId, type Out } from './format';
+import { CliError, shortId, type Out } from './format';
 
 /**
  * The case officer's messages (docs/messages.md): `messages` lists her threads, `read ID` shows one
@@ -53,7 +52,19 @@ export function printThread(d: ThreadDetail, io: Out, me: string): void {
   }
 }
 
-export async function runMessageCommand(api: OfficerApi, command: MessageCommand, idArg: string | undefined, o: CommandOptions & { subject?: string; assignment?: string; search?: string; out?: string }, io: Out, me: string): Promise<void> {
+/** The options the message commands read (the command line's, commands.ts's CommandOptions). */
+export interface MessageCommandOptions {
+  client?: string;
+  unit?: string;
+  text?: string;
+  limit?: string;
+  subject?: string;
+  assignment?: string;
+  search?: string;
+  out?: string;
+}
+
+export async function runMessageCommand(api: OfficerApi, command: MessageCommand, idArg: string | undefined, o: MessageCommandOptions, io: Out, me: string): Promise<void> {
   switch (command) {
     case 'attachment': {
       if (!idArg || !isFullId(idArg)) throw new CliError('attachment behöver bilagans id (det som read skriver ut).');

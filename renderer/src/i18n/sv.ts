@@ -1,13 +1,13 @@
 import type { ErrorCode } from '#contract';
 import { svAdmin } from '../screens/admin/sv-admin';
+import { svInbox } from '../screens/assignments/sv-inbox';
 import { svDeviations } from '../screens/deviations/sv-deviations';
-import { svInbox } from '../screens/inbox/sv-inbox';
 import { svIncidents } from '../screens/incidents/sv-incidents';
+import { svJournal } from '../screens/journal/sv-journal';
 import { svLocalStore } from '../screens/local-store/sv-local-store';
 import { svMessages } from '../screens/messages/sv-messages';
 import { svNotices } from '../screens/notices/sv-notices';
 import { svSupport } from '../screens/support/sv-support';
-import { svJournal } from './sv-journal';
 
 /** Swedish first: every string a user sees. */
 export const sv = {

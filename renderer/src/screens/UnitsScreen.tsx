@@ -4,8 +4,8 @@ import { events } from '../bridge';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useNav } from '../state/nav-store';
 import { useUnits } from '../state/units-store';
-import { UnitNotes } from './clients/NotesTab';
-import { useInbox } from './inbox/inbox-store';
+import { useInbox } from './assignments/inbox-store';
+import { UnitNotes } from './daynotes/NotesTab';
 
 /**
  * Enheter: the user's units, each one to choose → its day-note feed (shown here, so the menu marks

@@ -1,9 +1,9 @@
 import type { ComponentType } from 'react';
 import { AdminScreen } from './admin/AdminScreen';
+import { InboxBadge } from './assignments/InboxBadge';
+import { InboxScreen } from './assignments/InboxScreen';
 import { ClientsScreen } from './clients/ClientsScreen';
 import { DeviationsScreen } from './deviations/DeviationsScreen';
-import { InboxBadge } from './inbox/InboxBadge';
-import { InboxScreen } from './inbox/InboxScreen';
 import { IncidentsBadge } from './incidents/IncidentsBadge';
 import { IncidentsScreen } from './incidents/IncidentsScreen';
 import { MessageNotice } from './messages/MessageNotice';

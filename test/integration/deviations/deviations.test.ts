@@ -24,8 +24,8 @@ import {
 } from '#contract';
 import { createServer } from '../../../server/app';
 import { migrate, openPostgres, type Db } from '../../../server/db';
+import { seedDemoData } from '../../../server/demo';
 import { insertDeviation } from '../../../server/deviations/store';
-import { seedDemoData } from '../../../server/seed/seed';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';

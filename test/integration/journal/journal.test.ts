@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ClientRecord, DayNoteRecord } from '#contract';
+import type { LocalJournalEntry } from '#contract';
 import { createWorkstation } from '../../../main/app';
 import { cardAccessOver } from '../../../main/session/card-access';
-import type { LocalJournalEntry } from '../../../main/store/types';
 import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
+import { SERVER_REGISTRY } from '../../../server/kinds';
 import { purgeExpired } from '../../../server/sync/retention';
 import { startStack, type Stack } from '../../support/stack';
 
@@ -197,7 +198,7 @@ describe('day notes', () => {
     const ids = async () => (await call<DayNoteRecord[]>('notes.list', { unitId: majorna.unitId, limit: 500 })).map((n) => n.id);
     await expect.poll(async () => (await ids()).includes(old) && (await ids()).includes(younger), { timeout: 10_000, interval: 50 }).toBe(true);
     clockOffsetMs = 6 * DAY;
-    await purgeExpired(stack.db, new Date(Date.now() + clockOffsetMs));
+    await purgeExpired(stack.db, SERVER_REGISTRY.retained, new Date(Date.now() + clockOffsetMs));
     await syncNow();
     await expect.poll(async () => !(await ids()).includes(old), { timeout: 10_000, interval: 50 }).toBe(true);
     expect(await ids()).toContain(younger);

@@ -28,8 +28,9 @@ import { openDatabase } from '../../../main/store/connection';
 import { SqlStore } from '../../../main/store/sql-store';
 import { migrate, openPostgres, type Db } from '../../../server/db';
 import { grantRuntimeRole } from '../../../server/db/roles';
+import { seedDemoData } from '../../../server/demo';
+import { SERVER_KINDS, SERVER_REGISTRY } from '../../../server/kinds';
 import { OFFICER_PLAN_MESSAGES } from '../../../server/plans/officer';
-import { seedDemoData } from '../../../server/seed/seed';
 import { purgeExpired } from '../../../server/sync/retention';
 import { runOfficer } from '../../../tools/officer';
 import { generateTestPki, issuePersonCard } from '../../../tools/pki/index';
@@ -187,7 +188,7 @@ describe('implementation plans on PostgreSQL', { timeout: 60_000 }, () => {
     await admin.connect();
     try {
       await admin.query(`CREATE ROLE ${role} NOLOGIN`);
-      await grantRuntimeRole(db, role);
+      await grantRuntimeRole(db, role, SERVER_KINDS);
       const { rows } = await db.query<{ t: string; ins: boolean; upd: boolean; del: boolean }>(
         `SELECT t, has_table_privilege($1, t, 'INSERT') AS ins, has_table_privilege($1, t, 'UPDATE') AS upd, has_table_privilege($1, t, 'DELETE') AS del
            FROM unnest(ARRAY['plans', 'plan_versions', 'plan_follow_ups', 'plan_consents']) AS t ORDER BY t`,
@@ -413,7 +414,7 @@ describe('implementation plans on PostgreSQL', { timeout: 60_000 }, () => {
     const ws = workstation(sara);
     await ws.pull();
     const farFuture = new Date(Date.now() + 10 * 365 * 86_400_000);
-    await purgeExpired(db, farFuture, { day_note: 1 });
+    await purgeExpired(db, SERVER_REGISTRY.retained, farFuture, { day_note: 1 });
     expect((await db.query('SELECT 1 FROM plan_versions WHERE plan_id = $1', [id])).rows).toHaveLength(1);
     expect(ws.store.applyRetention({ serverTime: farFuture.toISOString(), retentionDays: { day_note: 1 } })).not.toContain('plan');
     expect(ws.store.read('plan', 'get', id)).toMatchObject({ versions: [{ versionNo: 1 }] });

@@ -17,7 +17,7 @@ import { ChallengeResponse, LoginResponse } from '#contract';
 import { createServer } from '../../../server/app';
 import { purgeDeadAuthState } from '../../../server/auth/purge';
 import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, loginToken, PEOPLE, testCard } from '../../unit/server/auth-suite';

@@ -12,7 +12,7 @@ import type { CardFile } from '../../../native/softcard/card-file';
 import { bootstrapAdministrator } from '../../../server/admin/bootstrap';
 import { createServer } from '../../../server/app';
 import { type Db, migrate, openPostgres } from '../../../server/db';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { runAdmin } from '../../../tools/admin';
 import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SqlAccessLog, verifyChain } from '../../../server/audit/access-log';
 import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { authSuite } from '../../unit/server/auth-suite';
 

@@ -16,7 +16,8 @@ import { PushResponse } from '#contract';
 import { createServer } from '../../../server/app';
 import { migrate, openPostgres, type Db } from '../../../server/db';
 import { grantRuntimeRole } from '../../../server/db/roles';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
+import { SERVER_KINDS } from '../../../server/kinds';
 import { generateTestPki, issuePersonCard } from '../../../tools/pki/index';
 import { createTestDatabase, testServerUrl, type TestDatabase } from '../../support/postgres';
 import { authOptions, loginToken } from '../../unit/server/auth-suite';
@@ -62,7 +63,7 @@ beforeAll(async () => {
   ownerDb = await openPostgres({ connectionString: urlAs(OWNER) });
   await migrate(ownerDb);
   await seedDemoData(ownerDb);
-  await grantRuntimeRole(ownerDb, RUNTIME);
+  await grantRuntimeRole(ownerDb, RUNTIME, SERVER_KINDS);
   runtimeDb = await openPostgres({ connectionString: urlAs(RUNTIME) });
 }, 120_000);
 

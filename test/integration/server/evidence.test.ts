@@ -14,7 +14,7 @@ import { confirm, end, findGrant, grant, type Actor } from '../../../server/admi
 import { verifyEvidenceChain } from '../../../server/audit/evidence-chain';
 import { verifyLogs } from '../../../server/audit/verify';
 import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 
 let database: TestDatabase;

@@ -15,7 +15,7 @@ import { LogCsv, LoginResponse, LogIntegrity, LogSearchResponse, Review, ReviewL
 import { createServer } from '../../../server/app';
 import { verifyLogs } from '../../../server/audit/verify';
 import { type Db, migrate, openPostgres } from '../../../server/db';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';

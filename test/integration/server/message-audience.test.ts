@@ -12,7 +12,7 @@ import { ThreadDetail, ThreadListResponse, type Mutation } from '#contract';
 import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { sessionFor, testCard } from '../../unit/server/auth-suite';

@@ -12,7 +12,7 @@ import { SqlStore } from '../../../main/store/sql-store';
 import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { captureStream } from '../../unit/server/helpers';
 import { pullAll, startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';

@@ -17,7 +17,7 @@ import { createServer } from '../../../server/app';
 import { OcspClient } from '../../../server/auth/ocsp';
 import * as x509 from '../../../server/auth/x509';
 import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
 import { freePort, OpensslOcspResponder } from '../../support/ocsp-responder';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeopleResponse, ServerErrorBody, SupportMessageSent, SupportOverview, type SupportReport, swedishDate, ThreadDetail } from '#contract';
 import { createServer } from '../../../server/app';
 import { type Db, migrate, openPostgres } from '../../../server/db';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';

@@ -4,7 +4,7 @@ import type { Change, Cursors } from '#contract';
 import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { generateTestPki } from '../../../tools/pki/index';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { dayNoteCreate, journalCreate, openEvents, pullAll, startSyncHarness, syncSuite, type SyncHarness } from '../../unit/server/sync-suite';

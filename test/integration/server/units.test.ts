@@ -5,7 +5,7 @@ import { createServer } from '../../../server/app';
 import { appliedVersions, loadMigrations, migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 
 describe('the server on a real PostgreSQL server', () => {

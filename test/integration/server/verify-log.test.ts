@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLogs } from '../../../server/audit/verify';
 import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 
 const run = promisify(execFile);

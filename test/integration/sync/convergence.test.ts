@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ClientRecord, SyncStatus } from '#contract';
+import type { LocalDayNote, LocalJournalEntry } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
-import type { LocalDayNote, LocalJournalEntry } from '../../../main/store/types';
 import { DemoInProcessReader, openCardFile, type SoftCard } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
 import { fastSync, ok } from './helpers';

@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest';
 import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { kindsSuite } from '../../unit/sync/kinds-suite';
 

@@ -1,7 +1,7 @@
 import { createPrivateKey, privateEncrypt, sign, constants } from 'node:crypto';
 import { LOGIN_TOKEN_FORMAT, TEST_LOA3_POLICY_OID, authValue, signedData, type LoginRequest, type PermittedUnit, type SignatureAlgorithm } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
-import { InMemoryAccessLog } from '../../../server/auth/access-log';
+import { InMemoryAccessLog } from '../../../server/audit/access-events';
 import { InMemoryNonceStore } from '../../../server/auth/nonces';
 import { createAuthService, type AuthDeps } from '../../../server/auth/service';
 import { InMemorySessionStore } from '../../../server/auth/sessions';

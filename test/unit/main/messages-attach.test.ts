@@ -20,17 +20,17 @@ function harness(opts: { clientId?: string | null; pending?: boolean; offline?: 
   const deletedDrafts: string[] = [];
   let synced = 0;
   const store = {
-    read: async (_kind: string, method: string, q: { key?: string }) => {
-      if (method === 'thread') return detail;
+    read: async (_kind: string, method: string) => (method === 'thread' ? detail : null),
+    write: async (_kind: string, method: string, q: { key?: string }) => {
       if (method === 'deleteDraft') deletedDrafts.push(q.key!);
-      return null;
+      return true;
     },
   };
   const deps = {
     data: { current: async () => ({ store, engine: { syncNow: async () => void synced++ } }), store: async () => store },
     author: () => author,
     access: { record: async () => true },
-    emit: () => undefined,
+    written: () => undefined,
     server: {
       baseUrl: 'http://server',
       origin: 'http://server',

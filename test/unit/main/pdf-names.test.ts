@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { emptyPlanContent, type ClientRecord, type PlanRecord, type PlanVersion } from '#contract';
+import type { LocalJournalEntry } from '#contract';
 import { logSearchPdf } from '../../../main/admin/log-pdf';
 import { fontPaths } from '../../../main/exports/pdf-document';
 import { journalPdf } from '../../../main/journal/pdf';
 import { planPdf } from '../../../main/plans/pdf';
-import type { LocalJournalEntry } from '../../../main/store/types';
 import { pdfText } from '../../support/pdf-text';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LifeArea } from '#contract';
-import { commonArea, inPeriod, summaryText } from '../../../renderer/src/screens/clients/summary';
+import { commonArea, inPeriod, summaryText } from '../../../renderer/src/screens/daynotes/summary';
 
 const author = { staffId: '00000000-0000-4000-8000-000000000001', name: 'Sara Nyström', title: 'Undersköterska', hsaId: 'SE2321000131-P000000000103' };
 const note = (id: string, createdAt: string, text: string) => ({ id, createdAt, text, author });

@@ -4,6 +4,7 @@ import { swedishDate } from '#contract';
 import { actOnAssignment, sendAssignment } from '../../../server/assignments/store';
 import { SqlStaffDirectory, type StaffRecord } from '../../../server/auth/staff';
 import type { Db } from '../../../server/db/types';
+import { SERVER_REGISTRY } from '../../../server/kinds';
 import { pullChanges } from '../../../server/sync/pull';
 import { demoDb } from './helpers';
 
@@ -14,7 +15,7 @@ describe('assignments in the sync feed (PGlite)', { timeout: 60_000 }, () => {
   let anna: StaffRecord;
   const units: Record<'hemtjanst' | 'daglig', PermittedUnit> = {} as never;
   const pull = async (u: PermittedUnit[], cursors: Record<string, number> = {}) =>
-    PullResponse.parse(JSON.parse((await pullChanges(db, { units: u, cursors, now: new Date(), retentionDays: { day_note: 90 }, limit: 5000 })).json));
+    PullResponse.parse(JSON.parse((await pullChanges(db, SERVER_REGISTRY.pull, { units: u, cursors, now: new Date(), retentionDays: { day_note: 90 }, limit: 5000 })).json));
   const ofType = (changes: Change[]) => changes.filter((c) => c.type === 'assignment');
 
   beforeAll(async () => {
@@ -58,7 +59,7 @@ describe('assignments in the sync feed (PGlite)', { timeout: 60_000 }, () => {
       let cursors = {};
       const paged: Change[] = [];
       for (let hasMore = true; hasMore; ) {
-        const page = PullResponse.parse(JSON.parse((await pullChanges(db, { units: [units.hemtjanst], cursors, now: new Date(), retentionDays: { day_note: 90 }, limit })).json));
+        const page = PullResponse.parse(JSON.parse((await pullChanges(db, SERVER_REGISTRY.pull, { units: [units.hemtjanst], cursors, now: new Date(), retentionDays: { day_note: 90 }, limit })).json));
         expect(page.changes.length).toBeLessThanOrEqual(limit);
         paged.push(...page.changes);
         ({ cursors, hasMore } = page);

@@ -28,7 +28,7 @@ import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer } from '../../../server/app';
 import { verifyChain } from '../../../server/audit/access-log';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 import { runOfficer } from '../../../tools/officer';
 import { generateTestPki, issuePersonCard } from '../../../tools/pki/index';
 import { ORIGIN, authOptions, loginToken } from './auth-suite';

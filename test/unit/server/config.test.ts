@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_LOA3_POLICY_OID } from '#contract';
 import { readConfig } from '../../../server/config';
+import { SERVER_REGISTRY } from '../../../server/kinds';
 import { retentionDaysOf } from '../../../server/sync/retention';
 
 describe('server configuration from the environment', () => {
@@ -62,7 +63,7 @@ describe('server configuration from the environment', () => {
 
   it('DAY_NOTE_RETENTION_DAYS (the day notes\' retention setting): absent is the kind\'s default 90, a whole number of days otherwise', () => {
     expect(readConfig({ EMBEDDED: '1' }).retentionDays).toEqual({});
-    expect(retentionDaysOf(readConfig({ EMBEDDED: '1' }).retentionDays)).toEqual({ day_note: 90 });
+    expect(retentionDaysOf(SERVER_REGISTRY.retained, readConfig({ EMBEDDED: '1' }).retentionDays)).toEqual({ day_note: 90 });
     expect(readConfig({ EMBEDDED: '1', DAY_NOTE_RETENTION_DAYS: '30' }).retentionDays).toEqual({ day_note: 30 });
     for (const bad of ['0', '-5', '1.5', 'ninety']) {
       expect(() => readConfig({ EMBEDDED: '1', DAY_NOTE_RETENTION_DAYS: bad })).toThrow(/DAY_NOTE_RETENTION_DAYS/);

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { migrate } from '../../../server/db/migrate';
 import { openPglite } from '../../../server/db/pglite';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/seed/seed';
+import { seedDemoData } from '../../../server/demo';
 
 /** An in-memory PGlite with the schema, and the demo data unless `seed: false`. */
 export async function demoDb(options: { seed?: boolean } = {}): Promise<Db> {

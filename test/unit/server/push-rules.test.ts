@@ -6,8 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Mutation } from '#contract';
-import { decideBatch, emptyState, MESSAGES, stateKeys, type BatchState, type Decision, type Write } from '../../../server/sync/push-rules';
+import { SERVER_KINDS, SERVER_REGISTRY } from '../../../server/kinds';
+import type { KindDecision } from '../../../server/sync/kind';
+import type { BatchStateOf, WriteOf } from '../../../server/sync/push-rules';
 import { runsOfOneKind } from '../../../server/sync/push-writes';
+
+type BatchState = BatchStateOf<typeof SERVER_KINDS>;
+type Write = WriteOf<typeof SERVER_KINDS>;
+type Decision = KindDecision<Write>;
+const { decideBatch, emptyState, messages: MESSAGES, stateKeys } = SERVER_REGISTRY.push;
 
 const unit = randomUUID();
 const otherUnit = randomUUID();

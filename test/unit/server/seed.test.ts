@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HsaId, StaffRole } from '#contract';
 import { luhnValid, parsePersonnummer } from '#contract';
 import type { Db } from '../../../server/db/types';
+import { seedDemoData } from '../../../server/demo';
 import { demoClients, demoStaff, demoUnits } from '../../../server/seed/demo-people';
-import { seedDemoData } from '../../../server/seed/seed';
 import { demoDb } from './helpers';
 
 describe('the demo people', () => {

@@ -14,6 +14,7 @@ import { PullResponse, PushResponse, type Change, type Cursors, type Mutation } 
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer } from '../../../server/app';
 import type { Db } from '../../../server/db/types';
+import { SERVER_REGISTRY } from '../../../server/kinds';
 import { purgeExpired } from '../../../server/sync/retention';
 import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
 import { ORIGIN, PEOPLE, authOptions, loginToken } from './auth-suite';
@@ -593,7 +594,7 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       expect(fromEmpty.changes.some((c) => c.id === old)).toBe(false);
       expect(fromEmpty.changes.some((c) => c.id === young)).toBe(true);
 
-      const result = await purgeExpired(db, new Date());
+      const result = await purgeExpired(db, SERVER_REGISTRY.retained, new Date());
       expect(result.deleted).toBeGreaterThanOrEqual(1);
       expect(result.unitIds).toContain(h.units.hemtjanst);
       expect(await count('SELECT count(*)::int AS n FROM day_notes WHERE id = ANY($1::uuid[])', [[old, young]])).toBe(1);
@@ -601,7 +602,7 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       expect(after.changes.map((c) => [c.id, c.op])).toEqual([[old, 'delete']]);
 
       // With the clock two days on, the 89-day note is 91 days old: gone too.
-      await purgeExpired(db, new Date(Date.now() + 2 * DAY_MS));
+      await purgeExpired(db, SERVER_REGISTRY.retained, new Date(Date.now() + 2 * DAY_MS));
       expect(await count('SELECT count(*)::int AS n FROM day_notes WHERE id = $1', [young])).toBe(0);
       const last = await anna.pull(after.cursors);
       expect(last.changes.map((c) => [c.id, c.op])).toEqual([[young, 'delete']]);

@@ -1,6 +1,7 @@
 /**
  * A kind's own reads through the store worker (LocalStore.read): a new kind reads its part's public
- * methods without a method of its own on LocalStore, and nothing but reads is reachable that way.
+ * methods without a method of its own on LocalStore, and nothing but reads is reachable that way;
+ * its local writes that are no mutation (a message draft) go through LocalStore.write only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppFailure } from '#contract';
@@ -34,5 +35,18 @@ describe('LocalStore.read', () => {
       await expect(store.read('client', method as 'list', { limit: 1 })).rejects.toSatisfy((e) => e instanceof AppFailure && e.code === 'INTERNAL');
     }
     expect(await store.client(anna.id)).toEqual(anna);
+  });
+});
+
+describe('LocalStore.write', () => {
+  it('runs a part’s local writes (its `localWrites`), which read() refuses, and refuses its reads', async () => {
+    const draft = { key: `new:${anna.id}`, unitId: home.unitId, subject: 'Nyckeln', text: 'Var ligger den?', savedAt: '2026-06-01T10:00:00.000Z' };
+    await expect(store.read('message', 'saveDraft' as 'draft', draft)).rejects.toSatisfy((e) => e instanceof AppFailure && e.code === 'INTERNAL');
+    expect(await store.read('message', 'draft', { key: draft.key })).toBeNull();
+    await store.write('message', 'saveDraft', draft);
+    expect(await store.read('message', 'draft', { key: draft.key })).toMatchObject({ key: draft.key, text: draft.text });
+    await expect(store.write('message', 'draft' as 'deleteDraft', { key: draft.key })).rejects.toSatisfy((e) => e instanceof AppFailure && e.code === 'INTERNAL');
+    expect(await store.write('message', 'deleteDraft', { key: draft.key })).toBe(true);
+    expect(await store.read('message', 'draft', { key: draft.key })).toBeNull();
   });
 });

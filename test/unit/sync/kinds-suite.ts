@@ -19,8 +19,7 @@ import { openDatabase } from '../../../main/store/connection';
 import { STORE_KINDS } from '../../../main/store/kinds';
 import { SqlStore } from '../../../main/store/sql-store';
 import type { Db } from '../../../server/db/types';
-import { SERVER_KINDS } from '../../../server/sync/kinds';
-import { rulesOf } from '../../../server/sync/push-rules';
+import { SERVER_KINDS, SERVER_REGISTRY } from '../../../server/kinds';
 import { captureStream } from '../server/helpers';
 import { startSyncHarness, type SuiteDb, type SyncHarness } from '../server/sync-suite';
 import { author, tempDir } from '../store/fixtures';
@@ -166,7 +165,7 @@ export function kindsSuite(label: string, open: () => Promise<SuiteDb>): void {
       const store = openStore();
       for (const type of MUTATION_TYPES) {
         expect(type.split('.')[0], type).toSatisfy((k: string) => (names as string[]).includes(k));
-        expect(() => rulesOf(type), type).not.toThrow();
+        expect(() => SERVER_REGISTRY.push.rulesOf(type), type).not.toThrow();
         const part = (store as unknown as { kinds: Record<string, { mutations: Record<string, unknown> }> }).kinds[type.split('.')[0]!]!;
         expect(Object.keys(part.mutations), type).toContain(type);
       }

@@ -5,14 +5,14 @@ import { formatPersonnummer } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useNav } from '../../state/nav-store';
+import { ClientAssignments } from '../assignments/AssignmentLinks';
+import { NotesTab, type FromNotes } from '../daynotes/NotesTab';
 import { ReportDeviationLink } from '../deviations/ReportDeviationLink';
-import { ClientAssignments } from '../inbox/AssignmentLinks';
+import { JournalTab } from '../journal/JournalTab';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { PlanTab } from '../plans/PlanTab';
 import { svPlans } from '../plans/sv-plans';
 import { clientName } from './format';
-import { JournalTab } from './JournalTab';
-import { NotesTab, type FromNotes } from './NotesTab';
 import './clients.css';
 
 /**

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { swedishDate } from '#contract';
 import type { Queryable } from '../db/types';
-import { demoDayNoteTexts, demoJournalTexts, demoUnitDayNotes, demoWriters } from './demo-notes';
-import { demoOrganisation, demoUnits, type DemoUnitKey } from './demo-people';
+import { demoOrganisation, demoUnits, type DemoUnitKey } from '../seed/demo-people';
+import { demoDayNoteTexts, demoJournalTexts, demoUnitDayNotes, demoWriters } from './demo-texts';
 
 const DAY_MS = 24 * 3600_000;
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/types';
-import { demoOrganisation } from './demo-people';
+import { demoOrganisation } from '../seed/demo-people';
 
 const DAY_MS = 86_400_000;
 

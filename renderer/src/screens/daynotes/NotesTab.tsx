@@ -6,8 +6,8 @@ import { api, events } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { createOnce } from '../../state/create-id';
-import { reportCopy } from './copy';
-import { clientName } from './format';
+import { clientName } from '../clients/format';
+import { reportCopy } from '../journal/copy';
 import { commonArea, inPeriod, noteLine, summaryText } from './summary';
 import { SummaryChooser } from './SummaryChooser';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/types';
-import { appendStep, insertDeviation, swedishParts } from '../deviations/store';
+import { appendStep, insertDeviation, swedishParts } from './store';
 
 /**
  * Demo deviations (docs/deviations.md): in each unit, a late visit to the first executed

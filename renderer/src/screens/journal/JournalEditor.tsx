@@ -7,8 +7,8 @@ import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { createOnce } from '../../state/create-id';
-import { formatClock } from './format';
-import type { FromNotes } from './NotesTab';
+import { formatClock } from '../clients/format';
+import type { FromNotes } from '../daynotes/NotesTab';
 
 const DRAFT_DEBOUNCE_MS = 500;
 /** An event date further back than this asks "stämmer datumet?" before saving (docs/journal.md). */

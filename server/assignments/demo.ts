@@ -1,11 +1,11 @@
 import { swedishDate } from '#contract';
 import type { GrantedService, HistoryAction, OfficerAction, ProviderAction, ServiceKind } from '#contract';
 import type { StaffRole } from '#contract';
-import { appendEvent } from '../assignments/commands/history';
-import { stateColumns } from '../assignments/sql-rows';
-import { applyOfficerAction, applyProviderAction, type AssignmentState, type Details } from '../assignments/state-machine';
 import type { Queryable } from '../db/types';
-import { demoOrganisation } from './demo-people';
+import { demoOrganisation } from '../seed/demo-people';
+import { appendEvent } from './commands/history';
+import { stateColumns } from './sql-rows';
+import { applyOfficerAction, applyProviderAction, type AssignmentState, type Details } from './state-machine';
 
 /**
  * Demo assignments (uppdrag): a realistic mix of new, confirmed, executed, paused, cancelled

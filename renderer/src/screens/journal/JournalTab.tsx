@@ -5,10 +5,10 @@ import { swedishDateTime } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { useSession } from '../../state/session-store';
+import type { FromNotes } from '../daynotes/NotesTab';
 import { reportCopy } from './copy';
 import { ExportPanel } from './ExportPanel';
 import { JournalEditor, type EditorProps } from './JournalEditor';
-import type { FromNotes } from './NotesTab';
 
 const PAGE = 200;
 type Entry = Extract<Awaited<ReturnType<typeof api.journal.list>>, { ok: true }>['value'][number];

@@ -1,5 +1,5 @@
 import type { LifeArea } from '#contract';
-import type { DemoUnitKey } from './demo-people';
+import type { DemoUnitKey } from '../seed/demo-people';
 
 /**
  * Demo execution-journal entries and day notes: short, factual, fictional. Written in the style
