@@ -8,7 +8,7 @@ import type { Db, Queryable } from '../db/types';
  * How one synced record kind lives on the server (docs/adding-a-feature.md): how its changes are
  * written into the pull feed, and — for kinds workstations write offline — the rules, state and
  * writes of its pushed mutations. The generic feed (pull.ts) and push (push.ts, push-rules.ts,
- * push-state.ts, push-writes.ts) loop over the registry (kinds.ts) and name no kind. A kind's table
+ * push-state.ts, push-writes.ts) loop over the registry they are handed (registry.ts, built from server/kinds.ts) and name no kind. A kind's table
  * enters the feed through its `changes` trigger (sync_record_changed, migration 0003) or, for a
  * kind whose rows are written elsewhere, sync_append_change.
  */

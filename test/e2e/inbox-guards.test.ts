@@ -18,7 +18,7 @@ const dayAfter = (iso: string, days: number) => new Date(Date.parse(`${iso}T12:0
 /**
  * The inbox's guard rails in Chromium (issue 20, point 3, and the inbox's part of point 7), with
  * Sara Nyström, who holds both demo units: the detail offers only what the rules allow (the
- * server refuses the rest: test/unit/server/assignments-suite.ts), the next step is the primary
+ * server refuses the rest: test/unit/assignments/routes-suite.ts), the next step is the primary
  * button, Fördela offers only units that provide the kind of service and shows whom it went to,
  * absence/presence only where they apply, Pausa without a proposed reason, Avsluta with a reason
  * and a confirmation, Verkställ not before the decision starts; the journal and the assignment

@@ -3,7 +3,7 @@ import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import { seedDemoData } from '../../../server/demo';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
-import { assignmentSuite } from '../../unit/server/assignments-suite';
+import { assignmentSuite } from '../../unit/assignments/routes-suite';
 
 const databases: TestDatabase[] = [];
 afterAll(async () => {

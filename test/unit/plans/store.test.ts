@@ -5,7 +5,7 @@ import { PLAN_MESSAGES, type Change, type LocalPlan, type Mutation, type PlanCon
 import { openDatabase } from '../../../main/store/connection';
 import { SqlStore } from '../../../main/store/sql-store';
 import { assignmentUpsert, fakeAssignment } from '../../support/assignments';
-import { author, client, tempDir, unit, upsert } from './fixtures';
+import { author, client, tempDir, unit, upsert } from '../store/fixtures';
 
 /** Implementation plans in the encrypted store (main/store/plans-sql.ts; docs/plans.md). */
 const cleanups: (() => void)[] = [];

@@ -6,7 +6,7 @@ import { SqlStaffDirectory, type StaffRecord } from '../../../server/auth/staff'
 import type { Db } from '../../../server/db/types';
 import { SERVER_REGISTRY } from '../../../server/kinds';
 import { pullChanges } from '../../../server/sync/pull';
-import { demoDb } from './helpers';
+import { demoDb } from '../server/helpers';
 
 /** Assignments in the sync feed (server/migrations/0005_assignment_sync.sql, server/sync/pull.ts). */
 describe('assignments in the sync feed (PGlite)', { timeout: 60_000 }, () => {

@@ -31,7 +31,7 @@ import type { Db } from '../../../server/db/types';
 import { seedDemoData } from '../../../server/demo';
 import { runOfficer } from '../../../tools/officer';
 import { generateTestPki, issuePersonCard } from '../../../tools/pki/index';
-import { ORIGIN, authOptions, loginToken } from './auth-suite';
+import { ORIGIN, authOptions, loginToken } from '../server/auth-suite';
 
 export interface SuiteDb {
   db: Db;

@@ -5,7 +5,7 @@ import { formatPersonnummer } from '#contract';
 import { openDatabase } from '../../../main/store/connection';
 import { SqlStore } from '../../../main/store/sql-store';
 import { assignmentUpsert, fakeAssignment } from '../../support/assignments';
-import { tempDir, unit } from './fixtures';
+import { tempDir, unit } from '../store/fixtures';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -1,5 +1,5 @@
-import { assignmentSuite } from './assignments-suite';
-import { demoDb } from './helpers';
+import { demoDb } from '../server/helpers';
+import { assignmentSuite } from './routes-suite';
 
 assignmentSuite('PGlite', async () => {
   const db = await demoDb();
