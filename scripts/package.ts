@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildElectron } from './build-electron';
+import { nodeTool } from './node-tool';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -81,7 +82,7 @@ export interface PackageResult {
 export async function packageApp(opts: PackageOptions = {}): Promise<PackageResult> {
   const outDir = path.resolve(root, opts.outDir ?? 'release');
   if (!opts.skipBuild) {
-    execFileSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    execFileSync(...nodeTool(root, 'vite', ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn']), { cwd: root, stdio: 'inherit' });
     await buildElectron();
   }
   const real = opts.standIn ? null : realElectronDist();

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeTool } from '../../../scripts/node-tool';
 
 /**
  * The Windows workflow cannot run here (no Windows runner, no Electron binary): it is checked
@@ -11,7 +12,7 @@ import { describe, expect, it } from 'vitest';
  */
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const workflow = path.join(root, '.github', 'workflows', 'windows.yml');
-const validate = (file: string) => spawnSync(path.join(root, 'node_modules', '.bin', 'action-validator'), [file], { encoding: 'utf8' });
+const validate = (file: string) => spawnSync(...nodeTool(root, '@action-validator/cli', [file], 'action-validator'), { encoding: 'utf8' });
 
 describe('the Windows workflow (.github/workflows/windows.yml)', () => {
   it('passes the workflow linter', () => {
