@@ -68,7 +68,7 @@ export const STARTUP_FAILED_TITLE = 'Omsorgsportalen kan inte starta';
 export function startupFailureText(e: unknown): string {
   if (e instanceof MachineConfigError) {
     return [
-      `Inställningsfilen ${e.file} kan inte användas:`,
+      `${e.label} kan inte användas:`,
       e.problems.map((p) => `• ${p}`).join('\n'),
       'Kontakta er IT-kontaktperson.',
     ].join('\n\n');
