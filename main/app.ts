@@ -66,6 +66,8 @@ export interface WorkstationOptions {
   support?: Partial<Pick<SupportReporterOptions, 'intervalMs' | 'minGapMs'>>;
   /** Where the workstation's own log lines (JSON, no personal data) go; default stderr. `npm start` writes them to a file. */
   logLine?: (line: string) => void;
+  /** When the app last crashed (the Electron shell: its newest local crash dump); none in the browser host. */
+  lastCrashAt?: () => string | null;
 }
 
 interface Ctx {
@@ -170,7 +172,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
 
   const handlers: ApiHandlers<Ctx> = {
     app: {
-      info: async (_input, ctx) => ({ name: 'Omsorgsportalen', version: appVersion, host: ctx.host, serverUrl: server.baseUrl }),
+      info: async (_input, ctx) => ({ name: 'Omsorgsportalen', version: appVersion, host: ctx.host, serverUrl: server.baseUrl, lastCrashAt: opts.lastCrashAt?.() ?? null }),
     },
     card: {
       status: async () => session.cardStatus(),

@@ -4,6 +4,7 @@ import { KeyVaultUnavailableError, type KeyVault } from '../key-vault';
 import type { CardStackOption } from '../session/card-access';
 import type { WorkerEntry } from '../store/worker-client';
 import type { Workstation } from '../workstation';
+import { createRotatingLog, errorLine, lastCrashAt } from './app-log';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { bundlePath } from './bundle-paths';
 import { withCsp } from './csp';
@@ -30,6 +31,10 @@ export interface ShellWorkstationOptions {
   pullWorker: WorkerEntry;
   /** Boot the workers ahead of each login (main/app.ts). */
   prestartWorkers: true;
+  /** The workstation's log lines: to the rotating log file (app-log.ts). */
+  logLine: (line: string) => void;
+  /** When the app last crashed (its newest local crash dump). */
+  lastCrashAt: () => string | null;
 }
 
 export interface ShellOptions {
@@ -124,7 +129,7 @@ export function windowOptions(preload: string, packaged: boolean): BrowserWindow
  * Everything Electron is reached through `electron`, so tests can pass a fake.
  */
 export function startShell(opts: ShellOptions): Shell {
-  const { app, protocol, session, shell, ipcMain, BrowserWindow, safeStorage, dialog } = opts.electron;
+  const { app, protocol, session, shell, ipcMain, BrowserWindow, safeStorage, dialog, crashReporter } = opts.electron;
 
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -134,6 +139,9 @@ export function startShell(opts: ShellOptions): Shell {
   // Before `ready`: these only take effect if set first. The UI language is Swedish whatever the
   // machine's: Chromium's own texts (a field's validation, the print dialog's preview) follow it.
   app.commandLine.appendSwitch('lang', 'sv-SE');
+  // No console on Windows: a crash leaves a minidump on the PC (never uploaded), the log a file (app-log.ts).
+  crashReporter.start({ uploadToServer: false, compress: true });
+  const log = createRotatingLog({ dir: app.getPath('logs') });
   app.enableSandbox();
   protocol.registerSchemesAsPrivileged([{ ...APP_SCHEME_PRIVILEGES, privileges: { ...APP_SCHEME_PRIVILEGES.privileges } }]);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => shell.openExternal(url)));
@@ -158,7 +166,10 @@ export function startShell(opts: ShellOptions): Shell {
     updates?.stop();
     workstation
       .close()
-      .catch((e: unknown) => console.error('workstation close failed', e))
+      .catch((e: unknown) => {
+        console.error('workstation close failed', e);
+        log.write(errorLine('workstation close failed', e));
+      })
       .finally(() => app.quit());
   });
 
@@ -188,6 +199,8 @@ export function startShell(opts: ShellOptions): Shell {
       storeWorker: bundlePath(root, 'storeWorker'),
       pullWorker: bundlePath(root, 'pullWorker'),
       prestartWorkers: true,
+      logLine: (line) => log.write(line),
+      lastCrashAt: () => lastCrashAt(app.getPath('crashDumps')),
     });
     workstation.useExportSink(dialogExportSink(opts.electron));
     registerIpc(ipcMain, workstation, current);
@@ -226,6 +239,7 @@ export function startShell(opts: ShellOptions): Shell {
 
   const ready = start().catch((e: unknown): null => {
     console.error('Arbetsstationen kunde inte starta:', e);
+    log.write(errorLine('startup failed', e));
     dialog.showErrorBox(STARTUP_FAILED_TITLE, startupFailureText(e));
     app.exit(1);
     return null;

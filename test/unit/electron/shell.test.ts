@@ -94,6 +94,8 @@ describe('the Electron shell', () => {
       storeWorker: '/fake/app/dist/main/store/worker.cjs',
       pullWorker: '/fake/app/dist/main/sync/pull-worker.cjs',
       prestartWorkers: true,
+      logLine: expect.any(Function),
+      lastCrashAt: expect.any(Function),
     });
   });
 
