@@ -4,7 +4,7 @@
  * builds the safeStorage key vault after `ready`, passes it and the bundled store worker on, and
  * tells the user in an error box (then exits with code 1) if the start fails.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as electron from 'electron';
@@ -32,16 +32,23 @@ const configOverrideAllowedAtStart = config.overrideAllowed;
 // to the card through that PKCS#11 module. The installed app follows them only under the policy.
 const { demoCard, pkcs11Module, demoReader } = cardOverrides(process.env, electron.app.isPackaged, configOverrideAllowedAtStart);
 
+/** The software card is only in the demo build (scripts/package.ts --demo); a production install says so. */
+const demoModule = (): string => {
+  const file = bundlePath(appRoot, 'softcardDemo');
+  if (!existsSync(file)) throw new Error('Demokortet (DEMO_CARD) finns bara i demobygget av appen; den här installationen läser bara riktiga kort.');
+  return file;
+};
+
 startShell({
   electron,
-  createWorkstation: (o) =>
+  createWorkstation: async (o) =>
     createWorkstation(
       demoCard
-        ? { ...o, card: { kind: 'demo', cardFile: path.resolve(demoCard), module: bundlePath(appRoot, 'softcardDemo') } }
+        ? { ...o, card: { kind: 'demo', cardFile: path.resolve(demoCard), module: demoModule() } }
         : pkcs11Module
           ? { ...o, card: { kind: 'pkcs11', module: pkcs11Module } }
           : demoReader
-            ? { ...o, card: { kind: 'pcsc-and-demo', ...(JSON.parse(readFileSync(demoReader, 'utf8')) as DemoReaderFile), module: bundlePath(appRoot, 'softcardDemo') } }
+            ? { ...o, card: { kind: 'pcsc-and-demo', ...(JSON.parse(readFileSync(demoReader, 'utf8')) as DemoReaderFile), module: demoModule() } }
             : o,
     ),
   // The packaged app: the policy key or the machine's config file (OMSORG_CONFIG only under the machine-wide policy); from the project: SERVER_URL (development).

@@ -11,7 +11,7 @@ import { startEmbeddedServer } from '../../scripts/embedded-server';
 
 /**
  * The installed Windows app (.github/workflows/windows.yml, once per channel: the MSI per machine,
- * the NSIS installer per user), started as IT deploys it — from its machine configuration (here a
+ * the NSIS installer per user, and the demo build for the login), started as IT deploys it — from its machine configuration (here a
  * temporary file through OMSORG_CONFIG, pointing at the embedded server on this computer, which the
  * installed app follows only under the machine-wide policy AllowConfigOverride this test sets in
  * HKLM\SOFTWARE\Policies\Omsorgsportalen and removes again: the runner is an administrator)
@@ -21,6 +21,8 @@ import { startEmbeddedServer } from '../../scripts/embedded-server';
  * Runs only where OMSORG_INSTALLED_APP names the installed executable.
  */
 const exe = process.env.OMSORG_INSTALLED_APP;
+/** The demo build (the software card inside): login is driven; the production channels only start. */
+const demoBuild = process.env.OMSORG_INSTALLED_DEMO === '1';
 const root = path.resolve(import.meta.dirname, '..', '..');
 let server: Awaited<ReturnType<typeof startEmbeddedServer>> | null = null;
 let app: ChildProcess | null = null;
@@ -42,7 +44,7 @@ describe.skipIf(!exe)(`the installed app${exe ? '' : ' — skipped: OMSORG_INSTA
     writeFileSync(config, JSON.stringify({ serverUrl: server.url, card: { type: 'pcsc' } }));
     execFileSync(REG, ['add', POLICY_KEY, '/v', 'AllowConfigOverride', '/t', 'REG_DWORD', '/d', '1', '/f', '/reg:64'], { stdio: 'inherit' });
     policySet = true;
-    app = spawn(exe!, ['--remote-debugging-port=0'], { env: { ...process.env, OMSORG_CONFIG: config, DEMO_CARD: demo.cards[0]! }, stdio: ['ignore', 'ignore', 'pipe'] });
+    app = spawn(exe!, ['--remote-debugging-port=0'], { env: { ...process.env, OMSORG_CONFIG: config, ...(demoBuild ? { DEMO_CARD: demo.cards[0]! } : {}) }, stdio: ['ignore', 'ignore', 'pipe'] });
     cdp = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the app printed no DevTools endpoint within 60 s')), 60_000);
       createInterface({ input: app!.stderr! }).on('line', (line) => {
@@ -75,7 +77,7 @@ describe.skipIf(!exe)(`the installed app${exe ? '' : ' — skipped: OMSORG_INSTA
     await page.getByText(/version \d+\.\d+\.\d+/i).first().waitFor({ timeout: 15_000 });
   });
 
-  it('logs in with the demo card in the built-in reader, writes a journal entry and shows it', async () => {
+  it.skipIf(!demoBuild)('logs in with the demo card in the built-in reader, writes a journal entry and shows it (the demo build)', async () => {
     await page.getByText('Kort isatt').first().waitFor({ timeout: 15_000 });
     await page.getByLabel('PIN-kod').fill(pin);
     await page.getByRole('button', { name: 'Logga in' }).click();
