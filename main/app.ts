@@ -58,8 +58,11 @@ export interface WorkstationOptions {
    * Boot the store and pull workers ahead of each login (a spare of each, holding no file and no
    * key), so the ~0.1 s a worker takes to start does not fall between the PIN and the first data.
    * The Electron shell, `npm start` and the sync benchmark set it; tests leave it off.
+   * 'when-shown' (the Electron shell): the first spares and the server warm-up wait for
+   * `workstation.shown()`, so that their compiling and fetch's loading do not delay the login
+   * screen (bench/startup.ts); the user needs seconds for card and PIN after it appears.
    */
-  prestartWorkers?: boolean;
+  prestartWorkers?: boolean | 'when-shown';
   /** Sync tuning (tests, benchmarks): backoff, batch sizes, the safety pull interval. */
   sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs' | 'poisonMinSpanMs'>>;
   /** How often the workstation reports its own state for first-line support (tests shorten it). */
@@ -138,8 +141,14 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     prestartStoreWorker(opts.storeWorker);
     prestartPullWorker(opts.pullWorker);
   };
-  prestart();
-  if (opts.prestartWorkers) warmUp(server);
+  let shown = false;
+  const afterShown = () => {
+    if (shown) return;
+    shown = true;
+    prestart();
+    if (opts.prestartWorkers) warmUp(server);
+  };
+  if (opts.prestartWorkers !== 'when-shown') afterShown();
   // Locked, logged out or another card: the store closes and its key leaves memory at once; then
   // fresh workers wait for the next login.
   session.onLock(() => void data.close().then(prestart));
@@ -252,6 +261,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     useExportSink: (sink) => {
       exportSink = sink;
     },
+    shown: afterShown,
     close: async () => {
       support.stop();
       await session.close();

@@ -29,8 +29,8 @@ export interface ShellWorkstationOptions {
   storeWorker: WorkerEntry;
   /** The bundled sync pull worker (dist/main/sync/pull-worker.cjs), for the same reason. */
   pullWorker: WorkerEntry;
-  /** Boot the workers ahead of each login (main/app.ts). */
-  prestartWorkers: true;
+  /** Boot the workers ahead of each login, the first ones once the window shows (main/app.ts). */
+  prestartWorkers: 'when-shown';
   /** The workstation's log lines: to the rotating log file (app-log.ts). */
   logLine: (line: string) => void;
   /** When the app last crashed (its newest local crash dump). */
@@ -159,7 +159,9 @@ export function startShell(opts: ShellOptions): Shell {
   app.on('window-all-closed', () => app.quit());
 
   let closed = false;
+  let holdBack: ReturnType<typeof setTimeout> | null = null;
   app.on('will-quit', (event) => {
+    if (holdBack) clearTimeout(holdBack);
     if (closed || !workstation) return;
     event.preventDefault();
     closed = true;
@@ -198,7 +200,7 @@ export function startShell(opts: ShellOptions): Shell {
       // Electron ≥ 17 loads a worker from inside app.asar; its native module is unpacked (electron-builder.yml).
       storeWorker: bundlePath(root, 'storeWorker'),
       pullWorker: bundlePath(root, 'pullWorker'),
-      prestartWorkers: true,
+      prestartWorkers: 'when-shown',
       logLine: (line) => log.write(line),
       lastCrashAt: () => lastCrashAt(app.getPath('crashDumps')),
     });
@@ -208,7 +210,15 @@ export function startShell(opts: ShellOptions): Shell {
 
     const win = new BrowserWindow(windowOptions(bundlePath(root, 'preload'), app.isPackaged));
     window = win;
-    win.once('ready-to-show', () => win.show());
+    // Once the login screen is painted (or after 3 s at the latest): the spare workers and the
+    // server warm-up that were held back so as not to slow it down (main/app.ts, 'when-shown').
+    const started = workstation;
+    holdBack = setTimeout(() => started.shown?.(), 3000);
+    win.once('ready-to-show', () => {
+      win.show();
+      if (holdBack) clearTimeout(holdBack);
+      started.shown?.();
+    });
     win.on('closed', () => {
       window = null;
     });
