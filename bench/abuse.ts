@@ -18,6 +18,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { authValue, LOGIN_TOKEN_FORMAT } from '#contract';
+import { nodeTsx } from '../scripts/node-tool';
 import { migrate, openPglite } from '../server/db';
 import { seedDemoData } from '../server/demo';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
@@ -124,11 +125,8 @@ async function slowloris(url: string, connections: number): Promise<void> {
   const perProcess = 10_000;
   const holders = Array.from({ length: Math.ceil(connections / perProcess) }, (_v, i) => {
     const count = Math.min(perProcess, connections - i * perProcess);
-    const child = spawn(
-      'bash',
-      ['-c', '{ ulimit -n 30000 || ulimit -n "$(ulimit -Hn)"; } 2>/dev/null; exec "$0" "$@"', path.join(import.meta.dirname, '../node_modules/.bin/tsx'), path.join(import.meta.dirname, 'abuse-holder.ts'), port, String(count), String(holdSeconds)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const [node, argv] = nodeTsx(path.join(import.meta.dirname, '..'), path.join(import.meta.dirname, 'abuse-holder.ts'), [port, String(count), String(holdSeconds)]);
+    const child = spawn('bash', ['-c', '{ ulimit -n 30000 || ulimit -n "$(ulimit -Hn)"; } 2>/dev/null; exec "$0" "$@"', node, ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines: Record<string, number | string>[] = [];
     createInterface({ input: child.stdout }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, number | string>));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -4,9 +4,10 @@
  * Electron's file system shows it; then each sample is a fresh Node process running the main
  * bundle with the fake `electron` (bench/startup-app.ts) until the renderer's login screen is
  * served: the whole main process start — the bundle's load, the machine configuration, the key
- * vault, PC/SC (real pcscd), the workers booted ahead of the login, the window and app:// — but not
- * Chromium's own start or paint, which only the real binary has. "Warm": the OS file cache holds
- * the app after two unmeasured starts. Goal: p50 < 1 s.
+ * vault, PC/SC (real pcscd), the window and app:// — but not Chromium's own start or paint, which
+ * only the real binary has, nor the spare workers and server warm-up, which wait for the painted
+ * window (ready-to-show) as in Electron. "Warm": the OS file cache holds
+ * the app after two unmeasured starts. Goal (issue 28): p50 < 0.5 s.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +51,7 @@ export async function run(args: string[]): Promise<void> {
       main.push(sample.main_ms);
     }
     report('startup', 'machine_calibration_ms', calibrationMs(), 'ms', { what: 'SHA-256 of 64 MiB on one thread, best of 3: lower is a faster machine right now' });
-    report('startup', 'process_start_to_login_screen_ms_p50', percentile(served, 50), 'ms', { samples: served.length, goal_ms: 1000 });
+    report('startup', 'process_start_to_login_screen_ms_p50', percentile(served, 50), 'ms', { samples: served.length, goal_ms: 500 });
     report('startup', 'process_start_to_login_screen_ms_p95', percentile(served, 95), 'ms', { samples: served.length });
     report('startup', 'main_bundle_to_login_screen_ms_p50', percentile(main, 50), 'ms', { samples: main.length });
   } finally {

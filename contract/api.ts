@@ -31,6 +31,8 @@ export const AppInfo = z.object({
   /** Which host runs the services: the Electron shell or the browser host. */
   host: z.enum(['electron', 'browser']),
   serverUrl: z.string(),
+  /** When the installed app last crashed (its newest local crash dump; the time only), null: none, or not the installed app. */
+  lastCrashAt: z.string().nullable(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 

@@ -40,6 +40,11 @@ export const Personnummer = z
     return parsed;
   });
 
+const PERSONNUMMER_LIKE = /(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)/g;
+
+/** Anything shaped like a personnummer replaced: for log lines (the server's, the workstation's log file). */
+export const maskPersonalData = (text: string): string => text.replace(PERSONNUMMER_LIKE, '[personnummer]');
+
 /** Display form: YYYYMMDD-NNNN (anything but 12 digits is shown as it is). */
 export const formatPersonnummer = (twelve: string): string => (/^\d{12}$/.test(twelve) ? `${twelve.slice(0, 8)}-${twelve.slice(8)}` : twelve);
 

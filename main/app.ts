@@ -58,14 +58,19 @@ export interface WorkstationOptions {
    * Boot the store and pull workers ahead of each login (a spare of each, holding no file and no
    * key), so the ~0.1 s a worker takes to start does not fall between the PIN and the first data.
    * The Electron shell, `npm start` and the sync benchmark set it; tests leave it off.
+   * 'when-shown' (the Electron shell): the first spares and the server warm-up wait for
+   * `workstation.shown()`, so that their compiling and fetch's loading do not delay the login
+   * screen (bench/startup.ts); the user needs seconds for card and PIN after it appears.
    */
-  prestartWorkers?: boolean;
+  prestartWorkers?: boolean | 'when-shown';
   /** Sync tuning (tests, benchmarks): backoff, batch sizes, the safety pull interval. */
   sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs' | 'poisonMinSpanMs'>>;
   /** How often the workstation reports its own state for first-line support (tests shorten it). */
   support?: Partial<Pick<SupportReporterOptions, 'intervalMs' | 'minGapMs'>>;
   /** Where the workstation's own log lines (JSON, no personal data) go; default stderr. `npm start` writes them to a file. */
   logLine?: (line: string) => void;
+  /** When the app last crashed (the Electron shell: its newest local crash dump); none in the browser host. */
+  lastCrashAt?: () => string | null;
 }
 
 interface Ctx {
@@ -136,8 +141,14 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     prestartStoreWorker(opts.storeWorker);
     prestartPullWorker(opts.pullWorker);
   };
-  prestart();
-  if (opts.prestartWorkers) warmUp(server);
+  let shown = false;
+  const afterShown = () => {
+    if (shown) return;
+    shown = true;
+    prestart();
+    if (opts.prestartWorkers) warmUp(server);
+  };
+  if (opts.prestartWorkers !== 'when-shown') afterShown();
   // Locked, logged out or another card: the store closes and its key leaves memory at once; then
   // fresh workers wait for the next login.
   session.onLock(() => void data.close().then(prestart));
@@ -170,7 +181,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
 
   const handlers: ApiHandlers<Ctx> = {
     app: {
-      info: async (_input, ctx) => ({ name: 'Omsorgsportalen', version: appVersion, host: ctx.host, serverUrl: server.baseUrl }),
+      info: async (_input, ctx) => ({ name: 'Omsorgsportalen', version: appVersion, host: ctx.host, serverUrl: server.baseUrl, lastCrashAt: opts.lastCrashAt?.() ?? null }),
     },
     card: {
       status: async () => session.cardStatus(),
@@ -250,6 +261,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     useExportSink: (sink) => {
       exportSink = sink;
     },
+    shown: afterShown,
     close: async () => {
       support.stop();
       await session.close();

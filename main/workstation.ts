@@ -12,5 +12,7 @@ export interface Workstation {
   onEvent(listener: (name: EventName, payload: EventPayload<EventName>) => void): () => void;
   /** The host's way to hand out exports: its dialogs (Electron) or downloads (browser host). */
   useExportSink(sink: ExportSink): void;
+  /** The host's window shows the login screen: start what was held back for it (prestartWorkers 'when-shown'). */
+  shown?(): void;
   close(): Promise<void>;
 }

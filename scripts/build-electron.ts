@@ -52,6 +52,10 @@ export const common: BuildOptions = {
   platform: 'node',
   target: 'node22',
   sourcemap: 'linked',
+  // Whitespace and syntax only: identifiers and function names stay (stack traces in the log file
+  // stay readable; error classes keep their names). Halves the bundles in app.asar.
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
 };

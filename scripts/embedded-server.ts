@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { nodeTsx } from './node-tool';
 
 const LEVELS: Record<number, string> = { 40: 'varning', 50: 'fel', 60: 'allvarligt fel' };
 
@@ -52,10 +53,10 @@ export function consoleLine(line: string): string | null {
  * line with SERVER_LOG=1.
  */
 export async function startEmbeddedServer(opts: { root: string; dataDir: string; env?: NodeJS.ProcessEnv }): Promise<{ url: string; child: ChildProcess; logFile: string }> {
-  const tsx = path.join(opts.root, 'node_modules', '.bin', 'tsx');
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: opts.dataDir, SEED: '1', PORT: process.env.SERVER_PORT ?? '0', ...opts.env };
   // Without DATABASE_URL the server refuses to start unless told to embed (server/config.ts).
-  const child = spawn(tsx, [path.join(opts.root, 'server', 'main.ts'), ...(env.DATABASE_URL ? [] : ['--embedded'])], {
+  const [node, argv] = nodeTsx(opts.root, path.join(opts.root, 'server', 'main.ts'), env.DATABASE_URL ? [] : ['--embedded']);
+  const child = spawn(node, argv, {
     cwd: opts.root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

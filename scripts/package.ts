@@ -8,7 +8,17 @@
  *      installer and the MSI. Where it cannot be fetched (our build machines), the app directory only,
  *      built on a stand-in Electron distribution (below) — the same asar, the same fuse flipping.
  *
- * Options: `--out DIR` (default release/), `--stand-in` (use the stand-in even if Electron is there).
+ * Options: `--out DIR` (default release/), `--stand-in` (use the stand-in even if Electron is there),
+ * `--demo` (the demo build: with the software card bundle, installers named …-demo; never for production),
+ * `--release` (a release: fails unless signed, electron-builder's forceCodeSigning).
+ *
+ * Signing (docs/windows.md, "Sign"), from the environment the release pipeline sets from its secrets:
+ *   - Azure Trusted Signing: AZURE_SIGNING_ENDPOINT, AZURE_SIGNING_ACCOUNT, AZURE_SIGNING_PROFILE,
+ *     AZURE_SIGNING_PUBLISHER (the certificate's subject CN), plus AZURE_TENANT_ID, AZURE_CLIENT_ID,
+ *     AZURE_CLIENT_SECRET, which electron-builder's Trusted Signing step reads itself;
+ *   - or signtool with a certificate whose key stays in a hardware security module (the HSM's key
+ *     storage provider on the build machine): WINDOWS_SIGN_CERT_SHA1, the certificate's thumbprint in
+ *     the machine's certificate store.
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +26,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildElectron } from './build-electron';
+import { nodeTool } from './node-tool';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -67,7 +78,34 @@ export interface PackageOptions {
   standIn?: boolean;
   /** Skip the Vite and esbuild steps (the caller has built dist/). */
   skipBuild?: boolean;
+  /**
+   * The demo build: the software card bundle (dist/main/softcard-demo.cjs, DEMO_CARD) goes in, and
+   * the installers are named …-demo. The production build (default) leaves it out.
+   */
+  demo?: boolean;
+  /** A release: signing is required (forceCodeSigning). */
+  release?: boolean;
 }
+
+/**
+ * The signing part of the configuration, from the environment (names above): Azure Trusted Signing,
+ * or signtool with an HSM-held key by its certificate's thumbprint; `release` makes an unsigned
+ * build fail instead of passing silently. Nothing in the environment: unsigned (and an unsigned
+ * build does not update itself, main/electron/updater.ts).
+ */
+export function signingConfig(env: NodeJS.ProcessEnv, release: boolean): { forceCodeSigning?: true; win?: Record<string, unknown> } {
+  const azure = [env.AZURE_SIGNING_ENDPOINT, env.AZURE_SIGNING_ACCOUNT, env.AZURE_SIGNING_PROFILE, env.AZURE_SIGNING_PUBLISHER];
+  const win = azure.every(Boolean)
+    ? { azureSignOptions: { endpoint: azure[0], codeSigningAccountName: azure[1], certificateProfileName: azure[2], publisherName: azure[3] } }
+    : env.WINDOWS_SIGN_CERT_SHA1
+      ? { signtoolOptions: { certificateSha1: env.WINDOWS_SIGN_CERT_SHA1, signingHashAlgorithms: ['sha256'], rfc3161TimeStampServer: 'http://timestamp.acs.microsoft.com' } }
+      : null;
+  if (azure.some(Boolean) && !azure.every(Boolean)) throw new Error('Azure Trusted Signing: AZURE_SIGNING_ENDPOINT, AZURE_SIGNING_ACCOUNT, AZURE_SIGNING_PROFILE och AZURE_SIGNING_PUBLISHER måste alla vara satta');
+  return { ...(release ? { forceCodeSigning: true as const } : {}), ...(win ? { win } : {}) };
+}
+
+/** What only the demo build holds (a production install has no software card at all). */
+export const DEMO_ONLY_FILES = ['dist/main/softcard-demo.cjs'];
 
 export interface PackageResult {
   /** The unpacked app directory: the executable, resources/app.asar and resources/app.asar.unpacked. */
@@ -81,7 +119,7 @@ export interface PackageResult {
 export async function packageApp(opts: PackageOptions = {}): Promise<PackageResult> {
   const outDir = path.resolve(root, opts.outDir ?? 'release');
   if (!opts.skipBuild) {
-    execFileSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    execFileSync(...nodeTool(root, 'vite', ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn']), { cwd: root, stdio: 'inherit' });
     await buildElectron();
   }
   const real = opts.standIn ? null : realElectronDist();
@@ -101,6 +139,11 @@ export async function packageApp(opts: PackageOptions = {}): Promise<PackageResu
       electronDist,
       electronVersion: electronVersion(),
       ...(real ? {} : { npmRebuild: false }),
+      ...signingConfig(process.env, opts.release ?? false),
+      // Appended to electron-builder.yml's `files` (electron-builder concatenates the lists).
+      ...(opts.demo
+        ? { nsis: { artifactName: '${productName}-${version}-demo-setup.${ext}' }, msi: { artifactName: '${productName}-${version}-demo.${ext}' } }
+        : { files: DEMO_ONLY_FILES.map((f) => `!${f}`) }),
     },
   });
   const appDir = path.join(outDir, `${platformDirName(process.platform)}-unpacked`);
@@ -113,7 +156,7 @@ const platformDirName = (p: NodeJS.Platform): string => (p === 'win32' ? 'win' :
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
-  const result = await packageApp({ ...(out ? { outDir: out } : {}), standIn: args.includes('--stand-in') });
+  const result = await packageApp({ ...(out ? { outDir: out } : {}), standIn: args.includes('--stand-in'), demo: args.includes('--demo'), release: args.includes('--release') });
   console.log(`Appkatalog: ${path.relative(process.cwd(), result.appDir)} (app.asar och app.asar.unpacked under resources/)`);
   if (result.standIn) {
     console.log('Byggd på en ersättare för Electron (binären kan inte hämtas här): ingen installerare. På en Windows-byggdator med Electron blir det NSIS och MSI; se docs/windows.md.');

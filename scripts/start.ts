@@ -15,6 +15,7 @@ import { demoCardHolders, prepareDemoCards } from './demo-cards';
 import { electronBinary } from './electron-binary';
 import { copyBundles, electronAbi, planElectronNatives, prepareElectronApp } from './electron-natives';
 import { startEmbeddedServer } from './embedded-server';
+import { nodeTool, nodeTsx } from './node-tool';
 
 const t0 = performance.now();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +26,7 @@ const electronProbe = electronBinary(root);
 if (!existsSync(path.join(rendererDir, 'index.html')) || process.env.REBUILD === '1') {
   console.log('Bygger gränssnittet…');
   // Errors only: vite's warnings (chunk sizes) are for developers and in English.
-  execFileSync(path.join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
+  execFileSync(...nodeTool(root, 'vite', ['build', '--config', 'vite.renderer.config.ts', '--logLevel', 'error']), { cwd: root, stdio: 'inherit' });
 }
 
 const external = process.env.SERVER_URL;
@@ -39,7 +40,7 @@ console.log(`Server: ${serverUrl}${external ? ' (extern)' : ` (inbyggd; logg: ${
 
 const electron = await electronProbe;
 if ('path' in electron && process.env.BROWSER_HOST !== '1') {
-  execFileSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['scripts/build-electron.ts'], { cwd: root, stdio: 'inherit' });
+  execFileSync(...nodeTsx(root, 'scripts/build-electron.ts'), { cwd: root, stdio: 'inherit' });
   const appDir = await electronAppFolder(electron.path);
   // The embedded demo: the built-in demo reader beside PC/SC in Electron too (unless DEMO_CARD or PKCS11_MODULE says otherwise).
   const demoReader = demo && !process.env.DEMO_CARD && !process.env.PKCS11_MODULE ? path.join(dataDir, 'demo-reader.json') : null;

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { maskPersonalData } from '#contract';
 
 /**
  * Structured logs that never contain personal data:
@@ -10,9 +11,7 @@ import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'p
  * - error messages and stacks are masked the same way, and database error details (which quote
  *   the offending row values) are dropped.
  */
-const PERSONNUMMER_LIKE = /(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)/g;
-
-export const maskPersonalData = (text: string): string => text.replace(PERSONNUMMER_LIKE, '[personnummer]');
+export { maskPersonalData };
 
 /** The path of a request URL without its query string, with personnummer masked. */
 export const loggablePath = (url: string): string => maskPersonalData(url.split('?', 1)[0] ?? '');

@@ -2,11 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CardStackOption } from '../session/card-access';
+import { nonAdminWriters, POLICY_KEY, type AclReader, type RegistryReader, type RegistryValue } from './windows-policy';
 
 /**
- * The machine-wide configuration an IT department deploys (docs/windows.md): one JSON file per
- * PC, written by the MSI's properties, group policy or Intune, read at every start of the packaged
- * app. Users cannot change it (ProgramData is writable only by administrators by default).
+ * The machine-wide configuration an IT department deploys (docs/windows.md). On Windows: the policy
+ * key HKLM\SOFTWARE\Policies\Omsorgsportalen (group policy, Intune; build/policy/ has the ADMX
+ * template), or where it holds no setting, one JSON file per PC that only administrators can change
+ * (checked at every start: a file or folder a user can write is refused). Elsewhere: the file.
  *
  *   { "serverUrl": "https://omsorg.kommun.example",
  *     "updateFeed": "https://uppdatering.kommun.example/omsorgsportalen/",
@@ -25,11 +27,11 @@ export function machineConfigPath(env: NodeJS.ProcessEnv = process.env, platform
 }
 
 /**
- * The machine-wide policy that lets the installed app follow OMSORG_CONFIG: this file in the app's
- * resources folder (C:\Program Files\Omsorgsportalen\resources\, writable only by administrators,
- * outside the signed and integrity-checked app.asar). Test machines and a deliberate second
- * installation create it; a managed PC does not have it, so a user's environment variable cannot
- * point the app at another server. Every update reinstalls the folder and removes it.
+ * Outside Windows, the machine-wide policy that lets the installed app follow OMSORG_CONFIG: this
+ * file in the app's resources folder (writable only by root, outside the signed and
+ * integrity-checked app.asar). On Windows the policy is the registry value AllowConfigOverride
+ * (startupConfig): a per-user install's folder is the user's own. Every update reinstalls the
+ * folder and removes it.
  */
 export const CONFIG_OVERRIDE_POLICY_FILE = 'allow-omsorg-config';
 
@@ -79,13 +81,15 @@ export const machineConfigSchema = z.strictObject({
 export type MachineConfig = z.infer<typeof machineConfigSchema>;
 export type CardProfile = MachineConfig['card'];
 
-/** A configuration file that cannot be used: which file, and what is wrong with it, in Swedish for the error window. */
+/** A configuration that cannot be used: which file (or policy key), and what is wrong with it, in Swedish for the error window. */
 export class MachineConfigError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
+    /** How the error window names it. */
+    readonly label = `Inställningsfilen ${file}`,
   ) {
-    super(`Inställningsfilen ${file} kan inte användas: ${problems.join('; ')}`);
+    super(`${label} kan inte användas: ${problems.join('; ')}`);
     this.name = 'MachineConfigError';
   }
 }
@@ -152,9 +156,122 @@ export const settingsFromConfig = (c: MachineConfig): WorkstationSettings => ({
  * from the project (`npm start`, `electron .`), SERVER_URL stays what it was: the development
  * server, PC/SC, no updates; and OMSORG_CONFIG is followed.
  */
-export function resolveSettings(env: NodeJS.ProcessEnv, packaged: boolean, overrideAllowed = false): WorkstationSettings {
+export function resolveSettings(env: NodeJS.ProcessEnv, packaged: boolean, overrideAllowed = false, windows?: WindowsSources): WorkstationSettings {
   if (!packaged && env.SERVER_URL) return { serverUrl: env.SERVER_URL, card: { type: 'pcsc' } };
-  return settingsFromConfig(readMachineConfig(machineConfigPath(env, process.platform, !packaged || overrideAllowed)));
+  const file = windows?.configFile && !(overrideAllowed && env.OMSORG_CONFIG) ? windows.configFile : machineConfigPath(env, windows ? 'win32' : process.platform, !packaged || overrideAllowed);
+  // A file an administrator allowed by policy (OMSORG_CONFIG) or the project's own: as it is.
+  if (!windows || file === env.OMSORG_CONFIG) return settingsFromConfig(readMachineConfig(file));
+  const policy = windows.policy ?? readPolicy(windows.registry);
+  if (policy.config) return settingsFromConfig(policy.config);
+  return settingsFromConfig(readAdminOnlyConfig(file, windows.acl));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows: the policy key, and the file only where no one but administrators can change it.
+
+/** The Windows edges resolveSettings reads through (windows-policy.ts; fakes in the tests). */
+export interface WindowsSources {
+  registry: RegistryReader;
+  acl: AclReader;
+  /** The policy already read at start (readPolicy), so the key is read once. */
+  policy?: MachinePolicy;
+  /** The machine's file (default: %ProgramData%\Omsorgsportalen\config.json); tests on Linux give a real path. */
+  configFile?: string;
+}
+
+/** What the policy key says: the configuration (null: the key holds none), and whether OMSORG_CONFIG and the card overrides are allowed. */
+export interface MachinePolicy {
+  config: MachineConfig | null;
+  allowOverride: boolean;
+}
+
+/** Every value of the policy key (the ADMX template sets exactly these): its registry type and the configuration field it fills. */
+export const POLICY_VALUES = {
+  ServerUrl: { type: 'REG_SZ', field: 'serverUrl' },
+  UpdateFeed: { type: 'REG_SZ', field: 'updateFeed' },
+  IdleTimeoutMinutes: { type: 'REG_DWORD', field: 'idleTimeoutMinutes' },
+  CardType: { type: 'REG_SZ', field: 'card.type' },
+  Pkcs11Module: { type: 'REG_SZ', field: 'card.module' },
+  AllowConfigOverride: { type: 'REG_DWORD', field: null },
+} as const satisfies Record<string, { type: string; field: string | null }>;
+
+const policyLabel = `Grupprincipen ${POLICY_KEY}`;
+
+/** The policy key's values as a configuration, checked as the file is (the same Swedish problems, named by registry value). */
+export function policyFromValues(values: Record<string, RegistryValue> | null): MachinePolicy {
+  if (!values) return { config: null, allowOverride: false };
+  const problems: string[] = [];
+  const json: Record<string, unknown> = {};
+  let allowOverride = false;
+  for (const [name, value] of Object.entries(values)) {
+    const spec = (POLICY_VALUES as Record<string, { type: string; field: string | null }>)[name];
+    if (!spec) {
+      if (name !== '') problems.push(`okänt principvärde "${name}"`);
+      continue;
+    }
+    if (value.type !== spec.type) {
+      problems.push(`${name} måste vara av typen ${spec.type} (är ${value.type})`);
+      continue;
+    }
+    // A text left empty in the group policy editor is written as an empty string: not set.
+    if (spec.type === 'REG_SZ' && value.data === '') continue;
+    const data = spec.type === 'REG_DWORD' ? Number.parseInt(value.data, 16) : value.data;
+    if (spec.field === null) allowOverride = data === 1;
+    else if (spec.field.startsWith('card.')) json.card = { ...(json.card as object), [spec.field.slice(5)]: data };
+    else json[spec.field] = data;
+  }
+  if (json.card && !(json.card as { type?: string }).type) problems.push('Pkcs11Module kräver CardType "pkcs11"');
+  if (problems.length) throw new MachineConfigError(POLICY_KEY, problems, policyLabel);
+  if (Object.keys(json).length === 0) return { config: null, allowOverride };
+  const parsed = machineConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const byValue = Object.fromEntries(Object.entries(POLICY_VALUES).map(([name, spec]) => [spec.field, name]));
+    throw new MachineConfigError(
+      POLICY_KEY,
+      parsed.error.issues.map((i) => describeIssue(i, json).replace(/^(card\.type|card\.module|serverUrl|updateFeed|idleTimeoutMinutes)\b/, (f) => byValue[f] ?? f)),
+      policyLabel,
+    );
+  }
+  return { config: parsed.data, allowOverride };
+}
+
+/** Reads the policy key once (a reader that fails stops the start: a policy half-read is not guessed at). */
+export function readPolicy(registry: RegistryReader): MachinePolicy {
+  let values: Record<string, RegistryValue> | null;
+  try {
+    values = registry(POLICY_KEY);
+  } catch (e) {
+    throw new MachineConfigError(POLICY_KEY, [`registret kan inte läsas (${(e as Error).message.split('\n')[0]})`], policyLabel);
+  }
+  return policyFromValues(values);
+}
+
+/**
+ * The file, only if no one but administrators, SYSTEM and TrustedInstaller can change it or its
+ * folder: by Windows' default permissions any user can create a folder under C:\ProgramData and
+ * own it, and so plant a configuration pointing the app at another server. The installer creates
+ * the folder with an administrators-only ACL (build/installer.nsh).
+ */
+export function readAdminOnlyConfig(file: string, acl: AclReader): MachineConfig {
+  if (!existsSync(file)) return readMachineConfig(file); // the usual "filen finns inte" error
+  const dir = path.win32.dirname(file);
+  let sddl: string[];
+  try {
+    sddl = acl([dir, file]);
+  } catch (e) {
+    throw new MachineConfigError(file, [`filens behörigheter kan inte läsas (${(e as Error).message.split('\n')[0]})`]);
+  }
+  const problems = [
+    ...nonAdminWriters(sddl[0] ?? '').map((p) => `mappen ${dir}: ${p}`),
+    ...nonAdminWriters(sddl[1] ?? '').map((p) => `filen: ${p}`),
+  ];
+  if (problems.length) {
+    throw new MachineConfigError(file, [
+      ...problems,
+      'bara administratörer får kunna ändra inställningarna. Installera om appen (installationen skapar mappen med rätt behörigheter) eller använd grupprincipen (docs/windows.md)',
+    ]);
+  }
+  return readMachineConfig(file);
 }
 
 /**
@@ -180,4 +297,38 @@ export function cardStackFor(profile: CardProfile): CardStackOption {
   if (profile.type === 'pcsc') return { kind: 'pcsc' };
   // Net iD (or another PKCS#11 module) by its path: native/pkcs11/pkcs11-tokens.ts.
   return { kind: 'pkcs11', module: profile.module };
+}
+
+/**
+ * What the shell reads at start (main/electron/index.ts): whether OMSORG_CONFIG and the card
+ * overrides are allowed, and the settings. On Windows, for the installed app, both come from the
+ * policy key (read once), never from a file in the install folder — a per-user install's folder is
+ * the user's own. Elsewhere the policy is the file in the resources folder (CONFIG_OVERRIDE_POLICY_FILE).
+ * A policy that cannot be read or is wrong stops the start at `settings()` with the error window.
+ */
+export function startupConfig(opts: { env: NodeJS.ProcessEnv; packaged: boolean; resourcesPath: string | undefined; windows?: Omit<WindowsSources, 'policy'> }): {
+  overrideAllowed: boolean;
+  settings: () => WorkstationSettings;
+} {
+  if (!opts.windows || !opts.packaged) {
+    const overrideAllowed = configOverrideAllowed(opts.resourcesPath);
+    return { overrideAllowed, settings: () => resolveSettings(opts.env, opts.packaged, overrideAllowed) };
+  }
+  let policy: MachinePolicy | Error;
+  try {
+    policy = readPolicy(opts.windows.registry);
+  } catch (e) {
+    policy = e as Error;
+  }
+  if (policy instanceof Error) {
+    const failure = policy;
+    return {
+      overrideAllowed: false,
+      settings: () => {
+        throw failure;
+      },
+    };
+  }
+  const windows = { ...opts.windows, policy };
+  return { overrideAllowed: policy.allowOverride, settings: () => resolveSettings(opts.env, true, policy.allowOverride, windows) };
 }

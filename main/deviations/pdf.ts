@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import {
   DEVIATION_CATEGORY_SV,
   DEVIATION_DECISION_SV,
@@ -9,6 +8,7 @@ import {
   type DeviationCase,
   type DeviationStep,
 } from '#contract';
+import { pdfDocumentClass } from '../exports/pdf-document';
 
 type Of<K extends DeviationStep['kind']> = Extract<DeviationStep, { kind: K }>;
 
@@ -20,6 +20,7 @@ type Of<K extends DeviationStep['kind']> = Extract<DeviationStep, { kind: K }>;
  * the provider's assessment and who is responsible. The reporter is named by title only.
  */
 export function ivoPdf(c: DeviationCase, meta: { printedBy: string; printedAt: Date }): Promise<Buffer> {
+  const PDFDocument = pdfDocumentClass();
   const doc = new PDFDocument({ size: 'A4', margins: { top: 60, bottom: 60, left: 60, right: 60 }, info: { Title: 'Underlag för anmälan till IVO (lex Sarah)', Creator: 'Omsorgsportalen' } });
   const chunks: Buffer[] = [];
   doc.on('data', (b: Buffer) => chunks.push(b));

@@ -40,7 +40,7 @@ export interface ShellApp {
   enableSandbox(): void;
   whenReady(): Promise<void>;
   getAppPath(): string;
-  getPath(name: 'userData' | 'documents'): string;
+  getPath(name: 'userData' | 'documents' | 'logs' | 'crashDumps'): string;
   /** Chromium switches; only those set before `ready` take effect (the UI language: lang). */
   readonly commandLine: { appendSwitch(name: string, value?: string): void };
   on(event: 'second-instance' | 'window-all-closed', listener: () => void): unknown;
@@ -83,6 +83,8 @@ export interface SaveDialogOptions {
 
 export interface ShellElectron {
   app: ShellApp;
+  /** Minidumps of a crash kept on the PC (uploadToServer false), in app.getPath('crashDumps'). */
+  crashReporter: { start(options: { uploadToServer: boolean; compress?: boolean }): void };
   BrowserWindow: new (options: BrowserWindowConstructorOptions) => ShellWindow;
   ipcMain: {
     handle(channel: string, listener: (event: ShellIpcEvent, ...args: unknown[]) => unknown): void;

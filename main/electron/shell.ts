@@ -4,6 +4,7 @@ import { KeyVaultUnavailableError, type KeyVault } from '../key-vault';
 import type { CardStackOption } from '../session/card-access';
 import type { WorkerEntry } from '../store/worker-client';
 import type { Workstation } from '../workstation';
+import { createRotatingLog, errorLine, lastCrashAt } from './app-log';
 import { APP_ENTRY_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { bundlePath } from './bundle-paths';
 import { withCsp } from './csp';
@@ -28,8 +29,12 @@ export interface ShellWorkstationOptions {
   storeWorker: WorkerEntry;
   /** The bundled sync pull worker (dist/main/sync/pull-worker.cjs), for the same reason. */
   pullWorker: WorkerEntry;
-  /** Boot the workers ahead of each login (main/app.ts). */
-  prestartWorkers: true;
+  /** Boot the workers ahead of each login, the first ones once the window shows (main/app.ts). */
+  prestartWorkers: 'when-shown';
+  /** The workstation's log lines: to the rotating log file (app-log.ts). */
+  logLine: (line: string) => void;
+  /** When the app last crashed (its newest local crash dump). */
+  lastCrashAt: () => string | null;
 }
 
 export interface ShellOptions {
@@ -68,7 +73,7 @@ export const STARTUP_FAILED_TITLE = 'Omsorgsportalen kan inte starta';
 export function startupFailureText(e: unknown): string {
   if (e instanceof MachineConfigError) {
     return [
-      `Inställningsfilen ${e.file} kan inte användas:`,
+      `${e.label} kan inte användas:`,
       e.problems.map((p) => `• ${p}`).join('\n'),
       'Kontakta er IT-kontaktperson.',
     ].join('\n\n');
@@ -124,7 +129,7 @@ export function windowOptions(preload: string, packaged: boolean): BrowserWindow
  * Everything Electron is reached through `electron`, so tests can pass a fake.
  */
 export function startShell(opts: ShellOptions): Shell {
-  const { app, protocol, session, shell, ipcMain, BrowserWindow, safeStorage, dialog } = opts.electron;
+  const { app, protocol, session, shell, ipcMain, BrowserWindow, safeStorage, dialog, crashReporter } = opts.electron;
 
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -134,6 +139,9 @@ export function startShell(opts: ShellOptions): Shell {
   // Before `ready`: these only take effect if set first. The UI language is Swedish whatever the
   // machine's: Chromium's own texts (a field's validation, the print dialog's preview) follow it.
   app.commandLine.appendSwitch('lang', 'sv-SE');
+  // No console on Windows: a crash leaves a minidump on the PC (never uploaded), the log a file (app-log.ts).
+  crashReporter.start({ uploadToServer: false, compress: true });
+  const log = createRotatingLog({ dir: app.getPath('logs') });
   app.enableSandbox();
   protocol.registerSchemesAsPrivileged([{ ...APP_SCHEME_PRIVILEGES, privileges: { ...APP_SCHEME_PRIVILEGES.privileges } }]);
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => shell.openExternal(url)));
@@ -151,14 +159,19 @@ export function startShell(opts: ShellOptions): Shell {
   app.on('window-all-closed', () => app.quit());
 
   let closed = false;
+  let holdBack: ReturnType<typeof setTimeout> | null = null;
   app.on('will-quit', (event) => {
+    if (holdBack) clearTimeout(holdBack);
     if (closed || !workstation) return;
     event.preventDefault();
     closed = true;
     updates?.stop();
     workstation
       .close()
-      .catch((e: unknown) => console.error('workstation close failed', e))
+      .catch((e: unknown) => {
+        console.error('workstation close failed', e);
+        log.write(errorLine('workstation close failed', e));
+      })
       .finally(() => app.quit());
   });
 
@@ -187,7 +200,9 @@ export function startShell(opts: ShellOptions): Shell {
       // Electron ≥ 17 loads a worker from inside app.asar; its native module is unpacked (electron-builder.yml).
       storeWorker: bundlePath(root, 'storeWorker'),
       pullWorker: bundlePath(root, 'pullWorker'),
-      prestartWorkers: true,
+      prestartWorkers: 'when-shown',
+      logLine: (line) => log.write(line),
+      lastCrashAt: () => lastCrashAt(app.getPath('crashDumps')),
     });
     workstation.useExportSink(dialogExportSink(opts.electron));
     registerIpc(ipcMain, workstation, current);
@@ -195,7 +210,15 @@ export function startShell(opts: ShellOptions): Shell {
 
     const win = new BrowserWindow(windowOptions(bundlePath(root, 'preload'), app.isPackaged));
     window = win;
-    win.once('ready-to-show', () => win.show());
+    // Once the login screen is painted (or after 3 s at the latest): the spare workers and the
+    // server warm-up that were held back so as not to slow it down (main/app.ts, 'when-shown').
+    const started = workstation;
+    holdBack = setTimeout(() => started.shown?.(), 3000);
+    win.once('ready-to-show', () => {
+      win.show();
+      if (holdBack) clearTimeout(holdBack);
+      started.shown?.();
+    });
     win.on('closed', () => {
       window = null;
     });
@@ -226,6 +249,7 @@ export function startShell(opts: ShellOptions): Shell {
 
   const ready = start().catch((e: unknown): null => {
     console.error('Arbetsstationen kunde inte starta:', e);
+    log.write(errorLine('startup failed', e));
     dialog.showErrorBox(STARTUP_FAILED_TITLE, startupFailureText(e));
     app.exit(1);
     return null;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -38,7 +38,21 @@ export interface UpdatesOptions {
   checkEveryMs?: number;
   outboxPollMs?: number;
   log?(msg: string): void;
+  /** Default process.platform (tests: win32). */
+  platform?: NodeJS.Platform;
 }
+
+/**
+ * The NSIS installation's uninstaller, beside the executable (one folder above resources/). The MSI
+ * has none: its installs are IT's (group policy, Intune), so the app's own updater stays off there —
+ * an NSIS update run over an MSI install would leave two installations and an MSI that no longer
+ * matches what is on disk.
+ */
+export const NSIS_UNINSTALLER = 'Uninstall Omsorgsportalen.exe';
+
+/** Whether this installation updates itself: on Windows only the NSIS (per-user) one. */
+export const selfUpdating = (resourcesPath: string, platform: NodeJS.Platform = process.platform): boolean =>
+  platform !== 'win32' || existsSync(path.join(path.dirname(resourcesPath), NSIS_UNINSTALLER));
 
 export interface Updates {
   /** Whether updates are on (a signed build with a configured feed). */
@@ -61,6 +75,10 @@ export function signedPublishers(resourcesPath: string): string[] {
 
 export function startUpdates(opts: UpdatesOptions): Updates {
   const log = opts.log ?? ((msg: string) => console.error(JSON.stringify({ level: 'info', msg })));
+  if (!selfUpdating(opts.resourcesPath, opts.platform)) {
+    log('Automatiska uppdateringar är avstängda: appen är installerad med MSI och uppdateras av IT-avdelningen.');
+    return { enabled: false, stop: () => undefined };
+  }
   if (signedPublishers(opts.resourcesPath).length === 0) {
     log('Automatiska uppdateringar är avstängda: appen är inte kodsignerad, så en hämtad uppdaterings signatur kan inte kontrolleras.');
     return { enabled: false, stop: () => undefined };

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 
 /**
  * Every PDF the workstation makes (journal, plan, access log) starts here: A4, text in DejaVu Sans
@@ -13,6 +13,16 @@ import PDFDocument from 'pdfkit';
  * from this file (the bundle's own file in the packaged app), never by a path in the source tree.
  */
 export type PdfDoc = InstanceType<typeof PDFDocument>;
+
+let pdfkit: typeof PDFDocument | null = null;
+
+/**
+ * pdfkit, loaded at the first PDF rather than at the app's start: with fontkit and the Unicode
+ * tables it inflates on load it was a fifth of the main process's start (bench/startup.ts).
+ */
+export function pdfDocumentClass(): typeof PDFDocument {
+  return (pdfkit ??= createRequire(import.meta.url)('pdfkit') as typeof PDFDocument);
+}
 
 /** The font names to pass to `doc.font(...)`. */
 export const FONT = { regular: 'Sans', bold: 'Sans-Bold', oblique: 'Sans-Oblique' } as const;
@@ -42,6 +52,7 @@ export interface NewPdf {
 
 /** A4 with the given margins and title, the fonts registered and the regular one chosen, pages buffered. */
 export function newPdf(title: string, margins: { top: number; bottom: number; left: number; right: number }): NewPdf {
+  const PDFDocument = pdfDocumentClass();
   const doc = new PDFDocument({ size: 'A4', margins, bufferPages: true, info: { Title: title, Creator: 'Omsorgsportalen' } });
   for (const [name, file] of Object.entries(fontPaths())) doc.registerFont(name, file);
   doc.font(FONT.regular);

@@ -1,30 +1,35 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_OVERRIDE_POLICY_FILE } from '../../main/config/machine-config';
+import { POLICY_KEY } from '../../main/config/windows-policy';
 import { prepareDemoCards } from '../../scripts/demo-cards';
 import { startEmbeddedServer } from '../../scripts/embedded-server';
 
 /**
- * The installed Windows app (.github/workflows/windows.yml): the per-machine NSIS install, started
- * as IT deploys it — from its machine configuration (here a temporary file through OMSORG_CONFIG,
- * pointing at the embedded server on this computer, which the installed app follows only under the
- * machine-wide policy file this test puts in its resources folder: the runner is an administrator)
+ * The installed Windows app (.github/workflows/windows.yml, once per channel: the MSI per machine,
+ * the NSIS installer per user, and the demo build for the login), started as IT deploys it — from its machine configuration (here a
+ * temporary file through OMSORG_CONFIG, pointing at the embedded server on this computer, which the
+ * installed app follows only under the machine-wide policy AllowConfigOverride this test sets in
+ * HKLM\SOFTWARE\Policies\Omsorgsportalen and removes again: the runner is an administrator)
  * — with the built-in demo reader (DEMO_CARD, the separate demo bundle inside app.asar), and driven
  * through Chromium's DevTools protocol. Playwright's `_electron` needs the Node inspector, which the shipped fuses switch off
  * (electron-builder.yml), so the page is reached with `--remote-debugging-port` instead.
  * Runs only where OMSORG_INSTALLED_APP names the installed executable.
  */
 const exe = process.env.OMSORG_INSTALLED_APP;
+/** The demo build (the software card inside): login is driven; the production channels only start. */
+const demoBuild = process.env.OMSORG_INSTALLED_DEMO === '1';
 const root = path.resolve(import.meta.dirname, '..', '..');
 let server: Awaited<ReturnType<typeof startEmbeddedServer>> | null = null;
 let app: ChildProcess | null = null;
 let cdp = '';
-let policy = '';
+let policySet = false;
+/** Windows' reg.exe by its full path (as the app reads the key: main/config/windows-policy.ts). */
+const REG = path.win32.join('C:\\Windows', 'System32', 'reg.exe');
 let pin = '';
 let browser: Browser | null = null;
 let page: Page;
@@ -37,9 +42,9 @@ describe.skipIf(!exe)(`the installed app${exe ? '' : ' — skipped: OMSORG_INSTA
     pin = demo.pin;
     const config = path.join(data, 'config.json');
     writeFileSync(config, JSON.stringify({ serverUrl: server.url, card: { type: 'pcsc' } }));
-    policy = path.join(path.dirname(exe!), 'resources', CONFIG_OVERRIDE_POLICY_FILE);
-    writeFileSync(policy, '');
-    app = spawn(exe!, ['--remote-debugging-port=0'], { env: { ...process.env, OMSORG_CONFIG: config, DEMO_CARD: demo.cards[0]! }, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(REG, ['add', POLICY_KEY, '/v', 'AllowConfigOverride', '/t', 'REG_DWORD', '/d', '1', '/f', '/reg:64'], { stdio: 'inherit' });
+    policySet = true;
+    app = spawn(exe!, ['--remote-debugging-port=0'], { env: { ...process.env, OMSORG_CONFIG: config, ...(demoBuild ? { DEMO_CARD: demo.cards[0]! } : {}) }, stdio: ['ignore', 'ignore', 'pipe'] });
     cdp = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the app printed no DevTools endpoint within 60 s')), 60_000);
       createInterface({ input: app!.stderr! }).on('line', (line) => {
@@ -55,7 +60,7 @@ describe.skipIf(!exe)(`the installed app${exe ? '' : ' — skipped: OMSORG_INSTA
     await browser?.close();
     app?.kill();
     server?.child.kill();
-    if (policy) rmSync(policy, { force: true });
+    if (policySet) execFileSync(REG, ['delete', POLICY_KEY, '/v', 'AllowConfigOverride', '/f', '/reg:64'], { stdio: 'inherit' });
   });
 
   it('opens the workstation on app://workstation with the bridge, nothing of Node, and its version shown', async () => {
@@ -72,7 +77,7 @@ describe.skipIf(!exe)(`the installed app${exe ? '' : ' — skipped: OMSORG_INSTA
     await page.getByText(/version \d+\.\d+\.\d+/i).first().waitFor({ timeout: 15_000 });
   });
 
-  it('logs in with the demo card in the built-in reader, writes a journal entry and shows it', async () => {
+  it.skipIf(!demoBuild)('logs in with the demo card in the built-in reader, writes a journal entry and shows it (the demo build)', async () => {
     await page.getByText('Kort isatt').first().waitFor({ timeout: 15_000 });
     await page.getByLabel('PIN-kod').fill(pin);
     await page.getByRole('button', { name: 'Logga in' }).click();

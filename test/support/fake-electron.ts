@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { BrowserWindowConstructorOptions, CustomScheme, HeadersReceivedResponse, WindowOpenHandlerResponse } from 'electron';
 import type { ShellElectron, ShellIpcEvent, ShellSafeStorage, ShellSession } from '../../main/electron/electron-api';
 
@@ -93,7 +96,12 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     switches: [] as { name: string; value: string | undefined; beforeReady: boolean }[],
     /** Exit codes given to app.exit. */
     exit: [] as (number | undefined)[],
+    /** crashReporter.start options, with whether `ready` had happened. */
+    crashReporter: [] as { options: { uploadToServer: boolean; compress?: boolean }; beforeReady: boolean }[],
   };
+  // The log and crash dump folders are written to: a temporary folder of the fake's own, unless given.
+  let scratch: string | null = null;
+  const writable = (name: string) => path.join((scratch ??= mkdtempSync(path.join(tmpdir(), 'fake-electron-'))), name);
   /** Error boxes shown through dialog.showErrorBox. */
   const errorBoxes: { title: string; content: string }[] = [];
   /** Questions asked through dialog.showMessageBox; `answer` is the button index the fake user presses. */
@@ -116,7 +124,7 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
     },
     commandLine: { appendSwitch: (name: string, value?: string) => void calls.switches.push({ name, value, beforeReady: !ready }) },
     getAppPath: () => options.appPath ?? '/fake/app',
-    getPath: (name: string) => options.paths?.[name] ?? `/fake/${name}`,
+    getPath: (name: string) => options.paths?.[name] ?? (name === 'logs' || name === 'crashDumps' ? writable(name) : `/fake/${name}`),
     getVersion: () => options.version ?? '0.0.0-fake',
   });
 
@@ -253,6 +261,7 @@ export function createFakeElectron(options: FakeElectronOptions = {}) {
         return Promise.resolve(filePath === null ? { canceled: true } : { canceled: false, filePath });
       },
     },
+    crashReporter: { start: (o: { uploadToServer: boolean; compress?: boolean }) => void calls.crashReporter.push({ options: o, beforeReady: !ready }) },
     contextBridge,
     ipcRenderer,
   };

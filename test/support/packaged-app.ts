@@ -15,13 +15,14 @@ import { createFakeElectron, type FakeElectron, type FakeElectronOptions } from 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
 /**
- * Packages the app as `npm run package` does, into a temporary folder. The renderer must be built
+ * Packages the app as `npm run package` does (the production build; `demo`: the demo build with
+ * the software card), into a temporary folder. The renderer must be built
  * (`npm run build`, as `npm test` does before the tests); the Electron bundles are built here.
  */
-export async function buildPackagedApp(): Promise<PackageResult> {
+export async function buildPackagedApp(opts: { demo?: boolean; skipBuild?: boolean } = {}): Promise<PackageResult> {
   if (!existsSync(path.join(projectRoot, BUNDLE_PATHS.renderer, 'index.html'))) throw new Error('run `npm run build` first: the renderer goes into the asar');
-  await buildElectron();
-  return packageApp({ outDir: mkdtempSync(path.join(tmpdir(), 'omsorg-package-')), standIn: true, skipBuild: true });
+  if (!opts.skipBuild) await buildElectron();
+  return packageApp({ outDir: mkdtempSync(path.join(tmpdir(), 'omsorg-package-')), standIn: true, skipBuild: true, demo: opts.demo ?? false });
 }
 
 /**

@@ -82,7 +82,7 @@ describe(`a fresh machine without the PC/SC headers${canHideHeaders ? '' : ' —
     expect(existsSync(path.join(dir, 'node_modules', 'pcsclite'))).toBe(false);
 
     // The advice works: with the headers there (libpcsclite-dev installed), `npm install` again.
-    const again = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    const again = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--foreground-scripts'], { cwd: dir, encoding: 'utf8', timeout: 120_000, shell: process.platform === 'win32' });
     expect(again.status, `${again.stdout}${again.stderr}`).toBe(0);
     expect(existsSync(path.join(dir, 'node_modules', 'pcsclite', 'build', 'Release', 'pcsclite.node'))).toBe(true);
     const after = spawnSync(process.execPath, ['-e', 'console.log(require("./dist/binding.cjs").pcscAddonProblem())'], { cwd: dir, encoding: 'utf8' });

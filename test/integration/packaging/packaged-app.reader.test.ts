@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { listPackage } from '@electron/asar';
+import { listPackage, statFile } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipcChannel, type ClientRecord } from '#contract';
@@ -43,8 +43,20 @@ describe('the packaged app directory', () => {
     expect(files).toContain('/dist/preload/index.cjs');
     expect(files).toContain('/dist/main/store/worker.cjs');
     expect(files).toContain('/dist/renderer/index.html');
-    // DEMO ONLY, loaded only with DEMO_CARD (main/session/card-access.ts).
-    expect(files).toContain('/dist/main/softcard-demo.cjs');
+    // DEMO ONLY: the software card is in the demo build only (scripts/package.ts --demo).
+    expect(files).not.toContain('/dist/main/softcard-demo.cjs');
+  });
+
+  it('app.asar is under 12 MiB (no browser builds, Yarn binary, install-time helpers or demo card)', () => {
+    // What is packed (not the unpacked natives beside it), largest first, to say what grew.
+    const packed = files
+      .map((f) => ({ f, st: statFile(built.asar, f.slice(1), false) as { size?: number; unpacked?: boolean; files?: unknown } }))
+      .filter(({ st }) => st.size !== undefined && !st.unpacked && !st.files)
+      .sort((a, b) => b.st.size! - a.st.size!);
+    const top = packed.slice(0, 8).map(({ f, st }) => `${f} ${(st.size! / 1048576).toFixed(2)} MiB`);
+    const size = statSync(built.asar).size;
+    expect(size, `app.asar ${(size / 1048576).toFixed(2)} MiB; largest: ${top.join(', ')}`).toBeLessThan(12 * 1024 * 1024);
+    expect(files.filter((f) => /\/pdfkit\/(\.yarn|tools)\/|pdfkit\.(standalone|browser)|\/prebuild-install\/|\/nan\/|fontkit\/dist\/browser/.test(f))).toEqual([]);
   });
 
   it('holds the PDFs’ font (DejaVu Sans with its licence), found from the main bundle as the app resolves it', () => {
@@ -148,8 +160,8 @@ describe('the packaged main bundle, started with the fake electron', () => {
   const loadedOrFailed = (fake: RunningMain['fake']) => fake.calls.loadURL.length > 0 || fake.errorBoxes.length > 0;
 
   /** A second bundle instance in the same process needs a fresh copy of the app directory. */
-  async function startAnother(start: StartEnvironment): Promise<RunningMain> {
-    const other = { dir: extractPackagedApp(built.asar), running: null as RunningMain | null };
+  async function startAnother(start: StartEnvironment, asar = built.asar): Promise<RunningMain> {
+    const other = { dir: extractPackagedApp(asar), running: null as RunningMain | null };
     others.push(other);
     other.running = await startPackagedMainWith(other.dir, { paths: { userData: mkdtempSync(path.join(tmpdir(), 'omsorg-userdata-')) } }, start, loadedOrFailed);
     return other.running;
@@ -224,14 +236,25 @@ describe('the packaged main bundle, started with the fake electron', () => {
     expect(bytes.includes(Buffer.from('Paketerad app'))).toBe(false);
   });
 
-  it('with DEMO_CARD it loads the demo bundle from the app and logs in with the card file in the built-in reader, no PC/SC involved', async () => {
+  it('the production build has no software card: DEMO_CARD (even under the policy) gives a Swedish error window', async () => {
+    const cardFile = await stack.issueCard({ hsaId: 'SE2321000131-P000000000104', givenName: 'Pia', familyName: 'Berg', pin: '654321' });
+    const prod = await startAnother({ env: { OMSORG_CONFIG: configFile(), DEMO_CARD: cardFile }, resourcesPath: resources });
+    expect(prod.fake.errorBoxes.map((b) => b.content).join('\n')).toContain('Demokortet (DEMO_CARD) finns bara i demobygget av appen');
+  });
+
+  it('the demo build: with DEMO_CARD it loads the demo bundle from the app and logs in with the card file in the built-in reader, no PC/SC involved', async () => {
+    const demoBuild = await buildPackagedApp({ demo: true, skipBuild: true });
+    others.push({ dir: path.dirname(demoBuild.appDir), running: null });
+    expect(listPackage(demoBuild.asar, { isPack: false }).map((f) => f.split(path.sep).join('/'))).toContain('/dist/main/softcard-demo.cjs');
+    const demoResources = path.dirname(demoBuild.asar);
+    writeFileSync(path.join(demoResources, CONFIG_OVERRIDE_POLICY_FILE), '');
     const cardFile = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '654321' });
-    const demo = await startAnother({ env: { OMSORG_CONFIG: configFile(), DEMO_CARD: cardFile }, resourcesPath: resources });
+    const demo = await startAnother({ env: { OMSORG_CONFIG: configFile(), DEMO_CARD: cardFile }, resourcesPath: demoResources }, demoBuild.asar);
     expect(demo.fake.errorBoxes).toEqual([]);
     const { readers } = await bridge(demo)<{ readers: { name: string; cardPresent: boolean }[] }>('card.status');
     expect(readers).toEqual([expect.objectContaining({ cardPresent: true })]);
     await loginWriteAndRead(demo, '654321', 'Paketerad app med demokort');
-  });
+  }, 180_000);
 
   it('without the machine-wide policy file the installed app ignores OMSORG_CONFIG and reads only the machine file', async () => {
     writeFileSync(configFile(), JSON.stringify({ serverUrl: stack.serverUrl }));

@@ -35,7 +35,7 @@ describe('the built server artifact on a runtime-only install', { timeout: 180_0
     dir = await mkdtemp(join(tmpdir(), 'omsorg-artifact-'));
     await buildServer(join(dir, 'server'));
     // The install IT runs: the lock in the artifact, nothing for development, no install scripts.
-    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: join(dir, 'server'), timeout: 150_000 });
+    await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: join(dir, 'server'), timeout: 150_000, shell: process.platform === 'win32' });
     database = await createTestDatabase('artifact');
     roles = await createTestRoles(database);
     pkiDir = await mkdtemp(join(tmpdir(), 'omsorg-pki-'));

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeTsx } from '../../../scripts/node-tool';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
 import { prepareDatabase } from '../../../server/startup';
@@ -38,7 +39,7 @@ interface Verified {
 /** `npm run verify-log` as the operator runs it (its JSON line and exit code). */
 async function verifyLog(databaseUrl: string): Promise<Verified> {
   try {
-    const { stdout } = await run('npx', ['tsx', 'tools/verify-log.ts'], { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl, ...anchorEnv } });
+    const { stdout } = await run(...nodeTsx(root, 'tools/verify-log.ts'), { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl, ...anchorEnv } });
     return { code: 0, result: JSON.parse(stdout) as Verified['result'] };
   } catch (e) {
     const err = e as { code: number; stdout: string };

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeTsx } from '../../../scripts/node-tool';
 import { verifyLogs } from '../../../server/audit/verify';
 import { migrate, openPostgres, type Db } from '../../../server/db';
 import { seedDemoData } from '../../../server/demo';
@@ -48,7 +49,7 @@ const tamper = (sql: string, params: unknown[] = []) =>
 /** The real command, as an operator runs it. */
 async function verifyLogCommand(env: Record<string, string>): Promise<{ code: number; result: { ok: boolean } & Record<string, unknown> }> {
   try {
-    const { stdout } = await run('npx', ['tsx', 'tools/verify-log.ts'], { cwd: root, env: { ...process.env, ...env } });
+    const { stdout } = await run(...nodeTsx(root, 'tools/verify-log.ts'), { cwd: root, env: { ...process.env, ...env } });
     return { code: 0, result: JSON.parse(stdout) as { ok: boolean } };
   } catch (e) {
     const err = e as { code: number; stdout: string };

@@ -93,7 +93,9 @@ describe('the Electron shell', () => {
       vault: expect.any(SafeStorageKeyVault),
       storeWorker: '/fake/app/dist/main/store/worker.cjs',
       pullWorker: '/fake/app/dist/main/sync/pull-worker.cjs',
-      prestartWorkers: true,
+      prestartWorkers: 'when-shown',
+      logLine: expect.any(Function),
+      lastCrashAt: expect.any(Function),
     });
   });
 

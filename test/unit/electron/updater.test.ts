@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startShell } from '../../../main/electron/shell';
-import { signedPublishers, startUpdates, type Updates, type UpdaterApi } from '../../../main/electron/updater';
+import { NSIS_UNINSTALLER, selfUpdating, signedPublishers, startUpdates, type Updates, type UpdaterApi } from '../../../main/electron/updater';
 import { createFakeElectron } from '../../support/fake-electron';
 import { fakeWorkstation } from './workstation-fake';
 
@@ -75,6 +75,29 @@ describe('automatic updates', () => {
     expect(updates.enabled).toBe(false);
     expect(updater.feeds).toEqual([]);
     expect(updater.checks).toBe(0);
+  });
+
+  it('on Windows only the NSIS (per-user) installation updates itself; the MSI one is IT’s to update', () => {
+    // install folder/resources, as each installer leaves it: NSIS puts its uninstaller beside the executable.
+    const install = (nsis: boolean) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'install-'));
+      const res = path.join(dir, 'resources');
+      mkdirSync(res);
+      writeFileSync(path.join(res, 'app-update.yml'), readFileSync(path.join(resources('Omsorgsportalen AB'), 'app-update.yml')));
+      if (nsis) writeFileSync(path.join(dir, NSIS_UNINSTALLER), '');
+      return res;
+    };
+    expect(selfUpdating(install(true), 'win32')).toBe(true);
+    expect(selfUpdating(install(false), 'win32')).toBe(false);
+    expect(selfUpdating(install(false), 'linux')).toBe(true);
+    const updater = new FakeUpdater();
+    const logged: string[] = [];
+    const msi = startUpdates({ updater, feedUrl: FEED, resourcesPath: install(false), platform: 'win32', pendingWrites: async () => 0, askRestart: async () => true, log: (m) => logged.push(m) });
+    expect(msi.enabled).toBe(false);
+    expect(updater.feeds).toEqual([]);
+    expect(logged).toEqual(['Automatiska uppdateringar är avstängda: appen är installerad med MSI och uppdateras av IT-avdelningen.']);
+    running = startUpdates({ updater, feedUrl: FEED, resourcesPath: install(true), platform: 'win32', pendingWrites: async () => 0, askRestart: async () => true, log: () => undefined });
+    expect(running.enabled).toBe(true);
   });
 
   it('a signed build looks for updates on the configured generic feed, downloading in the background', () => {

@@ -24,7 +24,7 @@ beforeEach(async () => {
   list = vi.fn<() => Promise<(typeof unit)[]>>(async () => [unit]);
   hub = new EventHub();
   const workstation: Workstation = {
-    dispatch: createRouter(handlersWith({ app: { info: async () => ({ name: 'x', version: '1', host: 'browser', serverUrl: 'http://127.0.0.1:1' }) }, units: { list } }), () => ({})),
+    dispatch: createRouter(handlersWith({ app: { info: async () => ({ name: 'x', version: '1', host: 'browser', serverUrl: 'http://127.0.0.1:1', lastCrashAt: null }) }, units: { list } }), () => ({})),
     onEvent: (l) => hub.on(l),
     close: async () => undefined,
     useExportSink: (s) => {

@@ -8,7 +8,7 @@ const unit = { id: '7f1c3c2e-2d0b-4f7e-9a51-0d6f0a4b5c11', organisationId: '7f1c
 function handlers(overrides: Partial<ApiHandlers<unknown>['units']> = {}) {
   const list = vi.fn(async () => [unit]);
   const h: ApiHandlers<unknown> = handlersWith<unknown>({
-    app: { info: async () => ({ name: 'x', version: '1', host: 'browser', serverUrl: 'http://127.0.0.1:1' }) },
+    app: { info: async () => ({ name: 'x', version: '1', host: 'browser', serverUrl: 'http://127.0.0.1:1', lastCrashAt: null }) },
     units: { list, ...overrides },
   });
   return { h, list };

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeTool } from '../../../scripts/node-tool';
 
 /**
  * The Windows workflow cannot run here (no Windows runner, no Electron binary): it is checked
@@ -11,7 +12,7 @@ import { describe, expect, it } from 'vitest';
  */
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const workflow = path.join(root, '.github', 'workflows', 'windows.yml');
-const validate = (file: string) => spawnSync(path.join(root, 'node_modules', '.bin', 'action-validator'), [file], { encoding: 'utf8' });
+const validate = (file: string) => spawnSync(...nodeTool(root, '@action-validator/cli', [file], 'action-validator'), { encoding: 'utf8' });
 
 describe('the Windows workflow (.github/workflows/windows.yml)', () => {
   it('passes the workflow linter', () => {
@@ -28,11 +29,40 @@ describe('the Windows workflow (.github/workflows/windows.yml)', () => {
     expect(r.stdout + r.stderr).toContain("Additional property 'run-on' is not allowed");
   });
 
-  it('on windows-latest: installs, rebuilds for Electron, builds NSIS and MSI, installs silently and drives the installed app', () => {
+  /** Each job's text: from its `  name:` line to the next job. */
+  const jobs = () => {
     const text = readFileSync(workflow, 'utf8');
-    expect(text).toContain('runs-on: windows-latest');
-    for (const step of ['npm ci', 'node node_modules/electron/install.js', 'npx electron-builder install-app-deps', 'npm run package', "'/S', '/allusers'", "'/qn'", 'npx vitest run --project installed']) {
-      expect(text, step).toContain(step);
+    const body = text.slice(text.indexOf('\njobs:\n'));
+    return Object.fromEntries([...body.matchAll(/^ {2}([\w-]+):\n([\s\S]*?)(?=^ {2}[\w-]+:\n|$(?![\s\S]))/gm)].map((m) => [m[1]!, m[2]!]));
+  };
+
+  it('builds once on a supported Node (22 or 24): production NSIS and MSI signed (required on tags), blockmaps kept, app.asar measured, a demo build', () => {
+    const text = readFileSync(workflow, 'utf8');
+    expect(text).toMatch(/NODE_VERSION: (22|24)\n/);
+    const build = jobs().build!;
+    expect(build).toContain('runs-on: windows-latest');
+    for (const step of ['npm ci', 'node node_modules/electron/install.js', 'npx electron-builder install-app-deps', 'npm run package -- --release', 'release/*.blockmap', 'release/latest.yml', 'build/policy/', 'app.asar', 'npm run package -- --demo']) {
+      expect(build, step).toContain(step);
     }
+    expect(build).toContain('AZURE_SIGNING_ENDPOINT: ${{ secrets.AZURE_SIGNING_ENDPOINT }}');
+    expect(text).not.toMatch(/CSC_LINK|\.pfx/);
+  });
+
+  it('installs, starts and uninstalls each channel in its own job (one channel’s uninstall cannot touch the other)', () => {
+    const { msi, nsis, 'demo-login': demo } = jobs();
+    for (const [name, job] of [['msi', msi], ['nsis', nsis], ['demo-login', demo]] as const) {
+      expect(job, name).toContain('needs: build');
+      expect(job, name).toContain('runs-on: windows-latest');
+      expect(job, name).toContain('npx vitest run --project installed');
+    }
+    expect(msi).toContain("'/i', $msi.FullName, '/qn'");
+    expect(msi).toContain("'/x', $msi.FullName, '/qn'");
+    expect(msi).not.toContain('-setup.exe');
+    expect(nsis).toContain("-ArgumentList '/S'");
+    expect(nsis).toContain('LOCALAPPDATA');
+    expect(nsis).not.toContain('/allusers');
+    expect(nsis).not.toContain('.msi');
+    expect(nsis).toContain('Uninstall Omsorgsportalen.exe');
+    expect(demo).toContain("OMSORG_INSTALLED_DEMO: '1'");
   });
 });

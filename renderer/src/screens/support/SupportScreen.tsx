@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AppError, Result, SupportColleague, SupportOverview, SupportWorkstation } from '#contract';
+import type { AppError, AppInfo, Result, SupportColleague, SupportOverview, SupportWorkstation } from '#contract';
 import { api } from '../../bridge';
 import { createOnce } from '../../state/create-id';
 import { AdminError, Done } from '../admin/admin-notices';
@@ -30,6 +30,7 @@ export function SupportScreen() {
     <section aria-labelledby="support-heading" className="support">
       <h2 id="support-heading">{t('support.heading')}</h2>
       <p>{t('support.intro')}</p>
+      <ThisWorkstation />
       <AdminError error={error} />
       {!data && !error && <p>{t('support.loading')}</p>}
       {data && (
@@ -45,6 +46,32 @@ export function SupportScreen() {
           {colleague && <ColleagueDetail key={colleague.staffId} colleague={colleague} now={data.serverTime} />}
         </>
       )}
+    </section>
+  );
+}
+
+/**
+ * The PC the screen runs on (the installed app): its version and when it last crashed — the time
+ * of its newest local crash dump, never what is in it (main/electron/app-log.ts).
+ */
+function ThisWorkstation() {
+  const { t } = useTranslation();
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  useEffect(() => {
+    let live = true;
+    void api.app.info({}).then((r) => {
+      if (live && r.ok) setInfo(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+  if (!info) return null;
+  return (
+    <section aria-labelledby="support-this-pc" className="support-this-pc">
+      <h3 id="support-this-pc">{t('support.thisPc')}</h3>
+      <p>{t('support.thisPcVersion', { version: info.version })}</p>
+      <p>{info.lastCrashAt ? t('support.lastCrash', { at: new Date(info.lastCrashAt).toLocaleString('sv-SE') }) : t('support.noCrash')}</p>
     </section>
   );
 }
