@@ -96,6 +96,11 @@ describe('login with the hash the card key chooses, through pcscd + vpcd', () =>
         await call('session.logout');
       } finally {
         await card.close();
+        // The next card goes into an empty reader, not one the workstation still thinks holds this card.
+        await vi.waitFor(async () => expect((await call<{ readers: { cardPresent: boolean }[] }>('card.status')).readers.some((r) => r.cardPresent)).toBe(false), {
+          timeout: 5000,
+          interval: 50,
+        });
       }
     });
   }
