@@ -3,10 +3,10 @@ import { atrExtendedLength } from './apdu/atr';
 import { ApduSession, type CardHints } from './apdu/session';
 import { checkPinFormat, wipe, type PinStatus } from './pin';
 import { pkcs15Entry } from './profiles/pkcs15';
-import { ProfileRegistry, type HashAlgorithm, type SignResult } from './profiles/profile';
+import { ProfileRegistry, type DigestsByHash, type HashAlgorithm, type SignResult } from './profiles/profile';
 import type { CardEventListener, CardReaders, ConnectedCard, ReaderInfo } from './readers';
 
-export type { HashAlgorithm, SignResult, SignatureAlgorithm } from './profiles/profile';
+export type { DigestsByHash, HashAlgorithm, SignResult, SignatureAlgorithm } from './profiles/profile';
 export type { CardEvent, ReaderInfo } from './readers';
 export type { PinStatus } from './pin';
 
@@ -45,9 +45,10 @@ export class CardService {
   /**
    * VERIFY the PIN once (never retried) and sign `hash` with the authentication key. The PIN
    * buffer is zero-filled before this returns, whatever happens. RSA: PKCS#1 v1.5 signature;
-   * ECDSA: raw r‖s (IEEE P1363, as JWS ES256 and Web eID use).
+   * ECDSA: raw r‖s (IEEE P1363, as JWS ES256 and Web eID use). Given one digest per hash
+   * (`DigestsByHash`), the card's key chooses: SHA-384 for P-384, else SHA-256 (`hashForKey`).
    */
-  async sign(reader: string, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult> {
+  async sign(reader: string, pin: Uint8Array, hash: Uint8Array | DigestsByHash, hashAlg: HashAlgorithm): Promise<SignResult> {
     try {
       if (hashAlg !== 'SHA-256' && hashAlg !== 'SHA-384') throw new AppFailure('VALIDATION', 'Hashalgoritmen stöds inte.');
       checkPinFormat(pin);

@@ -4,7 +4,7 @@
  * over `DemoInProcessReader` (DEMO ONLY) where there is no pcscd.
  */
 export { CardService } from './card-service';
-export type { HashAlgorithm, SignResult, SignatureAlgorithm, PinStatus } from './card-service';
+export type { DigestsByHash, HashAlgorithm, SignResult, SignatureAlgorithm, PinStatus } from './card-service';
 export type { CardEvent, CardEventListener, CardMonitor, CardReaders, ReaderInfo, WithCardOptions, ConnectedCard } from './readers';
 export { PcscReaders, type PcscReadersOptions } from './pcsc/pcsc-readers';
 export { ProfileRegistry, type CardProfile, type ProfileEntry } from './profiles/profile';

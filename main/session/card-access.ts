@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { CardStatus } from '#contract';
-import { CardService, PcscReaders, type CardMonitor, type CardReaders, type HashAlgorithm, type SignResult } from '../../native';
+import { CardService, PcscReaders, type CardMonitor, type CardReaders, type DigestsByHash, type HashAlgorithm, type SignResult } from '../../native';
 import { CombinedReaders } from '../../native/combined-readers';
 import { Pkcs11Tokens } from '../../native/pkcs11/pkcs11-tokens';
 import type { DemoCardHolder } from '../../native/softcard/demo';
@@ -13,8 +13,8 @@ import type { DemoCardHolder } from '../../native/softcard/demo';
 export interface CardAccess {
   readonly monitor: CardMonitor;
   pinStatus(reader: string): Promise<{ triesLeft?: number; blocked: boolean }>;
-  /** VERIFY + sign with the authentication key; the card is reset afterwards and `pin` wiped. */
-  sign(reader: string, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult>;
+  /** VERIFY + sign with the authentication key (given digests per hash, the key chooses); the card is reset afterwards and `pin` wiped. */
+  sign(reader: string, pin: Uint8Array, hash: Uint8Array | DigestsByHash, hashAlg: HashAlgorithm): Promise<SignResult>;
   /** The authentication certificate (DER), without a PIN (administration: a person added from her card). Absent: not offered. */
   readCertificate?(reader: string): Promise<Uint8Array>;
   /** DEMO ONLY: the embedded demo's built-in reader beside PC/SC, whose card the login screen chooses. */

@@ -142,9 +142,9 @@ export class SessionService {
       const { server, card } = this.opts;
       const body = await signedLoginRequest(
         server,
-        async (digest) => {
+        async (digests) => {
           try {
-            return await card.sign(reader, pinBytes, digest, 'SHA-256');
+            return await card.sign(reader, pinBytes, digests, 'SHA-256');
           } catch (e) {
             this.notePinFailure(reader, e);
             throw e;

@@ -6,7 +6,7 @@ import type * as Pkcs11Js from 'pkcs11js';
 import { AppFailure } from '#contract';
 import { fromHex } from '../apdu/command';
 import { pinBlocked, wipe } from '../pin';
-import type { HashAlgorithm, SignResult } from '../profiles/profile';
+import { checkDigestLengths, pickDigest, type DigestsByHash, type HashAlgorithm, type SignResult } from '../profiles/profile';
 import type { CardEvent, CardEventListener, CardMonitor, ReaderInfo } from '../readers';
 
 /**
@@ -110,7 +110,7 @@ export class Pkcs11Tokens implements CardMonitor {
   }
 
   /** C_Login with the PIN (once, never retried), then C_Sign with the authentication key. `pin` is wiped. */
-  sign(reader: string, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult> {
+  sign(reader: string, pin: Uint8Array, hash: Uint8Array | DigestsByHash, hashAlg: HashAlgorithm): Promise<SignResult> {
     const run = this.busy.catch(() => undefined).then(() => this.signNow(reader, pin, hash, hashAlg));
     this.busy = run.catch(() => undefined);
     return run.finally(() => wipe(pin));
@@ -126,8 +126,9 @@ export class Pkcs11Tokens implements CardMonitor {
     }
   }
 
-  private async signNow(reader: string, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult> {
+  private async signNow(reader: string, pin: Uint8Array, digests: Uint8Array | DigestsByHash, givenAlg: HashAlgorithm): Promise<SignResult> {
     const { p, lib } = this;
+    checkDigestLengths(digests, givenAlg);
     const slot = this.slotOf(reader);
     if (this.tokenFlags(slot) & p.CKF_USER_PIN_LOCKED) throw pinBlocked();
     const session = this.call(() => lib.C_OpenSession(slot, p.CKF_SERIAL_SESSION));
@@ -138,7 +139,8 @@ export class Pkcs11Tokens implements CardMonitor {
       } catch (e) {
         throw this.loginFailure(slot, e);
       }
-      const { key, certificateDer, type } = this.authKey(session);
+      const { key, certificateDer, type, curveBytes } = this.authKey(session);
+      const { hash, hashAlg } = pickDigest(digests, givenAlg, { type, curveBytes });
       const rsa = type === 'RSA';
       const input = rsa ? Buffer.concat([DIGEST_INFO_PREFIX[hashAlg], hash]) : Buffer.from(hash);
       const signature = this.call(() => {
@@ -162,7 +164,7 @@ export class Pkcs11Tokens implements CardMonitor {
   }
 
   /** The private key that signs whose certificate is for authentication (digitalSignature, not nonRepudiation). */
-  private authKey(session: Pkcs11Js.Handle): { key: Pkcs11Js.Handle; certificateDer: Uint8Array; type: 'RSA' | 'EC' } {
+  private authKey(session: Pkcs11Js.Handle): { key: Pkcs11Js.Handle; certificateDer: Uint8Array; type: 'RSA' | 'EC'; curveBytes?: number } {
     const { p, lib } = this;
     const find = (template: Pkcs11Js.Template): Pkcs11Js.Handle[] =>
       this.call(() => {
@@ -181,8 +183,10 @@ export class Pkcs11Tokens implements CardMonitor {
     for (const key of find([{ type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY }, { type: p.CKA_SIGN, value: true }])) {
       const cert = certs.find((c) => c.id === idOf(key));
       if (!cert || !isAuthCertificate(cert.der)) continue;
-      const type = new X509Certificate(cert.der).publicKey.asymmetricKeyType === 'ec' ? 'EC' : 'RSA';
-      return { key, certificateDer: cert.der, type };
+      const pub = new X509Certificate(cert.der).publicKey;
+      if (pub.asymmetricKeyType !== 'ec') return { key, certificateDer: cert.der, type: 'RSA' };
+      const curve = pub.asymmetricKeyDetails?.namedCurve;
+      return { key, certificateDer: cert.der, type: 'EC', curveBytes: curve === 'secp384r1' ? 48 : curve === 'secp521r1' ? 66 : 32 };
     }
     throw new AppFailure('CARD_ERROR', 'Kortet har ingen legitimeringsnyckel med certifikat.');
   }

@@ -22,7 +22,7 @@ import {
   type PrivateKeyInfo,
   type PublicKeyInfo,
 } from './pkcs15-objects';
-import type { CardProfile, HashAlgorithm, ProfileEntry, SignResult, SignatureAlgorithm } from './profile';
+import { checkDigestLengths, pickDigest, type CardProfile, type DigestsByHash, type HashAlgorithm, type ProfileEntry, type SignResult, type SignatureAlgorithm } from './profile';
 
 /** The PKCS#15 application identifier: RID A000000063 + "PKCS-15". */
 export const PKCS15_AID = fromHex('A000000063504B43532D3135');
@@ -43,7 +43,6 @@ const DIGEST_INFO_PREFIX: Record<HashAlgorithm, Uint8Array> = {
   'SHA-256': fromHex('3031300d060960864801650304020105000420'),
   'SHA-384': fromHex('3041300d060960864801650304020205000430'),
 };
-const HASH_LENGTH: Record<HashAlgorithm, number> = { 'SHA-256': 32, 'SHA-384': 48 };
 
 /** What login needs from the directory files: the authentication key and its PIN (ODF → PrKDF → AODF). */
 interface KeyAndPin {
@@ -79,8 +78,8 @@ export class Pkcs15Profile implements CardProfile {
    * PIN first, then everything else: the retry counter and VERIFY come before the certificate is
    * read, so a wrong PIN is always reported with the tries left, whatever fails later.
    */
-  async sign(session: ApduSession, pin: Uint8Array, hash: Uint8Array, hashAlg: HashAlgorithm): Promise<SignResult> {
-    if (hash.length !== HASH_LENGTH[hashAlg]) throw new AppFailure('VALIDATION', `Hashen har fel längd för ${hashAlg}.`);
+  async sign(session: ApduSession, pin: Uint8Array, digests: Uint8Array | DigestsByHash, givenAlg: HashAlgorithm): Promise<SignResult> {
+    checkDigestLengths(digests, givenAlg);
     const { odf, pin: pinInfo, key } = await this.keyAndPin(session, { capabilities: true });
     checkPinFormat(pin, pinInfo);
 
@@ -98,6 +97,7 @@ export class Pkcs15Profile implements CardProfile {
 
     const certificateDer = await this.readCert(session, await this.certPath(session, odf, key));
     const keyKind = publicKeyKind(certificateDer);
+    const { hash, hashAlg } = pickDigest(digests, givenAlg, { type: keyKind.type, curveBytes: keyKind.size });
     const keyRef = key.keyReference;
     if (keyRef === undefined) throw new AppFailure('CARD_ERROR', 'Kortets nyckel saknar nyckelreferens.');
     // The PrKDF's algReference wins (ISO/IEC 7816-15): some cards want their own number for the same algorithm.

@@ -70,6 +70,11 @@ export const Behaviour = z.object({
     .string()
     .regex(/^([0-9A-Fa-f]{2}){5,16}$/)
     .optional(),
+  /**
+   * A PIV applet (NIST SP 800-73-4) beside the PKCS#15 application, with the same keys and PIN
+   * counter (PIN reference 80, FF-padded to 8): a card OpenSC's PIV driver signs with (./piv-applet.ts).
+   */
+  pivApplet: z.boolean().default(false),
 });
 export type Behaviour = z.infer<typeof Behaviour>;
 export const DEFAULT_BEHAVIOUR: Behaviour = Behaviour.parse({});

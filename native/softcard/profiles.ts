@@ -75,6 +75,13 @@ export const CARD_PROFILES = {
     behaviour: { extendedLength: false },
     algorithms: ['EC-P384'],
   },
+  'piv-applet': {
+    description:
+      'a PIV applet (NIST SP 800-73-4) beside the PKCS#15 application, same keys and PIN (FF-padded to 8): OpenSC signs through its PIV driver, our reader through PKCS#15',
+    atrHex: ATR_T1,
+    behaviour: { pivApplet: true, pinPadding: { char: 0xff, length: 8 } },
+    algorithms: ['RSA-2048', 'EC-P384'],
+  },
 } satisfies Record<string, SoftCardProfile>;
 
 export type CardProfileName = keyof typeof CARD_PROFILES;

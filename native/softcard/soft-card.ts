@@ -4,6 +4,7 @@ import { decodeApdu, fromHex, type Apdu } from '../apdu/command';
 import { concat, int, tlv } from '../der/writer';
 import type { CardFile } from './card-file';
 import { PIN_PAD, PIN_REF, PIN_STORED_LENGTH, PUK_REF, buildImage, isRsa, type SoftFile, type SoftImage, type SoftKey } from './image';
+import { PIV_PIN_PADDING, PIV_PIN_REF, PIV_PUK_REF, isPivAid, pivGeneralAuthenticate, pivGetData, pivObjects, pivSelectAnswer } from './piv-applet';
 
 /**
  * A PKCS#15 smart card in software, driven by APDUs: SELECT, READ BINARY, VERIFY (retry counter),
@@ -45,6 +46,9 @@ export class SoftCard {
   private chained: { head: number[]; data: Uint8Array } | undefined;
   /** Bumped on power off / reset: a slow command started before it never answers. */
   private epoch = 0;
+  /** The PIV applet's data objects when the card has one (behaviour `pivApplet`), and whether it is the selected application. */
+  private readonly pivData: Map<string, Uint8Array> | undefined;
+  private pivSelected = false;
 
   constructor(
     card: CardFile,
@@ -53,6 +57,7 @@ export class SoftCard {
     this.card = structuredClone(card);
     this.atr = fromHex(card.atrHex);
     this.image = buildImage(card);
+    this.pivData = card.behaviour.pivApplet ? pivObjects(card) : undefined;
     this.currentDf = this.image.mf;
     const index = (df: SoftFile): void => {
       for (const c of df.children ?? []) {
@@ -95,6 +100,7 @@ export class SoftCard {
     this.pending = undefined;
     this.wrongLeUsed = false;
     this.chained = undefined;
+    this.pivSelected = false;
   }
 
   /**
@@ -162,6 +168,11 @@ export class SoftCard {
         return this.mseSet(c);
       case 0x2a:
         return this.pso(c, epoch);
+      case 0xcb:
+        return this.pivData && this.pivSelected ? pivGetData(c, this.pivData) : { sw: 0x6d00 };
+      case 0x87:
+        if (!this.pivData || !this.pivSelected) return { sw: 0x6d00 };
+        return this.pinVerified ? pivGeneralAuthenticate(c, this.image.keys) : { sw: 0x6982 };
       default:
         return { sw: 0x6d00 };
     }
@@ -185,6 +196,11 @@ export class SoftCard {
 
   private select(c: Apdu): { data?: Uint8Array; sw: number } {
     const data = c.data ?? new Uint8Array(0);
+    if (this.pivData && c.p1 === 0x04 && isPivAid(data)) {
+      this.pivSelected = true;
+      return { data: pivSelectAnswer(), sw: 0x9000 };
+    }
+    this.pivSelected = false;
     let target: SoftFile | undefined;
     switch (c.p1) {
       case 0x04:
@@ -282,8 +298,9 @@ export class SoftCard {
   // --- PIN ---------------------------------------------------------------------------------
 
   private counter(ref: number): Counter | undefined {
-    if (ref === PIN_REF) return this.card.pin;
-    if (ref === PUK_REF) return this.card.puk;
+    // The PIV applet's references (80 PIN, 81 PUK) are not the PKCS#15 application's (81 PIN, 82 PUK); the counters are shared.
+    if (ref === (this.pivSelected ? PIV_PIN_REF : PIN_REF)) return this.card.pin;
+    if (ref === (this.pivSelected ? PIV_PUK_REF : PUK_REF)) return this.card.puk;
     return undefined;
   }
 
@@ -291,7 +308,7 @@ export class SoftCard {
     if (c.p1 !== 0x00) return { sw: 0x6a86 };
     const counter = this.counter(c.p2);
     if (!counter) return { sw: 0x6a88 };
-    const isPin = c.p2 === PIN_REF;
+    const isPin = counter === this.card.pin;
     if (!c.data) {
       if (isPin && this.pinVerified) return { sw: 0x9000 };
       return { sw: counter.triesLeft === 0 ? 0x6983 : 0x63c0 | counter.triesLeft };
@@ -299,7 +316,7 @@ export class SoftCard {
     if (c.data.length > PIN_STORED_LENGTH) return { sw: 0x6700 };
     if (counter.triesLeft === 0) return { sw: 0x6983 };
     // The card takes the PIN only in the format its AODF announces; anything else is refused, not counted.
-    const typed = unpadAs(c.data, isPin ? this.card.behaviour.pinPadding : PUK_PADDING);
+    const typed = unpadAs(c.data, this.pivSelected ? PIV_PIN_PADDING : isPin ? this.card.behaviour.pinPadding : PUK_PADDING);
     if (!typed) return { sw: 0x6a80 };
     const good = matches(counter.value, typed);
     if (good) {

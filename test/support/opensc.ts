@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 let conf: string | undefined;
-export function openscConf(opts: { debug?: number; debugFile?: string } = {}): string {
+export function openscConf(opts: { debug?: number; debugFile?: string; drivers?: string[] } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'opensc-'));
   const path = join(dir, 'opensc.conf');
   writeFileSync(
@@ -22,6 +22,7 @@ export function openscConf(opts: { debug?: number; debugFile?: string } = {}): s
   debug = ${opts.debug ?? 0};
   ${opts.debugFile ? `debug_file = ${opts.debugFile};` : ''}
   enable_default_driver = true;
+  ${opts.drivers ? `card_drivers = ${opts.drivers.join(', ')};` : ''}
   framework pkcs15 {
     use_file_caching = no;
   }

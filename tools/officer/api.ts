@@ -21,7 +21,7 @@ import {
 } from '#contract';
 import { createServerClient, type RouteSpec } from '../../main/server-client';
 import { signedLoginRequest } from '../../main/session/card-login';
-import { CardService } from '../../native';
+import { CardService, type DigestsByHash } from '../../native';
 import { DemoInProcessReader, SoftCard, type CardFile } from '../../native/softcard';
 
 /** The case officer's API (docs/assignments.md), every answer checked against the contract. */
@@ -66,7 +66,7 @@ export const OFFICER_WORKSTATION = 'officer-cli';
  */
 export async function officerLogin(opts: { server: string; card: CardFile; origin?: string }): Promise<OfficerLogin> {
   const server = createServerClient(opts.server, { workstation: OFFICER_WORKSTATION });
-  const body = await signedLoginRequest(server, (digest) => signWithCardFile(opts.card, digest), {
+  const body = await signedLoginRequest(server, (digests) => signWithCardFile(opts.card, digests), {
     ...(opts.origin ? { origin: opts.origin } : {}),
     workstation: OFFICER_WORKSTATION,
   });
@@ -100,12 +100,12 @@ export async function officerLogin(opts: { server: string; card: CardFile; origi
   };
 }
 
-async function signWithCardFile(card: CardFile, digest: Uint8Array) {
+async function signWithCardFile(card: CardFile, digests: DigestsByHash) {
   const reader = new DemoInProcessReader('Handläggarens kortfil');
   reader.insert(new SoftCard(card));
   const service = new CardService(reader);
   try {
-    return await service.sign(reader.readerName, new TextEncoder().encode(card.pin.value), digest, 'SHA-256');
+    return await service.sign(reader.readerName, new TextEncoder().encode(card.pin.value), digests, 'SHA-256');
   } finally {
     await service.close();
   }

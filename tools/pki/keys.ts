@@ -4,12 +4,12 @@ import * as x509 from '../../server/auth/x509';
 export const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 
 /** Key algorithms a test card or CA can hold (the card file's names). */
-export type KeyAlgorithm = 'RSA-2048' | 'EC-P256';
+export type KeyAlgorithm = 'RSA-2048' | 'EC-P256' | 'EC-P384';
 
 export function keyParams(algorithm: KeyAlgorithm): RsaHashedKeyGenParams | EcKeyGenParams {
   return algorithm === 'RSA-2048'
     ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
-    : { name: 'ECDSA', namedCurve: 'P-256' };
+    : { name: 'ECDSA', namedCurve: algorithm === 'EC-P384' ? 'P-384' : 'P-256' };
 }
 
 /** Signature algorithm a key of this type signs certificates with. */
@@ -31,10 +31,11 @@ export async function privateKeyFromPem(pem: string, algorithm: KeyAlgorithm): P
   return subtle.importKey('pkcs8', der, keyParams(algorithm), true, ['sign']);
 }
 
-/** The key algorithm of a certificate's public key (only the two we issue). */
+/** The key algorithm of a certificate's public key (only those we issue). */
 export function keyAlgorithmOf(cert: x509.X509Certificate): KeyAlgorithm {
   const alg = cert.publicKey.algorithm as Algorithm & { namedCurve?: string; modulusLength?: number };
   if (alg.name === 'ECDSA' || alg.name === 'ECDH') {
+    if (alg.namedCurve === 'P-384') return 'EC-P384';
     if (alg.namedCurve !== 'P-256') throw new Error(`Unsupported curve ${alg.namedCurve}`);
     return 'EC-P256';
   }

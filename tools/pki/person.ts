@@ -106,7 +106,8 @@ export const DEFAULT_PIN = '123456';
 export function normaliseAlgorithm(a: IssueCardOptions['algorithm']): KeyAlgorithm {
   if (a === undefined || a === 'rsa' || a === 'RSA-2048') return 'RSA-2048';
   if (a === 'ec' || a === 'EC-P256') return 'EC-P256';
-  throw new Error(`Unknown algorithm ${String(a)} (rsa or ec)`);
+  if (a === 'EC-P384') return 'EC-P384';
+  throw new Error(`Unknown algorithm ${String(a)} (rsa, ec or EC-P384)`);
 }
 
 /** "Anna Maria Andersson" → given "Anna Maria", family "Andersson". */

@@ -4,7 +4,7 @@ import { ApduSession } from '../../../native/apdu/session';
 import { Pkcs15Profile, type Pkcs15Objects } from '../../../native/profiles/pkcs15';
 import { CARD_PROFILES, CARD_PROFILE_NAMES, type SoftCardProfile } from '../../../native/softcard/profiles';
 import { SoftCard } from '../../../native/softcard/soft-card';
-import { pkcs15Tool } from '../../support/opensc';
+import { openscConf, pkcs15Tool } from '../../support/opensc';
 import { makeTestCard, type KeyAlg } from '../../support/test-certs';
 import { READER_A, Rig, failure, pin, spy } from './helpers';
 
@@ -19,6 +19,7 @@ import { READER_A, Rig, failure, pin, spy } from './helpers';
  * One PC/SC stack serves the whole file; each card is pulled before the next goes in.
  */
 let rig: Rig;
+let defaultDriverOnly: string | undefined;
 beforeAll(() => {
   rig = new Rig();
 });
@@ -58,7 +59,8 @@ for (const name of CARD_PROFILE_NAMES) {
         const authCert = file.auth.certificateChainPem[0]!;
         const authId = createHash('sha1').update(spkiOf(authCert)).digest('hex');
 
-        // 1. OpenSC, as an independent reader of the same card.
+        // 1. OpenSC, as an independent reader of the same card's PKCS#15 application (a card with a PIV applet
+        //    beside it would get OpenSC's PIV driver; that side is test/integration/card/opensc-piv.reader.test.ts).
         const ossc = await pkcs15Tool([
           '--list-certificates',
           '--list-keys',
@@ -67,7 +69,7 @@ for (const name of CARD_PROFILE_NAMES) {
           '--read-certificate',
           authId,
           ...(profile.behaviour.minimalFiles ? [] : ['--read-public-key', authId]),
-        ]);
+        ], profile.behaviour.pivApplet ? { conf: (defaultDriverOnly ??= openscConf({ drivers: ['default'] })) } : {});
         const said = ossc.stdout + ossc.stderr;
         expect(ossc.code, said).toBe(0);
         expect(said, said).not.toMatch(/decoding failed|ASN\.1|Failed to|error/i);

@@ -9,9 +9,10 @@ import type { CardStatus, SessionState } from '#contract';
 import { CONFIG_OVERRIDE_POLICY_FILE } from '../../../main/config/machine-config';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, insertCardFile } from '../../../native/softcard';
-import type { CardFile } from '../../../native/softcard/card-file';
+import { CardFile } from '../../../native/softcard/card-file';
+import { CARD_PROFILES } from '../../../native/softcard/profiles';
 import { buildElectron } from '../../../scripts/build-electron';
-import { openscConf } from '../../support/opensc';
+import { openscConf, pkcs15Tool } from '../../support/opensc';
 import { startStack, type Stack } from '../../support/stack';
 
 /**
@@ -21,8 +22,8 @@ import { startStack, type Stack } from '../../support/stack';
  * constants are on `default` under ESM interop (no token was ever seen). It logs in against the
  * real server through two real modules:
  *  - SoftHSM2, holding a test card's keys and certificates;
- *  - OpenSC's opensc-pkcs11.so reading our software card in the real pcscd + vpcd reader (the
- *    default driver, as for a card OpenSC has no driver for), so the module does the APDUs.
+ *  - OpenSC's opensc-pkcs11.so with our software card in the real pcscd + vpcd reader, as a card
+ *    with a PIV applet (profile piv-applet), so OpenSC's PIV driver does the APDUs and signs.
  * Each: a wrong PIN says "Fel PIN-kod" with what the module tells of the tries left, the right PIN
  * logs in, and the token going away locks the session.
  */
@@ -176,29 +177,38 @@ describe('the packaged main bundle under plain node, card through PKCS#11', () =
     }
   });
 
-  it("OpenSC's opensc-pkcs11.so with the software card in vpcd: the card is seen, wrong PINs say the tries left, the right PIN is taken, the pulled card leaves", async () => {
+  it("OpenSC's opensc-pkcs11.so with the software card (PIV applet) in vpcd: OpenSC reads it, wrong PINs say the tries left, the right PIN logs in, the pulled card locks the session", async () => {
     const cardFile = await stack.issueCard({ hsaId: HSA, givenName: 'Sara', familyName: 'Nyström', pin: '123456' });
+    // The card as OpenSC's PIV driver knows it (profile piv-applet): with only PKCS#15, OpenSC's default driver cannot sign.
+    const issued = JSON.parse(readFileSync(cardFile, 'utf8')) as CardFile;
+    const piv = CARD_PROFILES['piv-applet'];
+    writeFileSync(cardFile, JSON.stringify(CardFile.parse({ ...issued, atrHex: piv.atrHex, behaviour: { ...issued.behaviour, ...piv.behaviour } })));
     const card = await insertCardFile(cardFile, { port: 35963 });
     let main: PackagedMain | undefined;
     try {
-      main = await PackagedMain.start(OPENSC, { OPENSC_CONF: openscConf() });
+      const conf = openscConf();
+      main = await PackagedMain.start(OPENSC, { OPENSC_CONF: conf });
       const status = await main.until<CardStatus>('card.status', {}, (r) => r.ok && r.value.selectedReader !== null, 10_000);
       expect(status.ok && status.value.selectedReader).toMatch(/^Virtual PCD 00 00/);
-      // OpenSC reads the card's retry counter (VERIFY without data → 63Cx): after the first wrong PIN two are left,
-      // which PKCS#11 cannot say (no COUNT_LOW from OpenSC's default driver); after the second, CKF_USER_PIN_FINAL_TRY.
+      // OpenSC's own tool reads the card too, with its PIV driver.
+      const read = await pkcs15Tool(['--list-certificates', '--list-pins'], { conf });
+      expect(read.code, read.stdout + read.stderr).toBe(0);
+      expect(read.objects.some((o) => o.label === 'Certificate for PIV Authentication')).toBe(true);
+      // OpenSC reads the PIV retry counter (VERIFY without data → 63Cx) but gives PKCS#11 no maximum: after the first
+      // wrong PIN it cannot say "few left"; after the second, CKF_USER_PIN_FINAL_TRY.
       const first = await main.call<SessionState>('session.login', { pin: '999999' });
       expect(!first.ok && [first.error.code, first.error.message]).toEqual(['PIN_WRONG', 'Fel PIN-kod.']);
+      expect((JSON.parse(readFileSync(cardFile, 'utf8')) as CardFile).pin.triesLeft).toBe(2);
       const second = await main.call<SessionState>('session.login', { pin: '999999' });
       expect(!second.ok && [second.error.code, second.error.message]).toEqual(['PIN_WRONG', 'Fel PIN-kod. 1 försök kvar innan kortet spärras.']);
-      // The right PIN: C_Login succeeds on the card (its counter is back at 3). OpenSC's default driver — the one it
-      // uses for a card it has no driver for — registers no signature mechanism, so it cannot sign: the refusal is
-      // the module's, said as such (docs/smart-card.md; real SITHS cards use the vendor's module or the PC/SC path).
+      // The right PIN: OpenSC signs with GENERAL AUTHENTICATE (key 9A), the server verifies, the session is active.
       const right = await main.call<SessionState>('session.login', { pin: '123456' });
-      expect(!right.ok && [right.error.code, right.error.details]).toEqual(['CARD_ERROR', { ckr: expect.stringContaining('CKR_MECHANISM_INVALID') }]);
+      expect(right.ok ? right.value.state : right.error).toBe('active');
+      expect(right.ok && right.value.user?.hsaId).toBe(HSA);
       expect((JSON.parse(readFileSync(cardFile, 'utf8')) as CardFile).pin.triesLeft).toBe(3);
+      // Pulled: the token leaves the slot, the session locks.
       await card.close();
-      const gone = await main.until<CardStatus>('card.status', {}, (r) => r.ok && !r.value.readers.some((x) => x.cardPresent), 5_000);
-      expect(gone.ok && gone.value.selectedReader).toBeNull();
+      expect(await locked(main)).toBe('card_removed');
     } finally {
       await card.close();
       await main?.stop();
