@@ -120,6 +120,56 @@ export type RenewResponse = z.infer<typeof RenewResponse>;
 export const LogoutResponse = z.object({ ok: z.literal(true) });
 
 
+/**
+ * Login through the organisation's identity provider (OpenID Connect, issue 29; docs/login.md):
+ * authorization code + PKCE from the system browser with a loopback redirect (RFC 8252). The
+ * workstation makes the PKCE verifier and keeps it; the server (the registered client) makes state
+ * and nonce, redeems the code with the verifier and validates the ID token.
+ */
+export const LoopbackRedirectUri = z
+  .string()
+  .max(200)
+  .regex(/^http:\/\/127\.0\.0\.1:[1-9][0-9]{0,4}\/[A-Za-z0-9/_-]{0,100}$/, 'http://127.0.0.1:<port>/<path>');
+/** base64url(SHA-256(verifier)): 43 characters. */
+export const PkceChallenge = base64url(43, 43);
+export const OidcStartRequest = z
+  .object({
+    redirectUri: LoopbackRedirectUri,
+    codeChallenge: PkceChallenge,
+    /** The level asked of the IdP (its acr_values); default the lowest the server accepts. */
+    loa: Loa.optional(),
+    workstation: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type OidcStartRequest = z.infer<typeof OidcStartRequest>;
+export const OidcStartResponse = z.object({ authorizationUrl: z.url(), state: base64url(20, 128), expiresAt: z.iso.datetime() });
+export type OidcStartResponse = z.infer<typeof OidcStartResponse>;
+export const OidcFinishRequest = z
+  .object({
+    state: base64url(20, 128),
+    code: z.string().min(1).max(2_048),
+    /** RFC 7636: 43–128 characters of [A-Za-z0-9-._~]. */
+    codeVerifier: z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/),
+    /** RFC 9207: the issuer the authorization response named, when it named one. */
+    iss: z.string().max(300).optional(),
+    workstation: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type OidcFinishRequest = z.infer<typeof OidcFinishRequest>;
+/** Which login methods this server offers (the login screen shows their buttons). */
+export const LoginMethodsResponse = z.object({
+  card: z.boolean(),
+  /** The identity provider, by the name staff know it (e.g. "SITHS eID"); null: none configured. */
+  oidc: z.object({ name: z.string(), issuer: z.string(), levels: z.array(Loa) }).nullable(),
+});
+export type LoginMethodsResponse = z.infer<typeof LoginMethodsResponse>;
+
+export const oidcRoutes = {
+  methods: { method: 'GET', path: '/api/v1/auth/methods', response: LoginMethodsResponse },
+  start: { method: 'POST', path: '/api/v1/auth/oidc/start', body: OidcStartRequest, response: OidcStartResponse },
+  finish: { method: 'POST', path: '/api/v1/auth/oidc/finish', body: OidcFinishRequest, response: LoginResponse },
+} as const;
+
 export const authRoutes = {
   challenge: { method: 'POST', path: '/api/v1/auth/challenge', response: ChallengeResponse },
   login: { method: 'POST', path: '/api/v1/auth/login', body: LoginRequest, response: LoginResponse },

@@ -8,6 +8,8 @@ import { registerFollowUpRoutes } from './audit/follow-up-routes';
 import { registerAccessLogRoutes } from './audit/routes';
 import type { AccessLog } from './auth/access-log';
 import { SqlNonceStore } from './auth/nonces';
+import { createOidcLogin, SqlOidcLoginStore, type OidcSettings } from './auth/oidc';
+import { registerOidcRoutes } from './auth/oidc-routes';
 import { startAuthPurge } from './auth/purge';
 import { registerAuthRoutes } from './auth/routes';
 import type { AuthService, AuthSession, TrustConfig } from './auth/service';
@@ -45,6 +47,8 @@ export interface ServerAuthOptions {
   now?: () => Date;
   /** Limits on the challenge and login routes (server/http/rate-limit.ts); `false`: none (tests that log in a lot). */
   rateLimit?: RateLimitOptions | false;
+  /** Login through the organisation's identity provider (OpenID Connect; server/auth/oidc.ts); absent: card only. */
+  oidc?: OidcSettings;
 }
 
 export interface ServerOptions {
@@ -125,16 +129,19 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const { db } = options;
     let service: AuthService;
     trust = trustConfigFromPem(auth.trust);
+    const limiter = auth.rateLimit === false ? undefined : new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit);
+    const accessLog = countLogins(new SqlAccessLog(db), metrics);
+    const staff = new SqlStaffDirectory(db);
     ({ requireSession, service } = registerAuthRoutes(app, {
       nonces: new SqlNonceStore(db),
       sessions: new SqlSessionStore(db),
-      staff: new SqlStaffDirectory(db),
-      accessLog: countLogins(new SqlAccessLog(db), metrics),
+      staff,
+      accessLog,
       trust,
       expectedOrigin: auth.expectedOrigin,
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
-      ...(auth.rateLimit === false ? {} : { limiter: new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit) }),
+      ...(limiter ? { limiter } : {}),
       onWorkstationVersion: (version, request) => {
         metrics.workstationVersions.inc({ version: version === undefined ? 'invalid' : String(version) });
         // A workstation updated before its server (the usual order when PCs update themselves): it
@@ -146,6 +153,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
       log: (obj, msg) => app.log.warn(obj, msg),
     }));
     authenticate = (token) => service.authenticate(token);
+    const oidc = auth.oidc
+      ? createOidcLogin({ settings: auth.oidc, store: new SqlOidcLoginStore(db), staff, accessLog, openSession: service.openSession, ...(auth.now ? { now: auth.now } : {}) })
+      : undefined;
+    registerOidcRoutes(app, { card: true, ...(oidc ? { oidc } : {}), ...(limiter ? { limiter } : {}) });
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));
   }
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
@@ -264,6 +275,7 @@ const noSession: preHandlerAsyncHookHandler = async (_request, reply) => {
 };
 
 function registerDisabledAuthRoutes(app: FastifyInstance): void {
+  registerOidcRoutes(app, { card: false });
   for (const route of [...Object.values(authRoutes), officerRoutes.login]) {
     app.post(route.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (_request, reply) =>
       reply.code(503).send(errorBody('SERVER_ERROR', 'Login is disabled: the server has no trust anchors configured (TRUST_ANCHORS)')),

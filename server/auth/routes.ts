@@ -30,7 +30,16 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   NO_ACTIVE_PERMISSION: 403,
   RATE_LIMITED: 429,
+  IDP_LOGIN_FAILED: 401,
+  IDP_LOA_REFUSED: 403,
+  IDP_UNKNOWN_PERSON: 403,
+  LOA_TOO_LOW: 403,
+  // The identity provider could not be reached (discovery, JWKS, token endpoint).
+  SERVER_UNREACHABLE: 502,
 };
+
+/** An auth route's refusal: its status and `{ error: { code, message, details? } }` (details only for the IdP's reason). */
+export const sendAuthFailure = (reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply => sendFailure(reply, e, request);
 
 function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply {
   if (e instanceof AppFailure) {
@@ -40,7 +49,8 @@ function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): 
     if (e.code === 'CERT_REVOKED' || e.code === 'CERT_REVOCATION_UNKNOWN') request.log.warn({ code: e.code, reason: e.message || e.code }, 'login or renewal refused: revocation');
     const retryAfterS = e.details?.retryAfterS;
     if (typeof retryAfterS === 'number') void reply.header('retry-after', String(retryAfterS));
-    return reply.code(status).send({ error: { code: e.code, message: e.message } });
+    const reason = e.details?.reason;
+    return reply.code(status).send({ error: { code: e.code, message: e.message, ...(typeof reason === 'string' && e.code.startsWith('IDP_') ? { details: { reason } } : {}) } });
   }
   request.log.error({ err: e }, 'auth failed');
   return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Internal server error' } });

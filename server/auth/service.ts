@@ -76,8 +76,8 @@ export interface OpenSessionInput {
   loa: Loa;
   /** A card login's certificate: its SHA-256 (hex) and, with OCSP on, its DER for the renewal's re-check. Card only. */
   cert?: { sha256: string; der?: Uint8Array };
-  /** An identity provider's session the new one rests on: ended with it; not renewed beyond expiresAt. */
-  idp?: { session?: string; expiresAt: Date };
+  /** An identity provider's session the new one rests on: ended with it (session: `<issuer> <sid>`); not renewed beyond expiresAt. */
+  idp?: { session?: string; expiresAt?: Date };
   audience?: 'workstation' | 'officer';
   workstation?: string;
   /** The login's time; default now. */
@@ -222,7 +222,7 @@ export function createAuthService(deps: AuthDeps) {
 
       const token = newSessionToken();
       const absolute = at.getTime() + maxLifetime;
-      const expiresAt = new Date(Math.min(at.getTime() + ttl, absolute, input.idp?.expiresAt.getTime() ?? Infinity));
+      const expiresAt = new Date(Math.min(at.getTime() + ttl, absolute, input.idp?.expiresAt?.getTime() ?? Infinity));
       const tokenHash = hashToken(token);
       await deps.sessions.create({
         tokenHash,
@@ -237,7 +237,7 @@ export function createAuthService(deps: AuthDeps) {
         method,
         loa,
         ...(input.idp?.session ? { idpSession: input.idp.session } : {}),
-        ...(input.idp ? { idpExpiresAt: input.idp.expiresAt } : {}),
+        ...(input.idp?.expiresAt ? { idpExpiresAt: input.idp.expiresAt } : {}),
       });
       try {
         await record({ action: 'login', outcome: 'success', ...base }, at);

@@ -198,5 +198,9 @@ export const sv = {
     NO_ACTIVE_PERMISSION:
       'Du saknar en giltig behörighet. Kontakta din IT-kontaktperson (den som ger behörigheter i Omsorgsportalen, ofta via IT-supporten) och be om behörighet för din enhet. Uppge ditt namn, vilken enhet du arbetar på och ditt HSA-ID — IT-kontaktpersonen kan läsa HSA-ID:t från ditt kort.',
     INTERNAL: 'Ett internt fel inträffade.',
+    IDP_LOGIN_FAILED: 'Inloggningen via e-legitimationen kunde inte slutföras (den avbröts, tog för lång tid eller var inte giltig). Försök igen.',
+    IDP_LOA_REFUSED: 'E-legitimationen har inte en tillitsnivå som godtas här. Logga in med SITHS-kortet eller SITHS eID-appen.',
+    IDP_UNKNOWN_PERSON: 'Personen som loggade in via e-legitimationen är inte känd i Omsorgsportalen. Kontakta din IT-kontaktperson.',
+    LOA_TOO_LOW: 'Din inloggning har för låg tillitsnivå för det här. Logga in med högre tillitsnivå (SITHS-kort eller SITHS eID på tillitsnivå 3).',
   } satisfies Record<ErrorCode, string>,
 } as const;

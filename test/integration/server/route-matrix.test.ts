@@ -83,6 +83,7 @@ const RULES: Record<string, [Probe, Expect]> = {
   'GET /metrics': [{}, all('in')],
   'GET /openapi.json': [{}, all('in')],
   'POST /api/v1/auth/challenge': [{}, all('in')],
+  'GET /api/v1/auth/methods': [{}, all('in')],
   'POST /api/v1/auth/login': [{ body: () => ({}) }, all(400)],
   'POST /api/v1/officer/auth/login': [{ body: () => ({}) }, all(400)],
   'POST /api/v1/auth/renew': [{}, session({ ended: 403 })],
