@@ -156,11 +156,24 @@ export const OidcFinishRequest = z
   })
   .strict();
 export type OidcFinishRequest = z.infer<typeof OidcFinishRequest>;
-/** Which login methods this server offers (the login screen shows their buttons). */
+/**
+ * The functions whose assurance level the server's configuration sets (server/auth/assurance.ts):
+ * client data (brukaruppgifter: clients, journal, day notes, plans, assignments, deviations …),
+ * the administration, the notice board, messages without client data, one's own settings.
+ */
+export const ASSURED_FUNCTIONS = ['client_data', 'administration', 'notices', 'messages', 'own_settings'] as const;
+export const AssuredFunction = z.enum(ASSURED_FUNCTIONS);
+export type AssuredFunction = z.infer<typeof AssuredFunction>;
+export const AssuranceRow = z.object({ function: AssuredFunction, loa: Loa });
+export type AssuranceRow = z.infer<typeof AssuranceRow>;
+
+/** Which login methods this server offers (the login screen shows their buttons), and what each level opens. */
 export const LoginMethodsResponse = z.object({
   card: z.boolean(),
   /** The identity provider, by the name staff know it (e.g. "SITHS eID"); null: none configured. */
   oidc: z.object({ name: z.string(), issuer: z.string(), levels: z.array(Loa) }).nullable(),
+  /** The level each function needs (absent from servers before issue 29: everything at LoA3, the card's). */
+  assurance: z.array(AssuranceRow).optional(),
 });
 export type LoginMethodsResponse = z.infer<typeof LoginMethodsResponse>;
 

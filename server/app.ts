@@ -7,6 +7,7 @@ import { SqlAccessLog } from './audit/access-log';
 import { registerFollowUpRoutes } from './audit/follow-up-routes';
 import { registerAccessLogRoutes } from './audit/routes';
 import type { AccessLog } from './auth/access-log';
+import { DEFAULT_ASSURANCE, type AssuranceLevels } from './auth/assurance';
 import { SqlNonceStore } from './auth/nonces';
 import { createOidcLogin, SqlOidcLoginStore, type OidcSettings } from './auth/oidc';
 import { registerOidcRoutes } from './auth/oidc-routes';
@@ -49,6 +50,8 @@ export interface ServerAuthOptions {
   rateLimit?: RateLimitOptions | false;
   /** Login through the organisation's identity provider (OpenID Connect; server/auth/oidc.ts); absent: card only. */
   oidc?: OidcSettings;
+  /** The assurance level each function needs (server/auth/assurance.ts, LOA_LEVELS); default DEFAULT_ASSURANCE. */
+  assurance?: AssuranceLevels;
 }
 
 export interface ServerOptions {
@@ -120,6 +123,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const metrics = options.metrics ?? createMetrics();
 
   const auth = options.auth;
+  const assurance = (auth !== 'disabled' ? auth?.assurance : undefined) ?? DEFAULT_ASSURANCE;
   let requireSession: preHandlerAsyncHookHandler = noSession;
   let authenticate: ((token: string | undefined) => Promise<AuthSession>) | undefined;
   let trust: TrustConfig | undefined;
@@ -151,17 +155,18 @@ export function createServer(options: ServerOptions): FastifyInstance {
         }
       },
       log: (obj, msg) => app.log.warn(obj, msg),
+      assurance,
     }));
     authenticate = (token) => service.authenticate(token);
     const oidc = auth.oidc
       ? createOidcLogin({ settings: auth.oidc, store: new SqlOidcLoginStore(db), staff, accessLog, openSession: service.openSession, ...(auth.now ? { now: auth.now } : {}) })
       : undefined;
-    registerOidcRoutes(app, { card: true, ...(oidc ? { oidc } : {}), ...(limiter ? { limiter } : {}) });
+    registerOidcRoutes(app, { card: true, assurance, ...(oidc ? { oidc } : {}), ...(limiter ? { limiter } : {}) });
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));
   }
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
-  const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync }, limits.eventStreamsPerSession);
+  const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync }, limits.eventStreamsPerSession, assurance);
   registerMetrics(app, metrics, { db: options.db, openStreams: () => streams.size });
   registerOpenApi(app, options.version);
   // Each synced kind's own API beyond sync (the case officer's side of assignments and plans, messages, notices).
@@ -186,6 +191,7 @@ function registerSync(
   metrics: ServerMetrics,
   options: ServerSyncOptions,
   streamsPerSession: number,
+  assurance: AssuranceLevels,
 ): ReadonlySet<unknown> {
   const now = options.now ?? (() => new Date());
   const retentionDays = retentionDaysOf(options.retentionDays);
@@ -201,6 +207,7 @@ function registerSync(
     coalesceMs: options.coalesceMs ?? 100,
     metrics: { pushed: (status) => metrics.pushMutations.inc({ status }), sent: (event) => metrics.eventsSent.inc({ event }) },
     streamsPerSession,
+    assurance,
   });
 
   let unlisten: (() => Promise<void>) | undefined;
@@ -275,7 +282,7 @@ const noSession: preHandlerAsyncHookHandler = async (_request, reply) => {
 };
 
 function registerDisabledAuthRoutes(app: FastifyInstance): void {
-  registerOidcRoutes(app, { card: false });
+  registerOidcRoutes(app, { card: false, assurance: DEFAULT_ASSURANCE });
   for (const route of [...Object.values(authRoutes), officerRoutes.login]) {
     app.post(route.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (_request, reply) =>
       reply.code(503).send(errorBody('SERVER_ERROR', 'Login is disabled: the server has no trust anchors configured (TRUST_ANCHORS)')),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readAssurance, type AssuranceLevels } from './auth/assurance';
 import { POLICY_PROCESSING, type PolicyProcessing } from './auth/certificate';
 import type { OidcSettings } from './auth/oidc';
 import { DEFAULT_HTTP_LIMITS, parseProxyEntry, type HttpLimits } from './http/connections';
@@ -34,6 +35,8 @@ export interface ServerConfig {
   };
   /** Login through the organisation's identity provider (OIDC_ISSUER …; readOidc); absent: card only. */
   oidc?: OidcSettings;
+  /** LOA_LEVELS: the assurance level each function needs (server/auth/assurance.ts). */
+  assurance: AssuranceLevels;
   /** The origin workstations sign for; absent: the listening URL's origin. */
   publicOrigin?: string;
   /** Per retained kind, the days its records are kept (its setting, e.g. DAY_NOTE_RETENTION_DAYS; absent: its default). */
@@ -157,6 +160,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     logLevel: env.LOG_LEVEL || 'info',
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, policyProcessing, ...(ocsp ? { ocsp } : {}) } } : {}),
     ...(oidc ? { oidc } : {}),
+    assurance: readAssurance(env.LOA_LEVELS),
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),

@@ -27,6 +27,8 @@
  *   OIDC_ISSUER       login through the organisation's identity provider beside the card (issue 29):
  *                     with OIDC_CLIENT_ID, OIDC_CLIENT_SECRET(_FILE), OIDC_NAME, OIDC_HSA_ID_CLAIM
  *                     (default employeeHsaId), OIDC_ACR_LOA, OIDC_MIN_LOA (server/config.ts readOidc)
+ *   LOA_LEVELS        the assurance level each function needs, e.g. messages=3 (server/auth/assurance.ts;
+ *                     client_data never below 3)
  *   OCSP=on           check each login certificate's revocation at the OCSP responder of its AIA
  *                     extension; OCSP_URL asks that responder instead (and turns OCSP on);
  *                     OCSP_GRACE_MINUTES (default 240) is how old a cached good answer may be to stand
@@ -115,6 +117,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
       // Until listen() resolves nobody can log in anyway.
       expectedOrigin: () => origin ?? '',
       ...(config.oidc ? { oidc: config.oidc } : {}),
+      assurance: config.assurance,
     };
   }
   const app = createServer({

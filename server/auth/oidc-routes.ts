@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { API_VERSION, OidcFinishRequest, OidcStartRequest, oidcRoutes, validationDetails, type LoginMethodsResponse } from '#contract';
 import { LOGIN_BODY_LIMIT } from '../http/body-limits';
 import { limitByAddress, type RateLimiter } from '../http/rate-limit';
+import { assuranceTable, type AssuranceLevels } from './assurance';
 import type { OidcLogin } from './oidc';
 import { sendAuthFailure, workstationOf } from './routes';
 
@@ -9,13 +10,13 @@ import { sendAuthFailure, workstationOf } from './routes';
  * GET /api/v1/auth/methods (which logins this server offers) and, with an identity provider
  * configured, POST /api/v1/auth/oidc/start | finish (docs/login.md, "Identity provider").
  */
-export function registerOidcRoutes(app: FastifyInstance, deps: { oidc?: OidcLogin; card: boolean; limiter?: RateLimiter }): void {
+export function registerOidcRoutes(app: FastifyInstance, deps: { oidc?: OidcLogin; card: boolean; limiter?: RateLimiter; assurance: AssuranceLevels }): void {
   const { oidc, limiter } = deps;
   const byAddress = (route: string) => (limiter ? { onRequest: limitByAddress(limiter, route) } : {});
   const levels = oidc ? [...new Set(Object.values(oidc.settings.acrLoa))].filter((l) => l >= oidc.settings.minLoa).sort() : [];
 
   app.get(oidcRoutes.methods.path, async () => {
-    const answer: LoginMethodsResponse = { card: deps.card, oidc: oidc ? { name: oidc.settings.name, issuer: oidc.settings.issuer, levels } : null };
+    const answer: LoginMethodsResponse = { card: deps.card, oidc: oidc ? { name: oidc.settings.name, issuer: oidc.settings.issuer, levels } : null, assurance: assuranceTable(deps.assurance) };
     return answer;
   });
   if (!oidc) return;
