@@ -22,6 +22,13 @@ export const sv = {
     /** The signed-in user's roles beside the name in the header. */
     role: { superuser: 'Superanvändare', it_contact: 'Administratör', manager: 'Verksamhetsansvarig' },
   },
+  assurance: {
+    banner: 'Du är inloggad på tillitsnivå {{loa}}. Anslagstavlan och meddelanden utan brukaruppgifter är öppna; brukaruppgifter kräver tillitsnivå {{needed}}.',
+    closedHeading: 'Stängt på din tillitsnivå',
+    closedWhy: 'Det här innehåller brukaruppgifter och kräver tillitsnivå {{needed}}. Din inloggning har tillitsnivå {{loa}}.',
+    howCard: 'Logga in med ditt e-tjänstekort (SITHS), eller med e-legitimation på högre tillitsnivå:',
+    stepUp: 'Logga in med {{name}} på tillitsnivå {{level}}',
+  },
   login: {
     heading: 'Logga in med e-tjänstekort',
     lockedHeading: 'Arbetsstationen är låst',
@@ -46,6 +53,13 @@ export const sv = {
     blocked: 'Kortet är spärrat.',
     submit: 'Logga in',
     signingIn: 'Loggar in…',
+    idp: {
+      heading: 'Utan kort',
+      intro: 'Logga in med {{name}} i webbläsaren. Utan kort på tillitsnivå 2 ser du anslagstavlan och meddelanden utan brukaruppgifter; brukarna kräver tillitsnivå 3.',
+      button: 'Logga in med {{name}}',
+      buttonLevel: 'Logga in med {{name}} (tillitsnivå {{level}})',
+      waiting: 'Slutför inloggningen i webbläsaren…',
+    },
     logout: 'Logga ut',
     demo: {
       heading: 'Demokort',
