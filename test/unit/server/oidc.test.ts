@@ -89,7 +89,16 @@ const lastLog = async () => (await db.query<{ action: string; error_code: string
 describe('login through the identity provider (OpenID Connect, real oidc-provider)', () => {
   it('the server says which methods it offers, the IdP by name and its levels', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/auth/methods' });
-    expect(LoginMethodsResponse.parse(res.json())).toEqual({ card: true, oidc: { name: 'SITHS eID (test)', issuer: idp.issuer, levels: [2, 3] } });
+    const methods = LoginMethodsResponse.parse(res.json());
+    expect({ card: methods.card, oidc: methods.oidc }).toEqual({ card: true, oidc: { name: 'SITHS eID (test)', issuer: idp.issuer, levels: [2, 3] } });
+    // What each level opens, as the administrator's table shows it (server/auth/assurance.ts).
+    expect(methods.assurance).toEqual([
+      { function: 'client_data', loa: 3 },
+      { function: 'administration', loa: 3 },
+      { function: 'notices', loa: 2 },
+      { function: 'messages', loa: 2 },
+      { function: 'own_settings', loa: 2 },
+    ]);
   });
 
   it('the authorization URL carries the workstation\'s PKCE challenge (S256), its loopback redirect, state, nonce and the level asked', async () => {
