@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from '../server/app';
+import type { OidcSettings } from '../server/auth/oidc';
 import type { Db } from '../server/db';
 import type { RateLimitOptions } from '../server/http/rate-limit';
 import { testPkiTrust, type TestPki } from '../tools/pki';
@@ -12,13 +13,20 @@ export type BenchServer = ReturnType<typeof createServer>;
  * `rateLimit`: the login limits, for a benchmark that logs in with one card more often than the
  * production limit allows (20 a minute).
  */
-export async function startBenchServer(db: Db, pki: TestPki, port = 0, rateLimit?: RateLimitOptions): Promise<{ app: BenchServer; url: string; port: number }> {
+export async function startBenchServer(
+  db: Db,
+  pki: TestPki,
+  port = 0,
+  rateLimit?: RateLimitOptions,
+  /** Login through an identity provider too (bench login's IdP path). */
+  oidc?: OidcSettings,
+): Promise<{ app: BenchServer; url: string; port: number }> {
   let url = '';
   const app = createServer({
     db,
     version: 'bench',
     logger: false,
-    auth: { trust: testPkiTrust(pki), expectedOrigin: () => url, ...(rateLimit ? { rateLimit } : {}) },
+    auth: { trust: testPkiTrust(pki), expectedOrigin: () => url, ...(rateLimit ? { rateLimit } : {}), ...(oidc ? { oidc } : {}) },
     sync: { retentionIntervalMs: false },
   });
   await app.listen({ host: '127.0.0.1', port });

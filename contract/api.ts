@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AccessRecordType } from './access-log';
 import { adminApi } from './admin';
 import { Assignment, DistributionTarget, UnitStaffMember } from './assignments';
-import { LoginUser, PermittedUnit } from './auth';
+import { Loa, LoginMethodsResponse, LoginUser, PermittedUnit, SessionAssurance } from './auth';
 import { call, type CallSpec } from './call';
 import { deviationsApi } from './deviations';
 import { CreateId, StaffRole, Unit } from './domain';
@@ -88,6 +88,8 @@ export const SessionState = z.object({
    * Lower than API_VERSION: the server is older than this workstation (serverIsOlder).
    */
   serverApiVersion: z.number().int().positive().optional(),
+  /** How the active session was opened and at which level (issue 29); absent: a card session at LoA3. */
+  assurance: SessionAssurance.optional(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 
@@ -158,6 +160,14 @@ export const apiContract = {
     /** PIN → card signs the server's challenge → session. Never retried automatically. */
     login: call(z.object({ pin: PinInput, reader: z.string().max(200).optional() }).strict(), SessionState),
     logout: call(noInput, SessionState),
+    /** Which logins the server offers (card, its identity provider) and what each assurance level opens. */
+    methods: call(noInput, LoginMethodsResponse),
+    /**
+     * Login through the organisation's identity provider in the system browser (issue 29): resolves
+     * when the person has logged in there and the server opened the session. `loa`: ask for that
+     * level (3 to step up from a LoA2 session).
+     */
+    loginWithIdp: call(z.object({ loa: Loa.optional() }).strict(), SessionState),
     /** The user did something (key, pointer); resets the idle timer. Throttled by the renderer. */
     activity: call(noInput, z.object({ idleTimeoutMs: z.number().int().positive() })),
   },
@@ -288,6 +298,8 @@ export type { MutationType };
 export const eventContract = {
   'session.locked': z.object({ reason: z.enum(['card_removed', 'idle', 'logout', 'other_card']) }),
   'session.changed': SessionState,
+  /** The browser host only: open this IdP login in a new browser tab (Electron opens the system browser itself). */
+  'session.openExternal': z.object({ url: z.url() }),
   'card.changed': CardStatus,
   'data.changed': z.object({ kinds: z.array(z.string()) }),
   'sync.status': SyncStatus,

@@ -85,6 +85,21 @@ export const PermittedUnit = z.object({
 });
 export type PermittedUnit = z.infer<typeof PermittedUnit>;
 
+/**
+ * How a session was opened (issue 29, docs/login.md): the SITHS card, the organisation's identity
+ * provider (OpenID Connect), or a password with a one-time code by SMS or YubiKey.
+ */
+export const AuthMethod = z.enum(['card', 'oidc', 'password_sms', 'password_yubikey']);
+export type AuthMethod = z.infer<typeof AuthMethod>;
+
+/** Assurance level (tillitsnivå, LoA 1–4 as in Inera's and DIGG's frameworks); the card is LoA3. */
+export const Loa = z.number().int().min(1).max(4);
+export type Loa = z.infer<typeof Loa>;
+
+/** The method and level of a session, as the workstation is told at login. */
+export const SessionAssurance = z.object({ method: AuthMethod, loa: Loa });
+export type SessionAssurance = z.infer<typeof SessionAssurance>;
+
 export const LoginResponse = z.object({
   /** Opaque bearer token: `Authorization: Bearer <token>`. */
   token: z.string().min(43).max(128),
@@ -94,6 +109,8 @@ export const LoginResponse = z.object({
   units: z.array(PermittedUnit),
   /** The server's API version (API_VERSION); absent from servers before the handshake (version 1). */
   apiVersion: z.number().int().positive().optional(),
+  /** How the session was opened and at which level; absent from servers before issue 29 (a card session, LoA3). */
+  assurance: SessionAssurance.optional(),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
@@ -102,6 +119,69 @@ export type RenewResponse = z.infer<typeof RenewResponse>;
 
 export const LogoutResponse = z.object({ ok: z.literal(true) });
 
+
+/**
+ * Login through the organisation's identity provider (OpenID Connect, issue 29; docs/login.md):
+ * authorization code + PKCE from the system browser with a loopback redirect (RFC 8252). The
+ * workstation makes the PKCE verifier and keeps it; the server (the registered client) makes state
+ * and nonce, redeems the code with the verifier and validates the ID token.
+ */
+export const LoopbackRedirectUri = z
+  .string()
+  .max(200)
+  .regex(/^http:\/\/127\.0\.0\.1:[1-9][0-9]{0,4}\/[A-Za-z0-9/_-]{0,100}$/, 'http://127.0.0.1:<port>/<path>');
+/** base64url(SHA-256(verifier)): 43 characters. */
+export const PkceChallenge = base64url(43, 43);
+export const OidcStartRequest = z
+  .object({
+    redirectUri: LoopbackRedirectUri,
+    codeChallenge: PkceChallenge,
+    /** The level asked of the IdP (its acr_values); default the lowest the server accepts. */
+    loa: Loa.optional(),
+    workstation: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type OidcStartRequest = z.infer<typeof OidcStartRequest>;
+export const OidcStartResponse = z.object({ authorizationUrl: z.url(), state: base64url(20, 128), expiresAt: z.iso.datetime() });
+export type OidcStartResponse = z.infer<typeof OidcStartResponse>;
+export const OidcFinishRequest = z
+  .object({
+    state: base64url(20, 128),
+    code: z.string().min(1).max(2_048),
+    /** RFC 7636: 43–128 characters of [A-Za-z0-9-._~]. */
+    codeVerifier: z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/),
+    /** RFC 9207: the issuer the authorization response named, when it named one. */
+    iss: z.string().max(300).optional(),
+    workstation: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+export type OidcFinishRequest = z.infer<typeof OidcFinishRequest>;
+/**
+ * The functions whose assurance level the server's configuration sets (server/auth/assurance.ts):
+ * client data (brukaruppgifter: clients, journal, day notes, plans, assignments, deviations …),
+ * the administration, the notice board, messages without client data, one's own settings.
+ */
+export const ASSURED_FUNCTIONS = ['client_data', 'administration', 'notices', 'messages', 'own_settings'] as const;
+export const AssuredFunction = z.enum(ASSURED_FUNCTIONS);
+export type AssuredFunction = z.infer<typeof AssuredFunction>;
+export const AssuranceRow = z.object({ function: AssuredFunction, loa: Loa });
+export type AssuranceRow = z.infer<typeof AssuranceRow>;
+
+/** Which login methods this server offers (the login screen shows their buttons), and what each level opens. */
+export const LoginMethodsResponse = z.object({
+  card: z.boolean(),
+  /** The identity provider, by the name staff know it (e.g. "SITHS eID"); null: none configured. */
+  oidc: z.object({ name: z.string(), issuer: z.string(), levels: z.array(Loa) }).nullable(),
+  /** The level each function needs (absent from servers before issue 29: everything at LoA3, the card's). */
+  assurance: z.array(AssuranceRow).optional(),
+});
+export type LoginMethodsResponse = z.infer<typeof LoginMethodsResponse>;
+
+export const oidcRoutes = {
+  methods: { method: 'GET', path: '/api/v1/auth/methods', response: LoginMethodsResponse },
+  start: { method: 'POST', path: '/api/v1/auth/oidc/start', body: OidcStartRequest, response: OidcStartResponse },
+  finish: { method: 'POST', path: '/api/v1/auth/oidc/finish', body: OidcFinishRequest, response: LoginResponse },
+} as const;
 
 export const authRoutes = {
   challenge: { method: 'POST', path: '/api/v1/auth/challenge', response: ChallengeResponse },

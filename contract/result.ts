@@ -19,6 +19,12 @@ export const LOGIN_ERROR_CODES = [
   'SIGNATURE_INVALID',
   'UNKNOWN_CARD_HOLDER',
   'NO_ACTIVE_PERMISSION',
+  // the organisation's identity provider (OpenID Connect; server/auth/oidc.ts): state, code or ID token refused
+  'IDP_LOGIN_FAILED',
+  // the IdP asserted no assurance level (acr) this server knows, or one below the lowest it accepts
+  'IDP_LOA_REFUSED',
+  // the IdP's person (its HSA-ID claim) is no staff member here
+  'IDP_UNKNOWN_PERSON',
 ] as const;
 export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
 
@@ -51,6 +57,8 @@ export const ErrorCode = z.enum([
   'CERT_REVOCATION_UNKNOWN',
   // the server: too many requests from one address or card (server/http/rate-limit.ts)
   'RATE_LIMITED',
+  // the session's assurance level is below what the function asks (server/auth/assurance.ts)
+  'LOA_TOO_LOW',
   // local store (main/store): wrong key, corrupt file or missing key; the way out is a fresh resync
   'STORE_UNREADABLE',
 ]);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AppFailure, reportedAppVersion, type ApiHandlers } from '#contract';
+import { AppFailure, oidcRoutes, reportedAppVersion, type ApiHandlers } from '#contract';
 import { AccessReporter } from './access/access-reporter';
 import { adminHandlers } from './admin/admin-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
@@ -17,6 +17,7 @@ import { createRouter } from './router';
 import { createServerClient, warmUp } from './server-client';
 import { authorOf } from './session/author';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
+import { browserLogin } from './session/oidc-login';
 import { fileReaderChoice } from './session/reader-choice';
 import { SessionService } from './session/session-service';
 import { DevKeyFileVault, localStoreFile, openLocalStore, resetLocalStore } from './store';
@@ -42,6 +43,14 @@ export interface WorkstationOptions {
   /** Idle time before the workstation locks (default 15 min). */
   idleTimeoutMs?: number;
   workstationName?: string;
+  /**
+   * Opens the identity provider's login in the system browser (issue 29): Electron's
+   * shell.openExternal. Absent (the browser host): the renderer is asked to open a tab
+   * (event `session.openExternal`).
+   */
+  openExternal?: (url: string) => Promise<void>;
+  /** The identity provider the machine's configuration names (its issuer); the login goes nowhere else. */
+  idpIssuer?: string;
   /**
    * Wraps the local store's key. The Electron shell passes its SafeStorageKeyVault (DPAPI on
    * Windows); without one (browser host, tests) the development key-file vault in `dataDir` is used.
@@ -109,7 +118,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     card: () => session.cardStatus(),
     store: () => {
       const user = session.status().user;
-      return { state: data.status().state, file: user ? localStoreFile(opts.dataDir, user.hsaId) : null };
+      return { state: data.status().state, file: user ? localStoreFile(opts.dataDir, user.hsaId, loa()) : null };
     },
     queue: async () => {
       if (data.status().state !== 'open') return null;
@@ -121,9 +130,13 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     log,
   });
   session.onLock(() => support.stop());
+  /** The session's assurance level (3: a card session, or a server from before issue 29). */
+  const loa = () => session.status().assurance?.loa ?? 3;
   const data = new UserData({
-    openStore: (user) => openLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId, vault, workerUrl: opts.storeWorker }),
-    resetStore: (user) => resetLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId }),
+    // One store per assurance level (issue 29): the session's level picks the file and its key.
+    openStore: (user) => openLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId, loa: loa(), vault, workerUrl: opts.storeWorker }),
+    resetStore: (user) => resetLocalStore({ dataDir: opts.dataDir, hsaId: user.hsaId, loa: loa() }),
+    storeId: (user) => `${user.hsaId}|loa${loa()}`,
     token: () => session.requireToken(),
     serverUrl: opts.serverUrl,
     emit: (name, payload) => events.emit(name, payload),
@@ -201,6 +214,24 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         return state;
       },
       logout: () => session.logout(),
+      methods: () => server.call(oidcRoutes.methods),
+      loginWithIdp: async ({ loa }) => {
+        const state = await session.loginWithIdp(() =>
+          browserLogin({
+            server,
+            openExternal: opts.openExternal ?? (async (url) => events.emit('session.openExternal', { url })),
+            ...(opts.idpIssuer ? { expectedIssuer: opts.idpIssuer } : {}),
+            ...(loa ? { loa } : {}),
+            ...(opts.workstationName ? { workstation: opts.workstationName } : {}),
+          }),
+        );
+        if (state.state === 'active' && state.user) {
+          data.open(state.user);
+          access.kick();
+          support.loggedIn();
+        }
+        return state;
+      },
       activity: async () => {
         session.touch();
         return { idleTimeoutMs: session.idleTimeoutMs };

@@ -7,7 +7,10 @@ import type { AccessLog } from './audit/access-events';
 import { SqlAccessLog } from './audit/access-log';
 import { registerFollowUpRoutes } from './audit/follow-up-routes';
 import { registerAccessLogRoutes } from './audit/routes';
+import { DEFAULT_ASSURANCE, type AssuranceLevels } from './auth/assurance';
 import { SqlNonceStore } from './auth/nonces';
+import { createOidcLogin, SqlOidcLoginStore, type OidcSettings } from './auth/oidc';
+import { registerOidcRoutes } from './auth/oidc-routes';
 import { startAuthPurge } from './auth/purge';
 import { registerAuthRoutes } from './auth/routes';
 import type { AuthService, AuthSession, TrustConfig } from './auth/service';
@@ -45,6 +48,10 @@ export interface ServerAuthOptions {
   now?: () => Date;
   /** Limits on the challenge and login routes (server/http/rate-limit.ts); `false`: none (tests that log in a lot). */
   rateLimit?: RateLimitOptions | false;
+  /** Login through the organisation's identity provider (OpenID Connect; server/auth/oidc.ts); absent: card only. */
+  oidc?: OidcSettings;
+  /** The assurance level each function needs (server/auth/assurance.ts, LOA_LEVELS); default DEFAULT_ASSURANCE. */
+  assurance?: AssuranceLevels;
 }
 
 export interface ServerOptions {
@@ -116,6 +123,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const metrics = options.metrics ?? createMetrics();
 
   const auth = options.auth;
+  const assurance = (auth !== 'disabled' ? auth?.assurance : undefined) ?? DEFAULT_ASSURANCE;
   let requireSession: preHandlerAsyncHookHandler = noSession;
   let authenticate: ((token: string | undefined) => Promise<AuthSession>) | undefined;
   let trust: TrustConfig | undefined;
@@ -125,16 +133,19 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const { db } = options;
     let service: AuthService;
     trust = trustConfigFromPem(auth.trust);
+    const limiter = auth.rateLimit === false ? undefined : new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit);
+    const accessLog = countLogins(new SqlAccessLog(db), metrics);
+    const staff = new SqlStaffDirectory(db);
     ({ requireSession, service } = registerAuthRoutes(app, {
       nonces: new SqlNonceStore(db),
       sessions: new SqlSessionStore(db),
-      staff: new SqlStaffDirectory(db),
-      accessLog: countLogins(new SqlAccessLog(db), metrics),
+      staff,
+      accessLog,
       trust,
       expectedOrigin: auth.expectedOrigin,
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
-      ...(auth.rateLimit === false ? {} : { limiter: new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit) }),
+      ...(limiter ? { limiter } : {}),
       onWorkstationVersion: (version, request) => {
         metrics.workstationVersions.inc({ version: version === undefined ? 'invalid' : String(version) });
         // A workstation updated before its server (the usual order when PCs update themselves): it
@@ -144,13 +155,18 @@ export function createServer(options: ServerOptions): FastifyInstance {
         }
       },
       log: (obj, msg) => app.log.warn(obj, msg),
+      assurance,
     }));
     authenticate = (token) => service.authenticate(token);
+    const oidc = auth.oidc
+      ? createOidcLogin({ settings: auth.oidc, store: new SqlOidcLoginStore(db), staff, accessLog, openSession: service.openSession, ...(auth.now ? { now: auth.now } : {}) })
+      : undefined;
+    registerOidcRoutes(app, { card: true, assurance, ...(oidc ? { oidc } : {}), ...(limiter ? { limiter } : {}) });
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));
   }
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
-  const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync }, limits.eventStreamsPerSession);
+  const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync }, limits.eventStreamsPerSession, assurance);
   registerMetrics(app, metrics, { db: options.db, openStreams: () => streams.size });
   registerOpenApi(app, options.version);
   // Each synced kind's own API beyond sync (the case officer's side of assignments and plans, messages, notices).
@@ -175,6 +191,7 @@ function registerSync(
   metrics: ServerMetrics,
   options: ServerSyncOptions,
   streamsPerSession: number,
+  assurance: AssuranceLevels,
 ): ReadonlySet<unknown> {
   const now = options.now ?? (() => new Date());
   const retentionDays = retentionDaysOf(SERVER_REGISTRY.retained, options.retentionDays);
@@ -191,6 +208,7 @@ function registerSync(
     coalesceMs: options.coalesceMs ?? 100,
     metrics: { pushed: (status) => metrics.pushMutations.inc({ status }), sent: (event) => metrics.eventsSent.inc({ event }) },
     streamsPerSession,
+    assurance,
   });
 
   let unlisten: (() => Promise<void>) | undefined;
@@ -266,6 +284,7 @@ const noSession: preHandlerAsyncHookHandler = async (_request, reply) => {
 };
 
 function registerDisabledAuthRoutes(app: FastifyInstance): void {
+  registerOidcRoutes(app, { card: false, assurance: DEFAULT_ASSURANCE });
   for (const route of [...Object.values(authRoutes), officerRoutes.login]) {
     app.post(route.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (_request, reply) =>
       reply.code(503).send(errorBody('SERVER_ERROR', 'Login is disabled: the server has no trust anchors configured (TRUST_ANCHORS)')),

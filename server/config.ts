@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { readAssurance, type AssuranceLevels } from './auth/assurance';
 import { POLICY_PROCESSING, type PolicyProcessing } from './auth/certificate';
+import type { OidcSettings } from './auth/oidc';
 import { DEFAULT_HTTP_LIMITS, parseProxyEntry, type HttpLimits } from './http/connections';
 import { SERVER_REGISTRY } from './kinds';
 import type { RetentionDays } from './sync/retention';
@@ -31,6 +34,10 @@ export interface ServerConfig {
     /** Revocation by OCSP (server/auth/ocsp.ts); absent when OCSP is off. */
     ocsp?: { url?: string; graceMs: number };
   };
+  /** Login through the organisation's identity provider (OIDC_ISSUER …; readOidc); absent: card only. */
+  oidc?: OidcSettings;
+  /** LOA_LEVELS: the assurance level each function needs (server/auth/assurance.ts). */
+  assurance: AssuranceLevels;
   /** The origin workstations sign for; absent: the listening URL's origin. */
   publicOrigin?: string;
   /** Per retained kind, the days its records are kept (its setting, e.g. DAY_NOTE_RETENTION_DAYS; absent: its default). */
@@ -133,6 +140,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     retentionDays[kind.name] = days;
   }
 
+  const oidc = readOidc(env);
+  if (oidc && trustAnchorFiles.length === 0) throw new Error('OIDC_ISSUER is set but TRUST_ANCHORS is not: the identity provider is offered beside the card login');
+
   const trustedProxies = list(env.TRUSTED_PROXIES ?? env.TRUST_PROXY);
   for (const entry of trustedProxies) parseProxyEntry(entry);
 
@@ -150,6 +160,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     migrateOnStart: env.MIGRATE_ON_START !== '0' && env.MIGRATE_ON_START !== 'false',
     logLevel: env.LOG_LEVEL || 'info',
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, policyProcessing, ...(ocsp ? { ocsp } : {}) } } : {}),
+    ...(oidc ? { oidc } : {}),
+    assurance: readAssurance(env.LOA_LEVELS),
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),
@@ -204,4 +216,55 @@ function readOcsp(env: NodeJS.ProcessEnv): { url?: string; graceMs: number } | u
   const minutes = Number(env.OCSP_GRACE_MINUTES || 240);
   if (!Number.isInteger(minutes) || minutes < 0 || minutes > 1440) throw new Error(`OCSP_GRACE_MINUTES must be 0–1440, got ${env.OCSP_GRACE_MINUTES}`);
   return { ...(env.OCSP_URL ? { url: env.OCSP_URL } : {}), graceMs: minutes * 60_000 };
+}
+
+/** The acr values Sweden's trust framework names (DIGG, "Tillitsramverk för Svensk e-legitimation"), and Inera's. */
+export const DEFAULT_ACR_LOA = 'http://id.elegnamnden.se/loa/1.0/loa2=2,http://id.elegnamnden.se/loa/1.0/loa3=3,http://id.sambi.se/loa/loa2=2,http://id.sambi.se/loa/loa3=3';
+
+/**
+ * The organisation's identity provider (docs/login.md, "Identity provider"): OIDC_ISSUER (https;
+ * http only to this computer), OIDC_CLIENT_ID, OIDC_CLIENT_SECRET (or OIDC_CLIENT_SECRET_FILE),
+ * OIDC_NAME (what staff call it, default "e-legitimation"), OIDC_HSA_ID_CLAIM (default
+ * employeeHsaId), OIDC_ACR_LOA (acr=level pairs, comma-separated; default DEFAULT_ACR_LOA),
+ * OIDC_MIN_LOA (default 2), OIDC_SCOPE (default "openid profile").
+ */
+export function readOidc(env: NodeJS.ProcessEnv, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): OidcSettings | undefined {
+  const named = ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_CLIENT_SECRET_FILE', 'OIDC_NAME', 'OIDC_HSA_ID_CLAIM', 'OIDC_ACR_LOA', 'OIDC_MIN_LOA', 'OIDC_SCOPE'].filter((k) => env[k]);
+  if (!env.OIDC_ISSUER) {
+    if (named.length > 0) throw new Error(`${named.join(', ')} is set but OIDC_ISSUER is not`);
+    return undefined;
+  }
+  let issuer: URL;
+  try {
+    issuer = new URL(env.OIDC_ISSUER);
+  } catch {
+    throw new Error(`OIDC_ISSUER must be the identity provider's issuer URL, got ${env.OIDC_ISSUER}`);
+  }
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(issuer.hostname);
+  if (issuer.protocol !== 'https:' && !(issuer.protocol === 'http:' && loopback)) throw new Error('OIDC_ISSUER must be https (http only to this computer)');
+  if (!env.OIDC_CLIENT_ID) throw new Error('OIDC_CLIENT_ID must be set with OIDC_ISSUER: the client id the identity provider registered for this server');
+  const clientSecret = env.OIDC_CLIENT_SECRET_FILE ? readFile(env.OIDC_CLIENT_SECRET_FILE).trim() : env.OIDC_CLIENT_SECRET;
+  if (!clientSecret) throw new Error('OIDC_CLIENT_SECRET or OIDC_CLIENT_SECRET_FILE must be set with OIDC_ISSUER');
+  const acrLoa: Record<string, 1 | 2 | 3 | 4> = {};
+  for (const pair of list(env.OIDC_ACR_LOA || DEFAULT_ACR_LOA)) {
+    const i = pair.lastIndexOf('=');
+    const level = Number(pair.slice(i + 1));
+    if (i <= 0 || ![1, 2, 3, 4].includes(level)) throw new Error(`OIDC_ACR_LOA: each entry is <acr>=<level 1–4>, got ${pair}`);
+    acrLoa[pair.slice(0, i)] = level as 1 | 2 | 3 | 4;
+  }
+  const minLoa = Number(env.OIDC_MIN_LOA || 2);
+  if (![1, 2, 3, 4].includes(minLoa)) throw new Error(`OIDC_MIN_LOA must be 1–4, got ${env.OIDC_MIN_LOA}`);
+  const hsaIdClaim = env.OIDC_HSA_ID_CLAIM || 'employeeHsaId';
+  if (!/^[A-Za-z0-9_:.-]{1,100}$/.test(hsaIdClaim)) throw new Error(`OIDC_HSA_ID_CLAIM is not a claim name: ${hsaIdClaim}`);
+  return {
+    issuer: env.OIDC_ISSUER,
+    clientId: env.OIDC_CLIENT_ID,
+    clientSecret,
+    name: env.OIDC_NAME || 'e-legitimation',
+    hsaIdClaim,
+    acrLoa,
+    minLoa: minLoa as 1 | 2 | 3 | 4,
+    scope: env.OIDC_SCOPE || 'openid profile',
+    allowHttp: issuer.protocol === 'http:',
+  };
 }

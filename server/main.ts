@@ -24,6 +24,11 @@
  *                     without it the server runs with login disabled (auth routes answer 503)
  *   INTERMEDIATE_CAS  comma-separated PEM files of issuing CAs (SITHS e-id Person HSA-id 3 CA v1)
  *   REQUIRED_POLICIES comma-separated LoA3 certificate policy OIDs; required with TRUST_ANCHORS
+ *   OIDC_ISSUER       login through the organisation's identity provider beside the card (issue 29):
+ *                     with OIDC_CLIENT_ID, OIDC_CLIENT_SECRET(_FILE), OIDC_NAME, OIDC_HSA_ID_CLAIM
+ *                     (default employeeHsaId), OIDC_ACR_LOA, OIDC_MIN_LOA (server/config.ts readOidc)
+ *   LOA_LEVELS        the assurance level each function needs, e.g. messages=3 (server/auth/assurance.ts;
+ *                     client_data never below 3)
  *   OCSP=on           check each login certificate's revocation at the OCSP responder of its AIA
  *                     extension; OCSP_URL asks that responder instead (and turns OCSP on);
  *                     OCSP_GRACE_MINUTES (default 240) is how old a cached good answer may be to stand
@@ -111,6 +116,8 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
       },
       // Until listen() resolves nobody can log in anyway.
       expectedOrigin: () => origin ?? '',
+      ...(config.oidc ? { oidc: config.oidc } : {}),
+      assurance: config.assurance,
     };
   }
   const app = createServer({

@@ -14,6 +14,7 @@ import { nonAdminWriters, POLICY_KEY, type AclReader, type RegistryReader, type 
  *     "updateFeed": "https://uppdatering.kommun.example/omsorgsportalen/",
  *     "idleTimeoutMinutes": 15,
  *     "card": { "type": "pcsc" } }           or { "type": "pkcs11", "module": "C:\\...\\iidp11.dll" }
+ *     "idp": { "issuer": "https://idp.inera.se/oidc" }   (optional: login through the identity provider)
  */
 
 /**
@@ -76,6 +77,11 @@ export const machineConfigSchema = z.strictObject({
     .max(240, { error: 'idleTimeoutMinutes får vara högst 240' })
     .optional(),
   card: cardProfile.default({ type: 'pcsc' }),
+  /**
+   * The organisation's identity provider (issue 29, docs/login.md): its issuer. The login opens the
+   * system browser only towards it, whatever the server says.
+   */
+  idp: z.strictObject({ issuer: secureUrl('idp.issuer') }).optional(),
 });
 
 export type MachineConfig = z.infer<typeof machineConfigSchema>;
@@ -141,6 +147,8 @@ export interface WorkstationSettings {
   card: CardProfile;
   /** The generic update feed (electron-updater); none: no automatic updates. */
   updateFeed?: string;
+  /** The identity provider's issuer the machine allows (machine config `idp.issuer`). */
+  idpIssuer?: string;
 }
 
 export const settingsFromConfig = (c: MachineConfig): WorkstationSettings => ({
@@ -148,6 +156,7 @@ export const settingsFromConfig = (c: MachineConfig): WorkstationSettings => ({
   card: c.card,
   ...(c.idleTimeoutMinutes ? { idleTimeoutMs: c.idleTimeoutMinutes * 60_000 } : {}),
   ...(c.updateFeed ? { updateFeed: c.updateFeed } : {}),
+  ...(c.idp ? { idpIssuer: c.idp.issuer } : {}),
 });
 
 /**

@@ -35,6 +35,9 @@ export interface ShellWorkstationOptions {
   logLine: (line: string) => void;
   /** When the app last crashed (its newest local crash dump). */
   lastCrashAt: () => string | null;
+  /** Opens the identity provider's login in the system browser: Electron's shell.openExternal. */
+  openExternal: (url: string) => Promise<void>;
+  idpIssuer?: string;
 }
 
 export interface ShellOptions {
@@ -195,6 +198,9 @@ export function startShell(opts: ShellOptions): Shell {
       serverUrl: settings.serverUrl,
       card: cardStackFor(settings.card),
       ...(settings.idleTimeoutMs ? { idleTimeoutMs: settings.idleTimeoutMs } : {}),
+      // The identity provider's login in the system browser (RFC 8252), never in a window of ours.
+      openExternal: (url: string) => opts.electron.shell.openExternal(url),
+      ...(settings.idpIssuer ? { idpIssuer: settings.idpIssuer } : {}),
       dataDir: opts.dataDir ?? app.getPath('userData'),
       vault,
       // Electron ≥ 17 loads a worker from inside app.asar; its native module is unpacked (electron-builder.yml).

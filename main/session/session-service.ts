@@ -2,8 +2,10 @@ import {
   AppFailure,
   authRoutes,
   type CardStatus,
+  type LoginResponse,
   type LoginUser,
   type PermittedUnit,
+  type SessionAssurance,
   type SessionState,
 } from '#contract';
 import { wipe } from '../../native/pin';
@@ -40,6 +42,8 @@ export class SessionService {
   private lockedReason: LockReason | null = null;
   private user: LoginUser | null = null;
   private units: PermittedUnit[] = [];
+  /** How the active session was opened and at which level (the card: LoA3). */
+  private assurance: SessionAssurance = { method: 'card', loa: 3 };
   /** The API version the server stated at the last login (1: it stated none, a release before the handshake). */
   private serverApiVersion: number | undefined;
   private token: string | null = null;
@@ -70,6 +74,7 @@ export class SessionService {
       lockedReason: this.state === 'locked' ? this.lockedReason : null,
       idleTimeoutMs: this.idleTimeoutMs,
       ...(this.state === 'active' && this.serverApiVersion !== undefined ? { serverApiVersion: this.serverApiVersion } : {}),
+      ...(this.state === 'active' ? { assurance: this.assurance } : {}),
     };
   }
 
@@ -162,23 +167,45 @@ export class SessionService {
         void server.call(authRoutes.logout, { token: res.token }).catch(() => undefined);
         throw new AppFailure('CARD_REMOVED', 'Kortet togs ur under inloggningen');
       }
-      const previous = this.user;
-      this.token = res.token;
-      this.user = res.user;
-      this.units = res.units;
-      this.serverApiVersion = res.apiVersion ?? 1;
-      this.sessionReader = reader;
-      this.state = 'active';
-      this.lockedReason = null;
-      if (previous && previous.hsaId !== res.user.hsaId) this.notifyLock('other_card');
-      this.scheduleRenew(Date.parse(res.expiresAt));
-      this.touch();
-      this.emitSession();
-      return this.status();
+      return this.activate(res, reader);
     } finally {
       wipe(pinBytes);
       this.loginInFlight = false;
     }
+  }
+
+  /**
+   * Login through the organisation's identity provider (issue 29): `browserLogin` runs the system
+   * browser's round trip (main/session/oidc-login.ts) and answers the server's session. No card:
+   * the session is renewed while the workstation is used, until the server ends it.
+   */
+  async loginWithIdp(browserLogin: () => Promise<LoginResponse>): Promise<SessionState> {
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    this.loginInFlight = true;
+    try {
+      return this.activate(await browserLogin(), null);
+    } finally {
+      this.loginInFlight = false;
+    }
+  }
+
+  private activate(res: LoginResponse, reader: string | null): SessionState {
+    const previous = this.user;
+    const previousLoa = this.state === 'active' ? this.assurance.loa : null;
+    this.token = res.token;
+    this.user = res.user;
+    this.units = res.units;
+    this.serverApiVersion = res.apiVersion ?? 1;
+    this.assurance = res.assurance ?? { method: 'card', loa: 3 };
+    this.sessionReader = reader;
+    this.state = 'active';
+    this.lockedReason = null;
+    // Another person, or the same at another level (another store): what the old session held goes.
+    if (previous && (previous.hsaId !== res.user.hsaId || (previousLoa !== null && previousLoa !== this.assurance.loa))) this.notifyLock('other_card');
+    this.scheduleRenew(Date.parse(res.expiresAt));
+    this.touch();
+    this.emitSession();
+    return this.status();
   }
 
   async logout(): Promise<SessionState> {
@@ -278,7 +305,9 @@ export class SessionService {
 
   private async renew(): Promise<void> {
     const token = this.token;
-    if (this.state !== 'active' || !token || !this.sessionReader || !this.cardPresent(this.sessionReader)) return;
+    // A card session is renewed while its card stays in; one without a card (the IdP's) while the workstation is used.
+    if (this.state !== 'active' || !token || (this.sessionReader !== null && !this.cardPresent(this.sessionReader))) return;
+    if (this.sessionReader === null && this.assurance.method === 'card') return;
     try {
       const r = await this.opts.server.call(authRoutes.renew, { token });
       if (this.token === token) this.scheduleRenew(Date.parse(r.expiresAt));

@@ -16,17 +16,26 @@ export { DevKeyFileVault } from './dev-key-file-vault';
 export interface LocalStoreOptions {
   /** The workstation's data folder; stores live in `<dataDir>/stores/`. */
   dataDir: string;
-  /** The logged-in user: one store per user and workstation. */
+  /** The logged-in user: one store per user, assurance level and workstation. */
   hsaId: string;
+  /**
+   * The session's assurance level (issue 29): below 3 another file with its own random key, so a
+   * lower level never holds the key of the client data a higher one cached. Default 3 (the card).
+   */
+  loa?: number;
   /** Wraps the store key: SafeStorageKeyVault in the Electron shell, DevKeyFileVault elsewhere. */
   vault: KeyVault;
   /** The compiled worker when bundled (see worker-client.ts); the default works from source. */
   workerUrl?: WorkerEntry;
 }
 
-/** `<dataDir>/stores/<first 32 hex of sha256(hsaId)>.db` — the file name reveals no HSA-ID. */
-export function localStoreFile(dataDir: string, hsaId: string): string {
-  const name = createHash('sha256').update(hsaId, 'utf8').digest('hex').slice(0, 32);
+/**
+ * `<dataDir>/stores/<first 32 hex of sha256(hsaId)>.db` — the file name reveals no HSA-ID. A session
+ * below LoA3 has its own: sha256(`<hsaId>|loa<level>`), with its own key file beside it
+ * (docs/store.md, "One store per assurance level").
+ */
+export function localStoreFile(dataDir: string, hsaId: string, loa = 3): string {
+  const name = createHash('sha256').update(loa >= 3 ? hsaId : `${hsaId}|loa${loa}`, 'utf8').digest('hex').slice(0, 32);
   return path.join(dataDir, 'stores', `${name}.db`);
 }
 
@@ -110,7 +119,7 @@ function openFailure(e: unknown, file: string): AppFailure {
  * fresh resync through `resetLocalStore`, which keeps the old files aside.
  */
 export async function openLocalStore(opts: LocalStoreOptions): Promise<LocalStore> {
-  const file = localStoreFile(opts.dataDir, opts.hsaId);
+  const file = localStoreFile(opts.dataDir, opts.hsaId, opts.loa);
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = await storeKey(file, opts.vault);
   try {
@@ -128,8 +137,8 @@ export async function openLocalStore(opts: LocalStoreOptions): Promise<LocalStor
  * `.key` beside it under the same new name (SQLite finds the WAL of the moved file). The next
  * `openLocalStore` creates a fresh store, which the sync fills again. The store must be closed.
  */
-export async function resetLocalStore(opts: Pick<LocalStoreOptions, 'dataDir' | 'hsaId'>): Promise<{ movedAside: string[] }> {
-  const file = localStoreFile(opts.dataDir, opts.hsaId);
+export async function resetLocalStore(opts: Pick<LocalStoreOptions, 'dataDir' | 'hsaId' | 'loa'>): Promise<{ movedAside: string[] }> {
+  const file = localStoreFile(opts.dataDir, opts.hsaId, opts.loa);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const aside = `${file}.unreadable-${stamp}`;
   const movedAside: string[] = [];

@@ -28,6 +28,11 @@ export interface UserDataOptions {
   log?: LogLine;
   /** The local audit line of a resync; never personal data (hashed file names, no HSA-ID, no paths). */
   audit?: LogLine;
+  /**
+   * Which store the user's session opens (default her HSA-ID): with one store per assurance level
+   * (issue 29, main/store/index.ts) a step up from LoA2 to LoA3 is another store, opened afresh.
+   */
+  storeId?: (user: LoginUser) => string;
 }
 
 interface Opened {
@@ -81,11 +86,15 @@ export class UserData {
 
   constructor(private readonly opts: UserDataOptions) {}
 
+  private idOf(user: LoginUser): string {
+    return this.opts.storeId ? this.opts.storeId(user) : user.hsaId;
+  }
+
   /** After a successful login: opens the user's store (if not open) and starts syncing. */
   open(user: LoginUser): void {
-    if (this.opening?.hsaId === user.hsaId) return;
+    if (this.opening?.hsaId === this.idOf(user)) return;
     if (this.opening) void this.close();
-    this.begin({ hsaId: user.hsaId, ready: this.lifecycle.then(() => this.start(user)) }, status('opening'));
+    this.begin({ hsaId: this.idOf(user), ready: this.lifecycle.then(() => this.start(user)) }, status('opening'));
   }
 
   /** On lock or logout: stop syncing, close the store, drop the key. Resolves when done. */
@@ -117,7 +126,7 @@ export class UserData {
   async resync(user: LoginUser): Promise<StoreResyncResult> {
     this.opts.token();
     const prev = this.opening;
-    if (!prev || prev.hsaId !== user.hsaId || this.state.state !== 'unreadable') {
+    if (!prev || prev.hsaId !== this.idOf(user) || this.state.state !== 'unreadable') {
       throw new AppFailure('CONFLICT', 'Den lokala databasen behöver inte hämtas på nytt.', { reason: 'STORE_NOT_UNREADABLE', state: this.state.state });
     }
     const cause = this.state.cause;
@@ -135,7 +144,7 @@ export class UserData {
       }
       return this.start(user);
     });
-    const entry: Opening = { hsaId: user.hsaId, ready };
+    const entry: Opening = { hsaId: this.idOf(user), ready };
     this.begin(entry, status('resyncing', cause));
     try {
       await ready;
@@ -198,7 +207,7 @@ export class UserData {
       ...(this.opts.log ? { log: this.opts.log } : {}),
     });
     engine.start();
-    return { hsaId: user.hsaId, store, engine };
+    return { hsaId: this.idOf(user), store, engine };
   }
 
   private async stop(o: Opened): Promise<void> {

@@ -1,6 +1,7 @@
 import { useEffect, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { serverIsOlder } from '#contract';
+import { AssuranceNotice, ClosedScreen } from './components/Assurance';
 import { HostLostScreen, useHostLost } from './components/HostLostScreen';
 import { SyncIndicator, SyncRefusals } from './components/SyncIndicator';
 import { screens } from './screens';
@@ -9,7 +10,7 @@ import { StoreUnreadableScreen } from './screens/local-store/StoreUnreadableScre
 import { LoginScreen } from './screens/LoginScreen';
 import { useNav } from './state/nav-store';
 import { useRoles } from './state/roles-store';
-import { trackActivity, useSession } from './state/session-store';
+import { levelIn, trackActivity, useSession } from './state/session-store';
 
 /**
  * The skip link's target: the screen's main control where it marks one (`data-skip-target`, e.g. the
@@ -43,6 +44,8 @@ export function App() {
     if (active) void useRoles.getState().load();
   }, [active]);
   const roles = useRoles((r) => r.roles);
+  const methods = useSession((s) => s.methods);
+  const levelOf = (fn: Parameters<typeof levelIn>[1]) => levelIn(methods, fn);
   const hostLost = useHostLost();
 
   if (hostLost) return <HostLostScreen why={hostLost} />;
@@ -54,6 +57,9 @@ export function App() {
   const roleNames = (['superuser', 'it_contact', 'manager'] as const).filter((r) => roles.includes(r)).map((r) => t(`app.role.${r}`));
   const offered = screens.filter((s) => !s.roles || s.roles.some((r) => roles.includes(r)));
   const current = offered.find((s) => s.id === screen) ?? offered[0]!;
+  // Below client data's level (issue 29): a screen of client data is closed, saying why and how to get in.
+  const loa = session.assurance?.loa ?? 3;
+  const closed = (s: (typeof screens)[number]) => loa < levelOf(s.serves ?? 'client_data');
   return (
     <div className="app">
       {/* The first Tab: straight to the screen's own content (the inbox list, a client list), past the menu and banners. */}
@@ -82,7 +88,7 @@ export function App() {
             <li key={s.id}>
               <button type="button" className="nav-item" aria-current={s.id === current.id ? 'page' : undefined} onClick={() => go(s.id)}>
                 {t(s.labelKey)}
-                {s.Badge && <s.Badge />}
+                {closed(s) ? <span className="nav-closed"> 🔒</span> : s.Badge && <s.Badge />}
               </button>
             </li>
           ))}
@@ -95,8 +101,9 @@ export function App() {
           </p>
         )}
         <SyncRefusals />
-        <div className="app-banners">{screens.map((s) => s.Banner && <s.Banner key={s.id} />)}</div>
-        <current.Component />
+        {loa < levelOf('client_data') && <AssuranceNotice loa={loa} needed={levelOf('client_data')} />}
+        <div className="app-banners">{screens.map((s) => s.Banner && !closed(s) && <s.Banner key={s.id} />)}</div>
+        {closed(current) ? <ClosedScreen loa={loa} needed={levelOf(current.serves ?? 'client_data')} /> : <current.Component />}
       </main>
     </div>
   );

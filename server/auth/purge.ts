@@ -24,6 +24,8 @@ export async function purgeDeadAuthState(
   const summaries = await summariseAnonymousFailures(db, (q) => new SqlAccessLog(q), new Date(now.getTime() - windowMs));
   const sessions = await db.query('DELETE FROM auth_sessions WHERE expires_at < $1 OR revoked_at < $1 RETURNING 1', [before]);
   const nonces = await db.query('DELETE FROM login_nonces WHERE expires_at < $1 RETURNING 1', [now]);
+  // Identity-provider logins under way (issue 29): the same lifetime and rule as the nonces.
+  await db.query('DELETE FROM oidc_logins WHERE expires_at < $1', [now]);
   return {
     sessions: sessions.rows.length,
     nonces: nonces.rows.length,

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { officerRoutes } from '#contract';
 import { API_VERSION, API_VERSION_HEADER, LoginRequest, authRoutes, statedApiVersion } from '#contract';
-import { AppFailure, validationDetails, type ErrorCode } from '#contract';
+import { AppFailure, validationDetails, type AssuredFunction, type ErrorCode } from '#contract';
 import { EMPTY_BODY_LIMIT, LOGIN_BODY_LIMIT } from '../http/body-limits';
 import { limitByAddress, type RateLimiter } from '../http/rate-limit';
 import { anonymousFailureCounter } from './anonymous-failures';
+import { DEFAULT_ASSURANCE, functionOf, type AssuranceLevels } from './assurance';
 import { createAuthService, type AuthDeps, type AuthService, type AuthSession } from './service';
 
 declare module 'fastify' {
@@ -30,7 +31,16 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   NO_ACTIVE_PERMISSION: 403,
   RATE_LIMITED: 429,
+  IDP_LOGIN_FAILED: 401,
+  IDP_LOA_REFUSED: 403,
+  IDP_UNKNOWN_PERSON: 403,
+  LOA_TOO_LOW: 403,
+  // The identity provider could not be reached (discovery, JWKS, token endpoint).
+  SERVER_UNREACHABLE: 502,
 };
+
+/** An auth route's refusal: its status and `{ error: { code, message, details? } }` (details only for the IdP's reason). */
+export const sendAuthFailure = (reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply => sendFailure(reply, e, request);
 
 function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply {
   if (e instanceof AppFailure) {
@@ -40,7 +50,8 @@ function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): 
     if (e.code === 'CERT_REVOKED' || e.code === 'CERT_REVOCATION_UNKNOWN') request.log.warn({ code: e.code, reason: e.message || e.code }, 'login or renewal refused: revocation');
     const retryAfterS = e.details?.retryAfterS;
     if (typeof retryAfterS === 'number') void reply.header('retry-after', String(retryAfterS));
-    return reply.code(status).send({ error: { code: e.code, message: e.message } });
+    const reason = e.details?.reason;
+    return reply.code(status).send({ error: { code: e.code, message: e.message, ...(typeof reason === 'string' && e.code.startsWith('IDP_') ? { details: { reason } } : {}) } });
   }
   request.log.error({ err: e }, 'auth failed');
   return reply.code(500).send({ error: { code: 'INTERNAL', message: 'Internal server error' } });
@@ -59,17 +70,40 @@ export const workstationOf = (request: FastifyRequest): string | undefined => {
   return typeof w === 'string' && /^[\w .:-]{1,100}$/.test(w) ? w : undefined;
 };
 
-/** A preHandler for every route that needs a logged-in user: 401 without a live session. */
-export function createRequireSession(service: AuthService): preHandlerAsyncHookHandler {
+/**
+ * A preHandler for every route that needs a logged-in user: 401 without a live session, 403
+ * LOA_TOO_LOW when the session's assurance level is below the route's function's
+ * (server/auth/assurance.ts) — with a Swedish message that says what is closed and how to get in.
+ */
+export function createRequireSession(service: AuthService, levels: AssuranceLevels = DEFAULT_ASSURANCE): preHandlerAsyncHookHandler {
   return async function requireSession(request, reply) {
     try {
       const { tokenHash: _tokenHash, ...session } = await service.authenticate(bearerToken(request));
+      const fn = functionOf(request.method, request.routeOptions.url ?? request.url);
+      if (session.loa < levels[fn]) {
+        return reply.code(403).send({
+          error: {
+            code: 'LOA_TOO_LOW',
+            message: `${FUNCTION_NAME_SV[fn]} kräver tillitsnivå ${levels[fn]}; din inloggning har nivå ${session.loa}. Logga in med SITHS-kortet eller med e-legitimation på tillitsnivå ${levels[fn]}.`,
+            details: { function: fn, needed: levels[fn], loa: session.loa },
+          },
+        });
+      }
       request.authSession = session;
     } catch (e) {
       return sendFailure(reply, e, request);
     }
   };
 }
+
+/** The functions' Swedish names, for the refusal (the renderer has its own, renderer/src/i18n/sv.ts). */
+const FUNCTION_NAME_SV: Record<AssuredFunction, string> = {
+  client_data: 'Brukaruppgifter',
+  administration: 'Administrationen',
+  notices: 'Anslagstavlan',
+  messages: 'Meddelanden',
+  own_settings: 'Dina egna inställningar',
+};
 
 /**
  * POST /api/v1/auth/challenge | login | renew | logout on `app`. Returns the service and the
@@ -82,6 +116,8 @@ export function registerAuthRoutes(
     /** The API version a workstation stated at login (undefined: a header that is no version). */
     onWorkstationVersion?: (version: number | undefined, request: FastifyRequest) => void;
     log?: (obj: Record<string, unknown>, msg: string) => void;
+    /** The level each function needs (server/auth/assurance.ts); default DEFAULT_ASSURANCE. */
+    assurance?: AssuranceLevels;
   },
 ): { service: AuthService; requireSession: preHandlerAsyncHookHandler } {
   const limiter = deps.limiter;
@@ -101,7 +137,7 @@ export function registerAuthRoutes(
             : {}),
         });
   const byAddress = (route: string) => (limiter ? { onRequest: limitByAddress(limiter, route) } : {});
-  const requireSession = createRequireSession(service);
+  const requireSession = createRequireSession(service, deps.assurance);
   if (!app.hasRequestDecorator('authSession')) app.decorateRequest('authSession', null);
 
   app.post(authRoutes.challenge.path, { bodyLimit: EMPTY_BODY_LIMIT, ...byAddress('challenge') }, async (request, reply) => {

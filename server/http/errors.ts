@@ -17,6 +17,7 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   NO_ACTIVE_PERMISSION: 403,
   PERMISSION_ENDED: 403,
+  LOA_TOO_LOW: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
 };

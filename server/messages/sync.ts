@@ -270,10 +270,12 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
  * so they never had it).
  */
 const threadWhere = (t: string, staff: string) => `(${t}.to_unit OR ${staff} = ANY(${t}.participant_ids))`;
+/** Below client data's assurance level (issue 29) only threads about no client and no assignment. */
+const clientFree = (t: string, clientData: string) => `(${clientData} OR (${t}.client_id IS NULL AND ${t}.assignment_id IS NULL))`;
 
 export const messageThreadsSync = defineServerKind({
   name: 'message_thread',
-  feed: { table: 'message_threads', json: threadJson, audience: (t, { staff }) => threadWhere(t, staff) },
+  feed: { table: 'message_threads', json: threadJson, audience: (t, { staff }) => threadWhere(t, staff), where: (t, { clientData }) => clientFree(t, clientData) },
   push,
   appendOnly: ['message_threads', 'messages', 'message_reads', 'message_attachments'],
 });
@@ -281,5 +283,7 @@ export const messageThreadsSync = defineServerKind({
 /** The messages' rules are the threads' (one PushRules for both kinds); registered once, there. */
 export const messagesServer = defineServerKind({
   name: 'message',
-  feed: { table: 'messages', json: messageJson, audience: (t, { staff }) => `EXISTS (SELECT 1 FROM message_threads th WHERE th.id = ${t}.thread_id AND ${threadWhere('th', staff)})` },
+  feed: { table: 'messages', json: messageJson, audience: (t, { staff }) => `EXISTS (SELECT 1 FROM message_threads th WHERE th.id = ${t}.thread_id AND ${threadWhere('th', staff)})`,
+    where: (t, { clientData }) => `EXISTS (SELECT 1 FROM message_threads th WHERE th.id = ${t}.thread_id AND ${clientFree('th', clientData)})`,
+  },
 });

@@ -13,6 +13,17 @@ import type { Db, Queryable } from '../db/types';
  * kind whose rows are written elsewhere, sync_append_change.
  */
 
+/**
+ * The SQL parameters a kind's `where`/`audience` may use: its retention cutoff, the pulling staff
+ * member's id, and whether the pull may hold client data (false: a session below client data's
+ * assurance level, server/auth/assurance.ts).
+ */
+export interface FeedParams {
+  cutoff: string;
+  staff: string;
+  clientData: string;
+}
+
 /** A feed record built by PostgreSQL as JSON text from the kind's row (records.ts explains why). */
 export interface SqlFeed {
   /** The table holding the records (`id`, `unit_id`). */
@@ -24,13 +35,13 @@ export interface SqlFeed {
    * of the kind's retention cutoff, `staff` that of the pulling staff member's id (a record for some
    * people of the unit only: a message thread). A row failing it is a delete, as a gone record is.
    */
-  where?(t: string, params: { cutoff: string; staff: string }): string;
+  where?(t: string, params: FeedParams): string;
   /**
    * Who may know of the record at all (same parameters): a row failing it is nothing in the feed,
    * not even a delete, so its id does not reach the puller. Only for a condition the record's
    * whole life through (a thread's participants never change): the puller never had the record.
    */
-  audience?(t: string, params: { cutoff: string; staff: string }): string;
+  audience?(t: string, params: FeedParams): string;
 }
 
 /** A feed record built in JavaScript (few, large records: an assignment with its history). */

@@ -16,6 +16,10 @@ export interface PullInput {
   retentionDays: RetentionDays;
   /** Who pulls: the `staff` parameter of a kind's `where` (records for some people of a unit only, e.g. a message thread); absent: no one's. */
   staffId?: string;
+  /** Only these kinds (a session below client data's level, server/auth/assurance.ts); null or absent: all. */
+  kinds?: string[] | null;
+  /** False: no record about a client in a kind that may name one (a message thread): `clientData` of a kind's `where`/`audience`. Default true. */
+  clientData?: boolean;
 }
 
 /**
@@ -60,10 +64,13 @@ export function pullFeed(kinds: readonly { name: string; feed: SqlFeed | LoadedF
   /** Upserts of the kinds built in JavaScript: each starts a run. */
   const isLoaded = loaded.size === 0 ? 'false' : `p.op = 'upsert' AND p.record_type IN (${[...loaded.keys()].map(quote).join(', ')})`;
   /** The SQL parameters a kind's `where` may use: the pulling staff member's id ($4, also selected as `no_viewer` so its type is known) and its retention cutoff ($5, $6, … in `retained`'s order). */
-  const whereParams = (name: string): { cutoff: string; staff: string } => {
+  const whereParams = (name: string): { cutoff: string; staff: string; clientData: string } => {
     const i = retained.findIndex((k) => k.name === name);
-    return { cutoff: i < 0 ? 'NULL::timestamptz' : `$${5 + i}::timestamptz`, staff: '$4::uuid' };
+    return { cutoff: i < 0 ? 'NULL::timestamptz' : `$${5 + i}::timestamptz`, staff: '$4::uuid', clientData: CLIENT_DATA };
   };
+  /** After the cutoffs: the kinds a session may pull (NULL: all) and whether client data comes along. */
+  const KINDS = `$${5 + retained.length}::text[]`;
+  const CLIENT_DATA = `$${6 + retained.length}::boolean`;
   // Each SQL-built kind's record, found by its primary key (the record's current row in the change's
   // unit). A row outside the kind's `audience` is `hidden`: no change at all, not even a delete.
   const records = sqlKinds
@@ -85,6 +92,7 @@ WITH page AS MATERIALIZED (
        FROM changes ch
       WHERE ch.unit_id = c.unit_id AND ch.seq > c.after
         AND NOT (c.after = 0 AND ch.op = 'delete')
+        AND (${KINDS} IS NULL OR ch.record_type = ANY(${KINDS}))
       ORDER BY ch.seq
       LIMIT $3 + 1) ch
    ORDER BY ch.seq
@@ -109,7 +117,7 @@ WITH page AS MATERIALIZED (
 ), runs AS (
   SELECT *, count(*) FILTER (WHERE is_loaded) OVER (ORDER BY seq) AS run FROM rendered
 )
-SELECT (SELECT count(*) FROM page) AS fetched, $4::uuid IS NULL AS no_viewer,
+SELECT (SELECT count(*) FROM page) AS fetched, $4::uuid IS NULL AS no_viewer, ${CLIENT_DATA} AS client_data,
        (SELECT json_object_agg(unit_id, m)::text FROM (SELECT unit_id, max(seq) AS m FROM returned GROUP BY unit_id) u) AS returned_max,
        min(record_type) FILTER (WHERE is_loaded) AS a_type,
        min(record_id::text) FILTER (WHERE is_loaded) AS a_id,
@@ -166,7 +174,7 @@ export async function pullChanges(db: Db, feed: PullFeed, input: PullInput): Pro
     // found by its primary key in a LATERAL subquery: one index probe per change, whatever the
     // size of the tables.
     await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
-    const { rows: runs } = await tx.query<RunRow>(feed.pageSql, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs]);
+    const { rows: runs } = await tx.query<RunRow>(feed.pageSql, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs, input.kinds ?? null, input.clientData ?? true]);
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
     const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
     const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);

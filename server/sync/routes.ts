@@ -2,6 +2,7 @@ import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import { AppFailure } from '#contract';
 import { PULL_NEXT_HEADER, syncRoutes } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
+import { DEFAULT_ASSURANCE, pullKinds, type AssuranceLevels } from '../auth/assurance';
 import { bearerToken, workstationOf } from '../auth/routes';
 import type { AuthSession } from '../auth/service';
 import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
@@ -33,6 +34,8 @@ export interface SyncRouteDeps {
   staff?: StaffDirectory;
   /** Counters of /metrics: pushed mutations by result, events written to streams. */
   metrics?: { pushed(status: string): void; sent(event: string): void };
+  /** The level each function needs: a lower session's pull holds only its level's kinds (server/auth/assurance.ts). */
+  assurance?: AssuranceLevels;
 }
 
 /**
@@ -59,6 +62,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
       now,
       retentionDays: deps.retentionDays,
       staffId: session.staffId,
+      ...pullKinds(deps.assurance ?? DEFAULT_ASSURANCE, session.loa),
     });
     // One access-log event per pull that handed out records, not one per record (a full sync of
     // a unit is tens of thousands): opening a record on the workstation is logged as its read.

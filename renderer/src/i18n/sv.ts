@@ -22,6 +22,13 @@ export const sv = {
     /** The signed-in user's roles beside the name in the header. */
     role: { superuser: 'Superanvändare', it_contact: 'Administratör', manager: 'Verksamhetsansvarig' },
   },
+  assurance: {
+    banner: 'Du är inloggad på tillitsnivå {{loa}}. Anslagstavlan och meddelanden utan brukaruppgifter är öppna; brukaruppgifter kräver tillitsnivå {{needed}}.',
+    closedHeading: 'Stängt på din tillitsnivå',
+    closedWhy: 'Det här innehåller brukaruppgifter och kräver tillitsnivå {{needed}}. Din inloggning har tillitsnivå {{loa}}.',
+    howCard: 'Logga in med ditt e-tjänstekort (SITHS), eller med e-legitimation på högre tillitsnivå:',
+    stepUp: 'Logga in med {{name}} på tillitsnivå {{level}}',
+  },
   login: {
     heading: 'Logga in med e-tjänstekort',
     lockedHeading: 'Arbetsstationen är låst',
@@ -46,6 +53,13 @@ export const sv = {
     blocked: 'Kortet är spärrat.',
     submit: 'Logga in',
     signingIn: 'Loggar in…',
+    idp: {
+      heading: 'Utan kort',
+      intro: 'Logga in med {{name}} i webbläsaren. Utan kort på tillitsnivå 2 ser du anslagstavlan och meddelanden utan brukaruppgifter; brukarna kräver tillitsnivå 3.',
+      button: 'Logga in med {{name}}',
+      buttonLevel: 'Logga in med {{name}} (tillitsnivå {{level}})',
+      waiting: 'Slutför inloggningen i webbläsaren…',
+    },
     logout: 'Logga ut',
     demo: {
       heading: 'Demokort',
@@ -198,5 +212,9 @@ export const sv = {
     NO_ACTIVE_PERMISSION:
       'Du saknar en giltig behörighet. Kontakta din IT-kontaktperson (den som ger behörigheter i Omsorgsportalen, ofta via IT-supporten) och be om behörighet för din enhet. Uppge ditt namn, vilken enhet du arbetar på och ditt HSA-ID — IT-kontaktpersonen kan läsa HSA-ID:t från ditt kort.',
     INTERNAL: 'Ett internt fel inträffade.',
+    IDP_LOGIN_FAILED: 'Inloggningen via e-legitimationen kunde inte slutföras (den avbröts, tog för lång tid eller var inte giltig). Försök igen.',
+    IDP_LOA_REFUSED: 'E-legitimationen har inte en tillitsnivå som godtas här. Logga in med SITHS-kortet eller SITHS eID-appen.',
+    IDP_UNKNOWN_PERSON: 'Personen som loggade in via e-legitimationen är inte känd i Omsorgsportalen. Kontakta din IT-kontaktperson.',
+    LOA_TOO_LOW: 'Din inloggning har för låg tillitsnivå för det här. Logga in med högre tillitsnivå (SITHS-kort eller SITHS eID på tillitsnivå 3).',
   } satisfies Record<ErrorCode, string>,
 } as const;

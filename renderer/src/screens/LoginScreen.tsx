@@ -10,7 +10,9 @@ import { useSession } from '../state/session-store';
  */
 export function LoginScreen() {
   const { t } = useTranslation();
-  const { session, card, loggingIn, loginError, login, selectReader, insertDemoCard } = useSession();
+  const { session, card, loggingIn, loginError, login, selectReader, insertDemoCard, methods, loginWithIdp } = useSession();
+  const idp = methods?.oidc ?? null;
+  const idpHeading = useId();
   const [pin, setPin] = useState('');
   const pinRef = useRef<HTMLInputElement>(null);
   const pinId = useId();
@@ -128,6 +130,18 @@ export function LoginScreen() {
             {loggingIn ? t('login.signingIn') : t('login.submit')}
           </button>
         </form>
+        {idp && (
+          <section aria-labelledby={idpHeading} className="idp-login">
+            <h2 id={idpHeading}>{t('login.idp.heading')}</h2>
+            <p>{t('login.idp.intro', { name: idp.name })}</p>
+            {idp.levels.map((level) => (
+              <button key={level} type="button" onClick={() => void loginWithIdp(level)} disabled={loggingIn}>
+                {idp.levels.length > 1 ? t('login.idp.buttonLevel', { name: idp.name, level }) : t('login.idp.button', { name: idp.name })}
+              </button>
+            ))}
+            {loggingIn && <p aria-live="polite">{t('login.idp.waiting')}</p>}
+          </section>
+        )}
         {loginError && !blocked && <ErrorNotice error={loginError} />}
         {blocked && (
           <div role="alert" className="notice notice-error">

@@ -29,15 +29,20 @@ export interface ScreenEntry {
   Banner?: ComponentType;
   /** Offered only to a user holding one of these roles (the server enforces it regardless). */
   roles?: readonly ('it_contact' | 'superuser' | 'manager')[];
+  /**
+   * The function it serves (issue 29, server/auth/assurance.ts): a session below that function's
+   * level sees the screen closed, with why and how to get in. Absent: client data.
+   */
+  serves?: 'notices' | 'messages' | 'own_settings';
 }
 
 export const screens: ScreenEntry[] = [
-  { id: 'units', labelKey: 'nav.units', Component: UnitsScreen },
+  { id: 'units', labelKey: 'nav.units', Component: UnitsScreen, serves: 'own_settings' },
   { id: 'inbox', labelKey: 'nav.inbox', Component: InboxScreen, Badge: InboxBadge },
   { id: 'clients', labelKey: 'nav.clients', Component: ClientsScreen },
   { id: 'plans', labelKey: 'nav.plans', Component: DuePlansScreen },
-  { id: 'messages', labelKey: 'nav.messages', Component: MessagesScreen, Badge: MessagesBadge, Banner: MessageNotice },
-  { id: 'notices', labelKey: 'nav.notices', Component: NoticesScreen, Banner: NoticeBanner },
+  { id: 'messages', labelKey: 'nav.messages', Component: MessagesScreen, Badge: MessagesBadge, Banner: MessageNotice, serves: 'messages' },
+  { id: 'notices', labelKey: 'nav.notices', Component: NoticesScreen, Banner: NoticeBanner, serves: 'notices' },
   { id: 'incidents', labelKey: 'nav.incidents', Component: IncidentsScreen, Badge: IncidentsBadge },
   { id: 'admin', labelKey: 'nav.admin', Component: AdminScreen, roles: ['it_contact'] },
   { id: 'support', labelKey: 'nav.support', Component: SupportScreen, roles: ['superuser', 'it_contact'] },

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, CardStatus, SessionState } from '#contract';
+import type { AppError, AssuredFunction, CardStatus, Loa, LoginMethodsResponse, SessionState } from '#contract';
 import { api, events } from '../bridge';
 
 interface SessionStore {
@@ -14,7 +14,14 @@ interface SessionStore {
   /** DEMO ONLY: puts a demo person's card in the built-in demo reader (null pulls it). */
   insertDemoCard(id: string | null): Promise<void>;
   logout(): Promise<void>;
+  /** Which logins the server offers and what each level opens (null until asked, or from an older server). */
+  methods: LoginMethodsResponse | null;
+  /** Login through the organisation's identity provider in the system browser; `loa` 3 to step up. */
+  loginWithIdp(loa?: Loa): Promise<boolean>;
 }
+
+/** The level a function needs, by the server's table; a server without one (before issue 29) asks LoA3 for everything. */
+export const levelIn = (methods: LoginMethodsResponse | null, fn: AssuredFunction): number => methods?.assurance?.find((r) => r.function === fn)?.loa ?? 3;
 
 /** Listeners that drop sensitive renderer state when the session locks or the user changes. */
 const clearers = new Set<() => void>();
@@ -26,7 +33,15 @@ export const useSession = create<SessionStore>((set, get) => ({
   card: null,
   loggingIn: false,
   loginError: null,
+  methods: null,
   async init() {
+    // The browser host cannot open the system browser itself: it asks this page to open a tab (issue 29).
+    events.on('session.openExternal', ({ url }) => {
+      if (/^https?:\/\//.test(url)) window.open(url, '_blank', 'noopener');
+    });
+    void api.session.methods({}).then((m) => {
+      if (m.ok) set({ methods: m.value });
+    });
     events.on('session.changed', (s) => {
       const prev = get().session;
       if (s.state !== 'active' || (prev?.user && s.user && prev.user.hsaId !== s.user.hsaId)) clearSensitive();
@@ -48,6 +63,16 @@ export const useSession = create<SessionStore>((set, get) => ({
     set({ loginError: r.error, loggingIn: false });
     const c = await api.card.status({});
     if (c.ok) set({ card: c.value });
+    return false;
+  },
+  async loginWithIdp(loa) {
+    set({ loggingIn: true, loginError: null });
+    const r = await api.session.loginWithIdp(loa ? { loa } : {});
+    if (r.ok) {
+      set({ session: r.value, loggingIn: false });
+      return true;
+    }
+    set({ loginError: r.error, loggingIn: false });
     return false;
   },
   async selectReader(reader) {

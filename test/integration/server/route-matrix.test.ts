@@ -14,6 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Grant, swedishDate, swedishLocalDateTime } from '#contract';
 import { createServer } from '../../../server/app';
+import { hashToken, newSessionToken } from '../../../server/auth/sessions';
 import { type Db, migrate, openPostgres } from '../../../server/db';
 import { seedDemoData } from '../../../server/demo';
 import { declaredRoutes } from '../../../server/http/route-list';
@@ -23,17 +24,32 @@ import { supportReport } from '../../support/support-report';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 /** The callers. `staff` holds the probed unit; everyone else is measured against her. */
-const WHO = ['anonymous', 'staff', 'otherUnit', 'ended', 'superuserNoUnit', 'manager', 'administrator', 'caseOfficer'] as const;
+const WHO = ['anonymous', 'staff', 'otherUnit', 'ended', 'superuserNoUnit', 'manager', 'administrator', 'caseOfficer', 'staffLoa2'] as const;
 type Who = (typeof WHO)[number];
-/** Who holds no permission for the probed unit: no answer to them may name its clients. */
-const OUTSIDE: readonly Who[] = ['otherUnit', 'ended', 'superuserNoUnit'];
+/**
+ * Who holds no permission for the probed unit — or holds it with a session below client data's
+ * assurance level (staffLoa2: Anna through the identity provider at LoA2, issue 29): no answer to
+ * them may name its clients.
+ */
+const OUTSIDE: readonly Who[] = ['otherUnit', 'ended', 'superuserNoUnit', 'staffLoa2'];
+/**
+ * What an LoA2 session reaches (server/auth/assurance.ts): the routes without a session, its own
+ * settings, the pull and its events (cut to notices and messages without client data). Every other
+ * route refuses her with 403 LOA_TOO_LOW and a Swedish message naming the level needed.
+ */
+const LOA2_OPEN = new Set([
+  'GET /health', 'GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /openapi.json',
+  'POST /api/v1/auth/challenge', 'GET /api/v1/auth/methods', 'POST /api/v1/auth/login', 'POST /api/v1/officer/auth/login',
+  'POST /api/v1/auth/renew', 'POST /api/v1/auth/logout', 'GET /api/v1/units', 'GET /api/v1/me/roles', 'POST /api/v1/support/reports',
+  'POST /api/v1/sync/pull', 'GET /api/v1/sync/events',
+]);
 
 /**
  * Outcomes: `in` reached the handler in scope (2xx, or 409 when the state forbids the act);
  * `out` refused or hidden (403, or 404 exactly like a missing record); `refused` a sync push
  * answered 200 with every mutation refused; or an exact status.
  */
-type Outcome = 'in' | 'out' | 'refused' | 400 | 401 | 403;
+type Outcome = 'in' | 'out' | 'refused' | 'loa' | 400 | 401 | 403;
 type Expect = Record<Who, Outcome>;
 
 interface Ids {
@@ -83,6 +99,7 @@ const RULES: Record<string, [Probe, Expect]> = {
   'GET /metrics': [{}, all('in')],
   'GET /openapi.json': [{}, all('in')],
   'POST /api/v1/auth/challenge': [{}, all('in')],
+  'GET /api/v1/auth/methods': [{}, all('in')],
   'POST /api/v1/auth/login': [{ body: () => ({}) }, all(400)],
   'POST /api/v1/officer/auth/login': [{ body: () => ({}) }, all(400)],
   'POST /api/v1/auth/renew': [{}, session({ ended: 403 })],
@@ -193,6 +210,14 @@ beforeAll(async () => {
 
   for (const who of ['staff', 'otherUnit', 'manager', 'administrator'] as const) tokens[who] = (await login(PEOPLE[who])).token;
   tokens.caseOfficer = (await login(PEOPLE.caseOfficer, true)).token;
+  // Anna again, through the identity provider at LoA2 (server/auth/oidc.ts opens it like this; the
+  // IdP itself is tested in test/unit/server/oidc.test.ts).
+  tokens.staffLoa2 = newSessionToken();
+  await db.query(
+    `INSERT INTO auth_sessions (token_hash, staff_id, hsa_id, created_at, expires_at, absolute_expires_at, auth_method, loa)
+     SELECT $1, id, hsa_id, now(), now() + interval '1 hour', now() + interval '12 hours', 'oidc', 2 FROM staff WHERE hsa_id = $2`,
+    [hashToken(tokens.staffLoa2), PEOPLE.staff.hsaId],
+  );
   tokens.anonymous = null;
   ANNA_ID.value = (await db.query<{ id: string }>('SELECT id FROM staff WHERE hsa_id = $1', [PEOPLE.staff.hsaId])).rows[0]!.id;
 
@@ -251,6 +276,11 @@ function matches(outcome: Outcome, status: number, text: string): boolean {
       return (status >= 200 && status < 300) || status === 409;
     case 'out':
       return status === 403 || status === 404;
+    case 'loa': {
+      if (status !== 403) return false;
+      const error = (JSON.parse(text) as { error: { code: string; message: string } }).error;
+      return error.code === 'LOA_TOO_LOW' && /kräver tillitsnivå 3; din inloggning har nivå 2\. Logga in med SITHS-kortet/.test(error.message);
+    }
     case 'refused': {
       if (status !== 200) return false;
       const results = (JSON.parse(text) as { results: { status: string }[] }).results;
@@ -277,7 +307,8 @@ describe('role × endpoint matrix', () => {
     /** The leak check has teeth: the unit's own staff are answered with its clients somewhere. */
     let namedToStaff = 0;
     for (const route of routes) {
-      const [probe, expected] = RULES[route]!;
+      const [probe, rule] = RULES[route]!;
+      const expected: Expect = { ...rule, staffLoa2: LOA2_OPEN.has(route) ? rule.staff : 'loa' };
       const [method, path] = route.split(' ') as [string, string];
       const url = path.replace(/:[A-Za-z]+/, probe.id ? probe.id(ids) : '') + (probe.query ? `?${probe.query}` : '');
       for (const who of WHO) {

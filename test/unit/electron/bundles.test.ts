@@ -43,6 +43,6 @@ describe('the Electron bundles', () => {
 
   it('the main bundle leaves only electron, Node built-ins and the runtime packages (package.json dependencies) outside', () => {
     for (const id of requiredModules(bundles.main)) expect(id === 'electron' || id.startsWith('node:') || appPackages.includes(id), id).toBe(true);
-    expect(appPackages.sort()).toEqual(['better-sqlite3-multiple-ciphers', 'dejavu-fonts-ttf', 'electron-updater', 'pcsclite', 'pdfkit', 'pkcs11js']);
+    expect(appPackages.sort()).toEqual(['better-sqlite3-multiple-ciphers', 'dejavu-fonts-ttf', 'electron-updater', 'jose', 'openid-client', 'pcsclite', 'pdfkit', 'pkcs11js']);
   });
 });

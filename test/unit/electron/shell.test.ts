@@ -96,7 +96,14 @@ describe('the Electron shell', () => {
       prestartWorkers: 'when-shown',
       logLine: expect.any(Function),
       lastCrashAt: expect.any(Function),
+      openExternal: expect.any(Function),
     });
+  });
+
+  it("the identity provider's login opens in the system browser: the services' openExternal is Electron's shell.openExternal", async () => {
+    const { openExternal } = workstationOptions();
+    await openExternal('https://idp.inera.se/oidc/auth?client_id=omsorg');
+    expect(fake.calls.openExternal).toEqual(['https://idp.inera.se/oidc/auth?client_id=omsorg']);
   });
 
   it("the vault it passes wraps with Electron's safeStorage: blobs are safeStorage's, and go when safeStorage goes", async () => {

@@ -16,6 +16,7 @@ import { ServerErrorBody, UnitsResponse } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer, type ServerAuthOptions } from '../../../server/app';
 import { SqlAccessLog, verifyChain } from '../../../server/audit/access-log';
+import type { OidcSettings } from '../../../server/auth/oidc';
 import type { Db } from '../../../server/db/types';
 import { demoClients } from '../../../server/seed/demo-people';
 import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
@@ -59,6 +60,19 @@ export async function sessionFor(app: FastifyInstance, card: CardFile, who?: 'of
   expect(res.statusCode, res.body).toBe(200);
   return who ? OfficerLoginResponse.parse(res.json()) : LoginResponse.parse(res.json());
 }
+
+/** An identity provider's settings that declare the OIDC routes (its discovery is fetched only at the first login). */
+export const TEST_OIDC: OidcSettings = {
+  issuer: 'http://127.0.0.1:9/idp',
+  clientId: 'omsorgsportalen',
+  clientSecret: 'test-secret',
+  name: 'SITHS eID (test)',
+  hsaIdClaim: 'employeeHsaId',
+  acrLoa: { 'http://id.elegnamnden.se/loa/1.0/loa2': 2, 'http://id.elegnamnden.se/loa/1.0/loa3': 3 },
+  minLoa: 2,
+  scope: 'openid profile',
+  allowHttp: true,
+};
 
 export function authOptions(pki: TestPki, extra: Partial<ServerAuthOptions> = {}): ServerAuthOptions {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_LOA3_POLICY_OID } from '#contract';
-import { readConfig } from '../../../server/config';
+import { readConfig, readOidc } from '../../../server/config';
 import { SERVER_REGISTRY } from '../../../server/kinds';
 import { retentionDaysOf } from '../../../server/sync/retention';
 
@@ -94,6 +94,31 @@ describe('server configuration from the environment', () => {
       expect(() => readConfig({ ...url, [name]: bad }), `${name}=${bad}`).toThrow(new RegExp(name));
     }
     expect(() => readConfig({ EMBEDDED: '1', DATABASE_LISTEN_URL: 'postgres://db/x' })).toThrow(/DATABASE_LISTEN_URL is set but DATABASE_URL is not/);
+  });
+});
+
+describe('the identity provider (OIDC_*, issue 29)', () => {
+  const card = { EMBEDDED: '1', TRUST_ANCHORS: '/etc/siths/root.pem', REQUIRED_POLICIES: TEST_LOA3_POLICY_OID };
+  it('none without OIDC_ISSUER; with it the client, the HSA-ID claim, acr levels and the lowest level, with defaults', () => {
+    expect(readConfig(card).oidc).toBeUndefined();
+    const oidc = readConfig({ ...card, OIDC_ISSUER: 'https://idp.inera.se/oidc', OIDC_CLIENT_ID: 'omsorg', OIDC_CLIENT_SECRET: 's3cret', OIDC_NAME: 'SITHS eID' }).oidc;
+    expect(oidc).toMatchObject({ issuer: 'https://idp.inera.se/oidc', clientId: 'omsorg', clientSecret: 's3cret', name: 'SITHS eID', hsaIdClaim: 'employeeHsaId', minLoa: 2, scope: 'openid profile', allowHttp: false });
+    expect(oidc?.acrLoa['http://id.elegnamnden.se/loa/1.0/loa3']).toBe(3);
+    const custom = readOidc({ OIDC_ISSUER: 'http://127.0.0.1:4000', OIDC_CLIENT_ID: 'x', OIDC_CLIENT_SECRET_FILE: '/run/secret', OIDC_ACR_LOA: 'urn:a=2, urn:b=3', OIDC_MIN_LOA: '3', OIDC_HSA_ID_CLAIM: 'hsaId' }, () => 'from-file\n');
+    expect(custom).toMatchObject({ clientSecret: 'from-file', acrLoa: { 'urn:a': 2, 'urn:b': 3 }, minLoa: 3, hsaIdClaim: 'hsaId', allowHttp: true });
+  });
+
+  it('refuses what cannot work, saying what is wrong', () => {
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ OIDC_CLIENT_ID: 'x' }, /OIDC_CLIENT_ID is set but OIDC_ISSUER is not/],
+      [{ OIDC_ISSUER: 'http://idp.example', OIDC_CLIENT_ID: 'x', OIDC_CLIENT_SECRET: 'y' }, /must be https/],
+      [{ OIDC_ISSUER: 'https://idp.example' }, /OIDC_CLIENT_ID must be set/],
+      [{ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'x' }, /OIDC_CLIENT_SECRET/],
+      [{ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'x', OIDC_CLIENT_SECRET: 'y', OIDC_ACR_LOA: 'urn:a=7' }, /OIDC_ACR_LOA/],
+      [{ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'x', OIDC_CLIENT_SECRET: 'y', OIDC_MIN_LOA: 'hög' }, /OIDC_MIN_LOA/],
+    ];
+    for (const [env, message] of bad) expect(() => readConfig({ ...card, ...env })).toThrow(message);
+    expect(() => readConfig({ EMBEDDED: '1', OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'x', OIDC_CLIENT_SECRET: 'y' })).toThrow(/TRUST_ANCHORS/);
   });
 });
 

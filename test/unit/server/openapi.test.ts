@@ -12,7 +12,7 @@ import { createServer } from '../../../server/app';
 import type { Db } from '../../../server/db/types';
 import { declaredRoutes } from '../../../server/http/route-list';
 import { generateTestPki } from '../../../tools/pki/index';
-import { authOptions } from './auth-suite';
+import { authOptions, TEST_OIDC } from './auth-suite';
 import { demoDb } from './helpers';
 
 interface Document {
@@ -25,7 +25,7 @@ let app: FastifyInstance;
 let doc: Document;
 beforeAll(async () => {
   db = await demoDb();
-  app = createServer({ db, version: '9.9.9', logger: false, auth: authOptions(await generateTestPki()), sync: { retentionIntervalMs: false } });
+  app = createServer({ db, version: '9.9.9', logger: false, auth: authOptions(await generateTestPki(), { oidc: TEST_OIDC }), sync: { retentionIntervalMs: false } });
   await app.ready();
   const res = await app.inject({ method: 'GET', url: '/openapi.json' });
   expect(res.statusCode).toBe(200);

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { AssurancePanel } from './AssurancePanel';
 import { HistoryPanel } from './HistoryPanel';
 import { LogPanel } from './LogPanel';
 import { PeoplePanel } from './PeoplePanel';
 import './admin.css';
 
-const TABS = ['people', 'history', 'log'] as const;
+const TABS = ['people', 'history', 'log', 'assurance'] as const;
 type Tab = (typeof TABS)[number];
 
 /**
@@ -29,6 +30,7 @@ export function AdminScreen() {
         {tab === 'people' && <PeoplePanel />}
         {tab === 'history' && <HistoryPanel />}
         {tab === 'log' && <LogPanel />}
+        {tab === 'assurance' && <AssurancePanel />}
       </div>
     </section>
   );

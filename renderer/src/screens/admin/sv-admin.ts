@@ -1,7 +1,23 @@
 /** Swedish texts of the Administration screen (renderer/src/screens/admin). */
 export const svAdmin = {
   heading: 'Administration',
-  tabs: { label: 'Administrationens delar', people: 'Personer och behörigheter', history: 'Historik', log: 'Logguppföljning' },
+  tabs: { label: 'Administrationens delar', people: 'Personer och behörigheter', history: 'Historik', log: 'Logguppföljning', assurance: 'Tillitsnivåer' },
+  assurance: {
+    heading: 'Vad varje tillitsnivå öppnar',
+    intro: 'Så är servern inställd (LOA_LEVELS). En inloggning under en funktions nivå får den stängd, med en förklaring och hur man loggar in på högre nivå. E-tjänstekortet (SITHS) är tillitsnivå 3.',
+    function: 'Funktion',
+    level: 'Kräver',
+    loa: 'tillitsnivå {{level}}',
+    functions: {
+      client_data: 'Brukaruppgifter (brukare, journal, dagnoteringar, planer, uppdrag, avvikelser)',
+      administration: 'Administration och logguppföljning',
+      notices: 'Anslagstavlan',
+      messages: 'Meddelanden utan brukaruppgifter',
+      own_settings: 'Egna inställningar',
+    },
+    idp: 'Inloggning utan kort: {{name}}, tillitsnivå {{levels}}.',
+    noIdp: 'Ingen inloggning utan kort är inställd (bara e-tjänstekort).',
+  },
   loading: 'Hämtar…',
   add: {
     heading: 'Lägg till person',

@@ -1,0 +1,126 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider from 'oidc-provider';
+
+/**
+ * A real OpenID provider on loopback for the tests (the certified `oidc-provider` package), standing
+ * in for the organisation's IdP (Inera's for SITHS eID, a municipality's for Freja eID+ / BankID).
+ * Users sign in through the interaction below, which plays the person at the IdP: `idp.user` is who
+ * signs in next; the level asserted (acr) is the one the request asked for (acr_values) when the
+ * person can reach it, else the person's highest — like a real IdP's step-up.
+ */
+export const ACR = {
+  1: 'http://id.elegnamnden.se/loa/1.0/loa1',
+  2: 'http://id.elegnamnden.se/loa/1.0/loa2',
+  3: 'http://id.elegnamnden.se/loa/1.0/loa3',
+} as const;
+
+export interface IdpUser {
+  hsaId: string;
+  /** The highest level the person reaches at the IdP (1: e.g. a plain password there). */
+  maxLoa: 1 | 2 | 3;
+}
+
+export interface TestIdp {
+  issuer: string;
+  provider: Provider;
+  /** Who signs in at the next interaction (a key of `users`). */
+  user: string;
+  users: Record<string, IdpUser>;
+  /** The interactions seen (for assertions): who, which acr. */
+  logins: { user: string; acr: string }[];
+  clients: { ours: { id: string; secret: string }; other: { id: string; secret: string } };
+  close(): Promise<void>;
+}
+
+export async function startTestIdp(users: Record<string, IdpUser>, opts: { idTokenTtlS?: number } = {}): Promise<TestIdp> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test-idp-1' };
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const clients = {
+    ours: { id: 'omsorgsportalen', secret: 'test-secret-omsorgsportalen-0123456789abcdef' },
+    other: { id: 'annan-tjanst', secret: 'test-secret-annan-tjanst-0123456789abcdef' },
+  };
+  const client = (c: { id: string; secret: string }) => ({
+    client_id: c.id,
+    client_secret: c.secret,
+    application_type: 'native' as const,
+    // RFC 8252 7.3: any port on the loopback address.
+    redirect_uris: ['http://127.0.0.1/callback'],
+    grant_types: ['authorization_code'],
+    response_types: ['code' as const],
+    token_endpoint_auth_method: 'client_secret_basic' as const,
+  });
+  const provider = new Provider(issuer, {
+    clients: [client(clients.ours), client(clients.other)],
+    jwks: { keys: [jwk as never] },
+    cookies: { keys: ['test-idp-cookie-key-0123456789'] },
+    // acr, sid and auth_time in every ID token, as Inera's IdP sends them.
+    claims: { openid: ['sub', 'acr', 'sid', 'auth_time'], profile: ['employeeHsaId'] },
+    scopes: ['openid', 'profile'],
+    conformIdTokenClaims: false,
+    acrValues: Object.values(ACR),
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true } },
+    ttl: { IdToken: opts.idTokenTtlS ?? 3600, AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600 },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    findAccount: (_ctx, id) => {
+      const u = users[id];
+      if (!u) return undefined;
+      return { accountId: id, claims: () => ({ sub: id, employeeHsaId: u.hsaId }) };
+    },
+  });
+  const idp: TestIdp = {
+    issuer,
+    provider,
+    user: Object.keys(users)[0]!,
+    users,
+    logins: [],
+    clients,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    if (!req.url?.startsWith('/interaction/')) return void callback(req, res);
+    void (async () => {
+      try {
+        const details = await provider.interactionDetails(req, res);
+        const u = users[idp.user]!;
+        const asked = Object.entries(ACR).find(([, acr]) => acr === String(details.params.acr_values ?? '').split(' ')[0])?.[0];
+        const level = Math.min(Number(asked ?? u.maxLoa), u.maxLoa) as 1 | 2 | 3;
+        const grant = new provider.Grant({ accountId: idp.user, clientId: String(details.params.client_id) });
+        grant.addOIDCScope(String(details.params.scope));
+        const grantId = await grant.save();
+        idp.logins.push({ user: idp.user, acr: ACR[level] });
+        await provider.interactionFinished(req, res, { login: { accountId: idp.user, acr: ACR[level] }, consent: { grantId } }, { mergeWithLastSubmission: false });
+      } catch (e) {
+        res.statusCode = 500;
+        res.end(String(e));
+      }
+    })();
+  });
+  return idp;
+}
+
+/** Follows the authorization URL as a browser would (cookies kept), up to the loopback redirect; returns it. */
+export async function followToRedirect(authorizationUrl: string, jar = new Map<string, string>()): Promise<URL> {
+  let url = authorizationUrl;
+  for (let hop = 0; hop < 10; hop++) {
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+    const location = res.headers.get('location');
+    if (!location) throw new Error(`the IdP answered ${res.status} without a redirect: ${(await res.text()).slice(0, 300)}`);
+    const next = new URL(location, url);
+    if (next.hostname === '127.0.0.1' && next.pathname === '/callback') return next;
+    url = next.href;
+  }
+  throw new Error('too many redirects at the IdP');
+}
