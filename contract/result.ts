@@ -19,6 +19,12 @@ export const LOGIN_ERROR_CODES = [
   'SIGNATURE_INVALID',
   'UNKNOWN_CARD_HOLDER',
   'NO_ACTIVE_PERMISSION',
+  // password + one-time code (contract/password-login.ts)
+  'CREDENTIALS_INVALID',
+  'ACCOUNT_LOCKED',
+  'OTP_INVALID',
+  'LOGIN_METHOD_NOT_ALLOWED',
+  'SMS_NOT_SENT',
 ] as const;
 export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
 

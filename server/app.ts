@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { API_VERSION, API_VERSION_HEADER, OLDEST_SERVED_API_VERSION, officerRoutes } from '#contract';
+import { API_VERSION, API_VERSION_HEADER, OLDEST_SERVED_API_VERSION, officerRoutes, passwordLoginRoutes } from '#contract';
 import { authRoutes } from '#contract';
 import { registerAdminRoutes } from './admin/routes';
 import { SqlAccessLog } from './audit/access-log';
@@ -8,6 +8,7 @@ import { registerFollowUpRoutes } from './audit/follow-up-routes';
 import { registerAccessLogRoutes } from './audit/routes';
 import type { AccessLog } from './auth/access-log';
 import { SqlNonceStore } from './auth/nonces';
+import { registerCredentialRoutes, registerPasswordLogin, type PasswordLoginOptions } from './auth/password';
 import { startAuthPurge } from './auth/purge';
 import { registerAuthRoutes } from './auth/routes';
 import type { AuthService, AuthSession, TrustConfig } from './auth/service';
@@ -45,6 +46,8 @@ export interface ServerAuthOptions {
   now?: () => Date;
   /** Limits on the challenge and login routes (server/http/rate-limit.ts); `false`: none (tests that log in a lot). */
   rateLimit?: RateLimitOptions | false;
+  /** Password + one-time code (server/auth/password): the SMS gateway and the Yubico validation service. */
+  passwordLogin?: PasswordLoginOptions;
 }
 
 export interface ServerOptions {
@@ -125,16 +128,18 @@ export function createServer(options: ServerOptions): FastifyInstance {
     const { db } = options;
     let service: AuthService;
     trust = trustConfigFromPem(auth.trust);
+    const limiter = auth.rateLimit === false ? undefined : new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit);
+    const accessLog = countLogins(new SqlAccessLog(db), metrics);
     ({ requireSession, service } = registerAuthRoutes(app, {
       nonces: new SqlNonceStore(db),
       sessions: new SqlSessionStore(db),
       staff: new SqlStaffDirectory(db),
-      accessLog: countLogins(new SqlAccessLog(db), metrics),
+      accessLog,
       trust,
       expectedOrigin: auth.expectedOrigin,
       ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.now ? { now: auth.now } : {}),
-      ...(auth.rateLimit === false ? {} : { limiter: new RateLimiter(db, auth.now ?? (() => new Date()), auth.rateLimit) }),
+      ...(limiter ? { limiter } : {}),
       onWorkstationVersion: (version, request) => {
         metrics.workstationVersions.inc({ version: version === undefined ? 'invalid' : String(version) });
         // A workstation updated before its server (the usual order when PCs update themselves): it
@@ -145,6 +150,15 @@ export function createServer(options: ServerOptions): FastifyInstance {
       },
       log: (obj, msg) => app.log.warn(obj, msg),
     }));
+    registerPasswordLogin(app, {
+      db,
+      accessLog,
+      ...(limiter ? { limiter } : {}),
+      ...(auth.now ? { now: auth.now } : {}),
+      ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
+      ...(auth.passwordLogin ? { options: auth.passwordLogin } : {}),
+      log: (obj, msg) => app.log.warn(obj, msg),
+    });
     authenticate = (token) => service.authenticate(token);
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));
   }
@@ -157,6 +171,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   for (const kind of SERVER_KINDS) if ('routes' in kind) kind.routes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
   registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
+  registerCredentialRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
   registerIncidentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerSupportRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
@@ -264,7 +279,7 @@ const noSession: preHandlerAsyncHookHandler = async (_request, reply) => {
 };
 
 function registerDisabledAuthRoutes(app: FastifyInstance): void {
-  for (const route of [...Object.values(authRoutes), officerRoutes.login]) {
+  for (const route of [...Object.values(authRoutes), officerRoutes.login, ...Object.values(passwordLoginRoutes)]) {
     app.post(route.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (_request, reply) =>
       reply.code(503).send(errorBody('SERVER_ERROR', 'Login is disabled: the server has no trust anchors configured (TRUST_ANCHORS)')),
     );

@@ -30,9 +30,14 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   NO_ACTIVE_PERMISSION: 403,
   RATE_LIMITED: 429,
+  CREDENTIALS_INVALID: 401,
+  OTP_INVALID: 401,
+  ACCOUNT_LOCKED: 403,
+  LOGIN_METHOD_NOT_ALLOWED: 403,
+  SMS_NOT_SENT: 503,
 };
 
-function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply {
+export function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply {
   if (e instanceof AppFailure) {
     const status = STATUS[e.code] ?? 500;
     if (status >= 500) request.log.error({ err: e }, 'auth failed');

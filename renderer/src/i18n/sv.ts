@@ -197,6 +197,11 @@ export const sv = {
     UNKNOWN_CARD_HOLDER: 'Kortinnehavaren är inte känd i systemet.',
     NO_ACTIVE_PERMISSION:
       'Du saknar en giltig behörighet. Kontakta din IT-kontaktperson (den som ger behörigheter i Omsorgsportalen, ofta via IT-supporten) och be om behörighet för din enhet. Uppge ditt namn, vilken enhet du arbetar på och ditt HSA-ID — IT-kontaktpersonen kan läsa HSA-ID:t från ditt kort.',
+    CREDENTIALS_INVALID: 'Fel användarnamn eller lösenord.',
+    ACCOUNT_LOCKED: 'Kontot är låst efter för många felaktiga försök. Be din IT-kontaktperson att låsa upp det.',
+    OTP_INVALID: 'Engångskoden stämmer inte, har gått ut eller har redan använts. Försök igen eller börja om inloggningen.',
+    LOGIN_METHOD_NOT_ALLOWED: 'Din organisation tillåter inte det här inloggningssättet. Logga in med ditt e-tjänstekort.',
+    SMS_NOT_SENT: 'Sms:et med engångskoden kunde inte skickas. Försök igen om en stund eller logga in med ditt e-tjänstekort.',
     INTERNAL: 'Ett internt fel inträffade.',
   } satisfies Record<ErrorCode, string>,
 } as const;
