@@ -85,6 +85,21 @@ export const PermittedUnit = z.object({
 });
 export type PermittedUnit = z.infer<typeof PermittedUnit>;
 
+/**
+ * How a session was opened (issue 29, docs/login.md): the SITHS card, the organisation's identity
+ * provider (OpenID Connect), or a password with a one-time code by SMS or YubiKey.
+ */
+export const AuthMethod = z.enum(['card', 'oidc', 'password_sms', 'password_yubikey']);
+export type AuthMethod = z.infer<typeof AuthMethod>;
+
+/** Assurance level (tillitsnivå, LoA 1–4 as in Inera's and DIGG's frameworks); the card is LoA3. */
+export const Loa = z.number().int().min(1).max(4);
+export type Loa = z.infer<typeof Loa>;
+
+/** The method and level of a session, as the workstation is told at login. */
+export const SessionAssurance = z.object({ method: AuthMethod, loa: Loa });
+export type SessionAssurance = z.infer<typeof SessionAssurance>;
+
 export const LoginResponse = z.object({
   /** Opaque bearer token: `Authorization: Bearer <token>`. */
   token: z.string().min(43).max(128),
@@ -94,6 +109,8 @@ export const LoginResponse = z.object({
   units: z.array(PermittedUnit),
   /** The server's API version (API_VERSION); absent from servers before the handshake (version 1). */
   apiVersion: z.number().int().positive().optional(),
+  /** How the session was opened and at which level; absent from servers before issue 29 (a card session, LoA3). */
+  assurance: SessionAssurance.optional(),
 });
 export type LoginResponse = z.infer<typeof LoginResponse>;
 

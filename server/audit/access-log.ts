@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HsaId, Uuid } from '#contract';
-import { ErrorCode } from '#contract';
+import { AuthMethod, ErrorCode, Loa } from '#contract';
 import type { AccessEvent, AccessLog } from '../auth/access-log';
 import type { Queryable } from '../db/types';
 import { maskPersonalData } from '../logging';
@@ -44,6 +44,8 @@ function checked(event: AccessEvent) {
     recordId,
     workstationLabel(event.workstation),
     opt(event.certSha256, (v) => CERT_SHA256.test(v), 'certSha256'),
+    opt(event.authMethod, (v) => AuthMethod.safeParse(v).success, 'authMethod'),
+    opt(event.loa, (v) => Loa.safeParse(v).success, 'loa'),
   ];
 }
 
@@ -53,8 +55,8 @@ export class SqlAccessLog implements AccessLog {
   async record(event: AccessEvent): Promise<void> {
     // id, prev_hash and hash are set by the trigger.
     await this.db.query(
-      `INSERT INTO access_log (at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, record_id, workstation, cert_sha256)
-       VALUES (coalesce($1::timestamptz, now()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      `INSERT INTO access_log (at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, record_id, workstation, cert_sha256, auth_method, loa)
+       VALUES (coalesce($1::timestamptz, now()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::smallint)`,
       checked(event),
     );
   }
@@ -67,10 +69,10 @@ export class SqlAccessLog implements AccessLog {
       const base = params.length;
       params.push(...checked(event));
       const p = (i: number) => `$${base + i}`;
-      return `(coalesce(${p(1)}::timestamptz, now()), ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::uuid, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)})`;
+      return `(coalesce(${p(1)}::timestamptz, now()), ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::uuid, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}::smallint)`;
     });
     await this.db.query(
-      `INSERT INTO access_log (at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, record_id, workstation, cert_sha256)
+      `INSERT INTO access_log (at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, record_id, workstation, cert_sha256, auth_method, loa)
        VALUES ${rows.join(', ')}`,
       params,
     );
@@ -91,6 +93,10 @@ export interface AccessLogRow {
   recordId: string | null;
   workstation: string | null;
   certSha256: string | null;
+  /** How the session was opened (auth rows since migration 0070); null on other rows. */
+  authMethod: string | null;
+  /** The session's assurance level (auth rows since migration 0070); null on other rows. */
+  loa: number | null;
   prevHash: string;
   hash: string;
 }
@@ -101,6 +107,7 @@ const field = (v: string | null): string => (v === null ? '-' : `${Buffer.byteLe
 
 /**
  * hash = hex(SHA-256(utf8(prev_hash ‖ '|access-log:v1' ‖ '|' field …))), each field NULL as '-' or
+ * (form v2, a row with auth_method or loa: '|access-log:v2', the same fields, then those two)
  * '<octet length>:<text>', `at` as UTC ISO 8601 with milliseconds. Must equal the SQL function
  * access_log_row_hash; computed here independently so verification does not trust the database's code.
  */
@@ -119,7 +126,10 @@ export function rowHash(r: Omit<AccessLogRow, 'hash'>): string {
     r.workstation,
     r.certSha256,
   ];
-  const text = `${r.prevHash}|access-log:v1|${fields.map(field).join('|')}`;
+  // Form v2 (migration 0070): a row with a method or level appends both.
+  const v2 = r.authMethod !== null || r.loa !== null;
+  const extra = v2 ? `|${field(r.authMethod)}|${field(r.loa === null ? null : String(r.loa))}` : '';
+  const text = `${r.prevHash}|access-log:${v2 ? 'v2' : 'v1'}|${fields.map(field).join('|')}${extra}`;
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
@@ -136,6 +146,8 @@ interface DbRow {
   record_id: string | null;
   workstation: string | null;
   cert_sha256: string | null;
+  auth_method: string | null;
+  loa: number | null;
   prev_hash: string;
   hash: string;
 }
@@ -153,6 +165,8 @@ const fromDb = (r: DbRow): AccessLogRow => ({
   recordId: r.record_id,
   workstation: r.workstation,
   certSha256: r.cert_sha256,
+  authMethod: r.auth_method,
+  loa: r.loa === null ? null : Number(r.loa),
   prevHash: r.prev_hash,
   hash: r.hash,
 });
@@ -187,7 +201,7 @@ export async function verifyChain(
   for (;;) {
     const { rows: page } = await db.query<DbRow>(
       `SELECT id::text AS id, at, actor_staff_id::text AS actor_staff_id, actor_hsa_id, action, outcome, error_code,
-              client_id::text AS client_id, record_type, record_id, workstation, cert_sha256, prev_hash, hash
+              client_id::text AS client_id, record_type, record_id, workstation, cert_sha256, auth_method, loa, prev_hash, hash
          FROM access_log a WHERE a.id > $1::bigint ORDER BY a.id LIMIT $2`,
       [lastId, pageSize],
     );

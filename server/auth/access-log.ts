@@ -1,4 +1,4 @@
-import type { ErrorCode } from '#contract';
+import type { AuthMethod, ErrorCode, Loa } from '#contract';
 
 /**
  * The access log's interface (docs/access-log.md): every login attempt, and every read, copy
@@ -29,6 +29,10 @@ export interface AccessEvent {
   workstation?: string;
   /** SHA-256 (hex) of the presented certificate: ties failed attempts together without personal data. */
   certSha256?: string;
+  /** How the session was (or was to be) opened: on auth rows. */
+  authMethod?: AuthMethod;
+  /** The session's assurance level: on auth rows. */
+  loa?: Loa;
   /** When it happened; default now (stored to the millisecond). */
   at?: Date;
 }

@@ -1,11 +1,11 @@
-import type { ChallengeResponse, LoginRequest, LoginResponse, RenewResponse } from '#contract';
+import type { AuthMethod, ChallengeResponse, Loa, LoginRequest, LoginResponse, RenewResponse } from '#contract';
 import { AppFailure, type ErrorCode } from '#contract';
 import type { AccessLog, AuthEvent } from './access-log';
 import { CertificateFailure, checkRevocation, parseCertificate, sha256Hex, validateCertificate, type OcspChecker, type PolicyProcessing } from './certificate';
 import type { NonceStore } from './nonces';
 import { hashToken, newSessionToken, type SessionStore } from './sessions';
 import { verifyLoginSignature } from './signature';
-import type { StaffDirectory } from './staff';
+import type { StaffDirectory, StaffRecord } from './staff';
 import type * as x509 from './x509';
 
 export interface TrustConfig {
@@ -57,6 +57,31 @@ export interface AuthSession {
   staffId: string;
   hsaId: string;
   expiresAt: Date;
+  /** How the session was opened (issue 29). */
+  method: AuthMethod;
+  /** Its assurance level: what it may open (server/auth/assurance.ts). */
+  loa: Loa;
+}
+
+/**
+ * What opens a session, whatever the method (issue 29): the card login after its token validated,
+ * the identity provider's login after its ID token validated, a password + one-time code login
+ * after both checked. The method has already established who `staff` is; openSession checks what
+ * every method shares (the officer's role, a permission valid today), creates the session and
+ * records the login (with method and level) in the access log.
+ */
+export interface OpenSessionInput {
+  staff: StaffRecord;
+  method: AuthMethod;
+  loa: Loa;
+  /** A card login's certificate: its SHA-256 (hex) and, with OCSP on, its DER for the renewal's re-check. Card only. */
+  cert?: { sha256: string; der?: Uint8Array };
+  /** An identity provider's session the new one rests on: ended with it; not renewed beyond expiresAt. */
+  idp?: { session?: string; expiresAt: Date };
+  audience?: 'workstation' | 'officer';
+  workstation?: string;
+  /** The login's time; default now. */
+  at?: Date;
 }
 
 export interface LoginContext {
@@ -80,6 +105,9 @@ export function createAuthService(deps: AuthDeps) {
   const maxLifetime = deps.sessionMaxLifetimeMs ?? SESSION_MAX_MS;
 
   const record = (e: Omit<AuthEvent, 'at'>, at: Date) => deps.accessLog.record({ ...e, at });
+  /** The actor of a session's row: who, where, and the session's method and level. */
+  const who = (s: AuthSession, ctx: LoginContext) =>
+    ({ actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation, authMethod: s.method, loa: s.loa }) as const;
 
   async function challenge(): Promise<ChallengeResponse> {
     const { nonce, expiresAt } = await deps.nonces.issue(now());
@@ -104,7 +132,7 @@ export function createAuthService(deps: AuthDeps) {
       recorded = true;
       // Nobody known: a flood of these becomes one summary row per window, not a row each.
       if (actorHsaId !== undefined || !deps.anonymousFailure || (await deps.anonymousFailure(at))) {
-        await record({ action: 'login_failed', outcome: 'failure', errorCode: code, actorHsaId, actorStaffId: staffId, certSha256, workstation }, at);
+        await record({ action: 'login_failed', outcome: 'failure', errorCode: code, actorHsaId, actorStaffId: staffId, certSha256, workstation, authMethod: 'card' }, at);
       }
       throw new AppFailure(code, message, details);
     };
@@ -150,27 +178,69 @@ export function createAuthService(deps: AuthDeps) {
       const staff = await deps.staff.findStaffByHsaId(cert.hsaId);
       if (!staff) return await failed('UNKNOWN_CARD_HOLDER', 'No staff member has this HSA-ID');
       staffId = staff.id;
-      const officer = ctx.audience === 'officer';
-      if (officer && staff.role !== 'case_officer') return await failed('FORBIDDEN', 'Only case officers log in here');
+      // openSession records its own outcome, whatever it is.
+      recorded = true;
+      return await openSession({
+        staff,
+        method: 'card',
+        loa: 3,
+        cert: { sha256: certSha256, ...(ocsp ? { der: new Uint8Array(certDer) } : {}) },
+        audience: ctx.audience ?? 'workstation',
+        workstation,
+        at,
+      });
+    } catch (e) {
+      if (e instanceof AppFailure && recorded) throw e;
+      // Unexpected (database down, …): still an attempt in the log, best effort.
+      if (!recorded) await record({ action: 'login_failed', outcome: 'failure', errorCode: 'INTERNAL', actorHsaId, actorStaffId: staffId, certSha256, workstation, authMethod: 'card' }, at).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens a session for a person a login method has established (OpenSessionInput): the officer's
+   * role or a permission valid today, the session, and its access-log row with method and level.
+   * Every outcome is recorded; a refusal throws AppFailure (FORBIDDEN, NO_ACTIVE_PERMISSION).
+   */
+  async function openSession(input: OpenSessionInput): Promise<LoginResponse> {
+    const at = input.at ?? now();
+    const { staff, method, loa, workstation } = input;
+    const certSha256 = input.cert?.sha256;
+    if (method === 'card' && !certSha256) throw new Error('openSession: a card session needs its certificate');
+    const base = { actorHsaId: staff.hsaId, actorStaffId: staff.id, certSha256, workstation, authMethod: method, loa } as const;
+    let recorded = false;
+    const refuse = async (code: ErrorCode, message: string): Promise<never> => {
+      recorded = true;
+      await record({ action: 'login_failed', outcome: 'failure', errorCode: code, ...base }, at);
+      throw new AppFailure(code, message);
+    };
+    try {
+      const officer = input.audience === 'officer';
+      if (officer && staff.role !== 'case_officer') return await refuse('FORBIDDEN', 'Only case officers log in here');
       const units = officer ? [] : await deps.staff.activePermissions(staff.id, at);
-      if (!officer && units.length === 0 && !(await deps.staff.holdsRole?.(staff.id, at))) return await failed('NO_ACTIVE_PERMISSION', 'No active permission');
+      if (!officer && units.length === 0 && !(await deps.staff.holdsRole?.(staff.id, at))) return await refuse('NO_ACTIVE_PERMISSION', 'No active permission');
 
       const token = newSessionToken();
-      const expiresAt = new Date(at.getTime() + ttl);
+      const absolute = at.getTime() + maxLifetime;
+      const expiresAt = new Date(Math.min(at.getTime() + ttl, absolute, input.idp?.expiresAt.getTime() ?? Infinity));
       const tokenHash = hashToken(token);
       await deps.sessions.create({
         tokenHash,
         staffId: staff.id,
         hsaId: staff.hsaId,
-        certSha256,
+        ...(certSha256 ? { certSha256 } : {}),
         createdAt: at,
         expiresAt,
-        absoluteExpiresAt: new Date(at.getTime() + maxLifetime),
+        absoluteExpiresAt: new Date(absolute),
         audience: officer ? 'officer' : 'workstation',
-        ...(ocsp ? { certificate: new Uint8Array(certDer), revocationCheckedAt: at } : {}),
+        ...(input.cert?.der ? { certificate: input.cert.der, revocationCheckedAt: at } : {}),
+        method,
+        loa,
+        ...(input.idp?.session ? { idpSession: input.idp.session } : {}),
+        ...(input.idp ? { idpExpiresAt: input.idp.expiresAt } : {}),
       });
       try {
-        await record({ action: 'login', outcome: 'success', actorHsaId, actorStaffId: staffId, certSha256, workstation }, at);
+        await record({ action: 'login', outcome: 'success', ...base }, at);
         recorded = true;
       } catch (e) {
         // No session without its access-log entry.
@@ -178,11 +248,9 @@ export function createAuthService(deps: AuthDeps) {
         throw e;
       }
       const { id, hsaId, givenName, familyName, title, role } = staff;
-      return { token, expiresAt: expiresAt.toISOString(), user: { id, hsaId, givenName, familyName, title, role }, units };
+      return { token, expiresAt: expiresAt.toISOString(), user: { id, hsaId, givenName, familyName, title, role }, units, assurance: { method, loa } };
     } catch (e) {
-      if (e instanceof AppFailure && recorded) throw e;
-      // Unexpected (database down, …): still an attempt in the log, best effort.
-      await record({ action: 'login_failed', outcome: 'failure', errorCode: 'INTERNAL', actorHsaId, actorStaffId: staffId, certSha256, workstation }, at).catch(() => undefined);
+      if (!recorded) await record({ action: 'login_failed', outcome: 'failure', errorCode: 'INTERNAL', ...base }, at).catch(() => undefined);
       throw e;
     }
   }
@@ -193,7 +261,7 @@ export function createAuthService(deps: AuthDeps) {
     const tokenHash = hashToken(token);
     const s = await deps.sessions.find(tokenHash, now());
     if (!s) throw new AppFailure('UNAUTHENTICATED', 'Session expired or unknown');
-    return { tokenHash, staffId: s.staffId, hsaId: s.hsaId, expiresAt: s.expiresAt };
+    return { tokenHash, staffId: s.staffId, hsaId: s.hsaId, expiresAt: s.expiresAt, method: s.method ?? 'card', loa: s.loa ?? 3 };
   }
 
   /** Extends a live session by the TTL (never beyond its maximum lifetime) while the card stays in. */
@@ -209,15 +277,16 @@ export function createAuthService(deps: AuthDeps) {
       !(await deps.staff.holdsRole?.(s.staffId, at))
     ) {
       await deps.sessions.revoke(s.tokenHash, at);
-      await record({ action: 'session_renewed', outcome: 'failure', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
+      await record({ action: 'session_renewed', outcome: 'failure', errorCode: 'NO_ACTIVE_PERMISSION', ...who(s, ctx) }, at);
       throw new AppFailure('NO_ACTIVE_PERMISSION', 'No active permission');
     }
     await recheckRevocation(s, session, at, ctx);
-    const expiresAt = new Date(Math.min(at.getTime() + ttl, session.absoluteExpiresAt.getTime()));
+    // An identity provider's session bounds ours: past it, a new login through the IdP.
+    const expiresAt = new Date(Math.min(at.getTime() + ttl, session.absoluteExpiresAt.getTime(), session.idpExpiresAt?.getTime() ?? Infinity));
     if (expiresAt.getTime() <= at.getTime() || !(await deps.sessions.extend(s.tokenHash, expiresAt, at))) {
       throw new AppFailure('UNAUTHENTICATED', 'Session cannot be renewed; log in again');
     }
-    await record({ action: 'session_renewed', outcome: 'success', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
+    await record({ action: 'session_renewed', outcome: 'success', ...who(s, ctx) }, at);
     return { expiresAt: expiresAt.toISOString() };
   }
 
@@ -227,7 +296,7 @@ export function createAuthService(deps: AuthDeps) {
    * ends the session; an unreachable responder is stood in for by the last good answer within the
    * grace (this node's, or the session's own from login or an earlier renewal on any node).
    */
-  async function recheckRevocation(s: { tokenHash: string; staffId: string; hsaId: string }, session: import('./sessions').Session, at: Date, ctx: LoginContext): Promise<void> {
+  async function recheckRevocation(s: AuthSession & { tokenHash: string }, session: import('./sessions').Session, at: Date, ctx: LoginContext): Promise<void> {
     const ocsp = deps.trust.ocsp;
     if (!ocsp || !session.certificate) return;
     const last = session.revocationCheckedAt?.getTime() ?? 0;
@@ -240,7 +309,7 @@ export function createAuthService(deps: AuthDeps) {
     } catch (e) {
       if (!(e instanceof AppFailure)) throw e;
       await deps.sessions.revoke(s.tokenHash, at);
-      await record({ action: 'session_renewed', outcome: 'failure', errorCode: e.code, actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
+      await record({ action: 'session_renewed', outcome: 'failure', errorCode: e.code, ...who(s, ctx) }, at);
       throw new AppFailure(e.code, e.message);
     }
     // Only a verified answer moves the time the grace counts from (a stand-in must not extend it).
@@ -252,8 +321,8 @@ export function createAuthService(deps: AuthDeps) {
     const at = now();
     const s = await authenticate(token);
     await deps.sessions.revoke(s.tokenHash, at);
-    await record({ action: 'logout', outcome: 'success', actorHsaId: s.hsaId, actorStaffId: s.staffId, workstation: ctx.workstation }, at);
+    await record({ action: 'logout', outcome: 'success', ...who(s, ctx) }, at);
   }
 
-  return { challenge, login, authenticate, renew, logout, now };
+  return { challenge, login, openSession, authenticate, renew, logout, now };
 }

@@ -19,8 +19,10 @@ describe('card-signed login', () => {
     expect(res.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await service.authenticate(res.token)).toMatchObject({ staffId: ANNA.id, hsaId: ANNA.hsaId });
     expect(accessLog.events).toEqual([
-      expect.objectContaining({ action: 'login', outcome: 'success', actorHsaId: ANNA.hsaId, actorStaffId: ANNA.id, workstation: 'WS-042' }),
+      expect.objectContaining({ action: 'login', outcome: 'success', actorHsaId: ANNA.hsaId, actorStaffId: ANNA.id, workstation: 'WS-042', authMethod: 'card', loa: 3 }),
     ]);
+    expect(res.assurance).toEqual({ method: 'card', loa: 3 });
+    expect(await service.authenticate(res.token)).toMatchObject({ method: 'card', loa: 3 });
   });
 
   it('the nonce is single use: a replayed token is refused (NONCE_INVALID)', async () => {
@@ -123,7 +125,7 @@ describe('card-signed login', () => {
     expect(await codeOf(service.login(await loginToken(leila, (await service.challenge()).nonce)))).toBe('NO_ACTIVE_PERMISSION');
     expect(accessLog.events).toEqual([
       expect.objectContaining({ action: 'login_failed', errorCode: 'UNKNOWN_CARD_HOLDER', actorHsaId: 'SE2321000131-P000000000999', actorStaffId: undefined }),
-      expect.objectContaining({ action: 'login_failed', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: LEILA.hsaId, actorStaffId: LEILA.id }),
+      expect.objectContaining({ action: 'login_failed', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: LEILA.hsaId, actorStaffId: LEILA.id, authMethod: 'card', loa: 3 }),
     ]);
   });
 
@@ -195,5 +197,30 @@ describe('sessions', () => {
       throw new Error('log down');
     };
     await expect(service.login(await loginToken(card, (await service.challenge()).nonce))).rejects.toThrow('log down');
+  });
+});
+
+describe('openSession: the one way every login method opens a session', () => {
+  it('opens a session of the method and level given, without a certificate, and logs both', async () => {
+    const { service, accessLog, clock } = await authSetup();
+    const res = await service.openSession({ staff: ANNA, method: 'oidc', loa: 2, workstation: 'WS-7', idp: { session: 'https://idp.test s1', expiresAt: new Date(clock.t + 120_000) } });
+    expect(LoginResponse.parse(res).assurance).toEqual({ method: 'oidc', loa: 2 });
+    // Not beyond the IdP's session: 2 minutes, not the 10-minute TTL.
+    expect(new Date(res.expiresAt).getTime()).toBe(clock.t + 120_000);
+    expect(await service.authenticate(res.token)).toMatchObject({ staffId: ANNA.id, method: 'oidc', loa: 2 });
+    expect(accessLog.events).toEqual([expect.objectContaining({ action: 'login', outcome: 'success', actorHsaId: ANNA.hsaId, authMethod: 'oidc', loa: 2, certSha256: undefined })]);
+    // Renewal never goes past the IdP's session: then a new login through the IdP.
+    clock.advance(60_000);
+    expect((await service.renew(res.token)).expiresAt).toBe(new Date(clock.t + 60_000).toISOString());
+    clock.advance(60_000);
+    expect(await codeOf(service.renew(res.token))).toBe('UNAUTHENTICATED');
+    expect(accessLog.events.map((e) => `${e.action}:${e.authMethod}:${e.loa}`)).toEqual(['login:oidc:2', 'session_renewed:oidc:2']);
+  });
+
+  it('refuses a person without a permission today, logged with method and level; a card session needs its certificate', async () => {
+    const { service, accessLog } = await authSetup();
+    expect(await codeOf(service.openSession({ staff: LEILA, method: 'password_sms', loa: 2 }))).toBe('NO_ACTIVE_PERMISSION');
+    expect(accessLog.events).toEqual([expect.objectContaining({ action: 'login_failed', errorCode: 'NO_ACTIVE_PERMISSION', actorHsaId: LEILA.hsaId, authMethod: 'password_sms', loa: 2 })]);
+    await expect(service.openSession({ staff: ANNA, method: 'card', loa: 3 })).rejects.toThrow(/certificate/);
   });
 });

@@ -26,6 +26,7 @@ beforeAll(async () => {
   await db.exec(await readFile(new URL('../../../server/migrations/0002_auth_and_access_log.sql', import.meta.url), 'utf8'));
   await db.exec(await readFile(new URL('../../../server/migrations/0008_session_audience.sql', import.meta.url), 'utf8'));
   await db.exec(await readFile(new URL('../../../server/migrations/0045_session_certificate.sql', import.meta.url), 'utf8'));
+  await db.exec(await readFile(new URL('../../../server/migrations/0070_session_method_and_level.sql', import.meta.url), 'utf8'));
 }, 30_000);
 afterAll(async () => {
   await db.close();
@@ -61,6 +62,25 @@ describe('SQL stores (PGlite)', () => {
     expect(await store.extend(hashToken(token), at(30), at(21))).toBe(false);
     expect(await store.revoke(hashToken(token), at(21))).toBe(true);
     expect(await store.revoke(hashToken(token), at(21))).toBe(false);
+  });
+
+  it('a session keeps its method and level; only a card session must carry a certificate; an IdP session ends its sessions', async () => {
+    const store = new SqlSessionStore(db);
+    const t0 = new Date('2026-03-01T08:00:00Z');
+    const staff = { staffId: '00000000-0000-4000-8000-000000000108', hsaId: 'SE2321000131-P000000000108', createdAt: t0, expiresAt: new Date(t0.getTime() + 600_000), absoluteExpiresAt: new Date(t0.getTime() + 3_600_000) };
+    const card = hashToken(newSessionToken());
+    await store.create({ ...staff, tokenHash: card, certSha256: 'b'.repeat(64) });
+    expect(await store.find(card, t0)).toMatchObject({ method: 'card', loa: 3, certSha256: 'b'.repeat(64) });
+    const oidc = hashToken(newSessionToken());
+    await store.create({ ...staff, tokenHash: oidc, method: 'oidc', loa: 2, idpSession: 'https://idp.example sid-1', idpExpiresAt: new Date(t0.getTime() + 300_000) });
+    const found = await store.find(oidc, t0);
+    expect(found).toMatchObject({ method: 'oidc', loa: 2, idpSession: 'https://idp.example sid-1', idpExpiresAt: new Date(t0.getTime() + 300_000) });
+    expect(found?.certSha256).toBeUndefined();
+    await expect(store.create({ ...staff, tokenHash: hashToken(newSessionToken()), method: 'card', loa: 3 })).rejects.toThrow(/auth_sessions_card_has_certificate/);
+    await expect(store.create({ ...staff, tokenHash: hashToken(newSessionToken()), method: 'oidc', loa: 5 })).rejects.toThrow(/check constraint/);
+    expect(await store.revokeIdpSession('https://idp.example sid-1', t0)).toEqual([oidc]);
+    expect(await store.find(oidc, t0)).toBeNull();
+    expect(await store.find(card, t0)).not.toBeNull();
   });
 
   it('finds staff by HSA-ID and their permissions valid on the Swedish calendar day', async () => {

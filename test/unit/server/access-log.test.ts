@@ -62,7 +62,7 @@ describe('SqlAccessLog (PGlite)', () => {
     expect(
       rowHash({
         id: '1', at: new Date(0), actorStaffId: null, actorHsaId: null, action: 'read', outcome: 'success', errorCode: null,
-        clientId: null, recordType: null, recordId: 'å', workstation: null, certSha256: null, prevHash: '0'.repeat(64),
+        clientId: null, recordType: null, recordId: 'å', workstation: null, certSha256: null, authMethod: null, loa: null, prevHash: '0'.repeat(64),
       }),
     ).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -70,5 +70,22 @@ describe('SqlAccessLog (PGlite)', () => {
   it('hashes non-ASCII text by its UTF-8 bytes on both sides', async () => {
     await new SqlAccessLog(db).record({ action: 'copy', outcome: 'success', workstation: 'Hemtjänst Majorna – kontoret 𝄞' });
     expect(await verifyChain(db)).toMatchObject({ ok: true, rows: 3 });
+  });
+
+  it('records the method and level of a session (form v2), hashed alike in SQL and TypeScript, the older rows still v1', async () => {
+    const log = new SqlAccessLog(db);
+    await log.record({ action: 'login', outcome: 'success', actorHsaId: 'SE2321000131-P000000000101', authMethod: 'oidc', loa: 2 });
+    expect(await last()).toMatchObject({ action: 'login', auth_method: 'oidc', loa: 2 });
+    await log.record({ action: 'logout', outcome: 'success', actorHsaId: 'SE2321000131-P000000000101', authMethod: 'card', loa: 3 });
+    const { rows } = await db.query<{ h: string; hash: string }>('SELECT access_log_row_hash(a) AS h, hash FROM access_log a');
+    for (const r of rows) expect(r.h).toBe(r.hash);
+    expect(await verifyChain(db)).toMatchObject({ ok: true, rows: 5 });
+    const bare = { id: '9', at: new Date(0), actorStaffId: null, actorHsaId: null, action: 'login', outcome: 'success', errorCode: null, clientId: null, recordType: null, recordId: null, workstation: null, certSha256: null, prevHash: '0'.repeat(64) };
+    // The level is in the hash: a row altered from LoA2 to LoA3 no longer fits.
+    expect(rowHash({ ...bare, authMethod: 'oidc', loa: 2 })).not.toBe(rowHash({ ...bare, authMethod: 'oidc', loa: 3 }));
+    expect(rowHash({ ...bare, authMethod: null, loa: null })).not.toBe(rowHash({ ...bare, authMethod: 'oidc', loa: null }));
+    for (const bad of [{ authMethod: 'magic' }, { loa: 7 }]) {
+      await expect(log.record({ action: 'login', outcome: 'success', ...(bad as object) })).rejects.toThrow(/^access log: invalid (authMethod|loa)$/);
+    }
   });
 });
