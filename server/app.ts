@@ -152,10 +152,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
     }));
     registerPasswordLogin(app, {
       db,
+      auth: service,
       accessLog,
       ...(limiter ? { limiter } : {}),
       ...(auth.now ? { now: auth.now } : {}),
-      ...(auth.sessionTtlMs !== undefined ? { sessionTtlMs: auth.sessionTtlMs } : {}),
       ...(auth.passwordLogin ? { options: auth.passwordLogin } : {}),
       log: (obj, msg) => app.log.warn(obj, msg),
     });

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import type { Loa } from '#contract';
 import type { Db } from '../../db/types';
 import type { RateLimiter } from '../../http/rate-limit';
 import type { AccessLog } from '../access-log';
-import { SqlSessionStore } from '../sessions';
-import { SqlStaffDirectory } from '../staff';
+import type { AuthService } from '../service';
 import { registerPasswordLoginRoutes } from './routes';
 import { createPasswordLoginService } from './service';
 import { httpSmsSender, type SmsGatewayConfig, type SmsSender } from './sms-gateway';
@@ -18,23 +18,24 @@ export interface PasswordLoginOptions {
   sms?: SmsGatewayConfig | SmsSender;
   /** The Yubico validation service (YUBICO_VALIDATION_URL, YUBICO_CLIENT_ID, YUBICO_API_KEY). */
   yubico?: YubicoConfig;
+  /** The assurance level a password + code session gets (PASSWORD_LOGIN_LOA); default 2. */
+  loa?: Loa;
 }
 
 export function registerPasswordLogin(
   app: FastifyInstance,
-  deps: { db: Db; accessLog: AccessLog; limiter?: RateLimiter; now?: () => Date; sessionTtlMs?: number; options?: PasswordLoginOptions; log?: (obj: Record<string, unknown>, msg: string) => void },
+  deps: { db: Db; auth: AuthService; accessLog: AccessLog; limiter?: RateLimiter; now?: () => Date; options?: PasswordLoginOptions; log?: (obj: Record<string, unknown>, msg: string) => void },
 ): void {
   const sms = deps.options?.sms;
   const limiter = deps.limiter;
   const service = createPasswordLoginService({
     db: deps.db,
-    sessions: new SqlSessionStore(deps.db),
-    staff: new SqlStaffDirectory(deps.db),
+    openSession: deps.auth.openSession,
     accessLog: deps.accessLog,
     ...(sms ? { sendSms: typeof sms === 'function' ? sms : httpSmsSender(sms) } : {}),
     ...(deps.options?.yubico ? { yubico: deps.options.yubico } : {}),
     ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.sessionTtlMs !== undefined ? { sessionTtlMs: deps.sessionTtlMs } : {}),
+    ...(deps.options?.loa ? { loa: deps.options.loa } : {}),
     ...(limiter
       ? { limitAccount: (username: string) => limiter.check(`account:${username}`, limiter.perCard, () => deps.log?.({ limit: 'account', windowMs: limiter.windowMs }, 'rate limit reached')) }
       : {}),

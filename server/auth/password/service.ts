@@ -1,9 +1,9 @@
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { AppFailure, type ErrorCode, type LoginResponse, type PasswordMethod, type PasswordStartRequest, type PasswordStartResponse, type PasswordVerifyRequest } from '#contract';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { AppFailure, type ErrorCode, type LoginResponse, type Loa, type PasswordMethod, type PasswordStartRequest, type PasswordStartResponse, type PasswordVerifyRequest } from '#contract';
 import type { Db } from '../../db/types';
 import type { AccessLog } from '../access-log';
-import { hashToken, newSessionToken, type SessionStore } from '../sessions';
-import type { StaffDirectory } from '../staff';
+import type { AuthService } from '../service';
+import { hashToken } from '../sessions';
 import { dummyPasswordHash, verifyPassword } from './password-hash';
 import { smsText, type SmsSender } from './sms-gateway';
 import { activeYubikeys, advanceCounters, clearFailures, countFailure, credentialsByStaff, credentialsByUsername, organisationMethods, type CredentialRow } from './store';
@@ -16,8 +16,8 @@ export const CODE_TRIES = 3;
 
 export interface PasswordLoginDeps {
   db: Db;
-  sessions: SessionStore;
-  staff: StaffDirectory;
+  /** The auth service's openSession (server/auth/service.ts): the one way any method opens a session. */
+  openSession: AuthService['openSession'];
   accessLog: AccessLog;
   /** The SMS gateway; absent: no SMS codes (SMS_NOT_SENT). */
   sendSms?: SmsSender;
@@ -26,10 +26,8 @@ export interface PasswordLoginDeps {
   /** Per-account attempt count (RATE_LIMITED with retryAfterS past the limit), as the card's. */
   limitAccount?: (username: string) => Promise<void>;
   now?: () => Date;
-  sessionTtlMs?: number;
-  sessionMaxLifetimeMs?: number;
-  /** The assurance level these methods give (default 2: something you know + something you have, no certificate). */
-  loa?: number;
+  /** The assurance level these methods give (default 2: something one knows and something one has, no certificate). */
+  loa?: Loa;
 }
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
@@ -38,7 +36,6 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   OTP_INVALID: 'Engångskoden stämmer inte, har gått ut eller har redan använts.',
   LOGIN_METHOD_NOT_ALLOWED: 'Organisationen tillåter inte det inloggningssättet, eller det är inte registrerat för personen.',
   SMS_NOT_SENT: 'Sms:et med engångskoden kunde inte skickas.',
-  NO_ACTIVE_PERMISSION: 'No active permission',
 };
 
 const mac = (key: Buffer, code: string) => createHmac('sha256', key).update(code, 'utf8').digest();
@@ -47,12 +44,27 @@ export type PasswordLoginService = ReturnType<typeof createPasswordLoginService>
 
 export function createPasswordLoginService(deps: PasswordLoginDeps) {
   const now = deps.now ?? (() => new Date());
-  const ttl = deps.sessionTtlMs ?? 10 * 60_000;
-  const maxLifetime = deps.sessionMaxLifetimeMs ?? 12 * 3600_000;
+  const loa: Loa = deps.loa ?? 2;
 
-  const refuse = async (code: ErrorCode, at: Date, who: { staffId?: string; hsaId?: string } | undefined, workstation: string | undefined, details?: AppFailure['details']): Promise<never> => {
-    await deps.accessLog.record({ action: 'login_failed', outcome: 'failure', errorCode: code, actorStaffId: who?.staffId, actorHsaId: who?.hsaId, recordType: 'password_login', workstation, at });
-    throw new AppFailure(code, MESSAGES[code] ?? code, details);
+  const refuse = async (
+    code: ErrorCode,
+    at: Date,
+    who: { staffId?: string; hsaId?: string } | undefined,
+    workstation: string | undefined,
+    method?: PasswordMethod,
+  ): Promise<never> => {
+    await deps.accessLog.record({
+      action: 'login_failed',
+      outcome: 'failure',
+      errorCode: code,
+      actorStaffId: who?.staffId,
+      actorHsaId: who?.hsaId,
+      recordType: 'password_login',
+      workstation,
+      ...(method ? { authMethod: method, loa } : {}),
+      at,
+    });
+    throw new AppFailure(code, MESSAGES[code] ?? code);
   };
   const whoOf = (c: CredentialRow) => ({ staffId: c.staff_id, hsaId: c.hsa_id });
 
@@ -121,17 +133,19 @@ export function createPasswordLoginService(deps: PasswordLoginDeps) {
     if (!pending) return refuse('OTP_INVALID', at, undefined, workstation);
     const cred = await credentialsByStaff(deps.db, pending.staff_id);
     if (!cred) return refuse('OTP_INVALID', at, undefined, workstation);
-    if (cred.locked_at) return refuse('ACCOUNT_LOCKED', at, whoOf(cred), workstation);
+    if (cred.locked_at) return refuse('ACCOUNT_LOCKED', at, whoOf(cred), workstation, pending.method);
 
     const right = pending.method === 'password_sms' ? smsCodeRight(req.code, pending) : await yubikeyRight(req.code, cred.staff_id);
     if (!right) {
       const locked = await countFailure(deps.db, cred.staff_id, at);
-      return refuse(locked ? 'ACCOUNT_LOCKED' : 'OTP_INVALID', at, whoOf(cred), workstation);
+      return refuse(locked ? 'ACCOUNT_LOCKED' : 'OTP_INVALID', at, whoOf(cred), workstation, pending.method);
     }
     const { rows: used } = await deps.db.query('UPDATE password_logins SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL RETURNING 1', [tokenHash, at]);
-    if (used.length !== 1) return refuse('OTP_INVALID', at, whoOf(cred), workstation);
+    if (used.length !== 1) return refuse('OTP_INVALID', at, whoOf(cred), workstation, pending.method);
     await clearFailures(deps.db, cred.staff_id);
-    return openSession(cred, pending.method, at, workstation);
+    // The session as every method opens it (the permission rule, lifetimes, the access-log row with method and level).
+    const { staff_id: id, hsa_id: hsaId, given_name: givenName, family_name: familyName, title, role } = cred;
+    return deps.openSession({ staff: { id, hsaId, givenName, familyName, title, role }, method: pending.method, loa, at, ...(workstation ? { workstation } : {}) });
   }
 
   function smsCodeRight(code: string, pending: { code_key: string | null; code_mac: string | null }): boolean {
@@ -149,39 +163,6 @@ export function createPasswordLoginService(deps: PasswordLoginDeps) {
     if (key.verification === 'yubico') return deps.yubico ? (await verifyWithYubico(otp, deps.yubico)).ok : false;
     const verdict = verifyLocally(otp, { publicId: key.public_id, aesKey: key.aes_key!, privateId: key.private_id!, lastCounter: key.last_counter, lastSession: key.last_session });
     return verdict.ok && (await advanceCounters(deps.db, key.public_id, verdict.counter, verdict.session));
-  }
-
-  /** The session, as a card login opens it (permission rule, lifetimes, the access-log row). */
-  async function openSession(cred: CredentialRow, method: PasswordMethod, at: Date, workstation: string | undefined): Promise<LoginResponse> {
-    const who = whoOf(cred);
-    const units = await deps.staff.activePermissions(cred.staff_id, at);
-    if (units.length === 0 && !(await deps.staff.holdsRole?.(cred.staff_id, at))) return refuse('NO_ACTIVE_PERMISSION', at, who, workstation);
-    const token = newSessionToken();
-    const tokenHash = hashToken(token);
-    const expiresAt = new Date(at.getTime() + ttl);
-    await deps.sessions.create({
-      tokenHash,
-      staffId: cred.staff_id,
-      hsaId: cred.hsa_id,
-      // No certificate: the column ties the session to how it was opened (method and person), never a secret.
-      certSha256: createHash('sha256').update(`${method}:${cred.staff_id}`).digest('hex'),
-      createdAt: at,
-      expiresAt,
-      absoluteExpiresAt: new Date(at.getTime() + maxLifetime),
-      audience: 'workstation',
-    });
-    try {
-      await deps.accessLog.record({ action: 'login', outcome: 'success', actorStaffId: who.staffId, actorHsaId: who.hsaId, recordType: 'password_login', recordId: method, workstation, at });
-    } catch (e) {
-      await deps.sessions.revoke(tokenHash, at);
-      throw e;
-    }
-    return {
-      token,
-      expiresAt: expiresAt.toISOString(),
-      user: { id: cred.staff_id, hsaId: cred.hsa_id, givenName: cred.given_name, familyName: cred.family_name, title: cred.title, role: cred.role },
-      units,
-    };
   }
 
   return { start, verify };
