@@ -1,4 +1,6 @@
 import { POLICY_PROCESSING, type PolicyProcessing } from './auth/certificate';
+import type { PasswordLoginOptions } from './auth/password';
+import { readPasswordLoginConfig } from './auth/password/config';
 import { DEFAULT_HTTP_LIMITS, parseProxyEntry, type HttpLimits } from './http/connections';
 import { RETAINED, type RetentionDays } from './sync/retention';
 
@@ -30,6 +32,8 @@ export interface ServerConfig {
     /** Revocation by OCSP (server/auth/ocsp.ts); absent when OCSP is off. */
     ocsp?: { url?: string; graceMs: number };
   };
+  /** Password + one-time code (server/auth/password/config.ts): SMS gateway, Yubico validation, level. */
+  passwordLogin: PasswordLoginOptions;
   /** The origin workstations sign for; absent: the listening URL's origin. */
   publicOrigin?: string;
   /** Per retained kind, the days its records are kept (its setting, e.g. DAY_NOTE_RETENTION_DAYS; absent: its default). */
@@ -149,6 +153,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     migrateOnStart: env.MIGRATE_ON_START !== '0' && env.MIGRATE_ON_START !== 'false',
     logLevel: env.LOG_LEVEL || 'info',
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, policyProcessing, ...(ocsp ? { ocsp } : {}) } } : {}),
+    passwordLogin: readPasswordLoginConfig(env),
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),

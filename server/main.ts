@@ -111,6 +111,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
       },
       // Until listen() resolves nobody can log in anyway.
       expectedOrigin: () => origin ?? '',
+      passwordLogin: config.passwordLogin,
     };
   }
   const app = createServer({
