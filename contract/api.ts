@@ -11,6 +11,7 @@ import { incidentsApi } from './incidents';
 import { DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { messagesApi } from './messages';
 import { noticesApi } from './notices';
+import { PasswordStartInput, PasswordStep, PasswordVerifyInput } from './password-login';
 import { plansApi } from './plans';
 import { ErrorCode } from './result';
 import { supportApi } from './support';
@@ -153,6 +154,10 @@ export const apiContract = {
     /** PIN → card signs the server's challenge → session. Never retried automatically. */
     login: call(z.object({ pin: PinInput, reader: z.string().max(200).optional() }).strict(), SessionState),
     logout: call(noInput, SessionState),
+    /** Without the card (issue 29): username and password → the one-time code is sent (SMS) or awaited (YubiKey). */
+    passwordStart: call(PasswordStartInput, PasswordStep),
+    /** The one-time code of the login passwordStart began → session. */
+    passwordVerify: call(PasswordVerifyInput, SessionState),
     /** The user did something (key, pointer); resets the idle timer. Throttled by the renderer. */
     activity: call(noInput, z.object({ idleTimeoutMs: z.number().int().positive() })),
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NoBody } from './admin';
+import { LoginResponse } from './auth';
 import { CreateId, Uuid } from './domain';
 
 /**
@@ -44,6 +45,13 @@ export const PasswordVerifyRequest = z.strictObject({
 });
 export type PasswordVerifyRequest = z.infer<typeof PasswordVerifyRequest>;
 
+/** Between renderer and main (contract/api.ts `session.passwordStart`): the token stays in main. */
+export const PasswordStartInput = PasswordStartRequest.omit({ workstation: true });
+export type PasswordStartInput = z.infer<typeof PasswordStartInput>;
+export const PasswordStep = PasswordStartResponse.omit({ loginToken: true });
+export type PasswordStep = z.infer<typeof PasswordStep>;
+export const PasswordVerifyInput = z.strictObject({ code: z.string().trim().min(6).max(44) });
+
 // ---- administration ------------------------------------------------------------------------
 
 export const LoginMethods = z.strictObject({ passwordSms: z.boolean(), passwordYubikey: z.boolean() });
@@ -87,7 +95,7 @@ export type EnrolYubikeyRequest = z.infer<typeof EnrolYubikeyRequest>;
 
 export const passwordLoginRoutes = {
   start: { method: 'POST', path: '/api/v1/auth/password/start', body: PasswordStartRequest, response: PasswordStartResponse },
-  verify: { method: 'POST', path: '/api/v1/auth/password/verify', body: PasswordVerifyRequest },
+  verify: { method: 'POST', path: '/api/v1/auth/password/verify', body: PasswordVerifyRequest, response: LoginResponse },
 } as const;
 
 export const credentialRoutes = {

@@ -1,8 +1,12 @@
 import {
   AppFailure,
   authRoutes,
+  passwordLoginRoutes,
   type CardStatus,
+  type LoginResponse,
   type LoginUser,
+  type PasswordStartInput,
+  type PasswordStep,
   type PermittedUnit,
   type SessionState,
 } from '#contract';
@@ -47,6 +51,8 @@ export class SessionService {
   private serviceAvailable = true;
   private readonly pin = new Map<string, { triesLeft: number | null; blocked: boolean }>();
   private loginInFlight = false;
+  /** A password login's second step: the server's token for it (never leaves main). */
+  private passwordStep: string | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly lockListeners = new Set<Listener>();
@@ -162,21 +168,62 @@ export class SessionService {
         void server.call(authRoutes.logout, { token: res.token }).catch(() => undefined);
         throw new AppFailure('CARD_REMOVED', 'Kortet togs ur under inloggningen');
       }
-      const previous = this.user;
-      this.token = res.token;
-      this.user = res.user;
-      this.units = res.units;
-      this.serverApiVersion = res.apiVersion ?? 1;
-      this.sessionReader = reader;
-      this.state = 'active';
-      this.lockedReason = null;
-      if (previous && previous.hsaId !== res.user.hsaId) this.notifyLock('other_card');
-      this.scheduleRenew(Date.parse(res.expiresAt));
-      this.touch();
-      this.emitSession();
+      this.activate(res, reader);
       return this.status();
     } finally {
       wipe(pinBytes);
+      this.loginInFlight = false;
+    }
+  }
+
+  /** A session the server opened (card or password login): its token, user and renewal; `reader` holds the card it rests on, or null. */
+  private activate(res: LoginResponse, reader: string | null): void {
+    const previous = this.user;
+    this.token = res.token;
+    this.user = res.user;
+    this.units = res.units;
+    this.serverApiVersion = res.apiVersion ?? 1;
+    this.sessionReader = reader;
+    this.state = 'active';
+    this.lockedReason = null;
+    if (previous && previous.hsaId !== res.user.hsaId) this.notifyLock('other_card');
+    this.scheduleRenew(Date.parse(res.expiresAt));
+    this.touch();
+    this.emitSession();
+  }
+
+  /**
+   * Without the card (issue 29, docs/login.md "Lösenord och engångskod"): the password, then the
+   * one-time code. The step's token stays here, in memory, never in the renderer; a new start
+   * replaces it; the session it opens rests on no card (it locks when idle or logged out).
+   */
+  async passwordStart(input: PasswordStartInput): Promise<PasswordStep> {
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    this.loginInFlight = true;
+    try {
+      this.passwordStep = null;
+      const workstation = this.opts.workstationName;
+      const res = await this.opts.server.call(passwordLoginRoutes.start, { body: { ...input, ...(workstation ? { workstation } : {}) } });
+      this.passwordStep = res.loginToken;
+      const { loginToken: _token, ...step } = res;
+      return step;
+    } finally {
+      this.loginInFlight = false;
+    }
+  }
+
+  async passwordVerify(input: { code: string }): Promise<SessionState> {
+    const loginToken = this.passwordStep;
+    if (!loginToken) throw new AppFailure('OTP_INVALID', 'Ingen inloggning väntar på en kod; börja om med användarnamn och lösenord');
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    this.loginInFlight = true;
+    try {
+      const workstation = this.opts.workstationName;
+      const res = await this.opts.server.call(passwordLoginRoutes.verify, { body: { loginToken, code: input.code, ...(workstation ? { workstation } : {}) } });
+      this.passwordStep = null;
+      this.activate(res, null);
+      return this.status();
+    } finally {
       this.loginInFlight = false;
     }
   }
@@ -278,7 +325,8 @@ export class SessionService {
 
   private async renew(): Promise<void> {
     const token = this.token;
-    if (this.state !== 'active' || !token || !this.sessionReader || !this.cardPresent(this.sessionReader)) return;
+    // A card session renews while its card is in; a password session while it is active (idle locks it).
+    if (this.state !== 'active' || !token || (this.sessionReader && !this.cardPresent(this.sessionReader))) return;
     try {
       const r = await this.opts.server.call(authRoutes.renew, { token });
       if (this.token === token) this.scheduleRenew(Date.parse(r.expiresAt));
