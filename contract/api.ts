@@ -11,7 +11,7 @@ import { incidentsApi } from './incidents';
 import { DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { messagesApi } from './messages';
 import { noticesApi } from './notices';
-import { PasswordStartInput, PasswordStep, PasswordVerifyInput } from './password-login';
+import { credentialsApi, PasswordStartInput, PasswordStep, PasswordVerifyInput } from './password-login';
 import { plansApi } from './plans';
 import { ErrorCode } from './result';
 import { supportApi } from './support';
@@ -274,6 +274,8 @@ export const apiContract = {
   notices: noticesApi,
   /** Administration and access-log follow-up (docs/administration.md); the server decides who may. */
   admin: adminApi,
+  /** Password + one-time code: the organisation's methods, each person's password and YubiKeys (an administrator of the whole organisation). */
+  credentials: credentialsApi,
   /** Security incidents (docs/incidents.md): online only; the server decides who sees and does what. */
   incidents: incidentsApi,
   /** First-line support: colleagues' workstations and support messages (docs/administration.md); superuser or administrator. */

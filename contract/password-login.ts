@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NoBody } from './admin';
 import { LoginResponse } from './auth';
+import { call } from './call';
 import { CreateId, Uuid } from './domain';
 
 /**
@@ -106,3 +107,13 @@ export const credentialRoutes = {
   enrolYubikey: { method: 'POST', path: '/api/v1/admin/credentials/yubikeys', body: EnrolYubikeyRequest, response: PersonCredentials },
   revokeYubikey: { method: 'POST', path: '/api/v1/admin/credentials/yubikeys/:id/revoke', body: NoBody, response: PersonCredentials },
 } as const;
+
+/** The `credentials.*` methods between renderer and main: each the server route of the same name, with the session's token. */
+export const credentialsApi = {
+  list: call(z.strictObject({}), CredentialsResponse),
+  setMethods: call(LoginMethods, LoginMethods),
+  setPassword: call(SetPasswordRequest, PersonCredentials),
+  unlock: call(UnlockRequest, PersonCredentials),
+  enrolYubikey: call(EnrolYubikeyRequest, PersonCredentials),
+  revokeYubikey: call(z.strictObject({ publicId: ModhexId }), PersonCredentials),
+};

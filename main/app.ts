@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { AppFailure, reportedAppVersion, type ApiHandlers, type SessionState } from '#contract';
 import { adminHandlers } from './admin/admin-handlers';
+import { credentialsHandlers } from './admin/credentials-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { deviationsHandlers } from './deviations/deviations-service';
@@ -240,6 +241,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       exportsDir,
       printedBy: () => author().name,
     }),
+    credentials: credentialsHandlers({ server, token: () => session.requireToken() }),
     incidents: incidentsHandlers({ server, token: () => session.requireToken() }),
     support: supportHandlers({ server, token: () => session.requireToken() }),
     deviations: deviationsHandlers({ store: () => data.store(), author, access, written, server, token: () => session.requireToken(), exports: () => exportSink }),

@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CredentialsPanel } from './CredentialsPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { LogPanel } from './LogPanel';
 import { PeoplePanel } from './PeoplePanel';
 import './admin.css';
 
-const TABS = ['people', 'history', 'log'] as const;
+const TABS = ['people', 'credentials', 'history', 'log'] as const;
 type Tab = (typeof TABS)[number];
 
 /**
@@ -27,6 +28,7 @@ export function AdminScreen() {
       </div>
       <div role="tabpanel" id={`admin-panel-${tab}`} aria-labelledby={`admin-tab-${tab}`}>
         {tab === 'people' && <PeoplePanel />}
+        {tab === 'credentials' && <CredentialsPanel />}
         {tab === 'history' && <HistoryPanel />}
         {tab === 'log' && <LogPanel />}
       </div>
