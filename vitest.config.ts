@@ -22,6 +22,7 @@ const DATABASE_ONLY = [
   'test/integration/journal/journal.test.ts',
   'test/integration/journal/draft-crash.test.ts',
   'test/integration/session/session.test.ts',
+  'test/integration/session/password-session.test.ts',
 ];
 
 /**
