@@ -11,6 +11,7 @@ import { incidentsApi } from './incidents';
 import { DraftRef, JournalDraft, JournalExport, SavedDraft } from './journal';
 import { messagesApi } from './messages';
 import { noticesApi } from './notices';
+import { credentialsApi, PasswordStartInput, PasswordStep, PasswordVerifyInput } from './password-login';
 import { plansApi } from './plans';
 import { ErrorCode } from './result';
 import { supportApi } from './support';
@@ -168,6 +169,10 @@ export const apiContract = {
      * level (3 to step up from a LoA2 session).
      */
     loginWithIdp: call(z.object({ loa: Loa.optional() }).strict(), SessionState),
+    /** Without the card (issue 29): username and password → the one-time code is sent (SMS) or awaited (YubiKey). */
+    passwordStart: call(PasswordStartInput, PasswordStep),
+    /** The one-time code of the login passwordStart began → session. */
+    passwordVerify: call(PasswordVerifyInput, SessionState),
     /** The user did something (key, pointer); resets the idle timer. Throttled by the renderer. */
     activity: call(noInput, z.object({ idleTimeoutMs: z.number().int().positive() })),
   },
@@ -284,6 +289,8 @@ export const apiContract = {
   notices: noticesApi,
   /** Administration and access-log follow-up (docs/administration.md); the server decides who may. */
   admin: adminApi,
+  /** Password + one-time code: the organisation's methods, each person's password and YubiKeys (an administrator of the whole organisation). */
+  credentials: credentialsApi,
   /** Security incidents (docs/incidents.md): online only; the server decides who sees and does what. */
   incidents: incidentsApi,
   /** First-line support: colleagues' workstations and support messages (docs/administration.md); superuser or administrator. */

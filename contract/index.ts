@@ -33,3 +33,4 @@ export * from './admin';
 export * from './log-review';
 export * from './incidents';
 export * from './support';
+export * from './password-login';

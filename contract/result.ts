@@ -25,6 +25,12 @@ export const LOGIN_ERROR_CODES = [
   'IDP_LOA_REFUSED',
   // the IdP's person (its HSA-ID claim) is no staff member here
   'IDP_UNKNOWN_PERSON',
+  // password + one-time code (contract/password-login.ts)
+  'CREDENTIALS_INVALID',
+  'ACCOUNT_LOCKED',
+  'OTP_INVALID',
+  'LOGIN_METHOD_NOT_ALLOWED',
+  'SMS_NOT_SENT',
 ] as const;
 export type LoginErrorCode = (typeof LOGIN_ERROR_CODES)[number];
 

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { AppFailure, oidcRoutes, reportedAppVersion, type ApiHandlers } from '#contract';
+import { AppFailure, oidcRoutes, reportedAppVersion, type ApiHandlers, type SessionState } from '#contract';
 import { AccessReporter } from './access/access-reporter';
 import { adminHandlers } from './admin/admin-handlers';
+import { credentialsHandlers } from './admin/credentials-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { deviationsHandlers } from './deviations/deviations-service';
@@ -192,6 +193,16 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const journal = new JournalService({ store: () => data.store(), author, access, exports: () => exportSink, written });
   const plans = new PlansService({ store: () => data.store(), author, access, written, exports: () => exportSink });
 
+  /** After any login: the store opens in the background; calls that need it wait for it (login stays fast). */
+  const loggedIn = (state: SessionState): SessionState => {
+    if (state.state === 'active' && state.user) {
+      data.open(state.user);
+      access.kick(); // access events queued before the lock or offline
+      support.loggedIn();
+    }
+    return state;
+  };
+
   const handlers: ApiHandlers<Ctx> = {
     app: {
       info: async (_input, ctx) => ({ name: 'Omsorgsportalen', version: appVersion, host: ctx.host, serverUrl: server.baseUrl, lastCrashAt: opts.lastCrashAt?.() ?? null }),
@@ -203,16 +214,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     session: {
       status: async () => session.status(),
-      login: async (input) => {
-        const state = await session.login(input);
-        // The store opens in the background; calls that need it wait for it (login stays fast).
-        if (state.state === 'active' && state.user) {
-          data.open(state.user);
-          access.kick(); // access events queued before the lock or offline
-          support.loggedIn();
-        }
-        return state;
-      },
+      login: async (input) => loggedIn(await session.login(input)),
+      passwordStart: (input) => session.passwordStart(input),
+      passwordVerify: async (input) => loggedIn(await session.passwordVerify(input)),
       logout: () => session.logout(),
       methods: () => server.call(oidcRoutes.methods),
       loginWithIdp: async ({ loa }) => {
@@ -279,6 +283,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       exportsDir,
       printedBy: () => author().name,
     }),
+    credentials: credentialsHandlers({ server, token: () => session.requireToken() }),
     incidents: incidentsHandlers({ server, token: () => session.requireToken() }),
     support: supportHandlers({ server, token: () => session.requireToken() }),
     deviations: deviationsHandlers({ store: () => data.store(), author, access, written, server, token: () => session.requireToken(), exports: () => exportSink }),

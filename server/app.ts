@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { API_VERSION, API_VERSION_HEADER, OLDEST_SERVED_API_VERSION, officerRoutes } from '#contract';
+import { API_VERSION, API_VERSION_HEADER, OLDEST_SERVED_API_VERSION, officerRoutes, passwordLoginRoutes } from '#contract';
 import { authRoutes } from '#contract';
 import { registerAdminRoutes } from './admin/routes';
 import type { AccessLog } from './audit/access-events';
@@ -11,6 +11,7 @@ import { DEFAULT_ASSURANCE, type AssuranceLevels } from './auth/assurance';
 import { SqlNonceStore } from './auth/nonces';
 import { createOidcLogin, SqlOidcLoginStore, type OidcSettings } from './auth/oidc';
 import { registerOidcRoutes } from './auth/oidc-routes';
+import { registerCredentialRoutes, registerPasswordLogin, type PasswordLoginOptions } from './auth/password';
 import { startAuthPurge } from './auth/purge';
 import { registerAuthRoutes } from './auth/routes';
 import type { AuthService, AuthSession, TrustConfig } from './auth/service';
@@ -52,6 +53,8 @@ export interface ServerAuthOptions {
   oidc?: OidcSettings;
   /** The assurance level each function needs (server/auth/assurance.ts, LOA_LEVELS); default DEFAULT_ASSURANCE. */
   assurance?: AssuranceLevels;
+  /** Password + one-time code (server/auth/password): the SMS gateway and the Yubico validation service. */
+  passwordLogin?: PasswordLoginOptions;
 }
 
 export interface ServerOptions {
@@ -157,6 +160,15 @@ export function createServer(options: ServerOptions): FastifyInstance {
       log: (obj, msg) => app.log.warn(obj, msg),
       assurance,
     }));
+    registerPasswordLogin(app, {
+      db,
+      auth: service,
+      accessLog,
+      ...(limiter ? { limiter } : {}),
+      ...(auth.now ? { now: auth.now } : {}),
+      ...(auth.passwordLogin ? { options: auth.passwordLogin } : {}),
+      log: (obj, msg) => app.log.warn(obj, msg),
+    });
     authenticate = (token) => service.authenticate(token);
     const oidc = auth.oidc
       ? createOidcLogin({ settings: auth.oidc, store: new SqlOidcLoginStore(db), staff, accessLog, openSession: service.openSession, ...(auth.now ? { now: auth.now } : {}) })
@@ -173,6 +185,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   for (const kind of SERVER_KINDS) if ('routes' in kind) kind.routes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
   registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
+  registerCredentialRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
   registerIncidentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerSupportRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
@@ -285,7 +298,7 @@ const noSession: preHandlerAsyncHookHandler = async (_request, reply) => {
 
 function registerDisabledAuthRoutes(app: FastifyInstance): void {
   registerOidcRoutes(app, { card: false, assurance: DEFAULT_ASSURANCE });
-  for (const route of [...Object.values(authRoutes), officerRoutes.login]) {
+  for (const route of [...Object.values(authRoutes), officerRoutes.login, ...Object.values(passwordLoginRoutes)]) {
     app.post(route.path, { bodyLimit: EMPTY_BODY_LIMIT }, async (_request, reply) =>
       reply.code(503).send(errorBody('SERVER_ERROR', 'Login is disabled: the server has no trust anchors configured (TRUST_ANCHORS)')),
     );

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { readAssurance, type AssuranceLevels } from './auth/assurance';
 import { POLICY_PROCESSING, type PolicyProcessing } from './auth/certificate';
 import type { OidcSettings } from './auth/oidc';
+import type { PasswordLoginOptions } from './auth/password';
+import { readPasswordLoginConfig } from './auth/password/config';
 import { DEFAULT_HTTP_LIMITS, parseProxyEntry, type HttpLimits } from './http/connections';
 import { SERVER_REGISTRY } from './kinds';
 import type { RetentionDays } from './sync/retention';
@@ -38,6 +40,8 @@ export interface ServerConfig {
   oidc?: OidcSettings;
   /** LOA_LEVELS: the assurance level each function needs (server/auth/assurance.ts). */
   assurance: AssuranceLevels;
+  /** Password + one-time code (server/auth/password/config.ts): SMS gateway, Yubico validation, level. */
+  passwordLogin: PasswordLoginOptions;
   /** The origin workstations sign for; absent: the listening URL's origin. */
   publicOrigin?: string;
   /** Per retained kind, the days its records are kept (its setting, e.g. DAY_NOTE_RETENTION_DAYS; absent: its default). */
@@ -162,6 +166,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, policyProcessing, ...(ocsp ? { ocsp } : {}) } } : {}),
     ...(oidc ? { oidc } : {}),
     assurance: readAssurance(env.LOA_LEVELS),
+    passwordLogin: readPasswordLoginConfig(env),
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),

@@ -118,6 +118,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
       expectedOrigin: () => origin ?? '',
       ...(config.oidc ? { oidc: config.oidc } : {}),
       assurance: config.assurance,
+      passwordLogin: config.passwordLogin,
     };
   }
   const app = createServer({

@@ -1,9 +1,12 @@
 import {
   AppFailure,
   authRoutes,
+  passwordLoginRoutes,
   type CardStatus,
   type LoginResponse,
   type LoginUser,
+  type PasswordStartInput,
+  type PasswordStep,
   type PermittedUnit,
   type SessionAssurance,
   type SessionState,
@@ -51,6 +54,8 @@ export class SessionService {
   private serviceAvailable = true;
   private readonly pin = new Map<string, { triesLeft: number | null; blocked: boolean }>();
   private loginInFlight = false;
+  /** A password login's second step: the server's token for it (never leaves main). */
+  private passwordStep: string | null = null;
   private idleTimer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly lockListeners = new Set<Listener>();
@@ -189,6 +194,26 @@ export class SessionService {
     }
   }
 
+  /**
+   * Without the card (issue 29, docs/login.md "Lösenord och engångskod"): the password, then the
+   * one-time code. The step's token stays here, in memory, never in the renderer; a new start
+   * replaces it; the session it opens rests on no card (it locks when idle or logged out).
+   */
+  async passwordStart(input: PasswordStartInput): Promise<PasswordStep> {
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    this.loginInFlight = true;
+    try {
+      this.passwordStep = null;
+      const workstation = this.opts.workstationName;
+      const res = await this.opts.server.call(passwordLoginRoutes.start, { body: { ...input, ...(workstation ? { workstation } : {}) } });
+      this.passwordStep = res.loginToken;
+      const { loginToken: _token, ...step } = res;
+      return step;
+    } finally {
+      this.loginInFlight = false;
+    }
+  }
+
   private activate(res: LoginResponse, reader: string | null): SessionState {
     const previous = this.user;
     const previousLoa = this.state === 'active' ? this.assurance.loa : null;
@@ -206,6 +231,22 @@ export class SessionService {
     this.touch();
     this.emitSession();
     return this.status();
+  }
+
+  async passwordVerify(input: { code: string }): Promise<SessionState> {
+    const loginToken = this.passwordStep;
+    if (!loginToken) throw new AppFailure('OTP_INVALID', 'Ingen inloggning väntar på en kod; börja om med användarnamn och lösenord');
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    this.loginInFlight = true;
+    try {
+      const workstation = this.opts.workstationName;
+      const res = await this.opts.server.call(passwordLoginRoutes.verify, { body: { loginToken, code: input.code, ...(workstation ? { workstation } : {}) } });
+      this.passwordStep = null;
+      this.activate(res, null);
+      return this.status();
+    } finally {
+      this.loginInFlight = false;
+    }
   }
 
   async logout(): Promise<SessionState> {

@@ -8,8 +8,9 @@ import { summariseAnonymousFailures } from './anonymous-failures';
 /**
  * Dead login state is deleted on a schedule (issue 19), so a flood of logins leaves no lasting
  * rows: sessions expired or revoked more than KEEP_MS ago (the access log keeps every login,
- * renewal and logout; the session row is only the live token), and used or expired nonces. The
- * same job drops the claims of access events too old to be sent again (server/audit/access-event-claims.ts).
+ * renewal and logout; the session row is only the live token), used or expired nonces, and the
+ * second steps of password logins once expired. The same job drops the claims of access events too
+ * old to be sent again (server/audit/access-event-claims.ts).
  */
 const KEEP_MS = 24 * 3600_000;
 export const AUTH_PURGE_INTERVAL_MS = 10 * 60_000;
@@ -24,6 +25,8 @@ export async function purgeDeadAuthState(
   const summaries = await summariseAnonymousFailures(db, (q) => new SqlAccessLog(q), new Date(now.getTime() - windowMs));
   const sessions = await db.query('DELETE FROM auth_sessions WHERE expires_at < $1 OR revoked_at < $1 RETURNING 1', [before]);
   const nonces = await db.query('DELETE FROM login_nonces WHERE expires_at < $1 RETURNING 1', [now]);
+  // A password login's second step, used or expired (its outcome is in the access log).
+  await db.query('DELETE FROM password_logins WHERE expires_at < $1', [now]);
   // Identity-provider logins under way (issue 29): the same lifetime and rule as the nonces.
   await db.query('DELETE FROM oidc_logins WHERE expires_at < $1', [now]);
   return {

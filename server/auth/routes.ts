@@ -37,12 +37,17 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   LOA_TOO_LOW: 403,
   // The identity provider could not be reached (discovery, JWKS, token endpoint).
   SERVER_UNREACHABLE: 502,
+  CREDENTIALS_INVALID: 401,
+  OTP_INVALID: 401,
+  ACCOUNT_LOCKED: 403,
+  LOGIN_METHOD_NOT_ALLOWED: 403,
+  SMS_NOT_SENT: 503,
 };
 
 /** An auth route's refusal: its status and `{ error: { code, message, details? } }` (details only for the IdP's reason). */
 export const sendAuthFailure = (reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply => sendFailure(reply, e, request);
 
-function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply {
+export function sendFailure(reply: FastifyReply, e: unknown, request: FastifyRequest): FastifyReply {
   if (e instanceof AppFailure) {
     const status = STATUS[e.code] ?? 500;
     if (status >= 500) request.log.error({ err: e }, 'auth failed');

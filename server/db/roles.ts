@@ -20,8 +20,8 @@ const APPEND_ONLY: readonly string[] = [
   'security_incident_clients',
   'evidence_chain',
 ];
-/** Granted and ended, never deleted (an ended grant is evidence; migration 0047 also keeps it from the owner). */
-const NO_DELETE: readonly string[] = ['permissions', 'role_grants'];
+/** Granted and ended, never deleted (an ended grant is evidence; migration 0047 also keeps it from the owner); a YubiKey is revoked, never deleted (its public id is never enrolled again). */
+const NO_DELETE: readonly string[] = ['permissions', 'role_grants', 'yubikeys'];
 /** The owner's bookkeeping: the runtime role reads it (nothing else). */
 const OWNER_ONLY = ['schema_migrations'] as const;
 /** Felmarkera: the only journal columns the server may ever set. */

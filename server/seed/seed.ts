@@ -1,3 +1,4 @@
+import { defaultMethodsFor, setOrganisationMethods } from '../auth/password/store';
 import type { Queryable } from '../db/types';
 import { demoClients, demoGrantorHsaId, demoOrganisation, demoStaff, demoUnits, type DemoUnitKey } from './demo-people';
 
@@ -18,6 +19,8 @@ async function insertDemoData(tx: Queryable): Promise<void> {
     demoOrganisation.name,
     demoOrganisation.municipality,
   ]);
+  // The card-less logins its municipality runs (issue 29: Göteborg password + SMS code).
+  await setOrganisationMethods(tx, organisationId, defaultMethodsFor(demoOrganisation.municipality), null, new Date());
 
   const unitIds = {} as Record<DemoUnitKey, string>;
   for (const [key, unit] of Object.entries(demoUnits) as [DemoUnitKey, (typeof demoUnits)[DemoUnitKey]][]) {

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { AppVersion } from '../components/AppVersion';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useSession } from '../state/session-store';
+import { PasswordLogin } from './PasswordLogin';
 
 /**
  * "Logga in med e-tjänstekort": live reader and card status, the PIN field, tries left, and a
@@ -148,6 +149,7 @@ export function LoginScreen() {
             <p>{t('errors.PIN_BLOCKED')}</p>
           </div>
         )}
+        <PasswordLogin />
         <AppVersion />
       </div>
     </main>

@@ -9,11 +9,12 @@
  * NOT_CREATE_MUTATIONS with the reason it makes no record. A new synced kind (avvikelser) is
  * covered by one line per create mutation.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyPlanContent, swedishDate, swedishLocalDateTime, SYNC_KINDS, type Mutation } from '#contract';
 import { createServer } from '../../../server/app';
+import { bytesToModhex } from '../../../server/auth/password/yubikey-otp';
 import { type Db, migrate, openPostgres } from '../../../server/db';
 import { seedDemoData } from '../../../server/demo';
 import { declaredRoutes } from '../../../server/http/route-list';
@@ -72,6 +73,15 @@ const CREATES: Record<string, Probe> = {
     count: 'SELECT count(DISTINCT notice_id) FROM notices',
   },
   'POST /api/v1/incidents': { who: 'staff', body: (_i, key) => ({ requestId: key, what: 'Skärmen stod olåst.', discoveredAt: swedishLocalDateTime(new Date(Date.now() - 3_600_000)) }), count: 'SELECT count(*) FROM security_incidents' },
+  'POST /api/v1/admin/credentials/yubikeys': {
+    who: 'administrator',
+    // One key per client-made id (the public id, secret and private id derived from it).
+    body: (i, key) => {
+      const h = createHash('sha256').update(key).digest();
+      return { requestId: key, staffId: i.annaId, verification: 'local', publicId: bytesToModhex(h.subarray(0, 6)), aesKey: h.subarray(6, 22).toString('hex'), privateId: h.subarray(22, 28).toString('hex') };
+    },
+    count: 'SELECT count(*) FROM yubikeys',
+  },
   'POST /api/v1/admin/people': { who: 'administrator', body: (_i, key) => ({ requestId: key, hsaId: hsaIdOf(key), givenName: 'Ny', familyName: 'Person', title: 'Vårdbiträde' }), count: 'SELECT count(*) FROM staff' },
   'POST /api/v1/admin/grants': { who: 'administrator', body: (i, key) => ({ requestId: key, staffId: i.annaId, role: 'manager', unitId: i.unitId, validFrom: swedishDate() }), count: 'SELECT count(*) FROM role_grants' },
   'POST /api/v1/access-log/events': {
@@ -97,6 +107,12 @@ const NOT_CREATES: Record<string, string> = {
   'POST /api/v1/sync/push': 'each mutation applied at most once by its mutationId: the CREATE_MUTATIONS below',
   'POST /api/v1/assignments/:id/actions': 'an action applied at most once by its requestId (docs/assignments.md), tested in assignments.test.ts',
   'POST /api/v1/officer/assignments/:id/actions': 'a change of the assignment’s state (change, cancel, end): the state machine refuses the second cancel or end',
+  'POST /api/v1/auth/password/start': 'the first step of a login: each login is its own',
+  'POST /api/v1/auth/password/verify': 'a session: each login is its own (the step is used once)',
+  'POST /api/v1/admin/credentials/methods': 'a setting: sending it again sets the same',
+  'POST /api/v1/admin/credentials/password': 'a setting (username, password, number per person, upserted): sending it again sets the same',
+  'POST /api/v1/admin/credentials/unlock': 'a state change: an open account stays open',
+  'POST /api/v1/admin/credentials/yubikeys/:id/revoke': 'a state change: a revoked key stays revoked (the first revocation is kept)',
   'POST /api/v1/admin/grants/:id/confirm': 'a state change: a confirmed grant cannot be confirmed again',
   'POST /api/v1/admin/grants/:id/end': 'a state change: an ended grant cannot be ended again',
   'POST /api/v1/admin/access-log/search': 'a read',

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeResponse } from '#contract';
 import { PushResponse } from '#contract';
 import { createServer } from '../../../server/app';
+import { makeOtp, newYubikeySecret } from '../../../server/auth/password/yubikey-otp';
 import { migrate, openPostgres, type Db } from '../../../server/db';
 import { grantRuntimeRole } from '../../../server/db/roles';
 import { seedDemoData } from '../../../server/demo';
@@ -131,6 +132,11 @@ describe('the runtime role, from psql', () => {
     ], /permission denied|must be owner/);
   });
 
+  it('cannot delete a YubiKey (revoked, never deleted), nor change the password tables\' shape (issue 29)', async () => {
+    await expectRefused(['DELETE FROM yubikeys'], /permission denied/);
+    await expectRefused(['ALTER TABLE staff_credentials DROP CONSTRAINT staff_credentials_password_hash_check', 'ALTER TABLE yubikeys DISABLE TRIGGER ALL'], /must be owner/);
+  });
+
   it('runs no DDL', async () => {
     await expectRefused(['CREATE TABLE shadow (id int)', 'ALTER TABLE clients ADD COLUMN x int', 'DROP TABLE day_notes'], /permission denied|must be owner/);
   });
@@ -182,5 +188,25 @@ describe('the server as the runtime role', () => {
       payload: { events: [{ action: 'read', clientId, recordType: 'journal', at: now }] },
     });
     expect(events.statusCode, events.body).toBe(200);
+
+    // Password + YubiKey (issue 29): enrolment by the administrator and the login, all as the runtime role.
+    const peter = await issuePersonCard(pki, { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson', algorithm: 'ec', withSignatureKey: false });
+    const adminNonce = ChallengeResponse.parse((await app.inject({ method: 'POST', url: '/api/v1/auth/challenge' })).json()).nonce;
+    const adminLogin = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: await loginToken(peter, adminNonce) });
+    const asAdmin = { authorization: `Bearer ${(adminLogin.json() as { token: string }).token}` };
+    const annaId = (await runtimeDb.query<{ id: string }>(`SELECT id FROM staff WHERE hsa_id = 'SE2321000131-P000000000101'`)).rows[0]!.id;
+    const key = newYubikeySecret();
+    for (const [url, payload] of [
+      ['/api/v1/admin/credentials/methods', { passwordSms: true, passwordYubikey: true }],
+      ['/api/v1/admin/credentials/password', { staffId: annaId, username: 'anna.roll', password: 'Rollprov lösenord 1', phone: null }],
+      ['/api/v1/admin/credentials/yubikeys', { staffId: annaId, verification: 'local', ...key }],
+    ] as const) {
+      const res = await app.inject({ method: 'POST', url, headers: asAdmin, payload });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const step = await app.inject({ method: 'POST', url: '/api/v1/auth/password/start', payload: { username: 'anna.roll', password: 'Rollprov lösenord 1' } });
+    expect(step.statusCode, step.body).toBe(200);
+    const done = await app.inject({ method: 'POST', url: '/api/v1/auth/password/verify', payload: { loginToken: (step.json() as { loginToken: string }).loginToken, code: makeOtp(key, 1, 0) } });
+    expect(done.statusCode, done.body).toBe(200);
   });
 });

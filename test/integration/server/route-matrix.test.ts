@@ -14,6 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Grant, swedishDate, swedishLocalDateTime } from '#contract';
 import { createServer } from '../../../server/app';
+import { newYubikeySecret } from '../../../server/auth/password/yubikey-otp';
 import { hashToken, newSessionToken } from '../../../server/auth/sessions';
 import { type Db, migrate, openPostgres } from '../../../server/db';
 import { seedDemoData } from '../../../server/demo';
@@ -102,6 +103,8 @@ const RULES: Record<string, [Probe, Expect]> = {
   'GET /api/v1/auth/methods': [{}, all('in')],
   'POST /api/v1/auth/login': [{ body: () => ({}) }, all(400)],
   'POST /api/v1/officer/auth/login': [{ body: () => ({}) }, all(400)],
+  'POST /api/v1/auth/password/start': [{ body: () => ({}) }, all(400)],
+  'POST /api/v1/auth/password/verify': [{ body: () => ({}) }, all(400)],
   'POST /api/v1/auth/renew': [{}, session({ ended: 403 })],
   'POST /api/v1/auth/logout': [{}, session({ ended: 401 })],
   'GET /api/v1/units': [{}, session({ caseOfficer: 403 })],
@@ -125,6 +128,13 @@ const RULES: Record<string, [Probe, Expect]> = {
   'POST /api/v1/admin/grants/:id/confirm': [{ id: (i) => i.grantId, body: () => ({}) }, adminOnly()],
   'POST /api/v1/admin/grants/:id/end': [{ id: (i) => i.grantId, body: () => ({}) }, adminOnly()],
   'GET /api/v1/admin/history': [{}, adminOnly()],
+  // Password + one-time code (server/auth/password/admin-routes.ts): an organisation-wide administrator only.
+  'GET /api/v1/admin/credentials': [{}, adminOnly()],
+  'POST /api/v1/admin/credentials/methods': [{ body: () => ({ passwordSms: true, passwordYubikey: false }) }, adminOnly()],
+  'POST /api/v1/admin/credentials/password': [{ body: () => ({ staffId: ANNA_ID.value, username: 'anna.matris', password: 'Matrisprov lösenord 1', phone: null }) }, adminOnly()],
+  'POST /api/v1/admin/credentials/unlock': [{ body: () => ({ staffId: ANNA_ID.value }) }, adminOnly()],
+  'POST /api/v1/admin/credentials/yubikeys': [{ body: () => ({ staffId: ANNA_ID.value, verification: 'local', ...newYubikeySecret() }) }, adminOnly()],
+  'POST /api/v1/admin/credentials/yubikeys/:id/revoke': [{ id: () => 'cccccccccccc', body: () => ({}) }, { ...adminOnly(), administrator: 'out' }],
   'POST /api/v1/admin/access-log/search': [{ body: () => ({ personnummer: '19121212-1212' }) }, adminOnly()],
   'POST /api/v1/admin/access-log/csv': [{ body: () => ({}) }, adminOnly()],
   'POST /api/v1/admin/access-log/sample': [{ body: () => ({ size: 3 }) }, adminOnly()],

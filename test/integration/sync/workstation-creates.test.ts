@@ -16,6 +16,7 @@ import { createWorkstation } from '../../../main/app';
 import { cardAccessOver } from '../../../main/session/card-access';
 import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
+import { newYubikeySecret } from '../../../server/auth/password/yubikey-otp';
 import { startStack, type Stack } from '../../support/stack';
 
 interface Ids {
@@ -59,6 +60,7 @@ const CREATE_CALLS: Record<string, Probe> = {
   'admin.grant': { input: (i) => ({ staffId: i.annaId, role: 'manager', unitId: i.unitId, validFrom: swedishDate() }), count: 'SELECT count(*) FROM role_grants' },
   'admin.createReview': { input: (i) => ({ kind: 'sample', sampleSize: 1, findings: [{ logId: i.logId, verdict: 'justified', comment: '' }], summary: 'Inget att anmärka.' }), count: 'SELECT count(*) FROM access_log_reviews' },
   'incidents.report': { input: () => ({ what: 'Skärmen stod olåst.', discoveredAt: swedishLocalDateTime(new Date(Date.now() - 3_600_000)) }), count: 'SELECT count(*) FROM security_incidents' },
+  'credentials.enrolYubikey': { input: (i) => ({ staffId: i.annaId, verification: 'local', ...newYubikeySecret() }), count: 'SELECT count(*) FROM yubikeys' },
   'support.message': { input: (i) => ({ staffId: i.annaId, subject: 'Support', text: 'Hej.' }), count: 'SELECT count(*) FROM message_threads' },
 };
 
@@ -78,6 +80,12 @@ const NOT_CREATE_CALLS: Record<string, string> = {
     'a report carries its own client-made id (`id`, not `requestId`): queued once by it and applied once on the server (creates-once.test.ts, deviation.report); a form that sends one id per report is docs/deviations.md',
   'deviations.ivoPdf': 'an export: a file for the manager, logged',
   'deviations.step': 'a step by its client-made id: the same id again answers the case as it is (test/integration/deviations/deviations.test.ts)',
+  'credentials.list': READ,
+  'credentials.setMethods': 'a setting of the organisation, replaced',
+  'credentials.setPassword': 'a person\u2019s username, password and number, replaced (upserted)',
+  'credentials.unlock': 'a state change: an open account stays open',
+  'credentials.revokeYubikey': 'a state change: a revoked key stays revoked',
+  'session.passwordStart': 'the first step of a login: each its own', 'session.passwordVerify': 'a session',
   'session.login': 'a session', 'session.logout': 'ends the session', 'session.activity': 'resets the idle timer',
   'sync.now': 'pushes what is queued (each mutation once by its id) and pulls', 'sync.dismissRefusal': 'hides a refusal',
   'store.resync': 'moves an unreadable store aside',

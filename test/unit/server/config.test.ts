@@ -147,4 +147,28 @@ describe('HTTP limits and trusted proxies (issue 25)', () => {
     expect(() => readConfig({ EMBEDDED: '1', TRUSTED_PROXIES: 'proxy.kommun.se' })).toThrow(/not an address or CIDR/);
     expect(() => readConfig({ EMBEDDED: '1', TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/not an address or CIDR/);
   });
+
+  it('password + one-time code: SMS gateway, Yubico validation (all three or none) and the level, secrets never in the message', () => {
+    expect(readConfig({ EMBEDDED: '1' }).passwordLogin).toEqual({ loa: 2 });
+    const gateway = 'http://127.0.0.1:13013/cgi-bin/sendsms?username=omsorg&password=hemligt';
+    const yubico = { YUBICO_VALIDATION_URL: 'https://api.yubico.com/wsapi/2.0/verify', YUBICO_CLIENT_ID: '4711', YUBICO_API_KEY: 'c2VjcmV0a2V5MTIzNA==' };
+    expect(readConfig({ EMBEDDED: '1', SMS_GATEWAY_URL: gateway, SMS_GATEWAY_FROM: 'Omsorg', ...yubico, PASSWORD_LOGIN_LOA: '2' }).passwordLogin).toEqual({
+      sms: { url: gateway, from: 'Omsorg' },
+      yubico: { url: yubico.YUBICO_VALIDATION_URL, clientId: '4711', apiKey: yubico.YUBICO_API_KEY },
+      loa: 2,
+    });
+    expect(() => readConfig({ EMBEDDED: '1', YUBICO_CLIENT_ID: '4711' })).toThrow(/go together/);
+    expect(() => readConfig({ EMBEDDED: '1', ...yubico, YUBICO_API_KEY: 'inte base64!' })).toThrow(/YUBICO_API_KEY must be base64/);
+    expect(() => readConfig({ EMBEDDED: '1', PASSWORD_LOGIN_LOA: '4' })).toThrow(/PASSWORD_LOGIN_LOA/);
+    const bad = (() => {
+      try {
+        readConfig({ EMBEDDED: '1', SMS_GATEWAY_URL: 'ftp://x?password=hemligt' });
+      } catch (e) {
+        return String(e);
+      }
+      return '';
+    })();
+    expect(bad).toMatch(/SMS_GATEWAY_URL must be an http\(s\) URL/);
+    expect(bad).not.toMatch(/hemligt/);
+  });
 });

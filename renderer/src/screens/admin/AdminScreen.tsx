@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AssurancePanel } from './AssurancePanel';
+import { CredentialsPanel } from './CredentialsPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { LogPanel } from './LogPanel';
 import { PeoplePanel } from './PeoplePanel';
 import './admin.css';
 
-const TABS = ['people', 'history', 'log', 'assurance'] as const;
+const TABS = ['people', 'credentials', 'history', 'log', 'assurance'] as const;
 type Tab = (typeof TABS)[number];
 
 /**
@@ -28,6 +29,7 @@ export function AdminScreen() {
       </div>
       <div role="tabpanel" id={`admin-panel-${tab}`} aria-labelledby={`admin-tab-${tab}`}>
         {tab === 'people' && <PeoplePanel />}
+        {tab === 'credentials' && <CredentialsPanel />}
         {tab === 'history' && <HistoryPanel />}
         {tab === 'log' && <LogPanel />}
         {tab === 'assurance' && <AssurancePanel />}
