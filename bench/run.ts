@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 const dir = import.meta.dirname;
 const available = readdirSync(dir)
   // Modules the benchmarks share are not benchmarks themselves.
-  .filter((f) => f.endsWith('.ts') && !['run.ts', 'abuse-holder.ts', 'report.ts', 'placement.ts', 'server.ts', 'sync-workstation.ts', 'startup-app.ts'].includes(f))
+  .filter((f) => f.endsWith('.ts') && !['run.ts', 'abuse-holder.ts', 'report.ts', 'placement.ts', 'server-load.ts', 'sync-workstation.ts', 'startup-app.ts'].includes(f))
   .map((f) => f.replace(/\.ts$/, ''));
 const name = process.argv[2];
 if (!name || !available.includes(name)) {
