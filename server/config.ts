@@ -34,6 +34,12 @@ export interface ServerConfig {
   publicOrigin?: string;
   /** Per retained kind, the days its records are kept (its setting, e.g. DAY_NOTE_RETENTION_DAYS; absent: its default). */
   retentionDays: RetentionDays;
+  /**
+   * ACCESS_LOG_RETENTION_MONTHS: months of the access log kept; older month partitions are dropped
+   * by the hourly job (migration 0080). At least 60 (five years, HSLF-FS 2016:40). Absent: the
+   * log is kept for ever, as the retention period is the provider's decision.
+   */
+  accessLogRetentionMonths?: number;
   /** The signed checkpoints the administrator's integrity check compares with (ANCHOR_FILE + ANCHOR_PUBLIC_KEY, as for npm run verify-log). */
   anchor?: { file: string; publicKeyFile: string };
   /** HTTP timeouts and connection limits against slow and many connections (readHttpLimits; docs/security.md). */
@@ -132,6 +138,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     retentionDays[kind.name] = days;
   }
 
+  let accessLogRetentionMonths: number | undefined;
+  if (env.ACCESS_LOG_RETENTION_MONTHS) {
+    accessLogRetentionMonths = Number(env.ACCESS_LOG_RETENTION_MONTHS);
+    if (!Number.isInteger(accessLogRetentionMonths) || accessLogRetentionMonths < 60 || accessLogRetentionMonths > 1200) {
+      throw new Error(`ACCESS_LOG_RETENTION_MONTHS must be a whole number of months, 60–1200 (the access log is kept at least five years, HSLF-FS 2016:40), got ${env.ACCESS_LOG_RETENTION_MONTHS}`);
+    }
+  }
+
   const trustedProxies = list(env.TRUSTED_PROXIES ?? env.TRUST_PROXY);
   for (const entry of trustedProxies) parseProxyEntry(entry);
 
@@ -151,6 +165,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     ...(trustAnchorFiles.length > 0 ? { auth: { trustAnchorFiles, intermediateFiles, requiredPolicies, policyProcessing, ...(ocsp ? { ocsp } : {}) } } : {}),
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
+    ...(accessLogRetentionMonths ? { accessLogRetentionMonths } : {}),
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),
     httpLimits: readHttpLimits(env),
     trustedProxies,

@@ -32,6 +32,8 @@
  *                     listening URL's origin, http://HOST:PORT
  *   DAY_NOTE_RETENTION_DAYS  day notes older than this are deleted (hourly across all nodes, server/db/schedule.ts) and never
  *                     synced; default 90 (docs/sync.md)
+ *   ACCESS_LOG_RETENTION_MONTHS  months of the access log kept (at least 60: five years); older month
+ *                     partitions are dropped hourly, once across nodes (server/audit/partitions.ts); default: kept for ever
  *   ANCHOR_FILE, ANCHOR_PUBLIC_KEY  the access log's signed checkpoints and their public key (as for
  *                     npm run verify-log): the administrator's integrity check compares with them
  *   TRUSTED_PROXIES   comma-separated addresses or CIDR ranges of the TLS proxies in front: only their
@@ -118,7 +120,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
     version,
     logger: { stream: pino.destination(2), level: config.logLevel },
     auth,
-    sync: { retentionDays: config.retentionDays },
+    sync: { retentionDays: config.retentionDays, ...(config.accessLogRetentionMonths ? { accessLogRetentionMonths: config.accessLogRetentionMonths } : {}) },
     metrics,
     ...(config.anchor ? { anchor: config.anchor } : {}),
     httpLimits: config.httpLimits,

@@ -169,6 +169,14 @@ export interface ChainVerification {
   head?: { id: string; hash: string };
 }
 
+/** The newest retention cut that dropped rows: where the remaining chain starts; null when nothing was dropped. */
+export async function retentionCut(db: Queryable): Promise<{ id: string; hash: string } | null> {
+  const { rows } = await db.query<{ id: string; hash: string }>(
+    'SELECT r.last_id::text AS id, r.last_hash AS hash FROM access_log_retention r WHERE r.last_id IS NOT NULL ORDER BY r.id DESC LIMIT 1',
+  );
+  return rows[0] ?? null;
+}
+
 /**
  * Walks the whole log in id order, recomputing every hash and checking every link. Reads in pages,
  * so it works on a log of millions of rows. Detects any altered, inserted or removed row except
@@ -179,8 +187,11 @@ export async function verifyChain(
   options: { pageSize?: number; expectedHead?: { id: string; hash: string } } = {},
 ): Promise<ChainVerification> {
   const pageSize = options.pageSize ?? 5_000;
-  let prev = GENESIS_HASH;
-  let lastId = '0';
+  // Months dropped by the retention policy (migration 0080, access_log_drop_expired): the chain
+  // continues from the newest dropped row, whose id and hash the cut recorded.
+  const cut = await retentionCut(db);
+  let prev = cut?.hash ?? GENESIS_HASH;
+  let lastId = cut?.id ?? '0';
   let rows = 0;
   let head: ChainVerification['head'];
   let sawExpectedHead = options.expectedHead === undefined;

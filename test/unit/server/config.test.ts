@@ -69,6 +69,14 @@ describe('server configuration from the environment', () => {
     }
   });
 
+  it('ACCESS_LOG_RETENTION_MONTHS: absent keeps the access log for ever; at least 60 months (five years), a whole number', () => {
+    expect(readConfig({ EMBEDDED: '1' }).accessLogRetentionMonths).toBeUndefined();
+    expect(readConfig({ EMBEDDED: '1', ACCESS_LOG_RETENTION_MONTHS: '72' }).accessLogRetentionMonths).toBe(72);
+    for (const bad of ['59', '0', '-72', '72.5', 'sex år', '1201']) {
+      expect(() => readConfig({ EMBEDDED: '1', ACCESS_LOG_RETENTION_MONTHS: bad })).toThrow(/ACCESS_LOG_RETENTION_MONTHS.*60–1200/);
+    }
+  });
+
   it('refuses to start without DATABASE_URL unless told to embed, saying how', () => {
     expect(() => readConfig({})).toThrow(/DATABASE_URL is not set.*EMBEDDED=1 or --embedded/);
     expect(readConfig({}, { embedded: true }).embedded).toBe(true);
