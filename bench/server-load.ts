@@ -40,6 +40,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { authValue, LOGIN_TOKEN_FORMAT } from '#contract';
 import { startPostgres, type RunningPostgres } from '../test/support/postgres-setup';
@@ -385,6 +386,8 @@ export async function run(args: string[]): Promise<void> {
       }
     };
 
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     // ------------------------------------------------------------ 1. the 07:00 burst ----
     const metricsBefore = await Promise.all(urls.map(serverMetrics));
     const dbCpuBefore = processTreeCpuMs(postmaster);
@@ -411,8 +414,27 @@ export async function run(args: string[]): Promise<void> {
     const dayStart = performance.now();
     const metricsDay = await Promise.all(urls.map(serverMetrics));
     const dbCpuDay = processTreeCpuMs(postmaster);
+    // What the database's sessions wait for, sampled each second through the day (where the time goes).
+    const waits = new Map<string, number>();
+    let sampling = true;
+    const sampler = (async () => {
+      for (let i = 0; i < 3600 && sampling; i++) {
+        const { rows } = await pg0.query<{ w: string; n: number }>(
+          `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') AS w, count(*)::int AS n FROM pg_stat_activity
+            WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend' GROUP BY 1`,
+        );
+        for (const r of rows) waits.set(r.w, (waits.get(r.w) ?? 0) + r.n);
+        await sleep(1000);
+      }
+    })();
     await Promise.all(lives);
     await officerDone;
+    sampling = false;
+    await sampler;
+    report(BENCH, 'day_db_active_sessions', [...waits.values()].reduce((a, b) => a + b, 0) / Math.max(1, (performance.now() - dayStart) / 1000), 'sessions', {
+      what: 'active client sessions of PostgreSQL, mean of one sample a second, by what they waited for (CPU: running or ready)',
+      by_wait: Object.fromEntries([...waits].sort((a, b) => b[1] - a[1]).slice(0, 6)),
+    });
     const daySeconds = (performance.now() - dayStart) / 1000;
     await sleep(2_000); // the last pushes' events
     for (const w of workstations) {
@@ -436,7 +458,12 @@ export async function run(args: string[]): Promise<void> {
       const c = cpu(a, b);
       report(BENCH, `${name}_server_cpu_ms_per_request`, c.cpuMs / Math.max(1, c.requests), 'ms', { server_cpu_ms: Math.round(c.cpuMs), requests: c.requests, what: 'the server processes\' own CPU (process_cpu_seconds_total), all instances, per HTTP request they counted (event streams not counted)' });
       report(BENCH, `${name}_postgres_cpu_ms_per_request`, (dbB - dbA) / Math.max(1, c.requests), 'ms', { postgres_cpu_ms: Math.round(dbB - dbA), requests: c.requests });
+      serverSideLatency(name, a, b);
     }
+    report(BENCH, 'load_generator_loop_delay_ms_p99', loopDelay.percentile(99) / 1e6, 'ms', {
+      max_ms: Math.round(loopDelay.max / 1e6),
+      what: 'this process\'s event-loop delay over the run: time a response waited here before it was timed (the client-side figures include it)',
+    });
 
     // ------------------------------------------------------------ 3. throughput 1 vs 2 ----
     if (o.saturateS > 0 && urls.length === 2) {
@@ -548,7 +575,20 @@ async function officerLogin(agent: http.Agent, base: string, card: { key: KeyObj
 interface ServerMetrics {
   cpuS: number;
   requests: number;
+  /** Per route group, the cumulative count of requests at or under each bucket bound (seconds), from the latency histogram. */
+  buckets: Map<Group, Map<number, number>>;
+  /** The request pool's wait for a connection, likewise. */
+  poolWait: Map<number, number>;
 }
+
+const groupOf = (route: string): Group | null =>
+  route.startsWith('/api/v1/auth/') ? 'login'
+  : route === '/api/v1/sync/pull' ? 'pull'
+  : route === '/api/v1/sync/push' ? 'push'
+  : route.startsWith('/api/v1/officer/') ? 'officer'
+  : route.startsWith('/api/v1/assignments') ? 'inbox'
+  : route.startsWith('/api/v1/messages/') ? 'messages'
+  : null;
 
 /** The instance's own CPU seconds and the HTTP requests it has counted, from its /metrics. */
 async function serverMetrics(base: string): Promise<ServerMetrics> {
@@ -557,11 +597,51 @@ async function serverMetrics(base: string): Promise<ServerMetrics> {
   if (a.status !== 200) throw new Error(`/metrics: ${a.status}`);
   let cpuS = 0;
   let requests = 0;
+  const buckets = new Map<Group, Map<number, number>>();
+  const poolWait = new Map<number, number>();
+  const add = (m: Map<number, number>, le: number, n: number) => m.set(le, (m.get(le) ?? 0) + n);
+  const bound = (line: string) => {
+    const le = /le="([^"]*)"/.exec(line)?.[1];
+    return le === '+Inf' ? Infinity : Number(le);
+  };
   for (const line of a.body.split('\n')) {
-    if (line.startsWith('process_cpu_seconds_total ')) cpuS = Number(line.split(' ')[1]);
-    else if (line.startsWith('omsorg_http_request_duration_seconds_count{') && !line.includes('route="/metrics"')) requests += Number(line.split(' ').at(-1));
+    const n = Number(line.split(' ').at(-1));
+    if (line.startsWith('process_cpu_seconds_total ')) cpuS = n;
+    else if (line.startsWith('omsorg_http_request_duration_seconds_count{') && !line.includes('route="/metrics"')) requests += n;
+    else if (line.startsWith('omsorg_http_request_duration_seconds_bucket{')) {
+      const group = groupOf(/route="([^"]*)"/.exec(line)?.[1] ?? '');
+      if (group) add(buckets.get(group) ?? buckets.set(group, new Map()).get(group)!, bound(line), n);
+    } else if (line.startsWith('omsorg_db_pool_wait_seconds_bucket{')) add(poolWait, bound(line), n);
   }
-  return { cpuS, requests };
+  return { cpuS, requests, buckets, poolWait };
+}
+
+/**
+ * The servers' own view of a window (their latency histograms, both instances summed, after minus
+ * before): per route group the share answered within 100 ms and the bucket bound the 99th
+ * percentile falls in. This leaves out the time a request spent in this (busy) load generator.
+ */
+function serverSideLatency(phase: string, before: ServerMetrics[], after: ServerMetrics[]): void {
+  const delta = (pick: (m: ServerMetrics) => Map<number, number> | undefined) => {
+    const out = new Map<number, number>();
+    for (const [i, m] of after.entries()) for (const [le, n] of pick(m) ?? []) out.set(le, (out.get(le) ?? 0) + n - (pick(before[i]!)?.get(le) ?? 0));
+    return out;
+  };
+  const describe = (d: Map<number, number>) => {
+    const total = d.get(Infinity) ?? 0;
+    const bounds = [...d.keys()].sort((x, y) => x - y);
+    const p99 = bounds.find((le) => (d.get(le) ?? 0) >= 0.99 * total) ?? Infinity;
+    return { total, p99 };
+  };
+  for (const g of ROUTE_GROUPS) {
+    const d = delta((m) => m.buckets.get(g));
+    const { total, p99 } = describe(d);
+    if (total === 0) continue;
+    report(BENCH, `${phase}_server_side_${g}_within_100ms`, (d.get(0.1) ?? 0) / total, 'share', { requests: total, p99_at_most_ms: p99 * 1000, goal: '≥ 0.99 (p99 < 100 ms)' });
+  }
+  const w = delta((m) => m.poolWait);
+  const { total, p99 } = describe(w);
+  if (total > 0) report(BENCH, `${phase}_server_side_pool_wait_p99_at_most_ms`, p99 * 1000, 'ms', { waits: total, within_1ms: Math.round((1000 * (w.get(0.001) ?? 0)) / total) / 1000 });
 }
 
 async function postmasterPid(client: pg.Client): Promise<number> {

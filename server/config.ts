@@ -58,6 +58,8 @@ export interface PoolSettings {
   statementTimeoutMs: number;
   /** DATABASE_IDLE_TIMEOUT_MS: an unused connection is closed after this (default 30000). */
   idleTimeoutMs: number;
+  /** DATABASE_PREPARED_STATEMENTS: the pull page prepared by name per connection (default 1); 0 behind a transaction-mode PgBouncer older than 1.21. */
+  preparedStatements: boolean;
 }
 
 function readMs(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -74,7 +76,17 @@ export function readPoolSettings(env: NodeJS.ProcessEnv = process.env): PoolSett
     connectTimeoutMs: readMs(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     statementTimeoutMs: readMs(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
     idleTimeoutMs: readMs(env, 'DATABASE_IDLE_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+    preparedStatements: readSwitch(env, 'DATABASE_PREPARED_STATEMENTS', true),
   };
+}
+
+/** 1/true/on or 0/false/off; absent or empty: `fallback`. */
+function readSwitch(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (['1', 'true', 'on'].includes(value)) return true;
+  if (['0', 'false', 'off'].includes(value)) return false;
+  throw new Error(`${name} must be 1 or 0, got ${env[name]}`);
 }
 
 const list = (value: string | undefined): string[] =>

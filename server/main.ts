@@ -9,7 +9,8 @@
  *   HOST              address to listen on; default 127.0.0.1 (put a TLS proxy in front for the network)
  *   DATABASE_URL      the PostgreSQL server (required, unless EMBEDDED=1 or --embedded: embedded PGlite
  *                     in DATA_DIR, default .data/server, for one machine; npm start does that)
- *   DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_TIMEOUT_MS
+ *   DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_TIMEOUT_MS,
+ *   DATABASE_PREPARED_STATEMENTS
  *                     the request pool (server/config.ts, docs/operations.md)
  *   DATABASE_LISTEN_URL  where LISTEN connects when DATABASE_URL is a transaction-mode PgBouncer:
  *                     PostgreSQL itself (default DATABASE_URL)
@@ -73,6 +74,7 @@ function openServerDb(config: ServerConfig, events: DbEvents): Promise<Db> {
     connectTimeoutMs: config.pool.connectTimeoutMs,
     statementTimeoutMs: config.pool.statementTimeoutMs,
     idleTimeoutMs: config.pool.idleTimeoutMs,
+    preparedStatements: config.pool.preparedStatements,
     ...(config.listenUrl ? { listenUrl: config.listenUrl } : {}),
     events,
   });

@@ -156,7 +156,8 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     // found by its primary key in a LATERAL subquery: one index probe per change, whatever the
     // size of the tables.
     await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
-    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs]);
+    // Prepared once per connection: planning this statement took ~10 ms, running an incremental page 0.5 ms (bench -- server).
+    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs], { prepare: true });
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
     const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
     const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);

@@ -86,7 +86,7 @@ describe('server configuration from the environment', () => {
 
   it('reads the pool settings, with defaults, and refuses nonsense', () => {
     const url = { DATABASE_URL: 'postgres://app@pgbouncer:6432/omsorg' };
-    expect(readConfig(url).pool).toEqual({ max: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleTimeoutMs: 30_000 });
+    expect(readConfig(url).pool).toEqual({ max: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleTimeoutMs: 30_000, preparedStatements: true });
     const set = readConfig({
       ...url,
       DATABASE_POOL_SIZE: '25',
@@ -94,10 +94,11 @@ describe('server configuration from the environment', () => {
       DATABASE_STATEMENT_TIMEOUT_MS: '0',
       DATABASE_IDLE_TIMEOUT_MS: '60000',
       DATABASE_LISTEN_URL: 'postgres://app@db:5432/omsorg',
+      DATABASE_PREPARED_STATEMENTS: '0',
     });
-    expect(set.pool).toEqual({ max: 25, connectTimeoutMs: 2000, statementTimeoutMs: 0, idleTimeoutMs: 60_000 });
+    expect(set.pool).toEqual({ max: 25, connectTimeoutMs: 2000, statementTimeoutMs: 0, idleTimeoutMs: 60_000, preparedStatements: false });
     expect(set.listenUrl).toBe('postgres://app@db:5432/omsorg');
-    for (const [name, bad] of [['DATABASE_POOL_SIZE', '0'], ['DATABASE_POOL_SIZE', 'ten'], ['DATABASE_CONNECT_TIMEOUT_MS', '-1'], ['DATABASE_IDLE_TIMEOUT_MS', '1.5']] as const) {
+    for (const [name, bad] of [['DATABASE_POOL_SIZE', '0'], ['DATABASE_POOL_SIZE', 'ten'], ['DATABASE_CONNECT_TIMEOUT_MS', '-1'], ['DATABASE_IDLE_TIMEOUT_MS', '1.5'], ['DATABASE_PREPARED_STATEMENTS', 'ja']] as const) {
       expect(() => readConfig({ ...url, [name]: bad }), `${name}=${bad}`).toThrow(new RegExp(name));
     }
     expect(() => readConfig({ EMBEDDED: '1', DATABASE_LISTEN_URL: 'postgres://db/x' })).toThrow(/DATABASE_LISTEN_URL is set but DATABASE_URL is not/);
