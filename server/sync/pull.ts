@@ -7,6 +7,16 @@ import { RETAINED, retentionCutoff, type RetentionDays } from './retention';
 
 export const DEFAULT_PULL_LIMIT = 1000;
 
+/**
+ * Synced kinds added after API version 1, by the version that first knows them. A workstation
+ * stating an older version never receives their changes; its cursors still pass them (found by
+ * test/integration/server/previous-release.test.ts: the previous release's workstation stayed
+ * offline against this server, refusing every page that held a deviation).
+ */
+export const KIND_SINCE_API_VERSION: Readonly<Record<string, number>> = { deviation: 2 };
+const hiddenKinds = (apiVersion: number | undefined): string[] =>
+  apiVersion === undefined ? [] : Object.entries(KIND_SINCE_API_VERSION).flatMap(([kind, since]) => (apiVersion < since ? [kind] : []));
+
 export interface PullInput {
   /** The user's scope now (syncScope). */
   units: PermittedUnit[];
@@ -15,6 +25,12 @@ export interface PullInput {
   now: Date;
   /** The kinds' retention periods (retentionDaysOf: every retained kind's). */
   retentionDays: RetentionDays;
+  /**
+   * The API version the workstation stated (x-omsorg-api-version; none: 1). Kinds newer than it
+   * (KIND_SINCE_API_VERSION) are left out of its pages: its parser knows only its own kinds and
+   * refuses a whole page holding another. Absent: this server's version (every kind).
+   */
+  apiVersion?: number;
   /** Who pulls: the `staff` parameter of a kind's `where` (records for some people of a unit only, e.g. a message thread); absent: no one's. */
   staffId?: string;
 }
@@ -77,6 +93,7 @@ WITH page AS MATERIALIZED (
        FROM changes ch
       WHERE ch.unit_id = c.unit_id AND ch.seq > c.after
         AND NOT (c.after = 0 AND ch.op = 'delete')
+        AND NOT (ch.record_type = ANY($${5 + RETAINED.length}::text[]))
       ORDER BY ch.seq
       LIMIT $3 + 1) ch
    ORDER BY ch.seq
@@ -157,7 +174,7 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     // size of the tables.
     await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
     // Prepared once per connection: planning this statement took ~10 ms, running an incremental page 0.5 ms (bench -- server).
-    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs], { prepare: true });
+    const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs, hiddenKinds(input.apiVersion)], { prepare: true });
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
     const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
     const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);

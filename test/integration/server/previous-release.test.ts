@@ -1,13 +1,20 @@
 /**
- * This workstation against the previous release's server (issue 33, "Versions"): the server of
+ * The previous release against this one (issue 33, "Versions"), both ways.
+ *
+ * This workstation against the previous release's server: the server of
  * PREVIOUS_RELEASE (API 1, before the version handshake), unpacked from git and started as that
  * release starts (`tsx server/main.ts`, its own migrations, PostgreSQL); this release's workstation
  * (in-process software card) logs in to it. The workstation knows its server is older (the session
  * says version 1, from which the renderer shows the Swedish notice), syncs what the older server
  * serves, pushes a journal entry that arrives once (its queue drains), and its support report
  * with the version difference reaches the older server's support view.
+ *
+ * The previous release's workstation against this server: that release's workstation code (its
+ * own main/, run in a child process from the unpacked tree: test/support/previous-workstation.ts)
+ * logs in to this release's server process, syncs, and its journal entry arrives once; the server
+ * serves it as API version 1 and counts it so in /metrics.
  */
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -22,10 +29,14 @@ import { writeCardFile } from '../../../tools/card';
 import { generateTestPki, issuePersonCard, saveTestPki, testPkiTrust, trustFiles } from '../../../tools/pki';
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { PREVIOUS_RELEASE, unpackRelease } from '../../support/previous-release';
-import { startServerProcess, stopServerProcess, type ServerProcess } from '../../support/server-process';
+import { runNode, startServerProcess, stopServerProcess, type ServerProcess } from '../../support/server-process';
 import { fastSync, ok, waitSynced } from '../sync/helpers';
 
 let database: TestDatabase;
+let currentDatabase: TestDatabase;
+let current: ServerProcess;
+let pkiDir: string;
+let saraCard: string;
 let release: Awaited<ReturnType<typeof unpackRelease>>;
 let server: ServerProcess;
 let workstation: Workstation;
@@ -35,37 +46,40 @@ const reader = new DemoInProcessReader('Testläsare');
 beforeAll(async () => {
   database = await createTestDatabase('previous_release');
   release = await unpackRelease(PREVIOUS_RELEASE.commit);
-  const pkiDir = mkdtempSync(path.join(tmpdir(), 'previous-pki-'));
+  pkiDir = mkdtempSync(path.join(tmpdir(), 'previous-pki-'));
   const pki = await saveTestPki(await generateTestPki(), pkiDir);
   const trust = trustFiles(pkiDir);
-  server = await startServerProcess(
-    {
-      DATABASE_URL: database.url,
-      SEED: '1',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      TRUST_ANCHORS: trust.trustAnchors.join(','),
-      INTERMEDIATE_CAS: trust.intermediates.join(','),
-      REQUIRED_POLICIES: testPkiTrust(pki).requiredPolicies.join(','),
-      EMBEDDED: '',
-      MIGRATION_DATABASE_URL: '',
-    },
-    { cwd: release.dir, timeoutMs: 120_000 },
-  );
+  const serverEnv = (url: string) => ({
+    DATABASE_URL: url,
+    SEED: '1',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    TRUST_ANCHORS: trust.trustAnchors.join(','),
+    INTERMEDIATE_CAS: trust.intermediates.join(','),
+    REQUIRED_POLICIES: testPkiTrust(pki).requiredPolicies.join(','),
+    EMBEDDED: '',
+    MIGRATION_DATABASE_URL: '',
+  });
+  // The previous release's server, from its own tree; this release's, from this one.
+  server = await startServerProcess(serverEnv(database.url), { cwd: release.dir, timeoutMs: 120_000 });
+  currentDatabase = await createTestDatabase('previous_workstation');
+  current = await startServerProcess(serverEnv(currentDatabase.url), { timeoutMs: 120_000 });
   db = new pg.Client({ connectionString: database.url });
   await db.connect();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'ws-previous-release-'));
   workstation = await createWorkstation({ host: 'browser', serverUrl: server.url, dataDir, card: cardAccessOver(reader), sync: fastSync, workstationName: 'e2e-previous-release' });
-  const sara = await writeCardFile(path.join(dataDir, 'sara.json'), await issuePersonCard(pki, { hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström' }));
-  reader.insert(await openCardFile(sara));
+  saraCard = await writeCardFile(path.join(pkiDir, 'sara.json'), await issuePersonCard(pki, { hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström' }));
+  reader.insert(await openCardFile(saraCard));
 }, 180_000);
 
 afterAll(async () => {
   await workstation?.close();
   await stopServerProcess(server);
+  await stopServerProcess(current);
   await db?.end();
   await database?.drop();
+  await currentDatabase?.drop();
   release?.remove();
 });
 
@@ -94,5 +108,37 @@ describe(`this workstation against the previous release's server (${PREVIOUS_REL
     await expect
       .poll(async () => (await db.query<{ app_version: string }>('SELECT app_version FROM support_reports')).rows.map((r) => r.app_version), { timeout: 20_000 })
       .toEqual([expect.stringMatching(new RegExp(`\\+api${API_VERSION}-server${PREVIOUS_RELEASE.apiVersion}$`))]);
+  });
+});
+
+describe(`the previous release's workstation (${PREVIOUS_RELEASE.commit}) against this server`, { timeout: 120_000 }, () => {
+  it('is served as API version 1: logs in, syncs, and its journal entry arrives once', async () => {
+    const driver = path.join(release.dir, 'test/support/previous-workstation.ts');
+    copyFileSync(path.join(import.meta.dirname, '../../support/previous-workstation.ts'), driver);
+    const text = `Besök hos brukaren, skrivet på den äldre arbetsstationen ${Date.now()}.`;
+    const result = await runNode(
+      ['--import', 'tsx', driver],
+      { SERVER_URL: current.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'ws-previous-workstation-')), CARD_FILE: saraCard, ENTRY_TEXT: text },
+      release.dir,
+    );
+    // On failure, the server's log beside the workstation's error.
+    if (result.code !== 0) console.error(current.stderr().slice(-3000));
+    expect(result.stderr).not.toMatch(/Error/);
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { session: string; clients: number };
+    expect(out.session).toBe('active');
+    expect(out.clients).toBeGreaterThan(0);
+
+    const client = new pg.Client({ connectionString: currentDatabase.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM journal_entries WHERE text = $1', [text]);
+      expect(rows[0]!.n).toBe(1);
+    } finally {
+      await client.end();
+    }
+    // It stated no version: the server counts it as version 1.
+    const metrics = await (await fetch(`${current.url}/metrics`)).text();
+    expect(metrics).toMatch(/^omsorg_workstation_logins_by_api_version_total\{version="1"\} 1$/m);
   });
 });
