@@ -161,7 +161,8 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
   const cutoffs = RETAINED.map((k) => retentionCutoff(input.now, input.retentionDays[k.name] ?? k.defaultDays));
 
   const { runs, unitMax, loaded, hasMore } = await db.transaction(async (tx) => {
-    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // One round trip for both settings (each costs a turn of the node's event loop, which under load holds the connection).
+    await tx.exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT set_config('enable_bitmapscan', 'off', true)`);
     // The feed holds only the latest change of each record (migration 0006 compacts on write), so
     // the page is the first `limit` rows of each unit's (unit_id, seq) index after its cursor:
     // cost in proportion to the page, not to the feed. Without statistics (PGlite never runs
@@ -172,7 +173,6 @@ export async function pullChanges(db: Db, input: PullInput): Promise<PullPage> {
     // so high that it JIT-compiled the query, 40–90 ms a page for a 1 ms plan. Each record is
     // found by its primary key in a LATERAL subquery: one index probe per change, whatever the
     // size of the tables.
-    await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
     // Prepared once per connection: planning this statement took ~10 ms, running an incremental page 0.5 ms (bench -- server).
     const { rows: runs } = await tx.query<RunRow>(PAGE_SQL, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs, hiddenKinds(input.apiVersion)], { prepare: true });
     await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
