@@ -34,3 +34,9 @@ export async function startBenchServer(
   url = `http://127.0.0.1:${bound}`;
   return { app, url, port: bound };
 }
+
+/** `npm run bench -- server`: many workstations against two server processes (bench/server-load.ts). */
+export async function run(args: string[]): Promise<void> {
+  const { run: load } = await import('./server-load');
+  await load(args);
+}

@@ -8,11 +8,12 @@ cd "$(dirname "$0")/.."
 # Every Debian package whose programs the tests, benchmarks and scripts run (the table in
 # test/unit/packaging/system-programs.test.ts maps each program they call to one of these, and
 # fails when one is missing here): PostgreSQL, Chromium, pcscd + vpcd + the PC/SC headers and
-# build tools for pcsclite, OpenSC, SoftHSM2, poppler's pdftotext, openssl, PgBouncer, and the small tools
+# build tools for pcsclite, OpenSC, SoftHSM2, poppler's pdftotext, openssl, PgBouncer, git (the previous
+# release is unpacked from the history for the previous-version tests), and the small tools
 # (chattr, taskset, unshare, runuser, ip) that are there on most machines but not on every one.
 apt_packages=(
   postgresql chromium pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc softhsm2
-  poppler-utils openssl e2fsprogs util-linux iproute2 build-essential python3 pgbouncer
+  poppler-utils openssl e2fsprogs util-linux iproute2 build-essential python3 pgbouncer git
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -6,6 +6,7 @@ import { registerAdminRoutes } from './admin/routes';
 import type { AccessLog } from './audit/access-events';
 import { SqlAccessLog } from './audit/access-log';
 import { registerFollowUpRoutes } from './audit/follow-up-routes';
+import { maintainAccessLog } from './audit/partitions';
 import { registerAccessLogRoutes } from './audit/routes';
 import { DEFAULT_ASSURANCE, type AssuranceLevels } from './auth/assurance';
 import { SqlNonceStore } from './auth/nonces';
@@ -84,6 +85,8 @@ export interface ServerOptions {
 export interface ServerSyncOptions {
   /** Per retained kind, records older than this many days are purged and never pulled (e.g. DAY_NOTE_RETENTION_DAYS); default the kind's own. */
   retentionDays?: RetentionDays;
+  /** Months of the access log kept (ACCESS_LOG_RETENTION_MONTHS, at least 60); absent: for ever. */
+  accessLogRetentionMonths?: number;
   /** How often the retention job runs (it also runs when the server is ready); default one hour; `false`: never. */
   retentionIntervalMs?: number | false;
   /** Event streams: keep-alive and session check; default 25 s. */
@@ -254,6 +257,10 @@ function registerSync(
         onPurged: (result) => {
           app.log.info({ deleted: result.deleted, units: result.unitIds.length }, 'records past retention purged');
           notifier.publish(result.unitIds);
+        },
+        alsoRun: async (at) => {
+          const upkeep = await maintainAccessLog(db, at, options.accessLogRetentionMonths);
+          if (upkeep.created > 0 || upkeep.dropped.length > 0) app.log.info({ created: upkeep.created, dropped: upkeep.dropped }, 'åtkomstloggens månadspartitioner: skapade och gallrade');
         },
         onError: (e) => app.log.error({ err: e }, 'gallringen misslyckades'),
       });

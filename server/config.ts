@@ -46,6 +46,12 @@ export interface ServerConfig {
   publicOrigin?: string;
   /** Per retained kind, the days its records are kept (its setting, e.g. DAY_NOTE_RETENTION_DAYS; absent: its default). */
   retentionDays: RetentionDays;
+  /**
+   * ACCESS_LOG_RETENTION_MONTHS: months of the access log kept; older month partitions are dropped
+   * by the hourly job (migration 0080). At least 60 (five years, HSLF-FS 2016:40). Absent: the
+   * log is kept for ever, as the retention period is the provider's decision.
+   */
+  accessLogRetentionMonths?: number;
   /** The signed checkpoints the administrator's integrity check compares with (ANCHOR_FILE + ANCHOR_PUBLIC_KEY, as for npm run verify-log). */
   anchor?: { file: string; publicKeyFile: string };
   /** HTTP timeouts and connection limits against slow and many connections (readHttpLimits; docs/security.md). */
@@ -64,6 +70,8 @@ export interface PoolSettings {
   statementTimeoutMs: number;
   /** DATABASE_IDLE_TIMEOUT_MS: an unused connection is closed after this (default 30000). */
   idleTimeoutMs: number;
+  /** DATABASE_PREPARED_STATEMENTS: the pull page prepared by name per connection (default 1); 0 behind a transaction-mode PgBouncer older than 1.21. */
+  preparedStatements: boolean;
 }
 
 function readMs(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -80,7 +88,17 @@ export function readPoolSettings(env: NodeJS.ProcessEnv = process.env): PoolSett
     connectTimeoutMs: readMs(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     statementTimeoutMs: readMs(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
     idleTimeoutMs: readMs(env, 'DATABASE_IDLE_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+    preparedStatements: readSwitch(env, 'DATABASE_PREPARED_STATEMENTS', true),
   };
+}
+
+/** 1/true/on or 0/false/off; absent or empty: `fallback`. */
+function readSwitch(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return fallback;
+  if (['1', 'true', 'on'].includes(value)) return true;
+  if (['0', 'false', 'off'].includes(value)) return false;
+  throw new Error(`${name} must be 1 or 0, got ${env[name]}`);
 }
 
 const list = (value: string | undefined): string[] =>
@@ -146,6 +164,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
 
   const oidc = readOidc(env);
   if (oidc && trustAnchorFiles.length === 0) throw new Error('OIDC_ISSUER is set but TRUST_ANCHORS is not: the identity provider is offered beside the card login');
+  let accessLogRetentionMonths: number | undefined;
+  if (env.ACCESS_LOG_RETENTION_MONTHS) {
+    accessLogRetentionMonths = Number(env.ACCESS_LOG_RETENTION_MONTHS);
+    if (!Number.isInteger(accessLogRetentionMonths) || accessLogRetentionMonths < 60 || accessLogRetentionMonths > 1200) {
+      throw new Error(`ACCESS_LOG_RETENTION_MONTHS must be a whole number of months, 60–1200 (the access log is kept at least five years, HSLF-FS 2016:40), got ${env.ACCESS_LOG_RETENTION_MONTHS}`);
+    }
+  }
 
   const trustedProxies = list(env.TRUSTED_PROXIES ?? env.TRUST_PROXY);
   for (const entry of trustedProxies) parseProxyEntry(entry);
@@ -169,6 +194,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     passwordLogin: readPasswordLoginConfig(env),
     ...(publicOrigin ? { publicOrigin } : {}),
     retentionDays,
+    ...(accessLogRetentionMonths ? { accessLogRetentionMonths } : {}),
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),
     httpLimits: readHttpLimits(env),
     trustedProxies,

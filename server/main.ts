@@ -9,7 +9,8 @@
  *   HOST              address to listen on; default 127.0.0.1 (put a TLS proxy in front for the network)
  *   DATABASE_URL      the PostgreSQL server (required, unless EMBEDDED=1 or --embedded: embedded PGlite
  *                     in DATA_DIR, default .data/server, for one machine; npm start does that)
- *   DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_TIMEOUT_MS
+ *   DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT_MS, DATABASE_STATEMENT_TIMEOUT_MS, DATABASE_IDLE_TIMEOUT_MS,
+ *   DATABASE_PREPARED_STATEMENTS
  *                     the request pool (server/config.ts, docs/operations.md)
  *   DATABASE_LISTEN_URL  where LISTEN connects when DATABASE_URL is a transaction-mode PgBouncer:
  *                     PostgreSQL itself (default DATABASE_URL)
@@ -37,6 +38,8 @@
  *                     listening URL's origin, http://HOST:PORT
  *   DAY_NOTE_RETENTION_DAYS  day notes older than this are deleted (hourly across all nodes, server/db/schedule.ts) and never
  *                     synced; default 90 (docs/sync.md)
+ *   ACCESS_LOG_RETENTION_MONTHS  months of the access log kept (at least 60: five years); older month
+ *                     partitions are dropped hourly, once across nodes (server/audit/partitions.ts); default: kept for ever
  *   ANCHOR_FILE, ANCHOR_PUBLIC_KEY  the access log's signed checkpoints and their public key (as for
  *                     npm run verify-log): the administrator's integrity check compares with them
  *   TRUSTED_PROXIES   comma-separated addresses or CIDR ranges of the TLS proxies in front: only their
@@ -76,6 +79,7 @@ function openServerDb(config: ServerConfig, events: DbEvents): Promise<Db> {
     connectTimeoutMs: config.pool.connectTimeoutMs,
     statementTimeoutMs: config.pool.statementTimeoutMs,
     idleTimeoutMs: config.pool.idleTimeoutMs,
+    preparedStatements: config.pool.preparedStatements,
     ...(config.listenUrl ? { listenUrl: config.listenUrl } : {}),
     events,
   });
@@ -126,7 +130,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
     version,
     logger: { stream: pino.destination(2), level: config.logLevel },
     auth,
-    sync: { retentionDays: config.retentionDays },
+    sync: { retentionDays: config.retentionDays, ...(config.accessLogRetentionMonths ? { accessLogRetentionMonths: config.accessLogRetentionMonths } : {}) },
     metrics,
     ...(config.anchor ? { anchor: config.anchor } : {}),
     httpLimits: config.httpLimits,

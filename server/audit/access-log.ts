@@ -49,33 +49,90 @@ function checked(event: AccessEvent) {
   ];
 }
 
-export class SqlAccessLog implements AccessLog {
+type Checked = ReturnType<typeof checked>;
+
+/** Events in one statement, in order (the chain trigger links them row by row); id, prev_hash and hash are set by the trigger. */
+async function insertRows(db: Queryable, events: readonly Checked[]): Promise<void> {
+  const params: unknown[] = [];
+  const rows = events.map((values) => {
+    const base = params.length;
+    params.push(...values);
+    const p = (i: number) => `$${base + i}`;
+    return `(coalesce(${p(1)}::timestamptz, now()), ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::uuid, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}::smallint)`;
+  });
+  await db.query(
+    `INSERT INTO access_log (at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, record_id, workstation, cert_sha256, auth_method, loa)
+     VALUES ${rows.join(', ')}`,
+    params,
+  );
+}
+
+/**
+ * Group commit of the events recorded outside a transaction on one node (issue 33, bench --
+ * server): every insert takes the chain's lock until its commit, WAL flush included, so writers
+ * across all nodes run one after another, and at hundreds of workstations the queue for that lock
+ * was the server's bottleneck (pulls waited seconds on `Lock:advisory`). An event recorded while
+ * the node's previous insert is in flight waits for it and then goes with every other waiting one
+ * in one statement: one lock and one commit for the lot, and no delay at all when the log is idle.
+ * Each caller still resolves only once its row is committed, and a failed batch is retried row by
+ * row so that only the bad event fails.
+ */
+class GroupCommit {
+  private waiting: { values: Checked; done: (error?: unknown) => void }[] = [];
+  private running = false;
+
   constructor(private readonly db: Queryable) {}
 
+  add(values: Checked): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ values, done: (error) => (error === undefined ? resolve() : reject(error as Error)) });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, 200);
+        try {
+          await insertRows(this.db, batch.map((b) => b.values));
+          for (const b of batch) b.done();
+        } catch (error) {
+          if (batch.length === 1) batch[0]!.done(error);
+          else for (const b of batch) await insertRows(this.db, [b.values]).then(() => b.done(), (e: unknown) => b.done(e));
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+/** One group commit per pool (per node); none inside a transaction, whose events commit with it. */
+const groupCommits = new WeakMap<Queryable, GroupCommit>();
+const isPool = (db: Queryable): boolean => 'transaction' in db && 'close' in db;
+
+export class SqlAccessLog implements AccessLog {
+  private readonly group: GroupCommit | undefined;
+
+  constructor(private readonly db: Queryable) {
+    if (isPool(db)) {
+      this.group = groupCommits.get(db) ?? new GroupCommit(db);
+      groupCommits.set(db, this.group);
+    }
+  }
+
   async record(event: AccessEvent): Promise<void> {
-    // id, prev_hash and hash are set by the trigger.
-    await this.db.query(
-      `INSERT INTO access_log (at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, record_id, workstation, cert_sha256, auth_method, loa)
-       VALUES (coalesce($1::timestamptz, now()), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::smallint)`,
-      checked(event),
-    );
+    const values = checked(event);
+    if (this.group) await this.group.add(values);
+    else await insertRows(this.db, [values]);
   }
 
   /** Several events in one statement, in order (the chain trigger links them row by row). */
   async recordAll(events: readonly AccessEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const params: unknown[] = [];
-    const rows = events.map((event) => {
-      const base = params.length;
-      params.push(...checked(event));
-      const p = (i: number) => `$${base + i}`;
-      return `(coalesce(${p(1)}::timestamptz, now()), ${p(2)}::uuid, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::uuid, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}::smallint)`;
-    });
-    await this.db.query(
-      `INSERT INTO access_log (at, actor_staff_id, actor_hsa_id, action, outcome, error_code, client_id, record_type, record_id, workstation, cert_sha256, auth_method, loa)
-       VALUES ${rows.join(', ')}`,
-      params,
-    );
+    await insertRows(this.db, events.map(checked));
   }
 }
 
@@ -183,6 +240,14 @@ export interface ChainVerification {
   head?: { id: string; hash: string };
 }
 
+/** The newest retention cut that dropped rows: where the remaining chain starts; null when nothing was dropped. */
+export async function retentionCut(db: Queryable): Promise<{ id: string; hash: string } | null> {
+  const { rows } = await db.query<{ id: string; hash: string }>(
+    'SELECT r.last_id::text AS id, r.last_hash AS hash FROM access_log_retention r WHERE r.last_id IS NOT NULL ORDER BY r.id DESC LIMIT 1',
+  );
+  return rows[0] ?? null;
+}
+
 /**
  * Walks the whole log in id order, recomputing every hash and checking every link. Reads in pages,
  * so it works on a log of millions of rows. Detects any altered, inserted or removed row except
@@ -193,8 +258,11 @@ export async function verifyChain(
   options: { pageSize?: number; expectedHead?: { id: string; hash: string } } = {},
 ): Promise<ChainVerification> {
   const pageSize = options.pageSize ?? 5_000;
-  let prev = GENESIS_HASH;
-  let lastId = '0';
+  // Months dropped by the retention policy (migration 0080, access_log_drop_expired): the chain
+  // continues from the newest dropped row, whose id and hash the cut recorded.
+  const cut = await retentionCut(db);
+  let prev = cut?.hash ?? GENESIS_HASH;
+  let lastId = cut?.id ?? '0';
   let rows = 0;
   let head: ChainVerification['head'];
   let sawExpectedHead = options.expectedHead === undefined;

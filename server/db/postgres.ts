@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DATE_OID, parseDate, type Db, type DbEvents, type PoolStats, type Queryable } from './types';
 
@@ -16,11 +17,20 @@ export interface PostgresOptions {
    * mode cannot hold a LISTEN; default `connectionString`.
    */
   listenUrl?: string;
+  /**
+   * Keep the statements callers mark `prepare` prepared by name on each connection
+   * (DATABASE_PREPARED_STATEMENTS, default on). Off for a PgBouncer in transaction mode older than
+   * 1.21 (or without max_prepared_statements), which would hand the name to another connection.
+   */
+  preparedStatements?: boolean;
   /** application_name, shown in pg_stat_activity; default omsorg-server. */
   applicationName?: string;
   /** The database lost and regained (seen on the LISTEN connection), and each wait for a pooled connection. */
   events?: DbEvents;
 }
+
+/** The name a prepared statement has on every connection: from its text, so one text is one statement. */
+const statementName = (sql: string): string => `omsorg_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
 
 /** A real PostgreSQL server through a `pg` connection pool, LISTEN on one dedicated connection beside it. */
 export async function openPostgres(options: PostgresOptions): Promise<Db> {
@@ -50,9 +60,13 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     return client;
   };
 
+  const prepared = options.preparedStatements ?? true;
   const wrap = (target: pg.PoolClient): Queryable => ({
-    async query<T>(sql: string, params: readonly unknown[] = []) {
-      const result = await target.query(sql, [...params]);
+    async query<T>(sql: string, params: readonly unknown[] = [], opts: { prepare?: boolean } = {}) {
+      const result =
+        opts.prepare && prepared
+          ? await target.query({ name: statementName(sql), text: sql, values: [...params] })
+          : await target.query(sql, [...params]);
       return { rows: result.rows as T[] };
     },
     async exec(sql: string) {
@@ -77,7 +91,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
 
   return {
     kind: 'postgres',
-    query: (sql, params) => once((client) => wrap(client).query(sql, params)),
+    query: (sql, params, opts) => once((client) => wrap(client).query(sql, params, opts)),
     exec: (sql) => once((client) => wrap(client).exec(sql)),
     transaction: (fn) =>
       once(async (client) => {

@@ -23,7 +23,9 @@ const APPEND_ONLY: readonly string[] = [
 /** Granted and ended, never deleted (an ended grant is evidence; migration 0047 also keeps it from the owner); a YubiKey is revoked, never deleted (its public id is never enrolled again). */
 const NO_DELETE: readonly string[] = ['permissions', 'role_grants', 'yubikeys'];
 /** The owner's bookkeeping: the runtime role reads it (nothing else). */
-const OWNER_ONLY = ['schema_migrations'] as const;
+const OWNER_ONLY = ['schema_migrations', 'access_log_retention'] as const;
+/** The access log's partition upkeep (migration 0080), SECURITY DEFINER: the hourly job calls them as the runtime role. */
+const RUNTIME_FUNCTIONS = ['access_log_ensure_partitions(timestamptz, timestamptz)', 'access_log_drop_expired(integer, timestamptz)'];
 /** Felmarkera: the only journal columns the server may ever set. */
 const JOURNAL_ERRONEOUS_COLUMNS = ['erroneous_at', 'erroneous_by_staff_id', 'erroneous_by_hsa_id', 'erroneous_by_name', 'erroneous_by_title', 'erroneous_reason'];
 
@@ -43,7 +45,12 @@ export async function grantRuntimeRole(owner: Db, role: string, kinds: readonly 
     // Under the migrations' lock: two nodes granting at once would otherwise both rewrite the same
     // catalog rows and one fail ("tuple concurrently updated").
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    const { rows } = await tx.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+    // Tables and partitioned tables, not their partitions (the access log's months, migration
+    // 0080): the runtime role reaches a partition only through its parent's grants and triggers.
+    const { rows } = await tx.query<{ tablename: string }>(
+      `SELECT c.relname AS tablename FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname`,
+    );
     const tables = rows.map((r) => r.tablename);
     const mutable = tables.filter((t) => !appendOnlyTables.includes(t) && !(OWNER_ONLY as readonly string[]).includes(t));
     const appendOnly = tables.filter((t) => appendOnlyTables.includes(t));
@@ -58,6 +65,7 @@ export async function grantRuntimeRole(owner: Db, role: string, kinds: readonly 
     if (deletable.length) await tx.exec(`GRANT INSERT, UPDATE, DELETE ON ${deletable.map(q).join(', ')} TO ${q(role)}`);
     if (kept.length) await tx.exec(`GRANT INSERT, UPDATE ON ${kept.map(q).join(', ')} TO ${q(role)}`);
     if (appendOnly.length) await tx.exec(`GRANT INSERT ON ${appendOnly.map(q).join(', ')} TO ${q(role)}`);
+    if (tables.includes('access_log_retention')) for (const f of RUNTIME_FUNCTIONS) await tx.exec(`GRANT EXECUTE ON FUNCTION ${f} TO ${q(role)}`);
     if (tables.includes('journal_entries')) {
       await tx.exec(`GRANT UPDATE (${JOURNAL_ERRONEOUS_COLUMNS.join(', ')}) ON journal_entries TO ${q(role)}`);
     }

@@ -9,8 +9,12 @@ export interface QueryResult<T> {
 
 /** What a statement can run against: the database itself or an open transaction. */
 export interface Queryable {
-  /** One statement with `$1, $2 ...` parameters. */
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /**
+   * One statement with `$1, $2 ...` parameters. `prepare`: a statement whose text never changes
+   * and whose planning costs more than its run (the pull page, server/sync/pull.ts): PostgreSQL
+   * keeps it prepared on each connection, planned once (unless DATABASE_PREPARED_STATEMENTS=0).
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: { prepare?: boolean }): Promise<QueryResult<T>>;
   /** A script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

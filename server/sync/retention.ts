@@ -85,10 +85,12 @@ export interface RetentionJobOptions {
   intervalMs?: number;
   now?: () => Date;
   onPurged?: (result: PurgeResult) => void;
+  /** Further upkeep on the same schedule, once across nodes, after the purge (the access log's month partitions: server/audit/partitions.ts). */
+  alsoRun?: (now: Date) => Promise<void>;
   onError?: (error: unknown) => void;
 }
 
-/** Runs purgeExpired now and then every `intervalMs`, on one node of all that share the database (server/db/schedule.ts). Returns stop(). */
+/** Runs purgeExpired and the access log's partition upkeep now and then every `intervalMs`, on one node of all that share the database (server/db/schedule.ts). Returns stop(). */
 export function startRetentionJob(options: RetentionJobOptions): () => Promise<void> {
   const now = options.now ?? (() => new Date());
   return startScheduledJob({
@@ -98,6 +100,7 @@ export function startRetentionJob(options: RetentionJobOptions): () => Promise<v
     run: async () => {
       const result = await purgeExpired(options.db, options.retained, now(), options.retentionDays);
       if (result.deleted > 0) options.onPurged?.(result);
+      await options.alsoRun?.(now());
     },
     onError: options.onError ?? (() => undefined),
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import { AppFailure } from '#contract';
-import { PULL_NEXT_HEADER, syncRoutes } from '#contract';
+import { API_VERSION, API_VERSION_HEADER, PULL_NEXT_HEADER, statedApiVersion, syncRoutes } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
 import { DEFAULT_ASSURANCE, pullKinds, type AssuranceLevels } from '../auth/assurance';
 import { bearerToken, workstationOf } from '../auth/routes';
@@ -63,6 +63,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
       retentionDays: deps.retentionDays,
       staffId: session.staffId,
       ...pullKinds(deps.assurance ?? DEFAULT_ASSURANCE, session.loa),
+      apiVersion: statedApiVersion(request.headers[API_VERSION_HEADER]) ?? API_VERSION,
     });
     // One access-log event per pull that handed out records, not one per record (a full sync of
     // a unit is tens of thousands): opening a record on the workstation is logged as its read.

@@ -9,19 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DeviationCase,
-  DeviationPatterns,
-  DeviationStats,
-  OfficerDeviation,
-  PullResponse,
-  PushResponse,
-  swedishDate,
-  type Change,
-  type DeviationListItem,
-  type DeviationStepInput,
-  type Mutation,
-} from '#contract';
+import { DeviationCase, DeviationPatterns, DeviationStats, OfficerDeviation, PullResponse, PushResponse, swedishDate, type Change, type DeviationListItem, type DeviationStepInput, type Mutation, API_VERSION, API_VERSION_HEADER } from '#contract';
 import { createServer } from '../../../server/app';
 import { migrate, openPostgres, type Db } from '../../../server/db';
 import { seedDemoData } from '../../../server/demo';
@@ -52,7 +40,7 @@ let clientId: string;
 let assignmentId: string;
 
 const call = async (who: Who, method: 'GET' | 'POST', url: string, payload?: object) => {
-  const r = await app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]}`, 'x-workstation': 'WS-AVV' }, ...(payload === undefined ? {} : { payload }) });
+  const r = await app.inject({ method, url, headers: { authorization: `Bearer ${tokens[who]}`, 'x-workstation': 'WS-AVV', [API_VERSION_HEADER]: String(API_VERSION) }, ...(payload === undefined ? {} : { payload }) });
   return { status: r.statusCode, body: r.body, json: () => r.json() as unknown };
 };
 const push = async (who: Who, ...mutations: Mutation[]) => {

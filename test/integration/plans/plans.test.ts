@@ -12,18 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ChallengeResponse,
-  OfficerPlan,
-  PLAN_MESSAGES,
-  PlanRecord,
-  swedishDate,
-  type Change,
-  type Cursors,
-  type LocalPlan,
-  type Mutation,
-  type PlanContent,
-} from '#contract';
+import { ChallengeResponse, OfficerPlan, PLAN_MESSAGES, PlanRecord, swedishDate, type Change, type Cursors, type LocalPlan, type Mutation, type PlanContent, API_VERSION, API_VERSION_HEADER } from '#contract';
 import { openDatabase } from '../../../main/store/connection';
 import { SqlStore } from '../../../main/store/sql-store';
 import { migrate, openPostgres, type Db } from '../../../server/db';
@@ -138,7 +127,7 @@ function workstation(s: Session) {
     store,
     async pull() {
       for (;;) {
-        const r = await h.app.inject({ method: 'POST', url: '/api/v1/sync/pull', headers: { authorization: `Bearer ${s.token}` }, payload: { cursors } });
+        const r = await h.app.inject({ method: 'POST', url: '/api/v1/sync/pull', headers: { authorization: `Bearer ${s.token}`, [API_VERSION_HEADER]: String(API_VERSION) }, payload: { cursors } });
         const page = store.readPullPage(r.rawPayload);
         store.applyPulledPage(page.pageId);
         cursors = page.cursors;
@@ -201,7 +190,7 @@ describe('implementation plans on PostgreSQL', { timeout: 60_000 }, () => {
         { t: 'plans', ins: true, upd: true, del: true },
       ]);
     } finally {
-      await db.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}`);
+      await db.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${role}; REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM ${role}; REVOKE ALL ON SCHEMA public FROM ${role}`);
       await admin.query(`DROP ROLE ${role}`);
       await admin.end();
     }

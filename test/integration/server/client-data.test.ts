@@ -9,6 +9,7 @@
  * SEEDS=17,42 those two; by default 3 seeds. A failure names its seed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, API_VERSION_HEADER } from '#contract';
 import { declaredRoutes } from '../../../server/http/route-list';
 import { buildWorld, type World } from '../../support/client-world';
 import { startDemoServer, type DemoServer } from '../../support/world';
@@ -51,7 +52,7 @@ describe('the data-level access check', () => {
             const res = await server.app.inject({
               method: call.method,
               url: call.url,
-              headers: { authorization: `Bearer ${caller.token}`, 'x-workstation': 'WS-DATA' },
+              headers: { authorization: `Bearer ${caller.token}`, 'x-workstation': 'WS-DATA', [API_VERSION_HEADER]: String(API_VERSION) },
               ...(call.method === 'POST' ? { payload: (call.body ?? {}) as object } : {}),
             });
             const where = `seed ${seed}, ${route} (${call.method} ${call.url}) as ${caller.label}`;

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ThreadDetail, ThreadListResponse, type Mutation } from '#contract';
+import { ThreadDetail, ThreadListResponse, type Mutation, API_VERSION, API_VERSION_HEADER } from '#contract';
 import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
@@ -161,7 +161,7 @@ describe('who may be in a thread (the server checks)', { timeout: 60_000 }, () =
     expect(list.threads.map((t) => t.id)).not.toContain(threadId);
     expect((await api(lova.token, 'POST', `/api/v1/messages/threads/${threadId}/messages`, { text: 'Jag svarar ändå.' })).status).toBe(404);
     expect((await api(lova.token, 'POST', `/api/v1/messages/threads/${threadId}/read`, {})).status).toBe(404);
-    const pull = await h.app.inject({ method: 'POST', url: '/api/v1/sync/pull', headers: { authorization: `Bearer ${lova.token}` }, payload: { cursors: {} } });
+    const pull = await h.app.inject({ method: 'POST', url: '/api/v1/sync/pull', headers: { authorization: `Bearer ${lova.token}`, [API_VERSION_HEADER]: String(API_VERSION) }, payload: { cursors: {} } });
     // Without any permission today the session is refused outright, or answered with no units.
     if (pull.statusCode === 200) expect(pull.body).not.toContain(threadId);
     else expect(pull.statusCode).toBe(403);

@@ -39,7 +39,8 @@ describe('two server nodes whose request pools go through PgBouncer in transacti
     database = await createTestDatabase('pgbouncer');
     // A small bouncer pool for many client connections: what transaction mode is for.
     bouncer = await startPgBouncer(database.url, { poolSize: 4 });
-    const open = () => openPostgres({ connectionString: bouncer.through(database.url), listenUrl: database.url, maxConnections: 10 });
+    // PgBouncer 1.18 in transaction mode keeps no prepared statement by name across transactions: DATABASE_PREPARED_STATEMENTS=0.
+    const open = () => openPostgres({ connectionString: bouncer.through(database.url), listenUrl: database.url, maxConnections: 10, preparedStatements: false });
     dbA = await open();
     dbB = await open();
     await prepareDatabase({ seed: true }, dbA, { info: () => undefined, warn: () => undefined });

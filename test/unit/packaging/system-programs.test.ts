@@ -40,6 +40,8 @@ const PACKAGE_OF: Record<string, string | null> = {
   pgbouncer: 'pgbouncer',
   '/usr/sbin/pgbouncer': 'pgbouncer',
   bash: 'bash',
+  git: 'git', // git archive of the previous release (test/support/previous-release.ts)
+  tar: 'tar',
   '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so': 'opensc',
   '/usr/bin/chromium': 'chromium',
   '/usr/lib/postgresql/': 'postgresql',
@@ -51,7 +53,7 @@ const PACKAGE_OF: Record<string, string | null> = {
 };
 
 /** Essential packages (dpkg's Essential: yes) are on every Debian system; test.sh need not name them. */
-const ESSENTIAL = new Set(['coreutils', 'dash', 'bash']);
+const ESSENTIAL = new Set(['coreutils', 'dash', 'bash', 'tar']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -88,4 +88,29 @@ describe('SqlAccessLog (PGlite)', () => {
       await expect(log.record({ action: 'login', outcome: 'success', ...(bad as object) })).rejects.toThrow(/^access log: invalid (authMethod|loa)$/);
     }
   });
+
+  it('records events from many requests at once in few statements (group commit); each resolves once stored, and a bad one fails alone', async () => {
+    const log = new SqlAccessLog(db);
+    const stored = async (from: number) =>
+      (await db.query<{ workstation: string; xmin: string }>('SELECT workstation, xmin::text AS xmin FROM access_log WHERE id > $1::bigint ORDER BY id', [String(from)])).rows;
+    const last = async () => Number((await db.query<{ n: string }>('SELECT coalesce(max(id), 0) AS n FROM access_log')).rows[0]!.n);
+    let before = await last();
+    await Promise.all(Array.from({ length: 40 }, (_v, i) => log.record({ action: 'read', outcome: 'success', recordType: 'sync', workstation: `WS-${i}` })));
+    let rows = await stored(before);
+    expect(rows.map((r) => r.workstation).sort()).toEqual(Array.from({ length: 40 }, (_v, i) => `WS-${i}`).sort());
+    // The first went alone (the log was idle); the 39 that waited behind it went together.
+    expect(new Set(rows.map((r) => r.xmin)).size).toBe(2);
+
+    before = await last();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_v, i) =>
+        // One action the database's check refuses (the type system would not let a caller send it).
+        log.record({ action: (i === 7 ? 'bogus' : 'read') as 'read', outcome: 'success', recordType: 'sync', workstation: `WS-b${i}` }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array.from({ length: 10 }, (_v, i) => (i === 7 ? 'rejected' : 'fulfilled')));
+    rows = await stored(before);
+    expect(rows.map((r) => r.workstation).sort()).toEqual(Array.from({ length: 10 }, (_v, i) => `WS-b${i}`).filter((w) => w !== 'WS-b7').sort());
+    expect(await verifyChain(db)).toMatchObject({ ok: true, rows: 3 + 40 + 9 });
+  });
 });

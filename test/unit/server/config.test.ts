@@ -70,6 +70,14 @@ describe('server configuration from the environment', () => {
     }
   });
 
+  it('ACCESS_LOG_RETENTION_MONTHS: absent keeps the access log for ever; at least 60 months (five years), a whole number', () => {
+    expect(readConfig({ EMBEDDED: '1' }).accessLogRetentionMonths).toBeUndefined();
+    expect(readConfig({ EMBEDDED: '1', ACCESS_LOG_RETENTION_MONTHS: '72' }).accessLogRetentionMonths).toBe(72);
+    for (const bad of ['59', '0', '-72', '72.5', 'sex år', '1201']) {
+      expect(() => readConfig({ EMBEDDED: '1', ACCESS_LOG_RETENTION_MONTHS: bad })).toThrow(/ACCESS_LOG_RETENTION_MONTHS.*60–1200/);
+    }
+  });
+
   it('refuses to start without DATABASE_URL unless told to embed, saying how', () => {
     expect(() => readConfig({})).toThrow(/DATABASE_URL is not set.*EMBEDDED=1 or --embedded/);
     expect(readConfig({}, { embedded: true }).embedded).toBe(true);
@@ -79,7 +87,7 @@ describe('server configuration from the environment', () => {
 
   it('reads the pool settings, with defaults, and refuses nonsense', () => {
     const url = { DATABASE_URL: 'postgres://app@pgbouncer:6432/omsorg' };
-    expect(readConfig(url).pool).toEqual({ max: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleTimeoutMs: 30_000 });
+    expect(readConfig(url).pool).toEqual({ max: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000, idleTimeoutMs: 30_000, preparedStatements: true });
     const set = readConfig({
       ...url,
       DATABASE_POOL_SIZE: '25',
@@ -87,10 +95,11 @@ describe('server configuration from the environment', () => {
       DATABASE_STATEMENT_TIMEOUT_MS: '0',
       DATABASE_IDLE_TIMEOUT_MS: '60000',
       DATABASE_LISTEN_URL: 'postgres://app@db:5432/omsorg',
+      DATABASE_PREPARED_STATEMENTS: '0',
     });
-    expect(set.pool).toEqual({ max: 25, connectTimeoutMs: 2000, statementTimeoutMs: 0, idleTimeoutMs: 60_000 });
+    expect(set.pool).toEqual({ max: 25, connectTimeoutMs: 2000, statementTimeoutMs: 0, idleTimeoutMs: 60_000, preparedStatements: false });
     expect(set.listenUrl).toBe('postgres://app@db:5432/omsorg');
-    for (const [name, bad] of [['DATABASE_POOL_SIZE', '0'], ['DATABASE_POOL_SIZE', 'ten'], ['DATABASE_CONNECT_TIMEOUT_MS', '-1'], ['DATABASE_IDLE_TIMEOUT_MS', '1.5']] as const) {
+    for (const [name, bad] of [['DATABASE_POOL_SIZE', '0'], ['DATABASE_POOL_SIZE', 'ten'], ['DATABASE_CONNECT_TIMEOUT_MS', '-1'], ['DATABASE_IDLE_TIMEOUT_MS', '1.5'], ['DATABASE_PREPARED_STATEMENTS', 'ja']] as const) {
       expect(() => readConfig({ ...url, [name]: bad }), `${name}=${bad}`).toThrow(new RegExp(name));
     }
     expect(() => readConfig({ EMBEDDED: '1', DATABASE_LISTEN_URL: 'postgres://db/x' })).toThrow(/DATABASE_LISTEN_URL is set but DATABASE_URL is not/);

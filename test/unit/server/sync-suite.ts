@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ChallengeResponse, LoginResponse } from '#contract';
+import { ChallengeResponse, LoginResponse, API_VERSION, API_VERSION_HEADER } from '#contract';
 import { swedishDate } from '#contract';
 import { ServerErrorBody } from '#contract';
 import { PullResponse, PushResponse, type Change, type Cursors, type Mutation } from '#contract';
@@ -88,7 +88,7 @@ export async function startSyncHarness(db: Db, options: { listen?: boolean; pki?
     const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: await loginToken(cards[who], nonce, ORIGIN, 'WS-SYNC') });
     expect(res.statusCode, res.body).toBe(200);
     const { token, user } = LoginResponse.parse(res.json());
-    const headers = { authorization: `Bearer ${token}`, 'x-workstation': 'WS-SYNC' };
+    const headers = { authorization: `Bearer ${token}`, 'x-workstation': 'WS-SYNC', [API_VERSION_HEADER]: String(API_VERSION) };
     return {
       token,
       staffId: user.id,

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Change as ChangeSchema, Mutation, RecordType, SYNC_KINDS, type Change, type Cursors, type MutationType, type PlanContent } from '#contract';
+import { Change as ChangeSchema, Mutation, RecordType, SYNC_KINDS, type Change, type Cursors, type MutationType, type PlanContent, API_VERSION, API_VERSION_HEADER } from '#contract';
 import { openDatabase } from '../../../main/store/connection';
 import { STORE_KINDS } from '../../../main/store/kinds';
 import { SqlStore } from '../../../main/store/sql-store';
@@ -135,7 +135,7 @@ export function kindsSuite(label: string, open: () => Promise<SuiteDb>): void {
         const r = await h.app.inject({
           method: 'POST',
           url: '/api/v1/sync/pull',
-          headers: { authorization: `Bearer ${token}`, 'x-workstation': 'WS-SYNC' },
+          headers: { authorization: `Bearer ${token}`, 'x-workstation': 'WS-SYNC', [API_VERSION_HEADER]: String(API_VERSION) },
           payload: { cursors, limit: 200 },
         });
         expect(r.statusCode, r.body).toBe(200);
