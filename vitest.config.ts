@@ -33,6 +33,14 @@ const DATABASE_ONLY = [
  * Windows app (only in the Windows workflow).
  * The global setups start PostgreSQL in a temporary directory and pcscd with the vpcd driver.
  */
+/**
+ * expect.poll waits for a state, so its bound only decides how long a failure takes to show: 1 s
+ * (vitest's default) made a poll without its own timeout fail on a busy two-core machine when the
+ * page took longer to get there (journal-print-dates e2e under load). 15 s for the projects with
+ * a browser, a card reader or a server.
+ */
+const STATE_POLL = { timeout: 15_000, interval: 50 };
+
 export default defineConfig({
   test: {
     maxWorkers: 2,
@@ -74,6 +82,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          expect: { poll: STATE_POLL },
         },
       },
       {
@@ -84,6 +93,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 180_000,
+          expect: { poll: STATE_POLL },
         },
       },
       {
