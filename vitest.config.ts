@@ -90,6 +90,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/postgres-setup.ts', 'test/support/pcscd-setup.ts'],
+          setupFiles: ['test/support/story.ts'],
           fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 180_000,

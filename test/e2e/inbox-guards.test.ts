@@ -69,14 +69,15 @@ async function openAssignment(a: Assignment): Promise<void> {
   await page.getByRole('button', { name: /^Alla \d+$/ }).click();
   await page.getByLabel('Brukare', { exact: true }).fill(formatPersonnummer(a.client.personnummer));
   await page.getByRole('combobox', { name: 'Sortera' }).selectOption({ label: 'Senast mottagna' });
-  await expect.poll(() => list.getByRole('option').first().innerText(), { timeout: 10_000 }).toContain(a.client.familyName);
-  // Wait until the sync has brought this very one (the newest received).
+  await expect.poll(() => list.getByRole('option').first().innerText(), { timeout: 30_000 }).toContain(a.client.familyName);
+  // Wait until the sync has brought this very one (the newest received): on a busy machine the
+  // officer's send reaches the workstation's store in seconds, not at once.
   await expect.poll(async () => {
     await list.getByRole('option').first().click();
     const found = await page.getByText(a.decision.reference).count();
     if (!found) await back.click();
     return found;
-  }, { timeout: 15_000 }).toBeGreaterThan(0);
+  }, { timeout: 30_000 }).toBeGreaterThan(0);
 }
 
 beforeAll(async () => {
@@ -113,7 +114,7 @@ describe('guard rails on an assignment, in Chromium', () => {
 
   it('“Nytt att hantera har kommit till inkorgen” goes away when an assignment is opened', async () => {
     homeCare = await send('19300807-7723');
-    await page.getByText('Nytt att hantera har kommit till inkorgen').waitFor({ timeout: 10_000 });
+    await page.getByText('Nytt att hantera har kommit till inkorgen').waitFor({ timeout: 30_000 });
     await shot('new-notice');
     await openAssignment(homeCare);
     await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();
