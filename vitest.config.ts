@@ -21,6 +21,14 @@ const READER = 'test/integration/**/*.reader.test.ts';
  * time (maxWorkers below). installed drives the installed Windows app (only in the Windows workflow).
  * The global setups start PostgreSQL in a temporary directory and pcscd with the vpcd driver.
  */
+/**
+ * expect.poll waits for a state, so its bound only decides how long a failure takes to show: 1 s
+ * (vitest's default) made a poll without its own timeout fail on a busy two-core machine when the
+ * page took longer to get there (journal-print-dates e2e under load). 15 s for the projects with
+ * a browser, a card reader or a server.
+ */
+const STATE_POLL = { timeout: 15_000, interval: 50 };
+
 export default defineConfig({
   test: {
     maxWorkers: 2,
@@ -62,6 +70,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          expect: { poll: STATE_POLL },
         },
       },
       {
@@ -69,9 +78,11 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/postgres-setup.ts', 'test/support/pcscd-setup.ts'],
+          setupFiles: ['test/support/story.ts'],
           fileParallelism: false,
           testTimeout: 90_000,
           hookTimeout: 180_000,
+          expect: { poll: STATE_POLL },
         },
       },
       {

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import { STORE_KINDS } from './kinds';
 
 /**
- * Filling an empty store (SqlStore.applyPulledPage), the secondary indexes of the kinds'
+ * Filling an empty store (SqlStore.applyPulledPage, group-commit.ts), the secondary indexes of the kinds'
  * `fillTables` (the journal's and day notes') are dropped inside the group's transaction and built
  * again, from their own SQL in sqlite_master, before it commits (restoreFillIndexes): building an index over sorted rows once costs a fraction of tens of
  * thousands of inserts at random places in five B-trees (a third of the worker's time in a

@@ -21,9 +21,9 @@ import {
   type RecordType,
   type SavedDraft,
 } from '#contract';
-import { dropFillIndexes, restoreFillIndexes, restoreWriteSettings } from './bulk-fill';
 import { swedishFold } from './clients-sql';
 import { DraftsSql } from './drafts-sql';
+import { GroupCommit } from './group-commit';
 import { utc, type KindPart, type LocalMutation, type Retention, type StoreContext, type UpsertOf } from './kind';
 import { STORE_KINDS, type KindParts } from './kinds';
 import { OutboxSql } from './outbox-sql';
@@ -36,24 +36,13 @@ export { clientSortKey } from './clients-sql';
 /** KindPart's generic methods: not callable through read(). */
 const GENERIC_PART_METHODS = new Set(['upsert', 'delete', 'purgeUnit', 'record', 'retention', 'mutations', 'constructor']);
 
-/** Pull pages applied in one transaction until this many changes (see applyPulledPage). */
-export const GROUP_COMMIT_CHANGES = 10_000;
-/**
- * The same while an empty store is filled under a rollback journal: each commit writes (and
- * encrypts) every page it dirtied, and a fresh file's index pages are dirtied by every page, so
- * one commit for a 50k-record first sync instead of five took a quarter off the worker's time.
- * Still bounded, so a crash in a very large first sync loses at most this many pulled changes.
- */
-export const BULK_GROUP_COMMIT_CHANGES = 100_000;
-
 /**
  * The store's SQL, synchronous, over one better-sqlite3 connection. Runs in the store worker
  * (main/store/worker.ts); tests may use it directly. The synced kinds' SQL is in their parts
- * (kinds.ts); here are the connection, cursors and units, the pull pages and their group commit,
- * and the loops over the kinds.
+ * (kinds.ts); here are the connection, cursors and units, the pull pages (their group commit is
+ * in group-commit.ts) and the loops over the kinds.
  */
 export class SqlStore implements SyncLocalStore {
-  private group: { changes: number; bulk: boolean; deferredIndexes: string[] } | null = null;
   private readonly st;
   /** The synced kinds' parts (kinds.ts), by name, for the reads; the generic code uses `parts`. */
   private readonly kinds: KindParts;
@@ -61,6 +50,7 @@ export class SqlStore implements SyncLocalStore {
   private readonly localMutations: Map<string, LocalMutation<Mutation>>;
   private readonly outboxSql: OutboxSql;
   private readonly drafts: DraftsSql;
+  private readonly group: GroupCommit;
 
   constructor(readonly db: Database.Database) {
     const p = (s: string) => db.prepare(s);
@@ -77,6 +67,7 @@ export class SqlStore implements SyncLocalStore {
     };
     this.outboxSql = new OutboxSql(db);
     this.drafts = new DraftsSql(db);
+    this.group = new GroupCommit(db, () => this.st.isEmpty.get() !== undefined);
     const ctx: StoreContext = {
       db,
       fold: swedishFold,
@@ -125,80 +116,17 @@ export class SqlStore implements SyncLocalStore {
     };
   }
 
-  /**
-   * Applies a page read by readPullPage. Pages are group-committed: one transaction spans the pages
-   * of a run until GROUP_COMMIT_CHANGES changes or the run's last page (`hasMore: false`), and any
-   * other call commits it first (`settle`, called by the worker before every other method). A
-   * commit costs in proportion to the pages it dirties, and 2,000 changes scattered over the
-   * indexes dirty nearly as many pages as 10,000 do, so one commit per page made a first sync
-   * several times slower. Nothing the user wrote waits in such a transaction (writes settle it
-   * first), and the cursors are in it, so a crash loses only pulled changes, which are pulled again.
-   */
+  /** Applies a page read by readPullPage, in the run's group commit (group-commit.ts). */
   applyPulledPage(pageId: number): void {
     const page = this.pulled.get(pageId);
     if (!page) throw new AppFailure('INTERNAL', 'The pull page to apply is not in the store (read it first)');
     this.pulled.delete(pageId);
-    if (!this.group) {
-      // Pulled changes need no fsync of their own: the server has them. NORMAL keeps the file
-      // consistent and the order of commits, and the next user write (FULL) syncs them.
-      // No automatic checkpoints during the run either: one at its end copies each page once,
-      // where one per commit copied the same index pages again and again.
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('wal_autocheckpoint = 0');
-      // Filling an empty store (first sync, resync), the pages go straight into the file under a
-      // rollback journal instead of through the WAL: the checkpoint at the end would decrypt and
-      // encrypt the whole new file once more (SQLite3MultipleCiphers encrypts at the file level),
-      // ~0.4 s of a 50k-record first sync. The journal holds the few pages the empty file had, is
-      // encrypted as the WAL is, and a crash rolls the open group back as it would in WAL mode.
-      // Back to WAL when the group ends (restoreWriteSettings).
-      const bulk = this.st.isEmpty.get() !== undefined;
-      if (bulk) this.db.pragma('journal_mode = DELETE');
-      this.db.exec('BEGIN IMMEDIATE');
-      this.group = { changes: 0, bulk, deferredIndexes: bulk ? dropFillIndexes(this.db) : [] };
-    }
-    try {
-      this.applyPullBody(page);
-      this.group.changes += page.changes.length;
-      if (page.hasMore && this.group.changes >= (this.group.bulk ? BULK_GROUP_COMMIT_CHANGES : GROUP_COMMIT_CHANGES)) {
-        restoreFillIndexes(this.db, this.group.deferredIndexes);
-        this.db.exec('COMMIT');
-        this.db.exec('BEGIN IMMEDIATE');
-        this.group.changes = 0;
-      }
-    } catch (e) {
-      // Not committed: the pages (and their cursors) are pulled again by the next run.
-      const { bulk } = this.group;
-      this.group = null;
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      restoreWriteSettings(this.db, bulk);
-      throw e;
-    }
-    if (!page.hasMore) {
-      this.settle();
-      // The run is over: now copy the WAL into the file, once.
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
-    }
+    this.group.apply(page.changes.length, page.hasMore, () => this.applyPullBody(page));
   }
 
-  /**
-   * Commits the pull pages applied since the last commit and restores the write settings (see
-   * applyPulledPage). Cheap when called by another call in the middle of a run: the checkpoint
-   * waits for the run's last page (or SQLite's own, once automatic checkpoints are back on).
-   */
+  /** Commits the pull pages applied since the last commit (GroupCommit.settle); the worker calls it before every other method. */
   settle(): void {
-    if (!this.group) return;
-    const group = this.group;
-    const { bulk } = group;
-    this.group = null;
-    try {
-      restoreFillIndexes(this.db, group.deferredIndexes);
-      this.db.exec('COMMIT');
-    } catch (e) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      throw e;
-    } finally {
-      restoreWriteSettings(this.db, bulk);
-    }
+    this.group.settle();
   }
 
   applyPull(pull: Pick<PullResponse, 'units' | 'changes' | 'cursors'>): void {

@@ -3,6 +3,7 @@ import { createServerClient, type ServerClient } from '../server-client';
 import type { LocalStore, PulledPage } from '../store/types';
 import type { WorkerEntry } from '../worker-start';
 import { Backoff, type BackoffOptions } from './backoff';
+import { BATCH_REFUSED, FailureJudge, kindOf, OUTAGE_AFTER, poisonMessage, TRANSIENT, type Suspect } from './failure-judge';
 import { PageFetcher, type FetchedPage } from './page-fetcher';
 import { SseClient } from './sse';
 
@@ -33,38 +34,9 @@ export interface SyncEngineOptions {
   poisonMinSpanMs?: number;
 }
 
-/** Failures worth retrying as they are: the server or the network, not the request. */
-const TRANSIENT = new Set(['SERVER_UNREACHABLE', 'SERVER_ERROR', 'INTERNAL']);
-/** A whole push answered with one of these: something in the batch is wrong, retrying it as it is will not help. */
-const BATCH_REFUSED = new Set(['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'PERMISSION_ENDED']);
 /** Pull pages fetched ahead of the one the store is reading (each about a megabyte). */
 const PULL_AHEAD = 2;
-/**
- * A poison pill (docs/sync.md, "A poison pill") is told from an outage: a mutation the server
- * answers with the same server error this many times in a row — sent alone, in runs whose pull
- * shows the server otherwise works — while another mutation of its kind was applied after its
- * first failure, and over at least `poisonMinSpanMs`. Until then it is only parked (sent again after
- * a backoff; the queue goes on past it, later writes of its record wait). A poison pill is set aside
- * for this server (version and process), never deleted: the user sees it with its text, and it is
- * sent again when the server changes. An outage — the kind failing for every mutation, 5xx,
- * connection errors — never sets anything aside.
- */
-export const POISON_AFTER = 3;
-const POISON_MESSAGE = (error: string) =>
-  `Servern svarade med fel ${POISON_AFTER} gånger i rad på just den här ändringen (${error}), medan andra av samma slag sparades; övriga ändringar skickas. Den skickas igen när servern uppdateras eller startas om. Texten finns kvar här – kopiera den och kontakta supporten om det dröjer.`;
-/** Mutations failing alone in one run after which the push stops (an outage, not one bad mutation). */
-const OUTAGE_AFTER = 6;
-/** How long a mutation that failed alone waits before it is sent alone again: doubling from the engine's backoff base, at most its cap and this. */
-const PARK_CAP_MS = 5 * 60_000;
 
-/** A mutation that, sent alone, got a server error in this run: the run's push stopped at it. */
-interface Suspect {
-  mutationId: string;
-  type: string;
-  error: string;
-  /** When it failed (ms). */
-  at?: number;
-}
 
 /**
  * Moves data between the user's encrypted store and the server while the session is unlocked.
@@ -92,14 +64,10 @@ export class SyncEngine {
   private stopped = false;
   private started = false;
   private parkTimer: NodeJS.Timeout | undefined;
-  /** When each suspect first failed alone (this process; a restart begins again, erring toward sending). */
-  private readonly firstFailed = new Map<string, number>();
-  /** When a mutation of each kind (journal_entry, day_note, …) was last applied by the server. */
-  private readonly appliedAt = new Map<string, number>();
-  /** Runs in a row in which a kind failed as a whole (for its park's backoff); cleared when one of it is applied. */
-  private readonly kindOutages = new Map<string, number>();
+  private readonly failures: FailureJudge;
 
   constructor(private readonly opts: SyncEngineOptions) {
+    this.failures = new FailureJudge(opts.backoff ?? {}, opts.poisonMinSpanMs ?? 120_000);
     this.store = opts.store;
     const baseFetch = opts.fetch ?? fetch;
     const signal = this.abort.signal;
@@ -251,37 +219,22 @@ export class SyncEngine {
     this.retryTimer.unref?.();
   }
 
-  /**
-   * The pull has just shown that the server works, so the suspect's server error may be its own:
-   * one strike. It is set aside only as a poison pill (POISON_AFTER strikes in a row, another of its
-   * kind applied since it first failed, over poisonMinSpanMs); otherwise parked for a backoff while
-   * the queue goes on.
-   */
+  /** The pull showed the server works, so the suspect's error may be its own: a strike; set aside as a poison pill (failure-judge.ts), else parked. */
   private async strike(suspect: Suspect): Promise<void> {
     const strikes = await this.store.noteServerFailure(suspect.mutationId, suspect.error);
     if (strikes === 0) return; // no longer queued (acknowledged or refused meanwhile)
     const now = Date.now();
-    const kind = suspect.type.split('.')[0]!;
-    if (strikes === 1 || !this.firstFailed.has(suspect.mutationId)) this.firstFailed.set(suspect.mutationId, suspect.at ?? now);
-    const first = this.firstFailed.get(suspect.mutationId)!;
-    const kindWorks = (this.appliedAt.get(kind) ?? 0) > first;
-    const poison = strikes >= POISON_AFTER && kindWorks && now - first >= (this.opts.poisonMinSpanMs ?? 120_000);
+    const kind = kindOf(suspect.type);
+    const { kindWorks, poison } = this.failures.judge(suspect, strikes, now);
     this.opts.log?.({ mutationId: suspect.mutationId, type: suspect.type, strikes, kindWorks, poison, err: suspect.error }, 'the server failed one mutation');
     this.wanted = true; // push what waits behind it
     if (poison) {
-      this.firstFailed.delete(suspect.mutationId);
-      await this.store.setAside(suspect.mutationId, await this.serverIdentity(), { code: 'SERVER_ERROR', message: POISON_MESSAGE(suspect.error) });
+      await this.store.setAside(suspect.mutationId, await this.serverIdentity(), { code: 'SERVER_ERROR', message: poisonMessage(suspect.error) });
       this.opts.emit('data.changed', { kinds: [kind] });
       return;
     }
-    await this.store.park(suspect.mutationId, new Date(now + this.parkMs(strikes)));
+    await this.store.park(suspect.mutationId, new Date(now + this.failures.parkMs(strikes)));
     this.wakeForParked();
-  }
-
-  /** The n-th wait of a parked mutation or kind: doubling from the backoff's base, at most its cap and PARK_CAP_MS. */
-  private parkMs(n: number): number {
-    const base = this.opts.backoff?.baseMs ?? 1_000;
-    return Math.min(base * 2 ** (n - 1), this.opts.backoff?.capMs ?? 60_000, PARK_CAP_MS);
   }
 
   /** A run when the first parked mutation may go again. */
@@ -335,16 +288,12 @@ export class SyncEngine {
     const failedAlone = async (suspect: Suspect): Promise<boolean> => {
       const now = Date.now();
       suspects.push({ ...suspect, at: now });
-      await this.store.park(suspect.mutationId, new Date(now + this.parkMs(1)));
+      await this.store.park(suspect.mutationId, new Date(now + this.failures.parkMs(1)));
       // Two of one kind failing alone in a run: the kind is out (its table, say), not one mutation. All of it waits; other kinds go on.
-      const kind = suspect.type.split('.')[0]!;
+      const kind = kindOf(suspect.type);
       const failing = (failingOfKind.get(kind) ?? 0) + 1;
       failingOfKind.set(kind, failing);
-      if (failing === 2) {
-        const outages = (this.kindOutages.get(kind) ?? 0) + 1;
-        this.kindOutages.set(kind, outages);
-        await this.store.parkKind(kind, new Date(now + this.parkMs(outages)));
-      }
+      if (failing === 2) await this.store.parkKind(kind, new Date(now + this.failures.parkMs(this.failures.kindOut(kind))));
       return suspects.length >= OUTAGE_AFTER;
     };
     const kinds = new Set<string>();
@@ -401,9 +350,7 @@ export class SyncEngine {
           const at = Date.now();
           for (const entry of entries) {
             if (!applied.includes(entry.mutation.mutationId)) continue;
-            const kind = entry.mutation.type.split('.')[0]!;
-            this.appliedAt.set(kind, at);
-            this.kindOutages.delete(kind);
+            this.failures.applied(kindOf(entry.mutation.type), at);
           }
         }
         if (unanswered) {

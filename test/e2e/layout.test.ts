@@ -33,7 +33,7 @@ beforeAll(async () => {
   await page.goto(stack.host.url);
   await saveScreenshot(page, `layout-${SIZES[0]!.width}-login`);
   card = await loginWithCard(page, peter);
-  await menu().waitFor({ timeout: 15_000 });
+  await menu().waitFor({ timeout: 30_000 });
   // The first sync done: the inbox lists the demo assignments.
   await menu().getByRole('button', { name: /^Inkorg/ }).click();
   await assignments().getByRole('option').first().waitFor({ timeout: 30_000 });
@@ -86,7 +86,7 @@ describe.each(SIZES)('at $width×$height', ({ width, height }) => {
     await menu().getByRole('button', { name: 'Brukare' }).click();
     const list = page.getByRole('list', { name: 'Brukare' });
     await list.getByRole('button').first().click();
-    await page.getByRole('tab').first().waitFor({ timeout: 15_000 });
+    await page.getByRole('tab').first().waitFor({ timeout: 30_000 });
     const tabs = await page.getByRole('tab').allInnerTexts();
     expect(tabs.length).toBeGreaterThanOrEqual(2);
     for (const tab of tabs) {
@@ -98,7 +98,7 @@ describe.each(SIZES)('at $width×$height', ({ width, height }) => {
   it('an open assignment fits', async () => {
     await menu().getByRole('button', { name: /^Inkorg/ }).click();
     await assignments().getByRole('option').first().click();
-    await page.getByRole('heading', { level: 2 }).first().waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { level: 2 }).first().waitFor({ timeout: 30_000 });
     await checkScreen('uppdrag-detalj', width);
     // The inbox remembers the open assignment: back to the list for the next size.
     await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();

@@ -40,7 +40,7 @@ async function openClient(t: 'Journal' | 'Genomförandeplan'): Promise<void> {
   await page.getByRole('button', { name: 'Brukare' }).click();
   await page.getByLabel('Sök brukare (namn eller personnummer)').fill(client.family_name);
   const list = page.getByRole('list', { name: 'Brukare' });
-  await expect.poll(() => list.getByRole('listitem').first().innerText(), { timeout: 15_000 }).toContain(client.family_name);
+  await expect.poll(() => list.getByRole('listitem').first().innerText(), { timeout: 30_000 }).toContain(client.family_name);
   await list.getByRole('button').first().click();
   await page.getByRole('tab', { name: t }).click();
 }
@@ -58,7 +58,7 @@ beforeAll(async () => {
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto(stack.host.url);
   card = await loginWithCard(page, peter);
-  await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 15_000 });
+  await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 30_000 });
 });
 afterAll(async () => {
   await card?.close();
@@ -75,7 +75,7 @@ describe('no default for a judgement (point 2)', () => {
     for (const o of outcomes) expect(await o.inputValue()).toBe('');
     const before = (await stack.db.query('SELECT 1 FROM plan_follow_ups f JOIN plans p ON p.id = f.plan_id WHERE p.client_id = $1', [client.id])).rows.length;
     await tab().getByRole('button', { name: 'Spara uppföljningen' }).click();
-    await tab().getByText(/^Välj utfall för målet ”.+”\. Inget utfall är förvalt\.$/).waitFor({ timeout: 5_000 });
+    await tab().getByText(/^Välj utfall för målet ”.+”\. Inget utfall är förvalt\.$/).waitFor({ timeout: 15_000 });
     await shots('follow-up-no-default');
     expect((await stack.db.query('SELECT 1 FROM plan_follow_ups f JOIN plans p ON p.id = f.plan_id WHERE p.client_id = $1', [client.id])).rows.length).toBe(before);
     await tab().getByRole('button', { name: 'Stäng' }).first().click();
@@ -85,7 +85,7 @@ describe('no default for a judgement (point 2)', () => {
     await tab().getByRole('button', { name: 'Anteckna samtycke' }).click();
     for (const label of ['Brukarens besked', 'Hur beskedet lämnades', 'Vem lämnade beskedet']) expect(await tab().getByLabel(label).inputValue()).toBe('');
     await tab().getByRole('button', { name: 'Spara', exact: true }).click();
-    await tab().getByText('Välj brukarens besked. Inget är förvalt.').waitFor({ timeout: 5_000 });
+    await tab().getByText('Välj brukarens besked. Inget är förvalt.').waitFor({ timeout: 15_000 });
     await shots('consent-no-default');
   });
 });
@@ -97,7 +97,7 @@ describe('the journal (points 3, 5, 6)', () => {
     await page.getByLabel('Anteckning', { exact: true }).fill('Skrivet med fel år.');
     await page.getByRole('textbox', { name: 'Händelsedatum' }).fill('2020-01-01');
     await page.getByRole('button', { name: 'Spara anteckningen' }).click();
-    await page.getByText(/Händelsedatumet 2020-01-01 ligger \d+ dagar bakåt/).waitFor({ timeout: 5_000 });
+    await page.getByText(/Händelsedatumet 2020-01-01 ligger \d+ dagar bakåt/).waitFor({ timeout: 15_000 });
     await shots('journal-backdated');
     expect((await stack.db.query("SELECT 1 FROM journal_entries WHERE text = 'Skrivet med fel år.'")).rows).toHaveLength(0);
     await page.getByRole('button', { name: 'Nej, ändra datumet' }).click();
@@ -121,14 +121,14 @@ describe('the journal (points 3, 5, 6)', () => {
       await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
       await page.getByLabel('Anteckning', { exact: true }).fill(`Offline nummer ${n}.`);
       await page.getByRole('button', { name: 'Spara anteckningen' }).click();
-      await expect.poll(() => page.getByText(`Offline nummer ${n}.`).count(), { timeout: 10_000 }).toBe(1);
+      await expect.poll(() => page.getByText(`Offline nummer ${n}.`).count(), { timeout: 30_000 }).toBe(1);
     }
     await stack.server.start();
     await expect.poll(async () => (await stack.db.query("SELECT 1 FROM journal_entries WHERE text LIKE 'Offline nummer %'")).rows.length, { timeout: 30_000 }).toBe(3);
     await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
     await openClient('Journal');
     const shown = async () => (await page.getByText(/^Offline nummer \d\.$/).allInnerTexts()).map((x) => x.trim());
-    await expect.poll(shown, { timeout: 10_000 }).toEqual(['Offline nummer 3.', 'Offline nummer 2.', 'Offline nummer 1.']);
+    await expect.poll(shown, { timeout: 30_000 }).toEqual(['Offline nummer 3.', 'Offline nummer 2.', 'Offline nummer 1.']);
     await shots('journal-offline-order');
   });
 });
@@ -157,7 +157,7 @@ describe('destructive administration (point 3)', () => {
     await form.getByLabel(/^Behörighet/).selectOption('it_contact');
     await form.getByLabel(/^Enhet/).selectOption({ label: 'Hela organisationen' });
     await form.getByRole('button', { name: 'Ge behörighet' }).click();
-    await page.getByText('Behörigheten väntar på en annan administratörs bekräftelse.').waitFor({ timeout: 10_000 });
+    await page.getByText('Behörigheten väntar på en annan administratörs bekräftelse.').waitFor({ timeout: 30_000 });
     // The form starts afresh for the next person.
     expect(await form.getByLabel(/^Person/).inputValue()).toBe('');
     await page.getByText('Du gav behörigheten: en annan administratör bekräftar den.').waitFor();
@@ -171,7 +171,7 @@ describe('a permission that ends mid-work (point 4)', () => {
     await openClient('Journal');
     await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
     await page.getByLabel('Anteckning', { exact: true }).fill('Halvskrivet när behörigheten tog slut.');
-    await page.getByText(/Utkast sparat/).waitFor({ timeout: 5_000 });
+    await page.getByText(/Utkast sparat/).waitFor({ timeout: 15_000 });
     // Another administrator ends his permission for the unit (as of today) meanwhile.
     await stack.db.query(
       `UPDATE permissions SET valid_to = current_date - 1, ended_at = now()
@@ -180,7 +180,7 @@ describe('a permission that ends mid-work (point 4)', () => {
     );
     await page.getByText(/Din behörighet till brukarens enhet har upphört, så journalen visas inte längre/).waitFor({ timeout: 30_000 });
     const kept = page.getByRole('alert').filter({ hasText: 'Ett utkast till journalanteckning' });
-    await kept.waitFor({ timeout: 10_000 });
+    await kept.waitFor({ timeout: 30_000 });
     expect(await kept.getByRole('textbox', { name: 'Det du skrev' }).inputValue()).toBe('Halvskrivet när behörigheten tog slut.');
     await shots('permission-ended');
   });

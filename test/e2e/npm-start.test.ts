@@ -108,8 +108,8 @@ describe('npm start with the embedded server', () => {
   it('offers the built-in demo reader beside the PC/SC readers, with the demo people and their roles', async () => {
     await page.goto(demo.url);
     const readers = page.getByRole('region', { name: 'Kortläsare' });
-    await expect.poll(() => readers.getByText('Demo-läsare (in-process, DEMO ONLY)').count(), { timeout: 15_000 }).toBe(1);
-    await expect.poll(() => readers.getByText(/^Virtual PCD 00 0[01]$/).count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => readers.getByText('Demo-läsare (in-process, DEMO ONLY)').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => readers.getByText(/^Virtual PCD 00 0[01]$/).count(), { timeout: 30_000 }).toBe(2);
     const people = page.getByRole('region', { name: 'Demokort' });
     for (const [name, role] of [
       ['Peter Svensson', 'IT-kontaktperson, administratör (IT-kontaktperson)'],
@@ -127,7 +127,7 @@ describe('npm start with the embedded server', () => {
 
   it('puts the chosen person’s card in the demo reader, and the demo PIN logs her in with her role', async () => {
     await page.getByRole('button', { name: 'Sätt i kortet för Peter Svensson' }).click();
-    await expect.poll(() => page.getByText('3 försök kvar innan kortet spärras.').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.getByText('3 försök kvar innan kortet spärras.').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.getByRole('button', { name: 'Ta ut kortet för Peter Svensson' }).count()).toBe(1);
     await page.getByLabel('PIN-kod').fill('123456');
     await page.getByRole('button', { name: 'Logga in' }).click();
@@ -148,7 +148,7 @@ describe('npm start with a real server (SERVER_URL)', () => {
     try {
       await other.page.goto(real.url);
       const readers = other.page.getByRole('region', { name: 'Kortläsare' });
-      await expect.poll(() => readers.getByText(/^Virtual PCD 00 0[01]$/).count(), { timeout: 15_000 }).toBe(2);
+      await expect.poll(() => readers.getByText(/^Virtual PCD 00 0[01]$/).count(), { timeout: 30_000 }).toBe(2);
       expect(await readers.getByText(/Demo-läsare/).count()).toBe(0);
       expect(await other.page.getByRole('region', { name: 'Demokort' }).count()).toBe(0);
       expect(await other.page.getByRole('button', { name: /Sätt i kortet/ }).count()).toBe(0);

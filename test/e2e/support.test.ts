@@ -41,7 +41,7 @@ beforeAll(async () => {
   await sara.setViewportSize({ width: 1280, height: 900 });
   await sara.goto(stack.host.url);
   cards.push(await loginWithCard(sara, saraCard));
-  await sara.getByRole('navigation').waitFor({ timeout: 15_000 });
+  await sara.getByRole('navigation').waitFor({ timeout: 30_000 });
   cards.push(await insertCardFile(annaCard, { port: 35964 }));
   anna = await browser.context.newPage();
   await anna.setViewportSize({ width: 1280, height: 900 });
@@ -59,7 +59,7 @@ describe('first-line support', () => {
   it('staff have no Support screen: Anna logs in at her workstation, whose sync fails, and it reports so', async () => {
     await anna.goto(other!.host.url);
     await loginAtReader(anna, 'Virtual PCD 00 01', '654321');
-    await anna.getByRole('navigation').waitFor({ timeout: 15_000 });
+    await anna.getByRole('navigation').waitFor({ timeout: 30_000 });
     expect(await anna.getByRole('navigation').getByRole('button', { name: 'Support' }).count()).toBe(0);
     // Her workstation's own report, with the failed sync's code, is on the server.
     await expect
@@ -70,7 +70,7 @@ describe('first-line support', () => {
   it('the superuser sees Anna’s workstation and why its sync fails, and no client; the screen is accessible', async () => {
     await sara.getByRole('navigation').getByRole('button', { name: 'Support' }).click();
     await sara.getByRole('heading', { name: 'Support', level: 2 }).waitFor();
-    await expect.poll(() => annaRow().innerText(), { timeout: 10_000 }).toContain('WS-ANNA');
+    await expect.poll(() => annaRow().innerText(), { timeout: 30_000 }).toContain('WS-ANNA');
     const row = await annaRow().innerText();
     expect(row).toContain('Misslyckades (SERVER_ERROR)');
     expect(row).toContain('läsare, kort isatt');
@@ -96,14 +96,14 @@ describe('first-line support', () => {
     await form.getByLabel('Ämne').fill('Din synkronisering');
     await form.getByLabel('Meddelande').fill('Hej Anna! Din arbetsstation når inte servern. IT tittar på det; det du skriver sparas under tiden.');
     await form.getByRole('button', { name: 'Skicka' }).click();
-    await sara.getByText('Meddelandet är skickat till Anna Lindqvist, som ser det under Meddelanden.').waitFor({ timeout: 10_000 });
+    await sara.getByText('Meddelandet är skickat till Anna Lindqvist, som ser det under Meddelanden.').waitFor({ timeout: 30_000 });
     expect(await axeViolations(sara)).toEqual([]);
 
     other!.proxy.failRequest = null;
     await anna.getByText('Nytt meddelande har kommit').waitFor({ timeout: 20_000 });
     await anna.getByRole('navigation').getByRole('button', { name: /^Meddelanden/ }).click();
     await anna.getByRole('button', { name: /Din synkronisering/ }).first().click();
-    await anna.getByText('Hej Anna! Din arbetsstation når inte servern.', { exact: false }).waitFor({ timeout: 10_000 });
+    await anna.getByText('Hej Anna! Din arbetsstation når inte servern.', { exact: false }).waitFor({ timeout: 30_000 });
     await saveScreenshot(anna, 'support-message-arrived');
 
     await expect

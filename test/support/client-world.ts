@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { formatPersonnummer, swedishDate, swedishLocalDateTime, type Mutation } from '#contract';
+import { rng } from '../../bench/generated';
 import type { Db } from '../../server/db';
 import type { TestPki } from '../../tools/pki/index';
 import { sessionFor, testCard } from '../unit/server/auth-suite';
@@ -16,18 +17,6 @@ import { addOrganisation, addPerson, grantRole, permit } from './world';
  * access-log rows and reviews). Every client has its secrets: everything by which an answer could
  * name it (id, personnummer, name, and the ids and marked texts of its records).
  */
-
-/** mulberry32: a small seeded generator, so a failing seed can be run again (SEEDS=…). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A Luhn-valid personnummer born in 2099: never a real person's. `k` makes it unique. */
 export function futurePersonnummer(k: number): string {
@@ -87,7 +76,7 @@ const PDF = (marker: string) => Buffer.from(`%PDF-1.4\n% ${marker}\n1 0 obj <<>>
 
 /** Builds the world of `seed` on `app` (a server over `db` with the demo seed) and logs every caller in. */
 export async function buildWorld(app: FastifyInstance, db: Db, pki: TestPki, seed: number): Promise<World> {
-  const rand = seeded(seed);
+  const rand = rng(seed); // mulberry32, so a failing seed can be run again (SEEDS=…)
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const tag = `${seed}x`;
   let n = 0;

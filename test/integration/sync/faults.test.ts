@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientRecord, EventName, SyncStatus } from '#contract';
 import type { LocalDayNote, LocalJournalEntry } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
-import { POISON_AFTER } from '../../../main/sync/sync-engine';
+import { POISON_AFTER } from '../../../main/sync/failure-judge';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
 import { fastSync, ok, syncStatus, waitSynced } from './helpers';

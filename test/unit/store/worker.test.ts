@@ -61,7 +61,7 @@ describe('open and close', () => {
       expect(await again.outboxCount()).toBe(1);
     }
     await again.close();
-  });
+  }, 60_000); // 20,000 rows written and read back: seconds on a busy two-core machine, not a timing figure
 });
 
 describe('SQL off the main thread', () => {

@@ -86,6 +86,14 @@ interface InboxState {
 }
 
 let generation = 0;
+/**
+ * A sync brought assignments: the first list answer of this generation or later announces more to
+ * handle ("Nytt att hantera …") when its needs-action count is above the one shown at that moment.
+ * Compared when the answer is applied, not when the sync's event came: an event's count captured
+ * while an earlier answer was on its way was stale, and its answer then raised the notice again
+ * after the user had opened the assignment (inbox-guards e2e, on a busy machine).
+ */
+let announceFrom = Number.POSITIVE_INFINITY;
 const inflight = new Set<string>();
 /** Bumped when the session is cleared: a checking loop of the previous session stops. */
 let session = 0;
@@ -113,6 +121,15 @@ const queryOf = (f: InboxFilters) => ({
 });
 
 export const useInbox = create<InboxState>((set, get) => {
+  /** `{ notice: true }` when the answer of generation `gen` with `needsAction` announces more to handle (see announceFrom). */
+  const arrived = (gen: number, needsAction: number): { notice?: true } => {
+    if (gen < announceFrom) return {};
+    announceFrom = Number.POSITIVE_INFINITY;
+    const s = get();
+    // The first sync after a login fills an empty store: that is not something new arriving.
+    const filled = s.total > 0 || s.needsAction > 0;
+    return filled && needsAction > s.needsAction ? { notice: true } : {};
+  };
   const setOutcome = (id: string, o: ActionOutcome | null) => {
     const outcomes = { ...get().outcomes };
     if (o) outcomes[id] = o;
@@ -133,7 +150,7 @@ export const useInbox = create<InboxState>((set, get) => {
       const rows = get().rows.slice();
       rows.length = r.value.total;
       r.value.items.forEach((item, i) => (rows[offset + i] = item));
-      set({ rows, total: r.value.total, counts: r.value.counts, toHandle: r.value.toHandle, needsAction: r.value.needsAction, status: 'ready', error: null });
+      set({ ...arrived(gen, r.value.needsAction), rows, total: r.value.total, counts: r.value.counts, toHandle: r.value.toHandle, needsAction: r.value.needsAction, status: 'ready', error: null });
     } finally {
       inflight.delete(key);
     }
@@ -173,6 +190,7 @@ export const useInbox = create<InboxState>((set, get) => {
       const rows: (InboxItem | undefined)[] = new Array<InboxItem | undefined>(r.value.total);
       r.value.items.forEach((item, i) => (rows[i] = item));
       set({
+        ...arrived(gen, r.value.needsAction),
         rows,
         total: r.value.total,
         counts: r.value.counts,
@@ -264,6 +282,7 @@ export const useInbox = create<InboxState>((set, get) => {
     },
     clear() {
       generation++;
+      announceFrom = Number.POSITIVE_INFINITY;
       session++;
       set({ rows: [], total: 0, counts: null, needsAction: 0, status: 'idle', error: null, notice: false, openId: null, detail: null, detailError: null, actionError: null, busy: false, outcomes: {} });
     },
@@ -291,14 +310,13 @@ events.on('data.changed', ({ kinds }) => {
   if (!kinds.includes('assignment') && !kinds.includes('units')) return;
   void refreshDetail();
   const s = useInbox.getState();
-  const before = s.needsAction;
-  const loaded = s.status === 'ready';
-  // The first sync after a login fills an empty store: that is not something new arriving.
-  const filled = s.total > 0 || before > 0;
-  void (loaded ? s.load() : s.refreshBadge()).then(() => {
-    const after = useInbox.getState().needsAction;
-    if (loaded && filled && after > before) useInbox.setState({ notice: true });
-  });
+  if (s.status !== 'ready') {
+    void s.refreshBadge();
+    return;
+  }
+  // The next list answer (this load's, or a later one's) tells whether more needs action now.
+  announceFrom = generation + 1;
+  void s.load();
 });
 
 /** Asks the server at once about every action whose outcome is unknown (instead of at the next try). */

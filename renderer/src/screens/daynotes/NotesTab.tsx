@@ -6,6 +6,7 @@ import { api, events } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { createOnce } from '../../state/create-id';
+import { useLatest } from '../../state/latest';
 import { clientName } from '../clients/format';
 import { reportCopy } from '../journal/copy';
 import { commonArea, inPeriod, noteLine, summaryText } from './summary';
@@ -88,13 +89,14 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
   const [choosing, setChoosing] = useState<{ notes: Note[]; inDraft: Set<string> } | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
+  const latest = useLatest();
   const load = useCallback(
     () =>
-      api.notes.list({ unitId: client.unitId, clientId: client.id, limit: 500 }).then((r) => {
+      latest(api.notes.list({ unitId: client.unitId, clientId: client.id, limit: 500 }), (r) => {
         if (r.ok) setNotes(r.value);
         else setError(r.error);
       }),
-    [client.id, client.unitId],
+    [client.id, client.unitId, latest],
   );
   useEffect(() => {
     void load();
@@ -170,13 +172,15 @@ export function UnitNotes({ unitId, unitName, back, backLabel }: { unitId: strin
   const [names, setNames] = useState(new Map<string, string>());
   const [query, setQuery] = useState('');
   const [error, setError] = useState<AppError | null>(null);
+  const latest = useLatest();
   const load = useCallback(
     () =>
-      (query.trim() ? api.notes.search({ query, unitId, limit: 200 }) : api.notes.list({ unitId, limit: 200 })).then((r) => {
+      // A search typed on, or a reload on data.changed: the last one's answer is shown.
+      latest(query.trim() ? api.notes.search({ query, unitId, limit: 200 }) : api.notes.list({ unitId, limit: 200 }), (r) => {
         if (r.ok) setNotes(r.value);
         else setError(r.error);
       }),
-    [unitId, query],
+    [unitId, query, latest],
   );
   useEffect(() => {
     void load();

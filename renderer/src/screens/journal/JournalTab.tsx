@@ -4,6 +4,7 @@ import type { AppError, ClientRecord } from '#contract';
 import { swedishDateTime } from '#contract';
 import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { useLatest } from '../../state/latest';
 import { useSession } from '../../state/session-store';
 import type { FromNotes } from '../daynotes/NotesTab';
 import { reportCopy } from './copy';
@@ -36,16 +37,17 @@ export function JournalTab({ client, editorOpen, fromNotes, setEditorOpen }: { c
   const [more, setMore] = useState(false);
 
   // The newest page; older pages the user asked for are kept below it (keyset paging).
+  const latest = useLatest();
   const load = useCallback(
     () =>
-      api.journal.list({ clientId: client.id, limit: PAGE, ...(search.trim() ? { search: search.trim() } : {}) }).then((r) => {
+      latest(api.journal.list({ clientId: client.id, limit: PAGE, ...(search.trim() ? { search: search.trim() } : {}) }), (r) => {
         if (r.ok) {
           setEntries(r.value);
           setMore(r.value.length === PAGE && !search.trim());
           setError(null);
         } else setError(r.error);
       }),
-    [client.id, search],
+    [client.id, search, latest],
   );
 
   const loadOlder = async () => {

@@ -3,6 +3,7 @@ import { currentConsent, currentVersion, emptyPlanContent, swedishDate, swedishD
 import { api, events } from '../../bridge';
 import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
+import { useLatest } from '../../state/latest';
 import { ConflictView } from './ConflictView';
 import { PlanContentView, PlanDiff, PlanError } from './PlanContentView';
 import { PlanEditor, type EditorStart } from './PlanEditor';
@@ -22,15 +23,16 @@ export function PlanTab({ client }: { client: ClientRecord }) {
   const [error, setError] = useState<AppError | null>(null);
   const [editing, setEditing] = useState<EditorStart | null>(null);
 
+  const latest = useLatest();
   const load = useCallback(
     () =>
-      Promise.all([api.plans.list({ clientId: client.id }), api.plans.conflicts({ clientId: client.id })]).then(([p, c]) => {
+      latest(Promise.all([api.plans.list({ clientId: client.id }), api.plans.conflicts({ clientId: client.id })]), ([p, c]) => {
         if (!p.ok) return setError(p.error);
         setPlans(p.value);
         setError(null);
         if (c.ok) setConflicts(c.value);
       }),
-    [client.id],
+    [client.id, latest],
   );
 
   useEffect(() => {
