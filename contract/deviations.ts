@@ -98,6 +98,11 @@ export const deviationsKind = defineSyncKind({
   access: ['deviation', 'deviation_list'],
 });
 
+/** A workstation clock a little ahead is no reason to refuse "now": a report may be this far ahead of its writing. */
+export const DEVIATION_CLOCK_SKEW_MS = 10 * 60_000;
+/** The event is later than `now` by more than the clock skew (refused at the workstation when written, and by the server). */
+export const deviationInFuture = (occurredAt: string, now: Date): boolean => Date.parse(occurredAt) > now.getTime() + DEVIATION_CLOCK_SKEW_MS;
+
 export const DEVIATION_MESSAGES = {
   deviationMissing: 'Avvikelsen finns inte, eller hör till en enhet du inte är verksamhetsansvarig för.',
   deviationAssignment: 'Uppdraget finns inte, eller gäller en annan brukare eller enhet.',
