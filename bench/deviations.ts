@@ -150,7 +150,7 @@ export async function run(args: string[]): Promise<void> {
       await measure('deviation_report_offline_ms', 10, async (i) => {
         const c = clients[i % clients.length]!;
         await call('deviations.report', {
-          id: randomUUID(), unitId: c.unitId, clientId: c.id, assignmentId: null, occurredAt: new Date().toISOString(), place: 'Brukarens bostad',
+          requestId: randomUUID(), unitId: c.unitId, clientId: c.id, assignmentId: null, occurredAt: new Date().toISOString(), place: 'Brukarens bostad',
           category: 'late_visit', description: `Besöket kom en timme sent (${i}).`, consequence: '', immediateAction: 'Ringde brukaren.', lexSarah: 'no',
         });
         return 1;

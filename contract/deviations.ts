@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
-import { Uuid } from './domain';
+import { CreateId, Uuid } from './domain';
 import { ExportDelivery } from './journal';
 import { Author, defineMutation, defineSyncKind } from './sync-kind';
 import { IsoDate, IsoDateTime, Label, OptionalText, WrittenText } from './values';
@@ -334,8 +334,8 @@ export type LocalDeviation = z.infer<typeof LocalDeviation>;
 export const DeviationIvoPdf = z.object({ fileName: z.string(), bytes: z.number().int().positive(), delivery: ExportDelivery });
 
 export const deviationsApi = {
-  /** Queues a report (deviation.report): offline like every write. */
-  report: call(z.object({ id: Uuid.optional(), ...reportFields }).strict(), LocalDeviation),
+  /** Queues a report (deviation.report): offline like every write. Its `requestId` is the report's id (one per report the form writes). */
+  report: call(z.object({ ...CreateId, ...reportFields }).strict(), LocalDeviation),
   /** The user's own reports and their status, newest first (the local store). */
   mine: call(z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(), z.array(LocalDeviation)),
   /** The manager's side: online, from the server. */

@@ -76,7 +76,7 @@ export function ReportForm({ preset, onReported }: { preset: ReportPreset; onRep
     if (!lexSarah.success) return setError({ code: 'VALIDATION', message: t('deviations.chooseLexSarah') });
     const clientId = text(f, 'clientId') || null;
     const r = await api.deviations.report({
-      id,
+      requestId: id,
       unitId,
       clientId,
       assignmentId: clientId !== null && clientId === preset.clientId ? (preset.assignmentId ?? null) : null,
