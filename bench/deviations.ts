@@ -36,7 +36,7 @@ const KARIN = { hsaId: 'SE2321000131-P000000000106', givenName: 'Karin', familyN
 const UNIT_MANAGER = { hsaId: 'SE2321000131-P000000000401', givenName: 'Bänk', familyName: 'Chef' };
 
 /** N deviations over `units` new units of the demo organisation, in SQL; the unit manager of the first. */
-async function generate(db: Db, n: number, units: number): Promise<{ firstUnit: string; seconds: number }> {
+export async function generate(db: Db, n: number, units: number): Promise<{ firstUnit: string; seconds: number }> {
   const t0 = performance.now();
   const org = (await db.query<{ id: string }>('SELECT id FROM organisations LIMIT 1')).rows[0]!.id;
   await db.query(`INSERT INTO units (organisation_id, name, service_type) SELECT $1, 'Bänkenhet ' || lpad(g::text, 2, '0'), 'hemtjanst' FROM generate_series(1, ${units}) g`, [org]);

@@ -279,7 +279,7 @@ export const DeviationStatsRow = z.object({
   month: z.string().regex(/^\d{4}-\d{2}$/),
   count: z.number().int().nonnegative(),
   closed: z.number().int().nonnegative(),
-  /** Mean days from the report to received, and to closed (one decimal; null: none yet). */
+  /** Median days from the report to received, and to closed, of the month's received and closed ones (one decimal; null: none yet). */
   daysToReceive: z.number().nullable(),
   daysToClose: z.number().nullable(),
 });
