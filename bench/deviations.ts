@@ -7,7 +7,7 @@
  *     N/units deviations (`GET /api/v1/deviations`, the route with its role check, in process),
  *     goal p50 < 20 ms;
  *   - deviation_unit_stats_ms: the organisation manager's follow-up per unit, category and month
- *     with mean lead times over all N (`GET /api/v1/deviation-stats`, two years: the rollup the
+ *     with median lead times over all N (`GET /api/v1/deviation-stats`, two years: the rollup the
  *     trigger keeps), goal p50 < 50 ms; beside it the patterns (same client, same hour), which read
  *     the deviations themselves, for one unit's last 90 days and for all N (no goal in the issue);
  *   - deviation_report_offline_ms: a staff member's report at her workstation with the server

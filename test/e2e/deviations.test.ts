@@ -15,8 +15,10 @@ import { loginToken } from '../unit/server/auth-suite';
 /**
  * Deviations and lex Sarah end to end (issue 27; docs/deviations.md), real pcscd with both vpcd
  * readers, Debian Chromium, two workstations on one server: Anna (staff) reports a missed visit
- * from the assignment while the server is down (queued, "Ej skickad"), and it is sent when the
- * server is back; Karin (verksamhetsansvarig) receives it, investigates, decides "Allvarligt
+ * from the assignment while the server is down (queued, "Ej skickad"; an unanswered question and a
+ * time in the future are said on the page in Swedish), and it is sent when the server is back;
+ * Karin (verksamhetsansvarig) receives it, investigates (refused in Swedish while the server is
+ * down, nothing lost, written once when it is back), decides "Allvarligt
  * missförhållande", sees the two-week countdown to IVO, saves the IVO underlag as a PDF (read back
  * with pdftotext) and records the report to IVO; the case officer who sent the assignment reads it
  * (without the reporter; the read in the access log); another unit's manager and another
@@ -159,6 +161,13 @@ describe('a deviation', () => {
     await investigation.getByLabel('Fakta').fill('Besöket föll bort när schemat byggdes om.');
     await investigation.getByLabel('Brukarens syn').fill('Brukaren var orolig och hungrig.');
     await investigation.getByLabel('Orsaker').fill('Ny planerare utan överlämning.');
+    // The handling is online: with the server gone the step is refused in Swedish, nothing typed is
+    // lost, and pressed again once the server is back it is written once (one id per step).
+    await stack.server.stop();
+    await investigation.getByRole('button', { name: 'Anteckna utredning' }).click();
+    await open.getByRole('alert').filter({ hasText: 'Servern går inte att nå: handläggningen kräver anslutning.' }).waitFor({ timeout: 15_000 });
+    expect(await investigation.getByLabel('Brukarens syn').inputValue()).toBe('Brukaren var orolig och hungrig.');
+    await stack.server.start();
     await investigation.getByRole('button', { name: 'Anteckna utredning' }).click();
     const decision = open.getByRole('form', { name: 'Bedömning' });
     await decision.waitFor();
