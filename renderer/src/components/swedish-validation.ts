@@ -2,8 +2,7 @@
  * The browser's own form validation speaks the browser's language (English in an English Windows,
  * whatever the app's): every constraint message is set here in Swedish instead, for every form of
  * the app. On `invalid` the field's message is chosen from what is wrong; any edit clears it (a radio
- * button's: its whole group's) so the
- * browser checks again.
+ * button's: its whole group's) so the browser checks again.
  */
 export function swedishValidationMessage(el: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement): string {
   const v = el.validity;
