@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { call } from './call';
-import { Uuid } from './domain';
+import { CreateId, Uuid } from './domain';
 import { ExportDelivery } from './journal';
 import { Author, defineMutation, defineSyncKind } from './sync-kind';
 import { IsoDate, IsoDateTime, Label, OptionalText, WrittenText } from './values';
@@ -97,6 +97,11 @@ export const deviationsKind = defineSyncKind({
   // The manager's reading of one deviation, the case officer's list and one.
   access: ['deviation', 'deviation_list'],
 });
+
+/** A workstation clock a little ahead is no reason to refuse "now": a report may be this far ahead of its writing. */
+export const DEVIATION_CLOCK_SKEW_MS = 10 * 60_000;
+/** The event is later than `now` by more than the clock skew (refused at the workstation when written, and by the server). */
+export const deviationInFuture = (occurredAt: string, now: Date): boolean => Date.parse(occurredAt) > now.getTime() + DEVIATION_CLOCK_SKEW_MS;
 
 export const DEVIATION_MESSAGES = {
   deviationMissing: 'Avvikelsen finns inte, eller hör till en enhet du inte är verksamhetsansvarig för.',
@@ -274,7 +279,7 @@ export const DeviationStatsRow = z.object({
   month: z.string().regex(/^\d{4}-\d{2}$/),
   count: z.number().int().nonnegative(),
   closed: z.number().int().nonnegative(),
-  /** Mean days from the report to received, and to closed (one decimal; null: none yet). */
+  /** Median days from the report to received, and to closed, of the month's received and closed ones (one decimal; null: none yet). */
   daysToReceive: z.number().nullable(),
   daysToClose: z.number().nullable(),
 });
@@ -329,8 +334,8 @@ export type LocalDeviation = z.infer<typeof LocalDeviation>;
 export const DeviationIvoPdf = z.object({ fileName: z.string(), bytes: z.number().int().positive(), delivery: ExportDelivery });
 
 export const deviationsApi = {
-  /** Queues a report (deviation.report): offline like every write. */
-  report: call(z.object({ id: Uuid.optional(), ...reportFields }).strict(), LocalDeviation),
+  /** Queues a report (deviation.report): offline like every write. Its `requestId` is the report's id (one per report the form writes). */
+  report: call(z.object({ ...CreateId, ...reportFields }).strict(), LocalDeviation),
   /** The user's own reports and their status, newest first (the local store). */
   mine: call(z.object({ limit: z.number().int().min(1).max(500).default(100) }).strict(), z.array(LocalDeviation)),
   /** The manager's side: online, from the server. */

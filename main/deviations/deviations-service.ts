@@ -45,7 +45,9 @@ export class DeviationsService {
   }
 
   async report(input: In<'report'>): Promise<LocalDeviation> {
-    const { id = randomUUID(), ...report } = input;
+    // The client-made id is the report's own: the router answers the same id at once with the first
+    // call's answer (CreateOnce), and a retry later finds the report queued or sent.
+    const { requestId: id = randomUUID(), ...report } = input;
     const store = await this.deps.store();
     // The same id again (a double click, a retry): the report as queued, nothing more.
     const already = await store.read('deviation', 'get', id);

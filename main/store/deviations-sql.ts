@@ -1,4 +1,4 @@
-import { AppFailure, DEVIATION_MESSAGES, DeviationRecord, type Author, type LocalDeviation } from '#contract';
+import { AppFailure, DEVIATION_MESSAGES, DeviationRecord, deviationInFuture, type Author, type LocalDeviation } from '#contract';
 import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
 
 /**
@@ -46,6 +46,8 @@ export class DeviationsSql implements KindPart<'deviation'> {
             const a = this.st.assignment.get(r.assignmentId) as { unit_id: string; client_id: string } | undefined;
             if (!a || a.unit_id !== r.unitId || a.client_id !== r.clientId) throw new AppFailure('VALIDATION', DEVIATION_MESSAGES.deviationAssignment);
           }
+          // Refused here, at once and in Swedish, rather than queued and refused by the server later.
+          if (deviationInFuture(r.occurredAt, new Date(createdAt))) throw new AppFailure('VALIDATION', DEVIATION_MESSAGES.deviationFuture);
           if (this.st.row.get(r.id)) throw new AppFailure('CONFLICT', 'Det finns redan en annan post med samma id.');
           const at = utc(createdAt);
           const view: DeviationRecord = {

@@ -233,14 +233,14 @@ export function registerDeviationRoutes(app: FastifyInstance, deps: KindRouteDep
     return [query.unitId !== undefined ? [query.unitId] : units, query.from, query.to];
   };
 
-  // Per unit, month and category from the rollup the trigger keeps (migrations/0065): a few rows, not every deviation.
+  // Per unit, month and category from the rollup the trigger keeps (migrations/0065, 0066): a few rows, not every
+  // deviation; the medians kept with each row (from the lead times the trigger keeps sorted).
   getRoute(app, deviationRoutes.stats, { preHandler: asManager, query: DeviationStatsQuery }, async ({ request, query }) => {
     const params = await period(request, query);
     const [{ rows }, { rows: names }] = await Promise.all([
       deps.db.query<{ unit_id: string; category: DeviationListItem['category']; month: string; count: number; closed: number; to_receive: number | null; to_close: number | null }>(
         `SELECT s.unit_id, s.category, to_char(s.month, 'YYYY-MM') AS month, s.reported AS count, s.closed,
-                CASE WHEN s.received > 0 THEN round((s.receive_days / s.received)::numeric, 1)::float8 END AS to_receive,
-                CASE WHEN s.closed > 0 THEN round((s.close_days / s.closed)::numeric, 1)::float8 END AS to_close
+                s.receive_median AS to_receive, s.close_median AS to_close
            FROM deviation_month_stats s
           WHERE s.unit_id = ANY($1::uuid[]) AND s.month BETWEEN date_trunc('month', $2::date)::date AND $3::date AND s.reported > 0
           ORDER BY s.unit_id, s.month, s.category`,

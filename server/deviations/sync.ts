@@ -1,4 +1,4 @@
-import { DEVIATION_MESSAGES, type DeviationReport } from '#contract';
+import { DEVIATION_MESSAGES, deviationInFuture, type DeviationReport } from '#contract';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, type PushRules, type RuleContext, type SharedState } from '../sync/kind';
 import { deviationJson, insertDeviation } from './store';
 
@@ -17,9 +17,6 @@ export type DeviationWrite = { kind: 'deviation.report'; mutation: DeviationRepo
 
 type State = SharedState & DeviationState;
 
-/** A workstation clock a little ahead is no reason to refuse "now". */
-const CLOCK_SKEW_MS = 10 * 60_000;
-
 function decideReport(m: DeviationReport, state: State, ctx: RuleContext) {
   const r = m.record;
   if (!ctx.scope.has(r.unitId)) return refused<DeviationWrite>(m, 'FORBIDDEN', SHARED_MESSAGES.unitForbidden);
@@ -32,7 +29,7 @@ function decideReport(m: DeviationReport, state: State, ctx: RuleContext) {
     const a = state.deviationAssignments.get(r.assignmentId);
     if (!a || a.unitId !== r.unitId || a.clientId !== r.clientId) return refused<DeviationWrite>(m, 'VALIDATION', DEVIATION_MESSAGES.deviationAssignment);
   }
-  if (Date.parse(r.occurredAt) > ctx.now.getTime() + CLOCK_SKEW_MS) return refused<DeviationWrite>(m, 'VALIDATION', DEVIATION_MESSAGES.deviationFuture);
+  if (deviationInFuture(r.occurredAt, ctx.now)) return refused<DeviationWrite>(m, 'VALIDATION', DEVIATION_MESSAGES.deviationFuture);
   if (state.taken.has(r.id)) return refused<DeviationWrite>(m, 'CONFLICT', SHARED_MESSAGES.duplicateId);
   return applied<DeviationWrite>(m, 'deviation', { unitId: r.unitId, clientId: r.clientId }, { kind: 'deviation.report', mutation: m });
 }

@@ -15,8 +15,10 @@ import { loginToken } from '../unit/server/auth-suite';
 /**
  * Deviations and lex Sarah end to end (issue 27; docs/deviations.md), real pcscd with both vpcd
  * readers, Debian Chromium, two workstations on one server: Anna (staff) reports a missed visit
- * from the assignment while the server is down (queued, "Ej skickad"), and it is sent when the
- * server is back; Karin (verksamhetsansvarig) receives it, investigates, decides "Allvarligt
+ * from the assignment while the server is down (queued, "Ej skickad"; an unanswered question and a
+ * time in the future are said on the page in Swedish), and it is sent when the server is back;
+ * Karin (verksamhetsansvarig) receives it, investigates (refused in Swedish while the server is
+ * down, nothing lost, written once when it is back), decides "Allvarligt
  * missförhållande", sees the two-week countdown to IVO, saves the IVO underlag as a PDF (read back
  * with pdftotext) and records the report to IVO; the case officer who sent the assignment reads it
  * (without the reporter; the read in the access log); another unit's manager and another
@@ -88,11 +90,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-// SKIPPED in this stop (issue 27 stays open): after the merge with the other branches of the
-// session, the offline report from the assignment never answers in the browser host (no error, no
-// queued report) although the same path passes in the branch and in the store's unit tests. To be
-// found before avvikelser is called done; the rest of the suite must stay green meanwhile.
-describe.skip('a deviation', () => {
+describe('a deviation', () => {
   it('is reported from the assignment while the server is down, and sent when it is back', async () => {
     // The assignment is in the store once the first sync has run.
     await staff.getByRole('button', { name: /^Inkorg/ }).click();
@@ -110,15 +108,28 @@ describe.skip('a deviation', () => {
     await form.getByLabel('Vad hände?').fill(DESCRIPTION);
     await form.getByLabel('Konsekvens för brukaren').fill('Brukaren åt ingen lunch och tog inte sin medicin.');
     await form.getByLabel('Vad gjordes direkt?').fill('Ringde brukaren och skickade personal på eftermiddagen.');
-    // The lex Sarah question has no default: unanswered, the report is not sent.
-    await form.getByRole('button', { name: 'Skicka rapporten' }).click();
-    expect(await staff.getByRole('list', { name: 'Mina rapporter' }).getByRole('listitem').count()).toBe(0);
-    await form.getByRole('radio', { name: 'Ja', exact: true }).check();
-    const started = Date.now();
-    await form.getByRole('button', { name: 'Skicka rapporten' }).click();
     const mine = staff.getByRole('list', { name: 'Mina rapporter' }).getByRole('listitem');
-    await expect.poll(() => mine.count(), { timeout: 30_000 }).toBe(1);
-    expect(Date.now() - started).toBeLessThan(5_000);
+    const alert = form.getByRole('alert');
+    // The lex Sarah question has no default: unanswered, the report is not sent, and the page says so
+    // in Swedish (not only the browser's bubble).
+    await form.getByRole('button', { name: 'Skicka rapporten' }).click();
+    await alert.filter({ hasText: 'Rapporten är inte skickad. Fyll i:' }).filter({ hasText: '(lex Sarah)?' }).waitFor();
+    expect(await mine.count()).toBe(0);
+    // Answered, the other two buttons of the group must not stay invalid from the first try (the
+    // defect that kept this test skipped: the second press did nothing at all).
+    await form.getByRole('radio', { name: 'Ja', exact: true }).check();
+    // A time in the future (tomorrow) is refused at once, in Swedish, and nothing is queued.
+    const date = form.getByRole('textbox', { name: 'Datum' });
+    const today = await date.inputValue();
+    await date.fill(swedishDate(new Date(), 1));
+    await form.getByRole('button', { name: 'Skicka rapporten' }).click();
+    await alert.filter({ hasText: 'Händelsen kan inte ha inträffat i framtiden.' }).waitFor();
+    expect(await mine.count()).toBe(0);
+    await date.fill(today);
+    await form.getByRole('button', { name: 'Skicka rapporten' }).click();
+    await mine.first().waitFor({ timeout: 30_000 });
+    expect(await mine.count()).toBe(1);
+    expect(await alert.count()).toBe(0);
     expect(await mine.first().innerText()).toContain('Ej skickad');
     await staff.getByRole('status').filter({ hasText: 'Avvikelsen är rapporterad' }).waitFor();
     await saveScreenshot(staff, 'i27-deviation-reported-offline');
@@ -150,6 +161,13 @@ describe.skip('a deviation', () => {
     await investigation.getByLabel('Fakta').fill('Besöket föll bort när schemat byggdes om.');
     await investigation.getByLabel('Brukarens syn').fill('Brukaren var orolig och hungrig.');
     await investigation.getByLabel('Orsaker').fill('Ny planerare utan överlämning.');
+    // The handling is online: with the server gone the step is refused in Swedish, nothing typed is
+    // lost, and pressed again once the server is back it is written once (one id per step).
+    await stack.server.stop();
+    await investigation.getByRole('button', { name: 'Anteckna utredning' }).click();
+    await open.getByRole('alert').filter({ hasText: 'Servern går inte att nå: handläggningen kräver anslutning.' }).waitFor({ timeout: 15_000 });
+    expect(await investigation.getByLabel('Brukarens syn').inputValue()).toBe('Brukaren var orolig och hungrig.');
+    await stack.server.start();
     await investigation.getByRole('button', { name: 'Anteckna utredning' }).click();
     const decision = open.getByRole('form', { name: 'Bedömning' });
     await decision.waitFor();
@@ -210,11 +228,11 @@ describe.skip('a deviation', () => {
   });
 
   it('is nothing to another unit’s manager or another organisation’s: 404, not in their lists or feeds', async () => {
-    const { rows } = await stack.db.query<{ id: string; org: string; daglig: string }>(
-      `SELECT d.id, u.organisation_id AS org, (SELECT id FROM units WHERE name = 'Daglig verksamhet Hisingen') AS daglig FROM deviations d JOIN units u ON u.id = d.unit_id WHERE d.description = $1`,
+    const { rows } = await stack.db.query<{ id: string; unit: string; org: string; daglig: string }>(
+      `SELECT d.id, d.unit_id AS unit, u.organisation_id AS org, (SELECT id FROM units WHERE name = 'Daglig verksamhet Hisingen') AS daglig FROM deviations d JOIN units u ON u.id = d.unit_id WHERE d.description = $1`,
       [DESCRIPTION],
     );
-    const { id, org, daglig } = rows[0]!;
+    const { id, unit: unitOfIt, org, daglig } = rows[0]!;
     const people = {
       otherUnit: { hsaId: 'SE2321000131-P000000000311', givenName: 'Dag', familyName: 'Chef' },
       otherOrg: { hsaId: 'SE2321000131-P000000000312', givenName: 'Olga', familyName: 'Annan' },
@@ -239,6 +257,15 @@ describe.skip('a deviation', () => {
       expect(list.text).not.toContain(id);
       expect(list.text).not.toContain(assignment.client_id);
       expect((await them.pull()).filter((c) => c.id === id)).toEqual([]);
+      // Nor in their follow-up: the figures and patterns are of their own units only.
+      const period = `from=${swedishDate(new Date(), -31)}&to=${swedishDate()}`;
+      for (const url of [`/api/v1/deviation-stats?${period}`, `/api/v1/deviation-patterns?${period}`]) {
+        const answer = await them.get(url);
+        expect(answer.status, answer.text).toBe(200);
+        expect(answer.text).not.toContain(unitOfIt);
+        expect(answer.text).not.toContain(assignment.client_id);
+      }
+      expect((await them.get(`/api/v1/deviation-stats?${period}&unitId=${unitOfIt}`)).status).toBe(404);
     }
     // Karin, the organisation's manager, reads it; a colleague of Anna's unit (staff) is refused.
     const colleague = await serverSession({ hsaId: 'SE2321000131-P000000000102', givenName: 'Mohammed', familyName: 'Haddad' });

@@ -1,8 +1,8 @@
 /**
  * The browser's own form validation speaks the browser's language (English in an English Windows,
  * whatever the app's): every constraint message is set here in Swedish instead, for every form of
- * the app. On `invalid` the field's message is chosen from what is wrong; any edit clears it so the
- * browser checks again.
+ * the app. On `invalid` the field's message is chosen from what is wrong; any edit clears it (a radio
+ * button's: its whole group's) so the browser checks again.
  */
 export function swedishValidationMessage(el: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement): string {
   const v = el.validity;
@@ -35,7 +35,14 @@ export function installSwedishValidation(doc: Document): () => void {
     if (!e.target.validity.valid) e.target.setCustomValidity(swedishValidationMessage(e.target));
   };
   const onEdit = (e: Event) => {
-    if (isField(e.target)) e.target.setCustomValidity('');
+    if (!isField(e.target)) return;
+    e.target.setCustomValidity('');
+    // A radio group is answered by any one of its buttons: the message set on the others at the
+    // last `invalid` goes too, or they would stay invalid and stop the form once more (issue 27).
+    if (e.target instanceof HTMLInputElement && e.target.type === 'radio' && e.target.name) {
+      const scope: ParentNode = e.target.form ?? e.target.ownerDocument;
+      for (const other of scope.querySelectorAll<HTMLInputElement>('input[type="radio"]')) if (other.name === e.target.name) other.setCustomValidity('');
+    }
   };
   doc.addEventListener('invalid', onInvalid, true);
   doc.addEventListener('input', onEdit, true);

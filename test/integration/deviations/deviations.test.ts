@@ -268,6 +268,24 @@ describe('the manager’s list and the follow-up', () => {
     expect(items.slice(firstNotOverdue).some((i) => i.overdue)).toBe(false);
   });
 
+  it('gives the median lead times of a unit’s month and category, not the mean', async () => {
+    const { rows } = await db.query<{ id: string; hsa_id: string; name: string; title: string }>(`SELECT id, hsa_id, given_name || ' ' || family_name AS name, title FROM staff WHERE hsa_id = 'SE2321000131-P000000000103'`);
+    const sara = { id: rows[0]!.id, hsaId: rows[0]!.hsa_id, name: rows[0]!.name, title: rows[0]!.title };
+    const reportedAt = new Date('2025-03-10T09:00:00Z');
+    // Received after 20, 0.5, 2 and 1 days (median 1.5, mean 5.9); three closed after 10, 1 and 2 days (median 2, mean 4.3). Written in no order.
+    const leads: [number, number | null][] = [[20, null], [0.5, 1], [2, 10], [1, 2]];
+    for (const [received, closed] of leads) {
+      const r = report({ assignmentId: null, category: 'hygiene_care', occurredAt: reportedAt.toISOString() }).record;
+      await insertDeviation(db, r, sara, reportedAt, reportedAt.toISOString());
+      await db.query(`UPDATE deviations SET received_at = reported_at + $2 * interval '1 day' WHERE id = $1`, [r.id, received]);
+      if (closed !== null) await db.query(`UPDATE deviations SET closed_at = reported_at + $2 * interval '1 day' WHERE id = $1`, [r.id, closed]);
+    }
+    const res = await call('unitManager', 'GET', `/api/v1/deviation-stats?from=2025-03-01&to=2025-03-31&unitId=${units.hemtjanst}`);
+    expect(res.status, res.body).toBe(200);
+    const row = DeviationStats.parse(res.json()).rows.find((x) => x.category === 'hygiene_care' && x.month === '2025-03');
+    expect(row).toEqual({ unitId: units.hemtjanst, category: 'hygiene_care', month: '2025-03', count: 4, closed: 3, daysToReceive: 1.5, daysToClose: 2 });
+  });
+
   it('counts per unit, category and month with lead times, and shows the same client at the same hour again', async () => {
     const at = new Date(Date.now() - 2 * 3_600_000).toISOString();
     const r = await push('anna', report({ assignmentId: null, occurredAt: at, category: 'treatment' }), report({ assignmentId: null, occurredAt: at, category: 'treatment' }));

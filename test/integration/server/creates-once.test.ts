@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { supportReport } from '../../support/support-report';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
-type Who = 'staff' | 'administrator' | 'caseOfficer';
+type Who = 'staff' | 'administrator' | 'caseOfficer' | 'manager';
 interface Ids {
   unitId: string;
   clientId: string;
@@ -36,6 +36,8 @@ interface Ids {
   /** A plan of the client with a set version (follow-ups, consents). */
   planId: string;
   versionId: string;
+  /** A deviation of the unit, received by its manager (investigations may then be added, each a step). */
+  deviationId: string;
 }
 interface Probe {
   who: Who;
@@ -89,6 +91,13 @@ const CREATES: Record<string, Probe> = {
     body: (i, key) => ({ events: [{ id: key, action: 'copy', clientId: i.clientId, recordType: 'journal_entry', recordId: key, at: new Date().toISOString() }] }),
     count: "SELECT count(*) FROM access_log WHERE action = 'copy' AND record_type = 'journal_entry'",
   },
+  // A step of the manager's handling (docs/deviations.md): an investigation, which may be added to, so each id is a new step.
+  'POST /api/v1/deviations/:id/steps': {
+    who: 'manager',
+    id: (i) => i.deviationId,
+    body: (_i, key) => ({ id: key, kind: 'investigation', facts: 'Prov.', clientView: '', causes: '' }),
+    count: 'SELECT count(*) FROM deviation_steps',
+  },
   'POST /api/v1/officer/assignments': {
     who: 'caseOfficer',
     body: (i, key) => ({ requestId: key, client: { personnummer: i.personnummer }, decision: { reference: 'BIS-1', date: swedishDate() }, services: [{ name: 'Hemtjänst', grantedHours: 4, per: 'week' }], startDate: swedishDate() }),
@@ -125,8 +134,6 @@ const NOT_CREATES: Record<string, string> = {
   'POST /api/v1/incidents/:id/close': 'a state change: a closed incident cannot be closed again',
   'POST /api/v1/messages/threads/:id/read': 'read receipts, one per message and person (ON CONFLICT DO NOTHING)',
   'POST /api/v1/notices/:id/withdraw': 'a state change: a withdrawn notice is gone',
-  'POST /api/v1/deviations/:id/steps':
-    'a step is written once by its client-made id (the same id again answers the case as it is): test/integration/deviations/deviations.test.ts; it needs the unit’s manager, whom this file does not log in',
 };
 
 /** Every mutation type that makes a record: the mutation carrying the record id `key`, and the table it lands in. */
@@ -177,6 +184,7 @@ const PEOPLE: Record<Who, { hsaId: string; givenName: string; familyName: string
   staff: { hsaId: 'SE2321000131-P000000000101', givenName: 'Anna', familyName: 'Lindqvist' },
   administrator: { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson' },
   caseOfficer: { hsaId: 'SE2120001355-P000000000201', givenName: 'Maria', familyName: 'Ek' },
+  manager: { hsaId: 'SE2321000131-P000000000106', givenName: 'Karin', familyName: 'Holm' },
 };
 
 let database: TestDatabase;
@@ -205,13 +213,13 @@ beforeAll(async () => {
   pki = await generateTestPki();
   app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
   await app.ready();
-  for (const who of ['staff', 'administrator'] as const) tokens[who] = (await sessionFor(app, await testCard(pki, PEOPLE[who]))).token;
+  for (const who of ['staff', 'administrator', 'manager'] as const) tokens[who] = (await sessionFor(app, await testCard(pki, PEOPLE[who]))).token;
   tokens.caseOfficer = (await sessionFor(app, await testCard(pki, PEOPLE.caseOfficer), 'officer')).token;
   const one = async <T = string>(sql: string, params: unknown[] = []) => (await db.query<Record<string, T>>(sql, params)).rows[0]!;
   const unitId = (await one(`SELECT id FROM units WHERE name = 'Hemtjänst Majorna'`)).id!;
   const client = await one(`SELECT id, personnummer FROM clients WHERE unit_id = $1 ORDER BY id LIMIT 1`, [unitId]);
   const annaId = (await one('SELECT id FROM staff WHERE hsa_id = $1', [PEOPLE.staff.hsaId])).id!;
-  const base = { unitId, clientId: client.id!, personnummer: client.personnummer!, annaId, logId: '', threadId: '', planId: '', versionId: '' };
+  const base = { unitId, clientId: client.id!, personnummer: client.personnummer!, annaId, logId: '', threadId: '', planId: '', versionId: '', deviationId: '' };
   // A thread about the client and a set plan, through the API itself.
   base.threadId = randomUUID();
   expect((await post('staff', '/api/v1/messages/threads', { id: base.threadId, subject: 'Grund', clientId: base.clientId, text: 'Grund.' })).status).toBe(200);
@@ -224,6 +232,12 @@ beforeAll(async () => {
     { ...meta(), type: 'plan.set', record: { id: base.planId, revision: 1, versionId: base.versionId, setOn: swedishDate() } },
   ] as Mutation[]);
   expect(setUp.map((r) => r.status), JSON.stringify(setUp)).toEqual(['applied', 'applied']);
+  // A deviation Anna reports, received by Karin (the unit's manager).
+  base.deviationId = randomUUID();
+  const reported = await push([CREATE_MUTATIONS['deviation.report']!.mutation(base, base.deviationId)]);
+  expect(reported.map((r) => r.status), JSON.stringify(reported)).toEqual(['applied']);
+  const received = await post('manager', `/api/v1/deviations/${base.deviationId}/steps`, { id: randomUUID(), kind: 'received' });
+  expect(received.status, JSON.stringify(received.body)).toBe(200);
   ids = base;
 }, 120_000);
 afterAll(async () => {
@@ -298,6 +312,8 @@ function idOf(body: unknown): unknown {
   if (b.thread && typeof b.thread === 'object') return { thread: (b.thread as { id: string }).id, messages: (b.messages as unknown[]).length };
   if (typeof b.threadId === 'string') return b.threadId;
   if (typeof b.noticeId === 'string') return b.noticeId;
+  // A deviation's case answers a step: its steps' ids.
+  if (Array.isArray(b.steps)) return (b.steps as { id: string }[]).map((s) => s.id);
   return 'receivedAt' in b ? 'report' : b;
 }
 

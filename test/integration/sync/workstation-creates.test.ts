@@ -28,12 +28,17 @@ interface Ids {
   planId: string;
   versionId: string;
   logId: string;
+  /** A deviation of the unit, received (the user is also the unit's manager here). */
+  deviationId: string;
 }
 /** A create: its input without the id, and the SQL counting its records on the server. */
 interface Probe {
   input: (ids: Ids) => Record<string, unknown>;
   count: string;
+  /** Where the client-made id goes, when it is the record's own id and not `requestId`. */
+  keyed?: (input: Record<string, unknown>, key: string) => Record<string, unknown>;
 }
+const withKey = (probe: Probe, input: Record<string, unknown>, key: string) => (probe.keyed ? probe.keyed(input, key) : { ...input, requestId: key });
 
 const PLAN_CONTENT = () => ({
   ...emptyPlanContent(),
@@ -62,6 +67,20 @@ const CREATE_CALLS: Record<string, Probe> = {
   'incidents.report': { input: () => ({ what: 'Skärmen stod olåst.', discoveredAt: swedishLocalDateTime(new Date(Date.now() - 3_600_000)) }), count: 'SELECT count(*) FROM security_incidents' },
   'credentials.enrolYubikey': { input: (i) => ({ staffId: i.annaId, verification: 'local', ...newYubikeySecret() }), count: 'SELECT count(*) FROM yubikeys' },
   'support.message': { input: (i) => ({ staffId: i.annaId, subject: 'Support', text: 'Hej.' }), count: 'SELECT count(*) FROM message_threads' },
+  // The requestId is the report's own id (the form keeps one per report): queued once by it, applied once.
+  'deviations.report': {
+    input: (i) => ({
+      unitId: i.unitId, clientId: i.clientId, assignmentId: null, occurredAt: new Date(Date.now() - 3_600_000).toISOString(), place: 'Hallen',
+      category: 'fall', description: 'En gång.', consequence: '', immediateAction: '', lexSarah: 'unsure',
+    }),
+    count: 'SELECT count(*) FROM deviations',
+  },
+  // The manager's step (online): an investigation may be added to, so each id is a new step.
+  'deviations.step': {
+    input: (i) => ({ deviationId: i.deviationId, step: { kind: 'investigation', facts: 'Prov.', clientView: '', causes: '' } }),
+    count: 'SELECT count(*) FROM deviation_steps',
+    keyed: (input, key) => ({ ...input, step: { ...(input.step as object), id: key } }),
+  },
 };
 
 const READ = 'a read: makes nothing';
@@ -76,10 +95,7 @@ const NOT_CREATE_CALLS: Record<string, string> = {
   'card.selectReader': 'a setting of this workstation, replaced',
   'card.insertDemoCard': 'puts a demo card in the built-in demo reader (or takes it out): no record',
   'deviations.mine': READ, 'deviations.list': READ, 'deviations.get': READ, 'deviations.stats': READ, 'deviations.patterns': READ,
-  'deviations.report':
-    'a report carries its own client-made id (`id`, not `requestId`): queued once by it and applied once on the server (creates-once.test.ts, deviation.report); a form that sends one id per report is docs/deviations.md',
   'deviations.ivoPdf': 'an export: a file for the manager, logged',
-  'deviations.step': 'a step by its client-made id: the same id again answers the case as it is (test/integration/deviations/deviations.test.ts)',
   'credentials.list': READ,
   'credentials.setMethods': 'a setting of the organisation, replaced',
   'credentials.setPassword': 'a person\u2019s username, password and number, replaced (upserted)',
@@ -129,6 +145,10 @@ beforeAll(async () => {
     workstationName: 'creates-it',
     sync: { events: false, safetyPullMs: 600_000 },
   });
+  await stack.db.query(
+    `INSERT INTO role_grants (staff_id, organisation_id, unit_id, role, valid_from, confirmed_at)
+     SELECT s.id, u.organisation_id, u.id, 'manager', '2025-01-01', now() FROM staff s, units u WHERE s.hsa_id = 'SE2321000131-P000000000107' AND u.name = 'Hemtjänst Majorna'`,
+  );
   reader.insert(await openCardFile(peter));
   await call('session.login', { pin: '123456' });
   await vi.waitFor(async () => expect((await call<ClientRecord[]>('clients.list', { limit: 500 })).length).toBeGreaterThan(0), { timeout: 15_000, interval: 50 });
@@ -143,7 +163,12 @@ beforeAll(async () => {
   await call('journal.list', { clientId, limit: 10 });
   await call('sync.now');
   const logId = String((await stack.db.query<{ id: string | number }>('SELECT max(id) AS id FROM access_log WHERE client_id = $1', [clientId])).rows[0]!.id);
-  ids = { unitId, clientId, annaId, threadId: thread.thread.id, planId: set.id, versionId: set.versions.at(-1)!.id, logId };
+  // A deviation reported here and received: Peter is also the unit's manager in this world (granted before his login).
+  const deviation = await call<{ id: string }>('deviations.report', { ...CREATE_CALLS['deviations.report']!.input({ unitId, clientId } as Ids) });
+  await call('sync.now');
+  await vi.waitFor(async () => expect(await count(`SELECT count(*) FROM deviations WHERE id = '${deviation.id}'`)).toBe(1), { timeout: 10_000, interval: 100 });
+  await call('deviations.step', { deviationId: deviation.id, step: { id: randomUUID(), kind: 'received' } });
+  ids = { unitId, clientId, annaId, threadId: thread.thread.id, planId: set.id, versionId: set.versions.at(-1)!.id, logId, deviationId: deviation.id };
 }, 120_000);
 afterAll(async () => {
   await ws?.close();
@@ -162,7 +187,7 @@ describe('every method of the contract is listed here', () => {
     expect(apiContract.admin.addPersonFromCard.input.safeParse({ requestId: randomUUID(), reader: 'Läsare', title: 'Vårdbiträde' }).success).toBe(true);
     for (const [name, probe] of Object.entries(CREATE_CALLS)) {
       if (name === 'journal.correct') continue; // its input names an entry made in the test
-      const parsed = lookupMethod(name)!.input.safeParse({ ...probe.input(ids), requestId: randomUUID() });
+      const parsed = lookupMethod(name)!.input.safeParse(withKey(probe, probe.input(ids), randomUUID()));
       expect(parsed.success, `${name}: ${parsed.error?.message}`).toBe(true);
     }
   });
@@ -177,13 +202,13 @@ describe('every create: twice with one id, and twice at once, makes one record o
         return probe.input(ids);
       };
 
-      const input = { ...(await fresh()), requestId: randomUUID() };
+      const input = withKey(probe, await fresh(), randomUUID());
       const first = await ws.dispatch(name, input);
       expect(first.ok, JSON.stringify(first)).toBe(true);
       const again = await ws.dispatch(name, input);
       expect(again).toEqual(first);
 
-      const racing = { ...(await fresh()), requestId: randomUUID() };
+      const racing = withKey(probe, await fresh(), randomUUID());
       const both = await Promise.all([ws.dispatch(name, racing), ws.dispatch(name, racing)]);
       expect(both[0].ok, JSON.stringify(both[0])).toBe(true);
       expect(both[1]).toEqual(both[0]);

@@ -51,6 +51,17 @@ describe('a deviation report on the workstation', () => {
     expect(await store.outboxCount()).toBe(1);
   });
 
+  it('in the future (beyond the clock’s ten minutes) is refused at once in Swedish, not queued for the server to refuse later', async () => {
+    const writtenAt = new Date('2026-12-07T14:00:00Z');
+    const at = (minutes: number) => ({ ...report({ occurredAt: new Date(writtenAt.getTime() + minutes * 60_000).toISOString() }), createdAt: writtenAt.toISOString() });
+    await expect(store.enqueue(at(11), author)).rejects.toSatisfy((e) => e instanceof AppFailure && e.code === 'VALIDATION' && e.message === 'Händelsen kan inte ha inträffat i framtiden.');
+    expect(await store.outboxCount()).toBe(1);
+    const ahead = at(9);
+    await store.enqueue(ahead, author);
+    expect(await store.outboxCount()).toBe(2);
+    expect((await store.read('deviation', 'mine', 10)).map((d) => d.id)).toContain(ahead.record.id);
+  });
+
   it('refused for good, goes from the list; its text stays in the refusals', async () => {
     const m = report({ description: 'Ska nekas.' });
     await store.enqueue(m, author);

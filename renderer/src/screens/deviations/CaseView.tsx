@@ -21,6 +21,8 @@ import { IvoCountdown } from './ManagerPanel';
 
 const text = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) as string | null) ?? '').trim();
 type Kind = DeviationStepInput['kind'];
+/** Which step a form writes (a measure's completion: per measure). */
+const keyOf = (s: DeviationStepInput) => (s.kind === 'measure_done' ? `${s.kind}:${s.measureId}` : s.kind);
 
 /** Whether the handling's order allows a step of `kind` now (the same rule the server applies). */
 const allows = (steps: readonly DeviationStep[], kind: Kind, measureId = '') =>
@@ -54,6 +56,18 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
   const [c, setC] = useState<DeviationCase | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  // One id per step being written, kept until the server has answered it: trying again after a
+  // lost answer (the connection gone) writes the step once — the server answers a known id with
+  // the case as it is.
+  // (Not state to render from: a map that lives as long as the view, changed only in handlers.)
+  const [pendingIds] = useState(() => new Map<string, string>());
+  const newId = (key: string) => {
+    const known = pendingIds.get(key);
+    if (known) return known;
+    const id = crypto.randomUUID();
+    pendingIds.set(key, id);
+    return id;
+  };
 
   useEffect(() => {
     void api.deviations.get({ id }).then((r) => (r.ok ? setC(r.value) : setError(r.error)));
@@ -63,6 +77,7 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
     setError(null);
     const r = await api.deviations.step({ deviationId: id, step });
     if (!r.ok) return setError(r.error);
+    pendingIds.delete(keyOf(step));
     setC(r.value);
     form?.reset();
     onChanged();
@@ -86,7 +101,6 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
   if (!c) return <DeviationError error={error} />;
   const r = c.record;
   const steps = c.steps;
-  const newId = () => crypto.randomUUID();
   const done = new Set(steps.flatMap((s) => (s.kind === 'measure_done' ? [s.measureId] : [])));
   const section = (title: string, body: ReactNode) => (
     <>
@@ -140,7 +154,7 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
                 <strong>{DEVIATION_STEP_SV[s.kind]}</strong> <span className="deviation-meta">{swedishDateTime(s.at)}, {s.by.name}, {s.by.title}</span>
                 <div className="deviation-text">{describe(s)}</div>
                 {s.kind === 'measure' && !done.has(s.id) && allows(steps, 'measure_done', s.id) && (
-                  <button type="button" onClick={() => void write({ id: newId(), kind: 'measure_done', measureId: s.id, doneOn: swedishDate() })}>
+                  <button type="button" onClick={() => void write({ id: newId(`measure_done:${s.id}`), kind: 'measure_done', measureId: s.id, doneOn: swedishDate() })}>
                     {t('deviations.markDone')}
                   </button>
                 )}
@@ -150,12 +164,12 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
         ),
       )}
       {allows(steps, 'received') && (
-        <button type="button" onClick={() => void write({ id: newId(), kind: 'received' })}>
+        <button type="button" onClick={() => void write({ id: newId('received'), kind: 'received' })}>
           {t('deviations.receive')}
         </button>
       )}
       {allows(steps, 'investigation') && (
-        <form aria-label={t('deviations.investigation')} onSubmit={onForm((f) => ({ id: newId(), kind: 'investigation', facts: text(f, 'facts'), clientView: text(f, 'clientView'), causes: text(f, 'causes') }))}>
+        <form aria-label={t('deviations.investigation')} onSubmit={onForm((f) => ({ id: newId('investigation'), kind: 'investigation', facts: text(f, 'facts'), clientView: text(f, 'clientView'), causes: text(f, 'causes') }))}>
           <label>
             {t('deviations.facts')}
             <textarea name="facts" required rows={3} maxLength={8000} />
@@ -172,7 +186,7 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
         </form>
       )}
       {allows(steps, 'measure') && (
-        <form aria-label={t('deviations.measure')} onSubmit={onForm((f) => ({ id: newId(), kind: 'measure', what: text(f, 'what'), responsible: text(f, 'responsible'), dueDate: text(f, 'dueDate') }))}>
+        <form aria-label={t('deviations.measure')} onSubmit={onForm((f) => ({ id: newId('measure'), kind: 'measure', what: text(f, 'what'), responsible: text(f, 'responsible'), dueDate: text(f, 'dueDate') }))}>
           <label>
             {t('deviations.measure')}
             <input name="what" required maxLength={2000} />
@@ -194,7 +208,7 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
               setError({ code: 'VALIDATION', message: t('deviations.chooseDecision') });
               return null;
             }
-            return { id: newId(), kind: 'decision', decision: d.data, reasoning: text(f, 'reasoning') };
+            return { id: newId('decision'), kind: 'decision', decision: d.data, reasoning: text(f, 'reasoning') };
           })}
         >
           <fieldset>
@@ -218,7 +232,7 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
         </button>
       )}
       {allows(steps, 'ivo_report') && (
-        <form aria-label={t('deviations.ivoReport')} onSubmit={onForm((f) => ({ id: newId(), kind: 'ivo_report', reportedOn: text(f, 'reportedOn'), reference: text(f, 'reference') }))}>
+        <form aria-label={t('deviations.ivoReport')} onSubmit={onForm((f) => ({ id: newId('ivo_report'), kind: 'ivo_report', reportedOn: text(f, 'reportedOn'), reference: text(f, 'reference') }))}>
           <DateField label={t('deviations.ivoReportedOn')} name="reportedOn" required defaultValue={swedishDate()} />
           <label>
             {t('deviations.ivoReference')}
@@ -230,7 +244,7 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
       {allows(steps, 'closed') && (
         <form
           aria-label={t('deviations.closeCase')}
-          onSubmit={onForm((f) => (window.confirm(t('deviations.closeConfirm')) ? { id: newId(), kind: 'closed', summary: text(f, 'summary') } : null))}
+          onSubmit={onForm((f) => (window.confirm(t('deviations.closeConfirm')) ? { id: newId('closed'), kind: 'closed', summary: text(f, 'summary') } : null))}
         >
           <label>
             {t('deviations.summary')}

@@ -23,6 +23,18 @@ export interface ReportPreset {
 
 const text = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) as string | null) ?? '').trim();
 
+/** What the fields a report cannot be sent without are called on the page: a group by its legend, a field by its label. */
+function unansweredFields(f: HTMLFormElement): string[] {
+  const names = new Set<string>();
+  for (const el of Array.from(f.elements) as (HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement)[]) {
+    if (!('validity' in el) || el.validity.valid || el.type === 'fieldset') continue;
+    const group = el.closest('fieldset');
+    const name = el.type === 'radio' ? group?.querySelector('legend')?.textContent : el.labels?.[0]?.textContent;
+    if (name) names.add(name.trim());
+  }
+  return [...names];
+}
+
 /**
  * The deviation report (docs/deviations.md): a few fields, under a minute. Queued in the encrypted
  * store like every write, so it is sent whenever the connection is there. The category and the
@@ -55,13 +67,16 @@ export function ReportForm({ preset, onReported }: { preset: ReportPreset; onRep
     setError(null);
     setDone(null);
     const f = e.currentTarget;
+    // Said on the page in Swedish, never only in a browser bubble (a report that silently does nothing
+    // is a defect): the form is checked here (noValidate), each field also marks itself (`invalid`).
+    if (!f.checkValidity()) return setError({ code: 'VALIDATION', message: t('deviations.unanswered', { fields: unansweredFields(f).join(', ') }) });
     const chosenCategory = DeviationCategory.safeParse(text(f, 'category'));
     if (!chosenCategory.success) return setError({ code: 'VALIDATION', message: t('deviations.chooseCategory') });
     const lexSarah = LexSarahOpinion.safeParse(text(f, 'lexSarah'));
     if (!lexSarah.success) return setError({ code: 'VALIDATION', message: t('deviations.chooseLexSarah') });
     const clientId = text(f, 'clientId') || null;
     const r = await api.deviations.report({
-      id,
+      requestId: id,
       unitId,
       clientId,
       assignmentId: clientId !== null && clientId === preset.clientId ? (preset.assignmentId ?? null) : null,
@@ -82,7 +97,7 @@ export function ReportForm({ preset, onReported }: { preset: ReportPreset; onRep
   };
 
   return (
-    <form aria-labelledby="deviation-report-h" className="deviation-form" onSubmit={(e) => void submit(e)}>
+    <form aria-labelledby="deviation-report-h" className="deviation-form" noValidate onSubmit={(e) => void submit(e)}>
       <h3 id="deviation-report-h">{t('deviations.reportHeading')}</h3>
       <DeviationError error={error} />
       {done && (

@@ -22,6 +22,7 @@ export const svDeviations = {
   sentOffline: ' så snart anslutningen finns',
   chooseCategory: 'Välj vad avvikelsen gäller.',
   chooseLexSarah: 'Svara på frågan om lex Sarah: Ja, Nej eller Vet inte.',
+  unanswered: 'Rapporten är inte skickad. Fyll i: {{fields}}',
   mine: 'Mina rapporter',
   mineNone: 'Du har inte rapporterat några avvikelser.',
   pending: 'Ej skickad',
