@@ -152,7 +152,7 @@ class Workstation {
   }
 }
 
-export async function run(args: string[]): Promise<void> {
+export async function runLoad(args: string[]): Promise<void> {
   const o = {
     workstations: Math.max(2, arg(args, 'workstations', 500)),
     instances: Math.min(2, Math.max(1, arg(args, 'instances', 2))),

@@ -37,6 +37,6 @@ export async function startBenchServer(
 
 /** `npm run bench -- server`: many workstations against two server processes (bench/server-load.ts). */
 export async function run(args: string[]): Promise<void> {
-  const { run: load } = await import('./server-load');
+  const { runLoad: load } = await import('./server-load');
   await load(args);
 }

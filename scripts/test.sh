@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 # test/unit/packaging/system-programs.test.ts maps each program they call to one of these, and
 # fails when one is missing here): PostgreSQL, Chromium, pcscd + vpcd + the PC/SC headers and
 # build tools for pcsclite, OpenSC, SoftHSM2, poppler's pdftotext, openssl, PgBouncer, git (the previous
-# release is unpacked from the history for the previous-version tests), and the small tools
+# release is unpacked from the history for the previous-version tests), Perl's YubiKey OTP decoder
+# (Auth::Yubikey_Decrypter, the independent check of our OTPs), and the small tools
 # (chattr, taskset, unshare, runuser, ip) that are there on most machines but not on every one.
 apt_packages=(
   postgresql chromium pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc softhsm2
   poppler-utils openssl e2fsprogs util-linux iproute2 build-essential python3 pgbouncer git
+  libauth-yubikey-decrypter-perl
 )
 missing=()
 for p in "${apt_packages[@]}"; do

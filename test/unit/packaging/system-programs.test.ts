@@ -40,6 +40,8 @@ const PACKAGE_OF: Record<string, string | null> = {
   pgbouncer: 'pgbouncer',
   '/usr/sbin/pgbouncer': 'pgbouncer',
   bash: 'bash',
+  // perl itself is Essential (perl-base); the tests run it for Auth::Yubikey_Decrypter, the independent YubiKey OTP decoder.
+  perl: 'libauth-yubikey-decrypter-perl',
   git: 'git', // git archive of the previous release (test/support/previous-release.ts)
   tar: 'tar',
   '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so': 'opensc',

@@ -111,6 +111,6 @@ describe('SqlAccessLog (PGlite)', () => {
     expect(results.map((r) => r.status)).toEqual(Array.from({ length: 10 }, (_v, i) => (i === 7 ? 'rejected' : 'fulfilled')));
     rows = await stored(before);
     expect(rows.map((r) => r.workstation).sort()).toEqual(Array.from({ length: 10 }, (_v, i) => `WS-b${i}`).filter((w) => w !== 'WS-b7').sort());
-    expect(await verifyChain(db)).toMatchObject({ ok: true, rows: 3 + 40 + 9 });
+    expect(await verifyChain(db)).toMatchObject({ ok: true, rows: 5 + 40 + 9 });
   });
 });
