@@ -107,6 +107,7 @@ export const NOT_CLIENT_DATA: Record<string, string> = {
   'POST /api/v1/officer/auth/login': 'the session',
   'POST /api/v1/auth/renew': 'the session',
   'POST /api/v1/auth/logout': 'nothing',
+  'GET /api/v1/auth/methods': 'which logins the server offers and what each assurance level opens: no personal data',
   'POST /api/v1/auth/password/start': 'the second step of a login: a token, the method, the last digits of the person\u2019s own number',
   'POST /api/v1/auth/password/verify': 'the session and the user\u2019s own units',
   'GET /api/v1/admin/credentials': 'people of the organisation: usernames, locked or not, their keys\u2019 public ids',

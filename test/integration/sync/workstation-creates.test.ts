@@ -102,6 +102,7 @@ const NOT_CREATE_CALLS: Record<string, string> = {
   'credentials.unlock': 'a state change: an open account stays open',
   'credentials.revokeYubikey': 'a state change: a revoked key stays revoked',
   'session.passwordStart': 'the first step of a login: each its own', 'session.passwordVerify': 'a session',
+  'session.methods': READ, 'session.loginWithIdp': 'a session through the identity provider: each login is its own',
   'session.login': 'a session', 'session.logout': 'ends the session', 'session.activity': 'resets the idle timer',
   'sync.now': 'pushes what is queued (each mutation once by its id) and pulls', 'sync.dismissRefusal': 'hides a refusal',
   'store.resync': 'moves an unreadable store aside',
