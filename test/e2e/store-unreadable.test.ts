@@ -62,7 +62,7 @@ describe('an unreadable local store in the browser', () => {
     await page.getByRole('button', { name: 'Brukare' }).click();
     await expect.poll(() => clientList().getByRole('listitem').count(), { timeout: 30_000 }).toBeGreaterThan(1);
     await page.getByRole('button', { name: 'Logga ut' }).click();
-    await page.getByRole('heading', { name: /Logga in|Arbetsstationen är låst/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { level: 1, name: /Logga in|Arbetsstationen är låst/ }).waitFor({ timeout: 30_000 });
     await card?.close();
     card = undefined;
     await page.getByText('Sätt i ditt e-tjänstekort i kortläsaren.').waitFor({ timeout: 30_000 });
