@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, API_VERSION_HEADER } from '#contract';
 import { fetchPullPage, pullAgent } from '../../../main/sync/pull-page';
 
 /** A real HTTP server on loopback whose answer each test chooses. */
@@ -32,14 +33,15 @@ const pull = (extra: Partial<Parameters<typeof fetchPullPage>[0]> = {}) =>
 describe('fetchPullPage (node:http)', () => {
   it('posts the request with the bearer token and answers the body as one whole, transferable buffer', async () => {
     const page = JSON.stringify({ big: 'å'.repeat(300_000) });
-    let seen: { auth?: string; ws?: string; body?: string; path?: string } = {};
+    let seen: { auth?: string; ws?: string; api?: string; body?: string; path?: string } = {};
     answer = (req, res) => {
-      seen = { auth: req.headers.authorization, ws: req.headers['x-workstation'] as string, body: (req as { body?: string }).body, path: req.url };
+      seen = { auth: req.headers.authorization, ws: req.headers['x-workstation'] as string, api: req.headers[API_VERSION_HEADER] as string, body: (req as { body?: string }).body, path: req.url };
       res.setHeader('content-type', 'application/json');
       res.end(page);
     };
     const { bytes, next } = await pull();
-    expect(seen).toEqual({ auth: 'Bearer tok', ws: 'ws-1', body: '{"cursors":{},"limit":10}', path: '/api/v1/sync/pull' });
+    // The API version as every call states it: without it the server serves the first release's kinds only.
+    expect(seen).toEqual({ auth: 'Bearer tok', ws: 'ws-1', api: String(API_VERSION), body: '{"cursors":{},"limit":10}', path: '/api/v1/sync/pull' });
     expect(bytes.byteOffset).toBe(0);
     expect(bytes.byteLength).toBe(bytes.buffer.byteLength);
     expect(new TextDecoder().decode(bytes)).toBe(page);
