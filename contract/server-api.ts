@@ -24,6 +24,11 @@ export type HealthResponse = z.infer<typeof HealthResponse>;
 export const API_VERSION = 2;
 export const OLDEST_SERVED_API_VERSION = 1;
 export const API_VERSION_HEADER = 'x-omsorg-api-version';
+/**
+ * The header every request of this workstation carries (the API client, the pull pages, the event
+ * stream): a request without it is taken for the first release, whose pulls leave out later kinds.
+ */
+export const API_VERSION_HEADERS: Readonly<Record<string, string>> = { [API_VERSION_HEADER]: String(API_VERSION) };
 
 /** The version a header states; 1 when absent (before the handshake); undefined when it is no version. */
 export function statedApiVersion(header: string | string[] | null | undefined): number | undefined {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { API_VERSION, API_VERSION_HEADER, AppFailure, LOGIN_ERROR_CODES, ServerErrorBody, serverRoutes, type ErrorCode } from '#contract';
+import { API_VERSION_HEADERS, AppFailure, LOGIN_ERROR_CODES, ServerErrorBody, serverRoutes, type ErrorCode } from '#contract';
 
 /** A route of the server API as contract/server-api.ts and contract/auth.ts declare them. */
 export interface RouteSpec<R extends z.ZodType = z.ZodType> {
@@ -33,7 +33,7 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
     origin: new URL(root).origin,
     async call(route, { body, token, timeoutMs: callTimeoutMs } = {}) {
       // The API version this workstation speaks, on every call (the server logs a newer one; contract/server-api.ts).
-      const headers: Record<string, string> = { accept: 'application/json', [API_VERSION_HEADER]: String(API_VERSION) };
+      const headers: Record<string, string> = { accept: 'application/json', ...API_VERSION_HEADERS };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (token) headers.authorization = `Bearer ${token}`;
       if (opts.workstation) headers['x-workstation'] = opts.workstation;

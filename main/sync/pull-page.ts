@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { API_VERSION, API_VERSION_HEADER, AppFailure, PULL_NEXT_HEADER, PullNext, ServerErrorBody, syncRoutes, type PullRequest } from '#contract';
+import { API_VERSION_HEADERS, AppFailure, PULL_NEXT_HEADER, PullNext, ServerErrorBody, syncRoutes, type PullRequest } from '#contract';
 
 export interface PullPageOptions {
   baseUrl: string;
@@ -49,10 +49,7 @@ export function fetchPullPage(o: PullPageOptions): Promise<PulledBytes> {
           'content-type': 'application/json',
           'content-length': String(payload.length),
           authorization: `Bearer ${o.token}`,
-          // The version this workstation speaks, as every other call states it (server-client.ts):
-          // without it the server takes it for the first release and leaves out the kinds that came
-          // later (server/sync/pull.ts KIND_SINCE_API_VERSION) — its deviations never arrived.
-          [API_VERSION_HEADER]: String(API_VERSION),
+          ...API_VERSION_HEADERS,
           ...o.headers,
         },
         ...(o.agent ? { agent: o.agent } : {}),

@@ -1,3 +1,4 @@
+import { API_VERSION_HEADERS } from '#contract';
 import { Backoff, type BackoffOptions } from './backoff';
 
 export interface SseMessage {
@@ -122,7 +123,7 @@ export class SseClient {
 
   private async connect(token: string): Promise<void> {
     const res = await (this.opts.fetch ?? fetch)(this.opts.url, {
-      headers: { accept: 'text/event-stream', authorization: `Bearer ${token}`, ...this.opts.headers },
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${token}`, ...API_VERSION_HEADERS, ...this.opts.headers },
       signal: this.abort.signal,
     });
     if (!res.ok || !res.body) {
