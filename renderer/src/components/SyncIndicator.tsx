@@ -16,24 +16,19 @@ const useSync = create<SyncStore>((set) => ({
 }));
 onSessionCleared(() => useSync.getState().set(null));
 
-/** The sync status, kept current from main's `sync.status` events while any part of it is shown. */
-function useSyncStatus() {
-  const { status, set } = useSync();
-  useEffect(() => {
-    const off = events.on('sync.status', set);
-    void api.sync.status({}).then((r) => r.ok && set(r.value));
-    return off;
-  }, [set]);
-  return { status, set };
-}
-
 /**
  * The connection and the outbox in the header: "Ansluten" / "Ej ansluten" / "Ansluter…", and
  * "Ej skickat (N)" while writes wait for the server.
  */
 export function SyncIndicator() {
   const { t } = useTranslation();
-  const { status } = useSyncStatus();
+  const { status, set } = useSync();
+  // The one subscription: the header is there whenever the app shell is, and SyncRefusals reads the same store.
+  useEffect(() => {
+    const off = events.on('sync.status', set);
+    void api.sync.status({}).then((r) => r.ok && set(r.value));
+    return off;
+  }, [set]);
   if (!status) return null;
   return (
     <span role="status" className={`sync-state sync-${status.connection}`}>
@@ -50,7 +45,7 @@ export function SyncIndicator() {
  */
 export function SyncRefusals() {
   const { t } = useTranslation();
-  const { status, set } = useSyncStatus();
+  const { status, set } = useSync();
   if (!status || status.refusals.length === 0) return null;
   const dismiss = async (mutationId: string) => {
     const r = await api.sync.dismissRefusal({ mutationId });
