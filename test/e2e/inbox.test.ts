@@ -6,13 +6,13 @@ import { formatPersonnummer } from '#contract';
 import type { VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { LIVE_WAIT_MS, loginWithCard, saveScreenshot } from '../support/e2e-page';
 import { officerLogin, type Officer } from '../support/officer';
 import { startStack, type Stack } from '../support/stack';
 
 /**
  * The assignment inbox end to end: the case officer sends over the server's API → the staff member
- * (Anna, Hemtjänst Majorna), logged in with her card through pcscd, sees it in Chromium within seconds (bounded at 15 s: a CPU-bound process may run beside the test)
+ * (Anna, Hemtjänst Majorna), logged in with her card through pcscd, sees it in Chromium without reloading (the test waits for the state; how fast is bench server's fan-out figure)
  * (SSE → pull → store → data.changed → the inbox reloads) → confirms → distributes → executes with
  * a date → the officer sees the date; pause and resume; a cancellation by the officer reaching the open detail;
  * the cancellation confirmed.
@@ -60,7 +60,7 @@ describe('the assignment inbox in Chromium', () => {
     await expect.poll(() => page.locator('.app-nav .badge').count()).toBe(1);
   });
 
-  it('a new assignment from the case officer appears within seconds (at most 15 s on a busy machine), with a notice, without reloading', async () => {
+  it('a new assignment from the case officer appears live, without reloading, with a notice', async () => {
     const { rows } = await stack.db.query<{ personnummer: string; given_name: string; family_name: string }>(
       `SELECT c.personnummer, c.given_name, c.family_name FROM clients c JOIN units u ON u.id = c.unit_id
         WHERE u.name = 'Hemtjänst Majorna' ORDER BY c.family_name LIMIT 1`,
@@ -68,7 +68,6 @@ describe('the assignment inbox in Chromium', () => {
     const client = rows[0]!;
     clientName = `${client.given_name} ${client.family_name}`;
     const badgeBefore = Number(await page.locator('.app-nav .badge').innerText());
-    const t0 = Date.now();
     sent = await officer.send({
       client: { personnummer: client.personnummer.trim() },
       decision: { reference: REF, date: swedishDate(new Date(), -5) },
@@ -76,10 +75,10 @@ describe('the assignment inbox in Chromium', () => {
       startDate: swedishDate(new Date(), -3),
       freeText: 'Hjälp med morgonrutiner och inköp.',
     });
-    await page.getByText('Nytt att hantera har kommit till inkorgen').waitFor({ timeout: 15_000 });
+    // Waits for the state, not a time: how fast it arrives is bench server's fan-out figure.
+    await page.getByText('Nytt att hantera har kommit till inkorgen').waitFor({ timeout: LIVE_WAIT_MS });
     const first = page.getByRole('listbox', { name: 'Uppdrag' }).getByRole('option').first();
-    await expect.poll(() => first.innerText(), { timeout: 15_000 - (Date.now() - t0) }).toContain(clientName);
-    expect(Date.now() - t0).toBeLessThan(15_000);
+    await expect.poll(() => first.innerText(), { timeout: LIVE_WAIT_MS }).toContain(clientName);
     expect(await first.innerText()).toContain('Ny');
     await expect.poll(() => page.locator('.app-nav .badge').innerText()).toBe(String(badgeBefore + 1));
     await shot('inbox');

@@ -9,14 +9,14 @@ import type { VpcdCard } from '../../native/softcard';
 import { runOfficer } from '../../tools/officer';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { LIVE_WAIT_MS, loginWithCard, saveScreenshot } from '../support/e2e-page';
 import { officerLogin, type Officer } from '../support/officer';
 import { startStack, type Stack } from '../support/stack';
 
 /**
  * Secure messages end to end (docs/messages.md): the case officer writes about an assignment →
  * Anna (Hemtjänst Majorna), logged in with her card through pcscd, sees it arrive live in Chromium
- * within seconds, at most 15 s on a busy machine (SSE → pull → store → data.changed) with a notice, in Meddelanden and on the
+ * without reloading (SSE → pull → store → data.changed; how fast is bench server's fan-out figure) with a notice, in Meddelanden and on the
  * assignment's page → opens it (a receipt) and replies → the officer reads the reply and Anna's
  * receipt with `npm run officer -- read`, and Anna sees the officer's receipt of her reply → Anna
  * attaches the client's journal as a PDF and the officer saves it (`attachment`) → Anna starts a
@@ -69,16 +69,15 @@ afterAll(async () => {
 });
 
 describe('secure messages in Chromium', () => {
-  it('the officer writes about an assignment: it arrives live within seconds (at most 15 s on a busy machine), with a notice and an unread count in the menu', async () => {
+  it('the officer writes about an assignment: it arrives live, without reloading, with a notice and an unread count in the menu', async () => {
     await nav(/^Meddelanden/).click();
     await page.getByRole('heading', { name: 'Meddelanden', level: 2 }).waitFor();
-    const t0 = Date.now();
     const sent = await officer.messages.start({ subject: SUBJECT, text: 'Trygghetslarmet har gått tre gånger i natt. Kan ni titta till brukaren i dag?', assignmentId: assignment.id });
     threadId = sent.thread.id;
-    await page.getByText('Nytt meddelande har kommit').waitFor({ timeout: 15_000 });
+    // Waits for the state, not a time: how fast it arrives is bench server's fan-out figure.
+    await page.getByText('Nytt meddelande har kommit').waitFor({ timeout: LIVE_WAIT_MS });
     const item = page.getByRole('list', { name: 'Samtal' }).getByRole('button', { name: new RegExp(SUBJECT) });
-    await item.waitFor({ timeout: 15_000 - (Date.now() - t0) });
-    expect(Date.now() - t0).toBeLessThan(15_000);
+    await item.waitFor({ timeout: LIVE_WAIT_MS });
     expect(await item.innerText()).toContain('1 oläst');
     expect(await nav(/^Meddelanden/).locator('.badge').innerText()).toBe('1');
     await saveScreenshot(page, 'messages-list');

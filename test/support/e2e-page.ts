@@ -34,3 +34,10 @@ export async function loginAtReader(page: Page, reader: string, pin: string): Pr
   await page.getByLabel(/^PIN-kod/).fill(pin);
   await page.getByRole('button', { name: 'Logga in' }).click();
 }
+
+/**
+ * How long an e2e waits for something that arrives live (SSE → pull → store → screen) before it
+ * fails. A bound on a hang, not a figure: a test waits for the state it asserts, and how fast
+ * it arrives is bench server's fan-out figure. Generous, for a busy two-core machine.
+ */
+export const LIVE_WAIT_MS = 60_000;
