@@ -18,7 +18,7 @@ export function CredentialsPanel() {
   const [error, setError] = useState<AppError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
-    const apply = useCallback(([c, p]: Awaited<ReturnType<typeof loadCredentials>>) => {
+  const apply = useCallback(([c, p]: Awaited<ReturnType<typeof loadCredentials>>) => {
     if (c.ok) setData(c.value);
     else setError(c.error);
     if (p.ok) setNames(Object.fromEntries(p.value.people.map((x) => [x.id, `${x.givenName} ${x.familyName}`])));
