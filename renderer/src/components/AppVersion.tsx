@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../bridge';
+import { loadAppInfo } from '../state/app-info';
 
 /** "Omsorgsportalen version 0.1.0": which release this PC runs, for the user and for IT's support. */
 export function AppVersion() {
@@ -8,7 +8,7 @@ export function AppVersion() {
   const [version, setVersion] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    void api.app.info({}).then((r) => {
+    void loadAppInfo().then((r) => {
       if (live && r.ok) setVersion(r.value.version);
     });
     return () => {

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { onHostLost, type HostLost } from '../bridge';
+import { watchHostLost, type HostLost } from '../state/host-lost';
 
 /** The browser host's page that cannot reach its host any more; null while it can. */
 export function useHostLost(): HostLost | null {
   const [lost, setLost] = useState<HostLost | null>(null);
-  useEffect(() => onHostLost(setLost), []);
+  useEffect(() => watchHostLost(setLost), []);
   return lost;
 }
 

@@ -1,20 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { create } from 'zustand';
-import type { SyncStatus } from '#contract';
-import { api, events } from '../bridge';
-import { onSessionCleared } from '../state/session-store';
-
-interface SyncStore {
-  status: SyncStatus | null;
-  set(status: SyncStatus | null): void;
-}
-
-const useSync = create<SyncStore>((set) => ({
-  status: null,
-  set: (status) => set({ status }),
-}));
-onSessionCleared(() => useSync.getState().set(null));
+import { useSync } from '../state/sync-store';
 
 /**
  * The connection and the outbox in the header: "Ansluten" / "Ej ansluten" / "Ansluter…", and
@@ -22,13 +8,9 @@ onSessionCleared(() => useSync.getState().set(null));
  */
 export function SyncIndicator() {
   const { t } = useTranslation();
-  const { status, set } = useSync();
+  const { status, watch } = useSync();
   // The one subscription: the header is there whenever the app shell is, and SyncRefusals reads the same store.
-  useEffect(() => {
-    const off = events.on('sync.status', set);
-    void api.sync.status({}).then((r) => r.ok && set(r.value));
-    return off;
-  }, [set]);
+  useEffect(() => watch(), [watch]);
   if (!status) return null;
   return (
     <span role="status" className={`sync-state sync-${status.connection}`}>
@@ -45,12 +27,8 @@ export function SyncIndicator() {
  */
 export function SyncRefusals() {
   const { t } = useTranslation();
-  const { status, set } = useSync();
+  const { status, dismissRefusal } = useSync();
   if (!status || status.refusals.length === 0) return null;
-  const dismiss = async (mutationId: string) => {
-    const r = await api.sync.dismissRefusal({ mutationId });
-    if (r.ok) set(r.value);
-  };
 
   return (
     <div className="sync-refusals">
@@ -60,7 +38,7 @@ export function SyncRefusals() {
             {t('sync.refused', { what: t(`sync.mutation.${r.type.replace('.', '_')}`, { defaultValue: t('sync.mutation.other') }) })} {r.message || t(`errors.${r.code}`)}
           </p>
           {r.text !== null && <RefusedText text={r.text} />}
-          <button type="button" onClick={() => void dismiss(r.mutationId)}>
+          <button type="button" onClick={() => void dismissRefusal(r.mutationId)}>
             {t('sync.dismiss')}
           </button>
         </div>

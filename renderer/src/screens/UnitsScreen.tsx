@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { events } from '../bridge';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { onDataChanged } from '../state/data-changed';
 import { useNav } from '../state/nav-store';
 import { useUnits } from '../state/units-store';
 import { useInbox } from './assignments/inbox-store';
@@ -19,9 +19,7 @@ export function UnitsScreen() {
   // again when the sync finds the user's units changed (a permission granted or ended).
   useEffect(() => {
     void load();
-    return events.on('data.changed', (e) => {
-      if (e.kinds.includes('units')) void load();
-    });
+    return onDataChanged(['units'], () => void load());
   }, [load]);
 
   if (params.unitFeed) {

@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, CredentialsResponse, Result } from '#contract';
-import { api } from '../../bridge';
-import { createOnce } from '../../state/create-id';
+import { enrolYubikey, loadCredentials, revokeYubikey, saveLoginMethods, setPassword as savePassword, unlockPerson } from './admin-actions';
 import { AdminError, Done } from './admin-notices';
 
 const text = (form: HTMLFormElement, name: string) => (new FormData(form).get(name) as string | null)?.trim() ?? '';
@@ -19,15 +18,14 @@ export function CredentialsPanel() {
   const [error, setError] = useState<AppError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<string | null>(null);
-  const fetchAll = () => Promise.all([api.credentials.list({}), api.admin.people({})]);
-  const apply = useCallback(([c, p]: Awaited<ReturnType<typeof fetchAll>>) => {
+  const apply = useCallback(([c, p]: Awaited<ReturnType<typeof loadCredentials>>) => {
     if (c.ok) setData(c.value);
     else setError(c.error);
     if (p.ok) setNames(Object.fromEntries(p.value.people.map((x) => [x.id, `${x.givenName} ${x.familyName}`])));
   }, []);
-  const load = useCallback(async () => apply(await fetchAll()), [apply]);
+  const load = useCallback(async () => apply(await loadCredentials()), [apply]);
   useEffect(() => {
-    void fetchAll().then(apply);
+    void loadCredentials().then(apply);
   }, [apply]);
 
   const run = async <T,>(p: Promise<Result<T>>, message: string, form?: HTMLFormElement) => {
@@ -42,23 +40,21 @@ export function CredentialsPanel() {
   const saveMethods = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    void run(api.credentials.setMethods({ passwordSms: f.get('sms') === 'on', passwordYubikey: f.get('yubikey') === 'on' }), t('admin.credentials.methodsSaved'));
+    void run(saveLoginMethods({ passwordSms: f.get('sms') === 'on', passwordYubikey: f.get('yubikey') === 'on' }), t('admin.credentials.methodsSaved'));
   };
   const setPassword = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = e.currentTarget;
     const username = text(f, 'username');
     const phone = text(f, 'phone');
-    void run(api.credentials.setPassword({ staffId: text(f, 'staffId'), username, password: text(f, 'password'), phone: phone === '' ? null : phone }), t('admin.credentials.passwordSet', { username }), f);
+    void run(savePassword({ staffId: text(f, 'staffId'), username, password: text(f, 'password'), phone: phone === '' ? null : phone }), t('admin.credentials.passwordSet', { username }), f);
   };
   const enrol = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = e.currentTarget;
     const base = { staffId: text(f, 'staffId'), publicId: text(f, 'publicId') };
     void run(
-      createOnce('enrol-yubikey', (requestId) =>
-        api.credentials.enrolYubikey(text(f, 'verification') === 'yubico' ? { requestId, ...base, verification: 'yubico' } : { requestId, ...base, verification: 'local', aesKey: text(f, 'aesKey'), privateId: text(f, 'privateId') }),
-      ),
+      enrolYubikey(text(f, 'verification') === 'yubico' ? { ...base, verification: 'yubico' } : { ...base, verification: 'local', aesKey: text(f, 'aesKey'), privateId: text(f, 'privateId') }),
       t('admin.credentials.enrolled'),
       f,
     );
@@ -109,7 +105,7 @@ export function CredentialsPanel() {
                   {p.locked && (
                     <>
                       <strong>{t('admin.credentials.locked')}</strong>{' '}
-                      <button type="button" onClick={() => void run(api.credentials.unlock({ staffId: p.staffId }), t('admin.credentials.unlocked'))}>
+                      <button type="button" onClick={() => void run(unlockPerson(p.staffId), t('admin.credentials.unlocked'))}>
                         {t('admin.credentials.unlock')}
                       </button>
                     </>
@@ -120,7 +116,7 @@ export function CredentialsPanel() {
                     <span key={k.publicId}>
                       {k.publicId}{' '}
                       {revoking === k.publicId ? (
-                        <button type="button" onClick={() => void run(api.credentials.revokeYubikey({ publicId: k.publicId }), t('admin.credentials.revoked')).then(() => setRevoking(null))}>
+                        <button type="button" onClick={() => void run(revokeYubikey(k.publicId), t('admin.credentials.revoked')).then(() => setRevoking(null))}>
                           {t('admin.credentials.confirmRevoke', { id: k.publicId })}
                         </button>
                       ) : (

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { GRANT_ROLE_LABELS_SV, swedishDateTime, type AppError, type PermissionEvent } from '#contract';
-import { api } from '../../bridge';
+import { loadPermissionHistory } from './admin-actions';
 import { AdminError } from './admin-notices';
 
 /** Every grant, confirmation and end, newest first, with who did it. */
@@ -10,7 +10,7 @@ export function HistoryPanel() {
   const [events, setEvents] = useState<PermissionEvent[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   useEffect(() => {
-    void api.admin.history({}).then((r) => (r.ok ? setEvents(r.value.events) : setError(r.error)));
+    void loadPermissionHistory().then((r) => (r.ok ? setEvents(r.value.events) : setError(r.error)));
   }, []);
   return (
     <>

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { LOGGED_ACTION_LABELS_SV, LoggedAction, FINDING_VERDICT_LABELS_SV, formatPersonnummer, personnummerProblem, recordTypeSv, swedishDateTime, type AppError, type LogIntegrity, type LogRow, type LogSearch } from '#contract';
-import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
-import { createOnce } from '../../state/create-id';
+import { exportLog, loadPeople, loadReviews as fetchReviews, printReview as printReviewPdf, sampleLog, saveReview, searchLog, verifyLog } from './admin-actions';
 import { AdminError, Done } from './admin-notices';
 import { LogTimeline } from './LogTimeline';
 
@@ -33,12 +32,12 @@ export function LogPanel() {
   const [searched, setSearched] = useState<string | null>(null);
 
   const loadReviews = useCallback(async () => {
-    const r = await api.admin.reviews({});
+    const r = await fetchReviews();
     if (r.ok) setReviews(r.value.reviews);
   }, []);
   useEffect(() => {
-    void api.admin.people({}).then((r) => r.ok && setUnits(r.value.units));
-    void api.admin.reviews({}).then((r) => r.ok && setReviews(r.value.reviews));
+    void loadPeople().then((r) => r.ok && setUnits(r.value.units));
+    void fetchReviews().then((r) => r.ok && setReviews(r.value.reviews));
   }, []);
 
   /** The search in words, as the screen shows it above the hits: "Sökte efter brukare med personnummer 19121212-1212; händelse Läsning." */
@@ -76,7 +75,7 @@ export function LogPanel() {
     if (v('from')) s.from = v('from')!;
     if (v('to')) s.to = v('to')!;
     if (v('action')) s.actions = [LoggedAction.parse(v('action'))];
-    const r = await api.admin.logSearch(s);
+    const r = await searchLog(s);
     if (!r.ok) return setError(r.error);
     setQuery({ kind: 'search', search: s });
     setSearched(describe(s));
@@ -87,7 +86,7 @@ export function LogPanel() {
     setError(null);
     setDone(null);
     const size = Number(field(e.currentTarget, 'size'));
-    const r = await api.admin.logSample({ size });
+    const r = await sampleLog(size);
     if (!r.ok) return setError(r.error);
     setQuery({ kind: 'sample', sampleSize: size });
     setSearched(null);
@@ -102,7 +101,7 @@ export function LogPanel() {
       const v = verdicts[row.id];
       return v?.verdict ? [{ logId: row.id, verdict: v.verdict, comment: v.comment }] : [];
     });
-    const r = await createOnce('log-review', (requestId) => api.admin.createReview({ requestId, ...(query.kind === 'search' ? { kind: 'search', search: query.search } : { kind: 'sample', sampleSize: query.sampleSize }), findings, summary: field(f, 'summary') }));
+    const r = await saveReview({ ...(query.kind === 'search' ? { kind: 'search', search: query.search } : { kind: 'sample', sampleSize: query.sampleSize }), findings, summary: field(f, 'summary') });
     if (!r.ok) return setError(r.error);
     setDone(t('admin.log.saved'));
     f.reset();
@@ -111,19 +110,19 @@ export function LogPanel() {
   const exportAs = async (format: 'csv' | 'pdf') => {
     if (query?.kind !== 'search') return;
     setError(null);
-    const r = await (format === 'csv' ? api.admin.logCsv : api.admin.logPdf)(query.search);
+    const r = await exportLog(format, query.search);
     if (r.ok) setDone(t('admin.log.csvSaved', { file: r.value.fileName, folder: folderOf(r.value.path) }));
     else setError(r.error);
   };
   const printReview = async (id: string) => {
     setError(null);
-    const r = await api.admin.reviewPdf({ id });
+    const r = await printReviewPdf(id);
     if (r.ok) setDone(t('admin.log.reviewPdfSaved', { file: r.value.fileName, folder: folderOf(r.value.path) }));
     else setError(r.error);
   };
   const verify = async () => {
     setIntegrity('running');
-    const r = await api.admin.verify({});
+    const r = await verifyLog();
     if (r.ok) setIntegrity(r.value);
     else {
       setIntegrity(null);

@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { GRANT_ROLE_LABELS_SV, GrantRole, swedishDate, type AdminPerson, type AppError, type CardStatus, type Grant, type PeopleResponse, type Result } from '#contract';
-import { api, events } from '../../bridge';
 import { DateField } from '../../components/DateField';
-import { createOnce } from '../../state/create-id';
 import { useSession } from '../../state/session-store';
+import { addPerson, addPersonFromCard, confirmGrant, endGrant, grantPermission, loadPeople, watchCardReaders } from './admin-actions';
 import { AdminError, Done } from './admin-notices';
 
 const text = (form: HTMLFormElement, name: string) => (new FormData(form).get(name) as string | null)?.trim() ?? '';
@@ -20,13 +19,12 @@ export function PeoplePanel() {
   const me = useSession((s) => s.session?.user?.id ?? null);
 
   const apply = useCallback((r: Result<PeopleResponse>) => (r.ok ? setData(r.value) : setError(r.error)), []);
-  const load = useCallback(async () => apply(await api.admin.people({})), [apply]);
+  const load = useCallback(async () => apply(await loadPeople()), [apply]);
   useEffect(() => {
-    void api.admin.people({}).then(apply);
+    void loadPeople().then(apply);
     // Readers holding a card other than the one the administrator is logged in with, as cards come and go.
     const readersOf = (c: CardStatus) => setReaders(c.readers.filter((x) => x.cardPresent && x.name !== c.selectedReader).map((x) => x.name));
-    void api.card.status({}).then((r) => r.ok && readersOf(r.value));
-    return events.on('card.changed', readersOf);
+    return watchCardReaders(readersOf);
   }, [apply]);
 
   const run = async <T,>(p: Promise<Result<T>>, message: (v: T) => string, form?: HTMLFormElement) => {
@@ -43,12 +41,12 @@ export function PeoplePanel() {
   const addTyped = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = e.currentTarget;
-    void run(createOnce('add-person', (requestId) => api.admin.addPerson({ requestId, hsaId: text(f, 'hsaId'), givenName: text(f, 'givenName'), familyName: text(f, 'familyName'), title: text(f, 'title') })), added, f);
+    void run(addPerson({ hsaId: text(f, 'hsaId'), givenName: text(f, 'givenName'), familyName: text(f, 'familyName'), title: text(f, 'title') }), added, f);
   };
   const addFromCard = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const f = e.currentTarget;
-    void run(createOnce('add-person-card', (requestId) => api.admin.addPersonFromCard({ requestId, reader: text(f, 'reader'), title: text(f, 'title') })), added, f);
+    void run(addPersonFromCard({ reader: text(f, 'reader'), title: text(f, 'title') }), added, f);
   };
   const grant = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -56,7 +54,7 @@ export function PeoplePanel() {
     const unit = text(f, 'unitId');
     const to = text(f, 'validTo');
     void run(
-      createOnce(`grant:${text(f, 'staffId')}`, (requestId) => api.admin.grant({ requestId, staffId: text(f, 'staffId'), role: GrantRole.parse(text(f, 'role')), unitId: unit === '' ? null : unit, validFrom: text(f, 'validFrom'), validTo: to === '' ? null : to })),
+      grantPermission({ staffId: text(f, 'staffId'), role: GrantRole.parse(text(f, 'role')), unitId: unit === '' ? null : unit, validFrom: text(f, 'validFrom'), validTo: to === '' ? null : to }),
       (g: Grant) => t(g.status === 'pending_confirmation' ? 'admin.grant.pending' : 'admin.grant.granted'),
       f,
     );
@@ -153,8 +151,8 @@ export function PeoplePanel() {
                           grant={g}
                           name={`${p.givenName} ${p.familyName}`}
                           mine={g.grantedById !== null && g.grantedById === me}
-                          onEnd={(endsOn) => run(api.admin.end({ id: g.id, endsOn }), () => t('admin.people.ended'))}
-                          onConfirm={() => void run(api.admin.confirm({ id: g.id }), () => t('admin.people.confirmed'))}
+                          onEnd={(endsOn) => run(endGrant({ id: g.id, endsOn }), () => t('admin.people.ended'))}
+                          onConfirm={() => void run(confirmGrant(g.id), () => t('admin.people.confirmed'))}
                         />
                       ))}
                     </ul>

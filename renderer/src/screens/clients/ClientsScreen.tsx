@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, ClientRecord } from '#contract';
 import { formatPersonnummer } from '#contract';
-import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
 import { ClientAssignments } from '../assignments/AssignmentLinks';
 import { NotesTab, type FromNotes } from '../daynotes/NotesTab';
@@ -12,6 +12,7 @@ import { JournalTab } from '../journal/JournalTab';
 import { ThreadsPanel } from '../messages/ThreadsPanel';
 import { PlanTab } from '../plans/PlanTab';
 import { svPlans } from '../plans/sv-plans';
+import { getClient, listClients } from './clients-actions';
 import { clientName } from './format';
 import './clients.css';
 
@@ -35,7 +36,7 @@ function ClientList() {
   useEffect(() => {
     let live = true;
     const load = () =>
-      void api.clients.list({ limit: 200, ...(search.trim() ? { search: search.trim() } : {}) }).then((r) => {
+      void listClients(search).then((r) => {
         if (!live) return;
         if (r.ok) {
           setClients(r.value);
@@ -44,9 +45,7 @@ function ClientList() {
       });
     load();
     // The first sync after a login fills the store while the list is open.
-    const off = events.on('data.changed', (e) => {
-      if (e.kinds.includes('client')) load();
-    });
+    const off = onDataChanged(['client'], load);
     return () => {
       live = false;
       off();
@@ -108,7 +107,7 @@ function ClientPage({ clientId }: { clientId: string }) {
   useEffect(() => {
     // By id: a unit may have thousands of clients, and any of them can be opened from a search.
     const load = (first: boolean) =>
-      void api.clients.get({ id: clientId }).then((r) => {
+      void getClient(clientId).then((r) => {
         if (!r.ok) return setError(r.error);
         if (r.value) return setClient(r.value);
         // Gone while open: the sync purged the unit, whose permission ended (issue 32). The
@@ -120,7 +119,7 @@ function ClientPage({ clientId }: { clientId: string }) {
         }
       });
     load(true);
-    return events.on('data.changed', () => load(false));
+    return onDataChanged('any', () => load(false));
   }, [clientId]);
 
   if (gone)

@@ -2,17 +2,17 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, ClientRecord, LifeArea } from '#contract';
 import { swedishDate, swedishDateTime } from '#contract';
-import { api, events } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { createOnce } from '../../state/create-id';
+import { onDataChanged } from '../../state/data-changed';
 import { useLatest } from '../../state/latest';
 import { clientName } from '../clients/format';
 import { reportCopy } from '../journal/copy';
+import { addNotesToJournalDraft, findUnitNotes, listDayNotes, listUnitClients, notesInJournalDraft, writeDayNote, type DayNote as Note, type FromNotes } from './daynotes-actions';
 import { commonArea, inPeriod, noteLine, summaryText } from './summary';
 import { SummaryChooser } from './SummaryChooser';
 
-type Note = Extract<Awaited<ReturnType<typeof api.notes.list>>, { ok: true }>['value'][number];
+export type { FromNotes };
 
 /** Writing a day note: quick, visible to colleagues of the unit. */
 export function NoteForm({ unitId, clientId, onSaved }: { unitId: string; clientId: string | null; onSaved(): void }) {
@@ -25,7 +25,7 @@ export function NoteForm({ unitId, clientId, onSaved }: { unitId: string; client
       className="note-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void createOnce(`note:${unitId}:${clientId ?? ''}`, (requestId) => api.notes.create({ requestId, unitId, clientId, text })).then((r) => {
+        void writeDayNote({ unitId, clientId, text }).then((r) => {
           if (!r.ok) return setError(r.error);
           setText('');
           setError(null);
@@ -71,9 +71,6 @@ export function NoteList({ notes, names, onCopyToJournal }: { notes: Note[]; nam
   );
 }
 
-/** How the journal editor was opened from the notes: whether a draft written before was kept. */
-export type FromNotes = { keptDraftFrom: string | null };
-
 /**
  * A client's day notes. "Kopiera till journal" (a note not yet summarised) and "Sammanfatta" (the
  * notes of a period the user ticks, grouped by life area when given one) put the notes into the
@@ -92,7 +89,7 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
   const latest = useLatest();
   const load = useCallback(
     () =>
-      latest(api.notes.list({ unitId: client.unitId, clientId: client.id, limit: 500 }), (r) => {
+      latest(listDayNotes({ unitId: client.unitId, clientId: client.id, limit: 500 }), (r) => {
         if (r.ok) setNotes(r.value);
         else setError(r.error);
       }),
@@ -100,24 +97,13 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
   );
   useEffect(() => {
     void load();
-    return events.on('data.changed', (e) => {
-      if (e.kinds.includes('day_note')) void load();
-    });
+    return onDataChanged(['day_note'], () => void load());
   }, [load]);
 
   /** Adds the text to the client's journal draft (after what is already written there). */
   const toDraft = async (block: string, noteIds: string[], lifeArea: LifeArea | null) => {
-    const existing = await api.drafts.get({ clientId: client.id });
-    const prev = existing.ok && existing.value ? existing.value : null;
-    const kept = prev && (prev.text.trim() !== '' || prev.summarisedNoteIds.length > 0) ? prev : null;
-    const r = await api.drafts.save({
-      clientId: client.id,
-      text: kept?.text.trim() ? `${kept.text}\n\n${block}` : block,
-      eventDate: kept?.eventDate ?? swedishDate(),
-      lifeArea: kept ? kept.lifeArea : lifeArea,
-      summarisedNoteIds: [...new Set([...(kept?.summarisedNoteIds ?? []), ...noteIds])],
-    });
-    if (r.ok) openDraft({ keptDraftFrom: kept?.savedAt ?? null });
+    const r = await addNotesToJournalDraft(client.id, block, noteIds, lifeArea);
+    if (r.ok) openDraft(r.value);
     else setError(r.error);
   };
 
@@ -125,8 +111,7 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
     const period = inPeriod(notes ?? [], from, to);
     if (period.length === 0) return setMessage(t('journal.notes.noneInPeriod'));
     setMessage(null);
-    const draft = await api.drafts.get({ clientId: client.id });
-    setChoosing({ notes: period, inDraft: new Set(draft.ok && draft.value ? draft.value.summarisedNoteIds : []) });
+    setChoosing({ notes: period, inDraft: await notesInJournalDraft(client.id) });
   };
 
   return (
@@ -176,7 +161,7 @@ export function UnitNotes({ unitId, unitName, back, backLabel }: { unitId: strin
   const load = useCallback(
     () =>
       // A search typed on, or a reload on data.changed: the last one's answer is shown.
-      latest(query.trim() ? api.notes.search({ query, unitId, limit: 200 }) : api.notes.list({ unitId, limit: 200 }), (r) => {
+      latest(findUnitNotes(unitId, query), (r) => {
         if (r.ok) setNotes(r.value);
         else setError(r.error);
       }),
@@ -184,10 +169,8 @@ export function UnitNotes({ unitId, unitName, back, backLabel }: { unitId: strin
   );
   useEffect(() => {
     void load();
-    void api.clients.list({ unitId, limit: 500 }).then((r) => r.ok && setNames(new Map(r.value.map((c) => [c.id, clientName(c)]))));
-    return events.on('data.changed', (e) => {
-      if (e.kinds.includes('day_note')) void load();
-    });
+    void listUnitClients(unitId).then((r) => r.ok && setNames(new Map(r.value.map((c) => [c.id, clientName(c)]))));
+    return onDataChanged(['day_note'], () => void load());
   }, [load, unitId]);
   return (
     <section aria-labelledby="unit-notes-h" className="day-notes" onCopy={() => reportCopy(null, 'day_notes', 'day_note')}>

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ExportDelivery } from '#contract';
-import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
+import { exportJournal } from './journal-actions';
 
 /**
  * "Skriv ut / spara som PDF" for a client's journal, for a period of event dates the user chooses
@@ -19,7 +19,7 @@ export function ExportPanel({ clientId, onClose }: { clientId: string; onClose()
   const run = async (how: 'save' | 'print') => {
     setBusy(true);
     setMessage(null);
-    const r = await api.journal.export({ clientId, how, ...(from ? { from } : {}), ...(to ? { to } : {}) });
+    const r = await exportJournal({ clientId, how, ...(from ? { from } : {}), ...(to ? { to } : {}) });
     setBusy(false);
     if (!r.ok) return setMessage(t(`errors.${r.error.code}`));
     const d: ExportDelivery = r.value.delivery;

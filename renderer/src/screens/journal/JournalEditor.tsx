@@ -1,14 +1,13 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type AppError, LifeArea, type Result, swedishDate } from '#contract';
+import { type AppError, LifeArea, swedishDate } from '#contract';
 import type { InboxItem } from '#contract';
-import { api } from '../../bridge';
 import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { createOnce } from '../../state/create-id';
 import { formatClock } from '../clients/format';
 import type { FromNotes } from '../daynotes/NotesTab';
+import { discardJournalDraft, listClientAssignments, loadJournalDraft, saveJournalDraft, saveJournalEntry } from './journal-actions';
 
 const DRAFT_DEBOUNCE_MS = 500;
 /** An event date further back than this asks "stämmer datumet?" before saving (docs/journal.md). */
@@ -56,7 +55,7 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
 
   useEffect(() => {
     let live = true;
-    void api.drafts.get(ref).then((r) => {
+    void loadJournalDraft(ref).then((r) => {
       if (!live) return;
       if (r.ok && r.value) {
         setText(r.value.text);
@@ -71,7 +70,7 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
       textRef.current?.focus();
     });
     // The client's assignments, so the entry can say which one it concerns.
-    void api.inbox.list({ clientId, limit: 100, sort: 'start_desc' }).then((r) => live && r.ok && setAssignments(r.value.items));
+    void listClientAssignments(clientId).then((r) => live && r.ok && setAssignments(r.value.items));
     return () => {
       live = false;
     };
@@ -86,7 +85,7 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
     timer.current = setTimeout(() => {
       const payload = { ...ref, text, eventDate, lifeArea: lifeArea || null, reason, summarisedNoteIds: noteIds };
       const empty = text.trim() === '' && reason.trim() === '' && noteIds.length === 0;
-      void (empty ? api.drafts.delete(ref).then(() => setSavedAt(null)) : api.drafts.save(payload).then((r) => r.ok && setSavedAt(r.value.savedAt)));
+      void (empty ? discardJournalDraft(ref).then(() => setSavedAt(null)) : saveJournalDraft(payload).then((r) => r.ok && setSavedAt(r.value.savedAt)));
     }, DRAFT_DEBOUNCE_MS);
     return () => clearTimeout(timer.current);
   }, [ref, text, eventDate, lifeArea, reason, noteIds, loaded]);
@@ -101,11 +100,7 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
     setSaving(true);
     setError(null);
     const common = { eventDate, text, lifeArea: lifeArea || null };
-    const r = await createOnce(`journal:${clientId}:${corrects?.id ?? ''}`, async (requestId): Promise<Result<unknown>> =>
-      corrects
-        ? api.journal.correct({ requestId, entryId: corrects.id, reason, ...common })
-        : api.journal.create({ requestId, clientId, ...common, assignmentId: assignmentId || null, summarisedNoteIds: noteIds }),
-    );
+    const r = await saveJournalEntry(clientId, corrects ? { ...common, correcting: { entryId: corrects.id, reason } } : { ...common, assignmentId: assignmentId || null, summarisedNoteIds: noteIds });
     setSaving(false);
     if (!r.ok) {
       setError(r.error);
@@ -118,7 +113,7 @@ export function JournalEditor({ clientId, corrects, fromNotes, onDone }: EditorP
   const [askingDate, setAskingDate] = useState(false);
   const discard = async () => {
     clearTimeout(timer.current);
-    await api.drafts.delete(ref);
+    await discardJournalDraft(ref);
     onDone(false);
   };
 

@@ -2,17 +2,17 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, ClientRecord } from '#contract';
 import { swedishDateTime } from '#contract';
-import { api, events } from '../../bridge';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { onDataChanged } from '../../state/data-changed';
 import { useLatest } from '../../state/latest';
 import { useSession } from '../../state/session-store';
 import type { FromNotes } from '../daynotes/NotesTab';
 import { reportCopy } from './copy';
 import { ExportPanel } from './ExportPanel';
+import { listJournal, loadJournalDraft, type JournalEntry as Entry } from './journal-actions';
 import { JournalEditor, type EditorProps } from './JournalEditor';
 
 const PAGE = 200;
-type Entry = Extract<Awaited<ReturnType<typeof api.journal.list>>, { ok: true }>['value'][number];
 
 /**
  * A client's execution journal: newest first, searchable; erroneous entries struck through with
@@ -40,7 +40,7 @@ export function JournalTab({ client, editorOpen, fromNotes, setEditorOpen }: { c
   const latest = useLatest();
   const load = useCallback(
     () =>
-      latest(api.journal.list({ clientId: client.id, limit: PAGE, ...(search.trim() ? { search: search.trim() } : {}) }), (r) => {
+      latest(listJournal({ clientId: client.id, limit: PAGE, ...(search.trim() ? { search: search.trim() } : {}) }), (r) => {
         if (r.ok) {
           setEntries(r.value);
           setMore(r.value.length === PAGE && !search.trim());
@@ -54,7 +54,7 @@ export function JournalTab({ client, editorOpen, fromNotes, setEditorOpen }: { c
     const all = [...(entries ?? []), ...older];
     const last = all[all.length - 1];
     if (!last) return;
-    const r = await api.journal.list({ clientId: client.id, limit: PAGE, before: { eventDate: last.eventDate, createdAt: last.createdAt, id: last.id } });
+    const r = await listJournal({ clientId: client.id, limit: PAGE, before: { eventDate: last.eventDate, createdAt: last.createdAt, id: last.id } });
     if (!r.ok) return setError(r.error);
     setOlderPages((p) => ({ key: listKey, entries: [...(p.key === listKey ? p.entries : []), ...r.value] }));
     setMore(r.value.length === PAGE);
@@ -62,15 +62,12 @@ export function JournalTab({ client, editorOpen, fromNotes, setEditorOpen }: { c
 
   useEffect(() => {
     void load();
-    const offData = events.on('data.changed', (e) => {
-      if (e.kinds.includes('journal_entry')) void load();
-    });
-    return offData;
+    return onDataChanged(['journal_entry'], () => void load());
   }, [load]);
 
   // A draft waiting for this client opens the editor by itself (after a lock, a crash, a restart).
   useEffect(() => {
-    void api.drafts.get({ clientId: client.id }).then((r) => {
+    void loadJournalDraft({ clientId: client.id }).then((r) => {
       if (r.ok && r.value) setEditorOpen(true);
     });
   }, [client.id, setEditorOpen]);

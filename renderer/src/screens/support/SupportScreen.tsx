@@ -2,9 +2,9 @@ import type { TFunction } from 'i18next';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AppError, AppInfo, Result, SupportColleague, SupportOverview, SupportWorkstation } from '#contract';
-import { api } from '../../bridge';
-import { createOnce } from '../../state/create-id';
+import { loadAppInfo } from '../../state/app-info';
 import { AdminError, Done } from '../admin/admin-notices';
+import { loadColleagues, sendSupportMessage } from './support-actions';
 import { ago, megabytes, problemsOf } from './support-status';
 import './support.css';
 
@@ -20,9 +20,9 @@ export function SupportScreen() {
   const [error, setError] = useState<AppError | null>(null);
   const [chosen, setChosen] = useState<string | null>(null);
   const apply = useCallback((r: Result<SupportOverview>) => (r.ok ? setData(r.value) : setError(r.error)), []);
-  const load = useCallback(async () => apply(await api.support.colleagues({})), [apply]);
+  const load = useCallback(async () => apply(await loadColleagues()), [apply]);
   useEffect(() => {
-    void api.support.colleagues({}).then(apply);
+    void loadColleagues().then(apply);
   }, [apply]);
 
   const colleague = data?.colleagues.find((c) => c.staffId === chosen) ?? null;
@@ -59,7 +59,7 @@ function ThisWorkstation() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   useEffect(() => {
     let live = true;
-    void api.app.info({}).then((r) => {
+    void loadAppInfo().then((r) => {
       if (live && r.ok) setInfo(r.value);
     });
     return () => {
@@ -183,7 +183,7 @@ function ColleagueDetail({ colleague, now }: { colleague: SupportColleague; now:
     const f = new FormData(form);
     setError(null);
     setDone(null);
-    const r = await createOnce(`support-message:${colleague.staffId}`, (requestId) => api.support.message({ requestId, staffId: colleague.staffId, subject: String(f.get('subject') ?? ''), text: String(f.get('text') ?? '') }));
+    const r = await sendSupportMessage(colleague.staffId, { subject: String(f.get('subject') ?? ''), text: String(f.get('text') ?? '') });
     if (!r.ok) return setError(r.error);
     setDone(t('support.message.sent', { name: colleague.name }));
     form.reset();
