@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { answer, calls, emit, inputsOf, ok, refused, reset } from '../../support/renderer-bridge';
+import { answer, calls, inputsOf, ok, refused, reset } from '../../support/renderer-bridge';
 
 vi.mock('../../../renderer/src/bridge', () => import('../../support/renderer-bridge'));
 const messages = await import('../../../renderer/src/screens/messages/messages-actions');
@@ -71,13 +71,4 @@ it('lists the threads about the assignment when there is one, else the client’
   await messages.threadsAbout({ clientId });
   await messages.threadsAbout({});
   expect(inputsOf('messages.list')).toEqual([{ limit: 50, assignmentId }, { limit: 50, clientId }, { limit: 50 }]);
-});
-
-it('tells of changed threads and messages only', () => {
-  const changed = vi.fn();
-  messages.onMessagesChanged(changed);
-  emit('data.changed', { kinds: ['plan'] });
-  emit('data.changed', { kinds: ['message_thread'] });
-  emit('data.changed', { kinds: ['message'] });
-  expect(changed).toHaveBeenCalledTimes(2);
 });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { answer, emit, inputsOf, ok, refused, reset } from '../../support/renderer-bridge';
+import { answer, inputsOf, ok, refused, reset } from '../../support/renderer-bridge';
 
 vi.mock('../../../renderer/src/bridge', () => import('../../support/renderer-bridge'));
 const plans = await import('../../../renderer/src/screens/plans/plans-actions');
@@ -75,22 +75,5 @@ describe('reads', () => {
     expect(await plans.duePlans(clientId)).toEqual(refused('NOT_FOUND'));
     expect(inputsOf('inbox.list')).toEqual([{ clientId, limit: 100, sort: 'start_desc' }]);
     expect(inputsOf('plans.due')).toEqual([{ unitId: clientId, limit: 500 }]);
-  });
-});
-
-describe('changes', () => {
-  it('tells the plan tab of plans, and the due list of plans, assignments and clients, until unsubscribed', () => {
-    const tab = vi.fn();
-    const due = vi.fn();
-    const offTab = plans.onPlansChanged(tab);
-    plans.onDuePlansChanged(due);
-    emit('data.changed', { kinds: ['message'] });
-    emit('data.changed', { kinds: ['client'] });
-    emit('data.changed', { kinds: ['assignment', 'plan'] });
-    emit('sync.status', { kinds: ['plan'] });
-    offTab();
-    emit('data.changed', { kinds: ['plan'] });
-    expect(tab).toHaveBeenCalledTimes(1);
-    expect(due).toHaveBeenCalledTimes(3);
   });
 });

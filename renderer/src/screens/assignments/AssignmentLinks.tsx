@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Assignment, InboxItem } from '#contract';
+import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
-import { clientAssignments, onAssignmentsChanged } from './assignments-actions';
+import { clientAssignments } from './assignments-actions';
 import { useInbox } from './inbox-store';
 import './inbox.css';
 
@@ -62,7 +63,7 @@ export function ClientAssignments({ clientId }: { clientId: string }) {
     let live = true;
     const load = () => void clientAssignments(clientId).then((r) => live && r.ok && setItems(r.value.items));
     load();
-    const off = onAssignmentsChanged(load);
+    const off = onDataChanged(['assignment'], load);
     return () => {
       live = false;
       off();

@@ -1,4 +1,4 @@
-import { api, events } from '../../bridge';
+import { api } from '../../bridge';
 
 /**
  * What the assignment panels do beside the inbox the store holds (inbox-store.ts), as plain
@@ -14,6 +14,3 @@ export const staffOfUnit = (unitId: string) => api.inbox.staff({ unitId });
 
 /** A client's assignments from the store, newest start first (the links on the client's page). */
 export const clientAssignments = (clientId: string) => api.inbox.list({ clientId, sort: 'start_desc', limit: 20 });
-
-/** Calls `listener` when a sync or a local write changed assignments; returns the unsubscribe. */
-export const onAssignmentsChanged = (listener: () => void) => events.on('data.changed', (e) => e.kinds.includes('assignment') && listener());

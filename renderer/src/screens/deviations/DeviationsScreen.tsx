@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DEVIATION_CATEGORY_SV, DEVIATION_STATUS_SV, swedishDateTime, type LocalDeviation } from '#contract';
+import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
 import { useRoles } from '../../state/roles-store';
-import { myDeviations, onDeviationsChanged } from './deviations-actions';
+import { myDeviations } from './deviations-actions';
 import { ManagerPanel } from './ManagerPanel';
 import { ReportForm } from './ReportForm';
 import './deviations.css';
@@ -22,7 +23,7 @@ export function DeviationsScreen() {
   const load = useCallback(() => void myDeviations().then((r) => r.ok && setMine(r.value)), []);
   useEffect(() => {
     load();
-    return onDeviationsChanged(load);
+    return onDataChanged(['deviation'], load);
   }, [load]);
 
   return (

@@ -1,5 +1,5 @@
 import type { DeviationStepInput } from '#contract';
-import { api, events } from '../../bridge';
+import { api } from '../../bridge';
 
 /**
  * What the deviation screens do, as plain functions over the API client (docs/deviations.md): the
@@ -29,6 +29,3 @@ export const ivoPdf = (id: string) => api.deviations.ivoPdf({ id });
 
 /** The follow-up figures and the patterns of a period, together. */
 export const statsAndPatterns = (q: { from: string; to: string }) => Promise.all([api.deviations.stats(q), api.deviations.patterns(q)]);
-
-/** Calls `listener` when a sync or a local write changed deviations; returns the unsubscribe. */
-export const onDeviationsChanged = (listener: () => void) => events.on('data.changed', (e) => e.kinds.includes('deviation') && listener());

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalThreadSummary } from '#contract';
+import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
-import { onMessagesChanged, threadsAbout } from './messages-actions';
+import { threadsAbout } from './messages-actions';
 import { ThreadItems } from './MessagesScreen';
 
 /** The threads about a client or an assignment, on its page; live as messages arrive. */
@@ -16,7 +17,7 @@ export function ThreadsPanel({ unitId, clientId, assignmentId }: { unitId: strin
         if (r.ok) setThreads(r.value);
       });
     load();
-    return onMessagesChanged(load);
+    return onDataChanged(['message', 'message_thread'], load);
   }, [clientId, assignmentId]);
   return (
     <section aria-labelledby="threads-panel-h" className="threads-panel">

@@ -1,5 +1,5 @@
 import type { AttachmentKind } from '#contract';
-import { api, events } from '../../bridge';
+import { api } from '../../bridge';
 import { createOnce } from '../../state/create-id';
 
 /**
@@ -34,7 +34,3 @@ export async function aboutRecords({ clientId, assignmentId }: { clientId: strin
   const c = clientId ? await api.clients.get({ id: clientId }) : null;
   return { assignment: a?.ok ? a.value : null, client: c?.ok ? c.value : null };
 }
-
-/** Calls `listener` when a sync or a local write changed threads or messages; returns the unsubscribe. */
-export const onMessagesChanged = (listener: () => void) =>
-  events.on('data.changed', ({ kinds }) => (kinds.includes('message') || kinds.includes('message_thread')) && listener());

@@ -1,9 +1,10 @@
 import { useEffect, useId, useState } from 'react';
 import type { AppError, PermittedUnit, PlanDueItem } from '#contract';
+import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
 import { PlanError } from './PlanContentView';
-import { duePlans, onDuePlansChanged } from './plans-actions';
+import { duePlans } from './plans-actions';
 import { S } from './sv-plans';
 import './plans.css';
 
@@ -30,7 +31,7 @@ export function DuePlansScreen() {
         } else setError(r.error);
       });
     load();
-    const off = onDuePlansChanged(load);
+    const off = onDataChanged(['plan', 'assignment', 'client'], load);
     return () => {
       live = false;
       off();

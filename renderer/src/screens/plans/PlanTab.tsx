@@ -2,12 +2,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { currentConsent, currentVersion, emptyPlanContent, swedishDate, swedishDateTime, type AppError, type ClientRecord, type LocalPlan, type PlanConflict } from '#contract';
 import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
+import { onDataChanged } from '../../state/data-changed';
 import { useLatest } from '../../state/latest';
 import { ConflictView } from './ConflictView';
 import { PlanContentView, PlanDiff, PlanError } from './PlanContentView';
 import { PlanEditor, type EditorStart } from './PlanEditor';
 import { ConsentSection, FollowUpSection } from './PlanRecords';
-import { exportPlan, loadClientPlans, onPlansChanged, setPlan, workInProgress } from './plans-actions';
+import { exportPlan, loadClientPlans, setPlan, workInProgress } from './plans-actions';
 import { S } from './sv-plans';
 import './plans.css';
 
@@ -41,7 +42,7 @@ export function PlanTab({ client }: { client: ClientRecord }) {
     void workInProgress(client.id).then((r) => {
       if (r.ok && r.value) setEditing({ clientId: client.id, planId: r.value.planId, baseRevision: r.value.baseRevision, basedOnVersionId: r.value.basedOnVersionId, content: r.value.content });
     });
-    return onPlansChanged(() => void load());
+    return onDataChanged(['plan'], () => void load());
   }, [load, client.id]);
 
   if (error) return <PlanError error={error} generic={S.none} />;

@@ -1,4 +1,4 @@
-import { api, events } from '../../bridge';
+import { api } from '../../bridge';
 import { createOnce } from '../../state/create-id';
 
 /**
@@ -46,10 +46,3 @@ export const duePlans = (unitId: string) => api.plans.due({ unitId, limit: 500 }
 
 /** The client's assignments, newest first, so a plan can say which it covers. */
 export const clientAssignments = (clientId: string) => api.inbox.list({ clientId, limit: 100, sort: 'start_desc' });
-
-/** Calls `listener` when a sync or a local write changed plans; returns the unsubscribe. */
-export const onPlansChanged = (listener: () => void) => events.on('data.changed', (e) => e.kinds.includes('plan') && listener());
-
-/** The due list also depends on assignments and clients. */
-export const onDuePlansChanged = (listener: () => void) =>
-  events.on('data.changed', (e) => e.kinds.some((k) => k === 'plan' || k === 'assignment' || k === 'client') && listener());
