@@ -3,9 +3,9 @@ import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'rea
 import { useTranslation } from 'react-i18next';
 import { defaultExecutionDate, offeredActions, swedishDate } from '#contract';
 import type { Assignment, DistributionTarget, ProviderAction, ProviderActionType, UnitStaffMember } from '#contract';
-import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { errorText } from '../../components/error-text';
+import { distributionTargets, staffOfUnit } from './assignments-actions';
 import { useInbox } from './inbox-store';
 
 /**
@@ -230,7 +230,7 @@ function DistributeFields({
   const staff = unitStaff?.unitId === value.unitId ? unitStaff.staff : null;
   useEffect(() => {
     let live = true;
-    void api.inbox.targets({ id: a.id }).then((r) => {
+    void distributionTargets(a.id).then((r) => {
       if (!live) return;
       if (!r.ok) return setFailed(errorText(t, r.error, { serverMessage: true }));
       setTargets(r.value);
@@ -246,7 +246,7 @@ function DistributeFields({
   useEffect(() => {
     let live = true;
     onStaff(null);
-    void api.inbox.staff({ unitId: value.unitId }).then((r) => {
+    void staffOfUnit(value.unitId).then((r) => {
       if (!live) return;
       const list = r.ok ? r.value : [];
       setUnitStaff({ unitId: value.unitId, staff: list });

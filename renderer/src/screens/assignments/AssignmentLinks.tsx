@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Assignment, InboxItem } from '#contract';
-import { api, events } from '../../bridge';
+import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
+import { clientAssignments } from './assignments-actions';
 import { useInbox } from './inbox-store';
 import './inbox.css';
 
@@ -60,9 +61,9 @@ export function ClientAssignments({ clientId }: { clientId: string }) {
   const [items, setItems] = useState<InboxItem[]>([]);
   useEffect(() => {
     let live = true;
-    const load = () => void api.inbox.list({ clientId, sort: 'start_desc', limit: 20 }).then((r) => live && r.ok && setItems(r.value.items));
+    const load = () => void clientAssignments(clientId).then((r) => live && r.ok && setItems(r.value.items));
     load();
-    const off = events.on('data.changed', (e) => e.kinds.includes('assignment') && load());
+    const off = onDataChanged(['assignment'], load);
     return () => {
       live = false;
       off();

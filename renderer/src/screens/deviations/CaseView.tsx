@@ -14,9 +14,9 @@ import {
   type DeviationStep,
   type DeviationStepInput,
 } from '#contract';
-import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { DeviationError } from './DeviationError';
+import { ivoPdf, openCase, writeStep } from './deviations-actions';
 import { IvoCountdown } from './ManagerPanel';
 
 const text = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) as string | null) ?? '').trim();
@@ -70,12 +70,12 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
   };
 
   useEffect(() => {
-    void api.deviations.get({ id }).then((r) => (r.ok ? setC(r.value) : setError(r.error)));
+    void openCase(id).then((r) => (r.ok ? setC(r.value) : setError(r.error)));
   }, [id]);
 
   const write = async (step: DeviationStepInput, form?: HTMLFormElement) => {
     setError(null);
-    const r = await api.deviations.step({ deviationId: id, step });
+    const r = await writeStep(id, step);
     if (!r.ok) return setError(r.error);
     pendingIds.delete(keyOf(step));
     setC(r.value);
@@ -90,7 +90,7 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
   };
   const printIvo = async () => {
     setSaved(null);
-    const r = await api.deviations.ivoPdf({ id });
+    const r = await ivoPdf(id);
     if (!r.ok) return setError(r.error);
     const d = r.value.delivery;
     // The browser host hands the PDF out as a download; Electron has asked with its save dialog.

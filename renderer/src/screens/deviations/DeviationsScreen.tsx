@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DEVIATION_CATEGORY_SV, DEVIATION_STATUS_SV, swedishDateTime, type LocalDeviation } from '#contract';
-import { api, events } from '../../bridge';
+import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
 import { useRoles } from '../../state/roles-store';
+import { myDeviations } from './deviations-actions';
 import { ManagerPanel } from './ManagerPanel';
 import { ReportForm } from './ReportForm';
 import './deviations.css';
@@ -19,12 +20,10 @@ export function DeviationsScreen() {
   const manager = useRoles((r) => r.roles.includes('manager'));
   const [mine, setMine] = useState<LocalDeviation[]>([]);
 
-  const load = useCallback(() => void api.deviations.mine({ limit: 100 }).then((r) => r.ok && setMine(r.value)), []);
+  const load = useCallback(() => void myDeviations().then((r) => r.ok && setMine(r.value)), []);
   useEffect(() => {
     load();
-    return events.on('data.changed', (e) => {
-      if (e.kinds.includes('deviation')) load();
-    });
+    return onDataChanged(['deviation'], load);
   }, [load]);
 
   return (

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DEVIATION_CATEGORY_SV, swedishDate, swedishDateTime, type AppError, type DeviationListItem } from '#contract';
-import { api } from '../../bridge';
 import { CaseView } from './CaseView';
 import { DeviationError } from './DeviationError';
+import { deviationsToHandle } from './deviations-actions';
 import { StatsView } from './StatsView';
 
 const daysLeft = (due: string) => Math.round((Date.parse(`${due}T00:00:00Z`) - Date.parse(`${swedishDate()}T00:00:00Z`)) / 86_400_000);
@@ -25,7 +25,7 @@ export function ManagerPanel() {
 
   const [version, setVersion] = useState(0);
   useEffect(() => {
-    void api.deviations.list({ state, limit: 100 }).then((r) => {
+    void deviationsToHandle(state).then((r) => {
       setError(r.ok ? null : r.error);
       if (r.ok) setItems(r.value);
     });

@@ -10,10 +10,10 @@ import {
   type AppError,
   type ClientRecord,
 } from '#contract';
-import { api } from '../../bridge';
 import { DateTimeField } from '../../components/DateTimeField';
 import { useUnits } from '../../state/units-store';
 import { DeviationError } from './DeviationError';
+import { clientsOfUnit, reportDeviation } from './deviations-actions';
 
 export interface ReportPreset {
   unitId?: string | undefined;
@@ -59,7 +59,7 @@ export function ReportForm({ preset, onReported }: { preset: ReportPreset; onRep
   }, [status, load]);
   useEffect(() => {
     if (!unitId) return;
-    void api.clients.list({ unitId, limit: 500 }).then((r) => setClients(r.ok ? r.value : []));
+    void clientsOfUnit(unitId).then((r) => setClients(r.ok ? r.value : []));
   }, [unitId]);
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
@@ -75,7 +75,7 @@ export function ReportForm({ preset, onReported }: { preset: ReportPreset; onRep
     const lexSarah = LexSarahOpinion.safeParse(text(f, 'lexSarah'));
     if (!lexSarah.success) return setError({ code: 'VALIDATION', message: t('deviations.chooseLexSarah') });
     const clientId = text(f, 'clientId') || null;
-    const r = await api.deviations.report({
+    const r = await reportDeviation({
       requestId: id,
       unitId,
       clientId,

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DEVIATION_CATEGORY_SV, swedishDate, type AppError, type DeviationPatterns, type DeviationStats } from '#contract';
-import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
 import { DeviationError } from './DeviationError';
+import { statsAndPatterns } from './deviations-actions';
 
 const text = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) as string | null) ?? '').trim();
 
@@ -16,7 +16,7 @@ export function StatsView() {
   const show = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const q = { from: text(e.currentTarget, 'from'), to: text(e.currentTarget, 'to') };
-    const [r, p] = await Promise.all([api.deviations.stats(q), api.deviations.patterns(q)]);
+    const [r, p] = await statsAndPatterns(q);
     if (!r.ok) return setError(r.error);
     if (!p.ok) return setError(p.error);
     setError(null);

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer, INCIDENT_CHANNEL_SV, IncidentChannel, swedishDateTime, swedishLocalDateTime, type AppError, type Incident } from '#contract';
-import { api } from '../../bridge';
 import { DateTimeField } from '../../components/DateTimeField';
 import { countdown } from './countdown';
+import { closeIncident, openIncident, recordMunicipalityReport, type IncidentAnswer } from './incidents-actions';
 
 const field = (f: HTMLFormElement, name: string) => ((new FormData(f).get(name) as string | null) ?? '').trim();
 
@@ -31,11 +31,11 @@ export function IncidentItem({ incident: i, now, administrator, onError, onChang
   const toggle = async () => {
     if (detail) return setDetail(null);
     onError(null);
-    const r = await api.incidents.get({ id: i.id });
+    const r = await openIncident(i.id);
     if (r.ok) setDetail(r.value);
     else onError(r.error);
   };
-  const act = async (e: FormEvent<HTMLFormElement>, call: (f: HTMLFormElement) => ReturnType<typeof api.incidents.close>, message: string) => {
+  const act = async (e: FormEvent<HTMLFormElement>, call: (f: HTMLFormElement) => IncidentAnswer, message: string) => {
     e.preventDefault();
     onError(null);
     const r = await call(e.currentTarget);
@@ -45,8 +45,8 @@ export function IncidentItem({ incident: i, now, administrator, onError, onChang
     await onChanged();
   };
   const municipality = (e: FormEvent<HTMLFormElement>) =>
-    act(e, (f) => api.incidents.municipality({ id: i.id, reportedAt: field(f, 'reportedAt'), channel: IncidentChannel.parse(field(f, 'channel')), reference: field(f, 'reference') }), t('incidents.municipalityRecorded'));
-  const close = (e: FormEvent<HTMLFormElement>) => act(e, (f) => api.incidents.close({ id: i.id, comment: field(f, 'comment') }), t('incidents.closed'));
+    act(e, (f) => recordMunicipalityReport({ id: i.id, reportedAt: field(f, 'reportedAt'), channel: IncidentChannel.parse(field(f, 'channel')), reference: field(f, 'reference') }), t('incidents.municipalityRecorded'));
+  const close = (e: FormEvent<HTMLFormElement>) => act(e, (f) => closeIncident(i.id, field(f, 'comment')), t('incidents.closed'));
 
   const hidden = detail?.clients && detail.clients.length < detail.clientCount;
   return (

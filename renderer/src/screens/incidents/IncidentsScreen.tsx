@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { swedishLocalDateTime, type AppError, type IncidentList, type Result } from '#contract';
-import { api } from '../../bridge';
 import { DateTimeField } from '../../components/DateTimeField';
-import { createOnce } from '../../state/create-id';
 import { IncidentItem } from './IncidentItem';
+import { listIncidents, reportIncident } from './incidents-actions';
 import { useIncidents } from './incidents-store';
 import './incidents.css';
 
@@ -32,9 +31,9 @@ export function IncidentsScreen() {
     setList(r.value);
     useIncidents.getState().set(r.value);
   }, []);
-  const load = useCallback(() => api.incidents.list({}).then(show), [show]);
+  const load = useCallback(() => listIncidents().then(show), [show]);
   useEffect(() => {
-    void api.incidents.list({}).then(show);
+    void listIncidents().then(show);
     const timer = setInterval(() => setNow(Date.now()), 30_000);
     return () => clearInterval(timer);
   }, [show]);
@@ -45,7 +44,7 @@ export function IncidentsScreen() {
     setDone(null);
     const f = e.currentTarget;
     const personnummer = field(f, 'personnummer').split(/[\s,;]+/).filter(Boolean);
-    const r = await createOnce('incident', (requestId) => api.incidents.report({ requestId, what: field(f, 'what'), discoveredAt: field(f, 'discoveredAt'), systems: field(f, 'systems'), personnummer }));
+    const r = await reportIncident({ what: field(f, 'what'), discoveredAt: field(f, 'discoveredAt'), systems: field(f, 'systems'), personnummer });
     if (!r.ok) return setError(r.error);
     f.reset();
     setDone(t('incidents.reported'));

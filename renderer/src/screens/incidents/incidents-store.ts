@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { IncidentList } from '#contract';
-import { api } from '../../bridge';
 import { onSessionCleared } from '../../state/session-store';
+import { listIncidents } from './incidents-actions';
 
 /**
  * What the administrator's menu badge counts: the organisation's incidents not yet reported to the
@@ -23,7 +23,7 @@ export const useIncidents = create<IncidentsState>((set) => ({
     set({ waiting: waitingIn(list) });
   },
   async refresh() {
-    const r = await api.incidents.list({});
+    const r = await listIncidents();
     if (r.ok) set({ waiting: waitingIn(r.value) });
   },
   clear() {

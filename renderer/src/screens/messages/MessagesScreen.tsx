@@ -1,12 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatPersonnummer, swedishDateTime, type AppError, type AttachmentKind, type LocalMessage, type LocalThreadDetail, type LocalThreadSummary } from '#contract';
-import { api } from '../../bridge';
 import { errorText } from '../../components/error-text';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { createOnce } from '../../state/create-id';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
+import { aboutRecords, attachToThread, openAttachment, startThread } from './messages-actions';
 import { useMessages } from './messages-store';
 import { RecipientPicker } from './RecipientPicker';
 import { useMessageDraft } from './use-draft';
@@ -161,7 +160,7 @@ function Attachment({ attachment }: { attachment: NonNullable<LocalMessage['atta
   const [state, setState] = useState<{ busy: boolean; message: string | null; failed: boolean }>({ busy: false, message: null, failed: false });
   const open = async () => {
     setState({ busy: true, message: null, failed: false });
-    const r = await api.messages.openAttachment({ attachmentId: attachment.id });
+    const r = await openAttachment(attachment.id);
     setState(r.ok ? { busy: false, message: t('messages.attachmentSaved', { path: r.value.path }), failed: false } : { busy: false, message: errorText(t, r.error, { serverMessage: true }), failed: true });
   };
   const size = attachment.bytes < 1024 * 1024 ? `${Math.max(1, Math.round(attachment.bytes / 1024))} kB` : `${(attachment.bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB`;
@@ -187,7 +186,7 @@ function Reply({ threadId, unitId, aboutClient }: { threadId: string; unitId: st
   const [attaching, setAttaching] = useState(false);
   const attach = async (kind: AttachmentKind) => {
     setAttaching(true);
-    const r = await createOnce(`attach:${threadId}`, (requestId) => api.messages.attach({ requestId, threadId, kind, text: draft.text }));
+    const r = await attachToThread(threadId, kind, draft.text);
     setAttaching(false);
     if (!r.ok) return setError(r.error.code === 'SERVER_UNREACHABLE' ? { ...r.error, message: t('messages.attachOffline') } : r.error);
     setError(null);
@@ -247,7 +246,7 @@ function NewThread() {
     e.preventDefault();
     setTried(true);
     if (noRecipient) return;
-    const r = await createOnce(`thread:${unitId}:${about.assignmentId ?? about.clientId ?? ''}`, (requestId) => api.messages.start({ requestId, unitId, subject: draft.subject, text: draft.text, toUnit, participantIds: people, ...about }));
+    const r = await startThread({ unitId, subject: draft.subject, text: draft.text, toUnit, participantIds: people, ...about });
     if (!r.ok) return setError(r.error);
     draft.reset();
     go('messages', { threadId: r.value.thread.id });
@@ -311,10 +310,8 @@ function AboutLine({ clientId, assignmentId }: { clientId: string | null; assign
     let live = true;
     if (!clientId && !assignmentId) return;
     void (async () => {
-      const a = assignmentId ? await api.inbox.stored({ id: assignmentId }) : null;
-      const assignment = a?.ok ? a.value : null;
-      const c = clientId ? await api.clients.get({ id: clientId }) : null;
-      const client = c?.ok && c.value ? c.value : assignment?.client ?? null;
+      const { assignment, client: stored } = await aboutRecords({ clientId, assignmentId });
+      const client = stored ?? assignment?.client ?? null;
       const parts = [
         client ? `${client.givenName} ${client.familyName}, ${formatPersonnummer(client.personnummer)}` : t('messages.aboutNotFound'),
         ...(assignment ? [t('messages.aboutAssignmentOf', { services: assignment.services.map((x) => x.name).join(', '), start: assignment.startDate })] : []),

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Recipient } from '#contract';
-import { api } from '../../bridge';
+import { recipientsFor } from './messages-actions';
 
 interface Props {
   unitId: string;
@@ -31,7 +31,7 @@ export function RecipientPicker({ unitId, about, unitName, toUnit, onToUnit, sel
   useEffect(() => {
     if (!unitId) return;
     let live = true;
-    void api.messages.recipients({ unitId, clientId: about?.clientId ?? null, assignmentId: about?.assignmentId ?? null }).then((r) => {
+    void recipientsFor(unitId, { clientId: about?.clientId ?? null, assignmentId: about?.assignmentId ?? null }).then((r) => {
       if (live) setAnswer({ unitId, people: r.ok ? r.value : null });
     });
     return () => {

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LocalThreadSummary } from '#contract';
-import { api, events } from '../../bridge';
+import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
+import { threadsAbout } from './messages-actions';
 import { ThreadItems } from './MessagesScreen';
 
 /** The threads about a client or an assignment, on its page; live as messages arrive. */
@@ -12,13 +13,11 @@ export function ThreadsPanel({ unitId, clientId, assignmentId }: { unitId: strin
   const [threads, setThreads] = useState<LocalThreadSummary[]>([]);
   useEffect(() => {
     const load = () =>
-      void api.messages.list({ limit: 50, ...(assignmentId ? { assignmentId } : clientId ? { clientId } : {}) }).then((r) => {
+      void threadsAbout({ clientId, assignmentId }).then((r) => {
         if (r.ok) setThreads(r.value);
       });
     load();
-    return events.on('data.changed', ({ kinds }) => {
-      if (kinds.includes('message') || kinds.includes('message_thread')) load();
-    });
+    return onDataChanged(['message', 'message_thread'], load);
   }, [clientId, assignmentId]);
   return (
     <section aria-labelledby="threads-panel-h" className="threads-panel">

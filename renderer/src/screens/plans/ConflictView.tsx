@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { currentVersion, type AppError, type LocalPlan, type PlanConflict } from '#contract';
-import { api } from '../../bridge';
 import { PlanContentView, PlanDiff, PlanError } from './PlanContentView';
+import { resolveConflict } from './plans-actions';
 import { S } from './sv-plans';
 
 /** A draft the server refused as stale: the saved version and the user's side by side, and the choice. */
@@ -9,7 +9,7 @@ export function ConflictView({ conflict, plan, onResolved }: { conflict: PlanCon
   const [error, setError] = useState<AppError | null>(null);
   const theirs = plan ? (plan.draft?.content ?? currentVersion(plan)?.content ?? null) : null;
   const resolve = async (keep: 'mine' | 'theirs') => {
-    const r = await api.plans.resolve({ mutationId: conflict.mutationId, keep });
+    const r = await resolveConflict(conflict.mutationId, keep);
     if (r.ok) onResolved();
     else setError(r.error);
   };

@@ -1,9 +1,10 @@
 import { useEffect, useId, useState } from 'react';
 import type { AppError, PermittedUnit, PlanDueItem } from '#contract';
-import { api, events } from '../../bridge';
+import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
 import { useSession } from '../../state/session-store';
 import { PlanError } from './PlanContentView';
+import { duePlans } from './plans-actions';
 import { S } from './sv-plans';
 import './plans.css';
 
@@ -22,7 +23,7 @@ export function DuePlansScreen() {
     if (!unitId) return;
     let live = true;
     const load = () =>
-      void api.plans.due({ unitId, limit: 500 }).then((r) => {
+      void duePlans(unitId).then((r) => {
         if (!live) return;
         if (r.ok) {
           setItems(r.value);
@@ -30,9 +31,7 @@ export function DuePlansScreen() {
         } else setError(r.error);
       });
     load();
-    const off = events.on('data.changed', (e) => {
-      if (e.kinds.some((k) => k === 'plan' || k === 'assignment' || k === 'client')) load();
-    });
+    const off = onDataChanged(['plan', 'assignment', 'client'], load);
     return () => {
       live = false;
       off();

@@ -1,10 +1,9 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { KSI_CODES, ksiEntry, ksiLabel, LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
-import { api } from '../../bridge';
 import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
-import { createOnce } from '../../state/create-id';
 import { PlanError } from './PlanContentView';
+import { clientAssignments, discardWork, saveDraft, saveWork, workInProgress } from './plans-actions';
 import { S } from './sv-plans';
 
 const AUTOSAVE_MS = 500;
@@ -41,8 +40,8 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
   useEffect(() => {
     let live = true;
     // The client's assignments, so the plan can say which it covers.
-    void api.inbox.list({ clientId: start.clientId, limit: 100, sort: 'start_desc' }).then((r) => live && r.ok && setAssignments(r.value.items));
-    void api.plans.work({ clientId: start.clientId }).then((r) => {
+    void clientAssignments(start.clientId).then((r) => live && r.ok && setAssignments(r.value.items));
+    void workInProgress(start.clientId).then((r) => {
       if (!live) return;
       if (r.ok && r.value && r.value.planId === (start.planId ?? r.value.planId)) {
         setContent(r.value.content);
@@ -63,7 +62,7 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
     if (!loaded || !dirty) return;
     clearTimeout(timer.current);
     timer.current = setTimeout(() => {
-      void api.plans.saveWork({ clientId: start.clientId, planId: planId ?? idRef.current, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content }).then((r) => r.ok && setSavedAt(r.value.savedAt));
+      void saveWork({ clientId: start.clientId, planId: planId ?? idRef.current, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content }).then((r) => r.ok && setSavedAt(r.value.savedAt));
     }, AUTOSAVE_MS);
     return () => clearTimeout(timer.current);
   }, [content, loaded, dirty, base, planId, start.clientId]);
@@ -86,9 +85,7 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
       activities: content.activities.filter((a) => a.what.trim() !== '' || a.who.trim() !== ''),
     };
     const id = planId ?? idRef.current;
-    const r = await createOnce(`plan:${id}:${base.baseRevision}`, (requestId) =>
-      api.plans.saveDraft({ requestId, clientId: start.clientId, planId: id, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content: kept }),
-    );
+    const r = await saveDraft({ clientId: start.clientId, planId: id, baseRevision: base.baseRevision, basedOnVersionId: base.basedOnVersionId, content: kept });
     setBusy(false);
     if (!r.ok) return setError(r.error);
     onDone(true);
@@ -96,7 +93,7 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
   const [discarding, setDiscarding] = useState(false);
   const discard = async () => {
     clearTimeout(timer.current);
-    await api.plans.dropWork({ clientId: start.clientId });
+    await discardWork(start.clientId);
     onDone(false);
   };
 

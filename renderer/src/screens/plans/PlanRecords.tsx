@@ -1,9 +1,8 @@
 import { useId, useState } from 'react';
 import { currentVersion, GoalOutcome, latestConsent, swedishDate, type AppError, type LocalPlan } from '#contract';
-import { api } from '../../bridge';
 import { DateField } from '../../components/DateField';
-import { createOnce } from '../../state/create-id';
 import { PlanError } from './PlanContentView';
+import { recordConsent, recordFollowUp } from './plans-actions';
 import { S } from './sv-plans';
 
 /** The plan's follow-ups (uppföljningar) and the form to record one for the current version. */
@@ -26,15 +25,14 @@ export function FollowUpSection({ plan }: { plan: LocalPlan }) {
       document.getElementById(`${ids}-o-${unchosen.id}`)?.focus();
       return;
     }
-    const r = await createOnce(`follow-up:${plan.id}`, (requestId) => api.plans.followUp({
-      requestId,
+    const r = await recordFollowUp({
       id: plan.id,
       versionId: v.id,
       date,
       outcomes: goals.map((g) => ({ goalId: g.id, outcome: outcomes[g.id]!.outcome!, comment: outcomes[g.id]?.comment ?? '' })),
       comment,
       revise,
-    }));
+    });
     if (!r.ok) return setError(r.error);
     setOpen(false);
     setComment('');
@@ -156,7 +154,7 @@ export function ConsentSection({ plan }: { plan: LocalPlan }) {
       return;
     }
     if (status === '' || how === '' || givenBy === '') return;
-    const r = await createOnce(`consent:${plan.id}`, (requestId) => api.plans.consent({ requestId, id: plan.id, status, date, how, givenBy, representative, note }));
+    const r = await recordConsent({ id: plan.id, status, date, how, givenBy, representative, note });
     if (!r.ok) return setError(r.error);
     setOpen(false);
     setStatus('');

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { currentConsent, currentVersion, emptyPlanContent, swedishDate, swedishDateTime, type AppError, type ClientRecord, type LocalPlan, type PlanConflict } from '#contract';
-import { api, events } from '../../bridge';
 import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
+import { onDataChanged } from '../../state/data-changed';
 import { useLatest } from '../../state/latest';
 import { ConflictView } from './ConflictView';
 import { PlanContentView, PlanDiff, PlanError } from './PlanContentView';
 import { PlanEditor, type EditorStart } from './PlanEditor';
 import { ConsentSection, FollowUpSection } from './PlanRecords';
+import { exportPlan, loadClientPlans, setPlan, workInProgress } from './plans-actions';
 import { S } from './sv-plans';
 import './plans.css';
 
@@ -26,7 +27,7 @@ export function PlanTab({ client }: { client: ClientRecord }) {
   const latest = useLatest();
   const load = useCallback(
     () =>
-      latest(Promise.all([api.plans.list({ clientId: client.id }), api.plans.conflicts({ clientId: client.id })]), ([p, c]) => {
+      latest(loadClientPlans(client.id), ([p, c]) => {
         if (!p.ok) return setError(p.error);
         setPlans(p.value);
         setError(null);
@@ -38,12 +39,10 @@ export function PlanTab({ client }: { client: ClientRecord }) {
   useEffect(() => {
     void load();
     // A working copy left by a lock, a crash or a restart opens the editor again.
-    void api.plans.work({ clientId: client.id }).then((r) => {
+    void workInProgress(client.id).then((r) => {
       if (r.ok && r.value) setEditing({ clientId: client.id, planId: r.value.planId, baseRevision: r.value.baseRevision, basedOnVersionId: r.value.basedOnVersionId, content: r.value.content });
     });
-    return events.on('data.changed', (e) => {
-      if (e.kinds.includes('plan')) void load();
-    });
+    return onDataChanged(['plan'], () => void load());
   }, [load, client.id]);
 
   if (error) return <PlanError error={error} generic={S.none} />;
@@ -93,7 +92,7 @@ function PlanOverview({ plan, onEdit }: { plan: LocalPlan; onEdit(): void }) {
   const [exported, setExported] = useState<string | null>(null);
   const [exportError, setExportError] = useState<AppError | null>(null);
   const exportPdf = async () => {
-    const r = await api.plans.export({ planId: plan.id });
+    const r = await exportPlan(plan.id);
     if (!r.ok) return setExportError(r.error);
     const d = r.value.delivery;
     // The browser host hands the PDF out as a download; Electron has asked with its save dialog.
@@ -147,7 +146,7 @@ function DraftSection({ plan }: { plan: LocalPlan }) {
   const set = async () => {
     setAsking(false);
     setError(null);
-    const r = await api.plans.set({ planId: plan.id, revision: plan.revision, setOn });
+    const r = await setPlan({ planId: plan.id, revision: plan.revision, setOn });
     if (!r.ok) setError(r.error);
   };
   return (
