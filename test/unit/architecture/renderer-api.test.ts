@@ -13,12 +13,6 @@ const root = path.resolve(import.meta.dirname, '../../..');
 const src = path.join(root, 'renderer/src');
 const bridge = path.join(src, 'bridge');
 
-/**
- * Not yet converted (issue 26, other half, on another branch): their `.tsx` files may still import
- * the bridge. The lead empties this list when the halves are merged; every other folder has no
- * exception.
- */
-const NOT_YET_CONVERTED: string[] = ['screens/plans', 'screens/messages', 'screens/incidents', 'screens/deviations', 'screens/assignments', 'screens/local-store', 'screens/notices'];
 
 const tsxFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -39,21 +33,15 @@ function bridgeImports(file: string, source: string): string[] {
     });
 }
 
-const exempt = (file: string) => NOT_YET_CONVERTED.some((folder) => file.startsWith(path.join(src, folder) + path.sep));
 
 describe('components and the API client', () => {
-  it('no .tsx file in renderer/src imports the bridge (but the folders not yet converted)', () => {
+  it('no .tsx file in renderer/src imports the bridge', () => {
     const files = tsxFiles(src);
     // The tree was really read.
     expect(files.length).toBeGreaterThan(50);
     const found = files
-      .filter((f) => !exempt(f))
       .flatMap((f) => bridgeImports(f, readFileSync(f, 'utf8')).map((spec) => `${path.relative(root, f)} imports '${spec}'`));
     expect(found).toEqual([]);
-  });
-
-  it('the folders not yet converted exist (a renamed folder must leave the list)', () => {
-    for (const folder of NOT_YET_CONVERTED) expect(readdirSync(path.join(src, folder)).length, folder).toBeGreaterThan(0);
   });
 
   it.each([
