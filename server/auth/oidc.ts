@@ -154,6 +154,10 @@ export function createOidcLogin(deps: OidcDeps) {
       code_challenge_method: 'S256',
       state,
       nonce,
+      // Always a fresh login at the IdP: the workstation is shared, and the system browser may still
+      // hold the previous person's IdP session (which would sign the next person in as her); a
+      // step-up (acr_values LoA3) must not be answered from a LoA2 session either.
+      prompt: 'login',
       ...(acr ? { acr_values: acr } : {}),
     });
     return { authorizationUrl: url.href, state, expiresAt: expiresAt.toISOString() };

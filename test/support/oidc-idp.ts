@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
@@ -20,6 +20,35 @@ export interface IdpUser {
   hsaId: string;
   /** The highest level the person reaches at the IdP (1: e.g. a plain password there). */
   maxLoa: 1 | 2 | 3;
+  /** With `loginForm`: the password the person types at the IdP. */
+  password?: string;
+}
+
+export interface TestIdpOptions {
+  idTokenTtlS?: number;
+  /**
+   * Show a login page (HTML form: Användarnamn, Lösenord, Logga in) at each interaction instead of
+   * signing `idp.user` in by itself: the e2e's "system browser" fills it in as the person would.
+   */
+  loginForm?: boolean;
+}
+
+const escapeHtml = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const loginPage = (uid: string, error = '') => `<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Testets e-legitimation</title></head>
+<body><main><h1>Logga in (testets e-legitimation)</h1>${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/interaction/${escapeHtml(uid)}">
+<label>Användarnamn <input name="username" autocomplete="username"></label>
+<label>Lösenord <input name="password" type="password" autocomplete="current-password"></label>
+<button type="submit">Logga in</button></form></main></body></html>`;
+
+async function formBody(req: IncomingMessage): Promise<URLSearchParams> {
+  let body = '';
+  for await (const chunk of req) {
+    body += String(chunk);
+    if (body.length > 10_000) break;
+  }
+  return new URLSearchParams(body);
 }
 
 export interface TestIdp {
@@ -34,7 +63,7 @@ export interface TestIdp {
   close(): Promise<void>;
 }
 
-export async function startTestIdp(users: Record<string, IdpUser>, opts: { idTokenTtlS?: number } = {}): Promise<TestIdp> {
+export async function startTestIdp(users: Record<string, IdpUser>, opts: TestIdpOptions = {}): Promise<TestIdp> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test-idp-1' };
   const server: Server = createServer();
@@ -88,6 +117,18 @@ export async function startTestIdp(users: Record<string, IdpUser>, opts: { idTok
     void (async () => {
       try {
         const details = await provider.interactionDetails(req, res);
+        if (opts.loginForm) {
+          // The person at the IdP's page: the form first, then her username and password.
+          const form = req.method === 'POST' ? await formBody(req) : null;
+          const who = form?.get('username') ?? '';
+          const known = users[who];
+          if (!form || !known || known.password === undefined || form.get('password') !== known.password) {
+            res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+            res.end(loginPage(details.uid, form ? 'Fel användarnamn eller lösenord.' : ''));
+            return;
+          }
+          idp.user = who;
+        }
         const u = users[idp.user]!;
         const asked = Object.entries(ACR).find(([, acr]) => acr === String(details.params.acr_values ?? '').split(' ')[0])?.[0];
         const level = Math.min(Number(asked ?? u.maxLoa), u.maxLoa) as 1 | 2 | 3;

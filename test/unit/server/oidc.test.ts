@@ -105,7 +105,7 @@ describe('login through the identity provider (OpenID Connect, real oidc-provide
     const p = pkce();
     const url = new URL((await start(p, 3)).authorizationUrl);
     expect(url.origin).toBe(idp.issuer);
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: idp.clients.ours.id, response_type: 'code', code_challenge: p.challenge, code_challenge_method: 'S256', redirect_uri: p.redirectUri, acr_values: ACR[3] });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: idp.clients.ours.id, response_type: 'code', code_challenge: p.challenge, code_challenge_method: 'S256', redirect_uri: p.redirectUri, acr_values: ACR[3], prompt: 'login' });
     expect(url.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
