@@ -31,6 +31,12 @@ export interface TestIdpOptions {
    * signing `idp.user` in by itself: the e2e's "system browser" fills it in as the person would.
    */
   loginForm?: boolean;
+  /**
+   * Where the IdP sends its back-channel logout token for our client (OpenID Connect Back-Channel
+   * Logout 1.0, with sid): read when the IdP serves its first request, so it may name a server
+   * started after the IdP.
+   */
+  backchannelLogoutUri?: () => string;
 }
 
 const escapeHtml = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -60,6 +66,8 @@ export interface TestIdp {
   /** The interactions seen (for assertions): who, which acr. */
   logins: { user: string; acr: string }[];
   clients: { ours: { id: string; secret: string }; other: { id: string; secret: string } };
+  /** The IdP's signing key (kid test-idp-1), for tests that mint tokens as the IdP would. */
+  signingKey: CryptoKey;
   close(): Promise<void>;
 }
 
@@ -83,8 +91,11 @@ export async function startTestIdp(users: Record<string, IdpUser>, opts: TestIdp
     response_types: ['code' as const],
     token_endpoint_auth_method: 'client_secret_basic' as const,
   });
-  const provider = new Provider(issuer, {
-    clients: [client(clients.ours), client(clients.other)],
+  const makeProvider = () => new Provider(issuer, {
+    clients: [
+      { ...client(clients.ours), ...(opts.backchannelLogoutUri ? { backchannel_logout_uri: opts.backchannelLogoutUri(), backchannel_logout_session_required: true } : {}) },
+      client(clients.other),
+    ],
     jwks: { keys: [jwk as never] },
     cookies: { keys: ['test-idp-cookie-key-0123456789'] },
     // acr, sid and auth_time in every ID token, as Inera's IdP sends them.
@@ -96,24 +107,36 @@ export async function startTestIdp(users: Record<string, IdpUser>, opts: TestIdp
     features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true } },
     ttl: { IdToken: opts.idTokenTtlS ?? 3600, AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600 },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Its outgoing calls (the back-channel logout) go to our server on loopback, which oidc-provider's
+    // guard against server-side request forgery refuses (special-use addresses): without the guard here.
+    fetch: (url, options) => {
+      const { dispatcher: _guard, ...rest } = options as RequestInit & { dispatcher?: unknown };
+      return fetch(url, rest);
+    },
     findAccount: (_ctx, id) => {
       const u = users[id];
       if (!u) return undefined;
       return { accountId: id, claims: () => ({ sub: id, employeeHsaId: u.hsaId }) };
     },
   });
+  let made: Provider | undefined;
+  const providerOf = () => (made ??= makeProvider());
   const idp: TestIdp = {
     issuer,
-    provider,
+    get provider() {
+      return providerOf();
+    },
     user: Object.keys(users)[0]!,
     users,
     logins: [],
     clients,
+    signingKey: privateKey,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-  const callback = provider.callback();
+  let handler: ReturnType<Provider['callback']> | undefined;
   server.on('request', (req, res) => {
-    if (!req.url?.startsWith('/interaction/')) return void callback(req, res);
+    const provider = providerOf();
+    if (!req.url?.startsWith('/interaction/')) return void (handler ??= provider.callback())(req, res);
     void (async () => {
       try {
         const details = await provider.interactionDetails(req, res);
@@ -146,17 +169,23 @@ export async function startTestIdp(users: Record<string, IdpUser>, opts: TestIdp
   return idp;
 }
 
+/** A browser's cookie jar for the IdP: the Cookie header it sends, and what a response sets. */
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+function keepCookies(jar: Map<string, string>, res: Response): void {
+  for (const c of res.headers.getSetCookie()) {
+    const [pair] = c.split(';');
+    const i = pair!.indexOf('=');
+    jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+  }
+}
+
 /** Follows the authorization URL as a browser would (cookies kept), up to the loopback redirect; returns it. */
 export async function followToRedirect(authorizationUrl: string, jar = new Map<string, string>()): Promise<URL> {
   let url = authorizationUrl;
   for (let hop = 0; hop < 10; hop++) {
-    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = cookieHeader(jar);
     const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
+    keepCookies(jar, res);
     const location = res.headers.get('location');
     if (!location) throw new Error(`the IdP answered ${res.status} without a redirect: ${(await res.text()).slice(0, 300)}`);
     const next = new URL(location, url);
@@ -164,4 +193,20 @@ export async function followToRedirect(authorizationUrl: string, jar = new Map<s
     url = next.href;
   }
   throw new Error('too many redirects at the IdP');
+}
+
+/**
+ * The person logs out at the IdP in the browser whose cookies are `jar` (the IdP's end-session
+ * page, then its "yes, sign me out" form): the IdP ends its session and sends its back-channel
+ * logout tokens before it answers.
+ */
+export async function logoutAtIdp(issuer: string, jar: Map<string, string>): Promise<void> {
+  const page = await fetch(`${issuer}/session/end`, { headers: { cookie: cookieHeader(jar) } });
+  keepCookies(jar, page);
+  const html = await page.text();
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!xsrf) throw new Error(`the IdP's end-session page has no form: ${html.slice(0, 300)}`);
+  const done = await fetch(`${issuer}/session/end/confirm`, { method: 'POST', redirect: 'manual', headers: { cookie: cookieHeader(jar), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ xsrf, logout: 'yes' }).toString() });
+  keepCookies(jar, done);
+  if (done.status >= 400) throw new Error(`the IdP refused the logout: ${done.status}`);
 }
