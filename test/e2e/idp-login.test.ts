@@ -29,8 +29,11 @@ let page: Page;
 let herClients: { given: string; family: string }[] = [];
 
 beforeAll(async () => {
-  idp = await startTestIdp({ 'anna.lindqvist': { hsaId: ANNA, maxLoa: 3, password: IDP_PASSWORD } }, { loginForm: true });
+  // The IdP sends its back-channel logout to the server started next (the stack's; read at the IdP's first request).
+  idp = await startTestIdp({ 'anna.lindqvist': { hsaId: ANNA, maxLoa: 3, password: IDP_PASSWORD } }, { loginForm: true, backchannelLogoutUri: () => `${stack.serverUrl}/api/v1/auth/oidc/backchannel-logout` });
   stack = await startStack('e2e_idp', {
+    // Sessions of 15 s, renewed every 10 s: the workstation learns soon that the server ended one.
+    sessionTtlMs: 15_000,
     oidc: {
       issuer: idp.issuer,
       clientId: idp.clients.ours.id,
@@ -78,11 +81,11 @@ describe('login through the identity provider in Chromium, no card', () => {
     await idpPage.getByText('Inloggningen är klar').waitFor({ timeout: 15_000 });
     await idpPage.close();
     await page.getByRole('navigation').waitFor({ timeout: 15_000 });
-    const { rows } = await stack.db.query<{ auth_method: string; loa: number }>(
-      `SELECT a.auth_method, a.loa FROM auth_sessions a JOIN staff s ON s.id = a.staff_id WHERE s.hsa_id = $1 AND a.revoked_at IS NULL`,
+    const { rows } = await stack.db.query<{ auth_method: string; loa: number; idp_session: string | null }>(
+      `SELECT a.auth_method, a.loa, a.idp_session FROM auth_sessions a JOIN staff s ON s.id = a.staff_id WHERE s.hsa_id = $1 AND a.revoked_at IS NULL`,
       [ANNA],
     );
-    expect(rows).toEqual([{ auth_method: 'oidc', loa: 2 }]);
+    expect(rows).toEqual([{ auth_method: 'oidc', loa: 2, idp_session: expect.stringMatching(new RegExp(`^${idp.issuer} .+`)) }]);
     expect(idp.logins.at(-1)).toEqual({ user: 'anna.lindqvist', acr: ACR[2] });
     // The banner says what this level opens.
     await page.getByText('Du är inloggad på tillitsnivå 2.', { exact: false }).first().waitFor({ timeout: 10_000 });
@@ -121,5 +124,24 @@ describe('login through the identity provider in Chromium, no card', () => {
     );
     expect(log).toEqual([{ loa: 2 }, { loa: 3 }]);
     await saveScreenshot(page, 'idp-login-loa3-clients');
+  });
+
+  it('she logs out at the IdP: the IdP tells the server (back-channel), the workstation shows the login screen with why', async () => {
+    const idpPage = await browser.context.newPage();
+    await idpPage.goto(`${idp.issuer}/session/end`);
+    await idpPage.getByRole('button', { name: /sign me out/i }).click();
+    await idpPage.waitForLoadState();
+    await idpPage.close();
+    const { rows } = await stack.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM auth_sessions a JOIN staff s ON s.id = a.staff_id WHERE s.hsa_id = $1 AND a.revoked_at IS NULL AND a.expires_at > now()`,
+      [ANNA],
+    );
+    expect(rows[0]?.n).toBe('0');
+    // At its next renewal (within 10 s) the workstation learns the session ended.
+    await page.getByRole('heading', { name: 'Arbetsstationen är låst', level: 1 }).waitFor({ timeout: 30_000 });
+    await page.getByText('Inloggningen avslutades på servern, till exempel för att du loggade ut hos e-legitimationen. Logga in igen.', { exact: false }).waitFor();
+    expect(await page.getByRole('navigation').count()).toBe(0);
+    await expectNoClientNamed(page, herClients);
+    await saveScreenshot(page, 'idp-login-ended-at-idp');
   });
 });

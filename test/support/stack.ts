@@ -52,6 +52,8 @@ export interface StackOptions extends Partial<Pick<WorkstationOptions, 'idleTime
   preHandshakeLogin?: boolean;
   /** Login through an identity provider (e.g. test/support/oidc-idp.ts): the server's settings; the workstation allows its issuer. */
   oidc?: OidcSettings;
+  /** The server's session lifetime (default 10 minutes): short, the workstation renews (and learns of an ended session) soon. */
+  sessionTtlMs?: number;
 }
 
 /** Another workstation on the same server (a colleague's, in tests of two people): its own data folder and browser host. */
@@ -93,6 +95,7 @@ export async function startStack(hint: string, opts: StackOptions = {}): Promise
         trust: testPkiTrust(pki),
         expectedOrigin: () => serverUrl,
         ...(opts.oidc ? { oidc: opts.oidc } : {}),
+        ...(opts.sessionTtlMs ? { sessionTtlMs: opts.sessionTtlMs } : {}),
       },
       ...(opts.serverSync ? { sync: opts.serverSync } : {}),
     });
