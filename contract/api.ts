@@ -81,7 +81,7 @@ export const SessionState = z.object({
   state: z.enum(['logged_out', 'locked', 'active']),
   user: LoginUser.nullable(),
   units: z.array(PermittedUnit),
-  lockedReason: z.enum(['card_removed', 'idle', 'logout', 'other_card']).nullable(),
+  lockedReason: z.enum(['card_removed', 'idle', 'logout', 'other_card', 'ended']).nullable(),
   /** Idle time before the workstation locks, ms. */
   idleTimeoutMs: z.number().int().positive(),
   /**
@@ -303,7 +303,7 @@ export type { MutationType };
 
 /** Events main pushes to the renderer. */
 export const eventContract = {
-  'session.locked': z.object({ reason: z.enum(['card_removed', 'idle', 'logout', 'other_card']) }),
+  'session.locked': z.object({ reason: z.enum(['card_removed', 'idle', 'logout', 'other_card', 'ended']) }),
   'session.changed': SessionState,
   /** The browser host only: open this IdP login in a new browser tab (Electron opens the system browser itself). */
   'session.openExternal': z.object({ url: z.url() }),

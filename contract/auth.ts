@@ -181,6 +181,8 @@ export const oidcRoutes = {
   methods: { method: 'GET', path: '/api/v1/auth/methods', response: LoginMethodsResponse },
   start: { method: 'POST', path: '/api/v1/auth/oidc/start', body: OidcStartRequest, response: OidcStartResponse },
   finish: { method: 'POST', path: '/api/v1/auth/oidc/finish', body: OidcFinishRequest, response: LoginResponse },
+  /** Called by the identity provider, not the workstation: OpenID Connect Back-Channel Logout 1.0 (form field `logout_token`). */
+  backchannelLogout: { method: 'POST', path: '/api/v1/auth/oidc/backchannel-logout' },
 } as const;
 
 export const authRoutes = {

@@ -174,7 +174,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     });
     authenticate = (token) => service.authenticate(token);
     const oidc = auth.oidc
-      ? createOidcLogin({ settings: auth.oidc, store: new SqlOidcLoginStore(db), staff, accessLog, openSession: service.openSession, ...(auth.now ? { now: auth.now } : {}) })
+      ? createOidcLogin({ settings: auth.oidc, store: new SqlOidcLoginStore(db), staff, accessLog, openSession: service.openSession, endIdpSession: service.endIdpSession, ...(auth.now ? { now: auth.now } : {}) })
       : undefined;
     registerOidcRoutes(app, { card: true, assurance, ...(oidc ? { oidc } : {}), ...(limiter ? { limiter } : {}) });
     registerAuthPurge(app, db, auth.now ?? (() => new Date()));

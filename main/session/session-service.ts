@@ -353,7 +353,8 @@ export class SessionService {
       const r = await this.opts.server.call(authRoutes.renew, { token });
       if (this.token === token) this.scheduleRenew(Date.parse(r.expiresAt));
     } catch (e) {
-      if (e instanceof AppFailure && e.code === 'UNAUTHENTICATED') this.lock('logout');
+      // The server ended the session (e.g. the IdP's back-channel logout, server/auth/oidc.ts): the login screen says so.
+      if (e instanceof AppFailure && e.code === 'UNAUTHENTICATED') this.lock('ended');
       else if (this.token === token) this.scheduleRenew(Date.now() + 30_000);
     }
   }

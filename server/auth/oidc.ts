@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import * as client from 'openid-client';
 import { AppFailure, HsaId, type ErrorCode, type Loa, type LoginResponse, type OidcFinishRequest, type OidcStartRequest, type OidcStartResponse } from '#contract';
 import type { AccessLog } from '../audit/access-events';
@@ -45,6 +45,8 @@ export interface OidcLoginStore {
   put(login: PendingOidcLogin, now: Date): Promise<void>;
   /** The login of this state, marked used; null when unknown, used or expired (atomic: one winner). */
   consume(state: string, now: Date): Promise<PendingOidcLogin | null>;
+  /** Records a logout token's jti; false when this issuer's jti was seen before (a replay). Atomic. */
+  useLogoutJti(issuer: string, jti: string, keepUntil: Date, now: Date): Promise<boolean>;
 }
 
 export const OIDC_LOGIN_TTL_MS = 5 * 60_000;
@@ -61,6 +63,14 @@ export class InMemoryOidcLoginStore implements OidcLoginStore {
     const l = this.logins.get(state);
     this.logins.delete(state);
     return l && l.expiresAt.getTime() > now.getTime() ? l : null;
+  }
+  private readonly jtis = new Map<string, Date>();
+  async useLogoutJti(issuer: string, jti: string, keepUntil: Date, now: Date) {
+    for (const [k, until] of this.jtis) if (until.getTime() <= now.getTime()) this.jtis.delete(k);
+    const key = `${issuer} ${jti}`;
+    if (this.jtis.has(key)) return false;
+    this.jtis.set(key, keepUntil);
+    return true;
   }
 }
 
@@ -86,6 +96,11 @@ export class SqlOidcLoginStore implements OidcLoginStore {
     const r = rows[0];
     return r ? { state: r.state, nonce: r.nonce, codeChallenge: r.code_challenge, redirectUri: r.redirect_uri, expiresAt: new Date(r.expires_at) } : null;
   }
+  /** Table oidc_logout_tokens (server/migrations/0085_oidc_logout_tokens.sql). */
+  async useLogoutJti(issuer: string, jti: string, keepUntil: Date, _now: Date) {
+    const { rows } = await this.db.query('INSERT INTO oidc_logout_tokens (issuer, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1', [issuer, jti, keepUntil]);
+    return rows.length === 1;
+  }
 }
 
 export interface OidcDeps {
@@ -94,8 +109,15 @@ export interface OidcDeps {
   staff: StaffDirectory;
   accessLog: AccessLog;
   openSession(input: OpenSessionInput): Promise<LoginResponse>;
+  /** Ends every session resting on this IdP session (`<issuer> <sid>`); how many (back-channel logout). */
+  endIdpSession?(idpSession: string): Promise<number>;
   now?: () => Date;
 }
+
+/** The event a logout token must carry (OpenID Connect Back-Channel Logout 1.0, 2.4). */
+export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+/** How old (by iat) a logout token may be, and so how long its jti is kept. */
+export const LOGOUT_TOKEN_MAX_AGE_S = 300;
 
 /** What a validated ID token says. */
 export interface IdTokenFacts {
@@ -135,6 +157,28 @@ export function createOidcLogin(deps: OidcDeps) {
     return jwks;
   }
 
+  /**
+   * A JWT the IdP signed for us (an ID token, a logout token), by our own code (jose): a key of the
+   * IdP's JWKS (RS/PS/ES only; never none or HS), iss, aud, exp/iat with 30 s leeway, and `more`.
+   * A refusal is `code` with `details.reason` TOKEN_EXPIRED, TOKEN_CLAIM_<claim> or TOKEN_INVALID.
+   */
+  async function verifyFromIdp(token: string, code: ErrorCode, what: string, more: Pick<JWTVerifyOptions, 'currentDate' | 'maxTokenAge' | 'requiredClaims'>): Promise<JWTPayload> {
+    try {
+      const { payload } = await jwtVerify(token, await keys(), {
+        issuer: s.issuer,
+        audience: s.clientId,
+        algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'],
+        clockTolerance: CLOCK_TOLERANCE_S,
+        ...more,
+      });
+      return payload;
+    } catch (e) {
+      if (e instanceof AppFailure) throw e;
+      const why = (e as { code?: string }).code ?? 'ERR_JWT_INVALID';
+      throw failure(code, `The ${what} was refused: ${why}`, why === 'ERR_JWT_EXPIRED' ? 'TOKEN_EXPIRED' : why === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? `TOKEN_CLAIM_${(e as { claim?: string }).claim ?? 'unknown'}` : 'TOKEN_INVALID');
+    }
+  }
+
   const acrFor = (loa: Loa): string | undefined => Object.entries(s.acrLoa).find(([, l]) => l === loa)?.[0];
 
   async function start(req: OidcStartRequest): Promise<OidcStartResponse> {
@@ -154,6 +198,10 @@ export function createOidcLogin(deps: OidcDeps) {
       code_challenge_method: 'S256',
       state,
       nonce,
+      // Always a fresh login at the IdP: the workstation is shared, and the system browser may still
+      // hold the previous person's IdP session (which would sign the next person in as her); a
+      // step-up (acr_values LoA3) must not be answered from a LoA2 session either.
+      prompt: 'login',
       ...(acr ? { acr_values: acr } : {}),
     });
     return { authorizationUrl: url.href, state, expiresAt: expiresAt.toISOString() };
@@ -165,21 +213,7 @@ export function createOidcLogin(deps: OidcDeps) {
    * expiry and issued-at against our clock, the nonce of this login, the level from acr, the HSA-ID.
    */
   async function validateIdToken(idToken: string, nonce: string): Promise<IdTokenFacts> {
-    let claims: JWTPayload;
-    try {
-      ({ payload: claims } = await jwtVerify(idToken, await keys(), {
-        issuer: s.issuer,
-        audience: s.clientId,
-        algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'],
-        currentDate: now(),
-        clockTolerance: CLOCK_TOLERANCE_S,
-        requiredClaims: ['exp', 'iat', 'sub', 'nonce'],
-      }));
-    } catch (e) {
-      if (e instanceof AppFailure) throw e;
-      const code = (e as { code?: string }).code ?? 'ERR_JWT_INVALID';
-      throw failure('IDP_LOGIN_FAILED', `The ID token was refused: ${code}`, code === 'ERR_JWT_EXPIRED' ? 'TOKEN_EXPIRED' : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' ? `TOKEN_CLAIM_${(e as { claim?: string }).claim ?? 'unknown'}` : 'TOKEN_INVALID');
-    }
+    const claims = await verifyFromIdp(idToken, 'IDP_LOGIN_FAILED', 'ID token', { currentDate: now(), requiredClaims: ['exp', 'iat', 'sub', 'nonce'] });
     if (Array.isArray(claims.aud) && claims.aud.length > 1 && claims.azp !== s.clientId) throw failure('IDP_LOGIN_FAILED', 'The ID token names another authorized party', 'TOKEN_CLAIM_azp');
     if (claims.nonce !== nonce) throw failure('IDP_LOGIN_FAILED', 'The ID token carries another nonce', 'TOKEN_CLAIM_nonce');
     const acr = typeof claims.acr === 'string' ? claims.acr : undefined;
@@ -251,5 +285,32 @@ export function createOidcLogin(deps: OidcDeps) {
     }
   }
 
-  return { start, finish, validateIdToken, settings: s };
+  /**
+   * Back-channel logout (OpenID Connect Back-Channel Logout 1.0): the IdP POSTs a logout token when
+   * its session ends. Validated like an ID token by our own code (jose: signature from the IdP's
+   * JWKS, RS/PS/ES only; iss; aud; iat within LOGOUT_TOKEN_MAX_AGE_S and 30 s leeway; exp if
+   * present), then: the backchannel-logout event, no nonce (an ID token is no logout token), a sid
+   * (we register backchannel_logout_session_required), a jti not seen before. Every session resting
+   * on that IdP session ends. Throws AppFailure VALIDATION with `details.reason` on a refusal.
+   */
+  async function backchannelLogout(logoutToken: string): Promise<{ ended: number }> {
+    const at = now();
+    const claims = await verifyFromIdp(logoutToken, 'VALIDATION', 'logout token', { currentDate: at, maxTokenAge: LOGOUT_TOKEN_MAX_AGE_S, requiredClaims: ['iat', 'jti', 'events'] });
+    if (Array.isArray(claims.aud) && claims.aud.length > 1 && claims.azp !== undefined && claims.azp !== s.clientId) throw failure('VALIDATION', 'The logout token names another authorized party', 'TOKEN_CLAIM_azp');
+    const events = claims.events;
+    if (typeof events !== 'object' || events === null || Array.isArray(events) || typeof (events as Record<string, unknown>)[BACKCHANNEL_LOGOUT_EVENT] !== 'object') {
+      throw failure('VALIDATION', 'The logout token carries no back-channel logout event', 'TOKEN_CLAIM_events');
+    }
+    if (claims.nonce !== undefined) throw failure('VALIDATION', 'A logout token must not carry a nonce', 'TOKEN_CLAIM_nonce');
+    const sid = typeof claims.sid === 'string' && claims.sid.length > 0 && claims.sid.length <= 200 ? claims.sid : undefined;
+    // Sessions are kept by the IdP's session id only: a token naming only sub cannot be mapped (and we ask for sid).
+    if (!sid) throw failure('VALIDATION', 'The logout token names no session (sid)', 'TOKEN_CLAIM_sid');
+    const jti = String(claims.jti);
+    if (jti.length > 200 || !(await deps.store.useLogoutJti(s.issuer, jti, new Date(at.getTime() + (LOGOUT_TOKEN_MAX_AGE_S + CLOCK_TOLERANCE_S) * 1000), at))) {
+      throw failure('VALIDATION', 'The logout token was used before', 'TOKEN_REPLAYED');
+    }
+    return { ended: (await deps.endIdpSession?.(`${s.issuer} ${sid}`)) ?? 0 };
+  }
+
+  return { start, finish, validateIdToken, backchannelLogout, settings: s };
 }

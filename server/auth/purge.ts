@@ -29,6 +29,8 @@ export async function purgeDeadAuthState(
   await db.query('DELETE FROM password_logins WHERE expires_at < $1', [now]);
   // Identity-provider logins under way (issue 29): the same lifetime and rule as the nonces.
   await db.query('DELETE FROM oidc_logins WHERE expires_at < $1', [now]);
+  // Logout tokens' jti, kept while a replay could still pass the age check (issue 29).
+  await db.query('DELETE FROM oidc_logout_tokens WHERE expires_at < $1', [now]);
   return {
     sessions: sessions.rows.length,
     nonces: nonces.rows.length,

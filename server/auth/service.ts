@@ -324,5 +324,16 @@ export function createAuthService(deps: AuthDeps) {
     await record({ action: 'logout', outcome: 'success', ...who(s, ctx) }, at);
   }
 
-  return { challenge, login, openSession, authenticate, renew, logout, now };
+  /**
+   * The identity provider ended its session (back-channel logout, server/auth/oidc.ts): every
+   * session resting on it ends, each with a `logout` row in the access log. How many ended.
+   */
+  async function endIdpSession(idpSession: string): Promise<number> {
+    const at = now();
+    const ended = (await deps.sessions.revokeIdpSession?.(idpSession, at)) ?? [];
+    for (const s of ended) await record({ action: 'logout', outcome: 'success', actorHsaId: s.hsaId, actorStaffId: s.staffId, authMethod: s.method, loa: s.loa }, at);
+    return ended.length;
+  }
+
+  return { challenge, login, openSession, authenticate, renew, logout, endIdpSession, now };
 }

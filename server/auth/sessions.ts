@@ -40,8 +40,17 @@ export interface SessionStore {
   revoke(tokenHash: string, now: Date): Promise<boolean>;
   /** Records a verified good revocation answer for the session's certificate. */
   revocationChecked?(tokenHash: string, at: Date): Promise<void>;
-  /** Revokes every live session resting on this IdP session (its logout); their token hashes. */
-  revokeIdpSession?(idpSession: string, now: Date): Promise<string[]>;
+  /** Revokes every live session resting on this IdP session (its logout); the sessions it ended. */
+  revokeIdpSession?(idpSession: string, now: Date): Promise<EndedSession[]>;
+}
+
+/** A session ended by its IdP session's logout: enough for the access log's row. */
+export interface EndedSession {
+  tokenHash: string;
+  staffId: string;
+  hsaId: string;
+  method: AuthMethod;
+  loa: Loa;
 }
 
 export const newSessionToken = (): string => randomBytes(32).toString('base64url');
@@ -72,11 +81,11 @@ export class InMemorySessionStore implements SessionStore {
     return true;
   }
   async revokeIdpSession(idpSession: string, _now: Date) {
-    const ended: string[] = [];
+    const ended: EndedSession[] = [];
     for (const s of this.sessions.values()) {
       if (s.idpSession === idpSession && !s.revoked) {
         s.revoked = true;
-        ended.push(s.tokenHash);
+        ended.push({ tokenHash: s.tokenHash, staffId: s.staffId, hsaId: s.hsaId, method: s.method ?? 'card', loa: s.loa ?? 3 });
       }
     }
     return ended;
@@ -173,10 +182,10 @@ export class SqlSessionStore implements SessionStore {
     return rows.length === 1;
   }
   async revokeIdpSession(idpSession: string, now: Date) {
-    const { rows } = await this.db.query<{ token_hash: string }>(
-      'UPDATE auth_sessions SET revoked_at = $2 WHERE idp_session = $1 AND revoked_at IS NULL RETURNING token_hash',
+    const { rows } = await this.db.query<{ token_hash: string; staff_id: string; hsa_id: string; auth_method: AuthMethod; loa: number }>(
+      'UPDATE auth_sessions SET revoked_at = $2 WHERE idp_session = $1 AND revoked_at IS NULL RETURNING token_hash, staff_id, hsa_id, auth_method, loa',
       [idpSession, now],
     );
-    return rows.map((r) => r.token_hash);
+    return rows.map((r) => ({ tokenHash: r.token_hash, staffId: r.staff_id, hsaId: r.hsa_id, method: r.auth_method, loa: r.loa as Loa }));
   }
 }

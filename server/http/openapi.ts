@@ -22,7 +22,7 @@ type Json = Record<string, unknown>;
 
 /** Routes anyone may call: no bearer session. */
 const PUBLIC = new Set(['/health', '/health/live', '/health/ready', '/metrics', '/openapi.json', '/api/v1/auth/challenge', '/api/v1/auth/login', '/api/v1/officer/auth/login',
-  '/api/v1/auth/methods', '/api/v1/auth/oidc/start', '/api/v1/auth/oidc/finish']);
+  '/api/v1/auth/methods', '/api/v1/auth/oidc/start', '/api/v1/auth/oidc/finish', '/api/v1/auth/oidc/backchannel-logout']);
 
 const isRoute = (value: unknown): value is RouteEntry =>
   typeof value === 'object' && value !== null && typeof (value as RouteEntry).method === 'string' && typeof (value as RouteEntry).path === 'string';

@@ -5,16 +5,15 @@
  * secret the server holds. Anna types her username and password on the login screen, then the
  * YubiKey "types" its 44-character OTP (made from the known key, as the key would): she is in at
  * LoA2 and sees the notice board and her messages. The same OTP again is refused in Swedish.
- * (What LoA2 may open — no client data — is issue 29's assurance table, s29a's part; this test
- * asserts the session's method and level, and the lead's merge adds the gating check.)
+ * At LoA2 no client is visible: the clients screen is closed and says why and how to get in.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeResponse, LoginResponse } from '#contract';
 import { makeOtp, newYubikeySecret } from '../../server/auth/password/yubikey-otp';
 import { issuePersonCard } from '../../tools/pki';
-import { launchChromium } from '../support/chromium';
-import { saveScreenshot } from '../support/e2e-page';
+import type { launchChromium } from '../support/chromium';
+import { clientsOf, expectClientsClosedAtLoa2, openHostPage, saveScreenshot } from '../support/e2e-page';
 import { startStack, type Stack } from '../support/stack';
 import { loginToken } from '../unit/server/auth-suite';
 
@@ -41,10 +40,8 @@ beforeAll(async () => {
   await asAdmin('/api/v1/admin/credentials/methods', { passwordSms: true, passwordYubikey: true }, token);
   await asAdmin('/api/v1/admin/credentials/password', { staffId: annaId, username: 'anna.lindqvist', password: PASSWORD, phone: '+46701234567' }, token);
   await asAdmin('/api/v1/admin/credentials/yubikeys', { staffId: annaId, verification: 'local', ...KEY }, token);
-  browser = await launchChromium();
+  browser = await openHostPage(stack.host.url);
   page = browser.page;
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(stack.host.url);
 }, 120_000);
 
 afterAll(async () => {
@@ -79,6 +76,8 @@ describe('password + YubiKey login in Chromium', () => {
     await page.getByRole('navigation').getByRole('button', { name: /^Meddelanden/ }).click();
     await page.getByRole('heading', { name: 'Meddelanden', level: 2 }).waitFor({ timeout: 10_000 });
     await saveScreenshot(page, 'password-login-in');
+    // No client at LoA2: the clients screen is closed, says why and how to get in, and names none of hers.
+    await expectClientsClosedAtLoa2(page, await clientsOf(stack.db, 'SE2321000131-P000000000101'));
     const { rows: log } = await stack.db.query(`SELECT 1 FROM access_log WHERE action = 'login' AND actor_staff_id = $1 AND auth_method = 'password_yubikey' AND loa = 2`, [annaId]);
     expect(log).toHaveLength(1);
   });

@@ -8,6 +8,7 @@ import { createWorkstation, type WorkstationOptions } from '../../main/app';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import type { Workstation } from '../../main/workstation';
 import { createServer, type ServerSyncOptions } from '../../server/app';
+import type { OidcSettings } from '../../server/auth/oidc';
 import { migrate, openPostgres, type Db } from '../../server/db';
 import { seedDemoData } from '../../server/demo';
 import { writeCardFile } from '../../tools/card';
@@ -49,6 +50,10 @@ export interface StackOptions extends Partial<Pick<WorkstationOptions, 'idleTime
    * the login answer and no API version header (API version 1).
    */
   preHandshakeLogin?: boolean;
+  /** Login through an identity provider (e.g. test/support/oidc-idp.ts): the server's settings; the workstation allows its issuer. */
+  oidc?: OidcSettings;
+  /** The server's session lifetime (default 10 minutes): short, the workstation renews (and learns of an ended session) soon. */
+  sessionTtlMs?: number;
 }
 
 /** Another workstation on the same server (a colleague's, in tests of two people): its own data folder and browser host. */
@@ -89,6 +94,8 @@ export async function startStack(hint: string, opts: StackOptions = {}): Promise
       auth: {
         trust: testPkiTrust(pki),
         expectedOrigin: () => serverUrl,
+        ...(opts.oidc ? { oidc: opts.oidc } : {}),
+        ...(opts.sessionTtlMs ? { sessionTtlMs: opts.sessionTtlMs } : {}),
       },
       ...(opts.serverSync ? { sync: opts.serverSync } : {}),
     });
@@ -122,7 +129,7 @@ export async function startStack(hint: string, opts: StackOptions = {}): Promise
     },
   };
   const dataDir = mkdtempSync(path.join(tmpdir(), `ws-${hint}-`));
-  const workstation = await createWorkstation({ host: 'browser', serverUrl, dataDir, card: opts.card ?? { kind: 'pcsc' }, ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}), ...(opts.sync ? { sync: opts.sync } : {}), workstationName: `e2e-${hint}` });
+  const workstation = await createWorkstation({ host: 'browser', serverUrl, dataDir, card: opts.card ?? { kind: 'pcsc' }, ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}), ...(opts.sync ? { sync: opts.sync } : {}), ...(opts.oidc ? { idpIssuer: opts.oidc.issuer } : {}), workstationName: `e2e-${hint}` });
   const host = await startBrowserHost({ workstation, rendererDir });
   const cardsDir = mkdtempSync(path.join(tmpdir(), `cards-${hint}-`));
   let n = 0;

@@ -37,6 +37,7 @@ export const sv = {
       idle: 'Arbetsstationen låstes efter en tids inaktivitet.',
       logout: 'Du loggades ut.',
       other_card: 'Ett annat kort sattes i.',
+      ended: 'Inloggningen avslutades på servern, till exempel för att du loggade ut hos e-legitimationen. Logga in igen.',
     },
     lockedUser: 'Sätt i kortet och ange PIN-kod för att fortsätta som {{name}}. Ett annat kort loggar ut den tidigare användaren.',
     readers: 'Kortläsare',

@@ -78,7 +78,7 @@ describe('SQL stores (PGlite)', () => {
     expect(found?.certSha256).toBeUndefined();
     await expect(store.create({ ...staff, tokenHash: hashToken(newSessionToken()), method: 'card', loa: 3 })).rejects.toThrow(/auth_sessions_card_has_certificate/);
     await expect(store.create({ ...staff, tokenHash: hashToken(newSessionToken()), method: 'oidc', loa: 5 })).rejects.toThrow(/check constraint/);
-    expect(await store.revokeIdpSession('https://idp.example sid-1', t0)).toEqual([oidc]);
+    expect(await store.revokeIdpSession('https://idp.example sid-1', t0)).toEqual([{ tokenHash: oidc, staffId: staff.staffId, hsaId: staff.hsaId, method: 'oidc', loa: 2 }]);
     expect(await store.find(oidc, t0)).toBeNull();
     expect(await store.find(card, t0)).not.toBeNull();
   });

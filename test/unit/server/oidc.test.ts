@@ -1,5 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginMethodsResponse, LoginResponse, OidcStartResponse, type Loa } from '#contract';
 import { createServer } from '../../../server/app';
@@ -8,7 +10,7 @@ import { createOidcLogin, InMemoryOidcLoginStore, type OidcSettings } from '../.
 import { SqlStaffDirectory } from '../../../server/auth/staff';
 import type { Db } from '../../../server/db/types';
 import { generateTestPki } from '../../../tools/pki/index';
-import { ACR, followToRedirect, startTestIdp, type TestIdp } from '../../support/oidc-idp';
+import { ACR, followToRedirect, logoutAtIdp, startTestIdp, type TestIdp } from '../../support/oidc-idp';
 import { authOptions } from './auth-suite';
 import { demoDb } from './helpers';
 
@@ -23,6 +25,7 @@ let idp: TestIdp;
 let db: Db;
 let app: FastifyInstance;
 let settings: OidcSettings;
+let serverUrl = '';
 const clock = { offsetMs: 0 };
 
 beforeAll(async () => {
@@ -31,7 +34,7 @@ beforeAll(async () => {
     anna2: { hsaId: ANNA, maxLoa: 2 },
     low: { hsaId: ANNA, maxLoa: 1 },
     stranger: { hsaId: 'SE2321000131-P000000000999', maxLoa: 3 },
-  });
+  }, { backchannelLogoutUri: () => `${serverUrl}/api/v1/auth/oidc/backchannel-logout` });
   db = await demoDb();
   settings = {
     issuer: idp.issuer,
@@ -46,7 +49,9 @@ beforeAll(async () => {
   };
   const pki = await generateTestPki();
   app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki, { oidc: settings, now: () => new Date(Date.now() + clock.offsetMs) }), sync: { retentionIntervalMs: false } });
-  await app.ready();
+  // Listening: the IdP posts its back-channel logout tokens to it.
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  serverUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }, 120_000);
 
 afterAll(async () => {
@@ -105,7 +110,7 @@ describe('login through the identity provider (OpenID Connect, real oidc-provide
     const p = pkce();
     const url = new URL((await start(p, 3)).authorizationUrl);
     expect(url.origin).toBe(idp.issuer);
-    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: idp.clients.ours.id, response_type: 'code', code_challenge: p.challenge, code_challenge_method: 'S256', redirect_uri: p.redirectUri, acr_values: ACR[3] });
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ client_id: idp.clients.ours.id, response_type: 'code', code_challenge: p.challenge, code_challenge_method: 'S256', redirect_uri: p.redirectUri, acr_values: ACR[3], prompt: 'login' });
     expect(url.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
@@ -219,4 +224,68 @@ describe('login through the identity provider (OpenID Connect, real oidc-provide
   }
 });
 
+/** A session's bearer token answers (renewal) or not. */
+const renews = async (token: string) => (await app.inject({ method: 'POST', url: '/api/v1/auth/renew', headers: { authorization: `Bearer ${token}` } })).statusCode;
 
+/** A logout token as the IdP would mint it (its own key), with `over` changed; `null` drops a claim. */
+async function logoutToken(over: Record<string, unknown> = {}): Promise<string> {
+  const claims: Record<string, unknown> = { iss: idp.issuer, aud: idp.clients.ours.id, iat: Math.floor(Date.now() / 1000), jti: randomUUID(), sid: `sid-${randomUUID()}`, events: { 'http://schemas.openid.net/event/backchannel-logout': {} }, ...over };
+  for (const [k, v] of Object.entries(claims)) if (v === null) delete claims[k];
+  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'test-idp-1', typ: 'logout+jwt' }).sign(idp.signingKey);
+}
+
+const postLogout = (token: string) => fetch(`${serverUrl}/api/v1/auth/oidc/backchannel-logout`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ logout_token: token }).toString() });
+
+describe("the IdP's session ends: back-channel logout (OpenID Connect Back-Channel Logout 1.0)", () => {
+  it('Anna logs out at the IdP: the IdP posts its logout token, her session here ends, logged as a logout', async () => {
+    idp.user = 'anna2';
+    const jar = new Map<string, string>();
+    const p = pkce();
+    const back = await followToRedirect((await start(p)).authorizationUrl, jar);
+    const res = await finish(back, p.verifier);
+    expect(res.statusCode, res.body).toBe(200);
+    const { token } = LoginResponse.parse(res.json());
+    const { rows } = await db.query<{ idp_session: string }>('SELECT idp_session FROM auth_sessions WHERE token_hash = $1', [createHash('sha256').update(token).digest('hex')]);
+    expect(rows[0]?.idp_session).toMatch(new RegExp(`^${idp.issuer} .+`));
+    expect(await renews(token)).toBe(200);
+    await logoutAtIdp(idp.issuer, jar);
+    expect(await renews(token)).toBe(401);
+    expect(await lastLog()).toMatchObject({ action: 'logout', auth_method: 'oidc', loa: 2, actor_hsa_id: ANNA });
+  });
+
+  it('ends only the sessions of that IdP session', async () => {
+    const a = await loginAs('anna2');
+    const b = await loginAs('anna2');
+    const tokenA = LoginResponse.parse(a.res.json()).token;
+    const tokenB = LoginResponse.parse(b.res.json()).token;
+    const sidOf = async (t: string) => (await db.query<{ idp_session: string }>('SELECT idp_session FROM auth_sessions WHERE token_hash = $1', [createHash('sha256').update(t).digest('hex')])).rows[0]!.idp_session.split(' ')[1]!;
+    const res = await postLogout(await logoutToken({ sid: await sidOf(tokenA) }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ended: 1 });
+    expect(await renews(tokenA)).toBe(401);
+    expect(await renews(tokenB)).toBe(200);
+  });
+
+  it('refuses a logout token that is replayed, forged, for another client, old, without the event or sid, or carrying a nonce', async () => {
+    const once = await logoutToken();
+    expect((await postLogout(once)).status).toBe(200);
+    const refused = async (token: string) => {
+      const res = await postLogout(token);
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { code: string; message: string; details?: { reason?: string } } }).error;
+    };
+    expect(await refused(once)).toMatchObject({ code: 'VALIDATION', message: 'Utloggningen från e-legitimationen godtogs inte.', details: { reason: 'TOKEN_REPLAYED' } });
+    const { privateKey: other } = await (await import('jose')).generateKeyPair('RS256');
+    const forged = await new SignJWT({ iss: idp.issuer, aud: idp.clients.ours.id, iat: Math.floor(Date.now() / 1000), jti: randomUUID(), sid: 'x', events: { 'http://schemas.openid.net/event/backchannel-logout': {} } }).setProtectedHeader({ alg: 'RS256', kid: 'test-idp-1' }).sign(other);
+    expect((await refused(forged)).details?.reason).toBe('TOKEN_INVALID');
+    expect((await refused(await logoutToken({ aud: idp.clients.other.id }))).details?.reason).toBe('TOKEN_CLAIM_aud');
+    expect((await refused(await logoutToken({ iss: 'http://127.0.0.1:1' }))).details?.reason).toBe('TOKEN_CLAIM_iss');
+    expect((await refused(await logoutToken({ iat: Math.floor(Date.now() / 1000) - 3600 }))).details?.reason).toMatch(/^TOKEN_(CLAIM_iat|EXPIRED)$/);
+    expect((await refused(await logoutToken({ events: null }))).details?.reason).toBe('TOKEN_CLAIM_events');
+    expect((await refused(await logoutToken({ events: { 'http://schemas.openid.net/event/other': {} } }))).details?.reason).toBe('TOKEN_CLAIM_events');
+    expect((await refused(await logoutToken({ sid: null, sub: 'anna' }))).details?.reason).toBe('TOKEN_CLAIM_sid');
+    expect((await refused(await logoutToken({ nonce: 'n' }))).details?.reason).toBe('TOKEN_CLAIM_nonce');
+    expect((await refused(await logoutToken({ jti: null }))).details?.reason).toBe('TOKEN_CLAIM_jti');
+    expect((await refused('not-a-token')).details?.reason).toBe('NO_TOKEN');
+  });
+});
