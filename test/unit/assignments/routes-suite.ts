@@ -3,7 +3,7 @@
  * provider confirms, distributes, executes, pauses and resumes, confirms a cancellation; scope
  * (unit A cannot read or act on unit B's assignment); history and access log; the officer command
  * (tools/officer.ts) against a listening server. One suite, run on embedded PGlite
- * (test/unit/server/assignments.test.ts) and on PostgreSQL (test/integration/server/assignments.test.ts).
+ * (test/unit/assignments/routes.test.ts) and on PostgreSQL (test/integration/assignments/assignments.test.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

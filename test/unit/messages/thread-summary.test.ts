@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Author, Change, LocalThreadSummary, MessageRecord, MessageThreadRecord } from '#contract';
 import { DevKeyFileVault, openLocalStore, type LocalStore } from '../../../main/store';
-import { author, client, tempDir, unit, upsert } from './fixtures';
+import { author, client, tempDir, unit, upsert } from '../store/fixtures';
 
 /** The thread list's summary (issue 32, point 8): who it is with, the client by name, and a preview of the newest message. */
 let store: LocalStore;
