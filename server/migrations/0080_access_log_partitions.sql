@@ -69,8 +69,8 @@ SELECT access_log_ensure_partitions(least(coalesce((SELECT min(at) FROM access_l
 INSERT INTO access_log SELECT * FROM access_log_unpartitioned;
 
 -- The keys and indexes after the copy, each built once from the rows (on every partition, and on
--- those made later): at 1M rows maintaining them row by row during the copy was most of its time
--- (bench/partition.ts).
+-- those made later): at 1M rows, against maintaining them row by row during the copy, a quarter
+-- less of PostgreSQL's CPU and 43 % less WAL (bench/partition.ts).
 ALTER TABLE access_log ADD CONSTRAINT access_log_pkey PRIMARY KEY (id, at);
 ALTER TABLE access_log ADD CONSTRAINT access_log_hash_key UNIQUE (hash, at);
 CREATE INDEX access_log_at_idx ON access_log (at);
