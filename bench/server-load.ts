@@ -21,22 +21,27 @@
  *      assignment to a random unit every `--officer-every-s` (5). Workstations are spread over
  *      the instances by turns (a load balancer's per-connection choice), so a unit's streams sit
  *      on both and every change crosses between them by LISTEN/NOTIFY.
- *   3. Throughput: `--saturate-s` (10) of 32 closed loops (a pull with current cursors, then
+ *   3. CPU per request by route group: each of pull, inbox, messages, push and login alone in 8
+ *      closed loops, `--cost-requests` (200) actions, the servers' and PostgreSQL's CPU ÷ requests.
+ *   4. Throughput: `--saturate-s` (10) of 32 closed loops (a pull with current cursors, then
  *      the inbox list) against one instance, then against both: the ratio.
  *
  * Printed (one JSON object per line): per route group p50/p99 and errors, for the burst and the
  * day separately; login p99 and 429s of the burst; event fan-out p99 (a push sent → the first
  * `changed` for its unit at each other workstation of the unit holding a stream); CPU per request
- * of the servers (their own process_cpu_seconds_total from /metrics) and of PostgreSQL; the
+ * of the servers (their own process_cpu_seconds_total from /metrics) and of PostgreSQL, apart and
+ * together (`*_cpu_ms_per_request`), per phase and per route group (`cost_*`); the
  * throughput ratio; the machine's calibration beside them.
  *
  * Options: --workstations N (500), --instances 1|2 (2), --units U (20), --burst-s, --seconds,
- * --push-every-s, --open-every-s, --officer-every-s, --saturate-s, --pool N (server pool, 10).
+ * --push-every-s, --open-every-s, --officer-every-s, --saturate-s, --pool N (server pool, 10),
+ * --cost-requests N (200; 0 skips phase 3), --server-root DIR (the servers from another checkout,
+ * e.g. `git worktree`/`git archive` of an earlier commit: before and after under the same load).
  * Every loop is bounded in count and time (the whole run ends within burst + day + 2 × saturate
  * + 300 s).
  */
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,6 +52,7 @@ import { startPostgres, type RunningPostgres } from '../test/support/postgres-se
 import { startServerProcess, stopServerProcess, type ServerProcess } from '../test/support/server-process';
 import { generateTestPki, issuePersonCard, saveTestPki, testPkiTrust, trustFiles } from '../tools/pki';
 import { rng, uuid } from './generated';
+import { BACKEND_PID_SQL, postmasterOf, processTreeCpuMs } from './pg-cpu';
 import { arg, calibrationMs, percentile, report } from './report';
 
 const BENCH = 'server';
@@ -164,9 +170,13 @@ export async function runLoad(args: string[]): Promise<void> {
     officerEveryS: Math.max(1, arg(args, 'officer-every-s', 5)),
     saturateS: arg(args, 'saturate-s', 10),
     pool: Math.max(1, arg(args, 'pool', 10)),
+    costRequests: Math.max(0, arg(args, 'cost-requests', 200)),
   };
+  // --server-root DIR: the servers run from another checkout (the same load against an earlier commit: before/after).
+  const rootAt = args.indexOf('--server-root');
+  const serverRoot = rootAt >= 0 ? path.resolve(args[rootAt + 1] ?? '.') : undefined;
   if (o.workstations > 2000) throw new Error('--workstations: at most 2000 (loopback source addresses and open files)');
-  const deadline = Date.now() + (o.burstS + o.seconds + 2 * o.saturateS + 300) * 1000;
+  const deadline = Date.now() + (o.burstS + o.seconds + 2 * o.saturateS + COST_GROUPS.length * COST_MAX_S + 300) * 1000;
   report(BENCH, 'machine_calibration_ms', calibrationMs(), 'ms', { what: 'SHA-256 of 64 MiB on one thread, best of 3: lower is a faster machine right now', when: 'before' });
   report(BENCH, 'setup', o.workstations, 'workstations', { ...o, cores: (await import('node:os')).cpus().length, load_average_1m: (await import('node:os')).loadavg()[0] });
 
@@ -194,8 +204,9 @@ export async function runLoad(args: string[]): Promise<void> {
       MIGRATION_DATABASE_URL: '',
     };
     // The first migrates and seeds; the second starts on the migrated database (as a rolling start).
-    servers.push(await startServerProcess(env, { timeoutMs: 120_000 }));
-    if (o.instances === 2) servers.push(await startServerProcess(env, { timeoutMs: 120_000 }));
+    const at = { timeoutMs: 120_000, ...(serverRoot ? { cwd: serverRoot } : {}) };
+    servers.push(await startServerProcess(env, at));
+    if (o.instances === 2) servers.push(await startServerProcess(env, at));
     const urls = servers.map((s) => s.url);
     report(BENCH, 'instances', servers.length, 'processes', { urls, pids: servers.map((s) => s.child.pid) });
 
@@ -210,7 +221,7 @@ export async function runLoad(args: string[]): Promise<void> {
 
     const pg0 = new pg.Client({ connectionString: database.url });
     await pg0.connect();
-    const postmaster = await postmasterPid(pg0);
+    const postmaster = postmasterOf((await pg0.query<{ pid: number }>(BACKEND_PID_SQL)).rows[0]!.pid);
 
     // ------------------------------------------------------------ shared behaviour ----
     let tally = new Tally();
@@ -456,6 +467,13 @@ export async function runLoad(args: string[]): Promise<void> {
       ['day', metricsDay, metricsAfter, dbCpuDay, dbCpuAfter],
     ] as const) {
       const c = cpu(a, b);
+      report(BENCH, `${name}_cpu_ms_per_request`, (c.cpuMs + dbB - dbA) / Math.max(1, c.requests), 'ms', {
+        server_ms: Math.round(c.cpuMs / Math.max(1, c.requests) * 100) / 100,
+        postgres_ms: Math.round((dbB - dbA) / Math.max(1, c.requests) * 100) / 100,
+        requests: c.requests,
+        calibration_ms: Math.round(calibrationMs() * 10) / 10,
+        what: 'CPU of the server processes and PostgreSQL together per HTTP request the servers counted (event streams not counted): does not move with the machine\'s load as latency does',
+      });
       report(BENCH, `${name}_server_cpu_ms_per_request`, c.cpuMs / Math.max(1, c.requests), 'ms', { server_cpu_ms: Math.round(c.cpuMs), requests: c.requests, what: 'the server processes\' own CPU (process_cpu_seconds_total), all instances, per HTTP request they counted (event streams not counted)' });
       report(BENCH, `${name}_postgres_cpu_ms_per_request`, (dbB - dbA) / Math.max(1, c.requests), 'ms', { postgres_cpu_ms: Math.round(dbB - dbA), requests: c.requests });
       serverSideLatency(name, a, b);
@@ -465,7 +483,54 @@ export async function runLoad(args: string[]): Promise<void> {
       what: 'this process\'s event-loop delay over the run: time a response waited here before it was timed (the client-side figures include it)',
     });
 
-    // ------------------------------------------------------------ 3. throughput 1 vs 2 ----
+    // ------------------------------------------------------------ 3. CPU per request by route group ----
+    // Each group alone, in 8 closed loops of the logged-in workstations, `--cost-requests` actions
+    // (at most COST_MAX_S): the servers' and PostgreSQL's CPU over the window ÷ the requests the
+    // servers counted in it. A push's window also holds the pulls its `changed` events cause at the
+    // other workstations of the unit (their streams are open): its cost to the system, per push.
+    if (o.costRequests > 0) {
+      const live = workstations.filter((w) => w.token);
+      let nextLogin = 0;
+      const action: Record<CostGroup, (w: Workstation) => Promise<void>> = {
+        pull: async (w) => tally.add('pull', await request(w.agent, w.base, 'POST', '/api/v1/sync/pull', { cursors: w.cursors, limit: 1000 }, w.token)),
+        inbox: async (w) => tally.add('inbox', await request(w.agent, w.base, 'GET', `/api/v1/assignments?unitId=${w.staff.unitId}`, undefined, w.token)),
+        messages: async (w) => tally.add('messages', await request(w.agent, w.base, 'GET', `/api/v1/messages/units/${w.staff.unitId}/threads`, undefined, w.token)),
+        push: (w) => push(w, rng(w.staff.n)),
+        // Each login from the next workstation's own address (the per-address limit stays far off).
+        login: async () => void (await login(workstations[nextLogin++ % workstations.length]!)),
+      };
+      for (const group of COST_GROUPS) {
+        tally = new Tally();
+        await sleep(1_000); // the previous group's last events and pulls
+        const m0 = await Promise.all(urls.map(serverMetrics));
+        const db0 = processTreeCpuMs(postmaster);
+        const until = performance.now() + COST_MAX_S * 1000;
+        let done = 0;
+        await Promise.all(
+          Array.from({ length: 8 }, async (_, loop) => {
+            for (let k = loop; done < o.costRequests && performance.now() < until; k += 8) {
+              done++;
+              await action[group](live[k % live.length]!);
+            }
+          }),
+        );
+        await sleep(group === 'push' ? 2_000 : 200); // a push's fan-out pulls belong to its cost
+        const m1 = await Promise.all(urls.map(serverMetrics));
+        const c = cpu(m0, m1);
+        const dbMs = processTreeCpuMs(postmaster) - db0;
+        report(BENCH, `cost_${group}_cpu_ms_per_request`, (c.cpuMs + dbMs) / Math.max(1, c.requests), 'ms', {
+          server_ms: Math.round((c.cpuMs / Math.max(1, c.requests)) * 100) / 100,
+          postgres_ms: Math.round((dbMs / Math.max(1, c.requests)) * 100) / 100,
+          actions: done,
+          requests: c.requests,
+          cpu_ms_per_action: Math.round(((c.cpuMs + dbMs) / Math.max(1, done)) * 100) / 100,
+          errors: tally.errorCount(),
+          what: COST_WHAT[group],
+        });
+      }
+    }
+
+    // ------------------------------------------------------------ 4. throughput 1 vs 2 ----
     if (o.saturateS > 0 && urls.length === 2) {
       const sample = workstations.filter((w) => w.token).slice(0, 32);
       const rps: number[] = [];
@@ -502,6 +567,18 @@ export async function runLoad(args: string[]): Promise<void> {
     report(BENCH, 'machine_calibration_ms', calibrationMs(), 'ms', { when: 'after' });
   }
 }
+
+/** The route groups measured alone for their CPU per request (phase 3), and what one action is. */
+const COST_GROUPS = ['pull', 'inbox', 'messages', 'push', 'login'] as const;
+type CostGroup = (typeof COST_GROUPS)[number];
+const COST_MAX_S = 30;
+const COST_WHAT: Record<CostGroup, string> = {
+  pull: 'a pull with current cursors (nothing or little new: the day\'s usual pull)',
+  inbox: 'the unit\'s assignment list',
+  messages: 'the unit\'s message threads',
+  push: 'one journal entry pushed, with the pulls its event causes at the unit\'s other workstations',
+  login: 'a card login: challenge and login (ECDSA verified, certificate chain, session written, access-logged)',
+};
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -642,31 +719,4 @@ function serverSideLatency(phase: string, before: ServerMetrics[], after: Server
   const w = delta((m) => m.poolWait);
   const { total, p99 } = describe(w);
   if (total > 0) report(BENCH, `${phase}_server_side_pool_wait_p99_at_most_ms`, p99 * 1000, 'ms', { waits: total, within_1ms: Math.round((1000 * (w.get(0.001) ?? 0)) / total) / 1000 });
-}
-
-async function postmasterPid(client: pg.Client): Promise<number> {
-  const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-  return Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-}
-
-/** CPU ms of the postmaster, its reaped children and its living children (Linux /proc; 0 elsewhere). */
-function processTreeCpuMs(postmaster: number): number {
-  const tick = 100; // USER_HZ on Linux
-  const fields = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  try {
-    const own = fields(postmaster);
-    // Fields after "(comm) ": state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
-    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
-    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      try {
-        const f = fields(pid);
-        if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
-      } catch {
-        // gone
-      }
-    }
-    return (ticks * 1000) / tick;
-  } catch {
-    return 0;
-  }
 }

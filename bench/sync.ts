@@ -1,7 +1,8 @@
 /**
  * Sync of one unit of 200 clients and ~50k records (25k journal entries, 25k day notes)
- * (`npm run bench -- sync [--entries N] [--notes N] [--pull-limit N] [--db postgres|pglite] [--cores split|shared]`):
- *   - sync_from_empty_s: PIN → session → the encrypted store filled (goal < 3 s),
+ * (`npm run bench -- sync [--entries N] [--notes N] [--pull-limit N] [--db postgres|pglite] [--cores split|shared] [--profile DIR]`):
+ *   - sync_from_empty_s: PIN → session → the encrypted store filled (goal < 1.5 s, issue 33),
+ *     with where its time and CPU went: `sync_from_empty_stage_*_ms`, `sync_from_empty_cpu_ms`, `sync_from_empty_server_pull_ms`,
  *   - push_1000_writes_s: 1,000 writes queued offline, pushed when the server is back (goal < 1 s),
  *   - main_loop_max_stall_ms: the workstation's longest event-loop stall during the full sync (goal < 16 ms).
  * The server runs in a child process, as in production it runs elsewhere, on PostgreSQL (see
@@ -16,6 +17,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { appPackages, buildElectron, common } from '../scripts/build-electron';
+import type { Db } from '../server/db';
 import { startPostgres } from '../test/support/postgres-setup';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
@@ -110,6 +112,8 @@ async function serve(): Promise<void> {
       } else if (line === 'conditions') {
         const { dbConditions } = await import('./sync-conditions');
         say({ ...(await dbConditions(db, BENCH_UNIT)), cluster_created_for_run: process.env.BENCH_PG_FRESH === '1' || db.kind === 'pglite' });
+      } else if (line === 'stages') {
+        say(await serverStages(db, app));
       } else if (line === 'count') {
         const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM day_notes WHERE unit_id = $1', [unitId]);
         say({ notes: rows[0]!.n });
@@ -121,6 +125,40 @@ async function serve(): Promise<void> {
     await db.close();
     process.exit(0);
   })());
+}
+
+/**
+ * The server side's counters now (subtract two for a window): the server process's CPU, the
+ * database's (PostgreSQL: the cluster's process tree on this machine; PGlite runs in the server
+ * process), and the pull requests and their summed handling time from the server's /metrics.
+ */
+export interface ServerStages {
+  server_cpu_ms: number;
+  db_cpu_ms: number | null;
+  pulls: number;
+  pull_handling_ms: number;
+}
+
+let postmaster: number | null = null;
+async function serverStages(db: Db, app: BenchServer | null): Promise<ServerStages> {
+  const { BACKEND_PID_SQL, postmasterOf, processTreeCpuMs } = await import('./pg-cpu');
+  if (db.kind === 'postgres' && postmaster === null) postmaster = postmasterOf((await db.query<{ pid: number }>(BACKEND_PID_SQL)).rows[0]!.pid);
+  const cpu = process.cpuUsage();
+  let pulls = 0;
+  let pullS = 0;
+  const metrics = app ? (await app.inject({ method: 'GET', url: '/metrics' })).body : '';
+  for (const line of metrics.split('\n')) {
+    if (!line.includes('route="/api/v1/sync/pull"')) continue;
+    const n = Number(line.split(' ').at(-1));
+    if (line.startsWith('omsorg_http_request_duration_seconds_count{')) pulls += n;
+    else if (line.startsWith('omsorg_http_request_duration_seconds_sum{')) pullS += n;
+  }
+  return {
+    server_cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+    db_cpu_ms: postmaster === null ? null : Math.round(processTreeCpuMs(postmaster)),
+    pulls,
+    pull_handling_ms: Math.round(pullS * 1000),
+  };
 }
 
 if (process.env.BENCH_SYNC_ROLE === 'server') await serve();
@@ -214,7 +252,11 @@ async function measure(args: string[], databaseEnv: Record<string, string>, plac
   const pullLimit = arg(args, 'pull-limit', 5000);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-sync-'));
   const workstationBuild = buildWorkstation();
-  const server = spawn(process.execPath, ['--import', 'tsx', import.meta.filename], {
+  // --profile DIR: V8 CPU profiles of both sides (every thread) into DIR, for `node --cpu-prof`'s readers.
+  const profileAt = args.indexOf('--profile');
+  const profileDir = profileAt >= 0 ? path.resolve(args[profileAt + 1] ?? 'profiles') : null;
+  const profile = (side: string) => (profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, side)] : []);
+  const server = spawn(process.execPath, [...profile('server'), '--import', 'tsx', import.meta.filename], {
     env: { ...process.env, ...databaseEnv, BENCH_SYNC_ROLE: 'server', BENCH_DIR: dir, BENCH_ENTRIES: String(entries), BENCH_NOTES: String(notes) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -235,7 +277,7 @@ async function measure(args: string[], databaseEnv: Record<string, string>, plac
     pullWorker,
     serverPid: server.pid!,
   };
-  const workstation = spawn(process.execPath, [entry], {
+  const workstation = spawn(process.execPath, [...profile('workstation'), entry], {
     env: { ...process.env, NODE_OPTIONS: '', BENCH_SYNC_WORKSTATION: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

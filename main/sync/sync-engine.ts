@@ -32,6 +32,12 @@ export interface SyncEngineOptions {
   onRun?: (outcome: { code: ErrorCode | null; at: string }) => void;
   /** A poison pill is set aside only when its first and last failures alone are at least this far apart; default 2 minutes. */
   poisonMinSpanMs?: number;
+  /**
+   * Where a pull's time went, as the main thread waits for it (bench/sync.ts prints the sum):
+   * `wait` for a page's bytes (server and network), `read` (parse and check in the store worker),
+   * `apply` (its rows written), `finish` (retention and the last commit); `changes` of the page.
+   */
+  pullStage?: (stage: 'wait' | 'read' | 'apply' | 'finish', ms: number, changes: number) => void;
 }
 
 /** Pull pages fetched ahead of the one the store is reading (each about a megabyte). */
@@ -416,17 +422,27 @@ export class SyncEngine {
     try {
       pump();
       let last: PulledPage | null = null;
+      const stage = this.opts.pullStage;
+      let t = performance.now();
+      const took = (name: 'wait' | 'read' | 'apply' | 'finish', changes: number) => {
+        const now = performance.now();
+        stage?.(name, now - t, changes);
+        t = now;
+      };
       while (queue.length > 0) {
         const fetched = await queue.shift()!;
         if (this.stopped) return;
+        took('wait', 0);
         pump();
         const page = await this.store.readFetchedPage(fetched.ticket, fetched.next ?? undefined);
         if (this.stopped) return;
+        took('read', page.count);
         if (!fetched.next) {
           learnNext(page);
           pump();
         }
         await this.store.applyPulledPage(page.pageId);
+        took('apply', page.count);
         for (const t of page.types) kinds.add(t);
         const units = JSON.stringify(page.units.map((u) => u.unitId).sort());
         if (units !== this.lastUnits) {
@@ -437,6 +453,7 @@ export class SyncEngine {
       }
       if (last) {
         for (const k of await this.store.applyRetention({ serverTime: last.serverTime, retentionDays: last.retentionDays })) kinds.add(k);
+        took('finish', 0);
       }
     } finally {
       // A failed page ends the run: nothing after it may be applied, and the requests ahead are dropped.

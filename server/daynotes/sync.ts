@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { DayNoteCreate as DayNoteCreateSchema, DayNoteMarkSummarised } from '#contract';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, type PushRules, type RuleContext, type SharedState } from '../sync/kind';
-import { authorJson, iso } from '../sync/records';
+import { authorText, iso, jsonPlain, jsonValue, objectText } from '../sync/records';
 
 /**
  * Day notes on the server (table day_notes, migration 0003): their feed record (a note past the
@@ -28,9 +28,16 @@ export const DAY_NOTE_MESSAGES = {
 } as const;
 
 /** DayNoteRecord of the `day_notes` row aliased `t`. */
-export const dayNoteJson = (t: string) => `json_build_object(
-  'id', ${t}.id, 'unitId', ${t}.unit_id, 'clientId', ${t}.client_id, 'text', ${t}.text, 'author', ${authorJson(t, 'author')},
-  'createdAt', ${iso(`${t}.created_at`)}, 'summarisedAt', CASE WHEN ${t}.summarised_at IS NULL THEN NULL ELSE ${iso(`${t}.summarised_at`)} END)::text`;
+export const dayNoteJson = (t: string) =>
+  objectText({
+    id: jsonPlain(`${t}.id`),
+    unitId: jsonPlain(`${t}.unit_id`),
+    clientId: jsonPlain(`${t}.client_id`),
+    text: jsonValue(`${t}.text`),
+    author: authorText(t, 'author'),
+    createdAt: jsonPlain(iso(`${t}.created_at`)),
+    summarisedAt: jsonPlain(iso(`${t}.summarised_at`)),
+  });
 
 type State = SharedState & DayNoteState;
 

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { DATE_OID, parseDate, type Db, type Queryable } from './types';
+import { DATE_OID, parseDate, type Db, type Queryable, transactionSetup } from './types';
 
 /**
  * Embedded PostgreSQL (PGlite, WebAssembly, in process). With `dataDir` the database lives in
@@ -26,7 +26,13 @@ export async function openPglite(options: { dataDir?: string } = {}): Promise<Db
   return {
     kind: 'pglite',
     ...wrap(pg),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn, options) =>
+      pg.transaction(async (tx) => {
+        // PGlite has begun; the modes and settings follow (in process: no round trip to save).
+        const setup = transactionSetup(options);
+        if (setup.length > 0) await tx.exec(setup.join('; '));
+        return fn(wrap(tx));
+      }),
     // In process: PGlite delivers NOTIFY to its own listeners after the notifying transaction commits.
     async listen(channel, onNotify) {
       const unlisten = await pg.listen(channel, onNotify);

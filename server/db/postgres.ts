@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { DATE_OID, parseDate, type Db, type DbEvents, type PoolStats, type Queryable } from './types';
+import { beginScript, DATE_OID, parseDate, type Db, type DbEvents, type PoolStats, type Queryable } from './types';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -93,10 +93,11 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
     kind: 'postgres',
     query: (sql, params, opts) => once((client) => wrap(client).query(sql, params, opts)),
     exec: (sql) => once((client) => wrap(client).exec(sql)),
-    transaction: (fn) =>
+    transaction: (fn, options) =>
       once(async (client) => {
-        await client.query('BEGIN');
         try {
+          // Inside the try: a setting that fails leaves an aborted transaction to roll back.
+          await client.query(beginScript(options));
           const result = await fn(wrap(client));
           await client.query('COMMIT');
           return result;

@@ -21,10 +21,34 @@ export interface Queryable {
 
 export type DbKind = 'pglite' | 'postgres';
 
+/**
+ * How a transaction opens, sent in the same round trip as its BEGIN: each round trip of a
+ * transaction holds a pooled connection across a turn of the node's event loop (bench -- server).
+ */
+export interface TransactionOptions {
+  /** The transaction's modes, e.g. `ISOLATION LEVEL REPEATABLE READ READ ONLY` (fixed text, never input). */
+  mode?: string;
+  /** Settings for this transaction only (`set_config(name, value, true)`), e.g. `{ jit: 'off' }`. */
+  settings?: Readonly<Record<string, string>>;
+}
+
+/** The statements that set up an open transaction as `options` say (empty: nothing to set). */
+export function transactionSetup(options: TransactionOptions = {}): string[] {
+  const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  const settings = Object.entries(options.settings ?? {}).map(([k, v]) => `set_config(${literal(k)}, ${literal(v)}, true)`);
+  return [...(options.mode ? [`SET TRANSACTION ${options.mode}`] : []), ...(settings.length > 0 ? [`SELECT ${settings.join(', ')}`] : [])];
+}
+
+/** BEGIN and the transaction's setup as one script: one round trip. */
+export const beginScript = (options?: TransactionOptions): string => ['BEGIN', ...transactionSetup(options)].join('; ');
+
 export interface Db extends Queryable {
   readonly kind: DbKind;
-  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
-  transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * `options` are sent with the BEGIN, in its round trip (see TransactionOptions).
+   */
+  transaction<R>(fn: (tx: Queryable) => Promise<R>, options?: TransactionOptions): Promise<R>;
   /**
    * LISTEN on `channel`: `onNotify` gets the payload of every NOTIFY (delivered at commit, from any
    * connection or server node). `onReconnect` is called when a lost listening connection is back

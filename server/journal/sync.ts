@@ -12,7 +12,7 @@ import {
   type RuleContext,
   type SharedState,
 } from '../sync/kind';
-import { iso, authorJson } from '../sync/records';
+import { authorText, iso, jsonPlain, jsonValue, objectText } from '../sync/records';
 
 /**
  * Journal entries on the server (table journal_entries, migration 0003): their feed record, and the
@@ -56,12 +56,24 @@ export const JOURNAL_MESSAGES = {
 const M = JOURNAL_MESSAGES;
 
 /** JournalEntryRecord of the `journal_entries` row aliased `t`; `erroneous` is null until the entry is marked erroneous. */
-export const journalJson = (t: string) => `json_build_object(
-  'id', ${t}.id, 'clientId', ${t}.client_id, 'unitId', ${t}.unit_id, 'eventDate', to_char(${t}.event_date, 'YYYY-MM-DD'), 'text', ${t}.text,
-  'lifeArea', ${t}.life_area, 'assignmentId', ${t}.assignment_id, 'author', ${authorJson(t, 'author')}, 'createdAt', ${iso(`${t}.created_at`)},
-  'erroneous', CASE WHEN ${t}.erroneous_at IS NULL THEN NULL ELSE json_build_object(
-    'markedAt', ${iso(`${t}.erroneous_at`)}, 'markedBy', ${authorJson(t, 'erroneous_by')}, 'reason', ${t}.erroneous_reason) END,
-  'correctsId', ${t}.corrects_id)::text`;
+export const journalJson = (t: string) =>
+  objectText({
+    id: jsonPlain(`${t}.id`),
+    clientId: jsonPlain(`${t}.client_id`),
+    unitId: jsonPlain(`${t}.unit_id`),
+    eventDate: jsonPlain(`to_char(${t}.event_date, 'YYYY-MM-DD')`),
+    text: jsonValue(`${t}.text`),
+    lifeArea: jsonValue(`${t}.life_area`),
+    assignmentId: jsonPlain(`${t}.assignment_id`),
+    author: authorText(t, 'author'),
+    createdAt: jsonPlain(iso(`${t}.created_at`)),
+    erroneous: `CASE WHEN ${t}.erroneous_at IS NULL THEN 'null' ELSE ${objectText({
+      markedAt: jsonPlain(iso(`${t}.erroneous_at`)),
+      markedBy: authorText(t, 'erroneous_by'),
+      reason: jsonValue(`${t}.erroneous_reason`),
+    })} END`,
+    correctsId: jsonPlain(`${t}.corrects_id`),
+  });
 
 type State = SharedState & JournalState;
 

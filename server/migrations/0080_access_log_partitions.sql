@@ -24,14 +24,6 @@ ALTER INDEX access_log_unit_action_at_idx RENAME TO access_log_unpartitioned_uni
 
 -- The same columns in the same order, with their defaults, NOT NULLs and checks.
 CREATE TABLE access_log (LIKE access_log_unpartitioned INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE (at);
-ALTER TABLE access_log ADD CONSTRAINT access_log_pkey PRIMARY KEY (id, at);
-ALTER TABLE access_log ADD CONSTRAINT access_log_hash_key UNIQUE (hash, at);
-CREATE INDEX access_log_at_idx ON access_log (at);
-CREATE INDEX access_log_actor_staff_id_idx ON access_log (actor_staff_id, at);
-CREATE INDEX access_log_client_id_idx ON access_log (client_id, at);
-CREATE INDEX access_log_action_at_idx ON access_log (action, at);
-CREATE INDEX access_log_unit_at_idx ON access_log (unit_id, at);
-CREATE INDEX access_log_unit_action_at_idx ON access_log (unit_id, action, at);
 -- A row whose month has no partition yet (a clock far off, a node down for months) lands here
 -- rather than failing its login; such a month stays in the default partition.
 CREATE TABLE access_log_default PARTITION OF access_log DEFAULT;
@@ -75,6 +67,18 @@ SELECT access_log_ensure_partitions(least(coalesce((SELECT min(at) FROM access_l
 
 -- The rows as they are (no trigger on the new table yet: ids, times and hashes unchanged).
 INSERT INTO access_log SELECT * FROM access_log_unpartitioned;
+
+-- The keys and indexes after the copy, each built once from the rows (on every partition, and on
+-- those made later): at 1M rows, against maintaining them row by row during the copy, a quarter
+-- less of PostgreSQL's CPU and 43 % less WAL (bench/partition.ts).
+ALTER TABLE access_log ADD CONSTRAINT access_log_pkey PRIMARY KEY (id, at);
+ALTER TABLE access_log ADD CONSTRAINT access_log_hash_key UNIQUE (hash, at);
+CREATE INDEX access_log_at_idx ON access_log (at);
+CREATE INDEX access_log_actor_staff_id_idx ON access_log (actor_staff_id, at);
+CREATE INDEX access_log_client_id_idx ON access_log (client_id, at);
+CREATE INDEX access_log_action_at_idx ON access_log (action, at);
+CREATE INDEX access_log_unit_at_idx ON access_log (unit_id, at);
+CREATE INDEX access_log_unit_action_at_idx ON access_log (unit_id, action, at);
 
 -- The row hash over the new table's row type: the same canonical forms as before, v1 (0002) and,
 -- for a row carrying a session's method or level, v2 (0070).

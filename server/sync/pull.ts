@@ -1,6 +1,6 @@
 import type { PermittedUnit } from '#contract';
 import type { Cursors, PullNext, PullResponse } from '#contract';
-import type { Db, Queryable } from '../db/types';
+import type { Db } from '../db/types';
 import type { LoadedFeed, SqlFeed } from './kind';
 import { retentionCutoff, type RetainedKind, type RetentionDays } from './retention';
 
@@ -52,6 +52,8 @@ interface RunRow {
   a_after: string | number | null;
   changes: string | null;
   n: string | number;
+  /** When nothing more waits: each unit's highest seq (0 for none), as a JSON object; else null. */
+  unit_max: string | null;
 }
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -72,7 +74,8 @@ export interface PullFeed {
  * puller, `$4`, is not in) is nothing at all — and written as the contract's Change JSON,
  * joined with commas per run. A run starts at each upsert of a kind built in JavaScript (the server
  * adds those: assignments, few, with their history) so the order of seqs is kept.
- * `returned_max`: the highest seq of each unit among the `$3`, as a JSON object.
+ * `returned_max`: the highest seq of each unit among the `$3`, as a JSON object; `unit_max` (when no
+ * more wait) each unit's highest seq. The last SELECT always gives a row, an empty page too.
  */
 export function pullFeed(kinds: readonly { name: string; feed: SqlFeed | LoadedFeed }[], retained: readonly RetainedKind[]): PullFeed {
   const sqlKinds = kinds.flatMap((k) => ('table' in k.feed ? [{ name: k.name, feed: k.feed as SqlFeed }] : []));
@@ -138,6 +141,9 @@ WITH page AS MATERIALIZED (
 )
 SELECT (SELECT count(*) FROM page) AS fetched, $4::uuid IS NULL AS no_viewer, ${CLIENT_DATA} AS client_data,
        (SELECT json_object_agg(unit_id, m)::text FROM (SELECT unit_id, max(seq) AS m FROM returned GROUP BY unit_id) u) AS returned_max,
+       CASE WHEN (SELECT count(*) FROM page) <= $3 THEN
+         (SELECT json_object_agg(u, coalesce((SELECT max(ch.seq) FROM changes ch WHERE ch.unit_id = u), 0))::text FROM unnest($1::uuid[]) AS u)
+       END AS unit_max,
        min(record_type) FILTER (WHERE is_loaded) AS a_type,
        min(record_id::text) FILTER (WHERE is_loaded) AS a_id,
        min(seq) FILTER (WHERE is_loaded) AS a_seq,
@@ -145,7 +151,7 @@ SELECT (SELECT count(*) FROM page) AS fetched, $4::uuid IS NULL AS no_viewer, ${
        min(after) FILTER (WHERE is_loaded) AS a_after,
        string_agg(change, ',' ORDER BY seq) AS changes,
        count(change) AS n
-  FROM runs
+  FROM (SELECT 1) AS one LEFT JOIN runs ON true -- one row even for an empty page: it carries unit_max
  GROUP BY run
  ORDER BY run`;
   return { pageSql, loaded, retained };
@@ -180,33 +186,37 @@ export async function pullChanges(db: Db, feed: PullFeed, input: PullInput): Pro
   const afters = unitIds.map((id) => input.cursors[id] ?? 0);
   const cutoffs = feed.retained.map((k) => retentionCutoff(input.now, input.retentionDays[k.name] ?? k.defaultDays));
 
-  const { runs, unitMax, loaded, hasMore } = await db.transaction(async (tx) => {
-    // One round trip for both settings (each costs a turn of the node's event loop, which under load holds the connection).
-    await tx.exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT set_config('enable_bitmapscan', 'off', true)`);
-    // The feed holds only the latest change of each record (migration 0006 compacts on write), so
-    // the page is the first `limit` rows of each unit's (unit_id, seq) index after its cursor:
-    // cost in proportion to the page, not to the feed. Without statistics (PGlite never runs
-    // ANALYZE) the planner guesses a few dozen rows and reads the unit's whole remaining feed
-    // through a bitmap scan and a top-N sort instead (95 ms a page at 50k changes, against 12 ms),
-    // so bitmap scans are off for this one statement (set_config(..., true): this transaction
-    // only; back on below). Sorts stay on: switching them off too made PostgreSQL's cost estimate
-    // so high that it JIT-compiled the query, 40–90 ms a page for a 1 ms plan. Each record is
-    // found by its primary key in a LATERAL subquery: one index probe per change, whatever the
-    // size of the tables.
-    await tx.query(`SELECT set_config('enable_bitmapscan', 'off', true)`);
-    // Prepared once per connection: planning this statement took ~10 ms, running an incremental page 0.5 ms (bench -- server).
-    const { rows: runs } = await tx.query<RunRow>(feed.pageSql, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs, input.kinds ?? null, input.clientData ?? true, hiddenKinds(input.apiVersion)], { prepare: true });
-    await tx.query(`SELECT set_config('enable_bitmapscan', 'on', true)`);
-    const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
-    const unitMax = hasMore ? new Map<string, number>() : await maxSeqs(tx, unitIds);
-    // Few, and with their history: built here by their kinds' own mapping (LoadedFeed).
-    const loaded = new Map<string, { id: string; unitId: string }>();
-    for (const [type, kind] of feed.loaded) {
-      const wanted = runs.flatMap((r) => (r.a_id && r.a_type === type ? [r.a_id] : []));
-      if (wanted.length > 0) for (const rec of await kind.load(tx, wanted)) loaded.set(`${type}:${rec.id}`, rec);
-    }
-    return { runs, unitMax, loaded, hasMore };
-  });
+  const { runs, loaded } = await db.transaction(
+    async (tx) => {
+      // Prepared once per connection: planning this statement took ~10 ms, running an incremental page 0.5 ms (bench -- server).
+      const { rows: runs } = await tx.query<RunRow>(feed.pageSql, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs, input.kinds ?? null, input.clientData ?? true, hiddenKinds(input.apiVersion)], { prepare: true });
+      // Few, and with their history: built here by their kinds' own mapping (LoadedFeed).
+      const loaded = new Map<string, { id: string; unitId: string }>();
+      for (const [type, kind] of feed.loaded) {
+        const wanted = runs.flatMap((r) => (r.a_id && r.a_type === type ? [r.a_id] : []));
+        if (wanted.length > 0) for (const rec of await kind.load(tx, wanted)) loaded.set(`${type}:${rec.id}`, rec);
+      }
+      return { runs, loaded };
+    },
+    // Sent with the BEGIN, one round trip (a transaction of three: BEGIN, the page, COMMIT):
+    // - REPEATABLE READ: changes, records and cursors from one snapshot.
+    // - No bitmap scans: the feed holds only the latest change of each record (migration 0006
+    //   compacts on write), so the page is the first `limit` rows of each unit's (unit_id, seq)
+    //   index after its cursor: cost in proportion to the page, not to the feed. Without
+    //   statistics (PGlite never runs ANALYZE) the planner guesses a few dozen rows and reads the
+    //   unit's whole remaining feed through a bitmap scan and a top-N sort instead (95 ms a page at
+    //   50k changes, against 12 ms). Each record is found by its primary key in a LATERAL
+    //   subquery: one index probe per change, whatever the size of the tables.
+    // - No JIT: a full page (5,000 changes) is estimated above jit_above_cost, and PostgreSQL
+    //   compiled it (190–750 ms in EXPLAIN ANALYZE under load, PostgreSQL 15) for each custom plan
+    //   (a connection's first five runs). A 50k-record sync from empty cost PostgreSQL 1,390 ms of
+    //   CPU with JIT, 750 ms without (11 pages; the cluster's processes in /proc).
+    // - work_mem: a full page's changes as text (about 3 MB) are sorted for string_agg; with the
+    //   default 4 MB the sort spilled to disk.
+    { mode: 'ISOLATION LEVEL REPEATABLE READ READ ONLY', settings: { enable_bitmapscan: 'off', jit: 'off', work_mem: '16MB' } },
+  );
+  const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
+  const unitMax = new Map(Object.entries((runs[0]?.unit_max ? JSON.parse(runs[0].unit_max) : {}) as Record<string, number>));
 
   const changes: string[] = [];
   let count = 0;
@@ -254,12 +264,4 @@ export async function pullChanges(db: Db, feed: PullFeed, input: PullInput): Pro
     next: { cursors, hasMore },
     count,
   };
-}
-
-async function maxSeqs(tx: Queryable, unitIds: string[]): Promise<Map<string, number>> {
-  const { rows } = await tx.query<{ unit_id: string; max: string | number | null }>(
-    'SELECT u AS unit_id, (SELECT max(seq) FROM changes WHERE unit_id = u) AS max FROM unnest($1::uuid[]) AS u',
-    [unitIds],
-  );
-  return new Map(rows.map((r) => [r.unit_id, r.max === null ? 0 : Number(r.max)]));
 }
