@@ -130,6 +130,25 @@ async function signedBy(child: x509.X509Certificate, issuer: x509.X509Certificat
   }
 }
 
+/**
+ * Whether one configured CA certificate's signature verifies with another's key, remembered per
+ * pair of certificate objects (issue 33, the 07:00 burst): the configured trust anchors and
+ * intermediates are the same objects at every login, and the same bytes verify the same way every
+ * time, so the path above the card is verified once per process instead of once per login. Only
+ * the configured certificates are remembered (a WeakMap keyed by the objects: a certificate a
+ * login sent is never among them); the card's own signature is verified at every login, and the
+ * CAs' validity, usage and constraints are still checked at every login (checkIssuers).
+ */
+const caSignatures = new WeakMap<x509.X509Certificate, WeakMap<x509.X509Certificate, Promise<boolean>>>();
+function caSignedBy(child: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
+  const byIssuer = caSignatures.get(child) ?? caSignatures.set(child, new WeakMap()).get(child)!;
+  const known = byIssuer.get(issuer);
+  if (known) return known;
+  const verified = signedBy(child, issuer);
+  byIssuer.set(issuer, verified);
+  return verified;
+}
+
 const validAt = (c: x509.X509Certificate, now: Date): boolean =>
   c.notBefore.getTime() <= now.getTime() && now.getTime() <= c.notAfter.getTime();
 
@@ -145,12 +164,14 @@ async function buildPath(
 ): Promise<x509.X509Certificate[] | null> {
   const current = path[path.length - 1]!;
   if (path.length > MAX_PATH) return null;
+  // Above the leaf, `current` is a configured intermediate: its signature by a configured CA is remembered.
+  const verify = path.length === 1 ? signedBy : caSignedBy;
   for (const anchor of anchors) {
-    if (sameName(current.issuerName, anchor.subjectName) && (await signedBy(current, anchor))) return [...path, anchor];
+    if (sameName(current.issuerName, anchor.subjectName) && (await verify(current, anchor))) return [...path, anchor];
   }
   for (const ca of intermediates) {
     if (path.some((p) => sameDer(p, ca))) continue;
-    if (!sameName(current.issuerName, ca.subjectName) || !(await signedBy(current, ca))) continue;
+    if (!sameName(current.issuerName, ca.subjectName) || !(await verify(current, ca))) continue;
     const found = await buildPath([...path, ca], anchors, intermediates);
     if (found) return found;
   }
@@ -219,14 +240,32 @@ function checkPolicy(leaf: x509.X509Certificate, chain: x509.X509Certificate[], 
   });
 }
 
+const asPkijs = (c: x509.X509Certificate) => pkijs.Certificate.fromBER(new Uint8Array(c.rawData));
+/** The configured CAs in pkijs's form, parsed once per certificate object (the trust configuration's objects live as long as it). */
+const pkijsForms = new WeakMap<x509.X509Certificate, pkijs.Certificate>();
+function configuredAsPkijs(c: x509.X509Certificate): pkijs.Certificate {
+  const known = pkijsForms.get(c);
+  if (known) return known;
+  const parsed = asPkijs(c);
+  pkijsForms.set(c, parsed);
+  return parsed;
+}
+
 /** Step 4b: the path we built, validated by pkijs's RFC 5280 engine (name constraints, policy tree). */
 async function checkPathRfc5280(chain: x509.X509Certificate[], options: CertificateValidationOptions): Promise<void> {
-  const asPkijs = (c: x509.X509Certificate) => pkijs.Certificate.fromBER(new Uint8Array(c.rawData));
+  const path = chain.map((c, i) => (i === 0 ? asPkijs(c) : configuredAsPkijs(c)));
   const engine = new pkijs.CertificateChainValidationEngine({
-    trustedCerts: [asPkijs(chain[chain.length - 1]!)],
+    trustedCerts: [path[path.length - 1]!],
     // The leaf goes last: pkijs takes the last certificate as the one to validate.
-    certs: [...chain.slice(1, -1).map(asPkijs), asPkijs(chain[0]!)],
+    certs: [...path.slice(1, -1), path[0]!],
     checkDate: options.now,
+    // Each certificate's issuer is the next of the path buildPath found, whose signature over it
+    // buildPath has verified: pkijs's default would verify every signature of the path a second
+    // time (issue 33: half the CPU of a login). Anything else has no issuer, so no path.
+    findIssuer: async (certificate) => {
+      const i = path.indexOf(certificate);
+      return i >= 0 && i < path.length - 1 ? [path[i + 1]!] : [];
+    },
   });
   let result: { result: boolean; resultMessage?: string };
   try {

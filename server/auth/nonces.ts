@@ -51,8 +51,9 @@ export class SqlNonceStore implements NonceStore {
   async issue(now: Date) {
     const nonce = newNonce();
     const expiresAt = new Date(now.getTime() + this.ttlMs);
-    // Keep the table small: used or expired nonces older than an hour are of no use.
-    await this.db.query('DELETE FROM login_nonces WHERE expires_at < $1', [new Date(now.getTime() - 3600_000)]);
+    // Used and expired nonces are deleted by the auth purge (server/auth/purge.ts, every 10 minutes
+    // on one node), not here: a DELETE at every challenge was a third round trip per challenge,
+    // and at a 07:00 burst hundreds of them at once raced for the same old rows (issue 33).
     await this.db.query('INSERT INTO login_nonces (nonce, expires_at) VALUES ($1, $2)', [nonce, expiresAt]);
     return { nonce, expiresAt };
   }

@@ -33,6 +33,24 @@ describe('validateCertificate', () => {
     expect(await codeOf(validateCertificate(der(certificateB64(card)), await options()))).toBe('CERT_UNTRUSTED');
   });
 
+  it('remembers only the configured CAs\' signatures: a card\'s is verified at every login, and a CA that failed keeps failing', async () => {
+    const { trusted, untrusted } = await pkis();
+    // One trust configuration for every call, as the server has: the look-alike CA (same names, another key) configured too.
+    const opts = await options({ intermediates: [trusted.personCa.cert, untrusted.personCa.cert] });
+    const good = der(certificateB64(await issuePersonCard(trusted, person)));
+    const lookAlike = der(certificateB64(await issuePersonCard(untrusted, person)));
+    // The same card's bytes with its signature altered (the last byte is inside the signature value).
+    const forged = Buffer.from(good);
+    forged[forged.length - 1] = forged.at(-1)! ^ 0x01;
+    for (let round = 0; round < 2; round++) {
+      expect((await validateCertificate(good, opts)).hsaId).toBe(person.hsaId);
+      expect(await codeOf(validateCertificate(forged, opts))).toBe('CERT_UNTRUSTED');
+      expect(await codeOf(validateCertificate(lookAlike, opts))).toBe('CERT_UNTRUSTED');
+    }
+    // A CA's validity is still checked at each call, remembered signature or not.
+    expect(await codeOf(validateCertificate(good, { ...opts, now: new Date(Date.now() + 40 * 365 * 86_400_000) }))).toMatch(/^CERT_(UNTRUSTED|EXPIRED)$/);
+  });
+
   it('refuses a certificate when the issuing CA is not configured (CERT_UNTRUSTED)', async () => {
     const { trusted } = await pkis();
     const card = await issuePersonCard(trusted, person);
