@@ -16,13 +16,13 @@
  * `node --cpu-prof --cpu-prof-dir=DIR --import tsx bench/run.ts login-burst` and read the profile.
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { authValue, LOGIN_TOKEN_FORMAT } from '#contract';
 import { createServer } from '../server/app';
 import { migrate, openPostgres, type Db, type Queryable } from '../server/db';
 import { seedDemoData } from '../server/demo';
 import { startPostgres, type RunningPostgres } from '../test/support/postgres-setup';
 import { generateTestPki, issuePersonCard, testPkiTrust } from '../tools/pki';
+import { BACKEND_PID_SQL, postmasterOf, processTreeCpuMs } from './pg-cpu';
 import { arg, calibrationMs, percentile, report } from './report';
 
 const BENCH = 'login-burst';
@@ -64,26 +64,6 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
-/** CPU ms of the postmaster's tree (Linux /proc; 0 elsewhere). */
-function postgresCpuMs(postmaster: number): number {
-  const fields = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  try {
-    const own = fields(postmaster);
-    let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
-    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      try {
-        const f = fields(pid);
-        if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
-      } catch {
-        // gone
-      }
-    }
-    return ticks * 10;
-  } catch {
-    return 0;
-  }
-}
-
 export async function run(args: string[]): Promise<void> {
   const n = Math.min(1000, Math.max(5, arg(args, 'logins', 100)));
   const warmUp = 5;
@@ -97,8 +77,8 @@ export async function run(args: string[]): Promise<void> {
     await seedDemoData(raw);
     const pki = await generateTestPki();
     const staff = await makeStaff(raw, pki, n + warmUp);
-    const backend = (await raw.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const postmaster = Number(readFileSync(`/proc/${backend}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    const backend = (await raw.query<{ pid: number }>(BACKEND_PID_SQL)).rows[0]!.pid;
+    const postmaster = postmasterOf(backend);
 
     const { db, counts } = counting(raw);
     const app = createServer({ db, version: 'bench', logger: false, auth: { trust: testPkiTrust(pki), expectedOrigin: ORIGIN }, sync: { retentionIntervalMs: false } });
@@ -108,7 +88,7 @@ export async function run(args: string[]): Promise<void> {
     for (const [i, s] of staff.entries()) {
       const remoteAddress = `10.1.${Math.floor(i / 200)}.${i % 200}`;
       let q0 = counts.queries;
-      const pg0 = postgresCpuMs(postmaster);
+      const pg0 = processTreeCpuMs(postmaster);
       let c0 = cpuMs();
       let t0 = performance.now();
       const c = await app.inject({ method: 'POST', url: '/api/v1/auth/challenge', remoteAddress, headers: HEADERS });
@@ -130,7 +110,7 @@ export async function run(args: string[]): Promise<void> {
       const loginQ = counts.queries - q0;
       const loginTx = counts.transactions - tx0;
       // The group commit of the access log and the session insert are committed by now (the answer waited for them).
-      const pgCpu = postgresCpuMs(postmaster) - pg0;
+      const pgCpu = processTreeCpuMs(postmaster) - pg0;
       const token = l.json<{ token: string }>().token;
 
       // The workstation's first pull from empty, page by page.
