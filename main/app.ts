@@ -236,7 +236,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     audit: {
       copied: async (e) => ({ queued: await access.record({ action: 'copy', ...e }) }),
     },
-    notes: dayNotesHandlers({ data, author, access, written }),
+    daynotes: dayNotesHandlers({ data, author, access, written }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
     plans: plansHandlers(plans),
     messages: messagesHandlers({

@@ -12,7 +12,7 @@ import { reportCopy } from '../journal/copy';
 import { commonArea, inPeriod, noteLine, summaryText } from './summary';
 import { SummaryChooser } from './SummaryChooser';
 
-type Note = Extract<Awaited<ReturnType<typeof api.notes.list>>, { ok: true }>['value'][number];
+type Note = Extract<Awaited<ReturnType<typeof api.daynotes.list>>, { ok: true }>['value'][number];
 
 /** Writing a day note: quick, visible to colleagues of the unit. */
 export function NoteForm({ unitId, clientId, onSaved }: { unitId: string; clientId: string | null; onSaved(): void }) {
@@ -25,7 +25,7 @@ export function NoteForm({ unitId, clientId, onSaved }: { unitId: string; client
       className="note-form"
       onSubmit={(e) => {
         e.preventDefault();
-        void createOnce(`note:${unitId}:${clientId ?? ''}`, (requestId) => api.notes.create({ requestId, unitId, clientId, text })).then((r) => {
+        void createOnce(`note:${unitId}:${clientId ?? ''}`, (requestId) => api.daynotes.create({ requestId, unitId, clientId, text })).then((r) => {
           if (!r.ok) return setError(r.error);
           setText('');
           setError(null);
@@ -92,7 +92,7 @@ export function NotesTab({ client, openDraft, openUnitFeed }: { client: ClientRe
   const latest = useLatest();
   const load = useCallback(
     () =>
-      latest(api.notes.list({ unitId: client.unitId, clientId: client.id, limit: 500 }), (r) => {
+      latest(api.daynotes.list({ unitId: client.unitId, clientId: client.id, limit: 500 }), (r) => {
         if (r.ok) setNotes(r.value);
         else setError(r.error);
       }),
@@ -176,7 +176,7 @@ export function UnitNotes({ unitId, unitName, back, backLabel }: { unitId: strin
   const load = useCallback(
     () =>
       // A search typed on, or a reload on data.changed: the last one's answer is shown.
-      latest(query.trim() ? api.notes.search({ query, unitId, limit: 200 }) : api.notes.list({ unitId, limit: 200 }), (r) => {
+      latest(query.trim() ? api.daynotes.search({ query, unitId, limit: 200 }) : api.daynotes.list({ unitId, limit: 200 }), (r) => {
         if (r.ok) setNotes(r.value);
         else setError(r.error);
       }),
