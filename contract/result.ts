@@ -127,9 +127,10 @@ export const AppErrorSchema = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
   /**
    * Set when the message is a refusal reason written for the user: 'server', the server's own words
-   * (main/server-client.ts sets it); 'rule', a rule the contract shares with the server refused it on
-   * the workstation, in the contract's words (PLAN_MESSAGES, DEVIATION_MESSAGES …: what the server says
-   * for the same rule). Unset: a developer message, never shown.
+   * (main/server-client.ts sets it); 'rule', a rule refused it on the workstation in words written for
+   * the user: one the contract shares with the server, in the contract's words (PLAN_MESSAGES,
+   * DEVIATION_MESSAGES …: what the server says for the same rule), or a form's own check in the
+   * renderer (its text from i18n). Unset: a developer message, never shown.
    */
   origin: z.enum(['server', 'rule']).optional(),
 });

@@ -189,7 +189,7 @@ function Reply({ threadId, unitId, aboutClient }: { threadId: string; unitId: st
     setAttaching(true);
     const r = await createOnce(`attach:${threadId}`, (requestId) => api.messages.attach({ requestId, threadId, kind, text: draft.text }));
     setAttaching(false);
-    if (!r.ok) return setError(r.error.code === 'SERVER_UNREACHABLE' ? { ...r.error, message: t('messages.attachOffline') } : r.error);
+    if (!r.ok) return setError(r.error.code === 'SERVER_UNREACHABLE' ? { ...r.error, message: t('messages.attachOffline'), origin: 'rule' as const } : r.error);
     setError(null);
     draft.reset();
     useMessages.setState({ detail: r.value });
