@@ -3,7 +3,7 @@
  * (`npm run bench -- journal [--entries N] [--notes N] [--runs N]`):
  *   - open a client's journal page: `journal.list` (50 newest) of a client with 5,000 entries,
  *     a different client each run, so each open also queues its access-log read event;
- *   - day-note search over 1M notes: `notes.search` (FTS5) for a word in ~0.1 % of the notes;
+ *   - day-note search over 1M notes: `daynotes.search` (FTS5) for a word in ~0.1 % of the notes;
  *   - save an entry: `journal.create` until the reply (the local commit: record + outbox, fsync).
  * Medians; goals < 20 ms, < 50 ms, < 10 ms. The server is embedded PGlite with the demo data, the
  * card the in-process software card; the store is generated first (1M notes take a few minutes;
@@ -121,7 +121,7 @@ export async function run(args: string[]): Promise<void> {
       const clientId = uuid(2, i);
       const o = await time(() => call('journal.list', { clientId, limit: 50 }));
       if ((o.out as unknown[]).length !== 50) throw new Error('the journal page is not full');
-      const s = await time(() => call('notes.search', { query: RARE, limit: 50 }));
+      const s = await time(() => call('daynotes.search', { query: RARE, limit: 50 }));
       hits = (s.out as unknown[]).length;
       const w = await time(() => call('journal.create', { clientId, eventDate: new Date().toISOString().slice(0, 10), text: `Bänkanteckning ${i}: brukaren åt frukost och tog en promenad.` }));
       if (i >= 3) {

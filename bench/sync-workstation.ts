@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   // ---- 1,000 writes queued offline, then pushed ----
   await ask({ command: 'stop' });
   const N = 1000;
-  for (let i = 0; i < N; i++) await call('notes.create', { unitId: cfg.unitId, clientId: clients[i % clients.length]!.id, text: `Köad anteckning ${i}` });
+  for (let i = 0; i < N; i++) await call('daynotes.create', { unitId: cfg.unitId, clientId: clients[i % clients.length]!.id, text: `Köad anteckning ${i}` });
   while ((await call<SyncStatus>('sync.status')).connection !== 'offline') await new Promise((r) => setTimeout(r, 5));
   const queued = (await call<SyncStatus>('sync.status')).pending;
   if (queued !== N) throw new Error(`expected ${N} queued writes, found ${queued}`);

@@ -304,10 +304,10 @@ export async function run(args: string[]): Promise<void> {
       const prefixMs: Record<string, number> = {};
       for (let n = 1; n <= RARE.length; n++) {
         const t = performance.now();
-        await call('notes.search', { query: RARE.slice(0, n), unitId: units[0]!.unitId, limit: 200 });
+        await call('daynotes.search', { query: RARE.slice(0, n), unitId: units[0]!.unitId, limit: 200 });
         prefixMs[RARE.slice(0, n)] = Math.round(performance.now() - t);
       }
-      report(BENCH, 'notes_search_prefix_ms_max', Math.max(...Object.values(prefixMs)), 'ms', { per_prefix: prefixMs, what: 'notes.search of each prefix of the word typed, through the contract' });
+      report(BENCH, 'notes_search_prefix_ms_max', Math.max(...Object.values(prefixMs)), 'ms', { per_prefix: prefixMs, what: 'daynotes.search of each prefix of the word typed, through the contract' });
     } finally {
       await browser?.close();
       await host.close();

@@ -262,7 +262,7 @@ export const apiContract = {
     /** The user copied text of a client's journal or notes to the clipboard (the renderer's `copy` event). */
     copied: call(z.object({ clientId: z.string().uuid(), recordType: AccessRecordType, recordId: z.string().uuid().optional() }).strict(), z.object({ queued: z.boolean() })),
   },
-  notes: {
+  daynotes: {
     list: call(
       z.object({ unitId: z.string().uuid(), clientId: z.string().uuid().optional(), before: z.object({ createdAt: z.string(), id: z.string().uuid() }).optional(), ...Page }).strict(),
       z.array(LocalDayNote),

@@ -2,8 +2,13 @@ import { z } from 'zod';
 
 /**
  * Every error that crosses a boundary is a value with a code the UI can act on.
- * The renderer translates codes to Swedish (renderer/src/i18n); messages here are for logs
- * and developers and never contain personal data.
+ * The renderer translates codes to Swedish in one place (renderer/src/components/error-text.ts with
+ * `errors.<CODE>` and `errorReasons.<REASON>` in renderer/src/i18n/sv.ts); messages here are for logs
+ * and developers and never contain personal data. The workstation's main process never writes a
+ * Swedish error message: where a code alone says too little it adds `details.reason` (an
+ * ErrorReason), which the renderer turns into its text. The one Swedish message the UI shows as it
+ * is, is the server's own refusal reason (`origin: 'server'`; the server is an API product whose
+ * refusals are written for the user). docs/adding-a-feature.md, "Errors".
  */
 /** The server's refusals of a login (docs/login.md); every one is an ErrorCode. */
 export const LOGIN_ERROR_CODES = [
@@ -70,11 +75,64 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/**
+ * Why the workstation refused, where the code alone says too little: `details.reason` of an error
+ * made in main/. Each has its Swedish text in renderer/src/i18n/sv.ts (`errorReasons`), the only
+ * place it is written in words.
+ */
+export const ErrorReason = z.enum([
+  // a unit or client outside the user's permissions (local store, services)
+  'UNIT_NOT_PERMITTED',
+  'UNIT_NOT_IN_SCOPE',
+  'CLIENT_NOT_IN_UNIT',
+  'CLIENT_NOT_PERMITTED',
+  'CLIENT_NOT_IN_UNITS',
+  // plans (main/plans)
+  'PLAN_NOT_IN_UNITS',
+  'PLAN_CONFLICT_RESOLVED',
+  'PLAN_NONE_ADOPTED',
+  'PLAN_NO_VERSION_TO_PRINT',
+  // journal (main/store/journal-sql.ts)
+  'JOURNAL_ENTRY_NOT_PERMITTED',
+  'JOURNAL_ALREADY_ERRONEOUS',
+  // deviations (main/store/deviations-sql.ts)
+  'DEVIATION_UNIT_NOT_PERMITTED',
+  'DEVIATION_CLIENT_NOT_IN_UNIT',
+  'DEVIATION_NOT_IN_UNITS',
+  // messages (main/messages)
+  'MESSAGE_THREAD_PENDING',
+  'ATTACHMENT_TOO_LARGE',
+  'ATTACHMENT_NEEDS_CLIENT_THREAD',
+  'THREAD_NOT_FOUND',
+  'MESSAGE_NOT_FOUND',
+  // assignments: an action needs the server (main/assignments/inbox-service.ts)
+  'ASSIGNMENT_NEEDS_SERVER',
+  // admin: the card's certificate (main/admin, main/app.ts)
+  'CARD_CERT_UNREADABLE',
+  'CARD_CERT_NOT_READABLE_HERE',
+  // the local store's resync (main/sync/user-data.ts)
+  'STORE_NOT_UNREADABLE',
+  'LOCKED_DURING_RESYNC',
+  'STORE_OPEN_FAILED',
+]);
+export type ErrorReason = z.infer<typeof ErrorReason>;
+/** `details` naming why (an ErrorReason), with any other structured detail. */
+export const because = (reason: ErrorReason, more?: Record<string, unknown>): Record<string, unknown> => ({ ...more, reason });
+
 export const AppErrorSchema = z.object({
   code: ErrorCode,
+  /** For logs and developers; shown to the user only when `origin` is set (a refusal reason written for the user). */
   message: z.string(),
-  /** Structured, non-personal detail, e.g. `{ triesLeft: 2 }` or the zod issues of a VALIDATION error. */
+  /** Structured, non-personal detail, e.g. `{ triesLeft: 2 }`, the zod issues of a VALIDATION error, or `reason` (an ErrorReason). */
   details: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Set when the message is a refusal reason written for the user: 'server', the server's own words
+   * (main/server-client.ts sets it); 'rule', a rule refused it on the workstation in words written for
+   * the user: one the contract shares with the server, in the contract's words (PLAN_MESSAGES,
+   * DEVIATION_MESSAGES …: what the server says for the same rule), or a form's own check in the
+   * renderer (its text from i18n). Unset: a developer message, never shown.
+   */
+  origin: z.enum(['server', 'rule']).optional(),
 });
 export type AppError = z.infer<typeof AppErrorSchema>;
 
@@ -94,6 +152,8 @@ export const resultSchema = <T extends z.ZodType>(value: T) =>
 
 /** A thrown error carrying an AppError; services throw it, routers turn it into a Result. */
 export class AppFailure extends Error {
+  /** Set when the message is a refusal reason written for the user (see AppErrorSchema). */
+  origin?: 'server' | 'rule';
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -102,10 +162,22 @@ export class AppFailure extends Error {
     super(message);
     this.name = 'AppFailure';
   }
+  /** The server's refusal, its message the server's own words for the user. */
+  static fromServer(code: ErrorCode, message: string, details?: AppError['details']): AppFailure {
+    const f = new AppFailure(code, message, details);
+    f.origin = 'server';
+    return f;
+  }
+  /** A refusal by a rule the contract shares with the server, in the contract's words (the server's for the same rule). */
+  static rule(code: ErrorCode, message: string, details?: AppError['details']): AppFailure {
+    const f = new AppFailure(code, message, details);
+    f.origin = 'rule';
+    return f;
+  }
   toError(): AppError {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    const e: AppError = this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
+    if (this.origin) e.origin = this.origin;
+    return e;
   }
 }
 

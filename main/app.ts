@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AppFailure, oidcRoutes, reportedAppVersion, type ApiHandlers, type SessionState } from '#contract';
+import { AppFailure, because, reportedAppVersion, type ApiHandlers, type SessionState } from '#contract';
 import { AccessReporter } from './access/access-reporter';
 import { adminHandlers } from './admin/admin-handlers';
 import { credentialsHandlers } from './admin/credentials-handlers';
@@ -9,7 +9,7 @@ import { deviationsHandlers } from './deviations/deviations-service';
 import { EventHub } from './events';
 import { folderSink, type ExportSink } from './exports/export-sink';
 import { incidentsHandlers } from './incidents/incidents-handlers';
-import { journalHandlers } from './journal/journal-handlers';
+import { draftsHandlers, journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';
 import { messagesHandlers } from './messages/messages-service';
@@ -18,8 +18,8 @@ import { createRouter } from './router';
 import { createServerClient, warmUp } from './server-client';
 import { authorOf } from './session/author';
 import { openCardAccess, type CardAccess, type CardStackOption } from './session/card-access';
-import { browserLogin } from './session/oidc-login';
 import { fileReaderChoice } from './session/reader-choice';
+import { cardHandlers, sessionHandlers } from './session/session-handlers';
 import { SessionService } from './session/session-service';
 import { DevKeyFileVault, localStoreFile, openLocalStore, resetLocalStore } from './store';
 import { prestartStoreWorker, type WorkerEntry } from './store/worker-client';
@@ -170,7 +170,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const signedIn = () => {
     session.requireToken();
     const user = session.status().user;
-    if (!user) throw new AppFailure('UNAUTHENTICATED', 'Ingen inloggad användare');
+    if (!user) throw new AppFailure('UNAUTHENTICATED', 'no user logged in');
     return user;
   };
   /** The signed-in user, for stamping local writes; the server stamps its own copy from the session. */
@@ -207,40 +207,17 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     app: {
       info: async (_input, ctx) => ({ name: 'Omsorgsportalen', version: appVersion, host: ctx.host, serverUrl: server.baseUrl, lastCrashAt: opts.lastCrashAt?.() ?? null }),
     },
-    card: {
-      status: async () => session.cardStatus(),
-      selectReader: async ({ reader }) => session.selectReader(reader),
-      insertDemoCard: async ({ id }) => session.insertDemoCard(id),
-    },
-    session: {
-      status: async () => session.status(),
-      login: async (input) => loggedIn(await session.login(input)),
-      passwordStart: (input) => session.passwordStart(input),
-      passwordVerify: async (input) => loggedIn(await session.passwordVerify(input)),
-      logout: () => session.logout(),
-      methods: () => server.call(oidcRoutes.methods),
-      loginWithIdp: async ({ loa }) => {
-        const state = await session.loginWithIdp(() =>
-          browserLogin({
-            server,
-            openExternal: opts.openExternal ?? (async (url) => events.emit('session.openExternal', { url })),
-            ...(opts.idpIssuer ? { expectedIssuer: opts.idpIssuer } : {}),
-            ...(loa ? { loa } : {}),
-            ...(opts.workstationName ? { workstation: opts.workstationName } : {}),
-          }),
-        );
-        if (state.state === 'active' && state.user) {
-          data.open(state.user);
-          access.kick();
-          support.loggedIn();
-        }
-        return state;
+    card: cardHandlers(session),
+    session: sessionHandlers({
+      session,
+      server,
+      browser: {
+        openExternal: opts.openExternal ?? (async (url) => events.emit('session.openExternal', { url })),
+        ...(opts.idpIssuer ? { expectedIssuer: opts.idpIssuer } : {}),
+        ...(opts.workstationName ? { workstation: opts.workstationName } : {}),
       },
-      activity: async () => {
-        session.touch();
-        return { idleTimeoutMs: session.idleTimeoutMs };
-      },
-    },
+      loggedIn,
+    }),
     units: {
       list: () => units.list(),
     },
@@ -254,11 +231,12 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       list: async (q) => (await data.store()).clients(q),
       get: async ({ id }) => (await data.store()).client(id),
     },
-    ...journalHandlers(journal, { store: () => data.store(), signature: () => `${author().name}, ${author().title}` }),
+    journal: journalHandlers(journal),
+    drafts: draftsHandlers(journal),
     audit: {
       copied: async (e) => ({ queued: await access.record({ action: 'copy', ...e }) }),
     },
-    notes: dayNotesHandlers({ data, author, access, written }),
+    daynotes: dayNotesHandlers({ data, author, access, written }),
     inbox: inboxHandlers({ data, server, token: () => session.requireToken(), emit: (name, payload) => events.emit(name, payload) }),
     plans: plansHandlers(plans),
     messages: messagesHandlers({
@@ -268,7 +246,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       written,
       server,
       token: () => session.requireToken(),
-      produce: { journal: (clientId) => journal.renderPdf(clientId, `${author().name}, ${author().title}`), plan: (clientId) => plans.renderCurrentPdf(clientId) },
+      produce: { journal: (clientId) => journal.renderPdf(clientId, journal.signature()), plan: (clientId) => plans.renderCurrentPdf(clientId) },
       exportsDir,
     }),
     // Not personal data: no access-log event. Past notices are left out here; current ones are the renderer's (its clock).
@@ -277,7 +255,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       server,
       token: () => session.requireToken(),
       readCertificate: (reader) => {
-        if (!card.readCertificate) throw new AppFailure('CARD_ERROR', 'Kortläsaren kan inte läsa certifikat här: ange HSA-id och namn.');
+        if (!card.readCertificate) throw new AppFailure('CARD_ERROR', 'this card reader cannot read certificates here', because('CARD_CERT_NOT_READABLE_HERE'));
         return card.readCertificate(reader);
       },
       exportsDir,

@@ -18,10 +18,10 @@ export function createRouter<Ctx>(handlers: ApiHandlers<Ctx>, ctx: () => Ctx, lo
   const once = new CreateOnce();
   return async (method, input) => {
     const spec = lookupMethod(method);
-    if (!spec) return err('UNKNOWN_METHOD', `Okänt anrop: ${String(method).slice(0, 100)}`);
+    if (!spec) return err('UNKNOWN_METHOD', `unknown method: ${String(method).slice(0, 100)}`);
     const parsed = spec.input.safeParse(input ?? {});
     if (!parsed.success) {
-      return err('VALIDATION', `Ogiltiga uppgifter till ${method}`, validationDetails(parsed.error));
+      return err('VALIDATION', `invalid input to ${method}`, validationDetails(parsed.error));
     }
     // A create with its client-made id (contract CreateId): the same id again gets the first
     // call's answer — while it runs and after — instead of a second record.
@@ -39,13 +39,13 @@ export function createRouter<Ctx>(handlers: ApiHandlers<Ctx>, ctx: () => Ctx, lo
       const out = spec.output.safeParse(value);
       if (!out.success) {
         log.error({ method, issues: validationDetails(out.error) }, 'handler output broke the contract');
-        return err('INTERNAL', `Internt fel i ${method}`);
+        return err('INTERNAL', `internal error in ${method}`);
       }
       return { ok: true, value: out.data };
     } catch (e) {
       if (e instanceof AppFailure) return { ok: false, error: e.toError() };
       log.error({ method, err: (e as Error).message }, 'handler failed');
-      return err('INTERNAL', `Internt fel i ${method}`);
+      return err('INTERNAL', `internal error in ${method}`);
     }
   }
 }

@@ -46,17 +46,19 @@ export function createServerClient(baseUrl: string, opts: { timeoutMs?: number; 
           signal: AbortSignal.timeout(callTimeoutMs ?? timeoutMs),
         });
       } catch (e) {
-        throw new AppFailure('SERVER_UNREACHABLE', `Servern svarar inte (${(e as Error).name})`);
+        throw new AppFailure('SERVER_UNREACHABLE', `the server does not answer (${(e as Error).name})`);
       }
       const json: unknown = await res.json().catch(() => undefined);
       if (!res.ok) {
         if (res.status === 429) throw rateLimited(res.headers.get('retry-after'));
         const parsed = ServerErrorBody.safeParse(json);
         const code = parsed.success ? knownCode(parsed.data.error.code) : 'SERVER_ERROR';
-        throw new AppFailure(code, parsed.success ? parsed.data.error.message : `Servern svarade ${res.status}`, parsed.success ? parsed.data.error.details : undefined);
+        // The server's refusal reason is written for the user (origin 'server'); anything else is ours, for the log.
+        if (parsed.success) throw AppFailure.fromServer(code, parsed.data.error.message, parsed.data.error.details);
+        throw new AppFailure(code, `the server answered ${res.status}`);
       }
       const parsed = route.response.safeParse(json);
-      if (!parsed.success) throw new AppFailure('SERVER_ERROR', `Servern svarade på ${route.path} med fel format`);
+      if (!parsed.success) throw new AppFailure('SERVER_ERROR', `the server answered ${route.path} in the wrong format`);
       return parsed.data;
     },
   };
@@ -79,9 +81,9 @@ export function warmUp(client: ServerClient): void {
  */
 export function rateLimited(retryAfter: string | null, now = Date.now()): AppFailure {
   const seconds = retryAfter === null ? NaN : /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : Math.ceil((Date.parse(retryAfter) - now) / 1000);
-  if (!Number.isFinite(seconds)) return new AppFailure('RATE_LIMITED', 'För många försök — försök igen om en stund.');
+  if (!Number.isFinite(seconds)) return new AppFailure('RATE_LIMITED', 'too many attempts');
   const retryAfterS = Math.max(1, seconds);
-  return new AppFailure('RATE_LIMITED', `För många försök — försök igen om ${retryAfterS} s.`, { retryAfterS });
+  return new AppFailure('RATE_LIMITED', `too many attempts; retry after ${retryAfterS} s`, { retryAfterS });
 }
 
 /** Server codes the workstation passes on as they are; anything else is SERVER_ERROR. */

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { AppFailure, adminRoutes, logReviewRoutes, swedishDate, type adminApi } from '#contract';
+import { AppFailure, because, adminRoutes, logReviewRoutes, swedishDate, type adminApi } from '#contract';
 import { withId, type RouteSpec, type ServerClient } from '../server-client';
 import { logSearchPdf, reviewPdf } from './log-pdf';
 
@@ -44,7 +44,7 @@ export function adminHandlers(deps: AdminDeps) {
         der = await deps.readCertificate(reader);
       } catch (e) {
         if (e instanceof AppFailure) throw e;
-        throw new AppFailure('CARD_ERROR', 'Kortets certifikat kunde inte läsas.');
+        throw new AppFailure('CARD_ERROR', 'the card\'s certificate could not be read', because('CARD_CERT_UNREADABLE'));
       }
       return call(adminRoutes.addPerson, { certificate: Buffer.from(der).toString('base64'), title, ...(requestId ? { requestId } : {}) });
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
   AppFailure,
+  because,
   assignmentPath,
   assignmentRoutes,
   type EventName,
@@ -26,7 +27,6 @@ export interface InboxDeps {
   emit: <E extends EventName>(name: E, payload: EventPayload<E>) => void;
 }
 
-export const OFFLINE_ACTION_MESSAGE = 'Servern går inte att nå. Att fördela kräver anslutning – försök igen när arbetsstationen är ansluten.';
 /** How long an action waits for the pull that brings its result into the store. */
 const SYNC_WAIT_MS = 3_000;
 /**
@@ -108,7 +108,7 @@ export class InboxService {
     try {
       return await this.deps.server.call({ ...route, path: assignmentPath(route.path, id) }, { token: this.deps.token() });
     } catch (e) {
-      if (e instanceof AppFailure && e.code === 'SERVER_UNREACHABLE') throw new AppFailure('SERVER_UNREACHABLE', OFFLINE_ACTION_MESSAGE);
+      if (e instanceof AppFailure && e.code === 'SERVER_UNREACHABLE') throw new AppFailure('SERVER_UNREACHABLE', 'an assignment action needs the server', because('ASSIGNMENT_NEEDS_SERVER'));
       throw e;
     }
   }

@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { CardStackOption } from '../session/card-access';
 import { nonAdminWriters, POLICY_KEY, type AclReader, type RegistryReader, type RegistryValue } from './windows-policy';
 
+// Its errors are in Swedish: a startup error, shown in the start's error box before any UI exists
+// (main/electron/shell.ts startupFailureText; docs/adding-a-feature.md, "Errors").
+
 /**
  * The machine-wide configuration an IT department deploys (docs/windows.md). On Windows: the policy
  * key HKLM\SOFTWARE\Policies\Omsorgsportalen (group policy, Intune; build/policy/ has the ADMX

@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
+// Its errors are in Swedish: a startup error, shown in the start's error box before any UI exists
+// (main/electron/shell.ts startupFailureText; docs/adding-a-feature.md, "Errors").
+
 /**
  * What only IT can set on a Windows PC (docs/windows.md, "Configure"): the policy key that group
  * policy and Intune write (the ADMX template in build/policy/), and, where there is no policy, the

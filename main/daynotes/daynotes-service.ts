@@ -1,4 +1,4 @@
-import { AppFailure, type Author } from '#contract';
+import { AppFailure, because, type Author } from '#contract';
 import type { LocalDayNote } from '#contract';
 import type { AccessReporter } from '../access/access-reporter';
 import type { UserData } from '../sync/user-data';
@@ -34,10 +34,10 @@ export class DayNotesService {
 
   async create(input: DayNoteInput): Promise<LocalDayNote> {
     const store = await this.deps.data.store();
-    if (!(await store.units()).some((u) => u.unitId === input.unitId)) throw new AppFailure('FORBIDDEN', 'Du har ingen behörighet till enheten');
+    if (!(await store.units()).some((u) => u.unitId === input.unitId)) throw new AppFailure('FORBIDDEN', 'unit not permitted', because('UNIT_NOT_PERMITTED'));
     if (input.clientId) {
       const client = await store.client(input.clientId);
-      if (!client || client.unitId !== input.unitId) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte i enheten');
+      if (!client || client.unitId !== input.unitId) throw new AppFailure('NOT_FOUND', 'client not in the unit', because('CLIENT_NOT_IN_UNIT'));
     }
     const { mutation, record } = dayNoteCreate(input, this.deps.author());
     await store.enqueue(mutation, record.author);

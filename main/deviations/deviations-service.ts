@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { AppFailure, deviationRoutes, type Author, type deviationsApi, type LocalDeviation } from '#contract';
+import { AppFailure, because, deviationRoutes, type Author, type deviationsApi, type LocalDeviation } from '#contract';
 import type { AccessReporter } from '../access/access-reporter';
 import { swedishFileStamp, type ExportSink } from '../exports/export-sink';
 import { withId, type RouteSpec, type ServerClient } from '../server-client';
@@ -55,7 +55,7 @@ export class DeviationsService {
     await store.enqueue({ mutationId: randomUUID(), createdAt: this.now().toISOString(), type: 'deviation.report', record: { id, ...report } }, this.deps.author());
     this.deps.written(['deviation']);
     const saved = await store.read('deviation', 'get', id);
-    if (!saved) throw new AppFailure('NOT_FOUND', 'Avvikelsen finns inte bland dina enheter');
+    if (!saved) throw new AppFailure('NOT_FOUND', 'deviation not in the user\'s units', because('DEVIATION_NOT_IN_UNITS'));
     return saved;
   }
 

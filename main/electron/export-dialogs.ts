@@ -24,7 +24,7 @@ export function dialogExportSink(electron: Pick<ShellElectron, 'app' | 'dialog' 
         await writeFile(answer.filePath, doc.pdf, { mode: 0o600 });
         return { kind: 'saved', path: answer.filePath };
       }
-      if (doc.html === undefined) throw new Error('Dokumentet kan bara sparas, inte skrivas ut härifrån');
+      if (doc.html === undefined) throw new Error('this document can only be saved, not printed from here');
       const printer = new BrowserWindow({
         show: false,
         webPreferences: { javascript: false, sandbox: true, contextIsolation: true, nodeIntegration: false },

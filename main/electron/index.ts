@@ -35,6 +35,7 @@ const { demoCard, pkcs11Module, demoReader } = cardOverrides(process.env, electr
 /** The software card is only in the demo build (scripts/package.ts --demo); a production install says so. */
 const demoModule = (): string => {
   const file = bundlePath(appRoot, 'softcardDemo');
+  // Swedish: a startup error, shown in the start's error box before any UI exists (docs/adding-a-feature.md, "Errors").
   if (!existsSync(file)) throw new Error('Demokortet (DEMO_CARD) finns bara i demobygget av appen; den här installationen läser bara riktiga kort.');
   return file;
 };

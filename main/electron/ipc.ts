@@ -26,7 +26,7 @@ export function registerIpc(ipcMain: ShellElectron['ipcMain'], workstation: Work
     const channel = ipcChannel(method);
     ipcMain.handle(channel, async (event, input) => {
       if (!isTrustedSender(event, window())) {
-        return err('FORBIDDEN', `Anropet ${method} kom inte från arbetsstationens fönster`);
+        return err('FORBIDDEN', `the call ${method} did not come from the workstation's window`);
       }
       return workstation.dispatch(method, input);
     });

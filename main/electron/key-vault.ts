@@ -1,6 +1,9 @@
 import { KeyVaultUnavailableError, type KeyVault } from '../key-vault';
 import type { ShellSafeStorage } from './electron-api';
 
+// Its errors are in Swedish: a startup error, shown in the start's error box before any UI exists
+// (main/electron/shell.ts startupFailureText; docs/adding-a-feature.md, "Errors").
+
 /**
  * The store key wrapped by the OS through Electron safeStorage (DPAPI on Windows), as Signal
  * Desktop and VS Code do. The key travels as base64 text because safeStorage encrypts strings.

@@ -72,7 +72,13 @@ export interface Shell {
 
 export const STARTUP_FAILED_TITLE = 'Omsorgsportalen kan inte starta';
 
-/** What the error box says when the start fails; in Swedish, for the user. */
+/**
+ * What the error box says when the start fails; in Swedish, for the user. Startup errors (the
+ * machine's configuration, Windows policy, the key vault, the demo card) are written in Swedish
+ * where they are made: they are shown here, before any UI and its texts exist — the exception to
+ * "error codes become Swedish text in the renderer" (docs/adding-a-feature.md, "Errors";
+ * test/unit/architecture/error-texts.test.ts lists these files).
+ */
 export function startupFailureText(e: unknown): string {
   if (e instanceof MachineConfigError) {
     return [

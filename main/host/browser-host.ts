@@ -159,7 +159,7 @@ function serve(ws: WebSocket, workstation: Workstation): void {
     const call = WsCall.safeParse(frame);
     if (!call.success) {
       const id = typeof (frame as { id?: unknown })?.id === 'number' ? (frame as { id: number }).id : -1;
-      return send({ kind: 'reply', id, result: err('VALIDATION', 'Ogiltigt anrop över WebSocket') });
+      return send({ kind: 'reply', id, result: err('VALIDATION', 'invalid call over the WebSocket') });
     }
     const result = await workstation.dispatch(call.data.method, call.data.input);
     send({ kind: 'reply', id: call.data.id, result });

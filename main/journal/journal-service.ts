@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppFailure, type Author, type JournalDraft, type JournalExport, type LifeArea, type Mutation, type SavedDraft } from '#contract';
+import { AppFailure, because, type Author, type JournalDraft, type JournalExport, type LifeArea, type Mutation, type SavedDraft } from '#contract';
 import type { LocalJournalEntry } from '#contract';
 import type { AccessReporter } from '../access/access-reporter';
 import { swedishFileStamp, type ExportHow, type ExportSink } from '../exports/export-sink';
@@ -7,9 +7,6 @@ import type { LocalStore } from '../store/types';
 import { journalEntryCreate } from './mutations';
 import { journalPdf } from './pdf';
 import { journalHtml } from './print-html';
-
-/** Saving for a client whose unit the user no longer holds (issue 32): the reason, and where her text is. */
-export const PERMISSION_ENDED_SAVE = 'Behörigheten till brukarens enhet har upphört, så anteckningen kan inte sparas. Texten finns kvar överst på sidan (”Kopiera texten”).';
 
 export interface JournalServiceDeps {
   store: () => Promise<LocalStore>;
@@ -47,7 +44,7 @@ export class JournalService {
   async list(q: { clientId: string; limit: number; search?: string; before?: { eventDate: string; createdAt: string; id: string } }): Promise<LocalJournalEntry[]> {
     const store = await this.deps.store();
     const client = await store.client(q.clientId);
-    if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    if (!client) throw new AppFailure('NOT_FOUND', 'client not in the user\'s units', because('CLIENT_NOT_IN_UNITS'));
     const rows = await store.journal(q);
     // Opening the journal (its first page) is a read; paging and searching in it is the same read.
     if (!q.before) await this.deps.access.record({ action: 'read', clientId: q.clientId, recordType: 'journal' });
@@ -59,7 +56,7 @@ export class JournalService {
     const client = await store.client(input.clientId);
     // The editor offers only clients of the store: one gone from it went with its unit, whose
     // permission ended meanwhile (the sync purged it; the draft's text is kept as a refusal).
-    if (!client) throw new AppFailure('PERMISSION_ENDED', PERMISSION_ENDED_SAVE);
+    if (!client) throw new AppFailure('PERMISSION_ENDED', 'permission to the client\'s unit has ended');
     const author = this.deps.author();
     const { mutation, record } = journalEntryCreate(input, client.unitId, author);
     mutation.record.correctsId = correctsId;
@@ -97,7 +94,7 @@ export class JournalService {
 
   private async entry(store: LocalStore, id: string): Promise<LocalJournalEntry> {
     const found = await store.journalEntry(id);
-    if (!found) throw new AppFailure('NOT_FOUND', 'Journalanteckningen finns inte');
+    if (!found) throw new AppFailure('NOT_FOUND', 'journal entry not found');
     return found;
   }
 
@@ -117,6 +114,12 @@ export class JournalService {
 
   // ---- export ----
 
+  /** Who prints: the signed-in user's name and title, on every page of an export. */
+  signature(): string {
+    const a = this.deps.author();
+    return `${a.name}, ${a.title}`;
+  }
+
   async exportPdf(clientId: string, printedBy: string, req: ExportRequest = { how: 'save' }): Promise<JournalExport> {
     const { pdf, html, fileName, entries } = await this.renderPdf(clientId, printedBy, req);
     const delivery = await this.deps.exports().deliver({ fileName, pdf, html }, req.how);
@@ -131,7 +134,7 @@ export class JournalService {
   async renderPdf(clientId: string, printedBy: string, req: { from?: string | undefined; to?: string | undefined } = {}): Promise<{ pdf: Buffer; html: string; fileName: string; entries: number }> {
     const store = await this.deps.store();
     const client = await store.client(clientId);
-    if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    if (!client) throw new AppFailure('NOT_FOUND', 'client not in the user\'s units', because('CLIENT_NOT_IN_UNITS'));
     const entries: LocalJournalEntry[] = [];
     for (;;) {
       const last = entries[entries.length - 1];

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AppFailure,
+  because,
   MAX_ATTACHMENT_BYTES,
   messageRoutes,
   type AttachmentKind,
@@ -70,7 +71,7 @@ export class MessagesService {
 
   async get(q: { threadId: string }): Promise<LocalThreadDetail> {
     const detail = await (await this.deps.data.store()).read('message', 'thread', q);
-    if (!detail) throw new AppFailure('NOT_FOUND', 'Samtalet finns inte');
+    if (!detail) throw new AppFailure('NOT_FOUND', 'thread not found', because('THREAD_NOT_FOUND'));
     if (detail.thread.clientId) await this.deps.access.record({ action: 'read', clientId: detail.thread.clientId, recordType: 'message_thread', recordId: detail.thread.id });
     return detail;
   }
@@ -123,12 +124,12 @@ export class MessagesService {
   async attach(input: { threadId: string; kind: AttachmentKind; text: string; requestId?: string | undefined }): Promise<LocalThreadDetail> {
     const { store, engine } = await this.deps.data.current();
     const detail = await store.read('message', 'thread', { threadId: input.threadId });
-    if (!detail) throw new AppFailure('NOT_FOUND', 'Samtalet finns inte');
+    if (!detail) throw new AppFailure('NOT_FOUND', 'thread not found', because('THREAD_NOT_FOUND'));
     const clientId = detail.thread.clientId;
-    if (!clientId) throw new AppFailure('VALIDATION', 'Bara ett samtal om en brukare kan ha ett journalutdrag eller en plan bifogad.');
-    if (detail.thread.pending) throw new AppFailure('VALIDATION', 'Samtalet är inte skickat ännu. Bifoga när det har kommit fram till servern.');
+    if (!clientId) throw new AppFailure('VALIDATION', 'attachment needs a thread about a client', because('ATTACHMENT_NEEDS_CLIENT_THREAD'));
+    if (detail.thread.pending) throw new AppFailure('VALIDATION', 'thread not yet sent', because('MESSAGE_THREAD_PENDING'));
     const { pdf, fileName } = await this.deps.produce[input.kind](clientId);
-    if (pdf.length > MAX_ATTACHMENT_BYTES) throw new AppFailure('VALIDATION', 'PDF-filen är större än 2 MB och kan inte bifogas.');
+    if (pdf.length > MAX_ATTACHMENT_BYTES) throw new AppFailure('VALIDATION', 'attachment over 2 MB', because('ATTACHMENT_TOO_LARGE'));
     const text = input.text.trim() || (input.kind === 'journal' ? 'Journalutdrag bifogat.' : 'Genomförandeplan bifogad.');
     const route = { ...messageRoutes.attach, path: messageRoutes.attach.path.replace(':id', input.threadId) };
     await this.deps.server.call(route, { body: { id: input.requestId ?? randomUUID(), text, kind: input.kind, fileName, content: pdf.toString('base64') }, token: this.deps.token() });

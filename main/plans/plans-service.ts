@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AppFailure, currentVersion, PLAN_MESSAGES, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanExport, type PlanWork } from '#contract';
+import { AppFailure, because, currentVersion, PLAN_MESSAGES, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanExport, type PlanWork } from '#contract';
 import type { AccessReporter } from '../access/access-reporter';
 import { swedishFileStamp, type ExportSink } from '../exports/export-sink';
 import type { LocalStore } from '../store/types';
@@ -35,7 +35,7 @@ export class PlansService {
 
   async list(clientId: string): Promise<LocalPlan[]> {
     const store = await this.deps.store();
-    if (!(await store.client(clientId))) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    if (!(await store.client(clientId))) throw new AppFailure('NOT_FOUND', 'client not in the user\'s units', because('CLIENT_NOT_IN_UNITS'));
     const plans = await store.read('plan', 'list', clientId);
     await this.deps.access.record({ action: 'read', clientId, recordType: 'plan' });
     return plans;
@@ -46,7 +46,7 @@ export class PlansService {
     await store.enqueue(m, this.deps.author());
     this.deps.written(['plan']);
     const plan = await store.read('plan', 'get', m.record.id);
-    if (!plan) throw new AppFailure('NOT_FOUND', 'Genomförandeplanen finns inte bland dina enheter');
+    if (!plan) throw new AppFailure('NOT_FOUND', 'plan not in the user\'s units', because('PLAN_NOT_IN_UNITS'));
     return plan;
   }
 
@@ -77,7 +77,7 @@ export class PlansService {
   }
 
   consent({ requestId, ...input }: ConsentInput & { requestId?: string | undefined }): Promise<LocalPlan> {
-    if (input.date > swedishDate(this.now())) throw new AppFailure('VALIDATION', PLAN_MESSAGES.consentFutureDate);
+    if (input.date > swedishDate(this.now())) throw AppFailure.rule('VALIDATION', PLAN_MESSAGES.consentFutureDate);
     return this.enqueue({ ...this.base(), type: 'plan.consent', record: { ...input, consentId: requestId ?? randomUUID() } });
   }
 
@@ -109,7 +109,7 @@ export class PlansService {
   async resolve(input: { mutationId: string; keep: 'mine' | 'theirs' }): Promise<{ plan: LocalPlan | null }> {
     const store = await this.deps.store();
     const mine = await store.read('plan', 'conflictDraft', input.mutationId);
-    if (!mine) throw new AppFailure('NOT_FOUND', 'Konflikten är redan löst.');
+    if (!mine) throw new AppFailure('NOT_FOUND', 'conflict already resolved', because('PLAN_CONFLICT_RESOLVED'));
     let plan: LocalPlan | null = await store.read('plan', 'get', mine.id);
     if (input.keep === 'mine') {
       plan = await this.saveDraft({
@@ -129,7 +129,7 @@ export class PlansService {
 
   async due(q: { unitId: string; limit: number }) {
     const store = await this.deps.store();
-    if (!(await store.units()).some((u) => u.unitId === q.unitId)) throw new AppFailure('FORBIDDEN', 'Du har ingen behörighet till enheten');
+    if (!(await store.units()).some((u) => u.unitId === q.unitId)) throw new AppFailure('FORBIDDEN', 'unit not permitted', because('UNIT_NOT_PERMITTED'));
     return store.read('plan', 'due', { unitId: q.unitId, today: swedishDate(this.now()), limit: q.limit });
   }
 
@@ -143,7 +143,7 @@ export class PlansService {
   async renderCurrentPdf(clientId: string): Promise<{ pdf: Buffer; fileName: string }> {
     const plans = await (await this.deps.store()).read('plan', 'list', clientId);
     const plan = plans.find((p) => currentVersion(p));
-    if (!plan) throw new AppFailure('NOT_FOUND', 'Brukaren har ingen fastställd genomförandeplan.');
+    if (!plan) throw new AppFailure('NOT_FOUND', 'client has no adopted plan', because('PLAN_NONE_ADOPTED'));
     return this.renderPdf(plan.id);
   }
 
@@ -155,9 +155,9 @@ export class PlansService {
     const store = await this.deps.store();
     const plan = await store.read('plan', 'get', planId);
     const version = plan ? currentVersion(plan) : null;
-    if (!plan || !version) throw new AppFailure('NOT_FOUND', 'Planen har ingen fastställd version att skriva ut.');
+    if (!plan || !version) throw new AppFailure('NOT_FOUND', 'plan has no adopted version to print', because('PLAN_NO_VERSION_TO_PRINT'));
     const client = await store.client(plan.clientId);
-    if (!client) throw new AppFailure('NOT_FOUND', 'Brukaren finns inte bland dina enheter');
+    if (!client) throw new AppFailure('NOT_FOUND', 'client not in the user\'s units', because('CLIENT_NOT_IN_UNITS'));
     const printedAt = this.now();
     const author = this.deps.author();
     const covered = (await Promise.all(version.content.assignmentIds.map((id) => store.inboxAssignment(id)))).flatMap((a) =>

@@ -40,7 +40,7 @@ interface Callback {
 /** Waits for GET /callback on `server`; anything but our state is refused (and answered with a Swedish page). */
 function awaitCallback(server: Server, state: string, timeoutMs: number): Promise<Callback> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new AppFailure('IDP_LOGIN_FAILED', 'Ingen inloggning kom tillbaka från e-legitimationen i tid', { reason: 'TIMEOUT' })), timeoutMs);
+    const timer = setTimeout(() => reject(new AppFailure('IDP_LOGIN_FAILED', 'no login came back from the identity provider in time', { reason: 'TIMEOUT' })), timeoutMs);
     timer.unref?.();
     server.on('request', (req, res) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -56,14 +56,14 @@ function awaitCallback(server: Server, state: string, timeoutMs: number): Promis
       clearTimeout(timer);
       if (p.get('state') !== state) {
         done(false);
-        reject(new AppFailure('IDP_LOGIN_FAILED', 'Svaret från e-legitimationen hörde inte till den här inloggningen', { reason: 'STATE' }));
+        reject(new AppFailure('IDP_LOGIN_FAILED', 'the identity provider\'s answer belongs to another login (state)', { reason: 'STATE' }));
         return;
       }
       const error = p.get('error');
       const code = p.get('code');
       if (error || !code) {
         done(false);
-        reject(new AppFailure('IDP_LOGIN_FAILED', `E-legitimationen avbröt inloggningen (${error ?? 'ingen kod'})`, { reason: error === 'access_denied' ? 'CANCELLED' : 'IDP_ERROR' }));
+        reject(new AppFailure('IDP_LOGIN_FAILED', `the identity provider ended the login (${error ?? 'no code'})`, { reason: error === 'access_denied' ? 'CANCELLED' : 'IDP_ERROR' }));
         return;
       }
       done(true);
@@ -87,10 +87,10 @@ export async function browserLogin(opts: BrowserLoginOptions): Promise<LoginResp
     const started = await opts.server.call(oidcRoutes.start, { body: { redirectUri, codeChallenge, ...(opts.loa ? { loa: opts.loa } : {}), ...workstation } });
     const url = new URL(started.authorizationUrl);
     if (opts.expectedIssuer && url.origin !== new URL(opts.expectedIssuer).origin) {
-      throw new AppFailure('IDP_LOGIN_FAILED', 'Servern pekade på en annan inloggningstjänst än den datorns inställningar anger', { reason: 'ISSUER' });
+      throw new AppFailure('IDP_LOGIN_FAILED', 'the server named another identity provider than the machine configuration', { reason: 'ISSUER' });
     }
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(url.hostname))) {
-      throw new AppFailure('IDP_LOGIN_FAILED', 'Inloggningstjänstens adress är inte https', { reason: 'ISSUER' });
+      throw new AppFailure('IDP_LOGIN_FAILED', 'the identity provider\'s address is not https', { reason: 'ISSUER' });
     }
     const back = awaitCallback(server, started.state, opts.timeoutMs ?? 5 * 60_000);
     // The redirect may come (and be refused) before openExternal resolves: handled below, not unhandled now.

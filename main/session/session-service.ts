@@ -101,7 +101,7 @@ export class SessionService {
    */
   async insertDemoCard(id: string | null): Promise<CardStatus> {
     const demo = this.opts.card.demo;
-    if (!demo) throw new AppFailure('NOT_FOUND', 'Det finns ingen demoläsare här.');
+    if (!demo) throw new AppFailure('NOT_FOUND', 'no demo reader here');
     await demo.insert(id);
     if (id !== null) this.chosenReader = demo.status().reader;
     this.emitCard();
@@ -121,7 +121,7 @@ export class SessionService {
 
   /** The user picks a reader; the choice is kept for this workstation. */
   selectReader(reader: string): CardStatus {
-    if (!this.opts.card.monitor.readers().some((r) => r.name === reader)) throw new AppFailure('NO_READER', 'Kortläsaren finns inte', { reader });
+    if (!this.opts.card.monitor.readers().some((r) => r.name === reader)) throw new AppFailure('NO_READER', 'no such card reader', { reader });
     this.chosenReader = reader;
     this.readerChoice.save(reader);
     if (!this.pin.has(reader)) void this.refreshPin(reader);
@@ -139,12 +139,12 @@ export class SessionService {
   requireToken(): string {
     if (this.state === 'active' && this.token) return this.token;
     throw this.state === 'locked'
-      ? new AppFailure('SESSION_LOCKED', 'Arbetsstationen är låst')
-      : new AppFailure('UNAUTHENTICATED', 'Ingen inloggad användare');
+      ? new AppFailure('SESSION_LOCKED', 'the workstation is locked')
+      : new AppFailure('UNAUTHENTICATED', 'no user logged in');
   }
 
   async login(input: { pin: string; reader?: string }): Promise<SessionState> {
-    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'a login is already in progress');
     this.loginInFlight = true;
     const pinBytes = new TextEncoder().encode(input.pin);
     try {
@@ -170,7 +170,7 @@ export class SessionService {
       // Still the card the PIN was given for? A removal during the round trip wins.
       if (!this.cardPresent(reader)) {
         void server.call(authRoutes.logout, { token: res.token }).catch(() => undefined);
-        throw new AppFailure('CARD_REMOVED', 'Kortet togs ur under inloggningen');
+        throw new AppFailure('CARD_REMOVED', 'the card was removed during the login');
       }
       return this.activate(res, reader);
     } finally {
@@ -185,7 +185,7 @@ export class SessionService {
    * the session is renewed while the workstation is used, until the server ends it.
    */
   async loginWithIdp(browserLogin: () => Promise<LoginResponse>): Promise<SessionState> {
-    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'a login is already in progress');
     this.loginInFlight = true;
     try {
       return this.activate(await browserLogin(), null);
@@ -200,7 +200,7 @@ export class SessionService {
    * replaces it; the session it opens rests on no card (it locks when idle or logged out).
    */
   async passwordStart(input: PasswordStartInput): Promise<PasswordStep> {
-    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'a login is already in progress');
     this.loginInFlight = true;
     try {
       this.passwordStep = null;
@@ -235,8 +235,8 @@ export class SessionService {
 
   async passwordVerify(input: { code: string }): Promise<SessionState> {
     const loginToken = this.passwordStep;
-    if (!loginToken) throw new AppFailure('OTP_INVALID', 'Ingen inloggning väntar på en kod; börja om med användarnamn och lösenord');
-    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'En inloggning pågår redan');
+    if (!loginToken) throw new AppFailure('OTP_INVALID', 'no login waits for a code; start again with user name and password');
+    if (this.loginInFlight) throw new AppFailure('CONFLICT', 'a login is already in progress');
     this.loginInFlight = true;
     try {
       const workstation = this.opts.workstationName;
@@ -302,15 +302,15 @@ export class SessionService {
   }
 
   private pickReader(requested: string | undefined): string {
-    if (!this.serviceAvailable) throw new AppFailure('PCSC_UNAVAILABLE', 'Korttjänsten (PC/SC) är inte igång');
+    if (!this.serviceAvailable) throw new AppFailure('PCSC_UNAVAILABLE', 'the PC/SC service is not running');
     const readers = this.opts.card.monitor.readers();
-    if (readers.length === 0) throw new AppFailure('NO_READER', 'Ingen kortläsare hittades');
+    if (readers.length === 0) throw new AppFailure('NO_READER', 'no card reader found');
     const name = requested ?? this.selectedReader();
     if (!requested && !name && readers.filter((r) => r.cardPresent).length > 1)
-      throw new AppFailure('VALIDATION', 'Det sitter kort i flera kortläsare. Välj vilken du vill logga in med.');
+      throw new AppFailure('VALIDATION', 'cards in several readers: choose one');
     const reader = name ? readers.find((r) => r.name === name) : undefined;
-    if (!reader) throw new AppFailure(requested ? 'NO_READER' : 'NO_CARD', requested ? 'Kortläsaren finns inte' : 'Inget kort i läsaren');
-    if (!reader.cardPresent) throw new AppFailure('NO_CARD', 'Inget kort i läsaren');
+    if (!reader) throw new AppFailure(requested ? 'NO_READER' : 'NO_CARD', requested ? 'no such card reader' : 'no card in the reader');
+    if (!reader.cardPresent) throw new AppFailure('NO_CARD', 'no card in the reader');
     return reader.name;
   }
 

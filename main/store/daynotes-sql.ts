@@ -1,4 +1,4 @@
-import { AppFailure, type Author, type DayNoteRecord } from '#contract';
+import { AppFailure, because, type Author, type DayNoteRecord } from '#contract';
 import type { LocalDayNote } from '#contract';
 import { ftsQuery } from './fts-query';
 import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type Retention, type StoreContext, type UpsertOf } from './kind';
@@ -71,11 +71,11 @@ export class DayNotesSql implements KindPart<'day_note'> {
       'day_note.create': {
         apply: (m, author, createdAt) => {
           const r = m.record;
-          if (!ctx.unitInScope(r.unitId)) throw new AppFailure('FORBIDDEN', 'Enheten finns inte bland dina behörigheter');
+          if (!ctx.unitInScope(r.unitId)) throw new AppFailure('FORBIDDEN', 'unit not in the user\'s scope', because('UNIT_NOT_IN_SCOPE'));
           if (r.clientId !== null && ctx.unitOfClient(r.clientId) !== r.unitId) {
-            throw new AppFailure('VALIDATION', 'Brukaren hör inte till enheten');
+            throw new AppFailure('VALIDATION', 'client not in the unit', because('CLIENT_NOT_IN_UNIT'));
           }
-          if (st.exists.get(r.id)) throw new AppFailure('CONFLICT', 'Daganteckningen finns redan');
+          if (st.exists.get(r.id)) throw new AppFailure('CONFLICT', 'day note already exists');
           st.insertLocal.run(r.id, r.unitId, r.clientId, r.text, JSON.stringify(author), createdAt);
           return r.unitId;
         },
@@ -84,7 +84,7 @@ export class DayNotesSql implements KindPart<'day_note'> {
       'day_note.mark_summarised': {
         apply: (m, _author, createdAt) => {
           const row = st.unitOf.get(m.record.id) as { unit_id: string } | undefined;
-          if (!row || !ctx.unitInScope(row.unit_id)) throw new AppFailure('NOT_FOUND', 'Daganteckningen finns inte bland dina enheter');
+          if (!row || !ctx.unitInScope(row.unit_id)) throw new AppFailure('NOT_FOUND', 'day note not in the user\'s units');
           st.markSummarised.run(createdAt, m.record.id);
           return row.unit_id;
         },

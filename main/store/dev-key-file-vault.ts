@@ -37,7 +37,7 @@ export class DevKeyFileVault implements KeyVault {
 
   async unwrap(blob: Buffer): Promise<Buffer> {
     if (blob.length <= MAGIC.length + IV_BYTES + TAG_BYTES || !blob.subarray(0, MAGIC.length).equals(MAGIC)) {
-      throw new Error('Inte en nyckel från utvecklingsvalvet (okänt format).');
+      throw new Error('not a key of the development vault (unknown format)');
     }
     const master = await this.masterKey();
     const iv = blob.subarray(MAGIC.length, MAGIC.length + IV_BYTES);
@@ -48,7 +48,7 @@ export class DevKeyFileVault implements KeyVault {
     try {
       return Buffer.concat([decipher.update(blob.subarray(MAGIC.length + IV_BYTES + TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new Error('Nyckeln kunde inte packas upp med utvecklingsvalvets nyckel (annat valv eller ändrad fil).');
+      throw new Error('the key could not be unwrapped with the development vault\'s key (another vault or a changed file)');
     }
   }
 
@@ -64,7 +64,7 @@ export class DevKeyFileVault implements KeyVault {
     await mkdir(path.dirname(this.keyFile), { recursive: true });
     try {
       const key = await readFile(this.keyFile);
-      if (key.length !== 32) throw new Error(`${DEV_VAULT_FILE} har fel längd (${key.length} byte, väntade 32).`);
+      if (key.length !== 32) throw new Error(`${DEV_VAULT_FILE} has the wrong length (${key.length} bytes, expected 32)`);
       return key;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

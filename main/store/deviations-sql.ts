@@ -1,4 +1,4 @@
-import { AppFailure, DEVIATION_MESSAGES, DeviationRecord, deviationInFuture, type Author, type LocalDeviation } from '#contract';
+import { AppFailure, because, DEVIATION_MESSAGES, DeviationRecord, deviationInFuture, type Author, type LocalDeviation } from '#contract';
 import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
 
 /**
@@ -40,15 +40,15 @@ export class DeviationsSql implements KindPart<'deviation'> {
       'deviation.report': {
         apply: (m, author: Author, createdAt: string) => {
           const r = m.record;
-          if (!this.ctx.unitInScope(r.unitId)) throw new AppFailure('FORBIDDEN', 'Du har inte behörighet till enheten. Behörigheten kan ha upphört.');
-          if (r.clientId !== null && this.ctx.unitOfClient(r.clientId) !== r.unitId) throw new AppFailure('VALIDATION', 'Brukaren hör inte till den valda enheten.');
+          if (!this.ctx.unitInScope(r.unitId)) throw new AppFailure('FORBIDDEN', 'unit not in the user\'s scope', because('DEVIATION_UNIT_NOT_PERMITTED'));
+          if (r.clientId !== null && this.ctx.unitOfClient(r.clientId) !== r.unitId) throw new AppFailure('VALIDATION', 'client not in the unit', because('DEVIATION_CLIENT_NOT_IN_UNIT'));
           if (r.assignmentId !== null) {
             const a = this.st.assignment.get(r.assignmentId) as { unit_id: string; client_id: string } | undefined;
-            if (!a || a.unit_id !== r.unitId || a.client_id !== r.clientId) throw new AppFailure('VALIDATION', DEVIATION_MESSAGES.deviationAssignment);
+            if (!a || a.unit_id !== r.unitId || a.client_id !== r.clientId) throw AppFailure.rule('VALIDATION', DEVIATION_MESSAGES.deviationAssignment);
           }
           // Refused here, at once and in Swedish, rather than queued and refused by the server later.
-          if (deviationInFuture(r.occurredAt, new Date(createdAt))) throw new AppFailure('VALIDATION', DEVIATION_MESSAGES.deviationFuture);
-          if (this.st.row.get(r.id)) throw new AppFailure('CONFLICT', 'Det finns redan en annan post med samma id.');
+          if (deviationInFuture(r.occurredAt, new Date(createdAt))) throw AppFailure.rule('VALIDATION', DEVIATION_MESSAGES.deviationFuture);
+          if (this.st.row.get(r.id)) throw new AppFailure('CONFLICT', 'another record has the same id');
           const at = utc(createdAt);
           const view: DeviationRecord = {
             ...r,

@@ -28,4 +28,4 @@ export function isStoreUnreadable(e: unknown): e is AppFailure {
 }
 
 /** Calls after close (the session locked) or while closing. */
-export const storeClosed = (): AppFailure => new AppFailure('SESSION_LOCKED', 'Den lokala databasen är stängd (sessionen är låst).');
+export const storeClosed = (): AppFailure => new AppFailure('SESSION_LOCKED', 'the local store is closed (the session is locked)');

@@ -79,16 +79,16 @@ async function storeKey(file: string, vault: KeyVault): Promise<Buffer> {
       key = await vault.unwrap(blob);
     } catch (e) {
       if (e instanceof KeyVaultUnavailableError) throw new AppFailure('INTERNAL', e.message, { reason: KEY_VAULT_UNAVAILABLE });
-      throw new StoreUnreadableError('key_not_unwrappable', 'Den lokala databasens nyckel kunde inte packas upp på den här datorn.', file);
+      throw new StoreUnreadableError('key_not_unwrappable', 'the local store\'s key could not be unwrapped on this computer', file);
     }
     if (key.length !== 32) {
       key.fill(0);
-      throw new StoreUnreadableError('key_not_unwrappable', 'Den lokala databasens nyckel har fel längd.', file);
+      throw new StoreUnreadableError('key_not_unwrappable', 'the local store\'s key has the wrong length', file);
     }
     return key;
   }
   if (await exists(file)) {
-    throw new StoreUnreadableError('missing_key', 'Den lokala databasen finns men dess nyckelfil saknas.', file);
+    throw new StoreUnreadableError('missing_key', 'the local store exists but its key file is missing', file);
   }
   // A new store: a random 256-bit key, wrapped and on disk before the database is created.
   const key = randomFillSync(Buffer.alloc(32));
@@ -105,10 +105,10 @@ async function storeKey(file: string, vault: KeyVault): Promise<Buffer> {
 function openFailure(e: unknown, file: string): AppFailure {
   const err = e as SerializedError;
   if (err.sqliteCode === 'SQLITE_NOTADB') {
-    return new StoreUnreadableError('wrong_key_or_corrupt', 'Den lokala databasen kunde inte läsas (fel nyckel eller skadad fil).', file);
+    return new StoreUnreadableError('wrong_key_or_corrupt', 'the local store could not be read (wrong key or a damaged file)', file);
   }
-  if (err.sqliteCode === 'SQLITE_CORRUPT') return new StoreUnreadableError('corrupt', 'Den lokala databasen är skadad.', file);
-  if (/nyare än programmets/.test(err.message ?? '')) return new StoreUnreadableError('newer_schema', err.message, file);
+  if (err.sqliteCode === 'SQLITE_CORRUPT') return new StoreUnreadableError('corrupt', 'the local store is damaged', file);
+  if (/newer than the program's/.test(err.message ?? '')) return new StoreUnreadableError('newer_schema', err.message, file);
   return revive(err);
 }
 

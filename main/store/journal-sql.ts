@@ -1,4 +1,4 @@
-import { AppFailure, type Author, type JournalEntryRecord } from '#contract';
+import { AppFailure, because, type Author, type JournalEntryRecord } from '#contract';
 import type { LocalJournalEntry } from '#contract';
 import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
 
@@ -76,7 +76,7 @@ export class JournalSql implements KindPart<'journal_entry'> {
         apply: (m, author, createdAt) => {
           const r = m.record;
           const unitId = ctx.unitOfClient(r.clientId);
-          if (st.byId.get(r.id)) throw new AppFailure('CONFLICT', 'Journalanteckningen finns redan');
+          if (st.byId.get(r.id)) throw new AppFailure('CONFLICT', 'journal entry already exists');
           st.insertLocal.run(r.id, r.clientId, unitId, r.eventDate, createdAt, r.text, r.lifeArea, r.assignmentId, JSON.stringify(author), r.correctsId);
           return unitId;
         },
@@ -85,8 +85,8 @@ export class JournalSql implements KindPart<'journal_entry'> {
       'journal_entry.mark_erroneous': {
         apply: (m, author, createdAt) => {
           const row = st.byId.get(m.record.id) as JournalRow | undefined;
-          if (!row || !ctx.unitInScope(row.unit_id)) throw new AppFailure('FORBIDDEN', 'Journalanteckningen finns inte bland brukarna du har behörighet till');
-          if (row.erroneous !== null) throw new AppFailure('CONFLICT', 'Journalanteckningen är redan felmarkerad');
+          if (!row || !ctx.unitInScope(row.unit_id)) throw new AppFailure('FORBIDDEN', 'journal entry not in the user\'s units', because('JOURNAL_ENTRY_NOT_PERMITTED'));
+          if (row.erroneous !== null) throw new AppFailure('CONFLICT', 'journal entry already marked erroneous', because('JOURNAL_ALREADY_ERRONEOUS'));
           st.markErroneous.run(JSON.stringify({ markedAt: createdAt, markedBy: author, reason: m.record.reason }), row.id);
           return row.unit_id;
         },

@@ -1,4 +1,4 @@
-import { AppFailure, type Author, type LocalMessage, type MessageDraft, type LocalThreadDetail, type LocalThreadSummary, type MessageParticipant, type MessageAttachment, type MessageRead, type MessageRecord, type MessageThreadRecord } from '#contract';
+import { AppFailure, because, type Author, type LocalMessage, type MessageDraft, type LocalThreadDetail, type LocalThreadSummary, type MessageParticipant, type MessageAttachment, type MessageRead, type MessageRecord, type MessageThreadRecord } from '#contract';
 import { ftsQuery } from './fts-query';
 import { defineStoreKind, likeEscape, prepareAll, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
 
@@ -104,9 +104,9 @@ export class MessageThreadsSql implements KindPart<'message_thread'> {
       'message_thread.create': {
         apply: (m, author, createdAt) => {
           const r = m.record;
-          if (!ctx.unitInScope(r.unitId)) throw new AppFailure('FORBIDDEN', 'Enheten finns inte bland dina behörigheter');
-          if (r.clientId !== null && ctx.unitOfClient(r.clientId) !== r.unitId) throw new AppFailure('VALIDATION', 'Brukaren hör inte till enheten');
-          if (st.byId.get(r.id)) throw new AppFailure('CONFLICT', 'Samtalet finns redan');
+          if (!ctx.unitInScope(r.unitId)) throw new AppFailure('FORBIDDEN', 'unit not in the user\'s scope', because('UNIT_NOT_IN_SCOPE'));
+          if (r.clientId !== null && ctx.unitOfClient(r.clientId) !== r.unitId) throw new AppFailure('VALIDATION', 'client not in the unit', because('CLIENT_NOT_IN_UNIT'));
+          if (st.byId.get(r.id)) throw new AppFailure('CONFLICT', 'thread already exists');
           // The others' names come with the server's copy of the thread.
           const people = [{ staffId: author.staffId, name: author.name, title: author.title }, ...r.participantIds.filter((id) => id !== author.staffId).map((staffId) => ({ staffId, name: '', title: '' }))];
           st.insertLocal.run(r.id, r.unitId, r.subject, r.clientId, r.assignmentId, r.toUnit ? 1 : 0, JSON.stringify(people), JSON.stringify(author), utc(createdAt));
@@ -191,15 +191,15 @@ export class MessagesSql implements KindPart<'message'> {
     this.st = st;
     const unitOfMessage = (id: string) => {
       const row = st.unitOf.get(id) as { unit_id: string } | undefined;
-      if (!row || !ctx.unitInScope(row.unit_id)) throw new AppFailure('NOT_FOUND', 'Meddelandet finns inte');
+      if (!row || !ctx.unitInScope(row.unit_id)) throw new AppFailure('NOT_FOUND', 'message not found', because('MESSAGE_NOT_FOUND'));
       return row.unit_id;
     };
     this.mutations = {
       'message.send': {
         apply: (m, author, createdAt) => {
           const t = st.threadUnit.get(m.record.threadId) as { unit_id: string } | undefined;
-          if (!t || !ctx.unitInScope(t.unit_id)) throw new AppFailure('NOT_FOUND', 'Samtalet finns inte');
-          if (st.byId.get(m.record.id)) throw new AppFailure('CONFLICT', 'Meddelandet finns redan');
+          if (!t || !ctx.unitInScope(t.unit_id)) throw new AppFailure('NOT_FOUND', 'thread not found', because('THREAD_NOT_FOUND'));
+          if (st.byId.get(m.record.id)) throw new AppFailure('CONFLICT', 'message already exists');
           st.insertLocal.run(m.record.id, m.record.threadId, t.unit_id, m.record.text, JSON.stringify(author), utc(createdAt), author.staffId);
           return t.unit_id;
         },
@@ -274,7 +274,7 @@ export class MessagesSql implements KindPart<'message'> {
   }
 
   saveDraft(d: MessageDraft): MessageDraft {
-    if (!this.ctx.unitInScope(d.unitId)) throw new AppFailure('FORBIDDEN', 'Enheten finns inte bland dina behörigheter');
+    if (!this.ctx.unitInScope(d.unitId)) throw new AppFailure('FORBIDDEN', 'unit not in the user\'s scope', because('UNIT_NOT_IN_SCOPE'));
     const saved = { ...d, savedAt: utc(d.savedAt) };
     this.st.saveDraft.run(d.key, d.unitId, JSON.stringify(saved), saved.savedAt);
     return saved;

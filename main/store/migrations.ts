@@ -135,7 +135,7 @@ export const LATEST_VERSION = migrations[migrations.length - 1]?.version ?? 0;
 export function migrate(db: Database, target = LATEST_VERSION): { from: number; to: number } {
   const from = db.pragma('user_version', { simple: true }) as number;
   if (from > LATEST_VERSION) {
-    throw new Error(`Den lokala databasen har schemaversion ${from}, nyare än programmets ${LATEST_VERSION}.`);
+    throw new Error(`the local store has schema version ${from}, newer than the program's ${LATEST_VERSION}`);
   }
   for (const m of migrations) {
     if (m.version <= from || m.version > target) continue;

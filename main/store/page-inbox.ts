@@ -36,7 +36,7 @@ export class PageInbox {
     }
     for (;;) {
       const m = receiveMessageOnPort(this.port) as { message: DeliveredPage } | undefined;
-      if (!m) throw new AppFailure('INTERNAL', `Hämtningssida ${ticket} har inte kommit fram till den lokala databasen`);
+      if (!m) throw new AppFailure('INTERNAL', `pull page ${ticket} has not reached the local store`);
       const { ticket: t, bytes } = m.message;
       if (t === ticket) return bytes;
       if (t > ticket) {

@@ -126,32 +126,32 @@ export class PlansSql implements KindPart<'plan'> {
   /** The checks the server makes, against the plan as the user sees it; then the new view. */
   private applyLocal(m: PlanMutation, author: Author, createdAt: string): string {
     const row = this.st.row.get(m.record.id) as PlanRow | undefined;
-    if (row && !this.ctx.unitInScope(row.unit_id)) throw new AppFailure('NOT_FOUND', PLAN_MESSAGES.planMissing);
+    if (row && !this.ctx.unitInScope(row.unit_id)) throw AppFailure.rule('NOT_FOUND', PLAN_MESSAGES.planMissing);
     const view = row ? parse(row.view) : null;
     if (m.type === 'plan.save_draft') {
       const unitId = this.ctx.unitOfClient(m.record.clientId);
-      if (m.record.baseRevision === 0 && view) throw new AppFailure('CONFLICT', PLAN_MESSAGES.planExists);
-      if (m.record.baseRevision > 0 && !view) throw new AppFailure('NOT_FOUND', PLAN_MESSAGES.planMissing);
-      if (view && view.revision !== m.record.baseRevision) throw new AppFailure('CONFLICT', PLAN_MESSAGES.staleDraft);
-      if (view && view.clientId !== m.record.clientId) throw new AppFailure('VALIDATION', PLAN_MESSAGES.planMissing);
+      if (m.record.baseRevision === 0 && view) throw AppFailure.rule('CONFLICT', PLAN_MESSAGES.planExists);
+      if (m.record.baseRevision > 0 && !view) throw AppFailure.rule('NOT_FOUND', PLAN_MESSAGES.planMissing);
+      if (view && view.revision !== m.record.baseRevision) throw AppFailure.rule('CONFLICT', PLAN_MESSAGES.staleDraft);
+      if (view && view.clientId !== m.record.clientId) throw AppFailure.rule('VALIDATION', PLAN_MESSAGES.planMissing);
       this.write(m.record.id, unitId, m.record.clientId, row?.record ?? null, applyPlanMutation(view, m, { author, at: createdAt, unitId }), author);
       return unitId;
     }
-    if (!row || !view) throw new AppFailure('NOT_FOUND', PLAN_MESSAGES.planMissing);
+    if (!row || !view) throw AppFailure.rule('NOT_FOUND', PLAN_MESSAGES.planMissing);
     if (m.type === 'plan.set') {
-      if (view.revision !== m.record.revision) throw new AppFailure('CONFLICT', PLAN_MESSAGES.staleDraft);
-      if (!view.draft) throw new AppFailure('CONFLICT', PLAN_MESSAGES.noDraft);
+      if (view.revision !== m.record.revision) throw AppFailure.rule('CONFLICT', PLAN_MESSAGES.staleDraft);
+      if (!view.draft) throw AppFailure.rule('CONFLICT', PLAN_MESSAGES.noDraft);
       const problem = setProblem(view.draft.content);
-      if (problem) throw new AppFailure('VALIDATION', problem);
+      if (problem) throw AppFailure.rule('VALIDATION', problem);
       const last = currentVersion(view);
-      if (last && m.record.setOn < last.setOn) throw new AppFailure('VALIDATION', PLAN_MESSAGES.setOnBeforeLast);
+      if (last && m.record.setOn < last.setOn) throw AppFailure.rule('VALIDATION', PLAN_MESSAGES.setOnBeforeLast);
     } else if (m.type === 'plan.follow_up') {
       const version = view.versions.find((v) => v.id === m.record.versionId);
-      if (!version) throw new AppFailure('VALIDATION', PLAN_MESSAGES.versionMissing);
+      if (!version) throw AppFailure.rule('VALIDATION', PLAN_MESSAGES.versionMissing);
       const goals = new Set(version.content.areas.flatMap((a) => a.goals.map((g) => g.id)));
-      if (m.record.outcomes.some((o) => !goals.has(o.goalId))) throw new AppFailure('VALIDATION', PLAN_MESSAGES.goalMissing);
+      if (m.record.outcomes.some((o) => !goals.has(o.goalId))) throw AppFailure.rule('VALIDATION', PLAN_MESSAGES.goalMissing);
     } else if (m.record.givenBy === 'representative' && m.record.representative.trim() === '') {
-      throw new AppFailure('VALIDATION', PLAN_MESSAGES.representativeName);
+      throw AppFailure.rule('VALIDATION', PLAN_MESSAGES.representativeName);
     }
     this.write(row.id, row.unit_id, row.client_id, row.record, applyPlanMutation(view, m, { author, at: createdAt, unitId: row.unit_id }), author);
     return row.unit_id;

@@ -15,16 +15,16 @@ export function parsePullPage(bytes: Uint8Array, expect?: PullNext): PullRespons
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (e) {
-    throw new AppFailure('SERVER_UNREACHABLE', `Svaret avbröts (${(e as Error).name})`);
+    throw new AppFailure('SERVER_UNREACHABLE', `the answer was cut off (${(e as Error).name})`);
   }
   const parsed = PullResponseSchema.safeParse(json);
   if (!parsed.success) {
     const inChange = parsed.error.issues.some((i) => i.path[0] === 'changes' && i.path.length > 1);
-    throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med ${inChange ? 'en ändring i fel format' : 'fel format'}`);
+    throw new AppFailure('SERVER_ERROR', `the server answered ${syncRoutes.pull.path} with ${inChange ? 'a change in the wrong format' : 'the wrong format'}`);
   }
   const page = parsed.data;
   if (expect && (expect.hasMore !== page.hasMore || !sameCursors(expect.cursors, page.cursors))) {
-    throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med ett ${PULL_NEXT_HEADER}-huvud som inte stämmer med svaret`);
+    throw new AppFailure('SERVER_ERROR', `the server answered ${syncRoutes.pull.path} with a ${PULL_NEXT_HEADER} header that does not match the page`);
   }
   return page;
 }

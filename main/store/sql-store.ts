@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import {
   AppFailure,
+  because,
   Mutation as MutationSchema,
   validationDetails,
   type AccessEventInput,
@@ -206,7 +207,7 @@ export class SqlStore implements SyncLocalStore {
 
   enqueue(mutation: Mutation, author: Author): void {
     const parsed = MutationSchema.safeParse(mutation);
-    if (!parsed.success) throw new AppFailure('VALIDATION', 'Ogiltig ändring', validationDetails(parsed.error));
+    if (!parsed.success) throw new AppFailure('VALIDATION', 'invalid mutation', validationDetails(parsed.error));
     const m = parsed.data;
     const createdAt = utc(m.createdAt);
     this.db
@@ -222,7 +223,7 @@ export class SqlStore implements SyncLocalStore {
 
   private unitOfClient(clientId: string): string {
     const unitId = this.kinds.client.unitOf(clientId);
-    if (unitId === undefined) throw new AppFailure('FORBIDDEN', 'Brukaren finns inte bland brukarna du har behörighet till');
+    if (unitId === undefined) throw new AppFailure('FORBIDDEN', 'client not in the user\'s units', because('CLIENT_NOT_PERMITTED'));
     return unitId;
   }
 

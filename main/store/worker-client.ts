@@ -18,7 +18,7 @@ export function prestartStoreWorker(entry?: WorkerEntry): void {
   prestartWorker('store', workerSource(), entry);
 }
 
-export const revive = (e: SerializedError): AppFailure => reviveError(e, 'Lokala databasen');
+export const revive = (e: SerializedError): AppFailure => reviveError(e, 'local store');
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void };
 
@@ -45,7 +45,7 @@ export class WorkerStore implements LocalStore {
       if (!(name in this)) Object.defineProperty(this, name, { value: (...args: unknown[]) => this.call(name, ...(args as never)) });
     }
     worker.on('message', (m: WorkerResponse) => this.onMessage(m));
-    worker.on('error', (e) => this.failAll(new AppFailure('INTERNAL', `Lokala databasens arbetstråd föll: ${e.message}`)));
+    worker.on('error', (e) => this.failAll(new AppFailure('INTERNAL', `the local store's worker failed: ${e.message}`)));
     worker.on('exit', () => {
       this.exited = true;
       this.failAll(storeClosed());

@@ -34,7 +34,7 @@ port.on('message', (req: WorkerRequest) => {
     }
     case 'call': {
       try {
-        if (!store) throw new AppFailure('SESSION_LOCKED', 'Den lokala databasen är inte öppen');
+        if (!store) throw new AppFailure('SESSION_LOCKED', 'the local store is not open');
         // Pull pages may be group-committed (SqlStore.applyPulledPage): anything else commits them
         // first, so a user's write never waits in, or rolls back with, a pull's transaction.
         if (req.method !== 'readPullPage' && req.method !== 'readFetchedPage' && req.method !== 'applyPulledPage') store.settle();

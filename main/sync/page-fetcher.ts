@@ -54,17 +54,17 @@ export class PageFetcher {
       if (!p) return;
       this.settle(m.ticket);
       if (m.kind === 'fetched') p.resolve({ ticket: m.ticket, next: m.next });
-      else p.reject(reviveError(m.error, 'Hämtningen från servern'));
+      else p.reject(reviveError(m.error, 'pull from the server'));
     });
     const fail = (e: AppFailure) => {
       const all = [...this.pending.values()];
       this.pending.clear();
       for (const p of all) p.reject(e);
     };
-    worker.on('error', (e) => fail(new AppFailure('INTERNAL', `Hämtningstråden föll: ${e.message}`)));
+    worker.on('error', (e) => fail(new AppFailure('INTERNAL', `the pull worker failed: ${e.message}`)));
     worker.on('exit', () => {
       this.closed = true;
-      fail(new AppFailure('SESSION_LOCKED', 'Hämtningen är avslutad'));
+      fail(new AppFailure('SESSION_LOCKED', 'the pull is closed'));
     });
     worker.unref();
   }
@@ -78,15 +78,15 @@ export class PageFetcher {
 
   /** Fetches one page; resolves once its bytes are in the store's inbox. `signal` aborts the request. */
   fetch(req: PageRequest, signal?: AbortSignal): Promise<FetchedPage> {
-    if (this.closed) return Promise.reject(new AppFailure('SESSION_LOCKED', 'Hämtningen är avslutad'));
-    if (signal?.aborted) return Promise.reject(new AppFailure('SERVER_UNREACHABLE', 'Hämtningen avbröts'));
+    if (this.closed) return Promise.reject(new AppFailure('SESSION_LOCKED', 'the pull is closed'));
+    if (signal?.aborted) return Promise.reject(new AppFailure('SERVER_UNREACHABLE', 'the pull was aborted'));
     const ticket = this.nextTicket++;
     return new Promise<FetchedPage>((resolve, reject) => {
       const onAbort = () => {
         if (!this.pending.has(ticket)) return;
         this.settle(ticket);
         this.worker.postMessage({ kind: 'abort', tickets: [ticket] } satisfies PullWorkerRequest);
-        reject(new AppFailure('SERVER_UNREACHABLE', 'Hämtningen avbröts'));
+        reject(new AppFailure('SERVER_UNREACHABLE', 'the pull was aborted'));
       };
       // The run's signal outlives its many pages: each page's listener goes when the page is settled.
       const done = () => signal?.removeEventListener('abort', onAbort);

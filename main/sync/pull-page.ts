@@ -63,9 +63,9 @@ export function fetchPullPage(o: PullPageOptions): Promise<PulledBytes> {
           chunks.push(c);
           length += c.length;
         });
-        res.on('error', (e) => reject(unreachable(`Svaret avbröts (${e.name})`)));
+        res.on('error', (e) => reject(unreachable(`the answer was cut off (${e.name})`)));
         res.on('close', () => {
-          if (!res.complete) reject(unreachable('Svaret avbröts'));
+          if (!res.complete) reject(unreachable('the answer was cut off'));
         });
         res.on('end', () => {
           const status = res.statusCode ?? 0;
@@ -89,7 +89,7 @@ export function fetchPullPage(o: PullPageOptions): Promise<PulledBytes> {
       },
     );
     req.on('timeout', () => {
-      const e = new Error('Servern svarade inte i tid');
+      const e = new Error('the server did not answer in time');
       e.name = 'TimeoutError';
       req.destroy(e);
     });
@@ -108,7 +108,7 @@ function nextOf(header: string | string[] | undefined): PullNext | null {
     json = undefined;
   }
   const parsed = PullNext.safeParse(json);
-  if (!parsed.success) throw new AppFailure('SERVER_ERROR', `Servern svarade på ${syncRoutes.pull.path} med ett felaktigt ${PULL_NEXT_HEADER}-huvud`);
+  if (!parsed.success) throw new AppFailure('SERVER_ERROR', `the server answered ${syncRoutes.pull.path} with a malformed ${PULL_NEXT_HEADER} header`);
   return parsed.data;
 }
 
@@ -121,7 +121,7 @@ function errorAnswer(status: number, text: string): AppFailure {
   }
   const parsed = ServerErrorBody.safeParse(json);
   const code = status >= 500 || !parsed.success ? 'SERVER_ERROR' : parsed.data.error.code;
-  return new AppFailure(errorCodeOr(code), parsed.success ? parsed.data.error.message : `Servern svarade ${status}`);
+  return parsed.success ? AppFailure.fromServer(errorCodeOr(code), parsed.data.error.message) : new AppFailure(errorCodeOr(code), `the server answered ${status}`);
 }
 
 const passThrough = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'VALIDATION', 'PERMISSION_ENDED']);

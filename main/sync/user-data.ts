@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   AppFailure,
+  because,
   StoreUnreadableCause,
   type EventName,
   type EventPayload,
@@ -127,7 +128,7 @@ export class UserData {
     this.opts.token();
     const prev = this.opening;
     if (!prev || prev.hsaId !== this.idOf(user) || this.state.state !== 'unreadable') {
-      throw new AppFailure('CONFLICT', 'Den lokala databasen behöver inte hämtas på nytt.', { reason: 'STORE_NOT_UNREADABLE', state: this.state.state });
+      throw new AppFailure('CONFLICT', 'the local store needs no resync', because('STORE_NOT_UNREADABLE', { state: this.state.state }));
     }
     const cause = this.state.cause;
     let movedAside: string[] = [];
@@ -151,10 +152,10 @@ export class UserData {
     } catch (e) {
       const failed = resetFailed ?? e;
       this.opts.audit?.({ event: 'store.resync', outcome: 'failed', cause, ...loggable(failed), keptAside: movedAside.map((f) => path.basename(f)) }, 'local store resync failed');
-      if (resetFailed) throw new AppFailure('INTERNAL', 'De gamla filerna kunde inte flyttas undan. Inget har raderats.', { reason: 'STORE_RESET_FAILED' });
+      if (resetFailed) throw new AppFailure('INTERNAL', 'the old files could not be moved aside; nothing was deleted', { reason: 'STORE_RESET_FAILED' });
       throw failed;
     }
-    if (this.opening !== entry) throw new AppFailure('SESSION_LOCKED', 'Arbetsstationen låstes under hämtningen.');
+    if (this.opening !== entry) throw new AppFailure('SESSION_LOCKED', 'locked during the resync', because('LOCKED_DURING_RESYNC'));
     const files = movedAside.map((f) => path.basename(f));
     this.opts.audit?.({ event: 'store.resync', outcome: 'ok', cause, keptAside: files }, 'unreadable local store moved aside; a fresh store syncs from the server');
     return { keptAside: { folder: movedAside[0] ? path.dirname(movedAside[0]) : null, files }, status: this.state };
@@ -164,12 +165,12 @@ export class UserData {
   async current(): Promise<Opened> {
     this.opts.token();
     const o = this.opening;
-    if (!o) throw new AppFailure('SESSION_LOCKED', 'Arbetsstationen är låst');
+    if (!o) throw new AppFailure('SESSION_LOCKED', 'the workstation is locked');
     try {
       return await o.ready;
     } catch (e) {
       if (e instanceof AppFailure) throw e;
-      throw new AppFailure('INTERNAL', 'Den lokala databasen kunde inte öppnas.');
+      throw new AppFailure('INTERNAL', 'the local store could not be opened', because('STORE_OPEN_FAILED'));
     }
   }
 

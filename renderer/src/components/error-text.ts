@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import type { AppError } from '#contract';
+import { ErrorReason, type AppError } from '#contract';
 
 /** The fields a refusal may name (the last part of a zod issue's path), in the words of the forms. */
 const FIELD_LABELS_SV: Record<string, string> = {
@@ -45,17 +45,28 @@ export function validationIssues(error: AppError): string[] {
   });
 }
 
+const CERT_POLICY_REASONS = ['PERSON_NO_POLICIES', 'PERSON_NO_LOA_POLICY', 'CA_NO_POLICIES', 'CA_PATH_POLICY'];
+
 /**
- * An error as the user reads it, in Swedish: a validation error names the field and what is wrong
- * with it ("Uppgifterna är inte giltiga. Brukarens personnummer: …"), never only the generic line;
- * other codes their text. `serverMessage`: the server's own Swedish reason is shown where it gives
- * one (a refusal), the code's text otherwise. A developer message ("Ogiltiga uppgifter till …") is never shown.
+ * An error as the user reads it, in Swedish — the one place an error code becomes words
+ * (docs/adding-a-feature.md, "Errors"):
+ * - a reason the workstation gave (`details.reason`, the contract's ErrorReason): its text, `errorReasons.<REASON>`;
+ * - too many attempts with the server's Retry-After: how long to wait; a certificate refused for its policy: which lacked what;
+ * - a validation error: the field and what is wrong with it ("Uppgifterna är inte giltiga. Brukarens personnummer: …");
+ * - `serverMessage` (a refusal shown where it happened): the refusal's own reason when it is one written for
+ *   the user (`origin` 'server' or 'rule': the server's words, or the contract's for a rule it shares with the server);
+ * - otherwise the code's text, `errors.<CODE>`. A developer message is never shown.
  */
 export function errorText(t: TFunction, error: AppError, { serverMessage = false }: { serverMessage?: boolean } = {}): string {
+  const details = error.details ?? {};
+  const reason = typeof details.reason === 'string' ? details.reason : undefined;
+  if (reason && ErrorReason.safeParse(reason).success) return t(`errorReasons.${reason}`, details);
+  if (error.code === 'RATE_LIMITED' && typeof details.retryAfterS === 'number') return t('rateLimitedFor', { seconds: details.retryAfterS });
+  if (error.code === 'CERT_WRONG_POLICY' && reason && CERT_POLICY_REASONS.includes(reason)) return t(`certPolicy.${reason}`);
+  const refusal = serverMessage && error.origin !== undefined && error.message ? error.message : undefined;
   if (error.code === 'VALIDATION') {
     const issues = validationIssues(error);
     if (issues.length > 0) return `${t('errors.VALIDATION')} ${issues.join(' ')}`;
-    return serverMessage && error.message && !error.message.startsWith('Ogiltiga uppgifter till') ? error.message : t('errors.VALIDATION');
   }
-  return serverMessage && error.message ? error.message : t(`errors.${error.code}`);
+  return refusal ?? t(`errors.${error.code}`);
 }

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '#contract';
+import type { ErrorCode, ErrorReason } from '#contract';
 import { svAdmin } from '../screens/admin/sv-admin';
 import { svInbox } from '../screens/assignments/sv-inbox';
 import { svDeviations } from '../screens/deviations/sv-deviations';
@@ -242,4 +242,35 @@ export const sv = {
     IDP_UNKNOWN_PERSON: 'Personen som loggade in via e-legitimationen är inte känd i Omsorgsportalen. Kontakta din IT-kontaktperson.',
     LOA_TOO_LOW: 'Din inloggning har för låg tillitsnivå för det här. Logga in med högre tillitsnivå (SITHS-kort eller SITHS eID på tillitsnivå 3).',
   } satisfies Record<ErrorCode, string>,
+  /**
+   * Why the workstation refused, where the code says too little (`details.reason`, contract's
+   * ErrorReason); errorText (components/error-text.ts) shows these before the code's text.
+   */
+  errorReasons: {
+    UNIT_NOT_PERMITTED: 'Du har ingen behörighet till enheten',
+    UNIT_NOT_IN_SCOPE: 'Enheten finns inte bland dina behörigheter',
+    CLIENT_NOT_IN_UNIT: 'Brukaren hör inte till enheten',
+    CLIENT_NOT_PERMITTED: 'Brukaren finns inte bland brukarna du har behörighet till',
+    CLIENT_NOT_IN_UNITS: 'Brukaren finns inte bland dina enheter',
+    PLAN_NOT_IN_UNITS: 'Genomförandeplanen finns inte bland dina enheter',
+    PLAN_CONFLICT_RESOLVED: 'Konflikten är redan löst.',
+    PLAN_NONE_ADOPTED: 'Brukaren har ingen fastställd genomförandeplan.',
+    PLAN_NO_VERSION_TO_PRINT: 'Planen har ingen fastställd version att skriva ut.',
+    JOURNAL_ENTRY_NOT_PERMITTED: 'Journalanteckningen finns inte bland brukarna du har behörighet till',
+    JOURNAL_ALREADY_ERRONEOUS: 'Journalanteckningen är redan felmarkerad',
+    DEVIATION_UNIT_NOT_PERMITTED: 'Du har inte behörighet till enheten. Behörigheten kan ha upphört.',
+    DEVIATION_CLIENT_NOT_IN_UNIT: 'Brukaren hör inte till den valda enheten.',
+    DEVIATION_NOT_IN_UNITS: 'Avvikelsen finns inte bland dina enheter',
+    MESSAGE_THREAD_PENDING: 'Samtalet är inte skickat ännu. Bifoga när det har kommit fram till servern.',
+    ATTACHMENT_TOO_LARGE: 'PDF-filen är större än 2 MB och kan inte bifogas.',
+    ATTACHMENT_NEEDS_CLIENT_THREAD: 'Bara ett samtal om en brukare kan ha ett journalutdrag eller en plan bifogad.',
+    THREAD_NOT_FOUND: 'Samtalet finns inte',
+    MESSAGE_NOT_FOUND: 'Meddelandet finns inte',
+    ASSIGNMENT_NEEDS_SERVER: 'Servern går inte att nå. Att fördela kräver anslutning – försök igen när arbetsstationen är ansluten.',
+    CARD_CERT_UNREADABLE: 'Kortets certifikat kunde inte läsas.',
+    CARD_CERT_NOT_READABLE_HERE: 'Kortläsaren kan inte läsa certifikat här: ange HSA-id och namn.',
+    STORE_NOT_UNREADABLE: 'Den lokala databasen behöver inte hämtas på nytt.',
+    LOCKED_DURING_RESYNC: 'Arbetsstationen låstes under hämtningen.',
+    STORE_OPEN_FAILED: 'Den lokala databasen kunde inte öppnas.',
+  } satisfies Record<ErrorReason, string>,
 } as const;

@@ -165,13 +165,13 @@ describe('the journal', () => {
 
 describe('day notes', () => {
   it('summarised into a journal entry: the notes are marked summarised, locally and on the server', async () => {
-    const n1 = await call<DayNoteRecord>('notes.create', { unitId: majorna.unitId, clientId: majorna.id, text: 'Kaffet är slut.' });
-    const n2 = await call<DayNoteRecord>('notes.create', { unitId: majorna.unitId, clientId: majorna.id, text: 'Dottern på besök.' });
+    const n1 = await call<DayNoteRecord>('daynotes.create', { unitId: majorna.unitId, clientId: majorna.id, text: 'Kaffet är slut.' });
+    const n2 = await call<DayNoteRecord>('daynotes.create', { unitId: majorna.unitId, clientId: majorna.id, text: 'Dottern på besök.' });
     await syncNow();
     await call('journal.create', {
       clientId: majorna.id, eventDate: '2026-01-18', text: 'Sammanfattning: kaffe köpt, dottern på besök.', summarisedNoteIds: [n1.id, n2.id],
     });
-    const local = await call<DayNoteRecord[]>('notes.list', { unitId: majorna.unitId, clientId: majorna.id });
+    const local = await call<DayNoteRecord[]>('daynotes.list', { unitId: majorna.unitId, clientId: majorna.id });
     expect(local.filter((n) => n.id === n1.id || n.id === n2.id).every((n) => n.summarisedAt !== null)).toBe(true);
     await syncNow();
     await expect.poll(async () => {
@@ -195,7 +195,7 @@ describe('day notes', () => {
       );
     }
     await syncNow();
-    const ids = async () => (await call<DayNoteRecord[]>('notes.list', { unitId: majorna.unitId, limit: 500 })).map((n) => n.id);
+    const ids = async () => (await call<DayNoteRecord[]>('daynotes.list', { unitId: majorna.unitId, limit: 500 })).map((n) => n.id);
     await expect.poll(async () => (await ids()).includes(old) && (await ids()).includes(younger), { timeout: 10_000, interval: 50 }).toBe(true);
     clockOffsetMs = 6 * DAY;
     await purgeExpired(stack.db, SERVER_REGISTRY.retained, new Date(Date.now() + clockOffsetMs));

@@ -81,7 +81,7 @@ async function execute(actions: Action[]): Promise<{ okIds: string[]; okTexts: s
         const r =
           a.kind === 'journal'
             ? await ws().dispatch('journal.create', { clientId: c.id, eventDate: '2026-05-04', text, lifeArea: null })
-            : await ws().dispatch('notes.create', { unitId: c.unitId, clientId: c.id, text });
+            : await ws().dispatch('daynotes.create', { unitId: c.unitId, clientId: c.id, text });
         if (r.ok) {
           okIds.push((r.value as { id: string }).id);
           okTexts.push(text);
@@ -129,7 +129,7 @@ async function localView() {
   const notes: LocalDayNote[] = [];
   for (const unitId of unitIds) {
     notes.push(
-      ...(await pageAll<LocalDayNote>((b) => ok(ws(), 'notes.list', { unitId, limit: 500, ...(b ? { before: { createdAt: b.createdAt, id: b.id } } : {}) }))),
+      ...(await pageAll<LocalDayNote>((b) => ok(ws(), 'daynotes.list', { unitId, limit: 500, ...(b ? { before: { createdAt: b.createdAt, id: b.id } } : {}) }))),
     );
   }
   const journal: LocalJournalEntry[] = [];

@@ -43,7 +43,7 @@ async function burst(h: HostProcess, opts: { total: number; killAfterOk: number;
       const i = sent++;
       const c = opts.clients[i % opts.clients.length]!;
       const r = await (i % 2
-        ? h.dispatch('notes.create', { unitId: c.unitId, clientId: c.id, text: `${opts.tag} ${i}` })
+        ? h.dispatch('daynotes.create', { unitId: c.unitId, clientId: c.id, text: `${opts.tag} ${i}` })
         : h.dispatch('journal.create', { clientId: c.id, eventDate: '2026-05-04', text: `${opts.tag} ${i}`, lifeArea: null }));
       if (r.ok) okIds.push((r.value as { id: string }).id);
       if (okIds.length >= opts.killAfterOk && !killed) killed = h.kill9();

@@ -36,7 +36,7 @@ const unitId = (name: RegExp) => units.find((u) => name.test(u.name))!.unitId;
 const clientOf = (unit: string) => clients.find((c) => c.unitId === unit)!;
 const writeJournal = (clientId: string, text: string) =>
   ok<LocalJournalEntry>(ws(), 'journal.create', { clientId, eventDate: '2026-05-04', text, lifeArea: 'self_care' });
-const writeNote = (unit: string, text: string) => ok<LocalDayNote>(ws(), 'notes.create', { unitId: unit, text });
+const writeNote = (unit: string, text: string) => ok<LocalDayNote>(ws(), 'daynotes.create', { unitId: unit, text });
 
 async function countOnServer(ids: string[]): Promise<Map<string, number>> {
   const { rows } = await stack.db.query<{ id: string; n: number }>(
@@ -78,7 +78,7 @@ describe('sync with the real server', () => {
     await expect.poll(async () => (await syncStatus(ws())).connection, { timeout: 10_000, interval: 20, message: 'offline' }).toBe('offline');
     expect((await syncStatus(ws())).pending).toBe(20);
     // Reads come from the store while offline.
-    const notes = await ok<LocalDayNote[]>(ws(), 'notes.list', { unitId: hem, limit: 500 });
+    const notes = await ok<LocalDayNote[]>(ws(), 'daynotes.list', { unitId: hem, limit: 500 });
     expect(notes.filter((n) => n.pending).length).toBe(10);
     expect(seen.some((e) => e.name === 'sync.status' && (e.payload as SyncStatus).pending === 20)).toBe(true);
     await stack.server.start();
@@ -245,7 +245,7 @@ describe('sync with the real server', () => {
     for (const r of refusals) expect(r.message.length).toBeGreaterThan(0);
     // The unit's data left the store; the other unit's did not.
     expect(await ok<ClientRecord[]>(ws(), 'clients.list', { unitId: daglig })).toEqual([]);
-    expect(await ok<LocalDayNote[]>(ws(), 'notes.list', { unitId: daglig })).toEqual([]);
+    expect(await ok<LocalDayNote[]>(ws(), 'daynotes.list', { unitId: daglig })).toEqual([]);
     const journal = await ws().dispatch('journal.list', { clientId: dagligClient.id });
     expect(journal.ok ? journal.value : journal.error.code).toEqual(journal.ok ? [] : 'NOT_FOUND');
     expect((await countOnServer([note.id, entry.id, hemNote.id])).get(hemNote.id)).toBe(1);
@@ -263,7 +263,7 @@ describe('sync with the real server', () => {
          FROM generate_series(1, $3::int) g, staff s WHERE s.hsa_id = 'SE2321000131-P000000000103'`,
       [unit, word, n],
     );
-  const inStore = async (unit: string, word: string) => (await ok<LocalDayNote[]>(ws(), 'notes.search', { query: word, unitId: unit, limit: 500 })).length;
+  const inStore = async (unit: string, word: string) => (await ok<LocalDayNote[]>(ws(), 'daynotes.search', { query: word, unitId: unit, limit: 500 })).length;
 
   it('a server without x-sync-next (one from before it): each page is read before the next is asked for, and nothing is missed', async () => {
     const unit = unitId(/Hemtjänst/); // still in scope (the test above ended the other)
@@ -301,7 +301,7 @@ describe('sync with the real server', () => {
     for (const [m, input] of [
       ['sync.status', {}],
       ['clients.list', {}],
-      ['notes.create', { unitId: units[0]!.unitId, text: 'x' }],
+      ['daynotes.create', { unitId: units[0]!.unitId, text: 'x' }],
     ] as const) {
       const r = await ws().dispatch(m, input);
       expect(r.ok === false && r.error.code).toBe('SESSION_LOCKED');

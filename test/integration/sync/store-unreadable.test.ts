@@ -86,8 +86,8 @@ describe('a local store corrupted on disk', () => {
     expect(await storeStatus(stack.workstation)).toEqual({ state: 'unreadable', cause: 'wrong_key_or_corrupt', failure: null });
     expect(seen.filter((e) => e.name === 'store.status').map((e) => (e.payload as StoreStatus).state)).toEqual(['opening', 'unreadable']);
 
-    for (const method of ['clients.list', 'sync.status', 'notes.search', 'inbox.list']) {
-      const input = method === 'notes.search' ? { query: 'frukost' } : {};
+    for (const method of ['clients.list', 'sync.status', 'daynotes.search', 'inbox.list']) {
+      const input = method === 'daynotes.search' ? { query: 'frukost' } : {};
       const r = await stack.workstation.dispatch(method, input);
       expect(r.ok, method).toBe(false);
       if (!r.ok) expect(r.error, method).toMatchObject({ code: 'STORE_UNREADABLE', details: { cause: 'wrong_key_or_corrupt' } });

@@ -54,7 +54,7 @@ const CREATE_CALLS: Record<string, Probe> = {
     input: () => ({ entryId: FRESH_ENTRY.id, reason: 'Fel brukare.', eventDate: swedishDate(), text: 'Rättad.' }),
     count: 'SELECT count(*) FROM journal_entries WHERE corrects_id IS NOT NULL',
   },
-  'notes.create': { input: (i) => ({ unitId: i.unitId, clientId: i.clientId, text: 'En gång.' }), count: 'SELECT count(*) FROM day_notes' },
+  'daynotes.create': { input: (i) => ({ unitId: i.unitId, clientId: i.clientId, text: 'En gång.' }), count: 'SELECT count(*) FROM day_notes' },
   'plans.saveDraft': { input: (i) => ({ clientId: i.clientId, baseRevision: 0, basedOnVersionId: null, content: PLAN_CONTENT() }), count: 'SELECT count(*) FROM plans' },
   'plans.followUp': { input: (i) => ({ id: i.planId, versionId: i.versionId, date: swedishDate(), outcomes: [], comment: 'Uppföljt.', revise: false }), count: 'SELECT count(*) FROM plan_follow_ups' },
   'plans.consent': { input: (i) => ({ id: i.planId, status: 'given', date: swedishDate(), how: 'written', givenBy: 'client', representative: '', note: '' }), count: 'SELECT count(*) FROM plan_consents' },
@@ -86,7 +86,7 @@ const CREATE_CALLS: Record<string, Probe> = {
 const READ = 'a read: makes nothing';
 const NOT_CREATE_CALLS: Record<string, string> = {
   'app.info': READ, 'card.status': READ, 'session.status': READ, 'units.list': READ, 'sync.status': READ, 'store.status': READ,
-  'clients.list': READ, 'clients.get': READ, 'journal.list': READ, 'drafts.get': READ, 'notes.list': READ, 'notes.search': READ,
+  'clients.list': READ, 'clients.get': READ, 'journal.list': READ, 'drafts.get': READ, 'daynotes.list': READ, 'daynotes.search': READ,
   'inbox.list': READ, 'inbox.get': READ, 'inbox.stored': READ, 'inbox.staff': READ, 'inbox.targets': READ,
   'plans.list': READ, 'plans.work': READ, 'plans.conflicts': READ, 'plans.due': READ,
   'messages.list': READ, 'messages.get': READ, 'messages.draft': READ, 'messages.recipients': READ, 'messages.unreadCount': READ, 'notices.list': READ,

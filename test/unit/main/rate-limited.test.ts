@@ -52,7 +52,8 @@ describe('a 429 from the server at the workstation', () => {
     const seconds = failure.details?.retryAfterS as number;
     expect(seconds).toBeGreaterThanOrEqual(1);
     expect(seconds).toBeLessThanOrEqual(60);
-    expect(failure.message).toBe(`För många försök — försök igen om ${seconds} s.`);
+    // main's message is for the log; the Swedish words are the renderer's (errorText)
+    expect(failure.message).toBe(`too many attempts; retry after ${seconds} s`);
 
     // What the login screen shows for it.
     const html = renderToStaticMarkup(createElement(ErrorNotice, { error: failure.toError() }));

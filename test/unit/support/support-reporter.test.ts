@@ -33,7 +33,7 @@ function setup(o: Partial<SupportReporterOptions> & { loggedIn?: () => boolean }
   const reporter = new SupportReporter({
     server: createServerClient('http://127.0.0.1:9', { fetch }),
     token: () => {
-      if (!loggedIn()) throw new AppFailure('SESSION_LOCKED', 'Arbetsstationen är låst');
+      if (!loggedIn()) throw new AppFailure('SESSION_LOCKED', 'the workstation is locked');
       return 'a'.repeat(43);
     },
     dataDir,

@@ -77,7 +77,7 @@ describe('PageFetcher and the pull worker', () => {
     const abandoned = await fetcher.fetch(request(2));
     const next = await fetcher.fetch(request(3));
     expect(text(inbox.take(next.ticket))).toBe('{"page":"n"}');
-    expect(() => inbox.take(abandoned.ticket)).toThrow(/har inte kommit fram/);
+    expect(() => inbox.take(abandoned.ticket)).toThrow(/has not reached the local store/);
   });
 
   it('answers failures as the engine expects them: the server’s own code, SERVER_ERROR for 5xx, SERVER_UNREACHABLE without a server; nothing is delivered', async () => {
@@ -103,7 +103,7 @@ describe('PageFetcher and the pull worker', () => {
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((r) => closed.close(r));
     await expect(fetcher.fetch({ ...request(), baseUrl: deadUrl })).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE' });
-    expect(() => inbox.take(1)).toThrow(/har inte kommit fram/);
+    expect(() => inbox.take(1)).toThrow(/has not reached the local store/);
   });
 
   it('a run’s signal carries no listener of a settled page, however many pages the run has', async () => {
@@ -132,7 +132,7 @@ describe('PageFetcher and the pull worker', () => {
     await expect(aborted).rejects.toMatchObject({ code: 'SERVER_UNREACHABLE' });
     (hold as http.ServerResponse | null)?.end('{"late":true}');
     await new Promise((r) => setTimeout(r, 50));
-    expect(() => inbox.take(1)).toThrow(/har inte kommit fram/);
+    expect(() => inbox.take(1)).toThrow(/has not reached the local store/);
 
     const inFlight = fetcher.fetch(request());
     await new Promise((r) => setTimeout(r, 50));

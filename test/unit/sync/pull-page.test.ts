@@ -72,7 +72,7 @@ describe('fetchPullPage (node:http)', () => {
       res.statusCode = 503;
       res.end('<html>proxy</html>');
     };
-    await expect(pull()).rejects.toMatchObject({ code: 'SERVER_ERROR', message: 'Servern svarade 503' });
+    await expect(pull()).rejects.toMatchObject({ code: 'SERVER_ERROR', message: 'the server answered 503' });
   });
 
   it('a body cut off, a server that does not answer in time, an abort and a closed port are SERVER_UNREACHABLE', async () => {

@@ -19,7 +19,7 @@ export function AdminError({ error }: { error: AppError | null }) {
 }
 
 function adminErrorText(error: AppError, t: TFunction): string {
-  if (['FORBIDDEN', 'CONFLICT', 'NOT_FOUND'].includes(error.code)) return error.message;
+  if (['FORBIDDEN', 'CONFLICT', 'NOT_FOUND'].includes(error.code)) return errorText(t, error, { serverMessage: true });
   const lacks = error.details?.certificateLacks;
   if (error.code === 'VALIDATION' && Array.isArray(lacks) && lacks.every((f) => f === 'givenName' || f === 'familyName') && lacks.length > 0) {
     return t('admin.add.certificateLacks', { fields: lacks.map((f: string) => t(`admin.add.certificateField.${f}`)).join(` ${t('admin.add.and')} `) });

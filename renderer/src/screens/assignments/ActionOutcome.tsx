@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../components/error-text';
 import { askAgainNow, useInbox } from './inbox-store';
 import './inbox-live.css';
 
@@ -19,7 +20,7 @@ export function ActionOutcome({ assignmentId }: { assignmentId: string }) {
       <div role="alert" className="notice notice-error action-outcome">
         <div>
           <p>{t('inbox.outcome.refused', { action })}</p>
-          {o.error?.message && <p>{t('inbox.outcome.serverSaid', { message: o.error.message })}</p>}
+          {o.error && <p>{o.error.origin === 'server' ? t('inbox.outcome.serverSaid', { message: errorText(t, o.error, { serverMessage: true }) }) : errorText(t, o.error)}</p>}
         </div>
         <button type="button" className="button-link" onClick={() => dismiss(assignmentId)}>
           {t('inbox.outcome.dismiss')}

@@ -9,15 +9,15 @@ import { loadJournalDraft, saveJournalDraft } from '../journal/journal-actions';
  * "Sammanfatta").
  */
 type Input<F extends (input: never) => unknown> = Parameters<F>[0];
-export type DayNote = Extract<Awaited<ReturnType<typeof api.notes.list>>, { ok: true }>['value'][number];
+export type DayNote = Extract<Awaited<ReturnType<typeof api.daynotes.list>>, { ok: true }>['value'][number];
 /** How the journal editor was opened from the notes: whether a draft written before was kept. */
 export type FromNotes = { keptDraftFrom: string | null };
 
 /** Writes a note of the unit (about a client, or `clientId: null`), with one request id per unit and client until it succeeds. */
-export const writeDayNote = (input: Omit<Input<typeof api.notes.create>, 'requestId'>) => createOnce(`note:${input.unitId}:${input.clientId ?? ''}`, (requestId) => api.notes.create({ requestId, ...input }));
-export const listDayNotes = (query: Input<typeof api.notes.list>) => api.notes.list(query);
+export const writeDayNote = (input: Omit<Input<typeof api.daynotes.create>, 'requestId'>) => createOnce(`note:${input.unitId}:${input.clientId ?? ''}`, (requestId) => api.daynotes.create({ requestId, ...input }));
+export const listDayNotes = (query: Input<typeof api.daynotes.list>) => api.daynotes.list(query);
 /** The unit's feed: searched (full text, local) when `query` has words, else the newest. */
-export const findUnitNotes = (unitId: string, query: string) => (query.trim() ? api.notes.search({ query, unitId, limit: 200 }) : api.notes.list({ unitId, limit: 200 }));
+export const findUnitNotes = (unitId: string, query: string) => (query.trim() ? api.daynotes.search({ query, unitId, limit: 200 }) : api.daynotes.list({ unitId, limit: 200 }));
 /** The unit's clients, for the feed to name each note's client. */
 export const listUnitClients = (unitId: string) => api.clients.list({ unitId, limit: 500 });
 

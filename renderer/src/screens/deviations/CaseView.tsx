@@ -205,7 +205,7 @@ export function CaseView({ id, onChanged }: { id: string; onChanged: () => void 
           onSubmit={onForm((f) => {
             const d = DeviationDecision.safeParse(text(f, 'decision'));
             if (!d.success) {
-              setError({ code: 'VALIDATION', message: t('deviations.chooseDecision') });
+              setError({ code: 'VALIDATION', message: t('deviations.chooseDecision'), origin: 'rule' });
               return null;
             }
             return { id: newId('decision'), kind: 'decision', decision: d.data, reasoning: text(f, 'reasoning') };

@@ -1,7 +1,8 @@
 import { useTranslation } from 'react-i18next';
 import type { AppError } from '#contract';
+import { errorText } from '../../components/error-text';
 
-/** A refusal in Swedish: offline said plainly, invalid input with the schema's messages, else the server's reason. */
+/** A refusal in Swedish: offline said plainly, invalid input with the schema's messages, else errorText (the workstation's reason, the server's or the rule's words). */
 export function DeviationError({ error }: { error: AppError | null }) {
   const { t } = useTranslation();
   if (!error) return null;
@@ -9,8 +10,7 @@ export function DeviationError({ error }: { error: AppError | null }) {
   let message: string;
   if (error.code === 'SERVER_UNREACHABLE') message = t('deviations.offline');
   else if (issues.length > 0) message = `${t('errors.VALIDATION')} ${[...new Set(issues)].join(' ')}`;
-  else if (['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'].includes(error.code) && error.message) message = error.message;
-  else message = t(`errors.${error.code}`);
+  else message = errorText(t, error, { serverMessage: ['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'].includes(error.code) });
   return (
     <p role="alert" className="notice notice-error">
       {message}

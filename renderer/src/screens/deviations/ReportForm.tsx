@@ -69,11 +69,11 @@ export function ReportForm({ preset, onReported }: { preset: ReportPreset; onRep
     const f = e.currentTarget;
     // Said on the page in Swedish, never only in a browser bubble (a report that silently does nothing
     // is a defect): the form is checked here (noValidate), each field also marks itself (`invalid`).
-    if (!f.checkValidity()) return setError({ code: 'VALIDATION', message: t('deviations.unanswered', { fields: unansweredFields(f).join(', ') }) });
+    if (!f.checkValidity()) return setError({ code: 'VALIDATION', message: t('deviations.unanswered', { fields: unansweredFields(f).join(', ') }), origin: 'rule' });
     const chosenCategory = DeviationCategory.safeParse(text(f, 'category'));
-    if (!chosenCategory.success) return setError({ code: 'VALIDATION', message: t('deviations.chooseCategory') });
+    if (!chosenCategory.success) return setError({ code: 'VALIDATION', message: t('deviations.chooseCategory'), origin: 'rule' });
     const lexSarah = LexSarahOpinion.safeParse(text(f, 'lexSarah'));
-    if (!lexSarah.success) return setError({ code: 'VALIDATION', message: t('deviations.chooseLexSarah') });
+    if (!lexSarah.success) return setError({ code: 'VALIDATION', message: t('deviations.chooseLexSarah'), origin: 'rule' });
     const clientId = text(f, 'clientId') || null;
     const r = await reportDeviation({
       requestId: id,

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { swedishLocalDateTime, type AppError, type IncidentList, type Result } from '#contract';
 import { DateTimeField } from '../../components/DateTimeField';
+import { errorText } from '../../components/error-text';
 import { IncidentItem } from './IncidentItem';
 import { listIncidents, reportIncident } from './incidents-actions';
 import { useIncidents } from './incidents-store';
@@ -113,8 +114,7 @@ export function IncidentError({ error }: { error: AppError | null }) {
   let text: string;
   if (error.code === 'SERVER_UNREACHABLE') text = t('incidents.offline');
   else if (issues.length > 0) text = `${t('errors.VALIDATION')} ${[...new Set(issues)].join(' ')}`;
-  else if (['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'].includes(error.code)) text = error.message;
-  else text = t(`errors.${error.code}`);
+  else text = errorText(t, error, { serverMessage: ['VALIDATION', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'].includes(error.code) });
   return (
     <p role="alert" className="notice notice-error">
       {text}

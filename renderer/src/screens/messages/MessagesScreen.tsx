@@ -188,7 +188,7 @@ function Reply({ threadId, unitId, aboutClient }: { threadId: string; unitId: st
     setAttaching(true);
     const r = await attachToThread(threadId, kind, draft.text);
     setAttaching(false);
-    if (!r.ok) return setError(r.error.code === 'SERVER_UNREACHABLE' ? { ...r.error, message: t('messages.attachOffline') } : r.error);
+    if (!r.ok) return setError(r.error.code === 'SERVER_UNREACHABLE' ? { ...r.error, message: t('messages.attachOffline'), origin: 'rule' as const } : r.error);
     setError(null);
     draft.reset();
     useMessages.setState({ detail: r.value });

@@ -1,4 +1,6 @@
+import { useTranslation } from 'react-i18next';
 import { diffPlanContent, ksiLabel, LIFE_AREA_LABELS_SV, type AppError, type PlanContent } from '#contract';
+import { errorText } from '../../components/error-text';
 import { S } from './sv-plans';
 
 /** A plan's content, read-only: as set, as drafted, or one side of a conflict. */
@@ -79,12 +81,13 @@ export function PlanDiff({ before, after, heading }: { before: PlanContent; afte
   );
 }
 
-/** An error of a plan action: our own Swedish refusals as they are, other codes by the shared words. */
+/** An error of a plan action: a refusal by errorText (its reason, the server's or the plan rule's words), other codes by the shared words. */
 export function PlanError({ error, generic }: { error: AppError; generic: string }) {
-  const own = ['VALIDATION', 'CONFLICT', 'NOT_FOUND', 'FORBIDDEN'].includes(error.code) && error.message;
+  const { t } = useTranslation();
+  const refusal = ['VALIDATION', 'CONFLICT', 'NOT_FOUND', 'FORBIDDEN'].includes(error.code);
   return (
     <p role="alert" className="notice notice-error">
-      {own ? error.message : generic}
+      {refusal ? errorText(t, error, { serverMessage: true }) : generic}
     </p>
   );
 }

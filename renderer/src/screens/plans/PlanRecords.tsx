@@ -21,7 +21,7 @@ export function FollowUpSection({ plan }: { plan: LocalPlan }) {
     if (!v) return;
     const unchosen = goals.find((g) => !outcomes[g.id]?.outcome);
     if (unchosen) {
-      setError({ code: 'VALIDATION', message: S.outcomeMissing(unchosen.text) });
+      setError({ code: 'VALIDATION', message: S.outcomeMissing(unchosen.text), origin: 'rule' });
       document.getElementById(`${ids}-o-${unchosen.id}`)?.focus();
       return;
     }
@@ -149,7 +149,7 @@ export function ConsentSection({ plan }: { plan: LocalPlan }) {
     ];
     const missing = fields.find(([value]) => value === '');
     if (missing) {
-      setError({ code: 'VALIDATION', message: S.consentMissing(missing[1]) });
+      setError({ code: 'VALIDATION', message: S.consentMissing(missing[1]), origin: 'rule' });
       document.getElementById(`${ids}-${missing[2]}`)?.focus();
       return;
     }
