@@ -3,7 +3,7 @@
 # where nothing was installed by hand, in its own network + mount namespace (its pcscd, PostgreSQL
 # and servers never touch this host's). Root only.
 #
-#   bash scripts/new-machine.sh [COMMIT] [both|start-then-test|test-alone]   (default HEAD, both)
+#   bash scripts/new-machine.sh [COMMIT] [both|start-then-test|test-alone|network]   (default HEAD, both)
 #
 # The machine: `debootstrap` of the host's Debian release with the node package's own dependencies
 # (python3, ca-certificates), cached as a pristine tarball in NEW_MACHINE_DIR (default
@@ -15,7 +15,8 @@
 # commands run there as written:
 #   start-then-test: `npm install && npm start` (npm start until it prints "Klar på …" and its URL
 #                    answers, then stopped), then `npm test`;
-#   test-alone:      `npm test` on a fresh clone in a second fresh copy.
+#   test-alone:      `npm test` on a fresh clone in a second fresh copy;
+#   network:         only a check that the machine reaches the npm registry and the Debian mirror.
 # Each command is bounded in time and logged to NEW_MACHINE_LOGS (default a new folder under /tmp);
 # one line per step. The exit code is 0 when every step passed.
 set -uo pipefail
@@ -28,7 +29,7 @@ install_limit=${NEW_MACHINE_INSTALL_TIMEOUT_S:-1800}
 start_limit=${NEW_MACHINE_START_TIMEOUT_S:-600}
 test_limit=${NEW_MACHINE_TEST_TIMEOUT_S:-5400}
 [ "$(id -u)" -eq 0 ] || { echo "new-machine: kräver root (debootstrap, chroot, namnrymder) / needs root" >&2; exit 2; }
-case "$which" in both | start-then-test | test-alone) ;; *) echo "new-machine: okänd sekvens / unknown sequence: $which" >&2; exit 2 ;; esac
+case "$which" in both | start-then-test | test-alone | network) ;; *) echo "new-machine: okänd sekvens / unknown sequence: $which" >&2; exit 2 ;; esac
 for tool in debootstrap unshare ip iptables tar; do
   command -v "$tool" >/dev/null || { echo "new-machine: $tool saknas / missing (apt-get install -y debootstrap iproute2 iptables)" >&2; exit 2; }
 done
@@ -38,11 +39,13 @@ say() { echo "[new-machine $(date -u +%H:%M:%S)] $*" | tee -a "$logs/summary.txt
 vitest_counts() { sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -E '^ +(Test Files|Tests) ' | sed 's/^ *//; s/ *(.*//' | paste -sd ';' | sed 's/;/; /g'; }
 
 # (a) The pristine base, made once.
-base="$dir/base-$VERSION_CODENAME.tar"
+# The base's packages beyond debootstrap's: the nodejs package's own dependencies (NEW_MACHINE_PACKAGES).
+packages=${NEW_MACHINE_PACKAGES:-ca-certificates,python3}
+base="$dir/base-$VERSION_CODENAME-$(echo "$packages" | tr ',' '+').tar"
 if [ ! -s "$base" ]; then
   t0=$(date +%s)
   rm -rf "$dir/debootstrap"
-  if debootstrap --include=ca-certificates,python3 "$VERSION_CODENAME" "$dir/debootstrap" http://deb.debian.org/debian >"$logs/debootstrap.log" 2>&1 &&
+  if debootstrap --include="$packages" "$VERSION_CODENAME" "$dir/debootstrap" http://deb.debian.org/debian >"$logs/debootstrap.log" 2>&1 &&
     tar -C "$dir/debootstrap" -cf "$base.tmp" . && mv "$base.tmp" "$base"; then
     rm -rf "$dir/debootstrap"
     say "debootstrap $VERSION_CODENAME: ok, $(($(date +%s) - t0)) s (cachad / cached: $base)"
@@ -151,8 +154,13 @@ npm install && {
 }'
 
 status=0
-say "maskin / machine: Debian $VERSION_ID ($VERSION_CODENAME) chroot, node $(node -v), npm $(npm -v); commit $(git -C "$repo" log -1 --format='%h %s' "$commit" | cut -c1-80); loggar / logs: $logs"
-if [ "$which" != test-alone ]; then
+if [ "$which" = network ]; then
+  root="$dir/machine-network"
+  new_machine "$root" && step "nätverk / network: npm ping, apt-get update" "$root" 300 "npm ping && apt-get update -qq && echo ok" 0-network
+  exit $?
+fi
+say "maskin / machine: Debian $VERSION_ID ($VERSION_CODENAME) chroot (debootstrap + $packages), node $(node -v), npm $(npm -v); commit $(git -C "$repo" log -1 --format='%h %s' "$commit" | cut -c1-80); loggar / logs: $logs"
+if [ "$which" = both ] || [ "$which" = start-then-test ]; then
   root="$dir/machine-start-then-test"
   if new_machine "$root"; then
     say "maskin 1 / machine 1 ($root): ny kopia, klon på / fresh copy, clone at ${commit:0:7}"
@@ -165,7 +173,7 @@ if [ "$which" != test-alone ]; then
     say "maskin 1 / machine 1: kunde inte skapas / could not be made"; status=1
   fi
 fi
-if [ "$which" != start-then-test ]; then
+if [ "$which" = both ] || [ "$which" = test-alone ]; then
   root="$dir/machine-test-alone"
   if new_machine "$root"; then
     say "maskin 2 / machine 2 ($root): ny kopia, klon på / fresh copy, clone at ${commit:0:7}"
