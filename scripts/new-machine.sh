@@ -5,9 +5,11 @@
 #
 #   bash scripts/new-machine.sh [COMMIT] [both|start-then-test|test-alone|network]   (default HEAD, both)
 #
-# The machine: `debootstrap` of the host's Debian release with the node package's own dependencies
-# (python3, ca-certificates), cached as a pristine tarball in NEW_MACHINE_DIR (default
-# /var/tmp/omsorg-new-machine; debootstrap takes minutes, so it is made once). Each sequence gets a
+# The machine: `debootstrap` of the host's Debian release with the nodejs package's own dependencies
+# (python3, ca-certificates) and build-essential, as our machines' image has it (NEW_MACHINE_PACKAGES;
+# without a compiler `npm install` cannot build better-sqlite3 where its prebuilt binary cannot be
+# downloaded from GitHub, as on our build machines), cached as a pristine tarball in NEW_MACHINE_DIR
+# (default /var/tmp/omsorg-new-machine; debootstrap takes minutes, so it is made once). Each sequence gets a
 # fresh copy of it plus what a new machine of our kind comes with: this host's Node installation
 # (the nodejs package's files, registered with dpkg, and its npm), npm's configuration (/usr/etc/npmrc,
 # /etc/npmrc, /root/.npmrc), apt's sources and the network's CA certificates and apt settings — and
@@ -39,8 +41,8 @@ say() { echo "[new-machine $(date -u +%H:%M:%S)] $*" | tee -a "$logs/summary.txt
 vitest_counts() { sed 's/\x1b\[[0-9;]*m//g' "$1" | grep -E '^ +(Test Files|Tests) ' | sed 's/^ *//; s/ *(.*//' | paste -sd ';' | sed 's/;/; /g'; }
 
 # (a) The pristine base, made once.
-# The base's packages beyond debootstrap's: the nodejs package's own dependencies (NEW_MACHINE_PACKAGES).
-packages=${NEW_MACHINE_PACKAGES:-ca-certificates,python3}
+# The base's packages beyond debootstrap's: the nodejs package's own dependencies and the compiler.
+packages=${NEW_MACHINE_PACKAGES:-ca-certificates,python3,build-essential}
 base="$dir/base-$VERSION_CODENAME-$(echo "$packages" | tr ',' '+').tar"
 if [ ! -s "$base" ]; then
   t0=$(date +%s)
