@@ -85,7 +85,7 @@ new_machine() { # root
 
 # Runs a shell command in the machine: its own network namespace (loopback, plus a veth with NAT to
 # reach the Debian mirror and the npm registry; nothing on this host is reachable from it) and mount
-# namespace (/proc, /sys, /dev, /dev/pts, /run as tmpfs), with a clean environment.
+# namespace (/ a mount point; /proc, /sys, /dev, /dev/pts, /run as tmpfs), with a clean environment.
 ns_seq=0
 in_machine() { # root, limit, log, command
   local root=$1 limit=$2 log=$3 cmd=$4 rc
@@ -102,7 +102,8 @@ in_machine() { # root, limit, log, command
     iptables -I INPUT -i "$veth" -j DROP || { ip netns del "$ns"; return 1; }
   ip netns exec "$ns" timeout --kill-after=30 "$limit" unshare -m --propagation private bash -c '
     root=$1; cmd=$2
-    mount -t proc proc "$root/proc" && mount --rbind /sys "$root/sys" &&
+    # Its / a mount point, as on a machine (unshare -m in the tests changes its propagation).
+    mount --bind "$root" "$root" && mount -t proc proc "$root/proc" && mount --rbind /sys "$root/sys" &&
       mount --bind /dev "$root/dev" && mount --bind /dev/pts "$root/dev/pts" &&
       mount -t tmpfs tmpfs "$root/dev/shm" && mount -t tmpfs tmpfs "$root/run" || exit 1
     exec chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
