@@ -3,7 +3,7 @@
 # where nothing was installed by hand, in its own network + mount namespace (its pcscd, PostgreSQL
 # and servers never touch this host's). Root only.
 #
-#   bash scripts/new-machine.sh [COMMIT] [both|start-then-test|test-alone|network]   (default HEAD, both)
+#   bash scripts/new-machine.sh [COMMIT] [both|start-then-test|then-test|test-alone|network]   (default HEAD, both)
 #
 # The machine: `debootstrap` of the host's Debian release with the nodejs package's own dependencies
 # (python3, ca-certificates) and build-essential, as our machines' image has it (NEW_MACHINE_PACKAGES;
@@ -17,6 +17,7 @@
 # commands run there as written:
 #   start-then-test: `npm install && npm start` (npm start until it prints "Klar på …" and its URL
 #                    answers, then stopped), then `npm test`;
+#   then-test:       only `npm test` in machine 1 as start-then-test left it (to go on after it);
 #   test-alone:      `npm test` on a fresh clone in a second fresh copy;
 #   network:         only a check that the machine reaches the npm registry and the Debian mirror.
 # Each command is bounded in time and logged to NEW_MACHINE_LOGS (default a new folder under /tmp);
@@ -31,7 +32,7 @@ install_limit=${NEW_MACHINE_INSTALL_TIMEOUT_S:-1800}
 start_limit=${NEW_MACHINE_START_TIMEOUT_S:-600}
 test_limit=${NEW_MACHINE_TEST_TIMEOUT_S:-5400}
 [ "$(id -u)" -eq 0 ] || { echo "new-machine: kräver root (debootstrap, chroot, namnrymder) / needs root" >&2; exit 2; }
-case "$which" in both | start-then-test | test-alone | network) ;; *) echo "new-machine: okänd sekvens / unknown sequence: $which" >&2; exit 2 ;; esac
+case "$which" in both | start-then-test | then-test | test-alone | network) ;; *) echo "new-machine: okänd sekvens / unknown sequence: $which" >&2; exit 2 ;; esac
 for tool in debootstrap unshare ip iptables tar; do
   command -v "$tool" >/dev/null || { echo "new-machine: $tool saknas / missing (apt-get install -y debootstrap iproute2 iptables)" >&2; exit 2; }
 done
@@ -138,7 +139,8 @@ step() { # name, root, limit, command — one line with the result
 }
 
 # `npm start` until it is ready: its last line "Klar på …", and the workstation's URL answers 200.
-# Then it is stopped (SIGTERM); any other exit, or a line that says fel/error, fails the step.
+# Then it is stopped (SIGTERM); any other exit, or an error line ("[server] fel: …",
+# "Arbetsstationen kunde inte starta", an Error), fails the step.
 start_check='
 npm install && {
   setsid npm start >/tmp/npm-start.out 2>&1 &
@@ -150,7 +152,7 @@ npm install && {
   if grep -q "^Klar på " /tmp/npm-start.out && [ -n "$url" ]; then
     node -e "fetch(process.argv[1]).then(r => { console.log(\"svar / response:\", r.status); process.exit(r.ok ? 0 : 1) }, e => { console.error(e.message); process.exit(1) })" "$url" && ok=1
   fi
-  grep -i -E "(^|[^a-zåäö])(fel|error)([^a-zåäö]|$)|kunde inte starta" /tmp/npm-start.out && ok=0
+  grep -E "(^|\] )fel[: ]|[Ee]rror|kunde inte starta" /tmp/npm-start.out && ok=0
   kill -TERM -- -$pid 2>/dev/null; wait $pid
   [ $ok = 1 ] && echo "npm start: klar och svarar / ready and serving"
   [ $ok = 1 ]
@@ -174,6 +176,15 @@ if [ "$which" = both ] || [ "$which" = start-then-test ]; then
     fi
   else
     say "maskin 1 / machine 1: kunde inte skapas / could not be made"; status=1
+  fi
+fi
+if [ "$which" = then-test ]; then
+  root="$dir/machine-start-then-test"
+  if [ -d "$root/root/omsorgsportalen/node_modules" ]; then
+    say "maskin 1 / machine 1 ($root): som start-then-test lämnade den / as start-then-test left it"
+    step "maskin 1: npm test (efter / after npm install && npm start)" "$root" "$test_limit" "npm test" 1-test || status=1
+  else
+    say "maskin 1 / machine 1: finns inte, kör start-then-test först / missing, run start-then-test first"; status=1
   fi
 fi
 if [ "$which" = both ] || [ "$which" = test-alone ]; then
