@@ -181,7 +181,7 @@ fi
 if [ "$which" = then-test ]; then
   root="$dir/machine-start-then-test"
   if [ -d "$root/root/omsorgsportalen/node_modules" ]; then
-    say "maskin 1 / machine 1 ($root): som start-then-test lämnade den / as start-then-test left it"
+    say "maskin 1 / machine 1 ($root): som start-then-test lämnade den / as start-then-test left it, klonen på / clone at $(git -C "$root/root/omsorgsportalen" rev-parse --short HEAD)"
     step "maskin 1: npm test (efter / after npm install && npm start)" "$root" "$test_limit" "npm test" 1-test || status=1
   else
     say "maskin 1 / machine 1: finns inte, kör start-then-test först / missing, run start-then-test first"; status=1
