@@ -48,6 +48,11 @@ export function prestartWorker(kind: string, source: URL | null, bundled?: Worke
   spares.set(kind, { entry: String(bundled ?? source), worker, drop });
 }
 
+/** Whether a live spare of `kind` is waiting (one that ended has been forgotten). */
+export function hasSpare(kind: string): boolean {
+  return spares.has(kind);
+}
+
 /** The spare of `kind` if it was started for the same entry and is alive, else a new worker. */
 export function takeWorker(kind: string, source: URL | null, bundled?: WorkerEntry): Worker {
   const spare = spares.get(kind);

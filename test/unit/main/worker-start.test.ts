@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DevKeyFileVault, openLocalStore } from '../../../main/store';
 import { prestartStoreWorker } from '../../../main/store/worker-client';
-import { prestartWorker, startWorker, takeWorker } from '../../../main/worker-start';
+import { hasSpare, prestartWorker, startWorker, takeWorker } from '../../../main/worker-start';
 
 /** Spare workers (main/worker-start.ts): booted ahead of a login, taken by the next start of their kind. */
 const dir = mkdtempSync(path.join(tmpdir(), 'worker-start-'));
@@ -50,7 +50,8 @@ describe('spare workers', () => {
     const exits = path.join(dir, 'exits.mjs');
     writeFileSync(exits, 'process.exit(0);\n');
     prestartWorker('dies', null, exits);
-    await new Promise((r) => setTimeout(r, 300)); // it has run and ended
+    // It has run and ended: wait for that state, not for a time (300 ms was too short at load 30).
+    await vi.waitFor(() => expect(hasSpare('dies')).toBe(false), { timeout: 30_000, interval: 20 });
     const meanwhile = keep(startWorker(null, entry));
     const taken = keep(takeWorker('dies', null, exits));
     expect(taken.threadId).toBeGreaterThan(meanwhile.threadId);
