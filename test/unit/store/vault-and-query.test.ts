@@ -25,11 +25,11 @@ describe('DevKeyFileVault (development only)', () => {
     const vault = new DevKeyFileVault(tmp.dir);
     const blob = await vault.wrap(randomBytes(32));
     blob[blob.length - 1]! ^= 1;
-    await expect(vault.unwrap(blob)).rejects.toThrow(/utvecklingsvalvets/);
-    await expect(vault.unwrap(randomBytes(60))).rejects.toThrow(/okänt format/);
+    await expect(vault.unwrap(blob)).rejects.toThrow(/development vault's key/);
+    await expect(vault.unwrap(randomBytes(60))).rejects.toThrow(/unknown format/);
     const other = tempDir();
     writeFileSync(path.join(other.dir, 'dev-vault.key'), randomBytes(16));
-    await expect(new DevKeyFileVault(other.dir).wrap(randomBytes(32))).rejects.toThrow(/fel längd/);
+    await expect(new DevKeyFileVault(other.dir).wrap(randomBytes(32))).rejects.toThrow(/wrong length/);
     other.cleanup();
   });
 });
