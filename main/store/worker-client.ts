@@ -6,8 +6,13 @@ import { storeClosed } from './errors';
 import type { CallRequest, ResultOf, SerializedError, StoreMethod, WorkerMethods, WorkerRequest, WorkerResponse } from './protocol';
 import { STORE_OPERATIONS, type LocalStore, type StoreOperation } from './types';
 
-/** How long `close` waits for the worker to finish the call in progress before terminating it. */
-const CLOSE_GRACE_MS = 2_000;
+/**
+ * How long `close` waits for the worker to finish the call in progress before terminating it.
+ * Long, because terminating cannot interrupt SQLite's native call: a write in progress commits
+ * anyway, and terminating then only loses its answer (the caller would be told "not done" of a
+ * write that is in the file — seen on a loaded machine with 2 s). The bound is for a hung worker.
+ */
+const CLOSE_GRACE_MS = 30_000;
 
 export type { WorkerEntry };
 
