@@ -65,6 +65,8 @@ export const svPlans = {
   ksi: 'KSI-kod (valfri)',
   noKsi: 'Ingen KSI-kod',
   ksiNotInList: (code: string) => `${code} – finns inte i KSI-listan, välj en annan`,
+  /** Where the codes come from, and whether this PC has ever had the server's list. */
+  ksiSource: (source: string, fetchedAt: string | null) => (fetchedAt ? `${source}.` : `${source}. Listan har inte hämtats från servern på den här datorn än.`),
   activityArea: 'Livsområde',
   noArea: 'Inget särskilt',
   participation: 'Brukarens delaktighet och hur brukarens önskemål vägts in',
