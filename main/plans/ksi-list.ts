@@ -14,6 +14,7 @@ export class KsiListCopy {
   private copy: KsiCopy;
   private index: KsiIndex;
   private readonly file: string;
+  private pending: Promise<KsiCopy> | null = null;
 
   constructor(private readonly deps: { server: ServerClient; token: () => string; dataDir: string; now?: () => Date; log?: (obj: object, msg: string) => void }) {
     this.file = path.join(deps.dataDir, 'ksi-list.json');
@@ -34,14 +35,27 @@ export class KsiListCopy {
     return this.copy;
   }
 
+  /** The copy, once a fetch under way (the one after login) has ended: the editor opened right after login gets the server's list. */
+  async settled(): Promise<KsiCopy> {
+    return this.pending ?? this.copy;
+  }
+
   codes(): KsiIndex {
     return this.index;
   }
 
   /** Asks the server for its list and keeps it; offline or refused, the last copy stays. */
-  async refresh(): Promise<KsiCopy> {
+  refresh(): Promise<KsiCopy> {
+    const run = this.fetch().finally(() => {
+      if (this.pending === run) this.pending = null;
+    });
+    this.pending = run;
+    return run;
+  }
+
+  private async fetch(): Promise<KsiCopy> {
     try {
-      const list = await this.deps.server.call(ksiRoutes.list, { token: this.deps.token() });
+      const list = await this.deps.server.call(ksiRoutes.list, { token: this.deps.token(), timeoutMs: 5_000 });
       const copy: KsiCopy = { list, fetchedAt: (this.deps.now?.() ?? new Date()).toISOString() };
       this.copy = copy;
       this.index = ksiIndex(list);

@@ -15,7 +15,7 @@ export interface PlansDeps {
   /** Where an export goes: the host's save dialog or download, else the exports folder. */
   exports: () => ExportSink;
   /** The organisation's KSI list as last fetched from the server: drafts are checked against it, the PDF labels codes with it. */
-  ksi: Pick<KsiListCopy, 'current' | 'codes'>;
+  ksi: Pick<KsiListCopy, 'settled' | 'codes'>;
   now?: () => Date;
 }
 
@@ -132,7 +132,7 @@ export class PlansService {
 
   /** The KSI list the editor picks from (public data: no access-log event). */
   ksi() {
-    return this.deps.ksi.current();
+    return this.deps.ksi.settled();
   }
 
   // ---- the unit's due list, the printout ----
@@ -196,7 +196,7 @@ export function plansHandlers(svc: PlansService) {
     conflicts: ({ clientId }: { clientId: string }) => svc.conflicts(clientId),
     resolve: (input: { mutationId: string; keep: 'mine' | 'theirs' }) => svc.resolve(input),
     due: (q: { unitId: string; limit: number }) => svc.due(q),
-    ksi: async () => svc.ksi(),
+    ksi: () => svc.ksi(),
     export: ({ planId }: { planId: string }) => svc.exportPdf(planId),
   };
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { API_VERSION_HEADER } from '#contract';
+import { API_VERSION_HEADER, type KsiList } from '#contract';
 import { createWorkstation, type WorkstationOptions } from '../../main/app';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import type { Workstation } from '../../main/workstation';
@@ -49,6 +49,8 @@ export interface StackOptions extends Partial<Pick<WorkstationOptions, 'idleTime
    * the login answer and no API version header (API version 1).
    */
   preHandshakeLogin?: boolean;
+  /** The server's KSI list (KSI_LIST_FILE); default the example list. */
+  ksi?: KsiList;
 }
 
 /** Another workstation on the same server (a colleague's, in tests of two people): its own data folder and browser host. */
@@ -91,6 +93,7 @@ export async function startStack(hint: string, opts: StackOptions = {}): Promise
         expectedOrigin: () => serverUrl,
       },
       ...(opts.serverSync ? { sync: opts.serverSync } : {}),
+      ...(opts.ksi ? { ksi: opts.ksi } : {}),
     });
     if (opts.preHandshakeLogin) {
       next.addHook('onSend', async (request, reply, payload) => {
