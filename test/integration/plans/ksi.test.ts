@@ -6,11 +6,15 @@
  * without the file the server says it runs on the example list, not Socialstyrelsen's.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyPlanContent, KsiList, type Mutation, type PlanContent } from '#contract';
+import { KsiListCopy } from '../../../main/plans/ksi-list';
+import { PlansService } from '../../../main/plans/plans-service';
+import { createServerClient } from '../../../main/server-client';
 import { migrate, openPostgres, type Db } from '../../../server/db';
 import { seedDemoData } from '../../../server/demo';
 import { readKsiList } from '../../../server/plans/ksi';
@@ -37,7 +41,7 @@ beforeAll(async () => {
   db = await openPostgres({ connectionString: database.url, maxConnections: 5 });
   await migrate(db);
   await seedDemoData(db);
-  h = await startSyncHarness(db, { ksi: readKsiList(file) });
+  h = await startSyncHarness(db, { ksi: readKsiList(file), listen: true });
   anna = await h.login('anna');
   const { rows } = await db.query<{ id: string }>('SELECT id FROM clients WHERE unit_id = $1 ORDER BY id LIMIT 1', [h.units.hemtjanst]);
   clientId = rows[0]!.id;
@@ -92,6 +96,34 @@ describe('KSI_LIST_FILE: the organisation’s KSI list', () => {
 
   it('a draft without a code is applied whatever the list', async () => {
     expect((await anna.push(draft(null))).results[0]!.status).toBe('applied');
+  });
+});
+
+describe('the workstation’s copy (main/plans/ksi-list.ts)', () => {
+  it('fetches the server’s list, keeps it in ksi-list.json, and keeps using it offline after a restart', async () => {
+    const dataDir = path.join(dir, 'ws');
+    const url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    const first = new KsiListCopy({ server: createServerClient(url), token: () => anna.token, dataDir });
+    expect(first.current()).toMatchObject({ list: { source: 'example' }, fetchedAt: null });
+    const fetched = await first.refresh();
+    expect(fetched.list.source).toBe('file');
+    expect(fetched.list.entries.map((e) => e.code)).toEqual(['SIB RC ZZ', 'SME PH ZZ', 'SNH RB ZZ']);
+    expect(existsSync(path.join(dataDir, 'ksi-list.json'))).toBe(true);
+    // Restarted with the server unreachable: the last copy, not the example list.
+    const offline = new KsiListCopy({ server: createServerClient('http://127.0.0.1:9', { timeoutMs: 1_000 }), token: () => anna.token, dataDir, log: () => undefined });
+    expect(offline.current()).toEqual(fetched);
+    expect(await offline.refresh()).toEqual(fetched);
+    expect(offline.codes().has('SME PH ZZ')).toBe(true);
+  });
+
+  it('the workstation refuses a draft whose code is not in its copy before it is queued, in the server’s words', async () => {
+    const copy = new KsiListCopy({ server: createServerClient('http://127.0.0.1:9'), token: () => anna.token, dataDir: path.join(dir, 'ws') });
+    const noStore = new Error('the store is not reached');
+    const plans = new PlansService({ store: () => Promise.reject(noStore), author: () => { throw noStore; }, access: { record: () => Promise.reject(noStore) }, written: () => undefined, exports: () => { throw noStore; }, ksi: copy });
+    const save = (code: string) => plans.saveDraft({ clientId, baseRevision: 0, basedOnVersionId: null, content: content(code) });
+    await expect(save('SMB RB ZZ')).rejects.toMatchObject({ code: 'VALIDATION', message: 'KSI-koden SMB RB ZZ (aktivitet 1) finns inte i KSI-listan. Välj en kod ur listan eller ingen.' });
+    // A code of the list passes the check and goes on to the store.
+    await expect(save('SIB RC ZZ')).rejects.toBe(noStore);
   });
 });
 
