@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { call } from './call';
 import { CreateId, Uuid } from './domain';
 import { ExportDelivery, LifeArea } from './journal';
-import { ksiEntry } from './ksi';
+import { KsiCode, KsiCopy } from './ksi';
 import { Author, defineMutation, defineSyncKind } from './sync-kind';
 import { IsoDate, IsoDateTime, Label, OptionalText, WrittenText } from './values';
 
@@ -52,8 +52,6 @@ function planContentSchema(strict: boolean) {
   }).strict();
 }
 
-/** A KSI code (Klassifikation av socialtjänstinsatser), e.g. "PMB.AA": letters, digits and dots. */
-export const KsiCode = z.string().regex(/^[A-ZÅÄÖ0-9][A-ZÅÄÖ0-9.-]{1,19}$/, 'KSI-koden ska bestå av versaler, siffror och punkter (t.ex. PMB.AA).');
 
 export const ParticipantRole = z.enum(['relative', 'interpreter', 'guardian', 'other']);
 export type ParticipantRole = z.infer<typeof ParticipantRole>;
@@ -158,16 +156,12 @@ export const PlanRecord = z.object({
 export type PlanRecord = z.infer<typeof PlanRecord>;
 
 /**
- * A saved draft's content: strict, and every KSI code one of the KSI list's (contract/ksi.ts). Only
- * what is written now is checked against the list; versions already set keep the code they had.
+ * A saved draft's content: strict (every KSI code of a KSI code's form). Whether each code is in the
+ * KSI list is checked by whoever holds the list (contract/ksi.ts, `ksiListProblem`): the server
+ * against its configured list, the workstation against the copy it got from the server. Versions
+ * already set keep the code they had.
  */
-export const PlanContentToSave = PlanContent.superRefine((c, ctx) => {
-  c.activities.forEach((a, i) => {
-    if (a.ksiCode !== null && !ksiEntry(a.ksiCode)) {
-      ctx.addIssue({ code: 'custom', path: ['activities', i, 'ksiCode'], message: `KSI-koden ${a.ksiCode} (aktivitet ${i + 1}) finns inte i KSI-listan. Välj en kod ur listan eller ingen.` });
-    }
-  });
-});
+export const PlanContentToSave = PlanContent;
 /** Saves the draft; `baseRevision` is the revision it was written from (0: a new plan). */
 export const PlanSaveDraft = defineMutation(
   'plan.save_draft',
@@ -374,7 +368,7 @@ export const PlanExport = z.object({ fileName: z.string(), bytes: z.number().int
 export type PlanExport = z.infer<typeof PlanExport>;
 
 /** What the draft editor sends: the plan (new: omit planId), its content and the revision it was written from. */
-// The workstation refuses a code outside the KSI list before it is queued, as the server would.
+// The workstation refuses a code outside its copy of the KSI list before it is queued (main/plans), as the server would.
 const DraftInput = z.object({ ...CreateId, clientId: Uuid, planId: Uuid.optional(), baseRevision: z.number().int().nonnegative(), basedOnVersionId: Uuid.nullable(), content: PlanContentToSave }).strict();
 
 export const plansApi = {
@@ -396,6 +390,8 @@ export const plansApi = {
   resolve: call(z.object({ mutationId: Uuid, keep: z.enum(['mine', 'theirs']) }).strict(), z.object({ plan: LocalPlan.nullable() })),
   /** "Planer att följa upp": the unit's clients and plans due, the most overdue first. */
   due: call(z.object({ unitId: Uuid, limit: z.number().int().min(1).max(1_000).default(200) }).strict(), z.array(PlanDueItem)),
+  /** The organisation's KSI list as the workstation last got it from the server (the editor picks from it, offline too). */
+  ksi: call(z.object({}).strict(), KsiCopy),
   /** The set version as a PDF for signing (an export in the access log). */
   export: call(z.object({ planId: Uuid }).strict(), PlanExport),
 };

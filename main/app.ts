@@ -13,6 +13,7 @@ import { draftsHandlers, journalHandlers } from './journal/journal-handlers';
 import { JournalService } from './journal/journal-service';
 import type { KeyVault } from './key-vault';
 import { messagesHandlers } from './messages/messages-service';
+import { KsiListCopy } from './plans/ksi-list';
 import { PlansService, plansHandlers } from './plans/plans-service';
 import { createRouter } from './router';
 import { createServerClient, warmUp } from './server-client';
@@ -191,7 +192,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   // The host's way out for an export (useExportSink); until a host sets one, the exports folder.
   let exportSink: ExportSink = folderSink(exportsDir);
   const journal = new JournalService({ store: () => data.store(), author, access, exports: () => exportSink, written });
-  const plans = new PlansService({ store: () => data.store(), author, access, written, exports: () => exportSink });
+  // The organisation's KSI list, as the server last handed it out (kept for offline use).
+  const ksi = new KsiListCopy({ server, token: () => session.requireToken(), dataDir: opts.dataDir, log });
+  const plans = new PlansService({ store: () => data.store(), author, access, written, exports: () => exportSink, ksi });
 
   /** After any login: the store opens in the background; calls that need it wait for it (login stays fast). */
   const loggedIn = (state: SessionState): SessionState => {
@@ -199,6 +202,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       data.open(state.user);
       access.kick(); // access events queued before the lock or offline
       support.loggedIn();
+      void ksi.refresh();
     }
     return state;
   };

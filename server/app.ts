@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { API_VERSION, API_VERSION_HEADER, OLDEST_SERVED_API_VERSION, officerRoutes, passwordLoginRoutes } from '#contract';
+import { API_VERSION, API_VERSION_HEADER, exampleKsiList, ksiIndex, OLDEST_SERVED_API_VERSION, officerRoutes, passwordLoginRoutes, type KsiList } from '#contract';
 import { authRoutes } from '#contract';
 import { registerAdminRoutes } from './admin/routes';
 import type { AccessLog } from './audit/access-events';
@@ -30,10 +30,12 @@ import { recordRoutes } from './http/route-list';
 import { registerIncidentRoutes } from './incidents/routes';
 import { SERVER_KINDS, SERVER_REGISTRY } from './kinds';
 import { createLogger } from './logging';
+import { registerKsiRoutes } from './plans/ksi';
 import { healthRoutes } from './routes/health';
 import { unitRoutes } from './routes/units';
 import { registerSupportRoutes } from './support/routes';
 import { PERMISSIONS_CHANNEL } from './sync/events';
+import type { CodeLists } from './sync/kind';
 import { SYNC_CHANNEL, SyncNotifier } from './sync/notifier';
 import { retentionDaysOf, startRetentionJob, type RetentionDays } from './sync/retention';
 import { registerSyncRoutes } from './sync/routes';
@@ -80,6 +82,8 @@ export interface ServerOptions {
   httpLimits?: Partial<HttpLimits>;
   /** Addresses or CIDR ranges of the proxies whose X-Forwarded-For gives the client address (TRUSTED_PROXIES); default none. */
   trustedProxies?: string[];
+  /** The organisation's KSI list (KSI_LIST_FILE, server/plans/ksi.ts): handed to workstations, drafts checked against it; default the example list. */
+  ksi?: KsiList;
 }
 
 export interface ServerSyncOptions {
@@ -181,7 +185,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
   }
   const authNow = auth && auth !== 'disabled' ? auth.now : undefined;
   unitRoutes(app, { db: options.db, requireSession, ...(authNow ? { now: authNow } : {}) });
-  const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync }, limits.eventStreamsPerSession, assurance);
+  const ksi = options.ksi ?? exampleKsiList();
+  const codes = { ksi: ksiIndex(ksi) };
+  const streams = registerSync(app, options.db, requireSession, authenticate, metrics, { ...(authNow ? { now: authNow } : {}), ...options.sync }, limits.eventStreamsPerSession, assurance, codes);
   registerMetrics(app, metrics, { db: options.db, openStreams: () => streams.size });
   registerOpenApi(app, options.version);
   // Each synced kind's own API beyond sync (the case officer's side of assignments and plans, messages, notices).
@@ -192,6 +198,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerFollowUpRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(options.anchor ? { anchor: options.anchor } : {}) });
   registerIncidentRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
   registerSupportRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
+  registerKsiRoutes(app, { requireSession, list: ksi });
   return app;
 }
 
@@ -208,6 +215,7 @@ function registerSync(
   options: ServerSyncOptions,
   streamsPerSession: number,
   assurance: AssuranceLevels,
+  codes: CodeLists,
 ): ReadonlySet<unknown> {
   const now = options.now ?? (() => new Date());
   const retentionDays = retentionDaysOf(SERVER_REGISTRY.retained, options.retentionDays);
@@ -225,6 +233,7 @@ function registerSync(
     metrics: { pushed: (status) => metrics.pushMutations.inc({ status }), sent: (event) => metrics.eventsSent.inc({ event }) },
     streamsPerSession,
     assurance,
+    codes,
   });
 
   let unlisten: (() => Promise<void>) | undefined;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { KsiList } from '#contract';
 import { readAssurance, type AssuranceLevels } from './auth/assurance';
 import { POLICY_PROCESSING, type PolicyProcessing } from './auth/certificate';
 import type { OidcSettings } from './auth/oidc';
@@ -6,6 +7,7 @@ import type { PasswordLoginOptions } from './auth/password';
 import { readPasswordLoginConfig } from './auth/password/config';
 import { DEFAULT_HTTP_LIMITS, parseProxyEntry, type HttpLimits } from './http/connections';
 import { SERVER_REGISTRY } from './kinds';
+import { readKsiList } from './plans/ksi';
 import type { RetentionDays } from './sync/retention';
 
 /** Server settings from the environment (see server/main.ts for what each one does). */
@@ -58,6 +60,8 @@ export interface ServerConfig {
   httpLimits: HttpLimits;
   /** TRUSTED_PROXIES: the proxies whose X-Forwarded-For gives the client address; empty: none (the socket's address counts). */
   trustedProxies: string[];
+  /** KSI_LIST_FILE: the organisation's KSI list (Socialstyrelsen's, saved as CSV); without it the example list (server/plans/ksi.ts). */
+  ksi: KsiList;
 }
 
 /** The pool of request connections to PostgreSQL. */
@@ -198,6 +202,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     ...(env.ANCHOR_FILE && env.ANCHOR_PUBLIC_KEY ? { anchor: { file: env.ANCHOR_FILE, publicKeyFile: env.ANCHOR_PUBLIC_KEY } } : {}),
     httpLimits: readHttpLimits(env),
     trustedProxies,
+    ksi: readKsiList(env.KSI_LIST_FILE),
   };
 }
 

@@ -45,6 +45,9 @@
  *   TRUSTED_PROXIES   comma-separated addresses or CIDR ranges of the TLS proxies in front: only their
  *                     X-Forwarded-For gives the client address (rate limits, connection counts); default
  *                     none (TRUST_PROXY is read as the same setting)
+ *   KSI_LIST_FILE     Socialstyrelsen's KSI list as IT saves it from the Excel file (CSV UTF-8): the codes
+ *                     plan activities may carry (docs/operations.md); without it an example list, not
+ *                     Socialstyrelsen's; a file that does not parse stops the server, naming the line
  *   HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS,
  *   HTTP_CONNECTIONS_PER_ADDRESS, HTTP_MAX_CONNECTIONS, EVENT_STREAMS_PER_SESSION  bounds on slow and
  *                     many connections (server/config.ts readHttpLimits, docs/security.md)
@@ -56,6 +59,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
+import { ksiListSource } from '#contract';
 import { createServer, type ServerAuthOptions } from './app';
 import { OcspClient } from './auth/ocsp';
 import { readConfig, type ServerConfig } from './config';
@@ -135,7 +139,10 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
     ...(config.anchor ? { anchor: config.anchor } : {}),
     httpLimits: config.httpLimits,
     trustedProxies: config.trustedProxies,
+    ksi: config.ksi,
   });
+  if (config.ksi.source === 'example') app.log.warn(`${ksiListSource(config.ksi)}: sätt KSI_LIST_FILE till Socialstyrelsens KSI-lista (docs/operations.md)`);
+  else app.log.info({ file: config.ksi.fileName, codes: config.ksi.entries.length }, ksiListSource(config.ksi));
   if (config.trustedProxies.length > 0) app.log.info({ trustedProxies: config.trustedProxies }, 'client addresses from X-Forwarded-For of these proxies only');
   if (auth === 'disabled') app.log.warn('inloggning avstängd: TRUST_ANCHORS är inte satt, så /api/v1/auth/* svarar 503 och ingen session kan öppnas');
 

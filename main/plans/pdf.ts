@@ -9,6 +9,7 @@ import {
   ksiLabel,
   swedishDateTime,
   type ClientRecord,
+  type KsiIndex,
   type PlanRecord,
   type PlanVersion,
 } from '#contract';
@@ -17,10 +18,10 @@ import { FONT, newPdf } from '../exports/pdf-document';
 /**
  * A set version of the implementation plan as a text-only PDF (A4, DejaVu Sans embedded), laid out to be
  * signed on paper by the client if they wish: the client, the version and who set it, the goals
- * per life area, the activities (what, who, how, when, KSI), participation, cooperation and
+ * per life area, the activities (what, who, how, when, KSI code and title from the organisation's list), participation, cooperation and
  * follow-up, the consent as recorded, and lines for the signatures. Name and personnummer on every page.
  */
-export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVersion, meta: { printedBy: string; printedAt: Date; covered: string[] }): Promise<Buffer> {
+export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVersion, meta: { printedBy: string; printedAt: Date; covered: string[]; ksi: KsiIndex }): Promise<Buffer> {
   const { doc, done } = newPdf('Genomförandeplan', { top: 72, bottom: 60, left: 60, right: 60 });
   const width = doc.page.width - 120;
   const c = version.content;
@@ -52,7 +53,7 @@ export function planPdf(client: ClientRecord, plan: PlanRecord, version: PlanVer
   }
   heading('Aktiviteter');
   for (const a of c.activities) {
-    doc.font(FONT.bold).fontSize(10).text(`${a.what}${a.ksiCode ? `  (KSI ${ksiLabel(a.ksiCode)})` : ''}`, { width });
+    doc.font(FONT.bold).fontSize(10).text(`${a.what}${a.ksiCode ? `  (KSI ${ksiLabel(a.ksiCode, meta.ksi)})` : ''}`, { width });
     para(`Vem: ${a.who}${a.lifeArea ? ` · ${LIFE_AREA_LABELS_SV[a.lifeArea]}` : ''}\nHur: ${a.how || '—'}\nNär: ${a.when || '—'}`);
     doc.moveDown(0.3);
   }

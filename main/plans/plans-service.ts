@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { AppFailure, because, currentVersion, PLAN_MESSAGES, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanExport, type PlanWork } from '#contract';
+import { AppFailure, assertKsiInList, because, currentVersion, PLAN_MESSAGES, swedishDate, type Author, type LocalPlan, type Mutation, type PlanContent, type PlanExport, type PlanWork } from '#contract';
 import type { AccessReporter } from '../access/access-reporter';
 import { swedishFileStamp, type ExportSink } from '../exports/export-sink';
 import type { LocalStore } from '../store/types';
+import type { KsiListCopy } from './ksi-list';
 import { planPdf } from './pdf';
 
 export interface PlansDeps {
@@ -13,6 +14,8 @@ export interface PlansDeps {
   written: (kinds: string[]) => void;
   /** Where an export goes: the host's save dialog or download, else the exports folder. */
   exports: () => ExportSink;
+  /** The organisation's KSI list as last fetched from the server: drafts are checked against it, the PDF labels codes with it. */
+  ksi: Pick<KsiListCopy, 'settled' | 'codes'>;
   now?: () => Date;
 }
 
@@ -58,6 +61,8 @@ export class PlansService {
   async saveDraft(input: DraftInput): Promise<LocalPlan> {
     // A new plan's id is the editor's client-made one (the same save again is the same plan).
     const id = input.planId ?? input.requestId ?? randomUUID();
+    // A code outside the organisation's list is refused here, as the server would (in the same words).
+    assertKsiInList(input.content.activities, this.deps.ksi.codes());
     const plan = await this.enqueue({
       ...this.base(),
       type: 'plan.save_draft',
@@ -125,6 +130,11 @@ export class PlansService {
     return { plan };
   }
 
+  /** The KSI list the editor picks from (public data: no access-log event). */
+  ksi() {
+    return this.deps.ksi.settled();
+  }
+
   // ---- the unit's due list, the printout ----
 
   async due(q: { unitId: string; limit: number }) {
@@ -163,7 +173,7 @@ export class PlansService {
     const covered = (await Promise.all(version.content.assignmentIds.map((id) => store.inboxAssignment(id)))).flatMap((a) =>
       a ? [`${a.services.map((x) => x.name).join(', ')} (beslut ${a.decision.reference})`] : [],
     );
-    const pdf = await planPdf(client, plan, version, { printedBy: `${author.name}, ${author.title}`, printedAt, covered });
+    const pdf = await planPdf(client, plan, version, { printedBy: `${author.name}, ${author.title}`, printedAt, covered, ksi: this.deps.ksi.codes() });
     // Logged before the document leaves: an export whose logging failed is not handed out.
     await this.deps.access.record({ action: 'export', clientId: plan.clientId, recordType: 'plan', recordId: plan.id });
     // No name or personnummer in the file name; the time is Swedish, as the user reads it.
@@ -186,6 +196,7 @@ export function plansHandlers(svc: PlansService) {
     conflicts: ({ clientId }: { clientId: string }) => svc.conflicts(clientId),
     resolve: (input: { mutationId: string; keep: 'mine' | 'theirs' }) => svc.resolve(input),
     due: (q: { unitId: string; limit: number }) => svc.due(q),
+    ksi: () => svc.ksi(),
     export: ({ planId }: { planId: string }) => svc.exportPdf(planId),
   };
 }

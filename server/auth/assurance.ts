@@ -23,6 +23,8 @@ const ROUTE_FUNCTION: Record<string, AssuredFunction> = {
   'POST /api/v1/auth/logout': 'own_settings',
   'GET /api/v1/units': 'own_settings',
   'GET /api/v1/me/roles': 'own_settings',
+  // The organisation's KSI list: codes and titles, no person (the editor needs it at every level).
+  'GET /api/v1/ksi': 'own_settings',
   'POST /api/v1/support/reports': 'own_settings',
   // The pull and its event stream serve every level; what they hand out is cut to the level (pullKinds).
   'POST /api/v1/sync/pull': 'own_settings',

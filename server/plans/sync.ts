@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { PLAN_MESSAGES, setProblem, swedishDate, type PlanContent, type PlanRecordConsent, type PlanRecordFollowUp, type PlanSaveDraft, type PlanSet } from '#contract';
+import { ksiListProblem, PLAN_MESSAGES, setProblem, swedishDate, type PlanContent, type PlanRecordConsent, type PlanRecordFollowUp, type PlanSaveDraft, type PlanSet } from '#contract';
 import type { Queryable } from '../db/types';
 import { applied, authorName, clientInScope, defineServerKind, refused, SHARED_MESSAGES, tomorrow, type PushRules, type RuleContext, type SharedState, type WriteContext } from '../sync/kind';
 import { authorJson, iso } from '../sync/records';
@@ -85,6 +85,9 @@ function decideSaveDraft(m: SaveDraft, state: State, ctx: RuleContext) {
     const a = state.planAssignments.get(id);
     if (!a || a.clientId !== r.clientId || !ctx.scope.has(a.unitId)) return refused<PlanWrite>(m, 'VALIDATION', PLAN_MESSAGES.draftAssignment);
   }
+  // Every KSI code in the organisation's list (KSI_LIST_FILE), not the one the workstation happened to have.
+  const ksiProblem = ksiListProblem(r.content.activities, ctx.codes.ksi);
+  if (ksiProblem) return refused<PlanWrite>(m, 'VALIDATION', ksiProblem);
   return applied<PlanWrite>(m, 'plan', { unitId: plan?.unitId ?? client.unitId, clientId: r.clientId }, { kind: 'plan.save_draft', mutation: m });
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import type { ErrorCode, Mutation, RecordType } from '#contract';
+import type { ErrorCode, KsiIndex, Mutation, RecordType } from '#contract';
 import { swedishDate } from '#contract';
 import type { StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
@@ -63,10 +63,17 @@ export interface SharedKeys {
   createdIds: Set<string>;
 }
 
+/** The organisation's configured code lists the rules check codes against (the server's settings, handed in by server/app.ts). */
+export interface CodeLists {
+  /** KSI (KSI_LIST_FILE, or the example list): a plan activity's code must be in it. */
+  ksi: KsiIndex;
+}
+
 export interface RuleContext {
   /** unitIds of the user's scope now. */
   scope: ReadonlySet<string>;
   now: Date;
+  codes: CodeLists;
   /** Who pushes (kinds whose records are for some people of a unit only: messages). */
   staff?: StaffRecord;
 }

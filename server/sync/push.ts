@@ -3,7 +3,7 @@ import type { AccessEvent } from '../audit/access-events';
 import { SqlAccessLog } from '../audit/access-log';
 import type { StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
-import { SHARED_MESSAGES, type KindDecision } from './kind';
+import { SHARED_MESSAGES, type CodeLists, type KindDecision } from './kind';
 import type { PushRegistry } from './push-rules';
 import { loadBatchState } from './push-state';
 import { executeWrites } from './push-writes';
@@ -24,6 +24,8 @@ export interface PushContext {
   /** unitIds of the user's scope now. */
   scope: ReadonlySet<string>;
   now: Date;
+  /** The organisation's code lists (KSI) the rules check against. */
+  codes: CodeLists;
   workstation?: string;
 }
 

@@ -9,6 +9,7 @@ import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
 import type { Db } from '../db/types';
 import { postJsonTextRoute, postRoute } from '../http/route';
 import { openEventStream, type OpenStream } from './events';
+import type { CodeLists } from './kind';
 import type { SyncNotifier } from './notifier';
 import { pullChanges } from './pull';
 import { applyMutations } from './push';
@@ -36,6 +37,8 @@ export interface SyncRouteDeps {
   metrics?: { pushed(status: string): void; sent(event: string): void };
   /** The level each function needs: a lower session's pull holds only its level's kinds (server/auth/assurance.ts). */
   assurance?: AssuranceLevels;
+  /** The organisation's code lists (KSI) pushed mutations are checked against. */
+  codes: CodeLists;
 }
 
 /**
@@ -91,7 +94,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
     if (!member || member.id !== session.staffId) throw new AppFailure('UNAUTHENTICATED', 'The session has no staff member');
     const scope = new Set((await syncScope(staff, session.staffId, now)).map((u) => u.unitId));
     const workstation = workstationOf(request);
-    const { results, changed, failure } = await applyMutations(deps.db, deps.registry.push, body.mutations, { staff: member, scope, now, ...(workstation ? { workstation } : {}) });
+    const { results, changed, failure } = await applyMutations(deps.db, deps.registry.push, body.mutations, { staff: member, scope, now, codes: deps.codes, ...(workstation ? { workstation } : {}) });
     // What was committed is announced even if a later mutation failed.
     deps.notifier.publish(changed);
     for (const r of results) deps.metrics?.pushed(r.status);

@@ -129,6 +129,15 @@ describe('the administrator', () => {
     await saveScreenshot(admin, 'admin-log-follow-up');
   });
 
+  it('the server’s configuration names the KSI list the plans use: here the example list, said to be not Socialstyrelsen’s (issue 32)', async () => {
+    await admin.getByRole('tab', { name: 'Tillitsnivåer' }).click();
+    const ksi = admin.getByRole('region', { name: 'KSI-listan i planeringen' });
+    await expect.poll(() => ksi.innerText(), { timeout: 20_000 }).toContain('KSI-listan: exempellista — inte Socialstyrelsens (1 kod)');
+    expect(await ksi.innerText()).toContain('KSI_LIST_FILE');
+    expect(await axeViolations(admin)).toEqual([]);
+    await admin.getByRole('tab', { name: 'Logguppföljning' }).click();
+  });
+
   it('the integrity check names the row of a tampered log', async () => {
     const { rows } = await stack.db.query<{ id: string }>(`SELECT id::text AS id FROM access_log WHERE action = 'login' ORDER BY id LIMIT 1`);
     const id = rows[0]!.id;

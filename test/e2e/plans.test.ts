@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { swedishDate } from '#contract';
+import { parseKsiCsv, swedishDate } from '#contract';
 import type { VpcdCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
@@ -28,7 +30,8 @@ const synced = () => expect.poll(() => tab().getByText(/Ej skickat/).count(), { 
 const planId = async () => (await stack.db.query<{ id: string }>('SELECT id FROM plans WHERE client_id = $1', [client.id])).rows[0]!.id;
 
 beforeAll(async () => {
-  stack = await startStack('e2e_plans');
+  // The organisation's KSI list as IT loads it (KSI_LIST_FILE): real-format codes; the titles are this test's own.
+  stack = await startStack('e2e_plans', { ksi: parseKsiCsv('Kod;Benämning\nSMB RB ZZ;Testbenämning ett\nSIB RC ZZ;Testbenämning två\n', 'ksi-e2e.csv') });
   const sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '123456' });
   maria = await stack.issueCard({ hsaId: 'SE2120001355-P000000000201', givenName: 'Maria', familyName: 'Ek', pin: '123456' });
   // A client of Hemtjänst Majorna with an assignment Maria sent and executed, without a plan yet.
@@ -74,7 +77,7 @@ describe('Genomförandeplan', () => {
     await page.getByLabel('Mål 1: Personlig vård').fill('Duscha tryggt två gånger i veckan.');
     await page.getByLabel('Mål 1: Hemliv').fill('Ha mat hemma som brukaren själv valt.');
     const activities = [
-      ['Stöd vid dusch', 'Undersköterska', 'Tisdag och fredag 08.00', 'PMB.AA'],
+      ['Stöd vid dusch', 'Undersköterska', 'Tisdag och fredag 08.00', 'SMB RB ZZ'],
       ['Inköp', 'Vårdbiträde', 'Torsdagar', ''],
       ['Promenad', 'Undersköterska', 'Söndagar 14.00', ''],
     ];
@@ -85,6 +88,10 @@ describe('Genomförandeplan', () => {
       await page.getByLabel(`När (dagar, tider, hur ofta) (aktivitet ${i + 1})`).fill(when!);
       if (ksi) await page.getByLabel(`KSI-kod (valfri) (aktivitet ${i + 1})`).selectOption(ksi);
     }
+    // The list the server handed out, with its titles; the example list's code is not offered.
+    const ksiOptions = await page.getByLabel('KSI-kod (valfri) (aktivitet 1)').locator('option').allInnerTexts();
+    expect(ksiOptions).toEqual(['Ingen KSI-kod', 'SMB RB ZZ – Testbenämning ett', 'SIB RC ZZ – Testbenämning två']);
+    await page.getByText('KSI-listan: ksi-e2e.csv (2 koder).').waitFor();
     await page.getByLabel(`Livsområde (aktivitet 2)`).selectOption('domestic_life');
     await page.getByLabel('Brukarens delaktighet och hur brukarens önskemål vägts in').fill('Brukaren formulerade målen själv.');
     await page.getByRole('button', { name: 'Lägg till deltagare' }).click();
@@ -117,7 +124,7 @@ describe('Genomförandeplan', () => {
     expect(read.version.content.areas.map((a) => a.lifeArea)).toEqual(['self_care', 'domestic_life']);
     expect(read.version.content.assignmentIds).toEqual([assignment[0]!.id]);
     expect(read.version.content.activities.map((a) => [a.what, a.who, a.ksiCode])).toEqual([
-      ['Stöd vid dusch', 'Undersköterska', 'PMB.AA'],
+      ['Stöd vid dusch', 'Undersköterska', 'SMB RB ZZ'],
       ['Inköp', 'Vårdbiträde', null],
       ['Promenad', 'Undersköterska', null],
     ]);
@@ -153,6 +160,8 @@ describe('Genomförandeplan', () => {
     const file = path.join(stack.dataDir, 'downloaded-plan.pdf');
     await download.saveAs(file);
     expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
+    // Code and title from the organisation's list.
+    expect((await promisify(execFile)('pdftotext', [file, '-'])).stdout).toMatch(/Stöd vid dusch\s+\(KSI SMB RB ZZ – Testbenämning ett\)/);
     await tab().getByText(/^Planen laddas ner som genomforandeplan-/).waitFor({ timeout: 30_000 });
     const id = await planId();
     await expect.poll(async () => (await stack.db.query("SELECT 1 FROM access_log WHERE action = 'export' AND record_type = 'plan' AND record_id = $1", [id])).rows.length, { timeout: 30_000 }).toBe(1);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { API_VERSION_HEADER } from '#contract';
+import { API_VERSION_HEADER, type KsiList } from '#contract';
 import { createWorkstation, type WorkstationOptions } from '../../main/app';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import type { Workstation } from '../../main/workstation';
@@ -54,6 +54,8 @@ export interface StackOptions extends Partial<Pick<WorkstationOptions, 'idleTime
   oidc?: OidcSettings;
   /** The server's session lifetime (default 10 minutes): short, the workstation renews (and learns of an ended session) soon. */
   sessionTtlMs?: number;
+  /** The server's KSI list (KSI_LIST_FILE); default the example list. */
+  ksi?: KsiList;
 }
 
 /** Another workstation on the same server (a colleague's, in tests of two people): its own data folder and browser host. */
@@ -98,6 +100,7 @@ export async function startStack(hint: string, opts: StackOptions = {}): Promise
         ...(opts.sessionTtlMs ? { sessionTtlMs: opts.sessionTtlMs } : {}),
       },
       ...(opts.serverSync ? { sync: opts.serverSync } : {}),
+      ...(opts.ksi ? { ksi: opts.ksi } : {}),
     });
     if (opts.preHandshakeLogin) {
       next.addHook('onSend', async (request, reply, payload) => {

@@ -124,6 +124,7 @@ export const NOT_CLIENT_DATA: Record<string, string> = {
   'POST /api/v1/officer/assignments': 'the assignment the officer sends: she names the client (by personnummer or id) and becomes its case officer',
   'POST /api/v1/access-log/events': 'a count',
   'GET /api/v1/me/roles': 'the user’s own roles',
+  'GET /api/v1/ksi': 'the organisation’s KSI list: codes and titles, no person',
   'GET /api/v1/admin/people': 'people of the organisation',
   'POST /api/v1/admin/people': 'the person added',
   'POST /api/v1/admin/grants': 'the grant',

@@ -41,7 +41,7 @@ const OUTSIDE: readonly Who[] = ['otherUnit', 'ended', 'superuserNoUnit', 'staff
 const LOA2_OPEN = new Set([
   'GET /health', 'GET /health/live', 'GET /health/ready', 'GET /metrics', 'GET /openapi.json',
   'POST /api/v1/auth/challenge', 'GET /api/v1/auth/methods', 'POST /api/v1/auth/login', 'POST /api/v1/officer/auth/login',
-  'POST /api/v1/auth/renew', 'POST /api/v1/auth/logout', 'GET /api/v1/units', 'GET /api/v1/me/roles', 'POST /api/v1/support/reports',
+  'POST /api/v1/auth/renew', 'POST /api/v1/auth/logout', 'GET /api/v1/units', 'GET /api/v1/me/roles', 'GET /api/v1/ksi', 'POST /api/v1/support/reports',
   'POST /api/v1/sync/pull', 'GET /api/v1/sync/events',
   // The password login's two steps need no session (a login, like the card's).
   'POST /api/v1/auth/password/start', 'POST /api/v1/auth/password/verify',
@@ -124,6 +124,8 @@ const RULES: Record<string, [Probe, Expect]> = {
   'POST /api/v1/officer/assignments/:id/actions': [{ id: (i) => i.assignmentId, body: () => ({}) }, { ...officerOnly(), caseOfficer: 400 }],
   'POST /api/v1/access-log/events': [{ body: (i) => ({ events: [{ action: 'read', clientId: i.clientId, recordType: 'journal', at: new Date().toISOString() }] }) }, unitData({ caseOfficer: 'out' })],
   'GET /api/v1/me/roles': [{}, session()],
+  // The KSI list names no person: any session, at any level.
+  'GET /api/v1/ksi': [{}, session()],
   'GET /api/v1/admin/people': [{}, adminOnly()],
   'POST /api/v1/admin/people': [{ body: () => ({ hsaId: `SE2321000131-P${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`, givenName: 'Matris', familyName: 'Prov', title: 'Test' }) }, adminOnly()],
   'POST /api/v1/admin/grants': [{ body: (i) => ({ staffId: ANNA_ID.value, role: 'manager', unitId: i.unitId, validFrom: swedishDate() }) }, adminOnly()],

@@ -64,7 +64,7 @@ describe('PDFs print the names of people living in Sweden (read back with pdftot
         ...emptyPlanContent(),
         clientGoals: 'Şahin vill laga mat själv.',
         othersPresent: [{ role: 'relative', name: 'Наталья Иванова' }],
-        activities: [{ id: '00000000-0000-4000-8000-000000000202', lifeArea: null, what: 'Matlagning med Łukasz', who: 'Undersköterska', how: '', when: 'mån–fre', ksiCode: null }],
+        activities: [{ id: '00000000-0000-4000-8000-000000000202', lifeArea: null, what: 'Matlagning med Łukasz', who: 'Undersköterska', how: '', when: 'mån–fre', ksiCode: 'SMB RB ZZ' }],
       },
       setOn: '2026-12-01',
       setBy: author('Γιώργος Παπαδόπουλος'),
@@ -72,8 +72,8 @@ describe('PDFs print the names of people living in Sweden (read back with pdftot
       replacedOn: null,
     };
     const plan: PlanRecord = { id: '00000000-0000-4000-8000-000000000200', unitId: client.unitId, clientId: client.id, revision: 2, createdAt: version.setAt, createdBy: version.setBy, draft: null, versions: [version], followUps: [], consents: [] };
-    const text = await pdfText(await planPdf(client, plan, version, { printedBy: 'Nguyễn Thị Hằng', printedAt, covered: [] }));
-    expectNames(text, ['Wiśniewski, Łukasz', 'Şahin vill laga mat själv.', 'Наталья Иванова', 'Matlagning med Łukasz', 'Γιώργος Παπαδόπουλος', 'Nguyễn Thị Hằng']);
+    const text = await pdfText(await planPdf(client, plan, version, { printedBy: 'Nguyễn Thị Hằng', printedAt, covered: [], ksi: new Map([['SMB RB ZZ', { code: 'SMB RB ZZ', title: 'Testbenämning' }]]) }));
+    expectNames(text, ['KSI SMB RB ZZ – Testbenämning', 'Wiśniewski, Łukasz', 'Şahin vill laga mat själv.', 'Наталья Иванова', 'Matlagning med Łukasz', 'Γιώργος Παπαδόπουλος', 'Nguyễn Thị Hằng']);
   });
 
   it('the access log: users and clients', async () => {

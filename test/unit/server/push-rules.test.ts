@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Mutation } from '#contract';
+import { exampleKsiList, ksiIndex, type Mutation } from '#contract';
 import { SERVER_KINDS, SERVER_REGISTRY } from '../../../server/kinds';
 import type { KindDecision } from '../../../server/sync/kind';
 import type { BatchStateOf, WriteOf } from '../../../server/sync/push-rules';
@@ -22,7 +22,7 @@ const client = randomUUID();
 const otherClient = randomUUID();
 const foreignClient = randomUUID();
 const now = new Date('2025-06-10T10:00:00Z');
-const ctx = { scope: new Set([unit, otherUnit]), now };
+const ctx = { scope: new Set([unit, otherUnit]), now, codes: { ksi: ksiIndex(exampleKsiList()) } };
 
 const base = () => ({ mutationId: randomUUID(), createdAt: now.toISOString() });
 const entry = (record: Partial<Extract<Mutation, { type: 'journal_entry.create' }>['record']> = {}): Mutation => ({

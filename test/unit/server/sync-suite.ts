@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ChallengeResponse, LoginResponse, API_VERSION, API_VERSION_HEADER } from '#contract';
 import { swedishDate } from '#contract';
 import { ServerErrorBody } from '#contract';
-import { PullResponse, PushResponse, type Change, type Cursors, type Mutation } from '#contract';
+import { PullResponse, PushResponse, type Change, type Cursors, type Mutation, type KsiList } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer } from '../../../server/app';
 import type { Db } from '../../../server/db/types';
@@ -50,7 +50,7 @@ export interface SyncHarness {
 }
 
 /** Starts a server on `db` (migrated and seeded) and logs people in with test cards. */
-export async function startSyncHarness(db: Db, options: { listen?: boolean; pki?: TestPki; logStream?: NodeJS.WritableStream } = {}): Promise<SyncHarness> {
+export async function startSyncHarness(db: Db, options: { listen?: boolean; pki?: TestPki; logStream?: NodeJS.WritableStream; ksi?: KsiList } = {}): Promise<SyncHarness> {
   const pki = options.pki ?? (await generateTestPki());
   const cards = {} as Record<keyof typeof SYNC_PEOPLE, CardFile>;
   for (const [key, person] of Object.entries(SYNC_PEOPLE) as [keyof typeof SYNC_PEOPLE, (typeof SYNC_PEOPLE)[keyof typeof SYNC_PEOPLE]][]) {
@@ -79,6 +79,7 @@ export async function startSyncHarness(db: Db, options: { listen?: boolean; pki?
     logger: options.logStream ? { level: 'trace', stream: options.logStream } : process.env.SYNC_TEST_LOG ? { level: 'error', stream: process.stderr } : false,
     auth: authOptions(pki),
     sync: { retentionIntervalMs: false, keepAliveMs: 300, coalesceMs: 50 },
+    ...(options.ksi ? { ksi: options.ksi } : {}),
   });
   if (options.listen) await app.listen({ host: '127.0.0.1', port: 0 });
   else await app.ready();

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { useSession } from '../../state/session-store';
+import { KsiListPanel } from '../plans/KsiListPanel';
 
 /**
  * What each assurance level opens (issue 29), as the server is configured (LOA_LEVELS,
@@ -35,6 +36,7 @@ export function AssurancePanel() {
           ? t('admin.assurance.idp', { name: methods.oidc.name, levels: methods.oidc.levels.join(', ') })
           : t('admin.assurance.noIdp')}
       </p>
+      <KsiListPanel />
     </section>
   );
 }

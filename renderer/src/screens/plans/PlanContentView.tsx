@@ -1,11 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import { diffPlanContent, ksiLabel, LIFE_AREA_LABELS_SV, type AppError, type PlanContent } from '#contract';
 import { errorText } from '../../components/error-text';
+import { useKsiList } from './ksi-store';
 import { S } from './sv-plans';
 
 /** A plan's content, read-only: as set, as drafted, or one side of a conflict. */
 export function PlanContentView({ content }: { content: PlanContent }) {
   const text = (t: string) => (t.trim() === '' ? '—' : t);
+  const { index: ksi } = useKsiList();
   return (
     <div className="plan-content">
       {content.assignmentIds.length > 0 && <p className="hint">{S.assignmentCount(content.assignmentIds.length)}</p>}
@@ -32,7 +34,7 @@ export function PlanContentView({ content }: { content: PlanContent }) {
             <strong>{x.what}</strong> — {x.who}
             {x.how && `; ${x.how}`}
             {x.when && `; ${x.when}`}
-            {x.ksiCode && ` (KSI ${ksiLabel(x.ksiCode)})`}
+            {x.ksiCode && ` (KSI ${ksiLabel(x.ksiCode, ksi)})`}
           </li>
         ))}
       </ul>

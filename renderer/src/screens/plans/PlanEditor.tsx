@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { KSI_CODES, ksiEntry, ksiLabel, LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
+import { ksiLabel, ksiListSource, LifeArea, LIFE_AREA_LABELS_SV, ParticipantRole, type AppError, type InboxItem, type PlanActivity, type PlanContent } from '#contract';
 import { ConfirmStep } from '../../components/ConfirmStep';
 import { DateField } from '../../components/DateField';
+import { useKsiList } from './ksi-store';
 import { PlanError } from './PlanContentView';
 import { clientAssignments, discardWork, saveDraft, saveWork, workInProgress } from './plans-actions';
 import { S } from './sv-plans';
@@ -25,6 +26,7 @@ export interface EditorStart {
  */
 export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved: boolean): void }) {
   const ids = useId();
+  const ksi = useKsiList();
   const [content, setContent] = useState<PlanContent>(start.content);
   const [base, setBase] = useState({ planId: start.planId, baseRevision: start.baseRevision, basedOnVersionId: start.basedOnVersionId });
   const [loaded, setLoaded] = useState(false);
@@ -193,6 +195,11 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
 
       <fieldset className="plan-fieldset">
         <legend>{S.activities}</legend>
+        {ksi.copy && (
+          <p className="hint" id={`${ids}-ksi-source`}>
+            {S.ksiSource(ksiListSource(ksi.copy.list), ksi.copy.fetchedAt)}
+          </p>
+        )}
         {content.activities.map((a, i) => (
           <div key={a.id} className="plan-activity-edit">
             <h4>{S.activity(i + 1)}</h4>
@@ -205,13 +212,13 @@ export function PlanEditor({ start, onDone }: { start: EditorStart; onDone(saved
               {field(`when-${a.id}`, `${S.when} (${S.activity(i + 1).toLowerCase()})`, a.when, (v) => setActivity(i, { when: v }))}
               <div className="field">
                 <label htmlFor={`${ids}-ksi-${a.id}`}>{`${S.ksi} (${S.activity(i + 1).toLowerCase()})`}</label>
-                {/* Picked from the KSI list (contract/ksi.ts), never typed; an old plan's code outside it stays shown until changed. */}
-                <select id={`${ids}-ksi-${a.id}`} value={a.ksiCode ?? ''} onChange={(e) => setActivity(i, { ksiCode: e.target.value || null })}>
+                {/* Picked from the organisation's KSI list (ksi-store.ts), never typed; an old plan's code outside it stays shown until changed. */}
+                <select id={`${ids}-ksi-${a.id}`} value={a.ksiCode ?? ''} onChange={(e) => setActivity(i, { ksiCode: e.target.value || null })} aria-describedby={`${ids}-ksi-source`}>
                   <option value="">{S.noKsi}</option>
-                  {a.ksiCode && !ksiEntry(a.ksiCode) && <option value={a.ksiCode}>{S.ksiNotInList(a.ksiCode)}</option>}
-                  {KSI_CODES.map((k) => (
+                  {a.ksiCode && !ksi.index.has(a.ksiCode) && <option value={a.ksiCode}>{S.ksiNotInList(a.ksiCode)}</option>}
+                  {ksi.copy?.list.entries.map((k) => (
                     <option key={k.code} value={k.code}>
-                      {ksiLabel(k.code)}
+                      {ksiLabel(k.code, ksi.index)}
                     </option>
                   ))}
                 </select>

@@ -65,6 +65,11 @@ export const svPlans = {
   ksi: 'KSI-kod (valfri)',
   noKsi: 'Ingen KSI-kod',
   ksiNotInList: (code: string) => `${code} – finns inte i KSI-listan, välj en annan`,
+  ksiAdminHeading: 'KSI-listan i planeringen',
+  ksiAdminExample: 'Det här är en exempellista, inte Socialstyrelsens KSI-lista. IT läser in den officiella listan genom att spara Socialstyrelsens Excel-fil som CSV UTF-8 och ange den i serverns inställning KSI_LIST_FILE.',
+  ksiAdminFile: 'Listan kommer från organisationens fil (serverns inställning KSI_LIST_FILE) och hämtas vid varje inloggning.',
+  /** Where the codes come from, and whether this PC has ever had the server's list. */
+  ksiSource: (source: string, fetchedAt: string | null) => (fetchedAt ? `${source}.` : `${source}. Listan har inte hämtats från servern på den här datorn än.`),
   activityArea: 'Livsområde',
   noArea: 'Inget särskilt',
   participation: 'Brukarens delaktighet och hur brukarens önskemål vägts in',
