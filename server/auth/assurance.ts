@@ -27,6 +27,9 @@ const ROUTE_FUNCTION: Record<string, AssuredFunction> = {
   // The pull and its event stream serve every level; what they hand out is cut to the level (pullKinds).
   'POST /api/v1/sync/pull': 'own_settings',
   'GET /api/v1/sync/events': 'own_settings',
+  // The push is where messages are written; below client data's level it decides only client-free
+  // message writes and holds the rest (server/sync/push-rules.ts, clientFree).
+  'POST /api/v1/sync/push': 'messages',
 };
 
 /** The function of a route; the administration's routes by their prefix, everything else client data. */

@@ -69,6 +69,11 @@ export interface RuleContext {
   now: Date;
   /** Who pushes (kinds whose records are for some people of a unit only: messages). */
   staff?: StaffRecord;
+  /**
+   * Whether the session's assurance level opens client data (issue 29, server/auth/assurance.ts);
+   * absent: it does. Below it only mutations whose rules say `clientFree` are decided at all.
+   */
+  clientData?: boolean;
 }
 
 export interface WriteContext {
@@ -100,6 +105,12 @@ export type KindDecision<W extends KindWrite = KindWrite> =
 export interface MutationRules<M extends Mutation, S, K, W extends KindWrite> {
   keys(m: M, keys: SharedKeys & K): void;
   decide(m: M, state: SharedState & S, ctx: RuleContext): KindDecision<W>;
+  /**
+   * Whether the mutation touches no client data, judged from the loaded state (the stored
+   * records), never from what the workstation claims. Absent: it does; a session below client
+   * data's level gets LOA_TOO_LOW for it (server/sync/push-rules.ts).
+   */
+  clientFree?(m: M, state: SharedState & S): boolean;
 }
 
 export interface PushRules<S, K extends Record<string, Set<string>>, W extends KindWrite> {
@@ -164,6 +175,7 @@ export const SHARED_MESSAGES = {
   duplicateId: 'Det finns redan en annan post med samma id.',
   clientNotInUnit: 'Brukaren hör inte till den valda enheten.',
   mutationIdTaken: 'Ändringens id används redan av en annan användare.',
+  loaTooLow: 'Ändringen rör brukaruppgifter, som din inloggning inte öppnar: de kräver en högre tillitsnivå. Den väntar och skickas när du loggar in med SITHS-kortet eller med e-legitimation på den nivån.',
 } as const;
 
 export const refused = <W extends KindWrite>(m: Mutation, code: ErrorCode, message: string): KindDecision<W> => ({ status: 'refused', mutationId: m.mutationId, code, message });
