@@ -30,6 +30,8 @@ const ROUTE_FUNCTION: Record<string, AssuredFunction> = {
   // The push is where messages are written; below client data's level it decides only client-free
   // message writes and holds the rest (server/sync/push-rules.ts, clientFree).
   'POST /api/v1/sync/push': 'messages',
+  // Whom a new thread may name; about a client or an assignment only with client data's level (server/messages/routes.ts).
+  'GET /api/v1/messages/units/:id/recipients': 'messages',
 };
 
 /** The function of a route; the administration's routes by their prefix, everything else client data. */

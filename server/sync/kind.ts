@@ -1,6 +1,7 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { ErrorCode, Mutation, RecordType } from '#contract';
 import { swedishDate } from '#contract';
+import type { AssuranceLevels } from '../auth/assurance';
 import type { StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
 
@@ -163,6 +164,8 @@ export interface KindRouteDeps {
   db: Db;
   requireSession: preHandlerAsyncHookHandler;
   now: () => Date;
+  /** The level each function needs (server/auth/assurance.ts); absent: the defaults. */
+  assurance?: AssuranceLevels;
 }
 
 export const defineServerKind = <N extends RecordType, K extends ServerKind<N>>(kind: K & ServerKind<N>): K => kind;

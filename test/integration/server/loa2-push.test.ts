@@ -176,6 +176,19 @@ describe('an LoA2 session writes messages without client data through the push, 
     expect(await traces([journal.record.id], [journal.mutationId])).toBe(0);
   });
 
+  it('whom a thread may name: at LoA2 for a thread about no client (her colleague is listed); about a client, LOA_TOO_LOW', async () => {
+    const get = async (query: string) => {
+      const r = await h.app.inject({ method: 'GET', url: `/api/v1/messages/units/${h.units.hemtjanst}/recipients${query}`, headers: { authorization: `Bearer ${annaLoa2}`, 'x-workstation': 'WS-LOA2' } });
+      return { status: r.statusCode, body: r.json() as { people?: { staffId: string }[]; error?: { code: string; message: string } } };
+    };
+    const free = await get('');
+    expect(free.status, JSON.stringify(free.body)).toBe(200);
+    expect(free.body.people!.map((p) => p.staffId)).toContain(olof.staffId);
+    const about = await get(`?clientId=${await h.client('hemtjanst')}`);
+    expect(about.status).toBe(403);
+    expect(about.body.error).toMatchObject({ code: 'LOA_TOO_LOW', message: expect.stringMatching(/^Mottagare för ett samtal om en brukare .* kräver tillitsnivå 3\./) as unknown });
+  });
+
   it('an LoA3 session is unchanged: a thread about a client, a journal entry and a plan draft are applied', async () => {
     const clientId = await h.client('hemtjanst', 2);
     const r = await anna.push(newThread({ clientId }), journalEntry(clientId), planDraft(clientId));

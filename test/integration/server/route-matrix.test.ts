@@ -43,6 +43,8 @@ const LOA2_OPEN = new Set([
   'POST /api/v1/auth/challenge', 'GET /api/v1/auth/methods', 'POST /api/v1/auth/login', 'POST /api/v1/officer/auth/login',
   'POST /api/v1/auth/renew', 'POST /api/v1/auth/logout', 'GET /api/v1/units', 'GET /api/v1/me/roles', 'POST /api/v1/support/reports',
   'POST /api/v1/sync/pull', 'GET /api/v1/sync/events',
+  // Whom a thread about no client may name (with a client or an assignment: LOA_TOO_LOW, loa2-push.test.ts).
+  'GET /api/v1/messages/units/:id/recipients',
   // The password login's two steps need no session (a login, like the card's).
   'POST /api/v1/auth/password/start', 'POST /api/v1/auth/password/verify',
 ]);
