@@ -98,11 +98,8 @@ describe('login through the identity provider in Chromium, no card', () => {
     await page.getByRole('heading', { name: 'Meddelanden', level: 2 }).waitFor({ timeout: 10_000 });
     await expectNoClientNamed(page, herClients);
 
-    // She writes to the case officer about no client: at LoA2 it is sent, not left "Ej skickat".
-    // Known workstation race (not fixed here, see /work/notes/s29d.md): composed within the first
-    // seconds after an LoA2 login, before the new LoA2 store has applied its first pull's units, the
-    // thread is refused locally ("Enheten finns inte bland dina behörigheter") and never pushed.
-    await page.waitForTimeout(6000);
+    // She writes to the case officer about no client at once: at LoA2 it is sent, not left "Ej
+    // skickat" (nor refused locally while the new LoA2 store still waits for its first pull).
     await page.getByRole('button', { name: 'Nytt meddelande' }).click();
     const picker = page.getByRole('group', { name: 'Mottagare' });
     await picker.getByRole('group', { name: 'Handläggare' }).getByRole('checkbox', { name: 'Maria Ek, Biståndshandläggare' }).check({ timeout: 15_000 });
