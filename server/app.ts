@@ -191,7 +191,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   registerMetrics(app, metrics, { db: options.db, openStreams: () => streams.size });
   registerOpenApi(app, options.version);
   // Each synced kind's own API beyond sync (the case officer's side of assignments and plans, messages, notices).
-  for (const kind of SERVER_KINDS) if ('routes' in kind) kind.routes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });
+  for (const kind of SERVER_KINDS) if ('routes' in kind) kind.routes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), assurance });
   registerAccessLogRoutes(app, { db: options.db, requireSession, now: options.sync?.now ?? authNow ?? (() => new Date()) });
   registerAdminRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()), ...(trust ? { trust } : {}) });
   registerCredentialRoutes(app, { db: options.db, requireSession, now: authNow ?? (() => new Date()) });

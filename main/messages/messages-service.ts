@@ -88,7 +88,12 @@ export class MessagesService {
   }
 
   async start(input: StartInput): Promise<LocalThreadDetail> {
-    const { store } = await this.deps.data.current();
+    const { store, engine } = await this.deps.data.current();
+    // A new store (a first login, or the first at a lower assurance level) knows its units only
+    // after its first pull; a thread written in those first seconds was refused here as "not among
+    // your units" and never sent. So an unknown unit waits for one sync run first; offline, the
+    // store's check below still refuses it.
+    if (!(await store.units()).some((u) => u.unitId === input.unitId)) await engine.syncNow().catch(() => undefined);
     const author = this.deps.author();
     const now = new Date();
     const thread: Of<'message_thread.create'> = {

@@ -7,6 +7,9 @@ import { BATCH_REFUSED, FailureJudge, kindOf, OUTAGE_AFTER, poisonMessage, TRANS
 import { PageFetcher, type FetchedPage } from './page-fetcher';
 import { SseClient } from './sse';
 
+/** How long a write held for a higher assurance level waits before it is offered again (a step-up takes about this long). */
+const HELD_FOR_LOA_MS = 30_000;
+
 export interface SyncEngineOptions {
   store: LocalStore;
   serverUrl: string;
@@ -346,7 +349,12 @@ export class SyncEngine {
             continue;
           }
           if (r.status === 'applied') applied.push(r.mutationId);
-          else {
+          else if (r.error.code === 'LOA_TOO_LOW') {
+            // Held for a higher assurance level (issue 29: an LoA2 login writes only client-free
+            // messages): not refused, nothing lost. It waits, and goes once a login opens client data.
+            await this.store.noteAttempt([r.mutationId], r.error.message);
+            await this.store.park(r.mutationId, new Date(Date.now() + HELD_FOR_LOA_MS));
+          } else {
             await this.store.refuse(r.mutationId, r.error);
             kinds.add(entry.mutation.type.split('.')[0]!);
           }

@@ -29,6 +29,11 @@ const ROUTE_FUNCTION: Record<string, AssuredFunction> = {
   // The pull and its event stream serve every level; what they hand out is cut to the level (pullKinds).
   'POST /api/v1/sync/pull': 'own_settings',
   'GET /api/v1/sync/events': 'own_settings',
+  // The push is where messages are written; below client data's level it decides only client-free
+  // message writes and holds the rest (server/sync/push-rules.ts, clientFree).
+  'POST /api/v1/sync/push': 'messages',
+  // Whom a new thread may name; about a client or an assignment only with client data's level (server/messages/routes.ts).
+  'GET /api/v1/messages/units/:id/recipients': 'messages',
 };
 
 /** The function of a route; the administration's routes by their prefix, everything else client data. */

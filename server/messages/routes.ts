@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from
 import { z } from 'zod';
 import { AppFailure, MAX_ATTACHMENT_BYTES, messageRoutes, RecipientsQuery, ThreadListQuery, Uuid } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
+import { DEFAULT_ASSURANCE, type AssuranceLevels } from '../auth/assurance';
 import { workstationOf } from '../auth/routes';
 import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
 import type { Db } from '../db/types';
@@ -15,6 +16,8 @@ export interface MessageRouteDeps {
   requireSession: preHandlerAsyncHookHandler;
   now: () => Date;
   staff?: StaffDirectory;
+  /** The level each function needs (server/auth/assurance.ts); absent: the defaults. */
+  assurance?: AssuranceLevels;
 }
 
 const IdParams = z.object({ id: z.string() });
@@ -152,6 +155,11 @@ export function registerMessageRoutes(app: FastifyInstance, deps: MessageRouteDe
 
   getRoute(app, messageRoutes.recipients, { preHandler: deps.requireSession, query: RecipientsQuery }, async ({ query, request }) => {
     const unitId = idOf(request, 'Enheten finns inte eller är inte din.');
+    // Below client data's level (an LoA2 login, issue 29) only whom a thread about no client may name.
+    const needed = (deps.assurance ?? DEFAULT_ASSURANCE).client_data;
+    if ((query.clientId !== undefined || query.assignmentId !== undefined) && (request.authSession?.loa ?? needed) < needed) {
+      throw new AppFailure('LOA_TOO_LOW', `Mottagare för ett samtal om en brukare eller ett uppdrag kräver tillitsnivå ${needed}. Logga in med SITHS-kortet eller med e-legitimation på tillitsnivå ${needed}.`);
+    }
     const now = deps.now();
     const viewer = await viewerOf(request, now);
     return { people: await recipients(deps.db, viewer, unitId, now, query) };

@@ -20,6 +20,7 @@ type MarkRead = z.infer<typeof MessageMarkRead>;
 export interface ThreadState {
   unitId: string;
   clientId: string | null;
+  assignmentId: string | null;
   toUnit: boolean;
   participantIds: string[];
   /** The unit of the thread's client (null: no client). */
@@ -138,6 +139,12 @@ function decideMarkRead(m: MarkRead, state: State, ctx: RuleContext) {
   return applied<MessagesWrite>(m, 'message', t, write);
 }
 
+/**
+ * Below client data's assurance level (issue 29): a thread about no client and no assignment, as
+ * stored (or created earlier in the batch). An unknown thread is not client-free (fail closed).
+ */
+const threadClientFree = (t: ThreadState | undefined) => t !== undefined && t.clientId === null && t.assignmentId === null;
+
 const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
   // Ids of both tables are checked for both kinds (one push for the two): a thread and a message never share an id.
   idTable: '(SELECT id FROM message_threads UNION ALL SELECT id FROM messages) message_ids',
@@ -157,14 +164,14 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
       }
     }
     if (keys.threadIds.length > 0) {
-      const { rows } = await tx.query<{ id: string; unit_id: string; client_id: string | null; to_unit: boolean; participant_ids: string[]; client_unit_id: string | null; officer_ids: string[] }>(
-        `SELECT th.id, th.unit_id, th.client_id, th.to_unit, th.participant_ids, c.unit_id AS client_unit_id,
+      const { rows } = await tx.query<{ id: string; unit_id: string; client_id: string | null; assignment_id: string | null; to_unit: boolean; participant_ids: string[]; client_unit_id: string | null; officer_ids: string[] }>(
+        `SELECT th.id, th.unit_id, th.client_id, th.assignment_id, th.to_unit, th.participant_ids, c.unit_id AS client_unit_id,
                 ARRAY(SELECT DISTINCT a.sent_by_staff_id FROM assignments a WHERE a.client_id = th.client_id) AS officer_ids
            FROM message_threads th LEFT JOIN clients c ON c.id = th.client_id WHERE th.id = ANY($1::uuid[])`,
         [keys.threadIds],
       );
       for (const r of rows) {
-        state.threads.set(r.id, { unitId: r.unit_id, clientId: r.client_id, toUnit: r.to_unit, participantIds: r.participant_ids, clientUnitId: r.client_unit_id, officerIds: r.officer_ids });
+        state.threads.set(r.id, { unitId: r.unit_id, clientId: r.client_id, assignmentId: r.assignment_id, toUnit: r.to_unit, participantIds: r.participant_ids, clientUnitId: r.client_unit_id, officerIds: r.officer_ids });
       }
     }
     for (const [id, p] of await loadCandidates(tx, keys.participantIds, keys.threadClientIds)) state.people.set(id, p);
@@ -189,6 +196,7 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
         keys.createdIds.add(m.record.id);
       },
       decide: decideThread,
+      clientFree: (m: ThreadCreate) => m.record.clientId === null && m.record.assignmentId === null,
     },
     'message.send': {
       keys(m: Send, keys) {
@@ -196,12 +204,17 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
         keys.createdIds.add(m.record.id);
       },
       decide: decideSend,
+      clientFree: (m: Send, state: State) => threadClientFree(state.threads.get(m.record.threadId)),
     },
     'message.mark_read': {
       keys(m: MarkRead, keys) {
         keys.messageIds.add(m.record.id);
       },
       decide: decideMarkRead,
+      clientFree: (m: MarkRead, state: State) => {
+        const msg = state.messages.get(m.record.id);
+        return threadClientFree(msg && state.threads.get(msg.threadId));
+      },
     },
   },
   remember(write, state) {
@@ -210,7 +223,7 @@ const push: PushRules<MessagesState, MessagesKeys, MessagesWrite> = {
     if (write.kind === 'message_thread.insert') {
       const r = write.mutation.record;
       const clientUnitId = r.clientId === null ? null : (state.clients.get(r.clientId) ?? null);
-      state.threads.set(id, { unitId: r.unitId, clientId: r.clientId, toUnit: r.toUnit, participantIds: write.participants.map((p) => p.staffId), clientUnitId, officerIds: [] });
+      state.threads.set(id, { unitId: r.unitId, clientId: r.clientId, assignmentId: r.assignmentId, toUnit: r.toUnit, participantIds: write.participants.map((p) => p.staffId), clientUnitId, officerIds: [] });
     } else if (write.kind === 'message.insert') {
       // A message sent in the batch may be marked read later in it (by its author: no receipt).
       state.messages.set(id, { threadId: write.mutation.record.threadId, authorId: write.authorId, readers: new Set() });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { ErrorCode, KsiIndex, Mutation, RecordType } from '#contract';
 import { swedishDate } from '#contract';
+import type { AssuranceLevels } from '../auth/assurance';
 import type { StaffRecord } from '../auth/staff';
 import type { Db, Queryable } from '../db/types';
 
@@ -76,6 +77,11 @@ export interface RuleContext {
   codes: CodeLists;
   /** Who pushes (kinds whose records are for some people of a unit only: messages). */
   staff?: StaffRecord;
+  /**
+   * Whether the session's assurance level opens client data (issue 29, server/auth/assurance.ts);
+   * absent: it does. Below it only mutations whose rules say `clientFree` are decided at all.
+   */
+  clientData?: boolean;
 }
 
 export interface WriteContext {
@@ -107,6 +113,12 @@ export type KindDecision<W extends KindWrite = KindWrite> =
 export interface MutationRules<M extends Mutation, S, K, W extends KindWrite> {
   keys(m: M, keys: SharedKeys & K): void;
   decide(m: M, state: SharedState & S, ctx: RuleContext): KindDecision<W>;
+  /**
+   * Whether the mutation touches no client data, judged from the loaded state (the stored
+   * records), never from what the workstation claims. Absent: it does; a session below client
+   * data's level gets LOA_TOO_LOW for it (server/sync/push-rules.ts).
+   */
+  clientFree?(m: M, state: SharedState & S): boolean;
 }
 
 export interface PushRules<S, K extends Record<string, Set<string>>, W extends KindWrite> {
@@ -159,6 +171,8 @@ export interface KindRouteDeps {
   db: Db;
   requireSession: preHandlerAsyncHookHandler;
   now: () => Date;
+  /** The level each function needs (server/auth/assurance.ts); absent: the defaults. */
+  assurance?: AssuranceLevels;
 }
 
 export const defineServerKind = <N extends RecordType, K extends ServerKind<N>>(kind: K & ServerKind<N>): K => kind;
@@ -171,6 +185,7 @@ export const SHARED_MESSAGES = {
   duplicateId: 'Det finns redan en annan post med samma id.',
   clientNotInUnit: 'Brukaren hör inte till den valda enheten.',
   mutationIdTaken: 'Ändringens id används redan av en annan användare.',
+  loaTooLow: 'Ändringen rör brukaruppgifter, som din inloggning inte öppnar: de kräver en högre tillitsnivå. Den väntar och skickas när du loggar in med SITHS-kortet eller med e-legitimation på den nivån.',
 } as const;
 
 export const refused = <W extends KindWrite>(m: Mutation, code: ErrorCode, message: string): KindDecision<W> => ({ status: 'refused', mutationId: m.mutationId, code, message });

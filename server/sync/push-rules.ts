@@ -1,6 +1,6 @@
 import type { Mutation } from '#contract';
 import type { KindDecision, KindWrite, MutationRules, PushRules, RuleContext, SharedKeys, SharedState } from './kind';
-import { SHARED_MESSAGES } from './kind';
+import { refused, SHARED_MESSAGES } from './kind';
 
 export type { RuleContext } from './kind';
 
@@ -53,7 +53,13 @@ export function pushRules<const Ks extends readonly object[]>(list: Ks): PushReg
     if (!r) throw new Error(`push: no rules for ${type}`);
     return r;
   };
-  const decide = (m: Mutation, state: BatchStateOf<Ks>, ctx: RuleContext) => rulesOf(m.type).decide(m as never, state as never, ctx) as KindDecision<WriteOf<Ks>>;
+  const decide = (m: Mutation, state: BatchStateOf<Ks>, ctx: RuleContext) => {
+    const r = rulesOf(m.type);
+    // Below client data's assurance level (issue 29) only what the kind's rules find client-free
+    // in the stored records; the rest is held (push.ts stores no answer for it).
+    if (ctx.clientData === false && !r.clientFree?.(m as never, state as never)) return refused<WriteOf<Ks>>(m, 'LOA_TOO_LOW', SHARED_MESSAGES.loaTooLow);
+    return r.decide(m as never, state as never, ctx) as KindDecision<WriteOf<Ks>>;
+  };
   return {
     messages: Object.assign({}, SHARED_MESSAGES, ...pushes.map((p) => p.messages)) as MessagesOf<Ks>,
     kinds: pushes,

@@ -27,6 +27,8 @@ export interface PushContext {
   /** The organisation's code lists (KSI) the rules check against. */
   codes: CodeLists;
   workstation?: string;
+  /** Whether the session's level opens client data (absent: it does); below it only client-free message writes are decided. */
+  clientData?: boolean;
 }
 
 /** A pushed batch: the answers in order, and the units whose feed changed. */
@@ -89,12 +91,17 @@ export async function applyMutations(db: Db, rules: PushRegistry, mutations: rea
       const seqOf = await latestSeqs(tx, applied.map((d) => d.recordId));
       const answers = decisions.map((d) => ({ id: d.mutationId, result: resultOf(d, seqOf) }));
       for (const a of answers) decided.set(a.id, a.result);
-      if (answers.length > 0) {
+      // A write held for a higher assurance level (LOA_TOO_LOW) is answered but not stored: the
+      // same mutationId is applied when it is pushed again from a session that opens client data.
+      const held = decisions.flatMap((d) => (d.status === 'refused' && d.code === 'LOA_TOO_LOW' ? [d.mutationId] : []));
+      if (held.length > 0) await tx.query('DELETE FROM applied_mutations WHERE mutation_id = ANY($1::uuid[])', [held]);
+      const stored = answers.filter((a) => !held.includes(a.id));
+      if (stored.length > 0) {
         await tx.query(
           `UPDATE applied_mutations a SET result = r.result
              FROM unnest($1::uuid[], $2::jsonb[]) AS r(mutation_id, result)
             WHERE a.mutation_id = r.mutation_id`,
-          [answers.map((a) => a.id), answers.map((a) => JSON.stringify(a.result))],
+          [stored.map((a) => a.id), stored.map((a) => JSON.stringify(a.result))],
         );
       }
       await new SqlAccessLog(tx).recordAll(applied.filter((d) => d.write !== null).map((d) => changeEvent(d, ctx)));

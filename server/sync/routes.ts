@@ -94,7 +94,9 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
     if (!member || member.id !== session.staffId) throw new AppFailure('UNAUTHENTICATED', 'The session has no staff member');
     const scope = new Set((await syncScope(staff, session.staffId, now)).map((u) => u.unitId));
     const workstation = workstationOf(request);
-    const { results, changed, failure } = await applyMutations(deps.db, deps.registry.push, body.mutations, { staff: member, scope, now, codes: deps.codes, ...(workstation ? { workstation } : {}) });
+    // Below client data's level (an LoA2 login, issue 29) only client-free message writes are decided.
+    const clientData = session.loa >= (deps.assurance ?? DEFAULT_ASSURANCE).client_data;
+    const { results, changed, failure } = await applyMutations(deps.db, deps.registry.push, body.mutations, { staff: member, scope, now, clientData, codes: deps.codes, ...(workstation ? { workstation } : {}) });
     // What was committed is announced even if a later mutation failed.
     deps.notifier.publish(changed);
     for (const r of results) deps.metrics?.pushed(r.status);

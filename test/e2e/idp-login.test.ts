@@ -7,8 +7,9 @@
  * username and password at the IdP's page as she would, the IdP redirects to the workstation's
  * loopback listener, and the workstation opens the session.
  *
- * At LoA2 she sees the notice board and messages, but no client: the clients screen is closed and
- * says why and how to get in with a higher level. Then she steps up from that screen to LoA3 and
+ * At LoA2 she sees the notice board and messages, but no client, and writes to the case officer
+ * about no client (it is sent): the clients screen is closed and says why and how to get in with a
+ * higher level. Then she steps up from that screen to LoA3 and
  * sees her clients.
  */
 import type { Page } from 'playwright-core';
@@ -70,7 +71,7 @@ async function loginAtIdp(button: string, password = IDP_PASSWORD): Promise<Page
 }
 
 describe('login through the identity provider in Chromium, no card', () => {
-  it('at LoA2 (after the IdP refused a wrong password on its own page): the notice board and messages open, the clients screen closed with why and how — and no client anywhere', async () => {
+  it('at LoA2 (after the IdP refused a wrong password on its own page): the notice board and messages open, a message to the case officer about no client is sent, the clients screen closed with why and how — and no client anywhere', async () => {
     await page.getByRole('heading', { name: 'Utan kort', exact: true }).waitFor({ timeout: 15_000 });
     const idpPage = await loginAtIdp(`Logga in med ${IDP_NAME} (tillitsnivå 2)`, 'fel lösenord');
     await idpPage.getByText('Fel användarnamn eller lösenord.').waitFor({ timeout: 10_000 });
@@ -96,6 +97,31 @@ describe('login through the identity provider in Chromium, no card', () => {
     await page.getByRole('navigation').getByRole('button', { name: /^Meddelanden/ }).click();
     await page.getByRole('heading', { name: 'Meddelanden', level: 2 }).waitFor({ timeout: 10_000 });
     await expectNoClientNamed(page, herClients);
+
+    // She writes to the case officer about no client at once: at LoA2 it is sent, not left "Ej
+    // skickat" (nor refused locally while the new LoA2 store still waits for its first pull).
+    await page.getByRole('button', { name: 'Nytt meddelande' }).click();
+    const picker = page.getByRole('group', { name: 'Mottagare' });
+    await picker.getByRole('group', { name: 'Handläggare' }).getByRole('checkbox', { name: 'Maria Ek, Biståndshandläggare' }).check({ timeout: 15_000 });
+    await picker.getByRole('checkbox', { name: /^Enhetens inkorg/ }).uncheck();
+    const subject = `Fråga på tillitsnivå 2 ${Date.now()}`;
+    await page.getByLabel('Ämne').fill(subject);
+    await page.getByLabel('Meddelande', { exact: true }).fill('Kan vi ses om rutinerna nästa vecka?');
+    await page.getByRole('button', { name: 'Skicka' }).click();
+    await page.getByRole('heading', { name: subject, level: 2 }).waitFor({ timeout: 15_000 });
+    await expect
+      .poll(async () => {
+        const { rows } = await stack.db.query<{ client_id: string | null; assignment_id: string | null; messages: number; officer: boolean }>(
+          `SELECT th.client_id, th.assignment_id, (SELECT count(*)::int FROM messages m WHERE m.thread_id = th.id) AS messages,
+                  EXISTS (SELECT 1 FROM staff s WHERE s.hsa_id = 'SE2120001355-P000000000201' AND s.id = ANY(th.participant_ids)) AS officer
+             FROM message_threads th JOIN staff a ON a.id = th.author_staff_id WHERE th.subject = $1 AND a.hsa_id = $2`,
+          [subject, ANNA],
+        );
+        return rows;
+      }, { timeout: 30_000 })
+      .toEqual([{ client_id: null, assignment_id: null, messages: 1, officer: true }]);
+    await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
+    await saveScreenshot(page, 'idp-login-loa2-message-sent');
 
     await expectClientsClosedAtLoa2(page, herClients);
     await page.getByRole('button', { name: `Logga in med ${IDP_NAME} på tillitsnivå 3` }).waitFor();
