@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { swedishDate } from '#contract';
-import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { loginAtReader, loginWithCard, saveScreenshot } from '../support/e2e-page';
@@ -21,7 +21,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 let admin: Page;
 let colleague: Page;
 let other: SecondWorkstation | undefined;
-const cards: VpcdCard[] = [];
+const cards: InsertedCard[] = [];
 
 beforeAll(async () => {
   stack = await startStack('e2e_admin', { serverSync: { coalesceMs: 20 } });

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assignment, SendAssignment } from '#contract';
 import { formatPersonnummer, swedishDate } from '#contract';
-import type { VpcdCard } from '../../native/softcard';
+import type { InsertedCard } from '../../native/softcard';
 import { printAssignment } from '../../tools/officer/format';
 import { axeViolations } from '../support/axe';
 import { launchChromium, screenshotDir } from '../support/chromium';
@@ -28,7 +28,7 @@ const dayAfter = (iso: string, days: number) => new Date(Date.parse(`${iso}T12:0
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-let card: VpcdCard | undefined;
+let card: InsertedCard | undefined;
 let officer: Officer;
 const today = swedishDate();
 const day = (offset: number) => swedishDate(new Date(), offset);

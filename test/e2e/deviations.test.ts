@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeResponse, DeviationCase, OfficerDeviation, PullResponse, swedishDate, type Change } from '#contract';
-import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { issuePersonCard } from '../../tools/pki/index';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
@@ -29,7 +29,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 let staff: Page;
 let manager: Page;
 let second: SecondWorkstation | undefined;
-const cards: VpcdCard[] = [];
+const cards: InsertedCard[] = [];
 let assignment: { id: string; client_id: string; given_name: string; family_name: string; personnummer: string };
 const DESCRIPTION = 'Lunchbesöket blev inte av: ingen på schemat.';
 

@@ -7,7 +7,7 @@ import { swedishLocalDateTime } from '#contract';
 import { createWorkstation } from '../../main/app';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
 import type { Workstation } from '../../main/workstation';
-import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { SqlAccessLog } from '../../server/audit/access-log';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
@@ -30,7 +30,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 let admin: Page;
 let staff: Page;
 let other: { workstation: Workstation; host: BrowserHost; dataDir: string } | undefined;
-const cards: VpcdCard[] = [];
+const cards: InsertedCard[] = [];
 
 beforeAll(async () => {
   stack = await startStack('e2e_incidents');

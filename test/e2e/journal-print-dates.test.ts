@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { swedishDate } from '#contract';
 import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host';
-import type { VpcdCard } from '../../native/softcard';
+import type { InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { loginWithCard, saveScreenshot } from '../support/e2e-page';
@@ -21,7 +21,7 @@ import { rendererDir, startStack, type Stack } from '../support/stack';
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-let card: VpcdCard | undefined;
+let card: InsertedCard | undefined;
 let newHost: BrowserHost | undefined;
 let client: { id: string; given_name: string; family_name: string; personnummer: string; unit: string };
 

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VpcdCard } from '../../native/softcard';
+import type { InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { loginWithCard, saveScreenshot } from '../support/e2e-page';
@@ -22,7 +22,7 @@ const SIZES = [
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-let card: VpcdCard | undefined;
+let card: InsertedCard | undefined;
 
 beforeAll(async () => {
   stack = await startStack('e2e_layout');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appVersion } from '../../main/version';
-import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium, screenshotDir } from '../support/chromium';
 import { startStack, type Stack } from '../support/stack';
@@ -16,7 +16,7 @@ let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 let sara: string;
-let card: VpcdCard | undefined;
+let card: InsertedCard | undefined;
 
 const shot = async (name: string) => {
   mkdirSync(screenshotDir, { recursive: true });

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { swedishDate } from '#contract';
-import type { VpcdCard } from '../../native/softcard';
+import type { InsertedCard } from '../../native/softcard';
 import { launchChromium } from '../support/chromium';
 import { loginWithCard, saveScreenshot } from '../support/e2e-page';
 import { startStack, type Stack } from '../support/stack';
@@ -18,7 +18,7 @@ import { startStack, type Stack } from '../support/stack';
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-let card: VpcdCard | undefined;
+let card: InsertedCard | undefined;
 /** A client of Hemtjänst Majorna with a set plan (the seed's). */
 let client: { id: string; family_name: string; unit_id: string };
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPersonnummer, swedishDate, type Assignment } from '#contract';
-import type { VpcdCard } from '../../native/softcard';
+import type { InsertedCard } from '../../native/softcard';
 import { launchChromium } from '../support/chromium';
 import { loginWithCard, saveScreenshot } from '../support/e2e-page';
 import { officerLogin, type Officer } from '../support/officer';
@@ -34,7 +34,7 @@ const REF = `BIS-MISS-${Date.now() % 100_000}`;
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-let card: VpcdCard | undefined;
+let card: InsertedCard | undefined;
 let officer: Officer;
 let assignment: Assignment;
 

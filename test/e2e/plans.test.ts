@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKsiCsv, swedishDate } from '#contract';
-import type { VpcdCard } from '../../native/softcard';
+import type { InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { loginWithCard, saveScreenshot } from '../support/e2e-page';
@@ -21,7 +21,7 @@ import { startStack, type Stack } from '../support/stack';
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-let card: VpcdCard | undefined;
+let card: InsertedCard | undefined;
 let maria: string;
 let client: { id: string; family_name: string; given_name: string };
 

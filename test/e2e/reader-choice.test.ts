@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { startStack, type Stack } from '../support/stack';
@@ -15,7 +15,7 @@ import { startStack, type Stack } from '../support/stack';
 let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
-const cards: VpcdCard[] = [];
+const cards: InsertedCard[] = [];
 
 beforeAll(async () => {
   stack = await startStack('e2e_reader_choice');

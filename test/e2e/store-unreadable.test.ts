@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreStatus } from '#contract';
 import { localStoreFile } from '../../main/store';
-import type { VpcdCard } from '../../native/softcard';
+import type { InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { loginWithCard, saveScreenshot } from '../support/e2e-page';
@@ -23,7 +23,7 @@ let stack: Stack;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 let sara: string;
-let card: VpcdCard | undefined;
+let card: InsertedCard | undefined;
 let journalClient: { familyName: string; givenName: string; entries: number };
 
 const shot = (name: string) => saveScreenshot(page, name);

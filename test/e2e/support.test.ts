@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { loginAtReader, loginWithCard, saveScreenshot } from '../support/e2e-page';
@@ -21,7 +21,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 let sara: Page;
 let anna: Page;
 let other: (SecondWorkstation & { proxy: FaultProxy }) | undefined;
-const cards: VpcdCard[] = [];
+const cards: InsertedCard[] = [];
 
 beforeAll(async () => {
   // The proxy in front of the server: the origin both workstations sign their logins for.

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { insertCardFile, type VpcdCard } from '../../native/softcard';
+import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import type { Db } from '../../server/db';
 import { launchChromium, screenshotDir } from './chromium';
 
@@ -16,7 +16,7 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
  * Puts the card file in the vpcd reader (port 35963, "Virtual PCD 00 00"), waits for the login
  * screen to see it, types the PIN and presses "Logga in". `close()` on the card pulls it.
  */
-export async function loginWithCard(page: Page, cardFile: string, pin = '123456'): Promise<VpcdCard> {
+export async function loginWithCard(page: Page, cardFile: string, pin = '123456'): Promise<InsertedCard> {
   const card = await insertCardFile(cardFile, { port: 35963 });
   await page.getByText('Kort isatt').first().waitFor({ timeout: 10_000 });
   await page.getByLabel('PIN-kod').fill(pin);
