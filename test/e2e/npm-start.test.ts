@@ -77,6 +77,7 @@ const SWEDISH_LINES = [
   /^Logga in: välj en demoperson på inloggningssidan \(kortet sätts i den inbyggda demoläsaren, DEMO ONLY\), eller sätt i ett demokort i vpcd-läsaren: npm run card:insert -- \S+$/,
   /^Öppna arbetsstationen: http:\/\/\S+$/,
   /^Klar på \d+\.\d s\. Avsluta med Ctrl\+C\.$/,
+  /^\[server\] varning: KSI-listan: exempellista — inte Socialstyrelsens \(\d+ kod(er)?\): sätt KSI_LIST_FILE till Socialstyrelsens KSI-lista \(docs\/operations\.md\)$/,
   /^\[server\] varning: OCSP är avstängt: återkallade inloggningscertifikat godtas tills de går ut \(sätt OCSP=on i produktion, docs\/login\.md\)$/,
   // The workstation's own errors: the details in its log file.
   /^\[arbetsstation\] fel: se \S+workstation\.log$/,

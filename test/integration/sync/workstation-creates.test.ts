@@ -88,7 +88,7 @@ const NOT_CREATE_CALLS: Record<string, string> = {
   'app.info': READ, 'card.status': READ, 'session.status': READ, 'units.list': READ, 'sync.status': READ, 'store.status': READ,
   'clients.list': READ, 'clients.get': READ, 'journal.list': READ, 'drafts.get': READ, 'daynotes.list': READ, 'daynotes.search': READ,
   'inbox.list': READ, 'inbox.get': READ, 'inbox.stored': READ, 'inbox.staff': READ, 'inbox.targets': READ,
-  'plans.list': READ, 'plans.work': READ, 'plans.conflicts': READ, 'plans.due': READ,
+  'plans.list': READ, 'plans.work': READ, 'plans.conflicts': READ, 'plans.due': READ, 'plans.ksi': READ,
   'messages.list': READ, 'messages.get': READ, 'messages.draft': READ, 'messages.recipients': READ, 'messages.unreadCount': READ, 'notices.list': READ,
   'admin.roles': READ, 'admin.people': READ, 'admin.history': READ, 'admin.logSearch': READ, 'admin.logSample': READ, 'admin.reviews': READ, 'admin.review': READ, 'admin.verify': READ,
   'incidents.list': READ, 'incidents.get': READ, 'support.colleagues': READ,
