@@ -5,10 +5,8 @@ import type { WorkerEntry } from '../worker-start';
 import { Backoff, type BackoffOptions } from './backoff';
 import { BATCH_REFUSED, FailureJudge, kindOf, OUTAGE_AFTER, poisonMessage, TRANSIENT, type Suspect } from './failure-judge';
 import { PageFetcher, type FetchedPage } from './page-fetcher';
+import { settlePushAnswer } from './push-answer';
 import { SseClient } from './sse';
-
-/** How long a write held for a higher assurance level waits before it is offered again (a step-up takes about this long). */
-const HELD_FOR_LOA_MS = 30_000;
 
 export interface SyncEngineOptions {
   store: LocalStore;
@@ -339,33 +337,12 @@ export class SyncEngine {
           await this.store.noteAttempt(ids, e instanceof Error ? e.message : String(e)).catch(() => undefined);
           throw e;
         }
-        const byId = new Map(results.map((r) => [r.mutationId, r]));
-        const applied: string[] = [];
-        let unanswered: Suspect | null = null;
-        for (const entry of entries) {
-          const r = byId.get(entry.mutation.mutationId);
-          if (!r) {
-            unanswered ??= { mutationId: entry.mutation.mutationId, type: entry.mutation.type, error: 'Servern svarade inte på ändringen' };
-            continue;
-          }
-          if (r.status === 'applied') applied.push(r.mutationId);
-          else if (r.error.code === 'LOA_TOO_LOW') {
-            // Held for a higher assurance level (issue 29: an LoA2 login writes only client-free
-            // messages): not refused, nothing lost. It waits, and goes once a login opens client data.
-            await this.store.noteAttempt([r.mutationId], r.error.message);
-            await this.store.park(r.mutationId, new Date(Date.now() + HELD_FOR_LOA_MS));
-          } else {
-            await this.store.refuse(r.mutationId, r.error);
-            kinds.add(entry.mutation.type.split('.')[0]!);
-          }
-        }
+        const { applied, refusedKinds, unanswered } = await settlePushAnswer(this.store, entries, results);
+        for (const k of refusedKinds) kinds.add(k);
         if (applied.length > 0) {
-          await this.store.acknowledge(applied);
           const at = Date.now();
-          for (const entry of entries) {
-            if (!applied.includes(entry.mutation.mutationId)) continue;
-            this.failures.applied(kindOf(entry.mutation.type), at);
-          }
+          const done = new Set(applied);
+          for (const e of entries) if (done.has(e.mutation.mutationId)) this.failures.applied(kindOf(e.mutation.type), at);
         }
         if (unanswered) {
           if (entries.length === 1) {
