@@ -3,7 +3,7 @@
 # where nothing was installed by hand, in its own network + mount namespace (its pcscd, PostgreSQL
 # and servers never touch this host's). Root only.
 #
-#   bash scripts/new-machine.sh [COMMIT] [both|start-then-test|then-test|test-alone|network]   (default HEAD, both)
+#   bash scripts/new-machine.sh [COMMIT] [both|start-then-test|then-test|then-bench|test-alone|network]   (default HEAD, both)
 #
 # The machine: `debootstrap` of the host's Debian release with the nodejs package's own dependencies
 # (python3, ca-certificates) and build-essential, as our machines' image has it (NEW_MACHINE_PACKAGES;
@@ -19,6 +19,8 @@
 #                    answers, then stopped), then `npm test`;
 #   then-test:       only `npm test` in machine 1 as start-then-test left it (to go on after it);
 #   test-alone:      `npm test` on a fresh clone in a second fresh copy;
+#   then-bench:      in machine 1 as start-then-test left it, `npm run bench -- login` and
+#                    `npm run bench -- startup` (each benchmark brings its own configuration);
 #   network:         only a check that the machine reaches the npm registry and the Debian mirror.
 # Each command is bounded in time and logged to NEW_MACHINE_LOGS (default a new folder under /tmp);
 # one line per step. The exit code is 0 when every step passed.
@@ -32,7 +34,7 @@ install_limit=${NEW_MACHINE_INSTALL_TIMEOUT_S:-1800}
 start_limit=${NEW_MACHINE_START_TIMEOUT_S:-600}
 test_limit=${NEW_MACHINE_TEST_TIMEOUT_S:-5400}
 [ "$(id -u)" -eq 0 ] || { echo "new-machine: kräver root (debootstrap, chroot, namnrymder) / needs root" >&2; exit 2; }
-case "$which" in both | start-then-test | then-test | test-alone | network) ;; *) echo "new-machine: okänd sekvens / unknown sequence: $which" >&2; exit 2 ;; esac
+case "$which" in both | start-then-test | then-test | then-bench | test-alone | network) ;; *) echo "new-machine: okänd sekvens / unknown sequence: $which" >&2; exit 2 ;; esac
 for tool in debootstrap unshare ip iptables tar; do
   command -v "$tool" >/dev/null || { echo "new-machine: $tool saknas / missing (apt-get install -y debootstrap iproute2 iptables)" >&2; exit 2; }
 done
@@ -183,6 +185,16 @@ if [ "$which" = then-test ]; then
   if [ -d "$root/root/omsorgsportalen/node_modules" ]; then
     say "maskin 1 / machine 1 ($root): som start-then-test lämnade den / as start-then-test left it, klonen på / clone at $(git -C "$root/root/omsorgsportalen" rev-parse --short HEAD)"
     step "maskin 1: npm test (efter / after npm install && npm start)" "$root" "$test_limit" "npm test" 1-test || status=1
+  else
+    say "maskin 1 / machine 1: finns inte, kör start-then-test först / missing, run start-then-test first"; status=1
+  fi
+fi
+if [ "$which" = then-bench ]; then
+  root="$dir/machine-start-then-test"
+  if [ -d "$root/root/omsorgsportalen/node_modules" ]; then
+    say "maskin 1 / machine 1 ($root): som start-then-test lämnade den / as start-then-test left it, klonen på / clone at $(git -C "$root/root/omsorgsportalen" rev-parse --short HEAD)"
+    step "maskin 1: npm run bench -- login" "$root" 1800 "npm run bench -- login" 1-bench-login || status=1
+    step "maskin 1: npm run bench -- startup" "$root" 1800 "npm run bench -- startup" 1-bench-startup || status=1
   else
     say "maskin 1 / machine 1: finns inte, kör start-then-test först / missing, run start-then-test first"; status=1
   fi
