@@ -106,9 +106,15 @@ export class SupportReporter {
   }
 
   private async send(): Promise<void> {
+    // Taken before the awaits: a lock or logout while the report is built must not turn it into an
+    // off-contract report (loggedInAt null); a report for a session that has ended is not sent.
+    const loggedInAt = this.loggedInAt;
+    if (!loggedInAt) return;
     try {
       const token = this.opts.token();
-      const report = SupportReport.safeParse(await this.build());
+      const built = await this.build(loggedInAt);
+      if (this.loggedInAt !== loggedInAt) return;
+      const report = SupportReport.safeParse(built);
       if (!report.success) {
         // Our own bug; the issue paths say which field, never a value.
         this.opts.log?.({ issues: report.error.issues.map((i) => i.path.join('.')) }, 'support report off contract; not sent');
@@ -120,7 +126,7 @@ export class SupportReporter {
     }
   }
 
-  private async build(): Promise<SupportReport> {
+  private async build(loggedInAt: string): Promise<SupportReport> {
     const card = this.opts.card();
     const store = this.opts.store();
     const [id, queue, bytes] = await Promise.all([workstationId(this.opts.dataDir), this.opts.queue().catch(() => null), fileBytes(store.file)]);
@@ -139,7 +145,7 @@ export class SupportReporter {
         readers: card.readers.length,
         cardPresent: card.readers.some((r) => r.cardPresent),
       },
-      loggedInAt: this.loggedInAt!,
+      loggedInAt,
       store: { state: store.state, bytes },
     };
   }

@@ -114,4 +114,22 @@ describe('the support reporter', () => {
     await reporter.idle();
     expect(sent).toHaveLength(0);
   });
+  it('a lock or logout while a report is being built sends nothing and logs no off-contract report', async () => {
+    let release!: () => void;
+    const queueHeld = new Promise<void>((r) => (release = r));
+    const logged: string[] = [];
+    const { reporter, sent } = setup({
+      queue: async () => {
+        await queueHeld;
+        return { pending: 0, oldestAt: null, refusalCodes: [] };
+      },
+      log: (_fields: unknown, msg: string) => logged.push(msg),
+    });
+    reporter.loggedIn();
+    reporter.stop();
+    release();
+    await reporter.idle();
+    expect(sent).toHaveLength(0);
+    expect(logged).toEqual([]);
+  });
 });
