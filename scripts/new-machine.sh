@@ -133,8 +133,9 @@ step() { # name, root, limit, command — one line with the result
   if [ $rc -eq 0 ]; then
     say "$name: ok / godkänt, $(($(date +%s) - t0)) s${counts:+ — $counts} (logg / log: $log)"
   else
-    [ $rc -eq 124 ] || [ $rc -eq 137 ] && rc="timeout $limit s"
-    say "$name: FEL / FAILED ($rc), $(($(date +%s) - t0)) s${counts:+ — $counts} (logg / log: $log)"
+    local why=$rc
+    [ $rc -eq 124 ] || [ $rc -eq 137 ] && why="timeout $limit s"
+    say "$name: FEL / FAILED ($why), $(($(date +%s) - t0)) s${counts:+ — $counts} (logg / log: $log)"
     sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^ *(FAIL|×|npm error|Error)' | head -15 | tee -a "$logs/summary.txt"
   fi
   return $rc
