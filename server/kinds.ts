@@ -1,5 +1,6 @@
 import { assignmentsServer } from './assignments';
 import { clientsServer } from './clients';
+import { consentsServer } from './consents';
 import { dayNotesServer } from './daynotes';
 import { deviationsServer } from './deviations';
 import { journalServer } from './journal';
@@ -15,7 +16,7 @@ import { syncRegistry } from './sync/registry';
  * routes and the retention job, server/database.ts to the runtime role's grants and the demo seed.
  * Nothing below (server/sync/, server/db/, server/seed/) imports it.
  */
-export const SERVER_KINDS = [clientsServer, journalServer, dayNotesServer, assignmentsServer, plansServer, messageThreadsServer, messagesServer, noticesServer, deviationsServer] as const;
+export const SERVER_KINDS = [clientsServer, journalServer, dayNotesServer, assignmentsServer, plansServer, messageThreadsServer, messagesServer, noticesServer, deviationsServer, consentsServer] as const;
 
 /** What the generic sync runs for these kinds (server/sync/registry.ts), built once. */
 export const SERVER_REGISTRY = syncRegistry(SERVER_KINDS);
