@@ -98,7 +98,7 @@ export function ConsentsTab({ client }: { client: ClientRecord }) {
           onSaved={(c) => {
             replace(c);
             setAdding(false);
-            setDone(t('consents.saved', { offline: c.pending ? t('consents.savedOffline') : '' }));
+            setDone(t('consents.saved'));
           }}
         />
       ) : (
@@ -112,7 +112,7 @@ export function ConsentsTab({ client }: { client: ClientRecord }) {
       {consents && consents.length > 0 && (
         <ul className="consent-list" aria-label={t('consents.heading')}>
           {consents.map((c) => (
-            <ConsentItem key={c.id} consent={c} onWithdrawn={replace} />
+            <ConsentItem key={c.id} consent={c} onWithdrawn={(next) => (setDone(null), replace(next))} />
           ))}
         </ul>
       )}
