@@ -1,11 +1,9 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InsertedCard } from '../../native/softcard';
-import { insertCardFile } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
-import { launchChromium } from '../support/chromium';
-import { LIVE_WAIT_MS, loginAtReader, loginWithCard, saveScreenshot } from '../support/e2e-page';
-import { startSecondWorkstation, startStack, type SecondWorkstation, type Stack } from '../support/stack';
+import { LIVE_WAIT_MS, loginAtReader, saveScreenshot } from '../support/e2e-page';
+import { startStack, type Stack } from '../support/stack';
+import { twoWorkstations, type TwoWorkstations } from '../support/two-workstations';
 
 /**
  * The consent register end to end (docs/consents.md), real pcscd with both vpcd readers, Debian
@@ -16,11 +14,9 @@ import { startSecondWorkstation, startStack, type SecondWorkstation, type Stack 
  * withdrawal beside the consent as recorded.
  */
 let stack: Stack;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let two: TwoWorkstations | undefined;
 let anna: Page;
 let sara: Page;
-let second: SecondWorkstation | undefined;
-const cards: InsertedCard[] = [];
 let client: { id: string; given_name: string; family_name: string };
 const OTHER = 'Kontakt med gode mannen om ekonomin';
 
@@ -42,21 +38,12 @@ beforeAll(async () => {
       WHERE u.name = 'Hemtjänst Majorna' AND NOT EXISTS (SELECT 1 FROM consents s WHERE s.client_id = c.id) ORDER BY c.family_name, c.given_name LIMIT 1`,
   );
   client = rows[0]!;
-  browser = await launchChromium();
-  anna = browser.page;
-  await anna.setViewportSize({ width: 1280, height: 1000 });
-  await anna.goto(stack.host.url);
-  cards.push(await loginWithCard(anna, annaCard, '654321'));
-  await anna.getByRole('navigation').waitFor({ timeout: 30_000 });
-  cards.push(await insertCardFile(saraCard, { port: 35964 }));
-  second = await startSecondWorkstation(stack.serverUrl, 'e2e-consents-sara');
-  sara = await browser.context.newPage();
-  await sara.setViewportSize({ width: 1280, height: 1000 });
+  two = await twoWorkstations(stack, { card: annaCard, pin: '654321' }, { card: saraCard, name: 'e2e-consents-sara' });
+  anna = two.first;
+  sara = two.secondPage;
 }, 120_000);
 afterAll(async () => {
-  await Promise.all(cards.map((c) => c.close()));
-  await browser?.close();
-  await second?.close();
+  await two?.close();
   await stack?.stop();
 });
 
@@ -100,7 +87,7 @@ describe('a consent', () => {
   });
 
   it('reaches the unit’s other workstation by the sync, is withdrawn there, and the withdrawal shows beside it on the first', async () => {
-    await sara.goto(second!.host.url);
+    await sara.goto(two!.second.host.url);
     await loginAtReader(sara, 'Virtual PCD 00 01', '123456');
     await sara.getByRole('navigation').waitFor({ timeout: 30_000 });
     await openConsents(sara);
