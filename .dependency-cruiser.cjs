@@ -6,8 +6,8 @@
 
 /** Folders that hold one feature each; every other folder of server/ and main/ is generic. */
 const FEATURES = {
-  server: ['assignments', 'clients', 'daynotes', 'deviations', 'incidents', 'journal', 'messages', 'notices', 'plans', 'support'],
-  main: ['admin', 'assignments', 'daynotes', 'deviations', 'incidents', 'journal', 'messages', 'plans', 'units'],
+  server: ['assignments', 'clients', 'consents', 'daynotes', 'deviations', 'incidents', 'journal', 'messages', 'notices', 'plans', 'support'],
+  main: ['admin', 'assignments', 'consents', 'daynotes', 'deviations', 'incidents', 'journal', 'messages', 'plans', 'units'],
 };
 /** The generic folders: what the features build on, so they import no feature. */
 const GENERIC = {

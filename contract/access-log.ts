@@ -65,6 +65,8 @@ export const RECORD_TYPE_LABELS_SV: Record<string, string> = {
   message_read: 'Läskvitto',
   message_attachment: 'Bilaga till meddelande',
   notice: 'Anslagstavla',
+  consents: 'Samtycken (register)',
+  consent: 'Samtycke',
   sync: 'Synkronisering',
   security_incident: 'Säkerhetsincident',
   access_log: 'Åtkomstloggen',

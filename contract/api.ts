@@ -4,6 +4,7 @@ import { adminApi } from './admin';
 import { Assignment, DistributionTarget, UnitStaffMember } from './assignments';
 import { Loa, LoginMethodsResponse, LoginUser, PermittedUnit, SessionAssurance } from './auth';
 import { call, type CallSpec } from './call';
+import { consentsApi } from './consents';
 import { deviationsApi } from './deviations';
 import { CreateId, StaffRole, Unit } from './domain';
 import { InboxActInput, InboxActResult, InboxDetail, InboxPage, InboxQuery } from './inbox';
@@ -297,6 +298,8 @@ export const apiContract = {
   support: supportApi,
   /** Deviations and lex Sarah (docs/deviations.md): reports offline; the manager's handling online. */
   deviations: deviationsApi,
+  /** The client's consent register (docs/consents.md): recorded and withdrawn offline, synced. */
+  consents: consentsApi,
 } as const;
 
 export type { MutationType };

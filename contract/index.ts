@@ -20,6 +20,7 @@ export * from './sync-kind';
 export * from './clients';
 export * from './daynotes';
 export * from './deviations';
+export * from './consents';
 export * from './assignments';
 export * from './assignment-actions';
 export * from './inbox';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { assignmentsKind } from './assignments';
 import { PermittedUnit } from './auth';
 import { clientsKind } from './clients';
+import { consentsKind } from './consents';
 import { dayNotesKind } from './daynotes';
 import { deviationsKind } from './deviations';
 import { Uuid } from './domain';
@@ -31,7 +32,7 @@ export { JournalEntryRecord, LifeArea, LIFE_AREA_LABELS_SV } from './journal';
  * The feed's changes and the push's mutations below are built from this list; each layer has a
  * registry of the same kinds (main/store/kinds.ts, server/kinds.ts). docs/adding-a-feature.md.
  */
-export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind, plansKind, messageThreadsKind, messagesKind, noticesKind, deviationsKind] as const;
+export const SYNC_KINDS = [clientsKind, journalKind, dayNotesKind, assignmentsKind, plansKind, messageThreadsKind, messagesKind, noticesKind, deviationsKind, consentsKind] as const;
 type Kinds = typeof SYNC_KINDS;
 
 type NamesOf<K> = K extends readonly [infer H extends SyncKind, ...infer T] ? [H['name'], ...NamesOf<T>] : [];

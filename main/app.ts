@@ -4,6 +4,7 @@ import { AccessReporter } from './access/access-reporter';
 import { adminHandlers } from './admin/admin-handlers';
 import { credentialsHandlers } from './admin/credentials-handlers';
 import { inboxHandlers } from './assignments/inbox-service';
+import { consentsHandlers } from './consents/consents-service';
 import { dayNotesHandlers } from './daynotes/daynotes-service';
 import { deviationsHandlers } from './deviations/deviations-service';
 import { EventHub } from './events';
@@ -269,6 +270,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     incidents: incidentsHandlers({ server, token: () => session.requireToken() }),
     support: supportHandlers({ server, token: () => session.requireToken() }),
     deviations: deviationsHandlers({ store: () => data.store(), author, access, written, server, token: () => session.requireToken(), exports: () => exportSink }),
+    consents: consentsHandlers({ store: () => data.store(), author, access, written }),
   };
 
   const dispatch = createRouter(handlers, () => ({ host: opts.host }), { error: log });

@@ -1,6 +1,7 @@
 import type { RecordType } from '#contract';
 import { assignmentsStore } from './assignments-sql';
 import { clientsStore } from './clients-sql';
+import { consentsStore } from './consents-sql';
 import { dayNotesStore } from './daynotes-sql';
 import { deviationsStore } from './deviations-sql';
 import { journalStore } from './journal-sql';
@@ -13,7 +14,7 @@ import { plansStore } from './plans-sql';
  * The synced record kinds in the store: one line each (docs/adding-a-feature.md). The same kinds
  * as contract/sync.ts's SYNC_KINDS (a test checks both lists and every mutation's handler).
  */
-export const STORE_KINDS = [clientsStore, journalStore, dayNotesStore, assignmentsStore, plansStore, messageThreadsStore, messagesStore, noticesStore, deviationsStore] as const;
+export const STORE_KINDS = [clientsStore, journalStore, dayNotesStore, assignmentsStore, plansStore, messageThreadsStore, messagesStore, noticesStore, deviationsStore, consentsStore] as const;
 
 type Kinds = (typeof STORE_KINDS)[number];
 /** Each kind's part over one connection, by the kind's name. */

@@ -12,7 +12,7 @@ export const DEFAULT_PULL_LIMIT = 1000;
  * test/integration/server/previous-release.test.ts: the previous release's workstation stayed
  * offline against this server, refusing every page that held a deviation).
  */
-export const KIND_SINCE_API_VERSION: Readonly<Record<string, number>> = { deviation: 2 };
+export const KIND_SINCE_API_VERSION: Readonly<Record<string, number>> = { deviation: 2, consent: 2 };
 const hiddenKinds = (apiVersion: number | undefined): string[] =>
   apiVersion === undefined ? [] : Object.entries(KIND_SINCE_API_VERSION).flatMap(([kind, since]) => (apiVersion < since ? [kind] : []));
 

@@ -3,13 +3,12 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeResponse, DeviationCase, OfficerDeviation, PullResponse, swedishDate, type Change } from '#contract';
-import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { issuePersonCard } from '../../tools/pki/index';
 import { axeViolations } from '../support/axe';
-import { launchChromium } from '../support/chromium';
-import { loginAtReader, loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginAtReader, saveScreenshot } from '../support/e2e-page';
 import { pdfText } from '../support/pdf-text';
-import { startSecondWorkstation, startStack, type SecondWorkstation, type Stack } from '../support/stack';
+import { startStack, type Stack } from '../support/stack';
+import { twoWorkstations, type TwoWorkstations } from '../support/two-workstations';
 import { loginToken } from '../unit/server/auth-suite';
 
 /**
@@ -25,11 +24,9 @@ import { loginToken } from '../unit/server/auth-suite';
  * organisation's see nothing: 404 for the case, nothing in their lists or sync feeds.
  */
 let stack: Stack;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let two: TwoWorkstations | undefined;
 let staff: Page;
 let manager: Page;
-let second: SecondWorkstation | undefined;
-const cards: InsertedCard[] = [];
 let assignment: { id: string; client_id: string; given_name: string; family_name: string; personnummer: string };
 const DESCRIPTION = 'Lunchbesöket blev inte av: ingen på schemat.';
 
@@ -71,22 +68,13 @@ beforeAll(async () => {
       WHERE u.name = 'Hemtjänst Majorna' AND a.status = 'executed' AND s.hsa_id = 'SE2120001355-P000000000201' ORDER BY c.family_name LIMIT 1`,
   );
   assignment = rows[0]!;
-  browser = await launchChromium();
-  staff = browser.page;
-  await staff.setViewportSize({ width: 1280, height: 1000 });
-  await staff.goto(stack.host.url);
-  cards.push(await loginWithCard(staff, anna, '654321'));
-  await staff.getByRole('navigation').waitFor({ timeout: 30_000 });
   // Karin's card in the second reader, for her own workstation.
-  cards.push(await insertCardFile(karin, { port: 35964 }));
-  second = await startSecondWorkstation(stack.serverUrl, 'e2e-deviations-karin');
-  manager = await browser.context.newPage();
-  await manager.setViewportSize({ width: 1280, height: 1000 });
+  two = await twoWorkstations(stack, { card: anna, pin: '654321' }, { card: karin, name: 'e2e-deviations-karin' });
+  staff = two.first;
+  manager = two.secondPage;
 }, 120_000);
 afterAll(async () => {
-  await Promise.all(cards.map((c) => c.close()));
-  await browser?.close();
-  await second?.close();
+  await two?.close();
   await stack?.stop();
 });
 
@@ -144,7 +132,7 @@ describe('a deviation', () => {
   });
 
   it('is received, investigated and decided "allvarligt" by the manager, who saves the IVO underlag and records the report to IVO', async () => {
-    await manager.goto(second!.host.url);
+    await manager.goto(two!.second.host.url);
     await loginAtReader(manager, 'Virtual PCD 00 01', '123456');
     await manager.getByRole('navigation').waitFor({ timeout: 30_000 });
     await manager.getByRole('button', { name: 'Avvikelser' }).click();

@@ -201,6 +201,12 @@ export async function buildWorld(app: FastifyInstance, db: Db, pki: TestPki, see
     world.deviations.push(deviation.record.id);
     c.secrets.push(deviation.record.id);
 
+    // A consent of the client's register, withdrawn (docs/consents.md): the unit's staff see it through the sync.
+    const [recorded, withdrawn] = MUTATION_SAMPLES['consent.withdraw']({ unitId: c.unitId, clientId: c.id, text: `Samtycke ${marker(c)}` } as never) as [Mutation, Mutation];
+    const consented = await call(staff.token, 'POST', '/api/v1/sync/push', { mutations: [recorded, withdrawn] });
+    expect((consented.results as { status: string }[]).map((r) => r.status)).toEqual(['applied', 'applied']);
+    c.secrets.push(recorded.record.id);
+
     // An incident is the organisation's (its administrators follow up every one); what names the
     // client in it is the client list, each shown only to who may see that client.
     const incident = await call(staff.token, 'POST', '/api/v1/incidents', { what: 'Skärmen lämnades olåst.', discoveredAt: swedishLocalDateTime(new Date()), personnummer: [formatPersonnummer(c.personnummer)] });

@@ -1,6 +1,7 @@
 import type { ErrorCode, ErrorReason } from '#contract';
 import { svAdmin } from '../screens/admin/sv-admin';
 import { svInbox } from '../screens/assignments/sv-inbox';
+import { svConsents } from '../screens/consents/sv-consents';
 import { svDeviations } from '../screens/deviations/sv-deviations';
 import { svIncidents } from '../screens/incidents/sv-incidents';
 import { svJournal } from '../screens/journal/sv-journal';
@@ -112,6 +113,7 @@ export const sv = {
     deviations: 'Avvikelser',
   },
   deviations: svDeviations,
+  consents: svConsents,
   journal: svJournal,
   units: {
     heading: 'Enheter',

@@ -171,12 +171,17 @@ const CREATE_MUTATIONS: Record<string, { mutation: (ids: Ids, key: string) => Mu
     }),
     count: 'SELECT count(*) FROM deviations',
   },
+  'consent.record': {
+    mutation: (i, key) => ({ ...meta(), type: 'consent.record', record: { id: key, clientId: i.clientId, topic: 'health_care', otherText: null, answer: 'given', form: 'oral', givenOn: swedishDate(), note: null } }),
+    count: 'SELECT count(*) FROM consents',
+  },
 };
 const NOT_CREATE_MUTATIONS: Record<string, string> = {
   'plan.set': 'sets the draft of one revision: the same revision again is refused as stale',
   'journal_entry.mark_erroneous': 'marks an entry once (the database refuses a second marking)',
   'day_note.mark_summarised': 'sets summarised_at once',
   'message.mark_read': 'a receipt, once per message and person',
+  'consent.withdraw': 'withdraws a consent once: a second withdrawal is refused (the database refuses changing a withdrawn consent)',
 };
 const meta = () => ({ mutationId: randomUUID(), createdAt: new Date().toISOString() });
 

@@ -81,6 +81,11 @@ const CREATE_CALLS: Record<string, Probe> = {
     count: 'SELECT count(*) FROM deviation_steps',
     keyed: (input, key) => ({ ...input, step: { ...(input.step as object), id: key } }),
   },
+  // The requestId is the consent's own id (the form keeps one per consent being recorded).
+  'consents.record': {
+    input: (i) => ({ clientId: i.clientId, topic: 'relatives_information', otherText: null, answer: 'given', form: 'written', givenOn: swedishDate(), note: null }),
+    count: 'SELECT count(*) FROM consents',
+  },
 };
 
 const READ = 'a read: makes nothing';
@@ -96,6 +101,8 @@ const NOT_CREATE_CALLS: Record<string, string> = {
   'card.insertDemoCard': 'puts a demo card in the built-in demo reader (or takes it out): no record',
   'deviations.mine': READ, 'deviations.list': READ, 'deviations.get': READ, 'deviations.stats': READ, 'deviations.patterns': READ,
   'deviations.ivoPdf': 'an export: a file for the manager, logged',
+  'consents.list': READ,
+  'consents.withdraw': 'withdraws a consent once; the workstation and the server refuse a second withdrawal (docs/consents.md)',
   'credentials.list': READ,
   'credentials.setMethods': 'a setting of the organisation, replaced',
   'credentials.setPassword': 'a person\u2019s username, password and number, replaced (upserted)',

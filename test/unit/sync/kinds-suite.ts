@@ -90,6 +90,13 @@ export const MUTATION_SAMPLES: { [T in MutationType]: (env: SampleEnv) => [...Mu
       },
     },
   ],
+  'consent.record': (env) => [
+    { ...base(), type: 'consent.record', record: { id: randomUUID(), clientId: env.clientId, topic: 'other', otherText: env.text, answer: 'given', form: 'written', givenOn: today(), note: env.text } },
+  ],
+  'consent.withdraw': (env) => {
+    const [recorded] = MUTATION_SAMPLES['consent.record'](env);
+    return [recorded, { ...base(), type: 'consent.withdraw', record: { id: recorded.record.id, withdrawnOn: today(), reason: env.text } }];
+  },
 };
 
 /** A plan that can be set: one life area with a goal, one activity; `text` in every free-text field. */

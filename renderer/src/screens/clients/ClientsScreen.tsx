@@ -6,6 +6,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { onDataChanged } from '../../state/data-changed';
 import { useNav } from '../../state/nav-store';
 import { ClientAssignments } from '../assignments/AssignmentLinks';
+import { ConsentsTab } from '../consents/ConsentsTab';
 import { NotesTab, type FromNotes } from '../daynotes/NotesTab';
 import { ReportDeviationLink } from '../deviations/ReportDeviationLink';
 import { JournalTab } from '../journal/JournalTab';
@@ -100,8 +101,8 @@ function ClientPage({ clientId }: { clientId: string }) {
   const [editorOpen, setEditorOpen] = useState(false);
   // Set when the notes tab opened the editor with notes added, so it says that and not "restored".
   const [fromNotes, setFromNotes] = useState<FromNotes | null>(null);
-  const tab = params.tab === 'notes' || params.tab === 'plan' ? params.tab : 'journal';
-  const setTab = (next: 'journal' | 'notes' | 'plan') => go('clients', { clientId, tab: next });
+  const tab = params.tab === 'notes' || params.tab === 'plan' || params.tab === 'consents' ? params.tab : 'journal';
+  const setTab = (next: 'journal' | 'notes' | 'plan' | 'consents') => go('clients', { clientId, tab: next });
 
   const [gone, setGone] = useState(false);
   useEffect(() => {
@@ -137,6 +138,7 @@ function ClientPage({ clientId }: { clientId: string }) {
     { id: 'journal', label: t('journal.tabs.journal') },
     { id: 'notes', label: t('journal.tabs.notes') },
     { id: 'plan', label: svPlans.tab },
+    { id: 'consents', label: t('consents.tab') },
   ] as const;
   return (
     <section aria-labelledby="client-h" className="client-page">
@@ -172,6 +174,8 @@ function ClientPage({ clientId }: { clientId: string }) {
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
         {tab === 'plan' ? (
           <PlanTab client={client} />
+        ) : tab === 'consents' ? (
+          <ConsentsTab client={client} />
         ) : tab === 'journal' ? (
           <JournalTab
             client={client}
