@@ -171,6 +171,8 @@ export async function runLoad(args: string[]): Promise<void> {
     saturateS: arg(args, 'saturate-s', 10),
     pool: Math.max(1, arg(args, 'pool', 10)),
     costRequests: Math.max(0, arg(args, 'cost-requests', 200)),
+    /** The servers' SYNC_EVENT_SPREAD_MS; -1 (absent): their default. */
+    eventSpreadMs: arg(args, 'event-spread-ms', -1),
   };
   // --server-root DIR: the servers run from another checkout (the same load against an earlier commit: before/after).
   const rootAt = args.indexOf('--server-root');
@@ -191,6 +193,7 @@ export async function runLoad(args: string[]): Promise<void> {
     const env = {
       DATABASE_URL: database.url,
       DATABASE_POOL_SIZE: String(o.pool),
+      ...(o.eventSpreadMs >= 0 ? { SYNC_EVENT_SPREAD_MS: String(o.eventSpreadMs) } : {}),
       HOST: '127.0.0.1',
       PORT: '0',
       SEED: '1',
@@ -656,6 +659,8 @@ interface ServerMetrics {
   buckets: Map<Group, Map<number, number>>;
   /** The request pool's wait for a connection, likewise. */
   poolWait: Map<number, number>;
+  /** Where pulls spent their time (omsorg_sync_pull_stage_seconds), per stage, likewise. */
+  pullStages: Map<string, Map<number, number>>;
 }
 
 const groupOf = (route: string): Group | null =>
@@ -676,6 +681,7 @@ async function serverMetrics(base: string): Promise<ServerMetrics> {
   let requests = 0;
   const buckets = new Map<Group, Map<number, number>>();
   const poolWait = new Map<number, number>();
+  const pullStages = new Map<string, Map<number, number>>();
   const add = (m: Map<number, number>, le: number, n: number) => m.set(le, (m.get(le) ?? 0) + n);
   const bound = (line: string) => {
     const le = /le="([^"]*)"/.exec(line)?.[1];
@@ -689,8 +695,12 @@ async function serverMetrics(base: string): Promise<ServerMetrics> {
       const group = groupOf(/route="([^"]*)"/.exec(line)?.[1] ?? '');
       if (group) add(buckets.get(group) ?? buckets.set(group, new Map()).get(group)!, bound(line), n);
     } else if (line.startsWith('omsorg_db_pool_wait_seconds_bucket{')) add(poolWait, bound(line), n);
+    else if (line.startsWith('omsorg_sync_pull_stage_seconds_bucket{')) {
+      const stage = /stage="([^"]*)"/.exec(line)?.[1] ?? '';
+      add(pullStages.get(stage) ?? pullStages.set(stage, new Map()).get(stage)!, bound(line), n);
+    }
   }
-  return { cpuS, requests, buckets, poolWait };
+  return { cpuS, requests, buckets, poolWait, pullStages };
 }
 
 /**
@@ -719,4 +729,14 @@ function serverSideLatency(phase: string, before: ServerMetrics[], after: Server
   const w = delta((m) => m.poolWait);
   const { total, p99 } = describe(w);
   if (total > 0) report(BENCH, `${phase}_server_side_pool_wait_p99_at_most_ms`, p99 * 1000, 'ms', { waits: total, within_1ms: Math.round((1000 * (w.get(0.001) ?? 0)) / total) / 1000 });
+  // Where a pull's time went, stage by stage (server/sync/routes.ts): the bound its p50 and p99 fall in.
+  const stages = new Set(after.flatMap((m) => [...m.pullStages.keys()]));
+  for (const stage of stages) {
+    const d = delta((m) => m.pullStages.get(stage));
+    const { total, p99 } = describe(d);
+    if (total === 0) continue;
+    const bounds = [...d.keys()].sort((x, y) => x - y);
+    const p50 = bounds.find((le) => (d.get(le) ?? 0) >= 0.5 * total) ?? Infinity;
+    report(BENCH, `${phase}_server_side_pull_stage_${stage}_p99_at_most_ms`, p99 * 1000, 'ms', { pulls: total, p50_at_most_ms: p50 * 1000, within_10ms: Math.round((1000 * (d.get(0.01) ?? 0)) / total) / 1000 });
+  }
 }

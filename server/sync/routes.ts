@@ -30,11 +30,13 @@ export interface SyncRouteDeps {
   now: () => Date;
   keepAliveMs: number;
   coalesceMs: number;
+  /** The random delay up to which `changed` for a write is spread per stream (EventStreamDeps.spreadMs). */
+  spreadMs: number;
   /** Open event streams per session; opening one more closes the oldest (default 4). */
   streamsPerSession?: number;
   staff?: StaffDirectory;
   /** Counters of /metrics: pushed mutations by result, events written to streams. */
-  metrics?: { pushed(status: string): void; sent(event: string): void };
+  metrics?: { pushed(status: string): void; sent(event: string): void; pullStage?(stage: 'session' | 'scope' | 'page' | 'log', seconds: number): void };
   /** The level each function needs: a lower session's pull holds only its level's kinds (server/auth/assurance.ts). */
   assurance?: AssuranceLevels;
   /** The organisation's code lists (KSI) pushed mutations are checked against. */
@@ -56,8 +58,17 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
 
   postJsonTextRoute(app, syncRoutes.pull, { preHandler: deps.requireSession }, async ({ body, request, reply }) => {
     const session = sessionOf(request.authSession);
+    const stage = deps.metrics?.pullStage;
+    stage?.('session', reply.elapsedTime / 1000);
+    let t = performance.now();
+    const lap = (name: 'scope' | 'page' | 'log') => {
+      const t1 = performance.now();
+      stage?.(name, (t1 - t) / 1000);
+      t = t1;
+    };
     const now = deps.now();
     const units = await syncScope(staff, session.staffId, now);
+    lap('scope');
     const page = await pullChanges(deps.db, deps.registry.pull, {
       units,
       cursors: body.cursors,
@@ -68,6 +79,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
       ...pullKinds(deps.assurance ?? DEFAULT_ASSURANCE, session.loa),
       apiVersion: statedApiVersion(request.headers[API_VERSION_HEADER]) ?? API_VERSION,
     });
+    lap('page');
     // One access-log event per pull that handed out records, not one per record (a full sync of
     // a unit is tens of thousands): opening a record on the workstation is logged as its read.
     if (page.count > 0) {
@@ -81,6 +93,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
         ...(workstation ? { workstation } : {}),
         at: now,
       });
+      lap('log');
     }
     // The next page's cursors up front, so the workstation can ask for it before it has read this one.
     reply.header(PULL_NEXT_HEADER, JSON.stringify(page.next));
@@ -119,6 +132,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
         scope: async (staffId) => (await syncScope(staff, staffId, deps.now())).map((u) => u.unitId),
         keepAliveMs: deps.keepAliveMs,
         coalesceMs: deps.coalesceMs,
+        spreadMs: deps.spreadMs,
         now: deps.now,
         ...(deps.metrics ? { onSent: deps.metrics.sent } : {}),
         streamsPerSession: deps.streamsPerSession ?? 4,
