@@ -33,8 +33,16 @@
  * together (`*_cpu_ms_per_request`), per phase and per route group (`cost_*`); the
  * throughput ratio; the machine's calibration beside them.
  *
+ * Where a pull's time goes: the servers' `omsorg_sync_pull_stage_seconds` (session lookup, scope,
+ * page, access-log row) per phase, the bucket its p50 and p99 fall in (`*_pull_stage_*`); and how
+ * bunched the pulls arrive (`day_pull_herd_p50`: other pulls sent in the 10 ms before each). Before
+ * the servers spread `changed` (SYNC_EVENT_SPREAD_MS, issue 33 session 12) a unit's 25 workstations
+ * pulled in the same millisecond after every push: at 500 workstations on a quiet machine the pull's
+ * p99 was 136–164 ms while a pull alone costs ~2 ms of CPU; `--event-spread-ms 0` repeats that.
+ *
  * Options: --workstations N (500), --instances 1|2 (2), --units U (20), --burst-s, --seconds,
  * --push-every-s, --open-every-s, --officer-every-s, --saturate-s, --pool N (server pool, 10),
+ * --event-spread-ms N (the servers' SYNC_EVENT_SPREAD_MS; default theirs, 400),
  * --cost-requests N (200; 0 skips phase 3), --server-root DIR (the servers from another checkout,
  * e.g. `git worktree`/`git archive` of an earlier commit: before and after under the same load).
  * Every loop is bounded in count and time (the whole run ends within burst + day + 2 × saturate
@@ -228,6 +236,8 @@ export async function runLoad(args: string[]): Promise<void> {
 
     // ------------------------------------------------------------ shared behaviour ----
     let tally = new Tally();
+    /** When each pull of the current phase was sent (performance.now()): how bunched they came. */
+    let pullStarts: number[] = [];
     const fanout: number[] = [];
     let fanoutMissed = 0;
 
@@ -246,6 +256,7 @@ export async function runLoad(args: string[]): Promise<void> {
       w.pulling = (async () => {
         for (let page = 0; page < 50 && !w.stopped; page++) {
           w.pullAgain = false;
+          pullStarts.push(performance.now());
           const a = await request(w.agent, w.base, 'POST', '/api/v1/sync/pull', { cursors: w.cursors, limit: 1000 }, w.token);
           tally.add('pull', a);
           if (a.status !== 200) break;
@@ -424,6 +435,7 @@ export async function runLoad(args: string[]): Promise<void> {
 
     // ------------------------------------------------------------ 2. the day ----
     tally = new Tally();
+    pullStarts = [];
     fanout.length = 0;
     const dayStart = performance.now();
     const metricsDay = await Promise.all(urls.map(serverMetrics));
@@ -459,6 +471,12 @@ export async function runLoad(args: string[]): Promise<void> {
     const dbCpuAfter = processTreeCpuMs(postmaster);
     const day = tally;
     day.print('day', daySeconds, 100);
+    const herd = pullsJustBefore(pullStarts, 10);
+    report(BENCH, 'day_pull_herd_p50', percentile(herd, 50), 'pulls', {
+      p99: percentile(herd, 99),
+      pulls: herd.length,
+      what: 'other pulls sent by the workstations in the 10 ms before each pull: how many arrive at once after one `changed` (the herd that SYNC_EVENT_SPREAD_MS spreads); at random arrivals of the same rate it is about rate × 10 ms',
+    });
     report(BENCH, 'day_fanout_ms_p50', percentile(fanout, 50), 'ms', { deliveries: fanout.length });
     report(BENCH, 'day_fanout_ms_p99', percentile(fanout, 99), 'ms', { deliveries: fanout.length, missed_within_2s_of_end: fanoutMissed, goal_ms: 1000, what: 'push or assignment sent → first `changed` for its unit at each other workstation of the unit' });
     const cpu = (a: ServerMetrics[], b: ServerMetrics[]) => ({
@@ -582,6 +600,18 @@ const COST_WHAT: Record<CostGroup, string> = {
   push: 'one journal entry pushed, with the pulls its event causes at the unit\'s other workstations',
   login: 'a card login: challenge and login (ECDSA verified, certificate chain, session written, access-logged)',
 };
+
+/** For each time in `starts`, how many others lie in the `windowMs` before it. */
+function pullsJustBefore(starts: number[], windowMs: number): number[] {
+  const sorted = [...starts].sort((a, b) => a - b);
+  const out: number[] = [];
+  let first = 0;
+  for (const [i, t] of sorted.entries()) {
+    while (sorted[first]! < t - windowMs) first++;
+    out.push(i - first);
+  }
+  return out;
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 

@@ -15,7 +15,8 @@ import type { Db } from '../db/types';
  *   omsorg_events_sent_total{event}             events written to the streams (the fan-out)
  *   omsorg_push_mutations_total{status}         pushed mutations by result (applied, duplicate, refused, …)
  *   omsorg_sync_pull_stage_seconds{stage}       where a pull's time goes: `session` (request to handler:
- *                                               body and session lookup), `scope`, `page`, `log` (its access-log row)
+ *                                               body and session lookup), `page` (its transaction, the
+ *                                               scope read in it), `log` (its access-log row)
  *   omsorg_logins_total{outcome}                card logins: success, or the refusal's error code
  *   omsorg_database_connection_lost_total       losses of the LISTEN connection (PostgreSQL restarts)
  *   omsorg_workstation_logins_by_api_version_total{version}  which workstation versions log in (upgrade planning)
@@ -48,7 +49,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Serve
     eventsSent: new Counter({ name: 'omsorg_events_sent_total', help: 'Events written to workstations’ event streams', labelNames: ['event'], registers: [registry] }),
     pullStage: new Histogram({
       name: 'omsorg_sync_pull_stage_seconds',
-      help: 'Time a pull spent in each stage (session, scope, page, log)',
+      help: 'Time a pull spent in each stage (session, page, log)',
       labelNames: ['stage'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers: [registry],

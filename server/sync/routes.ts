@@ -1,12 +1,12 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import { AppFailure } from '#contract';
+import { AppFailure, type PermittedUnit } from '#contract';
 import { API_VERSION, API_VERSION_HEADER, PULL_NEXT_HEADER, statedApiVersion, syncRoutes } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
 import { DEFAULT_ASSURANCE, pullKinds, type AssuranceLevels } from '../auth/assurance';
 import { bearerToken, workstationOf } from '../auth/routes';
 import type { AuthSession } from '../auth/service';
 import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
-import type { Db } from '../db/types';
+import type { Db, Queryable } from '../db/types';
 import { postJsonTextRoute, postRoute } from '../http/route';
 import { openEventStream, type OpenStream } from './events';
 import type { CodeLists } from './kind';
@@ -49,6 +49,7 @@ export interface SyncRouteDeps {
  */
 export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): Set<OpenStream> {
   const staff = deps.staff ?? new SqlStaffDirectory(deps.db);
+
   const accessLog = new SqlAccessLog(deps.db);
   const streams = new Set<OpenStream>();
   const sessionOf = (s: AuthSession | null): AuthSession => {
@@ -67,8 +68,13 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
       t = t1;
     };
     const now = deps.now();
-    const units = await syncScope(staff, session.staffId, now);
-    lap('scope');
+    // The scope is read in the pull's own transaction (its snapshot, its connection: one pooled
+    // connection fewer to wait for), unless a staff directory was handed in.
+    let units: PermittedUnit[] | ((tx: Queryable) => Promise<PermittedUnit[]>);
+    if (deps.staff) {
+      units = await syncScope(deps.staff, session.staffId, now);
+      lap('scope');
+    } else units = (tx) => syncScope(new SqlStaffDirectory(tx), session.staffId, now);
     const page = await pullChanges(deps.db, deps.registry.pull, {
       units,
       cursors: body.cursors,
