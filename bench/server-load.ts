@@ -33,8 +33,16 @@
  * together (`*_cpu_ms_per_request`), per phase and per route group (`cost_*`); the
  * throughput ratio; the machine's calibration beside them.
  *
+ * Where a pull's time goes: the servers' `omsorg_sync_pull_stage_seconds` (session lookup, scope,
+ * page, access-log row) per phase, the bucket its p50 and p99 fall in (`*_pull_stage_*`); and how
+ * bunched the pulls arrive (`day_pull_herd_p50`: other pulls sent in the 10 ms before each). Before
+ * the servers spread `changed` (SYNC_EVENT_SPREAD_MS, issue 33 session 12) a unit's 25 workstations
+ * pulled in the same millisecond after every push: at 500 workstations on a quiet machine the pull's
+ * p99 was 136–164 ms while a pull alone costs ~2 ms of CPU; `--event-spread-ms 0` repeats that.
+ *
  * Options: --workstations N (500), --instances 1|2 (2), --units U (20), --burst-s, --seconds,
  * --push-every-s, --open-every-s, --officer-every-s, --saturate-s, --pool N (server pool, 10),
+ * --event-spread-ms N (the servers' SYNC_EVENT_SPREAD_MS; default theirs, 400),
  * --cost-requests N (200; 0 skips phase 3), --server-root DIR (the servers from another checkout,
  * e.g. `git worktree`/`git archive` of an earlier commit: before and after under the same load).
  * Every loop is bounded in count and time (the whole run ends within burst + day + 2 × saturate
@@ -171,6 +179,8 @@ export async function runLoad(args: string[]): Promise<void> {
     saturateS: arg(args, 'saturate-s', 10),
     pool: Math.max(1, arg(args, 'pool', 10)),
     costRequests: Math.max(0, arg(args, 'cost-requests', 200)),
+    /** The servers' SYNC_EVENT_SPREAD_MS; -1 (absent): their default. */
+    eventSpreadMs: arg(args, 'event-spread-ms', -1),
   };
   // --server-root DIR: the servers run from another checkout (the same load against an earlier commit: before/after).
   const rootAt = args.indexOf('--server-root');
@@ -191,6 +201,7 @@ export async function runLoad(args: string[]): Promise<void> {
     const env = {
       DATABASE_URL: database.url,
       DATABASE_POOL_SIZE: String(o.pool),
+      ...(o.eventSpreadMs >= 0 ? { SYNC_EVENT_SPREAD_MS: String(o.eventSpreadMs) } : {}),
       HOST: '127.0.0.1',
       PORT: '0',
       SEED: '1',
@@ -225,6 +236,8 @@ export async function runLoad(args: string[]): Promise<void> {
 
     // ------------------------------------------------------------ shared behaviour ----
     let tally = new Tally();
+    /** When each pull of the current phase was sent (performance.now()): how bunched they came. */
+    let pullStarts: number[] = [];
     const fanout: number[] = [];
     let fanoutMissed = 0;
 
@@ -243,6 +256,7 @@ export async function runLoad(args: string[]): Promise<void> {
       w.pulling = (async () => {
         for (let page = 0; page < 50 && !w.stopped; page++) {
           w.pullAgain = false;
+          pullStarts.push(performance.now());
           const a = await request(w.agent, w.base, 'POST', '/api/v1/sync/pull', { cursors: w.cursors, limit: 1000 }, w.token);
           tally.add('pull', a);
           if (a.status !== 200) break;
@@ -421,6 +435,7 @@ export async function runLoad(args: string[]): Promise<void> {
 
     // ------------------------------------------------------------ 2. the day ----
     tally = new Tally();
+    pullStarts = [];
     fanout.length = 0;
     const dayStart = performance.now();
     const metricsDay = await Promise.all(urls.map(serverMetrics));
@@ -456,6 +471,12 @@ export async function runLoad(args: string[]): Promise<void> {
     const dbCpuAfter = processTreeCpuMs(postmaster);
     const day = tally;
     day.print('day', daySeconds, 100);
+    const herd = pullsJustBefore(pullStarts, 10);
+    report(BENCH, 'day_pull_herd_p50', percentile(herd, 50), 'pulls', {
+      p99: percentile(herd, 99),
+      pulls: herd.length,
+      what: 'other pulls sent by the workstations in the 10 ms before each pull: how many arrive at once after one `changed` (the herd that SYNC_EVENT_SPREAD_MS spreads); at random arrivals of the same rate it is about rate × 10 ms',
+    });
     report(BENCH, 'day_fanout_ms_p50', percentile(fanout, 50), 'ms', { deliveries: fanout.length });
     report(BENCH, 'day_fanout_ms_p99', percentile(fanout, 99), 'ms', { deliveries: fanout.length, missed_within_2s_of_end: fanoutMissed, goal_ms: 1000, what: 'push or assignment sent → first `changed` for its unit at each other workstation of the unit' });
     const cpu = (a: ServerMetrics[], b: ServerMetrics[]) => ({
@@ -580,6 +601,18 @@ const COST_WHAT: Record<CostGroup, string> = {
   login: 'a card login: challenge and login (ECDSA verified, certificate chain, session written, access-logged)',
 };
 
+/** For each time in `starts`, how many others lie in the `windowMs` before it. */
+function pullsJustBefore(starts: number[], windowMs: number): number[] {
+  const sorted = [...starts].sort((a, b) => a - b);
+  const out: number[] = [];
+  let first = 0;
+  for (const [i, t] of sorted.entries()) {
+    while (sorted[first]! < t - windowMs) first++;
+    out.push(i - first);
+  }
+  return out;
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
 /**
@@ -656,6 +689,8 @@ interface ServerMetrics {
   buckets: Map<Group, Map<number, number>>;
   /** The request pool's wait for a connection, likewise. */
   poolWait: Map<number, number>;
+  /** Where pulls spent their time (omsorg_sync_pull_stage_seconds), per stage, likewise. */
+  pullStages: Map<string, Map<number, number>>;
 }
 
 const groupOf = (route: string): Group | null =>
@@ -676,6 +711,7 @@ async function serverMetrics(base: string): Promise<ServerMetrics> {
   let requests = 0;
   const buckets = new Map<Group, Map<number, number>>();
   const poolWait = new Map<number, number>();
+  const pullStages = new Map<string, Map<number, number>>();
   const add = (m: Map<number, number>, le: number, n: number) => m.set(le, (m.get(le) ?? 0) + n);
   const bound = (line: string) => {
     const le = /le="([^"]*)"/.exec(line)?.[1];
@@ -689,8 +725,12 @@ async function serverMetrics(base: string): Promise<ServerMetrics> {
       const group = groupOf(/route="([^"]*)"/.exec(line)?.[1] ?? '');
       if (group) add(buckets.get(group) ?? buckets.set(group, new Map()).get(group)!, bound(line), n);
     } else if (line.startsWith('omsorg_db_pool_wait_seconds_bucket{')) add(poolWait, bound(line), n);
+    else if (line.startsWith('omsorg_sync_pull_stage_seconds_bucket{')) {
+      const stage = /stage="([^"]*)"/.exec(line)?.[1] ?? '';
+      add(pullStages.get(stage) ?? pullStages.set(stage, new Map()).get(stage)!, bound(line), n);
+    }
   }
-  return { cpuS, requests, buckets, poolWait };
+  return { cpuS, requests, buckets, poolWait, pullStages };
 }
 
 /**
@@ -719,4 +759,14 @@ function serverSideLatency(phase: string, before: ServerMetrics[], after: Server
   const w = delta((m) => m.poolWait);
   const { total, p99 } = describe(w);
   if (total > 0) report(BENCH, `${phase}_server_side_pool_wait_p99_at_most_ms`, p99 * 1000, 'ms', { waits: total, within_1ms: Math.round((1000 * (w.get(0.001) ?? 0)) / total) / 1000 });
+  // Where a pull's time went, stage by stage (server/sync/routes.ts): the bound its p50 and p99 fall in.
+  const stages = new Set(after.flatMap((m) => [...m.pullStages.keys()]));
+  for (const stage of stages) {
+    const d = delta((m) => m.pullStages.get(stage));
+    const { total, p99 } = describe(d);
+    if (total === 0) continue;
+    const bounds = [...d.keys()].sort((x, y) => x - y);
+    const p50 = bounds.find((le) => (d.get(le) ?? 0) >= 0.5 * total) ?? Infinity;
+    report(BENCH, `${phase}_server_side_pull_stage_${stage}_p99_at_most_ms`, p99 * 1000, 'ms', { pulls: total, p50_at_most_ms: p50 * 1000, within_10ms: Math.round((1000 * (d.get(0.01) ?? 0)) / total) / 1000 });
+  }
 }

@@ -97,6 +97,11 @@ export interface ServerSyncOptions {
   keepAliveMs?: number;
   /** Event streams: changes within this window become one event; default 100 ms. */
   coalesceMs?: number;
+  /**
+   * Event streams: `changed` for a write goes out after `coalesceMs` plus a random delay up to this,
+   * per stream, so that a unit's workstations do not all pull in the same instant; default 400 ms.
+   */
+  spreadMs?: number;
   /** The clock of pulls, pushes and retention; default auth.now, else the system clock. */
   now?: () => Date;
 }
@@ -230,7 +235,8 @@ function registerSync(
     now,
     keepAliveMs: options.keepAliveMs ?? 25_000,
     coalesceMs: options.coalesceMs ?? 100,
-    metrics: { pushed: (status) => metrics.pushMutations.inc({ status }), sent: (event) => metrics.eventsSent.inc({ event }) },
+    spreadMs: options.spreadMs ?? 400,
+    metrics: { pushed: (status) => metrics.pushMutations.inc({ status }), sent: (event) => metrics.eventsSent.inc({ event }), pullStage: (stage, seconds) => metrics.pullStage.observe({ stage }, seconds) },
     streamsPerSession,
     assurance,
     codes,

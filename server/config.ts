@@ -62,6 +62,12 @@ export interface ServerConfig {
   trustedProxies: string[];
   /** KSI_LIST_FILE: the organisation's KSI list (Socialstyrelsen's, saved as CSV); without it the example list (server/plans/ksi.ts). */
   ksi: KsiList;
+  /**
+   * SYNC_EVENT_SPREAD_MS: `changed` for a write reaches each event stream after the 100 ms
+   * coalescing window plus a random delay up to this, so that a unit's workstations do not all
+   * pull at one instant (server/sync/events.ts); default 400, 0 to 5000.
+   */
+  eventSpreadMs: number;
 }
 
 /** The pool of request connections to PostgreSQL. */
@@ -203,6 +209,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, flags: { embedd
     httpLimits: readHttpLimits(env),
     trustedProxies,
     ksi: readKsiList(env.KSI_LIST_FILE),
+    eventSpreadMs: readMs(env, 'SYNC_EVENT_SPREAD_MS', 400, 0, 5000),
   };
 }
 

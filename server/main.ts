@@ -48,6 +48,8 @@
  *   KSI_LIST_FILE     Socialstyrelsen's KSI list as IT saves it from the Excel file (CSV UTF-8): the codes
  *                     plan activities may carry (docs/operations.md); without it an example list, not
  *                     Socialstyrelsen's; a file that does not parse stops the server, naming the line
+ *   SYNC_EVENT_SPREAD_MS  `changed` for a write reaches each event stream within 100 ms plus a random
+ *                     delay up to this (default 400), so a unit's workstations do not all pull at once
  *   HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS, HTTP_IDLE_TIMEOUT_MS,
  *   HTTP_CONNECTIONS_PER_ADDRESS, HTTP_MAX_CONNECTIONS, EVENT_STREAMS_PER_SESSION  bounds on slow and
  *                     many connections (server/config.ts readHttpLimits, docs/security.md)
@@ -134,7 +136,7 @@ async function serve(config: ServerConfig, log: Log): Promise<void> {
     version,
     logger: { stream: pino.destination(2), level: config.logLevel },
     auth,
-    sync: { retentionDays: config.retentionDays, ...(config.accessLogRetentionMonths ? { accessLogRetentionMonths: config.accessLogRetentionMonths } : {}) },
+    sync: { retentionDays: config.retentionDays, spreadMs: config.eventSpreadMs, ...(config.accessLogRetentionMonths ? { accessLogRetentionMonths: config.accessLogRetentionMonths } : {}) },
     metrics,
     ...(config.anchor ? { anchor: config.anchor } : {}),
     httpLimits: config.httpLimits,

@@ -14,6 +14,9 @@ import type { Db } from '../db/types';
  *   omsorg_event_streams_open                   workstations holding an event stream now
  *   omsorg_events_sent_total{event}             events written to the streams (the fan-out)
  *   omsorg_push_mutations_total{status}         pushed mutations by result (applied, duplicate, refused, …)
+ *   omsorg_sync_pull_stage_seconds{stage}       where a pull's time goes: `session` (request to handler:
+ *                                               body and session lookup), `page` (its transaction, the
+ *                                               scope read in it), `log` (its access-log row)
  *   omsorg_logins_total{outcome}                card logins: success, or the refusal's error code
  *   omsorg_database_connection_lost_total       losses of the LISTEN connection (PostgreSQL restarts)
  *   omsorg_workstation_logins_by_api_version_total{version}  which workstation versions log in (upgrade planning)
@@ -24,6 +27,7 @@ export interface ServerMetrics {
   readonly poolWait: Histogram;
   readonly eventsSent: Counter;
   readonly pushMutations: Counter;
+  readonly pullStage: Histogram;
   readonly logins: Counter;
   readonly databaseLost: Counter;
   readonly workstationVersions: Counter;
@@ -43,6 +47,13 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Serve
       registers: [registry],
     }),
     eventsSent: new Counter({ name: 'omsorg_events_sent_total', help: 'Events written to workstations’ event streams', labelNames: ['event'], registers: [registry] }),
+    pullStage: new Histogram({
+      name: 'omsorg_sync_pull_stage_seconds',
+      help: 'Time a pull spent in each stage (session, page, log)',
+      labelNames: ['stage'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [registry],
+    }),
     pushMutations: new Counter({ name: 'omsorg_push_mutations_total', help: 'Pushed mutations by result', labelNames: ['status'], registers: [registry] }),
     logins: new Counter({ name: 'omsorg_logins_total', help: 'Card logins by outcome (success or the error code)', labelNames: ['outcome'], registers: [registry] }),
     workstationVersions: new Counter({ name: 'omsorg_workstation_logins_by_api_version_total', help: 'Workstation logins by the API version they stated', labelNames: ['version'], registers: [registry] }),

@@ -6,7 +6,8 @@ import type { SyncNotifier, SyncSignal } from './notifier';
 /**
  * One Server-Sent Events stream (GET /api/v1/sync/events, docs/sync.md):
  *   event: ready    data {"unitIds":[…]}  — the scope at connect
- *   event: changed  data {"unitIds":[…]}  — these units have news: pull (coalesced within `coalesceMs`)
+ *   event: changed  data {"unitIds":[…]}  — these units have news: pull (coalesced within `coalesceMs`,
+ *                                           plus a random share of `spreadMs` for news from a write)
  *   : keep-alive                          — every `keepAliveMs`; the session and scope are re-checked
  *                                           (the scope also at once when a permission of hers changes,
  *                                           and just after every Swedish midnight, when permissions
@@ -23,6 +24,16 @@ export interface EventStreamDeps {
   scope(staffId: string): Promise<string[]>;
   keepAliveMs: number;
   coalesceMs: number;
+  /**
+   * News from a write is announced after `coalesceMs` plus a random delay up to this, drawn per
+   * stream (issue 33, bench -- server): every workstation of a unit pulls the moment it hears
+   * `changed`, and with one fixed delay the unit's 25 workstations, on every node, pulled in the same
+   * millisecond after each push — a herd that queued on the cores, the pool and the access log's
+   * chain (pull p99 136–164 ms at 500 workstations while a pull alone costs 2 ms of CPU). Spread,
+   * the same pulls arrive one by one. A change of the stream's own scope (a permission granted or
+   * ended) is not spread. 0: no spread.
+   */
+  spreadMs: number;
   /** The clock sessions expire and permissions begin and end by. */
   now: () => Date;
   /** Told of each event written (the fan-out counter of /metrics). */
@@ -75,6 +86,8 @@ export async function openEventStream(
   let closed = false;
   let pending = new Set<string>();
   let flushTimer: NodeJS.Timeout | undefined;
+  /** When the pending flush fires (performance.now()). */
+  let flushAt = 0;
   let expiryTimer: NodeJS.Timeout | undefined;
   let dayTimer: NodeJS.Timeout | undefined;
 
@@ -93,12 +106,22 @@ export async function openEventStream(
     pending = new Set();
     send('changed', { unitIds });
   };
-  const queue = (unitIds: Iterable<string>) => {
+  /**
+   * Pending units go out after `coalesceMs`, plus (`spread`: news from a write) a random share of
+   * `spreadMs`. A flush already pending keeps its moment, unless an unspread one is due sooner.
+   */
+  const queue = (unitIds: Iterable<string>, spread: boolean) => {
     for (const id of unitIds) pending.add(id);
-    if (pending.size > 0 && !flushTimer) flushTimer = setTimeout(flush, deps.coalesceMs);
+    if (pending.size === 0) return;
+    const delay = deps.coalesceMs + (spread ? Math.random() * deps.spreadMs : 0);
+    const at = performance.now() + delay;
+    if (flushTimer && (spread || at >= flushAt)) return;
+    clearTimeout(flushTimer);
+    flushAt = at;
+    flushTimer = setTimeout(flush, delay);
   };
   const onSignal = (signal: SyncSignal) => {
-    queue('all' in signal ? scope : signal.unitIds.filter((id) => scope.has(id)));
+    queue('all' in signal ? scope : signal.unitIds.filter((id) => scope.has(id)), true);
   };
 
   const unsubscribe = deps.notifier.subscribe(onSignal);
@@ -161,7 +184,7 @@ export async function openEventStream(
       const now = new Set(await deps.scope(session.staffId));
       const moved = [...now].filter((id) => !scope.has(id)).concat([...scope].filter((id) => !now.has(id)));
       scope = now;
-      queue(moved);
+      queue(moved, false);
     } catch (e) {
       request.log.warn({ err: e }, 'sync events: scope check failed');
     }

@@ -1,6 +1,6 @@
 import type { PermittedUnit } from '#contract';
 import type { Cursors, PullNext, PullResponse } from '#contract';
-import type { Db } from '../db/types';
+import type { Db, Queryable } from '../db/types';
 import type { LoadedFeed, SqlFeed } from './kind';
 import { retentionCutoff, type RetainedKind, type RetentionDays } from './retention';
 
@@ -17,8 +17,12 @@ const hiddenKinds = (apiVersion: number | undefined): string[] =>
   apiVersion === undefined ? [] : Object.entries(KIND_SINCE_API_VERSION).flatMap(([kind, since]) => (apiVersion < since ? [kind] : []));
 
 export interface PullInput {
-  /** The user's scope now (syncScope). */
-  units: PermittedUnit[];
+  /**
+   * The user's scope now (syncScope), or how to read it inside the pull's transaction: then it
+   * comes from the page's own snapshot, on the page's connection (one pooled connection a pull
+   * fewer to wait for).
+   */
+  units: PermittedUnit[] | ((tx: Queryable) => Promise<PermittedUnit[]>);
   cursors: Cursors;
   limit?: number;
   now: Date;
@@ -182,12 +186,13 @@ export interface PullPage {
  */
 export async function pullChanges(db: Db, feed: PullFeed, input: PullInput): Promise<PullPage> {
   const limit = input.limit ?? DEFAULT_PULL_LIMIT;
-  const unitIds = input.units.map((u) => u.unitId);
-  const afters = unitIds.map((id) => input.cursors[id] ?? 0);
   const cutoffs = feed.retained.map((k) => retentionCutoff(input.now, input.retentionDays[k.name] ?? k.defaultDays));
 
-  const { runs, loaded } = await db.transaction(
+  const { units, unitIds, afters, runs, loaded } = await db.transaction(
     async (tx) => {
+      const units = typeof input.units === 'function' ? await input.units(tx) : input.units;
+      const unitIds = units.map((u) => u.unitId);
+      const afters = unitIds.map((id) => input.cursors[id] ?? 0);
       // Prepared once per connection: planning this statement took ~10 ms, running an incremental page 0.5 ms (bench -- server).
       const { rows: runs } = await tx.query<RunRow>(feed.pageSql, [unitIds, afters, limit, input.staffId ?? null, ...cutoffs, input.kinds ?? null, input.clientData ?? true, hiddenKinds(input.apiVersion)], { prepare: true });
       // Few, and with their history: built here by their kinds' own mapping (LoadedFeed).
@@ -196,7 +201,7 @@ export async function pullChanges(db: Db, feed: PullFeed, input: PullInput): Pro
         const wanted = runs.flatMap((r) => (r.a_id && r.a_type === type ? [r.a_id] : []));
         if (wanted.length > 0) for (const rec of await kind.load(tx, wanted)) loaded.set(`${type}:${rec.id}`, rec);
       }
-      return { runs, loaded };
+      return { units, unitIds, afters, runs, loaded };
     },
     // Sent with the BEGIN, one round trip (a transaction of three: BEGIN, the page, COMMIT):
     // - REPEATABLE READ: changes, records and cursors from one snapshot.
@@ -252,7 +257,7 @@ export async function pullChanges(db: Db, feed: PullFeed, input: PullInput): Pro
   }
 
   const rest: Omit<PullResponse, 'changes'> = {
-    units: input.units,
+    units,
     cursors,
     hasMore,
     serverTime: input.now.toISOString(),

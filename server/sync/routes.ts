@@ -1,12 +1,12 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
-import { AppFailure } from '#contract';
+import { AppFailure, type PermittedUnit } from '#contract';
 import { API_VERSION, API_VERSION_HEADER, PULL_NEXT_HEADER, statedApiVersion, syncRoutes } from '#contract';
 import { SqlAccessLog } from '../audit/access-log';
 import { DEFAULT_ASSURANCE, pullKinds, type AssuranceLevels } from '../auth/assurance';
 import { bearerToken, workstationOf } from '../auth/routes';
 import type { AuthSession } from '../auth/service';
 import { SqlStaffDirectory, type StaffDirectory } from '../auth/staff';
-import type { Db } from '../db/types';
+import type { Db, Queryable } from '../db/types';
 import { postJsonTextRoute, postRoute } from '../http/route';
 import { openEventStream, type OpenStream } from './events';
 import type { CodeLists } from './kind';
@@ -30,11 +30,13 @@ export interface SyncRouteDeps {
   now: () => Date;
   keepAliveMs: number;
   coalesceMs: number;
+  /** The random delay up to which `changed` for a write is spread per stream (EventStreamDeps.spreadMs). */
+  spreadMs: number;
   /** Open event streams per session; opening one more closes the oldest (default 4). */
   streamsPerSession?: number;
   staff?: StaffDirectory;
   /** Counters of /metrics: pushed mutations by result, events written to streams. */
-  metrics?: { pushed(status: string): void; sent(event: string): void };
+  metrics?: { pushed(status: string): void; sent(event: string): void; pullStage?(stage: 'session' | 'scope' | 'page' | 'log', seconds: number): void };
   /** The level each function needs: a lower session's pull holds only its level's kinds (server/auth/assurance.ts). */
   assurance?: AssuranceLevels;
   /** The organisation's code lists (KSI) pushed mutations are checked against. */
@@ -47,6 +49,7 @@ export interface SyncRouteDeps {
  */
 export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): Set<OpenStream> {
   const staff = deps.staff ?? new SqlStaffDirectory(deps.db);
+
   const accessLog = new SqlAccessLog(deps.db);
   const streams = new Set<OpenStream>();
   const sessionOf = (s: AuthSession | null): AuthSession => {
@@ -56,8 +59,22 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
 
   postJsonTextRoute(app, syncRoutes.pull, { preHandler: deps.requireSession }, async ({ body, request, reply }) => {
     const session = sessionOf(request.authSession);
+    const stage = deps.metrics?.pullStage;
+    stage?.('session', reply.elapsedTime / 1000);
+    let t = performance.now();
+    const lap = (name: 'scope' | 'page' | 'log') => {
+      const t1 = performance.now();
+      stage?.(name, (t1 - t) / 1000);
+      t = t1;
+    };
     const now = deps.now();
-    const units = await syncScope(staff, session.staffId, now);
+    // The scope is read in the pull's own transaction (its snapshot, its connection: one pooled
+    // connection fewer to wait for), unless a staff directory was handed in.
+    let units: PermittedUnit[] | ((tx: Queryable) => Promise<PermittedUnit[]>);
+    if (deps.staff) {
+      units = await syncScope(deps.staff, session.staffId, now);
+      lap('scope');
+    } else units = (tx) => syncScope(new SqlStaffDirectory(tx), session.staffId, now);
     const page = await pullChanges(deps.db, deps.registry.pull, {
       units,
       cursors: body.cursors,
@@ -68,6 +85,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
       ...pullKinds(deps.assurance ?? DEFAULT_ASSURANCE, session.loa),
       apiVersion: statedApiVersion(request.headers[API_VERSION_HEADER]) ?? API_VERSION,
     });
+    lap('page');
     // One access-log event per pull that handed out records, not one per record (a full sync of
     // a unit is tens of thousands): opening a record on the workstation is logged as its read.
     if (page.count > 0) {
@@ -81,6 +99,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
         ...(workstation ? { workstation } : {}),
         at: now,
       });
+      lap('log');
     }
     // The next page's cursors up front, so the workstation can ask for it before it has read this one.
     reply.header(PULL_NEXT_HEADER, JSON.stringify(page.next));
@@ -119,6 +138,7 @@ export function registerSyncRoutes(app: FastifyInstance, deps: SyncRouteDeps): S
         scope: async (staffId) => (await syncScope(staff, staffId, deps.now())).map((u) => u.unitId),
         keepAliveMs: deps.keepAliveMs,
         coalesceMs: deps.coalesceMs,
+        spreadMs: deps.spreadMs,
         now: deps.now,
         ...(deps.metrics ? { onSent: deps.metrics.sent } : {}),
         streamsPerSession: deps.streamsPerSession ?? 4,

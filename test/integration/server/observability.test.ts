@@ -72,7 +72,10 @@ describe('metrics, liveness and readiness on PostgreSQL', { timeout: 60_000 }, (
       const outside = await anna.push(dayNoteCreate(h.units.daglig, await h.client('daglig', 0), 'Fel enhet.'));
       expect(outside.results[0]!.status).toBe('refused');
       await stream.next('changed', 5_000);
+      // A pull that hands out records: each of its stages is timed, its access-log row too.
+      expect((await anna.pull()).changes.length).toBeGreaterThan(0);
       const text = await metrics();
+      for (const stage of ['session', 'page', 'log']) expect(sample(text, 'omsorg_sync_pull_stage_seconds_count', { stage }), stage).toBe(1);
       expect(sample(text, 'omsorg_logins_total', { outcome: 'success' })).toBe(2);
       expect(sample(text, 'omsorg_http_refusals_total', { route: '/api/v1/units', status: '401' })).toBe(1);
       expect(sample(text, 'omsorg_push_mutations_total', { status: 'applied' })).toBe(2);

@@ -29,6 +29,12 @@ describe('server configuration from the environment', () => {
     expect(config.publicOrigin).toBe('https://omsorg.kommun.se');
   });
 
+  it('SYNC_EVENT_SPREAD_MS: 400 by default, 0 turns the spread of `changed` off, beyond 5000 refused', () => {
+    expect(readConfig({ EMBEDDED: '1' }).eventSpreadMs).toBe(400);
+    expect(readConfig({ EMBEDDED: '1', SYNC_EVENT_SPREAD_MS: '0' }).eventSpreadMs).toBe(0);
+    expect(() => readConfig({ EMBEDDED: '1', SYNC_EVENT_SPREAD_MS: '9000' })).toThrow(/SYNC_EVENT_SPREAD_MS must be a whole number 0–5000/);
+  });
+
   it('POLICY_PROCESSING: person by default (the LoA from the person certificate), rfc5280 for strict processing through the CAs, nothing else', () => {
     const trust = { EMBEDDED: '1', TRUST_ANCHORS: '/root.pem', REQUIRED_POLICIES: TEST_LOA3_POLICY_OID };
     expect(readConfig({ ...trust, POLICY_PROCESSING: 'rfc5280' }).auth?.policyProcessing).toBe('rfc5280');

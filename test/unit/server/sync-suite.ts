@@ -658,6 +658,46 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
       }
     });
 
+    it('spreads one write’s `changed` over the unit’s streams (coalescing window + up to the spread), so its workstations do not all pull at one instant', async () => {
+      // Six sessions of the unit (a unit's workstations), one write by another: each stream gets one
+      // `changed`, 50 ms (coalesceMs) plus its own draw of up to 400 ms (spreadMs) after it. Without
+      // the spread the six timers fire in one tick. The server shares this process's event loop, and a
+      // loop held up (PGlite runs on it) would fire them together all the same: up to three writes.
+      const sessions = await Promise.all(Array.from({ length: 6 }, () => h.login('anna')));
+      const streams = await Promise.all(sessions.map((s) => openEvents(base, s.token)));
+      try {
+        for (const stream of streams) expect(await stream.next('ready')).toEqual({ unitIds: [h.units.hemtjanst] });
+        const sara = await h.login('sara');
+        const ranges: string[] = [];
+        let widest = 0;
+        for (let attempt = 0; attempt < 3 && widest <= 20; attempt++) {
+          const sent = performance.now();
+          await sara.push(journalCreate(await h.client('hemtjanst', 1)));
+          // When each stream's reader saw its `changed`.
+          const times = await vi.waitFor(
+            () =>
+              streams.map((stream) => {
+                const e = stream.events.find((x) => x.event === 'changed');
+                if (!e) throw new Error('a stream has no `changed` yet');
+                return e.at;
+              }),
+            { timeout: 3_000, interval: 10 },
+          );
+          for (const stream of streams) expect(await stream.next('changed')).toEqual({ unitIds: [h.units.hemtjanst] });
+          expect(Math.min(...times) - sent).toBeGreaterThanOrEqual(45);
+          widest = Math.max(widest, Math.max(...times) - Math.min(...times));
+          ranges.push(times.map((t) => Math.round(t - sent)).join(', '));
+          // One event per stream and write: nothing follows within the spread.
+          await new Promise((r) => setTimeout(r, 500));
+          for (const stream of streams) expect(stream.events.filter((e) => e.event === 'changed')).toHaveLength(0);
+        }
+        // Six draws from 0–400 ms lie within 20 ms of each other with a probability of about 6 × (20/400)^5 ≈ 2e-6.
+        expect(widest, `arrivals after each write (ms): ${ranges.join(' | ')}`).toBeGreaterThan(20);
+      } finally {
+        for (const stream of streams) stream.close();
+      }
+    });
+
     it('keeps alive with comments and closes with `end` once the session is logged out', async () => {
       const anna = await h.login('anna');
       const stream = await openEvents(base, anna.token);
@@ -676,7 +716,8 @@ export function syncSuite(label: string, open: () => Promise<SuiteDb>): void {
 }
 
 export interface EventStreamClient {
-  events: { event: string; data: unknown }[];
+  /** Events not yet taken by `next`, each with when it arrived (performance.now()). */
+  events: { event: string; data: unknown; at: number }[];
   comments: number;
   next(event: string, timeoutMs?: number): Promise<unknown>;
   closed: Promise<void>;
@@ -726,7 +767,7 @@ export async function openEvents(base: string, token: string): Promise<EventStre
           }
           const event = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
           const data = /^data: (.*)$/m.exec(block)?.[1];
-          client.events.push({ event, data: data === undefined ? undefined : JSON.parse(data) });
+          client.events.push({ event, data: data === undefined ? undefined : JSON.parse(data), at: performance.now() });
         }
       }
     } catch {
