@@ -9,6 +9,8 @@ export interface HostedReadersOptions {
   entry?: string;
   /** How to start it (tests may wrap it); default ./launch.ts. */
   launch?: (entry: string) => HostProcess;
+  /** A host that has not said it is up this long after its start (loading its code) is killed and restarted. */
+  startTimeoutMs?: number;
   /** A ping every this often … */
   pingIntervalMs?: number;
   /** … and a host that has not answered one within this is killed and restarted. */
@@ -37,8 +39,9 @@ const fromError = (e: AppError): AppFailure => new AppFailure(e.code, e.message,
  * `begin` (connect), one round trip per APDU, `end` (disconnect); card events stream from the
  * host and the last reader snapshot is kept here for the synchronous `readers()`.
  *
- * Every wait is bounded: a host that dies, does not answer a ping within `pingTimeoutMs` or a
- * request within `requestTimeoutMs` is killed; the readers are reported gone and `unavailable`,
+ * Every wait is bounded: a host that dies, does not start within `startTimeoutMs`, does not
+ * answer a ping within `pingTimeoutMs` or a request within `requestTimeoutMs` is killed; the
+ * readers are reported gone and `unavailable`,
  * operations in flight fail (PCSC_UNAVAILABLE; the one that timed out CARD_ERROR), and a new host
  * is started. `close()` asks the host to close and kills it after `closeGraceMs`.
  */
@@ -52,6 +55,10 @@ export class HostedReaders implements CardReaders, CardMonitor {
   private hello: Promise<void> = Promise.resolve();
   private helloDone: () => void = () => undefined;
   private down = false;
+  /** The current host has sent a card event. */
+  private heardEvent = false;
+  /** The current host has said it is up: from then on the ping bound applies. */
+  private up = false;
   private closed = false;
   private nextId = 1;
   private pingTimer: NodeJS.Timeout | undefined;
@@ -62,6 +69,7 @@ export class HostedReaders implements CardReaders, CardMonitor {
   private startedAt = 0;
   private readonly entry: string;
   private readonly launch: (entry: string) => HostProcess;
+  private readonly startTimeoutMs: number;
   private readonly pingIntervalMs: number;
   private readonly pingTimeoutMs: number;
   private readonly requestTimeoutMs: number;
@@ -71,6 +79,7 @@ export class HostedReaders implements CardReaders, CardMonitor {
   constructor(opts: HostedReadersOptions = {}) {
     this.entry = opts.entry ?? sourceHostEntry();
     this.launch = opts.launch ?? launchHost;
+    this.startTimeoutMs = opts.startTimeoutMs ?? 30_000;
     this.pingIntervalMs = opts.pingIntervalMs ?? 2_000;
     this.pingTimeoutMs = opts.pingTimeoutMs ?? 5_000;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 35_000;
@@ -147,6 +156,8 @@ export class HostedReaders implements CardReaders, CardMonitor {
     this.pingSent = undefined;
     this.lastPing = Date.now();
     this.hello = new Promise((r) => (this.helloDone = r));
+    this.heardEvent = false;
+    this.up = false;
     host.onMessage((m) => {
       if (this.host === host) this.received(m);
     });
@@ -161,7 +172,7 @@ export class HostedReaders implements CardReaders, CardMonitor {
     if (!this.host) throw hostGone('restarting');
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(hostGone('no hello')), this.pingTimeoutMs + this.requestTimeoutMs);
+      timer = setTimeout(() => reject(hostGone('no hello')), this.startTimeoutMs + this.requestTimeoutMs);
     });
     try {
       await Promise.race([this.hello, bound]);
@@ -189,6 +200,8 @@ export class HostedReaders implements CardReaders, CardMonitor {
 
   private received(m: HostMessage): void {
     this.lastPing = Date.now();
+    this.up = true;
+    if ('up' in m) return;
     if ('id' in m) {
       if (m.id === this.pingSent) {
         this.pingSent = undefined;
@@ -203,6 +216,11 @@ export class HostedReaders implements CardReaders, CardMonitor {
       return;
     }
     if ('hello' in m) {
+      // Events the host sent before its hello are newer news than the enumeration it reports.
+      if (this.heardEvent) {
+        this.helloDone();
+        return;
+      }
       this.snapshot = m.readers;
       if (!m.unavailable) this.setDown(false);
       else if (!this.down) {
@@ -213,6 +231,7 @@ export class HostedReaders implements CardReaders, CardMonitor {
       return;
     }
     const e = m.event;
+    this.heardEvent = true;
     if (e.type === 'unavailable') {
       this.snapshot = m.readers;
       if (this.down) return;
@@ -239,6 +258,10 @@ export class HostedReaders implements CardReaders, CardMonitor {
   private checkAlive(): void {
     if (!this.host || this.closed) return;
     const now = Date.now();
+    if (!this.up) {
+      if (now - this.startedAt > this.startTimeoutMs) this.lost('did not start');
+      return;
+    }
     if (this.pingSent !== undefined) {
       if (now - this.lastPing > this.pingTimeoutMs) this.lost('no answer to ping');
       return;

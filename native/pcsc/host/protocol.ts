@@ -23,6 +23,8 @@ export type HostReply =
 
 export type HostMessage =
   | HostReply
+  /** First of all: the host is running and answers pings from now on. */
+  | { up: true }
   /** A card event, with the host's reader snapshot after it. */
   | { event: CardEvent; readers: ReaderInfo[] }
   /** Sent once at start, when the first enumeration is known (or PC/SC is found unavailable). */

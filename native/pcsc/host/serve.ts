@@ -26,6 +26,7 @@ const asError = (e: unknown): AppError =>
 export function serveReaders(readers: CardReaders, channel: ParentChannel, exit: () => void): void {
   const sessions = new Map<number, Session>();
   let nextSession = 1;
+  channel.send({ up: true });
   readers.monitor.subscribe((event) => channel.send({ event, readers: readers.monitor.readers() }));
   void readers.listReaders().then(
     (list) => channel.send({ hello: true, readers: list }),

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppFailure } from '#contract';
 import { CardService, HostedReaders, type CardEvent } from '../../../native';
-import { insertCardFile, type InsertedCard } from '../../../native/softcard';
+import { insertCardFile, openCardFile, VpcdCard, type InsertedCard } from '../../../native/softcard';
 import { writeTestCard } from '../../support/test-certs';
 
 /**
@@ -28,7 +28,7 @@ afterEach(async () => {
 async function until(pred: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out waiting for a state');
+    if (Date.now() > end) throw new Error(`timed out waiting for a state: ${String(pred)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -113,26 +113,44 @@ describe('HostedReaders: PC/SC in its own process', () => {
   it('a host killed in the middle of an operation: the operation fails with PCSC_UNAVAILABLE, then unavailable, then available again, and the card reads', async () => {
     const { service, events, certificate } = await started();
     const first = readers!.pid!;
+    let atKill = 0;
     const inFlight = readers!.withCard(
       READER,
       async (c) => {
         // SELECT the PKCS#15 application's MF, then the host dies before the next APDU.
         expect((await c.transport.transmit(Uint8Array.from([0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f, 0x00]))).length).toBeGreaterThanOrEqual(2);
+        atKill = events.length;
         process.kill(first, 'SIGKILL');
-        await until(() => events.some((e) => e.type === 'unavailable'));
+        await until(() => events.slice(atKill).some((e) => e.type === 'unavailable'));
         return c.transport.transmit(Uint8Array.from([0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f, 0x00]));
       },
       { share: 'shared', disposition: 'leave' },
     );
     const killed = await failure(inFlight);
     expect(killed.code).toBe('PCSC_UNAVAILABLE');
-    const down = events.findIndex((e) => e.type === 'unavailable');
-    expect(events.slice(0, down)).toContainEqual({ type: 'reader-removed', reader: READER });
+    const down = events.findIndex((e, i) => i >= atKill && e.type === 'unavailable');
+    expect(events.slice(atKill, down)).toContainEqual({ type: 'reader-removed', reader: READER });
     await until(() => events.slice(down).some((e) => e.type === 'available'));
     await until(() => readers!.readers().some((r) => r.name === READER && r.cardPresent));
     expect(readers!.pid).not.toBe(first);
     expect(Buffer.from(await service.readCertificate(READER)).equals(certificate)).toBe(true);
   }, 60_000);
+
+  it('a software card on this very thread (the deadlock of session 11) answers the workstation\'s PC/SC: open, read, close, ten times', async () => {
+    const path = await writeTestCard({ alg: 'EC-P256', pin: '123456' });
+    const sameThread = await VpcdCard.insert(await openCardFile(path), { port: 35963 });
+    try {
+      for (let i = 0; i < 10; i++) {
+        readers = new HostedReaders(fast);
+        await until(() => readers!.readers().some((r) => r.name === READER && r.cardPresent));
+        expect((await new CardService(readers).readCertificate(READER)).length).toBeGreaterThan(100);
+        await readers.close();
+        readers = undefined;
+      }
+    } finally {
+      await sameThread.close();
+    }
+  }, 120_000);
 
   it('close() never blocks on a host that does not answer: it kills it after the grace', async () => {
     await started();
