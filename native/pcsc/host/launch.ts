@@ -45,7 +45,18 @@ export function launchHost(entry: string): HostProcess {
       send: (m) => child.postMessage(m),
       onMessage: (l) => child.on('message', (m) => l(m as HostMessage)),
       onExit: (l) => child.on('exit', () => l()),
-      kill: () => void child.kill(),
+      // child.kill() is SIGTERM on POSIX, which a stopped process does not act on: SIGKILL there too.
+      kill: () => {
+        const pid = child.pid;
+        child.kill();
+        if (pid !== undefined && process.platform !== 'win32') {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }
+      },
     };
   }
   const child = fork(entry, [], { execArgv: [], serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
