@@ -7,6 +7,8 @@
  *                            passes its path to the store, since the bundle has no source tree to start)
  *   main/sync/pull-worker.ts → dist/main/sync/pull-worker.cjs (the sync pull worker, self-contained;
  *                            passed to the sync engine the same way)
+ *   native/pcsc/host/main.ts → dist/main/pcsc-host.cjs (the PC/SC host process the shell forks — a
+ *                            utility process in Electron — so that only it loads the pcsclite addon)
  *   preload/index.ts       → dist/preload/index.cjs (one self-contained file: a sandboxed preload
  *                            can require nothing but 'electron' and a few polyfills)
  * The renderer is built separately by Vite into dist/renderer.
@@ -65,6 +67,7 @@ export interface ElectronBundles {
   preload: string;
   storeWorker: string;
   pullWorker: string;
+  pcscHost: string;
 }
 
 /** Builds the bundles under `appRoot` (default: the project), each at its BUNDLE_PATHS place; returns their paths. */
@@ -74,6 +77,7 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
     preload: bundlePath(appRoot, 'preload'),
     storeWorker: bundlePath(appRoot, 'storeWorker'),
     pullWorker: bundlePath(appRoot, 'pullWorker'),
+    pcscHost: bundlePath(appRoot, 'pcscHost'),
   };
   await Promise.all([
     build({
@@ -92,6 +96,16 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
       ...common,
       entryPoints: ['main/sync/pull-worker.ts'],
       outfile: out.pullWorker,
+    }),
+    // The PC/SC host process: the only bundle that loads the pcsclite addon (main forks it).
+    build({
+      ...common,
+      entryPoints: ['native/pcsc/host/main.ts'],
+      outfile: out.pcscHost,
+      external: appPackages,
+      // The card stack needs only AppFailure from the contract: not the schemas and zod (0.6 MiB).
+      // Any other value imported from '#contract' under native/pcsc fails this build by name.
+      plugins: [{ name: 'contract-app-failure', setup: (b) => void b.onResolve({ filter: /^#contract$/ }, () => ({ path: path.join(root, 'contract', 'app-failure.ts') })) }],
     }),
     // DEMO ONLY: the software card stays out of the main bundle; main loads this file with DEMO_CARD set.
     build({
@@ -113,5 +127,5 @@ export async function buildElectron(appRoot = root): Promise<ElectronBundles> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await buildElectron();
-  console.log(`Byggde ${[BUNDLE_PATHS.main, BUNDLE_PATHS.storeWorker, BUNDLE_PATHS.pullWorker, BUNDLE_PATHS.preload].join(', ')}`);
+  console.log(`Byggde ${[BUNDLE_PATHS.main, BUNDLE_PATHS.storeWorker, BUNDLE_PATHS.pullWorker, BUNDLE_PATHS.pcscHost, BUNDLE_PATHS.preload].join(', ')}`);
 }

@@ -14,6 +14,8 @@ export const BUNDLE_PATHS = {
   storeWorker: 'dist/main/store/worker.cjs',
   /** The sync pull worker (main/sync/pull-worker.ts), CommonJS, self-contained. */
   pullWorker: 'dist/main/sync/pull-worker.cjs',
+  /** The PC/SC host process (native/pcsc/host/main.ts), CommonJS, pcsclite external: the main process never loads the addon. */
+  pcscHost: 'dist/main/pcsc-host.cjs',
   /** DEMO ONLY: the software card's in-process reader (native/softcard/demo.ts), loaded only with DEMO_CARD. */
   softcardDemo: 'dist/main/softcard-demo.cjs',
   /** The renderer, built by Vite, served on app://workstation. */

@@ -40,6 +40,9 @@ const demoModule = (): string => {
   return file;
 };
 
+// PC/SC runs in a host process of its own, started from this bundle (a utility process in Electron).
+const pcscHost = bundlePath(appRoot, 'pcscHost');
+
 startShell({
   electron,
   createWorkstation: async (o) =>
@@ -49,8 +52,10 @@ startShell({
         : pkcs11Module
           ? { ...o, card: { kind: 'pkcs11', module: pkcs11Module } }
           : demoReader
-            ? { ...o, card: { kind: 'pcsc-and-demo', ...(JSON.parse(readFileSync(demoReader, 'utf8')) as DemoReaderFile), module: demoModule() } }
-            : o,
+            ? { ...o, card: { kind: 'pcsc-and-demo', ...(JSON.parse(readFileSync(demoReader, 'utf8')) as DemoReaderFile), module: demoModule(), host: pcscHost } }
+            : o.card.kind === 'pcsc'
+              ? { ...o, card: { ...o.card, host: pcscHost } }
+              : o,
     ),
   // The packaged app: the policy key or the machine's config file (OMSORG_CONFIG only under the machine-wide policy); from the project: SERVER_URL (development).
   settings: config.settings,

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { CardStatus } from '#contract';
-import { CardService, PcscReaders, type CardMonitor, type CardReaders, type DigestsByHash, type HashAlgorithm, type SignResult } from '../../native';
+import { CardService, HostedReaders, type CardMonitor, type CardReaders, type DigestsByHash, type HashAlgorithm, type SignResult } from '../../native';
 import { CombinedReaders } from '../../native/combined-readers';
 import { Pkcs11Tokens } from '../../native/pkcs11/pkcs11-tokens';
 import type { DemoCardHolder } from '../../native/softcard/demo';
@@ -33,12 +33,17 @@ export interface DemoReaderControl {
  * the software card's demo entry is imported directly.
  */
 export type CardStackOption =
-  | { kind: 'pcsc' }
+  /**
+   * PC/SC, in a host process of its own (native/pcsc/host): this thread never calls into the
+   * pcsclite addon. `host`: the host's bundle (dist/main/pcsc-host.cjs) when running bundled; from
+   * source its bootstrap is started.
+   */
+  | { kind: 'pcsc'; host?: string }
   | { kind: 'demo'; cardFile: string; module?: string }
   /** The card through a PKCS#11 module (Net iD on Windows; SoftHSM2 in tests), by the module's path (PKCS11_MODULE). */
   | { kind: 'pkcs11'; module: string }
   /** DEMO ONLY: PC/SC and, beside its readers, the built-in demo reader holding the card of whichever demo person the login screen picks (`npm start` with the embedded server). */
-  | { kind: 'pcsc-and-demo'; people: DemoCardHolder[]; pin: string; module?: string };
+  | { kind: 'pcsc-and-demo'; people: DemoCardHolder[]; pin: string; module?: string; host?: string };
 
 /** The file `npm start` writes for Electron (DEMO_READER): the demo people's cards and their PIN. */
 export type DemoReaderFile = { people: DemoCardHolder[]; pin: string };
@@ -46,8 +51,10 @@ export type DemoReaderFile = { people: DemoCardHolder[]; pin: string };
 /** native/softcard/demo.ts, named through a variable so that no bundler pulls the software card into the main bundle. */
 const DEMO_SOURCE = '../../native/softcard/demo';
 
+const pcscInItsOwnProcess = (host: string | undefined): HostedReaders => new HostedReaders(host ? { entry: host } : {});
+
 export async function openCardAccess(option: CardStackOption): Promise<CardAccess> {
-  if (option.kind === 'pcsc') return cardAccessOver(new PcscReaders());
+  if (option.kind === 'pcsc') return cardAccessOver(pcscInItsOwnProcess(option.host));
   if (option.kind === 'pkcs11') {
     const tokens = await Pkcs11Tokens.open({ module: option.module });
     return { monitor: tokens, pinStatus: (r) => tokens.pinStatus(r), sign: (r, pin, hash, alg) => tokens.sign(r, pin, hash, alg), close: () => tokens.close() };
@@ -58,7 +65,7 @@ export async function openCardAccess(option: CardStackOption): Promise<CardAcces
   if (option.kind === 'demo') return cardAccessOver(await demo.openDemoReader(option.cardFile));
   const builtIn = demo.openDemoReaderFor(option.people);
   return {
-    ...cardAccessOver(new CombinedReaders(new PcscReaders(), builtIn.reader)),
+    ...cardAccessOver(new CombinedReaders(pcscInItsOwnProcess(option.host), builtIn.reader)),
     demo: {
       status: () => ({
         reader: builtIn.reader.readerName,

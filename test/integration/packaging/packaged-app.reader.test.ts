@@ -42,6 +42,7 @@ describe('the packaged app directory', () => {
     expect(files).toContain('/dist/main/electron/index.cjs');
     expect(files).toContain('/dist/preload/index.cjs');
     expect(files).toContain('/dist/main/store/worker.cjs');
+    expect(files).toContain('/dist/main/pcsc-host.cjs');
     expect(files).toContain('/dist/renderer/index.html');
     // DEMO ONLY: the software card is in the demo build only (scripts/package.ts --demo).
     expect(files).not.toContain('/dist/main/softcard-demo.cjs');
@@ -227,6 +228,13 @@ describe('the packaged main bundle, started with the fake electron', () => {
     } finally {
       await card.close();
     }
+    // PC/SC ran in the host process the bundle forked (dist/main/pcsc-host.cjs, under plain node):
+    // the app's pcsclite addon is loaded there, never in this (the main) process.
+    const addon = path.join(appDir, 'node_modules', 'pcsclite');
+    expect(readFileSync('/proc/self/maps', 'utf8')).not.toContain(addon);
+    const hosts = childrenOf(process.pid).filter((pid) => mapsOf(pid).includes(addon));
+    expect(hosts).toHaveLength(1);
+    expect(readFileSync(`/proc/${hosts[0]}/cmdline`, 'utf8').split('\0')).toContain(path.join(appDir, 'dist', 'main', 'pcsc-host.cjs'));
 
     // The entry is in the user's SQLCipher file under userData, encrypted from the first byte.
     const db = readdirSync(userData, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.db'));
@@ -276,3 +284,25 @@ describe('the packaged main bundle, started with the fake electron', () => {
     expect(other.fake.calls.exit).toEqual([1]);
   });
 });
+
+/** Process ids whose parent is `ppid` (Linux /proc). */
+function childrenOf(ppid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return Number(readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]) === ppid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+const mapsOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/maps`, 'utf8');
+  } catch {
+    return '';
+  }
+};

@@ -7,7 +7,7 @@ import { methodNames, type WorkstationBridge } from '#contract';
 import { appPackages, buildElectron } from '../../../scripts/build-electron';
 import { createFakeElectron } from '../../support/fake-electron';
 
-let bundles: { main: string; preload: string };
+let bundles: { main: string; preload: string; pcscHost: string };
 
 beforeAll(async () => {
   bundles = await buildElectron(mkdtempSync(path.join(tmpdir(), 'electron-build-')));
@@ -44,5 +44,13 @@ describe('the Electron bundles', () => {
   it('the main bundle leaves only electron, Node built-ins and the runtime packages (package.json dependencies) outside', () => {
     for (const id of requiredModules(bundles.main)) expect(id === 'electron' || id.startsWith('node:') || appPackages.includes(id), id).toBe(true);
     expect(appPackages.sort()).toEqual(['better-sqlite3-multiple-ciphers', 'dejavu-fonts-ttf', 'electron-updater', 'jose', 'openid-client', 'pcsclite', 'pdfkit', 'pkcs11js']);
+  });
+
+  it('only the PC/SC host bundle loads the pcsclite addon, never the main bundle; the host is small (AppFailure only from the contract, no zod)', () => {
+    expect(readFileSync(bundles.main, 'utf8')).not.toContain('pcsclite.node');
+    const host = readFileSync(bundles.pcscHost, 'utf8');
+    expect(host).toContain('pcsclite/build/Release/pcsclite.node');
+    expect(requiredModules(bundles.pcscHost).filter((id) => !id.startsWith('node:'))).toEqual([]);
+    expect(host.length).toBeLessThan(100_000);
   });
 });
