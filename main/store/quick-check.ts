@@ -7,15 +7,15 @@ import type { z } from 'zod';
  * the caller then asks the schema itself, which decides and says why.
  *
  * Built by walking the schema's definition. Objects (every field required, none unknown, in the
- * shape's order), nullable,
- * discriminated unions and arrays are walked here; every leaf (a string with its formats, lengths
- * and refinements, a number, an enum, a literal, a boolean) is run through zod's own check of that
- * leaf, so what a leaf accepts is zod's decision, not a copy of it (a format's pattern is tested
- * directly, as zod's own check does). A construct not listed here
- * (optional fields, transforms, defaults, pipes, object-level refinements, records, …) has no quick
- * check: `quickCheck` returns null for it, and a union of many kinds gets quick checks for the
- * kinds it can walk. What zod 4 spends per record is mostly its object machinery (new objects,
- * issue bookkeeping per field); this costs a fifth of it (docs/sync.md, "Checking a page").
+ * shape's order), nullable, discriminated unions and arrays are walked here; every leaf (a string
+ * with its formats, lengths and refinements, a number, an enum, a literal, a boolean) is checked by
+ * zod's own check of that leaf, so what a leaf accepts is zod's decision, not a copy of it (a
+ * format's pattern is tested directly, as zod's own check does). A construct not listed here
+ * (optional fields, transforms, defaults, pipes, object-level refinements, records, plain unions,
+ * …) has no quick check: `quickCheck` returns null for it, and a discriminated union of many kinds
+ * gets quick checks for the kinds it can walk. What zod 4 spends per record is mostly its object
+ * machinery (new objects, issue bookkeeping per field); this costs about half of it (docs/sync.md,
+ * "Checking a page").
  */
 export type QuickCheck = (value: unknown) => boolean;
 
