@@ -1,7 +1,7 @@
 import { AppFailure, because, type Author, type DayNoteRecord } from '#contract';
 import type { LocalDayNote } from '#contract';
 import { ftsQuery } from './fts-query';
-import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type Retention, type StoreContext, type UpsertOf } from './kind';
+import { defineStoreKind, prepareAll, RowBatch, utc, type KindPart, type LocalMutations, type Retention, type StoreContext, type UpsertOf } from './kind';
 
 const DAY_MS = 86_400_000;
 
@@ -35,17 +35,12 @@ const noteRow = (r: DayNoteRecord, unitId: string): unknown[] => [r.id, unitId, 
 
 export class DayNotesSql implements KindPart<'day_note'> {
   private readonly st;
+  /** A page's upserts, many rows per statement (RowBatch): the full-text trigger runs within a few hundred statements per page. */
+  private readonly upserts: RowBatch<UpsertOf<'day_note'>>;
   readonly mutations: LocalMutations<'day_note'>;
 
   constructor(ctx: StoreContext) {
     const st = prepareAll(ctx.db, {
-      // One statement per page (json_each): the full-text trigger then runs inside one statement,
-      // which costs a third of thousands of separate ones.
-      upsert: `INSERT INTO day_notes (${NOTE_COLS})
-        SELECT r ->> 0, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, r ->> 6, 0
-          FROM (SELECT value AS r FROM json_each(?)) WHERE true
-        ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, client_id = excluded.client_id, text = excluded.text,
-          author = excluded.author, created_at = excluded.created_at, summarised_at = excluded.summarised_at, pending = 0`,
       del: 'DELETE FROM day_notes WHERE id = ?',
       purge: 'DELETE FROM day_notes WHERE unit_id = ?',
       purgeBefore: 'DELETE FROM day_notes WHERE created_at < ?',
@@ -67,6 +62,17 @@ export class DayNotesSql implements KindPart<'day_note'> {
         WHERE day_notes_fts MATCH ? AND n.unit_id = ? ORDER BY n.created_at DESC, n.id DESC LIMIT ?`,
     });
     this.st = st;
+    this.upserts = new RowBatch(
+      ctx.db,
+      {
+        insert: `INSERT INTO day_notes (${NOTE_COLS})`,
+        row: '(?, ?, ?, ?, ?, ?, ?, 0)',
+        conflict: `ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, client_id = excluded.client_id, text = excluded.text,
+          author = excluded.author, created_at = excluded.created_at, summarised_at = excluded.summarised_at, pending = 0`,
+      },
+      7,
+      (c) => noteRow(c.record, c.unitId),
+    );
     this.mutations = {
       'day_note.create': {
         apply: (m, author, createdAt) => {
@@ -95,7 +101,7 @@ export class DayNotesSql implements KindPart<'day_note'> {
   }
 
   upsert(changes: UpsertOf<'day_note'>[]): void {
-    this.st.upsert.run(JSON.stringify(changes.map((c) => noteRow(c.record, c.unitId))));
+    this.upserts.run(changes);
   }
 
   delete(id: string): void {

@@ -1,6 +1,6 @@
 import { AppFailure, because, type Author, type JournalEntryRecord } from '#contract';
 import type { LocalJournalEntry } from '#contract';
-import { defineStoreKind, prepareAll, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
+import { defineStoreKind, prepareAll, RowBatch, utc, type KindPart, type LocalMutations, type StoreContext, type UpsertOf } from './kind';
 
 /** Execution journal entries in the store: pulled ones, and the user's own pending until the server has them. */
 
@@ -42,20 +42,14 @@ const journalRow = (r: JournalEntryRecord, unitId: string): unknown[] => [
 
 export class JournalSql implements KindPart<'journal_entry'> {
   private readonly st;
+  /** A page's upserts, many rows per statement (RowBatch). */
+  private readonly upserts: RowBatch<UpsertOf<'journal_entry'>>;
   readonly mutations: LocalMutations<'journal_entry'>;
   private readonly unitInScope: StoreContext['unitInScope'];
 
   constructor(ctx: StoreContext) {
     this.unitInScope = ctx.unitInScope;
     const st = prepareAll(ctx.db, {
-      // Upserts take a JSON array of row arrays: one statement per page and record type instead of
-      // one per record (json_each in C).
-      upsert: `INSERT INTO journal_entries (${JOURNAL_COLS})
-        SELECT r ->> 0, r ->> 1, r ->> 2, r ->> 3, r ->> 4, r ->> 5, r ->> 6, r ->> 7, r ->> 8, r ->> 9, r ->> 10, 0
-          FROM (SELECT value AS r FROM json_each(?)) WHERE true
-        ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, unit_id = excluded.unit_id, event_date = excluded.event_date,
-          created_at = excluded.created_at, text = excluded.text, life_area = excluded.life_area, assignment_id = excluded.assignment_id,
-          author = excluded.author, erroneous = excluded.erroneous, corrects_id = excluded.corrects_id, pending = 0`,
       del: 'DELETE FROM journal_entries WHERE id = ?',
       purge: 'DELETE FROM journal_entries WHERE unit_id = ?',
       byId: `SELECT ${JOURNAL_COLS} FROM journal_entries WHERE id = ?`,
@@ -71,6 +65,18 @@ export class JournalSql implements KindPart<'journal_entry'> {
         ORDER BY event_date DESC, created_at DESC, id DESC LIMIT ?`,
     });
     this.st = st;
+    this.upserts = new RowBatch(
+      ctx.db,
+      {
+        insert: `INSERT INTO journal_entries (${JOURNAL_COLS})`,
+        row: '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)',
+        conflict: `ON CONFLICT (id) DO UPDATE SET client_id = excluded.client_id, unit_id = excluded.unit_id, event_date = excluded.event_date,
+          created_at = excluded.created_at, text = excluded.text, life_area = excluded.life_area, assignment_id = excluded.assignment_id,
+          author = excluded.author, erroneous = excluded.erroneous, corrects_id = excluded.corrects_id, pending = 0`,
+      },
+      11,
+      (c) => journalRow(c.record, c.unitId),
+    );
     this.mutations = {
       'journal_entry.create': {
         apply: (m, author, createdAt) => {
@@ -96,7 +102,7 @@ export class JournalSql implements KindPart<'journal_entry'> {
   }
 
   upsert(changes: UpsertOf<'journal_entry'>[]): void {
-    this.st.upsert.run(JSON.stringify(changes.map((c) => journalRow(c.record, c.unitId))));
+    this.upserts.run(changes);
   }
 
   delete(id: string): void {

@@ -79,3 +79,52 @@ export function prepareAll<K extends string>(db: Database, sql: Record<K, string
 /** Timestamps are compared as text: UTC `…Z` strings are kept as they are, others converted to UTC. */
 export const utc = (iso: string) => (iso.endsWith('Z') ? iso : new Date(iso).toISOString());
 export const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The most rows one statement of a RowBatch inserts (× the row's parameters stays far below SQLite's 32,766). */
+const BATCH_ROWS = 256;
+
+/**
+ * Upserts of many rows per statement: `INSERT INTO … VALUES (…), (…), … ON CONFLICT …`, 256 rows a
+ * statement and the rest in statements of 128, 64, … rows (nine statements prepared at most). For
+ * the kinds with tens of thousands of rows in a first sync: binding a page's values directly took
+ * a third less of the store worker's time than a JSON array of rows for json_each (no JSON text to
+ * build in JavaScript and parse again in SQLite), and a trigger (the day notes' full-text index)
+ * still runs within a few hundred statements per page, not one per row.
+ */
+export class RowBatch<T> {
+  private readonly statements = new Map<number, Statement>();
+  private args: unknown[] = [];
+
+  /**
+   * `insert`: `INSERT INTO table (columns)`; `row`: one row's VALUES tuple, e.g. `(?, ?, 0)`, with
+   * `params` placeholders; `conflict`: the ON CONFLICT clause; `values`: one item's parameters.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly sql: { insert: string; row: string; conflict: string },
+    private readonly params: number,
+    private readonly values: (item: T) => unknown[],
+  ) {}
+
+  run(items: readonly T[]): void {
+    let at = 0;
+    while (at < items.length) {
+      const left = items.length - at;
+      const n = left >= BATCH_ROWS ? BATCH_ROWS : 2 ** Math.floor(Math.log2(left));
+      const args = this.args.length === n * this.params ? this.args : (this.args = new Array<unknown>(n * this.params));
+      let k = 0;
+      for (let i = at; i < at + n; i++) for (const v of this.values(items[i]!)) args[k++] = v;
+      this.statement(n).run(args);
+      at += n;
+    }
+  }
+
+  private statement(rows: number): Statement {
+    let st = this.statements.get(rows);
+    if (!st) {
+      st = this.db.prepare(`${this.sql.insert} VALUES ${Array.from({ length: rows }, () => this.sql.row).join(', ')} ${this.sql.conflict}`);
+      this.statements.set(rows, st);
+    }
+    return st;
+  }
+}

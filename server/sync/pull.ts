@@ -130,11 +130,11 @@ WITH page AS MATERIALIZED (
          ${isLoaded} AS is_loaded, p.record_type,
          CASE
            WHEN ${isLoaded} THEN NULL
-           WHEN r.json IS NOT NULL THEN '{"seq":' || p.seq || ',"id":"' || p.record_id || '","unitId":"' || p.unit_id
-             || '","op":"upsert","type":"' || p.record_type || '","record":' || r.json || '}'
+           WHEN r.json IS NOT NULL THEN '{"seq":' || p.seq || ',"op":"upsert","type":"' || p.record_type || '","id":"' || p.record_id
+             || '","unitId":"' || p.unit_id || '","record":' || r.json || '}'
            WHEN r.hidden THEN NULL
-           WHEN p.after > 0 THEN '{"seq":' || p.seq || ',"id":"' || p.record_id || '","unitId":"' || p.unit_id
-             || '","op":"delete","type":"' || p.record_type || '"}'
+           WHEN p.after > 0 THEN '{"seq":' || p.seq || ',"op":"delete","type":"' || p.record_type || '","id":"' || p.record_id
+             || '","unitId":"' || p.unit_id || '"}'
          END AS change
     FROM returned p
     LEFT JOIN LATERAL (
@@ -227,15 +227,14 @@ export async function pullChanges(db: Db, feed: PullFeed, input: PullInput): Pro
   let count = 0;
   for (const r of runs) {
     if (r.a_id) {
-      const head = `{"seq":${Number(r.a_seq)},"id":${JSON.stringify(r.a_id)},"unitId":${JSON.stringify(r.a_unit)},`;
       const record = loaded.get(`${r.a_type}:${r.a_id}`);
-      const type = JSON.stringify(r.a_type);
+      const ids = `"type":${JSON.stringify(r.a_type)},"id":${JSON.stringify(r.a_id)},"unitId":${JSON.stringify(r.a_unit)}`;
       // Gone or in another unit now: a delete, or nothing when its unit is pulled from 0.
       const change =
         record && record.unitId === r.a_unit
-          ? `${head}"op":"upsert","type":${type},"record":${JSON.stringify(record)}}`
+          ? `{"seq":${Number(r.a_seq)},"op":"upsert",${ids},"record":${JSON.stringify(record)}}`
           : Number(r.a_after) > 0
-            ? `${head}"op":"delete","type":${type}}`
+            ? `{"seq":${Number(r.a_seq)},"op":"delete",${ids}}`
             : null;
       if (change !== null) {
         changes.push(change);
