@@ -62,7 +62,7 @@ fi
 
 # pcsclite's CardReader.close mended and the addon rebuilt, where an install from before the mend
 # left it as published (scripts/pcsclite-close.mjs; npm install runs it too, as postinstall).
-node scripts/pcsclite-close.mjs
+node scripts/pcsclite-close.mjs --strict
 
 npm run lint
 npm run typecheck
