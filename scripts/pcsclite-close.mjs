@@ -33,9 +33,17 @@ const stopStatusThread = (self, result) => `{
         uv_mutex_unlock(&${self}m_mutex);
         assert(uv_thread_join(&${self}m_status_thread) == 0);`;
 
+/** The published constructor's initializer indent. */
+const PAD = ' '.repeat(56);
+
 const EDITS = [
   [h, '        int m_state;\n};', '        int m_state;\n        int m_status_done;\n};'],
-  [cpp, '                                                        m_state(0) {', '                                                        m_state(0),\n                                                        m_status_done(0) {'],
+  // The thread handle starts at 0 (the published constructor leaves it unset, and the destructor tests it).
+  [
+    cpp,
+    `${PAD}m_name(reader_name),\n${PAD}m_state(0) {`,
+    `${PAD}m_name(reader_name),\n${PAD}m_status_thread(0),\n${PAD}m_state(0),\n${PAD}m_status_done(0) {`,
+  ],
   [cpp, `    if (m_status_thread) {
         SCardCancel(m_card_context);
         assert(uv_thread_join(&m_status_thread) == 0);`, `    if (m_status_thread) ${stopStatusThread('', '')}`],
