@@ -96,7 +96,11 @@ const addon = path.join(dir, 'build', 'Release', 'pcsclite.node');
 if (!existsSync(addon) || statSync(addon).mtimeMs < statSync(cpp).mtimeMs) {
   console.log('pcsclite: CardReader.close lagad (väntar inte längre förgäves på statustråden); bygger om tillägget…');
   try {
-    execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['rebuild', 'pcsclite', '--foreground-scripts'], { cwd: path.resolve(dir, '..', '..'), stdio: 'inherit' });
+    // Under npm (postinstall) its own CLI through node; by hand, npm (through the shell on Windows, for npm.cmd).
+    const args = ['rebuild', 'pcsclite', '--foreground-scripts'];
+    const opts = { cwd: path.resolve(dir, '..', '..'), stdio: 'inherit' };
+    if (process.env.npm_execpath?.endsWith('.js')) execFileSync(process.execPath, [process.env.npm_execpath, ...args], opts);
+    else execFileSync('npm', args, { ...opts, shell: process.platform === 'win32' });
   } catch {
     // npm install goes on (the reader stack then says what is missing); scripts/test.sh (--strict) stops.
     console.error('pcsclite kunde inte byggas om (se utskriften ovan): kör `node scripts/pcsclite-close.mjs` igen när byggverktygen finns.');
