@@ -13,8 +13,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { CardService } from '../native/card-service';
 import { PcscReaders } from '../native/pcsc/pcsc-readers';
-import { SoftCard } from '../native/softcard/soft-card';
-import { VpcdCard } from '../native/softcard/vpcd-client';
+import { insertCard } from '../native/softcard/worker-card';
 import { pkcs15Tool } from '../test/support/opensc';
 import pcscdSetup from '../test/support/pcscd-setup';
 import { makeTestCard } from '../test/support/test-certs';
@@ -27,29 +26,20 @@ export async function run(args: string[]): Promise<void> {
   const runs = Math.max(5, Number(args[0] ?? 15));
   const stopPcscd = await pcscdSetup();
   const file = await makeTestCard({ alg: 'RSA-2048' });
-  const card = new SoftCard(file);
-  // The card's own log of one operation: APDU count and the span from the first command to the last answer.
-  let apdus = 0;
-  let first = 0;
-  let last = 0;
-  const process_ = card.process.bind(card);
-  card.process = async (apdu: Uint8Array) => {
-    if (apdus++ === 0) first = performance.now();
-    const res = await process_(apdu);
-    last = performance.now();
-    return res;
-  };
-  const measure = async (op: () => Promise<unknown>): Promise<{ ms: number; apdus: number; spanMs: number }> => {
-    apdus = 0;
-    const t0 = performance.now();
-    await op();
-    return { ms: performance.now() - t0, apdus, spanMs: last - first };
-  };
-
   const readers = new PcscReaders();
   const service = new CardService(readers);
   const unsubscribe = service.subscribe(() => undefined); // starts the monitor, so snapshot() sees the card
-  const vpcd = await VpcdCard.insert(card, { port: READER.port });
+  // The card runs in a worker thread of its own (never on the thread that closes PC/SC readers) and
+  // logs its commands: one operation's APDU count and the span from its first command to its last answer.
+  const vpcd = await insertCard(file, { port: READER.port, log: true });
+  const measure = async (op: () => Promise<unknown>): Promise<{ ms: number; apdus: number; spanMs: number }> => {
+    const before = (await vpcd.commands()).length;
+    const t0 = performance.now();
+    await op();
+    const ms = performance.now() - t0;
+    const mine = (await vpcd.commands()).slice(before);
+    return { ms, apdus: mine.length, spanMs: mine.length ? mine.at(-1)!.outAt - mine[0]!.inAt : 0 };
+  };
   try {
     for (const end = Date.now() + 5000; !service.snapshot().some((r) => r.name === READER.name && r.cardPresent); ) {
       if (Date.now() > end) throw new Error('the card did not appear in the vpcd reader');

@@ -10,11 +10,12 @@ cd "$(dirname "$0")/.."
 # fails when one is missing here): PostgreSQL, Chromium, pcscd + vpcd + the PC/SC headers and
 # build tools for pcsclite, OpenSC, SoftHSM2, poppler's pdftotext, openssl, PgBouncer, git (the previous
 # release is unpacked from the history for the previous-version tests), Perl's YubiKey OTP decoder
-# (Auth::Yubikey_Decrypter, the independent check of our OTPs), and the small tools
+# (Auth::Yubikey_Decrypter, the independent check of our OTPs), gdb (a test child that will not stop
+# has its threads printed before it is killed, test/support/stop-child.ts), and the small tools
 # (chattr, taskset, unshare, runuser, ip) that are there on most machines but not on every one.
 apt_packages=(
   postgresql chromium pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc softhsm2
-  poppler-utils openssl e2fsprogs util-linux iproute2 build-essential python3 pgbouncer git
+  poppler-utils openssl e2fsprogs util-linux iproute2 build-essential python3 pgbouncer git gdb
   libauth-yubikey-decrypter-perl
 )
 missing=()
@@ -58,6 +59,10 @@ if ((${#broken[@]})); then
     fi
   done
 fi
+
+# pcsclite's CardReader.close mended and the addon rebuilt, where an install from before the mend
+# left it as published (scripts/pcsclite-close.mjs; npm install runs it too, as postinstall).
+node scripts/pcsclite-close.mjs --strict
 
 npm run lint
 npm run typecheck

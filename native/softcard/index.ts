@@ -1,7 +1,7 @@
 export { SoftCard } from './soft-card';
-export { VpcdCard, VPCD_DEFAULT_PORT } from './vpcd-client';
+export { VPCD_DEFAULT_PORT } from './vpcd-client';
 export { DemoInProcessReader, InProcessCardTransport } from './in-process';
 export { loadCardFile, saveCardFile } from './store';
 export { CardFile, CARD_FILE_FORMAT } from './card-file';
 export { openCardFile } from './open-card-file';
-export { insertCardFile, type InsertedCard } from './worker-card';
+export { insertCard, insertCardFile, type CardCommand, type InsertedCard, type InsertCardOptions } from './worker-card';

@@ -7,6 +7,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
+import { LIVE_WAIT_MS } from '../support/e2e-page';
+import { stopChild, threadStacks } from '../support/stop-child';
 
 /**
  * `npm start` as a newcomer runs it, without a card reader of her own: the embedded server, the
@@ -25,6 +27,9 @@ interface Started {
   dataDir: string;
 }
 
+/** Every `npm start` child not yet ended, ready or not: the teardown stops them all. */
+const spawned = new Set<ChildProcess>();
+
 /** `npm start` (tsx scripts/start.ts) in the browser host, its console lines collected. */
 async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'npm-start-'));
@@ -33,7 +38,11 @@ async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
     cwd: root,
     env: { ...clean, DATA_DIR: dataDir, BROWSER_HOST: '1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, so that stopping it stops the embedded server it started too.
+    detached: true,
   });
+  spawned.add(child);
+  child.once('exit', () => spawned.delete(child));
   const lines: string[] = [];
   const ready = new Promise<{ url: string; serverUrl: string }>((resolve, reject) => {
     let serverUrl = '';
@@ -55,13 +64,10 @@ async function npmStart(env: NodeJS.ProcessEnv): Promise<Started> {
   return { child, lines, url, serverUrl, dataDir };
 }
 
+/** Ctrl+C as a user would (SIGTERM); one that does not end within 15 s is killed, with its threads printed. */
 async function stop(s: Started | undefined): Promise<void> {
   if (!s) return;
-  if (s.child.exitCode === null) {
-    const exited = new Promise((r) => s.child.once('exit', r));
-    s.child.kill('SIGTERM');
-    await exited;
-  }
+  await stopChild(s.child, { group: true, graceMs: 15_000, name: 'npm start' });
   rmSync(s.dataDir, { recursive: true, force: true });
 }
 
@@ -97,7 +103,25 @@ afterAll(async () => {
   await browser?.close();
   await stop(real);
   await stop(demo);
+  for (const child of spawned) await stopChild(child, { group: true, name: 'npm start (never ready)' });
 });
+
+/**
+ * A wait on the page that failed, with what tells a slow page from a stuck process: whether the
+ * `npm start` process still answers HTTP (its event loop runs) and, if not, where its threads are.
+ */
+async function explained<T>(s: Started, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (e) {
+    const answers = await fetch(s.url, { signal: AbortSignal.timeout(10_000) }).then(
+      (r) => `answers HTTP (${r.status})`,
+      async (f: unknown) => `does not answer HTTP within 10 s (${(f as Error).message}); its threads:\n${await threadStacks(s.child.pid!)}`,
+    );
+    (e as Error).message += `\nnpm start ${answers}\nits last lines:\n${s.lines.slice(-15).join('\n')}`;
+    throw e;
+  }
+}
 
 describe('npm start with the embedded server', () => {
   it('prints only Swedish lines', () => {
@@ -109,8 +133,10 @@ describe('npm start with the embedded server', () => {
   it('offers the built-in demo reader beside the PC/SC readers, with the demo people and their roles', async () => {
     await page.goto(demo.url);
     const readers = page.getByRole('region', { name: 'Kortläsare' });
-    await expect.poll(() => readers.getByText('Demo-läsare (in-process, DEMO ONLY)').count(), { timeout: 30_000 }).toBe(1);
-    await expect.poll(() => readers.getByText(/^Virtual PCD 00 0[01]$/).count(), { timeout: 30_000 }).toBe(2);
+    await explained(demo, async () => {
+      await expect.poll(() => readers.getByText('Demo-läsare (in-process, DEMO ONLY)').count(), { timeout: LIVE_WAIT_MS }).toBe(1);
+      await expect.poll(() => readers.getByText(/^Virtual PCD 00 0[01]$/).count(), { timeout: LIVE_WAIT_MS }).toBe(2);
+    });
     const people = page.getByRole('region', { name: 'Demokort' });
     for (const [name, role] of [
       ['Peter Svensson', 'IT-kontaktperson, administratör (IT-kontaktperson)'],
@@ -124,7 +150,7 @@ describe('npm start with the embedded server', () => {
     const demoReader = readers.getByRole('listitem').filter({ hasText: 'Demo-läsare' });
     expect(await demoReader.textContent()).toBe('Demo-läsare (in-process, DEMO ONLY)Inget kort');
     expect(await axeViolations(page)).toEqual([]);
-  });
+  }, 200_000); // two waits for state (LIVE_WAIT_MS each) and, on a failure, the look at the process
 
   it('puts the chosen person’s card in the demo reader, and the demo PIN logs her in with her role', async () => {
     await page.getByRole('button', { name: 'Sätt i kortet för Peter Svensson' }).click();

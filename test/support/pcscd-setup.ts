@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from './stop-child';
 
 /**
  * Vitest global setup for the integration and e2e projects: a real pcscd with the vsmartcard
@@ -39,14 +40,6 @@ function which(cmd: string): string | undefined {
   return undefined;
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function runningPcscd(): number | undefined {
   try {

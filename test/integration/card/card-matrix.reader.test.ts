@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApduSession } from '../../../native/apdu/session';
 import { Pkcs15Profile, type Pkcs15Objects } from '../../../native/profiles/pkcs15';
 import { CARD_PROFILES, CARD_PROFILE_NAMES, type SoftCardProfile } from '../../../native/softcard/profiles';
-import { SoftCard } from '../../../native/softcard/soft-card';
 import { openscConf, pkcs15Tool } from '../../support/opensc';
 import { makeTestCard, type KeyAlg } from '../../support/test-certs';
-import { READER_A, Rig, failure, pin, spy } from './helpers';
+import { READER_A, Rig, failure, pin } from './helpers';
 
 /**
  * The card-behaviour matrix (native/softcard/profiles.ts) through real pcscd + vpcd: for every
@@ -52,9 +51,7 @@ for (const name of CARD_PROFILE_NAMES) {
     for (const alg of (profile.algorithms ?? ['RSA-2048', 'EC-P256']) as KeyAlg[]) {
       it(`${alg}: OpenSC and our reader read the same objects; login, wrong PIN, blocked PIN, pulled card`, async () => {
         const file = await makeTestCard({ alg, atrHex: profile.atrHex, behaviour: profile.behaviour });
-        const card = new SoftCard(file);
-        const log = spy(card);
-        const vpcd = await rig.insert(card, READER_A);
+        const vpcd = await rig.insert(file, READER_A);
         try {
         const authCert = file.auth.certificateChainPem[0]!;
         const authId = createHash('sha1').update(spkiOf(authCert)).digest('hex');
@@ -113,10 +110,10 @@ for (const name of CARD_PROFILE_NAMES) {
         }
         expect((await failure(rig.service.sign(READER_A.name, pin('9999'), hash, 'SHA-256'))).code).toBe('PIN_BLOCKED');
         expect(await rig.service.getPinStatus(READER_A.name)).toEqual({ triesLeft: 0, blocked: true });
-        const verifiesWithData = () => log.ins.filter((ins, i) => ins === 0x20 && log.lengths[i]! > 5).length;
-        const before = verifiesWithData();
+        const verifiesWithData = async () => (await vpcd.commands()).filter((c) => c.ins === 0x20 && c.length > 5).length;
+        const before = await verifiesWithData();
         expect((await failure(rig.service.sign(READER_A.name, pin('1234'), hash, 'SHA-256'))).code).toBe('PIN_BLOCKED');
-        expect(verifiesWithData()).toBe(before); // the blocked PIN never reaches the card
+        expect(await verifiesWithData()).toBe(before); // the blocked PIN never reaches the card
 
         // Pulled: the monitor says so, and the next operation fails as a missing card.
         const pulledAt = Date.now();
@@ -135,8 +132,7 @@ for (const name of CARD_PROFILE_NAMES) {
 
 describe('a slow card (400 ms signature) pulled while it signs', () => {
   it('fails with CARD_REMOVED, without hanging', async () => {
-    const card = new SoftCard(await makeTestCard({ behaviour: CARD_PROFILES['slow-400ms'].behaviour }));
-    const vpcd = await rig.insert(card, READER_A);
+    const vpcd = await rig.insert(await makeTestCard({ behaviour: CARD_PROFILES['slow-400ms'].behaviour }), READER_A);
     const signing = failure(rig.service.sign(READER_A.name, pin('1234'), new Uint8Array(32), 'SHA-256'));
     await new Promise((r) => setTimeout(r, 150));
     await vpcd.close();

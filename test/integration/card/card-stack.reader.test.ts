@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApduSession } from '../../../native/apdu/session';
 import { ALLOW } from '../../../native/apdu/status';
-import { openCardFile } from '../../../native/softcard';
 import { makeTestCard } from '../../support/test-certs';
 import { READER_A, READER_B, Rig, failure, pin, softCard, spy } from './helpers';
 
@@ -35,7 +34,7 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
       const card = await softCard({ alg });
       await r.insert(card);
       const cert = await r.service.readCertificate(READER_A.name);
-      expect(Buffer.from(cert).equals(new X509Certificate(card.cardFile.auth.certificateChainPem[0]!).raw)).toBe(true);
+      expect(Buffer.from(cert).equals(new X509Certificate(card.auth.certificateChainPem[0]!).raw)).toBe(true);
       const data = Buffer.from('hash(hash(origin) || hash(nonce))');
       // The login budget (< 500 ms) is measured by `npm run bench -- login`, not asserted here.
       const res = await r.service.sign(READER_A.name, pin('1234'), createHash('sha256').update(data).digest(), 'SHA-256');
@@ -68,16 +67,14 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
 
   it('blocks the card on the last wrong try (PIN_BLOCKED, PUK explained), and a blocked card never gets the PIN', async () => {
     const r = newRig();
-    const card = await softCard({ pinTries: 1 });
-    const log = spy(card);
-    await r.insert(card);
+    const card = await r.insert(await softCard({ pinTries: 1 }));
     const f = await failure(r.service.sign(READER_A.name, pin('0000'), new Uint8Array(32), 'SHA-256'));
     expect(f.code).toBe('PIN_BLOCKED');
     expect(f.message).toContain('PUK');
     expect(await r.service.getPinStatus(READER_A.name)).toEqual({ triesLeft: 0, blocked: true });
-    const verifiesBefore = log.ins.filter((i) => i === 0x20).length;
+    const verifiesBefore = (await spy(card)).ins.filter((i) => i === 0x20).length;
     expect((await failure(r.service.sign(READER_A.name, pin('1234'), new Uint8Array(32), 'SHA-256'))).code).toBe('PIN_BLOCKED');
-    expect(log.ins.filter((i) => i === 0x20).length).toBe(verifiesBefore + 1); // only the counter query
+    expect((await spy(card)).ins.filter((i) => i === 0x20).length).toBe(verifiesBefore + 1); // only the counter query
   });
 
   // The 1-second budget for removal → lock is measured by `npm run bench -- login`.
@@ -113,23 +110,20 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
 
   it('reads through 61xx chains with GET RESPONSE', async () => {
     const r = newRig();
-    const card = await softCard({ alg: 'RSA-2048', behaviour: { useGetResponse: true } });
-    const log = spy(card);
-    await r.insert(card);
+    const card = await r.insert(await softCard({ alg: 'RSA-2048', behaviour: { useGetResponse: true } }));
     const res = await r.service.sign(READER_A.name, pin('1234'), createHash('sha256').update('x').digest(), 'SHA-256');
     expect(verifies(res.certificateDer, Buffer.from('x'), res.signature)).toBe(true);
+    const log = await spy(card);
     expect(log.ins.filter((i) => i === 0xc0).length).toBeGreaterThan(5);
     expect(log.sws.some((s) => s.startsWith('61'))).toBe(true);
   });
 
   it('resends with the right Le on 6Cxx', async () => {
     const r = newRig();
-    const card = await softCard({ behaviour: { wrongLeFirst: true } });
-    const log = spy(card);
-    await r.insert(card);
+    const card = await r.insert(await softCard({ behaviour: { wrongLeFirst: true } }));
     const cert = await r.service.readCertificate(READER_A.name);
     expect(new X509Certificate(cert).subject).toContain('Test Testsson');
-    expect(log.sws.some((s) => s.startsWith('6C'))).toBe(true);
+    expect((await spy(card)).sws.some((s) => s.startsWith('6C'))).toBe(true);
   });
 
   it('serves two readers with two different cards at the same time', async () => {
@@ -156,12 +150,12 @@ describe('the card stack through real pcscd + vpcd + the software card', () => {
     const dir = mkdtempSync(join(tmpdir(), 'softcard-'));
     const path = join(dir, 'card.json');
     writeFileSync(path, JSON.stringify(await makeTestCard({ alg: 'EC-P256' })));
-    const first = await r.insert(await openCardFile(path));
+    const first = await r.insert(path);
     await failure(r.service.sign(READER_A.name, pin('9999'), new Uint8Array(32), 'SHA-256'));
     await first.close();
     await expect.poll(() => !r.service.snapshot().find((x) => x.name === READER_A.name)?.cardPresent, { timeout: 1000, interval: 10, message: 'removal' }).toBe(true);
     expect(JSON.parse(readFileSync(path, 'utf8')).pin.triesLeft).toBe(2);
-    await r.insert(await openCardFile(path));
+    await r.insert(path);
     expect(await r.service.getPinStatus(READER_A.name)).toEqual({ triesLeft: 2, blocked: false });
     await r.service.sign(READER_A.name, pin('1234'), new Uint8Array(32), 'SHA-256');
     const types = r.events.filter((x) => 'reader' in x.e && x.e.reader === READER_A.name).map((x) => x.e.type);

@@ -2,8 +2,8 @@ import { expect, vi } from 'vitest';
 import { CardService } from '../../../native/card-service';
 import { PcscReaders, type PcscReadersOptions } from '../../../native/pcsc/pcsc-readers';
 import type { CardEvent } from '../../../native/readers';
-import { SoftCard } from '../../../native/softcard/soft-card';
-import { VpcdCard } from '../../../native/softcard/vpcd-client';
+import type { CardFile } from '../../../native/softcard/card-file';
+import { insertCard, insertCardFile, type CardCommand, type InsertedCard } from '../../../native/softcard/worker-card';
 import { makeTestCard, type TestCardOptions } from '../../support/test-certs';
 export { failure } from '../../support/failure';
 
@@ -17,7 +17,7 @@ export class Rig {
   readonly readers: PcscReaders;
   readonly service: CardService;
   readonly events: { at: number; e: CardEvent }[] = [];
-  private readonly cards = new Set<VpcdCard>();
+  private readonly cards = new Set<InsertedCard>();
 
   constructor(opts: PcscReadersOptions = {}) {
     this.readers = new PcscReaders(opts);
@@ -25,8 +25,14 @@ export class Rig {
     this.service.subscribe((e) => this.events.push({ at: Date.now(), e }));
   }
 
-  async insert(card: SoftCard, reader = READER_A): Promise<VpcdCard> {
-    const v = await VpcdCard.insert(card, { port: reader.port });
+  /**
+   * Puts a card (a card file in memory, or the path of one whose counters are written back) in a
+   * vpcd reader. The software card runs in a worker thread of its own, never on this thread, which
+   * closes PC/SC readers (see native/softcard/worker-card.ts); it logs its commands (`commands()`).
+   */
+  async insert(card: CardFile | string, reader = READER_A): Promise<InsertedCard> {
+    const opts = { port: reader.port, log: true };
+    const v = typeof card === 'string' ? await insertCardFile(card, opts) : await insertCard(card, opts);
     this.cards.add(v);
     void v.ended.then(() => this.cards.delete(v));
     await vi.waitFor(() => expect(this.service.snapshot().some((r) => r.name === reader.name && r.cardPresent), `card in ${reader.name}`).toBe(true), {
@@ -46,21 +52,10 @@ export class Rig {
   }
 }
 
-export async function softCard(o: TestCardOptions = {}): Promise<SoftCard> {
-  return new SoftCard(await makeTestCard(o));
-}
+export const softCard = (o: TestCardOptions = {}): Promise<CardFile> => makeTestCard(o);
 
-/** Counts the instructions (INS) and status words a software card sees and answers. */
-export function spy(card: SoftCard): { ins: number[]; sws: string[]; lengths: number[] } {
-  const log = { ins: [] as number[], sws: [] as string[], lengths: [] as number[] };
-  const orig = card.process.bind(card);
-  card.process = async (apdu: Uint8Array) => {
-    log.ins.push(apdu[1]!);
-    log.lengths.push(apdu.length);
-    const res = await orig(apdu);
-    if (res) log.sws.push(Buffer.from(res.subarray(res.length - 2)).toString('hex').toUpperCase());
-    return res;
-  };
-  return log;
+/** The instructions (INS), lengths and status words of the commands a card answered, as the card logged them. */
+export async function spy(card: InsertedCard): Promise<{ ins: number[]; sws: string[]; lengths: number[] }> {
+  const list: CardCommand[] = await card.commands();
+  return { ins: list.map((c) => c.ins), sws: list.flatMap((c) => (c.sw ? [c.sw] : [])), lengths: list.map((c) => c.length) };
 }
-

@@ -6,7 +6,6 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CARD_PROFILES } from '../../../native/softcard/profiles';
-import { SoftCard } from '../../../native/softcard/soft-card';
 import { openscConf, pkcs15Tool } from '../../support/opensc';
 import { makeTestCard, type KeyAlg } from '../../support/test-certs';
 import { READER_A, Rig, pin } from './helpers';
@@ -57,7 +56,7 @@ describe("OpenSC's PIV driver and opensc-pkcs11.so with the software card's PIV 
     it(`${alg}: pkcs15-tool reads it, pkcs11-tool signs (OpenSSL verifies), our stack signs the same card`, async () => {
       const file = await makeTestCard({ alg, pin: '123456', atrHex: profile.atrHex, behaviour: profile.behaviour });
       const authDer = new X509Certificate(file.auth.certificateChainPem[0]!).raw;
-      const vpcd = await rig.insert(new SoftCard(file), READER_A);
+      const vpcd = await rig.insert(file, READER_A);
       try {
         // 1. OpenSC's PIV driver: the PIV objects (key 9A, PIN 80), the certificate as on the card.
         const p15 = await pkcs15Tool(['--list-certificates', '--list-keys', '--list-pins', '--read-certificate', '01'], { conf });

@@ -43,6 +43,7 @@ const PACKAGE_OF: Record<string, string | null> = {
   // perl itself is Essential (perl-base); the tests run it for Auth::Yubikey_Decrypter, the independent YubiKey OTP decoder.
   perl: 'libauth-yubikey-decrypter-perl',
   git: 'git', // git archive of the previous release (test/support/previous-release.ts)
+  gdb: 'gdb', // where a child that would not stop was blocked, before it is killed (test/support/stop-child.ts)
   tar: 'tar',
   '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so': 'opensc',
   '/usr/bin/chromium': 'chromium',
