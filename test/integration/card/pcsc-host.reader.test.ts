@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppFailure } from '#contract';
 import { CardService, HostedReaders, type CardEvent } from '../../../native';
-import { insertCardFile, openCardFile, VpcdCard, type InsertedCard } from '../../../native/softcard';
+import { insertCardFile, openCardFile, type InsertedCard } from '../../../native/softcard';
+// The one deliberate exception to "a vpcd card only in its worker thread" (vpcd-card-thread.test.ts):
+// the test below puts one on this thread on purpose, to show the host process keeps it answering.
+import { VpcdCard } from '../../../native/softcard/vpcd-client';
 import { writeTestCard } from '../../support/test-certs';
 
 /**
