@@ -9,12 +9,11 @@ import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host
 import type { Workstation } from '../../main/workstation';
 import { createServer, type ServerSyncOptions } from '../../server/app';
 import type { OidcSettings } from '../../server/auth/oidc';
-import { migrate, openPostgres, type Db } from '../../server/db';
-import { seedDemoData } from '../../server/demo';
+import { openPostgres, type Db } from '../../server/db';
 import { writeCardFile } from '../../tools/card';
 import { generateTestPki, issuePersonCard, type IssueCardOptions, type TestPki, testPkiTrust } from '../../tools/pki';
 import { FaultProxy } from './fault-proxy';
-import { createTestDatabase, type TestDatabase } from './postgres';
+import { createSeededDatabase, type TestDatabase } from './postgres';
 
 export const rendererDir = path.resolve(import.meta.dirname, '../../dist/renderer');
 
@@ -36,7 +35,8 @@ export interface Stack {
 
 /**
  * The whole product on this machine, for e2e tests: the real server on a fresh database of the
- * real PostgreSQL, seeded with the demo organisation and trusting a fresh test PKI; the
+ * real PostgreSQL, seeded with the demo organisation (a copy of the run's seeded template,
+ * `createSeededDatabase`) and trusting a fresh test PKI; the
  * workstation's services on real PC/SC (pcscd + vpcd, started by the global setup); the browser
  * host serving the built renderer (run `npm run build` first; `npm test` does).
  */
@@ -80,10 +80,8 @@ export async function startSecondWorkstation(serverUrl: string, name: string, op
 }
 
 export async function startStack(hint: string, opts: StackOptions = {}): Promise<Stack> {
-  const database: TestDatabase = await createTestDatabase(hint);
+  const database: TestDatabase = await createSeededDatabase(hint);
   const db = await openPostgres({ connectionString: database.url });
-  await migrate(db);
-  await seedDemoData(db);
   const pki = await generateTestPki();
   let serverUrl = '';
   let port = 0;

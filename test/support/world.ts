@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { createServer } from '../../server/app';
-import { type Db, migrate, openPostgres } from '../../server/db';
+import { type Db, openPostgres } from '../../server/db';
 import type { Queryable } from '../../server/db/types';
-import { seedDemoData } from '../../server/demo';
 import { generateTestPki, type TestPki } from '../../tools/pki/index';
 import { authOptions } from '../unit/server/auth-suite';
-import { createTestDatabase, type TestDatabase } from './postgres';
+import { createSeededDatabase, type TestDatabase } from './postgres';
 
 /**
  * People, organisations and units written straight into the server's tables, for tests that need
@@ -61,12 +60,10 @@ export interface DemoServer {
   close(): Promise<void>;
 }
 
-/** A server on its own PostgreSQL database with the demo seed, ready for app.inject (or listening on port 0). */
+/** A server on its own PostgreSQL database with the demo seed (a copy of the seeded template), ready for app.inject (or listening on port 0). */
 export async function startDemoServer(hint: string, options: { listen?: boolean } = {}): Promise<DemoServer> {
-  const database = await createTestDatabase(hint);
+  const database = await createSeededDatabase(hint);
   const db = await openPostgres({ connectionString: database.url, maxConnections: 6 });
-  await migrate(db);
-  await seedDemoData(db);
   const pki = await generateTestPki();
   const app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
   if (options.listen) await app.listen({ host: '127.0.0.1', port: 0 });

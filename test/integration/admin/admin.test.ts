@@ -11,11 +11,10 @@ import { AdminPerson, Grant, HistoryResponse, LoginResponse, MyRoles, PeopleResp
 import type { CardFile } from '../../../native/softcard/card-file';
 import { bootstrapAdministrator } from '../../../server/admin/bootstrap';
 import { createServer } from '../../../server/app';
-import { type Db, migrate, openPostgres } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { type Db, openPostgres } from '../../../server/db';
 import { runAdmin } from '../../../tools/admin';
 import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 import { openEvents } from '../../unit/server/sync-suite';
 
@@ -52,10 +51,8 @@ let units: { id: string; name: string }[];
 const today = swedishDate(new Date());
 
 beforeAll(async () => {
-  database = await createTestDatabase('admin');
+  database = await createSeededDatabase('admin');
   db = await openPostgres({ connectionString: database.url, maxConnections: 6 });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki();
   app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false, keepAliveMs: 60_000, coalesceMs: 20 } });
   await app.listen({ host: '127.0.0.1', port: 0 });

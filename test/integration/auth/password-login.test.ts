@@ -14,11 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CredentialsResponse, LoginResponse, PasswordStartResponse, PersonCredentials, UnitsResponse } from '#contract';
 import { createServer } from '../../../server/app';
 import { makeOtp, newYubikeySecret } from '../../../server/auth/password/yubikey-otp';
-import { type Db, migrate, openPostgres } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { type Db, openPostgres } from '../../../server/db';
 import { generateTestPki } from '../../../tools/pki/index';
 import { startSmsGateway, startYubicoValidation, type SmsGatewayStandIn, type YubicoStandIn } from '../../support/otp-stand-ins';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 const PETER = { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson' };
@@ -47,10 +46,8 @@ async function setPassword(staffId: string, username: string, phone: string | nu
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('password_login');
+  database = await createSeededDatabase('password_login');
   db = await openPostgres({ connectionString: database.url });
-  await migrate(db);
-  await seedDemoData(db);
   sms = await startSmsGateway();
   yubico = await startYubicoValidation();
   const pki = await generateTestPki();

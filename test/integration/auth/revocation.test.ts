@@ -16,11 +16,10 @@ import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer } from '../../../server/app';
 import { OcspClient } from '../../../server/auth/ocsp';
 import * as x509 from '../../../server/auth/x509';
-import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { openPostgres, type Db } from '../../../server/db';
 import { generateTestPki, issuePersonCard, type TestPki } from '../../../tools/pki/index';
 import { freePort, OpensslOcspResponder } from '../../support/ocsp-responder';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, loginToken, PEOPLE } from '../../unit/server/auth-suite';
 import { captureStream } from '../../unit/server/helpers';
 
@@ -52,10 +51,8 @@ async function startResponder(statuses: [CardFile, 'good' | 'revoked'][]) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('revocation');
+  database = await createSeededDatabase('revocation');
   db = await openPostgres({ connectionString: database.url });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki({ algorithm: 'EC-P256' });
   port = await freePort();
   const issue = (person: { hsaId: string; givenName: string; familyName: string }) =>

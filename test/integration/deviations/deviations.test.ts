@@ -11,11 +11,10 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviationCase, DeviationPatterns, DeviationStats, OfficerDeviation, PullResponse, PushResponse, swedishDate, type Change, type DeviationListItem, type DeviationStepInput, type Mutation, API_VERSION, API_VERSION_HEADER } from '#contract';
 import { createServer } from '../../../server/app';
-import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { openPostgres, type Db } from '../../../server/db';
 import { insertDeviation } from '../../../server/deviations/store';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 const PEOPLE = {
@@ -73,10 +72,8 @@ const report = (extra: Partial<Extract<Mutation, { type: 'deviation.report' }>['
 const step = (who: Who, id: string, s: DeviationStepInput) => call(who, 'POST', `/api/v1/deviations/${id}/steps`, s);
 
 beforeAll(async () => {
-  database = await createTestDatabase('deviations');
+  database = await createSeededDatabase('deviations');
   db = await openPostgres({ connectionString: database.url, maxConnections: 6 });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki();
   app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
   await app.ready();

@@ -8,10 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Incident, IncidentList, ServerErrorBody, swedishLocalDateTime } from '#contract';
 import { createServer } from '../../../server/app';
-import { type Db, migrate, openPostgres } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { type Db, openPostgres } from '../../../server/db';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 const PETER = { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson' };
@@ -49,10 +48,8 @@ const report = async (token: string, body: object) => {
 const refusal = (res: { status: number; body: unknown }) => ({ status: res.status, ...ServerErrorBody.parse(res.body).error });
 
 beforeAll(async () => {
-  database = await createTestDatabase('incidents');
+  database = await createSeededDatabase('incidents');
   db = await openPostgres({ connectionString: database.url, maxConnections: 6 });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki();
   app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
   await app.ready();

@@ -9,12 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ThreadDetail, ThreadListResponse, type Mutation, API_VERSION, API_VERSION_HEADER } from '#contract';
-import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/demo';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { sessionFor, testCard } from '../../unit/server/auth-suite';
 import { startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';
 
@@ -35,10 +33,8 @@ const PERSONS = {
 };
 
 beforeAll(async () => {
-  database = await createTestDatabase('message_audience');
+  database = await createSeededDatabase('message_audience');
   db = await openPostgres({ connectionString: database.url, maxConnections: 8 });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki();
   h = await startSyncHarness(db, { pki });
   [sara, anna] = [await h.login('sara'), await h.login('anna')];

@@ -9,11 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttachmentContent, MAX_ATTACHMENT_BYTES, RecipientsResponse, ThreadDetail, ThreadListResponse, type Mutation } from '#contract';
 import { openDatabase } from '../../../main/store/connection';
 import { SqlStore } from '../../../main/store/sql-store';
-import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/demo';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { captureStream } from '../../unit/server/helpers';
 import { pullAll, startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';
 import { author, tempDir } from '../../unit/store/fixtures';
@@ -28,10 +26,8 @@ let anna: Session; // Hemtjänst Majorna only
 let olof: Session; // both units
 
 beforeAll(async () => {
-  database = await createTestDatabase('messages');
+  database = await createSeededDatabase('messages');
   db = await openPostgres({ connectionString: database.url, maxConnections: 10 });
-  await migrate(db);
-  await seedDemoData(db);
   h = await startSyncHarness(db, { logStream: log });
   [sara, anna, olof] = [await h.login('sara'), await h.login('anna'), await h.login('olof')];
 }, 120_000);

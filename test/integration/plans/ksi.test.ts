@@ -15,10 +15,9 @@ import { emptyPlanContent, KsiList, type Mutation, type PlanContent } from '#con
 import { KsiListCopy } from '../../../main/plans/ksi-list';
 import { PlansService } from '../../../main/plans/plans-service';
 import { createServerClient } from '../../../main/server-client';
-import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { openPostgres, type Db } from '../../../server/db';
 import { readKsiList } from '../../../server/plans/ksi';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { startServerProcess, stopServerProcess } from '../../support/server-process';
 import { startSyncHarness, type Session, type SyncHarness } from '../../unit/server/sync-suite';
 
@@ -37,10 +36,8 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'omsorg-ksi-'));
   file = path.join(dir, 'ksi-2022.csv');
   writeFileSync(file, CSV);
-  database = await createTestDatabase('ksi');
+  database = await createSeededDatabase('ksi');
   db = await openPostgres({ connectionString: database.url, maxConnections: 5 });
-  await migrate(db);
-  await seedDemoData(db);
   h = await startSyncHarness(db, { ksi: readKsiList(file), listen: true });
   anna = await h.login('anna');
   const { rows } = await db.query<{ id: string }>('SELECT id FROM clients WHERE unit_id = $1 ORDER BY id LIMIT 1', [h.units.hemtjanst]);

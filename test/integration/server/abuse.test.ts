@@ -16,10 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeResponse, LoginResponse } from '#contract';
 import { createServer } from '../../../server/app';
 import { purgeDeadAuthState } from '../../../server/auth/purge';
-import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { openPostgres, type Db } from '../../../server/db';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, loginToken, PEOPLE, testCard } from '../../unit/server/auth-suite';
 import { captureStream } from '../../unit/server/helpers';
 
@@ -27,10 +26,8 @@ let database: TestDatabase;
 let db: Db;
 let pki: TestPki;
 beforeAll(async () => {
-  database = await createTestDatabase('abuse');
+  database = await createSeededDatabase('abuse');
   db = await openPostgres({ connectionString: database.url });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki({ algorithm: 'EC-P256' });
 }, 120_000);
 afterAll(async () => {

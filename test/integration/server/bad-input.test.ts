@@ -14,12 +14,11 @@ import { ChallengeResponse } from '#contract';
 import { ServerErrorBody } from '#contract';
 import type { CardFile } from '../../../native/softcard/card-file';
 import { createServer } from '../../../server/app';
-import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { openPostgres, type Db } from '../../../server/db';
 import { declaredRoutes } from '../../../server/http/route-list';
 import { generateTestPki, issuePersonCard } from '../../../tools/pki/index';
 import { badInput, NASTY_STRINGS, queryString, type Pools } from '../../support/bad-input';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, loginToken } from '../../unit/server/auth-suite';
 
 const RUNS_PER_ROUTE = 100;
@@ -34,10 +33,8 @@ let freshTokens: () => Promise<Record<Who, string | null>>;
 const pools: Pools = { byKey: {}, uuids: [] };
 
 beforeAll(async () => {
-  database = await createTestDatabase('bad_input');
+  database = await createSeededDatabase('bad_input');
   db = await openPostgres({ connectionString: database.url, maxConnections: 8 });
-  await migrate(db);
-  await seedDemoData(db);
   const pki = await generateTestPki();
   app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -15,11 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyPlanContent, swedishDate, swedishLocalDateTime, SYNC_KINDS, type Mutation } from '#contract';
 import { createServer } from '../../../server/app';
 import { bytesToModhex } from '../../../server/auth/password/yubikey-otp';
-import { type Db, migrate, openPostgres } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { type Db, openPostgres } from '../../../server/db';
 import { declaredRoutes } from '../../../server/http/route-list';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { supportReport } from '../../support/support-report';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
@@ -211,10 +210,8 @@ const push = async (mutations: Mutation[]) => {
 };
 
 beforeAll(async () => {
-  database = await createTestDatabase('creates_once');
+  database = await createSeededDatabase('creates_once');
   db = await openPostgres({ connectionString: database.url, maxConnections: 8 });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki();
   app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
   await app.ready();

@@ -13,9 +13,8 @@ import { swedishDate } from '#contract';
 import { confirm, end, findGrant, grant, type Actor } from '../../../server/admin/grants';
 import { verifyEvidenceChain } from '../../../server/audit/evidence-chain';
 import { verifyLogs } from '../../../server/audit/verify';
-import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { openPostgres, type Db } from '../../../server/db';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 
 let database: TestDatabase;
 let db: Db;
@@ -23,10 +22,8 @@ let organisationId: string;
 /** Three people of the demo organisation, none an administrator yet (Anna, Leila, Olle …). */
 let people: { id: string; name: string }[];
 beforeAll(async () => {
-  database = await createTestDatabase('evidence');
+  database = await createSeededDatabase('evidence');
   db = await openPostgres({ connectionString: database.url, maxConnections: 6 });
-  await migrate(db);
-  await seedDemoData(db);
   const { rows } = await db.query<{ id: string; name: string; organisation_id: string }>(
     `SELECT s.id, s.given_name || ' ' || s.family_name AS name, s.organisation_id FROM staff s
       WHERE s.organisation_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.staff_id = s.id) ORDER BY s.hsa_id LIMIT 4`,

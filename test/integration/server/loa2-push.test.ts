@@ -11,11 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, API_VERSION_HEADER, PushResponse, swedishDate, type Mutation } from '#contract';
 import { hashToken, newSessionToken } from '../../../server/auth/sessions';
-import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/demo';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { startSyncHarness, SYNC_PEOPLE, type Session, type SyncHarness } from '../../unit/server/sync-suite';
 
 let database: TestDatabase;
@@ -26,10 +24,8 @@ let olof: Session; // card, LoA3: both units
 let annaLoa2: string; // Anna again, through the identity provider at LoA2
 
 beforeAll(async () => {
-  database = await createTestDatabase('loa2push');
+  database = await createSeededDatabase('loa2push');
   db = await openPostgres({ connectionString: database.url, maxConnections: 10 });
-  await migrate(db);
-  await seedDemoData(db);
   h = await startSyncHarness(db);
   [anna, olof] = [await h.login('anna'), await h.login('olof')];
   // Opened as server/auth/oidc.ts opens an LoA2 login (the IdP itself: test/unit/server/oidc.test.ts).

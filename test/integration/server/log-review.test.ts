@@ -17,7 +17,7 @@ import { verifyLogs } from '../../../server/audit/verify';
 import { type Db, migrate, openPostgres } from '../../../server/db';
 import { seedDemoData } from '../../../server/demo';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 const PETER = { hsaId: 'SE2321000131-P000000000107', givenName: 'Peter', familyName: 'Svensson' };
@@ -45,10 +45,8 @@ const get = async (token: string, url: string) => {
 };
 
 beforeAll(async () => {
-  database = await createTestDatabase('log_review');
+  database = await createSeededDatabase('log_review');
   db = await openPostgres({ connectionString: database.url, maxConnections: 6 });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki();
   dir = await mkdtemp(path.join(tmpdir(), 'omsorg-anchor-'));
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

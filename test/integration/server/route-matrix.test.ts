@@ -16,11 +16,10 @@ import { Grant, swedishDate, swedishLocalDateTime } from '#contract';
 import { createServer } from '../../../server/app';
 import { newYubikeySecret } from '../../../server/auth/password/yubikey-otp';
 import { hashToken, newSessionToken } from '../../../server/auth/sessions';
-import { type Db, migrate, openPostgres } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { type Db, openPostgres } from '../../../server/db';
 import { declaredRoutes } from '../../../server/http/route-list';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { supportReport } from '../../support/support-report';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
@@ -216,10 +215,8 @@ async function login(person: { hsaId: string; givenName: string; familyName: str
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase('route_matrix');
+  database = await createSeededDatabase('route_matrix');
   db = await openPostgres({ connectionString: database.url, maxConnections: 6 });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki();
   app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,12 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Change, Cursors } from '#contract';
-import { migrate } from '../../../server/db/migrate';
 import { openPostgres } from '../../../server/db/postgres';
 import type { Db } from '../../../server/db/types';
-import { seedDemoData } from '../../../server/demo';
 import { generateTestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { dayNoteCreate, journalCreate, openEvents, pullAll, startSyncHarness, syncSuite, type SyncHarness } from '../../unit/server/sync-suite';
 
 const databases: TestDatabase[] = [];
@@ -15,11 +13,9 @@ afterAll(async () => {
 });
 
 async function freshDb(hint: string): Promise<{ db: Db; url: string }> {
-  const database = await createTestDatabase(hint);
+  const database = await createSeededDatabase(hint);
   databases.push(database);
   const db = await openPostgres({ connectionString: database.url, maxConnections: 20 });
-  await migrate(db);
-  await seedDemoData(db);
   return { db, url: database.url };
 }
 

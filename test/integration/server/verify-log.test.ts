@@ -12,9 +12,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTsx } from '../../../scripts/node-tool';
 import { verifyLogs } from '../../../server/audit/verify';
-import { migrate, openPostgres, type Db } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { openPostgres, type Db } from '../../../server/db';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -28,10 +27,8 @@ writeFileSync(path.join(dir, 'key.pub.pem'), publicPem);
 let database: TestDatabase;
 let db: Db;
 beforeAll(async () => {
-  database = await createTestDatabase('verify_log');
+  database = await createSeededDatabase('verify_log');
   db = await openPostgres({ connectionString: database.url });
-  await migrate(db);
-  await seedDemoData(db);
 }, 120_000);
 afterAll(async () => {
   await db?.close();

@@ -10,10 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PeopleResponse, ServerErrorBody, SupportMessageSent, SupportOverview, type SupportReport, swedishDate, ThreadDetail } from '#contract';
 import { createServer } from '../../../server/app';
-import { type Db, migrate, openPostgres } from '../../../server/db';
-import { seedDemoData } from '../../../server/demo';
+import { type Db, openPostgres } from '../../../server/db';
 import { generateTestPki, type TestPki } from '../../../tools/pki/index';
-import { createTestDatabase, type TestDatabase } from '../../support/postgres';
+import { createSeededDatabase, type TestDatabase } from '../../support/postgres';
 import { authOptions, sessionFor, testCard } from '../../unit/server/auth-suite';
 
 const person = (n: number, givenName: string, familyName: string) => ({ hsaId: `SE2321000131-P000000000${n}`, givenName, familyName });
@@ -53,10 +52,8 @@ const report = (o: Partial<SupportReport> = {}): SupportReport => ({
 });
 
 beforeAll(async () => {
-  database = await createTestDatabase('support');
+  database = await createSeededDatabase('support');
   db = await openPostgres({ connectionString: database.url, maxConnections: 6 });
-  await migrate(db);
-  await seedDemoData(db);
   pki = await generateTestPki();
   app = createServer({ db, version: 'test', logger: false, auth: authOptions(pki), sync: { retentionIntervalMs: false } });
   await app.ready();
