@@ -5,7 +5,7 @@ import { formatPersonnummer, swedishDate } from '#contract';
 import type { InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { officerLogin, type Officer } from '../support/officer';
 import { startStack, type Stack } from '../support/stack';
 
@@ -119,7 +119,7 @@ describe('an action’s true outcome, and an assignment that stays current (issu
       return ms;
     };
     await action('Kvittera').click();
-    await outcome().getByText('Servern svarar långsamt').waitFor({ timeout: 15_000 });
+    await outcome().getByText('Servern svarar långsamt').waitFor({ timeout: LIVE_WAIT_MS });
     await shot('slow');
     let unknownShot = false;
     const seen = await watch(async (texts) => {
@@ -158,7 +158,7 @@ describe('an action’s true outcome, and an assignment that stays current (issu
     let t0 = Date.now();
     await officer.act(a.id, { type: 'change', services: [{ name: 'Hemtjänst – personlig omvårdnad', grantedHours: 30, per: 'month' }], endDate: end });
     const notice = page.getByRole('region', { name: 'Ändrat av handläggaren' });
-    await notice.waitFor({ timeout: 15_000 });
+    await notice.waitFor({ timeout: LIVE_WAIT_MS });
     const changeMs = Date.now() - t0;
     const text = await notice.innerText();
     // "→" is for the eye; a screen reader reads "ändrat till".
@@ -177,14 +177,14 @@ describe('an action’s true outcome, and an assignment that stays current (issu
     // In the list, the row says what is to handle.
     await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();
     const row = page.getByRole('listbox', { name: 'Uppdrag' }).getByRole('option').first();
-    await expect.poll(() => row.innerText(), { timeout: 15_000 }).toContain('Ändrat av handläggaren');
+    await expect.poll(() => row.innerText(), { timeout: LIVE_WAIT_MS }).toContain('Ändrat av handläggaren');
     await shot('list-changed');
     await open(REF);
     await notice.waitFor();
 
     t0 = Date.now();
     await officer.act(a.id, { type: 'cancel', reason: 'Brukaren har flyttat' });
-    await expect.poll(detailStatus, { timeout: 15_000, interval: 100 }).toBe('Avbeställd');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS, interval: 100 }).toBe('Avbeställd');
     const cancelMs = Date.now() - t0;
     await expect.poll(() => action('Verkställ').count()).toBe(0);
     expect(await action('Fördela').count()).toBe(0);
@@ -222,7 +222,7 @@ describe('an action’s true outcome, and an assignment that stays current (issu
     await refusal.waitFor({ timeout: 30_000 });
     expect(await refusal.innerText()).toContain('"Kvittera" utfördes inte. Uppdraget hade ändrats under tiden.');
     expect(await refusal.innerText()).toContain('Uppdraget är avbeställt av handläggaren. Bekräfta avbeställningen.');
-    await expect.poll(detailStatus, { timeout: 15_000 }).toBe('Avbeställd');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Avbeställd');
     expect((await officer.get(b.id)).history.filter((h) => h.action === 'confirm')).toHaveLength(0);
     await shot('outcome-refused');
     expect(await axeViolations(page)).toEqual([]);

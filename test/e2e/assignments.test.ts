@@ -146,7 +146,7 @@ describe('the assignment inbox in Chromium', () => {
     await action('Avsluta').click();
     await form('Avsluta').waitFor();
     await officer.act(sent.id, { type: 'cancel', reason: 'Brukaren har flyttat' });
-    await page.getByText('handläggaren har avbeställt uppdraget').waitFor({ timeout: 15_000 });
+    await page.getByText('handläggaren har avbeställt uppdraget').waitFor({ timeout: LIVE_WAIT_MS });
     expect(await action('Avsluta').count()).toBe(0);
     expect(await form('Avsluta').count()).toBe(0);
     await shot('inbox-cancelled-while-open');

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChallengeResponse, DeviationCase, OfficerDeviation, PullResponse, swedishDate, type Change } from '#contract';
 import { issuePersonCard } from '../../tools/pki/index';
 import { axeViolations } from '../support/axe';
-import { loginAtReader, saveScreenshot } from '../support/e2e-page';
+import { loginAtReader, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { pdfText } from '../support/pdf-text';
 import { startStack, type Stack } from '../support/stack';
 import { twoWorkstations, type TwoWorkstations } from '../support/two-workstations';
@@ -153,7 +153,7 @@ describe('a deviation', () => {
     // lost, and pressed again once the server is back it is written once (one id per step).
     await stack.server.stop();
     await investigation.getByRole('button', { name: 'Anteckna utredning' }).click();
-    await open.getByRole('alert').filter({ hasText: 'Servern går inte att nå: handläggningen kräver anslutning.' }).waitFor({ timeout: 15_000 });
+    await open.getByRole('alert').filter({ hasText: 'Servern går inte att nå: handläggningen kräver anslutning.' }).waitFor({ timeout: LIVE_WAIT_MS });
     expect(await investigation.getByLabel('Brukarens syn').inputValue()).toBe('Brukaren var orolig och hungrig.');
     await stack.server.start();
     await investigation.getByRole('button', { name: 'Anteckna utredning' }).click();

@@ -15,7 +15,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { launchChromium } from '../support/chromium';
-import { clientsOf, expectClientsClosedAtLoa2, expectNoClientNamed, openHostPage, saveScreenshot } from '../support/e2e-page';
+import { clientsOf, expectClientsClosedAtLoa2, expectNoClientNamed, openHostPage, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { ACR, startTestIdp, type TestIdp } from '../support/oidc-idp';
 import { startStack, type Stack } from '../support/stack';
 
@@ -60,10 +60,10 @@ afterAll(async () => {
 
 /** Clicks `button` on the workstation's page; the IdP's page opens in the "system browser" and Anna logs in there. */
 async function loginAtIdp(button: string, password = IDP_PASSWORD): Promise<Page> {
-  const opened = browser.context.waitForEvent('page', { timeout: 15_000 });
+  const opened = browser.context.waitForEvent('page', { timeout: LIVE_WAIT_MS });
   await page.getByRole('button', { name: button }).click();
   const idpPage = await opened;
-  await idpPage.getByRole('heading', { name: 'Logga in (testets e-legitimation)' }).waitFor({ timeout: 15_000 });
+  await idpPage.getByRole('heading', { name: 'Logga in (testets e-legitimation)' }).waitFor({ timeout: LIVE_WAIT_MS });
   await idpPage.getByLabel('Användarnamn').fill('anna.lindqvist');
   await idpPage.getByLabel('Lösenord').fill(password);
   await idpPage.getByRole('button', { name: 'Logga in' }).click();
@@ -72,16 +72,16 @@ async function loginAtIdp(button: string, password = IDP_PASSWORD): Promise<Page
 
 describe('login through the identity provider in Chromium, no card', () => {
   it('at LoA2 (after the IdP refused a wrong password on its own page): the notice board and messages open, a message to the case officer about no client is sent, the clients screen closed with why and how — and no client anywhere', async () => {
-    await page.getByRole('heading', { name: 'Utan kort', exact: true }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Utan kort', exact: true }).waitFor({ timeout: LIVE_WAIT_MS });
     const idpPage = await loginAtIdp(`Logga in med ${IDP_NAME} (tillitsnivå 2)`, 'fel lösenord');
-    await idpPage.getByText('Fel användarnamn eller lösenord.').waitFor({ timeout: 10_000 });
+    await idpPage.getByText('Fel användarnamn eller lösenord.').waitFor({ timeout: LIVE_WAIT_MS });
     expect(await page.getByRole('navigation').count()).toBe(0);
     await idpPage.getByLabel('Användarnamn').fill('anna.lindqvist');
     await idpPage.getByLabel('Lösenord').fill(IDP_PASSWORD);
     await idpPage.getByRole('button', { name: 'Logga in' }).click();
-    await idpPage.getByText('Inloggningen är klar').waitFor({ timeout: 15_000 });
+    await idpPage.getByText('Inloggningen är klar').waitFor({ timeout: LIVE_WAIT_MS });
     await idpPage.close();
-    await page.getByRole('navigation').waitFor({ timeout: 15_000 });
+    await page.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
     const { rows } = await stack.db.query<{ auth_method: string; loa: number; idp_session: string | null }>(
       `SELECT a.auth_method, a.loa, a.idp_session FROM auth_sessions a JOIN staff s ON s.id = a.staff_id WHERE s.hsa_id = $1 AND a.revoked_at IS NULL`,
       [ANNA],
@@ -89,26 +89,26 @@ describe('login through the identity provider in Chromium, no card', () => {
     expect(rows).toEqual([{ auth_method: 'oidc', loa: 2, idp_session: expect.stringMatching(new RegExp(`^${idp.issuer} .+`)) }]);
     expect(idp.logins.at(-1)).toEqual({ user: 'anna.lindqvist', acr: ACR[2] });
     // The banner says what this level opens.
-    await page.getByText('Du är inloggad på tillitsnivå 2.', { exact: false }).first().waitFor({ timeout: 10_000 });
+    await page.getByText('Du är inloggad på tillitsnivå 2.', { exact: false }).first().waitFor({ timeout: LIVE_WAIT_MS });
 
     await page.getByRole('navigation').getByRole('button', { name: /^Anslagstavla/ }).click();
-    await page.getByRole('heading', { name: 'Anslagstavla', level: 2 }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: 'Anslagstavla', level: 2 }).waitFor({ timeout: LIVE_WAIT_MS });
     await expectNoClientNamed(page, herClients);
     await page.getByRole('navigation').getByRole('button', { name: /^Meddelanden/ }).click();
-    await page.getByRole('heading', { name: 'Meddelanden', level: 2 }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: 'Meddelanden', level: 2 }).waitFor({ timeout: LIVE_WAIT_MS });
     await expectNoClientNamed(page, herClients);
 
     // She writes to the case officer about no client at once: at LoA2 it is sent, not left "Ej
     // skickat" (nor refused locally while the new LoA2 store still waits for its first pull).
     await page.getByRole('button', { name: 'Nytt meddelande' }).click();
     const picker = page.getByRole('group', { name: 'Mottagare' });
-    await picker.getByRole('group', { name: 'Handläggare' }).getByRole('checkbox', { name: 'Maria Ek, Biståndshandläggare' }).check({ timeout: 15_000 });
+    await picker.getByRole('group', { name: 'Handläggare' }).getByRole('checkbox', { name: 'Maria Ek, Biståndshandläggare' }).check({ timeout: LIVE_WAIT_MS });
     await picker.getByRole('checkbox', { name: /^Enhetens inkorg/ }).uncheck();
     const subject = `Fråga på tillitsnivå 2 ${Date.now()}`;
     await page.getByLabel('Ämne').fill(subject);
     await page.getByLabel('Meddelande', { exact: true }).fill('Kan vi ses om rutinerna nästa vecka?');
     await page.getByRole('button', { name: 'Skicka' }).click();
-    await page.getByRole('heading', { name: subject, level: 2 }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: subject, level: 2 }).waitFor({ timeout: LIVE_WAIT_MS });
     await expect
       .poll(async () => {
         const { rows } = await stack.db.query<{ client_id: string | null; assignment_id: string | null; messages: number; officer: boolean }>(
@@ -130,7 +130,7 @@ describe('login through the identity provider in Chromium, no card', () => {
 
   it('steps up from the closed screen to LoA3 at the IdP, and sees her clients', async () => {
     const idpPage = await loginAtIdp(`Logga in med ${IDP_NAME} på tillitsnivå 3`);
-    await idpPage.getByText('Inloggningen är klar').waitFor({ timeout: 15_000 });
+    await idpPage.getByText('Inloggningen är klar').waitFor({ timeout: LIVE_WAIT_MS });
     await idpPage.close();
     expect(idp.logins.at(-1)).toEqual({ user: 'anna.lindqvist', acr: ACR[3] });
     await page.getByRole('navigation').getByRole('button', { name: /^Brukare/ }).click();

@@ -9,7 +9,7 @@ import { startBrowserHost, type BrowserHost } from '../../main/host/browser-host
 import type { InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { rendererDir, startStack, type Stack } from '../support/stack';
 
 /**
@@ -117,7 +117,7 @@ describe('with Sara logged in', () => {
     await note('Promenad till affären').getByRole('button', { name: /^Kopiera till journal/ }).click();
     await expect.poll(() => editorText().inputValue(), { timeout: 30_000 }).toContain('Promenad till affären med hemtjänsten.');
     // One note copied: singular.
-    await expect.poll(() => page.getByText('Daganteckningen är inlagd i ett nytt journalutkast').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => page.getByText('Daganteckningen är inlagd i ett nytt journalutkast').count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     expect(await page.getByText(/är återställt/).count()).toBe(0);
     await page.getByRole('button', { name: 'Spara anteckningen' }).click();
     await page.getByRole('tab', { name: 'Daganteckningar' }).click();

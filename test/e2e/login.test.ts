@@ -6,6 +6,7 @@ import { appVersion } from '../../main/version';
 import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium, screenshotDir } from '../support/chromium';
+import { LIVE_WAIT_MS } from '../support/e2e-page';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -95,7 +96,7 @@ describe('smart-card login in the browser host', () => {
   // The 1-second budget is measured by `npm run bench -- login` (card_removed_to_locked_ms), not here.
   it('locks when the card is pulled, and clears the units from the page', async () => {
     await remove();
-    await page.getByRole('heading', { name: 'Arbetsstationen är låst' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Arbetsstationen är låst' }).waitFor({ timeout: LIVE_WAIT_MS });
     expect(await page.getByRole('list', { name: 'Enheter' }).count()).toBe(0);
     expect(await page.getByText('Kortet togs ur.').count()).toBe(1);
     await shot('locked');

@@ -94,22 +94,22 @@ describe('secure messages in Chromium', () => {
     await list.getByRole('option').first().click();
     await page.getByText(REF).first().waitFor({ timeout: 30_000 });
     const panel = page.getByRole('region', { name: 'Meddelanden' });
-    await panel.getByRole('button', { name: new RegExp(SUBJECT) }).waitFor({ timeout: 15_000 });
+    await panel.getByRole('button', { name: new RegExp(SUBJECT) }).waitFor({ timeout: LIVE_WAIT_MS });
     await panel.getByRole('button', { name: new RegExp(SUBJECT) }).click();
   });
 
   it('opening the thread is reading it; the reply goes out and the officer reads it and Anna’s receipt', async () => {
     await page.getByRole('heading', { name: SUBJECT, level: 2 }).waitFor({ timeout: 30_000 });
     expect(await page.getByText('Trygghetslarmet har gått tre gånger i natt.').count()).toBe(1);
-    await expect.poll(async () => (await officer.messages.get(threadId)).messages[0]!.reads.map((r) => r.name), { timeout: 15_000 }).toEqual(['Anna Lindqvist']);
+    await expect.poll(async () => (await officer.messages.get(threadId)).messages[0]!.reads.map((r) => r.name), { timeout: LIVE_WAIT_MS }).toEqual(['Anna Lindqvist']);
     await expect.poll(() => nav(/^Meddelanden/).locator('.badge').count()).toBe(0);
 
     await page.getByLabel('Ditt svar').fill('Vi åker dit vid lunch och ringer larmcentralen.');
-    await page.getByText('Utkastet är sparat.').waitFor({ timeout: 15_000 });
+    await page.getByText('Utkastet är sparat.').waitFor({ timeout: LIVE_WAIT_MS });
     await page.getByRole('button', { name: 'Skicka' }).click();
     const mine = page.getByRole('article', { name: 'Meddelande från Anna Lindqvist' });
     await mine.waitFor();
-    await expect.poll(() => mine.innerText(), { timeout: 15_000 }).toContain('Ej läst ännu');
+    await expect.poll(() => mine.innerText(), { timeout: LIVE_WAIT_MS }).toContain('Ej läst ännu');
 
     const out: string[] = [];
     const err: string[] = [];
@@ -122,7 +122,7 @@ describe('secure messages in Chromium', () => {
     expect(printed).toMatch(/Läst av: Anna Lindqvist \d/);
 
     // The officer's receipt reaches Anna live.
-    await expect.poll(() => mine.innerText(), { timeout: 15_000 }).toMatch(/Läst av Maria Ek \d/);
+    await expect.poll(() => mine.innerText(), { timeout: LIVE_WAIT_MS }).toMatch(/Läst av Maria Ek \d/);
     await saveScreenshot(page, 'messages-thread');
     expect(await axeViolations(page)).toEqual([]);
   });
@@ -152,7 +152,7 @@ describe('secure messages in Chromium', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     await open.click();
-    await page.getByRole('status').filter({ hasText: 'Bilagan är sparad:' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('status').filter({ hasText: 'Bilagan är sparad:' }).waitFor({ timeout: LIVE_WAIT_MS });
     await saveScreenshot(page, 'i16-attachment');
     expect(await axeViolations(page)).toEqual([]);
   });
@@ -171,7 +171,7 @@ describe('secure messages in Chromium', () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Skicka' }).click();
     await page.getByRole('heading', { name: subject, level: 2 }).waitFor();
-    await expect.poll(async () => (await officer.messages.list({ limit: '50' })).threads.find((t) => t.subject === subject)?.toUnit, { timeout: 15_000 }).toBe(false);
+    await expect.poll(async () => (await officer.messages.list({ limit: '50' })).threads.find((t) => t.subject === subject)?.toUnit, { timeout: LIVE_WAIT_MS }).toBe(false);
   });
 
   it('a notice: the outage warning comes at once, the banner appears on every screen at its start and goes at its end', async () => {
@@ -185,13 +185,13 @@ describe('secure messages in Chromium', () => {
     expect(out[0]).toMatch(/^Meddelandet är publicerat på anslagstavlan för \d+ enheter\.$/);
 
     const warning = page.getByRole('alert').filter({ hasText: 'Planerat driftstopp inom 24 timmar' }).filter({ hasText: title });
-    await warning.waitFor({ timeout: 15_000 });
+    await warning.waitFor({ timeout: LIVE_WAIT_MS });
     await warning.getByRole('button', { name: 'Jag förstår' }).click();
     const banner = page.getByRole('complementary', { name: 'Meddelande från anslagstavlan' }).filter({ hasText: title });
     expect(await banner.count()).toBe(0);
 
     await page.clock.fastForward('01:00:02');
-    await banner.waitFor({ timeout: 15_000 });
+    await banner.waitFor({ timeout: LIVE_WAIT_MS });
     await nav(/^Brukare/).click();
     await banner.waitFor();
     await saveScreenshot(page, 'notice-banner');
@@ -201,7 +201,7 @@ describe('secure messages in Chromium', () => {
     expect(await page.getByRole('heading', { name: title, level: 4 }).count()).toBe(1);
 
     await page.clock.fastForward('01:00:00');
-    await banner.waitFor({ state: 'detached', timeout: 15_000 });
+    await banner.waitFor({ state: 'detached', timeout: LIVE_WAIT_MS });
   });
 
   it('a withdrawn notice: its banner goes from the screen at once', async () => {
@@ -214,11 +214,11 @@ describe('secure messages in Chromium', () => {
     const noticeId = /^Id ([0-9a-f-]{36}) /.exec(out[1] ?? '')?.[1];
     expect(noticeId).toBeDefined();
     const banner = page.getByRole('complementary', { name: 'Meddelande från anslagstavlan' }).filter({ hasText: title });
-    await banner.waitFor({ timeout: 15_000 });
+    await banner.waitFor({ timeout: LIVE_WAIT_MS });
     await saveScreenshot(page, 'i16-notice-before-withdraw');
     expect(await runOfficer(['withdraw', noticeId!, '--server', stack.serverUrl, '--card', maria], io)).toBe(0);
     expect(out.at(-1)).toMatch(/^Meddelandet är återkallat från anslagstavlan för \d+ enheter\.$/);
-    await banner.waitFor({ state: 'detached', timeout: 15_000 });
+    await banner.waitFor({ state: 'detached', timeout: LIVE_WAIT_MS });
     await saveScreenshot(page, 'i16-notice-withdrawn');
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { swedishDate } from '#contract';
 import type { InsertedCard } from '../../native/softcard';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -75,7 +75,7 @@ describe('no default for a judgement (point 2)', () => {
     for (const o of outcomes) expect(await o.inputValue()).toBe('');
     const before = (await stack.db.query('SELECT 1 FROM plan_follow_ups f JOIN plans p ON p.id = f.plan_id WHERE p.client_id = $1', [client.id])).rows.length;
     await tab().getByRole('button', { name: 'Spara uppföljningen' }).click();
-    await tab().getByText(/^Välj utfall för målet ”.+”\. Inget utfall är förvalt\.$/).waitFor({ timeout: 15_000 });
+    await tab().getByText(/^Välj utfall för målet ”.+”\. Inget utfall är förvalt\.$/).waitFor({ timeout: LIVE_WAIT_MS });
     await shots('follow-up-no-default');
     expect((await stack.db.query('SELECT 1 FROM plan_follow_ups f JOIN plans p ON p.id = f.plan_id WHERE p.client_id = $1', [client.id])).rows.length).toBe(before);
     await tab().getByRole('button', { name: 'Stäng' }).first().click();
@@ -85,7 +85,7 @@ describe('no default for a judgement (point 2)', () => {
     await tab().getByRole('button', { name: 'Anteckna samtycke' }).click();
     for (const label of ['Brukarens besked', 'Hur beskedet lämnades', 'Vem lämnade beskedet']) expect(await tab().getByLabel(label).inputValue()).toBe('');
     await tab().getByRole('button', { name: 'Spara', exact: true }).click();
-    await tab().getByText('Välj brukarens besked. Inget är förvalt.').waitFor({ timeout: 15_000 });
+    await tab().getByText('Välj brukarens besked. Inget är förvalt.').waitFor({ timeout: LIVE_WAIT_MS });
     await shots('consent-no-default');
   });
 });
@@ -97,7 +97,7 @@ describe('the journal (points 3, 5, 6)', () => {
     await page.getByLabel('Anteckning', { exact: true }).fill('Skrivet med fel år.');
     await page.getByRole('textbox', { name: 'Händelsedatum' }).fill('2020-01-01');
     await page.getByRole('button', { name: 'Spara anteckningen' }).click();
-    await page.getByText(/Händelsedatumet 2020-01-01 ligger \d+ dagar bakåt/).waitFor({ timeout: 15_000 });
+    await page.getByText(/Händelsedatumet 2020-01-01 ligger \d+ dagar bakåt/).waitFor({ timeout: LIVE_WAIT_MS });
     await shots('journal-backdated');
     expect((await stack.db.query("SELECT 1 FROM journal_entries WHERE text = 'Skrivet med fel år.'")).rows).toHaveLength(0);
     await page.getByRole('button', { name: 'Nej, ändra datumet' }).click();
@@ -171,7 +171,7 @@ describe('a permission that ends mid-work (point 4)', () => {
     await openClient('Journal');
     await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
     await page.getByLabel('Anteckning', { exact: true }).fill('Halvskrivet när behörigheten tog slut.');
-    await page.getByText(/Utkast sparat/).waitFor({ timeout: 15_000 });
+    await page.getByText(/Utkast sparat/).waitFor({ timeout: LIVE_WAIT_MS });
     // Another administrator ends his permission for the unit (as of today) meanwhile.
     await stack.db.query(
       `UPDATE permissions SET valid_to = current_date - 1, ended_at = now()

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatPersonnummer, swedishDate, type Assignment } from '#contract';
 import type { InsertedCard } from '../../native/softcard';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { officerLogin, type Officer } from '../support/officer';
 import { pdfText } from '../support/pdf-text';
 import { startStack, type Stack } from '../support/stack';
@@ -101,7 +101,7 @@ describe('layout: the inbox with a notice up', () => {
     await openInbox();
     const banner = page.getByRole('complementary', { name: 'Meddelande från anslagstavlan' });
     await banner.first().waitFor({ timeout: 30_000 });
-    await expect.poll(visibleRows, { timeout: 15_000 }).toBeGreaterThanOrEqual(rows);
+    await expect.poll(visibleRows, { timeout: LIVE_WAIT_MS }).toBeGreaterThanOrEqual(rows);
     const banners = await page.locator('.app-banners').boundingBox();
     expect(banners!.height, 'the banners take one line each').toBeLessThanOrEqual(2 * 40 + 8);
     const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
@@ -221,7 +221,7 @@ describe('the access-log search says what it did', () => {
       ['Tolvan Tolvansson', 'Sökning på namn finns inte här'],
     ] as const) {
       await search(typed);
-      await expect.poll(() => page.locator('#log-pnr-problem').innerText(), { timeout: 15_000 }).toContain(says);
+      await expect.poll(() => page.locator('#log-pnr-problem').innerText(), { timeout: LIVE_WAIT_MS }).toContain(says);
       expect(await page.getByText('Inga träffar.').count()).toBe(0);
     }
   });

@@ -13,7 +13,7 @@ import { ChallengeResponse, LoginResponse } from '#contract';
 import { makeOtp, newYubikeySecret } from '../../server/auth/password/yubikey-otp';
 import { issuePersonCard } from '../../tools/pki';
 import type { launchChromium } from '../support/chromium';
-import { clientsOf, expectClientsClosedAtLoa2, openHostPage, saveScreenshot } from '../support/e2e-page';
+import { clientsOf, expectClientsClosedAtLoa2, openHostPage, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { startStack, type Stack } from '../support/stack';
 import { loginToken } from '../unit/server/auth-suite';
 
@@ -54,7 +54,7 @@ describe('password + YubiKey login in Chromium', () => {
     await page.getByLabel('Användarnamn').fill('anna.lindqvist');
     await page.getByLabel('Lösenord').fill('inte mitt lösenord');
     await page.getByRole('button', { name: 'Fortsätt' }).click();
-    await page.getByText('Fel användarnamn eller lösenord.').waitFor({ timeout: 10_000 });
+    await page.getByText('Fel användarnamn eller lösenord.').waitFor({ timeout: LIVE_WAIT_MS });
     // Nothing typed is kept: the password field is empty again.
     expect(await page.getByLabel('Lösenord').inputValue()).toBe('');
   });
@@ -63,18 +63,18 @@ describe('password + YubiKey login in Chromium', () => {
     await page.getByLabel('Användarnamn').fill('anna.lindqvist');
     await page.getByLabel('Lösenord').fill(PASSWORD);
     await page.getByRole('button', { name: 'Fortsätt' }).click();
-    await page.getByText('Sätt i din YubiKey och tryck på knappen på den.').waitFor({ timeout: 10_000 });
+    await page.getByText('Sätt i din YubiKey och tryck på knappen på den.').waitFor({ timeout: LIVE_WAIT_MS });
     await saveScreenshot(page, 'password-login-yubikey-step');
     // The key types its OTP into the focused field.
     await page.getByLabel('Kod från YubiKey').fill(makeOtp(KEY, 1, 0));
     await page.getByRole('button', { name: 'Logga in' }).last().click();
-    await page.getByRole('navigation').waitFor({ timeout: 15_000 });
+    await page.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
     const { rows } = await stack.db.query<{ auth_method: string; loa: number }>(`SELECT auth_method, loa FROM auth_sessions WHERE staff_id = $1 AND revoked_at IS NULL`, [annaId]);
     expect(rows).toEqual([{ auth_method: 'password_yubikey', loa: 2 }]);
     await page.getByRole('navigation').getByRole('button', { name: /^Anslagstavla/ }).click();
-    await page.getByRole('heading', { name: 'Anslagstavla', level: 2 }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: 'Anslagstavla', level: 2 }).waitFor({ timeout: LIVE_WAIT_MS });
     await page.getByRole('navigation').getByRole('button', { name: /^Meddelanden/ }).click();
-    await page.getByRole('heading', { name: 'Meddelanden', level: 2 }).waitFor({ timeout: 10_000 });
+    await page.getByRole('heading', { name: 'Meddelanden', level: 2 }).waitFor({ timeout: LIVE_WAIT_MS });
     await saveScreenshot(page, 'password-login-in');
     // No client at LoA2: the clients screen is closed, says why and how to get in, and names none of hers.
     await expectClientsClosedAtLoa2(page, await clientsOf(stack.db, 'SE2321000131-P000000000101'));
@@ -89,6 +89,6 @@ describe('password + YubiKey login in Chromium', () => {
     await page.getByRole('button', { name: 'Fortsätt' }).click();
     await page.getByLabel('Kod från YubiKey').fill(makeOtp(KEY, 1, 0));
     await page.getByRole('button', { name: 'Logga in' }).last().click();
-    await page.getByText('Engångskoden stämmer inte, har gått ut eller har redan använts.', { exact: false }).waitFor({ timeout: 10_000 });
+    await page.getByText('Engångskoden stämmer inte, har gått ut eller har redan använts.', { exact: false }).waitFor({ timeout: LIVE_WAIT_MS });
   });
 });
