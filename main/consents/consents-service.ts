@@ -49,8 +49,24 @@ export class ConsentsService {
   }
 
   async withdraw(input: In<'withdraw'>): Promise<LocalConsent> {
+    // The same withdrawal again by the same person (a double click, a retry after a lost answer,
+    // two clicks at once) answers the consent as withdrawn, queues nothing more and shows no
+    // error; a different second withdrawal is still refused by the store's rule.
     const store = await this.deps.store();
-    await store.enqueue({ mutationId: randomUUID(), createdAt: this.now().toISOString(), type: 'consent.withdraw', record: input }, this.deps.author());
+    const author = this.deps.author();
+    const done = async () => {
+      const now = await store.read('consent', 'get', input.id);
+      return now && isSameWithdrawal(now, input, author) ? now : null;
+    };
+    const already = await done();
+    if (already) return already;
+    try {
+      await store.enqueue({ mutationId: randomUUID(), createdAt: this.now().toISOString(), type: 'consent.withdraw', record: input }, author);
+    } catch (e) {
+      const meanwhile = e instanceof AppFailure && e.code === 'CONFLICT' ? await done() : null;
+      if (meanwhile) return meanwhile;
+      throw e;
+    }
     this.deps.written(['consent']);
     return this.saved(input.id);
   }
@@ -60,6 +76,10 @@ export class ConsentsService {
     if (!saved) throw new AppFailure('NOT_FOUND', 'consent not in the user\'s units', because('CLIENT_NOT_IN_UNITS'));
     return saved;
   }
+}
+
+function isSameWithdrawal(c: LocalConsent, w: In<'withdraw'>, author: Author): boolean {
+  return c.withdrawal !== null && c.withdrawal.by.staffId === author.staffId && c.withdrawal.withdrawnOn === w.withdrawnOn && c.withdrawal.reason === w.reason.trim();
 }
 
 /** The `consents` API namespace over the service. */

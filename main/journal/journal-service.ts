@@ -74,8 +74,22 @@ export class JournalService {
   async markErroneous(entryId: string, reason: string): Promise<LocalJournalEntry> {
     const store = await this.deps.store();
     const author = this.deps.author();
+    // The same marking again by the same person (a double click, two clicks at once) answers the
+    // entry as marked and queues nothing more; a different second marking is still refused.
+    const done = async () => {
+      const entry = await store.journalEntry(entryId);
+      return entry?.erroneous && entry.erroneous.markedBy.staffId === author.staffId && entry.erroneous.reason === reason ? entry : null;
+    };
+    const already = await done();
+    if (already) return already;
     const m: Mutation = { mutationId: randomUUID(), createdAt: new Date().toISOString(), type: 'journal_entry.mark_erroneous', record: { id: entryId, reason } };
-    await store.enqueue(m, author);
+    try {
+      await store.enqueue(m, author);
+    } catch (e) {
+      const meanwhile = e instanceof AppFailure && e.code === 'CONFLICT' ? await done() : null;
+      if (meanwhile) return meanwhile;
+      throw e;
+    }
     this.deps.written(['journal_entry']);
     return this.entry(store, entryId);
   }

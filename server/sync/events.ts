@@ -25,8 +25,8 @@ export interface EventStreamDeps {
   keepAliveMs: number;
   coalesceMs: number;
   /**
-   * News from a write is announced after `coalesceMs` plus a random delay up to this, drawn per
-   * stream (issue 33, bench -- server): every workstation of a unit pulls the moment it hears
+   * News from a write is announced after `coalesceMs` plus a random delay up to this, drawn anew
+   * for each flush of each stream (issue 33, bench -- server): every workstation of a unit pulls the moment it hears
    * `changed`, and with one fixed delay the unit's 25 workstations, on every node, pulled in the same
    * millisecond after each push — a herd that queued on the cores, the pool and the access log's
    * chain (pull p99 136–164 ms at 500 workstations while a pull alone costs 2 ms of CPU). Spread,

@@ -152,4 +152,19 @@ describe('the consent register', () => {
     await expect(stack.db.query('UPDATE consents SET note = $2 WHERE id = $1', [consentId, 'Ändrad'])).rejects.toThrow(/never changed/);
     await expect(stack.db.query('DELETE FROM consents WHERE id = $1', [consentId])).rejects.toThrow(/never deleted/);
   });
+
+  it('the same withdrawal again, and twice at once, by the same person is one withdrawal and no error', async () => {
+    const before = await pending('b');
+    const again = await call<LocalConsent>('b', 'consents.withdraw', { id: consentId, withdrawnOn: swedishDate(), reason: 'Brukaren vill inte längre.' });
+    expect(again.withdrawal).toMatchObject({ reason: 'Brukaren vill inte längre.', by: { name: 'Anna Lindqvist' } });
+    expect(await pending('b')).toBe(before);
+    const fresh = await call<LocalConsent>('b', 'consents.record', input({ note: 'Dubbelklick.' }));
+    const w = { id: fresh.id, withdrawnOn: swedishDate(), reason: 'Ångrade sig.' };
+    const [one, two] = await Promise.all([call<LocalConsent>('b', 'consents.withdraw', w), call<LocalConsent>('b', 'consents.withdraw', w)]);
+    expect(two.withdrawal).toEqual(one.withdrawal);
+    await call('b', 'sync.now');
+    await expect.poll(() => pending('b'), { timeout: 10_000, interval: 100 }).toBe(0);
+    expect((await call<{ refusals: unknown[] }>('b', 'sync.status')).refusals).toEqual([]);
+    expect((await consents('b', majorna.id)).find((c) => c.id === fresh.id)).toMatchObject({ withdrawal: { reason: 'Ångrade sig.' }, pending: false });
+  });
 });

@@ -102,7 +102,7 @@ const NOT_CREATE_CALLS: Record<string, string> = {
   'deviations.mine': READ, 'deviations.list': READ, 'deviations.get': READ, 'deviations.stats': READ, 'deviations.patterns': READ,
   'deviations.ivoPdf': 'an export: a file for the manager, logged',
   'consents.list': READ,
-  'consents.withdraw': 'withdraws a consent once; the workstation and the server refuse a second withdrawal (docs/consents.md)',
+  'consents.withdraw': 'withdraws a consent once: the same withdrawal again answers it as withdrawn, another is refused (docs/consents.md)',
   'credentials.list': READ,
   'credentials.setMethods': 'a setting of the organisation, replaced',
   'credentials.setPassword': 'a person\u2019s username, password and number, replaced (upserted)',
@@ -113,7 +113,7 @@ const NOT_CREATE_CALLS: Record<string, string> = {
   'session.login': 'a session', 'session.logout': 'ends the session', 'session.activity': 'resets the idle timer',
   'sync.now': 'pushes what is queued (each mutation once by its id) and pulls', 'sync.dismissRefusal': 'hides a refusal',
   'store.resync': 'moves an unreadable store aside',
-  'journal.markErroneous': 'marks an entry once; the server refuses a second marking (docs/journal.md)',
+  'journal.markErroneous': 'marks an entry once: the same marking again answers it as marked, another is refused (docs/journal.md)',
   'journal.export': 'an export: a file for the user, logged', 'admin.logCsv': 'an export', 'admin.logPdf': 'an export', 'admin.reviewPdf': 'an export', 'plans.export': 'an export',
   'messages.openAttachment': 'a download',
   'drafts.save': 'the draft of one client (and correction), replaced as the user types', 'drafts.delete': 'deletes the draft',
@@ -228,4 +228,23 @@ describe('every create: twice with one id, and twice at once, makes one record o
       expect(await count(probe.count)).toBe(before + 2);
     });
   }
+});
+
+describe('a state change repeated by the same person (a double click) is one change and no error', () => {
+  it('journal.markErroneous: again, and twice at once, answers the entry as marked; nothing is refused later', async () => {
+    const entry = () => call<{ id: string }>('journal.create', { clientId: ids.clientId, eventDate: swedishDate(), text: 'Fel brukare.' });
+    const [one, two] = [await entry(), await entry()];
+    const mark = (id: string) => ws.dispatch('journal.markErroneous', { entryId: id, reason: 'Skrevs på fel brukare.' });
+    const first = await mark(one.id);
+    expect(first.ok, JSON.stringify(first)).toBe(true);
+    expect(await mark(one.id)).toEqual(first);
+    const both = await Promise.all([mark(two.id), mark(two.id)]);
+    expect(both[0].ok, JSON.stringify(both[0])).toBe(true);
+    expect(both[1]).toEqual(both[0]);
+    const other = await ws.dispatch('journal.markErroneous', { entryId: one.id, reason: 'Ett annat skäl.' });
+    expect(other.ok ? null : other.error.code).toBe('CONFLICT');
+    await call('sync.now');
+    await vi.waitFor(async () => expect(await count(`SELECT count(*) FROM journal_entries WHERE id IN ('${one.id}', '${two.id}') AND erroneous_at IS NOT NULL`)).toBe(2), { timeout: 10_000, interval: 100 });
+    expect((await call<{ refusals: unknown[] }>('sync.status')).refusals).toEqual([]);
+  });
 });
