@@ -4,7 +4,7 @@ import { swedishDate } from '#contract';
 import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginAtReader, loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginAtReader, loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { startSecondWorkstation, startStack, type SecondWorkstation, type Stack } from '../support/stack';
 
 /**
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await admin.setViewportSize({ width: 1280, height: 900 });
   await admin.goto(stack.host.url);
   cards.push(await loginWithCard(admin, peter));
-  await admin.getByRole('navigation').waitFor({ timeout: 30_000 });
+  await admin.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
   // Nora's card goes into the administrator's second reader.
   cards.push(await insertCardFile(nora, { port: 35964 }));
   colleague = await browser.context.newPage();
@@ -51,17 +51,17 @@ const grantLine = (name: RegExp) => admin.getByRole('listitem').filter({ hasText
 describe('the administrator', () => {
   it('has the Administration screen (staff do not: the server refuses them too); it is accessible', async () => {
     await admin.getByRole('button', { name: 'Administration' }).click();
-    await admin.getByRole('heading', { name: 'Personer' }).waitFor({ timeout: 30_000 });
+    await admin.getByRole('heading', { name: 'Personer' }).waitFor({ timeout: LIVE_WAIT_MS });
     expect(await axeViolations(admin)).toEqual([]);
   });
 
   it('adds a colleague from the card in his second reader, and grants her a unit', async () => {
     const fromCard = admin.getByRole('form', { name: 'Läs från kort' });
-    await expect.poll(() => fromCard.getByLabel(/^Kortläsare med personens kort/).locator('option').allInnerTexts(), { timeout: 30_000 }).toContain('Virtual PCD 00 01');
+    await expect.poll(() => fromCard.getByLabel(/^Kortläsare med personens kort/).locator('option').allInnerTexts(), { timeout: LIVE_WAIT_MS }).toContain('Virtual PCD 00 01');
     await fromCard.getByLabel(/^Kortläsare med personens kort/).selectOption('Virtual PCD 00 01');
     await fromCard.getByLabel(/^Titel/).fill('Undersköterska');
     await fromCard.getByRole('button', { name: 'Lägg till från kort' }).click();
-    await admin.getByText('Nora Ahmadi är tillagd.').waitFor({ timeout: 30_000 });
+    await admin.getByText('Nora Ahmadi är tillagd.').waitFor({ timeout: LIVE_WAIT_MS });
 
     const grant = admin.getByRole('form', { name: 'Ge behörighet' });
     await grant.getByLabel(/^Person/).selectOption({ label: `Nora Ahmadi (${NORA.hsaId})` });
@@ -76,14 +76,14 @@ describe('the administrator', () => {
     await colleague.goto(other!.host.url);
     await loginAtReader(colleague, 'Virtual PCD 00 01', '654321');
     const units = colleague.getByRole('list', { name: 'Enheter' });
-    await expect.poll(() => units.getByText('Hemtjänst Majorna', { exact: true }).count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => units.getByText('Hemtjänst Majorna', { exact: true }).count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     // Not an administrator: no Administration in her menu.
     expect(await colleague.getByRole('button', { name: 'Administration' }).count()).toBe(0);
 
     // Her workstation has synced the unit's clients into its store.
     await colleague.getByRole('button', { name: 'Brukare' }).click();
     const clients = colleague.getByRole('list', { name: 'Brukare' }).getByRole('listitem');
-    await expect.poll(() => clients.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(() => clients.count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
 
     await admin.getByRole('button', { name: 'Avsluta Personal (behörighet till enhet), Hemtjänst Majorna för Nora Ahmadi' }).click();
     // It asks from which day (none chosen for him) and says what will happen (issue 32).
@@ -93,16 +93,16 @@ describe('the administrator', () => {
     await ending.getByRole('button', { name: 'Avsluta behörigheten' }).click();
     await admin.getByText('Behörigheten är avslutad.').waitFor();
     // Live, without a reload: the server's event stream → pull → the unit's data purged from her store.
-    await expect.poll(() => clients.count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => clients.count(), { timeout: LIVE_WAIT_MS }).toBe(0);
     await colleague.getByRole('button', { name: 'Enheter' }).click();
-    await expect.poll(() => units.getByText('Hemtjänst Majorna', { exact: true }).count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => units.getByText('Hemtjänst Majorna', { exact: true }).count(), { timeout: LIVE_WAIT_MS }).toBe(0);
     await saveScreenshot(colleague, 'admin-colleague-unit-ended');
   });
 
   it('the history shows the addition, the grant and the end, each with who did it', async () => {
     await admin.getByRole('tab', { name: 'Historik' }).click();
     const rows = admin.getByRole('table', { name: 'Behörighetshistorik' }).getByRole('row').filter({ hasText: 'Nora Ahmadi' });
-    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => rows.count(), { timeout: LIVE_WAIT_MS }).toBe(3);
     expect((await rows.allInnerTexts()).map((r) => r.includes('Peter Svensson'))).toEqual([true, true, true]);
     await expect.poll(() => rows.first().innerText()).toContain('Behörighet avslutad');
   });
@@ -114,7 +114,7 @@ describe('the administrator', () => {
     await search.getByLabel(/^Händelse/).selectOption({ label: 'Inloggning' });
     await search.getByRole('button', { name: 'Sök' }).click();
     const results = admin.getByRole('table', { name: 'Träffar' });
-    await expect.poll(() => results.getByRole('row').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => results.getByRole('row').count(), { timeout: LIVE_WAIT_MS }).toBe(2);
     expect(await results.innerText()).toContain('Nora Ahmadi');
     await results.getByRole('combobox').first().selectOption({ label: 'Befogad' });
     await admin.getByLabel(/^Sammanfattning av granskningen/).fill('Nora Ahmadis inloggning under introduktionen: i sin ordning.');
@@ -125,14 +125,14 @@ describe('the administrator', () => {
     expect(await axeViolations(admin)).toEqual([]);
 
     await admin.getByRole('button', { name: 'Kontrollera loggens integritet' }).click();
-    await expect.poll(() => admin.getByRole('status').filter({ hasText: /^Loggen är hel/ }).count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => admin.getByRole('status').filter({ hasText: /^Loggen är hel/ }).count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     await saveScreenshot(admin, 'admin-log-follow-up');
   });
 
   it('the server’s configuration names the KSI list the plans use: here the example list, said to be not Socialstyrelsen’s (issue 32)', async () => {
     await admin.getByRole('tab', { name: 'Tillitsnivåer' }).click();
     const ksi = admin.getByRole('region', { name: 'KSI-listan i planeringen' });
-    await expect.poll(() => ksi.innerText(), { timeout: 20_000 }).toContain('KSI-listan: exempellista — inte Socialstyrelsens (1 kod)');
+    await expect.poll(() => ksi.innerText(), { timeout: LIVE_WAIT_MS }).toContain('KSI-listan: exempellista — inte Socialstyrelsens (1 kod)');
     expect(await ksi.innerText()).toContain('KSI_LIST_FILE');
     expect(await axeViolations(admin)).toEqual([]);
     await admin.getByRole('tab', { name: 'Logguppföljning' }).click();
@@ -147,7 +147,7 @@ describe('the administrator', () => {
     await stack.db.exec('ALTER TABLE access_log ENABLE TRIGGER access_log_no_update_delete');
     await admin.getByRole('button', { name: 'Kontrollera loggens integritet' }).click();
     const broken = admin.getByRole('status').filter({ hasText: /^Åtkomstloggen är bruten/ });
-    await expect.poll(() => broken.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => broken.count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     expect(await broken.innerText()).toContain(`Åtkomstloggen är bruten vid rad ${id}: raden har ändrats.`);
     expect(await axeViolations(admin)).toEqual([]);
     await saveScreenshot(admin, 'admin-log-tampered');

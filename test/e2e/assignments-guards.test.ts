@@ -8,7 +8,7 @@ import type { InsertedCard } from '../../native/softcard';
 import { printAssignment } from '../../tools/officer/format';
 import { axeViolations } from '../support/axe';
 import { launchChromium, screenshotDir } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { officerLogin, type Officer } from '../support/officer';
 import { startStack, type Stack } from '../support/stack';
 
@@ -69,7 +69,7 @@ async function openAssignment(a: Assignment): Promise<void> {
   await page.getByRole('button', { name: /^Alla \d+$/ }).click();
   await page.getByLabel('Brukare', { exact: true }).fill(formatPersonnummer(a.client.personnummer));
   await page.getByRole('combobox', { name: 'Sortera' }).selectOption({ label: 'Senast mottagna' });
-  await expect.poll(() => list.getByRole('option').first().innerText(), { timeout: 30_000 }).toContain(a.client.familyName);
+  await expect.poll(() => list.getByRole('option').first().innerText(), { timeout: LIVE_WAIT_MS }).toContain(a.client.familyName);
   // Wait until the sync has brought this very one (the newest received): on a busy machine the
   // officer's send reaches the workstation's store in seconds, not at once. Each try starts from
   // what the last one left: its detail (shown by now, or another assignment's: back to the list)
@@ -80,7 +80,7 @@ async function openAssignment(a: Assignment): Promise<void> {
     if (await back.count()) await back.click({ timeout: 5_000 });
     await list.getByRole('option').first().click({ timeout: 5_000 });
     return (await shown()) > 0;
-  }, { timeout: 30_000 }).toBe(true);
+  }, { timeout: LIVE_WAIT_MS }).toBe(true);
 }
 
 beforeAll(async () => {
@@ -93,7 +93,7 @@ beforeAll(async () => {
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto(stack.host.url);
   card = await loginWithCard(page, sara);
-  await page.getByRole('navigation').waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
 });
 afterAll(async () => {
   await card?.close();
@@ -107,7 +107,7 @@ describe('guard rails on an assignment, in Chromium', () => {
   it('the badge and “Att hantera” count the same, and the inbox says what the badge counts', async () => {
     await page.getByRole('button', { name: /^Inkorg/ }).click();
     const toHandle = page.getByRole('button', { name: /^Att hantera \d+$/ });
-    await expect.poll(async () => Number((await toHandle.innerText()).replace(/\D/g, '')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => Number((await toHandle.innerText()).replace(/\D/g, '')), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
     await expect.poll(async () => page.locator('.app-nav .badge').innerText()).toBe((await toHandle.innerText()).replace(/\D/g, ''));
     expect(await page.locator('.app-nav .badge').getAttribute('title')).toMatch(/^\d+ uppdrag att hantera \((nytt uppdrag, avbeställning att bekräfta eller ändring|nya uppdrag, avbeställningar att bekräfta och ändringar) av handläggaren\)$/);
     expect(await page.getByText('Siffran i menyn är Att hantera i alla dina enheter').count()).toBe(1);
@@ -117,7 +117,7 @@ describe('guard rails on an assignment, in Chromium', () => {
 
   it('“Nytt att hantera har kommit till inkorgen” goes away when an assignment is opened', async () => {
     homeCare = await send('19300807-7723');
-    await page.getByText('Nytt att hantera har kommit till inkorgen').waitFor({ timeout: 30_000 });
+    await page.getByText('Nytt att hantera har kommit till inkorgen').waitFor({ timeout: LIVE_WAIT_MS });
     await shot('new-notice');
     await openAssignment(homeCare);
     await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();
@@ -128,9 +128,9 @@ describe('guard rails on an assignment, in Chromium', () => {
   it('“Nytt att hantera har kommit till inkorgen” goes away by itself after 15 s on screen', async () => {
     await send('19380502-8432', { startDate: day(5) });
     const notice = page.getByText('Nytt att hantera har kommit till inkorgen');
-    await notice.waitFor({ timeout: 30_000 });
+    await notice.waitFor({ timeout: LIVE_WAIT_MS });
     const shown = Date.now();
-    await notice.waitFor({ state: 'detached', timeout: 20_000 });
+    await notice.waitFor({ state: 'detached', timeout: LIVE_WAIT_MS });
     expect(Date.now() - shown).toBeGreaterThan(12_000);
   }, 60_000);
 
@@ -143,7 +143,7 @@ describe('guard rails on an assignment, in Chromium', () => {
     await shot('primary-new');
     expect(await axeViolations(page)).toEqual([]);
     await action('Kvittera').click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Kvitterad');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Kvitterad');
     expect(await primaryName()).toBe('Fördela');
     expect(await page.locator('.action-buttons button').allInnerTexts()).toEqual(['Fördela', 'Verkställ', 'Återrapportera']);
   });
@@ -153,13 +153,13 @@ describe('guard rails on an assignment, in Chromium', () => {
     expect(await page.locator('.detail-facts').innerText()).toContain('Tjänsteform\nHemtjänst');
     await action('Fördela').click();
     const unit = form('Fördela').getByLabel('Till enhet');
-    await expect.poll(() => unit.locator('option').allInnerTexts(), { timeout: 30_000 }).toEqual(['Hemtjänst Majorna']);
+    await expect.poll(() => unit.locator('option').allInnerTexts(), { timeout: LIVE_WAIT_MS }).toEqual(['Hemtjänst Majorna']);
     expect(await form('Fördela').getByText('Bara enheter som utför hemtjänst kan väljas.').count()).toBe(1);
     await form('Fördela').getByRole('checkbox', { name: 'Anna Lindqvist, Undersköterska' }).check();
     await shot('distribute-form');
     expect(await axeViolations(page)).toEqual([]);
     await form('Fördela').getByRole('button', { name: 'Fördela' }).click();
-    await expect.poll(() => page.locator('.distributed-to').innerText(), { timeout: 30_000 }).toBe('Hemtjänst Majorna: Anna Lindqvist (Undersköterska)');
+    await expect.poll(() => page.locator('.distributed-to').innerText(), { timeout: LIVE_WAIT_MS }).toBe('Hemtjänst Majorna: Anna Lindqvist (Undersköterska)');
     expect(await primaryName()).toBe('Verkställ');
     await shot('distributed');
     // The officer's `show` prints the same.
@@ -182,7 +182,7 @@ describe('guard rails on an assignment, in Chromium', () => {
     await date.fill(today);
     await date.blur();
     await form('Verkställ').getByRole('button', { name: 'Verkställ' }).click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Verkställd');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Verkställd');
     const offered = await page.locator('.action-buttons button').allInnerTexts();
     // Executed: the execute action only changes the date now, and says so (issue 32).
     expect(offered).toEqual(['Fördela', 'Ändra verkställighetsdatum', 'Återrapportera', 'Pausa (avbrott)', 'Avsluta']);
@@ -209,11 +209,11 @@ describe('guard rails on an assignment, in Chromium', () => {
     expect(await detailStatus()).toBe('Verkställd');
     await reason.fill('Sjukhusvistelse');
     await submit.click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Pausad');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Pausad');
     expect(await primaryName()).toBe('Återuppta');
     await action('Återuppta').click();
     await form('Återuppta').getByRole('button', { name: 'Återuppta' }).click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Verkställd');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Verkställd');
   });
 
   it('Avsluta needs a reason and a confirmation; “Nej” goes back without ending', async () => {
@@ -240,7 +240,7 @@ describe('guard rails on an assignment, in Chromium', () => {
     expect(await detailStatus()).toBe('Verkställd');
     await f.getByRole('button', { name: 'Avsluta …' }).click();
     await f.getByRole('button', { name: 'Ja, avsluta uppdraget' }).click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Avslutad');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Avslutad');
     expect(await history()).toContain('orsak: Brukaren har flyttat till annan kommun.');
     expect((await officer.get(homeCare.id)).history.at(-1)!.details).toMatchObject({ reason: 'Brukaren har flyttat till annan kommun.' });
   });
@@ -253,10 +253,10 @@ describe('guard rails on an assignment, in Chromium', () => {
     await openAssignment(stay);
     expect(await page.locator('.detail-facts').innerText()).toContain('Tjänsteform\nKorttidsvistelse');
     await action('Kvittera').click();
-    await expect.poll(primaryName, { timeout: 30_000 }).toBe('Fördela');
+    await expect.poll(primaryName, { timeout: LIVE_WAIT_MS }).toBe('Fördela');
     await action('Verkställ').click();
     await form('Verkställ').getByRole('button', { name: 'Verkställ' }).click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Verkställd');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Verkställd');
     expect(await action('Registrera närvaro').count()).toBe(1);
     expect(await action('Registrera frånvaro').count()).toBe(0);
     await action('Registrera närvaro').click();
@@ -268,18 +268,18 @@ describe('guard rails on an assignment, in Chromium', () => {
     await f.getByLabel('Från och med').fill(today);
     await f.getByLabel('Från och med').blur();
     await f.getByRole('button', { name: 'Registrera närvaro' }).click();
-    await expect.poll(history, { timeout: 30_000 }).toContain('Närvaro registrerad');
+    await expect.poll(history, { timeout: LIVE_WAIT_MS }).toContain('Närvaro registrerad');
     await shot('presence');
     // Fördela: the daily-activity unit does not run short-term stays either.
     await action('Fördela').click();
-    await expect.poll(() => form('Fördela').getByLabel('Till enhet').locator('option').allInnerTexts(), { timeout: 30_000 }).toEqual(['Hemtjänst Majorna']);
+    await expect.poll(() => form('Fördela').getByLabel('Till enhet').locator('option').allInnerTexts(), { timeout: LIVE_WAIT_MS }).toEqual(['Hemtjänst Majorna']);
   });
 
   it('Verkställ is not offered before the decision starts; Fördela is the next step meanwhile', async () => {
     const later = await send('19121212-1212', { startDate: day(5) });
     await openAssignment(later);
     await action('Kvittera').click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Kvitterad');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Kvitterad');
     expect(await page.locator('.action-buttons button').allInnerTexts()).toEqual(['Fördela', 'Återrapportera']);
     expect(await page.getByText(`Beslutet börjar gälla ${day(5)}. Uppdraget kan verkställas från och med den dagen.`).count()).toBe(1);
     await shot('not-yet-executable');
@@ -288,14 +288,14 @@ describe('guard rails on an assignment, in Chromium', () => {
   it('the assignment links to the client’s journal, and the client’s page links back to the assignment', async () => {
     await openAssignment(homeCare);
     await page.getByRole('button', { name: 'Öppna brukarens journal →' }).click();
-    await page.getByRole('heading', { level: 2, name: new RegExp(homeCare.client.familyName) }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { level: 2, name: new RegExp(homeCare.client.familyName) }).waitFor({ timeout: LIVE_WAIT_MS });
     expect(await page.getByRole('tab', { name: 'Journal', selected: true }).count()).toBe(1);
     const links = page.getByRole('group', { name: 'Brukarens uppdrag' });
-    await expect.poll(() => links.getByRole('button').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => links.getByRole('button').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
     await shot('client-links');
     expect(await axeViolations(page)).toEqual([]);
     await links.getByRole('button', { name: new RegExp(`^${homeCare.decision.reference} \\(Avslutad\\)`) }).click();
-    await page.getByText(homeCare.decision.reference).first().waitFor({ timeout: 30_000 });
+    await page.getByText(homeCare.decision.reference).first().waitFor({ timeout: LIVE_WAIT_MS });
     expect(await detailStatus()).toBe('Avslutad');
   });
 });

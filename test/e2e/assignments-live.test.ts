@@ -50,7 +50,7 @@ beforeAll(async () => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(stack.host.url);
   card = await loginWithCard(page, anna);
-  await page.getByRole('navigation').waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
   await page.getByRole('button', { name: /^Inkorg/ }).click();
 }, 120_000);
 afterAll(async () => {
@@ -84,7 +84,7 @@ async function open(ref: string): Promise<void> {
         await list.getByRole('option').first().click();
         return page.getByText(ref).first().waitFor({ timeout: 1_000 }).then(() => true, () => false);
       },
-      { timeout: 30_000 },
+      { timeout: LIVE_WAIT_MS },
     )
     .toBe(true);
 }
@@ -197,7 +197,7 @@ describe('an action’s true outcome, and an assignment that stays current (issu
     console.log(`detail followed the officer: change ${changeMs} ms, cancellation ${cancelMs} ms`);
 
     await notice.getByRole('button', { name: 'Jag har sett ändringen' }).click();
-    await expect.poll(() => notice.count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => notice.count(), { timeout: LIVE_WAIT_MS }).toBe(0);
     expect(await history()).toContain('Ändringen kvitterad – Anna Lindqvist');
     const server = await officer.get(a.id);
     expect(server.changePending).toBe(false);
@@ -210,7 +210,7 @@ describe('an action’s true outcome, and an assignment that stays current (issu
     await open(ref);
     stack.proxy!.dropRequest = ({ method, url }) => method === 'POST' && url === actionsPath(b.id);
     await action('Kvittera').click();
-    await outcome().getByText('Det är inte känt om åtgärden har gått fram').waitFor({ timeout: 30_000 });
+    await outcome().getByText('Det är inte känt om åtgärden har gått fram').waitFor({ timeout: LIVE_WAIT_MS });
     await officer.act(b.id, { type: 'cancel', reason: 'Beslutet upphävt' });
     stack.proxy!.dropRequest = null;
     await shot('outcome-checking-offline');
@@ -219,7 +219,7 @@ describe('an action’s true outcome, and an assignment that stays current (issu
     const ask = page.getByRole('button', { name: 'Fråga servern nu' });
     if (await ask.count()) await ask.click({ timeout: 2_000 }).catch(() => undefined);
     const refusal = page.getByRole('alert').filter({ hasText: 'Servern har svarat' });
-    await refusal.waitFor({ timeout: 30_000 });
+    await refusal.waitFor({ timeout: LIVE_WAIT_MS });
     expect(await refusal.innerText()).toContain('"Kvittera" utfördes inte. Uppdraget hade ändrats under tiden.');
     expect(await refusal.innerText()).toContain('Uppdraget är avbeställt av handläggaren. Bekräfta avbeställningen.');
     await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Avbeställd');

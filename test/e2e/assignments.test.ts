@@ -41,7 +41,7 @@ beforeAll(async () => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(stack.host.url);
   card = await loginWithCard(page, anna);
-  await page.getByRole('navigation').waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
 });
 afterAll(async () => {
   await card?.close();
@@ -53,7 +53,7 @@ describe('the assignment inbox in Chromium', () => {
   it('shows the synced inbox with counts per status and a badge for what needs action', async () => {
     await page.getByRole('button', { name: /^Inkorg/ }).click();
     const list = page.getByRole('listbox', { name: 'Uppdrag' });
-    await expect.poll(() => list.getByRole('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => list.getByRole('option').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
     for (const label of ['Nya', 'Kvitterade', 'Verkställda', 'Pausade', 'Avbeställda', 'Avslutade']) {
       expect(await page.getByRole('button', { name: new RegExp(`^${label} \\d+$`) }).count()).toBe(1);
     }
@@ -94,7 +94,7 @@ describe('the assignment inbox in Chromium', () => {
     await list.focus();
     await page.keyboard.press('Home');
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 2, name: new RegExp(clientName) }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { level: 2, name: new RegExp(clientName) }).waitFor({ timeout: LIVE_WAIT_MS });
     expect(await page.getByText(REF).count()).toBeGreaterThan(0);
   });
 
@@ -113,19 +113,19 @@ describe('the assignment inbox in Chromium', () => {
 
   it('confirms, distributes, executes with a date; the officer sees the execution date', async () => {
     await action('Kvittera').click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Kvitterad');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Kvitterad');
     await action('Fördela').click();
     await form('Fördela').getByLabel('Till enhet').selectOption({ label: 'Hemtjänst Majorna' });
     await form('Fördela').getByRole('checkbox', { name: 'Anna Lindqvist, Undersköterska' }).check();
     await form('Fördela').getByRole('button', { name: 'Fördela' }).click();
-    await expect.poll(() => page.getByRole('list', { name: 'Historik' }).innerText(), { timeout: 30_000 }).toContain('Uppdraget fördelat');
+    await expect.poll(() => page.getByRole('list', { name: 'Historik' }).innerText(), { timeout: LIVE_WAIT_MS }).toContain('Uppdraget fördelat');
     const { rows: annaRow } = await stack.db.query<{ id: string }>(`SELECT id FROM staff WHERE hsa_id = 'SE2321000131-P000000000101'`);
     expect((await officer.get(sent.id)).distributedTo?.staffIds).toEqual([annaRow[0]!.id]);
     await action('Verkställ').click();
     expect(await form('Verkställ').getByLabel('Verkställighetsdatum').inputValue()).toBe(swedishDate());
     await form('Verkställ').getByLabel('Verkställighetsdatum').fill(swedishDate(new Date(), -1));
     await form('Verkställ').getByRole('button', { name: 'Verkställ' }).click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Verkställd');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Verkställd');
     expect((await officer.get(sent.id)).executionDate).toBe(swedishDate(new Date(), -1));
     expect(await page.getByRole('list', { name: 'Historik' }).innerText()).toContain('Uppdraget verkställt – Anna Lindqvist');
   });
@@ -134,11 +134,11 @@ describe('the assignment inbox in Chromium', () => {
     await action('Pausa (avbrott)').click();
     await form('Pausa (avbrott)').getByLabel('Orsak').fill('Sjukhusvistelse');
     await form('Pausa (avbrott)').getByRole('button', { name: 'Pausa (avbrott)' }).click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Pausad');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Pausad');
     expect((await officer.get(sent.id)).pauses).toEqual([{ from: swedishDate(), to: null, reason: 'Sjukhusvistelse' }]);
     await action('Återuppta').click();
     await form('Återuppta').getByRole('button', { name: 'Återuppta' }).click();
-    await expect.poll(detailStatus, { timeout: 30_000 }).toBe('Verkställd');
+    await expect.poll(detailStatus, { timeout: LIVE_WAIT_MS }).toBe('Verkställd');
   });
 
   it('the officer cancels while the detail is open: it follows, offers only the confirmation; then the cancellation is confirmed', async () => {
@@ -152,7 +152,7 @@ describe('the assignment inbox in Chromium', () => {
     await shot('inbox-cancelled-while-open');
     expect(await axeViolations(page)).toEqual([]);
     await action('Bekräfta avbeställning').click();
-    await expect.poll(() => page.getByRole('list', { name: 'Historik' }).innerText(), { timeout: 30_000 }).toContain('Avbeställningen bekräftad');
+    await expect.poll(() => page.getByRole('list', { name: 'Historik' }).innerText(), { timeout: LIVE_WAIT_MS }).toContain('Avbeställningen bekräftad');
     expect(await detailStatus()).toBe('Avbeställd');
     expect((await officer.get(sent.id)).status).toBe('cancelled');
     expect(await page.getByText('Inga fler åtgärder kan göras').count()).toBe(1);
@@ -170,5 +170,5 @@ async function openSent(): Promise<void> {
   await page.getByRole('combobox', { name: 'Sortera' }).selectOption({ label: 'Senast mottagna' });
   await expect.poll(() => list.getByRole('option').first().innerText()).toContain(clientName);
   await list.getByRole('option').first().click();
-  await page.getByText(REF).first().waitFor({ timeout: 30_000 });
+  await page.getByText(REF).first().waitFor({ timeout: LIVE_WAIT_MS });
 }

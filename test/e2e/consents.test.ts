@@ -89,7 +89,7 @@ describe('a consent', () => {
   it('reaches the unit’s other workstation by the sync, is withdrawn there, and the withdrawal shows beside it on the first', async () => {
     await sara.goto(two!.second.host.url);
     await loginAtReader(sara, 'Virtual PCD 00 01', '123456');
-    await sara.getByRole('navigation').waitFor({ timeout: 30_000 });
+    await sara.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
     await openConsents(sara);
     const item = sara.getByRole('list', { name: 'Samtycken' }).getByRole('listitem').filter({ hasText: OTHER });
     await item.waitFor({ timeout: LIVE_WAIT_MS });

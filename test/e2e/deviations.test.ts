@@ -84,13 +84,13 @@ describe('a deviation', () => {
     await staff.getByRole('button', { name: /^Inkorg/ }).click();
     const list = staff.getByRole('listbox', { name: 'Uppdrag' });
     const option = list.getByRole('option').filter({ hasText: assignment.family_name }).first();
-    await option.waitFor({ timeout: 20_000 });
+    await option.waitFor({ timeout: LIVE_WAIT_MS });
     await stack.server.stop();
     await option.click();
     await staff.getByRole('button', { name: 'Rapportera avvikelse' }).click();
 
     const form = staff.getByRole('form', { name: 'Rapportera avvikelse' });
-    await expect.poll(() => form.getByLabel('Brukare (valfritt)').inputValue(), { timeout: 30_000 }).toBe(assignment.client_id);
+    await expect.poll(() => form.getByLabel('Brukare (valfritt)').inputValue(), { timeout: LIVE_WAIT_MS }).toBe(assignment.client_id);
     await form.getByLabel('Var hände det?').fill('Brukarens bostad');
     await form.getByRole('radio', { name: 'Verkställighet – uteblivet besök' }).check();
     await form.getByLabel('Vad hände?').fill(DESCRIPTION);
@@ -115,7 +115,7 @@ describe('a deviation', () => {
     expect(await mine.count()).toBe(0);
     await date.fill(today);
     await form.getByRole('button', { name: 'Skicka rapporten' }).click();
-    await mine.first().waitFor({ timeout: 30_000 });
+    await mine.first().waitFor({ timeout: LIVE_WAIT_MS });
     expect(await mine.count()).toBe(1);
     expect(await alert.count()).toBe(0);
     expect(await mine.first().innerText()).toContain('Ej skickad');
@@ -125,7 +125,7 @@ describe('a deviation', () => {
     expect((await stack.db.query('SELECT 1 FROM deviations WHERE description = $1', [DESCRIPTION])).rows).toHaveLength(0);
 
     await stack.server.start();
-    await expect.poll(() => mine.first().innerText(), { timeout: 30_000 }).not.toContain('Ej skickad');
+    await expect.poll(() => mine.first().innerText(), { timeout: LIVE_WAIT_MS }).not.toContain('Ej skickad');
     expect(await mine.first().locator('.deviation-status').innerText()).toBe('Rapporterad');
     const { rows } = await stack.db.query<{ assignment_id: string; lex_sarah: string }>('SELECT assignment_id, lex_sarah FROM deviations WHERE description = $1', [DESCRIPTION]);
     expect(rows).toEqual([{ assignment_id: assignment.id, lex_sarah: 'yes' }]);
@@ -134,17 +134,17 @@ describe('a deviation', () => {
   it('is received, investigated and decided "allvarligt" by the manager, who saves the IVO underlag and records the report to IVO', async () => {
     await manager.goto(two!.second.host.url);
     await loginAtReader(manager, 'Virtual PCD 00 01', '123456');
-    await manager.getByRole('navigation').waitFor({ timeout: 30_000 });
+    await manager.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
     await manager.getByRole('button', { name: 'Avvikelser' }).click();
     const item = manager.getByRole('list', { name: 'Att handlägga' }).getByRole('listitem').filter({ hasText: `${assignment.given_name} ${assignment.family_name}` }).filter({ hasText: 'uteblivet besök' });
-    await item.first().waitFor({ timeout: 30_000 });
+    await item.first().waitFor({ timeout: LIVE_WAIT_MS });
     await item.first().getByRole('button', { name: 'Öppna' }).click();
     const open = item.first();
     await open.getByText(DESCRIPTION).waitFor();
     expect(await open.innerText()).toContain('Anna Lindqvist, Undersköterska');
 
     await open.getByRole('button', { name: 'Ta emot' }).click();
-    await open.getByText('Handläggaren hos kommunen har informerats med ett säkert meddelande.').waitFor({ timeout: 30_000 });
+    await open.getByText('Handläggaren hos kommunen har informerats med ett säkert meddelande.').waitFor({ timeout: LIVE_WAIT_MS });
     const investigation = open.getByRole('form', { name: 'Utredning' });
     await investigation.getByLabel('Fakta').fill('Besöket föll bort när schemat byggdes om.');
     await investigation.getByLabel('Brukarens syn').fill('Brukaren var orolig och hungrig.');
@@ -163,7 +163,7 @@ describe('a deviation', () => {
     await decision.getByLabel('Motivering').fill('Brukaren blev utan mat och läkemedel under en dag.');
     await decision.getByRole('button', { name: 'Anteckna bedömning' }).click();
     const due = swedishDate(new Date(), 14);
-    await open.getByText(`Anmälan till IVO: 14 dagar kvar (senast ${due})`).first().waitFor({ timeout: 30_000 });
+    await open.getByText(`Anmälan till IVO: 14 dagar kvar (senast ${due})`).first().waitFor({ timeout: LIVE_WAIT_MS });
     await saveScreenshot(manager, 'i27-deviation-decided');
     expect(await axeViolations(manager)).toEqual([]);
 
@@ -191,14 +191,14 @@ describe('a deviation', () => {
     const ivo = open.getByRole('form', { name: 'Anmälan till IVO' });
     await ivo.getByLabel('IVO:s diarienummer').fill('3.5.1-12345/2026');
     await ivo.getByRole('button', { name: 'Anteckna anmälan' }).click();
-    await open.getByText('Anmäld ' + swedishDate() + ', diarienummer 3.5.1-12345/2026').waitFor({ timeout: 30_000 });
+    await open.getByText('Anmäld ' + swedishDate() + ', diarienummer 3.5.1-12345/2026').waitFor({ timeout: LIVE_WAIT_MS });
     const { rows } = await stack.db.query<{ status: string; decision: string; kinds: string[] }>(
       `SELECT d.status, d.decision, array_agg(s.kind ORDER BY s.at) AS kinds FROM deviations d JOIN deviation_steps s ON s.deviation_id = d.id WHERE d.description = $1 GROUP BY d.id`,
       [DESCRIPTION],
     );
     expect(rows).toEqual([{ status: 'decided', decision: 'serious', kinds: ['received', 'investigation', 'decision', 'ivo_report'] }]);
     // The reporter sees the status, not the investigation.
-    await expect.poll(() => staff.getByRole('list', { name: 'Mina rapporter' }).innerText(), { timeout: 30_000 }).toContain('Bedömd');
+    await expect.poll(() => staff.getByRole('list', { name: 'Mina rapporter' }).innerText(), { timeout: LIVE_WAIT_MS }).toContain('Bedömd');
   });
 
   it('is read by the case officer of the assignment, without the reporter, and the read is logged', async () => {

@@ -118,9 +118,9 @@ describe('login through the identity provider in Chromium, no card', () => {
           [subject, ANNA],
         );
         return rows;
-      }, { timeout: 30_000 })
+      }, { timeout: LIVE_WAIT_MS })
       .toEqual([{ client_id: null, assignment_id: null, messages: 1, officer: true }]);
-    await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: LIVE_WAIT_MS }).toBe(0);
     await saveScreenshot(page, 'idp-login-loa2-message-sent');
 
     await expectClientsClosedAtLoa2(page, herClients);
@@ -135,7 +135,7 @@ describe('login through the identity provider in Chromium, no card', () => {
     expect(idp.logins.at(-1)).toEqual({ user: 'anna.lindqvist', acr: ACR[3] });
     await page.getByRole('navigation').getByRole('button', { name: /^Brukare/ }).click();
     const list = page.getByRole('list', { name: 'Brukare' });
-    await expect.poll(() => list.getByRole('listitem').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => list.getByRole('listitem').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
     const shown = await list.innerText();
     expect(herClients.some((c) => shown.includes(c.family))).toBe(true);
     expect(await page.getByRole('heading', { name: 'Stängt på din tillitsnivå' }).count()).toBe(0);
@@ -164,7 +164,7 @@ describe('login through the identity provider in Chromium, no card', () => {
     );
     expect(rows[0]?.n).toBe('0');
     // At its next renewal (within 10 s) the workstation learns the session ended.
-    await page.getByRole('heading', { name: 'Arbetsstationen är låst', level: 1 }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Arbetsstationen är låst', level: 1 }).waitFor({ timeout: LIVE_WAIT_MS });
     await page.getByText('Inloggningen avslutades på servern, till exempel för att du loggade ut hos e-legitimationen. Logga in igen.', { exact: false }).waitFor();
     expect(await page.getByRole('navigation').count()).toBe(0);
     await expectNoClientNamed(page, herClients);

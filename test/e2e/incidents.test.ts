@@ -11,7 +11,7 @@ import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { SqlAccessLog } from '../../server/audit/access-log';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { pdfText } from '../support/pdf-text';
 import { rendererDir, startStack, type Stack } from '../support/stack';
 
@@ -44,7 +44,7 @@ beforeAll(async () => {
   await admin.setViewportSize({ width: 1280, height: 900 });
   await admin.goto(stack.host.url);
   cards.push(await loginWithCard(admin, peter));
-  await admin.getByRole('navigation').waitFor({ timeout: 30_000 });
+  await admin.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
   // Anna's card in the second reader, for her own workstation.
   cards.push(await insertCardFile(anna, { port: 35964 }));
   staff = await browser.context.newPage();
@@ -63,12 +63,12 @@ const exported = (dir: string, pattern: RegExp) => readdirSync(path.join(dir, 'e
 describe('a staff member', () => {
   it('reports a security incident from her workstation and sees it among her own', async () => {
     await staff.goto(other!.host.url);
-    await expect.poll(() => staff.getByRole('radio').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => staff.getByRole('radio').count(), { timeout: LIVE_WAIT_MS }).toBe(2);
     await staff.getByRole('radio', { name: 'Virtual PCD 00 01' }).check();
-    await expect.poll(() => staff.getByLabel(/^PIN-kod/).isDisabled(), { timeout: 30_000 }).toBe(false);
+    await expect.poll(() => staff.getByLabel(/^PIN-kod/).isDisabled(), { timeout: LIVE_WAIT_MS }).toBe(false);
     await staff.getByLabel(/^PIN-kod/).fill('654321');
     await staff.getByRole('button', { name: 'Logga in' }).click();
-    await staff.getByRole('navigation').waitFor({ timeout: 30_000 });
+    await staff.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
     await staff.getByRole('button', { name: 'Säkerhetsincidenter' }).click();
 
     const form = staff.getByRole('form', { name: 'Rapportera säkerhetsincident' });
@@ -82,19 +82,19 @@ describe('a staff member', () => {
       await form.getByLabel(/^Berörda system/).fill('Omsorgsportalen');
       await form.getByLabel(/^Berörda brukare/).fill(personnummer);
       await form.getByRole('button', { name: 'Rapportera incident' }).click();
-      await staff.getByText('Incidenten är rapporterad till IT-kontaktpersonen.').waitFor({ timeout: 30_000 });
+      await staff.getByText('Incidenten är rapporterad till IT-kontaktpersonen.').waitFor({ timeout: LIVE_WAIT_MS });
     };
     // A client she does not have is refused, in Swedish, and what she wrote stays.
     await form.getByLabel('Vad har hänt?').fill('Fel brukare.');
     await form.getByLabel(/^Berörda brukare/).fill('19000101-0008');
     await form.getByRole('button', { name: 'Rapportera incident' }).click();
-    await staff.getByRole('alert').filter({ hasText: 'finns inte bland dina brukare' }).waitFor({ timeout: 30_000 });
+    await staff.getByRole('alert').filter({ hasText: 'finns inte bland dina brukare' }).waitFor({ timeout: LIVE_WAIT_MS });
     expect(await form.getByLabel('Vad har hänt?').inputValue()).toBe('Fel brukare.');
 
     await report('Min arbetsdator blev stulen ur bilen i går kväll; den var låst.', 50, '');
     await report('Ett utskrivet genomförandeplan-utkast låg kvar i skrivaren i personalrummet.', 3, '19121212-1212');
     const mine = staff.getByRole('list', { name: 'Mina rapporterade incidenter' }).getByRole('listitem');
-    await expect.poll(() => mine.count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => mine.count(), { timeout: LIVE_WAIT_MS }).toBe(2);
     expect(await axeViolations(staff)).toEqual([]);
     await saveScreenshot(staff, 'i17inc-incident-reported');
   });
@@ -105,16 +105,16 @@ describe('a staff member', () => {
     try {
       await form.getByLabel('Vad har hänt?').fill('Nätverket ligger nere och en okänd person frågade efter lösenord.');
       await form.getByRole('button', { name: 'Rapportera incident' }).click();
-      await staff.getByRole('alert').filter({ hasText: 'Servern går inte att nå: incidenten är inte rapporterad.' }).waitFor({ timeout: 20_000 });
+      await staff.getByRole('alert').filter({ hasText: 'Servern går inte att nå: incidenten är inte rapporterad.' }).waitFor({ timeout: LIVE_WAIT_MS });
       expect(await form.getByLabel('Vad har hänt?').inputValue()).toContain('okänd person');
       await saveScreenshot(staff, 'i17inc-incident-offline');
     } finally {
       await stack.server.start();
     }
     await form.getByRole('button', { name: 'Rapportera incident' }).click();
-    await staff.getByText('Incidenten är rapporterad till IT-kontaktpersonen.').waitFor({ timeout: 20_000 });
+    await staff.getByText('Incidenten är rapporterad till IT-kontaktpersonen.').waitFor({ timeout: LIVE_WAIT_MS });
     const mine = staff.getByRole('list', { name: 'Mina rapporterade incidenter' }).getByRole('listitem');
-    await expect.poll(() => mine.count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => mine.count(), { timeout: LIVE_WAIT_MS }).toBe(3);
   });
 });
 
@@ -123,7 +123,7 @@ describe('the administrator', () => {
     await admin.getByRole('button', { name: 'Säkerhetsincidenter' }).click();
     const list = admin.getByRole('list', { name: 'Organisationens säkerhetsincidenter' });
     const items = list.locator(':scope > li');
-    await expect.poll(() => items.count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => items.count(), { timeout: LIVE_WAIT_MS }).toBe(3);
     await admin.getByRole('alert').filter({ hasText: '1 incident har passerat 48-timmarsfristen utan rapport till kommunen.' }).waitFor();
     // The menu's badge counts what waits for the report to the municipality.
     await admin.getByRole('navigation').getByLabel('3 incidenter väntar på rapport till kommunen').waitFor();
@@ -138,12 +138,12 @@ describe('the administrator', () => {
   it('opens the recent one (its client named), records the report to the municipality and closes it', async () => {
     const item = admin.getByRole('listitem').filter({ hasText: 'skrivaren i personalrummet' });
     await item.getByRole('button', { name: 'Visa detaljer' }).click();
-    await item.getByText('Tolvan Tolvansson, 19121212-1212').waitFor({ timeout: 30_000 });
+    await item.getByText('Tolvan Tolvansson, 19121212-1212').waitFor({ timeout: LIVE_WAIT_MS });
     const report = item.getByRole('form', { name: 'Rapport till kommunen' });
     await report.getByLabel('Hur').selectOption({ label: 'Kommunens supportportal' });
     await report.getByLabel(/^Kommunens ärendenummer/).fill('INC-2026-0412');
     await report.getByRole('button', { name: 'Anteckna rapport till kommunen' }).click();
-    await item.getByText('Rapporten till kommunen är antecknad.').waitFor({ timeout: 30_000 });
+    await item.getByText('Rapporten till kommunen är antecknad.').waitFor({ timeout: LIVE_WAIT_MS });
     await admin.getByRole('navigation').getByLabel('2 incidenter väntar på rapport till kommunen').waitFor();
     await expect.poll(() => item.innerText()).toMatch(/Rapporterad till kommunen .* \(Kommunens supportportal\) av Peter Svensson · Referens: INC-2026-0412/);
     expect(await axeViolations(admin)).toEqual([]);
@@ -152,7 +152,7 @@ describe('the administrator', () => {
     const close = item.getByRole('form', { name: 'Stäng incidenten' });
     await close.getByLabel(/^Kommentar vid stängning/).fill('Utskriften förstörd, rutinen för utskrifter påmind på APT.');
     await close.getByRole('button', { name: 'Stäng incident' }).click();
-    await item.getByText('Incidenten är stängd.').waitFor({ timeout: 30_000 });
+    await item.getByText('Incidenten är stängd.').waitFor({ timeout: LIVE_WAIT_MS });
     await expect.poll(() => item.innerText()).toMatch(/Stängd .* av Peter Svensson: Utskriften förstörd/);
     // The overdue one stays first and marked; the closed one last.
     const items = admin.getByRole('list', { name: 'Organisationens säkerhetsincidenter' }).locator(':scope > li');
@@ -174,7 +174,7 @@ describe('the administrator', () => {
     await search.getByLabel(/^Brukarens personnummer/).fill('19121212-1212');
     await search.getByRole('button', { name: 'Sök' }).click();
     const results = admin.getByRole('table', { name: 'Träffar' });
-    await expect.poll(() => results.getByRole('row').count(), { timeout: 30_000 }).toBeGreaterThan(2);
+    await expect.poll(() => results.getByRole('row').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(2);
 
     await admin.getByRole('button', { name: 'Som tidslinje' }).click();
     const axis = admin.getByRole('list', { name: 'Tidslinje' });
@@ -189,7 +189,7 @@ describe('the administrator', () => {
     await saveScreenshot(admin, 'i17inc-log-timeline');
 
     await admin.getByRole('button', { name: 'Exportera PDF' }).click();
-    await admin.getByRole('status').filter({ hasText: /Exporten är sparad i mappen .+ som logguppfoljning-.*\.pdf/ }).waitFor({ timeout: 30_000 });
+    await admin.getByRole('status').filter({ hasText: /Exporten är sparad i mappen .+ som logguppfoljning-.*\.pdf/ }).waitFor({ timeout: LIVE_WAIT_MS });
     const [file] = exported(stack.dataDir, /^logguppfoljning-.*\.pdf$/);
     const text = await pdfText(path.join(stack.dataDir, 'exports', file!));
     expect(text).toContain('Åtkomstlogg – sökresultat');
@@ -210,7 +210,7 @@ describe('the administrator', () => {
     await admin.getByRole('button', { name: 'Spara granskning' }).click();
     await admin.getByText('Granskningen är sparad.').waitFor();
     await admin.getByRole('button', { name: /^Skriv ut granskningen .* som PDF$/ }).first().click();
-    await admin.getByRole('status').filter({ hasText: /Granskningen är sparad som PDF för utskrift i mappen .+ som granskning-.*\.pdf/ }).waitFor({ timeout: 30_000 });
+    await admin.getByRole('status').filter({ hasText: /Granskningen är sparad som PDF för utskrift i mappen .+ som granskning-.*\.pdf/ }).waitFor({ timeout: LIVE_WAIT_MS });
     const [file] = exported(stack.dataDir, /^granskning-.*\.pdf$/);
     const text = await pdfText(path.join(stack.dataDir, 'exports', file!));
     expect(text).toContain('Granskning av åtkomstloggen');

@@ -56,7 +56,7 @@ describe('7: no permission says what to do', () => {
     const nils = await stack.issueCard({ hsaId: 'SE2321000131-P000000000999', givenName: 'Nils', familyName: 'Utanbehörighet', pin: '123456' });
     card = await loginWithCard(page, nils);
     const alert = page.getByRole('alert').filter({ hasText: 'Du saknar en giltig behörighet' });
-    await alert.waitFor({ timeout: 30_000 });
+    await alert.waitFor({ timeout: LIVE_WAIT_MS });
     expect(await alert.innerText()).toMatch(/Kontakta din IT-kontaktperson.*HSA-ID/s);
     await shot('no-permission');
     expect(await axeViolations(page)).toEqual([]);
@@ -68,9 +68,9 @@ describe('7: no permission says what to do', () => {
 describe('with Sara logged in', () => {
   beforeAll(async () => {
     const sara = await stack.issueCard({ hsaId: 'SE2321000131-P000000000103', givenName: 'Sara', familyName: 'Nyström', pin: '123456' });
-    await page.getByText('Inget kort').first().waitFor({ timeout: 30_000 });
+    await page.getByText('Inget kort').first().waitFor({ timeout: LIVE_WAIT_MS });
     card = await loginWithCard(page, sara);
-    await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: LIVE_WAIT_MS });
   });
 
   it('7: Enheter: a unit is chosen → its day-note feed, and the menu marks Enheter, not Brukare', async () => {
@@ -78,7 +78,7 @@ describe('with Sara logged in', () => {
     await page.getByRole('button', { name: `Daganteckningar för ${client.unit}` }).click();
     await page.getByRole('heading', { name: `Daganteckningar – ${client.unit}` }).waitFor();
     // The first sync after the login brings the unit's notes; on a busy machine that takes seconds.
-    await expect.poll(() => notesList().getByRole('listitem').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => notesList().getByRole('listitem').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
     expect(await nav('Enheter').getAttribute('aria-current')).toBe('page');
     expect(await nav('Brukare').getAttribute('aria-current')).toBeNull();
     await shot('unit-feed');
@@ -93,7 +93,7 @@ describe('with Sara logged in', () => {
     await nav('Brukare').click();
     const search = page.getByLabel('Sök brukare (namn eller personnummer)');
     await search.fill(client.personnummer);
-    await expect.poll(() => page.getByRole('list', { name: 'Brukare' }).getByRole('listitem').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('list', { name: 'Brukare' }).getByRole('listitem').count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     await search.press('Enter');
     await page.getByRole('tab', { name: 'Journal' }).waitFor();
     const pnr = page.locator('#client-h .client-pnr');
@@ -111,18 +111,18 @@ describe('with Sara logged in', () => {
     for (const text of ['Promenad till affären med hemtjänsten.', 'Kaffet är slut, står på inköpslistan.', 'Brukaren var yr på morgonen, satt ner en stund.']) {
       await page.getByLabel('Ny daganteckning').fill(text);
       await page.getByRole('button', { name: 'Spara daganteckning' }).click();
-      await expect.poll(() => note(text).count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => note(text).count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     }
-    await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: LIVE_WAIT_MS }).toBe(0);
     await note('Promenad till affären').getByRole('button', { name: /^Kopiera till journal/ }).click();
-    await expect.poll(() => editorText().inputValue(), { timeout: 30_000 }).toContain('Promenad till affären med hemtjänsten.');
+    await expect.poll(() => editorText().inputValue(), { timeout: LIVE_WAIT_MS }).toContain('Promenad till affären med hemtjänsten.');
     // One note copied: singular.
     await expect.poll(() => page.getByText('Daganteckningen är inlagd i ett nytt journalutkast').count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     expect(await page.getByText(/är återställt/).count()).toBe(0);
     await page.getByRole('button', { name: 'Spara anteckningen' }).click();
     await page.getByRole('tab', { name: 'Daganteckningar' }).click();
     const walked = note('Promenad till affären');
-    await expect.poll(() => walked.getByText(/Sammanfattad i journalen/).count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => walked.getByText(/Sammanfattad i journalen/).count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     expect(await walked.getByRole('button', { name: /Kopiera till journal/ }).count()).toBe(0);
   });
 
@@ -142,14 +142,14 @@ describe('with Sara logged in', () => {
     // The seeded notes of the period (a colleague's) are ticked too: without a life area they go under Övrigt.
     const ticked = await chooser.getByRole('checkbox', { checked: true }).count();
     await chooser.getByRole('button', { name: `Skapa journalutkast av ${ticked} anteckningar` }).click();
-    await expect.poll(() => editorText().inputValue(), { timeout: 30_000 }).toMatch(/^Sammanfattning av daganteckningar .*\n\nPersonlig vård:\n.* Sara Nyström: Brukaren var yr på morgonen, satt ner en stund\.\n\nÖvrigt:\n/s);
+    await expect.poll(() => editorText().inputValue(), { timeout: LIVE_WAIT_MS }).toMatch(/^Sammanfattning av daganteckningar .*\n\nPersonlig vård:\n.* Sara Nyström: Brukaren var yr på morgonen, satt ner en stund\.\n\nÖvrigt:\n/s);
     const draft = await editorText().inputValue();
     expect(draft).not.toContain('Kaffet');
     expect(draft).not.toContain('Promenad');
     expect(await page.getByText(`Gjord av ${ticked} daganteckningar`, { exact: false }).count()).toBe(1);
     await editorText().fill(`${draft}\nBlodtrycket kontrolleras i morgon.`);
     await page.getByRole('button', { name: 'Spara anteckningen' }).click();
-    await expect.poll(async () => (await stack.db.query("SELECT text FROM day_notes WHERE client_id = $1 AND summarised_at IS NOT NULL ORDER BY text", [client.id])).rows.map((r) => r.text), { timeout: 30_000 })
+    await expect.poll(async () => (await stack.db.query("SELECT text FROM day_notes WHERE client_id = $1 AND summarised_at IS NOT NULL ORDER BY text", [client.id])).rows.map((r) => r.text), { timeout: LIVE_WAIT_MS })
       .toEqual(expect.arrayContaining(['Brukaren var yr på morgonen, satt ner en stund.', 'Promenad till affären med hemtjänsten.']));
     expect((await stack.db.query("SELECT 1 FROM day_notes WHERE client_id = $1 AND text LIKE 'Kaffet är slut%' AND summarised_at IS NULL", [client.id])).rows.length).toBe(1);
   });
@@ -215,7 +215,7 @@ describe('with Sara logged in', () => {
     expect(text).toContain('Blodtrycket kontrolleras i morgon.');
     await page.getByText(`PDF:en laddas ner som ${name}`).waitFor();
     await shot('export-download');
-    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM access_log WHERE client_id = $1 AND action = 'export' AND record_type = 'journal'", [client.id])).rows.length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM access_log WHERE client_id = $1 AND action = 'export' AND record_type = 'journal'", [client.id])).rows.length, { timeout: LIVE_WAIT_MS }).toBe(1);
   });
 
   it('7: after a restart the old tab says so and where to go, not "Kort isatt" or "Servern går inte att nå"', async () => {
@@ -223,7 +223,7 @@ describe('with Sara logged in', () => {
     await stack.host.close();
     newHost = await startBrowserHost({ workstation: stack.workstation, rendererDir, port });
     expect(newHost.url).not.toBe(stack.host.url);
-    await page.getByRole('heading', { name: 'Arbetsstationen har startats om — öppna den nya adressen' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('heading', { name: 'Arbetsstationen har startats om — öppna den nya adressen' }).waitFor({ timeout: LIVE_WAIT_MS });
     expect(await page.getByText('Kort isatt').count()).toBe(0);
     expect(await page.getByText(/Servern går inte att nå/).count()).toBe(0);
     await shot('old-tab');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -33,10 +33,10 @@ beforeAll(async () => {
   await page.goto(stack.host.url);
   await saveScreenshot(page, `layout-${SIZES[0]!.width}-login`);
   card = await loginWithCard(page, peter);
-  await menu().waitFor({ timeout: 30_000 });
+  await menu().waitFor({ timeout: LIVE_WAIT_MS });
   // The first sync done: the inbox lists the demo assignments.
   await menu().getByRole('button', { name: /^Inkorg/ }).click();
-  await assignments().getByRole('option').first().waitFor({ timeout: 30_000 });
+  await assignments().getByRole('option').first().waitFor({ timeout: LIVE_WAIT_MS });
 });
 afterAll(async () => {
   await card?.close();
@@ -86,7 +86,7 @@ describe.each(SIZES)('at $width×$height', ({ width, height }) => {
     await menu().getByRole('button', { name: 'Brukare' }).click();
     const list = page.getByRole('list', { name: 'Brukare' });
     await list.getByRole('button').first().click();
-    await page.getByRole('tab').first().waitFor({ timeout: 30_000 });
+    await page.getByRole('tab').first().waitFor({ timeout: LIVE_WAIT_MS });
     const tabs = await page.getByRole('tab').allInnerTexts();
     expect(tabs.length).toBeGreaterThanOrEqual(2);
     for (const tab of tabs) {
@@ -98,7 +98,7 @@ describe.each(SIZES)('at $width×$height', ({ width, height }) => {
   it('an open assignment fits', async () => {
     await menu().getByRole('button', { name: /^Inkorg/ }).click();
     await assignments().getByRole('option').first().click();
-    await page.getByRole('heading', { level: 2 }).first().waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { level: 2 }).first().waitFor({ timeout: LIVE_WAIT_MS });
     await checkScreen('uppdrag-detalj', width);
     // The inbox remembers the open assignment: back to the list for the next size.
     await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();

@@ -52,7 +52,7 @@ describe('smart-card login in the browser host', () => {
       if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
     });
     await page.goto(stack.host.url);
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText(), { timeout: 30_000 }).toBe('Logga in med e-tjänstekort');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText(), { timeout: LIVE_WAIT_MS }).toBe('Logga in med e-tjänstekort');
     await expect.poll(() => page.getByText('Sätt i ditt e-tjänstekort i kortläsaren.').count()).toBe(1);
     await expect.poll(() => page.getByText(`Omsorgsportalen version ${appVersion}`).count()).toBe(1);
     expect(await pinField().isDisabled()).toBe(true);
@@ -62,12 +62,12 @@ describe('smart-card login in the browser host', () => {
 
   it('sees the card arrive, and a wrong PIN lowers the tries left that are shown', async () => {
     await insert(sara);
-    await expect.poll(() => page.getByText('Kort isatt').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    await expect.poll(() => page.getByText('3 försök kvar innan kortet spärras.').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByText('Kort isatt').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('3 försök kvar innan kortet spärras.').count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     await shot('login');
     await pinField().fill('999999');
     await page.getByRole('button', { name: 'Logga in' }).click();
-    await expect.poll(() => page.getByRole('alert').innerText(), { timeout: 30_000 }).toContain('Fel PIN-kod');
+    await expect.poll(() => page.getByRole('alert').innerText(), { timeout: LIVE_WAIT_MS }).toContain('Fel PIN-kod');
     await expect.poll(() => page.getByText('2 försök kvar innan kortet spärras.').count()).toBe(1);
     await shot('login-wrong-pin');
     expect(await axeViolations(page)).toEqual([]);
@@ -77,7 +77,7 @@ describe('smart-card login in the browser host', () => {
     await pinField().fill('999998');
     await page.getByRole('button', { name: 'Logga in' }).click();
     const last = page.getByText(/^Sista försöket: en fel PIN-kod till spärrar kortet\./);
-    await expect.poll(() => last.count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => last.count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     expect(await last.getAttribute('class')).toContain('pin-hint-last');
     await shot('login-last-try');
     expect(await axeViolations(page)).toEqual([]);
@@ -87,7 +87,7 @@ describe('smart-card login in the browser host', () => {
     await pinField().fill('123456');
     await page.getByRole('button', { name: 'Logga in' }).click();
     const list = page.getByRole('list', { name: 'Enheter' });
-    await expect.poll(() => list.getByRole('listitem').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => list.getByRole('listitem').count(), { timeout: LIVE_WAIT_MS }).toBe(2);
     expect(await page.getByText('Sara Nyström, Undersköterska').count()).toBe(1);
     await shot('units');
     expect(await axeViolations(page)).toEqual([]);
@@ -105,9 +105,9 @@ describe('smart-card login in the browser host', () => {
 
   it('brings the same user back with the same card and PIN', async () => {
     await insert(sara);
-    await expect.poll(() => page.getByText('Kort isatt').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('Kort isatt').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
     await pinField().fill('123456');
     await page.getByRole('button', { name: 'Logga in' }).click();
-    await expect.poll(() => page.getByRole('list', { name: 'Enheter' }).getByRole('listitem').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.getByRole('list', { name: 'Enheter' }).getByRole('listitem').count(), { timeout: LIVE_WAIT_MS }).toBe(2);
   });
 });

@@ -60,7 +60,7 @@ beforeAll(async () => {
   await page.clock.install();
   await page.goto(stack.host.url);
   card = await loginWithCard(page, anna);
-  await page.getByRole('navigation').waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
 });
 afterAll(async () => {
   await card?.close();
@@ -90,16 +90,16 @@ describe('secure messages in Chromium', () => {
     await page.getByLabel('Brukare', { exact: true }).fill(formatPersonnummer(assignment.client.personnummer));
     await page.getByRole('combobox', { name: 'Sortera' }).selectOption({ label: 'Senast mottagna' });
     const list = page.getByRole('listbox', { name: 'Uppdrag' });
-    await expect.poll(() => list.getByRole('option').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => list.getByRole('option').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
     await list.getByRole('option').first().click();
-    await page.getByText(REF).first().waitFor({ timeout: 30_000 });
+    await page.getByText(REF).first().waitFor({ timeout: LIVE_WAIT_MS });
     const panel = page.getByRole('region', { name: 'Meddelanden' });
     await panel.getByRole('button', { name: new RegExp(SUBJECT) }).waitFor({ timeout: LIVE_WAIT_MS });
     await panel.getByRole('button', { name: new RegExp(SUBJECT) }).click();
   });
 
   it('opening the thread is reading it; the reply goes out and the officer reads it and Anna’s receipt', async () => {
-    await page.getByRole('heading', { name: SUBJECT, level: 2 }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: SUBJECT, level: 2 }).waitFor({ timeout: LIVE_WAIT_MS });
     expect(await page.getByText('Trygghetslarmet har gått tre gånger i natt.').count()).toBe(1);
     await expect.poll(async () => (await officer.messages.get(threadId)).messages[0]!.reads.map((r) => r.name), { timeout: LIVE_WAIT_MS }).toEqual(['Anna Lindqvist']);
     await expect.poll(() => nav(/^Meddelanden/).locator('.badge').count()).toBe(0);
@@ -133,7 +133,7 @@ describe('secure messages in Chromium', () => {
     await page.getByLabel('Ditt svar').fill('Här är journalutdraget för veckan.');
     await attach.getByRole('button', { name: 'Bifoga journalutdrag' }).click();
     const open = page.getByRole('button', { name: /^Öppna bilaga: Journalutdrag \(PDF, \d+ kB\)$/ });
-    await open.waitFor({ timeout: 30_000 });
+    await open.waitFor({ timeout: LIVE_WAIT_MS });
     expect(await page.getByRole('article').filter({ hasText: 'Här är journalutdraget för veckan.' }).count()).toBe(1);
 
     const detail = await officer.messages.get(threadId);

@@ -40,7 +40,7 @@ async function openClient(t: 'Journal' | 'Genomförandeplan'): Promise<void> {
   await page.getByRole('button', { name: 'Brukare' }).click();
   await page.getByLabel('Sök brukare (namn eller personnummer)').fill(client.family_name);
   const list = page.getByRole('list', { name: 'Brukare' });
-  await expect.poll(() => list.getByRole('listitem').first().innerText(), { timeout: 30_000 }).toContain(client.family_name);
+  await expect.poll(() => list.getByRole('listitem').first().innerText(), { timeout: LIVE_WAIT_MS }).toContain(client.family_name);
   await list.getByRole('button').first().click();
   await page.getByRole('tab', { name: t }).click();
 }
@@ -58,7 +58,7 @@ beforeAll(async () => {
   await page.setViewportSize({ width: 1366, height: 768 });
   await page.goto(stack.host.url);
   card = await loginWithCard(page, peter);
-  await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: LIVE_WAIT_MS });
 });
 afterAll(async () => {
   await card?.close();
@@ -121,14 +121,14 @@ describe('the journal (points 3, 5, 6)', () => {
       await page.getByRole('button', { name: 'Ny journalanteckning' }).click();
       await page.getByLabel('Anteckning', { exact: true }).fill(`Offline nummer ${n}.`);
       await page.getByRole('button', { name: 'Spara anteckningen' }).click();
-      await expect.poll(() => page.getByText(`Offline nummer ${n}.`).count(), { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => page.getByText(`Offline nummer ${n}.`).count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     }
     await stack.server.start();
-    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM journal_entries WHERE text LIKE 'Offline nummer %'")).rows.length, { timeout: 30_000 }).toBe(3);
-    await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM journal_entries WHERE text LIKE 'Offline nummer %'")).rows.length, { timeout: LIVE_WAIT_MS }).toBe(3);
+    await expect.poll(() => page.getByText('Ej skickat').count(), { timeout: LIVE_WAIT_MS }).toBe(0);
     await openClient('Journal');
     const shown = async () => (await page.getByText(/^Offline nummer \d\.$/).allInnerTexts()).map((x) => x.trim());
-    await expect.poll(shown, { timeout: 30_000 }).toEqual(['Offline nummer 3.', 'Offline nummer 2.', 'Offline nummer 1.']);
+    await expect.poll(shown, { timeout: LIVE_WAIT_MS }).toEqual(['Offline nummer 3.', 'Offline nummer 2.', 'Offline nummer 1.']);
     await shots('journal-offline-order');
   });
 });
@@ -157,7 +157,7 @@ describe('destructive administration (point 3)', () => {
     await form.getByLabel(/^Behörighet/).selectOption('it_contact');
     await form.getByLabel(/^Enhet/).selectOption({ label: 'Hela organisationen' });
     await form.getByRole('button', { name: 'Ge behörighet' }).click();
-    await page.getByText('Behörigheten väntar på en annan administratörs bekräftelse.').waitFor({ timeout: 30_000 });
+    await page.getByText('Behörigheten väntar på en annan administratörs bekräftelse.').waitFor({ timeout: LIVE_WAIT_MS });
     // The form starts afresh for the next person.
     expect(await form.getByLabel(/^Person/).inputValue()).toBe('');
     await page.getByText('Du gav behörigheten: en annan administratör bekräftar den.').waitFor();
@@ -178,9 +178,9 @@ describe('a permission that ends mid-work (point 4)', () => {
         WHERE unit_id = $1 AND staff_id = (SELECT id FROM staff WHERE hsa_id = 'SE2321000131-P000000000107')`,
       [client.unit_id],
     );
-    await page.getByText(/Din behörighet till brukarens enhet har upphört, så journalen visas inte längre/).waitFor({ timeout: 30_000 });
+    await page.getByText(/Din behörighet till brukarens enhet har upphört, så journalen visas inte längre/).waitFor({ timeout: LIVE_WAIT_MS });
     const kept = page.getByRole('alert').filter({ hasText: 'Ett utkast till journalanteckning' });
-    await kept.waitFor({ timeout: 30_000 });
+    await kept.waitFor({ timeout: LIVE_WAIT_MS });
     expect(await kept.getByRole('textbox', { name: 'Det du skrev' }).inputValue()).toBe('Halvskrivet när behörigheten tog slut.');
     await shots('permission-ended');
   });

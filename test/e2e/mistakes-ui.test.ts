@@ -63,7 +63,7 @@ async function visibleRows(): Promise<number> {
 async function openInbox(): Promise<void> {
   await menu().getByRole('button', { name: /^Inkorg/ }).click();
   if (await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).count()) await page.getByRole('button', { name: '← Tillbaka till inkorgen' }).click();
-  await list().getByRole('option').first().waitFor({ timeout: 30_000 });
+  await list().getByRole('option').first().waitFor({ timeout: LIVE_WAIT_MS });
 }
 
 beforeAll(async () => {
@@ -86,7 +86,7 @@ beforeAll(async () => {
   await page.setViewportSize(SIZES[0]);
   await page.goto(stack.host.url);
   card = await loginWithCard(page, peter);
-  await menu().waitFor({ timeout: 30_000 });
+  await menu().waitFor({ timeout: LIVE_WAIT_MS });
   await openInbox();
 }, 120_000);
 afterAll(async () => {
@@ -100,7 +100,7 @@ describe('layout: the inbox with a notice up', () => {
     await page.setViewportSize({ width, height });
     await openInbox();
     const banner = page.getByRole('complementary', { name: 'Meddelande från anslagstavlan' });
-    await banner.first().waitFor({ timeout: 30_000 });
+    await banner.first().waitFor({ timeout: LIVE_WAIT_MS });
     await expect.poll(visibleRows, { timeout: LIVE_WAIT_MS }).toBeGreaterThanOrEqual(rows);
     const banners = await page.locator('.app-banners').boundingBox();
     expect(banners!.height, 'the banners take one line each').toBeLessThanOrEqual(2 * 40 + 8);
@@ -145,17 +145,17 @@ describe('the assignment’s actions keep the focus; Verkställ is not offered t
     await page.getByLabel('Brukare', { exact: true }).fill(formatPersonnummer(assignment.client.personnummer));
     await page.getByRole('combobox', { name: 'Sortera' }).selectOption({ label: 'Senast mottagna' });
     await list().getByRole('option', { name: /Ny/ }).first().click();
-    await page.getByText(REF).first().waitFor({ timeout: 30_000 });
+    await page.getByText(REF).first().waitFor({ timeout: LIVE_WAIT_MS });
 
     await action('Kvittera').click();
-    await expect.poll(() => action('Kvittera').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => action('Kvittera').count(), { timeout: LIVE_WAIT_MS }).toBe(0);
     await expect.poll(focused).toMatchObject({ tag: 'BUTTON', text: 'Fördela', inDetail: true });
 
     await action('Fördela').click();
     const form = page.getByRole('form', { name: 'Fördela' });
-    await expect.poll(() => form.getByRole('button', { name: 'Fördela' }).isDisabled(), { timeout: 30_000 }).toBe(false);
+    await expect.poll(() => form.getByRole('button', { name: 'Fördela' }).isDisabled(), { timeout: LIVE_WAIT_MS }).toBe(false);
     await form.getByRole('button', { name: 'Fördela' }).click();
-    await expect.poll(() => form.count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => form.count(), { timeout: LIVE_WAIT_MS }).toBe(0);
     await expect.poll(focused).toMatchObject({ tag: 'BUTTON', text: 'Verkställ', inDetail: true });
   });
 
@@ -163,7 +163,7 @@ describe('the assignment’s actions keep the focus; Verkställ is not offered t
     await action('Verkställ').click();
     const form = page.getByRole('form', { name: 'Verkställ' });
     await form.getByRole('button', { name: 'Verkställ' }).click();
-    await expect.poll(() => page.locator('.assignment-detail .status').first().innerText(), { timeout: 30_000 }).toBe('Verkställd');
+    await expect.poll(() => page.locator('.assignment-detail .status').first().innerText(), { timeout: LIVE_WAIT_MS }).toBe('Verkställd');
     expect(await action('Verkställ').count()).toBe(0);
     expect(await action('Ändra verkställighetsdatum').count()).toBe(1);
     expect((await focused()).tag).not.toBe('BODY');
@@ -175,7 +175,7 @@ describe('messages: who, about whom, and the thread itself', () => {
   it('the compose form names the client and the assignment and has no recipient chosen', async () => {
     await page.getByRole('button', { name: 'Skriv ett meddelande om detta' }).click();
     const about = page.locator('.message-about');
-    await expect.poll(() => about.innerText(), { timeout: 30_000 }).toContain(formatPersonnummer(assignment.client.personnummer));
+    await expect.poll(() => about.innerText(), { timeout: LIVE_WAIT_MS }).toContain(formatPersonnummer(assignment.client.personnummer));
     expect(await about.innerText()).toContain(`${assignment.client.givenName} ${assignment.client.familyName}`);
     expect(await about.innerText()).toContain('uppdraget Hemtjänst – ledsagning');
     expect(await page.getByRole('checkbox', { name: /^Enhetens inkorg/ }).isChecked()).toBe(false);
@@ -191,12 +191,12 @@ describe('messages: who, about whom, and the thread itself', () => {
     const subject = `Nyckelgömman ${REF}`;
     await officer.messages.start({ subject, text: 'Nyckeln ligger i nyckelgömman vid dörren, kod 1234.', assignmentId: assignment.id });
     const notice = page.getByRole('status').filter({ hasText: 'Nytt meddelande har kommit' });
-    await notice.waitFor({ timeout: 30_000 });
+    await notice.waitFor({ timeout: LIVE_WAIT_MS });
     await notice.getByRole('button', { name: 'Visa' }).click();
-    await page.getByRole('heading', { name: subject, level: 2 }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: subject, level: 2 }).waitFor({ timeout: LIVE_WAIT_MS });
     await page.getByRole('button', { name: '← Alla samtal' }).click();
     const item = page.getByRole('list', { name: 'Samtal' }).getByRole('button', { name: new RegExp(subject) });
-    await item.waitFor({ timeout: 30_000 });
+    await item.waitFor({ timeout: LIVE_WAIT_MS });
     const text = await item.innerText();
     expect(text).toMatch(/Med .*Maria Ek/);
     expect(text).toContain('Maria Ek: Nyckeln ligger i nyckelgömman');
@@ -228,11 +228,11 @@ describe('the access-log search says what it did', () => {
 
   it('a valid one: "Sökte efter …" with the hits; the exports name their folder, in Swedish time with Swedish names', async () => {
     await search('19121212-1212');
-    await page.getByText('Sökte efter brukare med personnummer 19121212-1212.').waitFor({ timeout: 30_000 });
+    await page.getByText('Sökte efter brukare med personnummer 19121212-1212.').waitFor({ timeout: LIVE_WAIT_MS });
     await saveScreenshot(page, 'mistakes-ui-1366-log-search');
     await page.getByRole('button', { name: 'Exportera CSV' }).click();
     const saved = page.getByRole('status').filter({ hasText: 'Exporten är sparad i mappen' });
-    await saved.waitFor({ timeout: 30_000 });
+    await saved.waitFor({ timeout: LIVE_WAIT_MS });
     const m = /i mappen (.+) som (\S+\.csv)\./.exec(await saved.innerText())!;
     const csv = readFileSync(path.join(m[1]!, m[2]!), 'utf8');
     expect(csv).toContain('Tid (svensk tid)');
@@ -243,7 +243,7 @@ describe('the access-log search says what it did', () => {
 
     await page.getByRole('button', { name: 'Exportera PDF' }).click();
     const pdfSaved = page.getByRole('status').filter({ hasText: /som \S+\.pdf/ });
-    await pdfSaved.waitFor({ timeout: 30_000 });
+    await pdfSaved.waitFor({ timeout: LIVE_WAIT_MS });
     const p = /i mappen (.+) som (\S+\.pdf)\./.exec(await pdfSaved.innerText())!;
     const text = await pdfText(path.join(p[1]!, p[2]!));
     expect(text).not.toMatch(/Post: (access_log|day_notes|journal)\b/);

@@ -154,11 +154,11 @@ describe('npm start with the embedded server', () => {
 
   it('puts the chosen person’s card in the demo reader, and the demo PIN logs her in with her role', async () => {
     await page.getByRole('button', { name: 'Sätt i kortet för Peter Svensson' }).click();
-    await expect.poll(() => page.getByText('3 försök kvar innan kortet spärras.').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByText('3 försök kvar innan kortet spärras.').count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     expect(await page.getByRole('button', { name: 'Ta ut kortet för Peter Svensson' }).count()).toBe(1);
     await page.getByLabel('PIN-kod').fill('123456');
     await page.getByRole('button', { name: 'Logga in' }).click();
-    await expect.poll(() => page.getByRole('navigation').getByText('Administration').count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('navigation').getByText('Administration').count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     expect(await page.getByText(/Peter Svensson/).count()).toBeGreaterThan(0);
     // After a login and the first sync, still only Swedish on the console.
     expect(demo.lines.filter((l) => !SWEDISH_LINES.some((re) => re.test(l)))).toEqual([]);
@@ -175,7 +175,7 @@ describe('npm start with a real server (SERVER_URL)', () => {
     try {
       await other.page.goto(real.url);
       const readers = other.page.getByRole('region', { name: 'Kortläsare' });
-      await expect.poll(() => readers.getByText(/^Virtual PCD 00 0[01]$/).count(), { timeout: 30_000 }).toBe(2);
+      await expect.poll(() => readers.getByText(/^Virtual PCD 00 0[01]$/).count(), { timeout: LIVE_WAIT_MS }).toBe(2);
       expect(await readers.getByText(/Demo-läsare/).count()).toBe(0);
       expect(await other.page.getByRole('region', { name: 'Demokort' }).count()).toBe(0);
       expect(await other.page.getByRole('button', { name: /Sätt i kortet/ }).count()).toBe(0);

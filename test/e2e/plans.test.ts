@@ -8,7 +8,7 @@ import { parseKsiCsv, swedishDate } from '#contract';
 import type { InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { officerLogin } from '../support/officer';
 import { startStack, type Stack } from '../support/stack';
 
@@ -26,7 +26,7 @@ let maria: string;
 let client: { id: string; family_name: string; given_name: string };
 
 const tab = () => page.getByRole('tabpanel');
-const synced = () => expect.poll(() => tab().getByText(/Ej skickat/).count(), { timeout: 30_000 }).toBe(0);
+const synced = () => expect.poll(() => tab().getByText(/Ej skickat/).count(), { timeout: LIVE_WAIT_MS }).toBe(0);
 const planId = async () => (await stack.db.query<{ id: string }>('SELECT id FROM plans WHERE client_id = $1', [client.id])).rows[0]!.id;
 
 beforeAll(async () => {
@@ -46,7 +46,7 @@ beforeAll(async () => {
   page = browser.page;
   await page.goto(stack.host.url);
   card = await loginWithCard(page, sara);
-  await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: LIVE_WAIT_MS });
 });
 afterAll(async () => {
   await card?.close();
@@ -98,23 +98,23 @@ describe('Genomförandeplan', () => {
     await page.getByLabel('Deltagare 1, namn').fill('Dotter');
     await page.getByLabel('Planerad uppföljning, datum').fill(swedishDate());
     // Autosaved in the encrypted store while typing.
-    await page.getByText(/Sparat lokalt/).waitFor({ timeout: 30_000 });
+    await page.getByText(/Sparat lokalt/).waitFor({ timeout: LIVE_WAIT_MS });
     await saveScreenshot(page, 'plan-editor');
     expect(await axeViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Spara utkast' }).click();
 
-    await tab().getByRole('heading', { name: 'Utkast' }).waitFor({ timeout: 30_000 });
+    await tab().getByRole('heading', { name: 'Utkast' }).waitFor({ timeout: LIVE_WAIT_MS });
     await synced();
     await tab().getByRole('button', { name: 'Fastställ planen' }).click();
     await tab().getByRole('button', { name: 'Ja, fastställ planen' }).click();
-    await expect.poll(() => tab().locator('.plan-status').innerText(), { timeout: 30_000 }).toMatch(/^Version 1, fastställd \d{4}-\d\d-\d\d av Sara Nyström, Undersköterska/);
+    await expect.poll(() => tab().locator('.plan-status').innerText(), { timeout: LIVE_WAIT_MS }).toMatch(/^Version 1, fastställd \d{4}-\d\d-\d\d av Sara Nyström, Undersköterska/);
     await tab().getByRole('button', { name: 'Anteckna samtycke' }).click();
     // Nothing preselected (issue 32): the answer, how and by whom are chosen.
     await tab().getByLabel('Brukarens besked').selectOption('given');
     await tab().getByLabel('Hur beskedet lämnades').selectOption('written');
     await tab().getByLabel('Vem lämnade beskedet').selectOption('client');
     await tab().getByRole('button', { name: 'Spara', exact: true }).click();
-    await expect.poll(() => tab().locator('.plan-consent-now').innerText(), { timeout: 30_000 }).toMatch(/^Samtycke lämnat/);
+    await expect.poll(() => tab().locator('.plan-consent-now').innerText(), { timeout: LIVE_WAIT_MS }).toMatch(/^Samtycke lämnat/);
     await synced();
 
     const id = await planId();
@@ -136,10 +136,10 @@ describe('Genomförandeplan', () => {
     await tab().getByRole('button', { name: 'Revidera planen' }).click();
     await page.getByLabel('Mål 1: Personlig vård').fill('Duscha med mindre stöd.');
     await page.getByRole('button', { name: 'Spara utkast' }).click();
-    await tab().getByRole('heading', { name: 'Utkast' }).waitFor({ timeout: 30_000 });
+    await tab().getByRole('heading', { name: 'Utkast' }).waitFor({ timeout: LIVE_WAIT_MS });
     await tab().getByRole('button', { name: 'Fastställ planen' }).click();
     await tab().getByRole('button', { name: 'Ja, fastställ planen' }).click();
-    await expect.poll(() => tab().locator('.plan-status').innerText(), { timeout: 30_000 }).toMatch(/^Version 2/);
+    await expect.poll(() => tab().locator('.plan-status').innerText(), { timeout: LIVE_WAIT_MS }).toMatch(/^Version 2/);
     await tab().getByRole('button', { name: /Visa ändringar mot föregående version \(v2\)/ }).click();
     const diff = tab().getByRole('region', { name: 'Ändringar från version 1 till 2' });
     expect(await diff.locator('del').allInnerTexts()).toContain('Duscha tryggt två gånger i veckan.');
@@ -162,9 +162,9 @@ describe('Genomförandeplan', () => {
     expect(readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');
     // Code and title from the organisation's list.
     expect((await promisify(execFile)('pdftotext', [file, '-'])).stdout).toMatch(/Stöd vid dusch\s+\(KSI SMB RB ZZ – Testbenämning ett\)/);
-    await tab().getByText(/^Planen laddas ner som genomforandeplan-/).waitFor({ timeout: 30_000 });
+    await tab().getByText(/^Planen laddas ner som genomforandeplan-/).waitFor({ timeout: LIVE_WAIT_MS });
     const id = await planId();
-    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM access_log WHERE action = 'export' AND record_type = 'plan' AND record_id = $1", [id])).rows.length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(async () => (await stack.db.query("SELECT 1 FROM access_log WHERE action = 'export' AND record_type = 'plan' AND record_id = $1", [id])).rows.length, { timeout: LIVE_WAIT_MS }).toBe(1);
   });
 
   it('records a follow-up with an outcome per goal', async () => {
@@ -174,7 +174,7 @@ describe('Genomförandeplan', () => {
     await page.getByLabel('Utfall: Duscha med mindre stöd.').selectOption('partly');
     await page.getByLabel('Kommentar: Duscha med mindre stöd.').fill('Behöver fortfarande hjälp med ryggen.');
     await page.getByRole('button', { name: 'Spara uppföljningen' }).click();
-    await expect.poll(() => tab().getByText(/Uppföljd \d{4}-\d\d-\d\d av Sara Nyström/).count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => tab().getByText(/Uppföljd \d{4}-\d\d-\d\d av Sara Nyström/).count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     expect(await tab().getByText('Duscha med mindre stöd.: Delvis uppnått – Behöver fortfarande hjälp med ryggen.').count()).toBe(1);
     await synced();
     expect((await stack.db.query('SELECT outcomes FROM plan_follow_ups WHERE plan_id = $1', [await planId()])).rows).toHaveLength(1);
@@ -185,7 +185,7 @@ describe('Genomförandeplan', () => {
     await stack.server.stop();
     await page.getByLabel('Mål 1: Hemliv').fill('Min text: handla tillsammans på torsdagar.');
     await page.getByRole('button', { name: 'Spara utkast' }).click();
-    await tab().getByText('Ej skickat (1)').waitFor({ timeout: 30_000 });
+    await tab().getByText('Ej skickat (1)').waitFor({ timeout: LIVE_WAIT_MS });
     // Meanwhile, on another workstation, Anna saved a draft of the same plan.
     await stack.db.query(
       `UPDATE plans p SET revision = p.revision + 1, updated_at = now(), draft_saved_at = now(), draft_based_on = v.id,
@@ -198,19 +198,19 @@ describe('Genomförandeplan', () => {
     );
     await stack.server.start();
     const conflict = tab().getByRole('region', { name: 'Planen ändrades av någon annan medan du skrev' });
-    await conflict.waitFor({ timeout: 30_000 });
+    await conflict.waitFor({ timeout: LIVE_WAIT_MS });
     // The refusal of her push can come before the pull that brings Anna's draft into this
     // workstation's store: the view shows the saved version until then, and Anna's draft when the
     // pull has it (the tab reloads on data.changed). Wait for that state, not for time.
-    await expect.poll(() => conflict.innerText(), { timeout: 30_000 }).toContain('Annans text: fler promenader.');
+    await expect.poll(() => conflict.innerText(), { timeout: LIVE_WAIT_MS }).toContain('Annans text: fler promenader.');
     expect(await conflict.innerText()).toContain('Min text: handla tillsammans på torsdagar.');
     await saveScreenshot(page, 'plan-conflict');
     expect(await axeViolations(page)).toEqual([]);
     await conflict.getByRole('button', { name: 'Behåll min version' }).click();
-    await expect.poll(() => conflict.count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => conflict.count(), { timeout: LIVE_WAIT_MS }).toBe(0);
     await synced();
     await expect
-      .poll(async () => JSON.stringify((await stack.db.query<{ draft: unknown }>('SELECT draft FROM plans WHERE id = $1', [await planId()])).rows[0]!.draft), { timeout: 30_000 })
+      .poll(async () => JSON.stringify((await stack.db.query<{ draft: unknown }>('SELECT draft FROM plans WHERE id = $1', [await planId()])).rows[0]!.draft), { timeout: LIVE_WAIT_MS })
       .toContain('Min text: handla tillsammans på torsdagar.');
   });
 
@@ -218,7 +218,7 @@ describe('Genomförandeplan', () => {
     await page.getByRole('button', { name: 'Planer att följa upp' }).click();
     await page.getByLabel('Enhet').selectOption({ label: 'Hemtjänst Majorna' });
     const rows = page.locator('.due-table tbody tr');
-    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => rows.count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
     const dates = await page.locator('.due-table tbody td:nth-child(3)').allInnerTexts();
     expect(dates).toEqual([...dates].sort());
     // The seed's plan set eleven months ago: its yearly revision is due within the month.

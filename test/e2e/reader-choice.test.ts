@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
+import { LIVE_WAIT_MS } from '../support/e2e-page';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -34,7 +35,7 @@ afterAll(async () => {
 describe('choosing the card reader', () => {
   it('lists both readers with a card, asks the user to choose, and keeps the PIN field closed until then', async () => {
     await page.goto(stack.host.url);
-    await expect.poll(() => page.getByRole('radio').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.getByRole('radio').count(), { timeout: LIVE_WAIT_MS }).toBe(2);
     expect(await page.getByText('Kort isatt').count()).toBe(2);
     await expect.poll(() => page.getByText('Det sitter kort i flera kortläsare. Välj vilken du vill logga in med.').count()).toBeGreaterThan(0);
     expect(await page.getByLabel('PIN-kod').isDisabled()).toBe(true);
@@ -43,12 +44,12 @@ describe('choosing the card reader', () => {
 
   it('logs in with the card in the reader the user picked, and keeps the choice for the workstation', async () => {
     await page.getByRole('radio', { name: 'Virtual PCD 00 01' }).check();
-    await expect.poll(() => page.getByText('3 försök kvar innan kortet spärras.').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.getByText('3 försök kvar innan kortet spärras.').count(), { timeout: LIVE_WAIT_MS }).toBe(1);
     expect(JSON.parse(readFileSync(path.join(stack.dataDir, 'card-reader.json'), 'utf8'))).toEqual({ reader: 'Virtual PCD 00 01' });
     await page.reload();
-    await expect.poll(() => page.getByRole('radio', { name: 'Virtual PCD 00 01' }).isChecked(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => page.getByRole('radio', { name: 'Virtual PCD 00 01' }).isChecked(), { timeout: LIVE_WAIT_MS }).toBe(true);
     await page.getByLabel('PIN-kod').fill('654321');
     await page.getByRole('button', { name: 'Logga in' }).click();
-    await expect.poll(() => page.getByText(/Anna Lindqvist/).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(/Anna Lindqvist/).count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
   });
 });

@@ -8,7 +8,7 @@ import { localStoreFile } from '../../main/store';
 import type { InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import { canMakeImmutable, whileImmutable } from '../support/immutable-dir';
 import { startStack, type Stack } from '../support/stack';
 
@@ -58,15 +58,15 @@ afterAll(async () => {
 describe('an unreadable local store in the browser', () => {
   it('a first login fills the store; after logout its file is corrupted on disk', async () => {
     await login();
-    await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: LIVE_WAIT_MS });
     await page.getByRole('button', { name: 'Brukare' }).click();
-    await expect.poll(() => clientList().getByRole('listitem').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    await expect.poll(() => clientList().getByRole('listitem').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(1);
     await page.getByRole('button', { name: 'Logga ut' }).click();
-    await page.getByRole('heading', { level: 1, name: /Logga in|Arbetsstationen är låst/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { level: 1, name: /Logga in|Arbetsstationen är låst/ }).waitFor({ timeout: LIVE_WAIT_MS });
     await card?.close();
     card = undefined;
-    await page.getByText('Sätt i ditt e-tjänstekort i kortläsaren.').waitFor({ timeout: 30_000 });
-    await expect.poll(storeState, { timeout: 30_000 }).toBe('closed');
+    await page.getByText('Sätt i ditt e-tjänstekort i kortläsaren.').waitFor({ timeout: LIVE_WAIT_MS });
+    await expect.poll(storeState, { timeout: LIVE_WAIT_MS }).toBe('closed');
     const file = localStoreFile(stack.dataDir, HSA);
     const bytes = readFileSync(file);
     randomBytes(4096).copy(bytes, 0);
@@ -75,7 +75,7 @@ describe('an unreadable local store in the browser', () => {
 
   it('the next login shows the Swedish alert dialog with the cause, focus on its main button, axe clean', async () => {
     await login();
-    await dialog().waitFor({ timeout: 30_000 }).catch(async (e: unknown) => {
+    await dialog().waitFor({ timeout: LIVE_WAIT_MS }).catch(async (e: unknown) => {
       await shot('store-unreadable-FAILED');
       throw new Error(`no dialog; store ${await storeState()}: ${String(e)}`);
     });
@@ -100,7 +100,7 @@ describe('an unreadable local store in the browser', () => {
     // Immutable: not even root can move the files.
     await whileImmutable(storesDir, async () => {
       await button.click();
-      await dialog().getByRole('alert').waitFor({ timeout: 30_000 });
+      await dialog().getByRole('alert').waitFor({ timeout: LIVE_WAIT_MS });
     });
     const alert = await dialog().getByRole('alert').innerText();
     expect(alert).toContain('Det gick inte att hämta uppgifterna på nytt: Den gamla filen kunde inte flyttas undan');
@@ -114,7 +114,7 @@ describe('an unreadable local store in the browser', () => {
   it('"Hämta uppgifterna på nytt från servern": the old file is kept aside and the dialog says where', async () => {
     const before = readdirSync(path.dirname(localStoreFile(stack.dataDir, HSA)));
     await page.getByRole('button', { name: 'Hämta uppgifterna på nytt från servern' }).click();
-    await page.getByRole('heading', { name: 'Uppgifterna hämtas på nytt' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Uppgifterna hämtas på nytt' }).waitFor({ timeout: LIVE_WAIT_MS });
     const text = await dialog().innerText();
     const storesDir = path.dirname(localStoreFile(stack.dataDir, HSA));
     expect(text).toContain(storesDir);
@@ -132,16 +132,16 @@ describe('an unreadable local store in the browser', () => {
   });
 
   it('the app continues: the client list and the journal come back from the server', async () => {
-    await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('navigation', { name: 'Huvudmeny' }).waitFor({ timeout: LIVE_WAIT_MS });
     await page.getByRole('button', { name: 'Brukare' }).click();
-    await expect.poll(() => clientList().getByRole('listitem').count(), { timeout: 20_000 }).toBeGreaterThan(1);
+    await expect.poll(() => clientList().getByRole('listitem').count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(1);
     await page.getByLabel('Sök brukare (namn eller personnummer)').fill(journalClient.familyName);
     const item = clientList().getByRole('listitem').filter({ hasText: `${journalClient.familyName}, ${journalClient.givenName}` });
-    await expect.poll(() => item.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => item.count(), { timeout: LIVE_WAIT_MS }).toBeGreaterThan(0);
     await item.first().getByRole('button').click();
     await page.getByRole('tab', { name: 'Journal' }).waitFor();
     const timeline = page.getByRole('list', { name: 'Journalanteckningar, nyaste först' });
-    await expect.poll(() => timeline.getByRole('listitem').count(), { timeout: 30_000 }).toBe(Math.min(journalClient.entries, 50));
+    await expect.poll(() => timeline.getByRole('listitem').count(), { timeout: LIVE_WAIT_MS }).toBe(Math.min(journalClient.entries, 50));
     expect(await page.getByRole('alertdialog').count()).toBe(0);
     await shot('store-resynced-journal');
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { axeViolations } from '../support/axe';
 import { launchChromium } from '../support/chromium';
-import { loginAtReader, loginWithCard, saveScreenshot } from '../support/e2e-page';
+import { loginAtReader, loginWithCard, saveScreenshot, LIVE_WAIT_MS } from '../support/e2e-page';
 import type { FaultProxy } from '../support/fault-proxy';
 import { startSecondWorkstation, startStack, type SecondWorkstation, type Stack } from '../support/stack';
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
   await sara.setViewportSize({ width: 1280, height: 900 });
   await sara.goto(stack.host.url);
   cards.push(await loginWithCard(sara, saraCard));
-  await sara.getByRole('navigation').waitFor({ timeout: 30_000 });
+  await sara.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
   cards.push(await insertCardFile(annaCard, { port: 35964 }));
   anna = await browser.context.newPage();
   await anna.setViewportSize({ width: 1280, height: 900 });
@@ -59,18 +59,18 @@ describe('first-line support', () => {
   it('staff have no Support screen: Anna logs in at her workstation, whose sync fails, and it reports so', async () => {
     await anna.goto(other!.host.url);
     await loginAtReader(anna, 'Virtual PCD 00 01', '654321');
-    await anna.getByRole('navigation').waitFor({ timeout: 30_000 });
+    await anna.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
     expect(await anna.getByRole('navigation').getByRole('button', { name: 'Support' }).count()).toBe(0);
     // Her workstation's own report, with the failed sync's code, is on the server.
     await expect
-      .poll(async () => (await stack.db.query<{ sync_code: string | null }>(`SELECT r.sync_code FROM support_reports r JOIN staff s ON s.id = r.staff_id WHERE s.hsa_id = $1`, [ANNA.hsaId])).rows[0]?.sync_code, { timeout: 20_000 })
+      .poll(async () => (await stack.db.query<{ sync_code: string | null }>(`SELECT r.sync_code FROM support_reports r JOIN staff s ON s.id = r.staff_id WHERE s.hsa_id = $1`, [ANNA.hsaId])).rows[0]?.sync_code, { timeout: LIVE_WAIT_MS })
       .toBe('SERVER_ERROR');
   });
 
   it('the superuser sees Anna’s workstation and why its sync fails, and no client; the screen is accessible', async () => {
     await sara.getByRole('navigation').getByRole('button', { name: 'Support' }).click();
     await sara.getByRole('heading', { name: 'Support', level: 2 }).waitFor();
-    await expect.poll(() => annaRow().innerText(), { timeout: 30_000 }).toContain('WS-ANNA');
+    await expect.poll(() => annaRow().innerText(), { timeout: LIVE_WAIT_MS }).toContain('WS-ANNA');
     const row = await annaRow().innerText();
     expect(row).toContain('Misslyckades (SERVER_ERROR)');
     expect(row).toContain('läsare, kort isatt');
@@ -96,14 +96,14 @@ describe('first-line support', () => {
     await form.getByLabel('Ämne').fill('Din synkronisering');
     await form.getByLabel('Meddelande').fill('Hej Anna! Din arbetsstation når inte servern. IT tittar på det; det du skriver sparas under tiden.');
     await form.getByRole('button', { name: 'Skicka' }).click();
-    await sara.getByText('Meddelandet är skickat till Anna Lindqvist, som ser det under Meddelanden.').waitFor({ timeout: 30_000 });
+    await sara.getByText('Meddelandet är skickat till Anna Lindqvist, som ser det under Meddelanden.').waitFor({ timeout: LIVE_WAIT_MS });
     expect(await axeViolations(sara)).toEqual([]);
 
     other!.proxy.failRequest = null;
-    await anna.getByText('Nytt meddelande har kommit').waitFor({ timeout: 20_000 });
+    await anna.getByText('Nytt meddelande har kommit').waitFor({ timeout: LIVE_WAIT_MS });
     await anna.getByRole('navigation').getByRole('button', { name: /^Meddelanden/ }).click();
     await anna.getByRole('button', { name: /Din synkronisering/ }).first().click();
-    await anna.getByText('Hej Anna! Din arbetsstation når inte servern.', { exact: false }).waitFor({ timeout: 30_000 });
+    await anna.getByText('Hej Anna! Din arbetsstation når inte servern.', { exact: false }).waitFor({ timeout: LIVE_WAIT_MS });
     await saveScreenshot(anna, 'support-message-arrived');
 
     await expect
@@ -112,7 +112,7 @@ describe('first-line support', () => {
           await sara.getByRole('button', { name: 'Uppdatera' }).click();
           return annaRow().innerText();
         },
-        { timeout: 20_000, interval: 1_000 },
+        { timeout: LIVE_WAIT_MS, interval: 1_000 },
       )
       .toContain('Allt ser bra ut');
     await saveScreenshot(sara, 'support-colleague-fine');

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import { launchChromium } from './chromium';
-import { loginWithCard } from './e2e-page';
+import { loginWithCard, LIVE_WAIT_MS } from './e2e-page';
 import { startSecondWorkstation, type SecondWorkstation, type Stack } from './stack';
 
 export interface TwoWorkstations {
@@ -26,7 +26,7 @@ export async function twoWorkstations(stack: Stack, first: { card: string; pin: 
   await page.setViewportSize({ width: 1280, height: 1000 });
   await page.goto(stack.host.url);
   cards.push(await loginWithCard(page, first.card, first.pin));
-  await page.getByRole('navigation').waitFor({ timeout: 30_000 });
+  await page.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
   cards.push(await insertCardFile(second.card, { port: 35964 }));
   const ws = await startSecondWorkstation(stack.serverUrl, second.name);
   const secondPage = await browser.context.newPage();
