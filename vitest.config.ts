@@ -39,9 +39,11 @@ export default defineConfig({
           include: ['test/unit/**/*.test.{ts,tsx}'],
           exclude: TIMING,
           environment: 'node',
-          // PGlite suites set up a whole database in beforeAll; with two files at a time 5 s and 10 s are tight.
-          testTimeout: 15_000,
-          hookTimeout: 30_000,
+          // Bounds on a hang, not figures (the benches measure speed): PGlite suites set up a whole
+          // database in beforeAll, and SQLCipher's key checks took 15 s a test at load 10 (a new
+          // machine's npm test beside a soak).
+          testTimeout: 90_000,
+          hookTimeout: 120_000,
         },
       },
       {

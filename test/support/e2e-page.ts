@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { insertCardFile, type InsertedCard } from '../../native/softcard';
 import type { Db } from '../../server/db';
 import { launchChromium, screenshotDir } from './chromium';
+import { LIVE_WAIT_MS } from './wait';
 
 /** A full-page screenshot into test-results/screenshots/<name>.png. */
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
@@ -18,7 +19,7 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
  */
 export async function loginWithCard(page: Page, cardFile: string, pin = '123456'): Promise<InsertedCard> {
   const card = await insertCardFile(cardFile, { port: 35963 });
-  await page.getByText('Kort isatt').first().waitFor({ timeout: 10_000 });
+  await page.getByText('Kort isatt').first().waitFor({ timeout: LIVE_WAIT_MS });
   await page.getByLabel('PIN-kod').fill(pin);
   await page.getByRole('button', { name: 'Logga in' }).click();
   return card;
@@ -29,19 +30,15 @@ export async function loginWithCard(page: Page, cardFile: string, pin = '123456'
  * it), types the PIN and presses "Logga in".
  */
 export async function loginAtReader(page: Page, reader: string, pin: string): Promise<void> {
-  await expect.poll(() => page.getByRole('radio').count(), { timeout: 15_000 }).toBe(2);
+  await expect.poll(() => page.getByRole('radio').count(), { timeout: LIVE_WAIT_MS }).toBe(2);
   await page.getByRole('radio', { name: reader }).check();
-  await expect.poll(() => page.getByLabel(/^PIN-kod/).isDisabled(), { timeout: 10_000 }).toBe(false);
+  await expect.poll(() => page.getByLabel(/^PIN-kod/).isDisabled(), { timeout: LIVE_WAIT_MS }).toBe(false);
   await page.getByLabel(/^PIN-kod/).fill(pin);
   await page.getByRole('button', { name: 'Logga in' }).click();
 }
 
-/**
- * How long an e2e waits for something that arrives live (SSE → pull → store → screen) before it
- * fails. A bound on a hang, not a figure: a test waits for the state it asserts, and how fast
- * it arrives is bench server's fan-out figure. Generous, for a busy two-core machine.
- */
-export const LIVE_WAIT_MS = 60_000;
+/** The bound on a wait for a state (test/support/wait.ts), here for the e2e files that import it from this module. */
+export { LIVE_WAIT_MS } from './wait';
 
 /** Chromium on the browser host's page (1280×900), for the e2e tests that log in without a card. */
 export async function openHostPage(url: string): Promise<Awaited<ReturnType<typeof launchChromium>>> {
@@ -77,7 +74,7 @@ export async function expectNoClientNamed(page: Page, clients: { given: string; 
  */
 export async function expectClientsClosedAtLoa2(page: Page, clients: { given: string; family: string }[]): Promise<void> {
   await page.getByRole('navigation').getByRole('button', { name: /^Brukare/ }).click();
-  await page.getByRole('heading', { name: 'Stängt på din tillitsnivå' }).waitFor({ timeout: 10_000 });
+  await page.getByRole('heading', { name: 'Stängt på din tillitsnivå' }).waitFor({ timeout: LIVE_WAIT_MS });
   await page.getByText('Det här innehåller brukaruppgifter och kräver tillitsnivå 3. Din inloggning har tillitsnivå 2.').waitFor();
   await page.getByText('Logga in med ditt e-tjänstekort (SITHS), eller med e-legitimation på högre tillitsnivå:', { exact: false }).waitFor();
   expect(await page.getByRole('list', { name: 'Brukare' }).count()).toBe(0);

@@ -3,6 +3,7 @@ import type { Assignment, InboxActResult, InboxDetail, InboxPage } from '#contra
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
+import { LIVE_WAIT_MS } from '../../support/wait';
 import { fastSync, ok, waitSynced } from '../sync/helpers';
 
 /**
@@ -29,7 +30,7 @@ describe('inbox scope (server-enforced)', () => {
     );
     const other = rows.find((r) => r.unit === 'Daglig verksamhet Hisingen')!;
     const own = rows.find((r) => r.unit === 'Hemtjänst Majorna' && r.id)!;
-    await expect.poll(async () => (await ok<InboxPage>(stack.workstation, 'inbox.list', { limit: 500 })).total > 0, { timeout: 15_000, interval: 20, message: 'the inbox synced' }).toBe(true);
+    await expect.poll(async () => (await ok<InboxPage>(stack.workstation, 'inbox.list', { limit: 500 })).total > 0, { timeout: LIVE_WAIT_MS, interval: 20, message: 'the inbox synced' }).toBe(true);
     const page = await ok<InboxPage>(stack.workstation, 'inbox.list', { limit: 500 });
     expect(page.items.every((i) => i.unitName === 'Hemtjänst Majorna')).toBe(true);
     expect(page.items.map((i) => i.id)).not.toContain(other.id);

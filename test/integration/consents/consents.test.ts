@@ -9,6 +9,7 @@ import { cardAccessOver } from '../../../main/session/card-access';
 import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
+import { LIVE_WAIT_MS } from '../../support/wait';
 
 /**
  * The consent register (docs/consents.md) on two workstations against the real server on
@@ -34,7 +35,7 @@ async function call<T>(w: 'a' | 'b', method: string, input: unknown = {}): Promi
 const login = async (w: 'a' | 'b', card: string) => {
   readers[w].insert(await openCardFile(card));
   await call(w, 'session.login', { pin: '123456' });
-  await vi.waitFor(async () => expect((await call<ClientRecord[]>(w, 'clients.list', { limit: 500 })).length, JSON.stringify(await ws[w].dispatch('sync.status', {}))).toBeGreaterThan(0), { timeout: 30_000, interval: 50 });
+  await vi.waitFor(async () => expect((await call<ClientRecord[]>(w, 'clients.list', { limit: 500 })).length, JSON.stringify(await ws[w].dispatch('sync.status', {}))).toBeGreaterThan(0), { timeout: LIVE_WAIT_MS, interval: 50 });
 };
 const consents = (w: 'a' | 'b', clientId: string) => call<LocalConsent[]>(w, 'consents.list', { clientId });
 const input = (o: Record<string, unknown> = {}) => ({ clientId: majorna.id, topic: 'relatives_information', otherText: null, answer: 'given', form: 'written', givenOn: swedishDate(), note: 'Gäller sonen Erik.', ...o });
@@ -74,12 +75,12 @@ describe('the consent register', () => {
     expect(first).toMatchObject({ id: requestId, clientId: majorna.id, unitId: majorna.unitId, answer: 'given', form: 'written', withdrawal: null, pending: true });
     await call('a', 'sync.now');
     await call('a', 'sync.now');
-    await expect.poll(async () => (await consents('a', majorna.id)).find((c) => c.id === consentId)?.pending, { timeout: 10_000, interval: 100 }).toBe(false);
+    await expect.poll(async () => (await consents('a', majorna.id)).find((c) => c.id === consentId)?.pending, { timeout: LIVE_WAIT_MS, interval: 100 }).toBe(false);
     const { rows } = await stack.db.query<{ n: string; author_hsa_id: string; note: string }>('SELECT count(*) OVER () AS n, author_hsa_id, note FROM consents WHERE id = $1', [consentId]);
     expect(rows).toEqual([{ n: '1', author_hsa_id: 'SE2321000131-P000000000103', note: 'Gäller sonen Erik.' }]);
 
     await call('b', 'sync.now');
-    await expect.poll(async () => (await consents('b', majorna.id)).map((c) => c.id), { timeout: 10_000, interval: 100 }).toContain(consentId);
+    await expect.poll(async () => (await consents('b', majorna.id)).map((c) => c.id), { timeout: LIVE_WAIT_MS, interval: 100 }).toContain(consentId);
     const seen = (await consents('b', majorna.id)).find((c) => c.id === consentId)!;
     expect(seen).toMatchObject({ topic: 'relatives_information', answer: 'given', note: 'Gäller sonen Erik.', author: { name: 'Sara Nyström' }, pending: false });
   });
@@ -90,7 +91,7 @@ describe('the consent register', () => {
     expect(withdrawn.pending).toBe(true);
     await call('b', 'sync.now');
     await call('a', 'sync.now');
-    await expect.poll(async () => (await consents('a', majorna.id)).find((c) => c.id === consentId)?.withdrawal?.reason, { timeout: 10_000, interval: 100 }).toBe('Brukaren vill inte längre.');
+    await expect.poll(async () => (await consents('a', majorna.id)).find((c) => c.id === consentId)?.withdrawal?.reason, { timeout: LIVE_WAIT_MS, interval: 100 }).toBe('Brukaren vill inte längre.');
     const onA = (await consents('a', majorna.id)).find((c) => c.id === consentId)!;
     expect(onA).toMatchObject({ answer: 'given', note: 'Gäller sonen Erik.', author: { name: 'Sara Nyström' }, withdrawal: { by: { name: 'Anna Lindqvist' } }, pending: false });
   });
@@ -118,7 +119,7 @@ describe('the consent register', () => {
     // Only the refused consent itself was written; it reaches the server.
     expect((await consents('a', majorna.id)).length).toBe(before + 1);
     await call('a', 'sync.now');
-    await expect.poll(() => pending('a'), { timeout: 10_000, interval: 100 }).toBe(0);
+    await expect.poll(() => pending('a'), { timeout: LIVE_WAIT_MS, interval: 100 }).toBe(0);
     expect((await stack.db.query('SELECT 1 FROM consents WHERE client_id = $1', [majorna.id])).rows.length).toBe(before + 1);
   });
 
@@ -163,7 +164,7 @@ describe('the consent register', () => {
     const [one, two] = await Promise.all([call<LocalConsent>('b', 'consents.withdraw', w), call<LocalConsent>('b', 'consents.withdraw', w)]);
     expect(two.withdrawal).toEqual(one.withdrawal);
     await call('b', 'sync.now');
-    await expect.poll(() => pending('b'), { timeout: 10_000, interval: 100 }).toBe(0);
+    await expect.poll(() => pending('b'), { timeout: LIVE_WAIT_MS, interval: 100 }).toBe(0);
     expect((await call<{ refusals: unknown[] }>('b', 'sync.status')).refusals).toEqual([]);
     expect((await consents('b', majorna.id)).find((c) => c.id === fresh.id)).toMatchObject({ withdrawal: { reason: 'Ångrade sig.' }, pending: false });
   });

@@ -7,6 +7,7 @@ import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader } from '../../../native/softcard';
 import { startHostProcess, type HostProcess } from '../../support/host-process';
 import { startStack, type Stack } from '../../support/stack';
+import { LIVE_WAIT_MS } from '../../support/wait';
 import { ok } from '../sync/helpers';
 
 /**
@@ -37,7 +38,7 @@ describe('a journal draft and kill -9', () => {
         expect(list.length, 'the host synced its clients').toBeGreaterThan(0);
         return list;
       },
-      { timeout: 15_000, interval: 100 },
+      { timeout: LIVE_WAIT_MS, interval: 100 },
     );
     const clientId = clients[0]!.id;
     // Typing: drafts saved one after another; the host dies right after the last answered save.

@@ -12,6 +12,7 @@ import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { SERVER_REGISTRY } from '../../../server/kinds';
 import { purgeExpired } from '../../../server/sync/retention';
 import { startStack, type Stack } from '../../support/stack';
+import { LIVE_WAIT_MS } from '../../support/wait';
 
 /**
  * The journal and day notes on the workstation against the real server on PostgreSQL, with the
@@ -41,7 +42,7 @@ const login = async (card: string) => {
   reader.insert(await openCardFile(card));
   await call('session.login', { pin: '123456' });
   // Also from beforeAll, where expect.poll is not available.
-  await vi.waitFor(async () => expect((await call<ClientRecord[]>('clients.list', { limit: 500 })).length).toBeGreaterThan(0), { timeout: 10_000, interval: 50 });
+  await vi.waitFor(async () => expect((await call<ClientRecord[]>('clients.list', { limit: 500 })).length).toBeGreaterThan(0), { timeout: LIVE_WAIT_MS, interval: 50 });
 };
 const syncNow = () => call('sync.now');
 const accessRows = async (clientId: string, action: string) =>
@@ -114,14 +115,14 @@ describe('the journal', () => {
     const e = await call<LocalJournalEntry>('journal.create', { clientId: majorna.id, eventDate: '2026-01-16', text: 'Promenad med rollator.' });
     expect(e.pending).toBe(true);
     await syncNow();
-    await expect.poll(async () => !(await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id })).find((x) => x.id === e.id)!.pending, { timeout: 10_000, interval: 50 }).toBe(true);
+    await expect.poll(async () => !(await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id })).find((x) => x.id === e.id)!.pending, { timeout: LIVE_WAIT_MS, interval: 50 }).toBe(true);
     const { rows } = await stack.db.query<{ author_hsa_id: string }>('SELECT author_hsa_id FROM journal_entries WHERE id = $1', [e.id]);
     expect(rows[0]?.author_hsa_id).toBe('SE2321000131-P000000000103');
   });
 
   it('opening it is a read in the access log, with the workstation', async () => {
     await expect.poll(async () =>
-      (await accessRows(majorna.id, 'read')).some((r) => r.record_type === 'journal' && r.actor_hsa_id === 'SE2321000131-P000000000103' && r.workstation === 'journal-it'), { timeout: 10_000, interval: 50 }).toBe(true);
+      (await accessRows(majorna.id, 'read')).some((r) => r.record_type === 'journal' && r.actor_hsa_id === 'SE2321000131-P000000000103' && r.workstation === 'journal-it'), { timeout: LIVE_WAIT_MS, interval: 50 }).toBe(true);
   });
 
   it('searches a client\'s entries', async () => {
@@ -138,7 +139,7 @@ describe('the journal', () => {
     expect(marked.erroneous).toMatchObject({ reason: 'Skrivet på fel brukare', markedBy: { name: 'Sara Nyström' } });
     expect(correction.correctsId).toBe(original.id);
     await syncNow();
-    await expect.poll(async () => (await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id })).every((e) => !e.pending), { timeout: 10_000, interval: 50 }).toBe(true);
+    await expect.poll(async () => (await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id })).every((e) => !e.pending), { timeout: LIVE_WAIT_MS, interval: 50 }).toBe(true);
     const { rows } = await stack.db.query<{ id: string; text: string; erroneous_reason: string | null; corrects_id: string | null }>(
       'SELECT id, text, erroneous_reason, corrects_id FROM journal_entries WHERE id = ANY($1::uuid[])', [[original.id, correction.id]]);
     expect(rows.find((r) => r.id === original.id)).toMatchObject({ text: 'Fel brukare antecknad.', erroneous_reason: 'Skrivet på fel brukare' });
@@ -153,13 +154,13 @@ describe('the journal', () => {
     expect(out.delivery.path.startsWith(path.join(dataDir, 'exports'))).toBe(true);
     expect(readFileSync(out.delivery.path).subarray(0, 5).toString()).toBe('%PDF-');
     expect(out.entries).toBeGreaterThan(3);
-    await expect.poll(async () => (await accessRows(majorna.id, 'export')).length, { timeout: 10_000, interval: 50 }).toBe(1);
+    await expect.poll(async () => (await accessRows(majorna.id, 'export')).length, { timeout: LIVE_WAIT_MS, interval: 50 }).toBe(1);
   });
 
   it('a copy reported by the renderer is a copy event', async () => {
     const [entry] = await call<LocalJournalEntry[]>('journal.list', { clientId: majorna.id, limit: 1 });
     await call('audit.copied', { clientId: majorna.id, recordType: 'journal_entry', recordId: entry!.id });
-    await expect.poll(async () => (await accessRows(majorna.id, 'copy')).some((r) => r.record_id === entry!.id), { timeout: 10_000, interval: 50 }).toBe(true);
+    await expect.poll(async () => (await accessRows(majorna.id, 'copy')).some((r) => r.record_id === entry!.id), { timeout: LIVE_WAIT_MS, interval: 50 }).toBe(true);
   });
 });
 
@@ -196,11 +197,11 @@ describe('day notes', () => {
     }
     await syncNow();
     const ids = async () => (await call<DayNoteRecord[]>('daynotes.list', { unitId: majorna.unitId, limit: 500 })).map((n) => n.id);
-    await expect.poll(async () => (await ids()).includes(old) && (await ids()).includes(younger), { timeout: 10_000, interval: 50 }).toBe(true);
+    await expect.poll(async () => (await ids()).includes(old) && (await ids()).includes(younger), { timeout: LIVE_WAIT_MS, interval: 50 }).toBe(true);
     clockOffsetMs = 6 * DAY;
     await purgeExpired(stack.db, SERVER_REGISTRY.retained, new Date(Date.now() + clockOffsetMs));
     await syncNow();
-    await expect.poll(async () => !(await ids()).includes(old), { timeout: 10_000, interval: 50 }).toBe(true);
+    await expect.poll(async () => !(await ids()).includes(old), { timeout: LIVE_WAIT_MS, interval: 50 }).toBe(true);
     expect(await ids()).toContain(younger);
     const { rows } = await stack.db.query<{ id: string }>('SELECT id FROM day_notes WHERE id = ANY($1::uuid[])', [[old, younger]]);
     expect(rows.map((r) => r.id)).toEqual([younger]);
@@ -215,7 +216,7 @@ describe('the server refuses access events outside the user\'s units', () => {
     const before = (await accessRows(hisingen.id, 'copy')).length;
     await call('audit.copied', { clientId: hisingen.id, recordType: 'journal' });
     await call('audit.copied', { clientId: majorna.id, recordType: 'journal' });
-    await expect.poll(async () => (await accessRows(majorna.id, 'copy')).some((r) => r.actor_hsa_id === 'SE2321000131-P000000000101'), { timeout: 10_000, interval: 50 }).toBe(true);
+    await expect.poll(async () => (await accessRows(majorna.id, 'copy')).some((r) => r.actor_hsa_id === 'SE2321000131-P000000000101'), { timeout: LIVE_WAIT_MS, interval: 50 }).toBe(true);
     expect((await accessRows(hisingen.id, 'copy')).length).toBe(before);
   });
 

@@ -12,6 +12,7 @@ import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { sv } from '../../../renderer/src/i18n/sv';
 import { startStack, type Stack } from '../../support/stack';
+import { LIVE_WAIT_MS } from '../../support/wait';
 import { fastSync, ok, waitSynced } from '../sync/helpers';
 
 let stack: Stack;
@@ -23,7 +24,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => stack?.stop());
 
-describe('a workstation newer than its server', { timeout: 60_000 }, () => {
+describe('a workstation newer than its server', { timeout: 120_000 }, () => {
   it('logs in, knows the server is older, still syncs what the older server serves, and reports it to the support view', async () => {
     const session = await ok<SessionState>(stack.workstation, 'session.login', { pin: '123456' });
     expect(session.state).toBe('active');
@@ -36,7 +37,7 @@ describe('a workstation newer than its server', { timeout: 60_000 }, () => {
     expect(clients.length).toBeGreaterThan(0);
 
     await expect
-      .poll(async () => (await stack.db.query<{ app_version: string }>('SELECT app_version FROM support_reports')).rows.map((r) => r.app_version), { timeout: 15_000 })
+      .poll(async () => (await stack.db.query<{ app_version: string }>('SELECT app_version FROM support_reports')).rows.map((r) => r.app_version), { timeout: LIVE_WAIT_MS })
       .toEqual([expect.stringMatching(new RegExp(`\\+api${API_VERSION}-server1$`))]);
   });
 });

@@ -30,6 +30,7 @@ import { generateTestPki, issuePersonCard, saveTestPki, testPkiTrust, trustFiles
 import { createTestDatabase, type TestDatabase } from '../../support/postgres';
 import { PREVIOUS_RELEASE, unpackRelease } from '../../support/previous-release';
 import { runNode, startServerProcess, stopServerProcess, type ServerProcess } from '../../support/server-process';
+import { LIVE_WAIT_MS } from '../../support/wait';
 import { fastSync, ok, waitSynced } from '../sync/helpers';
 
 let database: TestDatabase;
@@ -106,7 +107,7 @@ describe(`this workstation against the previous release's server (${PREVIOUS_REL
     expect(rows[0]!.n).toBe(1);
 
     await expect
-      .poll(async () => (await db.query<{ app_version: string }>('SELECT app_version FROM support_reports')).rows.map((r) => r.app_version), { timeout: 20_000 })
+      .poll(async () => (await db.query<{ app_version: string }>('SELECT app_version FROM support_reports')).rows.map((r) => r.app_version), { timeout: LIVE_WAIT_MS })
       .toEqual([expect.stringMatching(new RegExp(`\\+api${API_VERSION}-server${PREVIOUS_RELEASE.apiVersion}$`))]);
   });
 });

@@ -5,6 +5,7 @@ import type { LocalDayNote, LocalJournalEntry } from '#contract';
 import { cardAccessOver } from '../../../main/session/card-access';
 import { DemoInProcessReader, openCardFile, type SoftCard } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
+import { LIVE_WAIT_MS } from '../../support/wait';
 import { fastSync, ok } from './helpers';
 
 /**
@@ -36,7 +37,7 @@ const ws = () => stack.workstation;
 async function finalSync(): Promise<void> {
   // Also from beforeAll, where expect.poll is not available.
   await vi.waitFor(async () => expect(await ok<SyncStatus>(ws(), 'sync.now'), 'the final sync').toMatchObject({ connection: 'online', pending: 0 }), {
-    timeout: 30_000,
+    timeout: LIVE_WAIT_MS,
     interval: 20,
   });
 }

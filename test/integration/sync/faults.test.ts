@@ -5,6 +5,7 @@ import { cardAccessOver } from '../../../main/session/card-access';
 import { POISON_AFTER } from '../../../main/sync/failure-judge';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { startStack, type Stack } from '../../support/stack';
+import { LIVE_WAIT_MS } from '../../support/wait';
 import { fastSync, ok, syncStatus, waitSynced } from './helpers';
 
 /**
@@ -64,7 +65,7 @@ describe('sync with the real server', () => {
     const c = clientOf(unitId(/Hemtjänst/));
     const entry = await writeJournal(c.id, 'Hjälp med dusch, gick bra.');
     expect(entry).toMatchObject({ pending: true, clientId: c.id, unitId: c.unitId, author: { hsaId: 'SE2321000131-P000000000103' } });
-    await expect.poll(async () => (await ok<LocalJournalEntry[]>(ws(), 'journal.list', { clientId: c.id })).some((e) => e.id === entry.id && !e.pending), { timeout: 15_000, interval: 20 }).toBe(true);
+    await expect.poll(async () => (await ok<LocalJournalEntry[]>(ws(), 'journal.list', { clientId: c.id })).some((e) => e.id === entry.id && !e.pending), { timeout: LIVE_WAIT_MS, interval: 20 }).toBe(true);
     await expectOnServerOnce([entry.id]);
   });
 
@@ -75,7 +76,7 @@ describe('sync with the real server', () => {
     for (let i = 0; i < 20; i++) {
       ids.push((await (i % 2 ? writeNote(hem, `Offline-anteckning ${i}`) : writeJournal(clientOf(hem).id, `Offline-journal ${i}`))).id);
     }
-    await expect.poll(async () => (await syncStatus(ws())).connection, { timeout: 10_000, interval: 20, message: 'offline' }).toBe('offline');
+    await expect.poll(async () => (await syncStatus(ws())).connection, { timeout: LIVE_WAIT_MS, interval: 20, message: 'offline' }).toBe('offline');
     expect((await syncStatus(ws())).pending).toBe(20);
     // Reads come from the store while offline.
     const notes = await ok<LocalDayNote[]>(ws(), 'daynotes.list', { unitId: hem, limit: 500 });
@@ -96,7 +97,7 @@ describe('sync with the real server', () => {
     };
     const ids: string[] = [];
     for (let i = 0; i < 450; i++) ids.push((await writeNote(hem, `Skur ${i}`)).id);
-    await expect.poll(() => restarted, { timeout: 10_000, interval: 20, message: 'a push' }).toBe(true);
+    await expect.poll(() => restarted, { timeout: LIVE_WAIT_MS, interval: 20, message: 'a push' }).toBe(true);
     await waitSynced(ws(), 30_000);
     stack.proxy!.onPush = null;
     expect(stack.server.running).toBe(true);
@@ -155,7 +156,7 @@ describe('sync with the real server', () => {
       stack.proxy!.failPush = null;
       await stack.server.stop();
       await stack.server.start();
-      await expect.poll(async () => (await countOnServer([poison.id])).size, { timeout: 15_000, interval: 20, message: 'the poison sent again to the new server' }).toBe(1);
+      await expect.poll(async () => (await countOnServer([poison.id])).size, { timeout: LIVE_WAIT_MS, interval: 20, message: 'the poison sent again to the new server' }).toBe(1);
       await expect.poll(async () => (await syncStatus(ws())).refusals.length, { timeout: 5_000, interval: 20 }).toBe(0);
     } finally {
       stack.proxy!.failPush = null;
@@ -177,7 +178,7 @@ describe('sync with the real server', () => {
         notes.push((await writeNote(hem, `Anteckning under avbrottet ${i}`)).id);
       }
       // The day notes go through meanwhile: the server works, only the journal fails.
-      await expect.poll(async () => (await countOnServer(notes)).size, { timeout: 10_000, interval: 50 }).toBe(10);
+      await expect.poll(async () => (await countOnServer(notes)).size, { timeout: LIVE_WAIT_MS, interval: 50 }).toBe(10);
       await new Promise((r) => setTimeout(r, 10_000));
       const s = await syncStatus(ws());
       expect(s.refusals).toEqual([]);
@@ -200,7 +201,7 @@ describe('sync with the real server', () => {
     try {
       const ids = [(await writeJournal(clientOf(hem).id, 'Databasen nere')).id, (await writeNote(hem, 'Databasen nere')).id];
       // Each run tries the batch, then its first mutation alone, then fails at the pull: more runs than POISON_AFTER.
-      await expect.poll(() => stack.proxy!.pushes.length - pushesBefore, { timeout: 15_000, interval: 20, message: 'runs against the failing server' }).toBeGreaterThanOrEqual(2 * (POISON_AFTER + 1));
+      await expect.poll(() => stack.proxy!.pushes.length - pushesBefore, { timeout: LIVE_WAIT_MS, interval: 20, message: 'runs against the failing server' }).toBeGreaterThanOrEqual(2 * (POISON_AFTER + 1));
       const s = await syncStatus(ws());
       expect(s).toMatchObject({ connection: 'offline', pending: 2, refusals: [] });
       stack.proxy!.failAll = false;
@@ -271,7 +272,7 @@ describe('sync with the real server', () => {
     const pullsBefore = stack.proxy!.pulls;
     try {
       await notesOnServer(unit, 'Huvudlös', 60);
-      await expect.poll(async () => (await inStore(unit, 'Huvudlös')), { timeout: 15_000, interval: 20, message: 'the 60 notes in the store' }).toBe(60);
+      await expect.poll(async () => (await inStore(unit, 'Huvudlös')), { timeout: LIVE_WAIT_MS, interval: 20, message: 'the 60 notes in the store' }).toBe(60);
       expect(stack.proxy!.pulls - pullsBefore).toBeGreaterThanOrEqual(3); // pages of 25
     } finally {
       stack.proxy!.stripPullNext = false;
@@ -286,13 +287,13 @@ describe('sync with the real server', () => {
     };
     try {
       await notesOnServer(unit, 'Felhuvud', 3);
-      await expect.poll(async () => (await syncStatus(ws())).connection, { timeout: 15_000, interval: 20, message: 'offline after the refused page' }).toBe('offline');
+      await expect.poll(async () => (await syncStatus(ws())).connection, { timeout: LIVE_WAIT_MS, interval: 20, message: 'offline after the refused page' }).toBe('offline');
       expect(await inStore(unit, 'Felhuvud')).toBe(0);
     } finally {
       stack.proxy!.tamperPullNext = null;
     }
     await ok(ws(), 'sync.now');
-    await expect.poll(async () => (await inStore(unit, 'Felhuvud')), { timeout: 15_000, interval: 20, message: 'the notes after the header is right' }).toBe(3);
+    await expect.poll(async () => (await inStore(unit, 'Felhuvud')), { timeout: LIVE_WAIT_MS, interval: 20, message: 'the notes after the header is right' }).toBe(3);
     expect((await syncStatus(ws())).connection).toBe('online');
   });
 

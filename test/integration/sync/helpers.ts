@@ -1,6 +1,7 @@
 import { expect, vi } from 'vitest';
 import type { SyncStatus } from '#contract';
 import type { Workstation } from '../../../main/workstation';
+import { LIVE_WAIT_MS } from '../../support/wait';
 
 /** A dispatch that must succeed, on the workstation in this process or one in a child (HostProcess). */
 export async function ok<T = unknown>(ws: Pick<Workstation, 'dispatch'>, method: string, input: unknown = {}): Promise<T> {
@@ -12,7 +13,7 @@ export async function ok<T = unknown>(ws: Pick<Workstation, 'dispatch'>, method:
 export const syncStatus = (ws: Workstation) => ok<SyncStatus>(ws, 'sync.status');
 
 /** Online with nothing pending; usable from hooks too (vi.waitFor, not expect.poll). */
-export async function waitSynced(ws: Workstation, ms = 15_000): Promise<SyncStatus> {
+export async function waitSynced(ws: Workstation, ms = LIVE_WAIT_MS): Promise<SyncStatus> {
   return vi.waitFor(
     async () => {
       const s = await syncStatus(ws);

@@ -14,6 +14,7 @@ import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { canMakeImmutable, whileImmutable } from '../../support/immutable-dir';
 import { startStack, type Stack } from '../../support/stack';
+import { LIVE_WAIT_MS } from '../../support/wait';
 import { fastSync, ok, waitSynced } from './helpers';
 
 /**
@@ -33,7 +34,7 @@ let serverClientCount = 0;
 
 const storeStatus = (ws: Workstation) => ok<StoreStatus>(ws, 'store.status');
 const waitStore = (ws: Workstation, state: StoreStatus['state']) =>
-  expect.poll(async () => (await storeStatus(ws)).state, { timeout: 15_000, interval: 20, message: `store ${state}` }).toBe(state);
+  expect.poll(async () => (await storeStatus(ws)).state, { timeout: LIVE_WAIT_MS, interval: 20, message: `store ${state}` }).toBe(state);
 const loggedEvents = (event: string) =>
   logLines.flatMap((l) => {
     try {

@@ -18,6 +18,7 @@ import type { Workstation } from '../../../main/workstation';
 import { DemoInProcessReader, openCardFile } from '../../../native/softcard';
 import { newYubikeySecret } from '../../../server/auth/password/yubikey-otp';
 import { startStack, type Stack } from '../../support/stack';
+import { LIVE_WAIT_MS } from '../../support/wait';
 
 interface Ids {
   unitId: string;
@@ -159,7 +160,7 @@ beforeAll(async () => {
   );
   reader.insert(await openCardFile(peter));
   await call('session.login', { pin: '123456' });
-  await vi.waitFor(async () => expect((await call<ClientRecord[]>('clients.list', { limit: 500 })).length).toBeGreaterThan(0), { timeout: 15_000, interval: 50 });
+  await vi.waitFor(async () => expect((await call<ClientRecord[]>('clients.list', { limit: 500 })).length).toBeGreaterThan(0), { timeout: LIVE_WAIT_MS, interval: 50 });
   const units = await call<{ id: string; name: string }[]>('units.list');
   const unitId = units.find((u) => u.name === 'Hemtjänst Majorna')!.id;
   const clientId = (await call<ClientRecord[]>('clients.list', { unitId, limit: 1 }))[0]!.id;
@@ -174,7 +175,7 @@ beforeAll(async () => {
   // A deviation reported here and received: Peter is also the unit's manager in this world (granted before his login).
   const deviation = await call<{ id: string }>('deviations.report', { ...CREATE_CALLS['deviations.report']!.input({ unitId, clientId } as Ids) });
   await call('sync.now');
-  await vi.waitFor(async () => expect(await count(`SELECT count(*) FROM deviations WHERE id = '${deviation.id}'`)).toBe(1), { timeout: 10_000, interval: 100 });
+  await vi.waitFor(async () => expect(await count(`SELECT count(*) FROM deviations WHERE id = '${deviation.id}'`)).toBe(1), { timeout: LIVE_WAIT_MS, interval: 100 });
   await call('deviations.step', { deviationId: deviation.id, step: { id: randomUUID(), kind: 'received' } });
   ids = { unitId, clientId, annaId, threadId: thread.thread.id, planId: set.id, versionId: set.versions.at(-1)!.id, logId, deviationId: deviation.id };
 }, 120_000);
@@ -222,7 +223,7 @@ describe('every create: twice with one id, and twice at once, makes one record o
       expect(both[1]).toEqual(both[0]);
 
       await call('sync.now');
-      await vi.waitFor(async () => expect(await count(probe.count)).toBe(before + 2), { timeout: 10_000, interval: 100 });
+      await vi.waitFor(async () => expect(await count(probe.count)).toBe(before + 2), { timeout: LIVE_WAIT_MS, interval: 100 });
       // Nothing more arrives later (a second push of the same records).
       await call('sync.now');
       expect(await count(probe.count)).toBe(before + 2);
@@ -244,7 +245,7 @@ describe('a state change repeated by the same person (a double click) is one cha
     const other = await ws.dispatch('journal.markErroneous', { entryId: one.id, reason: 'Ett annat skäl.' });
     expect(other.ok ? null : other.error.code).toBe('CONFLICT');
     await call('sync.now');
-    await vi.waitFor(async () => expect(await count(`SELECT count(*) FROM journal_entries WHERE id IN ('${one.id}', '${two.id}') AND erroneous_at IS NOT NULL`)).toBe(2), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect(await count(`SELECT count(*) FROM journal_entries WHERE id IN ('${one.id}', '${two.id}') AND erroneous_at IS NOT NULL`)).toBe(2), { timeout: LIVE_WAIT_MS, interval: 100 });
     expect((await call<{ refusals: unknown[] }>('sync.status')).refusals).toEqual([]);
   });
 });

@@ -139,5 +139,5 @@ describe('OCSP against openssl ocsp over loopback', () => {
       await db.close();
       await cardResponder.close();
     }
-  }, 30_000);
+  }, 90_000);
 });

@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DevKeyFileVault, openLocalStore } from '../../../main/store';
 import { prestartStoreWorker } from '../../../main/store/worker-client';
 import { hasSpare, prestartWorker, startWorker, takeWorker } from '../../../main/worker-start';
+import { LIVE_WAIT_MS } from '../../support/wait';
 
 /** Spare workers (main/worker-start.ts): booted ahead of a login, taken by the next start of their kind. */
 const dir = mkdtempSync(path.join(tmpdir(), 'worker-start-'));
@@ -51,7 +52,7 @@ describe('spare workers', () => {
     writeFileSync(exits, 'process.exit(0);\n');
     prestartWorker('dies', null, exits);
     // It has run and ended: wait for that state, not for a time (300 ms was too short at load 30).
-    await vi.waitFor(() => expect(hasSpare('dies')).toBe(false), { timeout: 30_000, interval: 20 });
+    await vi.waitFor(() => expect(hasSpare('dies')).toBe(false), { timeout: LIVE_WAIT_MS, interval: 20 });
     const meanwhile = keep(startWorker(null, entry));
     const taken = keep(takeWorker('dies', null, exits));
     expect(taken.threadId).toBeGreaterThan(meanwhile.threadId);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
 import { alive, stopChild } from '../../support/stop-child';
+import { LIVE_WAIT_MS } from '../../support/wait';
 
 /** A node child that starts a grandchild in its group and prints its pid; `ignoreTerm` makes both deaf to SIGTERM. */
 function family(ignoreTerm: boolean) {
@@ -17,7 +18,7 @@ describe('stopChild: a test teardown that cannot hang on a child', () => {
     const { child, grandchildPid } = family(false);
     const g = await grandchildPid;
     expect(await stopChild(child, { group: true, graceMs: 10_000 })).toBe(true);
-    await vi.waitFor(() => expect(alive(g)).toBe(false), { timeout: 10_000 });
+    await vi.waitFor(() => expect(alive(g)).toBe(false), { timeout: LIVE_WAIT_MS });
   });
 
   it('a child that ignores SIGTERM: killed after the grace, with its group, and where its threads were is printed', async () => {
@@ -28,7 +29,7 @@ describe('stopChild: a test teardown that cannot hang on a child', () => {
       expect(await stopChild(child, { group: true, graceMs: 300, name: 'the deaf child' })).toBe(false);
       expect(child.signalCode).toBe('SIGKILL');
       expect(printed.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/^the deaf child did not stop within 300 ms of SIGTERM; killed\. Its threads:/);
-      await vi.waitFor(() => expect(alive(g)).toBe(false), { timeout: 10_000 });
+      await vi.waitFor(() => expect(alive(g)).toBe(false), { timeout: LIVE_WAIT_MS });
     } finally {
       printed.mockRestore();
     }
