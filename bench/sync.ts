@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { appPackages, buildElectron, common } from '../scripts/build-electron';
 import type { Db } from '../server/db';
+import { SERVER_NODE_FLAGS } from '../server/node-flags';
 import { startPostgres } from '../test/support/postgres-setup';
 import { writeCardFile } from '../tools/card';
 import { generateTestPki, issuePersonCard } from '../tools/pki';
@@ -218,7 +219,8 @@ async function measure(args: string[], databaseEnv: Record<string, string>, plac
   const profileAt = args.indexOf('--profile');
   const profileDir = profileAt >= 0 ? path.resolve(args[profileAt + 1] ?? 'profiles') : null;
   const profile = (side: string) => (profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(profileDir, side)] : []);
-  const server = spawn(process.execPath, [...profile('server'), '--import', 'tsx', import.meta.filename], {
+  // The server's V8 flags as production runs it (server/node-flags.ts).
+  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...profile('server'), '--import', 'tsx', import.meta.filename], {
     env: { ...process.env, ...databaseEnv, BENCH_SYNC_ROLE: 'server', BENCH_DIR: dir, BENCH_ENTRIES: String(entries), BENCH_NOTES: String(notes) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
