@@ -74,30 +74,6 @@ const EDITS = [
 `],
 ];
 
-/**
- * Builds the addon again from the mended source. Under npm (postinstall) with pcsclite's own build
- * folder there (its install configured and built the published source a moment ago): npm's node-gyp
- * `build`, which recompiles only what the mend changed (cardreader.cpp, and what includes
- * cardreader.h) and links. Otherwise, or if that fails, `npm rebuild pcsclite`: configure and
- * compile everything again.
- */
-function rebuild() {
-  const gyp = process.env.npm_config_node_gyp;
-  if (gyp && existsSync(gyp) && existsSync(path.join(dir, 'build', 'config.gypi'))) {
-    try {
-      execFileSync(process.execPath, [gyp, 'build'], { cwd: dir, stdio: 'inherit' });
-      return;
-    } catch {
-      console.error('pcsclite: byggde inte om bara de ändrade filerna; bygger om allt…');
-    }
-  }
-  // Under npm its own CLI through node; by hand, npm (through the shell on Windows, for npm.cmd).
-  const args = ['rebuild', 'pcsclite', '--foreground-scripts'];
-  const opts = { cwd: path.resolve(dir, '..', '..'), stdio: 'inherit' };
-  if (process.env.npm_execpath?.endsWith('.js')) execFileSync(process.execPath, [process.env.npm_execpath, ...args], opts);
-  else execFileSync('npm', args, { ...opts, shell: process.platform === 'win32' });
-}
-
 if (!existsSync(cpp) || !existsSync(h)) {
   console.log('pcsclite finns inte i node_modules; inget att laga.');
   process.exit(0);
@@ -120,7 +96,11 @@ const addon = path.join(dir, 'build', 'Release', 'pcsclite.node');
 if (!existsSync(addon) || statSync(addon).mtimeMs < statSync(cpp).mtimeMs) {
   console.log('pcsclite: CardReader.close lagad (väntar inte längre förgäves på statustråden); bygger om tillägget…');
   try {
-    rebuild();
+    // Under npm (postinstall) its own CLI through node; by hand, npm (through the shell on Windows, for npm.cmd).
+    const args = ['rebuild', 'pcsclite', '--foreground-scripts'];
+    const opts = { cwd: path.resolve(dir, '..', '..'), stdio: 'inherit' };
+    if (process.env.npm_execpath?.endsWith('.js')) execFileSync(process.execPath, [process.env.npm_execpath, ...args], opts);
+    else execFileSync('npm', args, { ...opts, shell: process.platform === 'win32' });
   } catch {
     // npm install goes on (the reader stack then says what is missing); scripts/test.sh (--strict) stops.
     console.error('pcsclite kunde inte byggas om (se utskriften ovan): kör `node scripts/pcsclite-close.mjs` igen när byggverktygen finns.');

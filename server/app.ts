@@ -126,9 +126,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ? Fastify({ ...common, logger: false })
       : Fastify({ ...common, loggerInstance: createLogger(options.logger ?? {}) as FastifyBaseLogger });
 
-  const connections = limitConnections(app.server, limits, proxies, (summary) => app.log.warn(summary, 'anslutningar nekade: för många öppna från en adress (eller totalt)'));
-  // Closing: a connection that has sent nothing has no request to finish (connections.ts).
-  app.addHook('preClose', async () => connections.endUnused());
+  limitConnections(app.server, limits, proxies, (summary) => app.log.warn(summary, 'anslutningar nekade: för många öppna från en adress (eller totalt)'));
   recordRoutes(app);
   // Every answer states the server's API version (contract/server-api.ts).
   app.addHook('onSend', async (_request, reply) => {

@@ -106,11 +106,8 @@ export function limitConnections(
   proxies: TrustedProxies,
   report: (summary: { refused: number; addresses: number; windowMs: number }) => void,
   windowMs = 60_000,
-): { open(address: string): number; refused(): number; endUnused(): void } {
+): { open(address: string): number; refused(): number } {
   const open = new Map<string, number>();
-  /** Every open connection, and whether the server is closing (endUnused). */
-  const sockets = new Set<Socket>();
-  let closing = false;
   let total = 0;
   let refusedTotal = 0;
   let refusedInWindow = 0;
@@ -141,7 +138,6 @@ export function limitConnections(
   const http = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   server.on('connection', (socket: Socket) => {
-    if (closing) return void socket.destroy();
     const address = plainAddress(socket.remoteAddress ?? '');
     if (limits.maxConnections > 0 && total >= limits.maxConnections) return refuse(socket, address);
     const counted = !proxies.has(address);
@@ -150,9 +146,7 @@ export function limitConnections(
     for (const listener of http) listener.call(server, socket);
     total++;
     if (counted) open.set(address, n);
-    sockets.add(socket);
     socket.once('close', () => {
-      sockets.delete(socket);
       total--;
       if (!counted) return;
       const left = (open.get(address) ?? 1) - 1;
@@ -164,15 +158,5 @@ export function limitConnections(
     clearTimeout(timer);
     flush();
   });
-  return {
-    open: (address) => open.get(plainAddress(address)) ?? 0,
-    refused: () => refusedTotal,
-    // Node's close() ends idle keep-alive connections and lets requests finish, but a connection that
-    // never sent a request (a client's spare socket) is neither to it: close() waited for its header
-    // time (10 s). Such connections, and any new one, are ended at once.
-    endUnused: () => {
-      closing = true;
-      for (const socket of sockets) if (socket.bytesRead === 0) socket.destroy();
-    },
-  };
+  return { open: (address) => open.get(plainAddress(address)) ?? 0, refused: () => refusedTotal };
 }

@@ -37,7 +37,7 @@ beforeAll(async () => {
   await admin.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
   // Nora's card goes into the administrator's second reader.
   cards.push(await insertCardFile(nora, { port: 35964 }));
-  colleague = await browser.newWindow();
+  colleague = await browser.context.newPage();
 });
 afterAll(async () => {
   await Promise.all(cards.map((c) => c.close()));

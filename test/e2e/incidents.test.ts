@@ -47,7 +47,7 @@ beforeAll(async () => {
   await admin.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
   // Anna's card in the second reader, for her own workstation.
   cards.push(await insertCardFile(anna, { port: 35964 }));
-  staff = await browser.newWindow();
+  staff = await browser.context.newPage();
   await staff.setViewportSize({ width: 1280, height: 900 });
 });
 afterAll(async () => {

@@ -43,7 +43,7 @@ beforeAll(async () => {
   cards.push(await loginWithCard(sara, saraCard));
   await sara.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
   cards.push(await insertCardFile(annaCard, { port: 35964 }));
-  anna = await browser.newWindow();
+  anna = await browser.context.newPage();
   await anna.setViewportSize({ width: 1280, height: 900 });
 });
 afterAll(async () => {

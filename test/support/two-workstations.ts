@@ -29,7 +29,7 @@ export async function twoWorkstations(stack: Stack, first: { card: string; pin: 
   await page.getByRole('navigation').waitFor({ timeout: LIVE_WAIT_MS });
   cards.push(await insertCardFile(second.card, { port: 35964 }));
   const ws = await startSecondWorkstation(stack.serverUrl, second.name);
-  const secondPage = await browser.newWindow();
+  const secondPage = await browser.context.newPage();
   await secondPage.setViewportSize({ width: 1280, height: 1000 });
   return {
     browser,

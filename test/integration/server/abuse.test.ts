@@ -107,23 +107,6 @@ describe('slow and many connections', () => {
   });
 });
 
-describe('closing the server', () => {
-  it('ends a connection that never sent a request at once (not after the header time), and the idle keep-alive one', async () => {
-    // A header time past this test's own time: a close() that waited for it would fail the test.
-    const app = createServer({ db, version: 'test', logger: false, httpLimits: { headersTimeoutMs: 120_000 }, sync: { retentionIntervalMs: false } });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const port = (app.server.address() as { port: number }).port;
-    const silent = await openSocket(port, '127.0.0.4');
-    const used = await openSocket(port, '127.0.0.4');
-    const answered = new Promise<string>((resolve) => used.once('data', (d) => resolve(String(d))));
-    used.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
-    expect(await answered).toMatch(/^HTTP\/1\.1 200/);
-    await app.close();
-    expect(await closedWithin(silent, 1_000)).toBe(true);
-    expect(await closedWithin(used, 1_000)).toBe(true);
-  });
-});
-
 describe('login rate limits and the access log under a flood', () => {
   let app: FastifyInstance;
   let clock = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 5_000);
