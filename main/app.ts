@@ -76,7 +76,7 @@ export interface WorkstationOptions {
    */
   prestartWorkers?: boolean | 'when-shown';
   /** Sync tuning (tests, benchmarks): backoff, batch sizes, the safety pull interval. */
-  sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'firstPullLimit' | 'safetyPullMs' | 'poisonMinSpanMs' | 'pullStage'>>;
+  sync?: Partial<Pick<SyncEngineOptions, 'backoff' | 'events' | 'pushBatch' | 'pullLimit' | 'safetyPullMs' | 'poisonMinSpanMs' | 'pullStage'>>;
   /** How often the workstation reports its own state for first-line support (tests shorten it). */
   support?: Partial<Pick<SupportReporterOptions, 'intervalMs' | 'minGapMs'>>;
   /** Where the workstation's own log lines (JSON, no personal data) go; default stderr. `npm start` writes them to a file. */

@@ -19,8 +19,6 @@ export interface SyncEngineOptions {
   pushBatch?: number;
   /** Changes per pull page (≤ 5,000 by the contract). */
   pullLimit?: number;
-  /** Changes asked for in a run's first page (default FIRST_PULL_LIMIT; never more than `pullLimit`). */
-  firstPullLimit?: number;
   /** A pull even when nothing said there is news (the event stream may have missed something). */
   safetyPullMs?: number;
   /** Retries after a transient failure (server down, 5xx). */
@@ -43,16 +41,8 @@ export interface SyncEngineOptions {
   pullStage?: (stage: 'wait' | 'read' | 'apply' | 'finish', ms: number, changes: number) => void;
 }
 
-/** Pull pages fetched ahead of the one the store is reading (a full page of 5,000 changes is about 3 MB). */
+/** Pull pages fetched ahead of the one the store is reading (each about a megabyte). */
 const PULL_AHEAD = 2;
-/**
- * The first page of a run asks for at most this many changes. Nothing overlaps the wait for it:
- * the store has nothing to read yet, and the server starts on the second page only when the
- * first one's headers are in. The server builds 1,000 changes in about a fifth of the time of
- * 5,000 (bench sync-pull: ~90 ms of server and database CPU for a full page), so in a first sync
- * the whole pipeline starts ~70 ms sooner, for one page more.
- */
-export const FIRST_PULL_LIMIT = 1_000;
 
 
 /**
@@ -383,18 +373,12 @@ export class SyncEngine {
     const signal = AbortSignal.any([this.abort.signal, run.signal]);
     this.fetcher ??= PageFetcher.start(this.store.openPageInbox(), this.opts.pullWorker);
     const fetcher = this.fetcher;
-    let first = true;
-    const pageLimit = () => {
-      const asked = first ? Math.min(limit, this.opts.firstPullLimit ?? FIRST_PULL_LIMIT) : limit;
-      first = false;
-      return asked;
-    };
     const fetchPage = (cursors: PullResponse['cursors']) =>
       fetcher.fetch(
         {
           baseUrl: this.server.baseUrl,
           token: this.opts.token(),
-          body: { cursors, limit: pageLimit() },
+          body: { cursors, limit },
           ...(this.opts.workstationName ? { headers: { 'x-workstation': this.opts.workstationName } } : {}),
         },
         signal,

@@ -96,20 +96,17 @@ export function pullFeed(kinds: readonly { name: string; feed: SqlFeed | LoadedF
   const CLIENT_DATA = `$${6 + retained.length}::boolean`;
   /** Then the record types newer than the pulling workstation's API version (hiddenKinds): never sent to it. */
   const HIDDEN = `$${7 + retained.length}::text[]`;
-  // Each SQL-built kind's record as JSON text, found by its primary key (the record's current row
-  // in the change's unit): NULL when there is none, '' when the row is outside the kind's
-  // `audience` (no change at all, not even a delete). A CASE on the change's type runs only its
-  // own kind's lookup, where a LATERAL union of every kind's lookup re-ran all ten per change.
-  const record = `CASE WHEN p.op <> 'upsert' THEN NULL${sqlKinds
+  // Each SQL-built kind's record, found by its primary key (the record's current row in the change's
+  // unit). A row outside the kind's `audience` is `hidden`: no change at all, not even a delete.
+  const records = sqlKinds
     .map(({ name, feed }) => {
       const audience = feed.audience ? `coalesce(${feed.audience('x', whereParams(name))}, false)` : undefined;
-      const json = audience ? `CASE WHEN ${audience} THEN ${feed.json('x')} ELSE '' END` : feed.json('x');
-      return `
-           WHEN p.record_type = ${quote(name)} THEN (SELECT ${json} FROM ${feed.table} x
-             WHERE x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x', whereParams(name))}` : ''})`;
+      const json = audience ? `CASE WHEN ${audience} THEN ${feed.json('x')} END` : feed.json('x');
+      const first = name === sqlKinds[0]!.name;
+      return `SELECT ${json}${first ? ' AS json' : ''}, ${audience ? `NOT (${audience})` : 'false'}${first ? ' AS hidden' : ''} FROM ${feed.table} x
+       WHERE p.op = 'upsert' AND p.record_type = ${quote(name)} AND x.id = p.record_id AND x.unit_id = p.unit_id${feed.where ? ` AND ${feed.where('x', whereParams(name))}` : ''}`;
     })
-    .join('')}
-         END`;
+    .join('\n      UNION ALL\n      ');
 
   const pageSql = `
 WITH page AS MATERIALIZED (
@@ -127,47 +124,39 @@ WITH page AS MATERIALIZED (
    ORDER BY ch.seq
    LIMIT $3 + 1
 ), returned AS MATERIALIZED (
-  -- Each change's run (a new one at each upsert of a kind built in JavaScript), counted over the
-  -- narrow rows before any record is built.
-  SELECT r.*, count(*) FILTER (WHERE r.is_loaded) OVER (ORDER BY r.seq) AS run
-    FROM (SELECT p.*, ${isLoaded} AS is_loaded FROM page p ORDER BY p.seq LIMIT $3) r
+  SELECT * FROM page ORDER BY seq LIMIT $3
 ), rendered AS (
-  SELECT p.run, p.seq, p.unit_id, p.record_id, p.after, p.is_loaded, p.record_type,
+  SELECT p.seq, p.unit_id, p.record_id, p.after,
+         ${isLoaded} AS is_loaded, p.record_type,
          CASE
-           WHEN p.is_loaded THEN NULL
-           WHEN r.json = '' THEN NULL
+           WHEN ${isLoaded} THEN NULL
            WHEN r.json IS NOT NULL THEN '{"seq":' || p.seq || ',"op":"upsert","type":"' || p.record_type || '","id":"' || p.record_id
              || '","unitId":"' || p.unit_id || '","record":' || r.json || '}'
+           WHEN r.hidden THEN NULL
            WHEN p.after > 0 THEN '{"seq":' || p.seq || ',"op":"delete","type":"' || p.record_type || '","id":"' || p.record_id
              || '","unitId":"' || p.unit_id || '"}'
          END AS change
-    FROM (SELECT * FROM returned ORDER BY run, seq) p
-    CROSS JOIN LATERAL (SELECT ${record} AS json OFFSET 0) r -- OFFSET 0: evaluated once, not once per mention of r.json
+    FROM returned p
+    LEFT JOIN LATERAL (
+      ${records}
+    ) r ON true
 ), runs AS (
-  -- The rows come in (run, seq) order (a nested loop keeps its outer side's order), so grouping
-  -- them needs no sort, and string_agg joins each run's changes in seq order: an aggregate reads
-  -- its rows in its input's order (PostgreSQL's documentation, "supplying the input values from a
-  -- sorted subquery"). With ORDER BY inside string_agg, PostgreSQL 15 sorted the page's built
-  -- changes (~3 MB) again, and the grouping sorted them once more. test/unit/assignments/sync.test.ts
-  -- checks the seq order across runs, whole and in pages of 1, 2 and 5.
-  SELECT run,
-         min(record_type) FILTER (WHERE is_loaded) AS a_type,
-         min(record_id::text) FILTER (WHERE is_loaded) AS a_id,
-         min(seq) FILTER (WHERE is_loaded) AS a_seq,
-         min(unit_id::text) FILTER (WHERE is_loaded) AS a_unit,
-         min(after) FILTER (WHERE is_loaded) AS a_after,
-         string_agg(change, ',') AS changes,
-         count(change) AS n
-    FROM rendered
-   GROUP BY run
+  SELECT *, count(*) FILTER (WHERE is_loaded) OVER (ORDER BY seq) AS run FROM rendered
 )
 SELECT (SELECT count(*) FROM page) AS fetched, $4::uuid IS NULL AS no_viewer, ${CLIENT_DATA} AS client_data,
        (SELECT json_object_agg(unit_id, m)::text FROM (SELECT unit_id, max(seq) AS m FROM returned GROUP BY unit_id) u) AS returned_max,
        CASE WHEN (SELECT count(*) FROM page) <= $3 THEN
          (SELECT json_object_agg(u, coalesce((SELECT max(ch.seq) FROM changes ch WHERE ch.unit_id = u), 0))::text FROM unnest($1::uuid[]) AS u)
        END AS unit_max,
-       a_type, a_id, a_seq, a_unit, a_after, changes, coalesce(n, 0) AS n
+       min(record_type) FILTER (WHERE is_loaded) AS a_type,
+       min(record_id::text) FILTER (WHERE is_loaded) AS a_id,
+       min(seq) FILTER (WHERE is_loaded) AS a_seq,
+       min(unit_id::text) FILTER (WHERE is_loaded) AS a_unit,
+       min(after) FILTER (WHERE is_loaded) AS a_after,
+       string_agg(change, ',' ORDER BY seq) AS changes,
+       count(change) AS n
   FROM (SELECT 1) AS one LEFT JOIN runs ON true -- one row even for an empty page: it carries unit_max
+ GROUP BY run
  ORDER BY run`;
   return { pageSql, loaded, retained };
 }
@@ -227,14 +216,9 @@ export async function pullChanges(db: Db, feed: PullFeed, input: PullInput): Pro
     //   compiled it (190–750 ms in EXPLAIN ANALYZE under load, PostgreSQL 15) for each custom plan
     //   (a connection's first five runs). A 50k-record sync from empty cost PostgreSQL 1,390 ms of
     //   CPU with JIT, 750 ms without (11 pages; the cluster's processes in /proc).
-    // - work_mem: a full page's changes as text (about 3 MB) are aggregated; with the default
-    //   4 MB a sort of them spilled to disk.
-    // - A generic plan from the first run on a connection: by default PostgreSQL plans each of a
-    //   prepared statement's first five runs for its values (8–16 ms of planning, EXPLAIN), which
-    //   on a new connection is a first sync's first five pages, and an incremental page costs
-    //   0.5 ms to run. The plan does not depend on the values: the index scan per unit and a
-    //   primary-key probe per change (bitmap scans off, above).
-    { mode: 'ISOLATION LEVEL REPEATABLE READ READ ONLY', settings: { enable_bitmapscan: 'off', jit: 'off', work_mem: '16MB', plan_cache_mode: 'force_generic_plan' } },
+    // - work_mem: a full page's changes as text (about 3 MB) are sorted for string_agg; with the
+    //   default 4 MB the sort spilled to disk.
+    { mode: 'ISOLATION LEVEL REPEATABLE READ READ ONLY', settings: { enable_bitmapscan: 'off', jit: 'off', work_mem: '16MB' } },
   );
   const hasMore = runs.length > 0 && Number(runs[0]!.fetched) > limit;
   const unitMax = new Map(Object.entries((runs[0]?.unit_max ? JSON.parse(runs[0].unit_max) : {}) as Record<string, number>));

@@ -22,8 +22,6 @@ export class FaultProxy {
   readonly pushes: string[] = [];
   /** Pull requests forwarded. */
   pulls = 0;
-  /** The `limit` each pull asked for, in order (null: none). */
-  readonly pullLimits: (number | null)[] = [];
   /** Pull answers lose their `x-sync-next` header (a server from before it). */
   stripPullNext = false;
   /** Rewrites a pull answer's `x-sync-next` header (a server whose header and body disagree). */
@@ -60,10 +58,7 @@ export class FaultProxy {
     const body = Buffer.concat(chunks);
     const isPush = req.url === '/api/v1/sync/push';
     const isPull = req.url === '/api/v1/sync/pull';
-    if (isPull) {
-      this.pulls++;
-      this.pullLimits.push((JSON.parse(body.toString()) as { limit?: number }).limit ?? null);
-    }
+    if (isPull) this.pulls++;
     if (isPush) {
       this.pushes.push(body.toString());
       this.onPush?.(body.toString());
